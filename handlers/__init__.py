@@ -1,0 +1,1 @@
+"""shop3d's services. Importable without Pulumi: components import only handlers.shared."""

@@ -1,0 +1,1 @@
+"""Facts shared by the Pulumi components and the services: defined once, imported by both."""

@@ -1,0 +1,41 @@
+"""Environment variable names the components set on the Lambda functions and the services read.
+
+Handlers reach AWS only through these plus the standard AWS variables (AWS_REGION,
+AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_DYNAMODB, ...): there is no "local mode" in handler code.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+CATALOG_TABLE: Final = "SHOP3D_CATALOG_TABLE"
+CARTS_TABLE: Final = "SHOP3D_CARTS_TABLE"
+SESSIONS_TABLE: Final = "SHOP3D_SESSIONS_TABLE"
+IDEMPOTENCY_TABLE: Final = "SHOP3D_IDEMPOTENCY_TABLE"
+
+UPLOADS_BUCKET: Final = "SHOP3D_UPLOADS_BUCKET"
+ASSETS_BUCKET: Final = "SHOP3D_ASSETS_BUCKET"
+# Public base URL under which published assets are served (CloudFront /assets/* in AWS).
+ASSETS_BASE_URL: Final = "SHOP3D_ASSETS_BASE_URL"
+# Inputs larger than this many bytes go to AWS Batch instead of the asset Lambda.
+ASSET_BATCH_THRESHOLD_BYTES: Final = "SHOP3D_ASSET_BATCH_THRESHOLD_BYTES"
+ASSET_BATCH_JOB_QUEUE: Final = "SHOP3D_ASSET_BATCH_JOB_QUEUE"
+ASSET_BATCH_JOB_DEFINITION: Final = "SHOP3D_ASSET_BATCH_JOB_DEFINITION"
+
+# PostgreSQL (Aurora in AWS): a libpq URL, or the secret holding the credentials.
+DATABASE_URL: Final = "SHOP3D_DATABASE_URL"
+DATABASE_SECRET_ARN: Final = "SHOP3D_DATABASE_SECRET_ARN"
+# Redis cache-aside for catalog reads; unset means no cache.
+REDIS_URL: Final = "SHOP3D_REDIS_URL"
+REDIS_AUTH_SECRET_ARN: Final = "SHOP3D_REDIS_AUTH_SECRET_ARN"
+
+# Identity: the Cognito user pool (or the local token issuer) the cart service trusts.
+AUTH_ISSUER: Final = "SHOP3D_AUTH_ISSUER"
+AUTH_JWKS_URL: Final = "SHOP3D_AUTH_JWKS_URL"
+AUTH_CLIENT_ID: Final = "SHOP3D_AUTH_CLIENT_ID"
+# HMAC key of the guest cart cookie: the secret's ARN in AWS, or the key itself locally.
+CART_COOKIE_SECRET_ARN: Final = "SHOP3D_CART_COOKIE_SECRET_ARN"
+CART_COOKIE_KEY: Final = "SHOP3D_CART_COOKIE_KEY"
+
+# The region this copy of a service runs in, and the cart home-region rule.
+HOME_REGION: Final = "SHOP3D_HOME_REGION"

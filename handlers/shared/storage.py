@@ -1,0 +1,21 @@
+"""S3 key layout shared by the buckets' lifecycle rules and the asset service."""
+
+from __future__ import annotations
+
+from typing import Final
+
+# Sellers upload raw models under uploads/<seller>/<sku>/<file name>.
+UPLOADS_PREFIX: Final = "uploads/"
+# Published, content-hashed assets: assets/<sku>/<content hash>/<lod>.glb and manifest.json.
+ASSETS_PREFIX: Final = "assets/"
+MANIFEST_NAME: Final = "manifest.json"
+# Rejected uploads are moved here with the reason.
+QUARANTINE_PREFIX: Final = "quarantine/"
+# Assets of discontinued products: archived to Glacier Deep Archive by lifecycle.
+DISCONTINUED_PREFIX: Final = "discontinued/"
+
+# Lifecycle facts (days) used by GlobalData and documented in README.md.
+RAW_UPLOAD_EXPIRY_DAYS: Final = 30
+ABORT_MULTIPART_DAYS: Final = 7
+NONCURRENT_TO_GLACIER_DAYS: Final = 30
+NONCURRENT_EXPIRY_DAYS: Final = 365
