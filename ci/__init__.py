@@ -1,0 +1,1 @@
+"""Shipping: the dependency-layer builder and the Automation API driver (`python -m ci`)."""

@@ -1,0 +1,224 @@
+"""Build the handlers' dependency layers from uv.lock and record them for the program.
+
+`python -m ci build-artifacts [--handler asset|cart] [--arch arm64|x86_64|all]`
+
+For each (handler, architecture): export the handler's dependency group from uv.lock (hashes
+pinned), check every package has a wheel for CPython 3.12 on manylinux_2_34 (Lambda's Amazon
+Linux 2023) for the architecture, install those wheels with uv (no compiler, no sdists), drop
+tests, caches and console scripts, zip the tree deterministically as a layer (python/...) and
+record the result in components/artifacts.lock.json. A handler that cannot ship as a Zip (a
+package without a wheel, or over Lambda's size limits) is recorded as a container image, with
+the reason.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
+
+from packaging.markers import Marker
+from packaging.tags import Tag, compatible_tags, cpython_tags
+from packaging.utils import canonicalize_name, parse_wheel_filename
+
+from components import artifacts
+from components.artifacts import (
+    Architecture,
+    ArtifactError,
+    Handler,
+    deterministic_zip,
+    shippable_files,
+)
+
+UV_PLATFORM: Final[Mapping[Architecture, str]] = {
+    "arm64": f"aarch64-{artifacts.GLIBC_TAG}",
+    "x86_64": f"x86_64-{artifacts.GLIBC_TAG}",
+}
+# (name, version, environment marker) of one line of a uv export.
+Pin = tuple[str, str, str]
+WHEEL_ARCH: Final[Mapping[Architecture, str]] = {"arm64": "aarch64", "x86_64": "x86_64"}
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    key: str
+    record: dict[str, Any]
+
+    def summary(self) -> str:
+        record = self.record
+        if record["package_type"] == "Image":
+            return f"{self.key}: container image ({record['reason']})"
+        layer = record["layer"]
+        return (
+            f"{self.key}: Zip + layer {layer['file']} "
+            f"({layer['zipped_bytes'] / 1e6:.1f} MB zipped, "
+            f"{layer['unzipped_bytes'] / 1e6:.1f} MB unzipped, "
+            f"{len(layer['packages'])} packages)"
+        )
+
+
+def target_tags(architecture: Architecture) -> frozenset[Tag]:
+    """Wheel tags Lambda's python3.12 on Amazon Linux 2023 (glibc 2.34) can load."""
+    arch = WHEEL_ARCH[architecture]
+    platforms = [f"manylinux_2_{minor}_{arch}" for minor in range(34, 16, -1)]
+    platforms.append(f"manylinux2014_{arch}")
+    if arch == "x86_64":
+        platforms += ["manylinux2010_x86_64", "manylinux1_x86_64"]
+    version = (3, 12)
+    return frozenset(cpython_tags(version, platforms=platforms)) | frozenset(
+        compatible_tags(version, "cp312", platforms=platforms)
+    )
+
+
+def requirements(handler: Handler, repo: Path = artifacts.REPO_ROOT) -> str:
+    """The group's requirements from uv.lock, markers and hashes included (uv, offline)."""
+    uv = shutil.which("uv")
+    if uv is None:
+        raise ArtifactError("uv is not on PATH: install it (https://docs.astral.sh/uv/)")
+    result = subprocess.run(
+        [uv, "export", "--frozen", "--no-default-groups", "--group", handler,
+         "--no-emit-project", "--format", "requirements-txt", "--quiet"],
+        cwd=repo, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    if result.returncode != 0:
+        raise ArtifactError(f"uv export failed for group {handler}: {result.stderr.strip()}")
+    return result.stdout
+
+
+def pinned_packages(requirements_txt: str) -> list[Pin]:
+    """(name, version, marker) of each `name==version ; marker` line of a uv export."""
+    pins = []
+    for line in requirements_txt.splitlines():
+        if not line or line[0] in " #-" or "==" not in line:
+            continue
+        spec, _, marker = line.rstrip(" \\").partition(";")
+        name, _, version = spec.strip().partition("==")
+        pins.append((name.strip(), version.strip(), marker.strip()))
+    return pins
+
+
+def target_environment(architecture: Architecture) -> dict[str, str]:
+    """PEP 508 marker values of Lambda's python3.12 on Linux for the architecture."""
+    return {
+        "python_version": artifacts.PYTHON_VERSION,
+        "python_full_version": f"{artifacts.PYTHON_VERSION}.0",
+        "sys_platform": "linux",
+        "platform_system": "Linux",
+        "platform_machine": WHEEL_ARCH[architecture],
+        "implementation_name": "cpython",
+        "platform_python_implementation": "CPython",
+        "os_name": "posix",
+    }
+
+
+def applicable(pins: Sequence[Pin], architecture: Architecture) -> list[Pin]:
+    """The pins whose environment marker holds on the target."""
+    environment = target_environment(architecture)
+    return [pin for pin in pins if not pin[2] or Marker(pin[2]).evaluate(environment)]
+
+
+def without_wheel(
+    pins: Sequence[Pin], architecture: Architecture, locked: Sequence[Mapping[str, Any]]
+) -> list[str]:
+    """Target pins that uv.lock has no compatible wheel for (they would need a compiler)."""
+    supported = target_tags(architecture)
+    by_name = {(str(p["name"]), str(p["version"])): p for p in locked}
+    missing = []
+    for name, version, _ in applicable(pins, architecture):
+        package = by_name.get((canonicalize_name(name), version), {})
+        wheels = [Path(str(w["url"])).name for w in package.get("wheels", [])]
+        if not any(supported & parse_wheel_filename(w)[3] for w in wheels):
+            missing.append(f"{name} {version}")
+    return missing
+
+
+def build_one(handler: Handler, architecture: Architecture, out_dir: Path) -> BuildResult:
+    key = artifacts.record_key(handler, architecture)
+    base: dict[str, Any] = {"lock_digest": artifacts.lock_digest(handler)}
+    reqs = requirements(handler)
+    missing = without_wheel(pinned_packages(reqs), architecture, artifacts.group_closure(handler))
+    if missing:
+        reason = (
+            f"no manylinux {WHEEL_ARCH[architecture]} wheel for cp312 in uv.lock for "
+            f"{', '.join(missing)} (sdist only): the image compiles it"
+        )
+        return BuildResult(key, {**base, "package_type": "Image", "reason": reason})
+    with tempfile.TemporaryDirectory(prefix=f"shop3d-{handler}-") as tmp:
+        target, req_file = Path(tmp) / "site", Path(tmp) / "requirements.txt"
+        req_file.write_text(reqs)
+        _install(req_file, target, architecture)
+        zipped = deterministic_zip(
+            (f"python/{path.relative_to(target).as_posix()}", path)
+            for top in sorted(target.iterdir())
+            if top.name != "bin"  # console scripts: useless inside Lambda
+            for path in ([top] if top.is_file() else shippable_files(top))
+        )
+        packages = sorted(
+            f"{name}=={version}"
+            for name, version, _ in applicable(pinned_packages(reqs), architecture)
+        )
+    code = artifacts.zip_handler_code(handler)
+    total = zipped.unzipped_bytes + code.unzipped_bytes
+    too_big = [
+        f"{total} bytes unzipped > {artifacts.UNZIPPED_LIMIT_BYTES}"
+        if total > artifacts.UNZIPPED_LIMIT_BYTES else "",
+        f"layer zip {len(zipped.data)} bytes > {artifacts.DIRECT_UPLOAD_LIMIT_BYTES} direct upload"
+        if len(zipped.data) > artifacts.DIRECT_UPLOAD_LIMIT_BYTES else "",
+    ]  # fmt: skip
+    if any(too_big):
+        reason = "; ".join(r for r in too_big if r) + ": over Lambda's Zip limits"
+        return BuildResult(key, {**base, "package_type": "Image", "reason": reason})
+    file_name = f"{handler}-{architecture}-{zipped.hexdigest[:16]}.zip"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / file_name).write_bytes(zipped.data)
+    layer = {
+        "file": file_name,
+        "sha256": zipped.b64digest,
+        "zipped_bytes": len(zipped.data),
+        "unzipped_bytes": zipped.unzipped_bytes,
+        "packages": packages,
+    }
+    return BuildResult(
+        key, {**base, "package_type": "Zip", "reason": "every package has a wheel", "layer": layer}
+    )
+
+
+def _install(req_file: Path, target: Path, architecture: Architecture) -> None:
+    result = subprocess.run(
+        ["uv", "pip", "install", "--quiet", "--target", str(target),
+         "--python-platform", UV_PLATFORM[architecture],
+         "--python-version", artifacts.PYTHON_VERSION, "--only-binary", ":all:", "--no-deps",
+         "--require-hashes", "--link-mode", "copy", "-r", str(req_file)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    if result.returncode != 0:
+        raise ArtifactError(f"uv pip install failed: {result.stderr.strip()}")
+
+
+def build(
+    handlers: Sequence[Handler],
+    architectures: Sequence[Architecture],
+    record_path: Path = artifacts.BUILD_RECORD,
+    out_dir: Path = artifacts.BUILD_DIR / "deps",
+) -> list[BuildResult]:
+    """Build and record; the record is rewritten whole, sorted, so it diffs cleanly."""
+    results = [build_one(h, a, out_dir) for h in handlers for a in architectures]
+    record = artifacts.read_build_record(record_path)
+    record.update({result.key: result.record for result in results})
+    record_path.write_text(json.dumps(record, indent=2, sort_keys=True) + "\n")
+    return results
+
+
+def missing_layers(record_path: Path = artifacts.BUILD_RECORD) -> list[str]:
+    """Recorded Zip layers whose file is not in build/ (a fresh checkout, a CI runner)."""
+    return [
+        key
+        for key, entry in artifacts.read_build_record(record_path).items()
+        if entry.get("package_type") == "Zip"
+        and not (artifacts.BUILD_DIR / "deps" / entry["layer"]["file"]).is_file()
+    ]
