@@ -1,0 +1,225 @@
+"""GLB / glTF -> Scene: a thin layer of our own over json + numpy.
+
+Order matters: structure and declared counts are validated before any accessor is read or
+any compressed data is decoded, so a bad or hostile file is refused cheaply.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from handlers.asset import gltf_fields as f
+from handlers.asset.config import AssetLimits
+from handlers.asset.errors import AssetRejected
+from handlers.asset.gltf_accessors import AccessorReader
+from handlers.asset.gltf_container import GltfDocument, load_document
+from handlers.asset.gltf_nodes import MeshInstance, mesh_instances
+from handlers.asset.scene import Primitive, Scene, SourceImage
+from handlers.asset.textures import check_image_size
+
+SUPPORTED_REQUIRED = frozenset(
+    {"KHR_draco_mesh_compression", "EXT_meshopt_compression", "KHR_mesh_quantization",
+     "EXT_texture_webp", "KHR_materials_emissive_strength", "KHR_texture_transform"}
+)
+DRACO = "KHR_draco_mesh_compression"
+MODE_TRIANGLES, MODE_STRIP, MODE_FAN = 4, 5, 6
+
+
+def import_gltf(data: bytes, limits: AssetLimits, base_dir: Path | None = None) -> Scene:
+    document = load_document(data, limits, base_dir)
+    doc = document.json
+    check_extensions_required(doc)
+    instances = mesh_instances(doc, limits)
+    check_declared_counts(doc, instances, limits)
+    reader = AccessorReader(document)
+    primitives = [
+        read_primitive(doc, reader, document, prim, inst, n)
+        for inst in instances
+        for n, prim in enumerate(primitives_of(doc, inst.mesh))
+    ]
+    return Scene(
+        primitives=[p for p in primitives if p.indices.size],
+        materials=[dict(m) for m in f.array(doc, "materials")],
+        textures=[dict(t) for t in f.array(doc, "textures")],
+        samplers=[dict(s) for s in f.array(doc, "samplers")],
+        images=read_images(doc, reader, document, limits),
+    )
+
+
+def check_extensions_required(doc: dict[str, Any]) -> None:
+    unknown = sorted(set(map(str, f.array(doc, "extensionsRequired"))) - SUPPORTED_REQUIRED)
+    if unknown:
+        raise AssetRejected(
+            f"glTF requires extensions this service cannot read: {', '.join(unknown)}; "
+            f"supported: {', '.join(sorted(SUPPORTED_REQUIRED))}"
+        )
+
+
+def primitives_of(doc: dict[str, Any], mesh_index: int) -> list[dict[str, Any]]:
+    mesh = f.item(doc, "meshes", mesh_index, "node.mesh")
+    prims = mesh.get("primitives")
+    if not isinstance(prims, list):
+        raise AssetRejected(f"meshes[{mesh_index}].primitives must be an array")
+    return [f.obj(p, f"meshes[{mesh_index}].primitives[{i}]") for i, p in enumerate(prims)]
+
+
+def check_declared_counts(
+    doc: dict[str, Any], instances: list[MeshInstance], limits: AssetLimits
+) -> None:
+    """Triangles, vertices and textures as the JSON declares them, before reading anything."""
+    accessors = f.array(doc, "accessors")
+    triangles = vertices = 0
+    for inst in instances:
+        for prim in primitives_of(doc, inst.mesh):
+            attrs = f.obj(prim.get("attributes"), "primitive.attributes")
+            if "POSITION" not in attrs:
+                raise AssetRejected("a mesh primitive has no POSITION attribute")
+            if prim.get("targets") or "JOINTS_0" in attrs:
+                raise AssetRejected(
+                    "skinned or morph-target meshes are not supported: upload a static model"
+                )
+            mode = prim.get("mode", MODE_TRIANGLES)
+            if mode not in (MODE_TRIANGLES, MODE_STRIP, MODE_FAN):
+                raise AssetRejected(
+                    f"primitive mode {mode!r} (points or lines) is not supported; "
+                    "only triangles, triangle strips and fans"
+                )
+            pos = f.item(doc, "accessors", attrs["POSITION"], "attributes.POSITION")
+            count = f.natural(pos.get("count"), "POSITION accessor count")
+            vertices += count
+            if "indices" in prim:
+                idx = f.obj(accessors[f.index(prim["indices"], len(accessors), "primitive.indices")],
+                            "indices accessor")
+                count = f.natural(idx.get("count"), "indices accessor count")
+            triangles += count // 3 if mode == MODE_TRIANGLES else max(count - 2, 0)
+    if triangles > limits.max_triangles:
+        raise AssetRejected(
+            f"model declares {triangles} triangles; the limit is {limits.max_triangles}"
+        )
+    if vertices > limits.max_vertices:
+        raise AssetRejected(
+            f"model declares {vertices} vertices; the limit is {limits.max_vertices}"
+        )
+    textures = len(f.array(doc, "textures"))
+    if textures > limits.max_textures:
+        raise AssetRejected(f"model has {textures} textures; the limit is {limits.max_textures}")
+
+
+def read_primitive(
+    doc: dict[str, Any], reader: AccessorReader, document: GltfDocument,
+    prim: dict[str, Any], inst: MeshInstance, number: int,
+) -> Primitive:
+    what = f"meshes[{inst.mesh}].primitives[{number}]"
+    attrs = prim["attributes"]
+    draco = prim.get("extensions", {}).get(DRACO)
+    if draco is not None:
+        data = decode_draco(doc, reader, f.obj(draco, f"{what}.{DRACO}"), prim, what)
+    else:
+        data = {name: reader.read(attrs[name], f"{what}.attributes.{name}")
+                for name in ("POSITION", "NORMAL", "TEXCOORD_0") if name in attrs}
+        if "indices" in prim:
+            data["indices"] = reader.read(prim["indices"], f"{what}.indices")
+    positions = np.ascontiguousarray(data["POSITION"][:, :3], dtype=np.float32)
+    if positions.shape[1] != 3:
+        raise AssetRejected(f"{what}.attributes.POSITION must be VEC3")
+    if not np.isfinite(positions).all():
+        raise AssetRejected(f"{what} has NaN or infinite vertex positions")
+    indices = to_triangle_list(data.get("indices"), positions.shape[0],
+                               prim.get("mode", MODE_TRIANGLES), what)
+    normals = data.get("NORMAL")
+    uvs = data.get("TEXCOORD_0")
+    material = prim.get("material")
+    if material is not None:
+        material = f.index(material, len(f.array(doc, "materials")), f"{what}.material")
+    return Primitive(
+        positions=inst.transform_points(positions),
+        indices=indices,
+        normals=None if normals is None else inst.transform_normals(
+            np.nan_to_num(normals[:, :3].astype(np.float32))),
+        uvs=None if uvs is None else np.nan_to_num(uvs[:, :2].astype(np.float32)),
+        material=material,
+    )
+
+
+def to_triangle_list(
+    raw: NDArray[Any] | None, vertex_count: int, mode: int, what: str
+) -> NDArray[np.uint32]:
+    if raw is None:
+        seq = np.arange(vertex_count, dtype=np.uint32)
+    else:
+        if raw.dtype.kind != "u":
+            raise AssetRejected(f"{what}.indices must be unsigned integers")
+        seq = raw.reshape(-1).astype(np.uint32)
+    if seq.size and int(seq.max()) >= vertex_count:
+        raise AssetRejected(
+            f"{what}.indices reference vertex {int(seq.max())}, but there are {vertex_count}"
+        )
+    if mode == MODE_TRIANGLES:
+        return seq[: seq.size - seq.size % 3]
+    if seq.size < 3:
+        return np.zeros(0, dtype=np.uint32)
+    k = np.arange(seq.size - 2)
+    if mode == MODE_FAN:
+        tris = np.stack([np.full_like(k, 0), k + 1, k + 2], axis=1)
+    else:  # strip: flip every other triangle to keep the winding
+        odd = k % 2 == 1
+        tris = np.stack([k, np.where(odd, k + 2, k + 1), np.where(odd, k + 1, k + 2)], axis=1)
+    return seq[tris].reshape(-1)
+
+
+def decode_draco(
+    doc: dict[str, Any], reader: AccessorReader, ext: dict[str, Any], prim: dict[str, Any],
+    what: str,
+) -> dict[str, NDArray[Any]]:
+    """Decode a Draco primitive; the accessor counts (already checked) must match the data."""
+    import DracoPy
+
+    raw, _ = reader.view_bytes(ext.get("bufferView"), f"{what}.{DRACO}.bufferView")
+    try:
+        mesh = DracoPy.decode(raw)
+    except Exception as exc:  # DracoPy raises bare ValueError/RuntimeError subclasses
+        raise AssetRejected(f"{what}: Draco data could not be decoded ({exc})") from None
+    ids = f.obj(ext.get("attributes"), f"{what}.{DRACO}.attributes")
+    data: dict[str, NDArray[Any]] = {}
+    for name in ("POSITION", "NORMAL", "TEXCOORD_0"):
+        if name not in ids:
+            continue
+        attribute = mesh.get_attribute_by_unique_id(ids[name])
+        if attribute is None:
+            raise AssetRejected(f"{what}: Draco data has no attribute id {ids[name]} for {name}")
+        values = np.asarray(attribute["data"])
+        declared = f.item(doc, "accessors", prim["attributes"][name], name)["count"]
+        if values.shape[0] != declared:
+            raise AssetRejected(
+                f"{what}: Draco {name} has {values.shape[0]} values, accessor declares {declared}"
+            )
+        data[name] = values.reshape(values.shape[0], -1)
+    if "POSITION" not in data:
+        raise AssetRejected(f"{what}: Draco extension does not map POSITION")
+    faces = getattr(mesh, "faces", None)
+    if faces is None:
+        raise AssetRejected(f"{what}: Draco data is a point cloud, not a mesh")
+    data["indices"] = np.asarray(faces, dtype=np.uint32).reshape(-1)
+    return data
+
+
+def read_images(
+    doc: dict[str, Any], reader: AccessorReader, document: GltfDocument, limits: AssetLimits
+) -> list[SourceImage]:
+    images = []
+    for i, img in enumerate(f.array(doc, "images")):
+        img = f.obj(img, f"images[{i}]")
+        if "bufferView" in img:
+            data, _ = reader.view_bytes(img["bufferView"], f"images[{i}].bufferView")
+        elif isinstance(img.get("uri"), str):
+            data = document.resolve_uri(img["uri"], f"images[{i}]")
+        else:
+            raise AssetRejected(f"images[{i}] has neither a bufferView nor a uri")
+        check_image_size(data, limits, f"images[{i}]")
+        images.append(SourceImage(data=data, mime_type=str(img.get("mimeType", "")),
+                                  name=img.get("name")))
+    return images

@@ -1,0 +1,76 @@
+"""The in-memory model every importer produces and every LOD is built from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+F32 = NDArray[np.float32]
+U32 = NDArray[np.uint32]
+
+
+@dataclass
+class Primitive:
+    """One triangle list in world space (node transforms already applied)."""
+
+    positions: F32  # (n, 3)
+    indices: U32  # (3 * triangles,)
+    normals: F32 | None = None  # (n, 3)
+    uvs: F32 | None = None  # (n, 2), TEXCOORD_0
+    material: int | None = None
+
+    @property
+    def triangle_count(self) -> int:
+        return int(self.indices.size // 3)
+
+
+@dataclass
+class SourceImage:
+    """An image as uploaded: bytes passed through untouched until texture encoding."""
+
+    data: bytes
+    mime_type: str
+    name: str | None = None
+
+
+@dataclass
+class Scene:
+    primitives: list[Primitive]
+    # glTF material, texture and sampler objects, carried as JSON (texture "source" indexes
+    # `images`).
+    materials: list[dict[str, Any]] = field(default_factory=list)
+    textures: list[dict[str, Any]] = field(default_factory=list)
+    samplers: list[dict[str, Any]] = field(default_factory=list)
+    images: list[SourceImage] = field(default_factory=list)
+
+    @property
+    def triangle_count(self) -> int:
+        return sum(p.triangle_count for p in self.primitives)
+
+    @property
+    def vertex_count(self) -> int:
+        return sum(int(p.positions.shape[0]) for p in self.primitives)
+
+    def bbox(self) -> tuple[F32, F32]:
+        """Axis-aligned bounds of the vertices the triangles use."""
+        used = [used_positions(p) for p in self.primitives if p.indices.size]
+        mins = [u.min(axis=0) for u in used if u.size]
+        maxs = [u.max(axis=0) for u in used if u.size]
+        if not mins:
+            zero = np.zeros(3, dtype=np.float32)
+            return zero, zero
+        return np.min(mins, axis=0).astype(np.float32), np.max(maxs, axis=0).astype(np.float32)
+
+    def diagonal(self) -> float:
+        lo, hi = self.bbox()
+        return float(np.linalg.norm(hi.astype(np.float64) - lo))
+
+
+def used_positions(primitive: Primitive) -> F32:
+    """The positions the triangles reference (a mask, not a gather: no 3x-sized copy)."""
+    mask = np.zeros(primitive.positions.shape[0], dtype=bool)
+    mask[primitive.indices] = True
+    return primitive.positions[mask]
