@@ -1,0 +1,63 @@
+"""The cart Lambda behind each cell's ALB: `lambda_handler` is the entry point.
+
+Powertools ALB resolver over the routes' Router, with Logger, Tracer and Metrics. Every error is
+an RFC 9457 problem document; an unexpected one is a 500 problem (logged), never a Lambda error.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.event_handler import ALBResolver, Response
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from handlers.cart import routes
+from handlers.cart.problems import PROBLEM_CONTENT_TYPE, Problem, not_found
+from handlers.cart.services import Services
+from handlers.cart.settings import Settings
+
+logger = Logger(service="cart")
+tracer = Tracer(service="cart")
+metrics = Metrics(namespace="shop3d", service="cart")
+
+app = ALBResolver()
+app.include_router(routes.router)
+routes.bind(Services.from_settings(Settings.from_env()))
+
+
+def _problem_response(problem: Problem) -> Response[str]:
+    if problem.status >= 500:
+        logger.error("request failed", extra={"problem": problem.body()})
+    metrics.add_metric(name=f"Problem{problem.status}", unit=MetricUnit.Count, value=1)
+    return Response(
+        status_code=problem.status, content_type=PROBLEM_CONTENT_TYPE, body=problem.json()
+    )
+
+
+@app.exception_handler(Problem)  # type: ignore[untyped-decorator]
+def handle_problem(problem: Problem) -> Response[str]:
+    return _problem_response(problem)
+
+
+@app.not_found
+def handle_not_found(_: Exception) -> Response[str]:
+    event = app.current_event
+    return _problem_response(not_found(f"no route for {event.http_method} {event.path}"))
+
+
+@app.exception_handler(Exception)  # type: ignore[untyped-decorator]
+def handle_unexpected(error: Exception) -> Response[str]:
+    logger.exception("unexpected error")
+    return _problem_response(
+        Problem(500, "internal", "the cart service failed unexpectedly; it has been logged")
+    )
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.APPLICATION_LOAD_BALANCER)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

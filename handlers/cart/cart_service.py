@@ -1,0 +1,140 @@
+"""Cart operations: add, set, remove, merge, and the priced view. Prices and totals come from the
+catalog in integer minor units; nothing a client sends about prices is read."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from handlers.cart.carts import CartState, CartStore, Change
+from handlers.cart.catalog import Catalog, Product
+from handlers.cart.limits import MAX_LINES, MAX_QUANTITY, MERGE_MAX_CHANGED_LINES
+from handlers.cart.owners import Owner
+from handlers.cart.problems import invalid, not_found
+
+
+def priced_lines(state: CartState, products: dict[str, Product]) -> list[dict[str, Any]]:
+    """The contract's line shape; lines whose product is gone or inactive are left out."""
+    lines = []
+    for line in state.lines:
+        product = products.get(line.sku)
+        if product is None or not product.active:
+            continue
+        lines.append(
+            {
+                "sku": line.sku,
+                "name": product.name,
+                "quantity": line.quantity,
+                "unit_price_minor": product.price_minor,
+                "line_total_minor": product.price_minor * line.quantity,
+            }
+        )
+    return lines
+
+
+class CartService:
+    def __init__(self, store: CartStore, catalog: Catalog) -> None:
+        self.store = store
+        self.catalog = catalog
+
+    def view(self, state: CartState) -> dict[str, Any]:
+        products = self.catalog.products([line.sku for line in state.lines])
+        lines = priced_lines(state, products)
+        return {
+            "cart_id": state.cart_id,
+            "version": state.version,
+            "currency": state.currency if lines else None,
+            "total_minor": sum(line["line_total_minor"] for line in lines),
+            "lines": lines,
+        }
+
+    def _sellable(self, sku: str) -> Product:
+        product = self.catalog.product(sku)
+        if product is None:
+            raise invalid(f"unknown SKU {sku!r}", sku=sku)
+        if not product.active:
+            raise invalid(f"SKU {sku!r} is not for sale (inactive)", sku=sku)
+        return product
+
+    def get(self, owner: Owner) -> dict[str, Any]:
+        return self.view(self.store.read(owner.cart_id))
+
+    def add(self, owner: Owner, sku: str, quantity: int) -> dict[str, Any]:
+        product = self._sellable(sku)
+
+        def plan(state: CartState) -> Change:
+            _check_currency(state, product)
+            total = state.quantity(sku) + quantity
+            if total > MAX_QUANTITY:
+                raise invalid(
+                    f"SKU {sku!r} would reach quantity {total}; at most {MAX_QUANTITY} per line",
+                    sku=sku,
+                )
+            _check_line_count(state, sku)
+            return Change(quantities={sku: total}, currency=product.currency)
+
+        return self.view(self.store.mutate(owner, plan))
+
+    def set(self, owner: Owner, sku: str, quantity: int) -> dict[str, Any]:
+        product = self._sellable(sku)
+
+        def plan(state: CartState) -> Change:
+            _check_currency(state, product)
+            _check_line_count(state, sku)
+            return Change(quantities={sku: quantity}, currency=product.currency)
+
+        return self.view(self.store.mutate(owner, plan))
+
+    def remove(self, owner: Owner, sku: str) -> dict[str, Any]:
+        def plan(state: CartState) -> Change:
+            if state.quantity(sku) == 0:
+                raise not_found(f"SKU {sku!r} is not in this cart")
+            return Change(quantities={sku: 0})
+
+        return self.view(self.store.mutate(owner, plan))
+
+    def merge(self, user: Owner, guest: Owner) -> dict[str, Any]:
+        """Add the guest cart's lines into the user's cart, exactly once: the guest cart id is
+        recorded in the user header in the same conditional write, so a retried or concurrent
+        merge sees it and changes nothing. Quantities add up to MAX_QUANTITY; lines past
+        MAX_LINES (or past one transaction) are reported in `not_merged`."""
+        guest_state = self.store.read(guest.cart_id)
+        skipped: list[str] = []
+
+        def plan(state: CartState) -> Change | None:
+            skipped.clear()
+            if guest.cart_id in state.merged or not guest_state.lines:
+                return None
+            quantities: dict[str, int] = {}
+            currency = state.currency or guest_state.currency
+            live = {line.sku for line in state.lines}
+            for line in guest_state.lines:
+                target = min(MAX_QUANTITY, state.quantity(line.sku) + line.quantity)
+                fits = line.sku in live or len(live) < MAX_LINES
+                if (
+                    guest_state.currency != currency
+                    or not fits
+                    or len(quantities) >= MERGE_MAX_CHANGED_LINES
+                ):
+                    skipped.append(line.sku)
+                    continue
+                live.add(line.sku)
+                if target != state.quantity(line.sku):
+                    quantities[line.sku] = target
+            return Change(quantities=quantities, currency=currency, merged_guest=guest.cart_id)
+
+        view = self.view(self.store.mutate(user, plan))
+        return {**view, "not_merged": list(skipped)}
+
+
+def _check_currency(state: CartState, product: Product) -> None:
+    if state.currency is not None and state.currency != product.currency:
+        raise invalid(
+            f"this cart is priced in {state.currency}; SKU {product.sku!r} is priced in "
+            f"{product.currency}: one currency per cart",
+            sku=product.sku,
+        )
+
+
+def _check_line_count(state: CartState, sku: str) -> None:
+    if state.quantity(sku) == 0 and len(state.lines) >= MAX_LINES:
+        raise invalid(f"the cart already has {MAX_LINES} lines; at most {MAX_LINES}")

@@ -1,0 +1,177 @@
+"""Product reads from the catalog table, through a Redis cache-aside when Redis is configured.
+
+Cached entries live CATALOG_CACHE_TTL_SECONDS, so a price change shows within that time; checkout
+bypasses the cache and prices from the table itself. A Redis outage degrades to table reads.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from boto3.dynamodb.types import TypeDeserializer
+
+from handlers.cart.limits import CATALOG_CACHE_TTL_SECONDS, PRODUCT_LIST_LIMIT
+from handlers.shared.tables import CATALOG
+
+logger = logging.getLogger(__name__)
+_CACHE_PREFIX = "shop3d:catalog:v1:"
+_LIST_KEY = _CACHE_PREFIX + "#active-list"
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
+_BATCH_GET_MAX = 100  # DynamoDB BatchGetItem limit
+_deserializer = TypeDeserializer()
+
+
+@dataclass(frozen=True)
+class Product:
+    sku: str
+    name: str
+    description: str
+    price_minor: int
+    currency: str
+    active: bool
+    asset_status: str
+    manifest_key: str | None
+
+    def public(self) -> dict[str, Any]:
+        """The storefront's Product shape (contract in the README)."""
+        ready = self.asset_status == "READY" and self.manifest_key is not None
+        return {
+            "sku": self.sku,
+            "name": self.name,
+            "description": self.description,
+            "price_minor": self.price_minor,
+            "currency": self.currency,
+            "asset": {
+                "status": self.asset_status,
+                "manifest_url": "/" + self.manifest_key if ready and self.manifest_key else None,
+            },
+        }
+
+
+def product_from_item(item: dict[str, Any]) -> Product | None:
+    """A Product from a deserialized catalog item, or None (logged) if the item is malformed:
+    a broken catalog row makes that product unavailable, never a 500."""
+    price = item.get("price_minor")
+    currency = item.get("currency")
+    if (
+        not isinstance(item.get("sku"), str)
+        or not isinstance(item.get("name"), str)
+        or price is None
+        or int(price) != price
+        or int(price) < 0
+        or not isinstance(currency, str)
+        or not _CURRENCY.match(currency)
+    ):
+        logger.warning("catalog item %r is malformed; treated as unavailable", item.get("sku"))
+        return None
+    manifest_key = item.get("manifest_key")
+    return Product(
+        sku=item["sku"],
+        name=item["name"],
+        description=str(item.get("description", "")),
+        price_minor=int(price),
+        currency=currency,
+        active=item.get("active") is True,
+        asset_status=str(item.get("asset_status", "PENDING")),
+        manifest_key=manifest_key if isinstance(manifest_key, str) else None,
+    )
+
+
+def _deserialize(raw: dict[str, Any]) -> dict[str, Any]:
+    return {name: _deserializer.deserialize(value) for name, value in raw.items()}
+
+
+class Catalog:
+    def __init__(self, dynamodb: Any, table: str, redis: Any | None = None) -> None:
+        self._dynamodb = dynamodb
+        self._table = table
+        self._redis = redis
+
+    # -- table reads (authoritative) ------------------------------------------------------------
+    def load_many(self, skus: list[str], consistent: bool = False) -> dict[str, Product]:
+        found: dict[str, Product] = {}
+        unique = sorted(set(skus))
+        for start in range(0, len(unique), _BATCH_GET_MAX):
+            keys: Any = {
+                self._table: {
+                    "Keys": [
+                        {CATALOG.hash_key.name: {"S": s}}
+                        for s in unique[start : start + _BATCH_GET_MAX]
+                    ],
+                    "ConsistentRead": consistent,
+                }
+            }
+            while keys:
+                reply = self._dynamodb.batch_get_item(RequestItems=keys)
+                for raw in reply["Responses"].get(self._table, []):
+                    product = product_from_item(_deserialize(raw))
+                    if product is not None:
+                        found[product.sku] = product
+                keys = reply.get("UnprocessedKeys") or None
+        return found
+
+    def _scan_active(self) -> list[Product]:
+        products: list[Product] = []
+        kwargs: dict[str, Any] = {
+            "TableName": self._table,
+            "FilterExpression": "active = :yes",
+            "ExpressionAttributeValues": {":yes": {"BOOL": True}},
+        }
+        while len(products) < PRODUCT_LIST_LIMIT:
+            reply = self._dynamodb.scan(**kwargs)
+            for raw in reply.get("Items", []):
+                product = product_from_item(_deserialize(raw))
+                if product is not None:
+                    products.append(product)
+            if "LastEvaluatedKey" not in reply:
+                break
+            kwargs["ExclusiveStartKey"] = reply["LastEvaluatedKey"]
+        return sorted(products, key=lambda p: p.sku)[:PRODUCT_LIST_LIMIT]
+
+    # -- cached reads -----------------------------------------------------------------------------
+    def products(self, skus: list[str]) -> dict[str, Product]:
+        """Products by SKU (missing or malformed ones left out), cache first."""
+        cached = self._cache_get([_CACHE_PREFIX + s for s in skus])
+        found = {s: Product(**c) for s, c in zip(skus, cached, strict=True) if c is not None}
+        missing = [s for s in skus if s not in found]
+        if missing:
+            loaded = self.load_many(missing)
+            self._cache_set({_CACHE_PREFIX + s: asdict(p) for s, p in loaded.items()})
+            found.update(loaded)
+        return found
+
+    def product(self, sku: str) -> Product | None:
+        return self.products([sku]).get(sku)
+
+    def active_products(self) -> list[Product]:
+        cached = self._cache_get([_LIST_KEY])[0]
+        if cached is not None:
+            return [Product(**p) for p in cached]
+        products = self._scan_active()
+        self._cache_set({_LIST_KEY: [asdict(p) for p in products]})
+        return products
+
+    def _cache_get(self, keys: list[str]) -> list[Any]:
+        if self._redis is None or not keys:
+            return [None] * len(keys)
+        try:
+            values = self._redis.mget(keys)
+        except Exception as error:  # a cache outage must not fail reads
+            logger.warning("redis read failed, reading the table: %s", error)
+            return [None] * len(keys)
+        return [json.loads(v) if v is not None else None for v in values]
+
+    def _cache_set(self, entries: dict[str, Any]) -> None:
+        if self._redis is None or not entries:
+            return
+        try:
+            pipe = self._redis.pipeline(transaction=False)
+            for key, value in entries.items():
+                pipe.set(key, json.dumps(value), ex=CATALOG_CACHE_TTL_SECONDS)
+            pipe.execute()
+        except Exception as error:
+            logger.warning("redis write failed, serving without caching: %s", error)

@@ -1,0 +1,25 @@
+"""The cart service's named limits: one place, read by validation, storage and README."""
+
+from __future__ import annotations
+
+from typing import Final
+
+MIN_QUANTITY: Final = 1
+MAX_QUANTITY: Final = 99  # per line
+MAX_LINES: Final = 100  # per cart
+GUEST_CART_TTL_DAYS: Final = 7
+USER_CART_TTL_DAYS: Final = 90
+# Request bodies are tiny ({"sku", "quantity"}); anything bigger is rejected before parsing.
+MAX_BODY_BYTES: Final = 4096
+SKU_MAX_LENGTH: Final = 64
+SKU_PATTERN: Final = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
+IDEMPOTENCY_KEY_MAX_LENGTH: Final = 128
+# A response is replayed for this long after the first request with the same Idempotency-Key.
+IDEMPOTENCY_TTL_SECONDS: Final = 24 * 3600
+# Optimistic-concurrency retries of one cart write before answering 409.
+WRITE_ATTEMPTS: Final = 12
+# DynamoDB transactions hold at most 100 actions: the user cart header plus 99 lines.
+MERGE_MAX_CHANGED_LINES: Final = 99
+# GET /api/products returns at most this many active products (one page).
+PRODUCT_LIST_LIMIT: Final = 200
+CATALOG_CACHE_TTL_SECONDS: Final = 60

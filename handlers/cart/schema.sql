@@ -1,0 +1,37 @@
+-- Orders and inventory (Aurora PostgreSQL in AWS, PostgreSQL locally). Idempotent: every
+-- statement can run again on an existing schema. Applied by handlers.cart.database.apply_schema.
+
+CREATE TABLE IF NOT EXISTS inventory (
+    sku         text PRIMARY KEY CHECK (length(sku) BETWEEN 1 AND 64),
+    -- The CHECK is the last line of defence against overselling; checkout's conditional
+    -- UPDATE never lets it fire.
+    on_hand     integer NOT NULL CHECK (on_hand >= 0),
+    updated_at  timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE IF NOT EXISTS orders (
+    order_id        uuid PRIMARY KEY,
+    owner_key       text NOT NULL,
+    status          text NOT NULL CHECK (status IN ('PENDING_PAYMENT', 'PAID', 'CANCELLED')),
+    currency        char(3) NOT NULL,
+    total_minor     bigint NOT NULL CHECK (total_minor >= 0),
+    -- One order per cart generation: a retried or doubled checkout finds the first order.
+    cart_id         text NOT NULL,
+    cart_generation integer NOT NULL,
+    created_at      timestamptz NOT NULL DEFAULT now(),
+    UNIQUE (cart_id, cart_generation)
+);
+
+CREATE INDEX IF NOT EXISTS orders_owner_idx ON orders (owner_key, created_at DESC);
+
+CREATE TABLE IF NOT EXISTS order_lines (
+    order_id          uuid NOT NULL REFERENCES orders (order_id) ON DELETE CASCADE,
+    position          smallint NOT NULL,
+    sku               text NOT NULL,
+    name              text NOT NULL,
+    quantity          integer NOT NULL CHECK (quantity BETWEEN 1 AND 99),
+    unit_price_minor  bigint NOT NULL CHECK (unit_price_minor >= 0),
+    line_total_minor  bigint NOT NULL CHECK (line_total_minor = unit_price_minor * quantity),
+    PRIMARY KEY (order_id, position),
+    UNIQUE (order_id, sku)
+);
