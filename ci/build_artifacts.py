@@ -203,10 +203,12 @@ def _install(req_file: Path, target: Path, architecture: Architecture) -> None:
 def build(
     handlers: Sequence[Handler],
     architectures: Sequence[Architecture],
-    record_path: Path = artifacts.BUILD_RECORD,
-    out_dir: Path = artifacts.BUILD_DIR / "deps",
+    record_path: Path | None = None,
+    out_dir: Path | None = None,
 ) -> list[BuildResult]:
     """Build and record; the record is rewritten whole, sorted, so it diffs cleanly."""
+    record_path = artifacts.BUILD_RECORD if record_path is None else record_path
+    out_dir = artifacts.BUILD_DIR / "deps" if out_dir is None else out_dir
     results = [build_one(h, a, out_dir) for h in handlers for a in architectures]
     record = artifacts.read_build_record(record_path)
     record.update({result.key: result.record for result in results})
@@ -214,7 +216,7 @@ def build(
     return results
 
 
-def missing_layers(record_path: Path = artifacts.BUILD_RECORD) -> list[str]:
+def missing_layers(record_path: Path | None = None) -> list[str]:
     """Recorded Zip layers whose file is not in build/ (a fresh checkout, a CI runner)."""
     return [
         key

@@ -230,7 +230,8 @@ def record_key(handler: Handler, architecture: Architecture) -> str:
     return f"{handler}/{architecture}"
 
 
-def read_build_record(path: Path = BUILD_RECORD) -> dict[str, Any]:
+def read_build_record(path: Path | None = None) -> dict[str, Any]:
+    path = BUILD_RECORD if path is None else path
     if not path.is_file():
         return {}
     data: dict[str, Any] = json.loads(path.read_text())

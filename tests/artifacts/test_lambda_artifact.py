@@ -1,0 +1,125 @@
+"""lambda_artifact(): the record decides Zip vs Image, stale records and bad input are refused."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import pytest
+
+from components import artifacts
+from components.artifacts import ArtifactError, Handler, group_closure, lambda_artifact, lock_digest
+
+
+class _Mocks(pulumi.runtime.Mocks):
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        return f"{args.name}_id", dict(args.inputs)
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], None]:
+        return {}, None
+
+
+@pytest.fixture(autouse=True)
+def mocks() -> None:
+    pulumi.runtime.set_mocks(_Mocks(), preview=False)
+
+
+@pytest.fixture
+def record(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private copy of the build record the test may edit."""
+    path = tmp_path / "artifacts.lock.json"
+    path.write_text(artifacts.BUILD_RECORD.read_text())
+    monkeypatch.setattr(artifacts, "BUILD_RECORD", path)
+    return path
+
+
+def test_cart_ships_as_zip_with_a_dependency_layer() -> None:
+    artifact = lambda_artifact("cart", "arm64")
+    assert artifact.package_type == "Zip"
+    assert artifact.runtime == artifacts.RUNTIME
+    assert artifact.handler == "handlers.cart.app.lambda_handler"
+    assert isinstance(artifact.code, pulumi.FileArchive)
+    zipped = Path(artifact.code.path).read_bytes()
+    assert artifact.sha256 == base64.b64encode(hashlib.sha256(zipped).digest()).decode()
+    (layer,) = artifact.layers
+    assert layer.compatible_architectures == ("arm64",)
+    assert any(p.startswith("pydantic==") for p in layer.packages)
+    assert artifact.total_unzipped_bytes <= artifacts.UNZIPPED_LIMIT_BYTES
+
+
+def test_asset_ships_as_an_image_and_says_why() -> None:
+    artifact = lambda_artifact("asset")
+    assert artifact.package_type == "Image"
+    assert artifact.code is None and artifact.runtime is None and artifact.layers == ()
+    assert artifact.image is not None
+    assert artifact.image.platform == "linux/arm64"
+    assert artifact.image.build_args["HANDLER"] == "asset"
+    assert "meshoptimizer" in artifact.reason
+
+
+def test_architectures_get_distinct_artifacts() -> None:
+    arm, x86 = lambda_artifact("asset", "arm64"), lambda_artifact("asset", "x86_64")
+    assert arm.image is not None and x86.image is not None
+    assert arm.image.tag != x86.image.tag and arm.sha256 != x86.sha256
+    assert lambda_artifact("cart", "x86_64").layers[0].compatible_architectures == ("x86_64",)
+
+
+@pytest.mark.parametrize(
+    ("handler", "architecture", "allowed"),
+    [("orders", "arm64", "asset, cart"), ("cart", "riscv", "arm64, x86_64")],
+)
+def test_bad_input_names_the_allowed_values(handler: Any, architecture: Any, allowed: str) -> None:
+    with pytest.raises(ArtifactError, match=allowed):
+        lambda_artifact(handler, architecture)
+
+
+def test_a_stale_record_is_refused_with_the_command(record: Path) -> None:
+    data = json.loads(record.read_text())
+    data["cart/arm64"]["lock_digest"] = "0" * 64
+    record.write_text(json.dumps(data))
+    with pytest.raises(ArtifactError, match="python -m ci build-artifacts --handler cart"):
+        lambda_artifact("cart", "arm64")
+
+
+def test_a_missing_record_is_refused(record: Path) -> None:
+    record.write_text("{}")
+    with pytest.raises(ArtifactError, match="no dependency build recorded for cart/arm64"):
+        lambda_artifact("cart", "arm64")
+
+
+def test_over_the_size_limit_is_refused(record: Path) -> None:
+    data = json.loads(record.read_text())
+    data["cart/arm64"]["layer"]["unzipped_bytes"] = artifacts.UNZIPPED_LIMIT_BYTES
+    record.write_text(json.dumps(data))
+    with pytest.raises(ArtifactError, match="over Lambda's"):
+        lambda_artifact("cart", "arm64")
+
+
+def test_asset_group_pulls_no_scipy_and_cart_no_numpy() -> None:
+    asset = {p["name"] for p in group_closure("asset")}
+    cart = {p["name"] for p in group_closure("cart")}
+    assert {"trimesh", "numpy", "dracopy"} <= asset and "scipy" not in asset
+    assert {"pydantic", "psycopg-binary"} <= cart and "numpy" not in cart
+
+
+def test_lock_digest_follows_only_the_groups_packages() -> None:
+    lock = artifacts.UV_LOCK.read_text()
+    unrelated = lock.replace('name = "ruff"\nversion = "', 'name = "ruff"\nversion = "9')
+    related = lock.replace('name = "pydantic"\nversion = "', 'name = "pydantic"\nversion = "9')
+    assert unrelated != lock and related != lock
+    assert lock_digest("cart", unrelated.encode()) == lock_digest("cart")
+    assert lock_digest("cart", related.encode()) != lock_digest("cart")
+    with pytest.raises(ArtifactError, match="no dependency group 'orders'"):
+        lock_digest("orders")
+
+
+@pytest.mark.parametrize("handler", artifacts.HANDLERS)
+def test_entry_point_is_defined_by_the_handler(handler: Handler) -> None:
+    module, _, function = artifacts.ENTRY_POINTS[handler].rpartition(".")
+    source = artifacts.REPO_ROOT / (module.replace(".", "/") + ".py")
+    assert source.is_file(), f"{source} missing: the entry point {module}.{function}"
+    assert f"def {function}(" in source.read_text()

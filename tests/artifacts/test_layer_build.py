@@ -1,0 +1,62 @@
+"""The dependency-layer builder: offline decisions from uv.lock, and one real reproducible build."""
+
+from __future__ import annotations
+
+import zipfile
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+
+from ci import build_artifacts
+from components import artifacts
+from components.artifacts import Architecture
+
+
+def test_pinned_packages_parse_a_uv_export() -> None:
+    text = (
+        "# generated\n"
+        "pydantic==2.14.3 \\\n"
+        "    --hash=sha256:abc\n"
+        "tzdata==2026.6 ; sys_platform == 'win32' \\\n"
+    )
+    assert build_artifacts.pinned_packages(text) == [
+        ("pydantic", "2.14.3", ""),
+        ("tzdata", "2026.6", "sys_platform == 'win32'"),
+    ]
+
+
+def test_markers_are_evaluated_for_lambda_linux() -> None:
+    pins = [("tzdata", "1", "sys_platform == 'win32'"), ("six", "1", "")]
+    assert build_artifacts.applicable(pins, "arm64") == [("six", "1", "")]
+
+
+@pytest.mark.parametrize("architecture", artifacts.ARCHITECTURES)
+def test_sdist_only_packages_are_found_from_the_lock(architecture: Architecture) -> None:
+    pins = build_artifacts.pinned_packages(build_artifacts.requirements("asset"))
+    missing = build_artifacts.without_wheel(pins, architecture, artifacts.group_closure("asset"))
+    assert [m.split()[0] for m in missing] == ["meshoptimizer"]
+    cart = build_artifacts.pinned_packages(build_artifacts.requirements("cart"))
+    assert build_artifacts.without_wheel(cart, architecture, artifacts.group_closure("cart")) == []
+
+
+def test_asset_build_records_an_image_with_the_reason(tmp_path: Path) -> None:
+    result = build_artifacts.build_one("asset", "arm64", tmp_path)
+    assert result.record["package_type"] == "Image"
+    assert "meshoptimizer" in result.record["reason"]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_cart_layer_is_reproducible_and_matches_the_record(tmp_path: Path) -> None:
+    # Installs the cart wheels for aarch64 with uv (from uv's cache, or PyPI): a few seconds.
+    first = build_artifacts.build_one("cart", "arm64", tmp_path / "a")
+    second = build_artifacts.build_one("cart", "arm64", tmp_path / "b")
+    name = first.record["layer"]["file"]
+    data = (tmp_path / "a" / name).read_bytes()
+    assert data == (tmp_path / "b" / second.record["layer"]["file"]).read_bytes()
+    assert first.record == artifacts.read_build_record()["cart/arm64"]
+    listed = zipfile.ZipFile(BytesIO(data)).namelist()
+    assert all(n.startswith("python/") for n in listed)
+    assert "python/pydantic/__init__.py" in listed
+    assert not [n for n in listed if "__pycache__" in n or n.startswith("python/bin/")]
+    assert any(n.endswith("aarch64-linux-gnu.so") for n in listed)
