@@ -1,0 +1,46 @@
+/** Shapes of the cart HTTP API (see the contract in README.md). Amounts are integer minor units. */
+
+export type AssetStatus = 'PENDING' | 'READY' | 'REJECTED';
+
+export interface Product {
+  readonly sku: string;
+  readonly name: string;
+  readonly description: string;
+  readonly price_minor: number;
+  readonly currency: string;
+  readonly asset: { readonly status: AssetStatus; readonly manifest_url: string | null };
+}
+
+export interface CartLine {
+  readonly sku: string;
+  readonly name: string;
+  readonly quantity: number;
+  readonly unit_price_minor: number;
+  readonly line_total_minor: number;
+}
+
+export interface Cart {
+  readonly cart_id: string;
+  readonly version: number;
+  readonly currency: string;
+  readonly total_minor: number;
+  readonly lines: readonly CartLine[];
+}
+
+export interface Order {
+  readonly order_id: string;
+  readonly status: string;
+  readonly currency: string;
+  readonly total_minor: number;
+  readonly lines: readonly CartLine[];
+  readonly created_at: string;
+}
+
+/** RFC 9457 problem details. */
+export interface Problem {
+  readonly type: string;
+  readonly title: string;
+  readonly status: number;
+  readonly detail?: string;
+  readonly [extension: string]: unknown;
+}

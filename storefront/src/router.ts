@@ -1,0 +1,37 @@
+/** Hash routes: the document URL never changes, so every relative URL resolves the same. */
+
+export type Route =
+  | { readonly page: 'products' }
+  | { readonly page: 'product'; readonly sku: string }
+  | { readonly page: 'cart' }
+  | { readonly page: 'order'; readonly orderId: string }
+  | { readonly page: 'not-found'; readonly path: string };
+
+export function parseRoute(hash: string): Route {
+  const path = hash.replace(/^#/, '') || '/';
+  const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+  if (parts.length === 0 || (parts.length === 1 && parts[0] === 'products')) {
+    return { page: 'products' };
+  }
+  if (parts.length === 2 && parts[0] === 'product') {
+    return { page: 'product', sku: parts[1] as string };
+  }
+  if (parts.length === 1 && parts[0] === 'cart') {
+    return { page: 'cart' };
+  }
+  if (parts.length === 2 && parts[0] === 'order') {
+    return { page: 'order', orderId: parts[1] as string };
+  }
+  return { page: 'not-found', path };
+}
+
+export function productHref(sku: string): string {
+  return `#/product/${encodeURIComponent(sku)}`;
+}
+
+export function orderHref(orderId: string): string {
+  return `#/order/${encodeURIComponent(orderId)}`;
+}
+
+export const CART_HREF = '#/cart';
+export const HOME_HREF = '#/';

@@ -1,0 +1,44 @@
+import type { Object3D, WebGLRenderer } from 'three';
+import { DRACO_GLTF_CONFIG, DRACOLoader } from 'three/examples/jsm/loaders/DRACOLoader.js';
+import { GLTFLoader } from 'three/examples/jsm/loaders/GLTFLoader.js';
+import { MeshoptDecoder } from 'three/examples/jsm/libs/meshopt_decoder.module.js';
+
+/**
+ * A GLTFLoader for the asset service's GLBs: KHR_draco_mesh_compression (decoded in a
+ * worker), EXT_meshopt_compression, and EXT_texture_webp (built into GLTFLoader).
+ */
+export function createGltfLoader(): { loader: GLTFLoader; dispose: () => void } {
+  const draco = new DRACOLoader();
+  // three's glTF-only Draco decoder, referenced through import.meta.url, so the bundler
+  // copies it into dist/assets next to the code: no CDN, works offline, any URL prefix.
+  draco.setDecoderPath(DRACO_GLTF_CONFIG);
+  const loader = new GLTFLoader();
+  loader.setDRACOLoader(draco);
+  loader.setMeshoptDecoder(MeshoptDecoder);
+  return { loader, dispose: () => draco.dispose() };
+}
+
+/** Parses GLB bytes; `url` is the GLB's own URL, for any external resources it names. */
+export async function parseGlb(loader: GLTFLoader, bytes: ArrayBuffer, url: string): Promise<Object3D> {
+  const resourcePath = new URL('./', url).href;
+  const gltf = await loader.parseAsync(bytes, resourcePath);
+  return gltf.scene;
+}
+
+/** Frees the GPU memory of a model that left the screen. */
+export function disposeObject(root: Object3D, renderer?: WebGLRenderer): void {
+  root.traverse((node) => {
+    const mesh = node as Partial<{ geometry: { dispose(): void }; material: unknown }>;
+    mesh.geometry?.dispose();
+    const materials = Array.isArray(mesh.material) ? mesh.material : mesh.material ? [mesh.material] : [];
+    for (const material of materials as Record<string, unknown>[]) {
+      for (const value of Object.values(material)) {
+        if (value && typeof value === 'object' && 'isTexture' in value) {
+          (value as unknown as { dispose(): void }).dispose();
+        }
+      }
+      (material as unknown as { dispose(): void }).dispose();
+    }
+  });
+  renderer?.renderLists.dispose();
+}

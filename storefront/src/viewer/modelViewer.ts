@@ -1,0 +1,134 @@
+import {
+  ACESFilmicToneMapping,
+  Box3,
+  Color,
+  PerspectiveCamera,
+  PMREMGenerator,
+  Scene,
+  SRGBColorSpace,
+  Vector3,
+  WebGLRenderer,
+  type Object3D,
+} from 'three';
+import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
+import { RoomEnvironment } from 'three/examples/jsm/environments/RoomEnvironment.js';
+import { disposeObject } from './gltf';
+
+/** Light grey behind the model; the smoke test counts pixels that differ from it. */
+export const VIEWER_BACKGROUND = 0xeef0f3;
+
+/**
+ * A canvas with one model, orbit controls and image-based lighting (no files to fetch).
+ * Renders on demand, not every frame, to spare phone batteries.
+ */
+export class ModelViewer {
+  readonly canvas: HTMLCanvasElement;
+  private readonly renderer: WebGLRenderer;
+  private readonly scene = new Scene();
+  private readonly camera = new PerspectiveCamera(40, 1, 0.01, 1000);
+  private readonly controls: OrbitControls;
+  private readonly resizeObserver: ResizeObserver;
+  private model: Object3D | null = null;
+  private framePending = false;
+  private disposed = false;
+
+  constructor(private readonly container: HTMLElement) {
+    this.canvas = document.createElement('canvas');
+    this.canvas.dataset.testid = 'viewer-canvas';
+    this.canvas.setAttribute('aria-label', '3D view of the product: drag to turn, pinch or scroll to zoom');
+    container.append(this.canvas);
+
+    this.renderer = new WebGLRenderer({ canvas: this.canvas, antialias: true });
+    this.renderer.setPixelRatio(Math.min(window.devicePixelRatio, 2));
+    this.renderer.outputColorSpace = SRGBColorSpace;
+    this.renderer.toneMapping = ACESFilmicToneMapping;
+
+    const pmrem = new PMREMGenerator(this.renderer);
+    this.scene.environment = pmrem.fromScene(new RoomEnvironment(), 0.04).texture;
+    pmrem.dispose();
+    this.scene.background = new Color(VIEWER_BACKGROUND);
+
+    this.controls = new OrbitControls(this.camera, this.canvas);
+    this.controls.enableDamping = true;
+    this.controls.addEventListener('change', () => this.requestRender());
+
+    this.resizeObserver = new ResizeObserver(() => this.resize());
+    this.resizeObserver.observe(container);
+    this.resize();
+  }
+
+  /** Puts `model` on screen in place of the current one; frames the camera on the first. */
+  show(model: Object3D, lodName: string): void {
+    const previous = this.model;
+    this.scene.add(model);
+    this.model = model;
+    if (previous === null) {
+      this.frame(model);
+    } else {
+      this.scene.remove(previous);
+      disposeObject(previous, this.renderer);
+    }
+    this.canvas.dataset.lod = lodName;
+    this.requestRender();
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.resizeObserver.disconnect();
+    this.controls.dispose();
+    if (this.model !== null) {
+      disposeObject(this.model, this.renderer);
+    }
+    this.scene.environment?.dispose();
+    this.renderer.dispose();
+    this.canvas.remove();
+  }
+
+  private frame(model: Object3D): void {
+    const box = new Box3().setFromObject(model);
+    const center = box.getCenter(new Vector3());
+    const radius = Math.max(box.getSize(new Vector3()).length() / 2, 1e-6);
+    const distance = radius / Math.sin((this.camera.fov * Math.PI) / 360);
+    this.camera.near = distance / 100;
+    this.camera.far = distance * 100;
+    this.camera.position.copy(center).add(new Vector3(0.4, 0.3, 1).normalize().multiplyScalar(distance));
+    this.camera.updateProjectionMatrix();
+    this.controls.target.copy(center);
+    this.controls.minDistance = radius * 0.5;
+    this.controls.maxDistance = distance * 4;
+    this.controls.update();
+  }
+
+  private resize(): void {
+    const width = Math.max(this.container.clientWidth, 1);
+    const height = Math.max(this.container.clientHeight, 1);
+    this.renderer.setSize(width, height, false);
+    this.camera.aspect = width / height;
+    this.camera.updateProjectionMatrix();
+    this.requestRender();
+  }
+
+  private requestRender(): void {
+    if (this.framePending || this.disposed) {
+      return;
+    }
+    this.framePending = true;
+    requestAnimationFrame(() => this.render());
+  }
+
+  private render(): void {
+    this.framePending = false;
+    if (this.disposed) {
+      return;
+    }
+    // With damping, update() keeps firing 'change' until the motion settles.
+    this.controls.update();
+    this.renderer.render(this.scene, this.camera);
+    if (this.model !== null && this.canvas.dataset.firstRender !== 'true') {
+      this.canvas.dataset.firstRender = 'true';
+      if (window.__shop3d) {
+        window.__shop3d.firstFrameAt = performance.now();
+      }
+    }
+  }
+}

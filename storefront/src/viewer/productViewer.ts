@@ -1,0 +1,81 @@
+import { parseManifest, type Manifest, type ManifestLod } from '../lod/manifest';
+import { errorBox } from '../ui/errorBox';
+import { h } from '../ui/dom';
+import { createGltfLoader, disposeObject, parseGlb } from './gltf';
+import { ModelViewer } from './modelViewer';
+import { loadProgressively, type LoadProgress } from './progressiveLoad';
+import { newLodTrace } from './trace';
+
+/**
+ * The product page's 3D view: fetch the manifest, show the preview LOD first, then swap
+ * in finer LODs as they arrive. This module pulls in three.js, so pages import it lazily.
+ */
+export async function mountProductViewer(container: HTMLElement, manifestUrl: string, signal: AbortSignal): Promise<void> {
+  const status = h('p', { class: 'viewer-status', testid: 'viewer-status', 'aria-live': 'polite' }, 'Loading 3D model…');
+  status.dataset.state = 'loading';
+  container.append(status);
+  const trace = newLodTrace();
+
+  let manifest: Manifest;
+  try {
+    const response = await fetch(manifestUrl, { signal });
+    if (!response.ok) {
+      throw new Error(`The model's manifest answered HTTP ${response.status} (${manifestUrl}).`);
+    }
+    manifest = parseManifest(await response.json(), new URL(manifestUrl, document.baseURI).href);
+  } catch (failure) {
+    if (signal.aborted) {
+      return;
+    }
+    showError(status, failure);
+    return;
+  }
+
+  const viewer = new ModelViewer(container);
+  const { loader, dispose: disposeLoader } = createGltfLoader();
+  signal.addEventListener('abort', () => {
+    viewer.dispose();
+    disposeLoader();
+  }, { once: true });
+
+  try {
+    const result = await loadProgressively({
+      lods: manifest.lods,
+      parse: (bytes, lod) => parseGlb(loader, bytes, lod.url),
+      show: (model, lod) => viewer.show(model, lod.name),
+      discard: (model) => disposeObject(model),
+      onProgress: (progress) => describe(status, progress, manifest.lods),
+      trace,
+      signal,
+    });
+    if (result.shown === null) {
+      showError(status, new Error(`Could not load the 3D model: ${result.failures.map((f) => `${f.lod}: ${f.reason}`).join('; ')}`));
+    }
+  } catch (failure) {
+    if (!signal.aborted) {
+      showError(status, failure);
+    }
+  }
+}
+
+function describe(status: HTMLElement, progress: LoadProgress, lods: readonly ManifestLod[]): void {
+  const shown = lods.find((l) => l.name === progress.shown);
+  const parts: string[] = [];
+  if (shown) {
+    parts.push(`${shown.name} detail, ${shown.triangles.toLocaleString()} triangles`);
+  }
+  if (progress.loading.length > 0) {
+    parts.push(`loading ${progress.loading.join(' and ')}…`);
+  }
+  if (progress.failures.length > 0 && progress.finished) {
+    parts.push(`${progress.failures.map((f) => f.lod).join(', ')} failed to load`);
+  }
+  status.textContent = parts.join(' · ') || 'Loading 3D model…';
+  status.dataset.state = progress.finished ? 'done' : 'loading';
+  status.dataset.shown = progress.shown ?? '';
+}
+
+function showError(status: HTMLElement, failure: unknown): void {
+  status.dataset.state = 'error';
+  status.replaceChildren(errorBox(failure));
+}
