@@ -1,0 +1,227 @@
+"""LOD scene -> GLB bytes: Draco (KHR_draco_mesh_compression) per primitive with a plain
+fallback where Draco refuses, meshopt (EXT_meshopt_compression) as an option, WebP textures
+(EXT_texture_webp) sized for the LOD."""
+
+from __future__ import annotations
+
+import json
+import struct
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from handlers.asset.config import Compression, LodSpec, PipelineConfig
+from handlers.asset.draco_encode import DracoRefused, encode_draco
+from handlers.asset.gltf_container import CHUNK_BIN, CHUNK_JSON, GLB_MAGIC
+from handlers.asset.scene import Primitive, Scene
+from handlers.asset.textures import encode_webp
+
+FLOAT, UINT = 5126, 5125
+ARRAY_BUFFER, ELEMENT_ARRAY_BUFFER = 34962, 34963
+DRACO, MESHOPT, WEBP = "KHR_draco_mesh_compression", "EXT_meshopt_compression", "EXT_texture_webp"
+GENERATOR = "shop3d asset service"
+
+
+@dataclass
+class GltfBuilder:
+    """Accumulates JSON objects and one binary buffer (plus meshopt's fallback buffer)."""
+
+    accessors: list[dict[str, Any]] = field(default_factory=list)
+    views: list[dict[str, Any]] = field(default_factory=list)
+    binary: bytearray = field(default_factory=bytearray)
+    fallback_bytes: int = 0
+    used: set[str] = field(default_factory=set)
+
+    def view(self, data: bytes, target: int | None = None, stride: int | None = None) -> int:
+        self.binary.extend(b"\0" * (-len(self.binary) % 4))
+        view: dict[str, Any] = {"buffer": 0, "byteOffset": len(self.binary),
+                                "byteLength": len(data)}
+        if target is not None:
+            view["target"] = target
+        if stride is not None:
+            view["byteStride"] = stride
+        self.binary.extend(data)
+        self.views.append(view)
+        return len(self.views) - 1
+
+    def meshopt_view(self, data: NDArray[Any], mode: str, target: int) -> int:
+        """A view whose bytes live meshopt-encoded in buffer 0, decoded into fallback buffer 1."""
+        import meshoptimizer
+
+        count = data.shape[0]
+        stride = data.dtype.itemsize * (data.shape[1] if data.ndim > 1 else 1)
+        if mode == "TRIANGLES":
+            encoded = meshoptimizer.encode_index_buffer(data.reshape(-1), data.size, 4)
+            count, stride = data.size, 4
+        else:
+            encoded = meshoptimizer.encode_vertex_buffer(data, count, stride)
+        index = self.view(encoded)
+        ext = dict(self.views[index], buffer=0, byteStride=stride, count=count, mode=mode)
+        self.views[index] = {
+            "buffer": 1, "byteOffset": self.fallback_bytes, "byteLength": count * stride,
+            "target": target, "extensions": {MESHOPT: ext},
+        }
+        if mode == "ATTRIBUTES":
+            self.views[index]["byteStride"] = stride
+        self.fallback_bytes += count * stride + (-(count * stride) % 4)
+        self.used.add(MESHOPT)
+        return index
+
+    def accessor(self, acc: dict[str, Any]) -> int:
+        self.accessors.append(acc)
+        return len(self.accessors) - 1
+
+
+def vec_accessor(values: NDArray[np.float32], view: int | None, with_bounds: bool) -> dict[
+        str, Any]:
+    acc: dict[str, Any] = {"componentType": FLOAT, "count": int(values.shape[0]),
+                           "type": f"VEC{values.shape[1]}"}
+    if view is not None:
+        acc["bufferView"] = view
+    if with_bounds and values.shape[0]:
+        acc["min"] = [float(v) for v in values.min(axis=0)]
+        acc["max"] = [float(v) for v in values.max(axis=0)]
+    return acc
+
+
+def attribute_arrays(prim: Primitive) -> dict[str, NDArray[np.float32]]:
+    arrays = {"POSITION": prim.positions}
+    if prim.normals is not None:
+        arrays["NORMAL"] = prim.normals
+    if prim.uvs is not None:
+        arrays["TEXCOORD_0"] = prim.uvs
+    return {k: np.ascontiguousarray(v, dtype=np.float32) for k, v in arrays.items()}
+
+
+def write_plain(builder: GltfBuilder, prim: Primitive, meshopt: bool) -> dict[str, Any]:
+    attributes = {}
+    for name, values in attribute_arrays(prim).items():
+        view = (builder.meshopt_view(values, "ATTRIBUTES", ARRAY_BUFFER) if meshopt
+                else builder.view(values.tobytes(), ARRAY_BUFFER))
+        attributes[name] = builder.accessor(vec_accessor(values, view, name == "POSITION"))
+    indices = np.ascontiguousarray(prim.indices, dtype=np.uint32)
+    view = (builder.meshopt_view(indices.reshape(-1, 3), "TRIANGLES", ELEMENT_ARRAY_BUFFER)
+            if meshopt else builder.view(indices.tobytes(), ELEMENT_ARRAY_BUFFER))
+    index = builder.accessor({"bufferView": view, "componentType": UINT,
+                              "count": int(indices.size), "type": "SCALAR"})
+    return {"attributes": attributes, "indices": index, "mode": 4}
+
+
+def write_draco(builder: GltfBuilder, prim: Primitive, spec: LodSpec,
+                config: PipelineConfig) -> dict[str, Any]:
+    encoded = encode_draco(prim, spec.position_bits, config.draco_level)
+    view = builder.view(encoded.data)
+    attributes = {
+        name: builder.accessor(vec_accessor(values, None, name == "POSITION"))
+        for name, values in encoded.decoded.items()
+    }
+    index = builder.accessor({"componentType": UINT, "count": encoded.index_count,
+                              "type": "SCALAR"})
+    builder.used.add(DRACO)
+    return {"attributes": attributes, "indices": index, "mode": 4,
+            "extensions": {DRACO: {"bufferView": view, "attributes": encoded.attribute_ids}}}
+
+
+def write_primitive(builder: GltfBuilder, prim: Primitive, spec: LodSpec,
+                    config: PipelineConfig) -> tuple[dict[str, Any], Compression]:
+    if config.compression == "draco":
+        try:
+            return write_draco(builder, prim, spec, config), "draco"
+        except DracoRefused:
+            pass  # degenerate part: this primitive is stored uncompressed, the rest stay Draco
+    meshopt = config.compression == "meshopt"
+    return write_plain(builder, prim, meshopt), "meshopt" if meshopt else "none"
+
+
+def write_textures(builder: GltfBuilder, scene: Scene, spec: LodSpec, config: PipelineConfig
+                   ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    images = []
+    for image in scene.images:
+        webp, _, _ = encode_webp(image.data, spec.texture_max_px, config.webp_quality)
+        images.append({"bufferView": builder.view(webp), "mimeType": "image/webp"})
+    textures = []
+    for tex in scene.textures:
+        out = {k: v for k, v in tex.items() if k not in ("source", "extensions")}
+        source = tex.get("source", tex.get("extensions", {}).get(WEBP, {}).get("source"))
+        if source is not None:
+            out["extensions"] = {WEBP: {"source": source}}
+            builder.used.add(WEBP)
+        textures.append(out)
+    return images, textures
+
+
+def material_extensions(materials: list[dict[str, Any]]) -> set[str]:
+    """Extension names used anywhere inside the carried-over material JSON."""
+    found: set[str] = set()
+
+    def walk(value: Any) -> None:
+        if isinstance(value, dict):
+            found.update(value.get("extensions", {}) if isinstance(
+                value.get("extensions"), dict) else ())
+            for v in value.values():
+                walk(v)
+        elif isinstance(value, list):
+            for v in value:
+                walk(v)
+
+    walk(materials)
+    return found
+
+
+@dataclass
+class BuiltGlb:
+    data: bytes
+    compression: Compression
+    triangles: int  # as written (Draco drops degenerate triangles)
+
+
+def build_glb(scene: Scene, spec: LodSpec, config: PipelineConfig) -> BuiltGlb:
+    """One LOD as a self-contained GLB, with the compression actually used."""
+    builder = GltfBuilder()
+    primitives, methods = [], set()
+    for prim in scene.primitives:
+        out, method = write_primitive(builder, prim, spec, config)
+        if prim.material is not None:
+            out["material"] = prim.material
+        primitives.append(out)
+        methods.add(method)
+    images, textures = write_textures(builder, scene, spec, config)
+    doc: dict[str, Any] = {
+        "asset": {"version": "2.0", "generator": GENERATOR},
+        "scene": 0, "scenes": [{"nodes": [0]}], "nodes": [{"mesh": 0}],
+        "meshes": [{"primitives": primitives}],
+        "accessors": builder.accessors, "bufferViews": builder.views,
+    }
+    for key, value in (("materials", scene.materials), ("textures", textures),
+                       ("images", images), ("samplers", scene.samplers)):
+        if value:
+            doc[key] = value
+    buffers: list[dict[str, Any]] = [{"byteLength": len(builder.binary)}]
+    if builder.fallback_bytes:
+        buffers.append({"byteLength": builder.fallback_bytes,
+                        "extensions": {MESHOPT: {"fallback": True}}})
+    doc["buffers"] = buffers
+    required = sorted(builder.used)
+    if required:
+        doc["extensionsRequired"] = required
+    used = sorted(builder.used | material_extensions(scene.materials))
+    if used:
+        doc["extensionsUsed"] = used
+    compression: Compression = ("draco" if "draco" in methods
+                                else "meshopt" if "meshopt" in methods else "none")
+    triangles = sum(builder.accessors[p["indices"]]["count"] for p in primitives) // 3
+    return BuiltGlb(pack_glb(doc, bytes(builder.binary)), compression, triangles)
+
+
+def pack_glb(doc: dict[str, Any], binary: bytes) -> bytes:
+    body = json.dumps(doc, separators=(",", ":")).encode()
+    body += b" " * (-len(body) % 4)
+    binary += b"\0" * (-len(binary) % 4)
+    total = 12 + 8 + len(body) + (8 + len(binary) if binary else 0)
+    out = bytearray(struct.pack("<4sII", GLB_MAGIC, 2, total))
+    out += struct.pack("<II", len(body), CHUNK_JSON) + body
+    if binary:
+        out += struct.pack("<II", len(binary), CHUNK_BIN) + binary
+    return bytes(out)

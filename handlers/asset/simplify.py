@@ -1,0 +1,117 @@
+"""Error-bounded, attribute-aware, cascaded LOD simplification with meshoptimizer.
+
+Each LOD is simplified from the previous (finer) one; meshoptimizer stops at the target
+triangle count or at the error bound, whichever comes first, so the bound always holds and
+no part of the model is forced away. Errors are absolute (scene units) so every primitive is
+measured against the same scene diagonal; the recorded error of a LOD is the sum over the
+cascade (an upper bound of its distance from the source).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import meshoptimizer
+import numpy as np
+from numpy.typing import NDArray
+
+from handlers.asset import meshopt_native
+from handlers.asset.config import LodSpec, PipelineConfig
+from handlers.asset.scene import Primitive, Scene
+
+
+@dataclass
+class SimplifiedLod:
+    spec: LodSpec
+    scene: Scene
+    error: float  # fraction of the source bbox diagonal (upper bound, cumulative)
+
+
+def shared_vertex_locks(scene: Scene) -> list[NDArray[np.uint8] | None]:
+    """Lock vertices whose position also occurs in another primitive, so seams between
+    primitives (parts, materials) stay closed."""
+    prims = scene.primitives
+    if len(prims) < 2:
+        return [None] * len(prims)
+    rows = np.concatenate([p.positions for p in prims]).view(np.dtype((np.void, 12))).ravel()
+    owner = np.concatenate([np.full(p.positions.shape[0], i) for i, p in enumerate(prims)])
+    _, first, inverse = np.unique(rows, return_index=True, return_inverse=True)
+    # A position is shared when some copy of it belongs to a primitive other than its first.
+    foreign = owner != owner[first][inverse]
+    shared = np.zeros(first.size, dtype=bool)
+    shared[inverse[foreign]] = True
+    flags = shared[inverse].astype(np.uint8)
+    out: list[NDArray[np.uint8] | None] = []
+    start = 0
+    for p in prims:
+        out.append(flags[start : start + p.positions.shape[0]])
+        start += p.positions.shape[0]
+    return out
+
+
+def attribute_stream(prim: Primitive, config: PipelineConfig) -> tuple[
+        NDArray[np.float32] | None, NDArray[np.float32]]:
+    columns: list[NDArray[np.float32]] = []
+    weights: list[float] = []
+    if prim.normals is not None:
+        columns.append(prim.normals)
+        weights += [config.normal_weight] * 3
+    if prim.uvs is not None:
+        columns.append(prim.uvs)
+        weights += [config.uv_weight] * 2
+    if not columns:
+        return None, np.zeros(0, dtype=np.float32)
+    return (np.ascontiguousarray(np.hstack(columns), dtype=np.float32),
+            np.asarray(weights, dtype=np.float32))
+
+
+def simplify_primitive(
+    prim: Primitive, target_triangles: int, max_error: float, lock: NDArray[np.uint8] | None,
+    config: PipelineConfig,
+) -> tuple[Primitive, float]:
+    """One primitive down to `target_triangles` or `max_error` (absolute); returns it compacted
+    and the absolute error reached."""
+    target_indices = max(3 * target_triangles, 3)
+    if target_indices >= prim.indices.size or max_error <= 0:
+        return prim, 0.0
+    attributes, weights = attribute_stream(prim, config)
+    indices, error = meshopt_native.simplify(
+        prim.indices, prim.positions, attributes, weights, lock, target_indices, max_error,
+        meshoptimizer.SIMPLIFY_ERROR_ABSOLUTE)
+    return compact(prim, indices), error
+
+
+def compact(prim: Primitive, indices: NDArray[np.uint32]) -> Primitive:
+    """Drop vertices no triangle uses any more."""
+    used, remapped = np.unique(indices, return_inverse=True)
+    return Primitive(
+        positions=prim.positions[used],
+        indices=remapped.astype(np.uint32).reshape(-1),
+        normals=None if prim.normals is None else prim.normals[used],
+        uvs=None if prim.uvs is None else prim.uvs[used],
+        material=prim.material,
+    )
+
+
+def build_lods(scene: Scene, config: PipelineConfig) -> list[SimplifiedLod]:
+    """The LODs of `config.lods` (listed coarse to fine), built fine to coarse in a cascade."""
+    diagonal = scene.diagonal() or 1.0
+    source_triangles = [p.triangle_count for p in scene.primitives]
+    current, accumulated = scene, 0.0
+    built: list[SimplifiedLod] = []
+    for spec in sorted(config.lods, key=lambda s: s.max_error):
+        locks = shared_vertex_locks(current)
+        budget = (spec.max_error - accumulated) * diagonal
+        step_error = 0.0
+        prims: list[Primitive] = []
+        for prim, source, lock in zip(current.primitives, source_triangles, locks, strict=True):
+            simplified, err = simplify_primitive(
+                prim, int(source * spec.target_ratio), budget, lock, config)
+            prims.append(simplified)
+            step_error = max(step_error, err)
+        accumulated += step_error / diagonal
+        current = Scene(prims, current.materials, current.textures, current.samplers,
+                        current.images)
+        built.append(SimplifiedLod(spec, current, accumulated))
+    order = {spec.name: i for i, spec in enumerate(config.lods)}
+    return sorted(built, key=lambda lod: order[lod.spec.name])
