@@ -1,0 +1,130 @@
+import { ServerResponse } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiClient } from '../../src/api/client';
+import { ApiError } from '../../src/api/problem';
+import { ContractApi, type CatalogEntry } from '../support/contractApi';
+import { startServer, type RunningServer } from '../support/httpServer';
+
+const CATALOG: CatalogEntry[] = [
+  { sku: 'CHAIR-1', name: 'Chair', description: 'Oak', price_minor: 12_900, currency: 'EUR', asset_status: 'READY', manifest_key: 'assets/CHAIR-1/abc/manifest.json' },
+  { sku: 'LAMP-2', name: 'Lamp', description: 'Brass', price_minor: 4_550, currency: 'EUR', asset_status: 'PENDING', manifest_key: null },
+];
+
+let api: ContractApi;
+let server: RunningServer;
+let flakyPosts = 0;
+
+beforeAll(async () => {
+  api = new ContractApi(CATALOG);
+  server = await startServer((req, res, body) => {
+    const url = req.url ?? '/';
+    if (url.startsWith('/down/')) {
+      res.statusCode = 502;
+      res.setHeader('Content-Type', 'text/html');
+      res.end('<html>upstream unavailable</html>');
+      return;
+    }
+    if (url.startsWith('/flaky/')) {
+      req.url = url.slice('/flaky'.length);
+      if (req.method === 'POST' && flakyPosts++ === 0) {
+        // The request is processed but its answer is lost on the way back: the reply
+        // goes to a response bound to no socket, and the connection is cut.
+        api.handle(req, new ServerResponse(req), body);
+        req.socket.destroy();
+        return;
+      }
+    }
+    if (!api.handle(req, res, body)) {
+      res.statusCode = 404;
+      res.end();
+    }
+  });
+});
+
+afterAll(async () => {
+  await server.close();
+});
+
+function client(user: string, prefix = ''): ApiClient {
+  return new ApiClient({ baseUrl: server.url + prefix, headers: () => ({ Authorization: `Bearer ${user}` }) });
+}
+
+describe('ApiClient against a server speaking the cart contract', () => {
+  it('lists products and reads one, with the asset manifest URL', async () => {
+    const products = await client('u1').listProducts();
+    expect(products.map((p) => p.sku)).toEqual(['CHAIR-1', 'LAMP-2']);
+    const chair = await client('u1').getProduct('CHAIR-1');
+    expect(chair.asset).toEqual({ status: 'READY', manifest_url: '/assets/CHAIR-1/abc/manifest.json' });
+  });
+
+  it('adds, sets and removes lines; every mutation carries its own Idempotency-Key', async () => {
+    const shopper = client('u2');
+    const before = api.idempotencyKeys.length;
+    let cart = await shopper.addItem('CHAIR-1', 2);
+    expect(cart.total_minor).toBe(25_800);
+    cart = await shopper.addItem('LAMP-2', 1);
+    cart = await shopper.setQuantity('CHAIR-1', 3);
+    expect(cart.lines.find((l) => l.sku === 'CHAIR-1')?.line_total_minor).toBe(38_700);
+    expect(cart.total_minor).toBe(38_700 + 4_550);
+    cart = await shopper.removeItem('LAMP-2');
+    expect(cart.lines.map((l) => l.sku)).toEqual(['CHAIR-1']);
+    const keys = api.idempotencyKeys.slice(before);
+    expect(keys).toHaveLength(4);
+    expect(new Set(keys).size).toBe(4);
+  });
+
+  it('checks out to a PENDING_PAYMENT order that only its owner can read', async () => {
+    const owner = client('u3');
+    await owner.addItem('LAMP-2', 2);
+    const order = await owner.checkout();
+    expect(order.status).toBe('PENDING_PAYMENT');
+    expect(order.total_minor).toBe(9_100);
+    expect((await owner.getOrder(order.order_id)).order_id).toBe(order.order_id);
+    expect((await owner.getCart()).lines).toEqual([]);
+    const other = await client('u4').getOrder(order.order_id).catch((e: unknown) => e);
+    expect(other).toBeInstanceOf(ApiError);
+    expect((other as ApiError).status).toBe(404);
+  });
+
+  it('turns problem details into an ApiError that keeps the server detail', async () => {
+    const failure = await client('u5').addItem('CHAIR-1', 100).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(ApiError);
+    const { problem } = failure as ApiError;
+    expect(problem.status).toBe(422);
+    expect(problem.type).toBe('https://shop3d.example/problems/validation-error');
+    expect(problem.detail).toMatch(/quantity must be an integer from 1 to 99, got 100/);
+    const empty = await client('u5').checkout().catch((e: unknown) => e);
+    expect((empty as ApiError).problem.detail).toMatch(/cart is empty/);
+  });
+
+  it('describes a non-JSON gateway error instead of failing to parse it', async () => {
+    const failure = await client('u6', 'down/').listProducts().catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(ApiError);
+    expect((failure as ApiError).problem).toMatchObject({ status: 502, title: 'Bad Gateway', detail: '<html>upstream unavailable</html>' });
+  });
+
+  it('retries a mutation whose answer was lost with the same Idempotency-Key, so it acts once', async () => {
+    const before = api.idempotencyKeys.length;
+    const cart = await client('u7', 'flaky/').addItem('CHAIR-1', 1);
+    const keys = api.idempotencyKeys.slice(before);
+    expect(keys).toHaveLength(2);
+    expect(keys[0]).toBe(keys[1]);
+    expect(cart.lines[0]?.quantity).toBe(1);
+  });
+
+  it('reports a server that cannot be reached as a network problem', async () => {
+    const dead = await startServer(() => undefined);
+    await dead.close();
+    const failure = await new ApiClient({ baseUrl: dead.url, retries: 0 }).getCart().catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(ApiError);
+    expect((failure as ApiError).problem.title).toBe('Network error');
+    expect((failure as ApiError).problem.detail).toContain(`${dead.url}api/cart`);
+  });
+
+  it('refuses a quantity that is not a whole number >= 1 before sending anything', async () => {
+    const before = server.requests.length;
+    await expect(client('u8').addItem('CHAIR-1', 0)).rejects.toThrow(/whole number of at least 1, got 0/);
+    await expect(client('u8').setQuantity('CHAIR-1', 1.5)).rejects.toThrow(/got 1.5/);
+    expect(server.requests.length).toBe(before);
+  });
+});
