@@ -1,0 +1,186 @@
+"""Cart fixtures on top of the shared ones (tests/conftest.py): the token issuer, the cart
+service's environment, catalog/stock seeding, and ALB events into the real lambda_handler."""
+
+from __future__ import annotations
+
+import base64
+import importlib
+import json
+import sys
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import boto3
+import psycopg
+import pytest
+
+from handlers.cart.database import apply_schema
+from handlers.cart.orders import set_stock
+from handlers.cart.services import Services
+from handlers.cart.settings import Settings
+from handlers.shared import env
+from local.token_issuer import TokenIssuer
+
+COOKIE_KEY = "k" * 48
+TARGET_GROUP = (
+    "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/cart/0123456789abcdef"
+)
+
+
+@pytest.fixture(scope="session")
+def issuer() -> Iterator[TokenIssuer]:
+    with TokenIssuer() as running:
+        yield running
+
+
+@pytest.fixture
+def cart_env(local_tables, pg_database, redis_url, issuer, monkeypatch) -> dict[str, str]:
+    """Everything the cart service reads, pointing at the real local servers."""
+    settings = {
+        env.DATABASE_URL: pg_database,
+        env.REDIS_URL: redis_url,
+        env.CART_COOKIE_KEY: COOKIE_KEY,
+        **issuer.env(),
+    }
+    for name, value in settings.items():
+        monkeypatch.setenv(name, value)
+    with psycopg.connect(pg_database, autocommit=True) as conn:
+        apply_schema(conn)
+    # Each test has its own tables, so cached catalog entries must not leak between tests.
+    import redis
+
+    redis.Redis.from_url(redis_url).flushdb()
+    return settings
+
+
+@pytest.fixture
+def services(cart_env) -> Services:
+    return Services.from_settings(Settings.from_env())
+
+
+@dataclass
+class Shop:
+    """Seeds the catalog table and the inventory, and reads stock back."""
+
+    catalog_table: str
+    database_url: str
+
+    def product(self, sku: str, price_minor: int = 1999, *, active: bool = True, **extra: Any):
+        item = {
+            "sku": sku,
+            "name": f"Product {sku}",
+            "description": f"A {sku} to turn in 3D",
+            "price_minor": Decimal(price_minor),
+            "currency": "EUR",
+            "active": active,
+            "asset_status": "READY",
+            "manifest_key": f"assets/{sku}/abc123/manifest.json",
+            **extra,
+        }
+        boto3.resource("dynamodb").Table(self.catalog_table).put_item(Item=item)
+        return item
+
+    def stock(self, sku: str, on_hand: int | None = None) -> int | None:
+        with psycopg.connect(self.database_url, autocommit=True) as conn:
+            if on_hand is not None:
+                set_stock(conn, sku, on_hand)
+            row = conn.execute("SELECT on_hand FROM inventory WHERE sku = %s", (sku,)).fetchone()
+            return None if row is None else int(row[0])
+
+    def count_orders(self) -> int:
+        with psycopg.connect(self.database_url, autocommit=True) as conn:
+            row = conn.execute("SELECT count(*) FROM orders").fetchone()
+            assert row is not None
+            return int(row[0])
+
+
+@pytest.fixture
+def shop(cart_env, local_tables) -> Shop:
+    return Shop(local_tables["catalog"], cart_env[env.DATABASE_URL])
+
+
+@dataclass
+class LambdaContext:
+    """The attributes of the Lambda context object that Powertools reads."""
+
+    function_name: str = "shop3d-cart"
+    memory_limit_in_mb: int = 512
+    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:shop3d-cart"
+    aws_request_id: str = "00000000-0000-0000-0000-000000000000"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 30_000
+
+
+@dataclass
+class Reply:
+    status: int
+    headers: dict[str, str]
+    body: Any
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("Content-Type", "")
+
+    def cookie(self) -> str | None:
+        """The shop3d_cart value this reply sets, if any."""
+        header = self.headers.get("Set-Cookie", "")
+        name, _, rest = header.partition("=")
+        return rest.split(";", 1)[0] if name == "shop3d_cart" else None
+
+
+class Client:
+    """Sends ALB events (the shape the ALB gives Lambda) to the real lambda_handler."""
+
+    def __init__(self, module: Any) -> None:
+        self.module = module
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        token: str | None = None,
+        cookie: str | None = None,
+        headers: dict[str, str] | None = None,
+        raw: str | bytes | None = None,
+    ) -> Reply:
+        sent = dict(headers or {})
+        if token is not None:
+            sent["authorization"] = f"Bearer {token}"
+        if cookie is not None:
+            sent["cookie"] = f"shop3d_cart={cookie}"
+        payload = raw if raw is not None else ("" if body is None else json.dumps(body))
+        encoded = isinstance(payload, bytes)
+        event = {
+            "requestContext": {"elb": {"targetGroupArn": TARGET_GROUP}},
+            "httpMethod": method,
+            "path": path,
+            "queryStringParameters": {},
+            "headers": {"host": "shop.example", "content-type": "application/json", **sent},
+            "body": base64.b64encode(payload).decode() if encoded else payload,
+            "isBase64Encoded": encoded,
+        }
+        response = self.module.lambda_handler(
+            event, LambdaContext(aws_request_id=str(uuid.uuid4()))
+        )
+        text = response.get("body") or ""
+        return Reply(
+            response["statusCode"], response.get("headers", {}), json.loads(text) if text else None
+        )
+
+
+@pytest.fixture
+def client(cart_env) -> Client:
+    """The Lambda module imported afresh under this test's environment."""
+    name = "handlers.cart.app"
+    module = (
+        importlib.reload(sys.modules[name])
+        if name in sys.modules
+        else importlib.import_module(name)
+    )
+    return Client(module)
