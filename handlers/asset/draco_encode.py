@@ -34,7 +34,10 @@ def encode_draco(prim: Primitive, position_bits: int, level: int) -> DracoPrimit
     faces = prim.indices.reshape(-1, 3)
     try:
         data = DracoPy.encode(
-            prim.positions, faces, quantization_bits=position_bits, compression_level=level,
+            prim.positions,
+            faces,
+            quantization_bits=position_bits,
+            compression_level=level,
             tex_coord=None if prim.uvs is None else prim.uvs.astype(np.float64),
             normals=None if prim.normals is None else prim.normals.astype(np.float64),
         )

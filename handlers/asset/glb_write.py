@@ -36,8 +36,11 @@ class GltfBuilder:
 
     def view(self, data: bytes, target: int | None = None, stride: int | None = None) -> int:
         self.binary.extend(b"\0" * (-len(self.binary) % 4))
-        view: dict[str, Any] = {"buffer": 0, "byteOffset": len(self.binary),
-                                "byteLength": len(data)}
+        view: dict[str, Any] = {
+            "buffer": 0,
+            "byteOffset": len(self.binary),
+            "byteLength": len(data),
+        }
         if target is not None:
             view["target"] = target
         if stride is not None:
@@ -60,8 +63,11 @@ class GltfBuilder:
         index = self.view(encoded)
         ext = dict(self.views[index], buffer=0, byteStride=stride, count=count, mode=mode)
         self.views[index] = {
-            "buffer": 1, "byteOffset": self.fallback_bytes, "byteLength": count * stride,
-            "target": target, "extensions": {MESHOPT: ext},
+            "buffer": 1,
+            "byteOffset": self.fallback_bytes,
+            "byteLength": count * stride,
+            "target": target,
+            "extensions": {MESHOPT: ext},
         }
         if mode == "ATTRIBUTES":
             self.views[index]["byteStride"] = stride
@@ -74,10 +80,14 @@ class GltfBuilder:
         return len(self.accessors) - 1
 
 
-def vec_accessor(values: NDArray[np.float32], view: int | None, with_bounds: bool) -> dict[
-        str, Any]:
-    acc: dict[str, Any] = {"componentType": FLOAT, "count": int(values.shape[0]),
-                           "type": f"VEC{values.shape[1]}"}
+def vec_accessor(
+    values: NDArray[np.float32], view: int | None, with_bounds: bool
+) -> dict[str, Any]:
+    acc: dict[str, Any] = {
+        "componentType": FLOAT,
+        "count": int(values.shape[0]),
+        "type": f"VEC{values.shape[1]}",
+    }
     if view is not None:
         acc["bufferView"] = view
     if with_bounds and values.shape[0]:
@@ -98,34 +108,48 @@ def attribute_arrays(prim: Primitive) -> dict[str, NDArray[np.float32]]:
 def write_plain(builder: GltfBuilder, prim: Primitive, meshopt: bool) -> dict[str, Any]:
     attributes = {}
     for name, values in attribute_arrays(prim).items():
-        view = (builder.meshopt_view(values, "ATTRIBUTES", ARRAY_BUFFER) if meshopt
-                else builder.view(values.tobytes(), ARRAY_BUFFER))
+        view = (
+            builder.meshopt_view(values, "ATTRIBUTES", ARRAY_BUFFER)
+            if meshopt
+            else builder.view(values.tobytes(), ARRAY_BUFFER)
+        )
         attributes[name] = builder.accessor(vec_accessor(values, view, name == "POSITION"))
     indices = np.ascontiguousarray(prim.indices, dtype=np.uint32)
-    view = (builder.meshopt_view(indices.reshape(-1, 3), "TRIANGLES", ELEMENT_ARRAY_BUFFER)
-            if meshopt else builder.view(indices.tobytes(), ELEMENT_ARRAY_BUFFER))
-    index = builder.accessor({"bufferView": view, "componentType": UINT,
-                              "count": int(indices.size), "type": "SCALAR"})
+    view = (
+        builder.meshopt_view(indices.reshape(-1, 3), "TRIANGLES", ELEMENT_ARRAY_BUFFER)
+        if meshopt
+        else builder.view(indices.tobytes(), ELEMENT_ARRAY_BUFFER)
+    )
+    index = builder.accessor(
+        {"bufferView": view, "componentType": UINT, "count": int(indices.size), "type": "SCALAR"}
+    )
     return {"attributes": attributes, "indices": index, "mode": 4}
 
 
-def write_draco(builder: GltfBuilder, prim: Primitive, spec: LodSpec,
-                config: PipelineConfig) -> dict[str, Any]:
+def write_draco(
+    builder: GltfBuilder, prim: Primitive, spec: LodSpec, config: PipelineConfig
+) -> dict[str, Any]:
     encoded = encode_draco(prim, spec.position_bits, config.draco_level)
     view = builder.view(encoded.data)
     attributes = {
         name: builder.accessor(vec_accessor(values, None, name == "POSITION"))
         for name, values in encoded.decoded.items()
     }
-    index = builder.accessor({"componentType": UINT, "count": encoded.index_count,
-                              "type": "SCALAR"})
+    index = builder.accessor(
+        {"componentType": UINT, "count": encoded.index_count, "type": "SCALAR"}
+    )
     builder.used.add(DRACO)
-    return {"attributes": attributes, "indices": index, "mode": 4,
-            "extensions": {DRACO: {"bufferView": view, "attributes": encoded.attribute_ids}}}
+    return {
+        "attributes": attributes,
+        "indices": index,
+        "mode": 4,
+        "extensions": {DRACO: {"bufferView": view, "attributes": encoded.attribute_ids}},
+    }
 
 
-def write_primitive(builder: GltfBuilder, prim: Primitive, spec: LodSpec,
-                    config: PipelineConfig) -> tuple[dict[str, Any], Compression]:
+def write_primitive(
+    builder: GltfBuilder, prim: Primitive, spec: LodSpec, config: PipelineConfig
+) -> tuple[dict[str, Any], Compression]:
     if config.compression == "draco":
         try:
             return write_draco(builder, prim, spec, config), "draco"
@@ -135,8 +159,9 @@ def write_primitive(builder: GltfBuilder, prim: Primitive, spec: LodSpec,
     return write_plain(builder, prim, meshopt), "meshopt" if meshopt else "none"
 
 
-def write_textures(builder: GltfBuilder, scene: Scene, spec: LodSpec, config: PipelineConfig
-                   ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def write_textures(
+    builder: GltfBuilder, scene: Scene, spec: LodSpec, config: PipelineConfig
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     images = []
     for image in scene.images:
         webp, _, _ = encode_webp(image.data, spec.texture_max_px, config.webp_quality)
@@ -158,8 +183,9 @@ def material_extensions(materials: list[dict[str, Any]]) -> set[str]:
 
     def walk(value: Any) -> None:
         if isinstance(value, dict):
-            found.update(value.get("extensions", {}) if isinstance(
-                value.get("extensions"), dict) else ())
+            found.update(
+                value.get("extensions", {}) if isinstance(value.get("extensions"), dict) else ()
+            )
             for v in value.values():
                 walk(v)
         elif isinstance(value, list):
@@ -190,18 +216,26 @@ def build_glb(scene: Scene, spec: LodSpec, config: PipelineConfig) -> BuiltGlb:
     images, textures = write_textures(builder, scene, spec, config)
     doc: dict[str, Any] = {
         "asset": {"version": "2.0", "generator": GENERATOR},
-        "scene": 0, "scenes": [{"nodes": [0]}], "nodes": [{"mesh": 0}],
+        "scene": 0,
+        "scenes": [{"nodes": [0]}],
+        "nodes": [{"mesh": 0}],
         "meshes": [{"primitives": primitives}],
-        "accessors": builder.accessors, "bufferViews": builder.views,
+        "accessors": builder.accessors,
+        "bufferViews": builder.views,
     }
-    for key, value in (("materials", scene.materials), ("textures", textures),
-                       ("images", images), ("samplers", scene.samplers)):
+    for key, value in (
+        ("materials", scene.materials),
+        ("textures", textures),
+        ("images", images),
+        ("samplers", scene.samplers),
+    ):
         if value:
             doc[key] = value
     buffers: list[dict[str, Any]] = [{"byteLength": len(builder.binary)}]
     if builder.fallback_bytes:
-        buffers.append({"byteLength": builder.fallback_bytes,
-                        "extensions": {MESHOPT: {"fallback": True}}})
+        buffers.append(
+            {"byteLength": builder.fallback_bytes, "extensions": {MESHOPT: {"fallback": True}}}
+        )
     doc["buffers"] = buffers
     required = sorted(builder.used)
     if required:
@@ -209,8 +243,9 @@ def build_glb(scene: Scene, spec: LodSpec, config: PipelineConfig) -> BuiltGlb:
     used = sorted(builder.used | material_extensions(scene.materials))
     if used:
         doc["extensionsUsed"] = used
-    compression: Compression = ("draco" if "draco" in methods
-                                else "meshopt" if "meshopt" in methods else "none")
+    compression: Compression = (
+        "draco" if "draco" in methods else "meshopt" if "meshopt" in methods else "none"
+    )
     triangles = sum(builder.accessors[p["indices"]]["count"] for p in primitives) // 3
     return BuiltGlb(pack_glb(doc, bytes(builder.binary)), compression, triangles)
 

@@ -46,7 +46,9 @@ class AccessorReader:
         if idx not in self._views:
             meshopt = view.get("extensions", {}).get("EXT_meshopt_compression")
             if meshopt is not None:
-                self._views[idx] = self._meshopt_view(idx, f.obj(meshopt, "EXT_meshopt_compression"))
+                self._views[idx] = self._meshopt_view(
+                    idx, f.obj(meshopt, "EXT_meshopt_compression")
+                )
             else:
                 self._views[idx] = self._slice(view, f"bufferViews[{idx}]")
         return self._views[idx], stride
@@ -87,7 +89,8 @@ class AccessorReader:
             self._apply_sparse(data, f.obj(acc["sparse"], f"{name}.sparse"), name, dtype, ncomp)
         if acc.get("normalized") is True and ctype in NORMALIZE_DIVISOR:
             scaled = data.astype(np.float32) / np.float32(NORMALIZE_DIVISOR[ctype])
-            return np.maximum(scaled, np.float32(-1.0))
+            clamped: NDArray[Any] = np.maximum(scaled, np.float32(-1.0))
+            return clamped
         return data
 
     def _strided(
@@ -105,13 +108,20 @@ class AccessorReader:
         if count == 0:
             return np.zeros((0, ncomp), dtype=dtype)
         view = np.ndarray(
-            shape=(count, ncomp), dtype=dtype, buffer=raw, offset=offset,
+            shape=(count, ncomp),
+            dtype=dtype,
+            buffer=raw,
+            offset=offset,
             strides=(step, dtype.itemsize),
         )
         return view.copy()
 
     def _apply_sparse(
-        self, data: NDArray[Any], sparse: dict[str, Any], name: str, dtype: np.dtype[Any],
+        self,
+        data: NDArray[Any],
+        sparse: dict[str, Any],
+        name: str,
+        dtype: np.dtype[Any],
         ncomp: int,
     ) -> None:
         count = f.natural(sparse.get("count"), f"{name}.sparse.count")
@@ -122,8 +132,9 @@ class AccessorReader:
         ictype = idx_info.get("componentType")
         if ictype not in INDEX_COMPONENTS:
             raise AssetRejected(f"{name}.sparse.indices.componentType must be 5121, 5123 or 5125")
-        indices = self._packed(idx_info, f"{name}.sparse.indices", COMPONENT_DTYPES[ictype], 1,
-                               count)[:, 0]
+        indices = self._packed(
+            idx_info, f"{name}.sparse.indices", COMPONENT_DTYPES[ictype], 1, count
+        )[:, 0]
         values = self._packed(val_info, f"{name}.sparse.values", dtype, ncomp, count)
         if count and int(indices.max()) >= data.shape[0]:
             raise AssetRejected(f"{name}.sparse.indices point past the accessor's {data.shape[0]}")

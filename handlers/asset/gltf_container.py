@@ -107,7 +107,8 @@ def parse_glb(data: bytes, limits: AssetLimits) -> tuple[dict[str, Any], bytes |
         start = offset + CHUNK_HEADER.size
         if start + chunk_length > length:
             raise AssetRejected(
-                f"GLB chunk at byte {offset} declares {chunk_length} bytes, past the end of the file"
+                f"GLB chunk at byte {offset} declares {chunk_length} bytes, "
+                f"past the end of the {length}-byte file"
             )
         chunks.append((chunk_type, data[start : start + chunk_length]))
         offset = start + chunk_length + (-chunk_length % 4)

@@ -22,8 +22,14 @@ from handlers.asset.scene import Primitive, Scene, SourceImage
 from handlers.asset.textures import check_image_size
 
 SUPPORTED_REQUIRED = frozenset(
-    {"KHR_draco_mesh_compression", "EXT_meshopt_compression", "KHR_mesh_quantization",
-     "EXT_texture_webp", "KHR_materials_emissive_strength", "KHR_texture_transform"}
+    {
+        "KHR_draco_mesh_compression",
+        "EXT_meshopt_compression",
+        "KHR_mesh_quantization",
+        "EXT_texture_webp",
+        "KHR_materials_emissive_strength",
+        "KHR_texture_transform",
+    }
 )
 DRACO = "KHR_draco_mesh_compression"
 MODE_TRIANGLES, MODE_STRIP, MODE_FAN = 4, 5, 6
@@ -71,7 +77,6 @@ def check_declared_counts(
     doc: dict[str, Any], instances: list[MeshInstance], limits: AssetLimits
 ) -> None:
     """Triangles, vertices and textures as the JSON declares them, before reading anything."""
-    accessors = f.array(doc, "accessors")
     triangles = vertices = 0
     for inst in instances:
         for prim in primitives_of(doc, inst.mesh):
@@ -92,8 +97,7 @@ def check_declared_counts(
             count = f.natural(pos.get("count"), "POSITION accessor count")
             vertices += count
             if "indices" in prim:
-                idx = f.obj(accessors[f.index(prim["indices"], len(accessors), "primitive.indices")],
-                            "indices accessor")
+                idx = f.item(doc, "accessors", prim["indices"], "primitive.indices")
                 count = f.natural(idx.get("count"), "indices accessor count")
             triangles += count // 3 if mode == MODE_TRIANGLES else max(count - 2, 0)
     if triangles > limits.max_triangles:
@@ -110,8 +114,12 @@ def check_declared_counts(
 
 
 def read_primitive(
-    doc: dict[str, Any], reader: AccessorReader, document: GltfDocument,
-    prim: dict[str, Any], inst: MeshInstance, number: int,
+    doc: dict[str, Any],
+    reader: AccessorReader,
+    document: GltfDocument,
+    prim: dict[str, Any],
+    inst: MeshInstance,
+    number: int,
 ) -> Primitive:
     what = f"meshes[{inst.mesh}].primitives[{number}]"
     attrs = prim["attributes"]
@@ -119,8 +127,11 @@ def read_primitive(
     if draco is not None:
         data = decode_draco(doc, reader, f.obj(draco, f"{what}.{DRACO}"), prim, what)
     else:
-        data = {name: reader.read(attrs[name], f"{what}.attributes.{name}")
-                for name in ("POSITION", "NORMAL", "TEXCOORD_0") if name in attrs}
+        data = {
+            name: reader.read(attrs[name], f"{what}.attributes.{name}")
+            for name in ("POSITION", "NORMAL", "TEXCOORD_0")
+            if name in attrs
+        }
         if "indices" in prim:
             data["indices"] = reader.read(prim["indices"], f"{what}.indices")
     positions = np.ascontiguousarray(data["POSITION"][:, :3], dtype=np.float32)
@@ -128,8 +139,9 @@ def read_primitive(
         raise AssetRejected(f"{what}.attributes.POSITION must be VEC3")
     if not np.isfinite(positions).all():
         raise AssetRejected(f"{what} has NaN or infinite vertex positions")
-    indices = to_triangle_list(data.get("indices"), positions.shape[0],
-                               prim.get("mode", MODE_TRIANGLES), what)
+    indices = to_triangle_list(
+        data.get("indices"), positions.shape[0], prim.get("mode", MODE_TRIANGLES), what
+    )
     normals = data.get("NORMAL")
     uvs = data.get("TEXCOORD_0")
     material = prim.get("material")
@@ -138,8 +150,9 @@ def read_primitive(
     return Primitive(
         positions=inst.transform_points(positions),
         indices=indices,
-        normals=None if normals is None else inst.transform_normals(
-            np.nan_to_num(normals[:, :3].astype(np.float32))),
+        normals=None
+        if normals is None
+        else inst.transform_normals(np.nan_to_num(normals[:, :3].astype(np.float32))),
         uvs=None if uvs is None else np.nan_to_num(uvs[:, :2].astype(np.float32)),
         material=material,
     )
@@ -172,7 +185,10 @@ def to_triangle_list(
 
 
 def decode_draco(
-    doc: dict[str, Any], reader: AccessorReader, ext: dict[str, Any], prim: dict[str, Any],
+    doc: dict[str, Any],
+    reader: AccessorReader,
+    ext: dict[str, Any],
+    prim: dict[str, Any],
     what: str,
 ) -> dict[str, NDArray[Any]]:
     """Decode a Draco primitive; the accessor counts (already checked) must match the data."""
@@ -220,6 +236,7 @@ def read_images(
         else:
             raise AssetRejected(f"images[{i}] has neither a bufferView nor a uri")
         check_image_size(data, limits, f"images[{i}]")
-        images.append(SourceImage(data=data, mime_type=str(img.get("mimeType", "")),
-                                  name=img.get("name")))
+        images.append(
+            SourceImage(data=data, mime_type=str(img.get("mimeType", "")), name=img.get("name"))
+        )
     return images

@@ -50,11 +50,13 @@ def local_matrix(node: dict[str, Any], what: str) -> F64:
     s = np.asarray(node.get("scale", [1, 1, 1]), dtype=np.float64)
     if t.shape != (3,) or s.shape != (3,):
         raise AssetRejected(f"{what}: translation and scale must be 3 numbers")
-    rotation = np.array([
-        [1 - 2 * (y * y + z * z), 2 * (x * y - z * w), 2 * (x * z + y * w)],
-        [2 * (x * y + z * w), 1 - 2 * (x * x + z * z), 2 * (y * z - x * w)],
-        [2 * (x * z - y * w), 2 * (y * z + x * w), 1 - 2 * (x * x + y * y)],
-    ])
+    rotation = np.array(
+        [
+            [1 - 2 * (y * y + z * z), 2 * (x * y - z * w), 2 * (x * z + y * w)],
+            [2 * (x * y + z * w), 1 - 2 * (x * x + z * z), 2 * (y * z - x * w)],
+            [2 * (x * z - y * w), 2 * (y * z + x * w), 1 - 2 * (x * x + y * y)],
+        ]
+    )
     matrix = np.eye(4)
     matrix[:3, :3] = rotation * s
     matrix[:3, 3] = t
@@ -92,8 +94,9 @@ def mesh_instances(doc: dict[str, Any], limits: AssetLimits) -> list[MeshInstanc
         node = f.obj(nodes[idx], f"nodes[{idx}]")
         world = parent_matrix @ local_matrix(node, f"nodes[{idx}]")
         if "mesh" in node:
-            out.append(MeshInstance(f.index(node["mesh"], len(meshes), f"nodes[{idx}].mesh"),
-                                    world))
+            out.append(
+                MeshInstance(f.index(node["mesh"], len(meshes), f"nodes[{idx}].mesh"), world)
+            )
         children = node.get("children", [])
         if not isinstance(children, list):
             raise AssetRejected(f"nodes[{idx}].children must be an array")

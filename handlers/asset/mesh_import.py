@@ -33,7 +33,8 @@ def import_mesh(data: bytes, file_type: str, limits: AssetLimits) -> Scene:
         return Scene(primitives=[ply_strip_primitive(data)])
     try:
         loaded = trimesh.load_mesh(
-            io.BytesIO(data), file_type=file_type,
+            io.BytesIO(data),
+            file_type=file_type,
             process=file_type != "obj",
             **({"skip_materials": True} if file_type == "obj" else {}),
         )
@@ -66,21 +67,34 @@ def check_declared(data: bytes, file_type: str, limits: AssetLimits) -> None:
         vertices = counts.get(b"vertex", 0)
         # A strip of n indices yields at most n - 2 triangles; the count is checked after.
         triangles = counts.get(b"face", 0)
-    elif file_type == "stl" and len(data) >= 84 and not data[:5].lower() == b"solid":
+    elif file_type == "stl" and is_binary_stl(data):
         (triangles,) = struct.unpack_from("<I", data, 80)
-        if 84 + 50 * triangles > len(data):
-            raise AssetRejected(
-                f"binary STL declares {triangles} triangles but the file is {len(data)} bytes"
-            )
         vertices = 3 * triangles
     else:
         triangles = data.count(b"\nf ") + data.count(b"\nfacet")
     if triangles > limits.max_triangles:
-        raise AssetRejected(f"model declares {triangles} triangles; the limit is "
-                            f"{limits.max_triangles}")
+        raise AssetRejected(
+            f"model declares {triangles} triangles; the limit is {limits.max_triangles}"
+        )
     if vertices > limits.max_vertices:
-        raise AssetRejected(f"model declares {vertices} vertices; the limit is "
-                            f"{limits.max_vertices}")
+        raise AssetRejected(
+            f"model declares {vertices} vertices; the limit is {limits.max_vertices}"
+        )
+
+
+def is_binary_stl(data: bytes) -> bool:
+    """Binary STL: 80-byte header, triangle count, 50 bytes per triangle (ASCII STL starts with
+    'solid', but so do some binary headers, so the size decides)."""
+    if len(data) < 84:
+        return False
+    (triangles,) = struct.unpack_from("<I", data, 80)
+    if 84 + 50 * triangles == len(data):
+        return True
+    if not data[:5].lower().startswith(b"solid"):
+        raise AssetRejected(
+            f"binary STL declares {triangles} triangles but the file is {len(data)} bytes"
+        )
+    return False
 
 
 def ply_strip_primitive(data: bytes) -> Primitive:
@@ -91,11 +105,17 @@ def ply_strip_primitive(data: bytes) -> Primitive:
         raw: Any = ply.load_ply(io.BytesIO(data))["metadata"]["_ply_raw"]
         vertex = raw["vertex"]["data"]
         positions = np.column_stack([vertex["x"], vertex["y"], vertex["z"]]).astype(np.float32)
-        strips = np.concatenate([np.asarray(row["vertex_indices"]["f1"]).reshape(-1)
-                                 for row in raw["tristrips"]["data"]]).astype(np.int64)
+        strips = np.concatenate(
+            [
+                np.asarray(row["vertex_indices"]["f1"]).reshape(-1)
+                for row in raw["tristrips"]["data"]
+            ]
+        ).astype(np.int64)
     except (KeyError, ValueError, TypeError, IndexError) as exc:
-        raise AssetRejected(f"PLY tristrips could not be read ({exc}); expected x, y, z vertex "
-                            "properties and a 'list int int vertex_indices' strip") from None
+        raise AssetRejected(
+            f"PLY tristrips could not be read ({exc}); expected x, y, z vertex "
+            "properties and a 'list int int vertex_indices' strip"
+        ) from None
     if not np.isfinite(positions).all():
         raise AssetRejected("PLY file has NaN or infinite vertex positions")
     indices = strips_to_triangles(strips, positions.shape[0])
@@ -119,15 +139,22 @@ def strips_to_triangles(strips: NDArray[np.int64], vertex_count: int) -> NDArray
     inside = (strips[:-2] != -1) & (strips[1:-1] != -1) & (strips[2:] != -1)
     k = k[inside]
     odd = (k - strip_start[k]) % 2 == 1
-    all_tris = np.stack([strips[k], strips[np.where(odd, k + 2, k + 1)],
-                         strips[np.where(odd, k + 1, k + 2)]], axis=1)
-    keep = ((all_tris[:, 0] != all_tris[:, 1]) & (all_tris[:, 1] != all_tris[:, 2])
-            & (all_tris[:, 0] != all_tris[:, 2]))
-    return all_tris[keep].astype(np.uint32).reshape(-1)
+    all_tris = np.stack(
+        [strips[k], strips[np.where(odd, k + 2, k + 1)], strips[np.where(odd, k + 1, k + 2)]],
+        axis=1,
+    )
+    keep = (
+        (all_tris[:, 0] != all_tris[:, 1])
+        & (all_tris[:, 1] != all_tris[:, 2])
+        & (all_tris[:, 0] != all_tris[:, 2])
+    )
+    triangles: NDArray[np.uint32] = all_tris[keep].astype(np.uint32).reshape(-1)
+    return triangles
 
 
-def smooth_normals(positions: NDArray[np.float32], indices: NDArray[np.uint32]) -> NDArray[
-        np.float32]:
+def smooth_normals(
+    positions: NDArray[np.float32], indices: NDArray[np.uint32]
+) -> NDArray[np.float32]:
     """Area-weighted vertex normals (numpy only: trimesh's path wants scipy)."""
     tri = indices.reshape(-1, 3)
     p = positions.astype(np.float64)
@@ -135,8 +162,8 @@ def smooth_normals(positions: NDArray[np.float32], indices: NDArray[np.uint32]) 
     corners = tri.reshape(-1)
     repeated = np.repeat(face, 3, axis=0)
     # bincount is the fast scatter-add (np.add.at is ~20x slower here).
-    normals = np.column_stack([
-        np.bincount(corners, weights=repeated[:, axis], minlength=p.shape[0]) for axis in range(3)
-    ])
+    normals = np.column_stack(
+        [np.bincount(corners, weights=repeated[:, axis], minlength=p.shape[0]) for axis in range(3)]
+    )
     length = np.linalg.norm(normals, axis=1, keepdims=True)
     return (normals / np.where(length > 0, length, 1.0)).astype(np.float32)

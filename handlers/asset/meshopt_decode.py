@@ -42,7 +42,8 @@ def decode_meshopt_view(compressed: bytes, ext: dict[str, Any], what: str) -> by
             if stride not in (2, 4):
                 raise AssetRejected(f"{what}.byteStride {stride}: index views use 2 or 4")
             decode = (
-                meshoptimizer.decode_index_buffer if mode == "TRIANGLES"
+                meshoptimizer.decode_index_buffer
+                if mode == "TRIANGLES"
                 else meshoptimizer.decode_index_sequence
             )
             words = decode(count, stride, compressed)
@@ -56,7 +57,8 @@ def decode_meshopt_view(compressed: bytes, ext: dict[str, Any], what: str) -> by
     if filt == "NONE":
         return out.tobytes()
     if filt not in FILTERS:
-        raise AssetRejected(f"{what}.filter {filt!r}: expected NONE, OCTAHEDRAL, QUATERNION or "
-                            "EXPONENTIAL")
+        raise AssetRejected(
+            f"{what}.filter {filt!r}: expected NONE, OCTAHEDRAL, QUATERNION or EXPONENTIAL"
+        )
     filtered = FILTERS[filt](out.copy(), count, stride)
     return bytes(np.asarray(filtered).view(np.uint8).tobytes())

@@ -19,8 +19,21 @@ _SIZE = ctypes.c_size_t
 
 _simplify_with_attributes = lib.meshopt_simplifyWithAttributes
 _simplify_with_attributes.argtypes = [
-    _P_UINT, _P_UINT, _SIZE, _P_FLOAT, _SIZE, _SIZE, _P_FLOAT, _SIZE, _P_FLOAT, _SIZE,
-    _P_UCHAR, _SIZE, ctypes.c_float, ctypes.c_uint, _P_FLOAT,
+    _P_UINT,
+    _P_UINT,
+    _SIZE,
+    _P_FLOAT,
+    _SIZE,
+    _SIZE,
+    _P_FLOAT,
+    _SIZE,
+    _P_FLOAT,
+    _SIZE,
+    _P_UCHAR,
+    _SIZE,
+    ctypes.c_float,
+    ctypes.c_uint,
+    _P_FLOAT,
 ]
 _simplify_with_attributes.restype = _SIZE
 
@@ -28,9 +41,14 @@ _simplify = lib.meshopt_simplify
 
 
 def simplify(
-    indices: NDArray[np.uint32], positions: NDArray[np.float32],
-    attributes: NDArray[np.float32] | None, weights: NDArray[np.float32],
-    lock: NDArray[np.uint8] | None, target_index_count: int, target_error: float, options: int,
+    indices: NDArray[np.uint32],
+    positions: NDArray[np.float32],
+    attributes: NDArray[np.float32] | None,
+    weights: NDArray[np.float32],
+    lock: NDArray[np.uint8] | None,
+    target_index_count: int,
+    target_error: float,
+    options: int,
 ) -> tuple[NDArray[np.uint32], float]:
     """Simplified index buffer and the error reached (in the units `options` select)."""
     indices = np.ascontiguousarray(indices, dtype=np.uint32)
@@ -39,18 +57,40 @@ def simplify(
     error = ctypes.c_float(0.0)
     if attributes is None:
         count = _simplify(
-            dest.ctypes.data_as(_P_UINT), indices.ctypes.data_as(_P_UINT), indices.size,
-            positions.ctypes.data_as(_P_FLOAT), positions.shape[0], 12, target_index_count,
-            ctypes.c_float(target_error), options, ctypes.byref(error))
+            dest.ctypes.data_as(_P_UINT),
+            indices.ctypes.data_as(_P_UINT),
+            indices.size,
+            positions.ctypes.data_as(_P_FLOAT),
+            positions.shape[0],
+            12,
+            target_index_count,
+            ctypes.c_float(target_error),
+            options,
+            ctypes.byref(error),
+        )
     else:
         attributes = np.ascontiguousarray(attributes, dtype=np.float32)
         weights = np.ascontiguousarray(weights, dtype=np.float32)
-        lock_ptr = (_P_UCHAR() if lock is None
-                    else np.ascontiguousarray(lock, dtype=np.uint8).ctypes.data_as(_P_UCHAR))
+        lock_ptr = (
+            _P_UCHAR()
+            if lock is None
+            else np.ascontiguousarray(lock, dtype=np.uint8).ctypes.data_as(_P_UCHAR)
+        )
         count = _simplify_with_attributes(
-            dest.ctypes.data_as(_P_UINT), indices.ctypes.data_as(_P_UINT), indices.size,
-            positions.ctypes.data_as(_P_FLOAT), positions.shape[0], 12,
-            attributes.ctypes.data_as(_P_FLOAT), attributes.shape[1] * 4,
-            weights.ctypes.data_as(_P_FLOAT), weights.size, lock_ptr, target_index_count,
-            target_error, options, ctypes.byref(error))
+            dest.ctypes.data_as(_P_UINT),
+            indices.ctypes.data_as(_P_UINT),
+            indices.size,
+            positions.ctypes.data_as(_P_FLOAT),
+            positions.shape[0],
+            12,
+            attributes.ctypes.data_as(_P_FLOAT),
+            attributes.shape[1] * 4,
+            weights.ctypes.data_as(_P_FLOAT),
+            weights.size,
+            lock_ptr,
+            target_index_count,
+            target_error,
+            options,
+            ctypes.byref(error),
+        )
     return dest[:count], float(error.value)

@@ -50,8 +50,9 @@ def file_type_of(file_name: str) -> str:
     return suffix
 
 
-def import_model(data: bytes, file_name: str, config: PipelineConfig,
-                 base_dir: Path | None = None) -> Scene:
+def import_model(
+    data: bytes, file_name: str, config: PipelineConfig, base_dir: Path | None = None
+) -> Scene:
     """Validate and import; every failure is an AssetRejected with the reason."""
     limits = config.limits
     if len(data) > limits.max_bytes:
@@ -64,14 +65,20 @@ def import_model(data: bytes, file_name: str, config: PipelineConfig,
     if scene.triangle_count == 0:
         raise AssetRejected("model has no triangles to display")
     if scene.triangle_count > limits.max_triangles:
-        raise AssetRejected(f"model has {scene.triangle_count} triangles; the limit is "
-                            f"{limits.max_triangles}")
+        raise AssetRejected(
+            f"model has {scene.triangle_count} triangles; the limit is {limits.max_triangles}"
+        )
     return scene
 
 
-def process_model(data: bytes, file_name: str, sku: str, config: PipelineConfig,
-                  progress: Progress | None = None, base_dir: Path | None = None
-                  ) -> PipelineResult:
+def process_model(
+    data: bytes,
+    file_name: str,
+    sku: str,
+    config: PipelineConfig,
+    progress: Progress | None = None,
+    base_dir: Path | None = None,
+) -> PipelineResult:
     report = progress or (lambda _stage, _fraction: None)
     content_hash = hashlib.sha256(data).hexdigest()
     report("validate and import", 0.0)
@@ -86,17 +93,26 @@ def process_model(data: bytes, file_name: str, sku: str, config: PipelineConfig,
         report(f"encode {lod.spec.name}", 0.4 + 0.6 * i / len(lods))
         built = build_glb(lod.scene, lod.spec, config)
         entry = {
-            "name": lod.spec.name, "url": f"{lod.spec.name}.glb", "bytes": len(built.data),
-            "triangles": built.triangles, "error": round(lod.error, 7),
-            "texture_max_px": lod.spec.texture_max_px, "compression": built.compression,
+            "name": lod.spec.name,
+            "url": f"{lod.spec.name}.glb",
+            "bytes": len(built.data),
+            "triangles": built.triangles,
+            "error": round(lod.error, 7),
+            "texture_max_px": lod.spec.texture_max_px,
+            "compression": built.compression,
         }
         outputs.append(LodOutput(lod.spec.name, f"{lod.spec.name}.glb", built.data, entry))
     report("done", 1.0)
     manifest = {
-        "version": MANIFEST_VERSION, "sku": sku, "content_hash": content_hash,
+        "version": MANIFEST_VERSION,
+        "sku": sku,
+        "content_hash": content_hash,
         "bbox": {"min": [float(v) for v in lo], "max": [float(v) for v in hi]},
-        "source": {"file": PurePosixPath(file_name).name, "bytes": len(data),
-                   "triangles": source_triangles},
+        "source": {
+            "file": PurePosixPath(file_name).name,
+            "bytes": len(data),
+            "triangles": source_triangles,
+        },
         "lods": [o.manifest_entry for o in outputs],
     }
     return PipelineResult(content_hash, outputs, manifest)

@@ -49,8 +49,9 @@ def shared_vertex_locks(scene: Scene) -> list[NDArray[np.uint8] | None]:
     return out
 
 
-def attribute_stream(prim: Primitive, config: PipelineConfig) -> tuple[
-        NDArray[np.float32] | None, NDArray[np.float32]]:
+def attribute_stream(
+    prim: Primitive, config: PipelineConfig
+) -> tuple[NDArray[np.float32] | None, NDArray[np.float32]]:
     columns: list[NDArray[np.float32]] = []
     weights: list[float] = []
     if prim.normals is not None:
@@ -61,12 +62,17 @@ def attribute_stream(prim: Primitive, config: PipelineConfig) -> tuple[
         weights += [config.uv_weight] * 2
     if not columns:
         return None, np.zeros(0, dtype=np.float32)
-    return (np.ascontiguousarray(np.hstack(columns), dtype=np.float32),
-            np.asarray(weights, dtype=np.float32))
+    return (
+        np.ascontiguousarray(np.hstack(columns), dtype=np.float32),
+        np.asarray(weights, dtype=np.float32),
+    )
 
 
 def simplify_primitive(
-    prim: Primitive, target_triangles: int, max_error: float, lock: NDArray[np.uint8] | None,
+    prim: Primitive,
+    target_triangles: int,
+    max_error: float,
+    lock: NDArray[np.uint8] | None,
     config: PipelineConfig,
 ) -> tuple[Primitive, float]:
     """One primitive down to `target_triangles` or `max_error` (absolute); returns it compacted
@@ -76,8 +82,15 @@ def simplify_primitive(
         return prim, 0.0
     attributes, weights = attribute_stream(prim, config)
     indices, error = meshopt_native.simplify(
-        prim.indices, prim.positions, attributes, weights, lock, target_indices, max_error,
-        meshoptimizer.SIMPLIFY_ERROR_ABSOLUTE)
+        prim.indices,
+        prim.positions,
+        attributes,
+        weights,
+        lock,
+        target_indices,
+        max_error,
+        meshoptimizer.SIMPLIFY_ERROR_ABSOLUTE,
+    )
     return compact(prim, indices), error
 
 
@@ -106,12 +119,14 @@ def build_lods(scene: Scene, config: PipelineConfig) -> list[SimplifiedLod]:
         prims: list[Primitive] = []
         for prim, source, lock in zip(current.primitives, source_triangles, locks, strict=True):
             simplified, err = simplify_primitive(
-                prim, int(source * spec.target_ratio), budget, lock, config)
+                prim, int(source * spec.target_ratio), budget, lock, config
+            )
             prims.append(simplified)
             step_error = max(step_error, err)
         accumulated += step_error / diagonal
-        current = Scene(prims, current.materials, current.textures, current.samplers,
-                        current.images)
+        current = Scene(
+            prims, current.materials, current.textures, current.samplers, current.images
+        )
         built.append(SimplifiedLod(spec, current, accumulated))
     order = {spec.name: i for i, spec in enumerate(config.lods)}
     return sorted(built, key=lambda lod: order[lod.spec.name])

@@ -1,0 +1,114 @@
+"""Command line: `python -m handlers.asset <input> <output-dir>` for people, and
+`python -m handlers.asset --publish s3://<uploads>/<key> --version-id V` for the Batch job.
+
+<input> is a local file or an s3:// URI. Exit status: 0 done, 2 rejected (reason on stderr).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import replace
+from pathlib import Path
+from typing import TextIO, get_args
+
+from handlers.asset.config import Compression, PipelineConfig
+from handlers.asset.errors import AssetRejected
+from handlers.asset.pipeline import Progress, process_model
+from handlers.shared import storage
+
+BAR_WIDTH = 30
+
+
+def progress_bar(stream: TextIO) -> Progress:
+    def show(stage: str, fraction: float) -> None:
+        filled = int(BAR_WIDTH * fraction)
+        stream.write(f"\r[{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {fraction:4.0%} {stage:<24}")
+        if fraction >= 1.0:
+            stream.write("\n")
+        stream.flush()
+
+    return show
+
+
+def split_s3_uri(uri: str) -> tuple[str, str]:
+    bucket, _, key = uri[len("s3://") :].partition("/")
+    if not bucket or not key:
+        raise SystemExit(f"error: {uri!r} is not s3://<bucket>/<key>")
+    return bucket, key
+
+
+def read_input(source: str) -> tuple[bytes, str, Path | None]:
+    """The model's bytes, its file name, and the folder relative glTF URIs resolve in."""
+    if source.startswith("s3://"):
+        import boto3
+
+        bucket, key = split_s3_uri(source)
+        body = boto3.client("s3").get_object(Bucket=bucket, Key=key)["Body"].read()
+        return body, key.rsplit("/", 1)[-1], None
+    path = Path(source)
+    if not path.is_file():
+        raise SystemExit(f"error: {source} is not a file")
+    return path.read_bytes(), path.name, path.parent
+
+
+def run_local(args: argparse.Namespace) -> int:
+    data, file_name, base_dir = read_input(args.input)
+    config = replace(PipelineConfig(), compression=args.compression)
+    sku = args.sku or Path(file_name).stem
+    try:
+        result = process_model(data, file_name, sku, config, progress_bar(sys.stderr), base_dir)
+    except AssetRejected as exc:
+        print(f"\nrejected: {exc}", file=sys.stderr)
+        return 2
+    out = Path(args.output_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    for lod in result.lods:
+        (out / lod.file_name).write_bytes(lod.data)
+    (out / storage.MANIFEST_NAME).write_text(json.dumps(result.manifest, indent=1))
+    for entry in result.manifest["lods"]:
+        print(
+            f"{entry['name']:>8}: {entry['triangles']:>9} triangles {entry['bytes']:>10} bytes "
+            f"error {entry['error']:.5f} ({entry['compression']})"
+        )
+    return 0
+
+
+def run_publish(args: argparse.Namespace) -> int:
+    """The Batch job: the same service path as the Lambda, never re-routed to Batch."""
+    import boto3
+
+    from handlers.asset.events import UploadRef, pad_sequencer, parse_upload_key
+    from handlers.asset.service import AssetService
+
+    bucket, key = split_s3_uri(args.publish)
+    seller, sku, file_name = parse_upload_key(key)
+    upload = UploadRef(
+        bucket, key, args.version_id, seller, sku, file_name, pad_sequencer(args.sequencer)
+    )
+    service = AssetService.from_env(boto3.client("s3"), boto3.resource("dynamodb"))
+    outcome = service.process_upload(upload, allow_batch=False)
+    print(json.dumps(outcome.as_dict()))
+    return 2 if outcome.status == "REJECTED" else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m handlers.asset", description=__doc__)
+    parser.add_argument("input", nargs="?", help="model file or s3://bucket/key")
+    parser.add_argument("output_dir", nargs="?", help="folder for <lod>.glb and manifest.json")
+    parser.add_argument("--sku", help="product id written into the manifest (default: file stem)")
+    parser.add_argument("--compression", choices=get_args(Compression), default="draco")
+    parser.add_argument("--publish", metavar="S3_URI", help="process an upload and publish it")
+    parser.add_argument("--version-id", default="null")
+    parser.add_argument("--sequencer", default="")
+    args = parser.parse_args(argv)
+    if args.publish:
+        return run_publish(args)
+    if not args.input or not args.output_dir:
+        parser.error("give <input> <output-dir>, or --publish s3://bucket/key")
+    return run_local(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,121 @@
+"""One uploaded object end to end against S3 and the catalog: the code path shared by the
+SQS Lambda, the Batch job and the local platform."""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+from handlers.asset.catalog import Catalog
+from handlers.asset.config import PipelineConfig, batch_threshold_bytes
+from handlers.asset.errors import AssetRejected
+from handlers.asset.events import UploadRef
+from handlers.asset.pipeline import process_model
+from handlers.asset.publish import publish, quarantine
+from handlers.shared import env
+
+logger = logging.getLogger(__name__)
+OutcomeStatus = Literal["READY", "REJECTED", "SKIPPED", "BATCH", "REFUSED"]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: OutcomeStatus
+    detail: str
+    manifest_key: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class AssetService:
+    s3: Any  # boto3 S3 client
+    catalog: Catalog
+    assets_bucket: str
+    config: PipelineConfig
+    batch: Any = None  # boto3 Batch client; None means every upload is processed here
+    batch_queue: str | None = None
+    batch_definition: str | None = None
+
+    @classmethod
+    def from_env(
+        cls, s3: Any, dynamodb: Any, batch: Any = None, config: PipelineConfig | None = None
+    ) -> AssetService:
+        return cls(
+            s3=s3,
+            catalog=Catalog(dynamodb.Table(os.environ[env.CATALOG_TABLE])),
+            assets_bucket=os.environ[env.ASSETS_BUCKET],
+            config=config or PipelineConfig(),
+            batch=batch,
+            batch_queue=os.environ.get(env.ASSET_BATCH_JOB_QUEUE) or None,
+            batch_definition=os.environ.get(env.ASSET_BATCH_JOB_DEFINITION) or None,
+        )
+
+    def process_upload(self, upload: UploadRef, *, allow_batch: bool = True) -> Outcome:
+        skip = self.catalog.already_handled(upload)
+        if skip:
+            return Outcome("SKIPPED", skip)
+        head = self.s3.head_object(**self._object_args(upload))
+        if head.get("ReplicationStatus") == "REPLICA":
+            return Outcome("SKIPPED", "replica: processed in the region it was uploaded to")
+        size = int(head["ContentLength"])
+        if allow_batch and self._routes_to_batch(size):
+            return self._submit_batch(upload, size)
+        if not self.catalog.set_status(upload, "PENDING"):
+            return Outcome("SKIPPED", "stale: a newer upload of this product was recorded")
+        try:
+            if size > self.config.limits.max_bytes:
+                raise AssetRejected(
+                    f"upload is {size} bytes; the limit is {self.config.limits.max_bytes} bytes"
+                )
+            data = self.s3.get_object(**self._object_args(upload))["Body"].read()
+            result = process_model(data, upload.file_name, upload.sku, self.config)
+        except AssetRejected as exc:
+            return self._reject(upload, str(exc))
+        manifest_key = publish(self.s3, self.assets_bucket, upload.sku, result)
+        if not self.catalog.set_status(upload, "READY", manifest_key=manifest_key):
+            return Outcome("SKIPPED", "stale: a newer upload finished first", manifest_key)
+        logger.info("published %s", manifest_key)
+        return Outcome("READY", f"published {len(result.lods)} LODs", manifest_key)
+
+    def _reject(self, upload: UploadRef, reason: str) -> Outcome:
+        logger.warning("rejected %s: %s", upload.key, reason)
+        target = quarantine(self.s3, upload, reason)
+        self.catalog.set_status(upload, "REJECTED", reason=reason)
+        return Outcome("REJECTED", f"{reason} (moved to {target})")
+
+    def _routes_to_batch(self, size: int) -> bool:
+        configured = self.batch is not None and self.batch_queue and self.batch_definition
+        return bool(configured) and size >= batch_threshold_bytes()
+
+    def _submit_batch(self, upload: UploadRef, size: int) -> Outcome:
+        uri = f"s3://{upload.bucket}/{upload.key}"
+        job = self.batch.submit_job(
+            jobName=f"asset-{upload.sku}"[:128],
+            jobQueue=self.batch_queue,
+            jobDefinition=self.batch_definition,
+            containerOverrides={
+                "command": [
+                    "python",
+                    "-m",
+                    "handlers.asset",
+                    "--publish",
+                    uri,
+                    "--version-id",
+                    upload.version_id,
+                    "--sequencer",
+                    upload.sequencer,
+                ]
+            },
+        )
+        return Outcome("BATCH", f"{size} bytes: submitted Batch job {job['jobId']}")
+
+    @staticmethod
+    def _object_args(upload: UploadRef) -> dict[str, str]:
+        args = {"Bucket": upload.bucket, "Key": upload.key}
+        if upload.version_id != "null":
+            args["VersionId"] = upload.version_id
+        return args
