@@ -1,0 +1,170 @@
+"""CellNetwork (`shop3d:cell:Network`): a cell's VPC and its security groups.
+
+It is the first half of a region's cell and is built before GlobalData, because the Aurora
+subnet groups sit on its isolated subnets behind its database security group; RegionalCell,
+built after GlobalData, runs everything else on it.
+
+Least privilege between tiers: the ALB takes 443 only from CloudFront's origin-facing prefix
+list; the web tier only from the ALB; Redis and Aurora only from the web tier and the Lambdas.
+Nothing takes ingress from 0.0.0.0/0.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_awsx as awsx
+
+from components.naming import regional
+from components.options import child
+
+# The web tier's instance port behind the ALB (TLS ends at the ALB).
+WEB_PORT = 80
+HTTPS_PORT = 443
+POSTGRES_PORT = 5432
+REDIS_PORT = 6379
+CLOUDFRONT_ORIGIN_FACING = "com.amazonaws.global.cloudfront.origin-facing"
+ANYWHERE = "0.0.0.0/0"
+
+
+@dataclass(frozen=True)
+class CellNetworkArgs:
+    region: str
+    cidr_block: str
+    availability_zones: int
+    nat_gateways: Literal["single", "per-az"]
+
+
+def subnet_masks(cidr_block: str) -> tuple[int, int, int, int]:
+    """(AZ block, private, public, isolated) prefix lengths for a VPC of this size.
+
+    Each AZ gets a quarter of the VPC; half of it is private (Lambda ENIs, web tier), an
+    eighth each public (ALB, NAT) and isolated (Aurora, Redis).
+    """
+    prefix = int(cidr_block.split("/")[1])
+    az = prefix + 2
+    return az, az + 1, az + 3, az + 3
+
+
+class CellNetwork(pulumi.ComponentResource):
+    vpc_id: pulumi.Output[str]
+    public_subnet_ids: pulumi.Output[list[str]]
+    private_subnet_ids: pulumi.Output[list[str]]
+    isolated_subnet_ids: pulumi.Output[list[str]]
+    alb_security_group: aws.ec2.SecurityGroup
+    web_security_group: aws.ec2.SecurityGroup
+    lambda_security_group: aws.ec2.SecurityGroup
+    cache_security_group: aws.ec2.SecurityGroup
+    database_security_group: aws.ec2.SecurityGroup
+
+    def __init__(self, name: str, args: CellNetworkArgs,
+                 opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("shop3d:cell:Network", name, None, opts)
+        self.region = args.region
+        provider = opts.provider if opts is not None else None
+        az_mask, private_mask, public_mask, isolated_mask = subnet_masks(args.cidr_block)
+        spec = awsx.ec2.SubnetSpecArgs
+        vpc = awsx.ec2.Vpc(
+            self._logical("vpc"),
+            cidr_block=args.cidr_block,
+            number_of_availability_zones=args.availability_zones,
+            availability_zone_cidr_mask=az_mask,
+            subnet_strategy=awsx.ec2.SubnetAllocationStrategy.AUTO,
+            subnet_specs=[
+                spec(type=awsx.ec2.SubnetType.PUBLIC, name="public", cidr_mask=public_mask),
+                spec(type=awsx.ec2.SubnetType.PRIVATE, name="private", cidr_mask=private_mask),
+                spec(type=awsx.ec2.SubnetType.ISOLATED, name="isolated",
+                     cidr_mask=isolated_mask),
+            ],
+            nat_gateways=awsx.ec2.NatGatewayConfigurationArgs(
+                strategy=awsx.ec2.NatGatewayStrategy.SINGLE if args.nat_gateways == "single"
+                else awsx.ec2.NatGatewayStrategy.ONE_PER_AZ),
+            enable_dns_hostnames=True,
+            enable_dns_support=True,
+            # awsx is a remote component: it gets the region's provider explicitly.
+            opts=pulumi.ResourceOptions(parent=self,
+                                        providers={"aws": provider} if provider else None),
+        )
+        self.vpc = vpc
+        self.vpc_id = vpc.vpc_id
+        self.public_subnet_ids = vpc.public_subnet_ids
+        self.private_subnet_ids = vpc.private_subnet_ids
+        self.isolated_subnet_ids = vpc.isolated_subnet_ids
+
+        self.alb_security_group = self._group("alb", "ALB: HTTPS from CloudFront only")
+        self.web_security_group = self._group("web", "Web tier: HTTP from the ALB only")
+        self.lambda_security_group = self._group("lambda", "Lambda functions: no ingress")
+        self.cache_security_group = self._group("cache", "Redis: from web tier and Lambdas")
+        self.database_security_group = self._group("db", "Aurora: from web tier and Lambdas")
+
+        cloudfront = aws.ec2.get_managed_prefix_list_output(
+            name=CLOUDFRONT_ORIGIN_FACING, opts=pulumi.InvokeOutputOptions(parent=self))
+        self._ingress("alb-https-from-cloudfront", self.alb_security_group, HTTPS_PORT,
+                      "HTTPS from CloudFront origin-facing servers", prefix_list=cloudfront.id)
+        self._ingress("web-from-alb", self.web_security_group, WEB_PORT,
+                      "HTTP from the ALB", source=self.alb_security_group)
+        self._egress("alb-to-web", self.alb_security_group, WEB_PORT, "To the web tier",
+                     destination=self.web_security_group)
+        for client, group in (("web", self.web_security_group),
+                              ("lambda", self.lambda_security_group)):
+            self._ingress(f"db-from-{client}", self.database_security_group, POSTGRES_PORT,
+                          f"PostgreSQL from the {client} tier", source=group)
+            self._ingress(f"cache-from-{client}", self.cache_security_group, REDIS_PORT,
+                          f"Redis (TLS) from the {client} tier", source=group)
+            self._egress(f"{client}-to-db", group, POSTGRES_PORT, "To Aurora",
+                         destination=self.database_security_group)
+            self._egress(f"{client}-to-cache", group, REDIS_PORT, "To Redis",
+                         destination=self.cache_security_group)
+            self._egress(f"{client}-to-https", group, HTTPS_PORT,
+                         "To AWS APIs and package mirrors over HTTPS", cidr=ANYWHERE)
+
+        self.register_outputs({
+            "vpcId": self.vpc_id,
+            "privateSubnetIds": self.private_subnet_ids,
+            "isolatedSubnetIds": self.isolated_subnet_ids,
+        })
+
+    def _logical(self, *parts: str) -> str:
+        return regional("cell", self.region, *parts)
+
+    def _group(self, role: str, description: str) -> aws.ec2.SecurityGroup:
+        return aws.ec2.SecurityGroup(
+            self._logical(role, "sg"),
+            vpc_id=self.vpc_id,
+            description=description,
+            # Rules live in separate resources so that no inline rule list fights them.
+            opts=child(self),
+        )
+
+    def _ingress(self, name: str, group: aws.ec2.SecurityGroup, port: int, description: str,
+                 source: aws.ec2.SecurityGroup | None = None,
+                 prefix_list: pulumi.Input[str] | None = None) -> None:
+        aws.vpc.SecurityGroupIngressRule(
+            self._logical(name),
+            security_group_id=group.id,
+            ip_protocol="tcp",
+            from_port=port,
+            to_port=port,
+            referenced_security_group_id=source.id if source else None,
+            prefix_list_id=prefix_list,
+            description=description,
+            opts=child(self),
+        )
+
+    def _egress(self, name: str, group: aws.ec2.SecurityGroup, port: int, description: str,
+                destination: aws.ec2.SecurityGroup | None = None,
+                cidr: str | None = None) -> None:
+        aws.vpc.SecurityGroupEgressRule(
+            self._logical(name),
+            security_group_id=group.id,
+            ip_protocol="tcp",
+            from_port=port,
+            to_port=port,
+            referenced_security_group_id=destination.id if destination else None,
+            cidr_ipv4=cidr,
+            description=description,
+            opts=child(self),
+        )

@@ -1,0 +1,1 @@
+"""The parts of GlobalData, one module each: keys, storage, tables, database."""

@@ -1,0 +1,152 @@
+"""Pulumi mocks for running the program offline: what AWS would answer, shaped enough for the
+program to finish (ARNs in the right region, awsx's VPC outputs, invoke results).
+
+The values are placeholders of the right shape, never presented as real: the offline runner
+and `plan` say they show the desired state, not a deployment.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from typing import Any
+
+import pulumi
+
+ACCOUNT_ID = "123456789012"
+# CloudFront's origin-facing managed prefix list has this id in every region.
+CLOUDFRONT_PREFIX_LIST = "pl-3b927c52"
+
+Outputs = dict[str, Any]
+OutputFn = Callable[[pulumi.runtime.MockResourceArgs, str, str], Outputs]
+
+
+def _service(type_token: str) -> str:
+    """'aws:s3/bucket:Bucket' -> 's3'."""
+    return type_token.split(":")[1].split("/")[0]
+
+
+def arn(service: str, region: str, resource: str) -> str:
+    return f"arn:aws:{service}:{region}:{ACCOUNT_ID}:{resource}"
+
+
+def _vpc(args: pulumi.runtime.MockResourceArgs, region: str, physical: str) -> Outputs:
+    azs = int(args.inputs.get("numberOfAvailabilityZones", 2))
+
+    def ids(kind: str) -> list[str]:
+        return [f"subnet-{kind}-{region}-{i}" for i in range(azs)]
+
+    return {
+        "vpcId": f"vpc-{args.name}",
+        "publicSubnetIds": ids("public"),
+        "privateSubnetIds": ids("private"),
+        "isolatedSubnetIds": ids("isolated"),
+        "natGateways": [],
+    }
+
+
+def _bucket(args: pulumi.runtime.MockResourceArgs, region: str, physical: str) -> Outputs:
+    name = args.inputs.get("bucket", physical)
+    return {
+        "bucket": name,
+        "arn": f"arn:aws:s3:::{name}",
+        "bucketDomainName": f"{name}.s3.amazonaws.com",
+        "bucketRegionalDomainName": f"{name}.s3.{region}.amazonaws.com",
+        "region": region,
+    }
+
+
+def _table(args: pulumi.runtime.MockResourceArgs, region: str, physical: str) -> Outputs:
+    table_arn = arn("dynamodb", region, f"table/{physical}")
+    return {"arn": table_arn, "streamArn": f"{table_arn}/stream/2026-01-01T00:00:00.000"}
+
+
+def _cluster(args: pulumi.runtime.MockResourceArgs, region: str, physical: str) -> Outputs:
+    identifier = args.inputs.get("clusterIdentifier", physical)
+    host = f"{identifier}.cluster-abcdefghijkl.{region}.rds.amazonaws.com"
+    return {
+        "arn": arn("rds", region, f"cluster:{identifier}"),
+        "endpoint": host,
+        "readerEndpoint": host.replace(".cluster-", ".cluster-ro-"),
+        "clusterResourceId": f"cluster-{identifier.upper()[:20]}",
+    }
+
+
+def _global_cluster(args: pulumi.runtime.MockResourceArgs, region: str,
+                    physical: str) -> Outputs:
+    identifier = args.inputs.get("globalClusterIdentifier", physical)
+    return {"arn": f"arn:aws:rds::{ACCOUNT_ID}:global-cluster:{identifier}",
+            "endpoint": f"{identifier}.global-abcdefghijkl.global.rds.amazonaws.com"}
+
+
+def _kms_key(args: pulumi.runtime.MockResourceArgs, region: str, physical: str) -> Outputs:
+    # Stable across runs (unlike hash()), so plans and diagrams do not churn.
+    key_id = "mrk-" + hashlib.sha256(args.name.encode()).hexdigest()[:32]
+    return {"keyId": key_id, "arn": arn("kms", region, f"key/{key_id}")}
+
+
+def _sar_stack(args: pulumi.runtime.MockResourceArgs, region: str, physical: str) -> Outputs:
+    return {"outputs": {"RotationLambdaARN": arn("lambda", region, f"function:{physical}")}}
+
+
+def _random_password(args: pulumi.runtime.MockResourceArgs, region: str,
+                     physical: str) -> Outputs:
+    return {"result": "offline-placeholder-" + "x" * 20}
+
+
+# Type token -> extra outputs. Types not listed get an id, an ARN and their inputs back.
+OUTPUTS: dict[str, OutputFn] = {
+    "awsx:ec2:Vpc": _vpc,
+    "aws:s3/bucket:Bucket": _bucket,
+    "aws:dynamodb/table:Table": _table,
+    "aws:rds/cluster:Cluster": _cluster,
+    "aws:rds/globalCluster:GlobalCluster": _global_cluster,
+    "aws:kms/key:Key": _kms_key,
+    "aws:kms/replicaKey:ReplicaKey": _kms_key,
+    "aws:serverlessrepository/cloudFormationStack:CloudFormationStack": _sar_stack,
+    "random:index/randomPassword:RandomPassword": _random_password,
+}
+
+# Invoke token -> result.
+CALLS: dict[str, Callable[[dict[str, Any], str], dict[str, Any]]] = {
+    "aws:index/getCallerIdentity:getCallerIdentity": lambda args, region: {
+        "accountId": ACCOUNT_ID, "arn": f"arn:aws:iam::{ACCOUNT_ID}:user/offline",
+        "userId": "OFFLINE", "id": ACCOUNT_ID},
+    "aws:index/getRegion:getRegion": lambda args, region: {"name": region, "region": region,
+                                                            "id": region},
+    "aws:ec2/getManagedPrefixList:getManagedPrefixList": lambda args, region: {
+        "id": CLOUDFRONT_PREFIX_LIST, "name": args.get("name", ""),
+        "arn": arn("ec2", region, f"prefix-list/{CLOUDFRONT_PREFIX_LIST}")},
+    # The Elastic Load Balancing account of us-east-1; other regions have their own.
+    "aws:elb/getServiceAccount:getServiceAccount": lambda args, region: {
+        "arn": "arn:aws:iam::127311923021:root", "id": "127311923021"},
+}
+
+
+class OfflineMocks(pulumi.runtime.Mocks):
+    """Answers registrations and invokes; `region_of` maps a provider reference to a region."""
+
+    def __init__(self, region_of: Callable[[str | None], str]) -> None:
+        self._region_of = region_of
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        if args.typ.startswith("pulumi:providers:"):
+            return f"{args.name}-id", dict(args.inputs)
+        region = args.inputs.get("region") or self._region_of(args.provider)
+        physical = args.inputs.get("name") or f"{args.name}-0a1b2c3"
+        state: dict[str, Any] = {"name": physical, **args.inputs}
+        if args.custom:
+            state.setdefault("arn", arn(_service(args.typ), region, physical))
+        extra = OUTPUTS.get(args.typ)
+        if extra is not None:
+            state.update(extra(args, region, physical))
+        physical_id = state.get("bucket") if args.typ == "aws:s3/bucket:Bucket" else None
+        return str(physical_id or f"{args.name}-id"), state
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:  # type: ignore[override]
+        handler = CALLS.get(args.token)
+        if handler is None:
+            raise NotImplementedError(
+                f"offline mocks have no answer for the invoke {args.token}: add one to "
+                "offline/mocks.py CALLS")
+        return handler(args.args, self._region_of(args.provider or None))

@@ -1,0 +1,346 @@
+"""Typed stack config: read once, validated before any resource is registered.
+
+`parse_config` turns the raw `shop3d:` values (strings from the Pulumi engine, or native values
+from tests and the Automation API) into a frozen `StackConfig`. Every error names the key, the
+bad value and what is allowed.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Final, Literal, TypeVar, cast
+
+from regions.catalog import REGIONS, region_info
+from regions.keys import KEY_SPECS, is_preset_sentinel, qualified
+from regions.presets import ENVIRONMENTS, PRESETS, Environment
+
+NatGateways = Literal["single", "per-az"]
+Architecture = Literal["arm64", "x86_64"]
+PriceClass = Literal["PriceClass_100", "PriceClass_200", "PriceClass_All"]
+
+LOG_RETENTION_DAYS: Final = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731,
+                             1096, 1827, 2192, 2557, 2922, 3288, 3653)
+# Overrides a region entry may carry, with their parsers.
+REGION_OVERRIDES: Final = ("vpcCidr", "onDemandBaseCapacity", "webMinSize", "webMaxSize")
+MAX_REGIONS: Final = 6
+# awsx splits the VPC into AZ blocks of public, private and isolated subnets; a /16 to /20
+# leaves each of them room for ENIs of Lambda, ALB, Redis and Aurora.
+VPC_PREFIX_RANGE: Final = (16, 20)
+
+
+class ConfigError(ValueError):
+    """A stack config value is missing, of the wrong type, or not allowed."""
+
+
+@dataclass(frozen=True)
+class RegionSettings:
+    name: str
+    vpc_cidr: str
+    on_demand_base_capacity: int
+    web_min_size: int
+    web_max_size: int
+
+
+@dataclass(frozen=True)
+class PolicyExemption:
+    rule: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class StackConfig:
+    environment: Environment
+    regions: tuple[RegionSettings, ...]
+    domain: str | None
+    hosted_zone_id: str | None
+    availability_zones: int
+    nat_gateways: NatGateways
+    deletion_protection: bool
+    backup_retention_days: int
+    aurora_min_capacity: float
+    aurora_max_capacity: float
+    aurora_engine_version: str
+    aurora_instances: int
+    log_retention_days: int
+    web_tier: bool
+    instance_types: tuple[str, ...]
+    lambda_architecture: Architecture
+    lambda_reserved_concurrency: int
+    asset_batch_threshold_mb: int
+    redis_node_type: str
+    price_class: PriceClass
+    waf_rate_limit: int
+    shield_advanced: bool
+    replication_time_control: bool
+    alarm_email: str | None
+    policy_exemptions: tuple[PolicyExemption, ...]
+
+    @property
+    def primary(self) -> RegionSettings:
+        return self.regions[0]
+
+    @property
+    def secondaries(self) -> tuple[RegionSettings, ...]:
+        return self.regions[1:]
+
+    @property
+    def region_names(self) -> tuple[str, ...]:
+        return tuple(r.name for r in self.regions)
+
+    @property
+    def is_prod(self) -> bool:
+        return self.environment == "prod"
+
+
+T = TypeVar("T")
+
+
+def _fail(key: str, value: object, allowed: str) -> ConfigError:
+    return ConfigError(f"{qualified(key)}: {value!r} is not allowed; expected {allowed}")
+
+
+def _as_bool(key: str, value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    raise _fail(key, value, "true or false")
+
+
+def _as_int(key: str, value: object, low: int, high: int) -> int:
+    number: int | None = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        number = int(value.strip())
+    if number is None or not low <= number <= high:
+        raise _fail(key, value, f"an integer from {low} to {high}")
+    return number
+
+
+def _as_half_steps(key: str, value: object, low: float, high: float) -> float:
+    """A number in steps of 0.5 (Aurora capacity units)."""
+    try:
+        if isinstance(value, bool) or not isinstance(value, int | float | str):
+            raise InvalidOperation
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise _fail(key, value, f"a number from {low} to {high} in steps of 0.5") from None
+    if not number.is_finite() or not low <= number <= high or (number * 2) % 1 != 0:
+        raise _fail(key, value, f"a number from {low} to {high} in steps of 0.5")
+    return float(number)
+
+
+def _as_str(key: str, value: object) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise _fail(key, value, "a non-empty string")
+    return value.strip()
+
+
+def _as_choice(key: str, value: object, choices: Sequence[T]) -> T:
+    for choice in choices:
+        if value == choice:
+            return choice
+    raise _fail(key, value, "one of " + ", ".join(repr(c) for c in choices))
+
+
+def _as_list(key: str, value: object) -> list[object]:
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError:
+            raise _fail(key, value, "a list (YAML list, or a JSON array)") from None
+    if not isinstance(value, list | tuple):
+        raise _fail(key, value, "a list (YAML list, or a JSON array)")
+    return list(value)
+
+
+def _parse_region(index: int, entry: object, defaults: Mapping[str, object]) -> RegionSettings:
+    key = f"regions[{index}]"
+    fields: dict[str, object]
+    if isinstance(entry, str):
+        name, *pairs = entry.split()
+        fields = {}
+        for pair in pairs:
+            field, sep, raw = pair.partition("=")
+            if not sep:
+                raise _fail(key, entry, "'<region> name=value ...' with name in "
+                            + ", ".join(REGION_OVERRIDES))
+            fields[field] = raw
+    elif isinstance(entry, Mapping) and "name" in entry:
+        name = entry["name"]
+        fields = {k: v for k, v in entry.items() if k != "name"}
+    else:
+        raise _fail(key, entry, "a region name such as 'eu-west-1', optionally with overrides")
+    if name not in REGIONS:
+        raise _fail(key, name, "a region from the catalog: " + ", ".join(sorted(REGIONS)))
+    unknown = sorted(set(fields) - set(REGION_OVERRIDES))
+    if unknown:
+        raise _fail(f"{key}.{unknown[0]}", fields[unknown[0]],
+                    "one of the overrides " + ", ".join(REGION_OVERRIDES))
+    cidr_raw = fields.get("vpcCidr", region_info(str(name)).default_cidr)
+    try:
+        network = ipaddress.ip_network(str(cidr_raw), strict=True)
+    except ValueError:
+        raise _fail(f"{key}.vpcCidr", cidr_raw, "an IPv4 network such as 10.40.0.0/16") from None
+    low, high = VPC_PREFIX_RANGE
+    if network.version != 4 or not network.is_private or not low <= network.prefixlen <= high:
+        raise _fail(f"{key}.vpcCidr", cidr_raw,
+                    f"a private IPv4 network with a prefix from /{low} to /{high}")
+
+    def count(field: str) -> int:
+        return _as_int(f"{key}.{field}", fields.get(field, defaults[field]), 0, 1000)
+
+    region = RegionSettings(
+        name=str(name),
+        vpc_cidr=str(network),
+        on_demand_base_capacity=count("onDemandBaseCapacity"),
+        web_min_size=count("webMinSize"),
+        web_max_size=count("webMaxSize"),
+    )
+    if region.web_min_size > region.web_max_size:
+        raise _fail(f"{key}.webMinSize", region.web_min_size,
+                    f"at most webMaxSize ({region.web_max_size})")
+    return region
+
+
+def _parse_regions(value: object, defaults: Mapping[str, object]) -> tuple[RegionSettings, ...]:
+    entries = _as_list("regions", value)
+    if not entries:
+        raise _fail("regions", entries, "at least one region; the first is the primary")
+    if len(entries) > MAX_REGIONS:
+        raise _fail("regions", entries, f"at most {MAX_REGIONS} regions")
+    regions = tuple(_parse_region(i, e, defaults) for i, e in enumerate(entries))
+    seen: dict[str, int] = {}
+    for index, region in enumerate(regions):
+        if region.name in seen:
+            raise _fail(f"regions[{index}]", region.name,
+                        f"each region once; it is already regions[{seen[region.name]}]")
+        seen[region.name] = index
+    networks = [ipaddress.ip_network(r.vpc_cidr) for r in regions]
+    for i, first in enumerate(networks):
+        for j in range(i + 1, len(networks)):
+            if first.overlaps(networks[j]):
+                raise _fail(f"regions[{j}].vpcCidr", str(networks[j]),
+                            f"a VPC CIDR that does not overlap regions[{i}] "
+                            f"({regions[i].name}, {first})")
+    return regions
+
+
+def _parse_exemptions(value: object) -> tuple[PolicyExemption, ...]:
+    exemptions = []
+    for index, entry in enumerate(_as_list("policyExemptions", value)):
+        rule, sep, reason = str(entry).partition(":") if isinstance(entry, str) else ("", "", "")
+        if not sep or not rule.strip() or not reason.strip():
+            raise _fail(f"policyExemptions[{index}]", entry,
+                        "'<rule name>: <reason>' with a non-empty reason")
+        exemptions.append(PolicyExemption(rule.strip(), reason.strip()))
+    return tuple(exemptions)
+
+
+def _domain(key: str, value: object) -> str:
+    domain = _as_str(key, value).lower().rstrip(".")
+    labels = domain.split(".")
+    ok = len(labels) >= 2 and all(
+        0 < len(label) <= 63 and label.replace("-", "").isalnum() and not label.startswith("-")
+        for label in labels
+    )
+    if not ok:
+        raise _fail(key, value, "a domain name such as shop.example.com, without scheme or path")
+    return domain
+
+
+def parse_config(raw: Mapping[str, object]) -> StackConfig:
+    """Validate the `shop3d:` values (keys without the namespace) into a StackConfig."""
+    unknown = sorted(set(raw) - set(KEY_SPECS))
+    if unknown:
+        raise ConfigError(f"{qualified(unknown[0])}: unknown key; the keys are "
+                          + ", ".join(sorted(KEY_SPECS)))
+    environment = _as_choice("environment", raw.get("environment", "dev"), ENVIRONMENTS)
+    preset = PRESETS[environment]
+
+    def value(key: str) -> object:
+        spec = KEY_SPECS[key]
+        given = raw.get(key)
+        if spec.from_preset and (given is None or is_preset_sentinel(given)):
+            return preset[key]
+        return spec.default if given is None else given
+
+    def optional(key: str, parse: Callable[[str, object], str]) -> str | None:
+        v = value(key)
+        return None if v in (None, "") else parse(key, v)
+
+    region_defaults = {k: value(k) for k in ("onDemandBaseCapacity", "webMinSize", "webMaxSize")}
+    regions = _parse_regions(value("regions"), region_defaults)
+    azs = _as_int("availabilityZones", value("availabilityZones"), 2, 3)
+    for index, region in enumerate(regions):
+        if region_info(region.name).az_count < azs:
+            raise _fail(f"regions[{index}]", region.name,
+                        f"a region with at least {azs} availability zones "
+                        f"(availabilityZones={azs}); {region.name} has "
+                        f"{region_info(region.name).az_count}")
+    aurora_min = _as_half_steps("auroraMinCapacity", value("auroraMinCapacity"), 0.5, 256)
+    aurora_max = _as_half_steps("auroraMaxCapacity", value("auroraMaxCapacity"), 1, 256)
+    if aurora_min > aurora_max:
+        raise _fail("auroraMinCapacity", aurora_min, f"at most auroraMaxCapacity ({aurora_max})")
+    instance_types = tuple(_as_str(f"instanceTypes[{i}]", t)
+                           for i, t in enumerate(_as_list("instanceTypes", value("instanceTypes"))))
+    if not instance_types:
+        raise _fail("instanceTypes", [], "at least one instance type")
+    hosted_zone_id = optional("hostedZoneId", _as_str)
+    domain = optional("domain", _domain)
+    if hosted_zone_id and not domain:
+        raise _fail("hostedZoneId", hosted_zone_id, "to be set only together with shop3d:domain")
+    log_retention = _as_int("logRetentionDays", value("logRetentionDays"), 1, 3653)
+    if log_retention not in LOG_RETENTION_DAYS:
+        raise _fail("logRetentionDays", log_retention,
+                    "one of " + ", ".join(str(d) for d in LOG_RETENTION_DAYS))
+
+    return StackConfig(
+        environment=environment,
+        regions=regions,
+        domain=domain,
+        hosted_zone_id=hosted_zone_id,
+        availability_zones=azs,
+        nat_gateways=_as_choice("natGateways", value("natGateways"), ("single", "per-az")),
+        deletion_protection=_as_bool("deletionProtection", value("deletionProtection")),
+        backup_retention_days=_as_int("backupRetentionDays", value("backupRetentionDays"), 1, 35),
+        aurora_min_capacity=aurora_min,
+        aurora_max_capacity=aurora_max,
+        aurora_engine_version=_as_str("auroraEngineVersion", value("auroraEngineVersion")),
+        aurora_instances=_as_int("auroraInstances", value("auroraInstances"), 1, 15),
+        log_retention_days=log_retention,
+        web_tier=_as_bool("webTier", value("webTier")),
+        instance_types=instance_types,
+        lambda_architecture=_as_choice("lambdaArchitecture", value("lambdaArchitecture"),
+                                       ("arm64", "x86_64")),
+        lambda_reserved_concurrency=_as_int("lambdaReservedConcurrency",
+                                            value("lambdaReservedConcurrency"), 1, 10000),
+        asset_batch_threshold_mb=_as_int("assetBatchThresholdMb", value("assetBatchThresholdMb"),
+                                         1, 1024),
+        redis_node_type=_as_str("redisNodeType", value("redisNodeType")),
+        price_class=cast(PriceClass, _as_choice(
+            "priceClass", value("priceClass"),
+            ("PriceClass_100", "PriceClass_200", "PriceClass_All"))),
+        waf_rate_limit=_as_int("wafRateLimit", value("wafRateLimit"), 100, 2_000_000_000),
+        shield_advanced=_as_bool("shieldAdvanced", value("shieldAdvanced")),
+        replication_time_control=_as_bool("replicationTimeControl",
+                                          value("replicationTimeControl")),
+        alarm_email=optional("alarmEmail", _as_str),
+        policy_exemptions=_parse_exemptions(value("policyExemptions")),
+    )
+
+
+def load_config() -> StackConfig:
+    """Read the running stack's `shop3d:` config from the Pulumi engine and validate it."""
+    # The runtime's config map is the only place that also holds keys the program does not
+    # ask for, which is how a misspelt key is caught instead of silently ignored.
+    from pulumi.runtime.config import CONFIG
+
+    prefix = qualified("")
+    raw = {k[len(prefix):]: v for k, v in CONFIG.get().items() if k.startswith(prefix)}
+    return parse_config(raw)

@@ -1,0 +1,198 @@
+"""Every `shop3d:` stack config key: its type, description and default, declared once.
+
+Pulumi.yaml's `config:` block is generated from this table (`./shop3d config-schema`) and a
+test keeps the two in step. A default is either one value for every stack, or taken from the
+environment preset (regions/presets.py), which single keys override.
+
+Pulumi treats a declared key without a default as required, so a preset key declares the
+sentinel "preset" (strings, booleans declared as strings), -1 (integers) or ["preset"]
+(arrays): the engine fills it in and the program replaces it with the preset's value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+# The types Pulumi.yaml can declare for a project config key.
+SchemaType = Literal["string", "integer", "boolean", "array"]
+
+NAMESPACE = "shop3d"
+
+
+@dataclass(frozen=True)
+class KeySpec:
+    key: str
+    schema_type: SchemaType
+    description: str
+    # "" for optional strings: Pulumi makes a key without a default required.
+    default: object = ""
+    from_preset: bool = False
+
+
+PRESET = True
+PRESET_WORD = "preset"
+PRESET_INTEGER = -1
+
+
+def preset_sentinel(schema_type: SchemaType) -> object:
+    """What Pulumi.yaml declares as the default of a preset key of this type."""
+    if schema_type == "integer":
+        return PRESET_INTEGER
+    if schema_type == "array":
+        return [PRESET_WORD]
+    return PRESET_WORD
+
+
+def is_preset_sentinel(value: object) -> bool:
+    return value in (PRESET_WORD, [PRESET_WORD], (PRESET_WORD,), '["preset"]',
+                     PRESET_INTEGER, str(PRESET_INTEGER))
+
+KEYS: tuple[KeySpec, ...] = (
+    KeySpec("environment", "string", "Environment preset: dev or prod.", "dev"),
+    KeySpec(
+        "regions",
+        "array",
+        "Ordered regions, the first is the primary (Aurora writer, Cognito). Each entry is a "
+        "region name, optionally followed by space-separated overrides: "
+        "'eu-west-1 vpcCidr=10.40.0.0/16 onDemandBaseCapacity=2 webMinSize=2 webMaxSize=12'.",
+        from_preset=PRESET,
+    ),
+    KeySpec(
+        "domain",
+        "string",
+        "Apex domain of the shop (example.com). Unset: CloudFront's own hostname, no zone, "
+        "no certificate.",
+    ),
+    KeySpec(
+        "hostedZoneId",
+        "string",
+        "Existing Route 53 hosted zone id for the domain. Unset: the program creates the zone.",
+    ),
+    KeySpec("availabilityZones", "integer", "AZs per cell VPC (2 or 3).", from_preset=PRESET),
+    KeySpec(
+        "natGateways",
+        "string",
+        "NAT gateways per VPC: single (one, cheaper) or per-az (one per AZ, no cross-AZ "
+        "dependency).",
+        from_preset=PRESET,
+    ),
+    KeySpec(
+        "deletionProtection",
+        "string",
+        "true, false or preset. Deletion protection on tables, clusters, ALBs, user pool, and protect=true on every "
+        "stateful resource.",
+        from_preset=PRESET,
+    ),
+    KeySpec(
+        "backupRetentionDays",
+        "integer",
+        "Aurora backup retention and AWS Backup retention, in days (1-35).",
+        from_preset=PRESET,
+    ),
+    KeySpec(
+        "auroraMinCapacity",
+        "string",
+        "Aurora Serverless v2 minimum ACUs (a number, 0.5-256, in steps of 0.5).",
+        from_preset=PRESET,
+    ),
+    KeySpec(
+        "auroraMaxCapacity",
+        "string",
+        "Aurora Serverless v2 maximum ACUs (a number, 1-256, in steps of 0.5).",
+        from_preset=PRESET,
+    ),
+    KeySpec(
+        "auroraInstances",
+        "integer",
+        "Aurora instances per regional cluster (2 or more spreads them over AZs: Multi-AZ).",
+        from_preset=PRESET,
+    ),
+    KeySpec("auroraEngineVersion", "string", "Aurora PostgreSQL engine version.", "16.6"),
+    KeySpec(
+        "logRetentionDays",
+        "integer",
+        "CloudWatch Logs retention for Lambda, flow logs, WAF and Postgres logs.",
+        from_preset=PRESET,
+    ),
+    KeySpec(
+        "webTier",
+        "boolean",
+        "Run the EC2 web tier (Auto Scaling group behind the ALB). false: Lambda only, for "
+        "small shops.",
+        True,
+    ),
+    KeySpec(
+        "instanceTypes",
+        "array",
+        "Web tier instance types for the mixed instances policy (arm64/Graviton).",
+        from_preset=PRESET,
+    ),
+    KeySpec(
+        "onDemandBaseCapacity",
+        "integer",
+        "Web tier on-demand instances per region; capacity above it is spot.",
+        from_preset=PRESET,
+    ),
+    KeySpec("webMinSize", "integer", "Web tier minimum instances per region.", from_preset=PRESET),
+    KeySpec("webMaxSize", "integer", "Web tier maximum instances per region.", from_preset=PRESET),
+    KeySpec(
+        "lambdaArchitecture",
+        "string",
+        "Lambda architecture: arm64 (cheaper) or x86_64.",
+        "arm64",
+    ),
+    KeySpec(
+        "lambdaReservedConcurrency",
+        "integer",
+        "Reserved concurrency cap of each Lambda function, per region.",
+        from_preset=PRESET,
+    ),
+    KeySpec(
+        "assetBatchThresholdMb",
+        "integer",
+        "Uploaded models larger than this (MB) are processed by AWS Batch on spot instead of "
+        "the asset Lambda.",
+        200,
+    ),
+    KeySpec("redisNodeType", "string", "ElastiCache Redis node type.", from_preset=PRESET),
+    KeySpec(
+        "priceClass",
+        "string",
+        "CloudFront price class: PriceClass_100, PriceClass_200 or PriceClass_All.",
+        from_preset=PRESET,
+    ),
+    KeySpec(
+        "wafRateLimit",
+        "integer",
+        "WAF rate-based rule: requests per IP per 5 minutes before blocking (100-2000000000).",
+        2000,
+    ),
+    KeySpec(
+        "shieldAdvanced",
+        "boolean",
+        "Subscribe the distribution to AWS Shield Advanced (USD 3,000/month, 1-year commitment).",
+        False,
+    ),
+    KeySpec(
+        "replicationTimeControl",
+        "string",
+        "true, false or preset. S3 Replication Time Control (15-minute SLA, extra per-GB charge) on asset replication.",
+        from_preset=PRESET,
+    ),
+    KeySpec("alarmEmail", "string", "E-mail subscribed to each region's alarm topic."),
+    KeySpec(
+        "policyExemptions",
+        "array",
+        "Policy pack rules relaxed for this stack, each 'rule-name: reason'. The reason is "
+        "required and listed in README.md.",
+        (),
+    ),
+)
+
+KEY_SPECS: dict[str, KeySpec] = {k.key: k for k in KEYS}
+
+
+def qualified(key: str) -> str:
+    """The key as stack files and errors spell it: `shop3d:<key>`."""
+    return f"{NAMESPACE}:{key}"
