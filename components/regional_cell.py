@@ -12,6 +12,7 @@ import pulumi
 
 from components.cell_network import CellNetwork
 from components.global_data import GlobalData
+from components.interfaces import IdentityOutputs
 from regions.config import RegionSettings, StackConfig
 
 
@@ -21,6 +22,8 @@ class RegionalCellArgs:
     region: RegionSettings
     network: CellNetwork
     data: GlobalData
+    # None until the identity component exists in the program.
+    identity: IdentityOutputs | None = None
 
 
 class RegionalCell(pulumi.ComponentResource):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from components.cell_network import CellNetwork, CellNetworkArgs
 from components.global_data import GlobalData
+from components.interfaces import IdentityOutputs
 from components.naming import regional
 from components.regional_cell import RegionalCell, RegionalCellArgs
 from regions.config import StackConfig
@@ -28,12 +29,13 @@ def stamp_networks(config: StackConfig, providers: RegionProviders) -> dict[str,
 
 
 def stamp_cells(config: StackConfig, providers: RegionProviders,
-                networks: dict[str, CellNetwork], data: GlobalData) -> dict[str, RegionalCell]:
+                networks: dict[str, CellNetwork], data: GlobalData,
+                identity: IdentityOutputs | None = None) -> dict[str, RegionalCell]:
     return {
         region.name: RegionalCell(
             regional("cell", region.name),
             RegionalCellArgs(config=config, region=region, network=networks[region.name],
-                             data=data),
+                             data=data, identity=identity),
             opts=providers.opts(region.name),
         )
         for region in config.regions
