@@ -44,10 +44,20 @@ class LodSpec:
     max_error: float
     position_bits: int
     texture_max_px: int | None
+    normal_bits: int = 10
+    uv_bits: int = 12
 
 
 DEFAULT_LODS: tuple[LodSpec, ...] = (
-    LodSpec("preview", target_ratio=0.02, max_error=0.01, position_bits=11, texture_max_px=256),
+    LodSpec(
+        "preview",
+        target_ratio=0.02,
+        max_error=0.01,
+        position_bits=11,
+        texture_max_px=256,
+        normal_bits=8,
+        uv_bits=10,
+    ),
     LodSpec("standard", target_ratio=0.2, max_error=0.002, position_bits=12, texture_max_px=1024),
     LodSpec("high", target_ratio=0.6, max_error=0.0005, position_bits=14, texture_max_px=None),
 )

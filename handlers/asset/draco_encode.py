@@ -12,6 +12,7 @@ import DracoPy
 import numpy as np
 from numpy.typing import NDArray
 
+from handlers.asset.config import LodSpec
 from handlers.asset.scene import Primitive
 
 # Draco attribute types (draco/attributes/geometry_attribute.h) -> glTF attribute names.
@@ -30,16 +31,19 @@ class DracoPrimitive:
     index_count: int
 
 
-def encode_draco(prim: Primitive, position_bits: int, level: int) -> DracoPrimitive:
+def encode_draco(prim: Primitive, spec: LodSpec, level: int) -> DracoPrimitive:
     faces = prim.indices.reshape(-1, 3)
     try:
+        # DracoPy insists on float64 for normals and UVs.
         data = DracoPy.encode(
             prim.positions,
             faces,
-            quantization_bits=position_bits,
+            quantization_bits=spec.position_bits,
             compression_level=level,
             tex_coord=None if prim.uvs is None else prim.uvs.astype(np.float64),
             normals=None if prim.normals is None else prim.normals.astype(np.float64),
+            tex_coord_quantization_bits=None if prim.uvs is None else spec.uv_bits,
+            normal_quantization_bits=None if prim.normals is None else spec.normal_bits,
         )
         mesh = DracoPy.decode(data)
     except Exception as exc:  # DracoPy raises EncodingFailedException or AssertionError

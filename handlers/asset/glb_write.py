@@ -5,6 +5,7 @@ fallback where Draco refuses, meshopt (EXT_meshopt_compression) as an option, We
 from __future__ import annotations
 
 import json
+import logging
 import struct
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +23,7 @@ FLOAT, UINT = 5126, 5125
 ARRAY_BUFFER, ELEMENT_ARRAY_BUFFER = 34962, 34963
 DRACO, MESHOPT, WEBP = "KHR_draco_mesh_compression", "EXT_meshopt_compression", "EXT_texture_webp"
 GENERATOR = "shop3d asset service"
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -129,7 +131,7 @@ def write_plain(builder: GltfBuilder, prim: Primitive, meshopt: bool) -> dict[st
 def write_draco(
     builder: GltfBuilder, prim: Primitive, spec: LodSpec, config: PipelineConfig
 ) -> dict[str, Any]:
-    encoded = encode_draco(prim, spec.position_bits, config.draco_level)
+    encoded = encode_draco(prim, spec, config.draco_level)
     view = builder.view(encoded.data)
     attributes = {
         name: builder.accessor(vec_accessor(values, None, name == "POSITION"))
@@ -153,8 +155,9 @@ def write_primitive(
     if config.compression == "draco":
         try:
             return write_draco(builder, prim, spec, config), "draco"
-        except DracoRefused:
-            pass  # degenerate part: this primitive is stored uncompressed, the rest stay Draco
+        except DracoRefused as exc:
+            # Degenerate part: this primitive is stored uncompressed, the rest stay Draco.
+            logger.warning("Draco refused a primitive, stored uncompressed: %s", exc)
     meshopt = config.compression == "meshopt"
     return write_plain(builder, prim, meshopt), "meshopt" if meshopt else "none"
 

@@ -119,9 +119,11 @@ def parse_glb(data: bytes, limits: AssetLimits) -> tuple[dict[str, Any], bytes |
     return doc, binary
 
 
-def load_document(data: bytes, limits: AssetLimits, base_dir: Path | None) -> GltfDocument:
+def load_document(
+    data: bytes, limits: AssetLimits, base_dir: Path | None, *, require_glb: bool = False
+) -> GltfDocument:
     """A GLB or .gltf file's JSON with every buffer resolved and length-checked."""
-    if data[:4] == GLB_MAGIC:
+    if require_glb or data[:4] == GLB_MAGIC:
         doc, binary = parse_glb(data, limits)
     else:
         doc, binary = parse_json(data, limits), None

@@ -35,8 +35,11 @@ DRACO = "KHR_draco_mesh_compression"
 MODE_TRIANGLES, MODE_STRIP, MODE_FAN = 4, 5, 6
 
 
-def import_gltf(data: bytes, limits: AssetLimits, base_dir: Path | None = None) -> Scene:
-    document = load_document(data, limits, base_dir)
+def import_gltf(
+    data: bytes, limits: AssetLimits, base_dir: Path | None = None, *, binary: bool = False
+) -> Scene:
+    """`binary` (a .glb upload) insists on the GLB header instead of sniffing for JSON."""
+    document = load_document(data, limits, base_dir, require_glb=binary)
     doc = document.json
     check_extensions_required(doc)
     instances = mesh_instances(doc, limits)

@@ -59,7 +59,7 @@ def import_model(
         raise AssetRejected(f"upload is {len(data)} bytes; the limit is {limits.max_bytes} bytes")
     file_type = file_type_of(file_name)
     if file_type in GLTF_FORMATS:
-        scene = import_gltf(data, limits, base_dir)
+        scene = import_gltf(data, limits, base_dir, binary=file_type == "glb")
     else:
         scene = import_mesh(data, file_type, limits)
     if scene.triangle_count == 0:

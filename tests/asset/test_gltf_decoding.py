@@ -1,0 +1,136 @@
+"""What the glTF layer must read correctly: strides, normalized and sparse accessors,
+strips, node transforms, and Draco- or meshopt-compressed inputs."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from handlers.asset.config import DEFAULT_LODS, PipelineConfig
+from handlers.asset.glb_write import build_glb
+from handlers.asset.gltf_import import to_triangle_list
+from handlers.asset.pipeline import import_model
+from tests.asset.gltf_factory import GltfParts
+
+CONFIG = PipelineConfig()
+HIGH = DEFAULT_LODS[-1]
+
+
+def only_primitive(data: bytes, name: str = "m.glb"):
+    scene = import_model(data, name, CONFIG)
+    assert len(scene.primitives) == 1
+    return scene.primitives[0]
+
+
+def test_interleaved_buffer_view_with_byte_stride():
+    parts = GltfParts()
+    interleaved = np.hstack([parts.positions, parts.uvs]).astype(np.float32)  # 20-byte vertices
+    view = parts.add_view(interleaved.tobytes(), stride=20)
+    count = parts.positions.shape[0]
+    parts.doc["accessors"].append(
+        {"bufferView": view, "componentType": 5126, "count": count, "type": "VEC3"}
+    )
+    parts.doc["accessors"].append(
+        {
+            "bufferView": view,
+            "byteOffset": 12,
+            "componentType": 5126,
+            "count": count,
+            "type": "VEC2",
+        }
+    )
+    parts.primitive["attributes"] = {"POSITION": 3, "TEXCOORD_0": 4}
+    prim = only_primitive(parts.glb())
+    assert np.array_equal(prim.positions, parts.positions)
+    assert np.array_equal(prim.uvs, parts.uvs)
+
+
+def test_normalized_unsigned_byte_uvs():
+    parts = GltfParts()
+    quantized = np.round(parts.uvs * 255).astype(np.uint8)
+    quantized = np.hstack([quantized, np.zeros((quantized.shape[0], 2), np.uint8)])[:, :2].copy()
+    parts.primitive["attributes"]["TEXCOORD_0"] = parts.add_accessor(
+        quantized, "VEC2", normalized=True
+    )
+    prim = only_primitive(parts.glb())
+    assert np.allclose(prim.uvs, quantized / 255.0)
+    assert prim.uvs.dtype == np.float32
+
+
+def test_sparse_accessor_substitutes_values():
+    parts = GltfParts()
+    moved = np.array([[5.0, 5.0, 5.0], [-1.0, 2.0, 3.0]], dtype=np.float32)
+    targets = np.array([3, 10], dtype=np.uint16)
+    acc = parts.doc["accessors"][0]
+    acc["sparse"] = {
+        "count": 2,
+        "indices": {"bufferView": parts.add_view(targets.tobytes()), "componentType": 5123},
+        "values": {"bufferView": parts.add_view(moved.tobytes())},
+    }
+    prim = only_primitive(parts.glb())
+    assert np.array_equal(prim.positions[[3, 10]], moved)
+    assert np.array_equal(prim.positions[0], parts.positions[0])
+
+
+def test_sparse_accessor_without_buffer_view_starts_from_zeros():
+    parts = GltfParts()
+    acc = parts.doc["accessors"][0]
+    del acc["bufferView"]
+    everything = np.arange(parts.positions.shape[0], dtype=np.uint32)
+    acc["sparse"] = {
+        "count": int(everything.size),
+        "indices": {"bufferView": parts.add_view(everything.tobytes()), "componentType": 5125},
+        "values": {"bufferView": parts.add_view(parts.positions.tobytes())},
+    }
+    assert np.array_equal(only_primitive(parts.glb()).positions, parts.positions)
+
+
+def test_triangle_strip_and_fan_conversion():
+    strip = to_triangle_list(np.array([[0], [1], [2], [3]], np.uint32), 4, 5, "p")
+    assert strip.reshape(-1, 3).tolist() == [[0, 1, 2], [1, 3, 2]]
+    fan = to_triangle_list(np.array([[0], [1], [2], [3]], np.uint32), 4, 6, "p")
+    assert fan.reshape(-1, 3).tolist() == [[0, 1, 2], [0, 2, 3]]
+
+
+def test_node_transform_is_applied():
+    parts = GltfParts()
+    parts.doc["nodes"] = [
+        {"children": [1], "translation": [10, 0, 0]},
+        {"mesh": 0, "scale": [2, 2, 2]},
+    ]
+    prim = only_primitive(parts.glb())
+    assert np.allclose(prim.positions, parts.positions * 2 + [10, 0, 0])
+
+
+def test_draco_compressed_input_round_trips():
+    source = import_model(GltfParts(16).glb(), "m.glb", CONFIG)
+    built = build_glb(source, HIGH, CONFIG)
+    assert built.compression == "draco"
+    again = import_model(built.data, "m.glb", CONFIG)
+    assert again.triangle_count == source.triangle_count
+    lo, hi = source.bbox()
+    lo2, hi2 = again.bbox()
+    tolerance = source.diagonal() / 2**HIGH.position_bits * 2
+    assert np.allclose(lo, lo2, atol=tolerance) and np.allclose(hi, hi2, atol=tolerance)
+
+
+def test_meshopt_compressed_input_round_trips():
+    source = import_model(GltfParts(16).glb(), "m.glb", CONFIG)
+    built = build_glb(source, HIGH, replace(CONFIG, compression="meshopt"))
+    assert built.compression == "meshopt"
+    assert b"EXT_meshopt_compression" in built.data
+    again = import_model(built.data, "m.glb", CONFIG)
+    assert np.array_equal(again.primitives[0].positions, source.primitives[0].positions)
+    assert np.array_equal(again.primitives[0].indices, source.primitives[0].indices)
+    assert np.array_equal(again.primitives[0].uvs, source.primitives[0].uvs)
+
+
+def test_draco_falls_back_to_plain_for_a_degenerate_primitive():
+    parts = GltfParts()
+    flat = np.zeros_like(parts.positions)  # every triangle collapses to a point
+    parts.primitive["attributes"]["POSITION"] = parts.add_accessor(flat, "VEC3", bounds=True)
+    scene = import_model(parts.glb(), "m.glb", CONFIG)
+    built = build_glb(scene, HIGH, CONFIG)
+    assert built.compression == "none"
+    assert import_model(built.data, "m.glb", CONFIG).triangle_count == scene.triangle_count
