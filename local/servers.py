@@ -285,9 +285,9 @@ class ProcessServer(LocalServer):
             self._run_dir = None
 
 
-def _http_answers(port: int) -> bool:
+def _http_answers(port: int, timeout: float = PROBE_TIMEOUT_S) -> bool:
     """True when an HTTP server answers on loopback:port (any status: it is up)."""
-    connection = http.client.HTTPConnection(LOOPBACK, port, timeout=PROBE_TIMEOUT_S)
+    connection = http.client.HTTPConnection(LOOPBACK, port, timeout=timeout)
     try:
         connection.request("GET", "/")
         connection.getresponse().read()
@@ -577,9 +577,13 @@ class MotoServer(LocalServer):
         self._server = server
         self.port = server.get_host_and_port()[1]
         _Running.servers.add(self)
-        if not _http_answers(self.port):
+        # Its socket listens already; the first request loads moto's backends (seconds on a
+        # busy machine), so wait for it once, patiently, here rather than in a test.
+        if not _http_answers(self.port, timeout=READY_TIMEOUT_S):
             self.stop()
-            raise ServerStartError(f"moto's server did not answer at {self.endpoint}")
+            raise ServerStartError(
+                f"moto's server did not answer at {self.endpoint} within {READY_TIMEOUT_S:.0f} s"
+            )
 
     def stop(self) -> None:
         server, self._server = self._server, None
