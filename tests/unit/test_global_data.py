@@ -1,0 +1,204 @@
+"""GlobalData over the whole recorded graph: nothing of the data layer is missing in any region,
+for dev, prod and generated region lists."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from handlers.shared.tables import ALL_TABLES, GLOBAL_TABLES, REGIONAL_TABLES
+from offline.runner import ProgramRun
+from regions.catalog import REGIONS
+from tests.unit.conftest import ProgramFactory
+from tests.unit.graph import (
+    BUCKET,
+    CLUSTER,
+    KEY,
+    REPLICA_KEY,
+    REPLICATION,
+    TABLE,
+    bucket_id,
+    in_region,
+)
+
+BUCKET_PARTS = (
+    "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+    "aws:s3/bucketVersioning:BucketVersioning",
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+)
+
+
+def assert_complete_data_layer(run: ProgramRun, regions: list[str]) -> None:
+    primary, secondaries = regions[0], regions[1:]
+
+    # KMS: a multi-region primary with rotation, a replica of it in every other region.
+    (key,) = run.of_type(KEY)
+    assert key.region == primary
+    assert key.inputs["multiRegion"] is True and key.inputs["enableKeyRotation"] is True
+    assert sorted(r.region for r in run.of_type(REPLICA_KEY)) == sorted(secondaries)
+    for replica in run.of_type(REPLICA_KEY):
+        assert replica.inputs["primaryKeyArn"].startswith(f"arn:aws:kms:{primary}:")
+
+    # Buckets: assets, uploads and logs in every region, each with all its parts.
+    for region in regions:
+        for role in ("assets", "uploads", "logs"):
+            ident = bucket_id(run, region, role)
+            for part in BUCKET_PARTS:
+                attached = [r for r in run.of_type(part) if r.inputs.get("bucket") == ident]
+                assert len(attached) == 1, f"{part} missing for {region} {role}"
+                assert attached[0].region == region
+        assert len(in_region(run, BUCKET, region)) >= 3
+
+    # Replication: the primary's assets bucket to every secondary's, with its key.
+    replications = run.of_type(REPLICATION)
+    if not secondaries:
+        assert replications == []
+    else:
+        (replication,) = replications
+        assert replication.inputs["bucket"] == bucket_id(run, primary, "assets")
+        destinations = {rule["destination"]["bucket"]: rule for rule in replication.inputs["rules"]}
+        for region in secondaries:
+            rule = destinations[f"arn:aws:s3:::{bucket_id(run, region, 'assets')}"]
+            replica_key = rule["destination"]["encryptionConfiguration"]["replicaKmsKeyId"]
+            assert replica_key.startswith(f"arn:aws:kms:{region}:")
+
+    # DynamoDB: every global table in the primary with a replica in every secondary, encrypted
+    # with that region's key; an idempotency table in every region, never replicated.
+    for schema in GLOBAL_TABLES:
+        (table,) = [t for t in run.of_type(TABLE)
+                    if t.name == f"data-{primary}-{schema.logical_name}"]
+        replicas = {r["regionName"]: r for r in table.inputs.get("replicas", [])}
+        assert sorted(replicas) == sorted(secondaries)
+        for region, replica in replicas.items():
+            assert replica["kmsKeyArn"].startswith(f"arn:aws:kms:{region}:")
+            assert replica["pointInTimeRecovery"] is True
+    for schema in REGIONAL_TABLES:
+        for region in regions:
+            table = run.named(f"data-{region}-{schema.logical_name}")
+            assert table.region == region and not table.inputs.get("replicas")
+    for table in run.of_type(TABLE):
+        assert table.inputs["billingMode"] == "PAY_PER_REQUEST"
+        assert table.inputs["pointInTimeRecovery"]["enabled"] is True
+        assert table.inputs["serverSideEncryption"]["enabled"] is True
+        assert table.inputs["streamViewType"] == "NEW_AND_OLD_IMAGES"
+    assert len(run.of_type(TABLE)) == len(GLOBAL_TABLES) + len(REGIONAL_TABLES) * len(regions)
+
+    # Aurora: one global cluster, a cluster per region on that region's isolated subnets; the
+    # secondaries wait for the primary's writer instance.
+    clusters = {c.region: c for c in run.of_type(CLUSTER)}
+    assert sorted(clusters) == sorted(regions)
+    primary_instances = {r.urn for r in run.of_type("aws:rds/clusterInstance:ClusterInstance")
+                         if r.region == primary}
+    for region, cluster in clusters.items():
+        assert cluster.inputs["storageEncrypted"] is True
+        assert cluster.inputs["kmsKeyId"].startswith(f"arn:aws:kms:{region}:")
+        assert cluster.inputs["iamDatabaseAuthenticationEnabled"] is True
+        assert cluster.inputs["enabledCloudwatchLogsExports"] == ["postgresql"]
+        assert cluster.inputs["globalClusterIdentifier"]
+        if region == primary:
+            assert cluster.inputs["masterUsername"] not in ("postgres", "admin")
+        else:
+            assert primary_instances & set(cluster.dependencies)
+            assert "replicationSourceIdentifier" in cluster.ignore_changes
+            assert "masterUsername" not in cluster.inputs
+    for group in run.of_type("aws:rds/subnetGroup:SubnetGroup"):
+        assert all(s.startswith(f"subnet-isolated-{group.region}") for s in
+                   group.inputs["subnetIds"])
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_stack_files_register_the_whole_data_layer(program: ProgramFactory, stack: str) -> None:
+    run = program(stack)
+    regions = run.outputs["regions"]
+    assert len(regions) == (3 if stack == "prod" else 2)
+    assert_complete_data_layer(run, regions)
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(regions=st.lists(st.sampled_from(sorted(REGIONS)), min_size=1, max_size=6, unique=True))
+def test_generated_region_lists(program: ProgramFactory, regions: list[str]) -> None:
+    run = program("dev", {"regions": regions})
+    assert run.outputs["regions"] == regions
+    assert_complete_data_layer(run, regions)
+
+
+def test_prod_settings(program: ProgramFactory) -> None:
+    run = program("prod")
+    for cluster in run.of_type(CLUSTER):
+        assert cluster.inputs["deletionProtection"] is True
+        assert cluster.inputs["backupRetentionPeriod"] == 35
+        assert cluster.inputs["serverlessv2ScalingConfiguration"]["minCapacity"] == 2
+    for table in run.of_type(TABLE):
+        assert table.inputs["deletionProtectionEnabled"] is True
+    for vpc in run.of_type("awsx:ec2:Vpc"):
+        assert vpc.inputs["natGateways"]["strategy"] == "OnePerAz"
+        assert vpc.inputs["numberOfAvailabilityZones"] == 3
+    (replication,) = run.of_type(REPLICATION)
+    assert all(r["destination"]["replicationTime"]["status"] == "Enabled"
+               for r in replication.inputs["rules"])
+
+
+def test_dev_settings(program: ProgramFactory) -> None:
+    run = program("dev")
+    for cluster in run.of_type(CLUSTER):
+        assert cluster.inputs["deletionProtection"] is False
+        assert cluster.inputs["backupRetentionPeriod"] == 1
+        assert cluster.inputs["serverlessv2ScalingConfiguration"]["minCapacity"] == 0.5
+    for vpc in run.of_type("awsx:ec2:Vpc"):
+        assert vpc.inputs["natGateways"]["strategy"] == "Single"
+        assert vpc.inputs["numberOfAvailabilityZones"] == 2
+
+
+def test_table_key_schemas_come_from_the_shared_module(program: ProgramFactory) -> None:
+    run = program("dev")
+    for schema in ALL_TABLES:
+        table = next(t for t in run.of_type(TABLE) if t.name.endswith(f"-{schema.logical_name}"))
+        assert table.inputs["hashKey"] == schema.hash_key.name
+        assert table.inputs.get("rangeKey") == (schema.range_key.name if schema.range_key
+                                                else None)
+        if schema.ttl_attribute:
+            assert table.inputs["ttl"] == {"attributeName": schema.ttl_attribute,
+                                           "enabled": True}
+
+
+def test_lifecycle_of_each_bucket(program: ProgramFactory) -> None:
+    run = program("dev")
+    lifecycles = {r.inputs["bucket"]: {rule["id"]: rule for rule in r.inputs["rules"]}
+                  for r in run.of_type("aws:s3/bucketLifecycleConfiguration:"
+                                       "BucketLifecycleConfiguration")}
+    assets = lifecycles[bucket_id(run, "us-east-1", "assets")]
+    assert assets["abort-incomplete-multipart"]["abortIncompleteMultipartUpload"] == {
+        "daysAfterInitiation": 7}
+    assert assets["current-to-intelligent-tiering"]["transitions"][0]["storageClass"] == \
+        "INTELLIGENT_TIERING"
+    assert assets["noncurrent-versions"]["noncurrentVersionTransitions"][0] == {
+        "noncurrentDays": 30, "storageClass": "GLACIER"}
+    assert assets["noncurrent-versions"]["noncurrentVersionExpiration"] == {
+        "noncurrentDays": 365}
+    assert assets["discontinued-to-deep-archive"]["filter"] == {"prefix": "discontinued/"}
+    uploads = lifecycles[bucket_id(run, "us-east-1", "uploads")]
+    assert uploads["expire-current"]["expiration"] == {"days": 30}
+    assert "current-to-intelligent-tiering" not in uploads
+
+
+def test_bucket_encryption_and_tls_policies(program: ProgramFactory) -> None:
+    run = program("dev")
+    encryption = {r.inputs["bucket"]: r.inputs["rules"][0] for r in run.of_type(
+        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")}
+    for region in ("us-east-1", "eu-west-1"):
+        for role in ("assets", "uploads"):
+            rule = encryption[bucket_id(run, region, role)]
+            default = rule["applyServerSideEncryptionByDefault"]
+            assert default["sseAlgorithm"] == "aws:kms" and rule["bucketKeyEnabled"] is True
+            assert default["kmsMasterKeyId"].startswith(f"arn:aws:kms:{region}:")
+        # ALB and S3 access logs can only be delivered to SSE-S3 buckets.
+        logs = encryption[bucket_id(run, region, "logs")]
+        assert logs["applyServerSideEncryptionByDefault"]["sseAlgorithm"] == "AES256"
+    import json
+    for policy in run.of_type("aws:s3/bucketPolicy:BucketPolicy"):
+        statements = json.loads(policy.inputs["policy"])["Statement"]
+        assert any(s["Effect"] == "Deny" and s["Condition"] == {
+            "Bool": {"aws:SecureTransport": "false"}} for s in statements)
