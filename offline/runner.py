@@ -49,6 +49,15 @@ class RecordedResource:
     region: str | None
 
 
+class ProgramFailed(Exception):
+    """The program raised: the message is the program's own error; `resources` are those it
+    had registered before failing (none, when config validation comes first)."""
+
+    def __init__(self, cause: BaseException, resources: list[RecordedResource]) -> None:
+        super().__init__(str(cause))
+        self.resources = resources
+
+
 @dataclass
 class ProgramRun:
     stack: str
@@ -202,7 +211,10 @@ def _run(stack: str, config: dict[str, str]) -> ProgramRun:
     pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=False,
                              monitor=monitor)
     program = str(ROOT / "__main__.py")
-    _sync_await(run_pulumi_func(lambda: runpy.run_path(program, run_name="__main__")))
+    try:
+        _sync_await(run_pulumi_func(lambda: runpy.run_path(program, run_name="__main__")))
+    except Exception as error:
+        raise ProgramFailed(error, list(monitor.records)) from error
     root = pulumi.runtime.get_root_resource()
     outputs: dict[str, Any] = {}
     for name, value in dict(getattr(root, "outputs", {}) or {}).items():
@@ -210,4 +222,5 @@ def _run(stack: str, config: dict[str, str]) -> ProgramRun:
     return ProgramRun(stack=stack, resources=list(monitor.records), outputs=outputs)
 
 
-__all__ = ["NAMESPACE", "ProgramRun", "RecordedResource", "run_program", "stack_config"]
+__all__ = ["NAMESPACE", "ProgramFailed", "ProgramRun", "RecordedResource", "run_program",
+           "stack_config"]
