@@ -1,0 +1,141 @@
+"""`plan <stack>`: what the program would register for a stack, per region and globally.
+
+It runs the real program under Pulumi's mock runtime (no CLI, no credentials). It is not a
+`pulumi preview`: it shows the desired state the program declares, never a diff against
+what is deployed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from typing import Any
+
+from offline.runner import ProgramFailed, ProgramRun, RecordedResource, run_program
+
+NOT_A_PREVIEW = ("offline plan: the desired state this program declares for the stack, computed "
+                 "under Pulumi's mock runtime.\nIt is NOT a preview: nothing was compared with a "
+                 "deployment, and ids/ARNs shown are placeholders.")
+GLOBAL = "global"
+
+
+def _short_type(type_: str) -> str:
+    """'aws:s3/bucket:Bucket' -> 's3.Bucket'."""
+    package, module, name = (type_.split(":") + ["", ""])[:3]
+    return f"{module.split('/')[0]}.{name}" if package == "aws" else f"{package}.{module}.{name}"
+
+
+def _table(inputs: dict[str, Any]) -> str:
+    replicas = [r["regionName"] for r in inputs.get("replicas") or []]
+    return f"{inputs.get('billingMode')}, replicas: {', '.join(replicas) or 'none'}"
+
+
+def _cluster(inputs: dict[str, Any]) -> str:
+    scaling = inputs.get("serverlessv2ScalingConfiguration") or {}
+    return (f"Serverless v2 {scaling.get('minCapacity')}-{scaling.get('maxCapacity')} ACU, "
+            f"backups {inputs.get('backupRetentionPeriod')} d, "
+            f"deletion protection {inputs.get('deletionProtection')}")
+
+
+def _asg(inputs: dict[str, Any]) -> str:
+    policy = inputs.get("mixedInstancesPolicy") or {}
+    distribution = policy.get("instancesDistribution") or {}
+    overrides = (policy.get("launchTemplate") or {}).get("overrides") or []
+    types = [o.get("instanceType") for o in overrides if o.get("instanceType")]
+    return (f"{inputs.get('minSize')}-{inputs.get('maxSize')} instances, on-demand base "
+            f"{distribution.get('onDemandBaseCapacity', 0)}, spot above; "
+            f"types {', '.join(types) or '?'}")
+
+
+def _function(inputs: dict[str, Any]) -> str:
+    return (f"{inputs.get('packageType') or 'Zip'}, {', '.join(inputs.get('architectures') or [])}, "
+            f"{inputs.get('memorySize')} MB, reserved concurrency "
+            f"{inputs.get('reservedConcurrentExecutions')}")
+
+
+def _vpc(inputs: dict[str, Any]) -> str:
+    return (f"{inputs.get('cidrBlock')}, {inputs.get('numberOfAvailabilityZones')} AZs, NAT "
+            f"{(inputs.get('natGateways') or {}).get('strategy')}")
+
+
+SUMMARIES: dict[str, Callable[[dict[str, Any]], str]] = {
+    "aws:dynamodb/table:Table": _table,
+    "aws:rds/cluster:Cluster": _cluster,
+    "aws:autoscaling/group:Group": _asg,
+    "aws:lambda/function:Function": _function,
+    "awsx:ec2:Vpc": _vpc,
+    "aws:elasticache/replicationGroup:ReplicationGroup": lambda i: (
+        f"{i.get('nodeType')}, {i.get('numCacheClusters')} nodes, "
+        f"Multi-AZ {i.get('multiAzEnabled')}"),
+    "aws:cloudfront/distribution:Distribution": lambda i: (
+        f"{i.get('priceClass')}, HTTP {i.get('httpVersion')}"),
+}
+
+
+def _scope(resource: RecordedResource, cell_regions: set[str]) -> str:
+    """A resource counts under its region when it lives in a cell region, else as global."""
+    if resource.region in cell_regions and not resource.type_.startswith(
+            ("aws:iam/", "aws:cloudfront/", "aws:route53/", "aws:wafv2/", "aws:acm/")):
+        return str(resource.region)
+    return GLOBAL
+
+
+def summarize(run: ProgramRun) -> dict[str, Any]:
+    cell_regions = set(run.outputs.get("regions") or [])
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    details: dict[str, list[str]] = defaultdict(list)
+    for resource in run.resources:
+        if resource.type_.startswith("pulumi:providers:"):
+            continue
+        scope = _scope(resource, cell_regions)
+        counts[scope][_short_type(resource.type_)] += 1
+        summary = SUMMARIES.get(resource.type_)
+        if summary is not None:
+            details[scope].append(f"{resource.name}: {summary(resource.inputs)}")
+    order = [r for r in run.outputs.get("regions") or [] if r in counts] + [GLOBAL]
+    return {
+        "stack": run.stack,
+        "note": NOT_A_PREVIEW,
+        "total": sum(sum(c.values()) for c in counts.values()),
+        "scopes": {
+            scope: {"resources": dict(sorted(counts[scope].items())),
+                    "settings": sorted(details[scope])}
+            for scope in order if scope in counts
+        },
+        "outputs": run.outputs,
+    }
+
+
+def render(plan: dict[str, Any]) -> str:
+    lines = [NOT_A_PREVIEW, "", f"stack {plan['stack']}: {plan['total']} resources", ""]
+    for scope, content in plan["scopes"].items():
+        resources = content["resources"]
+        lines.append(f"== {scope} ({sum(resources.values())} resources)")
+        lines.extend(f"  {count:4d}  {type_}" for type_, count in resources.items())
+        if content["settings"]:
+            lines.append("  settings:")
+            lines.extend(f"    {line}" for line in content["settings"])
+        lines.append("")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="shop3d plan", description=__doc__)
+    parser.add_argument("stack", nargs="?", default="dev", help="stack name (Pulumi.<stack>.yaml)")
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    args = parser.parse_args(argv)
+    try:
+        run = run_program(args.stack)
+    except (ProgramFailed, FileNotFoundError, ValueError) as error:
+        print(f"shop3d plan: {error}", file=sys.stderr)
+        return 1
+    plan = summarize(run)
+    print(json.dumps(plan, indent=2, default=str) if args.json else render(plan))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
