@@ -16,13 +16,17 @@ from typing import Any
 import boto3
 import psycopg
 import pytest
+import redis
 
 from handlers.cart.database import apply_schema
 from handlers.cart.orders import set_stock
 from handlers.cart.services import Services
 from handlers.cart.settings import Settings
 from handlers.shared import env
+from handlers.shared.tables import CATALOG
+from local.resources import TABLE_ENV_VARS, AwsEndpoints, delete_tables, ensure_tables
 from local.token_issuer import TokenIssuer
+from tests.conftest import unique_prefix
 
 COOKIE_KEY = "k" * 48
 TARGET_GROUP = (
@@ -36,24 +40,50 @@ def issuer() -> Iterator[TokenIssuer]:
         yield running
 
 
-@pytest.fixture
-def cart_env(local_tables, pg_database, redis_url, issuer, monkeypatch) -> dict[str, str]:
-    """Everything the cart service reads, pointing at the real local servers."""
-    settings = {
-        env.DATABASE_URL: pg_database,
-        env.REDIS_URL: redis_url,
-        env.CART_COOKIE_KEY: COOKIE_KEY,
-        **issuer.env(),
-    }
-    for name, value in settings.items():
-        monkeypatch.setenv(name, value)
-    with psycopg.connect(pg_database, autocommit=True) as conn:
-        apply_schema(conn)
-    # Each test has its own tables, so cached catalog entries must not leak between tests.
-    import redis
+@dataclass(frozen=True)
+class CartWorld:
+    tables: dict[str, str]
+    database_url: str
+    redis_url: str
 
-    redis.Redis.from_url(redis_url).flushdb()
-    return settings
+
+@pytest.fixture(scope="module")
+def cart_world(
+    dynamodb_endpoint, moto_endpoint, postgres_server, redis_url, issuer
+) -> Iterator[CartWorld]:
+    """Tables, a database and the service's environment, shared by one test module (creating
+    tables per test costs ~1 s on DynamoDB Local). Tests stay independent because every cart
+    is keyed by its owner: each test uses its own guests, users and SKUs."""
+    endpoints = AwsEndpoints(moto=moto_endpoint, dynamodb=dynamodb_endpoint)
+    dynamodb = endpoints.dynamodb_client()
+    database = f"cart_{uuid.uuid4().hex[:12]}"
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in endpoints.environment().items():
+            patch.setenv(name, value)
+        tables = ensure_tables(dynamodb, unique_prefix("cart"))
+        for logical, table in tables.items():
+            patch.setenv(TABLE_ENV_VARS[logical], table)
+        database_url = postgres_server.create_database(database)
+        with psycopg.connect(database_url, autocommit=True) as conn:
+            apply_schema(conn)
+        settings = {
+            env.DATABASE_URL: database_url,
+            env.REDIS_URL: redis_url,
+            env.CART_COOKIE_KEY: COOKIE_KEY,
+            **issuer.env(),
+        }
+        for name, value in settings.items():
+            patch.setenv(name, value)
+        yield CartWorld(tables, database_url, redis_url)
+        delete_tables(dynamodb, tables.values())
+        postgres_server.drop_database(database)
+
+
+@pytest.fixture
+def cart_env(cart_world) -> CartWorld:
+    """Per test: an empty catalog cache, so a product a test writes is the one it reads."""
+    redis.Redis.from_url(cart_world.redis_url).flushdb()
+    return cart_world
 
 
 @pytest.fixture
@@ -90,16 +120,18 @@ class Shop:
             row = conn.execute("SELECT on_hand FROM inventory WHERE sku = %s", (sku,)).fetchone()
             return None if row is None else int(row[0])
 
-    def count_orders(self) -> int:
+    def count_orders(self, sku: str) -> int:
         with psycopg.connect(self.database_url, autocommit=True) as conn:
-            row = conn.execute("SELECT count(*) FROM orders").fetchone()
+            row = conn.execute(
+                "SELECT count(DISTINCT order_id) FROM order_lines WHERE sku = %s", (sku,)
+            ).fetchone()
             assert row is not None
             return int(row[0])
 
 
 @pytest.fixture
-def shop(cart_env, local_tables) -> Shop:
-    return Shop(local_tables["catalog"], cart_env[env.DATABASE_URL])
+def shop(cart_env) -> Shop:
+    return Shop(cart_env.tables[CATALOG.logical_name], cart_env.database_url)
 
 
 @dataclass
@@ -174,13 +206,15 @@ class Client:
         )
 
 
-@pytest.fixture
-def client(cart_env) -> Client:
-    """The Lambda module imported afresh under this test's environment."""
+@pytest.fixture(scope="module")
+def _lambda_module(cart_world) -> Any:
+    """The Lambda module imported afresh under this module's environment."""
     name = "handlers.cart.app"
-    module = (
-        importlib.reload(sys.modules[name])
-        if name in sys.modules
-        else importlib.import_module(name)
-    )
-    return Client(module)
+    if name in sys.modules:
+        return importlib.reload(sys.modules[name])
+    return importlib.import_module(name)
+
+
+@pytest.fixture
+def client(_lambda_module, cart_env) -> Client:
+    return Client(_lambda_module)

@@ -1,0 +1,125 @@
+"""Bad input, each its own test: a clear 4xx problem document, never a 500, nothing written."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from handlers.cart.limits import MAX_BODY_BYTES
+
+BAD_QUANTITIES = {
+    "negative": "-1",
+    "zero": "0",
+    "fraction": "1.5",
+    "string": '"1"',
+    "boolean": "true",
+    "two_to_the_31": str(2**31),
+    "overflowing_float": "1e999",
+    "nan": "NaN",
+}
+
+
+@pytest.fixture
+def guest(client, shop):
+    shop.product("BOLT-7", 250)
+    cookie = client.call("POST", "/api/cart/items", {"sku": "BOLT-7", "quantity": 1}).cookie()
+    assert cookie is not None
+    return cookie
+
+
+def _assert_problem(reply, status: int, *fragments: str) -> None:
+    assert reply.status == status, reply.body
+    assert reply.content_type == "application/problem+json"
+    assert set(reply.body) >= {"type", "title", "status", "detail"}
+    assert reply.body["status"] == status
+    for fragment in fragments:
+        assert fragment in reply.body["detail"], reply.body["detail"]
+
+
+def _assert_unchanged(client, cookie) -> None:
+    lines = client.call("GET", "/api/cart", cookie=cookie).body["lines"]
+    assert [(line["sku"], line["quantity"]) for line in lines] == [("BOLT-7", 1)]
+
+
+@pytest.mark.parametrize("raw", BAD_QUANTITIES.values(), ids=BAD_QUANTITIES.keys())
+def test_bad_quantity_on_add(client, guest, raw):
+    body = f'{{"sku": "BOLT-7", "quantity": {raw}}}'
+    reply = client.call("POST", "/api/cart/items", raw=body, cookie=guest)
+    assert reply.status in (400, 422)
+    _assert_problem(reply, reply.status)
+    assert "quantit" in reply.body["detail"]
+    _assert_unchanged(client, guest)
+
+
+@pytest.mark.parametrize("raw", BAD_QUANTITIES.values(), ids=BAD_QUANTITIES.keys())
+def test_bad_quantity_on_set(client, guest, raw):
+    body = f'{{"quantity": {raw}}}'
+    reply = client.call("PUT", "/api/cart/items/BOLT-7", raw=body, cookie=guest)
+    assert reply.status in (400, 422)
+    _assert_problem(reply, reply.status, "quantit")
+    _assert_unchanged(client, guest)
+
+
+def test_out_of_range_quantity_names_the_allowed_range(client, guest):
+    reply = client.call("PUT", "/api/cart/items/BOLT-7", {"quantity": 100}, cookie=guest)
+    _assert_problem(reply, 422, "quantity", "99")
+
+
+def test_duplicate_json_keys(client, guest):
+    raw = '{"sku": "BOLT-7", "quantity": 1, "quantity": 50}'
+    reply = client.call("POST", "/api/cart/items", raw=raw, cookie=guest)
+    _assert_problem(reply, 400, "duplicate JSON key 'quantity'")
+    _assert_unchanged(client, guest)
+
+
+def test_oversized_body(client, guest):
+    raw = json.dumps({"sku": "BOLT-7", "quantity": 1, "note": "x" * MAX_BODY_BYTES})
+    reply = client.call("POST", "/api/cart/items", raw=raw, cookie=guest)
+    _assert_problem(reply, 413, f"at most {MAX_BODY_BYTES}")
+    _assert_unchanged(client, guest)
+
+
+def test_base64_body_from_the_alb_is_decoded(client, guest):
+    reply = client.call(
+        "POST", "/api/cart/items", raw=b'{"sku": "BOLT-7", "quantity": 2}', cookie=guest
+    )
+    assert reply.status == 200 and reply.body["lines"][0]["quantity"] == 3
+
+
+def test_not_json(client, guest):
+    reply = client.call("POST", "/api/cart/items", raw="sku=BOLT-7&quantity=1", cookie=guest)
+    _assert_problem(reply, 400, "not valid JSON")
+
+
+def test_not_an_object(client, guest):
+    reply = client.call("POST", "/api/cart/items", raw="[1, 2]", cookie=guest)
+    _assert_problem(reply, 422, "JSON object")
+
+
+def test_missing_fields(client, guest):
+    reply = client.call("POST", "/api/cart/items", {"quantity": 1}, cookie=guest)
+    _assert_problem(reply, 422, "sku")
+    assert reply.body["errors"][0]["field"] == "sku"
+
+
+def test_bad_sku_in_path(client, guest):
+    reply = client.call("PUT", "/api/cart/items/%3Cscript%3E", {"quantity": 1}, cookie=guest)
+    _assert_problem(reply, 422, "is not a SKU")
+
+
+def test_removing_a_sku_not_in_the_cart(client, guest):
+    reply = client.call("DELETE", "/api/cart/items/OTHER-1", cookie=guest)
+    _assert_problem(reply, 404, "not in this cart")
+
+
+def test_bad_idempotency_key(client, guest):
+    reply = client.call(
+        "POST",
+        "/api/cart/items",
+        {"sku": "BOLT-7", "quantity": 1},
+        cookie=guest,
+        headers={"idempotency-key": "x" * 500},
+    )
+    _assert_problem(reply, 400, "Idempotency-Key")
+    _assert_unchanged(client, guest)
