@@ -1,0 +1,131 @@
+"""The whole pipeline on the real models in ../shared/models: every LOD re-imports, triangle
+counts fall per LOD, bounding boxes agree with the input, the manifest follows the contract."""
+
+from __future__ import annotations
+
+import functools
+import io
+import json
+import struct
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from handlers.asset.config import DEFAULT_LODS, LodSpec, PipelineConfig
+from handlers.asset.pipeline import PipelineResult, import_model, process_model
+from handlers.asset.scene import Primitive, Scene
+from handlers.asset.simplify import build_lods
+from tests.asset.gltf_factory import SHARED_MODELS, grid
+
+CONFIG = PipelineConfig()
+MODELS = ["DamagedHelmet.glb", "beast.obj", "counter.stl", "igea.ply"]
+
+
+@functools.cache
+def run_pipeline(name: str) -> tuple[str, bytes, PipelineResult]:
+    data = (SHARED_MODELS / name).read_bytes()
+    return name, data, process_model(data, name, "sku-1", CONFIG)
+
+
+@pytest.fixture(params=MODELS)
+def processed(request) -> tuple[str, bytes, PipelineResult]:
+    return run_pipeline(request.param)
+
+
+def glb_json(data: bytes) -> dict:
+    (length,) = struct.unpack_from("<I", data, 12)
+    return json.loads(data[20 : 20 + length])
+
+
+def test_lods_reimport_with_falling_triangles_and_the_same_bbox(processed):
+    name, data, result = processed
+    source = import_model(data, name, CONFIG)
+    lo, hi = source.bbox()
+    diagonal = source.diagonal()
+    counts = []
+    for lod, spec in zip(result.lods, DEFAULT_LODS, strict=True):
+        scene = import_model(lod.data, lod.file_name, CONFIG)
+        counts.append(scene.triangle_count)
+        assert scene.triangle_count == lod.manifest_entry["triangles"]
+        lo2, hi2 = scene.bbox()
+        # Simplification may pull the hull in by at most its error bound; quantization adds
+        # one step of the position grid.
+        tolerance = (spec.max_error + 2.0 ** -spec.position_bits * 2) * diagonal
+        assert np.all(np.abs(lo2 - lo) <= tolerance), (lod.name, lo, lo2)
+        assert np.all(np.abs(hi2 - hi) <= tolerance), (lod.name, hi, hi2)
+    assert counts[0] < counts[1] < counts[2] <= source.triangle_count
+
+
+def test_manifest_follows_the_contract(processed):
+    name, data, result = processed
+    manifest = result.manifest
+    assert manifest["version"] == 1 and manifest["sku"] == "sku-1"
+    assert manifest["source"] == {"file": name, "bytes": len(data),
+                                  "triangles": import_model(data, name, CONFIG).triangle_count}
+    assert [e["name"] for e in manifest["lods"]] == ["preview", "standard", "high"]
+    for entry, lod, spec in zip(manifest["lods"], result.lods, DEFAULT_LODS, strict=True):
+        assert entry["url"] == f"{spec.name}.glb"
+        assert entry["bytes"] == len(lod.data)
+        assert entry["compression"] == "draco"
+        assert entry["texture_max_px"] == spec.texture_max_px
+        assert 0 <= entry["error"] <= spec.max_error
+        assert "KHR_draco_mesh_compression" in glb_json(lod.data)["extensionsRequired"]
+    assert len(manifest["content_hash"]) == 64
+    json.dumps(manifest)  # serialisable as is
+
+
+def test_helmet_textures_are_webp_sized_per_lod():
+    _, _, result = run_pipeline("DamagedHelmet.glb")
+    for lod, spec in zip(result.lods, DEFAULT_LODS, strict=True):
+        doc = glb_json(lod.data)
+        assert "EXT_texture_webp" in doc["extensionsRequired"]
+        (length,) = struct.unpack_from("<I", lod.data, 12)
+        binary = lod.data[20 + length + 8 :]
+        for image in doc["images"]:
+            view = doc["bufferViews"][image["bufferView"]]
+            raw = binary[view["byteOffset"] : view["byteOffset"] + view["byteLength"]]
+            with Image.open(io.BytesIO(raw)) as img:
+                assert img.format == "WEBP"
+                assert max(img.size) == (spec.texture_max_px or 2048)
+    # The budget of the first thing a shopper sees, textures included.
+    assert len(result.lods[0].data) <= 150 * 1024
+
+
+def test_tristrip_ply_is_converted_not_loaded_as_zero_faces():
+    data = (SHARED_MODELS / "igea_tristrips_orig.ply").read_bytes()
+    scene = import_model(data, "igea.ply", CONFIG)
+    assert scene.triangle_count == 268_686
+
+
+def two_primitive_grid() -> Scene:
+    positions, uvs, indices = grid(25)  # x = 0.5 is a grid line
+    tris = indices.reshape(-1, 3)
+    left = positions[tris].mean(axis=1)[:, 0] < 0.5
+    return Scene([Primitive(positions, tris[left].reshape(-1), None, uvs, 0),
+                  Primitive(positions.copy(), tris[~left].reshape(-1), None, uvs.copy(), 1)])
+
+
+def seam_positions(prim: Primitive) -> set[tuple[float, ...]]:
+    used = prim.positions[np.unique(prim.indices)]
+    return {tuple(p) for p in used if abs(p[0] - 0.5) < 1e-3}
+
+
+def test_seams_between_primitives_stay_closed():
+    scene = two_primitive_grid()
+    lods = build_lods(scene, CONFIG)
+    assert lods[0].scene.triangle_count < scene.triangle_count / 2
+    for lod in lods:
+        left, right = lod.scene.primitives
+        assert seam_positions(left) == seam_positions(right) != set()
+
+
+def test_error_bound_wins_over_the_triangle_target():
+    """Asked for 0.1% of the triangles within a tiny error, the simplifier stops early."""
+    source = import_model((SHARED_MODELS / "counter.stl").read_bytes(), "c.stl", CONFIG)
+    greedy = LodSpec("preview", target_ratio=0.001, max_error=0.0002, position_bits=14,
+                     texture_max_px=256)
+    (lod,) = build_lods(source, replace(CONFIG, lods=(greedy,)))
+    assert lod.error <= 0.0002
+    assert lod.scene.triangle_count > source.triangle_count * 0.01
