@@ -21,6 +21,12 @@ from regions.presets import ENVIRONMENTS, PRESETS, Environment
 NatGateways = Literal["single", "per-az"]
 Architecture = Literal["arm64", "x86_64"]
 PriceClass = Literal["PriceClass_100", "PriceClass_200", "PriceClass_All"]
+ThreatProtection = Literal["AUDIT", "ENFORCED"]
+SocialProvider = Literal["Google", "Facebook", "SignInWithApple"]
+SOCIAL_PROVIDERS: Final[tuple[SocialProvider, ...]] = ("Google", "Facebook", "SignInWithApple")
+# Provider -> the fields its entry needs besides clientId (Apple signs with a key of a team).
+SOCIAL_PROVIDER_FIELDS: Final[dict[SocialProvider, tuple[str, ...]]] = {
+    "Google": (), "Facebook": (), "SignInWithApple": ("teamId", "keyId")}
 
 LOG_RETENTION_DAYS: Final = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731,
                              1096, 1827, 2192, 2557, 2922, 3288, 3653)
@@ -52,6 +58,18 @@ class PolicyExemption:
 
 
 @dataclass(frozen=True)
+class SocialIdentityProvider:
+    """A social sign-in provider: client id from config, its secret from Secrets Manager."""
+
+    provider: SocialProvider
+    client_id: str
+    # Secrets Manager name or ARN; None: the default name, which needs the stack name.
+    secret: str | None
+    team_id: str | None = None
+    key_id: str | None = None
+
+
+@dataclass(frozen=True)
 class StackConfig:
     environment: Environment
     regions: tuple[RegionSettings, ...]
@@ -78,6 +96,14 @@ class StackConfig:
     replication_time_control: bool
     alarm_email: str | None
     policy_exemptions: tuple[PolicyExemption, ...]
+    threat_protection: ThreatProtection = "ENFORCED"
+    auth_callback_urls: tuple[str, ...] = ()
+    auth_domain_prefix: str | None = None
+    access_token_minutes: int = 60
+    refresh_token_days: int = 30
+    identity_providers: tuple[SocialIdentityProvider, ...] = ()
+    # Built storefront directory (relative to the project), or "skip".
+    storefront_dist: str = "storefront/dist"
 
     @property
     def primary(self) -> RegionSettings:
@@ -242,6 +268,38 @@ def _parse_exemptions(value: object) -> tuple[PolicyExemption, ...]:
     return tuple(exemptions)
 
 
+def _parse_identity_providers(value: object) -> tuple[SocialIdentityProvider, ...]:
+    result: list[SocialIdentityProvider] = []
+    for index, entry in enumerate(_as_list("identityProviders", value)):
+        key = f"identityProviders[{index}]"
+        name, *pairs = str(entry).split() if isinstance(entry, str) and entry.strip() else ("",)
+        provider = _as_choice(key, name, SOCIAL_PROVIDERS)
+        needed = SOCIAL_PROVIDER_FIELDS[provider]
+        allowed = ("clientId", "secret", *needed)
+        fields = dict(pair.partition("=")[::2] for pair in pairs)
+        bad = [p for p in pairs if "=" not in p or p.partition("=")[0] not in allowed
+               or not p.partition("=")[2]]
+        missing = [f for f in ("clientId", *needed) if f not in fields]
+        if bad or missing:
+            raise _fail(key, entry, f"'{provider} " + " ".join(f"{f}=..." for f in allowed)
+                        + "' (secret optional)")
+        if provider in (p.provider for p in result):
+            raise _fail(key, entry, f"each provider once; {provider} is already listed")
+        result.append(SocialIdentityProvider(
+            provider=provider, client_id=fields["clientId"], secret=fields.get("secret"),
+            team_id=fields.get("teamId"), key_id=fields.get("keyId")))
+    return tuple(result)
+
+
+def _callback_url(key: str, value: object) -> str:
+    """Cognito accepts https callback URLs, and plain http only for localhost."""
+    url = _as_str(key, value)
+    if not (url.startswith("https://") or url.startswith("http://localhost")) or " " in url:
+        raise _fail(key, value, "an https:// URL, or http://localhost[:port]/... for a local "
+                    "storefront")
+    return url
+
+
 def _domain(key: str, value: object) -> str:
     domain = _as_str(key, value).lower().rstrip(".")
     labels = domain.split(".")
@@ -252,6 +310,18 @@ def _domain(key: str, value: object) -> str:
     if not ok:
         raise _fail(key, value, "a domain name such as shop.example.com, without scheme or path")
     return domain
+
+
+def _domain_prefix(key: str, value: object) -> str:
+    prefix = _as_str(key, value)
+    # Cognito's rule for prefix domains; it also refuses the words aws, amazon and cognito.
+    ok = (prefix.replace("-", "").isalnum() and prefix == prefix.lower() and len(prefix) <= 63
+          and not prefix.startswith("-") and not prefix.endswith("-")
+          and not any(word in prefix for word in ("aws", "amazon", "cognito")))
+    if not ok:
+        raise _fail(key, value, "lower-case letters, digits and inner hyphens, at most 63 "
+                    "characters, without the words aws, amazon or cognito")
+    return prefix
 
 
 def parse_config(raw: Mapping[str, object]) -> StackConfig:
@@ -328,10 +398,20 @@ def parse_config(raw: Mapping[str, object]) -> StackConfig:
             ("PriceClass_100", "PriceClass_200", "PriceClass_All"))),
         waf_rate_limit=_as_int("wafRateLimit", value("wafRateLimit"), 100, 2_000_000_000),
         shield_advanced=_as_bool("shieldAdvanced", value("shieldAdvanced")),
+        storefront_dist=_as_str("storefrontDist", value("storefrontDist")),
         replication_time_control=_as_bool("replicationTimeControl",
                                           value("replicationTimeControl")),
         alarm_email=optional("alarmEmail", _as_str),
         policy_exemptions=_parse_exemptions(value("policyExemptions")),
+        threat_protection=_as_choice("threatProtection", value("threatProtection"),
+                                     ("AUDIT", "ENFORCED")),
+        auth_callback_urls=tuple(
+            _callback_url(f"authCallbackUrls[{i}]", url)
+            for i, url in enumerate(_as_list("authCallbackUrls", value("authCallbackUrls")))),
+        auth_domain_prefix=optional("authDomainPrefix", _domain_prefix),
+        access_token_minutes=_as_int("accessTokenMinutes", value("accessTokenMinutes"), 5, 1440),
+        refresh_token_days=_as_int("refreshTokenDays", value("refreshTokenDays"), 1, 3650),
+        identity_providers=_parse_identity_providers(value("identityProviders")),
     )
 
 

@@ -80,8 +80,8 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec(
         "deletionProtection",
         "string",
-        "true, false or preset. Deletion protection on tables, clusters, ALBs, user pool, and protect=true on every "
-        "stateful resource.",
+        "true, false or preset. Deletion protection on tables, clusters, ALBs, user pool, "
+        "and protect=true on every stateful resource.",
         from_preset=PRESET,
     ),
     KeySpec(
@@ -175,12 +175,54 @@ KEYS: tuple[KeySpec, ...] = (
         False,
     ),
     KeySpec(
+        "storefrontDist",
+        "string",
+        "Built storefront uploaded to the storefront bucket: a directory relative to the "
+        "project (build it with `cd storefront && npm ci && npm run build`), or 'skip' to "
+        "deploy the bucket without files.",
+        "storefront/dist",
+    ),
+    KeySpec(
         "replicationTimeControl",
         "string",
-        "true, false or preset. S3 Replication Time Control (15-minute SLA, extra per-GB charge) on asset replication.",
+        "true, false or preset. S3 Replication Time Control (15-minute SLA, extra per-GB "
+        "charge) on asset replication.",
         from_preset=PRESET,
     ),
     KeySpec("alarmEmail", "string", "E-mail subscribed to each region's alarm topic."),
+    KeySpec(
+        "threatProtection",
+        "string",
+        "Cognito threat protection (advanced security): AUDIT (log risky sign-ins) or ENFORCED "
+        "(block or challenge them). Either one needs the Plus feature plan.",
+        from_preset=PRESET,
+    ),
+    KeySpec(
+        "authCallbackUrls",
+        "array",
+        "Extra OAuth callback URLs of the storefront app client (https://..., or "
+        "http://localhost:<port>/... for a local storefront). https://<domain>/auth/callback "
+        "is always included when shop3d:domain is set.",
+        from_preset=PRESET,
+    ),
+    KeySpec(
+        "authDomainPrefix",
+        "string",
+        "Prefix of the Cognito hosted UI domain (<prefix>.auth.<region>.amazoncognito.com); "
+        "unique per region across AWS. Unset: shop3d-<stack>-auth.",
+    ),
+    KeySpec("accessTokenMinutes", "integer",
+            "Lifetime of access and ID tokens, in minutes (5-1440).", 60),
+    KeySpec("refreshTokenDays", "integer", "Lifetime of refresh tokens, in days (1-3650).", 30),
+    KeySpec(
+        "identityProviders",
+        "array",
+        "Social sign-in, each '<Google|Facebook|SignInWithApple> clientId=<id> "
+        "[secret=<Secrets Manager name or ARN>]' (SignInWithApple also teamId=... keyId=...). "
+        "The secret holds the client secret (Apple: the .p8 private key); default name "
+        "shop3d/<stack>/identity/<provider in lower case>.",
+        (),
+    ),
     KeySpec(
         "policyExemptions",
         "array",

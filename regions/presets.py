@@ -30,6 +30,9 @@ PRESETS: Final[dict[Environment, dict[str, object]]] = {
         "redisNodeType": "cache.t4g.micro",
         "priceClass": "PriceClass_100",
         "replicationTimeControl": False,
+        "threatProtection": "AUDIT",
+        # The Vite dev server of the storefront.
+        "authCallbackUrls": ["http://localhost:5173/auth/callback"],
     },
     "prod": {
         "regions": ["us-east-1", "eu-west-1", "ap-southeast-2"],
@@ -49,5 +52,7 @@ PRESETS: Final[dict[Environment, dict[str, object]]] = {
         "redisNodeType": "cache.r7g.large",
         "priceClass": "PriceClass_All",
         "replicationTimeControl": True,
+        "threatProtection": "ENFORCED",
+        "authCallbackUrls": [],
     },
 }
