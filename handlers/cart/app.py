@@ -25,7 +25,8 @@ metrics = Metrics(namespace="shop3d", service="cart")
 
 app = ALBResolver()
 app.include_router(routes.router)
-routes.bind(Services.from_settings(Settings.from_env()))
+services = Services.from_settings(Settings.from_env())
+routes.bind(services)
 
 
 def _problem_response(problem: Problem) -> Response[str]:
@@ -60,4 +61,6 @@ def handle_unexpected(error: Exception) -> Response[str]:
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    metrics.add_metric(name="Requests", unit=MetricUnit.Count, value=1)
+    services.idempotency.register(context)
     return app.resolve(event, context)

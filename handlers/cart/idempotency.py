@@ -22,6 +22,7 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
     IdempotencyPersistenceLayerError,
     IdempotencyValidationError,
 )
+from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from handlers.cart.limits import IDEMPOTENCY_KEY_MAX_LENGTH, IDEMPOTENCY_TTL_SECONDS
 from handlers.cart.problems import Problem, bad_request, conflict
@@ -66,6 +67,12 @@ class Idempotency:
             return compute()
 
         self._once = once
+        self._config = config
+
+    def register(self, context: LambdaContext) -> None:
+        """Let an in-progress record expire with the invocation (a crash must not block the
+        key until the record's TTL)."""
+        self._config.register_lambda_context(context)
 
     def run(
         self, key: str, owner: str, method: str, path: str, body: str, compute: Callable[[], Reply]

@@ -44,7 +44,7 @@ def _svc() -> Services:
 
 # -- identity -------------------------------------------------------------------------------------
 def _header(name: str) -> str | None:
-    value: str | None = router.current_event.get_header_value(name, case_sensitive=False)
+    value: str | None = router.current_event.headers.get(name)  # case-insensitive
     return value
 
 
