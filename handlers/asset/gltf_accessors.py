@@ -74,9 +74,10 @@ class AccessorReader:
         acc = f.item(self.doc, "accessors", accessor_index, what)
         name = f"accessors[{accessor_index}]"
         ctype = acc.get("componentType")
-        if ctype not in COMPONENT_DTYPES:
+        if not isinstance(ctype, int) or ctype not in COMPONENT_DTYPES:
             raise AssetRejected(f"{name}.componentType {ctype!r} is not a glTF component type")
-        ncomp = TYPE_COMPONENTS.get(acc.get("type"))  # type: ignore[arg-type]
+        kind = acc.get("type")
+        ncomp = TYPE_COMPONENTS.get(kind) if isinstance(kind, str) else None
         if ncomp is None:
             raise AssetRejected(f"{name}.type {acc.get('type')!r}: expected SCALAR or VEC2-4")
         count = f.natural(acc.get("count"), f"{name}.count")
@@ -130,7 +131,7 @@ class AccessorReader:
         idx_info = f.obj(sparse.get("indices"), f"{name}.sparse.indices")
         val_info = f.obj(sparse.get("values"), f"{name}.sparse.values")
         ictype = idx_info.get("componentType")
-        if ictype not in INDEX_COMPONENTS:
+        if not isinstance(ictype, int) or ictype not in INDEX_COMPONENTS:
             raise AssetRejected(f"{name}.sparse.indices.componentType must be 5121, 5123 or 5125")
         indices = self._packed(
             idx_info, f"{name}.sparse.indices", COMPONENT_DTYPES[ictype], 1, count

@@ -70,7 +70,7 @@ def root_nodes(doc: dict[str, Any]) -> list[int]:
     scenes = f.array(doc, "scenes")
     if scenes:
         scene = f.item(doc, "scenes", doc.get("scene", 0), "scene")
-        return [f.index(n, len(nodes), "scene.nodes[]") for n in scene.get("nodes", [])]
+        return [f.index(n, len(nodes), "scene.nodes[]") for n in f.array(scene, "nodes")]
     children = {c for n in nodes if isinstance(n, dict) for c in n.get("children", [])}
     return [i for i in range(len(nodes)) if i not in children]
 
