@@ -5,6 +5,8 @@ export default defineConfig({
   base: './',
   build: {
     outDir: 'dist',
+    // Not Vite's default 'assets/': on the one origin, /assets/* is the 3D assets bucket.
+    assetsDir: 'static',
     emptyOutDir: true,
     target: 'es2022',
     // three.js is one large chunk, loaded only by the product page.

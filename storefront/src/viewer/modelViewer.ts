@@ -3,7 +3,6 @@ import {
   Box3,
   Color,
   PerspectiveCamera,
-  PMREMGenerator,
   Scene,
   SRGBColorSpace,
   Vector3,
@@ -11,14 +10,14 @@ import {
   type Object3D,
 } from 'three';
 import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
-import { RoomEnvironment } from 'three/examples/jsm/environments/RoomEnvironment.js';
 import { disposeObject } from './gltf';
+import { addLighting } from './lighting';
 
 /** Light grey behind the model; the smoke test counts pixels that differ from it. */
 export const VIEWER_BACKGROUND = 0xeef0f3;
 
 /**
- * A canvas with one model, orbit controls and image-based lighting (no files to fetch).
+ * A canvas with one model, orbit controls and lighting (see lighting.ts; no files to fetch).
  * Renders on demand, not every frame, to spare phone batteries.
  */
 export class ModelViewer {
@@ -43,9 +42,7 @@ export class ModelViewer {
     this.renderer.outputColorSpace = SRGBColorSpace;
     this.renderer.toneMapping = ACESFilmicToneMapping;
 
-    const pmrem = new PMREMGenerator(this.renderer);
-    this.scene.environment = pmrem.fromScene(new RoomEnvironment(), 0.04).texture;
-    pmrem.dispose();
+    this.canvas.dataset.lighting = addLighting(this.scene, this.renderer);
     this.scene.background = new Color(VIEWER_BACKGROUND);
 
     this.controls = new OrbitControls(this.camera, this.canvas);

@@ -31,23 +31,34 @@ export async function mountProductViewer(container: HTMLElement, manifestUrl: st
     return;
   }
 
-  const viewer = new ModelViewer(container);
   const { loader, dispose: disposeLoader } = createGltfLoader();
+  let viewer: ModelViewer | null = null;
+  // The LOD requests go out first, so the network works while the renderer and its
+  // lighting are set up (slow on weak GPUs). JS runs to completion: `viewer` is set
+  // below before any response can be handled.
+  const loading = loadProgressively({
+    lods: manifest.lods,
+    parse: (bytes, lod) => parseGlb(loader, bytes, lod.url),
+    show: (model, lod) => {
+      if (viewer === null) {
+        throw new Error('LOD arrived before the viewer existed');
+      }
+      viewer.show(model, lod.name);
+    },
+    discard: (model) => disposeObject(model),
+    onProgress: (progress) => describe(status, progress, manifest.lods),
+    trace,
+    signal,
+  });
+  viewer = new ModelViewer(container);
+  const created = viewer;
   signal.addEventListener('abort', () => {
-    viewer.dispose();
+    created.dispose();
     disposeLoader();
   }, { once: true });
 
   try {
-    const result = await loadProgressively({
-      lods: manifest.lods,
-      parse: (bytes, lod) => parseGlb(loader, bytes, lod.url),
-      show: (model, lod) => viewer.show(model, lod.name),
-      discard: (model) => disposeObject(model),
-      onProgress: (progress) => describe(status, progress, manifest.lods),
-      trace,
-      signal,
-    });
+    const result = await loading;
     if (result.shown === null) {
       showError(status, new Error(`Could not load the 3D model: ${result.failures.map((f) => `${f.lod}: ${f.reason}`).join('; ')}`));
     }
