@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import functools
 import http.client
 import logging
 import os
@@ -88,10 +89,6 @@ def log_tail(path: Path, lines: int = LOG_TAIL_LINES) -> str:
     with path.open(encoding="utf-8", errors="replace") as log:
         tail = deque(log, maxlen=lines)
     return "".join(tail).rstrip() or f"({path} is empty)"
-
-
-def _running_as_root() -> bool:
-    return os.geteuid() == 0
 
 
 def _require_program(name: str) -> str:
@@ -162,9 +159,12 @@ class ProcessServer(LocalServer):
         *,
         port: int | None = None,
         data_dir: Path | None = None,
+        log_file: Path | None = None,
         ready_timeout: float = READY_TIMEOUT_S,
     ) -> None:
         super().__init__(port=port, data_dir=data_dir)
+        # None: the log lives in the run directory and goes at stop (its tail is in errors).
+        self.log_file = log_file
         self.ready_timeout = ready_timeout
         self.process: subprocess.Popen[bytes] | None = None
         self._run_dir: Path | None = None
@@ -181,8 +181,9 @@ class ProcessServer(LocalServer):
     def prepare(self) -> None:
         """Work before the first start (e.g. initdb); run_dir exists."""
 
-    # As root, the server runs as this user (None: as the current user).
-    run_as: str | None = None
+    def server_user(self) -> str | None:
+        """The OS user the server must run as, or None for the current user."""
+        return None
 
     @property
     def run_dir(self) -> Path:
@@ -193,7 +194,7 @@ class ProcessServer(LocalServer):
 
     @property
     def log_path(self) -> Path:
-        return self.run_dir / f"{self.name}.log"
+        return self.log_file if self.log_file is not None else self.run_dir / f"{self.name}.log"
 
     @property
     def state_dir(self) -> Path:
@@ -208,14 +209,16 @@ class ProcessServer(LocalServer):
         # setpriv execs the server itself (no middle process that could swallow signals),
         # after switching user, with a parent-death signal so no server outlives Python.
         wrapper = [_require_program("setpriv"), f"--pdeathsig={self.stop_signal.name[3:]}"]
-        if self.run_as is not None and _running_as_root():
-            wrapper += [f"--reuid={self.run_as}", f"--regid={self.run_as}", "--init-groups"]
+        user = self.server_user()
+        if user is not None:
+            wrapper += [f"--reuid={user}", f"--regid={user}", "--init-groups"]
         return [*wrapper, "--", *command]
 
     def _hand_over(self, path: Path) -> None:
         """Give a directory to the user the server runs as."""
-        if self.run_as is not None and _running_as_root():
-            shutil.chown(path, user=self.run_as, group=self.run_as)
+        user = self.server_user()
+        if user is not None:
+            shutil.chown(path, user=user, group=user)
 
     def start(self) -> None:
         if self.process is not None:
@@ -427,24 +430,21 @@ class PostgresServer(ProcessServer):
     # Only TCP from loopback may connect, without a password: a local development server.
     HBA_CONF: ClassVar[str] = "host all all 127.0.0.1/32 trust\n"
 
-    def __init__(
-        self,
-        *,
-        port: int | None = None,
-        data_dir: Path | None = None,
-        ready_timeout: float = READY_TIMEOUT_S,
-    ) -> None:
-        super().__init__(port=port, data_dir=data_dir, ready_timeout=ready_timeout)
-        self.bin_dir = find_postgres_bin()
-        if _running_as_root():
-            self.run_as = POSTGRES_OS_USER
-            try:
-                pwd.getpwnam(POSTGRES_OS_USER)
-            except KeyError:
-                raise ServerNotInstalledError(
-                    f"running as root needs the OS user {POSTGRES_OS_USER!r} (initdb refuses"
-                    f" root): {SETUP_HINT} (Debian package postgresql creates it)"
-                ) from None
+    @functools.cached_property
+    def bin_dir(self) -> Path:
+        return find_postgres_bin()
+
+    def server_user(self) -> str | None:
+        if os.geteuid() != 0:
+            return None
+        try:
+            pwd.getpwnam(POSTGRES_OS_USER)
+        except KeyError:
+            raise ServerNotInstalledError(
+                f"running as root needs the OS user {POSTGRES_OS_USER!r} (initdb refuses"
+                f" root): {SETUP_HINT} (Debian package postgresql creates it)"
+            ) from None
+        return POSTGRES_OS_USER
 
     @property
     def endpoint(self) -> str:
@@ -455,22 +455,13 @@ class PostgresServer(ProcessServer):
         return f"postgresql://{POSTGRES_SUPERUSER}@{LOOPBACK}:{self.port}/{database}"
 
     def _as_server_user(self, command: list[str]) -> list[str]:
-        if self.run_as is not None:
-            return [_require_program("runuser"), "-u", self.run_as, "--", *command]
+        user = self.server_user()
+        if user is not None:
+            return [_require_program("runuser"), "-u", user, "--", *command]
         return command
 
     def prepare(self) -> None:
-        reachable = subprocess.run(
-            self._as_server_user(
-                ["test", "-w", str(self.state_dir), "-a", "-x", str(self.state_dir)]
-            ),
-            check=False,
-        )
-        if reachable.returncode != 0:
-            raise ServerStartError(
-                f"the OS user {self.run_as!r} cannot write {self.state_dir}: PostgreSQL runs as"
-                " that user, so every parent directory must be traversable by it (e.g. mode 755)"
-            )
+        self._check_server_user_can_write(self.state_dir)
         if (self.state_dir / "PG_VERSION").exists():
             return  # a kept cluster: reuse it as it is
         initdb = [
@@ -497,6 +488,17 @@ class PostgresServer(ProcessServer):
             )
         # initdb also trusts local sockets and ::1: narrow access to 127.0.0.1.
         (self.state_dir / "pg_hba.conf").write_text(self.HBA_CONF, encoding="utf-8")
+
+    def _check_server_user_can_write(self, directory: Path) -> None:
+        user = self.server_user()
+        if user is None:
+            return
+        path = str(directory)
+        if subprocess.run(self._as_server_user(["test", "-w", path, "-a", "-x", path])).returncode:
+            raise ServerStartError(
+                f"the OS user {user!r} cannot write {directory}: PostgreSQL runs as that user,"
+                " so every parent directory must be traversable by it (e.g. mode 755)"
+            )
 
     def command(self) -> list[str]:
         settings = [
