@@ -94,6 +94,37 @@ def _random_password(args: pulumi.runtime.MockResourceArgs, region: str,
     return {"result": "offline-placeholder-" + "x" * 20}
 
 
+def _certificate(args: pulumi.runtime.MockResourceArgs, region: str,
+                 physical: str) -> Outputs:
+    """ACM asks for one CNAME per name on the certificate."""
+    names = [args.inputs.get("domainName", ""), *args.inputs.get("subjectAlternativeNames", [])]
+    return {"domainValidationOptions": [
+        {"domainName": name, "resourceRecordType": "CNAME",
+         "resourceRecordName": f"_{hashlib.sha256(name.encode()).hexdigest()[:32]}.{name}.",
+         "resourceRecordValue": f"_{hashlib.sha256(name.encode()).hexdigest()[32:]}"
+                                ".acm-validations.aws."}
+        for name in names]}
+
+
+def _distribution(args: pulumi.runtime.MockResourceArgs, region: str,
+                  physical: str) -> Outputs:
+    distribution_id = "E" + hashlib.sha256(args.name.encode()).hexdigest()[:13].upper()
+    return {"domainName": f"d{distribution_id[1:].lower()}.cloudfront.net",
+            # CloudFront's alias hosted zone id, the same for every distribution.
+            "hostedZoneId": "Z2FDTNDATAQYW2",
+            "arn": f"arn:aws:cloudfront::{ACCOUNT_ID}:distribution/{distribution_id}"}
+
+
+def _zone(args: pulumi.runtime.MockResourceArgs, region: str, physical: str) -> Outputs:
+    zone_id = "Z" + hashlib.sha256(args.name.encode()).hexdigest()[:20].upper()
+    return {"zoneId": zone_id, "arn": f"arn:aws:route53:::hostedzone/{zone_id}",
+            "nameServers": [f"ns-{i}.awsdns-{i}.org" for i in range(4)]}
+
+
+def _record(args: pulumi.runtime.MockResourceArgs, region: str, physical: str) -> Outputs:
+    return {"fqdn": str(args.inputs.get("name", "")).rstrip(".")}
+
+
 # Type token -> extra outputs. Types not listed get an id, an ARN and their inputs back.
 OUTPUTS: dict[str, OutputFn] = {
     "awsx:ec2:Vpc": _vpc,
@@ -105,7 +136,49 @@ OUTPUTS: dict[str, OutputFn] = {
     "aws:kms/replicaKey:ReplicaKey": _kms_key,
     "aws:serverlessrepository/cloudFormationStack:CloudFormationStack": _sar_stack,
     "random:index/randomPassword:RandomPassword": _random_password,
+    "aws:acm/certificate:Certificate": _certificate,
+    "aws:cloudfront/distribution:Distribution": _distribution,
+    "aws:route53/zone:Zone": _zone,
+    "aws:route53/record:Record": _record,
 }
+
+
+# RegionalCell (components/cell/): outputs its resources read back.
+def _load_balancer(args: pulumi.runtime.MockResourceArgs, region: str, physical: str) -> Outputs:
+    suffix = f"app/{args.name[:32]}/0123456789abcdef"
+    return {"arnSuffix": suffix,
+            "arn": arn("elasticloadbalancing", region, f"loadbalancer/{suffix}"),
+            "dnsName": f"{args.name[:32]}-123456789.{region}.elb.amazonaws.com",
+            "zoneId": "Z35SXDOTRQ7X7K"}
+
+
+def _target_group(args: pulumi.runtime.MockResourceArgs, region: str, physical: str) -> Outputs:
+    suffix = f"targetgroup/{args.name[:32]}/0123456789abcdef"
+    return {"arnSuffix": suffix, "arn": arn("elasticloadbalancing", region, suffix)}
+
+
+def _ecr_repository(args: pulumi.runtime.MockResourceArgs, region: str,
+                    physical: str) -> Outputs:
+    return {"registryId": ACCOUNT_ID,
+            "repositoryUrl": f"{ACCOUNT_ID}.dkr.ecr.{region}.amazonaws.com/{physical}"}
+
+
+def _docker_image(args: pulumi.runtime.MockResourceArgs, region: str, physical: str) -> Outputs:
+    tag = (args.inputs.get("tags") or [f"offline/{args.name}:latest"])[0]
+    digest = "sha256:" + hashlib.sha256(str(tag).encode()).hexdigest()
+    return {"digest": digest, "ref": f"{str(tag).rsplit(':', 1)[0]}@{digest}"}
+
+
+OUTPUTS.update({
+    "aws:lb/loadBalancer:LoadBalancer": _load_balancer,
+    "aws:lb/targetGroup:TargetGroup": _target_group,
+    "aws:ecr/repository:Repository": _ecr_repository,
+    "docker-build:index:Image": _docker_image,
+    "aws:ec2/launchTemplate:LaunchTemplate": lambda args, region, physical: {"latestVersion": 1},
+    "aws:elasticache/replicationGroup:ReplicationGroup": lambda args, region, physical: {
+        "primaryEndpointAddress": f"master.{physical}.abcdef.{region[:6]}.cache.amazonaws.com"},
+})
+
 
 # Invoke token -> result.
 CALLS: dict[str, Callable[[dict[str, Any], str], dict[str, Any]]] = {
@@ -121,6 +194,27 @@ CALLS: dict[str, Callable[[dict[str, Any], str], dict[str, Any]]] = {
     "aws:elb/getServiceAccount:getServiceAccount": lambda args, region: {
         "arn": "arn:aws:iam::127311923021:root", "id": "127311923021"},
 }
+
+
+# RegionalCell and CellNetwork invokes.
+CALLS.update({
+    "aws:ecr/getAuthorizationToken:getAuthorizationToken": lambda args, region: {
+        "userName": "AWS", "password": "offline-placeholder-token",
+        "authorizationToken": "offline", "proxyEndpoint":
+            f"https://{ACCOUNT_ID}.dkr.ecr.{region}.amazonaws.com", "expiresAt": "",
+        "id": region},
+    "aws:ec2/getRouteTables:getRouteTables": lambda args, region: {
+        "ids": [f"rtb-{kind}-{region}-{i}" for kind in ("public", "private", "isolated")
+                for i in range(2)], "id": region},
+})
+
+# Identity: a social provider's client secret, read from Secrets Manager at deploy time.
+CALLS["aws:secretsmanager/getSecretVersion:getSecretVersion"] = lambda args, region: {
+    "arn": arn("secretsmanager", region, f"secret:{args.get('secretId', 'secret')}"),
+    "id": args.get("secretId", ""), "secretId": args.get("secretId", ""),
+    "secretString": "offline-placeholder-secret", "versionId": "v1",
+    "versionStage": "AWSCURRENT", "versionStages": ["AWSCURRENT"], "secretBinary": "",
+    "createdDate": "2026-01-01T00:00:00Z"}
 
 
 class OfflineMocks(pulumi.runtime.Mocks):

@@ -1,0 +1,241 @@
+"""The CloudFront distribution: origins, the assets origin group, behaviors, TLS, logging.
+
+Origins: the assets buckets of the primary and a secondary region (an origin group that fails
+over on 5xx, 403 and 404; a missing object is a 403 without s3:ListBucket), the storefront
+bucket, the API (api.<domain>, latency-routed to the nearest healthy cell) and the order path
+(orders.<domain>, failover-routed to the Aurora writer's cell; checkout and order reads must
+see the writer). S3 is reached through Origin Access Control (sigv4, always signed); the
+bucket policies that let this distribution read are built here too (`oac_read_statement`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Final
+
+import pulumi
+import pulumi_aws as aws
+
+from components import iam
+from components.buckets import SecureBucket
+from components.edge import policies
+from components.edge.origin_shield import shield_region
+from components.naming import global_name
+from components.options import child
+from handlers.shared import storage
+from regions.config import PriceClass
+
+FAILOVER_STATUS_CODES: Final = (500, 502, 503, 504, 403, 404)
+ALL_METHODS: Final = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
+READ_METHODS: Final = ("GET", "HEAD", "OPTIONS")
+CACHED_METHODS: Final = ("GET", "HEAD")
+ASSETS_PATH: Final = f"/{storage.ASSETS_PREFIX}*"
+API_PATH: Final = "/api/*"
+# The cart service's routes that write or read orders (handlers/cart/routes.py): they go to
+# the orders origin, ahead of /api/*.
+ORDER_PATHS: Final = ("/api/checkout", "/api/orders/*")
+INDEX_DOCUMENT: Final = "index.html"
+MIN_VIEWER_TLS: Final = "TLSv1.2_2021"
+ORIGIN_TLS: Final = ("TLSv1.2",)
+# The cart API answers well within this; longer waits are a failing cell, better retried.
+ORIGIN_READ_TIMEOUT_SECONDS: Final = 30
+ASSETS_GROUP: Final = "assets"
+STOREFRONT_ORIGIN: Final = "storefront"
+# Standard logging v2 writes under this prefix of the log bucket, the one its policy admits.
+ACCESS_LOG_PREFIX: Final = "cloudfront"
+
+
+@dataclass(frozen=True)
+class BucketOrigin:
+    origin_id: str
+    bucket: SecureBucket
+    region: str
+
+
+@dataclass(frozen=True)
+class ApiOrigin:
+    origin_id: str
+    domain_name: pulumi.Input[str]
+    header_name: str
+    header_value: pulumi.Input[str]
+
+
+@dataclass(frozen=True)
+class DistributionSettings:
+    price_class: PriceClass
+    # Origin Shield in front of the S3 origins (prod): one regional cache fills the edges.
+    shield: bool
+    aliases: Sequence[str]
+    # Issued us-east-1 certificate for the aliases; None: CloudFront's own certificate.
+    certificate_arn: pulumi.Input[str] | None
+    web_acl_arn: pulumi.Input[str]
+
+
+def origin_access_control(parent: pulumi.Resource) -> aws.cloudfront.OriginAccessControl:
+    return aws.cloudfront.OriginAccessControl(
+        global_name("edge", "oac"),
+        name=f"shop3d-{pulumi.get_stack()}-s3",
+        description="shop3d CloudFront to S3: always signed (sigv4)",
+        origin_access_control_origin_type="s3",
+        signing_behavior="always",
+        signing_protocol="sigv4",
+        opts=child(parent),
+    )
+
+
+def oac_read_statement(bucket: SecureBucket, distribution_arn: pulumi.Input[str],
+                       prefix: str = "") -> iam.Statement:
+    """Let only this distribution read `bucket`'s objects under `prefix`."""
+    return {
+        "Sid": "CloudFrontDistributionReads",
+        "Effect": "Allow",
+        "Principal": {"Service": "cloudfront.amazonaws.com"},
+        "Action": "s3:GetObject",
+        "Resource": iam.objects(bucket.arn, prefix),
+        "Condition": {"StringEquals": {"AWS:SourceArn": distribution_arn}},
+    }
+
+
+def _s3_origin(origin: BucketOrigin, oac_id: pulumi.Input[str],
+               shield: bool) -> aws.cloudfront.DistributionOriginArgsDict:
+    args: aws.cloudfront.DistributionOriginArgsDict = {
+        "origin_id": origin.origin_id,
+        "domain_name": origin.bucket.bucket.bucket_regional_domain_name,
+        "origin_access_control_id": oac_id,
+        # OAC replaces the legacy origin access identity, which stays empty.
+        "s3_origin_config": {"origin_access_identity": ""},
+    }
+    if shield:
+        args["origin_shield"] = {"enabled": True,
+                                 "origin_shield_region": shield_region(origin.region)}
+    return args
+
+
+def _api_origin(api: ApiOrigin) -> aws.cloudfront.DistributionOriginArgsDict:
+    return {
+        "origin_id": api.origin_id,
+        "domain_name": api.domain_name,
+        "custom_origin_config": {
+            "http_port": 80,
+            "https_port": 443,
+            "origin_protocol_policy": "https-only",
+            "origin_ssl_protocols": list(ORIGIN_TLS),
+            "origin_read_timeout": ORIGIN_READ_TIMEOUT_SECONDS,
+        },
+        "custom_headers": [{"name": api.header_name, "value": api.header_value}],
+    }
+
+
+def _behavior(target: str, methods: Sequence[str], cache_policy: pulumi.Input[str],
+              headers_policy: pulumi.Input[str],
+              origin_request_policy: str | None = None,
+              ) -> aws.cloudfront.DistributionDefaultCacheBehaviorArgsDict:
+    behavior: aws.cloudfront.DistributionDefaultCacheBehaviorArgsDict = {
+        "target_origin_id": target,
+        "viewer_protocol_policy": "redirect-to-https",
+        "allowed_methods": list(methods),
+        "cached_methods": list(CACHED_METHODS),
+        "compress": True,
+        "cache_policy_id": cache_policy,
+        "response_headers_policy_id": headers_policy,
+    }
+    if origin_request_policy is not None:
+        behavior["origin_request_policy_id"] = origin_request_policy
+    return behavior
+
+
+def _ordered(path: str, behavior: aws.cloudfront.DistributionDefaultCacheBehaviorArgsDict,
+             ) -> aws.cloudfront.DistributionOrderedCacheBehaviorArgsDict:
+    return {"path_pattern": path, **behavior}
+
+
+def _viewer_certificate(certificate_arn: pulumi.Input[str] | None,
+                        ) -> aws.cloudfront.DistributionViewerCertificateArgsDict:
+    if certificate_arn is None:
+        return {"cloudfront_default_certificate": True}
+    return {"acm_certificate_arn": certificate_arn, "ssl_support_method": "sni-only",
+            "minimum_protocol_version": MIN_VIEWER_TLS}
+
+
+def distribution(parent: pulumi.Resource, settings: DistributionSettings,
+                 assets: Sequence[BucketOrigin], storefront: BucketOrigin,
+                 api: ApiOrigin, orders: ApiOrigin) -> aws.cloudfront.Distribution:
+    """`assets` is the primary bucket first, then its failover; one bucket means no group."""
+    oac = origin_access_control(parent)
+    assets_cache = policies.immutable_assets_cache_policy(parent)
+    headers = policies.security_headers_policy(parent).id
+    s3_origins = [*assets, storefront]
+    origins = [*(_s3_origin(o, oac.id, settings.shield) for o in s3_origins),
+               _api_origin(api), _api_origin(orders)]
+    groups: list[aws.cloudfront.DistributionOriginGroupArgsDict] = []
+    assets_target = assets[0].origin_id
+    if len(assets) > 1:
+        groups.append({
+            "origin_id": ASSETS_GROUP,
+            "failover_criteria": {"status_codes": list(FAILOVER_STATUS_CODES)},
+            "members": [{"origin_id": o.origin_id} for o in assets],
+        })
+        assets_target = ASSETS_GROUP
+
+    def dynamic(path: str, origin: ApiOrigin,
+                ) -> aws.cloudfront.DistributionOrderedCacheBehaviorArgsDict:
+        return _ordered(path, _behavior(origin.origin_id, ALL_METHODS, policies.CACHING_DISABLED,
+                                        headers, policies.ALL_VIEWER_EXCEPT_HOST))
+
+    return aws.cloudfront.Distribution(
+        global_name("edge", "cdn"),
+        enabled=True,
+        comment=f"shop3d {pulumi.get_stack()}",
+        aliases=list(settings.aliases) or None,
+        default_root_object=INDEX_DOCUMENT,
+        http_version="http2and3",
+        is_ipv6_enabled=True,
+        price_class=settings.price_class,
+        web_acl_id=settings.web_acl_arn,
+        origins=origins,
+        origin_groups=groups or None,
+        default_cache_behavior=_behavior(STOREFRONT_ORIGIN, CACHED_METHODS,
+                                         policies.CACHING_OPTIMIZED, headers),
+        ordered_cache_behaviors=[
+            _ordered(ASSETS_PATH, _behavior(assets_target, READ_METHODS, assets_cache.id,
+                                            headers)),
+            *(dynamic(path, orders) for path in ORDER_PATHS),
+            dynamic(API_PATH, api),
+        ],
+        restrictions={"geo_restriction": {"restriction_type": "none"}},
+        viewer_certificate=_viewer_certificate(settings.certificate_arn),
+        opts=child(parent),
+    )
+
+
+def access_logs(parent: pulumi.Resource, cdn: aws.cloudfront.Distribution,
+                logs: SecureBucket) -> aws.cloudwatch.LogDelivery:
+    """Standard logging v2 (CloudWatch vended logs) into the log bucket under `cloudfront/`:
+    the legacy logging needs ACLs, which every shop3d bucket has off. `parent` must carry the
+    us-east-1 provider, where CloudFront's delivery source lives."""
+    name = f"shop3d-{pulumi.get_stack()}-cdn"
+    source = aws.cloudwatch.LogDeliverySource(
+        global_name("edge", "access-log-source"),
+        name=name,
+        log_type="ACCESS_LOGS",
+        resource_arn=cdn.arn,
+        opts=child(parent),
+    )
+    destination = aws.cloudwatch.LogDeliveryDestination(
+        global_name("edge", "access-log-destination"),
+        name=name,
+        output_format="parquet",
+        delivery_destination_configuration={
+            "destination_resource_arn": pulumi.Output.concat(logs.arn, "/",
+                                                             ACCESS_LOG_PREFIX)},
+        opts=child(parent),
+    )
+    return aws.cloudwatch.LogDelivery(
+        global_name("edge", "access-log-delivery"),
+        delivery_source_name=source.name,
+        delivery_destination_arn=destination.arn,
+        s3_delivery_configurations=[{"suffix_path": "{DistributionId}/{yyyy}/{MM}/{dd}/{HH}",
+                                     "enable_hive_compatible_path": False}],
+        opts=child(parent),
+    )

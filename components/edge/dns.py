@@ -1,0 +1,189 @@
+"""Route 53 for the shop's domain: the zone, CloudFront's certificate, and the records that tie
+the cells together.
+
+- apex and www: A and AAAA aliases to CloudFront;
+- api.<domain>: one latency record per region, aliased to that region's ALB with its health
+  check and evaluate-target-health, so an unhealthy region drops out and its users get the
+  next-nearest healthy one;
+- orders.<domain>: failover routing, PRIMARY on the Aurora writer's region, SECONDARY on the
+  next configured region (the write path must reach the database writer).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Final, Protocol
+
+import pulumi
+import pulumi_aws as aws
+
+from components.naming import global_name, regional
+from components.options import child, stateful
+
+API_LABEL: Final = "api"
+ORDERS_LABEL: Final = "orders"
+WWW_LABEL: Final = "www"
+ALIAS_TYPES: Final = ("A", "AAAA")
+# CNAMEs that ACM asks for: short TTL so a failed validation can be retried quickly.
+VALIDATION_TTL: Final = 300
+# Route 53 answers alias records to an ALB with the ALB's own TTL, which AWS fixes at 60 s:
+# resolvers may keep sending users to a failed region this long after the switch.
+ALB_ALIAS_TTL_SECONDS: Final = 60
+
+
+class CellEndpoint(Protocol):
+    """What the edge needs from a RegionalCell."""
+
+    @property
+    def alb_dns_name(self) -> pulumi.Output[str]: ...
+
+    @property
+    def alb_zone_id(self) -> pulumi.Output[str]: ...
+
+    @property
+    def health_check_id(self) -> pulumi.Output[str]: ...
+
+
+@dataclass(frozen=True)
+class Zone:
+    domain: str
+    zone_id: pulumi.Input[str]
+    # The created zone's name servers (to delegate to at the registrar); None for a zone
+    # taken from config, which is already delegated.
+    name_servers: pulumi.Output[Sequence[str]] | None
+
+
+def subdomain(label: str, domain: str) -> str:
+    return f"{label}.{domain}"
+
+
+def hosted_zone(parent: pulumi.Resource, domain: str, zone_id: str | None,
+                protect: bool) -> Zone:
+    """The existing zone from config, or a new one (protected in prod: deleting a zone loses
+    its delegation)."""
+    if zone_id is not None:
+        return Zone(domain=domain, zone_id=zone_id, name_servers=None)
+    zone = aws.route53.Zone(
+        global_name("edge", "zone"),
+        name=domain,
+        comment="shop3d storefront, API and orders",
+        opts=stateful(parent, protect),
+    )
+    return Zone(domain=domain, zone_id=zone.zone_id, name_servers=zone.name_servers)
+
+
+def cloudfront_certificate(parent: pulumi.Resource, zone: Zone,
+                           names: Sequence[str]) -> pulumi.Output[str]:
+    """An ACM certificate for `names`, DNS-validated in the zone; `parent` must carry the
+    us-east-1 provider (CloudFront reads certificates only there). Returns the ARN once the
+    certificate is issued, so the distribution waits for it."""
+    primary, *alternatives = names
+    certificate = aws.acm.Certificate(
+        global_name("edge", "certificate"),
+        domain_name=primary,
+        subject_alternative_names=alternatives,
+        validation_method="DNS",
+        key_algorithm="EC_prime256v1",
+        opts=child(parent),
+    )
+    records = []
+    for index, name in enumerate(names):
+        option = certificate.domain_validation_options.apply(
+            functools.partial(_validation_option, name))
+        records.append(aws.route53.Record(
+            global_name("edge", "certificate-validation", str(index)),
+            zone_id=zone.zone_id,
+            name=option.resource_record_name,
+            type=option.resource_record_type,
+            records=[option.resource_record_value],
+            ttl=VALIDATION_TTL,
+            allow_overwrite=True,
+            opts=child(parent),
+        ))
+    validation = aws.acm.CertificateValidation(
+        global_name("edge", "certificate-validation"),
+        certificate_arn=certificate.arn,
+        validation_record_fqdns=[r.fqdn for r in records],
+        opts=child(parent),
+    )
+    return validation.certificate_arn
+
+
+def _validation_option(
+    name: str, options: Sequence[aws.acm.outputs.CertificateDomainValidationOption],
+) -> aws.acm.outputs.CertificateDomainValidationOption:
+    return next(o for o in options if o.domain_name == name)
+
+
+def cloudfront_aliases(parent: pulumi.Resource, zone: Zone, names: Sequence[str],
+                       distribution: aws.cloudfront.Distribution) -> list[aws.route53.Record]:
+    """A and AAAA alias records of each name to the distribution (IPv6 is on)."""
+    records = []
+    for name in names:
+        label = "apex" if name == zone.domain else name.removesuffix("." + zone.domain)
+        for record_type in ALIAS_TYPES:
+            records.append(aws.route53.Record(
+                global_name("edge", "alias", label, record_type.lower()),
+                zone_id=zone.zone_id,
+                name=name,
+                type=record_type,
+                aliases=[{"name": distribution.domain_name,
+                          "zone_id": distribution.hosted_zone_id,
+                          "evaluate_target_health": False}],
+                opts=child(parent),
+            ))
+    return records
+
+
+def _alb_alias(cell: CellEndpoint) -> aws.route53.RecordAliasArgsDict:
+    return {"name": cell.alb_dns_name, "zone_id": cell.alb_zone_id,
+            "evaluate_target_health": True}
+
+
+def api_latency_records(parent: pulumi.Resource, zone: Zone,
+                        cells: Mapping[str, CellEndpoint]) -> list[aws.route53.Record]:
+    """api.<domain>: one latency record per region, each with its health check."""
+    return [
+        aws.route53.Record(
+            regional("edge", region, "api-latency"),
+            zone_id=zone.zone_id,
+            name=subdomain(API_LABEL, zone.domain),
+            type="A",
+            set_identifier=region,
+            latency_routing_policies=[{"region": region}],
+            health_check_id=cell.health_check_id,
+            aliases=[_alb_alias(cell)],
+            opts=child(parent),
+        )
+        for region, cell in cells.items()
+    ]
+
+
+def orders_failover_records(parent: pulumi.Resource, zone: Zone, primary: str,
+                            secondary: str | None,
+                            cells: Mapping[str, CellEndpoint]) -> list[aws.route53.Record]:
+    """orders.<domain>: PRIMARY on the writer's region, SECONDARY on the next one. A
+    single-region stack has nothing to fail over to: one plain alias record."""
+    name = subdomain(ORDERS_LABEL, zone.domain)
+    if secondary is None:
+        return [aws.route53.Record(
+            regional("edge", primary, "orders"),
+            zone_id=zone.zone_id, name=name, type="A",
+            aliases=[_alb_alias(cells[primary])], opts=child(parent),
+        )]
+    return [
+        aws.route53.Record(
+            regional("edge", region, "orders-failover", role.lower()),
+            zone_id=zone.zone_id,
+            name=name,
+            type="A",
+            set_identifier=f"{role.lower()}-{region}",
+            failover_routing_policies=[{"type": role}],
+            health_check_id=cells[region].health_check_id,
+            aliases=[_alb_alias(cells[region])],
+            opts=child(parent),
+        )
+        for role, region in (("PRIMARY", primary), ("SECONDARY", secondary))
+    ]

@@ -1,0 +1,76 @@
+"""The storefront's static-site bucket and its files.
+
+One bucket in the primary region, private like every shop3d bucket, read by CloudFront through
+OAC. The built site (`shop3d:storefrontDist`, storefront/dist by default) is uploaded file by
+file with its content type and cache-control (see site_files). The value `skip` deploys the
+bucket without files, said in a warning and in the `storefrontFiles` output (0), never silently.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Final
+
+import pulumi
+import pulumi_aws as aws
+
+from components.buckets import LifecycleRules, SecureBucket, secure_bucket
+from components.edge.site_files import site_files
+from components.naming import regional
+from components.options import child
+
+SKIP_UPLOAD: Final = "skip"
+# Old deploys' files are only needed to roll back for a short while.
+NONCURRENT_EXPIRY_DAYS: Final = 30
+PROJECT_ROOT: Final = Path(__file__).resolve().parent.parent.parent
+
+
+def storefront_bucket(parent: pulumi.Resource, region: str, provider: pulumi.ProviderResource,
+                      key_arn: pulumi.Input[str], logs: SecureBucket,
+                      protect: bool) -> SecureBucket:
+    return secure_bucket(
+        regional("edge", region, "storefront"),
+        purpose="storefront",
+        parent=parent,
+        protect=protect,
+        provider=provider,
+        kms_key_arn=key_arn,
+        # Small files, replaced on each deploy: tiering would only add monitoring fees.
+        lifecycle=LifecycleRules(intelligent_tiering=False, noncurrent_to_glacier_days=None,
+                                 noncurrent_expiry_days=NONCURRENT_EXPIRY_DAYS),
+        access_log_bucket=logs,
+    )
+
+
+def resolve_dist(setting: str) -> Path | None:
+    """The build directory named by config (relative paths from the project root); None when
+    the upload is skipped on purpose."""
+    if setting == SKIP_UPLOAD:
+        return None
+    path = Path(setting)
+    return path if path.is_absolute() else PROJECT_ROOT / path
+
+
+def upload_site(bucket: SecureBucket, key_arn: pulumi.Input[str], setting: str) -> int:
+    """Upload the built site into `bucket`; returns the number of files. Each object names
+    the key itself, so none is written before the bucket's default encryption applies."""
+    root = resolve_dist(setting)
+    if root is None:
+        pulumi.log.warn("shop3d:storefrontDist is 'skip': the storefront bucket is deployed "
+                        "without files", resource=bucket.bucket)
+        return 0
+    files = site_files(root, setting)
+    for site_file in files:
+        aws.s3.BucketObjectv2(
+            f"{bucket.name}-file-{site_file.key}",
+            bucket=bucket.id,
+            key=site_file.key,
+            source=pulumi.FileAsset(str(site_file.path)),
+            content_type=site_file.content_type,
+            cache_control=site_file.cache_control,
+            server_side_encryption="aws:kms",
+            kms_key_id=key_arn,
+            bucket_key_enabled=True,
+            opts=child(bucket.parent, provider=bucket.provider),
+        )
+    return len(files)

@@ -1,0 +1,126 @@
+"""The distribution's WAFv2 web ACL (scope CLOUDFRONT, so it lives in us-east-1) and its logs.
+
+Rules, in evaluation order: a per-IP rate limit, a body size limit on the API (the only paths
+that take a body through CloudFront: sellers upload models straight to the uploads bucket with
+presigned URLs), then AWS's managed groups: IP reputation, known bad inputs (Log4j, Spring4Shell)
+and the common rule set. Every rule and the ACL publish CloudWatch metrics and samples; full
+logs go to a CloudWatch log group (WAF requires its name to start with `aws-waf-logs-`), with
+the Authorization and Cookie headers redacted (bearer tokens, the signed guest cart cookie).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+import pulumi
+import pulumi_aws as aws
+
+from components.naming import global_name, physical
+from components.options import child
+from handlers.cart.limits import MAX_BODY_BYTES
+
+API_PATH_PREFIX: Final = "/api/"
+LOG_GROUP_PREFIX: Final = "aws-waf-logs-"
+# AWS managed rule groups, in priority order after the custom rules.
+MANAGED_GROUPS: Final = (
+    "AWSManagedRulesAmazonIpReputationList",
+    "AWSManagedRulesKnownBadInputsRuleSet",
+    "AWSManagedRulesCommonRuleSet",
+)
+REDACTED_HEADERS: Final = ("authorization", "cookie")
+RATE_WINDOW_SECONDS: Final = 300
+
+
+@dataclass(frozen=True)
+class Firewall:
+    acl: aws.wafv2.WebAcl
+    log_group: aws.cloudwatch.LogGroup
+
+
+def _visibility(metric: str) -> aws.wafv2.WebAclRuleVisibilityConfigArgsDict:
+    return {"cloudwatch_metrics_enabled": True, "metric_name": metric,
+            "sampled_requests_enabled": True}
+
+
+def _rate_rule(priority: int, limit: int) -> aws.wafv2.WebAclRuleArgsDict:
+    return {
+        "name": "rate-per-ip",
+        "priority": priority,
+        "action": {"block": {}},
+        "statement": {"rate_based_statement": {
+            "limit": limit,
+            "aggregate_key_type": "IP",
+            "evaluation_window_sec": RATE_WINDOW_SECONDS,
+        }},
+        "visibility_config": _visibility("rate-per-ip"),
+    }
+
+
+def _api_body_size_rule(priority: int) -> aws.wafv2.WebAclRuleArgsDict:
+    """Block API requests whose body is larger than the cart service accepts, before they
+    reach an origin (bodies beyond WAF's inspection limit count as too large)."""
+    return {
+        "name": "api-body-size",
+        "priority": priority,
+        "action": {"block": {}},
+        "statement": {"and_statement": {"statements": [
+            {"byte_match_statement": {
+                "search_string": API_PATH_PREFIX,
+                "positional_constraint": "STARTS_WITH",
+                "field_to_match": {"uri_path": {}},
+                "text_transformations": [{"priority": 0, "type": "NONE"}],
+            }},
+            {"size_constraint_statement": {
+                "comparison_operator": "GT",
+                "size": MAX_BODY_BYTES,
+                "field_to_match": {"body": {"oversize_handling": "MATCH"}},
+                "text_transformations": [{"priority": 0, "type": "NONE"}],
+            }},
+        ]}},
+        "visibility_config": _visibility("api-body-size"),
+    }
+
+
+def _managed_rule(priority: int, group: str) -> aws.wafv2.WebAclRuleArgsDict:
+    return {
+        "name": group,
+        "priority": priority,
+        "override_action": {"none": {}},
+        "statement": {"managed_rule_group_statement": {"vendor_name": "AWS", "name": group}},
+        "visibility_config": _visibility(group),
+    }
+
+
+def web_acl_rules(rate_limit: int) -> list[aws.wafv2.WebAclRuleArgsDict]:
+    custom = [_rate_rule(0, rate_limit), _api_body_size_rule(1)]
+    managed = [_managed_rule(len(custom) + i, group) for i, group in enumerate(MANAGED_GROUPS)]
+    return [*custom, *managed]
+
+
+def firewall(parent: pulumi.Resource, rate_limit: int, log_retention_days: int) -> Firewall:
+    """The web ACL and its logging; `parent` must carry the us-east-1 provider."""
+    acl = aws.wafv2.WebAcl(
+        global_name("edge", "waf"),
+        scope="CLOUDFRONT",
+        description="shop3d CloudFront: rate limit, API body size, AWS managed rules",
+        default_action={"allow": {}},
+        rules=web_acl_rules(rate_limit),
+        visibility_config={"cloudwatch_metrics_enabled": True,
+                           "metric_name": "shop3d-edge", "sampled_requests_enabled": True},
+        opts=child(parent),
+    )
+    log_group = aws.cloudwatch.LogGroup(
+        global_name("edge", "waf-logs"),
+        name=LOG_GROUP_PREFIX + physical("edge"),
+        retention_in_days=log_retention_days,
+        opts=child(parent),
+    )
+    aws.wafv2.WebAclLoggingConfiguration(
+        global_name("edge", "waf-logging"),
+        resource_arn=acl.arn,
+        log_destination_configs=[log_group.arn],
+        redacted_fields=[{"single_header": {"name": header}} for header in REDACTED_HEADERS],
+        opts=child(parent),
+    )
+    return Firewall(acl=acl, log_group=log_group)

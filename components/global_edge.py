@@ -1,0 +1,142 @@
+"""GlobalEdge (`shop3d:edge:GlobalEdge`): what users reach first, created once per stack.
+
+CloudFront (HTTP/2 and HTTP/3, IPv6, TLS 1.2+, OAC, the assets origin group, the storefront
+bucket, the API behind the secret origin header) with its WAFv2 web ACL; with a domain, the
+Route 53 zone, the us-east-1 certificate and the records that tie the cells together. Created
+under the us-east-1 provider (certificate, WAF, CloudFront's log source); the bucket policies
+and the storefront bucket take their own region's provider.
+
+Without `shop3d:domain`: no zone, no certificate, no records; the site is served on
+CloudFront's own hostname and the API origin is the primary region's ALB.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from components.edge import dns, waf
+from components.edge.distribution import (
+    ApiOrigin,
+    BucketOrigin,
+    DistributionSettings,
+    access_logs,
+    distribution,
+    oac_read_statement,
+)
+from components.edge.storefront import storefront_bucket, upload_site
+from components.global_data import GlobalData
+from components.naming import global_name
+from components.options import child
+from handlers.shared import storage
+from regions.config import StackConfig
+from regions.providers import RegionProviders
+
+
+@dataclass(frozen=True)
+class GlobalEdgeArgs:
+    config: StackConfig
+    providers: RegionProviders
+    data: GlobalData
+    cells: Mapping[str, dns.CellEndpoint]
+    # The secret header CloudFront adds to API requests (components/origin_secret.py).
+    origin_header_name: str
+    origin_header_value: pulumi.Input[str]
+
+
+class GlobalEdge(pulumi.ComponentResource):
+    distribution_domain: pulumi.Output[str]
+    site_url: pulumi.Output[str]
+    api_url: pulumi.Output[str]
+    health_check_ids: dict[str, pulumi.Output[str]]
+    storefront_files: int
+
+    def __init__(self, name: str, args: GlobalEdgeArgs,
+                 opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("shop3d:edge:GlobalEdge", name, None,
+                         pulumi.ResourceOptions.merge(
+                             pulumi.ResourceOptions(provider=args.providers.edge), opts))
+        config = args.config
+        primary = config.primary.name
+        secondary = config.secondaries[0].name if config.secondaries else None
+        missing = [r for r in config.region_names if r not in args.cells]
+        if missing:
+            raise ValueError(f"GlobalEdge needs a cell in every configured region; missing "
+                             f"{', '.join(missing)}")
+
+        firewall = waf.firewall(self, config.waf_rate_limit, config.log_retention_days)
+        zone = (dns.hosted_zone(self, config.domain, config.hosted_zone_id,
+                                config.deletion_protection) if config.domain else None)
+        aliases = [config.domain, dns.subdomain(dns.WWW_LABEL, config.domain)] \
+            if config.domain else []
+        certificate = dns.cloudfront_certificate(self, zone, aliases) if zone else None
+
+        site = storefront_bucket(self, primary, args.providers[primary],
+                                 args.data.key_arns[primary], args.data.buckets[primary].logs,
+                                 config.deletion_protection)
+        asset_regions = [primary] if secondary is None else [primary, secondary]
+
+        def api_origin(label: str) -> ApiOrigin:
+            """<label>.<domain>, or the primary region's ALB when there is no domain."""
+            return ApiOrigin(
+                origin_id=label,
+                domain_name=dns.subdomain(label, config.domain) if config.domain
+                else args.cells[primary].alb_dns_name,
+                header_name=args.origin_header_name,
+                header_value=args.origin_header_value,
+            )
+
+        cdn = distribution(
+            self,
+            DistributionSettings(price_class=config.price_class, shield=config.is_prod,
+                                 aliases=aliases, certificate_arn=certificate,
+                                 web_acl_arn=firewall.acl.arn),
+            assets=[BucketOrigin(f"assets-{r}", args.data.buckets[r].assets, r)
+                    for r in asset_regions],
+            storefront=BucketOrigin("storefront", site, primary),
+            api=api_origin(dns.API_LABEL),
+            orders=api_origin(dns.ORDERS_LABEL),
+        )
+        # Every region's assets bucket admits this distribution (under assets/ only), so the
+        # failover member can be moved to any secondary without a policy change.
+        for region in config.region_names:
+            assets = args.data.buckets[region].assets
+            assets.attach_policy([oac_read_statement(assets, cdn.arn, storage.ASSETS_PREFIX)],
+                                 parent=self)
+        site.attach_policy([oac_read_statement(site, cdn.arn)], parent=self)
+        access_logs(self, cdn, args.data.buckets[primary].logs)
+        if config.shield_advanced:
+            aws.shield.Protection(global_name("edge", "shield"), name=f"shop3d-{primary}-cdn",
+                                  resource_arn=cdn.arn, opts=child(self))
+        self.storefront_files = upload_site(site, args.data.key_arns[primary],
+                                            config.storefront_dist)
+
+        if zone is not None:
+            dns.cloudfront_aliases(self, zone, aliases, cdn)
+            dns.api_latency_records(self, zone, args.cells)
+            dns.orders_failover_records(self, zone, primary, secondary, args.cells)
+
+        self.distribution_domain = cdn.domain_name
+        self.distribution_arn = cdn.arn
+        self.site_url = (pulumi.Output.from_input(f"https://{config.domain}") if config.domain
+                         else pulumi.Output.concat("https://", cdn.domain_name))
+        self.api_url = pulumi.Output.concat(self.site_url, "/api/")
+        self.health_check_ids = {r: cell.health_check_id for r, cell in args.cells.items()}
+        # The stack outputs (exported by __main__ as they are), registered here too.
+        self.outputs: dict[str, object] = {
+            "distributionDomain": self.distribution_domain,
+            "distributionArn": self.distribution_arn,
+            "siteUrl": self.site_url,
+            "apiUrl": self.api_url,
+            "healthCheckIds": self.health_check_ids,
+            "storefrontBucket": site.id,
+            "storefrontFiles": self.storefront_files,
+            "webAclArn": firewall.acl.arn,
+        }
+        if zone is not None and zone.name_servers is not None:
+            # Delegate the domain to these at the registrar before the certificate can issue.
+            self.outputs["nameServers"] = zone.name_servers
+        self.register_outputs(self.outputs)

@@ -1,0 +1,397 @@
+"""GlobalEdge over the mocked program graph: Route 53 routing, CloudFront origins and behaviors,
+bucket policies, us-east-1 placement, WAF, and the storefront upload, for dev, prod and
+generated region lists."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from components.edge.distribution import FAILOVER_STATUS_CODES, ORDER_PATHS
+from components.edge.origin_shield import shield_region
+from components.edge.policies import ALL_VIEWER_EXCEPT_HOST, CACHING_DISABLED
+from components.edge.site_files import IMMUTABLE, REVALIDATE
+from components.edge.waf import MANAGED_GROUPS
+from regions.catalog import REGIONS
+
+# Pulumi's marker for a secret value in recorded inputs (the origin header makes the whole
+# origins list secret).
+SECRET_SIG = "4dabf18193072939515e22adb298388d"
+DOMAIN = "shop.example.org"
+ZONE_ID = "Z0EXISTING1234"
+SITE = {
+    "index.html": "<!doctype html><title>shop3d</title>",
+    "static/index-Ab12Cd34.js": "console.log(1)",
+    "static/draco_decoder-Zz99Yy_8.wasm": "\0asm",
+}
+
+RECORD = "aws:route53/record:Record"
+DISTRIBUTION = "aws:cloudfront/distribution:Distribution"
+
+
+def reveal(value: Any) -> Any:
+    if isinstance(value, dict):
+        if SECRET_SIG in value:
+            return reveal(value["value"])
+        return {k: reveal(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [reveal(v) for v in value]
+    return value
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    root = tmp_path_factory.mktemp("storefront-dist")
+    for key, text in SITE.items():
+        (root / key).parent.mkdir(parents=True, exist_ok=True)
+        (root / key).write_text(text)
+    return str(root)
+
+
+@pytest.fixture(scope="module")
+def dev(program, site):
+    """dev as configured: no domain."""
+    return program("dev", {"storefrontDist": site})
+
+
+@pytest.fixture(scope="module")
+def prod(program, site):
+    """prod as configured: three regions, a domain, the zone created by the program."""
+    return program("prod", {"storefrontDist": site})
+
+
+@pytest.fixture(scope="module")
+def existing_zone(program):
+    """dev with a domain in an existing zone, Shield Advanced on, a custom rate limit."""
+    return program("dev", {"domain": DOMAIN, "hostedZoneId": ZONE_ID, "shieldAdvanced": True,
+                           "wafRateLimit": 500, "storefrontDist": "skip"})
+
+
+def distribution(run):
+    (cdn,) = run.of_type(DISTRIBUTION)
+    return reveal(cdn.inputs)
+
+
+def records_named(run, name: str):
+    return [r.inputs for r in run.of_type(RECORD) if r.inputs["name"] == name]
+
+
+def domain_of(run):
+    return run.outputs["siteUrl"].removeprefix("https://")
+
+
+def region_of_bucket_domain(domain: str) -> str:
+    """'name.s3.eu-west-1.amazonaws.com' -> 'eu-west-1'."""
+    return domain.split(".s3.")[1].split(".")[0]
+
+
+def policy_statements(run, name: str):
+    return json.loads(run.named(name).inputs["policy"])["Statement"]
+
+
+def check_latency_records(run, regions: list[str]) -> None:
+    records = records_named(run, f"api.{domain_of(run)}")
+    health = run.outputs["healthCheckIds"]
+    assert sorted(r["setIdentifier"] for r in records) == sorted(regions)
+    for record in records:
+        region = record["setIdentifier"]
+        assert record["latencyRoutingPolicies"] == [{"region": region}]
+        assert record["healthCheckId"] == health[region]
+        (alias,) = record["aliases"]
+        assert alias["evaluateTargetHealth"] is True
+    assert len({r["healthCheckId"] for r in records}) == len(regions)
+
+
+def check_failover_records(run, regions: list[str]) -> None:
+    records = records_named(run, f"orders.{domain_of(run)}")
+    health = run.outputs["healthCheckIds"]
+    if len(regions) == 1:
+        (record,) = records
+        assert "failoverRoutingPolicies" not in record
+        return
+    roles = {r["failoverRoutingPolicies"][0]["type"]: r for r in records}
+    assert len(records) == 2
+    assert set(roles) == {"PRIMARY", "SECONDARY"}
+    assert roles["PRIMARY"]["healthCheckId"] == health[regions[0]]
+    assert roles["SECONDARY"]["healthCheckId"] == health[regions[1]]
+    assert roles["PRIMARY"]["setIdentifier"] != roles["SECONDARY"]["setIdentifier"]
+    assert all(r["aliases"][0]["evaluateTargetHealth"] is True for r in records)
+
+
+def check_origins(run, regions: list[str]) -> None:
+    cdn = distribution(run)
+    origins = {o["originId"]: o for o in cdn["origins"]}
+    for origin in origins.values():
+        custom = origin.get("customOriginConfig")
+        if custom is not None:
+            assert custom["originProtocolPolicy"] == "https-only"
+            assert custom["originSslProtocols"] == ["TLSv1.2"]
+        else:
+            assert ".s3." in origin["domainName"]
+            assert origin["originAccessControlId"]
+            assert origin["s3OriginConfig"]["originAccessIdentity"] == ""
+    behaviors = [cdn["defaultCacheBehavior"], *cdn["orderedCacheBehaviors"]]
+    assert all(b["viewerProtocolPolicy"] == "redirect-to-https" for b in behaviors)
+    groups = cdn.get("originGroups") or []
+    if len(regions) == 1:
+        assert groups == []
+        return
+    (group,) = groups
+    members = [origins[m["originId"]] for m in group["members"]]
+    member_regions = [region_of_bucket_domain(m["domainName"]) for m in members]
+    assert member_regions == regions[:2]
+    assert sorted(group["failoverCriteria"]["statusCodes"]) == sorted(FAILOVER_STATUS_CODES)
+
+
+def check_bucket_policies(run, regions: list[str]) -> None:
+    """Every assets bucket and the storefront bucket let this distribution (and only it) read."""
+    source_arns = set()
+    policies = [(f"data-{r}-assets-policy", r) for r in regions]
+    policies.append((f"edge-{regions[0]}-storefront-policy", regions[0]))
+    for name, region in policies:
+        assert run.named(name).region == region
+        reads = [s for s in policy_statements(run, name)
+                 if s.get("Principal") == {"Service": "cloudfront.amazonaws.com"}]
+        assert len(reads) == 1, name
+        assert reads[0]["Action"] == "s3:GetObject"
+        source_arns.add(reads[0]["Condition"]["StringEquals"]["AWS:SourceArn"])
+    assert source_arns == {run.outputs["distributionArn"]}
+    assert run.outputs["distributionArn"].startswith("arn:aws:cloudfront::")
+
+
+# --- prod: domain, zone created, three regions ------------------------------------------------
+
+def test_prod_routes_api_by_latency_to_every_region(prod):
+    check_latency_records(prod, list(prod.outputs["regions"]))
+
+
+def test_prod_orders_fail_over_from_the_writer_to_the_next_region(prod):
+    check_failover_records(prod, list(prod.outputs["regions"]))
+
+
+def test_prod_origins_are_https_only_and_assets_fail_over_between_regions(prod):
+    check_origins(prod, list(prod.outputs["regions"]))
+
+
+def test_prod_bucket_policies_name_this_distribution(prod):
+    check_bucket_policies(prod, list(prod.outputs["regions"]))
+
+
+def test_prod_apex_and_www_alias_cloudfront_over_ipv4_and_ipv6(prod):
+    for name in ("shop3d.example.com", "www.shop3d.example.com"):
+        types = sorted(r["type"] for r in records_named(prod, name))
+        assert types == ["A", "AAAA"]
+        for record in records_named(prod, name):
+            assert record["aliases"][0]["zoneId"] == "Z2FDTNDATAQYW2"  # CloudFront's zone
+
+
+def test_prod_creates_a_protected_zone_and_a_dns_validated_us_east_1_certificate(prod):
+    (zone,) = prod.of_type("aws:route53/zone:Zone")
+    assert zone.inputs["name"] == "shop3d.example.com" and zone.protect
+    (certificate,) = prod.of_type("aws:acm/certificate:Certificate")
+    assert certificate.region == "us-east-1"
+    assert certificate.inputs["validationMethod"] == "DNS"
+    assert certificate.inputs["subjectAlternativeNames"] == ["www.shop3d.example.com"]
+    validation = [r for r in prod.of_type(RECORD) if r.inputs["type"] == "CNAME"]
+    assert len(validation) == 2
+    (issued,) = prod.of_type("aws:acm/certificateValidation:CertificateValidation")
+    assert issued.region == "us-east-1"
+    assert len(issued.inputs["validationRecordFqdns"]) == 2
+    viewer = distribution(prod)["viewerCertificate"]
+    assert viewer["acmCertificateArn"] == issued.inputs["certificateArn"]
+    assert viewer["sslSupportMethod"] == "sni-only"
+    assert viewer["minimumProtocolVersion"] == "TLSv1.2_2021"
+
+
+def test_the_web_acl_is_in_us_east_1_and_attached(prod):
+    (acl,) = prod.of_type("aws:wafv2/webAcl:WebAcl")
+    assert acl.region == "us-east-1" and acl.inputs["scope"] == "CLOUDFRONT"
+    assert distribution(prod)["webAclId"].startswith("arn:aws:wafv2:us-east-1:")
+
+
+def test_prod_distribution_settings(prod):
+    cdn = distribution(prod)
+    assert cdn["httpVersion"] == "http2and3"
+    assert cdn["isIpv6Enabled"] is True
+    assert cdn["priceClass"] == "PriceClass_All"
+    assert cdn["aliases"] == ["shop3d.example.com", "www.shop3d.example.com"]
+    assert cdn["defaultRootObject"] == "index.html"
+    behaviors = [cdn["defaultCacheBehavior"], *cdn["orderedCacheBehaviors"]]
+    assert all(b["compress"] is True for b in behaviors)
+    assert all(b["responseHeadersPolicyId"] for b in behaviors)
+    by_path = {b["pathPattern"]: b for b in cdn["orderedCacheBehaviors"]}
+    assert list(by_path) == ["/assets/*", *ORDER_PATHS, "/api/*"]
+    assert by_path["/assets/*"]["targetOriginId"] == "assets"  # the origin group
+    assert cdn["defaultCacheBehavior"]["targetOriginId"] == "storefront"
+    for path in (*ORDER_PATHS, "/api/*"):
+        assert by_path[path]["cachePolicyId"] == CACHING_DISABLED
+        assert by_path[path]["originRequestPolicyId"] == ALL_VIEWER_EXCEPT_HOST
+        assert "POST" in by_path[path]["allowedMethods"]
+    origins = {o["originId"]: o for o in cdn["origins"]}
+    assert origins["api"]["domainName"] == "api.shop3d.example.com"
+    assert origins["orders"]["domainName"] == "orders.shop3d.example.com"
+    for name in ("api", "orders"):
+        (header,) = origins[name]["customHeaders"]
+        assert header["name"] == "X-Shop3d-Origin-Verify" and header["value"]
+
+
+def test_assets_are_cached_a_year_compressed_and_keyed_on_the_path_only(prod):
+    (policy,) = prod.of_type("aws:cloudfront/cachePolicy:CachePolicy")
+    year = 365 * 24 * 3600
+    assert (policy.inputs["minTtl"], policy.inputs["defaultTtl"], policy.inputs["maxTtl"]) \
+        == (year, year, year)
+    key = policy.inputs["parametersInCacheKeyAndForwardedToOrigin"]
+    assert key["enableAcceptEncodingBrotli"] and key["enableAcceptEncodingGzip"]
+    assert key["queryStringsConfig"]["queryStringBehavior"] == "none"
+
+
+def test_security_headers(prod):
+    (policy,) = prod.of_type("aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy")
+    headers = policy.inputs["securityHeadersConfig"]
+    hsts = headers["strictTransportSecurity"]
+    assert hsts["accessControlMaxAgeSec"] >= 31536000 and hsts["includeSubdomains"]
+    csp = headers["contentSecurityPolicy"]["contentSecurityPolicy"]
+    assert "'wasm-unsafe-eval'" in csp and "worker-src 'self' blob:" in csp
+    assert "'unsafe-eval'" not in csp.replace("'wasm-unsafe-eval'", "")
+    assert "frame-ancestors 'none'" in csp
+    assert headers["contentTypeOptions"]["override"] is True
+    assert headers["referrerPolicy"]["referrerPolicy"] == "strict-origin-when-cross-origin"
+
+
+def test_origin_shield_in_prod_sits_in_each_bucket_region(prod, dev):
+    prod_origins = [o for o in distribution(prod)["origins"] if "s3OriginConfig" in o]
+    for origin in prod_origins:
+        region = region_of_bucket_domain(origin["domainName"])
+        assert origin["originShield"] == {"enabled": True,
+                                          "originShieldRegion": shield_region(region)}
+    primary = prod.outputs["primaryRegion"]
+    assert shield_region(primary) == primary
+    assert all("originShield" not in o for o in distribution(dev)["origins"])
+
+
+def test_access_logs_go_to_the_primary_log_bucket_under_cloudfront(prod):
+    (source,) = prod.of_type("aws:cloudwatch/logDeliverySource:LogDeliverySource")
+    assert source.region == "us-east-1" and source.inputs["logType"] == "ACCESS_LOGS"
+    assert source.inputs["resourceArn"] == prod.outputs["distributionArn"]
+    (destination,) = prod.of_type("aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination")
+    target = destination.inputs["deliveryDestinationConfiguration"]["destinationResourceArn"]
+    logs = prod.outputs["bucketNames"][prod.outputs["primaryRegion"]]["logs"]
+    assert target == f"arn:aws:s3:::{logs}/cloudfront"
+    assert prod.of_type("aws:cloudwatch/logDelivery:LogDelivery")
+
+
+def test_waf_rules_metrics_and_redacted_logging(prod):
+    (acl,) = prod.of_type("aws:wafv2/webAcl:WebAcl")
+    rules = {r["name"]: r for r in acl.inputs["rules"]}
+    assert set(MANAGED_GROUPS) <= set(rules)
+    assert "AWSManagedRulesKnownBadInputsRuleSet" in rules  # Log4j
+    assert rules["rate-per-ip"]["statement"]["rateBasedStatement"]["limit"] == 2000
+    body = rules["api-body-size"]["statement"]["andStatement"]["statements"]
+    assert body[1]["sizeConstraintStatement"]["comparisonOperator"] == "GT"
+    assert len({r["priority"] for r in rules.values()}) == len(rules)
+    assert all(r["visibilityConfig"]["cloudwatchMetricsEnabled"] for r in rules.values())
+    assert acl.inputs["visibilityConfig"]["cloudwatchMetricsEnabled"]
+    (log_group,) = [g for g in prod.of_type("aws:cloudwatch/logGroup:LogGroup")
+                    if g.name == "edge-waf-logs"]
+    assert log_group.inputs["name"].startswith("aws-waf-logs-")
+    assert log_group.region == "us-east-1"
+    (logging,) = prod.of_type("aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration")
+    redacted = [f["singleHeader"]["name"] for f in logging.inputs["redactedFields"]]
+    assert "authorization" in redacted
+    assert logging.inputs["logDestinationConfigs"]
+
+
+def test_shield_advanced_is_off_by_default(prod, dev):
+    assert not prod.of_type("aws:shield/protection:Protection")
+    assert not dev.of_type("aws:shield/protection:Protection")
+
+
+def test_prod_uploads_the_built_site_with_cache_control(prod):
+    objects = {o.inputs["key"]: o for o in prod.of_type("aws:s3/bucketObjectv2:BucketObjectv2")}
+    assert sorted(objects) == sorted(SITE)
+    assert objects["index.html"].inputs["cacheControl"] == REVALIDATE
+    assert objects["index.html"].inputs["contentType"] == "text/html; charset=utf-8"
+    assert objects["static/index-Ab12Cd34.js"].inputs["cacheControl"] == IMMUTABLE
+    assert objects["static/draco_decoder-Zz99Yy_8.wasm"].inputs["contentType"] \
+        == "application/wasm"
+    assert all(o.inputs["serverSideEncryption"] == "aws:kms" for o in objects.values())
+    assert prod.outputs["storefrontFiles"] == len(SITE)
+
+
+# --- dev: no domain ----------------------------------------------------------------------------
+
+def test_without_a_domain_there_is_no_zone_certificate_or_record(dev):
+    assert not dev.of_type("aws:route53/zone:Zone")
+    assert not dev.of_type("aws:acm/certificate:Certificate")
+    assert not dev.of_type(RECORD)
+    cdn = distribution(dev)
+    assert cdn["viewerCertificate"] == {"cloudfrontDefaultCertificate": True}
+    assert "aliases" not in cdn
+
+
+def test_without_a_domain_the_program_is_still_complete(dev):
+    regions = list(dev.outputs["regions"])
+    assert dev.outputs["siteUrl"] == f"https://{dev.outputs['distributionDomain']}"
+    assert dev.outputs["distributionDomain"].endswith(".cloudfront.net")
+    assert dev.outputs["apiUrl"] == dev.outputs["siteUrl"] + "/api/"
+    assert sorted(dev.outputs["healthCheckIds"]) == sorted(regions)
+    check_origins(dev, regions)
+    check_bucket_policies(dev, regions)
+    origins = {o["originId"]: o for o in distribution(dev)["origins"]}
+    # The API goes straight to the primary ALB (no api.<domain> to route by latency).
+    assert origins["api"]["domainName"] == origins["orders"]["domainName"]
+    assert not origins["api"]["domainName"].startswith("api.")
+
+
+# --- an existing zone, Shield Advanced, a custom rate limit, no upload ------------------------
+
+def test_an_existing_zone_is_used_not_created(existing_zone):
+    assert not existing_zone.of_type("aws:route53/zone:Zone")
+    records = existing_zone.of_type(RECORD)
+    assert records and all(r.inputs["zoneId"] == ZONE_ID for r in records)
+    check_latency_records(existing_zone, list(existing_zone.outputs["regions"]))
+    check_failover_records(existing_zone, list(existing_zone.outputs["regions"]))
+
+
+def test_shield_advanced_protects_this_distribution_when_asked(existing_zone):
+    (protection,) = existing_zone.of_type("aws:shield/protection:Protection")
+    assert protection.inputs["resourceArn"] == existing_zone.outputs["distributionArn"]
+    assert protection.region == "us-east-1"
+
+
+def test_rate_limit_comes_from_config(existing_zone):
+    (acl,) = existing_zone.of_type("aws:wafv2/webAcl:WebAcl")
+    (rate,) = [r for r in acl.inputs["rules"] if r["name"] == "rate-per-ip"]
+    assert rate["statement"]["rateBasedStatement"]["limit"] == 500
+
+
+def test_skip_deploys_the_storefront_bucket_without_files(existing_zone):
+    assert not existing_zone.of_type("aws:s3/bucketObjectv2:BucketObjectv2")
+    assert existing_zone.outputs["storefrontFiles"] == 0
+    assert existing_zone.named("edge-us-east-1-storefront").type_ == "aws:s3/bucket:Bucket"
+
+
+def test_a_missing_storefront_build_fails_with_how_to_build_it(program, tmp_path):
+    with pytest.raises(Exception, match=r"npm ci && npm run build"):
+        program("dev", {"storefrontDist": str(tmp_path / "nothing-built")})
+
+
+# --- generated region lists --------------------------------------------------------------------
+
+region_lists = st.lists(st.sampled_from(sorted(REGIONS)), min_size=1, max_size=4, unique=True)
+
+
+@settings(max_examples=4, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(regions=region_lists)
+def test_generated_region_lists(program, regions):
+    run = program("dev", {"regions": regions, "domain": DOMAIN, "storefrontDist": "skip",
+                          "webTier": False})
+    check_latency_records(run, regions)
+    check_failover_records(run, regions)
+    check_origins(run, regions)
+    check_bucket_policies(run, regions)
