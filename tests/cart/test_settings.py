@@ -1,0 +1,68 @@
+"""Configuration: what is required, and secrets read from Secrets Manager (moto's server)."""
+
+from __future__ import annotations
+
+import json
+
+import boto3
+import pytest
+
+from handlers.cart.services import Services
+from handlers.cart.settings import ConfigError, Settings, database_url_from_secret
+from handlers.shared import env
+
+BASE = {
+    env.CATALOG_TABLE: "catalog",
+    env.CARTS_TABLE: "carts",
+    env.IDEMPOTENCY_TABLE: "idempotency",
+    "AWS_REGION": "eu-west-1",
+}
+
+
+def test_missing_table_names_the_variable():
+    with pytest.raises(ConfigError, match=env.CARTS_TABLE):
+        Settings.from_env({**BASE, env.CARTS_TABLE: "", env.CART_COOKIE_KEY: "k" * 32})
+
+
+def test_a_cookie_key_or_its_secret_is_required():
+    with pytest.raises(ConfigError, match=env.CART_COOKIE_SECRET_ARN):
+        Settings.from_env(BASE)
+
+
+def test_issuer_without_jwks_url_is_refused():
+    with pytest.raises(ConfigError, match=env.AUTH_JWKS_URL):
+        Settings.from_env({**BASE, env.CART_COOKIE_KEY: "k" * 32, env.AUTH_ISSUER: "https://i"})
+
+
+def test_no_issuer_means_guests_only():
+    settings = Settings.from_env({**BASE, env.CART_COOKIE_KEY: "k" * 32})
+    assert settings.trusted_issuer is None and settings.region == "eu-west-1"
+
+
+def test_database_url_from_an_aurora_secret_escapes_the_password():
+    url = database_url_from_secret(
+        {
+            "username": "shop",
+            "password": "p@ss/word",
+            "host": "db.internal",
+            "port": 5432,
+            "dbname": "orders",
+        }
+    )
+    assert url == "postgresql://shop:p%40ss%2Fword@db.internal:5432/orders?sslmode=require"
+    with pytest.raises(ConfigError, match="password"):
+        database_url_from_secret({"username": "shop", "host": "h"})
+
+
+def test_secrets_come_from_secrets_manager(aws_env, monkeypatch):
+    secrets = boto3.client("secretsmanager")
+    cookie_arn = secrets.create_secret(Name="cart-cookie-test", SecretString="s" * 40)["ARN"]
+    db_arn = secrets.create_secret(
+        Name="cart-db-test",
+        SecretString=json.dumps({"username": "u", "password": "p", "host": "h", "dbname": "d"}),
+    )["ARN"]
+    environ = {**BASE, env.CART_COOKIE_SECRET_ARN: cookie_arn, env.DATABASE_SECRET_ARN: db_arn}
+    services = Services.from_settings(Settings.from_env(environ))
+    guest_id, value = services.cookies.new_value()
+    assert services.cookies.guest_id(value) == guest_id
+    assert services.database_url() == "postgresql://u:p@h:5432/d?sslmode=require"
