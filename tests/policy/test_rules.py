@@ -1,0 +1,195 @@
+"""Every rule passes on the compliant baseline and fails when one thing is broken."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import pytest
+
+from policy import types as t
+from policy.evaluate import evaluate
+from policy.model import Resource, ResourceRule
+from policy.rules import ALL_RULES, RULES_BY_NAME
+from tests.policy.baseline import TLS_DENY, baseline, patch, res, stack_of, unprotect, without
+
+Breaker = Callable[[list[Resource]], list[Resource]]
+PUBLIC_READ = {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "*"}
+
+
+def add(*extra: Resource) -> Breaker:
+    return lambda rs: [*rs, *extra]
+
+
+def drop(*names: str) -> Breaker:
+    return lambda rs: without(rs, *names)
+
+
+def change(name: str, **props: object) -> Breaker:
+    return lambda rs: patch(rs, name, **props)
+
+
+# fmt: off
+BREAKERS: dict[str, Breaker] = {
+    # S3
+    "s3-public-access-block": change("assets-pab", restrictPublicBuckets=False),
+    "s3-acls-disabled": change("replica-own", rule={"objectOwnership": "ObjectWriter"}),
+    "s3-no-public-acl": add(res(t.BUCKET_ACL, "acl", bucket="assets", acl="public-read")),
+    "s3-policy-no-public-principal": change(
+        "assets-policy", policy=json.dumps({"Statement": [TLS_DENY, PUBLIC_READ]})
+    ),
+    "s3-tls-only": change("replica-policy", policy=json.dumps({"Statement": []})),
+    "s3-sse-kms-cmk": change(
+        "assets-sse", rules=[{"applyServerSideEncryptionByDefault": {"sseAlgorithm": "AES256"}}]
+    ),
+    "s3-bucket-key": change(
+        "assets-sse",
+        rules=[{"applyServerSideEncryptionByDefault": {"sseAlgorithm": "aws:kms",
+                                                       "kmsMasterKeyId": "k"}}],
+    ),
+    "s3-versioning": change("logs-versioning", versioningConfiguration={"status": "Suspended"}),
+    "s3-replication": drop("assets-replication"),
+    "s3-access-logging": drop("replica-logging"),
+    "s3-lifecycle-abort-multipart": change("alb-logs-lifecycle", rules=[{"status": "Enabled"}]),
+    "s3-event-notifications": drop("assets-events"),
+    "s3-log-bucket-object-lock": change("logs", objectLockEnabled=None),
+    # CloudFront
+    "cloudfront-viewer-https": change("cdn", defaultCacheBehavior={"viewerProtocolPolicy":
+                                                                   "allow-all"}),
+    "cloudfront-tls-1-2": change("cdn", viewerCertificate={
+        "acmCertificateArn": "c", "sslSupportMethod": "sni-only",
+        "minimumProtocolVersion": "TLSv1_2016"}),
+    "cloudfront-custom-certificate-sni": change("cdn", viewerCertificate={
+        "cloudfrontDefaultCertificate": True, "minimumProtocolVersion": "TLSv1.2_2021"}),
+    "cloudfront-origin-https": change("cdn", origins=[{"originId": "api", "domainName": "a.b",
+        "customOriginConfig": {"originProtocolPolicy": "match-viewer",
+                               "originSslProtocols": ["TLSv1.2"]}}]),
+    "cloudfront-origin-no-legacy-ssl": change("cdn", origins=[{"originId": "api",
+        "domainName": "a.b", "customOriginConfig": {"originProtocolPolicy": "https-only",
+                                                    "originSslProtocols": ["TLSv1", "TLSv1.2"]}}]),
+    "cloudfront-waf": change("cdn", webAclId=None),
+    "cloudfront-access-logging": change("cdn", loggingConfig=None),
+    "cloudfront-origin-failover": change("cdn", originGroups=[]),
+    "cloudfront-s3-origin-access-control": change("cdn", origins=[
+        {"originId": "assets", "domainName": "assets.s3.amazonaws.com",
+         "s3OriginConfig": {"originAccessIdentity": "origin-access-identity/cloudfront/E1"}}]),
+    "cloudfront-default-root-object": change("cdn", defaultRootObject=""),
+    # DynamoDB
+    "dynamodb-point-in-time-recovery": change("carts", replicas=[
+        {"regionName": "eu-west-1", "kmsKeyArn": "k", "pointInTimeRecovery": False}]),
+    "dynamodb-kms-cmk": change("carts", serverSideEncryption={"enabled": True}),
+    "dynamodb-on-demand": change("carts", billingMode="PROVISIONED"),
+    "dynamodb-deletion-protection": change("carts", deletionProtectionEnabled=False),
+    "dynamodb-backup-plan": change("carts", tags={"backup": "never"}),
+    # Aurora
+    "aurora-encrypted-cmk": change("orders-global", storageEncrypted=False),
+    "aurora-deletion-protection": change("orders", deletionProtection=False),
+    "aurora-iam-auth": change("orders", iamDatabaseAuthenticationEnabled=None),
+    "aurora-postgres-logs": change("orders", enabledCloudwatchLogsExports=[]),
+    "aurora-backup-retention": change("orders", backupRetentionPeriod=1),
+    "aurora-aws-backup": drop("backup-aurora"),
+    "aurora-multi-az": drop("orders-2"),
+    "aurora-instance-private": change("orders-1", publiclyAccessible=True),
+    "aurora-instance-minor-upgrades": change("orders-2", autoMinorVersionUpgrade=False),
+    "aurora-instance-monitoring": change("orders-1", monitoringInterval=0),
+    "aurora-instance-performance-insights-kms": change("orders-1",
+                                                       performanceInsightsKmsKeyId=None),
+    "aurora-copy-tags-to-snapshot": change("orders", copyTagsToSnapshot=False),
+    "aurora-non-default-admin": change("orders", masterUsername="postgres"),
+    # ElastiCache
+    "elasticache-at-rest-cmk": change("cache", kmsKeyId=None),
+    "elasticache-in-transit-auth": change("cache", authToken=None),
+    "elasticache-automatic-failover": change("cache", multiAzEnabled=False),
+    "elasticache-backups": change("cache", snapshotRetentionLimit=0),
+    "elasticache-subnet-group": change("cache", subnetGroupName="default"),
+    # ALB
+    "alb-http-redirects-to-https": change("alb-http", defaultActions=[
+        {"type": "forward", "targetGroupArn": "tg"}]),
+    "alb-tls-policy": change("alb-https", sslPolicy="ELBSecurityPolicy-2016-08"),
+    "alb-drop-invalid-headers": change("alb", dropInvalidHeaderFields=False),
+    "alb-desync-mitigation": change("alb", desyncMitigationMode="monitor"),
+    "alb-access-logs": change("alb", accessLogs={"bucket": "alb-logs", "enabled": False}),
+    "alb-deletion-protection": change("alb", enableDeletionProtection=None),
+    "alb-multi-az": change("alb", subnets=["subnet-a"]),
+    "alb-waf": drop("alb-waf"),
+    # Lambda
+    "lambda-supported-runtime": change("cart", runtime="python3.9"),
+    "lambda-xray-tracing": change("asset", tracingConfig={"mode": "PassThrough"}),
+    "lambda-permission-not-public": change("cart-from-alb", principal="*"),
+    "lambda-permission-source-arn": change("cart-from-alb", sourceArn=None),
+    "lambda-url-auth": change("cart-url", authorizationType="NONE"),
+    "lambda-in-vpc": change("cart", vpcConfig={"subnetIds": ["subnet-a"],
+                                               "securityGroupIds": ["sg-1"]}),
+    "lambda-concurrency-cap": change("asset", reservedConcurrentExecutions=-1),
+    "lambda-dead-letter": change("uploads-queue", redrivePolicy=None),
+    "lambda-environment-cmk": change("cart", kmsKeyArn=None),
+    "lambda-no-secrets-in-environment": change("cart", environment={"variables": {
+        "SHOP3D_CART_COOKIE_KEY": "hunter2hunter2"}}),
+    "lambda-code-signing": change("cart", codeSigningConfigArn=None),
+    # KMS
+    "kms-rotation": change("key", enableKeyRotation=False),
+    "kms-key-policy": change("key-eu", policy=json.dumps({"Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "kms:*", "Resource": "*"}]})),
+    "kms-no-lockout-bypass": change("key", bypassPolicyLockoutSafetyCheck=True),
+    "kms-deletion-guard": lambda rs: unprotect(rs, "key-eu"),
+    # WAF
+    "waf-has-rules": change("edge", rules=[]),
+    "waf-metrics": change("edge", visibilityConfig={"cloudwatchMetricsEnabled": False}),
+    "waf-log4j-rule-group": change("edge", rules=[{"name": "rate", "statement": {
+        "rateBasedStatement": {"limit": 1000}}, "visibilityConfig": {
+        "cloudwatchMetricsEnabled": True}}]),
+    "waf-logging": drop("edge-logs"),
+    # Security groups
+    "sg-no-public-admin-ports": change("alb-https-in", fromPort=22, toPort=22),
+    "sg-no-public-http": change("alb-https-in", fromPort=80, toPort=80),
+    "sg-descriptions": change("alb-sg", description="Managed by Pulumi"),
+    "sg-default-closed": change("vpc-default", ingress=[{"protocol": "-1", "self": True,
+                                                         "fromPort": 0, "toPort": 0}]),
+    # CloudTrail, Secrets Manager, Cognito, protection
+    "cloudtrail-multi-region": change("trail", isMultiRegionTrail=False),
+    "cloudtrail-kms": change("trail", kmsKeyId=None),
+    "cloudtrail-log-validation": change("trail", enableLogFileValidation=False),
+    "cloudtrail-cloudwatch-logs": change("trail", cloudWatchLogsRoleArn=None),
+    "secrets-cmk": change("cookie-key", kmsKeyId=None),
+    "secrets-rotation": change("cookie-key-rotation", rotationRules={"automaticallyAfterDays":
+                                                                     365}),
+    "cognito-threat-protection": change("shoppers", userPoolAddOns={"advancedSecurityMode":
+                                                                    "AUDIT"}),
+    "stateful-protected": lambda rs: unprotect(rs, "carts"),
+}
+# fmt: on
+
+
+def findings_of(resources: list[Resource], rule: str) -> list[str]:
+    return [f.message for f in evaluate(stack_of(resources), rules=[RULES_BY_NAME[rule]])]
+
+
+def test_the_pack_has_at_least_40_rules_and_each_has_a_failing_case() -> None:
+    assert len(ALL_RULES) >= 40
+    assert sorted(BREAKERS) == sorted(RULES_BY_NAME)
+
+
+def test_the_baseline_passes_every_rule() -> None:
+    assert [str(f) for f in evaluate(stack_of(baseline()))] == []
+
+
+@pytest.mark.parametrize("rule", sorted(BREAKERS))
+def test_breaking_the_baseline_fails_the_rule(rule: str) -> None:
+    broken = BREAKERS[rule](baseline())
+    messages = findings_of(broken, rule)
+    assert messages, f"{rule} did not notice"
+    assert all(isinstance(m, str) and len(m) > 10 for m in messages)
+
+
+def test_unknown_values_at_preview_never_fail_a_rule() -> None:
+    unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+    resources = patch(baseline(), "cart", runtime=unknown, kmsKeyArn=unknown)
+    resources = patch(resources, "orders", kmsKeyId=unknown, enabledCloudwatchLogsExports=unknown)
+    assert [str(f) for f in evaluate(stack_of(resources))] == []
+
+
+def test_a_rule_only_looks_at_its_types() -> None:
+    rule = RULES_BY_NAME["dynamodb-on-demand"]
+    assert isinstance(rule, ResourceRule)
+    assert rule.violations(res(t.BUCKET, "b", billingMode="PROVISIONED")) == []
+    assert rule.violations(res(t.TABLE, "t", billingMode="PROVISIONED")) != []
