@@ -1,7 +1,7 @@
 """Real local servers for the tests: started once per run, and only when a test asks for one.
 
-Session fixtures: dynamodb_endpoint, moto_endpoint, postgres_url, redis_url (and the server
-objects behind them). Function fixtures: aws_env, local_tables, local_buckets, upload_events,
+Session fixtures: dynamodb_endpoint, moto_endpoint, redis_url, postgres_url (and postgres_server,
+for more databases). Function fixtures: aws_env, local_tables, local_buckets, upload_events,
 pg_database: each gives a test its own uniquely named resources and removes them afterwards.
 Handlers create boto3 clients at import: set the env with these fixtures first, then import
 (or importlib.reload) the handler module.
@@ -45,25 +45,21 @@ def unique_prefix(kind: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def dynamodb_server() -> Iterator[DynamoDBLocal]:
+def dynamodb_endpoint() -> Iterator[str]:
     with DynamoDBLocal() as server:
-        yield server
+        yield server.endpoint
 
 
 @pytest.fixture(scope="session")
-def dynamodb_endpoint(dynamodb_server: DynamoDBLocal) -> str:
-    return dynamodb_server.endpoint
-
-
-@pytest.fixture(scope="session")
-def moto_server() -> Iterator[MotoServer]:
+def moto_endpoint() -> Iterator[str]:
     with MotoServer() as server:
-        yield server
+        yield server.endpoint
 
 
 @pytest.fixture(scope="session")
-def moto_endpoint(moto_server: MotoServer) -> str:
-    return moto_server.endpoint
+def redis_url() -> Iterator[str]:
+    with RedisServer() as server:
+        yield server.endpoint
 
 
 @pytest.fixture(scope="session")
@@ -76,17 +72,6 @@ def postgres_server() -> Iterator[PostgresServer]:
 def postgres_url(postgres_server: PostgresServer) -> str:
     """An empty database created for the run (tests wanting their own use pg_database)."""
     return postgres_server.create_database(RUN_DATABASE)
-
-
-@pytest.fixture(scope="session")
-def redis_server() -> Iterator[RedisServer]:
-    with RedisServer() as server:
-        yield server
-
-
-@pytest.fixture(scope="session")
-def redis_url(redis_server: RedisServer) -> str:
-    return redis_server.endpoint
 
 
 # --- per-test resources ---------------------------------------------------------------
