@@ -23,6 +23,7 @@ import io
 import json
 import os
 import tomllib
+import warnings
 import zipfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -45,7 +46,7 @@ PYTHON_VERSION: Final = "3.12"
 GLIBC_TAG: Final = "manylinux_2_34"
 # Each handler is packaged from the uv dependency group of the same name.
 ENTRY_POINTS: Final[Mapping[Handler, str]] = {
-    "asset": "handlers.asset.app.lambda_handler",
+    "asset": "handlers.asset.handler.lambda_handler",
     "cart": "handlers.cart.app.lambda_handler",
 }
 
@@ -72,6 +73,10 @@ EXCLUDED_SUFFIXES: Final = (".pyc", ".pyo")
 
 class ArtifactError(RuntimeError):
     """An artifact cannot be produced; the message says why and which command fixes it."""
+
+
+class StaleBuildRecord(UserWarning):
+    """uv.lock changed since the dependency build was recorded (tolerated under mocks only)."""
 
 
 @dataclass(frozen=True)
@@ -249,10 +254,15 @@ def current_record(handler: Handler, architecture: Architecture) -> Mapping[str,
         )
     expected = lock_digest(handler)
     if record.get("lock_digest") != expected:
-        raise ArtifactError(
+        stale = (
             f"the {handler} dependency group changed in uv.lock since {key} was built: "
             f"run `{BUILD_COMMAND} --handler {handler} --arch {architecture}`"
         )
+        # Unit tests of the program only need the record's shape; one artifacts test
+        # (test_the_build_record_is_current) fails instead of every program run.
+        if not running_under_mocks():
+            raise ArtifactError(stale)
+        warnings.warn(stale, StaleBuildRecord, stacklevel=2)
     return dict(record)
 
 
