@@ -3,6 +3,8 @@
 import pulumi
 
 from components.global_data import GlobalData, GlobalDataArgs
+from components.identity import Identity, IdentityArgs
+from components.security import AccountSecurity, AccountSecurityArgs
 from regions.config import load_config
 from regions.providers import make_providers
 from regions.stamp import stamp_cells, stamp_networks
@@ -15,7 +17,17 @@ data = GlobalData(
     GlobalDataArgs(config=config, providers=providers.by_region, networks=networks),
     opts=providers.opts(config.primary.name),
 )
-cells = stamp_cells(config, providers, networks, data)
+# Cognito lives in the primary region; every cell's cart Lambda trusts its tokens.
+identity = Identity("identity", IdentityArgs(config=config),
+                    opts=providers.opts(config.primary.name))
+cells = stamp_cells(config, providers, networks, data, identity=identity.outputs)
+# After the cells: GuardDuty findings go to each cell's alarm topic.
+security = AccountSecurity(
+    "security",
+    AccountSecurityArgs(config=config, providers=providers.by_region, data=data,
+                        alarm_topic_arns={r: c.alarm_topic_arn for r, c in cells.items()}),
+    opts=providers.opts(config.primary.name),
+)
 
 pulumi.export("primaryRegion", config.primary.name)
 pulumi.export("regions", list(config.region_names))
@@ -25,3 +37,10 @@ pulumi.export("tableArns", data.table_arns)
 pulumi.export("bucketNames", data.bucket_names)
 pulumi.export("databaseWriterEndpoint", data.database.writer_endpoint)
 pulumi.export("vpcIds", {region: cell.vpc_id for region, cell in cells.items()})
+pulumi.export("userPoolId", identity.outputs.user_pool_id)
+pulumi.export("userPoolClientId", identity.outputs.client_id)
+pulumi.export("authIssuerUrl", identity.outputs.issuer_url)
+pulumi.export("authJwksUrl", identity.outputs.jwks_url)
+pulumi.export("authHostedUiUrl", identity.hosted_ui_url)
+pulumi.export("trailArn", security.trail.arn)
+pulumi.export("backupVaultArns", {r: v.arn for r, v in security.vaults.items()})

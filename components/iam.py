@@ -86,13 +86,36 @@ def kms_key_policy(account_id: str, region: str) -> pulumi.Output[str]:
         },
         {
             # S3 event notifications into encrypted SQS queues, CloudFront OAC reads of
-            # SSE-KMS objects, CloudWatch alarms into encrypted SNS topics, CloudTrail.
+            # SSE-KMS objects, CloudWatch alarms and EventBridge rules (GuardDuty findings)
+            # into encrypted SNS topics.
             "Sid": "AwsServicesOfThisAccount",
             "Effect": "Allow",
             "Principal": {"Service": ["s3.amazonaws.com", "cloudfront.amazonaws.com",
                                       "cloudwatch.amazonaws.com", "events.amazonaws.com",
-                                      "cloudtrail.amazonaws.com", "delivery.logs.amazonaws.com"]},
+                                      "delivery.logs.amazonaws.com"]},
             "Action": ["kms:Decrypt", "kms:GenerateDataKey*", "kms:DescribeKey"],
+            "Resource": "*",
+            "Condition": {"StringEquals": account},
+        },
+        {
+            # CloudTrail encrypts log files of this account's trails only (its documented
+            # encryption-context condition); reading them goes through IAM.
+            "Sid": "CloudTrailEncryptsLogs",
+            "Effect": "Allow",
+            "Principal": {"Service": "cloudtrail.amazonaws.com"},
+            "Action": "kms:GenerateDataKey*",
+            "Resource": "*",
+            "Condition": {
+                "StringEquals": account,
+                "StringLike": {"kms:EncryptionContext:aws:cloudtrail:arn":
+                               f"arn:aws:cloudtrail:*:{account_id}:trail/*"},
+            },
+        },
+        {
+            "Sid": "CloudTrailDescribesKey",
+            "Effect": "Allow",
+            "Principal": {"Service": "cloudtrail.amazonaws.com"},
+            "Action": "kms:DescribeKey",
             "Resource": "*",
             "Condition": {"StringEquals": account},
         },

@@ -1,0 +1,221 @@
+"""Identity (`shop3d:identity:Identity`): the Cognito user pool shoppers and staff sign in to.
+
+A component of its own rather than part of GlobalData: it lives in the primary region only,
+its outputs are consumed by every cell (the cart Lambdas verify its tokens), and its
+lifecycle (sign-in policy, app clients, social providers) changes for reasons that have
+nothing to do with tables and buckets.
+
+The pool signs in by e-mail, offers TOTP MFA (optional for shoppers), recovers accounts by
+verified e-mail only and runs threat protection (AUDIT or ENFORCED from config). The
+storefront's app client is public: authorization code flow with PKCE, no client secret.
+Social providers read their client secrets from Secrets Manager at deploy time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+import pulumi
+import pulumi_aws as aws
+
+from components.interfaces import IdentityOutputs
+from components.naming import global_name, physical
+from components.options import child, stateful
+from regions.config import ConfigError, SocialIdentityProvider, SocialProvider, StackConfig
+
+# Where the storefront receives the authorization code (appended to https://<domain>).
+CALLBACK_PATH: Final = "/auth/callback"
+ADMIN_GROUP: Final = "admins"
+OAUTH_SCOPES: Final = ("openid", "email", "profile")
+PASSWORD_MIN_LENGTH: Final = 12
+PASSWORD_HISTORY: Final = 5
+TEMPORARY_PASSWORD_DAYS: Final = 3
+# Scopes each social provider is asked for, and how its claims map onto the pool's.
+SOCIAL_SCOPES: Final[dict[SocialProvider, str]] = {
+    "Google": "openid email profile",
+    "Facebook": "public_profile,email",
+    "SignInWithApple": "email name",
+}
+SOCIAL_ATTRIBUTES: Final[dict[SocialProvider, dict[str, str]]] = {
+    "Google": {"email": "email", "email_verified": "email_verified", "username": "sub"},
+    "Facebook": {"email": "email", "username": "id"},
+    "SignInWithApple": {"email": "email", "username": "sub"},
+}
+
+
+def issuer_url(region: str, user_pool_id: pulumi.Input[str]) -> pulumi.Output[str]:
+    """The `iss` claim of the pool's tokens."""
+    return pulumi.Output.concat("https://cognito-idp.", region, ".amazonaws.com/", user_pool_id)
+
+
+def jwks_url(issuer: pulumi.Input[str]) -> pulumi.Output[str]:
+    return pulumi.Output.concat(issuer, "/.well-known/jwks.json")
+
+
+def social_secret_name(provider: SocialProvider) -> str:
+    """Default Secrets Manager name of a provider's client secret (Apple: private key)."""
+    return f"shop3d/{pulumi.get_stack()}/identity/{provider.lower()}"
+
+
+def callback_urls(config: StackConfig) -> list[str]:
+    urls = [f"https://{config.domain}{CALLBACK_PATH}"] if config.domain else []
+    urls += [u for u in config.auth_callback_urls if u not in urls]
+    if not urls:
+        raise ConfigError("shop3d:authCallbackUrls: [] is not allowed without shop3d:domain; "
+                          "expected at least one callback URL for the storefront app client "
+                          "(or set shop3d:domain)")
+    return urls
+
+
+def logout_urls(callbacks: list[str]) -> list[str]:
+    """Sign-out returns to the site root of each callback URL."""
+    return sorted({url.split(CALLBACK_PATH)[0] + "/" for url in callbacks})
+
+
+@dataclass(frozen=True)
+class IdentityArgs:
+    config: StackConfig
+
+
+class Identity(pulumi.ComponentResource):
+    user_pool: aws.cognito.UserPool
+    client: aws.cognito.UserPoolClient
+    domain: aws.cognito.UserPoolDomain
+    outputs: IdentityOutputs
+
+    def __init__(self, name: str, args: IdentityArgs,
+                 opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("shop3d:identity:Identity", name, None, opts)
+        config = args.config
+        region = config.primary.name
+        protect = config.deletion_protection
+
+        self.user_pool = self._user_pool(name, config, protect)
+        aws.cognito.UserGroup(
+            global_name(name, "admins"),
+            user_pool_id=self.user_pool.id,
+            name=ADMIN_GROUP,
+            description="Staff with access to the admin API; must enrol TOTP MFA",
+            precedence=0,
+            opts=child(self),
+        )
+        providers = [self._social_provider(name, p) for p in config.identity_providers]
+        callbacks = callback_urls(config)
+        self.client = aws.cognito.UserPoolClient(
+            global_name(name, "storefront-client"),
+            name=physical("storefront"),
+            user_pool_id=self.user_pool.id,
+            # A browser app cannot keep a secret: a public client, code flow with PKCE.
+            generate_secret=False,
+            allowed_oauth_flows_user_pool_client=True,
+            allowed_oauth_flows=["code"],
+            allowed_oauth_scopes=list(OAUTH_SCOPES),
+            callback_urls=callbacks,
+            logout_urls=logout_urls(callbacks),
+            supported_identity_providers=["COGNITO", *(p.provider for p in
+                                                       config.identity_providers)],
+            explicit_auth_flows=["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+            prevent_user_existence_errors="ENABLED",
+            enable_token_revocation=True,
+            access_token_validity=config.access_token_minutes,
+            id_token_validity=config.access_token_minutes,
+            refresh_token_validity=config.refresh_token_days,
+            # Units of the three lifetimes above, not credentials.
+            token_validity_units=aws.cognito.UserPoolClientTokenValidityUnitsArgs(
+                access_token="minutes", id_token="minutes",  # noqa: S106
+                refresh_token="days"),  # noqa: S106
+            # The client names the providers: they must exist first.
+            opts=child(self, depends_on=providers),
+        )
+        self.domain = aws.cognito.UserPoolDomain(
+            global_name(name, "domain"),
+            domain=config.auth_domain_prefix or physical("auth"),
+            user_pool_id=self.user_pool.id,
+            opts=child(self),
+        )
+        issuer = issuer_url(region, self.user_pool.id)
+        self.outputs = IdentityOutputs(
+            user_pool_id=self.user_pool.id,
+            client_id=self.client.id,
+            issuer_url=issuer,
+            jwks_url=jwks_url(issuer),
+        )
+        self.hosted_ui_url = pulumi.Output.concat(
+            "https://", self.domain.domain, ".auth.", region, ".amazoncognito.com")
+        self.register_outputs({
+            "userPoolId": self.outputs.user_pool_id,
+            "clientId": self.outputs.client_id,
+            "issuerUrl": self.outputs.issuer_url,
+            "jwksUrl": self.outputs.jwks_url,
+            "hostedUiUrl": self.hosted_ui_url,
+        })
+
+    def _user_pool(self, name: str, config: StackConfig, protect: bool) -> aws.cognito.UserPool:
+        return aws.cognito.UserPool(
+            global_name(name, "user-pool"),
+            name=physical("users"),
+            username_attributes=["email"],
+            auto_verified_attributes=["email"],
+            username_configuration=aws.cognito.UserPoolUsernameConfigurationArgs(
+                case_sensitive=False),
+            schemas=[aws.cognito.UserPoolSchemaArgs(
+                name="email", attribute_data_type="String", required=True, mutable=True,
+                string_attribute_constraints=aws.cognito.UserPoolSchemaStringAttributeConstraintsArgs(
+                    min_length="3", max_length="254"))],
+            # TOTP is offered to everyone; Cognito has no per-group MFA switch (see README).
+            mfa_configuration="OPTIONAL",
+            software_token_mfa_configuration=aws.cognito.UserPoolSoftwareTokenMfaConfigurationArgs(
+                enabled=True),
+            password_policy=aws.cognito.UserPoolPasswordPolicyArgs(
+                minimum_length=PASSWORD_MIN_LENGTH,
+                require_lowercase=True,
+                require_uppercase=True,
+                require_numbers=True,
+                require_symbols=True,
+                password_history_size=PASSWORD_HISTORY,
+                temporary_password_validity_days=TEMPORARY_PASSWORD_DAYS,
+            ),
+            # Recovery by a verified e-mail only: SMS recovery is open to SIM swapping.
+            account_recovery_setting=aws.cognito.UserPoolAccountRecoverySettingArgs(
+                recovery_mechanisms=[aws.cognito.UserPoolAccountRecoverySettingRecoveryMechanismArgs(
+                    name="verified_email", priority=1)]),
+            user_attribute_update_settings=aws.cognito.UserPoolUserAttributeUpdateSettingsArgs(
+                attributes_require_verification_before_updates=["email"]),
+            admin_create_user_config=aws.cognito.UserPoolAdminCreateUserConfigArgs(
+                allow_admin_create_user_only=False),
+            verification_message_template=aws.cognito.UserPoolVerificationMessageTemplateArgs(
+                default_email_option="CONFIRM_WITH_CODE"),
+            # Threat protection and password history need the Plus feature plan.
+            user_pool_tier="PLUS",
+            user_pool_add_ons=aws.cognito.UserPoolUserPoolAddOnsArgs(
+                advanced_security_mode=config.threat_protection),
+            deletion_protection="ACTIVE" if protect else "INACTIVE",
+            opts=stateful(self, protect),
+        )
+
+    def _social_provider(self, name: str,
+                         settings: SocialIdentityProvider) -> aws.cognito.IdentityProvider:
+        secret = aws.secretsmanager.get_secret_version_output(
+            secret_id=settings.secret or social_secret_name(settings.provider),
+            opts=pulumi.InvokeOutputOptions(parent=self))
+        # The client secret ends up in the provider's state: keep it encrypted there.
+        secret_value: pulumi.Output[str] = pulumi.Output.secret(secret.secret_string)
+        details: dict[str, pulumi.Input[str]] = {
+            "client_id": settings.client_id,
+            "authorize_scopes": SOCIAL_SCOPES[settings.provider],
+        }
+        if settings.provider == "SignInWithApple":
+            details.update(team_id=settings.team_id or "", key_id=settings.key_id or "",
+                           private_key=secret_value)
+        else:
+            details["client_secret"] = secret_value
+        return aws.cognito.IdentityProvider(
+            global_name(name, "idp", settings.provider.lower()),
+            user_pool_id=self.user_pool.id,
+            provider_name=settings.provider,
+            provider_type=settings.provider,
+            provider_details=details,
+            attribute_mapping=SOCIAL_ATTRIBUTES[settings.provider],
+            opts=child(self),
+        )
