@@ -193,9 +193,10 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec(
         "threatProtection",
         "string",
-        "Cognito threat protection (advanced security): AUDIT (log risky sign-ins) or ENFORCED "
-        "(block or challenge them). Either one needs the Plus feature plan.",
-        from_preset=PRESET,
+        "Cognito threat protection (advanced security): ENFORCED (block or challenge risky "
+        "sign-ins) or AUDIT (only log them; needs a cognito-threat-protection policy "
+        "exemption). Both need the Plus feature plan, so AUDIT saves nothing.",
+        "ENFORCED",
     ),
     KeySpec(
         "authCallbackUrls",

@@ -30,7 +30,6 @@ PRESETS: Final[dict[Environment, dict[str, object]]] = {
         "redisNodeType": "cache.t4g.micro",
         "priceClass": "PriceClass_100",
         "replicationTimeControl": False,
-        "threatProtection": "AUDIT",
         # The Vite dev server of the storefront.
         "authCallbackUrls": ["http://localhost:5173/auth/callback"],
     },
@@ -52,7 +51,6 @@ PRESETS: Final[dict[Environment, dict[str, object]]] = {
         "redisNodeType": "cache.r7g.large",
         "priceClass": "PriceClass_All",
         "replicationTimeControl": True,
-        "threatProtection": "ENFORCED",
         "authCallbackUrls": [],
     },
 }
