@@ -7,7 +7,8 @@ under the us-east-1 provider (certificate, WAF, CloudFront's log source); the bu
 and the storefront bucket take their own region's provider.
 
 Without `shop3d:domain`: no zone, no certificate, no records; the site is served on
-CloudFront's own hostname and the API origin is the primary region's ALB.
+CloudFront's own hostname and the API and orders origins are the primary region's ALB, over
+HTTP (no certificate a CA would issue for the ALB's name; dev only, see README).
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components.cell.alb import alb_port
+from components.cell_network import HTTPS_PORT
 from components.edge import dns, waf
 from components.edge.distribution import (
     ApiOrigin,
@@ -29,7 +32,7 @@ from components.edge.distribution import (
 )
 from components.edge.storefront import storefront_bucket, upload_site
 from components.global_data import GlobalData
-from components.naming import global_name
+from components.naming import global_name, physical
 from components.options import child
 from handlers.shared import storage
 from regions.config import StackConfig
@@ -87,6 +90,7 @@ class GlobalEdge(pulumi.ComponentResource):
                 else args.cells[primary].alb_dns_name,
                 header_name=args.origin_header_name,
                 header_value=args.origin_header_value,
+                https=alb_port(config.domain) == HTTPS_PORT,
             )
 
         cdn = distribution(
@@ -109,7 +113,7 @@ class GlobalEdge(pulumi.ComponentResource):
         site.attach_policy([oac_read_statement(site, cdn.arn)], parent=self)
         access_logs(self, cdn, args.data.buckets[primary].logs)
         if config.shield_advanced:
-            aws.shield.Protection(global_name("edge", "shield"), name=f"shop3d-{primary}-cdn",
+            aws.shield.Protection(global_name("edge", "shield"), name=physical("cdn"),
                                   resource_arn=cdn.arn, opts=child(self))
         self.storefront_files = upload_site(site, args.data.key_arns[primary],
                                             config.storefront_dist)
@@ -118,6 +122,7 @@ class GlobalEdge(pulumi.ComponentResource):
             dns.cloudfront_aliases(self, zone, aliases, cdn)
             dns.api_latency_records(self, zone, args.cells)
             dns.orders_failover_records(self, zone, primary, secondary, args.cells)
+            dns.cell_records(self, zone, primary, args.cells)
 
         self.distribution_domain = cdn.domain_name
         self.distribution_arn = cdn.arn
@@ -132,6 +137,7 @@ class GlobalEdge(pulumi.ComponentResource):
             "siteUrl": self.site_url,
             "apiUrl": self.api_url,
             "healthCheckIds": self.health_check_ids,
+            "failoverSeconds": dns.failover_seconds(),
             "storefrontBucket": site.id,
             "storefrontFiles": self.storefront_files,
             "webAclArn": firewall.acl.arn,

@@ -19,9 +19,11 @@ import pulumi_aws as aws
 
 from components import iam
 from components.buckets import SecureBucket
+from components.cell.alb import HTTP_PORT
+from components.cell_network import HTTPS_PORT
 from components.edge import policies
 from components.edge.origin_shield import shield_region
-from components.naming import global_name
+from components.naming import global_name, physical
 from components.options import child
 from handlers.shared import storage
 from regions.config import PriceClass
@@ -59,6 +61,9 @@ class ApiOrigin:
     domain_name: pulumi.Input[str]
     header_name: str
     header_value: pulumi.Input[str]
+    # False only without a domain: the ALBs then have no certificate a CA would issue and
+    # listen on HTTP (components/cell/alb.py), a dev-only setup the policy pack flags.
+    https: bool = True
 
 
 @dataclass(frozen=True)
@@ -75,7 +80,7 @@ class DistributionSettings:
 def origin_access_control(parent: pulumi.Resource) -> aws.cloudfront.OriginAccessControl:
     return aws.cloudfront.OriginAccessControl(
         global_name("edge", "oac"),
-        name=f"shop3d-{pulumi.get_stack()}-s3",
+        name=physical("s3"),
         description="shop3d CloudFront to S3: always signed (sigv4)",
         origin_access_control_origin_type="s3",
         signing_behavior="always",
@@ -117,9 +122,9 @@ def _api_origin(api: ApiOrigin) -> aws.cloudfront.DistributionOriginArgsDict:
         "origin_id": api.origin_id,
         "domain_name": api.domain_name,
         "custom_origin_config": {
-            "http_port": 80,
-            "https_port": 443,
-            "origin_protocol_policy": "https-only",
+            "http_port": HTTP_PORT,
+            "https_port": HTTPS_PORT,
+            "origin_protocol_policy": "https-only" if api.https else "http-only",
             "origin_ssl_protocols": list(ORIGIN_TLS),
             "origin_read_timeout": ORIGIN_READ_TIMEOUT_SECONDS,
         },
@@ -214,7 +219,7 @@ def access_logs(parent: pulumi.Resource, cdn: aws.cloudfront.Distribution,
     """Standard logging v2 (CloudWatch vended logs) into the log bucket under `cloudfront/`:
     the legacy logging needs ACLs, which every shop3d bucket has off. `parent` must carry the
     us-east-1 provider, where CloudFront's delivery source lives."""
-    name = f"shop3d-{pulumi.get_stack()}-cdn"
+    name = physical("cdn")
     source = aws.cloudwatch.LogDeliverySource(
         global_name("edge", "access-log-source"),
         name=name,

@@ -6,7 +6,12 @@ the cells together.
   check and evaluate-target-health, so an unhealthy region drops out and its users get the
   next-nearest healthy one;
 - orders.<domain>: failover routing, PRIMARY on the Aurora writer's region, SECONDARY on the
-  next configured region (the write path must reach the database writer).
+  next configured region (the write path must reach the database writer);
+- <region>.api.<domain>: each cell by name (operators pin a region with it), and the CNAMEs
+  that validate the cells' ALB certificates (the zone's owner writes them).
+
+Failover takes at most `failover_seconds()`: the health checkers need FAILURE_THRESHOLD failed
+checks REQUEST_INTERVAL_SECONDS apart, then resolvers drop the old answer after its TTL.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from typing import Final, Protocol
 import pulumi
 import pulumi_aws as aws
 
+from components.cell.health import FAILURE_THRESHOLD, REQUEST_INTERVAL_SECONDS
 from components.naming import global_name, regional
 from components.options import child, stateful
 
@@ -33,11 +39,23 @@ VALIDATION_TTL: Final = 300
 ALB_ALIAS_TTL_SECONDS: Final = 60
 
 
+ValidationOption = aws.acm.outputs.CertificateDomainValidationOption
+
+
+def failover_seconds() -> int:
+    """Worst case from a cell's failure to users resolving to another cell."""
+    return REQUEST_INTERVAL_SECONDS * FAILURE_THRESHOLD + ALB_ALIAS_TTL_SECONDS
+
+
 class CellEndpoint(Protocol):
     """What the edge needs from a RegionalCell."""
 
     @property
     def alb_dns_name(self) -> pulumi.Output[str]: ...
+
+    @property
+    def certificate_validation_options(
+            self) -> pulumi.Output[Sequence[ValidationOption]] | None: ...
 
     @property
     def alb_zone_id(self) -> pulumi.Output[str]: ...
@@ -74,6 +92,28 @@ def hosted_zone(parent: pulumi.Resource, domain: str, zone_id: str | None,
     return Zone(domain=domain, zone_id=zone.zone_id, name_servers=zone.name_servers)
 
 
+def _validation_records(parent: pulumi.Resource, zone: Zone, prefix: str,
+                        options: pulumi.Output[Sequence[ValidationOption]],
+                        names: Sequence[str]) -> list[aws.route53.Record]:
+    """The CNAME ACM asks for, for each of `names` on a certificate."""
+    records = []
+    for index, name in enumerate(names):
+        option = options.apply(functools.partial(_validation_option, name))
+        records.append(aws.route53.Record(
+            f"{prefix}-{index}",
+            zone_id=zone.zone_id,
+            name=option.resource_record_name,
+            type=option.resource_record_type,
+            records=[option.resource_record_value],
+            ttl=VALIDATION_TTL,
+            # ACM gives a name the same CNAME in every region: another stack's certificate
+            # for it may have written the record already.
+            allow_overwrite=True,
+            opts=child(parent),
+        ))
+    return records
+
+
 def cloudfront_certificate(parent: pulumi.Resource, zone: Zone,
                            names: Sequence[str]) -> pulumi.Output[str]:
     """An ACM certificate for `names`, DNS-validated in the zone; `parent` must carry the
@@ -88,20 +128,8 @@ def cloudfront_certificate(parent: pulumi.Resource, zone: Zone,
         key_algorithm="EC_prime256v1",
         opts=child(parent),
     )
-    records = []
-    for index, name in enumerate(names):
-        option = certificate.domain_validation_options.apply(
-            functools.partial(_validation_option, name))
-        records.append(aws.route53.Record(
-            global_name("edge", "certificate-validation", str(index)),
-            zone_id=zone.zone_id,
-            name=option.resource_record_name,
-            type=option.resource_record_type,
-            records=[option.resource_record_value],
-            ttl=VALIDATION_TTL,
-            allow_overwrite=True,
-            opts=child(parent),
-        ))
+    records = _validation_records(parent, zone, global_name("edge", "certificate-validation"),
+                                  certificate.domain_validation_options, names)
     validation = aws.acm.CertificateValidation(
         global_name("edge", "certificate-validation"),
         certificate_arn=certificate.arn,
@@ -187,3 +215,26 @@ def orders_failover_records(parent: pulumi.Resource, zone: Zone, primary: str,
         )
         for role, region in (("PRIMARY", primary), ("SECONDARY", secondary))
     ]
+
+
+def cell_records(parent: pulumi.Resource, zone: Zone, primary: str,
+                 cells: Mapping[str, CellEndpoint]) -> list[aws.route53.Record]:
+    """<region>.api.<domain> per cell, and the validation CNAMEs of each cell's ALB certificate
+    (api.<domain> and <region>.api.<domain>). The api.<domain> CNAME is the same in every
+    region, so it is written once, from the primary's certificate."""
+    api = subdomain(API_LABEL, zone.domain)
+    records = []
+    for region, cell in cells.items():
+        regional_name = subdomain(region, api)
+        records.append(aws.route53.Record(
+            regional("edge", region, "api"),
+            zone_id=zone.zone_id, name=regional_name, type="A",
+            aliases=[_alb_alias(cell)], opts=child(parent),
+        ))
+        options = cell.certificate_validation_options
+        if options is not None:
+            names = [api, regional_name] if region == primary else [regional_name]
+            records += _validation_records(
+                parent, zone, regional("edge", region, "alb-certificate-validation"),
+                options, names)
+    return records

@@ -122,13 +122,15 @@ def check_failover_records(run, regions: list[str]) -> None:
     assert all(r["aliases"][0]["evaluateTargetHealth"] is True for r in records)
 
 
-def check_origins(run, regions: list[str]) -> None:
+def check_origins(run, regions: list[str], https: bool = True) -> None:
+    """S3 origins through OAC; the API and orders origins HTTPS-only with TLS 1.2 (HTTP only
+    in a stack without a domain, whose ALBs have no certificate)."""
     cdn = distribution(run)
     origins = {o["originId"]: o for o in cdn["origins"]}
     for origin in origins.values():
         custom = origin.get("customOriginConfig")
         if custom is not None:
-            assert custom["originProtocolPolicy"] == "https-only"
+            assert custom["originProtocolPolicy"] == ("https-only" if https else "http-only")
             assert custom["originSslProtocols"] == ["TLSv1.2"]
         else:
             assert ".s3." in origin["domainName"]
@@ -192,13 +194,16 @@ def test_prod_apex_and_www_alias_cloudfront_over_ipv4_and_ipv6(prod):
 def test_prod_creates_a_protected_zone_and_a_dns_validated_us_east_1_certificate(prod):
     (zone,) = prod.of_type("aws:route53/zone:Zone")
     assert zone.inputs["name"] == "shop3d.example.com" and zone.protect
-    (certificate,) = prod.of_type("aws:acm/certificate:Certificate")
+    certificate = prod.named("edge-certificate")
     assert certificate.region == "us-east-1"
     assert certificate.inputs["validationMethod"] == "DNS"
     assert certificate.inputs["subjectAlternativeNames"] == ["www.shop3d.example.com"]
-    validation = [r for r in prod.of_type(RECORD) if r.inputs["type"] == "CNAME"]
-    assert len(validation) == 2
-    (issued,) = prod.of_type("aws:acm/certificateValidation:CertificateValidation")
+    validation = [r for r in prod.of_type(RECORD)
+                  if r.name.startswith("edge-certificate-validation-")]
+    assert sorted(r.inputs["name"].split(".", 1)[1] for r in validation) \
+        == ["shop3d.example.com.", "www.shop3d.example.com."]
+    assert all(r.inputs["type"] == "CNAME" for r in validation)
+    issued = prod.named("edge-certificate-validation")
     assert issued.region == "us-east-1"
     assert len(issued.inputs["validationRecordFqdns"]) == 2
     viewer = distribution(prod)["viewerCertificate"]
@@ -339,15 +344,33 @@ def test_without_a_domain_the_program_is_still_complete(dev):
     assert dev.outputs["distributionDomain"].endswith(".cloudfront.net")
     assert dev.outputs["apiUrl"] == dev.outputs["siteUrl"] + "/api/"
     assert sorted(dev.outputs["healthCheckIds"]) == sorted(regions)
-    check_origins(dev, regions)
+    check_origins(dev, regions, https=False)
     check_bucket_policies(dev, regions)
     origins = {o["originId"]: o for o in distribution(dev)["origins"]}
     # The API goes straight to the primary ALB (no api.<domain> to route by latency).
     assert origins["api"]["domainName"] == origins["orders"]["domainName"]
-    assert not origins["api"]["domainName"].startswith("api.")
+    assert origins["api"]["domainName"].endswith(f".{regions[0]}.elb.amazonaws.com")
 
 
 # --- an existing zone, Shield Advanced, a custom rate limit, no upload ------------------------
+
+def test_prod_names_each_cell_and_validates_its_alb_certificate(prod):
+    regions = list(prod.outputs["regions"])
+    api = "api.shop3d.example.com"
+    for region in regions:
+        (record,) = records_named(prod, f"{region}.{api}")
+        assert record["aliases"][0]["name"].endswith(f".{region}.elb.amazonaws.com")
+    validated = sorted(r.inputs["name"].split(".", 1)[1] for r in prod.of_type(RECORD)
+                       if r.name.startswith(tuple(f"edge-{g}-alb-certificate-validation"
+                                                  for g in regions)))
+    # api.<domain> has the same CNAME in every region: written once.
+    assert validated == sorted([f"{api}.", *(f"{region}.{api}." for region in regions)])
+
+
+def test_failover_figure(prod):
+    # 30 s health check interval x 3 failures + the ALB alias's 60 s TTL: the README figure.
+    assert prod.outputs["failoverSeconds"] == 150
+
 
 def test_an_existing_zone_is_used_not_created(existing_zone):
     assert not existing_zone.of_type("aws:route53/zone:Zone")
