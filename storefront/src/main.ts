@@ -10,6 +10,9 @@ import { h } from './ui/dom';
 import { errorBox } from './ui/errorBox';
 import './styles.css';
 
+/** Set once this browser has used a cart, so the header badge is filled in on later visits. */
+const HAS_CART_KEY = 'shop3d.hasCart';
+
 function pageFor(route: Route): Page {
   switch (route.page) {
     case 'products':
@@ -37,6 +40,7 @@ function start(): void {
     api: new ApiClient({ baseUrl: document.baseURI }),
     cartChanged: (cart: Cart) => {
       badge.textContent = String(itemCount(cart));
+      localStorage.setItem(HAS_CART_KEY, '1');
     },
   };
   let current = new AbortController();
@@ -57,8 +61,11 @@ function start(): void {
   };
   window.addEventListener('hashchange', navigate);
   navigate();
-  // The badge is a convenience: if the cart cannot be read now, the cart page will say why.
-  ctx.api.getCart().then(ctx.cartChanged, () => undefined);
+  // Reading the cart makes the API issue a guest cookie, so only browsers that used a
+  // cart before ask for it at start. A failure here is left to the cart page to explain.
+  if (localStorage.getItem(HAS_CART_KEY) !== null) {
+    ctx.api.getCart().then(ctx.cartChanged, () => undefined);
+  }
 }
 
 start();

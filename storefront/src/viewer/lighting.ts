@@ -16,10 +16,10 @@ export function isSoftwareRenderer(renderer: WebGLRenderer): boolean {
 
 /**
  * Image-based lighting from three's RoomEnvironment (generated, nothing to fetch) on real
- * GPUs; a hemisphere plus two directional lights on software renderers.
+ * GPUs; a hemisphere plus two directional lights on software renderers (metals look darker).
  */
-export function addLighting(scene: Scene, renderer: WebGLRenderer): LightingKind {
-  if (isSoftwareRenderer(renderer)) {
+export function addLighting(scene: Scene, renderer: WebGLRenderer, software: boolean): LightingKind {
+  if (software) {
     scene.add(new HemisphereLight(0xffffff, 0x444455, 2.5));
     const key = new DirectionalLight(0xffffff, 2.5);
     key.position.set(3, 4, 5);

@@ -11,7 +11,7 @@ import {
 } from 'three';
 import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
 import { disposeObject } from './gltf';
-import { addLighting } from './lighting';
+import { addLighting, isSoftwareRenderer } from './lighting';
 
 /** Light grey behind the model; the smoke test counts pixels that differ from it. */
 export const VIEWER_BACKGROUND = 0xeef0f3;
@@ -42,11 +42,13 @@ export class ModelViewer {
     this.renderer.outputColorSpace = SRGBColorSpace;
     this.renderer.toneMapping = ACESFilmicToneMapping;
 
-    this.canvas.dataset.lighting = addLighting(this.scene, this.renderer);
+    const software = isSoftwareRenderer(this.renderer);
+    this.canvas.dataset.lighting = addLighting(this.scene, this.renderer, software);
     this.scene.background = new Color(VIEWER_BACKGROUND);
 
     this.controls = new OrbitControls(this.camera, this.canvas);
-    this.controls.enableDamping = true;
+    // Damping renders frames for a second after each drag: too dear when the CPU draws them.
+    this.controls.enableDamping = !software;
     this.controls.addEventListener('change', () => this.requestRender());
 
     this.resizeObserver = new ResizeObserver(() => this.resize());

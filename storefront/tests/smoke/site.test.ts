@@ -123,6 +123,14 @@ describe('storefront in headless Chromium', () => {
     expect(stats.covered).toBeGreaterThan(0.05); // the helmet covers part of the view
     expect(stats.colours).toBeGreaterThan(100); // textured and lit, not a flat silhouette
     await page.screenshot({ path: join(ARTIFACTS, 'product-page-desktop.png') });
+
+    // Orbit controls: a drag turns the model, so the picture changes.
+    const area = (await canvas.boundingBox())!;
+    await page.mouse.move(area.x + area.width / 2, area.y + area.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(area.x + area.width / 2 + 150, area.y + area.height / 2, { steps: 2 });
+    await page.mouse.up();
+    await expect.poll(async () => (await canvas.screenshot()).equals(png), { timeout: 10_000 }).toBe(false);
     await writeFile(join(ARTIFACTS, 'lod-trace.json'), JSON.stringify({ trace, glbRequests, manifest: fixture.manifest }, null, 2));
     expect(errors).toEqual([]);
     await page.context().close();
@@ -131,6 +139,7 @@ describe('storefront in headless Chromium', () => {
   it('adds to cart, changes quantity, shows API problems, removes and checks out', async () => {
     const { page, errors } = await openPage();
     await page.goto(`${server.url}#/product/LAMP-2`);
+    expect(await page.getByTestId('cart-count').textContent()).toBe('0');
     await expect.poll(() => page.getByTestId('viewer-status').textContent()).toMatch(/being prepared/);
     await page.getByTestId('add-to-cart').click();
     await expect.poll(() => page.getByTestId('cart-count').textContent()).toBe('1');
@@ -163,6 +172,14 @@ describe('storefront in headless Chromium', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'order-desktop.png') });
     await page.getByTestId('cart-link').click();
     await page.getByTestId('cart-empty').waitFor();
+    // A returning visitor's badge is read from the API at start.
+    await page.getByTestId('cart-link').click();
+    await page.reload();
+    await expect.poll(() => page.getByTestId('cart-count').textContent()).toBe('0');
+    await page.goto(`${server.url}#/product/LAMP-2`);
+    await page.getByTestId('add-to-cart').click();
+    await page.reload();
+    await expect.poll(() => page.getByTestId('cart-count').textContent()).toBe('1');
     expect(errors.filter((e) => !e.includes('422'))).toEqual([]);
     await page.context().close();
   });
