@@ -3,7 +3,9 @@
 import pulumi
 
 from components.global_data import GlobalData, GlobalDataArgs
+from components.global_edge import GlobalEdge, GlobalEdgeArgs
 from components.identity import Identity, IdentityArgs
+from components.origin_secret import OriginSecret, OriginSecretArgs
 from components.security import AccountSecurity, AccountSecurityArgs
 from regions.config import load_config
 from regions.providers import make_providers
@@ -17,10 +19,20 @@ data = GlobalData(
     GlobalDataArgs(config=config, providers=providers.by_region, networks=networks),
     opts=providers.opts(config.primary.name),
 )
+origin_secret = OriginSecret("origin-secret", OriginSecretArgs(config, data.key_arns),
+                             opts=providers.opts(config.primary.name))
 # Cognito lives in the primary region; every cell's cart Lambda trusts its tokens.
 identity = Identity("identity", IdentityArgs(config=config),
                     opts=providers.opts(config.primary.name))
-cells = stamp_cells(config, providers, networks, data, identity=identity.outputs)
+cells = stamp_cells(config, providers, networks, data, origin_secret,
+                    identity=identity.outputs)
+# CloudFront, WAF and Route 53 in front of the cells (us-east-1 for the global parts).
+edge = GlobalEdge(
+    "edge",
+    GlobalEdgeArgs(config=config, providers=providers, data=data, cells=cells,
+                   origin_header_name=origin_secret.header_name,
+                   origin_header_value=origin_secret.value),
+)
 # After the cells: GuardDuty findings go to each cell's alarm topic.
 security = AccountSecurity(
     "security",
@@ -44,3 +56,5 @@ pulumi.export("authJwksUrl", identity.outputs.jwks_url)
 pulumi.export("authHostedUiUrl", identity.hosted_ui_url)
 pulumi.export("trailArn", security.trail.arn)
 pulumi.export("backupVaultArns", {r: v.arn for r, v in security.vaults.items()})
+for name, value in edge.outputs.items():
+    pulumi.export(name, value)

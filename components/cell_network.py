@@ -11,6 +11,7 @@ Nothing takes ingress from 0.0.0.0/0.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -27,7 +28,13 @@ HTTPS_PORT = 443
 POSTGRES_PORT = 5432
 REDIS_PORT = 6379
 CLOUDFRONT_ORIGIN_FACING = "com.amazonaws.global.cloudfront.origin-facing"
+# Route 53's health checkers, in their own group: this list weighs 25 rules and CloudFront's
+# 55, over the 60 rules one security group may hold.
+ROUTE53_HEALTH_CHECKERS = "com.amazonaws.{region}.route53-healthchecks"
 ANYWHERE = "0.0.0.0/0"
+GATEWAY_ENDPOINTS = ("s3", "dynamodb")
+# AWS APIs the cell calls from private subnets; prod keeps that traffic off the NAT gateways.
+INTERFACE_ENDPOINTS = ("secretsmanager", "kms", "sqs", "logs")
 
 
 @dataclass(frozen=True)
@@ -36,6 +43,9 @@ class CellNetworkArgs:
     cidr_block: str
     availability_zones: int
     nat_gateways: Literal["single", "per-az"]
+    # The port CloudFront reaches the ALB on: 443, or 80 for a stack without a domain.
+    alb_port: int = HTTPS_PORT
+    interface_endpoints: bool = False
 
 
 def subnet_masks(cidr_block: str) -> tuple[int, int, int, int]:
@@ -51,10 +61,12 @@ def subnet_masks(cidr_block: str) -> tuple[int, int, int, int]:
 
 class CellNetwork(pulumi.ComponentResource):
     vpc_id: pulumi.Output[str]
-    public_subnet_ids: pulumi.Output[list[str]]
-    private_subnet_ids: pulumi.Output[list[str]]
-    isolated_subnet_ids: pulumi.Output[list[str]]
+    public_subnet_ids: pulumi.Output[Sequence[str]]
+    private_subnet_ids: pulumi.Output[Sequence[str]]
+    isolated_subnet_ids: pulumi.Output[Sequence[str]]
     alb_security_group: aws.ec2.SecurityGroup
+    alb_health_security_group: aws.ec2.SecurityGroup
+    batch_security_group: aws.ec2.SecurityGroup
     web_security_group: aws.ec2.SecurityGroup
     lambda_security_group: aws.ec2.SecurityGroup
     cache_security_group: aws.ec2.SecurityGroup
@@ -94,7 +106,10 @@ class CellNetwork(pulumi.ComponentResource):
         self.private_subnet_ids = vpc.private_subnet_ids
         self.isolated_subnet_ids = vpc.isolated_subnet_ids
 
-        self.alb_security_group = self._group("alb", "ALB: HTTPS from CloudFront only")
+        self.alb_security_group = self._group("alb", "ALB: from CloudFront only")
+        self.alb_health_security_group = self._group(
+            "alb-health", "ALB: from Route 53 health checkers only")
+        self.batch_security_group = self._group("batch", "Batch hosts: no ingress")
         self.web_security_group = self._group("web", "Web tier: HTTP from the ALB only")
         self.lambda_security_group = self._group("lambda", "Lambda functions: no ingress")
         self.cache_security_group = self._group("cache", "Redis: from web tier and Lambdas")
@@ -102,12 +117,23 @@ class CellNetwork(pulumi.ComponentResource):
 
         cloudfront = aws.ec2.get_managed_prefix_list_output(
             name=CLOUDFRONT_ORIGIN_FACING, opts=pulumi.InvokeOutputOptions(parent=self))
-        self._ingress("alb-https-from-cloudfront", self.alb_security_group, HTTPS_PORT,
-                      "HTTPS from CloudFront origin-facing servers", prefix_list=cloudfront.id)
+        self._ingress("alb-from-cloudfront", self.alb_security_group, args.alb_port,
+                      "From CloudFront origin-facing servers", prefix_list=cloudfront.id)
+        health_checkers = aws.ec2.get_managed_prefix_list_output(
+            name=ROUTE53_HEALTH_CHECKERS.format(region=args.region),
+            opts=pulumi.InvokeOutputOptions(parent=self))
+        self._ingress("alb-from-health-checkers", self.alb_health_security_group, args.alb_port,
+                      "From Route 53 health checkers", prefix_list=health_checkers.id)
         self._ingress("web-from-alb", self.web_security_group, WEB_PORT,
                       "HTTP from the ALB", source=self.alb_security_group)
         self._egress("alb-to-web", self.alb_security_group, WEB_PORT, "To the web tier",
                      destination=self.web_security_group)
+        self._egress("batch-to-https", self.batch_security_group, HTTPS_PORT,
+                     "To AWS APIs and ECR over HTTPS", cidr=ANYWHERE)
+        # No rules: anything launched without a group gets no traffic at all.
+        aws.ec2.DefaultSecurityGroup(self._logical("default-sg"), vpc_id=self.vpc_id,
+                                     ingress=[], egress=[], opts=child(self))
+        self._endpoints(args, vpc)
         for client, group in (("web", self.web_security_group),
                               ("lambda", self.lambda_security_group)):
             self._ingress(f"db-from-{client}", self.database_security_group, POSTGRES_PORT,
@@ -126,6 +152,40 @@ class CellNetwork(pulumi.ComponentResource):
             "privateSubnetIds": self.private_subnet_ids,
             "isolatedSubnetIds": self.isolated_subnet_ids,
         })
+
+    def _endpoints(self, args: CellNetworkArgs, vpc: awsx.ec2.Vpc) -> None:
+        """Gateway endpoints for S3 and DynamoDB; interface endpoints when asked (prod)."""
+        # Looked up once awsx has made every route table of the VPC.
+        route_tables = aws.ec2.get_route_tables_output(
+            vpc_id=self.vpc_id, opts=pulumi.InvokeOutputOptions(parent=self, depends_on=[vpc]))
+        for service in GATEWAY_ENDPOINTS:
+            aws.ec2.VpcEndpoint(
+                self._logical("endpoint", service),
+                vpc_id=self.vpc_id,
+                service_name=f"com.amazonaws.{args.region}.{service}",
+                vpc_endpoint_type="Gateway",
+                route_table_ids=route_tables.ids,
+                opts=child(self),
+            )
+        if not args.interface_endpoints:
+            return
+        group = self._group("endpoints", "Interface endpoints: HTTPS from the cell's tiers")
+        for client, source in (("web", self.web_security_group),
+                               ("lambda", self.lambda_security_group),
+                               ("batch", self.batch_security_group)):
+            self._ingress(f"endpoints-from-{client}", group, HTTPS_PORT,
+                          f"HTTPS from the {client} tier", source=source)
+        for service in INTERFACE_ENDPOINTS:
+            aws.ec2.VpcEndpoint(
+                self._logical("endpoint", service),
+                vpc_id=self.vpc_id,
+                service_name=f"com.amazonaws.{args.region}.{service}",
+                vpc_endpoint_type="Interface",
+                subnet_ids=self.private_subnet_ids,
+                security_group_ids=[group.id],
+                private_dns_enabled=True,
+                opts=child(self),
+            )
 
     def _logical(self, *parts: str) -> str:
         return regional("cell", self.region, *parts)

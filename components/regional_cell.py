@@ -1,7 +1,9 @@
 """RegionalCell (`shop3d:cell:RegionalCell`): what runs in one region, on its CellNetwork.
 
 One per configured region, under that region's provider (children inherit it through
-parent=self).
+parent=self). The parts live in components/cell/: the cart API and asset pipeline Lambdas
+(with AWS Batch for large uploads), the ALB, the web tier, Redis, flow logs, alarms, the
+dashboard and the Route 53 health check that GlobalEdge routes by.
 """
 
 from __future__ import annotations
@@ -9,11 +11,27 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pulumi
+import pulumi_aws as aws
 
+from components.cell.alarms import AlarmTargets, cell_alarms
+from components.cell.alb import cell_alb
+from components.cell.asset_pipeline import asset_pipeline
+from components.cell.cache import cell_cache
+from components.cell.cart_api import CartInputs, cart_api
+from components.cell.context import CellContext
+from components.cell.dashboard import cell_dashboard
+from components.cell.flow_logs import cell_flow_logs
+from components.cell.health import cell_health_check
+from components.cell.web_tier import web_tier
 from components.cell_network import CellNetwork
 from components.global_data import GlobalData
 from components.interfaces import IdentityOutputs
+from components.origin_secret import CartCookieKey, OriginSecret
+from handlers.shared import tables
 from regions.config import RegionSettings, StackConfig
+
+# Asynchronous invocations that fail every retry wait here two weeks for inspection.
+LAMBDA_DLQ_RETENTION_SECONDS = 14 * 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -22,15 +40,78 @@ class RegionalCellArgs:
     region: RegionSettings
     network: CellNetwork
     data: GlobalData
+    origin_secret: OriginSecret
+    cookie_key: CartCookieKey
     # None until the identity component exists in the program.
     identity: IdentityOutputs | None = None
 
 
 class RegionalCell(pulumi.ComponentResource):
+    alb: aws.lb.LoadBalancer
+    alb_dns_name: pulumi.Output[str]
+    alb_zone_id: pulumi.Output[str]
+    health_check_id: pulumi.Output[str]
+    alarm_topic_arn: pulumi.Output[str]
+    cart_function: aws.lambda_.Function
+    asset_function: aws.lambda_.Function
+
     def __init__(self, name: str, args: RegionalCellArgs,
                  opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("shop3d:cell:RegionalCell", name, None, opts)
-        self.region = args.region.name
+        config = args.config
+        ctx = CellContext(parent=self, config=config, settings=args.region,
+                          network=args.network, data=args.data)
+        self.region = ctx.region
         self.network = args.network
         self.vpc_id = args.network.vpc_id
-        self.register_outputs({"vpcId": self.vpc_id})
+
+        cell_flow_logs(ctx)
+        lambda_dlq = aws.sqs.Queue(ctx.name("lambda-dlq"), kms_master_key_id=ctx.key_arn,
+                                   message_retention_seconds=LAMBDA_DLQ_RETENTION_SECONDS,
+                                   opts=ctx.opts())
+        self.cache = cell_cache(ctx)
+        cart = cart_api(ctx, CartInputs(cache=self.cache, cookie_key=args.cookie_key,
+                                        identity=args.identity), lambda_dlq.arn)
+        self.assets = asset_pipeline(ctx, lambda_dlq.arn)
+        origin_value = args.origin_secret.value
+        self.load_balancer = cell_alb(ctx, origin_value, cart.function, config.web_tier)
+        self.web = (web_tier(ctx, self.load_balancer.alb, self.load_balancer.web_target_group)
+                    if self.load_balancer.web_target_group is not None else None)
+        health = cell_health_check(ctx, self.load_balancer, origin_value)
+
+        targets = AlarmTargets(
+            alb_arn_suffix=self.load_balancer.alb.arn_suffix,
+            functions={"cart": cart.function.name,
+                       "asset": self.assets.function.function.name},
+            dead_letter_queues={"lambda-dlq": lambda_dlq.name,
+                                "asset-dlq": self.assets.dead_letter_queue.name},
+            redis_group_id=self.cache.group.id,
+            redis_nodes=self.cache.nodes,
+            aurora_cluster_id=args.data.database.clusters[ctx.region].cluster.cluster_identifier,
+            table_names={schema.logical_name: args.data.tables[schema.logical_name].name
+                         for schema in tables.GLOBAL_TABLES}
+            | {tables.IDEMPOTENCY.logical_name: args.data.idempotency_tables[ctx.region].name},
+        )
+        alarms = cell_alarms(ctx, targets)
+        self.dashboard = cell_dashboard(ctx, targets, alarms)
+
+        self.alb = self.load_balancer.alb
+        self.alb_dns_name = self.alb.dns_name
+        self.alb_zone_id = self.alb.zone_id
+        self.health_check_id = health.id
+        self.alarm_topic_arn = alarms.topic.arn
+        self.cart_function = cart.function
+        self.asset_function = self.assets.function.function
+        # For GlobalEdge: the DNS records that validate the ALB's certificate (domain stacks).
+        certificate = self.load_balancer.certificate
+        self.certificate_validation_options = (
+            certificate.domain_validation_options if certificate is not None else None)
+        self.register_outputs({
+            "vpcId": self.vpc_id,
+            "albDnsName": self.alb_dns_name,
+            "albZoneId": self.alb_zone_id,
+            "healthCheckId": self.health_check_id,
+            "alarmTopicArn": self.alarm_topic_arn,
+            "cartFunctionArn": self.cart_function.arn,
+            "assetFunctionArn": self.asset_function.arn,
+        })

@@ -3,10 +3,12 @@ networks first (GlobalData's Aurora sits in them), then the cells that run on th
 
 from __future__ import annotations
 
+from components.cell.alb import alb_port
 from components.cell_network import CellNetwork, CellNetworkArgs
 from components.global_data import GlobalData
 from components.interfaces import IdentityOutputs
-from components.naming import regional
+from components.naming import global_name, regional
+from components.origin_secret import CartCookieKey, OriginSecret, OriginSecretArgs
 from components.regional_cell import RegionalCell, RegionalCellArgs
 from regions.config import StackConfig
 from regions.providers import RegionProviders
@@ -21,6 +23,9 @@ def stamp_networks(config: StackConfig, providers: RegionProviders) -> dict[str,
                 cidr_block=region.vpc_cidr,
                 availability_zones=config.availability_zones,
                 nat_gateways=config.nat_gateways,
+                alb_port=alb_port(config.domain),
+                # Interface endpoints cost per AZ-hour: prod only, dev goes through its NAT.
+                interface_endpoints=config.is_prod,
             ),
             opts=providers.opts(region.name),
         )
@@ -30,12 +35,18 @@ def stamp_networks(config: StackConfig, providers: RegionProviders) -> dict[str,
 
 def stamp_cells(config: StackConfig, providers: RegionProviders,
                 networks: dict[str, CellNetwork], data: GlobalData,
+                origin_secret: OriginSecret,
                 identity: IdentityOutputs | None = None) -> dict[str, RegionalCell]:
+    # One guest-cookie key for the stack: a cart cookie signed in one region verifies in all.
+    cookie_key = CartCookieKey(global_name("cart", "cookie-key"),
+                               OriginSecretArgs(config=config, key_arns=data.key_arns),
+                               opts=providers.opts(config.primary.name))
     return {
         region.name: RegionalCell(
             regional("cell", region.name),
             RegionalCellArgs(config=config, region=region, network=networks[region.name],
-                             data=data, identity=identity),
+                             data=data, origin_secret=origin_secret, cookie_key=cookie_key,
+                             identity=identity),
             opts=providers.opts(region.name),
         )
         for region in config.regions

@@ -19,3 +19,7 @@ RAW_UPLOAD_EXPIRY_DAYS: Final = 30
 ABORT_MULTIPART_DAYS: Final = 7
 NONCURRENT_TO_GLACIER_DAYS: Final = 30
 NONCURRENT_EXPIRY_DAYS: Final = 365
+
+# The storefront's built static files, served by each cell's web tier (synced from the
+# primary region's assets bucket at boot and every few minutes).
+STOREFRONT_PREFIX: Final = "storefront/"

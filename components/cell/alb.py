@@ -1,0 +1,182 @@
+"""The cell's Application Load Balancer, reachable only through CloudFront.
+
+Security groups admit only CloudFront's origin-facing prefix list (and Route 53's health
+checkers on a second group). On top of that, every listener rule requires the stack's origin
+header, so a request that found the ALB's name anyway gets 403. Routes: `/api/*` to the cart
+Lambda, everything else to the web tier (without a web tier, the listener's 403).
+
+With `shop3d:domain` the ALB serves HTTPS with a regional ACM certificate for api.<domain> and
+<region>.api.<domain> (TLS 1.3/1.2 policy) and redirects HTTP. Without a domain there is no
+name a public CA would certify, so CloudFront reaches the ALB over HTTP on port 80 (dev only;
+the HTTPS rules of the policy pack need an exemption in such a stack).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+import pulumi
+import pulumi_aws as aws
+
+from components.cell.context import CellContext
+from components.cell_network import HTTPS_PORT, WEB_PORT
+from components.origin_secret import ORIGIN_HEADER_NAME
+
+TLS_POLICY: Final = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+HTTP_PORT: Final = 80
+HEALTH_PATH: Final = "/api/health"
+# Route 53 health checks cannot send headers: the origin secret travels in this query
+# parameter, on the health path only.
+HEALTH_QUERY_KEY: Final = "origin-verify"
+WEB_HEALTH_PATH: Final = "/healthz"
+ACCESS_LOG_PREFIX: Final = "alb"  # the log bucket's policy admits the ELB account here
+IDLE_TIMEOUT_SECONDS: Final = 60
+DEREGISTRATION_DELAY_SECONDS: Final = 30
+FORBIDDEN_BODY: Final = "Forbidden: this origin is reachable only through the shop's CDN."
+
+
+@dataclass(frozen=True)
+class CellAlb:
+    alb: aws.lb.LoadBalancer
+    listener: aws.lb.Listener  # the one carrying the routes
+    protocol: str  # "HTTPS" | "HTTP"
+    port: int
+    cart_target_group: aws.lb.TargetGroup
+    web_target_group: aws.lb.TargetGroup | None
+    certificate: aws.acm.Certificate | None
+
+
+def alb_port(domain: str | None) -> int:
+    """The port CloudFront uses to reach a cell: HTTPS when there is a domain to certify."""
+    return HTTPS_PORT if domain else HTTP_PORT
+
+
+def _certificate(ctx: CellContext, domain: str) -> tuple[aws.acm.Certificate,
+                                                         aws.acm.CertificateValidation]:
+    certificate = aws.acm.Certificate(
+        ctx.name("alb", "certificate"),
+        domain_name=f"api.{domain}",
+        subject_alternative_names=[f"{ctx.region}.api.{domain}"],
+        validation_method="DNS",
+        opts=ctx.opts(),
+    )
+    # Waits until ACM has issued it. The validation records go into the zone, whose owner
+    # (GlobalEdge) writes them from `certificate.domain_validation_options`.
+    validation = aws.acm.CertificateValidation(
+        ctx.name("alb", "certificate", "validation"),
+        certificate_arn=certificate.arn,
+        opts=ctx.opts(),
+    )
+    return certificate, validation
+
+
+def _forward(target_group: aws.lb.TargetGroup) -> list[aws.lb.ListenerRuleActionArgs]:
+    return [aws.lb.ListenerRuleActionArgs(type="forward", target_group_arn=target_group.arn)]
+
+
+def _rule(ctx: CellContext, name: str, listener: aws.lb.Listener, priority: int,
+          target_group: aws.lb.TargetGroup,
+          conditions: list[aws.lb.ListenerRuleConditionArgs]) -> aws.lb.ListenerRule:
+    return aws.lb.ListenerRule(ctx.name("alb", "rule", name), listener_arn=listener.arn,
+                               priority=priority, actions=_forward(target_group),
+                               conditions=conditions, opts=ctx.opts())
+
+
+def cell_alb(ctx: CellContext, origin_secret: pulumi.Output[str],
+             cart_function: aws.lambda_.Function, web_tier: bool) -> CellAlb:
+    domain = ctx.config.domain
+    logs = ctx.data.buckets[ctx.region].logs
+    network = ctx.network
+    alb = aws.lb.LoadBalancer(
+        ctx.name("alb"),
+        load_balancer_type="application",
+        internal=False,
+        subnets=network.public_subnet_ids,
+        security_groups=[network.alb_security_group.id, network.alb_health_security_group.id],
+        drop_invalid_header_fields=True,
+        desync_mitigation_mode="strictest",
+        idle_timeout=IDLE_TIMEOUT_SECONDS,
+        enable_http2=True,
+        enable_deletion_protection=ctx.config.deletion_protection,
+        access_logs=aws.lb.LoadBalancerAccessLogsArgs(bucket=logs.id, prefix=ACCESS_LOG_PREFIX,
+                                                      enabled=True),
+        # The ELB account can write only once the log bucket's policy exists.
+        opts=ctx.opts(depends_on=[logs.policy] if logs.policy else None),
+    )
+    forbidden = aws.lb.ListenerDefaultActionArgs(
+        type="fixed-response",
+        fixed_response=aws.lb.ListenerDefaultActionFixedResponseArgs(
+            content_type="text/plain", message_body=FORBIDDEN_BODY, status_code="403"))
+    certificate = None
+    if domain:
+        certificate, validation = _certificate(ctx, domain)
+        listener = aws.lb.Listener(
+            ctx.name("alb", "https"), load_balancer_arn=alb.arn, port=HTTPS_PORT,
+            protocol="HTTPS", ssl_policy=TLS_POLICY, certificate_arn=validation.certificate_arn,
+            default_actions=[forbidden], opts=ctx.opts())
+        aws.lb.Listener(
+            ctx.name("alb", "http-redirect"), load_balancer_arn=alb.arn, port=HTTP_PORT,
+            protocol="HTTP",
+            default_actions=[aws.lb.ListenerDefaultActionArgs(
+                type="redirect", redirect=aws.lb.ListenerDefaultActionRedirectArgs(
+                    protocol="HTTPS", port=str(HTTPS_PORT), status_code="HTTP_301"))],
+            opts=ctx.opts())
+    else:
+        listener = aws.lb.Listener(
+            ctx.name("alb", "http"), load_balancer_arn=alb.arn, port=HTTP_PORT, protocol="HTTP",
+            default_actions=[forbidden], opts=ctx.opts())
+
+    cart = aws.lb.TargetGroup(
+        ctx.name("alb", "cart"),
+        target_type="lambda",
+        health_check=aws.lb.TargetGroupHealthCheckArgs(
+            enabled=True, path=HEALTH_PATH, matcher="200", interval=35, timeout=30,
+            healthy_threshold=2, unhealthy_threshold=2),
+        opts=ctx.opts(),
+    )
+    permission = aws.lambda_.Permission(
+        ctx.name("alb", "cart", "invoke"),
+        action="lambda:InvokeFunction",
+        function=cart_function.name,
+        principal="elasticloadbalancing.amazonaws.com",
+        source_arn=cart.arn,
+        opts=ctx.opts(),
+    )
+    aws.lb.TargetGroupAttachment(ctx.name("alb", "cart", "attachment"),
+                                 target_group_arn=cart.arn, target_id=cart_function.arn,
+                                 opts=ctx.opts(depends_on=[permission]))
+
+    has_origin_header = aws.lb.ListenerRuleConditionArgs(
+        http_header=aws.lb.ListenerRuleConditionHttpHeaderArgs(
+            http_header_name=ORIGIN_HEADER_NAME, values=[origin_secret]))
+    _rule(ctx, "health", listener, 1, cart, [
+        aws.lb.ListenerRuleConditionArgs(
+            path_pattern=aws.lb.ListenerRuleConditionPathPatternArgs(values=[HEALTH_PATH])),
+        aws.lb.ListenerRuleConditionArgs(query_strings=[
+            aws.lb.ListenerRuleConditionQueryStringArgs(key=HEALTH_QUERY_KEY,
+                                                        value=origin_secret)]),
+    ])
+    _rule(ctx, "api", listener, 10, cart, [
+        has_origin_header,
+        aws.lb.ListenerRuleConditionArgs(
+            path_pattern=aws.lb.ListenerRuleConditionPathPatternArgs(values=["/api/*"])),
+    ])
+    web = None
+    if web_tier:
+        web = aws.lb.TargetGroup(
+            ctx.name("alb", "web"),
+            target_type="instance",
+            port=WEB_PORT,
+            protocol="HTTP",
+            vpc_id=network.vpc_id,
+            deregistration_delay=DEREGISTRATION_DELAY_SECONDS,
+            health_check=aws.lb.TargetGroupHealthCheckArgs(
+                enabled=True, path=WEB_HEALTH_PATH, matcher="200", interval=15,
+                healthy_threshold=2, unhealthy_threshold=3),
+            opts=ctx.opts(),
+        )
+        _rule(ctx, "web", listener, 20, web, [has_origin_header])
+    return CellAlb(alb=alb, listener=listener, protocol="HTTPS" if domain else "HTTP",
+                   port=alb_port(domain), cart_target_group=cart, web_target_group=web,
+                   certificate=certificate)

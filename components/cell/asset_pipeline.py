@@ -1,0 +1,173 @@
+"""The asset pipeline of one cell: uploads bucket -> S3 event notification -> SQS (dead-letter
+queue after MAX_RECEIVES) -> asset Lambda; uploads above `assetBatchThresholdMb` are handed by the
+Lambda to AWS Batch on spot, running the same code.
+
+Uploads arrive in this region's uploads bucket; every region publishes into the PRIMARY
+region's assets bucket, which replicates to the others (components/data/storage.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+import pulumi
+import pulumi_aws as aws
+
+from components import iam
+from components.artifacts import lambda_artifact
+from components.cell.asset_image import asset_image
+from components.cell.batch import AssetBatch, asset_batch
+from components.cell.context import CellContext
+from components.cell.lambdas import CellFunction, FunctionSpec, cell_function
+from handlers.shared import env, storage, tables
+
+MEMORY_MB: Final = 3008
+TIMEOUT_SECONDS: Final = 300
+EPHEMERAL_STORAGE_MB: Final = 4096
+# SQS visibility must outlast the function's timeout; AWS recommends six times it.
+VISIBILITY_TIMEOUT_SECONDS: Final = 6 * TIMEOUT_SECONDS
+MAX_RECEIVES: Final = 5
+# A message that keeps failing is kept two weeks in the dead-letter queue for inspection.
+DLQ_RETENTION_SECONDS: Final = 14 * 24 * 3600
+BATCH_SIZE: Final = 5
+MB: Final = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class AssetPipeline:
+    queue: aws.sqs.Queue
+    dead_letter_queue: aws.sqs.Queue
+    function: CellFunction
+    batch: AssetBatch
+    repository: aws.ecr.Repository
+
+
+def _data_statements(ctx: CellContext) -> list[iam.Statement]:
+    """What the pipeline's code touches, for the Lambda and the Batch job alike."""
+    uploads = ctx.data.buckets[ctx.region].uploads
+    primary = ctx.config.primary.name
+    assets = ctx.data.buckets[primary].assets
+    return [
+        iam.allow(["s3:GetObject", "s3:GetObjectVersion", "s3:DeleteObject"],
+                  [iam.objects(uploads.arn, storage.UPLOADS_PREFIX)], sid="ReadUploads"),
+        iam.allow(["s3:PutObject"], [iam.objects(uploads.arn, storage.QUARANTINE_PREFIX)],
+                  sid="QuarantineRejected"),
+        iam.allow(["s3:PutObject"], [iam.objects(assets.arn, storage.ASSETS_PREFIX)],
+                  sid="PublishToPrimaryAssets"),
+        iam.allow(["dynamodb:GetItem", "dynamodb:UpdateItem"],
+                  [ctx.data.table_arn_in(tables.CATALOG.logical_name, ctx.region)],
+                  sid="CatalogAssetState"),
+        iam.allow(["kms:Decrypt", "kms:GenerateDataKey"],
+                  [ctx.key_arn] if ctx.is_primary else [ctx.key_arn, ctx.data.key_arns[primary]],
+                  sid="BucketKeys"),
+    ]
+
+
+def _environment(ctx: CellContext) -> dict[str, pulumi.Input[str]]:
+    primary = ctx.config.primary.name
+    return {
+        env.CATALOG_TABLE: ctx.data.tables[tables.CATALOG.logical_name].name,
+        env.UPLOADS_BUCKET: ctx.data.buckets[ctx.region].uploads.id,
+        env.ASSETS_BUCKET: ctx.data.buckets[primary].assets.id,
+        env.ASSET_BATCH_THRESHOLD_BYTES: str(ctx.config.asset_batch_threshold_mb * MB),
+        env.HOME_REGION: ctx.region,
+    }
+
+
+def asset_pipeline(ctx: CellContext, lambda_dead_letter_arn: pulumi.Input[str]) -> AssetPipeline:
+    artifact = lambda_artifact("asset", ctx.config.lambda_architecture)
+    if artifact.image is None:
+        # The Batch route needs the image whatever the Lambda ships as.
+        raise ValueError("the asset artifact has no container image; the Batch route needs one: "
+                         "see components/artifacts.py")
+    repository, image_ref = asset_image(ctx, artifact.image)
+    data_statements = _data_statements(ctx)
+    environment = _environment(ctx)
+    batch = asset_batch(ctx, artifact.image, image_ref, repository, environment, data_statements)
+
+    dead_letter = aws.sqs.Queue(ctx.name("asset-dlq"), kms_master_key_id=ctx.key_arn,
+                                message_retention_seconds=DLQ_RETENTION_SECONDS,
+                                opts=ctx.opts())
+    queue = aws.sqs.Queue(
+        ctx.name("asset-queue"),
+        kms_master_key_id=ctx.key_arn,
+        visibility_timeout_seconds=VISIBILITY_TIMEOUT_SECONDS,
+        redrive_policy=pulumi.Output.json_dumps(
+            {"deadLetterTargetArn": dead_letter.arn, "maxReceiveCount": MAX_RECEIVES}),
+        opts=ctx.opts(),
+    )
+    aws.sqs.RedriveAllowPolicy(
+        ctx.name("asset-dlq", "redrive-allow"),
+        queue_url=dead_letter.id,
+        redrive_allow_policy=pulumi.Output.json_dumps(
+            {"redrivePermission": "byQueue", "sourceQueueArns": [queue.arn]}),
+        opts=ctx.opts(),
+    )
+    uploads = ctx.data.buckets[ctx.region].uploads
+    queue_policy = aws.sqs.QueuePolicy(
+        ctx.name("asset-queue", "policy"),
+        queue_url=queue.id,
+        policy=iam.document([{
+            "Sid": "UploadsBucketNotifications",
+            "Effect": "Allow",
+            "Principal": {"Service": "s3.amazonaws.com"},
+            "Action": "sqs:SendMessage",
+            "Resource": queue.arn,
+            "Condition": {"ArnEquals": {"aws:SourceArn": uploads.arn},
+                          "StringEquals": {"aws:SourceAccount": ctx.data.account_id}},
+        }]),
+        opts=ctx.opts(),
+    )
+    aws.s3.BucketNotification(
+        ctx.name("uploads", "notification"),
+        bucket=uploads.id,
+        queues=[aws.s3.BucketNotificationQueueArgs(
+            queue_arn=queue.arn, events=["s3:ObjectCreated:*"],
+            filter_prefix=storage.UPLOADS_PREFIX)],
+        # S3 sends a test message on creation: the queue must already accept it.
+        opts=ctx.opts(depends_on=[queue_policy]),
+    )
+
+    function = cell_function(
+        ctx,
+        FunctionSpec(
+            role="asset",
+            artifact=artifact,
+            description="shop3d asset pipeline: validate, LODs, compress, publish",
+            memory_mb=MEMORY_MB,
+            timeout_seconds=TIMEOUT_SECONDS,
+            ephemeral_storage_mb=EPHEMERAL_STORAGE_MB,
+            environment={
+                **environment,
+                env.IDEMPOTENCY_TABLE: ctx.data.idempotency_tables[ctx.region].name,
+                env.ASSET_BATCH_JOB_QUEUE: batch.job_queue.arn,
+                env.ASSET_BATCH_JOB_DEFINITION: batch.job_definition.arn,
+            },
+            statements=[
+                *data_statements,
+                iam.allow(["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
+                           "dynamodb:DeleteItem"], [ctx.data.idempotency_tables[ctx.region].arn],
+                          sid="Idempotency"),
+                iam.allow(["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
+                           "sqs:ChangeMessageVisibility"], [queue.arn], sid="UploadQueue"),
+                iam.allow(["batch:SubmitJob"], [batch.job_queue.arn, batch.job_definition.arn],
+                          sid="LargeUploadsToBatch"),
+            ],
+        ),
+        dead_letter_arn=lambda_dead_letter_arn,
+        image_uri=image_ref if artifact.package_type == "Image" else None,
+    )
+    aws.lambda_.EventSourceMapping(
+        ctx.name("asset", "queue-mapping"),
+        event_source_arn=queue.arn,
+        function_name=function.function.arn,
+        batch_size=BATCH_SIZE,
+        # The handler reports failed records alone; the rest of the batch is deleted.
+        function_response_types=["ReportBatchItemFailures"],
+        scaling_config=aws.lambda_.EventSourceMappingScalingConfigArgs(
+            maximum_concurrency=max(2, ctx.config.lambda_reserved_concurrency)),
+        opts=ctx.opts(),
+    )
+    return AssetPipeline(queue=queue, dead_letter_queue=dead_letter, function=function,
+                         batch=batch, repository=repository)

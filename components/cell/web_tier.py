@@ -1,0 +1,178 @@
+"""The web tier: an Auto Scaling group of nginx instances behind the ALB (everything that is not
+/api/*), serving the storefront's static files synced from S3 (web_user_data.sh).
+
+On-demand base capacity from config, spot above it over several instance types with capacity
+rebalancing; target tracking at 70% CPU and on ALB requests per target; ELB health checks;
+rolling instance refresh when the launch template changes. Instances: Amazon Linux 2023 from
+the public SSM parameter, IMDSv2 only, encrypted EBS, no public IP, no SSH (Session Manager).
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final, Literal
+
+import pulumi
+import pulumi_aws as aws
+
+from components import iam
+from components.cell.context import CellContext
+from handlers.shared import storage
+
+CPU_TARGET_PERCENT: Final = 70.0
+# Requests per instance per minute an nginx static server handles with room to spare.
+REQUESTS_PER_TARGET: Final = 1000.0
+HEALTH_CHECK_GRACE_SECONDS: Final = 120
+INSTANCE_WARMUP_SECONDS: Final = 120
+MIN_HEALTHY_PERCENT: Final = 90
+ROOT_VOLUME_GB: Final = 20
+SSM_CORE_POLICY: Final = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"
+AMI_PARAMETER: Final = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-{arch}"
+USER_DATA: Final = Path(__file__).with_name("web_user_data.sh")
+# Graviton families carry a "g" after the generation digit: t4g, c7g, m7gd, c7gn, r8g.
+_GRAVITON: Final = re.compile(r"^[a-z]+\d+g[a-z]*\.")
+
+CpuArchitecture = Literal["arm64", "x86_64"]
+
+
+@dataclass(frozen=True)
+class WebTier:
+    group: aws.autoscaling.Group
+    launch_template: aws.ec2.LaunchTemplate
+
+
+def instance_architecture(instance_types: tuple[str, ...]) -> CpuArchitecture:
+    """The one CPU architecture of the configured instance types (one AMI serves them all)."""
+    graviton = {t: bool(_GRAVITON.match(t)) for t in instance_types}
+    if all(graviton.values()):
+        return "arm64"
+    if not any(graviton.values()):
+        return "x86_64"
+    mixed = ", ".join(f"{t} ({'arm64' if g else 'x86_64'})" for t, g in graviton.items())
+    raise ValueError(f"shop3d:instanceTypes mixes architectures: {mixed}; "
+                     "list only Graviton (arm64) types or only x86_64 types")
+
+
+def user_data(storefront_uri: str, bucket_region: str) -> str:
+    script = USER_DATA.read_text()
+    return (script.replace("__STOREFRONT_URI__", storefront_uri)
+            .replace("__BUCKET_REGION__", bucket_region))
+
+
+def _instance_profile(ctx: CellContext) -> aws.iam.InstanceProfile:
+    primary = ctx.config.primary.name
+    assets = ctx.data.buckets[primary].assets
+    role = aws.iam.Role(ctx.name("web", "role"),
+                        assume_role_policy=iam.assume_role("ec2.amazonaws.com"), opts=ctx.opts())
+    aws.iam.RolePolicyAttachment(ctx.name("web", "role", "ssm"), role=role.name,
+                                 policy_arn=SSM_CORE_POLICY, opts=ctx.opts())
+    aws.iam.RolePolicy(
+        ctx.name("web", "role", "policy"),
+        role=role.id,
+        policy=iam.document([
+            iam.allow(["s3:ListBucket"], [assets.arn], sid="ListStorefront",
+                      conditions={"StringLike": {"s3:prefix": [f"{storage.STOREFRONT_PREFIX}*"]}}),
+            iam.allow(["s3:GetObject"], [iam.objects(assets.arn, storage.STOREFRONT_PREFIX)],
+                      sid="ReadStorefront"),
+            iam.allow(["kms:Decrypt"], [ctx.data.key_arns[primary]], sid="AssetsKey"),
+        ]),
+        opts=ctx.opts(),
+    )
+    return aws.iam.InstanceProfile(ctx.name("web", "instance-profile"), role=role.name,
+                                   opts=ctx.opts())
+
+
+def web_tier(ctx: CellContext, alb: aws.lb.LoadBalancer,
+             target_group: aws.lb.TargetGroup) -> WebTier:
+    settings = ctx.settings
+    architecture = instance_architecture(ctx.config.instance_types)
+    primary = ctx.config.primary.name
+    assets = ctx.data.buckets[primary].assets
+    script = assets.id.apply(lambda bucket: base64.b64encode(user_data(
+        f"s3://{bucket}/{storage.STOREFRONT_PREFIX}", primary).encode()).decode())
+    template = aws.ec2.LaunchTemplate(
+        ctx.name("web", "launch-template"),
+        description="shop3d web tier: AL2023, IMDSv2 only, encrypted EBS, no public IP",
+        image_id=f"resolve:ssm:{AMI_PARAMETER.format(arch=architecture)}",
+        iam_instance_profile=aws.ec2.LaunchTemplateIamInstanceProfileArgs(
+            arn=_instance_profile(ctx).arn),
+        network_interfaces=[aws.ec2.LaunchTemplateNetworkInterfaceArgs(
+            associate_public_ip_address="false",
+            security_groups=[ctx.network.web_security_group.id],
+            delete_on_termination="true")],
+        metadata_options=aws.ec2.LaunchTemplateMetadataOptionsArgs(
+            http_endpoint="enabled", http_tokens="required", http_put_response_hop_limit=1,
+            instance_metadata_tags="disabled"),
+        # The AWS-managed EBS key: Auto Scaling's service-linked role may use it without a
+        # grant in the data key's policy.
+        block_device_mappings=[aws.ec2.LaunchTemplateBlockDeviceMappingArgs(
+            device_name="/dev/xvda",
+            ebs=aws.ec2.LaunchTemplateBlockDeviceMappingEbsArgs(
+                encrypted="true", volume_size=ROOT_VOLUME_GB, volume_type="gp3",
+                delete_on_termination="true"))],
+        monitoring=aws.ec2.LaunchTemplateMonitoringArgs(enabled=True),
+        user_data=script,
+        update_default_version=True,
+        opts=ctx.opts(),
+    )
+    group = aws.autoscaling.Group(
+        ctx.name("web", "asg"),
+        vpc_zone_identifiers=ctx.network.private_subnet_ids,
+        min_size=settings.web_min_size,
+        max_size=settings.web_max_size,
+        health_check_type="ELB",
+        health_check_grace_period=HEALTH_CHECK_GRACE_SECONDS,
+        default_instance_warmup=INSTANCE_WARMUP_SECONDS,
+        target_group_arns=[target_group.arn],
+        capacity_rebalance=True,
+        mixed_instances_policy=aws.autoscaling.GroupMixedInstancesPolicyArgs(
+            instances_distribution=aws.autoscaling.GroupMixedInstancesPolicyInstancesDistributionArgs(
+                on_demand_base_capacity=settings.on_demand_base_capacity,
+                on_demand_percentage_above_base_capacity=0,
+                spot_allocation_strategy="price-capacity-optimized",
+            ),
+            launch_template=aws.autoscaling.GroupMixedInstancesPolicyLaunchTemplateArgs(
+                launch_template_specification=aws.autoscaling.GroupMixedInstancesPolicyLaunchTemplateLaunchTemplateSpecificationArgs(
+                    launch_template_id=template.id, version=template.latest_version.apply(str)),
+                overrides=[aws.autoscaling.GroupMixedInstancesPolicyLaunchTemplateOverrideArgs(
+                    instance_type=t) for t in ctx.config.instance_types],
+            ),
+        ),
+        instance_refresh=aws.autoscaling.GroupInstanceRefreshArgs(
+            strategy="Rolling",
+            preferences=aws.autoscaling.GroupInstanceRefreshPreferencesArgs(
+                min_healthy_percentage=MIN_HEALTHY_PERCENT, instance_warmup=str(
+                    INSTANCE_WARMUP_SECONDS))),
+        enabled_metrics=[aws.autoscaling.Metric(m) for m in (
+            "GroupInServiceInstances", "GroupDesiredCapacity", "GroupInServiceCapacity",
+            "GroupPendingInstances")],
+        # Scaling policies own the desired capacity.
+        opts=pulumi.ResourceOptions(parent=ctx.parent, ignore_changes=["desiredCapacity"]),
+    )
+    predefined = aws.autoscaling.PolicyTargetTrackingConfigurationPredefinedMetricSpecificationArgs
+    aws.autoscaling.Policy(
+        ctx.name("web", "cpu-target"),
+        autoscaling_group_name=group.name,
+        policy_type="TargetTrackingScaling",
+        target_tracking_configuration=aws.autoscaling.PolicyTargetTrackingConfigurationArgs(
+            target_value=CPU_TARGET_PERCENT,
+            predefined_metric_specification=predefined(
+                predefined_metric_type="ASGAverageCPUUtilization")),
+        opts=ctx.opts(),
+    )
+    aws.autoscaling.Policy(
+        ctx.name("web", "requests-target"),
+        autoscaling_group_name=group.name,
+        policy_type="TargetTrackingScaling",
+        target_tracking_configuration=aws.autoscaling.PolicyTargetTrackingConfigurationArgs(
+            target_value=REQUESTS_PER_TARGET,
+            predefined_metric_specification=predefined(
+                predefined_metric_type="ALBRequestCountPerTarget",
+                resource_label=pulumi.Output.concat(alb.arn_suffix, "/",
+                                                    target_group.arn_suffix))),
+        opts=ctx.opts(),
+    )
+    return WebTier(group=group, launch_template=template)
