@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 from botocore.config import Config
@@ -13,10 +13,8 @@ from botocore.config import Config
 from handlers.cart.cart_service import CartService
 from handlers.cart.carts import CartStore
 from handlers.cart.catalog import Catalog
-from handlers.cart.database import Connections
 from handlers.cart.guest_cookie import GuestCookie
 from handlers.cart.idempotency import Idempotency
-from handlers.cart.orders import Orders
 from handlers.cart.settings import (
     ConfigError,
     Settings,
@@ -24,8 +22,11 @@ from handlers.cart.settings import (
     parse_json_secret,
     read_secret,
 )
-from handlers.cart.tokens import TokenVerifier
 from handlers.shared import env
+
+if TYPE_CHECKING:
+    from handlers.cart.orders import Orders
+    from handlers.cart.tokens import TokenVerifier
 
 # Short timeouts: a Lambda behind an ALB has seconds, not minutes, to answer.
 _BOTO_CONFIG = Config(connect_timeout=2, read_timeout=5, retries={"mode": "standard"})
@@ -80,12 +81,19 @@ class Services:
             raise ConfigError(f"set {env.DATABASE_URL} or {env.DATABASE_SECRET_ARN} for checkout")
         return database_url_from_secret(parse_json_secret(read_secret(self._secrets, arn), arn))
 
+    # psycopg and PyJWT/cryptography load on first use: most requests never check out, and
+    # guests never send tokens, so the cold start does not pay for them.
     @cached_property
     def orders(self) -> Orders:
+        from handlers.cart.database import Connections
+        from handlers.cart.orders import Orders
+
         return Orders(Connections(self.database_url), self.store, self.catalog)
 
     @cached_property
     def verifier(self) -> TokenVerifier | None:
+        from handlers.cart.tokens import TokenVerifier
+
         trusted = self.settings.trusted_issuer
         return None if trusted is None else TokenVerifier(trusted)
 

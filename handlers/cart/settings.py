@@ -13,8 +13,16 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from handlers.cart.tokens import TrustedIssuer
 from handlers.shared import env
+
+
+@dataclass(frozen=True)
+class TrustedIssuer:
+    """The token issuer (Cognito user pool, or the local issuer) and the app client it serves."""
+
+    issuer: str
+    jwks_url: str
+    client_id: str
 
 
 class ConfigError(RuntimeError):

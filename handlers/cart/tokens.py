@@ -7,26 +7,19 @@ import json
 import threading
 import time
 import urllib.request
-from dataclasses import dataclass
 from typing import Any
 
 import jwt
 from jwt.algorithms import RSAAlgorithm
 
 from handlers.cart.problems import unauthorized
+from handlers.cart.settings import TrustedIssuer
 
 ACCEPTED_ALGORITHM = "RS256"
 ACCESS_TOKEN_USE = "access"  # noqa: S105 - a claim value (access vs id token), not a secret
 REQUIRED_CLAIMS = ("iss", "sub", "exp", "nbf", "client_id", "token_use")
 CLOCK_SKEW_SECONDS = 30
 JWKS_TIMEOUT_SECONDS = 3.0
-
-
-@dataclass(frozen=True)
-class TrustedIssuer:
-    issuer: str
-    jwks_url: str
-    client_id: str
 
 
 class JwksCache:

@@ -80,7 +80,7 @@ def cart_world(
 
 
 @pytest.fixture
-def cart_env(cart_world) -> CartWorld:
+def cart_env(cart_world: CartWorld) -> CartWorld:
     """Per test: an empty catalog cache, so a product a test writes is the one it reads."""
     redis.Redis.from_url(cart_world.redis_url).flushdb()
     return cart_world
@@ -194,7 +194,7 @@ class Client:
             "path": path,
             "queryStringParameters": {},
             "headers": {"host": "shop.example", "content-type": "application/json", **sent},
-            "body": base64.b64encode(payload).decode() if encoded else payload,
+            "body": base64.b64encode(payload).decode() if isinstance(payload, bytes) else payload,
             "isBase64Encoded": encoded,
         }
         response = self.module.lambda_handler(

@@ -21,7 +21,8 @@ def _cart_with(
     shop.stock(sku, stock)
     reply = client.call("POST", "/api/cart/items", {"sku": sku, "quantity": quantity}, token=token)
     assert reply.status == 200, reply.body
-    return reply.cookie()
+    cookie: str | None = reply.cookie()
+    return cookie
 
 
 def test_checkout_creates_a_pending_order_reserves_stock_and_empties_the_cart(client, shop):

@@ -48,7 +48,7 @@ def test_concurrent_duplicate_is_a_conflict(services):
     started, release = threading.Event(), threading.Event()
     results: list[object] = []
 
-    def slow() -> dict:
+    def slow() -> dict[str, object]:
         started.set()
         release.wait(10)
         return {"status": 200, "body": {"done": True}}

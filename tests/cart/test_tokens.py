@@ -12,7 +12,8 @@ import time
 import pytest
 
 from handlers.cart.problems import Problem
-from handlers.cart.tokens import JwksCache, TokenVerifier, TrustedIssuer
+from handlers.cart.settings import TrustedIssuer
+from handlers.cart.tokens import JwksCache, TokenVerifier
 from local.token_issuer import TokenIssuer
 
 
@@ -20,11 +21,11 @@ def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
-def _part(document: dict) -> str:
+def _part(document: dict[str, object]) -> str:
     return _b64(json.dumps(document).encode())
 
 
-def _unsigned(claims: dict) -> str:
+def _unsigned(claims: dict[str, object]) -> str:
     return f"{_part({'alg': 'none', 'typ': 'JWT'})}.{_part(claims)}."
 
 

@@ -1,0 +1,1 @@
+"""Cart service benchmark (see bench_cart.py)."""

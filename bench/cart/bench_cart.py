@@ -1,0 +1,410 @@
+"""Cart service benchmark: in one run against the same DynamoDB Local (and Redis, PostgreSQL):
+
+1. DynamoDB round trips per endpoint, counted on the wire (botocore before-send events),
+   with the catalog cache warm (Redis) and without a cache;
+2. p50/p99 latency of each lambda_handler call (ALB event, verified RS256 token) beside a raw
+   boto3 call doing the same DynamoDB operation, and the overhead ratio;
+3. cold import time of the Lambda module beside `import boto3` alone (fresh interpreters).
+
+Run: .venv/bin/python -m bench.cart.bench_cart [--iterations 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import importlib
+import io
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+import boto3
+import psycopg
+import redis
+
+from handlers.cart.carts import HEADER, LINE_PREFIX
+from handlers.cart.database import apply_schema
+from handlers.cart.orders import set_stock
+from handlers.shared import env
+from handlers.shared.tables import CARTS, CATALOG, IDEMPOTENCY
+from local.resources import TABLE_ENV_VARS, ensure_tables
+from local.servers import DynamoDBLocal, PostgresServer, RedisServer
+from local.token_issuer import TokenIssuer
+
+REPO = Path(__file__).resolve().parents[2]
+SKU = "BENCH-1"
+TARGET_GROUP = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/cart/bench"
+
+
+class LambdaContext:
+    function_name = "shop3d-cart"
+    memory_limit_in_mb = 512
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:shop3d-cart"
+    aws_request_id = "bench"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 30_000
+
+
+def alb_event(method: str, path: str, token: str, body: Any = None, key: str | None = None):
+    headers = {"host": "bench", "authorization": f"Bearer {token}"}
+    if key is not None:
+        headers["idempotency-key"] = key
+    return {
+        "requestContext": {"elb": {"targetGroupArn": TARGET_GROUP}},
+        "httpMethod": method,
+        "path": path,
+        "queryStringParameters": {},
+        "headers": headers,
+        "body": "" if body is None else json.dumps(body),
+        "isBase64Encoded": False,
+    }
+
+
+class WireCounter:
+    """Counts DynamoDB requests actually sent by a client, by operation."""
+
+    def __init__(self, client: Any) -> None:
+        self.calls: Counter[str] = Counter()
+        client.meta.events.register("before-send.dynamodb", self._sent)
+
+    def _sent(self, request: Any, **_: Any) -> None:
+        target = request.headers.get("X-Amz-Target", b"")
+        target = target.decode() if isinstance(target, bytes) else target
+        self.calls[target.split(".")[-1]] += 1
+
+    def measure(self, action: Callable[[], Any]) -> Counter[str]:
+        self.calls.clear()
+        action()
+        return Counter(self.calls)
+
+
+def percentiles(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    p99 = ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
+    return statistics.median(ordered), p99
+
+
+def timed(action: Callable[[], Any], iterations: int) -> list[float]:
+    samples = []
+    for _ in range(iterations):
+        start = time.perf_counter()
+        action()
+        samples.append((time.perf_counter() - start) * 1000)
+    return samples
+
+
+def cold_imports(environment: dict[str, str], runs: int) -> dict[str, float]:
+    programs = {
+        "handlers.cart.app": "import handlers.cart.app",
+        "import boto3": "import boto3",
+        "boto3 + dynamodb client": "import boto3; boto3.client('dynamodb')",
+    }
+    samples: dict[str, list[float]] = {name: [] for name in programs}
+    for _ in range(runs):  # interleaved, so machine load hits every program alike
+        for name, program in programs.items():
+            code = (
+                f"import time; t = time.perf_counter(); {program}; print(time.perf_counter() - t)"
+            )
+            out = subprocess.run(
+                [sys.executable, "-c", code],
+                env=environment,
+                cwd=REPO,
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            samples[name].append(float(out.stdout) * 1000)
+    return {name: statistics.median(values) for name, values in samples.items()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--iterations", type=int, default=200)
+    parser.add_argument("--import-runs", type=int, default=7)
+    args = parser.parse_args()
+
+    with ExitStack() as stack:
+        dynamodb_server = stack.enter_context(DynamoDBLocal())
+        redis_server = stack.enter_context(RedisServer())
+        postgres = stack.enter_context(PostgresServer())
+        issuer = stack.enter_context(TokenIssuer())
+        database_url = postgres.create_database("bench_cart")
+        environment = {
+            "AWS_REGION": "us-east-1",
+            "AWS_DEFAULT_REGION": "us-east-1",
+            "AWS_ACCESS_KEY_ID": "bench",
+            "AWS_SECRET_ACCESS_KEY": "bench",
+            "AWS_ENDPOINT_URL_DYNAMODB": dynamodb_server.endpoint,
+            env.DATABASE_URL: database_url,
+            env.CART_COOKIE_KEY: "b" * 48,
+            **issuer.env(),
+        }
+        os.environ.update(environment)
+        raw = boto3.client("dynamodb")
+        tables = ensure_tables(raw, f"bench{uuid.uuid4().hex[:6]}-")
+        for logical, name in tables.items():
+            os.environ[TABLE_ENV_VARS[logical]] = name
+            environment[TABLE_ENV_VARS[logical]] = name
+        raw.put_item(
+            TableName=tables[CATALOG.logical_name],
+            Item={
+                "sku": {"S": SKU},
+                "name": {"S": "Bench chair"},
+                "description": {"S": "x"},
+                "price_minor": {"N": "4999"},
+                "currency": {"S": "EUR"},
+                "active": {"BOOL": True},
+                "asset_status": {"S": "READY"},
+                "manifest_key": {"S": f"assets/{SKU}/h/manifest.json"},
+            },
+        )
+        with psycopg.connect(database_url, autocommit=True) as conn:
+            apply_schema(conn)
+            set_stock(conn, SKU, 10**9)
+
+        counts = {}
+        for label, redis_url in (("no cache", None), ("redis warm", redis_server.endpoint)):
+            if redis_url:
+                os.environ[env.REDIS_URL] = redis_url
+            with contextlib.redirect_stdout(io.StringIO()):
+                counts[label] = round_trips(issuer)
+        with contextlib.redirect_stdout(io.StringIO()):  # the metrics' EMF lines
+            latency = latencies(issuer, raw, database_url, redis_server.endpoint, args.iterations)
+        imports = cold_imports(
+            {**environment, "PATH": os.environ.get("PATH", "")}, args.import_runs
+        )
+    report(counts, latency, imports, args.iterations)
+
+
+def load_app() -> Any:
+    name = "handlers.cart.app"
+    if name in sys.modules:
+        return importlib.reload(sys.modules[name])
+    return importlib.import_module(name)
+
+
+def scenarios(app: Any, token: str) -> dict[str, Callable[[], Any]]:
+    """Each endpoint as a zero-argument call; add uses a new Idempotency-Key every time."""
+    context = LambdaContext()
+
+    def call(method: str, path: str, body: Any = None, key: bool = False) -> Any:
+        event = alb_event(method, path, token, body, uuid.uuid4().hex if key else None)
+        response = app.lambda_handler(event, context)
+        assert response["statusCode"] < 300, response
+        return response
+
+    return {
+        "GET /api/cart": lambda: call("GET", "/api/cart"),
+        "POST /api/cart/items": lambda: call(
+            "POST", "/api/cart/items", {"sku": SKU, "quantity": 1}, key=True
+        ),
+        "PUT /api/cart/items/{sku}": lambda: call(
+            "PUT", f"/api/cart/items/{SKU}", {"quantity": 2}, key=True
+        ),
+        "DELETE /api/cart/items/{sku}": lambda: call("DELETE", f"/api/cart/items/{SKU}", key=True),
+        "GET /api/products/{sku}": lambda: call("GET", f"/api/products/{SKU}"),
+        "POST /api/checkout": lambda: call("POST", "/api/checkout", key=True),
+    }
+
+
+def round_trips(issuer: TokenIssuer) -> dict[str, Counter[str]]:
+    app = load_app()
+    counter = WireCounter(app.services.dynamodb)
+    user = f"count-{uuid.uuid4().hex[:8]}"
+    calls = scenarios(app, issuer.mint(user))
+    calls["GET /api/products/{sku}"]()  # warm the cache when there is one
+    order = [
+        "POST /api/cart/items",
+        "GET /api/cart",
+        "PUT /api/cart/items/{sku}",
+        "DELETE /api/cart/items/{sku}",
+        "GET /api/products/{sku}",
+    ]
+    found = {name: counter.measure(calls[name]) for name in order}
+    calls["POST /api/cart/items"]()
+    found["POST /api/checkout"] = counter.measure(calls["POST /api/checkout"])
+    return found
+
+
+class RawCalls:
+    """The same DynamoDB (and Redis, PostgreSQL) requests a handler call makes, issued directly
+    with boto3 / redis-py / psycopg: the floor the handler's overhead is measured against."""
+
+    def __init__(self, raw: Any, cart_id: str, database_url: str, redis_url: str) -> None:
+        self.raw = raw
+        self.carts = os.environ[TABLE_ENV_VARS[CARTS.logical_name]]
+        self.catalog = os.environ[TABLE_ENV_VARS[CATALOG.logical_name]]
+        self.idempotency = os.environ[TABLE_ENV_VARS[IDEMPOTENCY.logical_name]]
+        self.cart_id = cart_id
+        self.header = {"cart_id": {"S": cart_id}, "line": {"S": HEADER}}
+        self.line = {"cart_id": {"S": cart_id}, "line": {"S": LINE_PREFIX + SKU}}
+        self.pg = psycopg.connect(database_url, autocommit=True)
+        self.redis = redis.Redis.from_url(redis_url)
+        self.redis.set("bench:product", json.dumps({"sku": SKU, "price_minor": 4999}))
+
+    def query(self) -> int:
+        items = self.raw.query(
+            TableName=self.carts,
+            KeyConditionExpression="cart_id = :c",
+            ConsistentRead=True,
+            ExpressionAttributeValues={":c": {"S": self.cart_id}},
+        )["Items"]
+        header = next((i for i in items if i["line"]["S"] == HEADER), None)
+        return int(header["version"]["N"]) if header else 0
+
+    def write(self, version: int) -> None:
+        condition = "version = :v" if version else "attribute_not_exists(version)"
+        values = {":one": {"N": "1"}, **({":v": {"N": str(version)}} if version else {})}
+        self.raw.transact_write_items(
+            TransactItems=[
+                {
+                    "Update": {
+                        "TableName": self.carts,
+                        "Key": self.header,
+                        "UpdateExpression": "ADD version :one",
+                        "ConditionExpression": condition,
+                        "ExpressionAttributeValues": values,
+                    }
+                },
+                {"Put": {"TableName": self.carts, "Item": {**self.line, "quantity": {"N": "1"}}}},
+            ]
+        )
+
+    def idempotent(self, work: Callable[[], Any]) -> None:
+        key = {"id": {"S": uuid.uuid4().hex}}
+        self.raw.put_item(
+            TableName=self.idempotency,
+            Item={**key, "status": {"S": "INPROGRESS"}},
+            ConditionExpression="attribute_not_exists(id)",
+        )
+        work()
+        self.raw.update_item(
+            TableName=self.idempotency,
+            Key=key,
+            UpdateExpression="SET #s = :done, #d = :data",
+            ExpressionAttributeNames={"#s": "status", "#d": "data"},
+            ExpressionAttributeValues={":done": {"S": "COMPLETED"}, ":data": {"S": "{}"}},
+        )
+
+    def mutation(self) -> None:
+        self.idempotent(lambda: self.write(self.query()))
+
+    def product(self) -> Any:
+        cached: bytes | None = self.redis.get("bench:product")  # type: ignore[assignment]
+        return json.loads(cached or b"{}")
+
+    def checkout(self) -> None:
+        def work() -> None:
+            version = self.query()
+            self.raw.batch_get_item(
+                RequestItems={self.catalog: {"Keys": [{"sku": {"S": SKU}}], "ConsistentRead": True}}
+            )
+            order_id = uuid.uuid4()
+            with self.pg.transaction():
+                self.pg.execute("SELECT 1 FROM orders WHERE cart_id = %s", (self.cart_id,))
+                self.pg.execute(
+                    "UPDATE inventory SET on_hand = on_hand - 1 WHERE sku = %s "
+                    "AND on_hand >= 1 RETURNING on_hand",
+                    (SKU,),
+                )
+                self.pg.execute(
+                    "INSERT INTO orders (order_id, owner_key, status, currency, "
+                    "total_minor, cart_id, cart_generation) VALUES "
+                    "(%s, 'raw', 'PENDING_PAYMENT', 'EUR', 4999, %s, 0)",
+                    (order_id, f"raw-{order_id}"),
+                )
+                self.pg.execute(
+                    "INSERT INTO order_lines VALUES (%s, 0, %s, 'x', 1, 4999, 4999)",
+                    (order_id, SKU),
+                )
+            self.query()
+            self.write(version)
+
+        self.idempotent(work)
+
+
+def latencies(issuer: TokenIssuer, raw: Any, database_url: str, redis_url: str, iterations: int):
+    app = load_app()
+    user = f"lat-{uuid.uuid4().hex[:8]}"
+    calls = scenarios(app, issuer.mint(user))
+    base = RawCalls(raw, f"raw#{user}", database_url, redis_url)
+    base.mutation()
+    samples: dict[str, tuple[list[float], list[float], str]] = {}
+
+    def sample(name: str, handler: Callable[[], Any], floor: Callable[[], Any], label: str):
+        handler_times, raw_times, _ = samples.setdefault(name, ([], [], label))
+        handler_times.extend(timed(handler, 1))
+        raw_times.extend(timed(floor, 1))
+
+    mutation = "PutItem, Query, TransactWriteItems, UpdateItem"
+    for _ in range(iterations):  # interleaved so load drift hits handler and raw alike
+        sample("POST /api/cart/items", calls["POST /api/cart/items"], base.mutation, mutation)
+        sample("GET /api/cart", calls["GET /api/cart"], base.query, "Query")
+        sample(
+            "PUT /api/cart/items/{sku}", calls["PUT /api/cart/items/{sku}"], base.mutation, mutation
+        )
+        sample(
+            "DELETE /api/cart/items/{sku}",
+            calls["DELETE /api/cart/items/{sku}"],
+            base.mutation,
+            mutation,
+        )
+        sample(
+            "GET /api/products/{sku}",
+            calls["GET /api/products/{sku}"],
+            base.product,
+            "Redis GET + json",
+        )
+    for _ in range(max(10, iterations // 4)):
+        calls["POST /api/cart/items"]()
+        sample(
+            "POST /api/checkout",
+            calls["POST /api/checkout"],
+            base.checkout,
+            "same DynamoDB calls + same SQL in one transaction",
+        )
+    return {
+        name: (percentiles(h), percentiles(r), label) for name, (h, r, label) in samples.items()
+    }
+
+
+def report(counts, latency, imports, iterations: int) -> None:
+    print("\nDynamoDB round trips per request (counted on the wire)")
+    print(f"{'endpoint':32} {'no cache':>36} {'redis warm':>36}")
+    for name in counts["no cache"]:
+        cells = [
+            ", ".join(f"{op} {n}" for op, n in sorted(counts[c][name].items())) or "-"
+            for c in ("no cache", "redis warm")
+        ]
+        totals = [sum(counts[c][name].values()) for c in ("no cache", "redis warm")]
+        print(f"{name:32} {f'{totals[0]}: {cells[0]}':>36} {f'{totals[1]}: {cells[1]}':>36}")
+    print(
+        f"\nLatency, ms, {iterations} calls each (checkout: {max(10, iterations // 4)});"
+        " handler = lambda_handler on an ALB event with a verified RS256 token and an"
+        " Idempotency-Key on mutations, Redis warm; raw = the same requests made directly"
+    )
+    print(
+        f"{'endpoint':32} {'handler p50':>11} {'p99':>7} {'raw p50':>8} {'p99':>7}"
+        f" {'p50 ratio':>9}  raw boto3 call"
+    )
+    for name, ((h50, h99), (r50, r99), label) in latency.items():
+        print(f"{name:32} {h50:11.2f} {h99:7.2f} {r50:8.2f} {r99:7.2f} {h50 / r50:8.2f}x  {label}")
+    print("\nCold import, median of fresh interpreters, ms")
+    base = imports["import boto3"]
+    for name, value in imports.items():
+        print(f"{name:32} {value:9.0f}  {value / base:5.2f}x import boto3")
+
+
+if __name__ == "__main__":
+    main()
