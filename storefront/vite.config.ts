@@ -13,6 +13,7 @@ export default defineConfig({
     chunkSizeWarningLimit: 800,
   },
   test: {
+    reporters: ['default', './tests/support/summaryReporter.ts'],
     projects: [
       {
         extends: true,

@@ -84,6 +84,14 @@ export class ApiClient {
     return this.cart(await this.call('DELETE', `cart/items/${encodeURIComponent(sku)}`));
   }
 
+  /**
+   * After sign-in: moves the guest cart (the browser sends its cookie) into the signed-in
+   * user's cart and returns that cart. Needs authHeaders() to carry the token.
+   */
+  async mergeGuestCart(): Promise<Cart> {
+    return this.cart(await this.call('POST', 'cart/merge', {}));
+  }
+
   async checkout(): Promise<Order> {
     return this.order(await this.call('POST', 'checkout', {}));
   }

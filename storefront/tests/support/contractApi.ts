@@ -33,6 +33,7 @@ class Problem extends Error {
 interface Reply {
   status: number;
   body: unknown;
+  clearGuestCookie?: boolean;
 }
 
 export class ContractApi {
@@ -54,15 +55,19 @@ export class ContractApi {
       return false;
     }
     const method = req.method ?? 'GET';
-    const { owner, newCookie } = this.owner(req);
+    const guestCookie = this.guestCookie(req);
+    const { owner, newCookie } = this.owner(req, guestCookie);
     if (newCookie !== null) {
       res.setHeader('Set-Cookie', `${COOKIE_NAME}=${newCookie}; Path=/api; HttpOnly; Secure; SameSite=Lax; Max-Age=604800`);
     }
     let reply: Reply;
     try {
       reply = this.idempotent(req, owner, `${method} ${url.pathname} ${body}`, () =>
-        this.route(method, url.pathname.slice('/api/'.length).split('/').map(decodeURIComponent), owner, body),
+        this.route(method, url.pathname.slice('/api/'.length).split('/').map(decodeURIComponent), owner, body, guestCookie),
       );
+      if (reply.clearGuestCookie) {
+        res.setHeader('Set-Cookie', `${COOKIE_NAME}=; Path=/api; HttpOnly; Secure; SameSite=Lax; Max-Age=0`);
+      }
     } catch (failure) {
       if (!(failure instanceof Problem)) {
         throw failure;
@@ -80,15 +85,19 @@ export class ContractApi {
     return true;
   }
 
-  private owner(req: IncomingMessage): { owner: string; newCookie: string | null } {
+  private guestCookie(req: IncomingMessage): string | undefined {
+    const value = (req.headers.cookie ?? '')
+      .split(';')
+      .map((part) => part.trim().split('='))
+      .find(([key]) => key === COOKIE_NAME)?.[1];
+    return value === '' ? undefined : value;
+  }
+
+  private owner(req: IncomingMessage, cookie: string | undefined): { owner: string; newCookie: string | null } {
     const auth = req.headers.authorization;
     if (auth?.startsWith('Bearer ') && auth.length > 'Bearer '.length) {
       return { owner: `user:${auth.slice('Bearer '.length)}`, newCookie: null };
     }
-    const cookie = (req.headers.cookie ?? '')
-      .split(';')
-      .map((part) => part.trim().split('='))
-      .find(([key]) => key === COOKIE_NAME)?.[1];
     if (cookie !== undefined) {
       return { owner: `guest:${cookie}`, newCookie: null };
     }
@@ -114,7 +123,7 @@ export class ContractApi {
     return reply;
   }
 
-  private route(method: string, path: string[], owner: string, body: string): Reply {
+  private route(method: string, path: string[], owner: string, body: string, guestCookie: string | undefined): Reply {
     const [head, second, third] = path;
     const key = `${method} ${path.length}`;
     if (head === 'health' && key === 'GET 1') {
@@ -148,6 +157,9 @@ export class ContractApi {
     }
     if (head === 'cart' && second === 'items' && key === 'DELETE 3') {
       return this.write(owner, this.sku(third), 0);
+    }
+    if (head === 'cart' && second === 'merge' && key === 'POST 2') {
+      return this.merge(owner, guestCookie);
     }
     if (head === 'checkout' && key === 'POST 1') {
       return { status: 201, body: this.checkout(owner) };
@@ -242,6 +254,24 @@ export class ContractApi {
       total_minor: lines.reduce((sum, l) => sum + l.line_total_minor, 0),
       lines,
     };
+  }
+
+  /** Guest lines move into the user's cart; quantities add up, capped at MAX_QUANTITY. */
+  private merge(owner: string, guestCookie: string | undefined): Reply {
+    if (!owner.startsWith('user:')) {
+      throw new Problem(401, 'unauthorized', "merging needs a signed-in user: send 'Authorization: Bearer <token>'");
+    }
+    if (guestCookie === undefined) {
+      return { status: 200, body: this.cart(owner) };
+    }
+    const guest = `guest:${guestCookie}`;
+    const into = this.cartState(owner);
+    for (const [sku, quantity] of this.cartState(guest).lines) {
+      into.lines.set(sku, Math.min(MAX_QUANTITY, (into.lines.get(sku) ?? 0) + quantity));
+    }
+    into.version += 1;
+    this.carts.delete(guest);
+    return { status: 200, body: this.cart(owner), clearGuestCookie: true };
   }
 
   private checkout(owner: string): Order {

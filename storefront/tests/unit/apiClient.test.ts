@@ -86,6 +86,20 @@ describe('ApiClient against a server speaking the cart contract', () => {
     expect((other as ApiError).status).toBe(404);
   });
 
+  it('merges the guest cart into the signed-in user cart, adding quantities', async () => {
+    const cookie = 'shop3d_cart=guest-merge-1';
+    const guest = new ApiClient({ baseUrl: server.url, headers: () => ({ Cookie: cookie }) });
+    await guest.addItem('CHAIR-1', 2);
+    await guest.addItem('LAMP-2', 1);
+    const user = new ApiClient({ baseUrl: server.url, headers: () => ({ Cookie: cookie, Authorization: 'Bearer merge-user' }) });
+    await user.addItem('CHAIR-1', 1);
+    const merged = await user.mergeGuestCart();
+    expect(merged.lines.map((l) => [l.sku, l.quantity])).toEqual([['CHAIR-1', 3], ['LAMP-2', 1]]);
+    expect((await guest.getCart()).lines).toEqual([]);
+    const anonymous = await guest.mergeGuestCart().catch((e: unknown) => e);
+    expect((anonymous as ApiError).problem).toMatchObject({ status: 401, detail: expect.stringMatching(/signed-in user/) });
+  });
+
   it('turns problem details into an ApiError that keeps the server detail', async () => {
     const failure = await client('u5').addItem('CHAIR-1', 100).catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(ApiError);
