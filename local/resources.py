@@ -159,6 +159,7 @@ def ensure_tables(
 ) -> dict[str, str]:
     """Every table of `schemas`; returns logical name -> physical name."""
     check_prefix(prefix)
+    schemas = tuple(schemas)  # iterated twice
     names = {schema.logical_name: f"{prefix}{schema.logical_name}" for schema in schemas}
     for schema in schemas:
         ensure_table(client, schema, names[schema.logical_name])

@@ -317,10 +317,12 @@ class DynamoDBLocal(ProcessServer):
     """DynamoDB Local on Java: in memory, or in data_dir (one shared database either way)."""
 
     name = "dynamodb-local"
-    JVM_OPTIONS: ClassVar[tuple[str, ...]] = ("-XX:+UseSerialGC", "-Xmx512m")
-    # An ephemeral (test) server lives seconds: quick start-up beats peak speed, so only the
-    # fast JIT compiler. A kept (local platform) server gets the full JIT.
-    EPHEMERAL_JVM_OPTIONS: ClassVar[tuple[str, ...]] = ("-XX:TieredStopAtLevel=1",)
+    # Start-up dominates a local server's life: only the quick JIT compiler (C1), serial GC.
+    JVM_OPTIONS: ClassVar[tuple[str, ...]] = (
+        "-XX:+UseSerialGC",
+        "-XX:TieredStopAtLevel=1",
+        "-Xmx512m",
+    )
 
     @property
     def endpoint(self) -> str:
@@ -332,7 +334,6 @@ class DynamoDBLocal(ProcessServer):
         return [
             _require_program("java"),
             *self.JVM_OPTIONS,
-            *(self.EPHEMERAL_JVM_OPTIONS if self.data_dir is None else ()),
             f"-Djava.library.path={jar.parent / 'DynamoDBLocal_lib'}",
             "-jar",
             str(jar),
