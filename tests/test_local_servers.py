@@ -288,19 +288,27 @@ def test_moto_stop_closes_its_port():
 
 
 _OWNER_SCRIPT = """
-import sys, time
+import time
 from local.servers import RedisServer
-with RedisServer() as server:
-    print(server.pid, flush=True)
-    time.sleep(60)
+server = RedisServer()
+try:
+    with server:
+        print(server.pid, flush=True)
+        time.sleep(60)
+except KeyboardInterrupt:
+    # The context manager has run: stop() reaped the server before this line.
+    print("stopped" if server.process is None else "still running", flush=True)
 """
 
 
 @pytest.mark.parametrize(
-    ("signal_to_owner", "how"),
-    [(signal.SIGINT, "Ctrl-C"), (signal.SIGKILL, "killed outright")],
+    ("signal_to_owner", "how", "owner_says"),
+    [
+        (signal.SIGINT, "Ctrl-C: the owner stops it", "stopped\n"),
+        (signal.SIGKILL, "killed outright: the parent-death signal stops it", ""),
+    ],
 )
-def test_servers_go_when_their_owner_is_interrupted_or_killed(signal_to_owner, how):
+def test_servers_go_when_their_owner_is_interrupted_or_killed(signal_to_owner, how, owner_says):
     owner = subprocess.Popen(
         [sys.executable, "-c", _OWNER_SCRIPT], cwd=REPO_ROOT, stdout=subprocess.PIPE, text=True
     )
@@ -310,6 +318,7 @@ def test_servers_go_when_their_owner_is_interrupted_or_killed(signal_to_owner, h
         assert _alive(pid)
         owner.send_signal(signal_to_owner)
         owner.wait(timeout=GONE_TIMEOUT_S)
+        assert owner.stdout.read() == owner_says
         assert _wait_gone(pid), f"redis-server outlived its owner ({how})"
     finally:
         owner.kill()
