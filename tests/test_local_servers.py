@@ -371,9 +371,9 @@ def test_dynamodb_local_keeps_its_data_dir_and_stops_cleanly(tmp_path):
         _assert_stopped_cleanly(server, pid)
 
 
-def test_redis_keeps_its_data_dir_and_stops_cleanly(tmp_path):
+def test_redis_keeps_its_data_dir_and_log_and_stops_cleanly(tmp_path):
     for run in range(2):
-        with RedisServer(data_dir=tmp_path) as server:
+        with RedisServer(data_dir=tmp_path / "data", log_file=tmp_path / "redis.log") as server:
             client = redis.Redis.from_url(server.endpoint)
             if run == 0:
                 client.set("kept", "yes")
@@ -381,3 +381,5 @@ def test_redis_keeps_its_data_dir_and_stops_cleanly(tmp_path):
                 assert client.get("kept") == b"yes"
             pid = server.pid
         _assert_stopped_cleanly(server, pid)
+    # The kept log outlives the runs: both start-ups are in it.
+    assert (tmp_path / "redis.log").read_text().count("Ready to accept connections") == 2
