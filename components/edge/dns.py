@@ -106,8 +106,9 @@ def _validation_records(parent: pulumi.Resource, zone: Zone, prefix: str,
             type=option.resource_record_type,
             records=[option.resource_record_value],
             ttl=VALIDATION_TTL,
-            # ACM gives a name the same CNAME in every region: another stack's certificate
-            # for it may have written the record already.
+            # ACM gives a name the same CNAME in every region ("the CNAME validation token
+            # works for any AWS Region", ACM user guide, DNS validation): another
+            # certificate for the name may have written it already.
             allow_overwrite=True,
             opts=child(parent),
         ))

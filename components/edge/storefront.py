@@ -28,7 +28,7 @@ PROJECT_ROOT: Final = Path(__file__).resolve().parent.parent.parent
 def storefront_bucket(parent: pulumi.Resource, region: str, provider: pulumi.ProviderResource,
                       key_arn: pulumi.Input[str], logs: SecureBucket,
                       protect: bool) -> SecureBucket:
-    return secure_bucket(
+    bucket = secure_bucket(
         regional("edge", region, "storefront"),
         purpose="storefront",
         parent=parent,
@@ -40,6 +40,11 @@ def storefront_bucket(parent: pulumi.Resource, region: str, provider: pulumi.Pro
                                  noncurrent_expiry_days=NONCURRENT_EXPIRY_DAYS),
         access_log_bucket=logs,
     )
+    # Every object change goes to EventBridge: each deploy's changes on record, at no charge
+    # until a rule consumes them.
+    aws.s3.BucketNotification(f"{bucket.name}-events", bucket=bucket.id, eventbridge=True,
+                              opts=child(parent, provider=provider))
+    return bucket
 
 
 def resolve_dist(setting: str) -> Path | None:
