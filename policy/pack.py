@@ -18,7 +18,7 @@ from pulumi_policy import (
 
 from policy.model import Resource, ResourceRule, Stack, StackRule
 from policy.rules import ALL_RULES
-from policy.values import is_unknown
+from policy.values import is_unknown, unwrap_secrets
 
 PACK_NAME = "shop3d"
 IDENTITY_PROPS = ("id", "arn", "name", "bucket", "secretId")
@@ -30,7 +30,7 @@ def _raw(props: Mapping[str, Any]) -> dict[str, Any]:
         target = props["__target"]
     except (KeyError, TypeError):
         target = props
-    return dict(target)
+    return dict(unwrap_secrets(dict(target)))
 
 
 def _region(provider: Any, props: Mapping[str, Any]) -> str | None:

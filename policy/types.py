@@ -52,6 +52,10 @@ DEFAULT_SECURITY_GROUP: Final = "aws:ec2/defaultSecurityGroup:DefaultSecurityGro
 VPC: Final = "aws:ec2/vpc:Vpc"
 AWSX_VPC: Final = "awsx:ec2:Vpc"
 
+FLOW_LOG: Final = "aws:ec2/flowLog:FlowLog"
+LISTENER_RULES: Final = ("aws:lb/listenerRule:ListenerRule", "aws:alb/listenerRule:ListenerRule")
+LOG_DELIVERY_SOURCE: Final = "aws:cloudwatch/logDeliverySource:LogDeliverySource"
+LOG_DELIVERY_DESTINATION: Final = "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination"
 TRAIL: Final = "aws:cloudtrail/trail:Trail"
 SECRET: Final = "aws:secretsmanager/secret:Secret"  # noqa: S105 (a type token)
 SECRET_ROTATION: Final = "aws:secretsmanager/secretRotation:SecretRotation"  # noqa: S105

@@ -25,6 +25,22 @@ UNKNOWN_SENTINELS: Final = frozenset(
 )
 
 
+# How the engine marks a secret inside a property map: {SIG_KEY: SECRET_SIG, "value": ...}.
+SIG_KEY: Final = "4dabf18193072939515e22adb298388d"
+SECRET_SIG: Final = "1b47061264138c4ac30d75fd1eb44270"  # noqa: S105 (a marker)
+
+
+def unwrap_secrets(value: Any) -> Any:
+    """The value with every secret wrapper replaced by what it wraps (rules read secrets too)."""
+    if isinstance(value, Mapping):
+        if value.get(SIG_KEY) == SECRET_SIG:
+            return unwrap_secrets(value.get("value"))
+        return {k: unwrap_secrets(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [unwrap_secrets(v) for v in value]
+    return value
+
+
 def is_unknown(value: object) -> bool:
     return isinstance(value, str) and value in UNKNOWN_SENTINELS
 

@@ -15,6 +15,7 @@ SECURE_TLS_POLICY_PREFIXES = (
     "ELBSecurityPolicy-TLS13-1-3-",
     "ELBSecurityPolicy-FS-1-2-Res-",
 )
+CIDR_KEYS = ("cidrBlocks", "ipv6CidrBlocks", "cidrIpv4", "cidrIpv6")
 SECURE_DESYNC_MODES = frozenset({"defensive", "strictest"})
 
 
@@ -22,21 +23,35 @@ def is_application(resource: Resource) -> bool:
     return resource.get("loadBalancerType") in (None, "application")
 
 
-@rules.resource(
+def refuses_or_redirects(action: object) -> bool:
+    """A default action that serves nothing over plain HTTP: redirect to HTTPS, or refuse."""
+    if not isinstance(action, dict):
+        return False
+    redirect = action.get("redirect") or {}
+    if action.get("type") == "redirect":
+        return isinstance(redirect, dict) and redirect.get("protocol") == "HTTPS"
+    status = str((action.get("fixedResponse") or {}).get("statusCode", ""))
+    return action.get("type") == "fixed-response" and status.startswith("4")
+
+
+@rules.stack(
     "alb-http-redirects-to-https",
-    "An HTTP listener only redirects to HTTPS; HTTPS listeners carry a certificate.",
-    t.LISTENERS,
+    "Plain-HTTP listeners serve nothing: they redirect to HTTPS (or refuse with a 4xx) and "
+    "no listener rule forwards HTTP traffic; HTTPS listeners carry a certificate.",
     "lb-listener-disallow-unencrypted; CKV2_AWS_20, CKV_AWS_2; ELB.1",
 )
-def http_redirects(resource: Resource) -> Iterator[str]:
-    protocol = resource.get("protocol")
-    if protocol == "HTTP":
-        for action in items(resource.get("defaultActions")):
-            redirect = action.get("redirect") or {}
-            if action.get("type") != "redirect" or redirect.get("protocol") != "HTTPS":
-                yield "an HTTP listener may only redirect to HTTPS (type redirect, protocol HTTPS)"
-    elif protocol == "HTTPS" and not is_set(resource.get("certificateArn")):
-        yield "HTTPS listener without certificateArn"
+def http_redirects(stack: Stack) -> Iterator[Violation]:
+    for listener in stack.of_type(*t.LISTENERS):
+        protocol = listener.get("protocol")
+        if protocol == "HTTPS" and not is_set(listener.get("certificateArn")):
+            yield listener, f"HTTPS listener {listener.name} has no certificateArn"
+        if protocol != "HTTP":
+            continue
+        if not all(refuses_or_redirects(a) for a in items(listener.get("defaultActions"))):
+            yield listener, f"HTTP listener {listener.name}: default action must redirect to HTTPS"
+        for rule in stack.referrers(listener, "listenerArn", *t.LISTENER_RULES):
+            if not all(refuses_or_redirects(a) for a in items(rule.get("actions"))):
+                yield rule, f"listener rule {rule.name} serves plain HTTP on {listener.name}"
 
 
 @rules.resource(
@@ -118,14 +133,45 @@ def multi_az(resource: Resource) -> Iterator[str]:
         yield "fewer than 2 subnets: spread the load balancer over 2+ AZs"
 
 
+def only_via_prefix_lists(stack: Stack, lb: Resource) -> bool:
+    """All ingress to the ALB's security groups comes from managed prefix lists (CloudFront's
+    origin-facing list): nothing on the internet reaches it except through the CDN."""
+    groups = [g for g in stack.of_type(t.SECURITY_GROUP) if stack.refers(lb, "securityGroups", g)]
+    if not groups:
+        return False
+    for group in groups:
+        inline = [i for i in items(group.get("ingress")) if isinstance(i, dict)]
+        rules_ = [r.props for r in stack.referrers(group, "securityGroupId", t.INGRESS_RULE)]
+        for ingress in inline + rules_:
+            cidrs = [
+                ingress.get(k) for k in ("cidrBlocks", "ipv6CidrBlocks", "cidrIpv4", "cidrIpv6")
+            ]
+            if any(items(c) for c in cidrs) or not (
+                ingress.get("prefixListId") or ingress.get("prefixListIds")
+            ):
+                return False
+    return True
+
+
 @rules.stack(
     "alb-waf",
-    "Every internet-facing ALB has a WAFv2 web ACL association.",
+    "Every internet-facing ALB has a WAFv2 web ACL, or admits only CloudFront (prefix-list "
+    "ingress) behind a distribution that has one.",
     "CKV2_AWS_28; ELB.16",
 )
 def waf(stack: Stack) -> Iterator[Violation]:
+    cdn_waf = any(is_set(d.get("webAclId")) for d in stack.of_type(t.DISTRIBUTION))
     for lb in stack.of_type(*t.LOAD_BALANCERS):
         if not is_application(lb) or is_true(lb.get("internal")):
             continue  # internal (or not yet known): not reachable from the internet
-        if not stack.referrers(lb, "resourceArn", t.WEB_ACL_ASSOCIATION):
-            yield lb, f"public ALB {lb.name} has no aws.wafv2.WebAclAssociation"
+        if stack.referrers(lb, "resourceArn", t.WEB_ACL_ASSOCIATION):
+            continue
+        if cdn_waf and only_via_prefix_lists(stack, lb):
+            continue
+        yield (
+            lb,
+            (
+                f"public ALB {lb.name}: associate a regional web ACL, or admit only CloudFront's "
+                "prefix list behind a distribution with webAclId"
+            ),
+        )

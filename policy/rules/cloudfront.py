@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from policy import types as t
-from policy.model import Resource, RuleSet
+from policy.model import Resource, RuleSet, Stack, Violation
 from policy.values import is_set, is_unknown, items
 
 rules = RuleSet()
@@ -118,15 +118,26 @@ def waf(resource: Resource) -> Iterator[str]:
         yield "webAclId is not set: attach the us-east-1 WAFv2 web ACL"
 
 
-@rules.resource(
+@rules.stack(
     "cloudfront-access-logging",
-    "Standard access logs go to an S3 bucket (loggingConfig.bucket).",
-    DISTRIBUTION,
+    "Access logs are delivered: legacy loggingConfig.bucket, or standard logging v2 (a "
+    "CloudWatch LogDeliverySource of ACCESS_LOGS for the distribution).",
     "enable/configure-access-logging; CKV_AWS_86; CloudFront.5",
 )
-def access_logging(resource: Resource) -> Iterator[str]:
-    if not is_set(resource.get("loggingConfig.bucket")):
-        yield "loggingConfig.bucket is not set: log to the log bucket's domain name"
+def access_logging(stack: Stack) -> Iterator[Violation]:
+    for cdn in stack.of_type(t.DISTRIBUTION):
+        if is_set(cdn.get("loggingConfig.bucket")):
+            continue
+        sources = stack.referrers(cdn, "resourceArn", t.LOG_DELIVERY_SOURCE)
+        if any(s.get("logType") == "ACCESS_LOGS" for s in sources):
+            continue
+        yield (
+            cdn,
+            (
+                f"distribution {cdn.name} logs nowhere: set loggingConfig.bucket or add a "
+                "LogDeliverySource (logType ACCESS_LOGS) with a LogDelivery to S3 or CloudWatch"
+            ),
+        )
 
 
 @rules.resource(

@@ -42,12 +42,33 @@ def log_buckets(stack: Stack) -> list[Resource]:
         (t.DISTRIBUTION, "loggingConfig.bucket"),
         (t.LOAD_BALANCERS[0], "accessLogs.bucket"),
         (t.LOAD_BALANCERS[1], "accessLogs.bucket"),
+        (t.TRAIL, "s3BucketName"),
+        (t.FLOW_LOG, "logDestination"),
+        (t.WEB_ACL_LOGGING, "logDestinationConfigs"),
+        (t.LOG_DELIVERY_DESTINATION, "deliveryDestinationConfiguration.destinationResourceArn"),
     ]
     return [
         bucket
         for bucket in stack.of_type(t.BUCKET)
         if any(stack.referrers(bucket, prop, kind) for kind, prop in sinks)
     ]
+
+
+TRANSIENT_MAX_DAYS = 30
+
+
+def is_transient(stack: Stack, bucket: Resource) -> bool:
+    """Every current object expires within TRANSIENT_MAX_DAYS (raw uploads): nothing durable."""
+    return any(
+        rule.get("status") == "Enabled"
+        and not (rule.get("filter") or {}).get("prefix")
+        and not (rule.get("filter") or {}).get("and")
+        and at_least((rule.get("expiration") or {}).get("days"), 1)
+        and not at_least((rule.get("expiration") or {}).get("days"), TRANSIENT_MAX_DAYS + 1)
+        for config in attached(stack, bucket, t.BUCKET_LIFECYCLE)
+        for rule in items(config.get("rules"))
+        if isinstance(rule, dict)
+    )
 
 
 def data_buckets(stack: Stack) -> list[Resource]:
@@ -199,12 +220,15 @@ def versioning(stack: Stack) -> Iterator[Violation]:
 
 @rules.stack(
     "s3-replication",
-    "Every data bucket (not a log sink) replicates to another region, or is a replica.",
+    "Every durable data bucket (not a log sink, not expiring all objects within "
+    f"{TRANSIENT_MAX_DAYS} days) replicates to another region, or is a replica.",
     "enable/configure-replication; CKV_AWS_144; S3.7",
 )
 def replication(stack: Stack) -> Iterator[Violation]:
     configs = stack.of_type(t.BUCKET_REPLICATION)
     for bucket in data_buckets(stack):
+        if is_transient(stack, bucket):
+            continue
         source = [c for c in configs if stack.refers(c, "bucket", bucket)]
         enabled = any(r.get("status") == "Enabled" for c in source for r in items(c.get("rules")))
         replica = any(stack.refers(c, "rules.destination.bucket", bucket) for c in configs)

@@ -15,6 +15,7 @@ import pulumi
 from offline.mocks import OfflineMocks
 from offline.runner import ProgramRun, RecordedResource
 from policy.model import Resource, Stack
+from policy.values import unwrap_secrets
 
 # Output properties other resources use to point at a resource.
 IDENTITY_OUTPUTS = ("arn", "name", "bucket", "keyId", "id", "clusterIdentifier", "vpcId")
@@ -40,7 +41,7 @@ def to_resource(recorded: RecordedResource) -> Resource:
         type=recorded.type_,
         name=recorded.name,
         urn=recorded.urn,
-        props=recorded.inputs,
+        props=unwrap_secrets(recorded.inputs),
         protect=recorded.protect,
         parent=recorded.parent,
         identities=identities(recorded) if recorded.custom else frozenset({recorded.name}),
