@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from policy import types as t
+from policy import tokens as t
 from policy.model import Resource, RuleSet
 from policy.values import at_least, is_set, is_true
 

@@ -10,7 +10,7 @@ import json
 from dataclasses import replace
 from typing import Any
 
-from policy import types as t
+from policy import tokens as t
 from policy.model import Resource, Stack
 
 KEY_ARN = "arn:aws:kms:us-east-1:111122223333:key/mrk-1"

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
-from policy import types as t
+from policy import tokens as t
 from policy.evaluate import evaluate
 from policy.model import Resource, ResourceRule
 from policy.rules import ALL_RULES, RULES_BY_NAME
@@ -193,3 +193,71 @@ def test_a_rule_only_looks_at_its_types() -> None:
     assert isinstance(rule, ResourceRule)
     assert rule.violations(res(t.BUCKET, "b", billingMode="PROVISIONED")) == []
     assert rule.violations(res(t.TABLE, "t", billingMode="PROVISIONED")) != []
+
+
+def test_a_transient_bucket_needs_no_replication() -> None:
+    def about_assets(rs: list[Resource]) -> list[str]:
+        return [m for m in findings_of(rs, "s3-replication") if m.startswith("bucket assets ")]
+
+    resources = without(baseline(), "assets-replication")
+    assert about_assets(resources)
+    expiring = {"id": "expire", "status": "Enabled", "filter": {"prefix": ""},
+                "expiration": {"days": 30}}  # fmt: skip
+    lifecycle = next(r for r in resources if r.name == "assets-lifecycle")
+    transient = patch(resources, "assets-lifecycle", rules=[*lifecycle.props["rules"], expiring])
+    assert about_assets(transient) == []
+    longer = patch(resources, "assets-lifecycle", rules=[{**expiring, "expiration": {"days": 90}}])
+    assert about_assets(longer)
+
+
+def test_an_alb_reachable_only_from_cloudfront_is_covered_by_the_cdn_waf() -> None:
+    resources = patch(without(baseline(), "alb-waf"), "alb", securityGroups=["cf-only"])
+    resources += [
+        res(t.SECURITY_GROUP, "cf-only", description="from CloudFront"),
+        res(t.INGRESS_RULE, "cf-in", description="CloudFront", securityGroupId="cf-only",
+            ipProtocol="tcp", fromPort=443, toPort=443, prefixListId="pl-cloudfront"),
+    ]  # fmt: skip
+    assert findings_of(resources, "alb-waf") == []
+    opened = patch(resources, "cf-in", prefixListId=None, cidrIpv4="0.0.0.0/0")
+    assert findings_of(opened, "alb-waf")
+    no_cdn_waf = patch(resources, "cdn", webAclId=None)
+    assert findings_of(no_cdn_waf, "alb-waf")
+
+
+def test_http_listeners_may_refuse_but_never_forward() -> None:
+    refusing = patch(baseline(), "alb-http", defaultActions=[
+        {"type": "fixed-response", "fixedResponse": {"statusCode": "403"}}])  # fmt: skip
+    assert findings_of(refusing, "alb-http-redirects-to-https") == []
+    forwarding = [
+        *refusing,
+        res(
+            "aws:lb/listenerRule:ListenerRule",
+            "api-rule",
+            listenerArn="arn:aws:lb:x:1:alb-http",
+            actions=[{"type": "forward", "targetGroupArn": "tg"}],
+        ),
+    ]
+    messages = findings_of(forwarding, "alb-http-redirects-to-https")
+    assert messages == ["listener rule api-rule serves plain HTTP on alb-http"]
+
+
+def test_cloudfront_standard_logging_v2_counts_as_access_logging() -> None:
+    resources = patch(baseline(), "cdn", loggingConfig=None)
+    source = res(
+        t.LOG_DELIVERY_SOURCE,
+        "cdn-logs",
+        logType="ACCESS_LOGS",
+        resourceArn="arn:aws:cloudfront::1:distribution/cdn",
+    )
+    assert findings_of([*resources, source], "cloudfront-access-logging") == []
+
+
+def test_secret_wrapped_values_are_read() -> None:
+    from policy.values import SECRET_SIG, SIG_KEY, unwrap_secrets
+
+    origins = [{"originId": "api", "domainName": "a.b",
+                "customOriginConfig": {"originProtocolPolicy": "http-only"}}]  # fmt: skip
+    wrapped = patch(baseline(), "cdn", origins={SIG_KEY: SECRET_SIG, "value": origins})
+    cdn = next(r for r in wrapped if r.name == "cdn")
+    unwrapped = patch(wrapped, "cdn", origins=unwrap_secrets(cdn.props["origins"]))
+    assert findings_of(unwrapped, "cloudfront-origin-https")
