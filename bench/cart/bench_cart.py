@@ -33,6 +33,7 @@ import psycopg
 import redis
 
 from handlers.cart.carts import HEADER, LINE_PREFIX
+from handlers.cart.catalog import CACHE_PREFIX
 from handlers.cart.database import apply_schema
 from handlers.cart.orders import set_stock
 from handlers.shared import env
@@ -297,6 +298,10 @@ class RawCalls:
             ExpressionAttributeValues={":done": {"S": "COMPLETED"}, ":data": {"S": "{}"}},
         )
 
+    def read_cart(self) -> None:
+        self.query()
+        self.redis.mget([CACHE_PREFIX + SKU])  # the line's product, as the view reads it
+
     def mutation(self) -> None:
         self.idempotent(lambda: self.write(self.query()))
 
@@ -350,7 +355,7 @@ def latencies(issuer: TokenIssuer, raw: Any, database_url: str, redis_url: str, 
     mutation = "PutItem, Query, TransactWriteItems, UpdateItem"
     for _ in range(iterations):  # interleaved so load drift hits handler and raw alike
         sample("POST /api/cart/items", calls["POST /api/cart/items"], base.mutation, mutation)
-        sample("GET /api/cart", calls["GET /api/cart"], base.query, "Query")
+        sample("GET /api/cart", calls["GET /api/cart"], base.read_cart, "Query + Redis MGET")
         sample(
             "PUT /api/cart/items/{sku}", calls["PUT /api/cart/items/{sku}"], base.mutation, mutation
         )

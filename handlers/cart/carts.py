@@ -149,7 +149,12 @@ class CartStore:
     def _write(self, owner: Owner, state: CartState, change: Change) -> CartState:
         now = int(time.time())
         expires_at = now + owner.ttl_days * _DAY
-        generation = state.generation + 1 if change.new_generation else state.generation
+        if state.version == 0:
+            # A new header (first write, or after TTL deleted the old one) takes a time-based
+            # generation, so a cart id never reuses one: orders are unique per generation.
+            generation = time.time_ns() // 1_000_000
+        else:
+            generation = state.generation + 1 if change.new_generation else state.generation
         names = {"#v": "version", "#g": "generation", "#e": _TTL, "#r": "home_region"}
         values: dict[str, Any] = {
             ":one": {"N": "1"},

@@ -18,8 +18,8 @@ from handlers.cart.limits import CATALOG_CACHE_TTL_SECONDS, PRODUCT_LIST_LIMIT
 from handlers.shared.tables import CATALOG
 
 logger = logging.getLogger(__name__)
-_CACHE_PREFIX = "shop3d:catalog:v1:"
-_LIST_KEY = _CACHE_PREFIX + "#active-list"
+CACHE_PREFIX = "shop3d:catalog:v1:"  # bump the version when the cached shape changes
+_LIST_KEY = CACHE_PREFIX + "#active-list"
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 _BATCH_GET_MAX = 100  # DynamoDB BatchGetItem limit
 _deserializer = TypeDeserializer()
@@ -135,12 +135,12 @@ class Catalog:
     # -- cached reads -----------------------------------------------------------------------------
     def products(self, skus: list[str]) -> dict[str, Product]:
         """Products by SKU (missing or malformed ones left out), cache first."""
-        cached = self._cache_get([_CACHE_PREFIX + s for s in skus])
+        cached = self._cache_get([CACHE_PREFIX + s for s in skus])
         found = {s: Product(**c) for s, c in zip(skus, cached, strict=True) if c is not None}
         missing = [s for s in skus if s not in found]
         if missing:
             loaded = self.load_many(missing)
-            self._cache_set({_CACHE_PREFIX + s: asdict(p) for s, p in loaded.items()})
+            self._cache_set({CACHE_PREFIX + s: asdict(p) for s, p in loaded.items()})
             found.update(loaded)
         return found
 

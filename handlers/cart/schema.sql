@@ -17,7 +17,7 @@ CREATE TABLE IF NOT EXISTS orders (
     total_minor     bigint NOT NULL CHECK (total_minor >= 0),
     -- One order per cart generation: a retried or doubled checkout finds the first order.
     cart_id         text NOT NULL,
-    cart_generation integer NOT NULL,
+    cart_generation bigint NOT NULL,
     created_at      timestamptz NOT NULL DEFAULT now(),
     UNIQUE (cart_id, cart_generation)
 );

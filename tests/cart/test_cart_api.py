@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from handlers.cart.carts import Change
+from handlers.cart.catalog import CACHE_PREFIX
 from handlers.cart.limits import MAX_LINES, MAX_QUANTITY
 from handlers.cart.owners import Owner
 from handlers.cart.problems import Problem
@@ -161,7 +162,7 @@ def test_products_are_listed_and_read_through_the_cache(client, shop, services):
         "asset": {"status": "READY", "manifest_url": "/assets/VASE-1/abc123/manifest.json"},
     }
     # Cache-aside: the entry is now in Redis, so a table change shows only after the TTL.
-    assert services.redis.get("shop3d:catalog:v1:VASE-1") is not None
+    assert services.redis.get(CACHE_PREFIX + "VASE-1") is not None
     shop.product("VASE-1", 9999)
     assert client.call("GET", "/api/products/VASE-1").body["price_minor"] == 2500
     assert client.call("GET", "/api/products/HIDDEN-1").status == 404

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import boto3
 import psycopg
 
+from handlers.cart.carts import HEADER
 from handlers.cart.database import apply_schema
+from handlers.shared.tables import CARTS
 
 
 def _cart_with(
@@ -122,3 +125,16 @@ def test_schema_applies_idempotently(pg_database):
             )
         }
         assert tables == {"inventory", "orders", "order_lines"}
+
+
+def test_a_cart_recreated_after_ttl_deletion_orders_anew(client, shop, issuer, cart_env):
+    token = issuer.mint("returning-customer")
+    _cart_with(client, shop, "LAMP-9", 1, token=token)
+    first = client.call("POST", "/api/checkout", token=token).body
+    # DynamoDB TTL deletes the whole cart after inactivity; the next cart starts from nothing.
+    table = boto3.resource("dynamodb").Table(cart_env.tables[CARTS.logical_name])
+    table.delete_item(Key={"cart_id": "user#returning-customer", "line": HEADER})
+    client.call("POST", "/api/cart/items", {"sku": "LAMP-9", "quantity": 2}, token=token)
+    second = client.call("POST", "/api/checkout", token=token)
+    assert second.status == 201 and second.body["order_id"] != first["order_id"]
+    assert second.body["lines"][0]["quantity"] == 2
