@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
+from pathlib import Path
 
 from components.artifacts import ARCHITECTURES, HANDLERS, ArtifactError
 
@@ -18,6 +19,35 @@ def _build_artifacts(args: argparse.Namespace) -> int:
     return 0
 
 
+def _stack_operation(args: argparse.Namespace) -> int:
+    from ci.driver import default_driver, run
+
+    return run(
+        args.driver or default_driver(),
+        args.command,
+        args.stack,
+        report=getattr(args, "report", None),
+        yes_destroy_prod=getattr(args, "yes_destroy_prod", False),
+        local_backend=args.local_backend,
+        backend_url=args.backend_url,
+    )
+
+
+def _add_stack_command(commands: argparse._SubParsersAction[argparse.ArgumentParser],
+                       name: str, help_text: str) -> argparse.ArgumentParser:  # fmt: skip
+    from ci.driver import LOCAL_BACKEND_DIR
+
+    command = commands.add_parser(name, help=help_text)
+    command.add_argument("--stack", required=True, help="dev, prod, ... (a Pulumi.<stack>.yaml)")
+    command.add_argument(
+        "--local-backend", nargs="?", type=Path, const=LOCAL_BACKEND_DIR, default=None,
+        metavar="DIR", help=f"use a local file backend (default dir {LOCAL_BACKEND_DIR})",
+    )  # fmt: skip
+    command.add_argument("--backend-url", help="any Pulumi backend URL (s3://..., file://...)")
+    command.set_defaults(run=_stack_operation, driver=None)
+    return command
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="python -m ci", description=__doc__)
     commands = root.add_subparsers(dest="command", required=True)
@@ -27,6 +57,15 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--handler", choices=[*HANDLERS, "all"], default="all")
     build.add_argument("--arch", choices=[*ARCHITECTURES, "all"], default="all")
     build.set_defaults(run=_build_artifacts)
+    _add_stack_command(commands, "preview", "preview with the policy pack attached")
+    _add_stack_command(commands, "up", "deploy with the policy pack attached")
+    drift = _add_stack_command(
+        commands, "drift", "refresh preview expecting no changes: exit 0 clean, 2 drift, 1 error"
+    )
+    drift.add_argument("--report", type=Path, help="JSON report path (default drift-<stack>.json)")
+    destroy = _add_stack_command(commands, "destroy", "destroy the stack (prod needs a flag)")
+    destroy.add_argument("--yes-destroy-prod", action="store_true",
+                         help="required to destroy a production stack")  # fmt: skip
     return root
 
 
