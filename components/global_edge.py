@@ -1,10 +1,10 @@
 """GlobalEdge (`shop3d:edge:GlobalEdge`): what users reach first, created once per stack.
 
-CloudFront (HTTP/2 and HTTP/3, IPv6, TLS 1.2+, OAC, the assets origin group, the storefront
-bucket, the API behind the secret origin header) with its WAFv2 web ACL; with a domain, the
-Route 53 zone, the us-east-1 certificate and the records that tie the cells together. Created
-under the us-east-1 provider (certificate, WAF, CloudFront's log source); the bucket policies
-and the storefront bucket take their own region's provider.
+CloudFront (HTTP/2 and HTTP/3, IPv6, TLS 1.2+, OAC, origin groups over two regions' assets and
+storefront buckets, the API behind the secret origin header) with its WAFv2 web ACL; with a
+domain, the Route 53 zone, the us-east-1 certificate and the records that tie the cells
+together. Created under the us-east-1 provider (certificate, WAF, CloudFront's log source);
+the buckets and their policies take their own region's provider.
 
 Without `shop3d:domain`: no zone, no certificate, no records; the site is served on
 CloudFront's own hostname and the API and orders origins are the primary region's ALB, over
@@ -30,7 +30,7 @@ from components.edge.distribution import (
     distribution,
     oac_read_statement,
 )
-from components.edge.storefront import storefront_bucket, upload_site
+from components.edge.storefront import SiteBucket, storefront_bucket, upload_site
 from components.global_data import GlobalData
 from components.naming import global_name, physical
 from components.options import child
@@ -77,10 +77,14 @@ class GlobalEdge(pulumi.ComponentResource):
             if config.domain else []
         certificate = dns.cloudfront_certificate(self, zone, aliases) if zone else None
 
-        site = storefront_bucket(self, primary, args.providers[primary],
-                                 args.data.key_arns[primary], args.data.buckets[primary].logs,
-                                 config.deletion_protection)
-        asset_regions = [primary] if secondary is None else [primary, secondary]
+        # The primary region's buckets, and the next region's to fail over to.
+        origin_regions = [primary] if secondary is None else [primary, secondary]
+        sites = {r: SiteBucket(storefront_bucket(self, r, args.providers[r],
+                                                 args.data.key_arns[r],
+                                                 args.data.buckets[r].logs,
+                                                 config.deletion_protection),
+                               args.data.key_arns[r])
+                 for r in origin_regions}
 
         def api_origin(label: str) -> ApiOrigin:
             """<label>.<domain>, or the primary region's ALB when there is no domain."""
@@ -99,8 +103,9 @@ class GlobalEdge(pulumi.ComponentResource):
                                  aliases=aliases, certificate_arn=certificate,
                                  web_acl_arn=firewall.acl.arn),
             assets=[BucketOrigin(f"assets-{r}", args.data.buckets[r].assets, r)
-                    for r in asset_regions],
-            storefront=BucketOrigin("storefront", site, primary),
+                    for r in origin_regions],
+            storefront=[BucketOrigin(f"storefront-{r}", site.bucket, r)
+                        for r, site in sites.items()],
             api=api_origin(dns.API_LABEL),
             orders=api_origin(dns.ORDERS_LABEL),
         )
@@ -110,13 +115,13 @@ class GlobalEdge(pulumi.ComponentResource):
             assets = args.data.buckets[region].assets
             assets.attach_policy([oac_read_statement(assets, cdn.arn, storage.ASSETS_PREFIX)],
                                  parent=self)
-        site.attach_policy([oac_read_statement(site, cdn.arn)], parent=self)
+        for site in sites.values():
+            site.bucket.attach_policy([oac_read_statement(site.bucket, cdn.arn)], parent=self)
         access_logs(self, cdn, args.data.buckets[primary].logs)
         if config.shield_advanced:
             aws.shield.Protection(global_name("edge", "shield"), name=physical("cdn"),
                                   resource_arn=cdn.arn, opts=child(self))
-        self.storefront_files = upload_site(site, args.data.key_arns[primary],
-                                            config.storefront_dist)
+        self.storefront_files = upload_site(list(sites.values()), config.storefront_dist)
 
         if zone is not None:
             dns.cloudfront_aliases(self, zone, aliases, cdn)
@@ -138,7 +143,7 @@ class GlobalEdge(pulumi.ComponentResource):
             "apiUrl": self.api_url,
             "healthCheckIds": self.health_check_ids,
             "failoverSeconds": dns.failover_seconds(),
-            "storefrontBucket": site.id,
+            "storefrontBuckets": {r: site.bucket.id for r, site in sites.items()},
             "storefrontFiles": self.storefront_files,
             "webAclArn": firewall.acl.arn,
         }

@@ -1,10 +1,10 @@
 """The CloudFront distribution: origins, the assets origin group, behaviors, TLS, logging.
 
-Origins: the assets buckets of the primary and a secondary region (an origin group that fails
-over on 5xx, 403 and 404; a missing object is a 403 without s3:ListBucket), the storefront
-bucket, the API (api.<domain>, latency-routed to the nearest healthy cell) and the order path
-(orders.<domain>, failover-routed to the Aurora writer's cell; checkout and order reads must
-see the writer). S3 is reached through Origin Access Control (sigv4, always signed); the
+Origins: the assets buckets and the storefront buckets of the primary and a secondary region
+(an origin group each, failing over on 5xx, 403 and 404; a missing object is a 403 without
+s3:ListBucket), the API (api.<domain>, latency-routed to the nearest healthy cell) and the
+order path (orders.<domain>, failover-routed to the Aurora writer's cell; checkout and order
+reads must see the writer). S3 is reached through Origin Access Control (sigv4, always signed); the
 bucket policies that let this distribution read are built here too (`oac_read_statement`).
 """
 
@@ -43,7 +43,7 @@ ORIGIN_TLS: Final = ("TLSv1.2",)
 # The cart API answers well within this; longer waits are a failing cell, better retried.
 ORIGIN_READ_TIMEOUT_SECONDS: Final = 30
 ASSETS_GROUP: Final = "assets"
-STOREFRONT_ORIGIN: Final = "storefront"
+STOREFRONT_GROUP: Final = "storefront"
 # Standard logging v2 writes under this prefix of the log bucket, the one its policy admits.
 ACCESS_LOG_PREFIX: Final = "cloudfront"
 
@@ -163,25 +163,32 @@ def _viewer_certificate(certificate_arn: pulumi.Input[str] | None,
             "minimum_protocol_version": MIN_VIEWER_TLS}
 
 
+def _failover_target(group_id: str, members: Sequence[BucketOrigin],
+                     groups: list[aws.cloudfront.DistributionOriginGroupArgsDict]) -> str:
+    """The origin a behavior targets: a group of `members` (primary first), or the only one."""
+    if len(members) == 1:
+        return members[0].origin_id
+    groups.append({
+        "origin_id": group_id,
+        "failover_criteria": {"status_codes": list(FAILOVER_STATUS_CODES)},
+        "members": [{"origin_id": o.origin_id} for o in members],
+    })
+    return group_id
+
+
 def distribution(parent: pulumi.Resource, settings: DistributionSettings,
-                 assets: Sequence[BucketOrigin], storefront: BucketOrigin,
+                 assets: Sequence[BucketOrigin], storefront: Sequence[BucketOrigin],
                  api: ApiOrigin, orders: ApiOrigin) -> aws.cloudfront.Distribution:
-    """`assets` is the primary bucket first, then its failover; one bucket means no group."""
+    """`assets` and `storefront`: the primary region's bucket first, then its failover (one
+    bucket: no group)."""
     oac = origin_access_control(parent)
     assets_cache = policies.immutable_assets_cache_policy(parent)
     headers = policies.security_headers_policy(parent).id
-    s3_origins = [*assets, storefront]
-    origins = [*(_s3_origin(o, oac.id, settings.shield) for o in s3_origins),
+    origins = [*(_s3_origin(o, oac.id, settings.shield) for o in [*assets, *storefront]),
                _api_origin(api), _api_origin(orders)]
     groups: list[aws.cloudfront.DistributionOriginGroupArgsDict] = []
-    assets_target = assets[0].origin_id
-    if len(assets) > 1:
-        groups.append({
-            "origin_id": ASSETS_GROUP,
-            "failover_criteria": {"status_codes": list(FAILOVER_STATUS_CODES)},
-            "members": [{"origin_id": o.origin_id} for o in assets],
-        })
-        assets_target = ASSETS_GROUP
+    assets_target = _failover_target(ASSETS_GROUP, assets, groups)
+    site_target = _failover_target(STOREFRONT_GROUP, storefront, groups)
 
     def dynamic(path: str, origin: ApiOrigin,
                 ) -> aws.cloudfront.DistributionOrderedCacheBehaviorArgsDict:
@@ -200,7 +207,7 @@ def distribution(parent: pulumi.Resource, settings: DistributionSettings,
         web_acl_id=settings.web_acl_arn,
         origins=origins,
         origin_groups=groups or None,
-        default_cache_behavior=_behavior(STOREFRONT_ORIGIN, CACHED_METHODS,
+        default_cache_behavior=_behavior(site_target, CACHED_METHODS,
                                          policies.CACHING_OPTIMIZED, headers),
         ordered_cache_behaviors=[
             _ordered(ASSETS_PATH, _behavior(assets_target, READ_METHODS, assets_cache.id,

@@ -1,13 +1,17 @@
-"""The storefront's static-site bucket and its files.
+"""The storefront's static-site buckets and their files.
 
-One bucket in the primary region, private like every shop3d bucket, read by CloudFront through
-OAC. The built site (`shop3d:storefrontDist`, storefront/dist by default) is uploaded file by
-file with its content type and cache-control (see site_files). The value `skip` deploys the
-bucket without files, said in a warning and in the `storefrontFiles` output (0), never silently.
+A bucket in the primary region and one in the next region (CloudFront's storefront origin
+group fails over to it), private like every shop3d bucket, read by CloudFront through OAC.
+Each deploy writes the same files into both, so they never drift. The built site
+(`shop3d:storefrontDist`, storefront/dist by default) is uploaded file by file with its
+content type and cache-control (see site_files). The value `skip` deploys the buckets without
+files, said in a warning and in the `storefrontFiles` output (0), never silently.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
@@ -15,7 +19,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.buckets import LifecycleRules, SecureBucket, secure_bucket
-from components.edge.site_files import site_files
+from components.edge.site_files import SiteFile, site_files
 from components.naming import regional
 from components.options import child
 
@@ -47,6 +51,12 @@ def storefront_bucket(parent: pulumi.Resource, region: str, provider: pulumi.Pro
     return bucket
 
 
+@dataclass(frozen=True)
+class SiteBucket:
+    bucket: SecureBucket
+    key_arn: pulumi.Input[str]
+
+
 def resolve_dist(setting: str) -> Path | None:
     """The build directory named by config (relative paths from the project root); None when
     the upload is skipped on purpose."""
@@ -56,15 +66,23 @@ def resolve_dist(setting: str) -> Path | None:
     return path if path.is_absolute() else PROJECT_ROOT / path
 
 
-def upload_site(bucket: SecureBucket, key_arn: pulumi.Input[str], setting: str) -> int:
-    """Upload the built site into `bucket`; returns the number of files. Each object names
-    the key itself, so none is written before the bucket's default encryption applies."""
+def upload_site(targets: Sequence[SiteBucket], setting: str) -> int:
+    """Upload the built site into every target bucket; returns the number of files. Each
+    object names the key itself, so none is written before the bucket's default encryption
+    applies."""
     root = resolve_dist(setting)
     if root is None:
-        pulumi.log.warn("shop3d:storefrontDist is 'skip': the storefront bucket is deployed "
-                        "without files", resource=bucket.bucket)
+        pulumi.log.warn("shop3d:storefrontDist is 'skip': the storefront buckets are deployed "
+                        "without files")
         return 0
     files = site_files(root, setting)
+    for target in targets:
+        _upload(target, files)
+    return len(files)
+
+
+def _upload(target: SiteBucket, files: Sequence[SiteFile]) -> None:
+    bucket = target.bucket
     for site_file in files:
         aws.s3.BucketObjectv2(
             f"{bucket.name}-file-{site_file.key}",
@@ -74,8 +92,7 @@ def upload_site(bucket: SecureBucket, key_arn: pulumi.Input[str], setting: str) 
             content_type=site_file.content_type,
             cache_control=site_file.cache_control,
             server_side_encryption="aws:kms",
-            kms_key_id=key_arn,
+            kms_key_id=target.key_arn,
             bucket_key_enabled=True,
             opts=child(bucket.parent, provider=bucket.provider),
         )
-    return len(files)

@@ -138,22 +138,26 @@ def check_origins(run, regions: list[str], https: bool = True) -> None:
             assert origin["s3OriginConfig"]["originAccessIdentity"] == ""
     behaviors = [cdn["defaultCacheBehavior"], *cdn["orderedCacheBehaviors"]]
     assert all(b["viewerProtocolPolicy"] == "redirect-to-https" for b in behaviors)
-    groups = cdn.get("originGroups") or []
+    groups = {g["originId"]: g for g in cdn.get("originGroups") or []}
     if len(regions) == 1:
-        assert groups == []
+        assert groups == {}
         return
-    (group,) = groups
-    members = [origins[m["originId"]] for m in group["members"]]
-    member_regions = [region_of_bucket_domain(m["domainName"]) for m in members]
-    assert member_regions == regions[:2]
-    assert sorted(group["failoverCriteria"]["statusCodes"]) == sorted(FAILOVER_STATUS_CODES)
+    # The assets and the storefront each fail over from the primary to the next region.
+    assert sorted(groups) == ["assets", "storefront"]
+    for group in groups.values():
+        members = [origins[m["originId"]] for m in group["members"]]
+        member_regions = [region_of_bucket_domain(m["domainName"]) for m in members]
+        assert member_regions == regions[:2]
+        assert sorted(group["failoverCriteria"]["statusCodes"]) \
+            == sorted(FAILOVER_STATUS_CODES)
 
 
 def check_bucket_policies(run, regions: list[str]) -> None:
-    """Every assets bucket and the storefront bucket let this distribution (and only it) read."""
+    """Every assets bucket and the storefront buckets let this distribution (and only it)
+    read."""
     source_arns = set()
     policies = [(f"data-{r}-assets-policy", r) for r in regions]
-    policies.append((f"edge-{regions[0]}-storefront-policy", regions[0]))
+    policies += [(f"edge-{r}-storefront-policy", r) for r in regions[:2]]
     for name, region in policies:
         assert run.named(name).region == region
         reads = [s for s in policy_statements(run, name)
@@ -315,9 +319,16 @@ def test_shield_advanced_is_off_by_default(prod, dev):
     assert not dev.of_type("aws:shield/protection:Protection")
 
 
-def test_prod_uploads_the_built_site_with_cache_control(prod):
-    objects = {o.inputs["key"]: o for o in prod.of_type("aws:s3/bucketObjectv2:BucketObjectv2")}
-    assert sorted(objects) == sorted(SITE)
+def test_prod_uploads_the_built_site_to_both_storefront_buckets_with_cache_control(prod):
+    regions = list(prod.outputs["regions"])[:2]
+    uploaded = prod.of_type("aws:s3/bucketObjectv2:BucketObjectv2")
+    buckets = prod.outputs["storefrontBuckets"]
+    assert sorted(buckets) == sorted(regions)
+    for region in regions:
+        keys = [o.inputs["key"] for o in uploaded if o.inputs["bucket"] == buckets[region]]
+        assert sorted(keys) == sorted(SITE)
+        assert all(o.region == region for o in uploaded if o.inputs["bucket"] == buckets[region])
+    objects = {o.inputs["key"]: o for o in uploaded if o.inputs["bucket"] == buckets[regions[0]]}
     assert objects["index.html"].inputs["cacheControl"] == REVALIDATE
     assert objects["index.html"].inputs["contentType"] == "text/html; charset=utf-8"
     assert objects["static/index-Ab12Cd34.js"].inputs["cacheControl"] == IMMUTABLE
@@ -325,9 +336,10 @@ def test_prod_uploads_the_built_site_with_cache_control(prod):
         == "application/wasm"
     assert all(o.inputs["serverSideEncryption"] == "aws:kms" for o in objects.values())
     assert prod.outputs["storefrontFiles"] == len(SITE)
-    (events,) = [n for n in prod.of_type("aws:s3/bucketNotification:BucketNotification")
-                 if n.name == "edge-us-east-1-storefront-events"]
-    assert events.inputs["eventbridge"] is True
+    for region in regions:
+        (events,) = [n for n in prod.of_type("aws:s3/bucketNotification:BucketNotification")
+                     if n.name == f"edge-{region}-storefront-events"]
+        assert events.inputs["eventbridge"] is True
 
 
 # --- dev: no domain ----------------------------------------------------------------------------
