@@ -190,24 +190,33 @@ class Driver:
         env = backend_env(local_backend, backend_url, self.environ)
         return self.open_stack(StackRequest(stack, self.work_dir, env, create))
 
-    def preview(
-        self, stack: str, local_backend: Path | None = None, backend_url: str | None = None
-    ) -> Outcome:
+    def _with_policy(
+        self, stack: str, local_backend: Path | None, backend_url: str | None,
+        operation: Callable[[StackHandle, dict[str, list[str]]], Any],
+    ) -> Any:  # fmt: skip
+        """Open (or create) the stack, make sure the artifacts exist, run with the pack."""
         handle = self._open(stack, create=True, local_backend=local_backend,
                             backend_url=backend_url)  # fmt: skip
         self.ensure_artifacts()
         with policy_args(stack, self.work_dir) as policy:
-            result = handle.preview(on_output=self.on_output, diff=True, **policy)
+            return operation(handle, policy)
+
+    def preview(
+        self, stack: str, local_backend: Path | None = None, backend_url: str | None = None
+    ) -> Outcome:
+        def preview(handle: StackHandle, policy: dict[str, list[str]]) -> Any:
+            return handle.preview(on_output=self.on_output, diff=True, **policy)
+
+        result = self._with_policy(stack, local_backend, backend_url, preview)
         return Outcome("preview", stack, changes=change_counts(result.change_summary))
 
     def up(
         self, stack: str, local_backend: Path | None = None, backend_url: str | None = None
     ) -> Outcome:
-        handle = self._open(stack, create=True, local_backend=local_backend,
-                            backend_url=backend_url)  # fmt: skip
-        self.ensure_artifacts()
-        with policy_args(stack, self.work_dir) as policy:
-            result = handle.up(on_output=self.on_output, **policy)
+        def up(handle: StackHandle, policy: dict[str, list[str]]) -> Any:
+            return handle.up(on_output=self.on_output, **policy)
+
+        result = self._with_policy(stack, local_backend, backend_url, up)
         outputs = {k: getattr(v, "value", v) for k, v in dict(result.outputs or {}).items()}
         return Outcome("up", stack, changes=change_counts(result.summary), outputs=outputs)
 

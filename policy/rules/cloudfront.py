@@ -24,6 +24,14 @@ def origins(resource: Resource) -> list[dict[str, object]]:
     return [o for o in items(resource.get("origins")) if isinstance(o, dict)]
 
 
+def custom_origins(resource: Resource) -> Iterator[tuple[object, dict[str, object]]]:
+    """(originId, customOriginConfig) of every custom (non-S3) origin."""
+    for origin in origins(resource):
+        config = origin.get("customOriginConfig")
+        if isinstance(config, dict):
+            yield origin.get("originId"), config
+
+
 def is_s3_origin(origin: dict[str, object]) -> bool:
     domain = str(origin.get("domainName") or "")
     return origin.get("s3OriginConfig") is not None or ".s3." in domain or ".s3-" in domain
@@ -80,13 +88,10 @@ def custom_certificate(resource: Resource) -> Iterator[str]:
     "enable-tls-to-origin; CKV2_AWS_72; CloudFront.9",
 )
 def origin_https(resource: Resource) -> Iterator[str]:
-    for origin in origins(resource):
-        config = origin.get("customOriginConfig")
-        if isinstance(config, dict):
-            policy = config.get("originProtocolPolicy")
-            if not is_unknown(policy) and policy != "https-only":
-                name = origin.get("originId")
-                yield f"origin {name}: originProtocolPolicy {policy!r}, use https-only"
+    for name, config in custom_origins(resource):
+        policy = config.get("originProtocolPolicy")
+        if not is_unknown(policy) and policy != "https-only":
+            yield f"origin {name}: originProtocolPolicy {policy!r}, use https-only"
 
 
 @rules.resource(
@@ -96,15 +101,10 @@ def origin_https(resource: Resource) -> Iterator[str]:
     "secure-tls-to-origin; CloudFront.10",
 )
 def origin_no_legacy_ssl(resource: Resource) -> Iterator[str]:
-    for origin in origins(resource):
-        config = origin.get("customOriginConfig")
-        if isinstance(config, dict):
-            legacy = (
-                set(map(str, items(config.get("originSslProtocols")))) & LEGACY_ORIGIN_PROTOCOLS
-            )
-            if legacy:
-                name = origin.get("originId")
-                yield f"origin {name}: drop {sorted(legacy)} from originSslProtocols"
+    for name, config in custom_origins(resource):
+        legacy = set(map(str, items(config.get("originSslProtocols")))) & LEGACY_ORIGIN_PROTOCOLS
+        if legacy:
+            yield f"origin {name}: drop {sorted(legacy)} from originSslProtocols"
 
 
 @rules.resource(
