@@ -2,7 +2,7 @@
 
 - CloudTrail: one multi-region trail (in the primary region), log files encrypted with the
   primary key and validated (digest files), delivered to a dedicated audit bucket (Object
-  Lock in prod) and to CloudWatch Logs.
+  Lock: a year in prod, a day in dev), replicated to a second region, and to CloudWatch Logs.
 - GuardDuty: a detector in every configured region; findings of medium severity and above go
   to that region's alarm topic through EventBridge.
 - AWS Backup: a vault (the region's key) and a daily plan in every region, selecting the
@@ -30,8 +30,11 @@ from components.options import child, stateful
 from regions.config import StackConfig
 
 SCOPE: Final = "security"
-# PCI DSS 10.5.1: a year of audit history. Prod locks every log file for that year.
-AUDIT_LOCK_DAYS: Final = 365
+# PCI DSS 10.5.1: a year of audit history. Prod locks every log file for that year
+# (COMPLIANCE: nobody can shorten it); dev locks for a day in GOVERNANCE mode, which a
+# principal allowed s3:BypassGovernanceRetention can override to tear the stack down.
+AUDIT_LOCK: Final[dict[bool, tuple[str, int]]] = {True: ("COMPLIANCE", 365),
+                                                  False: ("GOVERNANCE", 1)}
 AUDIT_LOG_EXPIRY_DAYS: Final = 400
 AUDIT_NONCURRENT_EXPIRY_DAYS: Final = 30
 AUDIT_LOG_PREFIX: Final = "cloudtrail"
@@ -110,34 +113,101 @@ class AccountSecurity(pulumi.ComponentResource):
 
     # CloudTrail ----------------------------------------------------------------------------
 
+    def _audit_bucket(self, region: str) -> tuple[SecureBucket, list[pulumi.Resource]]:
+        """An audit log bucket in `region` and what must exist before logs arrive in it."""
+        config, data = self._args.config, self._args.data
+        provider = self._args.providers[region]
+        bucket = secure_bucket(
+            regional(SCOPE, region, "audit-logs"), "audit-logs", parent=self,
+            protect=config.deletion_protection, provider=provider,
+            kms_key_arn=data.key_arns[region],
+            lifecycle=LifecycleRules(intelligent_tiering=False, noncurrent_to_glacier_days=None,
+                                     noncurrent_expiry_days=AUDIT_NONCURRENT_EXPIRY_DAYS,
+                                     expire_current_days=AUDIT_LOG_EXPIRY_DAYS),
+            access_log_bucket=data.buckets[region].logs,
+            object_lock=True,
+        )
+        # Object-level events to EventBridge: a rule can alarm on any deletion attempt.
+        aws.s3.BucketNotification(f"{bucket.name}-events", bucket=bucket.id, eventbridge=True,
+                                  opts=child(self, provider=provider))
+        mode, days = AUDIT_LOCK[config.is_prod]
+        lock = aws.s3.BucketObjectLockConfiguration(
+            f"{bucket.name}-object-lock",
+            bucket=bucket.id,
+            rule=aws.s3.BucketObjectLockConfigurationRuleArgs(
+                default_retention=aws.s3.BucketObjectLockConfigurationRuleDefaultRetentionArgs(
+                    mode=mode, days=days)),
+            opts=child(self, provider=provider, depends_on=[bucket.versioning]),
+        )
+        return bucket, [bucket.versioning, lock]
+
+    def _replicate_audit_logs(self, source: SecureBucket, ready: list[pulumi.Resource],
+                              target: str) -> aws.s3.BucketReplicationConfig:
+        """Copy every log file to a bucket in `target`: the audit history outlives the loss of
+        the primary region. Deletions are not replicated."""
+        primary = self._args.config.primary.name
+        provider = self._args.providers[primary]
+        keys = self._args.data.key_arns
+        replica, replica_ready = self._audit_bucket(target)
+        replica.attach_policy(parent=self)
+        role = aws.iam.Role(
+            regional(SCOPE, primary, "audit-replication-role"),
+            assume_role_policy=iam.assume_role("s3.amazonaws.com"),
+            opts=child(self, provider=provider),
+        )
+        aws.iam.RolePolicy(
+            regional(SCOPE, primary, "audit-replication-policy"),
+            role=role.id,
+            policy=iam.document([
+                iam.allow(["s3:GetReplicationConfiguration", "s3:ListBucket"], [source.arn]),
+                iam.allow(["s3:GetObjectVersionForReplication", "s3:GetObjectVersionAcl",
+                           "s3:GetObjectVersionTagging", "s3:GetObjectRetention",
+                           "s3:GetObjectLegalHold"], [iam.objects(source.arn)]),
+                iam.allow(["s3:ReplicateObject", "s3:ReplicateTags"],
+                          [iam.objects(replica.arn)]),
+                iam.allow(["kms:Decrypt"], [keys[primary]]),
+                iam.allow(["kms:Encrypt", "kms:GenerateDataKey"], [keys[target]]),
+            ]),
+            opts=child(self, provider=provider),
+        )
+        rules = aws.s3
+        return aws.s3.BucketReplicationConfig(
+            regional(SCOPE, primary, "audit-replication"),
+            role=role.arn,
+            bucket=source.id,
+            rules=[rules.BucketReplicationConfigRuleArgs(
+                id=f"audit-logs-to-{target}",
+                status="Enabled",
+                filter=rules.BucketReplicationConfigRuleFilterArgs(prefix=f"{AUDIT_LOG_PREFIX}/"),
+                delete_marker_replication=rules.BucketReplicationConfigRuleDeleteMarkerReplicationArgs(
+                    status="Disabled"),
+                source_selection_criteria=rules.BucketReplicationConfigRuleSourceSelectionCriteriaArgs(
+                    sse_kms_encrypted_objects=rules.BucketReplicationConfigRuleSourceSelectionCriteriaSseKmsEncryptedObjectsArgs(
+                        status="Enabled")),
+                destination=rules.BucketReplicationConfigRuleDestinationArgs(
+                    bucket=replica.arn,
+                    encryption_configuration=rules.BucketReplicationConfigRuleDestinationEncryptionConfigurationArgs(
+                        replica_kms_key_id=keys[target]),
+                ),
+            )],
+            # Replication needs versioning (and the lock) on both sides first.
+            opts=child(self, provider=provider, depends_on=[*ready, *replica_ready]),
+        )
+
     def _audit_trail(self) -> None:
         config, data = self._args.config, self._args.data
         region = config.primary.name
         provider = self._args.providers[region]
         key_arn = data.key_arns[region]
-        protect = config.deletion_protection
         trail_name = physical("trail")
         trail_arn = pulumi.Output.concat("arn:aws:cloudtrail:", region, ":", data.account_id,
                                          ":trail/", trail_name)
 
-        bucket = secure_bucket(
-            regional(SCOPE, region, "audit-logs"), "audit-logs", parent=self, protect=protect,
-            provider=provider, kms_key_arn=key_arn,
-            lifecycle=LifecycleRules(intelligent_tiering=False, noncurrent_to_glacier_days=None,
-                                     noncurrent_expiry_days=AUDIT_NONCURRENT_EXPIRY_DAYS,
-                                     expire_current_days=AUDIT_LOG_EXPIRY_DAYS),
-            access_log_bucket=data.buckets[region].logs,
-            object_lock=config.is_prod,
-        )
+        bucket, ready = self._audit_bucket(region)
         self.audit_bucket = bucket
-        lock = [aws.s3.BucketObjectLockConfiguration(
-            f"{bucket.name}-object-lock",
-            bucket=bucket.id,
-            rule=aws.s3.BucketObjectLockConfigurationRuleArgs(
-                default_retention=aws.s3.BucketObjectLockConfigurationRuleDefaultRetentionArgs(
-                    mode="COMPLIANCE", days=AUDIT_LOCK_DAYS)),
-            opts=child(self, provider=provider, depends_on=[bucket.versioning]),
-        )] if config.is_prod else []
+        target = copy_region(config.region_names, region)
+        if target is not None:
+            ready.append(self._replicate_audit_logs(bucket, list(ready), target))
         from_this_trail = {"StringEquals": {"aws:SourceArn": trail_arn}}
         policy = bucket.attach_policy([
             {"Sid": "CloudTrailAclCheck", "Effect": "Allow",
@@ -184,7 +254,7 @@ class AccountSecurity(pulumi.ComponentResource):
             cloud_watch_logs_group_arn=pulumi.Output.concat(log_group.arn, ":*"),
             cloud_watch_logs_role_arn=role.arn,
             # CloudTrail checks that it may write to the bucket and the log group on create.
-            opts=child(self, provider=provider, depends_on=[policy, role_policy, *lock]),
+            opts=child(self, provider=provider, depends_on=[policy, role_policy, *ready]),
         )
 
     # GuardDuty -----------------------------------------------------------------------------

@@ -1,0 +1,196 @@
+"""AccountSecurity over the recorded graph, for dev, prod and generated region lists: one
+multi-region trail, a GuardDuty detector reporting to the alarm topic in every region, and
+AWS Backup covering every stateful resource with a copy in a second region. The policy pack's
+rules for these types (and for the audit bucket) hold."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from components.security import FINDING_MIN_SEVERITY, copy_region
+from offline.runner import ProgramRun, RecordedResource
+from policy.evaluate import evaluate
+from regions.catalog import REGIONS
+from regions.config import parse_config
+from tests.policy.replay import identities, to_stack
+from tests.unit.conftest import ProgramFactory
+from tests.unit.graph import CLUSTER, TABLE, in_region
+
+TRAIL = "aws:cloudtrail/trail:Trail"
+DETECTOR = "aws:guardduty/detector:Detector"
+DETECTOR_FEATURE = "aws:guardduty/detectorFeature:DetectorFeature"
+EVENT_RULE = "aws:cloudwatch/eventRule:EventRule"
+EVENT_TARGET = "aws:cloudwatch/eventTarget:EventTarget"
+TOPIC = "aws:sns/topic:Topic"
+VAULT = "aws:backup/vault:Vault"
+VAULT_LOCK = "aws:backup/vaultLockConfiguration:VaultLockConfiguration"
+PLAN = "aws:backup/plan:Plan"
+SELECTION = "aws:backup/selection:Selection"
+USER_POOL = "aws:cognito/userPool:UserPool"
+# The policy rules this part answers for; every rule also runs on the resources it created.
+OWN_RULE_PREFIXES = ("cloudtrail-", "cognito-", "kms-")
+OWN_RULES = ("dynamodb-backup-plan", "aurora-aws-backup")
+OWN_COMPONENTS = ("shop3d:security:AccountSecurity", "shop3d:identity:Identity")
+
+
+def arn_of(resource: RecordedResource) -> str:
+    (arn,) = [i for i in identities(resource) if i.startswith("arn:")]
+    return arn
+
+
+def assert_account_security(run: ProgramRun, regions: list[str]) -> None:
+    primary = regions[0]
+    # One pool, one trail (multi-region, validated, KMS, also to CloudWatch Logs).
+    assert [p.region for p in run.of_type(USER_POOL)] == [primary]
+    (trail,) = run.of_type(TRAIL)
+    assert trail.region == primary
+    assert trail.inputs["isMultiRegionTrail"] is True
+    assert trail.inputs["includeGlobalServiceEvents"] is True
+    assert trail.inputs["enableLogFileValidation"] is True
+    assert trail.inputs["kmsKeyId"].startswith(f"arn:aws:kms:{primary}:")
+    assert trail.inputs["cloudWatchLogsGroupArn"].endswith(":*")
+    assert trail.inputs["cloudWatchLogsRoleArn"]
+
+    # GuardDuty: a detector per region, findings to that region's alarm topic.
+    assert sorted(str(d.region) for d in run.of_type(DETECTOR)) == sorted(regions)
+    topics = {str(t.region): arn_of(t) for t in run.of_type(TOPIC)
+              if t.name.endswith("-alarms")}
+    for region in regions:
+        (detector,) = in_region(run, DETECTOR, region)
+        assert detector.inputs["enable"] is True
+        features = in_region(run, DETECTOR_FEATURE, region)
+        assert {f.inputs["name"] for f in features} >= {"S3_DATA_EVENTS", "RDS_LOGIN_EVENTS"}
+        (rule,) = [r for r in in_region(run, EVENT_RULE, region)
+                   if "guardduty" in r.inputs.get("eventPattern", "")]
+        pattern = json.loads(rule.inputs["eventPattern"])
+        assert pattern["detail-type"] == ["GuardDuty Finding"]
+        assert pattern["detail"]["severity"] == [{"numeric": [">=", FINDING_MIN_SEVERITY]}]
+        (target,) = [t for t in in_region(run, EVENT_TARGET, region)
+                     if t.name.endswith("guardduty-findings-to-alarms")]
+        assert target.inputs["arn"] == topics[region]
+
+    # Backup: every table and every Aurora cluster is selected by the plan of its region,
+    # and that plan copies to a vault in another region.
+    vaults = {str(v.region): v for v in run.of_type(VAULT)}
+    assert sorted(vaults) == sorted(regions)
+    vault_arns = {region: arn_of(v) for region, v in vaults.items()}
+    plans = {str(p.region): p for p in run.of_type(PLAN)}
+    selections = {str(s.region): s for s in run.of_type(SELECTION)}
+    assert sorted(plans) == sorted(selections) == sorted(regions)
+    for resource in run.of_type(TABLE) + run.of_type(CLUSTER):
+        selected = selections[str(resource.region)].inputs["resources"]
+        assert arn_of(resource) in selected, f"{resource.name} is in no backup selection"
+    config = parse_config({"environment": run.stack, "regions": regions})
+    for region, plan in plans.items():
+        (rule,) = plan.inputs["rules"]
+        assert rule["lifecycle"]["deleteAfter"] == config.backup_retention_days
+        assert rule["targetVaultName"] == vaults[region].inputs["name"]
+        copies = [c["destinationVaultArn"] for c in rule.get("copyActions") or []]
+        if len(regions) == 1:
+            assert copies == []
+        else:
+            assert copies == [vault_arns[copy_region(tuple(regions), region) or ""]]
+            assert f":{region}:" not in copies[0]
+        assert vaults[region].inputs["kmsKeyArn"].startswith(f"arn:aws:kms:{region}:")
+
+
+def own_findings(run: ProgramRun) -> list[str]:
+    exempt = [e.rule for e in parse_config(
+        {"environment": run.stack, "regions": run.outputs["regions"]}).policy_exemptions]
+    return [str(f) for f in evaluate(to_stack(run), exempt=exempt) if f.mandatory and (
+        f.rule.startswith(OWN_RULE_PREFIXES) or f.rule in OWN_RULES
+        or any(c in (f.urn or "") for c in OWN_COMPONENTS))
+        # protect=True is a stack-wide preset decision (dev protects nothing): not this part's.
+        and not (run.stack == "dev" and f.rule in ("stateful-protected", "kms-deletion-guard"))]
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_stack_files(program: ProgramFactory, stack: str) -> None:
+    run = program(stack)
+    assert_account_security(run, run.outputs["regions"])
+
+
+@settings(max_examples=5, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(regions=st.lists(st.sampled_from(sorted(REGIONS)), min_size=1, max_size=4, unique=True))
+def test_generated_region_lists(program: ProgramFactory, regions: list[str]) -> None:
+    assert_account_security(program("dev", {"regions": regions}), regions)
+
+
+def test_single_region_stack_backs_up_without_a_copy(program: ProgramFactory) -> None:
+    assert_account_security(program("dev", {"regions": ["eu-west-1"]}), ["eu-west-1"])
+
+
+def test_copy_region_goes_round_the_configured_regions() -> None:
+    regions = ("us-east-1", "eu-west-1", "ap-southeast-2")
+    assert [copy_region(regions, r) for r in regions] == [
+        "eu-west-1", "ap-southeast-2", "us-east-1"]
+    assert copy_region(("us-east-1",), "us-east-1") is None
+
+
+def test_prod_locks_audit_logs_and_backups(program: ProgramFactory) -> None:
+    run = program("prod")
+    (trail,) = run.of_type(TRAIL)
+    bucket = run.named("security-us-east-1-audit-logs")
+    assert bucket.inputs["objectLockEnabled"] is True and bucket.protect
+    locks = {lock.region: lock for lock in run.of_type(
+        "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration")}
+    # The primary's audit bucket and its replica in the next region, both locked.
+    assert sorted(str(r) for r in locks) == ["eu-west-1", "us-east-1"]
+    for lock in locks.values():
+        assert lock.inputs["rule"]["defaultRetention"] == {"mode": "COMPLIANCE", "days": 365}
+    assert locks["us-east-1"].urn in trail.dependencies
+    assert run.named("security-eu-west-1-audit-logs").inputs["objectLockEnabled"] is True
+    assert sorted(str(v.region) for v in run.of_type(VAULT_LOCK)) == sorted(run.outputs["regions"])
+    assert all(v.inputs["minRetentionDays"] == 35 for v in run.of_type(VAULT_LOCK))
+    assert all(v.protect and v.inputs["forceDestroy"] is False for v in run.of_type(VAULT))
+
+
+def test_audit_logs_replicate_to_a_second_region_without_deletes(
+        program: ProgramFactory) -> None:
+    run = program("prod")
+    replication = run.named("security-us-east-1-audit-replication")
+    assert replication.inputs["bucket"] in identities(run.named("security-us-east-1-audit-logs"))
+    (rule,) = replication.inputs["rules"]
+    assert rule["status"] == "Enabled"
+    assert rule["deleteMarkerReplication"] == {"status": "Disabled"}
+    replica = run.named("security-eu-west-1-audit-logs")
+    assert replica.region == "eu-west-1"
+    assert rule["destination"]["bucket"] == arn_of(replica)
+    assert rule["destination"]["encryptionConfiguration"]["replicaKmsKeyId"].startswith(
+        "arn:aws:kms:eu-west-1:")
+    assert replication.urn in run.named("security-us-east-1-trail").dependencies
+
+
+def test_dev_can_be_torn_down(program: ProgramFactory) -> None:
+    run = program("dev")
+    # Locked for a day in GOVERNANCE mode: a teardown may bypass it, nothing else.
+    assert run.named("security-us-east-1-audit-logs").inputs["objectLockEnabled"] is True
+    (lock,) = [r for r in run.of_type(
+        "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration")
+        if r.name.startswith("security-us-east-1-")]
+    assert lock.inputs["rule"]["defaultRetention"] == {"mode": "GOVERNANCE", "days": 1}
+    assert run.of_type(VAULT_LOCK) == []
+    assert all(v.inputs["forceDestroy"] is True for v in run.of_type(VAULT))
+
+
+def test_trail_may_write_only_its_own_prefix(program: ProgramFactory) -> None:
+    run = program("prod")
+    (trail,) = run.of_type(TRAIL)
+    policy = next(p for p in run.of_type("aws:s3/bucketPolicy:BucketPolicy")
+                  if p.name == "security-us-east-1-audit-logs-policy")
+    statements = {s.get("Sid"): s for s in json.loads(policy.inputs["policy"])["Statement"]}
+    write = statements["CloudTrailWrite"]
+    assert write["Resource"].endswith(f"/{trail.inputs['s3KeyPrefix']}/AWSLogs/123456789012/*")
+    assert write["Condition"]["StringEquals"]["aws:SourceArn"] == (
+        f"arn:aws:cloudtrail:us-east-1:123456789012:trail/{trail.inputs['name']}")
+    assert statements["DenyInsecureTransport"]["Effect"] == "Deny"
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_policy_rules_hold(program: ProgramFactory, stack: str) -> None:
+    assert own_findings(program(stack)) == []
