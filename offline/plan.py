@@ -14,18 +14,12 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from typing import Any
 
-from offline.runner import ProgramFailed, ProgramRun, RecordedResource, run_program
+from offline.runner import ProgramFailed, ProgramRun, run_program
+from offline.scope import GLOBAL, cell_regions, scope_of, short_type
 
 NOT_A_PREVIEW = ("offline plan: the desired state this program declares for the stack, computed "
                  "under Pulumi's mock runtime.\nIt is NOT a preview: nothing was compared with a "
                  "deployment, and ids/ARNs shown are placeholders.")
-GLOBAL = "global"
-
-
-def _short_type(type_: str) -> str:
-    """'aws:s3/bucket:Bucket' -> 's3.Bucket'."""
-    package, module, name = (type_.split(":") + ["", ""])[:3]
-    return f"{module.split('/')[0]}.{name}" if package == "aws" else f"{package}.{module}.{name}"
 
 
 def _table(inputs: dict[str, Any]) -> str:
@@ -51,7 +45,8 @@ def _asg(inputs: dict[str, Any]) -> str:
 
 
 def _function(inputs: dict[str, Any]) -> str:
-    return (f"{inputs.get('packageType') or 'Zip'}, {', '.join(inputs.get('architectures') or [])}, "
+    architectures = ", ".join(inputs.get("architectures") or [])
+    return (f"{inputs.get('packageType') or 'Zip'}, {architectures}, "
             f"{inputs.get('memorySize')} MB, reserved concurrency "
             f"{inputs.get('reservedConcurrentExecutions')}")
 
@@ -75,27 +70,19 @@ SUMMARIES: dict[str, Callable[[dict[str, Any]], str]] = {
 }
 
 
-def _scope(resource: RecordedResource, cell_regions: set[str]) -> str:
-    """A resource counts under its region when it lives in a cell region, else as global."""
-    if resource.region in cell_regions and not resource.type_.startswith(
-            ("aws:iam/", "aws:cloudfront/", "aws:route53/", "aws:wafv2/", "aws:acm/")):
-        return str(resource.region)
-    return GLOBAL
-
-
 def summarize(run: ProgramRun) -> dict[str, Any]:
-    cell_regions = set(run.outputs.get("regions") or [])
+    regions = cell_regions(run)
     counts: dict[str, Counter[str]] = defaultdict(Counter)
     details: dict[str, list[str]] = defaultdict(list)
     for resource in run.resources:
         if resource.type_.startswith("pulumi:providers:"):
             continue
-        scope = _scope(resource, cell_regions)
-        counts[scope][_short_type(resource.type_)] += 1
+        scope = scope_of(resource, regions)
+        counts[scope][short_type(resource.type_)] += 1
         summary = SUMMARIES.get(resource.type_)
         if summary is not None:
             details[scope].append(f"{resource.name}: {summary(resource.inputs)}")
-    order = [r for r in run.outputs.get("regions") or [] if r in counts] + [GLOBAL]
+    order = [r for r in regions if r in counts] + [GLOBAL]
     return {
         "stack": run.stack,
         "note": NOT_A_PREVIEW,

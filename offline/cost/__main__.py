@@ -1,0 +1,59 @@
+"""`shop3d cost <stack> [--traffic profile.yaml] [--prices snapshot|live] [--json]`."""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import sys
+from pathlib import Path
+
+from offline.cost.estimate import estimate
+from offline.cost.live import NoCredentials, live_prices, pricing_client, save_snapshot
+from offline.cost.prices import PriceMissing, latest_snapshot, load_snapshot
+from offline.cost.report import render, to_json
+from offline.cost.savings import savings
+from offline.cost.traffic import DEFAULT_PROFILE, load_profile
+from offline.runner import ProgramFailed, run_program
+from offline.scope import cell_regions
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="shop3d cost", description=(
+        "Monthly cost estimate per service and region, from the program's resource graph and "
+        "a traffic profile. Not a quote: list prices, no free tier, no discounts."))
+    parser.add_argument("stack", nargs="?", default="dev", help="stack name (Pulumi.<stack>.yaml)")
+    parser.add_argument("--traffic", type=Path, default=DEFAULT_PROFILE,
+                        help="traffic profile YAML (default offline/traffic/default.yaml)")
+    parser.add_argument("--prices", choices=("snapshot", "live"), default="snapshot",
+                        help="snapshot: the latest committed offline/prices/*.json (default); "
+                             "live: AWS Price List API where possible (needs credentials)")
+    parser.add_argument("--snapshot", type=Path, default=None,
+                        help="a specific price snapshot file")
+    parser.add_argument("--save-snapshot", type=Path, default=None,
+                        help="with --prices live: write the prices used to this file")
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    parser.add_argument("--items", action="store_true", help="list every line item")
+    args = parser.parse_args(argv)
+    try:
+        profile = load_profile(args.traffic)
+        prices = load_snapshot(args.snapshot or latest_snapshot())
+        run = run_program(args.stack)
+        if args.prices == "live":
+            prices = live_prices(prices, pricing_client(), cell_regions(run))
+            if args.save_snapshot:
+                save_snapshot(prices, args.save_snapshot, datetime.date.today().isoformat())
+        result = estimate(run, profile, prices)
+        saved = savings(run, profile, prices, result)
+    except (ProgramFailed, FileNotFoundError, ValueError, PriceMissing, NoCredentials) as error:
+        print(f"shop3d cost: {error}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(to_json(args.stack, result, saved, profile, prices), indent=1))
+    else:
+        print(render(args.stack, result, saved, profile, prices, detail=args.items))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
