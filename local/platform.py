@@ -1,0 +1,217 @@
+"""The local platform: shop3d's services on one machine, against real local servers.
+
+Start-up, in order: the storefront build (when stale) -> DynamoDB Local, PostgreSQL, Redis
+(state kept in the state dir) and moto's S3/SQS (in memory) -> the local token issuer -> tables,
+buckets and the upload queue (local.resources) -> the services' environment -> the saved assets
+put back into the assets bucket -> the sample catalog (products, stock, and each model through
+uploads -> S3 notification -> SQS -> the asset Lambda handler) -> the site on one origin.
+
+Handlers are configured only through environment variables (handlers.shared.env and the
+standard AWS ones), exactly as the cells configure the Lambdas: no code branch knows it is
+local. The cart service trusts the local token issuer because SHOP3D_AUTH_* name it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import threading
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Final, TypeVar
+
+import boto3
+import psycopg
+import redis
+from psycopg import sql
+
+from handlers.shared import env
+from handlers.shared.tables import CATALOG
+from local import assets_copy, storefront_build
+from local.catalog_file import DEFAULT_CATALOG, load_catalog
+from local.catalog_loader import (
+    seed_stock,
+    upload_missing_models,
+    wait_for_assets,
+    write_products,
+)
+from local.progress import Progress
+from local.resources import ASSETS, AwsEndpoints, LocalResources, ensure_resources
+from local.servers import (
+    LOOPBACK,
+    DynamoDBLocal,
+    LocalServer,
+    MotoServer,
+    PostgresServer,
+    RedisServer,
+)
+from local.site_server import Site, SiteServer
+from local.state import DEFAULT_STATE_DIR, StateDir
+from local.token_issuer import TokenIssuer
+from local.upload_events import UploadEventPump
+
+_S = TypeVar("_S", bound=LocalServer)
+RESOURCE_PREFIX: Final = "shop3d-local-"
+DATABASE: Final = "shop3d"
+DEFAULT_PORT: Final = 8080
+# Handlers log JSON per request and emit metrics to stdout in Lambda: locally only warnings,
+# no metrics documents, no X-Ray.
+QUIET_POWERTOOLS: Final = {
+    "POWERTOOLS_LOG_LEVEL": "WARNING",
+    "POWERTOOLS_METRICS_DISABLED": "true",
+    "POWERTOOLS_TRACE_DISABLED": "true",
+}
+
+
+@dataclass(frozen=True)
+class PlatformOptions:
+    state_dir: Path = DEFAULT_STATE_DIR
+    catalog: Path = DEFAULT_CATALOG
+    host: str = LOOPBACK
+    port: int = DEFAULT_PORT  # 0: any free port
+    dist_dir: Path = field(default_factory=lambda: storefront_build.STOREFRONT / "dist")
+    asset_timeout_s: float = 600.0
+    log_requests: bool = False
+
+
+class PlatformError(RuntimeError):
+    """The platform cannot run: the message says what failed and what to do."""
+
+
+class Platform:
+    """start() brings everything up (stopping what it started if a step fails); stop() ends it."""
+
+    def __init__(self, options: PlatformOptions, progress: Progress | None = None) -> None:
+        self.options = options
+        self.progress = progress or Progress()
+        self._stack = ExitStack()
+        self.site: SiteServer | None = None
+        self.pump: UploadEventPump | None = None
+        self.database_url = ""
+
+    @property
+    def url(self) -> str:
+        if self.site is None:
+            raise RuntimeError("the platform is not started")
+        return self.site.url
+
+    def start(self) -> Platform:
+        try:
+            self._start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        self._stack.close()
+
+    def check(self) -> None:
+        """Raise PlatformError if a background part (the upload event pump) has failed."""
+        if self.pump is not None and self.pump.error is not None:
+            raise PlatformError(f"the upload event pump stopped: {self.pump.error!r}")
+
+    def _start(self) -> None:
+        options, step = self.options, self.progress.step
+        catalog, models_dir = load_catalog(options.catalog)
+        state = StateDir(options.state_dir).prepare()
+        self.progress.line(f"state dir {state.root} (delete it to start afresh)")
+        if options.dist_dir == storefront_build.STOREFRONT / "dist" and storefront_build.is_stale():
+            with step("building the storefront (npm run build)"):
+                storefront_build.build()
+        if not (options.dist_dir / "index.html").is_file():
+            raise PlatformError(f"{options.dist_dir}/index.html is missing: build the storefront")
+
+        def started(what: str, server: _S) -> _S:
+            with step(f"starting {what}") as details:
+                self._stack.enter_context(server)
+                details.append(server.endpoint)
+            return server
+
+        logs = state.logs
+        dynamodb = started(
+            "DynamoDB Local",
+            DynamoDBLocal(data_dir=state.dynamodb, log_file=logs / "dynamodb-local.log"),
+        )
+        postgres = started(
+            "PostgreSQL", PostgresServer(data_dir=state.postgres, log_file=logs / "postgres.log")
+        )
+        cache = started("Redis", RedisServer(data_dir=state.redis, log_file=logs / "redis.log"))
+        moto = started("moto (S3, SQS; in memory)", MotoServer())
+        issuer = self._stack.enter_context(TokenIssuer())
+
+        with step("creating tables, buckets and the upload queue") as details:
+            endpoints = AwsEndpoints(moto=moto.endpoint, dynamodb=dynamodb.endpoint)
+            resources = ensure_resources(endpoints, RESOURCE_PREFIX)
+            self.database_url = _ensure_database(postgres, DATABASE)
+            details.append(f"prefix {RESOURCE_PREFIX}, database {DATABASE}")
+        os.environ.update(
+            self._environment(endpoints, resources, cache.endpoint, issuer, state.cookie_key())
+        )
+        with step("importing the cart and asset Lambda handlers"):
+            # They make their clients at import: import them now that the env is set.
+            cart = importlib.import_module("handlers.cart.app")
+            asset = importlib.import_module("handlers.asset.handler")
+
+        s3 = endpoints.s3_client()
+        assets_bucket = resources.buckets[ASSETS]
+        with step("restoring saved assets into the assets bucket") as details:
+            put = assets_copy.restore(s3, assets_bucket, state.assets_copy)
+            details.append(f"{put} objects")
+
+        saving = threading.Lock()  # the pump's thread and this one both save
+
+        def save_assets() -> None:
+            with saving:
+                assets_copy.save(s3, assets_bucket, state.assets_copy)
+
+        self.pump = UploadEventPump(
+            endpoints.sqs_client(), resources.upload_events, asset.lambda_handler, save_assets
+        )
+        self.pump.start()
+        self._stack.callback(self.pump.stop)
+
+        table = boto3.resource("dynamodb").Table(resources.tables[CATALOG.logical_name])
+        with step(f"loading the catalog ({len(catalog.products)} products)") as details:
+            write_products(table, catalog)
+            seeded = seed_stock(self.database_url, catalog)
+            redis.Redis.from_url(cache.endpoint).flushdb()  # only the catalog read cache
+            details.append(f"stock set for {seeded} new SKUs")
+        with step("publishing 3D assets through uploads -> SQS -> asset handler") as details:
+            pending = upload_missing_models(s3, table, resources.buckets, catalog, models_dir)
+            details.append(f"{len(pending)} uploaded, {len(catalog.products) - len(pending)} kept")
+            wait_for_assets(table, pending, self.progress.line, options.asset_timeout_s, self.check)
+            save_assets()
+
+        site = Site(options.dist_dir, s3, assets_bucket, cart.lambda_handler, issuer)
+        self.site = SiteServer(site, options.host, options.port, options.log_requests).start()
+        self._stack.callback(self.site.stop)
+
+    def _environment(
+        self,
+        endpoints: AwsEndpoints,
+        resources: LocalResources,
+        redis_url: str,
+        issuer: TokenIssuer,
+        cookie_key: str,
+    ) -> dict[str, str]:
+        """What the cells set on the Lambdas, pointed at the local servers."""
+        return {
+            **endpoints.environment(),
+            **resources.environment(),
+            env.DATABASE_URL: self.database_url,
+            env.REDIS_URL: redis_url,
+            env.CART_COOKIE_KEY: cookie_key,
+            env.HOME_REGION: endpoints.region,
+            **issuer.env(),
+            **QUIET_POWERTOOLS,
+        }
+
+
+def _ensure_database(server: PostgresServer, name: str) -> str:
+    with psycopg.connect(server.url(), autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+        if exists is None:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    return server.url(name)

@@ -1,0 +1,113 @@
+"""Lambda's SQS event source mapping, locally: a thread that receives the upload queue's
+messages, hands them to the real asset handler as an SQS event, and deletes the ones the
+handler did not report as failed (partial batch response), exactly as Lambda does.
+
+Failed messages become visible again after the queue's visibility timeout and move to the
+dead-letter queue after resources.MAX_RECEIVES receives.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Final
+
+from local.lambda_context import LocalLambdaContext
+from local.resources import LOCAL_REGION, Queue
+
+if TYPE_CHECKING:
+    from mypy_boto3_sqs import SQSClient
+    from mypy_boto3_sqs.type_defs import MessageTypeDef
+
+logger = logging.getLogger(__name__)
+Handler = Callable[[dict[str, Any], Any], Any]
+BATCH_SIZE: Final = 10  # SQS's maximum per receive, and Lambda's default batch size
+WAIT_SECONDS: Final = 1  # long polling; also bounds how long stop() waits
+# The asset Lambda's timeout in the cell (components): Powertools idempotency reads it.
+ASSET_TIMEOUT_S: Final = 900.0
+
+
+def sqs_event(messages: list[MessageTypeDef], queue_arn: str) -> dict[str, Any]:
+    """The event Lambda builds from received SQS messages."""
+    return {
+        "Records": [
+            {
+                "messageId": m["MessageId"],
+                "receiptHandle": m["ReceiptHandle"],
+                "body": m["Body"],
+                "attributes": m.get("Attributes", {}),
+                "messageAttributes": m.get("MessageAttributes", {}),
+                "md5OfBody": m["MD5OfBody"],
+                "eventSource": "aws:sqs",
+                "eventSourceARN": queue_arn,
+                "awsRegion": LOCAL_REGION,
+            }
+            for m in messages
+        ]
+    }
+
+
+class UploadEventPump:
+    """Start with start(); stop() returns once the batch in hand is finished."""
+
+    def __init__(
+        self,
+        sqs: SQSClient,
+        queue: Queue,
+        handler: Handler,
+        after_batch: Callable[[], None] = lambda: None,
+    ) -> None:
+        self._sqs = sqs
+        self._queue = queue
+        self._handler = handler
+        self._after_batch = after_batch  # e.g. save newly published assets
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="upload-events", daemon=True)
+        self.error: BaseException | None = None  # what stopped the pump, if it failed
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        if self._thread.is_alive():
+            self._thread.join()
+
+    def poll_once(self) -> int:
+        """One receive and one handler call; returns how many messages were received."""
+        received = self._sqs.receive_message(
+            QueueUrl=self._queue.url,
+            MaxNumberOfMessages=BATCH_SIZE,
+            WaitTimeSeconds=WAIT_SECONDS,
+            AttributeNames=["All"],
+        )
+        messages = received.get("Messages", [])
+        if not messages:
+            return 0
+        try:
+            response = self._handler(
+                sqs_event(messages, self._queue.arn),
+                LocalLambdaContext("shop3d-asset", timeout_s=ASSET_TIMEOUT_S),
+            )
+        except Exception:  # as in Lambda: an invocation error fails the whole batch
+            logger.exception("the asset handler failed; the batch will be received again")
+            return len(messages)
+        failed = {f["itemIdentifier"] for f in (response or {}).get("batchItemFailures", [])}
+        done = [m for m in messages if m["MessageId"] not in failed]
+        if done:
+            self._sqs.delete_message_batch(
+                QueueUrl=self._queue.url,
+                Entries=[
+                    {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done)
+                ],
+            )
+        self._after_batch()
+        return len(messages)
+
+    def _run(self) -> None:
+        try:
+            while not self._stopping.is_set():
+                self.poll_once()
+        except BaseException as error:  # reported by the platform, which then stops
+            self.error = error

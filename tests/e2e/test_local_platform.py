@@ -1,0 +1,203 @@
+"""The local platform end to end: `python -m local` on free ports in a temporary state dir,
+the storefront in Debian's headless Chromium (tests/e2e/storefront_flow.mjs, playwright-core),
+the order checked in PostgreSQL, then Ctrl-C, then a second run on the same state.
+
+A one-product catalog (DamagedHelmet) keeps it short; screenshots and the browser's findings
+go to test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from local.catalog_file import DEFAULT_CATALOG
+from local.servers import REPO_ROOT
+
+SKU = "HELMET-1"
+ARTIFACTS = REPO_ROOT / "test-artifacts"
+FLOW = Path(__file__).with_name("storefront_flow.mjs")
+START_TIMEOUT_S = 300.0  # servers, the JVM and the helmet's LODs on a busy 2-core machine
+BROWSER_TIMEOUT_S = 180.0
+STOP_TIMEOUT_S = 60.0
+_URL = re.compile(r"shop3d is running at (http://\S+)")
+_POSTGRES = re.compile(r"(postgresql://\S+)/postgres\b")
+
+
+@dataclass
+class Run:
+    """One `python -m local` process and what it printed."""
+
+    process: subprocess.Popen[str]
+    lines: list[str] = field(default_factory=list)
+
+    @property
+    def output(self) -> str:
+        return "".join(self.lines)
+
+    def wait_for_url(self) -> str:
+        assert self.process.stdout is not None
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([self.process.stdout], [], [], 1.0)
+            if ready:
+                line = self.process.stdout.readline()
+                if not line:
+                    break  # the platform exited
+                self.lines.append(line)
+                found = _URL.search(line)
+                if found:
+                    return found.group(1)
+        self.stop()
+        pytest.fail(f"the platform printed no URL within {START_TIMEOUT_S:.0f} s:\n{self.output}")
+
+    def database_url(self) -> str:
+        found = _POSTGRES.search(self.output)
+        assert found, f"no PostgreSQL endpoint in the progress lines:\n{self.output}"
+        return f"{found.group(1)}/shop3d"
+
+    def stop(self) -> int:
+        """Ctrl-C, as a user would; returns the exit code."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+        try:
+            rest, _ = self.process.communicate(timeout=STOP_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            rest, _ = self.process.communicate()
+        self.lines.append(rest or "")
+        return self.process.returncode
+
+
+@pytest.fixture(scope="module")
+def state_dir() -> Iterator[Path]:
+    # Not pytest's tmp_path: its parents are 0700 and PostgreSQL runs as its own user.
+    path = Path(tempfile.mkdtemp(prefix="shop3d-e2e-", dir="/tmp"))
+    path.chmod(0o755)
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def helmet_catalog(state_dir: Path) -> Path:
+    """The committed catalog with only the helmet, its models dir made absolute."""
+    catalog = json.loads(DEFAULT_CATALOG.read_text(encoding="utf-8"))
+    catalog["models_dir"] = str((DEFAULT_CATALOG.parent / catalog["models_dir"]).resolve())
+    catalog["products"] = [p for p in catalog["products"] if p["sku"] == SKU]
+    path = state_dir.parent / f"{state_dir.name}-catalog.json"
+    path.write_text(json.dumps(catalog), encoding="utf-8")
+    return path
+
+
+def start_platform(state_dir: Path, catalog: Path) -> Run:
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "local",
+            "--port",
+            "0",
+            "--state-dir",
+            str(state_dir),
+            "--catalog",
+            str(catalog),
+        ],
+        cwd=REPO_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    return Run(process)
+
+
+def browse(url: str) -> dict[str, object]:
+    node = shutil.which("node")
+    assert node is not None, "node is not on PATH (Node.js 20+ is required)"
+    result = subprocess.run(
+        [node, str(FLOW), url, SKU, str(ARTIFACTS)],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=BROWSER_TIMEOUT_S,
+        check=False,
+    )
+    assert result.returncode == 0, f"browser script failed:\n{result.stdout}\n{result.stderr}"
+    found: dict[str, object] = json.loads(result.stdout.strip().splitlines()[-1])
+    return found
+
+
+@pytest.mark.browser
+def test_shopper_buys_the_helmet_and_state_survives_a_restart(
+    state_dir: Path, helmet_catalog: Path
+) -> None:
+    first = start_platform(state_dir, helmet_catalog)
+    try:
+        url = first.wait_for_url()
+        seen = browse(url)
+    finally:
+        code = first.stop()
+    assert "failure" not in seen, seen.get("failure")
+    assert code == 0, first.output
+    assert "stopped" in first.output
+    assert f"{SKU}: READY" in first.output  # published through uploads -> SQS -> handler
+
+    # Preview first, high last, and a picture on the canvas.
+    glbs = [str(path).rsplit("/", 1)[-1] for path in seen["glbRequests"]]  # type: ignore[attr-defined]
+    assert glbs[0] == "preview.glb" and "high.glb" in glbs, glbs
+    assert glbs.index("preview.glb") < glbs.index("high.glb")
+    trace = seen["trace"]
+    assert isinstance(trace, dict)
+    assert trace["lodsRequested"][0] == "preview"
+    assert trace["lodsShown"][-1] == "high"
+    assert trace["firstFrameAt"] is not None
+    pixels = seen["pixels"]
+    assert isinstance(pixels, dict)
+    assert pixels["covered"] > 0.05, pixels  # the helmet covers part of the view
+    assert pixels["colours"] > 100, pixels  # textured and lit, not a flat silhouette
+    assert seen["errors"] == [], seen["errors"]
+
+    # Run again on the same state dir: the order the page showed is in PostgreSQL, with its
+    # line, and the stock went down once.
+    assert seen["orderStatus"] == "PENDING_PAYMENT"
+    order_id = str(seen["orderId"])
+    second = start_platform(state_dir, helmet_catalog)
+    try:
+        second_url = second.wait_for_url()
+        with psycopg.connect(second.database_url(), autocommit=True) as conn:
+            order = conn.execute(
+                "SELECT status, total_minor, currency FROM orders WHERE order_id = %s",
+                (order_id,),
+            ).fetchone()
+            lines = conn.execute(
+                "SELECT sku, quantity FROM order_lines WHERE order_id = %s", (order_id,)
+            ).fetchall()
+            stock = conn.execute("SELECT on_hand FROM inventory WHERE sku = %s", (SKU,)).fetchone()
+        # An http:// URL this test built from the platform's own output.
+        with urllib.request.urlopen(f"{second_url}api/health", timeout=10) as answer:  # noqa: S310
+            health = json.loads(answer.read())
+    finally:
+        assert second.stop() == 0, second.output
+    assert order == ("PENDING_PAYMENT", 4999, "EUR")
+    assert lines == [(SKU, 1)]
+    assert stock == (24,)  # 25 in the catalog file, one sold; the rerun did not reset it
+    # The second run reused the published assets: nothing was uploaded again.
+    assert "0 uploaded, 1 kept" in second.output, second.output
+    restored = re.search(r"restoring saved assets .*: (\d+) objects", second.output)
+    assert restored and int(restored.group(1)) == 4, second.output  # 3 LODs and the manifest
+    assert health["status"] == "ok"
