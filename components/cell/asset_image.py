@@ -61,6 +61,8 @@ def asset_image(ctx: CellContext, image: ContainerImage) -> tuple[aws.ecr.Reposi
         platforms=[docker_build.Platform(image.platform)],
         build_args=dict(image.build_args),
         push=True,
+        # A preview needs no Docker engine: the image is built by `pulumi up` only.
+        build_on_preview=False,
         tags=[pulumi.Output.concat(repository.repository_url, ":", image.tag)],
         registries=[docker_build.RegistryArgs(
             address=repository.repository_url,

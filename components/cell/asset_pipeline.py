@@ -31,6 +31,8 @@ MAX_RECEIVES: Final = 5
 # A message that keeps failing is kept two weeks in the dead-letter queue for inspection.
 DLQ_RETENTION_SECONDS: Final = 14 * 24 * 3600
 BATCH_SIZE: Final = 5
+MIN_POLLER_CONCURRENCY: Final = 2
+MAX_POLLER_CONCURRENCY: Final = 1000
 MB: Final = 1024 * 1024
 
 
@@ -158,6 +160,7 @@ def asset_pipeline(ctx: CellContext, lambda_dead_letter_arn: pulumi.Input[str]) 
         dead_letter_arn=lambda_dead_letter_arn,
         image_uri=image_ref if artifact.package_type == "Image" else None,
     )
+    reserved = ctx.config.lambda_reserved_concurrency
     aws.lambda_.EventSourceMapping(
         ctx.name("asset", "queue-mapping"),
         event_source_arn=queue.arn,
@@ -165,8 +168,10 @@ def asset_pipeline(ctx: CellContext, lambda_dead_letter_arn: pulumi.Input[str]) 
         batch_size=BATCH_SIZE,
         # The handler reports failed records alone; the rest of the batch is deleted.
         function_response_types=["ReportBatchItemFailures"],
+        # SQS pollers stop at the function's cap instead of being throttled (allowed: 2-1000).
         scaling_config=aws.lambda_.EventSourceMappingScalingConfigArgs(
-            maximum_concurrency=max(2, ctx.config.lambda_reserved_concurrency)),
+            maximum_concurrency=min(reserved, MAX_POLLER_CONCURRENCY))
+        if reserved >= MIN_POLLER_CONCURRENCY else None,
         opts=ctx.opts(),
     )
     return AssetPipeline(queue=queue, dead_letter_queue=dead_letter, function=function,

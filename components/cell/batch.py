@@ -56,6 +56,8 @@ def _batch_image(ctx: CellContext, image: ContainerImage, lambda_image_ref: pulu
         context=docker_build.BuildContextArgs(location=str(image.context)),
         platforms=[docker_build.Platform(image.platform)],
         push=True,
+        # A preview needs no Docker engine: the image is built by `pulumi up` only.
+        build_on_preview=False,
         tags=[pulumi.Output.concat(repository.repository_url, ":", image.tag, "-batch")],
         registries=[docker_build.RegistryArgs(address=repository.repository_url,
                                               username=token.user_name,

@@ -1,0 +1,396 @@
+"""RegionalCell over the recorded graph, for dev, prod, dev without a web tier and generated
+region lists: every region has its full cell, network access is least privilege, every Lambda
+has tracing, log retention and a dead-letter path, launch templates require IMDSv2, and every
+role names specific resources."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pulumi.runtime import rpc
+
+from components.cell.alb import HEALTH_PATH, HEALTH_QUERY_KEY, TLS_POLICY
+from components.cell_network import POSTGRES_PORT, REDIS_PORT
+from components.origin_secret import ORIGIN_HEADER_NAME
+from handlers.shared import env
+from offline.mocks import CLOUDFRONT_PREFIX_LIST
+from offline.runner import ProgramRun, RecordedResource
+from regions.catalog import REGIONS
+from tests.unit.conftest import ProgramFactory
+
+FUNCTION = "aws:lambda/function:Function"
+INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+GROUP = "aws:ec2/securityGroup:SecurityGroup"
+LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
+LISTENER_RULE = "aws:lb/listenerRule:ListenerRule"
+ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
+LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
+QUEUE = "aws:sqs/queue:Queue"
+WEB_OFF = {"webTier": False}
+
+# (type, logical name suffix) every cell has, web tier or not.
+CELL_PARTS = [
+    ("shop3d:cell:RegionalCell", ""),
+    ("aws:lb/loadBalancer:LoadBalancer", "-alb"),
+    ("aws:lb/targetGroup:TargetGroup", "-alb-cart"),
+    ("aws:lb/targetGroupAttachment:TargetGroupAttachment", "-alb-cart-attachment"),
+    (FUNCTION, "-cart"),
+    (FUNCTION, "-asset"),
+    (QUEUE, "-asset-queue"),
+    (QUEUE, "-asset-dlq"),
+    (QUEUE, "-lambda-dlq"),
+    ("aws:lambda/eventSourceMapping:EventSourceMapping", "-asset-queue-mapping"),
+    ("aws:s3/bucketNotification:BucketNotification", "-uploads-notification"),
+    ("aws:batch/computeEnvironment:ComputeEnvironment", "-batch-spot"),
+    ("aws:batch/jobQueue:JobQueue", "-batch-queue"),
+    ("aws:batch/jobDefinition:JobDefinition", "-batch-job"),
+    ("aws:ecr/repository:Repository", "-asset-repository"),
+    ("aws:elasticache/replicationGroup:ReplicationGroup", "-redis"),
+    ("aws:sns/topic:Topic", "-alarms"),
+    ("aws:cloudwatch/dashboard:Dashboard", "-dashboard"),
+    ("aws:route53/healthCheck:HealthCheck", "-health"),
+    ("aws:ec2/flowLog:FlowLog", "-flow-log"),
+    ("aws:ec2/vpcEndpoint:VpcEndpoint", "-endpoint-s3"),
+    ("aws:ec2/vpcEndpoint:VpcEndpoint", "-endpoint-dynamodb"),
+    ("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", "-default-sg"),
+]
+WEB_PARTS = [
+    ("aws:autoscaling/group:Group", "-web-asg"),
+    (LAUNCH_TEMPLATE, "-web-launch-template"),
+    ("aws:lb/targetGroup:TargetGroup", "-alb-web"),
+    (LISTENER_RULE, "-alb-rule-web"),
+]
+ALARMED_METRICS = {"HTTPCode_ELB_5XX_Count", "TargetResponseTime", "Errors", "Throttles",
+                   "ApproximateNumberOfMessagesVisible", "EngineCPUUtilization", "Evictions",
+                   "ReadThrottleEvents"}
+
+
+def cell(run: ProgramRun, region: str) -> list[RecordedResource]:
+    return [r for r in run.resources if r.name.startswith(f"cell-{region}")]
+
+
+def named(run: ProgramRun, region: str, suffix: str) -> RecordedResource:
+    return run.named(f"cell-{region}{suffix}")
+
+
+def group_id(region: str, role: str) -> str:
+    """The id the mocks give a cell's security group (what its rules reference)."""
+    return f"cell-{region}-{role}-sg-id"
+
+
+def assert_full_cell(run: ProgramRun, regions: list[str], web_tier: bool) -> None:
+    for region in regions:
+        have = {(r.type_, r.name) for r in cell(run, region)}
+        for type_, suffix in CELL_PARTS + (WEB_PARTS if web_tier else []):
+            assert (type_, f"cell-{region}{suffix}") in have, f"{region} lacks {suffix} ({type_})"
+        if not web_tier:
+            assert not any(name.endswith(("-web-asg", "-alb-web")) for _, name in have)
+        metrics = {r.inputs.get("metricName") for r in cell(run, region)
+                   if r.type_ == "aws:cloudwatch/metricAlarm:MetricAlarm"}
+        metrics |= {q["metric"]["metricName"] for r in cell(run, region)
+                    for q in r.inputs.get("metricQueries", []) if "metric" in q}
+        lag = "AuroraReplicaLag" if region == regions[0] else "AuroraGlobalDBReplicationLag"
+        assert ALARMED_METRICS | {lag} <= metrics, f"{region} lacks alarms"
+
+
+@pytest.mark.parametrize(("stack", "overrides", "web_tier"), [
+    ("dev", None, True), ("prod", None, True), ("dev", WEB_OFF, False)])
+def test_every_region_has_its_full_cell(program: ProgramFactory, stack: str,
+                                        overrides: dict[str, Any] | None, web_tier: bool) -> None:
+    run = program(stack, overrides)
+    assert_full_cell(run, run.outputs["regions"], web_tier)
+
+
+@settings(max_examples=4, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(regions=st.lists(st.sampled_from(sorted(REGIONS)), min_size=1, max_size=4, unique=True),
+       web_tier=st.booleans())
+def test_generated_region_lists_get_a_full_cell_each(program: ProgramFactory,
+                                                     regions: list[str], web_tier: bool) -> None:
+    run = program("dev", {"regions": regions, "webTier": web_tier})
+    assert_full_cell(run, regions, web_tier)
+    assert_least_privilege_network(run, regions)
+
+
+def assert_least_privilege_network(run: ProgramRun, regions: list[str]) -> None:
+    for rule in run.of_type(INGRESS):
+        assert rule.inputs.get("cidrIpv4") is None and rule.inputs.get("cidrIpv6") is None, (
+            f"{rule.name} admits an address range")
+    for group in run.of_type(GROUP):
+        assert not group.inputs.get("ingress"), f"{group.name} has inline ingress"
+    for region in regions:
+        alb = named(run, region, "-alb")
+        alb_groups = set(alb.inputs["securityGroups"])
+        assert alb_groups == {group_id(region, "alb"), group_id(region, "alb-health")}
+        alb_rules = [r for r in run.of_type(INGRESS)
+                     if r.inputs["securityGroupId"] in alb_groups]
+        assert {r.inputs["securityGroupId"] for r in alb_rules} == alb_groups
+        for rule in alb_rules:
+            assert rule.inputs.get("prefixListId"), f"{rule.name} is not from a prefix list"
+            assert rule.inputs.get("referencedSecurityGroupId") is None
+        assert [r.inputs["prefixListId"] for r in alb_rules
+                if r.inputs["securityGroupId"] == group_id(region, "alb")] == [
+                    CLOUDFRONT_PREFIX_LIST]
+        clients = {group_id(region, "web"), group_id(region, "lambda")}
+        for role, port in (("cache", REDIS_PORT), ("db", POSTGRES_PORT)):
+            rules = [r for r in run.of_type(INGRESS)
+                     if r.inputs["securityGroupId"] == group_id(region, role)]
+            assert {r.inputs.get("referencedSecurityGroupId") for r in rules} == clients
+            assert {(r.inputs["fromPort"], r.inputs["toPort"]) for r in rules} == {(port, port)}
+        default = named(run, region, "-default-sg")
+        assert default.inputs.get("ingress") == [] and default.inputs.get("egress") == []
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_network_access_is_least_privilege(program: ProgramFactory, stack: str) -> None:
+    run = program(stack)
+    assert_least_privilege_network(run, run.outputs["regions"])
+
+
+def test_prod_reaches_aws_apis_through_interface_endpoints(program: ProgramFactory) -> None:
+    prod, dev = program("prod"), program("dev")
+    services = {"secretsmanager", "kms", "sqs", "logs"}
+    for region in prod.outputs["regions"]:
+        endpoints = {r.inputs["serviceName"].rsplit(".", 1)[1]: r for r in cell(prod, region)
+                     if r.type_ == "aws:ec2/vpcEndpoint:VpcEndpoint"}
+        assert services | {"s3", "dynamodb"} == set(endpoints)
+        for service in services:
+            assert endpoints[service].inputs["privateDnsEnabled"] is True
+            assert endpoints[service].inputs["securityGroupIds"] == [
+                group_id(region, "endpoints")]
+    assert not [r for r in dev.of_type("aws:ec2/vpcEndpoint:VpcEndpoint")
+                if r.inputs["vpcEndpointType"] == "Interface"]
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_every_lambda_has_tracing_retention_concurrency_and_a_dead_letter_path(
+        program: ProgramFactory, stack: str) -> None:
+    run = program(stack)
+    retention = 365 if stack == "prod" else 14
+    functions = run.of_type(FUNCTION)
+    assert len(functions) == 2 * len(run.outputs["regions"])
+    # Function and log group names repeat in every region (each region has its own).
+    log_groups = {(r.region, r.inputs.get("name")): r for r in run.of_type(LOG_GROUP)}
+    queue_arns = {f"arn:aws:sqs:{q.region}:123456789012:{q.name}-0a1b2c3": q
+                  for q in run.of_type(QUEUE)}
+    for function in functions:
+        inputs = function.inputs
+        assert inputs["tracingConfig"] == {"mode": "Active"}, function.name
+        assert inputs["reservedConcurrentExecutions"] == (200 if stack == "prod" else 20)
+        assert inputs["kmsKeyArn"].startswith(f"arn:aws:kms:{function.region}:")
+        assert inputs["vpcConfig"]["subnetIds"], function.name
+        group = log_groups[function.region, inputs["loggingConfig"]["logGroup"]]
+        assert group.inputs["retentionInDays"] == retention
+        assert group.inputs["kmsKeyId"].startswith(f"arn:aws:kms:{function.region}:")
+        dead_letter = queue_arns[inputs["deadLetterConfig"]["targetArn"]]
+        assert dead_letter.region == function.region
+    for region in run.outputs["regions"]:
+        queue = named(run, region, "-asset-queue")
+        redrive = json.loads(queue.inputs["redrivePolicy"])
+        assert redrive["deadLetterTargetArn"].endswith(f"cell-{region}-asset-dlq-0a1b2c3")
+        assert redrive["maxReceiveCount"] >= 1
+        assert queue.inputs["visibilityTimeoutSeconds"] >= 6 * named(
+            run, region, "-asset").inputs["timeout"]
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_every_launch_template_requires_imdsv2(program: ProgramFactory, stack: str) -> None:
+    run = program(stack)
+    templates = run.of_type(LAUNCH_TEMPLATE)
+    assert len(templates) == 2 * len(run.outputs["regions"])  # web tier and Batch hosts
+    for template in templates:
+        assert template.inputs["metadataOptions"]["httpTokens"] == "required", template.name
+        for device in template.inputs["blockDeviceMappings"]:
+            assert device["ebs"]["encrypted"] == "true", template.name
+    for region in run.outputs["regions"]:
+        web = named(run, region, "-web-launch-template")
+        assert web.inputs["imageId"].startswith("resolve:ssm:/aws/service/ami-amazon-linux-latest"
+                                                "/al2023-ami-kernel-default-")
+        (interface,) = web.inputs["networkInterfaces"]
+        assert interface["associatePublicIpAddress"] == "false"
+
+
+def _resources(statement: dict[str, Any]) -> list[str]:
+    resource = statement["Resource"]
+    return resource if isinstance(resource, list) else [resource]
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_every_role_policy_names_specific_resources(program: ProgramFactory, stack: str) -> None:
+    run = program(stack)
+    policies = [p for p in run.of_type(ROLE_POLICY) if p.name.startswith("cell-")]
+    assert len(policies) >= 6 * len(run.outputs["regions"])
+    for policy in policies:
+        for statement in json.loads(policy.inputs["policy"])["Statement"]:
+            actions = statement["Action"]
+            for action in actions if isinstance(actions, list) else [actions]:
+                assert not action.endswith("*"), f"{policy.name}: {action}"
+            for resource in _resources(statement):
+                assert resource != "*" and resource.startswith("arn:aws:"), (
+                    f"{policy.name} grants {statement['Action']} on {resource}")
+
+
+def test_cart_role_reaches_only_its_own_region_and_tables(program: ProgramFactory) -> None:
+    run = program("prod")
+    for region in run.outputs["regions"]:
+        policy = json.loads(named(run, region, "-cart-role-policy").inputs["policy"])
+        resources = [res for s in policy["Statement"] for res in _resources(s)]
+        assert all(f":{region}:" in res for res in resources), resources
+        tables = [res.split("table/")[1] for res in resources if ":table/" in res]
+        reached = {logical for logical in ("catalog", "carts", "sessions", "idempotency")
+                   for table in tables if f"-{logical}-" in table}
+        assert reached == {"catalog", "carts", "idempotency"}
+
+
+def revealed(value: Any) -> Any:
+    """A value the program marked secret (so plans and state never show it), unwrapped."""
+    assert isinstance(value, dict) and value.get(rpc._special_sig_key) == rpc._special_secret_sig, (
+        f"not marked secret: {value!r}")
+    return value["value"]
+
+
+def _environment(function: RecordedResource) -> dict[str, str]:
+    variables: dict[str, str] = function.inputs["environment"]["variables"]
+    return variables
+
+
+def test_lambdas_get_every_variable_their_handlers_read(program: ProgramFactory) -> None:
+    run = program("prod")
+    primary = run.outputs["regions"][0]
+    for region in run.outputs["regions"]:
+        cart = _environment(named(run, region, "-cart"))
+        assert set(cart) == {env.CATALOG_TABLE, env.CARTS_TABLE, env.IDEMPOTENCY_TABLE,
+                             env.HOME_REGION, env.DATABASE_SECRET_ARN, env.REDIS_URL,
+                             env.REDIS_AUTH_SECRET_ARN, env.CART_COOKIE_SECRET_ARN,
+                             env.AUTH_ISSUER, env.AUTH_JWKS_URL, env.AUTH_CLIENT_ID}
+        assert cart[env.HOME_REGION] == region
+        assert cart[env.REDIS_URL].startswith("rediss://")
+        for arn in (cart[env.DATABASE_SECRET_ARN], cart[env.CART_COOKIE_SECRET_ARN]):
+            assert arn.startswith(f"arn:aws:secretsmanager:{region}:")
+        asset = _environment(named(run, region, "-asset"))
+        # Every region publishes into the primary's assets bucket and reads its own uploads.
+        assert asset[env.ASSETS_BUCKET] == run.outputs["bucketNames"][primary]["assets"]
+        assert asset[env.UPLOADS_BUCKET] == run.outputs["bucketNames"][region]["uploads"]
+        assert int(asset[env.ASSET_BATCH_THRESHOLD_BYTES]) == 200 * 1024 * 1024
+        assert asset[env.ASSET_BATCH_JOB_QUEUE].startswith(f"arn:aws:batch:{region}:")
+        assert asset[env.ASSET_BATCH_JOB_DEFINITION].startswith(f"arn:aws:batch:{region}:")
+        assert asset[env.IDEMPOTENCY_TABLE] and asset[env.CATALOG_TABLE]
+
+
+def test_alb_requires_the_origin_header_and_hardens_tls(program: ProgramFactory) -> None:
+    run = program("prod")
+    primary = run.outputs["regions"][0]
+    for region in run.outputs["regions"]:
+        alb = named(run, region, "-alb").inputs
+        assert alb["dropInvalidHeaderFields"] is True
+        assert alb["desyncMitigationMode"] == "strictest"
+        assert alb["enableDeletionProtection"] is True
+        assert alb["accessLogs"]["enabled"] is True
+        assert alb["accessLogs"]["bucket"] == run.outputs["bucketNames"][region]["logs"]
+        https = named(run, region, "-alb-https").inputs
+        assert (https["protocol"], https["port"], https["sslPolicy"]) == ("HTTPS", 443, TLS_POLICY)
+        assert https["defaultActions"][0]["fixedResponse"]["statusCode"] == "403"
+        redirect = named(run, region, "-alb-http-redirect").inputs["defaultActions"][0]
+        assert redirect["redirect"]["protocol"] == "HTTPS"
+        rules = {r.name.rsplit("-", 1)[1]: revealed(r.inputs["conditions"])
+                 for r in cell(run, region) if r.type_ == LISTENER_RULE}
+        assert set(rules) == {"health", "api", "web"}
+        # The value the origin secret stores is the one every rule and the health check use.
+        stored = run.named(f"secret-{primary}-origin-header-version").inputs["secretString"]
+        secret = stored["value"] if isinstance(stored, dict) else stored
+        assert secret
+        for name in ("api", "web"):
+            headers = [c["httpHeader"] for c in rules[name] if "httpHeader" in c]
+            assert headers == [{"httpHeaderName": ORIGIN_HEADER_NAME, "values": [secret]}]
+        (query,) = next(c["queryStrings"] for c in rules["health"] if "queryStrings" in c)
+        assert query == {"key": HEALTH_QUERY_KEY, "value": secret}
+        check = named(run, region, "-health").inputs
+        assert check["type"] == "HTTPS" and check["port"] == 443
+        assert revealed(check["resourcePath"]) == f"{HEALTH_PATH}?{HEALTH_QUERY_KEY}={secret}"
+
+
+def test_without_a_domain_cloudfront_reaches_the_alb_over_http(program: ProgramFactory) -> None:
+    run = program("dev")
+    for region in run.outputs["regions"]:
+        listener = named(run, region, "-alb-http").inputs
+        assert (listener["protocol"], listener["port"]) == ("HTTP", 80)
+        assert named(run, region, "-health").inputs["type"] == "HTTP"
+        ports = {r.inputs["fromPort"] for r in run.of_type(INGRESS)
+                 if r.inputs["securityGroupId"] == group_id(region, "alb")}
+        assert ports == {80}
+
+
+def test_without_a_web_tier_only_the_api_is_routed(program: ProgramFactory) -> None:
+    run = program("dev", WEB_OFF)
+    for region in run.outputs["regions"]:
+        rules = sorted(r.name for r in cell(run, region) if r.type_ == LISTENER_RULE)
+        assert rules == [f"cell-{region}-alb-rule-api", f"cell-{region}-alb-rule-health"]
+        assert not [r for r in cell(run, region) if r.type_ == "aws:autoscaling/group:Group"]
+
+
+def test_web_tier_mixes_on_demand_base_and_spot(program: ProgramFactory) -> None:
+    run = program("prod")
+    for region in run.outputs["regions"]:
+        group = named(run, region, "-web-asg").inputs
+        policy = group["mixedInstancesPolicy"]
+        distribution = policy["instancesDistribution"]
+        assert distribution["onDemandBaseCapacity"] == 2
+        assert distribution["onDemandPercentageAboveBaseCapacity"] == 0
+        assert len(policy["launchTemplate"]["overrides"]) == 4
+        assert group["capacityRebalance"] is True and group["healthCheckType"] == "ELB"
+        assert group["instanceRefresh"]["strategy"] == "Rolling"
+        targets = {p.inputs["targetTrackingConfiguration"]["predefinedMetricSpecification"][
+            "predefinedMetricType"]: p.inputs["targetTrackingConfiguration"]["targetValue"]
+            for p in cell(run, region) if p.type_ == "aws:autoscaling/policy:Policy"}
+        assert targets["ASGAverageCPUUtilization"] == 70
+        assert "ALBRequestCountPerTarget" in targets
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_redis_is_encrypted_authenticated_and_isolated(program: ProgramFactory,
+                                                       stack: str) -> None:
+    run = program(stack)
+    for region in run.outputs["regions"]:
+        redis = named(run, region, "-redis").inputs
+        assert redis["transitEncryptionEnabled"] is True
+        assert redis["transitEncryptionMode"] == "required"
+        assert redis["atRestEncryptionEnabled"] is True
+        assert redis["kmsKeyId"].startswith(f"arn:aws:kms:{region}:")
+        assert redis["authToken"]
+        assert redis["snapshotRetentionLimit"] >= 1
+        assert redis["securityGroupIds"] == [group_id(region, "cache")]
+        subnets = named(run, region, "-redis-subnets").inputs["subnetIds"]
+        assert subnets and all("isolated" in s for s in subnets)
+        highly_available = stack == "prod"
+        assert redis["automaticFailoverEnabled"] is highly_available
+        assert redis["multiAzEnabled"] is highly_available
+        assert redis["numCacheClusters"] == (2 if highly_available else 1)
+
+
+def test_stack_secrets_are_replicated_to_every_secondary(program: ProgramFactory) -> None:
+    run = program("prod")
+    primary, *secondaries = run.outputs["regions"]
+    for role in ("origin-header", "cart-cookie-key"):
+        secret = run.named(f"secret-{primary}-{role}")
+        assert secret.region == primary
+        assert [r["region"] for r in secret.inputs["replicas"]] == secondaries
+        assert secret.protect
+
+
+def test_asset_batch_runs_the_lambda_image_on_spot(program: ProgramFactory) -> None:
+    run = program("prod")
+    for region in run.outputs["regions"]:
+        compute = named(run, region, "-batch-spot").inputs["computeResources"]
+        assert compute["type"] == "SPOT" and compute["minVcpus"] == 0
+        assert all("private" in s for s in compute["subnets"])
+        properties = json.loads(named(run, region, "-batch-job").inputs["containerProperties"])
+        repository = f"123456789012.dkr.ecr.{region}.amazonaws.com/shop3d-prod-asset"
+        assert properties["image"].startswith(f"{repository}@sha256:")
+        lambda_image = named(run, region, "-asset").inputs["imageUri"]
+        assert lambda_image.startswith(f"{repository}@sha256:")
+        batch_image = named(run, region, "-asset-batch-image").inputs
+        assert batch_image["dockerfile"]["inline"] == f"FROM {lambda_image}\nENTRYPOINT []\n"
