@@ -58,7 +58,7 @@ DEFAULT_LODS: tuple[LodSpec, ...] = (
         normal_bits=8,
         uv_bits=10,
     ),
-    LodSpec("standard", target_ratio=0.2, max_error=0.002, position_bits=12, texture_max_px=1024),
+    LodSpec("standard", target_ratio=0.2, max_error=0.002, position_bits=14, texture_max_px=1024),
     LodSpec("high", target_ratio=0.6, max_error=0.0005, position_bits=14, texture_max_px=None),
 )
 

@@ -92,7 +92,8 @@ class GltfParts:
 
     @property
     def primitive(self) -> dict[str, Any]:
-        return self.doc["meshes"][0]["primitives"][0]
+        primitive: dict[str, Any] = self.doc["meshes"][0]["primitives"][0]
+        return primitive
 
     def glb(self) -> bytes:
         doc = copy.deepcopy(self.doc)

@@ -20,8 +20,7 @@ from tests.asset.gltf_factory import GltfParts
 CONFIG = PipelineConfig(limits=AssetLimits(max_triangles=10_000, max_vertices=10_000))
 PARTS = GltfParts(4)
 SEED = PARTS.glb()
-SETTINGS = settings(max_examples=300, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def import_or_reject(data: bytes) -> None:
@@ -32,8 +31,10 @@ def import_or_reject(data: bytes) -> None:
 
 
 @SETTINGS
-@given(st.lists(st.tuples(st.integers(0, len(SEED) - 1), st.integers(0, 255)), max_size=8),
-       st.integers(0, len(SEED)))
+@given(
+    st.lists(st.tuples(st.integers(0, len(SEED) - 1), st.integers(0, 255)), max_size=8),
+    st.integers(0, len(SEED)),
+)
 def test_byte_flips_and_truncation(flips: list[tuple[int, int]], cut: int):
     data = bytearray(SEED)
     for position, value in flips:
@@ -42,10 +43,17 @@ def test_byte_flips_and_truncation(flips: list[tuple[int, int]], cut: int):
 
 
 JSON_VALUES = st.one_of(
-    st.none(), st.booleans(), st.integers(-(2**40), 2**40), st.floats(allow_nan=True),
-    st.text(max_size=8), st.lists(st.integers(-3, 100), max_size=4),
-    st.dictionaries(st.sampled_from(["bufferView", "count", "uri", "byteStride"]),
-                    st.integers(-3, 10**7), max_size=2),
+    st.none(),
+    st.booleans(),
+    st.integers(-(2**40), 2**40),
+    st.floats(allow_nan=True),
+    st.text(max_size=8),
+    st.lists(st.integers(-3, 100), max_size=4),
+    st.dictionaries(
+        st.sampled_from(["bufferView", "count", "uri", "byteStride"]),
+        st.integers(-3, 10**7),
+        max_size=2,
+    ),
 )
 
 

@@ -123,7 +123,7 @@ def test_meshopt_compressed_input_round_trips():
     again = import_model(built.data, "m.glb", CONFIG)
     assert np.array_equal(again.primitives[0].positions, source.primitives[0].positions)
     assert np.array_equal(again.primitives[0].indices, source.primitives[0].indices)
-    assert np.array_equal(again.primitives[0].uvs, source.primitives[0].uvs)
+    assert np.array_equal(again.primitives[0].uvs, source.primitives[0].uvs)  # type: ignore[arg-type]
 
 
 def test_draco_falls_back_to_plain_for_a_degenerate_primitive():

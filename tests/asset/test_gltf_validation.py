@@ -30,7 +30,8 @@ def test_valid_glb_imports():
     parts = GltfParts(8)
     scene = import_model(parts.glb(), "ok.glb", CONFIG)
     assert scene.triangle_count == 2 * 7 * 7
-    assert np.allclose(scene.primitives[0].uvs, parts.uvs)
+    uvs = scene.primitives[0].uvs
+    assert uvs is not None and np.allclose(uvs, parts.uvs)
 
 
 def test_magic_must_be_gltf():

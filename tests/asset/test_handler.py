@@ -10,6 +10,7 @@ import importlib
 import json
 import uuid
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import quote_plus
 
 import boto3
@@ -58,38 +59,64 @@ def model_bytes(n: int = 12) -> bytes:
     return GltfParts(n).glb()
 
 
-def sqs_event(*bodies: dict) -> dict:
-    return {"Records": [
-        {"messageId": str(uuid.uuid4()), "receiptHandle": "r", "body": json.dumps(body),
-         "attributes": {}, "messageAttributes": {}, "md5OfBody": "", "eventSource": "aws:sqs",
-         "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:upload-events",
-         "awsRegion": "us-east-1"}
-        for body in bodies
-    ]}
+def sqs_event(*bodies: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "Records": [
+            {
+                "messageId": str(uuid.uuid4()),
+                "receiptHandle": "r",
+                "body": json.dumps(body),
+                "attributes": {},
+                "messageAttributes": {},
+                "md5OfBody": "",
+                "eventSource": "aws:sqs",
+                "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:upload-events",
+                "awsRegion": "us-east-1",
+            }
+            for body in bodies
+        ]
+    }
 
 
-def s3_record(bucket: str, raw_key: str, version_id: str, sequencer: str = "0A") -> dict:
-    return {"eventName": "ObjectCreated:Put", "s3": {
-        "bucket": {"name": bucket},
-        "object": {"key": raw_key, "versionId": version_id, "sequencer": sequencer}}}
+def s3_record(bucket: str, raw_key: str, version_id: str, sequencer: str = "0A") -> dict[str, Any]:
+    return {
+        "eventName": "ObjectCreated:Put",
+        "s3": {
+            "bucket": {"name": bucket},
+            "object": {"key": raw_key, "versionId": version_id, "sequencer": sequencer},
+        },
+    }
 
 
 def put(s3, bucket: str, key: str, body: bytes) -> str:
-    return s3.put_object(Bucket=bucket, Key=key, Body=body)["VersionId"]
+    return str(s3.put_object(Bucket=bucket, Key=key, Body=body)["VersionId"])
 
 
-def test_notified_upload_is_published_with_a_manifest(handler, s3, catalog, local_buckets,
-                                                      upload_events, aws_env):
+def test_notified_upload_is_published_with_a_manifest(
+    handler, s3, catalog, local_buckets, upload_events, aws_env
+):
     key = f"{storage.UPLOADS_PREFIX}seller-1/sku-1/chair.glb"
     put(s3, local_buckets["uploads"], key, model_bytes())
     sqs = aws_env.sqs_client()
-    messages = sqs.receive_message(QueueUrl=upload_events.url, MaxNumberOfMessages=10,
-                                   WaitTimeSeconds=2)["Messages"]
-    event = {"Records": [
-        {"messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"], "body": m["Body"],
-         "attributes": {}, "messageAttributes": {}, "md5OfBody": m["MD5OfBody"],
-         "eventSource": "aws:sqs", "eventSourceARN": upload_events.arn,
-         "awsRegion": "us-east-1"} for m in messages]}
+    messages = sqs.receive_message(
+        QueueUrl=upload_events.url, MaxNumberOfMessages=10, WaitTimeSeconds=2
+    )["Messages"]
+    event = {
+        "Records": [
+            {
+                "messageId": m["MessageId"],
+                "receiptHandle": m["ReceiptHandle"],
+                "body": m["Body"],
+                "attributes": {},
+                "messageAttributes": {},
+                "md5OfBody": m["MD5OfBody"],
+                "eventSource": "aws:sqs",
+                "eventSourceARN": upload_events.arn,
+                "awsRegion": "us-east-1",
+            }
+            for m in messages
+        ]
+    }
     assert handler.lambda_handler(event, FakeLambdaContext()) == {"batchItemFailures": []}
 
     item = catalog.get_item(Key={SKU: "sku-1"})["Item"]
@@ -105,8 +132,9 @@ def test_notified_upload_is_published_with_a_manifest(handler, s3, catalog, loca
     for entry in manifest["lods"]:
         body = s3.get_object(Bucket=assets, Key=f"{base}/{entry['url']}")["Body"].read()
         assert len(body) == entry["bytes"]
-        assert import_model(body, entry["url"], PipelineConfig()).triangle_count == entry[
-            "triangles"]
+        assert (
+            import_model(body, entry["url"], PipelineConfig()).triangle_count == entry["triangles"]
+        )
 
 
 def test_duplicate_delivery_does_not_reprocess(handler, s3, local_buckets):
@@ -115,8 +143,9 @@ def test_duplicate_delivery_does_not_reprocess(handler, s3, local_buckets):
     event = sqs_event({"Records": [s3_record(local_buckets["uploads"], key, version)]})
     handler.lambda_handler(event, FakeLambdaContext())
     handler.lambda_handler(event, FakeLambdaContext())
-    listed = s3.list_object_versions(Bucket=local_buckets["assets"],
-                                     Prefix=f"{storage.ASSETS_PREFIX}sku-2/")
+    listed = s3.list_object_versions(
+        Bucket=local_buckets["assets"], Prefix=f"{storage.ASSETS_PREFIX}sku-2/"
+    )
     manifests = [v for v in listed["Versions"] if v["Key"].endswith(storage.MANIFEST_NAME)]
     assert len(manifests) == 1  # written once, not overwritten by the redelivery
 
@@ -154,13 +183,15 @@ def test_bad_upload_is_rejected_and_quarantined(handler, s3, catalog, local_buck
     item = catalog.get_item(Key={SKU: "sku-5"})["Item"]
     assert item["asset_status"] == "REJECTED"
     assert "only version 2 is supported" in item["asset_reason"]
-    quarantined = s3.head_object(Bucket=local_buckets["uploads"],
-                                 Key=f"{storage.QUARANTINE_PREFIX}seller-1/sku-5/broken.glb")
+    quarantined = s3.head_object(
+        Bucket=local_buckets["uploads"], Key=f"{storage.QUARANTINE_PREFIX}seller-1/sku-5/broken.glb"
+    )
     assert "only version 2" in quarantined["Metadata"]["rejected-reason"]
     with pytest.raises(s3.exceptions.ClientError):
         s3.head_object(Bucket=local_buckets["uploads"], Key=key)
-    nothing = s3.list_objects_v2(Bucket=local_buckets["assets"],
-                                 Prefix=f"{storage.ASSETS_PREFIX}sku-5/")
+    nothing = s3.list_objects_v2(
+        Bucket=local_buckets["assets"], Prefix=f"{storage.ASSETS_PREFIX}sku-5/"
+    )
     assert nothing["KeyCount"] == 0
 
 
@@ -175,8 +206,9 @@ def test_keys_outside_uploads_are_refused(handler, local_buckets):
 def test_url_encoded_keys_are_decoded(handler, s3, catalog, local_buckets):
     key = f"{storage.UPLOADS_PREFIX}seller one/sku-6/my chair (v2).glb"
     version = put(s3, local_buckets["uploads"], key, model_bytes())
-    event = sqs_event({"Records": [s3_record(local_buckets["uploads"], quote_plus(key, "/"),
-                                             version)]})
+    event = sqs_event(
+        {"Records": [s3_record(local_buckets["uploads"], quote_plus(key, "/"), version)]}
+    )
     assert handler.lambda_handler(event, FakeLambdaContext()) == {"batchItemFailures": []}
     assert catalog.get_item(Key={SKU: "sku-6"})["Item"]["asset_status"] == "READY"
 
@@ -184,11 +216,13 @@ def test_url_encoded_keys_are_decoded(handler, s3, catalog, local_buckets):
 def test_one_failing_record_is_reported_alone(handler, s3, catalog, local_buckets):
     good_key = f"{storage.UPLOADS_PREFIX}seller-1/sku-7/chair.glb"
     version = put(s3, local_buckets["uploads"], good_key, model_bytes())
-    missing = s3_record(local_buckets["uploads"], f"{storage.UPLOADS_PREFIX}s/sku-8/gone.glb",
-                        "no-such-version")
-    event = sqs_event({"Records": [s3_record(local_buckets["uploads"], good_key, version)]},
-                      {"Records": [missing]})
+    missing = s3_record(
+        local_buckets["uploads"], f"{storage.UPLOADS_PREFIX}s/sku-8/gone.glb", "no-such-version"
+    )
+    event = sqs_event(
+        {"Records": [s3_record(local_buckets["uploads"], good_key, version)]},
+        {"Records": [missing]},
+    )
     response = handler.lambda_handler(event, FakeLambdaContext())
-    assert response == {"batchItemFailures": [
-        {"itemIdentifier": event["Records"][1]["messageId"]}]}
+    assert response == {"batchItemFailures": [{"itemIdentifier": event["Records"][1]["messageId"]}]}
     assert catalog.get_item(Key={SKU: "sku-7"})["Item"]["asset_status"] == "READY"

@@ -42,13 +42,17 @@ PROBE = textwrap.dedent(
 def tiny_models(folder: Path) -> list[str]:
     """A two-triangle square in each mesh format (the real models run in other tests)."""
     obj = folder / "tri.obj"
-    obj.write_text("v 0 0 0\nv 1 0 0\nv 0 1 0\nv 1 1 0\nvt 0 0\nvt 1 0\nvt 0 1\nvt 1 1\n"
-                   "f 1/1 2/2 3/3\nf 2/2 4/4 3/3\n")
+    obj.write_text(
+        "v 0 0 0\nv 1 0 0\nv 0 1 0\nv 1 1 0\nvt 0 0\nvt 1 0\nvt 0 1\nvt 1 1\n"
+        "f 1/1 2/2 3/3\nf 2/2 4/4 3/3\n"
+    )
     ply = folder / "tri.ply"
-    ply.write_text("ply\nformat ascii 1.0\nelement vertex 4\nproperty float x\n"
-                   "property float y\nproperty float z\nelement face 2\n"
-                   "property list uchar int vertex_indices\nend_header\n"
-                   "0 0 0\n1 0 0\n0 1 0\n1 1 0\n3 0 1 2\n3 1 3 2\n")
+    ply.write_text(
+        "ply\nformat ascii 1.0\nelement vertex 4\nproperty float x\n"
+        "property float y\nproperty float z\nelement face 2\n"
+        "property list uchar int vertex_indices\nend_header\n"
+        "0 0 0\n1 0 0\n0 1 0\n1 1 0\n3 0 1 2\n3 1 3 2\n"
+    )
     corners = [(0, 0, 0), (1, 0, 0), (0, 1, 0), (1, 0, 0), (1, 1, 0), (0, 1, 0)]
     stl = bytearray(80) + struct.pack("<I", 2)
     for tri in (corners[:3], corners[3:]):
@@ -59,8 +63,14 @@ def tiny_models(folder: Path) -> list[str]:
 
 def test_handler_and_mesh_formats_work_without_scipy(tmp_path):
     inputs = tiny_models(tmp_path)
-    done = subprocess.run([sys.executable, "-c", PROBE, *inputs], cwd=REPO, capture_output=True,
-                          text=True, timeout=300, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, *inputs],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     for name in ("tri.obj 2", "tri.ply 2", "tri.stl 2"):
         assert name in done.stdout

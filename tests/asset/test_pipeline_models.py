@@ -8,6 +8,7 @@ import io
 import json
 import struct
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 import pytest
@@ -34,9 +35,10 @@ def processed(request) -> tuple[str, bytes, PipelineResult]:
     return run_pipeline(request.param)
 
 
-def glb_json(data: bytes) -> dict:
+def glb_json(data: bytes) -> dict[str, Any]:
     (length,) = struct.unpack_from("<I", data, 12)
-    return json.loads(data[20 : 20 + length])
+    doc: dict[str, Any] = json.loads(data[20 : 20 + length])
+    return doc
 
 
 def test_lods_reimport_with_falling_triangles_and_the_same_bbox(processed):
@@ -52,7 +54,7 @@ def test_lods_reimport_with_falling_triangles_and_the_same_bbox(processed):
         lo2, hi2 = scene.bbox()
         # Simplification may pull the hull in by at most its error bound; quantization adds
         # one step of the position grid.
-        tolerance = (spec.max_error + 2.0 ** -spec.position_bits * 2) * diagonal
+        tolerance = (spec.max_error + 2.0**-spec.position_bits * 2) * diagonal
         assert np.all(np.abs(lo2 - lo) <= tolerance), (lod.name, lo, lo2)
         assert np.all(np.abs(hi2 - hi) <= tolerance), (lod.name, hi, hi2)
     assert counts[0] < counts[1] < counts[2] <= source.triangle_count
@@ -62,8 +64,11 @@ def test_manifest_follows_the_contract(processed):
     name, data, result = processed
     manifest = result.manifest
     assert manifest["version"] == 1 and manifest["sku"] == "sku-1"
-    assert manifest["source"] == {"file": name, "bytes": len(data),
-                                  "triangles": import_model(data, name, CONFIG).triangle_count}
+    assert manifest["source"] == {
+        "file": name,
+        "bytes": len(data),
+        "triangles": import_model(data, name, CONFIG).triangle_count,
+    }
     assert [e["name"] for e in manifest["lods"]] == ["preview", "standard", "high"]
     for entry, lod, spec in zip(manifest["lods"], result.lods, DEFAULT_LODS, strict=True):
         assert entry["url"] == f"{spec.name}.glb"
@@ -103,8 +108,12 @@ def two_primitive_grid() -> Scene:
     positions, uvs, indices = grid(25)  # x = 0.5 is a grid line
     tris = indices.reshape(-1, 3)
     left = positions[tris].mean(axis=1)[:, 0] < 0.5
-    return Scene([Primitive(positions, tris[left].reshape(-1), None, uvs, 0),
-                  Primitive(positions.copy(), tris[~left].reshape(-1), None, uvs.copy(), 1)])
+    return Scene(
+        [
+            Primitive(positions, tris[left].reshape(-1), None, uvs, 0),
+            Primitive(positions.copy(), tris[~left].reshape(-1), None, uvs.copy(), 1),
+        ]
+    )
 
 
 def seam_positions(prim: Primitive) -> set[tuple[float, ...]]:
@@ -124,8 +133,9 @@ def test_seams_between_primitives_stay_closed():
 def test_error_bound_wins_over_the_triangle_target():
     """Asked for 0.1% of the triangles within a tiny error, the simplifier stops early."""
     source = import_model((SHARED_MODELS / "counter.stl").read_bytes(), "c.stl", CONFIG)
-    greedy = LodSpec("preview", target_ratio=0.001, max_error=0.0002, position_bits=14,
-                     texture_max_px=256)
+    greedy = LodSpec(
+        "preview", target_ratio=0.001, max_error=0.0002, position_bits=14, texture_max_px=256
+    )
     (lod,) = build_lods(source, replace(CONFIG, lods=(greedy,)))
     assert lod.error <= 0.0002
     assert lod.scene.triangle_count > source.triangle_count * 0.01

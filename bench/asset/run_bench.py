@@ -1,0 +1,200 @@
+"""Asset pipeline vs `gltf-transform optimize` and `gltfpack`, side by side on the same GLBs.
+
+    cd bench/asset && npm ci && cd ../.. && .venv/bin/python -m bench.asset.run_bench [--big]
+
+For every input and LOD the peers get the same targets (simplify ratio and error, texture
+size) with Draco (gltf-transform) or meshopt (gltfpack -cc) compression and WebP textures.
+Printed per run: wall time, peak RSS, bytes per LOD, sampled two-way point-to-surface error
+(mean and max, % of the bbox diagonal), and our figure as a ratio of each peer's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from handlers.asset.config import DEFAULT_LODS, LodSpec
+
+from .inputs import MODELS, WORK, big_input, model_input, read_mesh
+from .surface_error import symmetric_error
+
+BIN = Path(__file__).resolve().parent / "node_modules" / ".bin"
+SMALL_MODELS = ["DamagedHelmet.glb", "beast.obj", "counter.stl", "igea.ply"]
+
+
+@dataclass
+class Run:
+    seconds: float
+    peak_rss_mb: float
+
+
+def peak_rss_kb(pid: int) -> int | None:
+    """VmHWM of the running process. (rusage's maxrss would include this benchmark's own
+    memory: Linux carries the high-water mark across fork and exec.)"""
+    try:
+        with Path(f"/proc/{pid}/status").open() as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+    return None
+
+
+def measure(command: list[str]) -> Run:
+    """Wall time and peak RSS of one child process, polling its high-water mark."""
+    start = time.perf_counter()
+    with tempfile.TemporaryFile() as errors:
+        proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=errors)
+        peak = 0
+        while proc.poll() is None:
+            peak = max(peak, peak_rss_kb(proc.pid) or 0)
+            time.sleep(0.02)
+        seconds = time.perf_counter() - start
+        if proc.returncode != 0:
+            errors.seek(0)
+            raise RuntimeError(f"{command[0]} failed: {errors.read().decode()[-2000:]}")
+    return Run(seconds, peak / 1024)
+
+
+def ours(source: Path, out: Path) -> Run:
+    return measure([sys.executable, "-m", "handlers.asset", str(source), str(out)])
+
+
+def gltf_transform(source: Path, out: Path, spec: LodSpec) -> Run:
+    return measure(
+        [
+            str(BIN / "gltf-transform"),
+            "optimize",
+            str(source),
+            str(out),
+            "--compress",
+            "draco",
+            "--texture-compress",
+            "webp",
+            "--texture-size",
+            str(spec.texture_max_px or 8192),
+            "--simplify-ratio",
+            str(spec.target_ratio),
+            "--simplify-error",
+            str(spec.max_error),
+        ]
+    )
+
+
+def gltfpack(source: Path, out: Path, spec: LodSpec) -> Run:
+    # The npm (wasm) build of gltfpack has no WebP or KTX2 encoder: its textures stay as
+    # uploaded, so its bytes compare with ours only on texture-less models.
+    return measure(
+        [
+            str(BIN / "gltfpack"),
+            "-i",
+            str(source),
+            "-o",
+            str(out),
+            "-cc",
+            "-si",
+            str(spec.target_ratio),
+            "-se",
+            str(spec.max_error),
+        ]
+    )
+
+
+Mesh = tuple[np.ndarray, np.ndarray]
+
+
+def error_of(reference: Mesh, path: Path) -> tuple[float, float]:
+    return symmetric_error(reference, read_mesh(path))
+
+
+def bench_input(source: Path, with_error: bool) -> list[str]:
+    out = Path(tempfile.mkdtemp(dir=WORK))
+    lines = [f"\n## {source.name}: {source.stat().st_size / 1e6:.1f} MB input"]
+    reference = read_mesh(source) if with_error else None
+    our_run = ours(source, out / "ours")
+    lines.append(
+        f"ours, all 3 LODs in one run: {our_run.seconds:6.1f} s, "
+        f"peak RSS {our_run.peak_rss_mb:7.0f} MB "
+        f"({our_run.peak_rss_mb / (source.stat().st_size / 2**20):.1f}x the input size)"
+    )
+    header = (
+        f"{'LOD':>8} {'tool':>15} {'seconds':>8} {'RSS MB':>7} {'bytes':>10} "
+        f"{'err mean%':>9} {'err max%':>9} {'bytes ratio':>11} {'err ratio':>9}"
+    )
+    lines.append(header)
+    for spec in DEFAULT_LODS:
+        ours_file = out / "ours" / f"{spec.name}.glb"
+        rows: list[tuple[str, Run | None, Path]] = [("ours", None, ours_file)]
+        for tool, runner in (("gltf-transform", gltf_transform), ("gltfpack", gltfpack)):
+            target = out / f"{tool}-{spec.name}.glb"
+            rows.append((tool, runner(source, target, spec), target))
+        errors = {
+            tool: error_of(reference, path) if reference else (float("nan"),) * 2
+            for tool, _, path in rows
+        }
+        our_bytes, our_err = ours_file.stat().st_size, errors["ours"][0]
+        for tool, run, path in rows:
+            size = path.stat().st_size
+            secs = f"{run.seconds:8.1f}" if run else f"{'(above)':>8}"
+            rss = f"{run.peak_rss_mb:7.0f}" if run else f"{'':>7}"
+            ratio = "" if tool == "ours" else f"{our_bytes / size:11.2f}"
+            err_ratio = (
+                ""
+                if tool == "ours" or not errors[tool][0]
+                else (f"{our_err / errors[tool][0]:9.2f}")
+            )
+            lines.append(
+                f"{spec.name:>8} {tool:>15} {secs} {rss} {size:10d} "
+                f"{errors[tool][0]:9.4f} {errors[tool][1]:9.4f} {ratio:>11} {err_ratio:>9}"
+            )
+    return lines
+
+
+def bench_big() -> list[str]:
+    """Time and memory on ~4.3M triangles: our three LODs vs the peers' single LOD each."""
+    source = big_input()
+    out = Path(tempfile.mkdtemp(dir=WORK))
+    high = DEFAULT_LODS[-1]
+    runs = {
+        "ours (3 LODs)": ours(source, out / "ours"),
+        "gltf-transform (1 LOD)": gltf_transform(source, out / "gt.glb", high),
+        "gltfpack (1 LOD)": gltfpack(source, out / "gp.glb", high),
+    }
+    size_mb = source.stat().st_size / 2**20
+    lines = [f"\n## {source.name}: {size_mb:.0f} MB, ~4.3M triangles (time and memory only)"]
+    base = runs["ours (3 LODs)"]
+    for name, run in runs.items():
+        lines.append(
+            f"{name:>24}: {run.seconds:7.1f} s  peak RSS {run.peak_rss_mb:6.0f} MB "
+            f"({run.peak_rss_mb / size_mb:4.1f}x input)  ours/this time "
+            f"{base.seconds / run.seconds:5.2f}"
+        )
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--big", action="store_true", help="also the ~4.3M-triangle input")
+    parser.add_argument("--models", nargs="*", default=SMALL_MODELS)
+    parser.add_argument("--no-error", action="store_true", help="skip the error sampling")
+    args = parser.parse_args()
+    if not (BIN / "gltf-transform").exists():
+        sys.exit("run `npm ci` in bench/asset first")
+    WORK.mkdir(parents=True, exist_ok=True)
+    print(f"models from {MODELS}; ratios are ours / peer (below 1: ours smaller or lower)")
+    for name in args.models:
+        print("\n".join(bench_input(model_input(name), not args.no_error)), flush=True)
+    if args.big:
+        print("\n".join(bench_big()), flush=True)
+
+
+if __name__ == "__main__":
+    main()
