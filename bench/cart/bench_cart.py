@@ -106,20 +106,28 @@ def timed(action: Callable[[], Any], iterations: int) -> list[float]:
 
 
 def cold_imports(environment: dict[str, str], runs: int) -> dict[str, float]:
+    # As the Lambda runtime sets them: Powertools' tracer turns on (and patches botocore), and
+    # the X-Ray SDK takes its local sampler instead of building an X-Ray client at import.
+    in_lambda = {
+        **environment,
+        "LAMBDA_TASK_ROOT": str(REPO),
+        "AWS_LAMBDA_FUNCTION_NAME": "shop3d-cart",
+    }
     programs = {
-        "handlers.cart.app": "import handlers.cart.app",
-        "import boto3": "import boto3",
-        "boto3 + dynamodb client": "import boto3; boto3.client('dynamodb')",
+        "handlers.cart.app": ("import handlers.cart.app", environment),
+        "handlers.cart.app, Lambda env": ("import handlers.cart.app", in_lambda),
+        "import boto3": ("import boto3", environment),
+        "boto3 + dynamodb client": ("import boto3; boto3.client('dynamodb')", environment),
     }
     samples: dict[str, list[float]] = {name: [] for name in programs}
     for _ in range(runs):  # interleaved, so machine load hits every program alike
-        for name, program in programs.items():
+        for name, (program, variables) in programs.items():
             code = (
                 f"import time; t = time.perf_counter(); {program}; print(time.perf_counter() - t)"
             )
             out = subprocess.run(
                 [sys.executable, "-c", code],
-                env=environment,
+                env=variables,
                 cwd=REPO,
                 capture_output=True,
                 text=True,
