@@ -118,9 +118,9 @@ class Identity(pulumi.ComponentResource):
             explicit_auth_flows=["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
             prevent_user_existence_errors="ENABLED",
             enable_token_revocation=True,
-            access_token_validity=config.access_token_minutes,
-            id_token_validity=config.access_token_minutes,
-            refresh_token_validity=config.refresh_token_days,
+            access_token_validity=config.auth_token_minutes,
+            id_token_validity=config.auth_token_minutes,
+            refresh_token_validity=config.auth_refresh_token_days,
             # Units of the three lifetimes above, not credentials.
             token_validity_units=aws.cognito.UserPoolClientTokenValidityUnitsArgs(
                 access_token="minutes", id_token="minutes",  # noqa: S106

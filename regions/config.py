@@ -99,8 +99,8 @@ class StackConfig:
     threat_protection: ThreatProtection = "ENFORCED"
     auth_callback_urls: tuple[str, ...] = ()
     auth_domain_prefix: str | None = None
-    access_token_minutes: int = 60
-    refresh_token_days: int = 30
+    auth_token_minutes: int = 60
+    auth_refresh_token_days: int = 30
     identity_providers: tuple[SocialIdentityProvider, ...] = ()
     # Built storefront directory (relative to the project), or "skip".
     storefront_dist: str = "storefront/dist"
@@ -409,8 +409,9 @@ def parse_config(raw: Mapping[str, object]) -> StackConfig:
             _callback_url(f"authCallbackUrls[{i}]", url)
             for i, url in enumerate(_as_list("authCallbackUrls", value("authCallbackUrls")))),
         auth_domain_prefix=optional("authDomainPrefix", _domain_prefix),
-        access_token_minutes=_as_int("accessTokenMinutes", value("accessTokenMinutes"), 5, 1440),
-        refresh_token_days=_as_int("refreshTokenDays", value("refreshTokenDays"), 1, 3650),
+        auth_token_minutes=_as_int("authTokenMinutes", value("authTokenMinutes"), 5, 1440),
+        auth_refresh_token_days=_as_int("authRefreshTokenDays", value("authRefreshTokenDays"),
+                                        1, 3650),
         identity_providers=_parse_identity_providers(value("identityProviders")),
     )
 

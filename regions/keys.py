@@ -212,9 +212,9 @@ KEYS: tuple[KeySpec, ...] = (
         "Prefix of the Cognito hosted UI domain (<prefix>.auth.<region>.amazoncognito.com); "
         "unique per region across AWS. Unset: shop3d-<stack>-auth.",
     ),
-    KeySpec("accessTokenMinutes", "integer",
+    KeySpec("authTokenMinutes", "integer",
             "Lifetime of access and ID tokens, in minutes (5-1440).", 60),
-    KeySpec("refreshTokenDays", "integer", "Lifetime of refresh tokens, in days (1-3650).", 30),
+    KeySpec("authRefreshTokenDays", "integer", "Lifetime of refresh tokens, in days (1-3650).", 30),
     KeySpec(
         "identityProviders",
         "array",

@@ -95,7 +95,7 @@ def test_storefront_client_is_public_code_flow(program: ProgramFactory) -> None:
 
 
 def test_token_lifetimes_domain_and_callbacks_come_from_config(program: ProgramFactory) -> None:
-    run = program("dev", {"accessTokenMinutes": 15, "refreshTokenDays": 7,
+    run = program("dev", {"authTokenMinutes": 15, "authRefreshTokenDays": 7,
                           "authDomainPrefix": "acme-shop-dev",
                           "authCallbackUrls": ["https://preview.acme.test/auth/callback"]})
     client = only(run, CLIENT)
@@ -156,7 +156,7 @@ def test_social_providers_from_config_with_secrets_manager(program: ProgramFacto
     ({"authCallbackUrls": ["http://shop.example.com/cb"]}, "an https:// URL"),
     ({"authDomainPrefix": "my-aws-shop"}, "without the words aws"),
     ({"threatProtection": "OFF"}, "one of 'AUDIT', 'ENFORCED'"),
-    ({"accessTokenMinutes": 2}, "an integer from 5 to 1440"),
+    ({"authTokenMinutes": 2}, "an integer from 5 to 1440"),
 ])
 def test_bad_identity_config_is_refused(raw: dict[str, object], message: str) -> None:
     with pytest.raises(ConfigError, match="shop3d:") as error:
