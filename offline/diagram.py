@@ -195,7 +195,7 @@ def draw(diagram: dict[str, Any], out_base: Path) -> list[Path]:
                             for node_id, node in by_cluster[cluster]:
                                 drawn[node_id] = _icon_class(node["icon"])(node["label"])
             for left, right in diagram["edges"]:
-                drawn[left] >> Edge(color="gray40", forward=False) >> drawn[right]
+                drawn[left] - Edge(color="gray40") - drawn[right]  # a connection, no direction
         made.append(out_base.with_suffix(f".{fmt}"))
     return made
 

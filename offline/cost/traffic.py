@@ -81,18 +81,10 @@ RANGES: dict[str, tuple[float, float]] = {
 }
 
 
-def _number(key: str, value: Any, where: str) -> float:
-    low, high = RANGES[key]
+def _in_range(label: str, value: Any, low: float, high: float, where: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
-        raise ValueError(f"{where}: {key}: {value!r} is not allowed; expected a number from "
+        raise ValueError(f"{where}: {label}: {value!r} is not allowed; expected a number from "
                          f"{low:g} to {high:g}")
-    return float(value)
-
-
-def _share(region: str, value: Any, where: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
-        raise ValueError(f"{where}: region_shares.{region}: {value!r} is not allowed; expected "
-                         "a number from 0 to 1")
     return float(value)
 
 
@@ -104,11 +96,13 @@ def load_profile(path: Path = DEFAULT_PROFILE) -> TrafficProfile:
     if unknown:
         raise ValueError(f"{path}: unknown key(s) {', '.join(unknown)}; allowed: "
                          + ", ".join(["name", "description", *sorted(RANGES)]))
-    values = {k: _number(k, v, str(path)) for k, v in raw.items() if k in RANGES}
+    values = {k: _in_range(k, v, *RANGES[k], str(path)) for k, v in raw.items()
+              if k in RANGES}
     shares = raw.get("region_shares") or {}
     if not isinstance(shares, dict):
         raise ValueError(f"{path}: region_shares: expected a mapping of region to a share")
-    region_shares = {str(r): _share(r, v, str(path)) for r, v in shares.items()}
+    region_shares = {str(r): _in_range(f"region_shares.{r}", v, *SHARE, str(path))
+                     for r, v in shares.items()}
     profile = replace(TrafficProfile(), name=str(raw.get("name") or path.stem),
                       region_shares=region_shares, **values)
     if profile.idle_30_days_share + profile.idle_90_days_share > 1:
