@@ -14,6 +14,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from typing import Any
 
+from offline.inputs import compute_resources, replication_time_rules
 from offline.runner import ProgramFailed, ProgramRun, run_program
 from offline.scope import GLOBAL, cell_regions, scope_of, short_type
 
@@ -56,6 +57,12 @@ def _vpc(inputs: dict[str, Any]) -> str:
             f"{(inputs.get('natGateways') or {}).get('strategy')}")
 
 
+def _batch(inputs: dict[str, Any]) -> str:
+    resources = compute_resources(inputs)
+    return (f"{resources.get('type')}, {resources.get('minVcpus')}-{resources.get('maxVcpus')} "
+            f"vCPU, families {', '.join(resources.get('instanceTypes') or [])}")
+
+
 SUMMARIES: dict[str, Callable[[dict[str, Any]], str]] = {
     "aws:dynamodb/table:Table": _table,
     "aws:rds/cluster:Cluster": _cluster,
@@ -67,6 +74,18 @@ SUMMARIES: dict[str, Callable[[dict[str, Any]], str]] = {
         f"Multi-AZ {i.get('multiAzEnabled')}"),
     "aws:cloudfront/distribution:Distribution": lambda i: (
         f"{i.get('priceClass')}, HTTP {i.get('httpVersion')}"),
+    "aws:batch/computeEnvironment:ComputeEnvironment": _batch,
+    "aws:wafv2/webAcl:WebAcl": lambda i: (
+        f"{len(i.get('rules') or [])} rules: "
+        f"{', '.join(str(r.get('name')) for r in i.get('rules') or [])}"),
+    "aws:cognito/userPool:UserPool": lambda i: (
+        f"{i.get('userPoolTier')} tier, MFA {i.get('mfaConfiguration')}, threat protection "
+        f"{(i.get('userPoolAddOns') or {}).get('advancedSecurityMode')}"),
+    "aws:lb/loadBalancer:LoadBalancer": lambda i: (
+        f"{i.get('loadBalancerType')}, deletion protection "
+        f"{i.get('enableDeletionProtection')}"),
+    "aws:s3/bucketReplicationConfig:BucketReplicationConfig": lambda i: (
+        f"{len(i.get('rules') or [])} destinations, RTC on {replication_time_rules(i)}"),
 }
 
 

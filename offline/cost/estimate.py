@@ -17,6 +17,7 @@ from typing import Any
 from handlers.shared.tables import CARTS, CATALOG, IDEMPOTENCY, SESSIONS
 from offline.cost.prices import PriceBook
 from offline.cost.traffic import TrafficProfile
+from offline.inputs import compute_resources, replication_time_rules
 from offline.runner import ProgramRun, RecordedResource
 from offline.scope import GLOBAL, cell_regions
 
@@ -126,7 +127,7 @@ def web_tier(ctx: Context, asg: RecordedResource) -> list[LineItem]:
 
 def batch(ctx: Context, environment: RecordedResource) -> list[LineItem]:
     region = ctx.region_of(environment)
-    resources = environment.inputs.get("computeResources") or {}
+    resources = compute_resources(environment.inputs)
     family = (resources.get("instanceTypes") or ["c7g"])[0].split(".")[0]
     per_vcpu = ctx.prices.region(f"ec2.hour.{family}.large", region) / 2  # a .large has 2 vCPU
     on_spot = resources.get("type") in ("SPOT", "FARGATE_SPOT") and ctx.features.spot
@@ -373,8 +374,7 @@ def replication(ctx: Context, config: RecordedResource) -> list[LineItem]:
     p = ctx.profile
     published_gb = p.models_uploaded * p.model_mb / GB
     rules = config.inputs.get("rules") or []
-    rtc = sum(1 for r in rules if ((r.get("destination") or {}).get("replicationTime") or {})
-              .get("status") == "Enabled")
+    rtc = replication_time_rules(config.inputs)
     return [_item("S3 replication", region, f"{config.name}: {published_gb:,.1f} GB to "
                   f"{len(rules)} regions, RTC on {rtc}",
                   published_gb * (len(rules) * ctx.prices.region("transfer.inter_region_gb", region)

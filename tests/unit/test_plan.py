@@ -30,6 +30,11 @@ def test_plan_shows_key_settings_from_the_stack_config(program: ProgramFactory) 
     assert "cell-eu-west-1-web-asg: 2.0-30.0 instances" in settings
     assert "c7g.large" in settings
     assert "cache.r7g.large, 2.0 nodes" in settings
+    primary = "\n".join(summarize(program("prod"))["scopes"]["us-east-1"]["settings"])
+    assert "cell-us-east-1-batch-spot: SPOT, 0.0-" in primary
+    assert "data-us-east-1-assets-replication: 2 destinations, RTC on 2" in primary
+    edge = "\n".join(summarize(program("prod"))["scopes"][GLOBAL]["settings"])
+    assert "edge-waf: " in edge and "rate-per-ip" in edge
     dev = "\n".join(summarize(program("dev"))["scopes"]["us-east-1"]["settings"])
     assert "cache.t4g.micro" in dev and "Serverless v2 0.5-4.0 ACU" in dev
 
