@@ -100,6 +100,7 @@ class Identity(pulumi.ComponentResource):
             precedence=0,
             opts=child(self),
         )
+        self._risk_responses(name)
         providers = [self._social_provider(name, p) for p in config.identity_providers]
         callbacks = callback_urls(config)
         self.client = aws.cognito.UserPoolClient(
@@ -192,6 +193,30 @@ class Identity(pulumi.ComponentResource):
                 advanced_security_mode=config.threat_protection),
             deletion_protection="ACTIVE" if protect else "INACTIVE",
             opts=stateful(self, protect),
+        )
+
+    def _risk_responses(self, name: str) -> aws.cognito.RiskConfiguration:
+        """What ENFORCED threat protection does (AUDIT only logs): a sign-in that looks like an
+        account takeover must pass MFA at medium risk and is blocked at high risk; a password
+        found in a breach corpus is refused. No e-mail notices (they need an SES identity)."""
+        takeover = aws.cognito.RiskConfigurationAccountTakeoverRiskConfigurationActionsArgs
+        return aws.cognito.RiskConfiguration(
+            global_name(name, "risk-responses"),
+            user_pool_id=self.user_pool.id,
+            account_takeover_risk_configuration=aws.cognito.RiskConfigurationAccountTakeoverRiskConfigurationArgs(
+                actions=takeover(
+                    low_action=aws.cognito.RiskConfigurationAccountTakeoverRiskConfigurationActionsLowActionArgs(
+                        event_action="NO_ACTION", notify=False),
+                    medium_action=aws.cognito.RiskConfigurationAccountTakeoverRiskConfigurationActionsMediumActionArgs(
+                        event_action="MFA_IF_CONFIGURED", notify=False),
+                    high_action=aws.cognito.RiskConfigurationAccountTakeoverRiskConfigurationActionsHighActionArgs(
+                        event_action="BLOCK", notify=False),
+                )),
+            compromised_credentials_risk_configuration=aws.cognito.RiskConfigurationCompromisedCredentialsRiskConfigurationArgs(
+                event_filters=["SIGN_IN", "SIGN_UP", "PASSWORD_CHANGE"],
+                actions=aws.cognito.RiskConfigurationCompromisedCredentialsRiskConfigurationActionsArgs(
+                    event_action="BLOCK")),
+            opts=child(self),
         )
 
     def _social_provider(self, name: str,

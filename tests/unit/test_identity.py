@@ -66,6 +66,12 @@ def test_one_user_pool_in_the_primary_region(program: ProgramFactory, stack: str
     assert policy["minimumLength"] >= 12
     assert all(policy[k] for k in ("requireLowercase", "requireUppercase", "requireNumbers",
                                    "requireSymbols"))
+    (risk,) = run.of_type("aws:cognito/riskConfiguration:RiskConfiguration")
+    actions = risk.inputs["accountTakeoverRiskConfiguration"]["actions"]
+    assert actions["mediumAction"]["eventAction"] == "MFA_IF_CONFIGURED"
+    assert actions["highAction"]["eventAction"] == "BLOCK"
+    assert risk.inputs["compromisedCredentialsRiskConfiguration"]["actions"] == {
+        "eventAction": "BLOCK"}
     (group,) = run.of_type(GROUP)
     assert group.inputs["name"] == ADMIN_GROUP and group.parent == pool.parent
 
