@@ -23,9 +23,10 @@ from components.cell.alb import HTTP_PORT
 from components.cell_network import HTTPS_PORT
 from components.edge import policies
 from components.edge.origin_shield import shield_region
-from components.naming import global_name, physical
+from components.naming import global_name, physical, regional
 from components.options import child
 from handlers.shared import storage
+from regions.catalog import EDGE_REGION
 from regions.config import PriceClass
 
 FAILOVER_STATUS_CODES: Final = (500, 502, 503, 504, 403, 404)
@@ -228,14 +229,14 @@ def access_logs(parent: pulumi.Resource, cdn: aws.cloudfront.Distribution,
     us-east-1 provider, where CloudFront's delivery source lives."""
     name = physical("cdn")
     source = aws.cloudwatch.LogDeliverySource(
-        global_name("edge", "access-log-source"),
+        regional("edge", EDGE_REGION, "access-log-source"),
         name=name,
         log_type="ACCESS_LOGS",
         resource_arn=cdn.arn,
         opts=child(parent),
     )
     destination = aws.cloudwatch.LogDeliveryDestination(
-        global_name("edge", "access-log-destination"),
+        regional("edge", EDGE_REGION, "access-log-destination"),
         name=name,
         output_format="parquet",
         delivery_destination_configuration={
@@ -244,7 +245,7 @@ def access_logs(parent: pulumi.Resource, cdn: aws.cloudfront.Distribution,
         opts=child(parent),
     )
     return aws.cloudwatch.LogDelivery(
-        global_name("edge", "access-log-delivery"),
+        regional("edge", EDGE_REGION, "access-log-delivery"),
         delivery_source_name=source.name,
         delivery_destination_arn=destination.arn,
         s3_delivery_configurations=[{"suffix_path": "{DistributionId}/{yyyy}/{MM}/{dd}/{HH}",

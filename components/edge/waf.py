@@ -16,9 +16,10 @@ from typing import Final
 import pulumi
 import pulumi_aws as aws
 
-from components.naming import global_name, physical
+from components.naming import global_name, physical, regional
 from components.options import child
 from handlers.cart.limits import MAX_BODY_BYTES
+from regions.catalog import EDGE_REGION
 
 API_PATH_PREFIX: Final = "/api/"
 LOG_GROUP_PREFIX: Final = "aws-waf-logs-"
@@ -111,7 +112,7 @@ def firewall(parent: pulumi.Resource, rate_limit: int, log_retention_days: int) 
         opts=child(parent),
     )
     log_group = aws.cloudwatch.LogGroup(
-        global_name("edge", "waf-logs"),
+        regional("edge", EDGE_REGION, "waf-logs"),
         name=LOG_GROUP_PREFIX + physical("edge"),
         retention_in_days=log_retention_days,
         opts=child(parent),

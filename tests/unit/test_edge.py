@@ -305,7 +305,7 @@ def test_waf_rules_metrics_and_redacted_logging(prod):
     assert all(r["visibilityConfig"]["cloudwatchMetricsEnabled"] for r in rules.values())
     assert acl.inputs["visibilityConfig"]["cloudwatchMetricsEnabled"]
     (log_group,) = [g for g in prod.of_type("aws:cloudwatch/logGroup:LogGroup")
-                    if g.name == "edge-waf-logs"]
+                    if g.name == "edge-us-east-1-waf-logs"]
     assert log_group.inputs["name"].startswith("aws-waf-logs-")
     assert log_group.region == "us-east-1"
     (logging,) = prod.of_type("aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration")
