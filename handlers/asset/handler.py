@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import warnings
 from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
@@ -96,9 +97,11 @@ def process_object(
         obj["versionId"] = version_id
     if size is not None:
         obj["size"] = size
-    return handle_s3_record(
-        {"eventName": "ObjectCreated:Put", "s3": {"bucket": {"name": bucket}, "object": obj}}
-    )
+    record = {"eventName": "ObjectCreated:Put", "s3": {"bucket": {"name": bucket}, "object": obj}}
+    with warnings.catch_warnings():
+        # Outside Lambda there is no deadline to register; Powertools warns about exactly that.
+        warnings.filterwarnings("ignore", message="Couldn't determine the remaining time left")
+        return handle_s3_record(record)
 
 
 @logger.inject_lambda_context

@@ -62,10 +62,10 @@ class AssetService:
         if head.get("ReplicationStatus") == "REPLICA":
             return Outcome("SKIPPED", "replica: processed in the region it was uploaded to")
         size = int(head["ContentLength"])
-        if allow_batch and self._routes_to_batch(size):
-            return self._submit_batch(upload, size)
         if not self.catalog.set_status(upload, "PENDING"):
             return Outcome("SKIPPED", "stale: a newer upload of this product was recorded")
+        if allow_batch and self._routes_to_batch(size):
+            return self._submit_batch(upload, size)
         try:
             if size > self.config.limits.max_bytes:
                 raise AssetRejected(

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import importlib
 import json
+import subprocess
+import sys
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote_plus
 
@@ -18,10 +21,11 @@ import pytest
 
 from handlers.asset.config import PipelineConfig
 from handlers.asset.pipeline import import_model
-from handlers.shared import storage, tables
+from handlers.shared import env, storage, tables
 from tests.asset.gltf_factory import GltfParts
 
 SKU = tables.CATALOG.hash_key.name
+REPO = Path(__file__).resolve().parents[2]
 
 
 @dataclass
@@ -226,3 +230,56 @@ def test_one_failing_record_is_reported_alone(handler, s3, catalog, local_bucket
     response = handler.lambda_handler(event, FakeLambdaContext())
     assert response == {"batchItemFailures": [{"itemIdentifier": event["Records"][1]["messageId"]}]}
     assert catalog.get_item(Key={SKU: "sku-7"})["Item"]["asset_status"] == "READY"
+
+
+def test_large_uploads_go_to_batch_and_the_job_publishes(
+    local_tables, local_buckets, aws_env, s3, catalog, monkeypatch
+):
+    """Above the size threshold the Lambda submits an AWS Batch job (moto's Batch API); the
+    job's command, run here as a process, publishes through the same service code."""
+    iam, batch = boto3.client("iam"), boto3.client("batch")
+    role = iam.create_role(RoleName=f"batch-{uuid.uuid4().hex[:8]}", AssumeRolePolicyDocument="{}")[
+        "Role"
+    ]["Arn"]
+    suffix = uuid.uuid4().hex[:8]
+    env_arn = batch.create_compute_environment(
+        computeEnvironmentName=f"asset-{suffix}", type="UNMANAGED", serviceRole=role
+    )["computeEnvironmentArn"]
+    batch.create_job_queue(
+        jobQueueName=f"asset-{suffix}",
+        state="ENABLED",
+        priority=1,
+        computeEnvironmentOrder=[{"order": 1, "computeEnvironment": env_arn}],
+    )
+    batch.register_job_definition(
+        jobDefinitionName=f"asset-{suffix}",
+        type="container",
+        containerProperties={"image": "asset", "vcpus": 1, "memory": 2048, "command": ["true"]},
+    )
+    monkeypatch.setenv(env.ASSET_BATCH_THRESHOLD_BYTES, "1000")
+    monkeypatch.setenv(env.ASSET_BATCH_JOB_QUEUE, f"asset-{suffix}")
+    monkeypatch.setenv(env.ASSET_BATCH_JOB_DEFINITION, f"asset-{suffix}")
+    import handlers.asset.handler as module
+
+    handler = importlib.reload(module)
+    key = f"{storage.UPLOADS_PREFIX}seller-1/sku-9/big.glb"
+    version = put(s3, local_buckets["uploads"], key, model_bytes())
+    outcome = handler.process_object(local_buckets["uploads"], key, version, "0C")
+    assert outcome["status"] == "BATCH"
+    assert catalog.get_item(Key={SKU: "sku-9"})["Item"]["asset_status"] == "PENDING"
+    job_id = outcome["detail"].rsplit(" ", 1)[-1]
+    command = batch.describe_jobs(jobs=[job_id])["jobs"][0]["container"]["command"]
+    assert command[:4] == ["python", "-m", "handlers.asset", "--publish"]
+
+    done = subprocess.run(
+        [sys.executable, *command[1:]],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["status"] == "READY"
+    item = catalog.get_item(Key={SKU: "sku-9"})["Item"]
+    assert item["asset_status"] == "READY" and item["manifest_key"].endswith("manifest.json")
