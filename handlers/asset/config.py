@@ -9,6 +9,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Literal
 
+from handlers.asset.errors import AssetRejected
 from handlers.shared import env
 
 Compression = Literal["draco", "meshopt", "none"]
@@ -28,6 +29,17 @@ class AssetLimits:
     max_texture_pixels: int = 8192 * 8192
     max_json_bytes: int = 64 * MIB
     max_nodes: int = 100_000
+
+    def check_counts(self, triangles: int, vertices: int) -> None:
+        """Refuse declared (not yet decoded) counts over the limits."""
+        if triangles > self.max_triangles:
+            raise AssetRejected(
+                f"model declares {triangles} triangles; the limit is {self.max_triangles}"
+            )
+        if vertices > self.max_vertices:
+            raise AssetRejected(
+                f"model declares {vertices} vertices; the limit is {self.max_vertices}"
+            )
 
 
 @dataclass(frozen=True)

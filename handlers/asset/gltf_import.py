@@ -103,14 +103,7 @@ def check_declared_counts(
                 idx = f.item(doc, "accessors", prim["indices"], "primitive.indices")
                 count = f.natural(idx.get("count"), "indices accessor count")
             triangles += count // 3 if mode == MODE_TRIANGLES else max(count - 2, 0)
-    if triangles > limits.max_triangles:
-        raise AssetRejected(
-            f"model declares {triangles} triangles; the limit is {limits.max_triangles}"
-        )
-    if vertices > limits.max_vertices:
-        raise AssetRejected(
-            f"model declares {vertices} vertices; the limit is {limits.max_vertices}"
-        )
+    limits.check_counts(triangles, vertices)
     textures = len(f.array(doc, "textures"))
     if textures > limits.max_textures:
         raise AssetRejected(f"model has {textures} textures; the limit is {limits.max_textures}")

@@ -72,14 +72,7 @@ def check_declared(data: bytes, file_type: str, limits: AssetLimits) -> None:
         vertices = 3 * triangles
     else:
         triangles = data.count(b"\nf ") + data.count(b"\nfacet")
-    if triangles > limits.max_triangles:
-        raise AssetRejected(
-            f"model declares {triangles} triangles; the limit is {limits.max_triangles}"
-        )
-    if vertices > limits.max_vertices:
-        raise AssetRejected(
-            f"model declares {vertices} vertices; the limit is {limits.max_vertices}"
-        )
+    limits.check_counts(triangles, vertices)
 
 
 def is_binary_stl(data: bytes) -> bool:

@@ -37,7 +37,6 @@ _simplify_with_attributes.argtypes = [
 ]
 _simplify_with_attributes.restype = _SIZE
 
-_simplify = lib.meshopt_simplify
 
 
 def simplify(
@@ -56,41 +55,31 @@ def simplify(
     dest = np.empty(indices.size, dtype=np.uint32)
     error = ctypes.c_float(0.0)
     if attributes is None:
-        count = _simplify(
-            dest.ctypes.data_as(_P_UINT),
-            indices.ctypes.data_as(_P_UINT),
-            indices.size,
-            positions.ctypes.data_as(_P_FLOAT),
-            positions.shape[0],
-            12,
-            target_index_count,
-            ctypes.c_float(target_error),
-            options,
-            ctypes.byref(error),
-        )
-    else:
-        attributes = np.ascontiguousarray(attributes, dtype=np.float32)
-        weights = np.ascontiguousarray(weights, dtype=np.float32)
-        lock_ptr = (
-            _P_UCHAR()
-            if lock is None
-            else np.ascontiguousarray(lock, dtype=np.uint8).ctypes.data_as(_P_UCHAR)
-        )
-        count = _simplify_with_attributes(
-            dest.ctypes.data_as(_P_UINT),
-            indices.ctypes.data_as(_P_UINT),
-            indices.size,
-            positions.ctypes.data_as(_P_FLOAT),
-            positions.shape[0],
-            12,
-            attributes.ctypes.data_as(_P_FLOAT),
-            attributes.shape[1] * 4,
-            weights.ctypes.data_as(_P_FLOAT),
-            weights.size,
-            lock_ptr,
-            target_index_count,
-            target_error,
-            options,
-            ctypes.byref(error),
-        )
+        # No attribute stream: one placeholder column that the zero count leaves unread.
+        attributes = np.zeros((1, 1), dtype=np.float32)
+        weights = np.zeros(0, dtype=np.float32)
+    attributes = np.ascontiguousarray(attributes, dtype=np.float32)
+    weights = np.ascontiguousarray(weights, dtype=np.float32)
+    lock_ptr = (
+        _P_UCHAR()
+        if lock is None
+        else np.ascontiguousarray(lock, dtype=np.uint8).ctypes.data_as(_P_UCHAR)
+    )
+    count = _simplify_with_attributes(
+        dest.ctypes.data_as(_P_UINT),
+        indices.ctypes.data_as(_P_UINT),
+        indices.size,
+        positions.ctypes.data_as(_P_FLOAT),
+        positions.shape[0],
+        12,
+        attributes.ctypes.data_as(_P_FLOAT),
+        attributes.shape[1] * 4,
+        weights.ctypes.data_as(_P_FLOAT),
+        weights.size,
+        lock_ptr,
+        target_index_count,
+        target_error,
+        options,
+        ctypes.byref(error),
+    )
     return dest[:count], float(error.value)
