@@ -57,40 +57,60 @@ class GlobalEdge(pulumi.ComponentResource):
     health_check_ids: dict[str, pulumi.Output[str]]
     storefront_files: int
 
-    def __init__(self, name: str, args: GlobalEdgeArgs,
-                 opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__("shop3d:edge:GlobalEdge", name, None,
-                         pulumi.ResourceOptions.merge(
-                             pulumi.ResourceOptions(provider=args.providers.edge), opts))
+    def __init__(
+        self, name: str, args: GlobalEdgeArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__(
+            "shop3d:edge:GlobalEdge",
+            name,
+            None,
+            pulumi.ResourceOptions.merge(
+                pulumi.ResourceOptions(provider=args.providers.edge), opts
+            ),
+        )
         config = args.config
         primary = config.primary.name
         secondary = config.secondaries[0].name if config.secondaries else None
         missing = [r for r in config.region_names if r not in args.cells]
         if missing:
-            raise ValueError(f"GlobalEdge needs a cell in every configured region; missing "
-                             f"{', '.join(missing)}")
+            raise ValueError(
+                f"GlobalEdge needs a cell in every configured region; missing {', '.join(missing)}"
+            )
 
         firewall = waf.firewall(self, config.waf_rate_limit, config.log_retention_days)
-        zone = (dns.hosted_zone(self, config.domain, config.hosted_zone_id,
-                                config.deletion_protection) if config.domain else None)
-        aliases = [config.domain, dns.subdomain(dns.WWW_LABEL, config.domain)] \
-            if config.domain else []
+        zone = (
+            dns.hosted_zone(self, config.domain, config.hosted_zone_id, config.deletion_protection)
+            if config.domain
+            else None
+        )
+        aliases = (
+            [config.domain, dns.subdomain(dns.WWW_LABEL, config.domain)] if config.domain else []
+        )
         certificate = dns.cloudfront_certificate(self, zone, aliases) if zone else None
 
         # The primary region's buckets, and the next region's to fail over to.
         origin_regions = [primary] if secondary is None else [primary, secondary]
-        sites = {r: SiteBucket(storefront_bucket(self, r, args.providers[r],
-                                                 args.data.key_arns[r],
-                                                 args.data.buckets[r].logs,
-                                                 config.deletion_protection),
-                               args.data.key_arns[r])
-                 for r in origin_regions}
+        sites = {
+            r: SiteBucket(
+                storefront_bucket(
+                    self,
+                    r,
+                    args.providers[r],
+                    args.data.key_arns[r],
+                    args.data.buckets[r].logs,
+                    config.deletion_protection,
+                ),
+                args.data.key_arns[r],
+            )
+            for r in origin_regions
+        }
 
         def api_origin(label: str) -> ApiOrigin:
             """<label>.<domain>, or the primary region's ALB when there is no domain."""
             return ApiOrigin(
                 origin_id=label,
-                domain_name=dns.subdomain(label, config.domain) if config.domain
+                domain_name=dns.subdomain(label, config.domain)
+                if config.domain
                 else args.cells[primary].alb_dns_name,
                 header_name=args.origin_header_name,
                 header_value=args.origin_header_value,
@@ -99,13 +119,19 @@ class GlobalEdge(pulumi.ComponentResource):
 
         cdn = distribution(
             self,
-            DistributionSettings(price_class=config.price_class, shield=config.is_prod,
-                                 aliases=aliases, certificate_arn=certificate,
-                                 web_acl_arn=firewall.acl.arn),
-            assets=[BucketOrigin(f"assets-{r}", args.data.buckets[r].assets, r)
-                    for r in origin_regions],
-            storefront=[BucketOrigin(f"storefront-{r}", site.bucket, r)
-                        for r, site in sites.items()],
+            DistributionSettings(
+                price_class=config.price_class,
+                shield=config.is_prod,
+                aliases=aliases,
+                certificate_arn=certificate,
+                web_acl_arn=firewall.acl.arn,
+            ),
+            assets=[
+                BucketOrigin(f"assets-{r}", args.data.buckets[r].assets, r) for r in origin_regions
+            ],
+            storefront=[
+                BucketOrigin(f"storefront-{r}", site.bucket, r) for r, site in sites.items()
+            ],
             api=api_origin(dns.API_LABEL),
             orders=api_origin(dns.ORDERS_LABEL),
         )
@@ -113,14 +139,19 @@ class GlobalEdge(pulumi.ComponentResource):
         # failover member can be moved to any secondary without a policy change.
         for region in config.region_names:
             assets = args.data.buckets[region].assets
-            assets.attach_policy([oac_read_statement(assets, cdn.arn, storage.ASSETS_PREFIX)],
-                                 parent=self)
+            assets.attach_policy(
+                [oac_read_statement(assets, cdn.arn, storage.ASSETS_PREFIX)], parent=self
+            )
         for site in sites.values():
             site.bucket.attach_policy([oac_read_statement(site.bucket, cdn.arn)], parent=self)
         access_logs(self, cdn, args.data.buckets[primary].logs)
         if config.shield_advanced:
-            aws.shield.Protection(global_name("edge", "shield"), name=physical("cdn"),
-                                  resource_arn=cdn.arn, opts=child(self))
+            aws.shield.Protection(
+                global_name("edge", "shield"),
+                name=physical("cdn"),
+                resource_arn=cdn.arn,
+                opts=child(self),
+            )
         self.storefront_files = upload_site(list(sites.values()), config.storefront_dist)
 
         if zone is not None:
@@ -131,8 +162,11 @@ class GlobalEdge(pulumi.ComponentResource):
 
         self.distribution_domain = cdn.domain_name
         self.distribution_arn = cdn.arn
-        self.site_url = (pulumi.Output.from_input(f"https://{config.domain}") if config.domain
-                         else pulumi.Output.concat("https://", cdn.domain_name))
+        self.site_url = (
+            pulumi.Output.from_input(f"https://{config.domain}")
+            if config.domain
+            else pulumi.Output.concat("https://", cdn.domain_name)
+        )
         self.api_url = pulumi.Output.concat(self.site_url, "/api/")
         self.health_check_ids = {r: cell.health_check_id for r, cell in args.cells.items()}
         # The stack outputs (exported by __main__ as they are), registered here too.

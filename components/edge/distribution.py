@@ -90,8 +90,9 @@ def origin_access_control(parent: pulumi.Resource) -> aws.cloudfront.OriginAcces
     )
 
 
-def oac_read_statement(bucket: SecureBucket, distribution_arn: pulumi.Input[str],
-                       prefix: str = "") -> iam.Statement:
+def oac_read_statement(
+    bucket: SecureBucket, distribution_arn: pulumi.Input[str], prefix: str = ""
+) -> iam.Statement:
     """Let only this distribution read `bucket`'s objects under `prefix`."""
     return {
         "Sid": "CloudFrontDistributionReads",
@@ -103,8 +104,9 @@ def oac_read_statement(bucket: SecureBucket, distribution_arn: pulumi.Input[str]
     }
 
 
-def _s3_origin(origin: BucketOrigin, oac_id: pulumi.Input[str],
-               shield: bool) -> aws.cloudfront.DistributionOriginArgsDict:
+def _s3_origin(
+    origin: BucketOrigin, oac_id: pulumi.Input[str], shield: bool
+) -> aws.cloudfront.DistributionOriginArgsDict:
     args: aws.cloudfront.DistributionOriginArgsDict = {
         "origin_id": origin.origin_id,
         "domain_name": origin.bucket.bucket.bucket_regional_domain_name,
@@ -113,8 +115,10 @@ def _s3_origin(origin: BucketOrigin, oac_id: pulumi.Input[str],
         "s3_origin_config": {"origin_access_identity": ""},
     }
     if shield:
-        args["origin_shield"] = {"enabled": True,
-                                 "origin_shield_region": shield_region(origin.region)}
+        args["origin_shield"] = {
+            "enabled": True,
+            "origin_shield_region": shield_region(origin.region),
+        }
     return args
 
 
@@ -133,10 +137,13 @@ def _api_origin(api: ApiOrigin) -> aws.cloudfront.DistributionOriginArgsDict:
     }
 
 
-def _behavior(target: str, methods: Sequence[str], cache_policy: pulumi.Input[str],
-              headers_policy: pulumi.Input[str],
-              origin_request_policy: str | None = None,
-              ) -> aws.cloudfront.DistributionDefaultCacheBehaviorArgsDict:
+def _behavior(
+    target: str,
+    methods: Sequence[str],
+    cache_policy: pulumi.Input[str],
+    headers_policy: pulumi.Input[str],
+    origin_request_policy: str | None = None,
+) -> aws.cloudfront.DistributionDefaultCacheBehaviorArgsDict:
     behavior: aws.cloudfront.DistributionDefaultCacheBehaviorArgsDict = {
         "target_origin_id": target,
         "viewer_protocol_policy": "redirect-to-https",
@@ -151,50 +158,79 @@ def _behavior(target: str, methods: Sequence[str], cache_policy: pulumi.Input[st
     return behavior
 
 
-def _ordered(path: str, behavior: aws.cloudfront.DistributionDefaultCacheBehaviorArgsDict,
-             ) -> aws.cloudfront.DistributionOrderedCacheBehaviorArgsDict:
+def _ordered(
+    path: str,
+    behavior: aws.cloudfront.DistributionDefaultCacheBehaviorArgsDict,
+) -> aws.cloudfront.DistributionOrderedCacheBehaviorArgsDict:
     return {"path_pattern": path, **behavior}
 
 
-def _viewer_certificate(certificate_arn: pulumi.Input[str] | None,
-                        ) -> aws.cloudfront.DistributionViewerCertificateArgsDict:
+def _viewer_certificate(
+    certificate_arn: pulumi.Input[str] | None,
+) -> aws.cloudfront.DistributionViewerCertificateArgsDict:
     if certificate_arn is None:
         return {"cloudfront_default_certificate": True}
-    return {"acm_certificate_arn": certificate_arn, "ssl_support_method": "sni-only",
-            "minimum_protocol_version": MIN_VIEWER_TLS}
+    return {
+        "acm_certificate_arn": certificate_arn,
+        "ssl_support_method": "sni-only",
+        "minimum_protocol_version": MIN_VIEWER_TLS,
+    }
 
 
-def _failover_target(group_id: str, members: Sequence[BucketOrigin],
-                     groups: list[aws.cloudfront.DistributionOriginGroupArgsDict]) -> str:
+def _failover_target(
+    group_id: str,
+    members: Sequence[BucketOrigin],
+    groups: list[aws.cloudfront.DistributionOriginGroupArgsDict],
+) -> str:
     """The origin a behavior targets: a group of `members` (primary first), or the only one."""
     if len(members) == 1:
         return members[0].origin_id
-    groups.append({
-        "origin_id": group_id,
-        "failover_criteria": {"status_codes": list(FAILOVER_STATUS_CODES)},
-        "members": [{"origin_id": o.origin_id} for o in members],
-    })
+    groups.append(
+        {
+            "origin_id": group_id,
+            "failover_criteria": {"status_codes": list(FAILOVER_STATUS_CODES)},
+            "members": [{"origin_id": o.origin_id} for o in members],
+        }
+    )
     return group_id
 
 
-def distribution(parent: pulumi.Resource, settings: DistributionSettings,
-                 assets: Sequence[BucketOrigin], storefront: Sequence[BucketOrigin],
-                 api: ApiOrigin, orders: ApiOrigin) -> aws.cloudfront.Distribution:
+def distribution(
+    parent: pulumi.Resource,
+    settings: DistributionSettings,
+    assets: Sequence[BucketOrigin],
+    storefront: Sequence[BucketOrigin],
+    api: ApiOrigin,
+    orders: ApiOrigin,
+) -> aws.cloudfront.Distribution:
     """`assets` and `storefront`: the primary region's bucket first, then its failover (one
     bucket: no group)."""
     oac = origin_access_control(parent)
     assets_cache = policies.immutable_assets_cache_policy(parent)
     headers = policies.security_headers_policy(parent).id
-    origins = [*(_s3_origin(o, oac.id, settings.shield) for o in [*assets, *storefront]),
-               _api_origin(api), _api_origin(orders)]
+    origins = [
+        *(_s3_origin(o, oac.id, settings.shield) for o in [*assets, *storefront]),
+        _api_origin(api),
+        _api_origin(orders),
+    ]
     groups: list[aws.cloudfront.DistributionOriginGroupArgsDict] = []
     assets_target = _failover_target(ASSETS_GROUP, assets, groups)
     site_target = _failover_target(STOREFRONT_GROUP, storefront, groups)
 
-    def dynamic(path: str, origin: ApiOrigin,
-                ) -> aws.cloudfront.DistributionOrderedCacheBehaviorArgsDict:
-        return _ordered(path, _behavior(origin.origin_id, ALL_METHODS, policies.CACHING_DISABLED,
-                                        headers, policies.ALL_VIEWER_EXCEPT_HOST))
+    def dynamic(
+        path: str,
+        origin: ApiOrigin,
+    ) -> aws.cloudfront.DistributionOrderedCacheBehaviorArgsDict:
+        return _ordered(
+            path,
+            _behavior(
+                origin.origin_id,
+                ALL_METHODS,
+                policies.CACHING_DISABLED,
+                headers,
+                policies.ALL_VIEWER_EXCEPT_HOST,
+            ),
+        )
 
     return aws.cloudfront.Distribution(
         global_name("edge", "cdn"),
@@ -208,11 +244,11 @@ def distribution(parent: pulumi.Resource, settings: DistributionSettings,
         web_acl_id=settings.web_acl_arn,
         origins=origins,
         origin_groups=groups or None,
-        default_cache_behavior=_behavior(site_target, CACHED_METHODS,
-                                         policies.CACHING_OPTIMIZED, headers),
+        default_cache_behavior=_behavior(
+            site_target, CACHED_METHODS, policies.CACHING_OPTIMIZED, headers
+        ),
         ordered_cache_behaviors=[
-            _ordered(ASSETS_PATH, _behavior(assets_target, READ_METHODS, assets_cache.id,
-                                            headers)),
+            _ordered(ASSETS_PATH, _behavior(assets_target, READ_METHODS, assets_cache.id, headers)),
             *(dynamic(path, orders) for path in ORDER_PATHS),
             dynamic(API_PATH, api),
         ],
@@ -222,8 +258,9 @@ def distribution(parent: pulumi.Resource, settings: DistributionSettings,
     )
 
 
-def access_logs(parent: pulumi.Resource, cdn: aws.cloudfront.Distribution,
-                logs: SecureBucket) -> aws.cloudwatch.LogDelivery:
+def access_logs(
+    parent: pulumi.Resource, cdn: aws.cloudfront.Distribution, logs: SecureBucket
+) -> aws.cloudwatch.LogDelivery:
     """Standard logging v2 (CloudWatch vended logs) into the log bucket under `cloudfront/`:
     the legacy logging needs ACLs, which every shop3d bucket has off. `parent` must carry the
     us-east-1 provider, where CloudFront's delivery source lives."""
@@ -240,15 +277,19 @@ def access_logs(parent: pulumi.Resource, cdn: aws.cloudfront.Distribution,
         name=name,
         output_format="parquet",
         delivery_destination_configuration={
-            "destination_resource_arn": pulumi.Output.concat(logs.arn, "/",
-                                                             ACCESS_LOG_PREFIX)},
+            "destination_resource_arn": pulumi.Output.concat(logs.arn, "/", ACCESS_LOG_PREFIX)
+        },
         opts=child(parent),
     )
     return aws.cloudwatch.LogDelivery(
         regional("edge", EDGE_REGION, "access-log-delivery"),
         delivery_source_name=source.name,
         delivery_destination_arn=destination.arn,
-        s3_delivery_configurations=[{"suffix_path": "{DistributionId}/{yyyy}/{MM}/{dd}/{HH}",
-                                     "enable_hive_compatible_path": False}],
+        s3_delivery_configurations=[
+            {
+                "suffix_path": "{DistributionId}/{yyyy}/{MM}/{dd}/{HH}",
+                "enable_hive_compatible_path": False,
+            }
+        ],
         opts=child(parent),
     )

@@ -55,7 +55,8 @@ class CellEndpoint(Protocol):
 
     @property
     def certificate_validation_options(
-            self) -> pulumi.Output[Sequence[ValidationOption]] | None: ...
+        self,
+    ) -> pulumi.Output[Sequence[ValidationOption]] | None: ...
 
     @property
     def alb_zone_id(self) -> pulumi.Output[str]: ...
@@ -77,8 +78,7 @@ def subdomain(label: str, domain: str) -> str:
     return f"{label}.{domain}"
 
 
-def hosted_zone(parent: pulumi.Resource, domain: str, zone_id: str | None,
-                protect: bool) -> Zone:
+def hosted_zone(parent: pulumi.Resource, domain: str, zone_id: str | None, protect: bool) -> Zone:
     """The existing zone from config, or a new one (protected in prod: deleting a zone loses
     its delegation)."""
     if zone_id is not None:
@@ -92,31 +92,38 @@ def hosted_zone(parent: pulumi.Resource, domain: str, zone_id: str | None,
     return Zone(domain=domain, zone_id=zone.zone_id, name_servers=zone.name_servers)
 
 
-def _validation_records(parent: pulumi.Resource, zone: Zone, prefix: str,
-                        options: pulumi.Output[Sequence[ValidationOption]],
-                        names: Sequence[str]) -> list[aws.route53.Record]:
+def _validation_records(
+    parent: pulumi.Resource,
+    zone: Zone,
+    prefix: str,
+    options: pulumi.Output[Sequence[ValidationOption]],
+    names: Sequence[str],
+) -> list[aws.route53.Record]:
     """The CNAME ACM asks for, for each of `names` on a certificate."""
     records = []
     for index, name in enumerate(names):
         option = options.apply(functools.partial(_validation_option, name))
-        records.append(aws.route53.Record(
-            f"{prefix}-{index}",
-            zone_id=zone.zone_id,
-            name=option.resource_record_name,
-            type=option.resource_record_type,
-            records=[option.resource_record_value],
-            ttl=VALIDATION_TTL,
-            # ACM gives a name the same CNAME in every region ("the CNAME validation token
-            # works for any AWS Region", ACM user guide, DNS validation): another
-            # certificate for the name may have written it already.
-            allow_overwrite=True,
-            opts=child(parent),
-        ))
+        records.append(
+            aws.route53.Record(
+                f"{prefix}-{index}",
+                zone_id=zone.zone_id,
+                name=option.resource_record_name,
+                type=option.resource_record_type,
+                records=[option.resource_record_value],
+                ttl=VALIDATION_TTL,
+                # ACM gives a name the same CNAME in every region ("the CNAME validation token
+                # works for any AWS Region", ACM user guide, DNS validation): another
+                # certificate for the name may have written it already.
+                allow_overwrite=True,
+                opts=child(parent),
+            )
+        )
     return records
 
 
-def cloudfront_certificate(parent: pulumi.Resource, zone: Zone,
-                           names: Sequence[str]) -> pulumi.Output[str]:
+def cloudfront_certificate(
+    parent: pulumi.Resource, zone: Zone, names: Sequence[str]
+) -> pulumi.Output[str]:
     """An ACM certificate for `names`, DNS-validated in the zone; `parent` must carry the
     us-east-1 provider (CloudFront reads certificates only there). Returns the ARN once the
     certificate is issued, so the distribution waits for it."""
@@ -129,8 +136,13 @@ def cloudfront_certificate(parent: pulumi.Resource, zone: Zone,
         key_algorithm="EC_prime256v1",
         opts=child(parent),
     )
-    records = _validation_records(parent, zone, global_name("edge", "certificate-validation"),
-                                  certificate.domain_validation_options, names)
+    records = _validation_records(
+        parent,
+        zone,
+        global_name("edge", "certificate-validation"),
+        certificate.domain_validation_options,
+        names,
+    )
     validation = aws.acm.CertificateValidation(
         global_name("edge", "certificate-validation"),
         certificate_arn=certificate.arn,
@@ -141,38 +153,49 @@ def cloudfront_certificate(parent: pulumi.Resource, zone: Zone,
 
 
 def _validation_option(
-    name: str, options: Sequence[aws.acm.outputs.CertificateDomainValidationOption],
+    name: str,
+    options: Sequence[aws.acm.outputs.CertificateDomainValidationOption],
 ) -> aws.acm.outputs.CertificateDomainValidationOption:
     return next(o for o in options if o.domain_name == name)
 
 
-def cloudfront_aliases(parent: pulumi.Resource, zone: Zone, names: Sequence[str],
-                       distribution: aws.cloudfront.Distribution) -> list[aws.route53.Record]:
+def cloudfront_aliases(
+    parent: pulumi.Resource,
+    zone: Zone,
+    names: Sequence[str],
+    distribution: aws.cloudfront.Distribution,
+) -> list[aws.route53.Record]:
     """A and AAAA alias records of each name to the distribution (IPv6 is on)."""
     records = []
     for name in names:
         label = "apex" if name == zone.domain else name.removesuffix("." + zone.domain)
         for record_type in ALIAS_TYPES:
-            records.append(aws.route53.Record(
-                global_name("edge", "alias", label, record_type.lower()),
-                zone_id=zone.zone_id,
-                name=name,
-                type=record_type,
-                aliases=[{"name": distribution.domain_name,
-                          "zone_id": distribution.hosted_zone_id,
-                          "evaluate_target_health": False}],
-                opts=child(parent),
-            ))
+            records.append(
+                aws.route53.Record(
+                    global_name("edge", "alias", label, record_type.lower()),
+                    zone_id=zone.zone_id,
+                    name=name,
+                    type=record_type,
+                    aliases=[
+                        {
+                            "name": distribution.domain_name,
+                            "zone_id": distribution.hosted_zone_id,
+                            "evaluate_target_health": False,
+                        }
+                    ],
+                    opts=child(parent),
+                )
+            )
     return records
 
 
 def _alb_alias(cell: CellEndpoint) -> aws.route53.RecordAliasArgsDict:
-    return {"name": cell.alb_dns_name, "zone_id": cell.alb_zone_id,
-            "evaluate_target_health": True}
+    return {"name": cell.alb_dns_name, "zone_id": cell.alb_zone_id, "evaluate_target_health": True}
 
 
-def api_latency_records(parent: pulumi.Resource, zone: Zone,
-                        cells: Mapping[str, CellEndpoint]) -> list[aws.route53.Record]:
+def api_latency_records(
+    parent: pulumi.Resource, zone: Zone, cells: Mapping[str, CellEndpoint]
+) -> list[aws.route53.Record]:
     """api.<domain>: one latency record per region, each with its health check."""
     return [
         aws.route53.Record(
@@ -190,18 +213,27 @@ def api_latency_records(parent: pulumi.Resource, zone: Zone,
     ]
 
 
-def orders_failover_records(parent: pulumi.Resource, zone: Zone, primary: str,
-                            secondary: str | None,
-                            cells: Mapping[str, CellEndpoint]) -> list[aws.route53.Record]:
+def orders_failover_records(
+    parent: pulumi.Resource,
+    zone: Zone,
+    primary: str,
+    secondary: str | None,
+    cells: Mapping[str, CellEndpoint],
+) -> list[aws.route53.Record]:
     """orders.<domain>: PRIMARY on the writer's region, SECONDARY on the next one. A
     single-region stack has nothing to fail over to: one plain alias record."""
     name = subdomain(ORDERS_LABEL, zone.domain)
     if secondary is None:
-        return [aws.route53.Record(
-            regional("edge", primary, "orders"),
-            zone_id=zone.zone_id, name=name, type="A",
-            aliases=[_alb_alias(cells[primary])], opts=child(parent),
-        )]
+        return [
+            aws.route53.Record(
+                regional("edge", primary, "orders"),
+                zone_id=zone.zone_id,
+                name=name,
+                type="A",
+                aliases=[_alb_alias(cells[primary])],
+                opts=child(parent),
+            )
+        ]
     return [
         aws.route53.Record(
             regional("edge", region, "orders-failover", role.lower()),
@@ -218,8 +250,9 @@ def orders_failover_records(parent: pulumi.Resource, zone: Zone, primary: str,
     ]
 
 
-def cell_records(parent: pulumi.Resource, zone: Zone, primary: str,
-                 cells: Mapping[str, CellEndpoint]) -> list[aws.route53.Record]:
+def cell_records(
+    parent: pulumi.Resource, zone: Zone, primary: str, cells: Mapping[str, CellEndpoint]
+) -> list[aws.route53.Record]:
     """<region>.api.<domain> per cell, and the validation CNAMEs of each cell's ALB certificate
     (api.<domain> and <region>.api.<domain>). The api.<domain> CNAME is the same in every
     region, so it is written once, from the primary's certificate."""
@@ -227,15 +260,20 @@ def cell_records(parent: pulumi.Resource, zone: Zone, primary: str,
     records = []
     for region, cell in cells.items():
         regional_name = subdomain(region, api)
-        records.append(aws.route53.Record(
-            regional("edge", region, "api"),
-            zone_id=zone.zone_id, name=regional_name, type="A",
-            aliases=[_alb_alias(cell)], opts=child(parent),
-        ))
+        records.append(
+            aws.route53.Record(
+                regional("edge", region, "api"),
+                zone_id=zone.zone_id,
+                name=regional_name,
+                type="A",
+                aliases=[_alb_alias(cell)],
+                opts=child(parent),
+            )
+        )
         options = cell.certificate_validation_options
         if options is not None:
             names = [api, regional_name] if region == primary else [regional_name]
             records += _validation_records(
-                parent, zone, regional("edge", region, "alb-certificate-validation"),
-                options, names)
+                parent, zone, regional("edge", region, "alb-certificate-validation"), options, names
+            )
     return records

@@ -8,10 +8,22 @@ from __future__ import annotations
 
 from typing import Final
 
-SHIELD_REGIONS: Final = frozenset({
-    "us-east-1", "us-east-2", "us-west-2", "ap-south-1", "ap-northeast-1", "ap-northeast-2",
-    "ap-southeast-1", "ap-southeast-2", "eu-central-1", "eu-west-1", "eu-west-2", "sa-east-1",
-})
+SHIELD_REGIONS: Final = frozenset(
+    {
+        "us-east-1",
+        "us-east-2",
+        "us-west-2",
+        "ap-south-1",
+        "ap-northeast-1",
+        "ap-northeast-2",
+        "ap-southeast-1",
+        "ap-southeast-2",
+        "eu-central-1",
+        "eu-west-1",
+        "eu-west-2",
+        "sa-east-1",
+    }
+)
 NEAREST_SHIELD: Final = {
     "us-west-1": "us-west-2",
     "ca-central-1": "us-east-1",
@@ -25,5 +37,7 @@ def shield_region(origin_region: str) -> str:
         return origin_region
     if origin_region in NEAREST_SHIELD:
         return NEAREST_SHIELD[origin_region]
-    raise ValueError(f"no Origin Shield region known for {origin_region}; known: "
-                     + ", ".join(sorted(SHIELD_REGIONS | set(NEAREST_SHIELD))))
+    raise ValueError(
+        f"no Origin Shield region known for {origin_region}; known: "
+        + ", ".join(sorted(SHIELD_REGIONS | set(NEAREST_SHIELD)))
+    )

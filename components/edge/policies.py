@@ -29,20 +29,22 @@ HSTS_SECONDS: Final = 2 * YEAR_SECONDS
 # - img-src/connect-src blob: data:: GLTFLoader hands embedded textures and buffers to the
 #   browser as blob: and data: URLs;
 # - everything else (scripts, styles, the API, /assets/*) is this one origin.
-CONTENT_SECURITY_POLICY: Final = "; ".join((
-    "default-src 'self'",
-    "script-src 'self' 'wasm-unsafe-eval'",
-    "worker-src 'self' blob:",
-    "img-src 'self' blob: data:",
-    "connect-src 'self' blob: data:",
-    "style-src 'self'",
-    "font-src 'self'",
-    "object-src 'none'",
-    "base-uri 'self'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-    "upgrade-insecure-requests",
-))
+CONTENT_SECURITY_POLICY: Final = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'self' 'wasm-unsafe-eval'",
+        "worker-src 'self' blob:",
+        "img-src 'self' blob: data:",
+        "connect-src 'self' blob: data:",
+        "style-src 'self'",
+        "font-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+        "upgrade-insecure-requests",
+    )
+)
 REFERRER_POLICY: Final = "strict-origin-when-cross-origin"
 
 

@@ -72,12 +72,16 @@ def site_files(root: Path, setting: str) -> list[SiteFile]:
         raise SiteBuildMissing(
             f"shop3d:storefrontDist: {setting!r} ({root}) has no index.html; {BUILD_HINT}, or "
             "point shop3d:storefrontDist at a built site, or set it to 'skip' to deploy the "
-            "storefront bucket without files")
+            "storefront bucket without files"
+        )
     files = []
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
         key = path.relative_to(root).as_posix()
         if key.startswith(".") or "/." in key:
             continue  # editor and OS droppings (.DS_Store), never part of the site
-        files.append(SiteFile(key=key, path=path, content_type=content_type(key),
-                              cache_control=cache_control(key)))
+        files.append(
+            SiteFile(
+                key=key, path=path, content_type=content_type(key), cache_control=cache_control(key)
+            )
+        )
     return files

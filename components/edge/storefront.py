@@ -29,9 +29,14 @@ NONCURRENT_EXPIRY_DAYS: Final = 30
 PROJECT_ROOT: Final = Path(__file__).resolve().parent.parent.parent
 
 
-def storefront_bucket(parent: pulumi.Resource, region: str, provider: pulumi.ProviderResource,
-                      key_arn: pulumi.Input[str], logs: SecureBucket,
-                      protect: bool) -> SecureBucket:
+def storefront_bucket(
+    parent: pulumi.Resource,
+    region: str,
+    provider: pulumi.ProviderResource,
+    key_arn: pulumi.Input[str],
+    logs: SecureBucket,
+    protect: bool,
+) -> SecureBucket:
     bucket = secure_bucket(
         regional("edge", region, "storefront"),
         purpose="storefront",
@@ -40,14 +45,21 @@ def storefront_bucket(parent: pulumi.Resource, region: str, provider: pulumi.Pro
         provider=provider,
         kms_key_arn=key_arn,
         # Small files, replaced on each deploy: tiering would only add monitoring fees.
-        lifecycle=LifecycleRules(intelligent_tiering=False, noncurrent_to_glacier_days=None,
-                                 noncurrent_expiry_days=NONCURRENT_EXPIRY_DAYS),
+        lifecycle=LifecycleRules(
+            intelligent_tiering=False,
+            noncurrent_to_glacier_days=None,
+            noncurrent_expiry_days=NONCURRENT_EXPIRY_DAYS,
+        ),
         access_log_bucket=logs,
     )
     # Every object change goes to EventBridge: each deploy's changes on record, at no charge
     # until a rule consumes them.
-    aws.s3.BucketNotification(f"{bucket.name}-events", bucket=bucket.id, eventbridge=True,
-                              opts=child(parent, provider=provider))
+    aws.s3.BucketNotification(
+        f"{bucket.name}-events",
+        bucket=bucket.id,
+        eventbridge=True,
+        opts=child(parent, provider=provider),
+    )
     return bucket
 
 
@@ -72,8 +84,9 @@ def upload_site(targets: Sequence[SiteBucket], setting: str) -> int:
     applies."""
     root = resolve_dist(setting)
     if root is None:
-        pulumi.log.warn("shop3d:storefrontDist is 'skip': the storefront buckets are deployed "
-                        "without files")
+        pulumi.log.warn(
+            "shop3d:storefrontDist is 'skip': the storefront buckets are deployed without files"
+        )
         return 0
     files = site_files(root, setting)
     for target in targets:

@@ -40,8 +40,11 @@ class Firewall:
 
 
 def _visibility(metric: str) -> aws.wafv2.WebAclRuleVisibilityConfigArgsDict:
-    return {"cloudwatch_metrics_enabled": True, "metric_name": metric,
-            "sampled_requests_enabled": True}
+    return {
+        "cloudwatch_metrics_enabled": True,
+        "metric_name": metric,
+        "sampled_requests_enabled": True,
+    }
 
 
 def _rate_rule(priority: int, limit: int) -> aws.wafv2.WebAclRuleArgsDict:
@@ -49,11 +52,13 @@ def _rate_rule(priority: int, limit: int) -> aws.wafv2.WebAclRuleArgsDict:
         "name": "rate-per-ip",
         "priority": priority,
         "action": {"block": {}},
-        "statement": {"rate_based_statement": {
-            "limit": limit,
-            "aggregate_key_type": "IP",
-            "evaluation_window_sec": RATE_WINDOW_SECONDS,
-        }},
+        "statement": {
+            "rate_based_statement": {
+                "limit": limit,
+                "aggregate_key_type": "IP",
+                "evaluation_window_sec": RATE_WINDOW_SECONDS,
+            }
+        },
         "visibility_config": _visibility("rate-per-ip"),
     }
 
@@ -65,20 +70,28 @@ def _api_body_size_rule(priority: int) -> aws.wafv2.WebAclRuleArgsDict:
         "name": "api-body-size",
         "priority": priority,
         "action": {"block": {}},
-        "statement": {"and_statement": {"statements": [
-            {"byte_match_statement": {
-                "search_string": API_PATH_PREFIX,
-                "positional_constraint": "STARTS_WITH",
-                "field_to_match": {"uri_path": {}},
-                "text_transformations": [{"priority": 0, "type": "NONE"}],
-            }},
-            {"size_constraint_statement": {
-                "comparison_operator": "GT",
-                "size": MAX_BODY_BYTES,
-                "field_to_match": {"body": {"oversize_handling": "MATCH"}},
-                "text_transformations": [{"priority": 0, "type": "NONE"}],
-            }},
-        ]}},
+        "statement": {
+            "and_statement": {
+                "statements": [
+                    {
+                        "byte_match_statement": {
+                            "search_string": API_PATH_PREFIX,
+                            "positional_constraint": "STARTS_WITH",
+                            "field_to_match": {"uri_path": {}},
+                            "text_transformations": [{"priority": 0, "type": "NONE"}],
+                        }
+                    },
+                    {
+                        "size_constraint_statement": {
+                            "comparison_operator": "GT",
+                            "size": MAX_BODY_BYTES,
+                            "field_to_match": {"body": {"oversize_handling": "MATCH"}},
+                            "text_transformations": [{"priority": 0, "type": "NONE"}],
+                        }
+                    },
+                ]
+            }
+        },
         "visibility_config": _visibility("api-body-size"),
     }
 
@@ -107,8 +120,11 @@ def firewall(parent: pulumi.Resource, rate_limit: int, log_retention_days: int) 
         description="shop3d CloudFront: rate limit, API body size, AWS managed rules",
         default_action={"allow": {}},
         rules=web_acl_rules(rate_limit),
-        visibility_config={"cloudwatch_metrics_enabled": True,
-                           "metric_name": "shop3d-edge", "sampled_requests_enabled": True},
+        visibility_config={
+            "cloudwatch_metrics_enabled": True,
+            "metric_name": "shop3d-edge",
+            "sampled_requests_enabled": True,
+        },
         opts=child(parent),
     )
     log_group = aws.cloudwatch.LogGroup(

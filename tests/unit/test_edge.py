@@ -67,8 +67,16 @@ def prod(program, site):
 @pytest.fixture(scope="module")
 def existing_zone(program):
     """dev with a domain in an existing zone, Shield Advanced on, a custom rate limit."""
-    return program("dev", {"domain": DOMAIN, "hostedZoneId": ZONE_ID, "shieldAdvanced": True,
-                           "wafRateLimit": 500, "storefrontDist": "skip"})
+    return program(
+        "dev",
+        {
+            "domain": DOMAIN,
+            "hostedZoneId": ZONE_ID,
+            "shieldAdvanced": True,
+            "wafRateLimit": 500,
+            "storefrontDist": "skip",
+        },
+    )
 
 
 def distribution(run):
@@ -148,8 +156,7 @@ def check_origins(run, regions: list[str], https: bool = True) -> None:
         members = [origins[m["originId"]] for m in group["members"]]
         member_regions = [region_of_bucket_domain(m["domainName"]) for m in members]
         assert member_regions == regions[:2]
-        assert sorted(group["failoverCriteria"]["statusCodes"]) \
-            == sorted(FAILOVER_STATUS_CODES)
+        assert sorted(group["failoverCriteria"]["statusCodes"]) == sorted(FAILOVER_STATUS_CODES)
 
 
 def check_bucket_policies(run, regions: list[str]) -> None:
@@ -160,8 +167,11 @@ def check_bucket_policies(run, regions: list[str]) -> None:
     policies += [(f"edge-{r}-storefront-policy", r) for r in regions[:2]]
     for name, region in policies:
         assert run.named(name).region == region
-        reads = [s for s in policy_statements(run, name)
-                 if s.get("Principal") == {"Service": "cloudfront.amazonaws.com"}]
+        reads = [
+            s
+            for s in policy_statements(run, name)
+            if s.get("Principal") == {"Service": "cloudfront.amazonaws.com"}
+        ]
         assert len(reads) == 1, name
         assert reads[0]["Action"] == "s3:GetObject"
         source_arns.add(reads[0]["Condition"]["StringEquals"]["AWS:SourceArn"])
@@ -170,6 +180,7 @@ def check_bucket_policies(run, regions: list[str]) -> None:
 
 
 # --- prod: domain, zone created, three regions ------------------------------------------------
+
 
 def test_prod_routes_api_by_latency_to_every_region(prod):
     check_latency_records(prod, list(prod.outputs["regions"]))
@@ -202,10 +213,13 @@ def test_prod_creates_a_protected_zone_and_a_dns_validated_us_east_1_certificate
     assert certificate.region == "us-east-1"
     assert certificate.inputs["validationMethod"] == "DNS"
     assert certificate.inputs["subjectAlternativeNames"] == ["www.shop3d.example.com"]
-    validation = [r for r in prod.of_type(RECORD)
-                  if r.name.startswith("edge-certificate-validation-")]
-    assert sorted(r.inputs["name"].split(".", 1)[1] for r in validation) \
-        == ["shop3d.example.com.", "www.shop3d.example.com."]
+    validation = [
+        r for r in prod.of_type(RECORD) if r.name.startswith("edge-certificate-validation-")
+    ]
+    assert sorted(r.inputs["name"].split(".", 1)[1] for r in validation) == [
+        "shop3d.example.com.",
+        "www.shop3d.example.com.",
+    ]
     assert all(r.inputs["type"] == "CNAME" for r in validation)
     issued = prod.named("edge-certificate-validation")
     assert issued.region == "us-east-1"
@@ -251,8 +265,11 @@ def test_prod_distribution_settings(prod):
 def test_assets_are_cached_a_year_compressed_and_keyed_on_the_path_only(prod):
     (policy,) = prod.of_type("aws:cloudfront/cachePolicy:CachePolicy")
     year = 365 * 24 * 3600
-    assert (policy.inputs["minTtl"], policy.inputs["defaultTtl"], policy.inputs["maxTtl"]) \
-        == (year, year, year)
+    assert (policy.inputs["minTtl"], policy.inputs["defaultTtl"], policy.inputs["maxTtl"]) == (
+        year,
+        year,
+        year,
+    )
     key = policy.inputs["parametersInCacheKeyAndForwardedToOrigin"]
     assert key["enableAcceptEncodingBrotli"] and key["enableAcceptEncodingGzip"]
     assert key["queryStringsConfig"]["queryStringBehavior"] == "none"
@@ -275,8 +292,10 @@ def test_origin_shield_in_prod_sits_in_each_bucket_region(prod, dev):
     prod_origins = [o for o in distribution(prod)["origins"] if "s3OriginConfig" in o]
     for origin in prod_origins:
         region = region_of_bucket_domain(origin["domainName"])
-        assert origin["originShield"] == {"enabled": True,
-                                          "originShieldRegion": shield_region(region)}
+        assert origin["originShield"] == {
+            "enabled": True,
+            "originShieldRegion": shield_region(region),
+        }
     primary = prod.outputs["primaryRegion"]
     assert shield_region(primary) == primary
     assert all("originShield" not in o for o in distribution(dev)["origins"])
@@ -304,8 +323,11 @@ def test_waf_rules_metrics_and_redacted_logging(prod):
     assert len({r["priority"] for r in rules.values()}) == len(rules)
     assert all(r["visibilityConfig"]["cloudwatchMetricsEnabled"] for r in rules.values())
     assert acl.inputs["visibilityConfig"]["cloudwatchMetricsEnabled"]
-    (log_group,) = [g for g in prod.of_type("aws:cloudwatch/logGroup:LogGroup")
-                    if g.name == "edge-us-east-1-waf-logs"]
+    (log_group,) = [
+        g
+        for g in prod.of_type("aws:cloudwatch/logGroup:LogGroup")
+        if g.name == "edge-us-east-1-waf-logs"
+    ]
     assert log_group.inputs["name"].startswith("aws-waf-logs-")
     assert log_group.region == "us-east-1"
     (logging,) = prod.of_type("aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration")
@@ -332,17 +354,20 @@ def test_prod_uploads_the_built_site_to_both_storefront_buckets_with_cache_contr
     assert objects["index.html"].inputs["cacheControl"] == REVALIDATE
     assert objects["index.html"].inputs["contentType"] == "text/html; charset=utf-8"
     assert objects["static/index-Ab12Cd34.js"].inputs["cacheControl"] == IMMUTABLE
-    assert objects["static/draco_decoder-Zz99Yy_8.wasm"].inputs["contentType"] \
-        == "application/wasm"
+    assert objects["static/draco_decoder-Zz99Yy_8.wasm"].inputs["contentType"] == "application/wasm"
     assert all(o.inputs["serverSideEncryption"] == "aws:kms" for o in objects.values())
     assert prod.outputs["storefrontFiles"] == len(SITE)
     for region in regions:
-        (events,) = [n for n in prod.of_type("aws:s3/bucketNotification:BucketNotification")
-                     if n.name == f"edge-{region}-storefront-events"]
+        (events,) = [
+            n
+            for n in prod.of_type("aws:s3/bucketNotification:BucketNotification")
+            if n.name == f"edge-{region}-storefront-events"
+        ]
         assert events.inputs["eventbridge"] is True
 
 
 # --- dev: no domain ----------------------------------------------------------------------------
+
 
 def test_without_a_domain_there_is_no_zone_certificate_or_record(dev):
     assert not dev.of_type("aws:route53/zone:Zone")
@@ -369,15 +394,18 @@ def test_without_a_domain_the_program_is_still_complete(dev):
 
 # --- an existing zone, Shield Advanced, a custom rate limit, no upload ------------------------
 
+
 def test_prod_names_each_cell_and_validates_its_alb_certificate(prod):
     regions = list(prod.outputs["regions"])
     api = "api.shop3d.example.com"
     for region in regions:
         (record,) = records_named(prod, f"{region}.{api}")
         assert record["aliases"][0]["name"].endswith(f".{region}.elb.amazonaws.com")
-    validated = sorted(r.inputs["name"].split(".", 1)[1] for r in prod.of_type(RECORD)
-                       if r.name.startswith(tuple(f"edge-{g}-alb-certificate-validation"
-                                                  for g in regions)))
+    validated = sorted(
+        r.inputs["name"].split(".", 1)[1]
+        for r in prod.of_type(RECORD)
+        if r.name.startswith(tuple(f"edge-{g}-alb-certificate-validation" for g in regions))
+    )
     # api.<domain> has the same CNAME in every region: written once.
     assert validated == sorted([f"{api}.", *(f"{region}.{api}." for region in regions)])
 
@@ -416,8 +444,14 @@ def test_skip_deploys_the_storefront_bucket_without_files(existing_zone):
 def test_a_missing_storefront_build_fails_with_how_to_build_it(program, tmp_path):
     with pytest.raises(Exception, match=r"npm ci && npm run build"):
         # One region, no web tier: the smallest program that reaches the upload.
-        program("dev", {"regions": ["us-east-1"], "webTier": False,
-                        "storefrontDist": str(tmp_path / "nothing-built")})
+        program(
+            "dev",
+            {
+                "regions": ["us-east-1"],
+                "webTier": False,
+                "storefrontDist": str(tmp_path / "nothing-built"),
+            },
+        )
 
 
 # --- generated region lists --------------------------------------------------------------------
@@ -425,12 +459,14 @@ def test_a_missing_storefront_build_fails_with_how_to_build_it(program, tmp_path
 region_lists = st.lists(st.sampled_from(sorted(REGIONS)), min_size=1, max_size=3, unique=True)
 
 
-@settings(max_examples=3, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=3, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(regions=region_lists)
 def test_generated_region_lists(program, regions):
-    run = program("dev", {"regions": regions, "domain": DOMAIN, "storefrontDist": "skip",
-                          "webTier": False})
+    run = program(
+        "dev", {"regions": regions, "domain": DOMAIN, "storefrontDist": "skip", "webTier": False}
+    )
     check_latency_records(run, regions)
     check_failover_records(run, regions)
     check_origins(run, regions)

@@ -31,14 +31,17 @@ def test_hashed_files_under_static_are_immutable_and_the_rest_revalidates():
     assert cache_control("robots-AbCdEf12.txt") == REVALIDATE
 
 
-@pytest.mark.parametrize(("name", "expected"), [
-    ("index.html", "text/html; charset=utf-8"),
-    ("static/index-CgS_nISI.js", "text/javascript"),
-    ("static/index-CFXyEcaj.css", "text/css; charset=utf-8"),
-    ("static/draco_decoder-Z1_iN-Ht.wasm", "application/wasm"),
-    ("static/chair-AbCdEf12.glb", "model/gltf-binary"),
-    ("static/unknown-AbCdEf12.zzz", "application/octet-stream"),
-])
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("index.html", "text/html; charset=utf-8"),
+        ("static/index-CgS_nISI.js", "text/javascript"),
+        ("static/index-CFXyEcaj.css", "text/css; charset=utf-8"),
+        ("static/draco_decoder-Z1_iN-Ht.wasm", "application/wasm"),
+        ("static/chair-AbCdEf12.glb", "model/gltf-binary"),
+        ("static/unknown-AbCdEf12.zzz", "application/octet-stream"),
+    ],
+)
 def test_content_types(name, expected):
     assert content_type(name) == expected
 
