@@ -44,7 +44,7 @@ def to_resource(recorded: RecordedResource) -> Resource:
         props=unwrap_secrets(recorded.inputs),
         protect=recorded.protect,
         parent=recorded.parent,
-        identities=identities(recorded) if recorded.custom else frozenset({recorded.name}),
+        identities=identities(recorded) | {recorded.name},
         region=recorded.region,
     )
 
