@@ -38,9 +38,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         profile = load_profile(args.traffic)
         prices = load_snapshot(args.snapshot or latest_snapshot())
+        client = pricing_client() if args.prices == "live" else None  # before the slow run
         run = run_program(args.stack)
-        if args.prices == "live":
-            prices = live_prices(prices, pricing_client(), cell_regions(run))
+        if client is not None:
+            prices = live_prices(prices, client, cell_regions(run))
             if args.save_snapshot:
                 save_snapshot(prices, args.save_snapshot, datetime.date.today().isoformat())
         result = estimate(run, profile, prices)

@@ -434,6 +434,7 @@ NO_CHARGE = (
     "aws:iam/", "aws:vpc/", "aws:s3/bucket", "aws:lb/listener", "aws:lb/targetGroup",
     "aws:route53/record:", "aws:acm/", "aws:kms/alias:", "aws:cognito/user", "aws:sqs/",
     "aws:lambda/permission:", "aws:lambda/eventSourceMapping:", "aws:autoscaling/policy:",
+    "aws:cognito/riskConfiguration:",  # part of the Plus tier priced per MAU
     "aws:batch/job", "aws:rds/subnetGroup:", "aws:rds/globalCluster:", "aws:rds/clusterInstance:",
     "aws:elasticache/subnetGroup:", "aws:cloudfront/", "aws:ec2/securityGroup:",
     "aws:ec2/defaultSecurityGroup:", "aws:ec2/launchTemplate:", "aws:secretsmanager/secretVersion:",

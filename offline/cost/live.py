@@ -14,7 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, Protocol
 
-from offline.cost.prices import PriceBook
+from offline.cost.prices import REFERENCE_REGION, PriceBook
 
 PRICING_REGION = "us-east-1"
 
@@ -72,8 +72,10 @@ def live_prices(snapshot: PriceBook, client: PricingClient, regions: list[str]) 
     Price List API's answer; `origin` records which keys are live."""
     regional = {r: dict(t) for r, t in snapshot.regional.items()}
     origin: dict[str, str] = {}
+    # A region the snapshot lacks still gets its live prices; the rest stay reference rates.
+    substituted = {r for r in regions if r not in regional}
     for region in regions:
-        table = regional.setdefault(region, dict(snapshot.regional["us-east-1"]))
+        table = regional.setdefault(region, dict(snapshot.regional[REFERENCE_REGION]))
         for key in list(table):
             for pattern, service, filters, multiplier in QUERIES:
                 match = pattern.match(key)
@@ -84,7 +86,7 @@ def live_prices(snapshot: PriceBook, client: PricingClient, regions: list[str]) 
                     table[key] = price * multiplier
                     origin[f"{region}:{key}"] = "live"
     return replace(snapshot, regional=regional, origin=origin,
-                   substituted_regions=set())
+                   substituted_regions=substituted)
 
 
 def pricing_client() -> PricingClient:
