@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import pulumi
 import pulumi_aws as aws
@@ -162,14 +162,7 @@ class CellNetwork(pulumi.ComponentResource):
         route_tables = aws.ec2.get_route_tables_output(
             vpc_id=self.vpc_id, opts=pulumi.InvokeOutputOptions(parent=self, depends_on=[vpc]))
         for service in GATEWAY_ENDPOINTS:
-            aws.ec2.VpcEndpoint(
-                self._logical("endpoint", service),
-                vpc_id=self.vpc_id,
-                service_name=f"com.amazonaws.{args.region}.{service}",
-                vpc_endpoint_type="Gateway",
-                route_table_ids=route_tables.ids,
-                opts=child(self),
-            )
+            self._endpoint(service, "Gateway", route_table_ids=route_tables.ids)
         if not args.interface_endpoints:
             return
         group = self._group("endpoints", "Interface endpoints: HTTPS from the cell's tiers")
@@ -179,16 +172,18 @@ class CellNetwork(pulumi.ComponentResource):
             self._ingress(f"endpoints-from-{client}", group, HTTPS_PORT,
                           f"HTTPS from the {client} tier", source=source)
         for service in INTERFACE_ENDPOINTS:
-            aws.ec2.VpcEndpoint(
-                self._logical("endpoint", service),
-                vpc_id=self.vpc_id,
-                service_name=f"com.amazonaws.{args.region}.{service}",
-                vpc_endpoint_type="Interface",
-                subnet_ids=self.private_subnet_ids,
-                security_group_ids=[group.id],
-                private_dns_enabled=True,
-                opts=child(self),
-            )
+            self._endpoint(service, "Interface", subnet_ids=self.private_subnet_ids,
+                           security_group_ids=[group.id], private_dns_enabled=True)
+
+    def _endpoint(self, service: str, endpoint_type: str, **placement: Any) -> None:
+        aws.ec2.VpcEndpoint(
+            self._logical("endpoint", service),
+            vpc_id=self.vpc_id,
+            service_name=f"com.amazonaws.{self.region}.{service}",
+            vpc_endpoint_type=endpoint_type,
+            opts=child(self),
+            **placement,
+        )
 
     def _logical(self, *parts: str) -> str:
         return regional("cell", self.region, *parts)

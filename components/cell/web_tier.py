@@ -85,6 +85,20 @@ def _instance_profile(ctx: CellContext) -> aws.iam.InstanceProfile:
                                    opts=ctx.opts())
 
 
+def _target_tracking(ctx: CellContext, group: aws.autoscaling.Group, role: str, target: float,
+                     metric_type: str, resource_label: pulumi.Input[str] | None = None) -> None:
+    aws.autoscaling.Policy(
+        ctx.name("web", role),
+        autoscaling_group_name=group.name,
+        policy_type="TargetTrackingScaling",
+        target_tracking_configuration=aws.autoscaling.PolicyTargetTrackingConfigurationArgs(
+            target_value=target,
+            predefined_metric_specification=aws.autoscaling.PolicyTargetTrackingConfigurationPredefinedMetricSpecificationArgs(
+                predefined_metric_type=metric_type, resource_label=resource_label)),
+        opts=ctx.opts(),
+    )
+
+
 def web_tier(ctx: CellContext, alb: aws.lb.LoadBalancer,
              target_group: aws.lb.TargetGroup) -> WebTier:
     settings = ctx.settings
@@ -152,27 +166,7 @@ def web_tier(ctx: CellContext, alb: aws.lb.LoadBalancer,
         # Scaling policies own the desired capacity.
         opts=pulumi.ResourceOptions(parent=ctx.parent, ignore_changes=["desiredCapacity"]),
     )
-    predefined = aws.autoscaling.PolicyTargetTrackingConfigurationPredefinedMetricSpecificationArgs
-    aws.autoscaling.Policy(
-        ctx.name("web", "cpu-target"),
-        autoscaling_group_name=group.name,
-        policy_type="TargetTrackingScaling",
-        target_tracking_configuration=aws.autoscaling.PolicyTargetTrackingConfigurationArgs(
-            target_value=CPU_TARGET_PERCENT,
-            predefined_metric_specification=predefined(
-                predefined_metric_type="ASGAverageCPUUtilization")),
-        opts=ctx.opts(),
-    )
-    aws.autoscaling.Policy(
-        ctx.name("web", "requests-target"),
-        autoscaling_group_name=group.name,
-        policy_type="TargetTrackingScaling",
-        target_tracking_configuration=aws.autoscaling.PolicyTargetTrackingConfigurationArgs(
-            target_value=REQUESTS_PER_TARGET,
-            predefined_metric_specification=predefined(
-                predefined_metric_type="ALBRequestCountPerTarget",
-                resource_label=pulumi.Output.concat(alb.arn_suffix, "/",
-                                                    target_group.arn_suffix))),
-        opts=ctx.opts(),
-    )
+    _target_tracking(ctx, group, "cpu-target", CPU_TARGET_PERCENT, "ASGAverageCPUUtilization")
+    _target_tracking(ctx, group, "requests-target", REQUESTS_PER_TARGET, "ALBRequestCountPerTarget",
+                     pulumi.Output.concat(alb.arn_suffix, "/", target_group.arn_suffix))
     return WebTier(group=group, launch_template=template)
