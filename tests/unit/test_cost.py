@@ -11,6 +11,7 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
+from offline.cost.__main__ import main as cost_main
 from offline.cost.estimate import HOURS, Estimate, Features, estimate
 from offline.cost.live import NoCredentials, live_prices, on_demand_usd, pricing_client
 from offline.cost.prices import PRICES_DIR, PriceMissing, latest_snapshot, load_snapshot
@@ -214,16 +215,32 @@ def test_live_prices_replace_the_fetchable_keys_and_say_so() -> None:
     assert book.origin == {"us-east-1:ec2.hour.c7g.large": "live"}
 
 
-def test_live_mode_without_credentials_says_what_to_do(monkeypatch: pytest.MonkeyPatch,
-                                                       tmp_path: Path) -> None:
+def _no_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
                  "AWS_PROFILE", "AWS_DEFAULT_PROFILE"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+
+
+def test_live_mode_without_credentials_says_what_to_do(monkeypatch: pytest.MonkeyPatch,
+                                                       tmp_path: Path,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    _no_credentials(monkeypatch, tmp_path)
     with pytest.raises(NoCredentials, match=r"needs AWS credentials .* committed snapshot"):
         pricing_client()
+    # The command says so before spending time on the program run, and fails.
+    assert cost_main(["dev", "--prices", "live"]) == 1
+    assert "needs AWS credentials" in capsys.readouterr().err
+
+
+def test_command_refuses_a_bad_profile_before_running(tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("cdn_gb: -1")
+    assert cost_main(["dev", "--traffic", str(bad)]) == 1
+    assert "cdn_gb: -1 is not allowed" in capsys.readouterr().err
 
 
 def test_prices_dir_holds_only_dated_snapshots() -> None:
