@@ -53,7 +53,8 @@ def _batch_image(ctx: CellContext, image: ContainerImage, lambda_image_ref: pulu
         ctx.name("asset", "batch-image"),
         dockerfile=docker_build.DockerfileArgs(
             inline=lambda_image_ref.apply(lambda ref: f"FROM {ref}\nENTRYPOINT []\n")),
-        context=docker_build.BuildContextArgs(location=str(image.context)),
+        # The inline Dockerfile copies nothing: a small folder keeps the uploaded context tiny.
+        context=docker_build.BuildContextArgs(location=str(image.dockerfile.parent)),
         platforms=[docker_build.Platform(image.platform)],
         push=True,
         # A preview needs no Docker engine: the image is built by `pulumi up` only.
