@@ -120,3 +120,27 @@ else
     quietly "npm ci" npm ci --no-audit --no-fund --loglevel=error
     echo "$lock_sum" >"$NPM_STAMP"
 fi
+
+# --- storefront: its npm packages and its build (the program uploads storefront/dist) --------
+
+SITE="$ROOT/storefront"
+SITE_STAMP="$SITE/node_modules/.shop3d-package-lock.sha256"
+BUILD_STAMP="$SITE/dist/.shop3d-sources.sha256"
+site_lock="$(sha256sum "$SITE/package-lock.json" | cut -d' ' -f1)"
+if [ -f "$SITE_STAMP" ] && [ "$(cat "$SITE_STAMP")" = "$site_lock" ]; then
+    say "storefront packages (storefront/node_modules): up to date"
+else
+    say "storefront packages (storefront/node_modules): installing"
+    quietly "npm ci (storefront)" npm --prefix "$SITE" ci --no-audit --no-fund --loglevel=error
+    echo "$site_lock" >"$SITE_STAMP"
+fi
+# Rebuild only when what the build reads has changed.
+site_sources="$(cd "$SITE" && find index.html package-lock.json tsconfig.json vite.config.ts src \
+    -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1)"
+if [ -f "$BUILD_STAMP" ] && [ "$(cat "$BUILD_STAMP")" = "$site_sources" ]; then
+    say "storefront build (storefront/dist): up to date"
+else
+    say "storefront build (storefront/dist): building"
+    quietly "npm run build (storefront)" npm --prefix "$SITE" run build --silent
+    echo "$site_sources" >"$BUILD_STAMP"
+fi
