@@ -86,15 +86,15 @@ class Platform:
         self.options = options
         self.progress = progress or Progress()
         self._stack = ExitStack()
-        self.site: SiteServer | None = None
+        self._served: SiteServer | None = None
         self.pump: UploadEventPump | None = None
         self.database_url = ""
 
     @property
     def url(self) -> str:
-        if self.site is None:
+        if self._served is None:
             raise RuntimeError("the platform is not started")
-        return self.site.url
+        return self._served.url
 
     def start(self) -> Platform:
         try:
@@ -128,6 +128,13 @@ class Platform:
                 self._stack.enter_context(server)
                 details.append(server.endpoint)
             return server
+
+        try:
+            site = SiteServer(options.host, options.port, options.log_requests)
+        except OSError as error:
+            raise PlatformError(str(error)) from error
+        self._stack.callback(site.stop)
+        self._served = site
 
         logs = state.logs
         dynamodb = started(
@@ -184,9 +191,7 @@ class Platform:
             wait_for_assets(table, pending, self.progress.line, options.asset_timeout_s, self.check)
             save_assets()
 
-        site = Site(options.dist_dir, s3, assets_bucket, cart.lambda_handler, issuer)
-        self.site = SiteServer(site, options.host, options.port, options.log_requests).start()
-        self._stack.callback(self.site.stop)
+        site.serve(Site(options.dist_dir, s3, assets_bucket, cart.lambda_handler, issuer))
 
     def _environment(
         self,

@@ -158,22 +158,36 @@ class _RequestHandler(BaseHTTPRequestHandler):
 
 
 class SiteServer(ThreadingHTTPServer):
+    """Binds its port when made (so a busy port fails fast); serves once given a Site."""
+
     daemon_threads = True
 
-    def __init__(self, site: Site, host: str, port: int, log_requests: bool = False) -> None:
-        super().__init__((host, port), _RequestHandler)
-        self.site = site
+    def __init__(self, host: str, port: int, log_requests: bool = False) -> None:
+        try:
+            super().__init__((host, port), _RequestHandler)
+        except OSError as error:
+            raise OSError(
+                f"cannot listen on {host}:{port} ({error.strerror}): choose another port"
+                " (--port, 0 for any free one)"
+            ) from error
         self.log_requests = log_requests
+        self._site: Site | None = None
         self._thread = threading.Thread(target=self.serve_forever, name="site", daemon=True)
+
+    @property
+    def site(self) -> Site:
+        if self._site is None:
+            raise RuntimeError("the site server has nothing to serve yet")
+        return self._site
 
     @property
     def url(self) -> str:
         host, port = self.server_address[:2]
         return f"http://{host!s}:{port}/"
 
-    def start(self) -> SiteServer:
+    def serve(self, site: Site) -> None:
+        self._site = site
         self._thread.start()
-        return self
 
     def stop(self) -> None:
         if self._thread.is_alive():
