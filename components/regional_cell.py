@@ -73,11 +73,11 @@ class RegionalCell(pulumi.ComponentResource):
         cart = cart_api(ctx, CartInputs(cache=self.cache, cookie_key=args.cookie_key,
                                         identity=args.identity), lambda_dlq.arn)
         self.assets = asset_pipeline(ctx, lambda_dlq.arn)
-        origin_value = args.origin_secret.value
-        self.load_balancer = cell_alb(ctx, origin_value, cart.function, config.web_tier)
+        self.load_balancer = cell_alb(ctx, args.origin_secret.value, cart.function,
+                                      config.web_tier)
         self.web = (web_tier(ctx, self.load_balancer.alb, self.load_balancer.web_target_group)
                     if self.load_balancer.web_target_group is not None else None)
-        health = cell_health_check(ctx, self.load_balancer, origin_value)
+        health = cell_health_check(ctx, self.load_balancer)
 
         targets = AlarmTargets(
             alb_arn_suffix=self.load_balancer.alb.arn_suffix,

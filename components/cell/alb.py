@@ -2,8 +2,10 @@
 
 Security groups admit only CloudFront's origin-facing prefix list (and Route 53's health
 checkers on a second group). On top of that, every listener rule requires the stack's origin
-header, so a request that found the ALB's name anyway gets 403. Routes: `/api/*` to the cart
-Lambda, everything else to the web tier (without a web tier, the listener's 403).
+header, so a request that found the ALB's name anyway gets 403; the one exception is
+/api/health with the cell's health token, for Route 53 (which cannot send headers).
+Routes: `/api/*` to the cart Lambda, everything else to the web tier (without a web tier, the
+listener's 403).
 
 With `shop3d:domain` the ALB serves HTTPS with a regional ACM certificate for api.<domain> and
 <region>.api.<domain> (TLS 1.3/1.2 policy) and redirects HTTP. Without a domain there is no
@@ -18,6 +20,7 @@ from typing import Final
 
 import pulumi
 import pulumi_aws as aws
+import pulumi_random as random
 
 from components.cell.context import CellContext
 from components.cell_network import HTTPS_PORT, WEB_PORT
@@ -26,9 +29,11 @@ from components.origin_secret import ORIGIN_HEADER_NAME
 TLS_POLICY: Final = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 HTTP_PORT: Final = 80
 HEALTH_PATH: Final = "/api/health"
-# Route 53 health checks cannot send headers: the origin secret travels in this query
-# parameter, on the health path only.
-HEALTH_QUERY_KEY: Final = "origin-verify"
+# Route 53 health checks cannot send headers. They send instead a per-cell token in this query
+# parameter, which unlocks the health path only: the token shows up in ALB access logs (query
+# strings are logged), the origin secret never does.
+HEALTH_QUERY_KEY: Final = "health-token"
+HEALTH_TOKEN_LENGTH: Final = 32
 WEB_HEALTH_PATH: Final = "/healthz"
 ACCESS_LOG_PREFIX: Final = "alb"  # the log bucket's policy admits the ELB account here
 IDLE_TIMEOUT_SECONDS: Final = 60
@@ -45,6 +50,7 @@ class CellAlb:
     cart_target_group: aws.lb.TargetGroup
     web_target_group: aws.lb.TargetGroup | None
     certificate: aws.acm.Certificate | None
+    health_token: pulumi.Output[str]
 
 
 def alb_port(domain: str | None) -> int:
@@ -150,12 +156,15 @@ def cell_alb(ctx: CellContext, origin_secret: pulumi.Output[str],
     has_origin_header = aws.lb.ListenerRuleConditionArgs(
         http_header=aws.lb.ListenerRuleConditionHttpHeaderArgs(
             http_header_name=ORIGIN_HEADER_NAME, values=[origin_secret]))
+    token = random.RandomPassword(ctx.name("alb", "health-token"), length=HEALTH_TOKEN_LENGTH,
+                                  special=False, opts=ctx.opts())
+    health_token: pulumi.Output[str] = token.result.apply(pulumi.Output.secret)
     _rule(ctx, "health", listener, 1, cart, [
         aws.lb.ListenerRuleConditionArgs(
             path_pattern=aws.lb.ListenerRuleConditionPathPatternArgs(values=[HEALTH_PATH])),
         aws.lb.ListenerRuleConditionArgs(query_strings=[
             aws.lb.ListenerRuleConditionQueryStringArgs(key=HEALTH_QUERY_KEY,
-                                                        value=origin_secret)]),
+                                                        value=health_token)]),
     ])
     _rule(ctx, "api", listener, 10, cart, [
         has_origin_header,
@@ -179,4 +188,4 @@ def cell_alb(ctx: CellContext, origin_secret: pulumi.Output[str],
         _rule(ctx, "web", listener, 20, web, [has_origin_header])
     return CellAlb(alb=alb, listener=listener, protocol="HTTPS" if domain else "HTTP",
                    port=alb_port(domain), cart_target_group=cart, web_target_group=web,
-                   certificate=certificate)
+                   certificate=certificate, health_token=health_token)

@@ -1,8 +1,9 @@
 """The Route 53 health check of a cell's /api/health, end to end through its ALB listener;
 GlobalEdge uses it to take a cell out of latency routing.
 
-Route 53 health checks cannot send custom headers, so the origin secret travels as a query
-parameter that only the ALB's health rule accepts (components/cell/alb.py).
+Route 53 health checks cannot send custom headers, so instead of the origin secret the check
+sends the cell's health token as a query parameter, which the ALB accepts on /api/health only
+(components/cell/alb.py).
 """
 
 from __future__ import annotations
@@ -19,15 +20,14 @@ REQUEST_INTERVAL_SECONDS: Final = 30
 FAILURE_THRESHOLD: Final = 3
 
 
-def cell_health_check(ctx: CellContext, alb: CellAlb,
-                      origin_secret: pulumi.Output[str]) -> aws.route53.HealthCheck:
+def cell_health_check(ctx: CellContext, alb: CellAlb) -> aws.route53.HealthCheck:
     return aws.route53.HealthCheck(
         ctx.name("health"),
         type=alb.protocol,
         fqdn=alb.alb.dns_name,
         port=alb.port,
         resource_path=pulumi.Output.concat(HEALTH_PATH, "?", HEALTH_QUERY_KEY, "=",
-                                           origin_secret),
+                                           alb.health_token),
         enable_sni=alb.protocol == "HTTPS",
         request_interval=REQUEST_INTERVAL_SECONDS,
         failure_threshold=FAILURE_THRESHOLD,
