@@ -1,0 +1,152 @@
+"""The local platform's parts that the browser test cannot pin down: the ALB event shape, the
+catalog file's errors, the assets copy across a moto restart, the state dir, static serving."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from handlers.shared.storage import ASSETS_PREFIX
+from local import assets_copy
+from local.alb_event import alb_event, http_reply
+from local.catalog_file import DEFAULT_CATALOG, CatalogFileError, load_catalog
+from local.resources import AwsEndpoints
+from local.site_server import Site
+from local.state import StateDir
+
+
+def test_alb_event_is_shaped_as_alb_sends_it() -> None:
+    event = alb_event(
+        "POST",
+        "/api/cart/items?a=1%202&a=3&b=",
+        [("Content-Type", "application/json"), ("X-Twice", "1"), ("x-twice", "2")],
+        b"\xff\x00",
+        "127.0.0.1",
+        8080,
+    )
+    assert event["path"] == "/api/cart/items"
+    assert event["queryStringParameters"] == {"a": "3", "b": ""}  # last value, not decoded
+    assert event["headers"]["content-type"] == "application/json"
+    assert event["headers"]["x-twice"] == "2"
+    assert event["headers"]["x-forwarded-port"] == "8080"
+    assert event["isBase64Encoded"] is True
+    assert base64.b64decode(event["body"]) == b"\xff\x00"
+    text = alb_event("GET", "/api/cart", [], b'{"x": 1}', "127.0.0.1", 1)
+    assert (text["body"], text["isBase64Encoded"]) == ('{"x": 1}', False)
+
+
+def test_lambda_replies_become_http_in_both_header_shapes() -> None:
+    multi = http_reply(
+        {
+            "statusCode": 201,
+            "multiValueHeaders": {"Set-Cookie": ["a=1", "b=2"]},
+            "body": base64.b64encode(b"\x01\x02").decode(),
+            "isBase64Encoded": True,
+        }
+    )
+    assert (multi.status, multi.headers, multi.body) == (
+        201,
+        [("Set-Cookie", "a=1"), ("Set-Cookie", "b=2")],
+        b"\x01\x02",
+    )
+    single = http_reply({"statusCode": 200, "headers": {"Content-Type": "x/y"}, "body": "ok"})
+    assert (single.headers, single.body) == ([("Content-Type", "x/y")], b"ok")
+
+
+def test_committed_catalog_loads_with_its_models() -> None:
+    catalog, models_dir = load_catalog()
+    assert len(catalog.products) == 4
+    assert all((models_dir / p.model).is_file() for p in catalog.products)
+    assert all(p.attribution in p.shown_description for p in catalog.products)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"price_minor": -1}, "products[0].price_minor: Input should be greater than or equal"),
+        ({"currency": "eur"}, "products[0].currency: String should match pattern"),
+        ({"model": "chair.fbx"}, "products[0].model: Value error, must be a file name"),
+        ({"model": "missing.glb"}, "model file(s) missing.glb not found"),
+        ({"colour": "red"}, "products[0].colour: Extra inputs are not permitted"),
+    ],
+)
+def test_catalog_file_errors_name_the_field(
+    tmp_path: Path, change: dict[str, object], message: str
+) -> None:
+    raw = json.loads(DEFAULT_CATALOG.read_text(encoding="utf-8"))
+    raw["models_dir"] = str((DEFAULT_CATALOG.parent / raw["models_dir"]).resolve())
+    raw["products"] = [{**raw["products"][0], **change}]
+    path = tmp_path / "catalog.json"
+    path.write_text(json.dumps(raw), encoding="utf-8")
+    with pytest.raises(CatalogFileError) as raised:
+        load_catalog(path)
+    assert message in str(raised.value)
+    assert str(path) in str(raised.value)
+
+
+def test_duplicate_skus_are_refused(tmp_path: Path) -> None:
+    raw = json.loads(DEFAULT_CATALOG.read_text(encoding="utf-8"))
+    raw["products"] = [raw["products"][0], raw["products"][0]]
+    path = tmp_path / "catalog.json"
+    path.write_text(json.dumps(raw), encoding="utf-8")
+    with pytest.raises(CatalogFileError, match="SKU 'HELMET-1' appears twice"):
+        load_catalog(path)
+
+
+def test_assets_copy_survives_an_empty_bucket(
+    aws_env: AwsEndpoints, local_buckets: dict[str, str], tmp_path: Path
+) -> None:
+    s3, bucket = aws_env.s3_client(), local_buckets["assets"]
+    prefix = f"{ASSETS_PREFIX}SKU-1/abc/"
+    s3.put_object(Bucket=bucket, Key=prefix + "preview.glb", Body=b"glb bytes")
+    s3.put_object(Bucket=bucket, Key=prefix + "manifest.json", Body=b"{}")
+    assert assets_copy.save(s3, bucket, tmp_path) == 2
+    assert assets_copy.save(s3, bucket, tmp_path) == 0  # already on disk
+
+    other = local_buckets["uploads"]  # an empty bucket stands in for moto after a restart
+    assert assets_copy.restore(s3, other, tmp_path) == 2
+    assert assets_copy.restore(s3, other, tmp_path) == 0
+    lod = s3.get_object(Bucket=other, Key=prefix + "preview.glb")
+    assert lod["Body"].read() == b"glb bytes"
+    assert lod["ContentType"] == "model/gltf-binary"
+    manifest = s3.get_object(Bucket=other, Key=prefix + "manifest.json")
+    assert manifest["ContentType"] == "application/json"
+
+
+def test_state_dir_keeps_one_private_cookie_key(tmp_path: Path) -> None:
+    (tmp_path / "state").mkdir()
+    first = StateDir(tmp_path / "state").cookie_key()
+    again = StateDir(tmp_path / "state").cookie_key()
+    assert first == again and len(first) >= 32  # the cart service requires 32 bytes
+    mode = (tmp_path / "state" / "cart-cookie.key").stat().st_mode
+    assert stat.S_IMODE(mode) == 0o600
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root hands PostgreSQL to another user")
+def test_state_dir_under_a_private_parent_is_refused_with_the_reason(tmp_path: Path) -> None:
+    tmp_path.chmod(0o700)  # pytest's own tmp dirs are private
+    with pytest.raises(PermissionError, match=r"mode 700\): PostgreSQL runs as the 'postgres'"):
+        StateDir(tmp_path / "state").prepare()
+
+
+def test_static_files_stay_inside_the_site(aws_env: AwsEndpoints, tmp_path: Path) -> None:
+    (tmp_path / "index.html").write_text("<html></html>", encoding="utf-8")
+    (tmp_path.parent / "secret.txt").write_text("no", encoding="utf-8")
+
+    def no_api(event: dict[str, object], context: object) -> dict[str, object]:
+        raise AssertionError("static requests must not reach the cart handler")
+
+    site = Site(tmp_path, aws_env.s3_client(), "no-bucket", no_api)
+    index = site.reply("GET", "/", [], b"", 80)
+    assert (index.status, index.body) == (200, b"<html></html>")
+    assert ("Cache-Control", "no-cache") in index.headers
+    for path in ("/../secret.txt", "/%2e%2e/secret.txt", "/missing.js"):
+        refused = site.reply("GET", path, [], b"", 80)
+        assert refused.status == 404, path
+        assert json.loads(refused.body)["status"] == 404
+    assert site.reply("POST", "/index.html", [], b"", 80).status == 405
