@@ -53,7 +53,9 @@ async function pixelStats(page, png) {
 
 await mkdir(artifacts, { recursive: true });
 const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
-const result = { errors: [], glbRequests: [], apiCalls: [] };
+const result = { errors: [], glbRequests: [], apiCalls: [], timings: {} };
+const started = Date.now();
+const mark = (name) => { result.timings[name] = Date.now() - started; };
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   page.setDefaultTimeout(TIMEOUT_MS);
@@ -65,15 +67,18 @@ try {
     if (path.startsWith('/api/')) result.apiCalls.push(`${request.method()} ${path}`);
   });
 
+  mark('browser');
   await page.goto(url);
   await page.locator(`[data-testid=product-card][data-sku="${sku}"] a`).click();
   const canvas = page.getByTestId('viewer-canvas');
   await page.locator('[data-testid=viewer-canvas][data-lod=high][data-first-render=true]').waitFor();
+  mark('high LOD shown');
   result.trace = await page.evaluate(() => window.__shop3d);
   const png = await canvas.screenshot({ path: join(artifacts, 'e2e-viewer.png') });
   result.pixels = await pixelStats(page, png);
   await page.screenshot({ path: join(artifacts, 'e2e-product.png') });
 
+  mark('screenshots');
   await page.getByTestId('add-to-cart').click();
   await page.locator('[data-testid=cart-count]', { hasText: '1' }).waitFor();
   await page.getByTestId('cart-link').click();
@@ -86,6 +91,7 @@ try {
   await page.locator('[data-testid=order-status]', { hasText: /\S/ }).waitFor();
   result.orderId = (await page.getByTestId('order-id').textContent()).trim();
   result.orderStatus = (await page.getByTestId('order-status').textContent()).trim();
+  mark('order');
   await page.screenshot({ path: join(artifacts, 'e2e-order.png') });
 } catch (error) {
   result.failure = String(error?.stack ?? error);
