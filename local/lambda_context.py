@@ -5,14 +5,20 @@ from __future__ import annotations
 import time
 import uuid
 from dataclasses import dataclass, field
+from typing import Final
 
 from local.resources import LOCAL_ACCOUNT_ID, LOCAL_REGION
+
+# The cells' Lambda timeouts (components/cell/cart_api.py and asset_pipeline.py, not imported
+# here because components import Pulumi). Powertools idempotency reads the remaining time.
+CART_TIMEOUT_S: Final = 15.0
+ASSET_TIMEOUT_S: Final = 300.0
 
 
 @dataclass(frozen=True)
 class LocalLambdaContext:
     function_name: str
-    timeout_s: float = 30.0
+    timeout_s: float
     memory_limit_in_mb: int = 1024
     aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     started_at: float = field(default_factory=time.monotonic)

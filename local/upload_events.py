@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final
 
-from local.lambda_context import LocalLambdaContext
+from local.lambda_context import ASSET_TIMEOUT_S, LocalLambdaContext
 from local.resources import LOCAL_REGION, Queue
 
 if TYPE_CHECKING:
@@ -24,8 +24,6 @@ logger = logging.getLogger(__name__)
 Handler = Callable[[dict[str, Any], Any], Any]
 BATCH_SIZE: Final = 10  # SQS's maximum per receive, and Lambda's default batch size
 WAIT_SECONDS: Final = 1  # long polling; also bounds how long stop() waits
-# The asset Lambda's timeout in the cell (components): Powertools idempotency reads it.
-ASSET_TIMEOUT_S: Final = 900.0
 
 
 def sqs_event(messages: list[MessageTypeDef], queue_arn: str) -> dict[str, Any]:
