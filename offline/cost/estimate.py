@@ -489,4 +489,4 @@ def estimate(run: ProgramRun, profile: TrafficProfile, prices: PriceBook,
         elif resource.custom and not resource.type_.startswith(NO_CHARGE):
             not_priced[resource.type_] = not_priced.get(resource.type_, 0) + 1
     items.extend(regional_usage(ctx))
-    return Estimate([i for i in items if i.usd or i.what], dict(sorted(not_priced.items())))
+    return Estimate(items, dict(sorted(not_priced.items())))
