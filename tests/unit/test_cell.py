@@ -279,6 +279,10 @@ def test_lambdas_get_every_variable_their_handlers_read(program: ProgramFactory)
         assert asset[env.ASSET_BATCH_JOB_QUEUE].startswith(f"arn:aws:batch:{region}:")
         assert asset[env.ASSET_BATCH_JOB_DEFINITION].startswith(f"arn:aws:batch:{region}:")
         assert asset[env.IDEMPOTENCY_TABLE] and asset[env.CATALOG_TABLE]
+        # Secrets stay in Secrets Manager: no environment holds the Redis AUTH token.
+        token = named(run, region, "-redis").inputs["authToken"]
+        token = token["value"] if isinstance(token, dict) else token
+        assert not [v for v in (*cart.values(), *asset.values()) if token in str(v)]
 
 
 def test_alb_requires_the_origin_header_and_hardens_tls(program: ProgramFactory) -> None:
