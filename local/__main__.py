@@ -69,6 +69,8 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
 
 def main(argv: list[str]) -> int:
     options = parse_args(argv)
+    # Ctrl-C even when started in the background (a shell then starts us with SIGINT ignored).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _interrupt)
     progress = Progress()
     platform = Platform(options, progress)
