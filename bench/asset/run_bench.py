@@ -11,6 +11,7 @@ Printed per run: wall time, peak RSS, bytes per LOD, sampled two-way point-to-su
 from __future__ import annotations
 
 import argparse
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -155,6 +156,7 @@ def bench_input(source: Path, with_error: bool) -> list[str]:
                 f"{spec.name:>8} {tool:>15} {secs} {rss} {size:10d} "
                 f"{errors[tool][0]:9.4f} {errors[tool][1]:9.4f} {ratio:>11} {err_ratio:>9}"
             )
+    shutil.rmtree(out)
     return lines
 
 
@@ -170,6 +172,7 @@ def bench_big() -> list[str]:
     }
     size_mb = source.stat().st_size / 2**20
     lines = [f"\n## {source.name}: {size_mb:.0f} MB, ~4.3M triangles (time and memory only)"]
+    shutil.rmtree(out)
     base = runs["ours (3 LODs)"]
     for name, run in runs.items():
         lines.append(
