@@ -118,15 +118,24 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
         super().__init__(mocks)
         self.records: list[RecordedResource] = []
         self.provider_regions: dict[str, str] = {}
+        # The AWS provider of the registration in progress on this thread: remote components
+        # (awsx) get theirs through the `providers` map, which the mocks never see.
+        self._registering = threading.local()
 
     def region_of(self, provider_ref: str | None) -> str:
         # A provider reference is "<provider urn>::<provider id>".
+        provider_ref = provider_ref or getattr(self._registering, "aws_provider", None)
         if not provider_ref:
             return DEFAULT_REGION
         return self.provider_regions.get(provider_ref.rsplit("::", 1)[0], DEFAULT_REGION)
 
-    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
-        response = super().RegisterResource(request)
+    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (the gRPC method's name)
+        aws_provider = request.provider or dict(request.providers).get("aws") or None
+        self._registering.aws_provider = aws_provider
+        try:
+            response = super().RegisterResource(request)
+        finally:
+            self._registering.aws_provider = None
         if request.type == "pulumi:pulumi:Stack":
             return response
         inputs = rpc.deserialize_properties(request.object)
@@ -134,7 +143,7 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
             self.provider_regions[response.urn] = inputs["region"]
         provider = request.provider or None
         region = (inputs.get("region") if request.type == AWS_PROVIDER
-                  else self._region_for(provider, request.type))
+                  else self._region_for(aws_provider))
         self.records.append(RecordedResource(
             type_=request.type,
             name=request.name,
@@ -150,7 +159,7 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
         ))
         return response
 
-    def _region_for(self, provider: str | None, type_: str) -> str | None:
+    def _region_for(self, provider: str | None) -> str | None:
         if provider is None:
             return None
         urn = provider.rsplit("::", 1)[0]
@@ -177,7 +186,7 @@ def run_program(stack: str = "dev", overrides: Mapping[str, object] | None = Non
     def target() -> None:
         try:
             result["run"] = _run_in_fresh_context(stack, config)
-        except BaseException as error:  # noqa: BLE001 (re-raised in the caller's thread)
+        except BaseException as error:
             result["error"] = error
 
     with _RUN_LOCK:

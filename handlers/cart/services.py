@@ -79,7 +79,8 @@ class Services:
         arn = self.settings.database_secret_arn
         if arn is None:
             raise ConfigError(f"set {env.DATABASE_URL} or {env.DATABASE_SECRET_ARN} for checkout")
-        return database_url_from_secret(parse_json_secret(read_secret(self._secrets, arn), arn))
+        return database_url_from_secret(parse_json_secret(read_secret(self._secrets, arn), arn),
+                                        self.settings.database_host)
 
     # psycopg and PyJWT/cryptography load on first use: most requests never check out, and
     # guests never send tokens, so the cold start does not pay for them.

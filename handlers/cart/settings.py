@@ -48,6 +48,7 @@ class Settings:
     region: str
     database_url: str | None
     database_secret_arn: str | None
+    database_host: str | None
     redis_url: str | None
     redis_auth_secret_arn: str | None
     trusted_issuer: TrustedIssuer | None  # None: sign-in is not configured, guests only
@@ -74,6 +75,7 @@ class Settings:
             or _required(environ, "AWS_DEFAULT_REGION"),
             database_url=_optional(environ, env.DATABASE_URL),
             database_secret_arn=_optional(environ, env.DATABASE_SECRET_ARN),
+            database_host=_optional(environ, env.DATABASE_HOST),
             redis_url=_optional(environ, env.REDIS_URL),
             redis_auth_secret_arn=_optional(environ, env.REDIS_AUTH_SECRET_ARN),
             trusted_issuer=trusted,
@@ -85,10 +87,12 @@ class Settings:
         return settings
 
 
-def database_url_from_secret(secret: Mapping[str, Any]) -> str:
-    """A libpq URL from an RDS/Aurora managed secret (username, password, host, port, dbname)."""
+def database_url_from_secret(secret: Mapping[str, Any], host: str | None = None) -> str:
+    """A libpq URL from an RDS/Aurora secret (username, password, host, port, dbname); `host`
+    replaces the secret's host (the region's own cluster endpoint)."""
     try:
-        user, password, host = secret["username"], secret["password"], secret["host"]
+        user, password = secret["username"], secret["password"]
+        host = host or secret["host"]
     except KeyError as missing:
         raise ConfigError(f"the database secret lacks the {missing} field") from None
     port = secret.get("port", 5432)

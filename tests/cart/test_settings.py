@@ -54,6 +54,12 @@ def test_database_url_from_an_aurora_secret_escapes_the_password():
         database_url_from_secret({"username": "shop", "host": "h"})
 
 
+def test_the_regions_own_cluster_replaces_the_secrets_host():
+    secret = {"username": "u", "password": "p", "host": "primary.writer", "dbname": "orders"}
+    url = database_url_from_secret(secret, host="orders-eu-west-1.cluster.local")
+    assert url == "postgresql://u:p@orders-eu-west-1.cluster.local:5432/orders?sslmode=require"
+
+
 def test_secrets_come_from_secrets_manager(aws_env, monkeypatch):
     secrets = boto3.client("secretsmanager")
     cookie_arn = secrets.create_secret(Name="cart-cookie-test", SecretString="s" * 40)["ARN"]

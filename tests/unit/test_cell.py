@@ -264,10 +264,13 @@ def test_lambdas_get_every_variable_their_handlers_read(program: ProgramFactory)
     for region in run.outputs["regions"]:
         cart = _environment(named(run, region, "-cart"))
         assert set(cart) == {env.CATALOG_TABLE, env.CARTS_TABLE, env.IDEMPOTENCY_TABLE,
-                             env.HOME_REGION, env.DATABASE_SECRET_ARN, env.REDIS_URL,
+                             env.HOME_REGION, env.DATABASE_SECRET_ARN, env.DATABASE_HOST,
+                             env.REDIS_URL,
                              env.REDIS_AUTH_SECRET_ARN, env.CART_COOKIE_SECRET_ARN,
                              env.AUTH_ISSUER, env.AUTH_JWKS_URL, env.AUTH_CLIENT_ID}
         assert cart[env.HOME_REGION] == region
+        # Each region's cart reaches its own cluster (a secondary's is promoted on failover).
+        assert cart[env.DATABASE_HOST].endswith(f".{region}.rds.amazonaws.com")
         assert cart[env.REDIS_URL].startswith("rediss://")
         for arn in (cart[env.DATABASE_SECRET_ARN], cart[env.CART_COOKIE_SECRET_ARN]):
             assert arn.startswith(f"arn:aws:secretsmanager:{region}:")
