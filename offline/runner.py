@@ -133,7 +133,7 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
         aws_provider = request.provider or dict(request.providers).get("aws") or None
         self._registering.aws_provider = aws_provider
         try:
-            response = super().RegisterResource(request)
+            response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
         finally:
             self._registering.aws_provider = None
         if request.type == "pulumi:pulumi:Stack":
@@ -211,6 +211,10 @@ def _run_in_fresh_context(stack: str, config: dict[str, str]) -> ProgramRun:
         asyncio.set_event_loop(None)
 
 
+def _run_path(program: str) -> None:
+    runpy.run_path(program, run_name="__main__")
+
+
 def _run(stack: str, config: dict[str, str]) -> ProgramRun:
     pulumi.runtime.set_all_config(config)
     holder: dict[str, _RecordingMonitor] = {}
@@ -221,7 +225,7 @@ def _run(stack: str, config: dict[str, str]) -> ProgramRun:
                              monitor=monitor)
     program = str(ROOT / "__main__.py")
     try:
-        _sync_await(run_pulumi_func(lambda: runpy.run_path(program, run_name="__main__")))
+        _sync_await(run_pulumi_func(lambda: _run_path(program)))
     except Exception as error:
         raise ProgramFailed(error, list(monitor.records)) from error
     root = pulumi.runtime.get_root_resource()

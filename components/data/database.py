@@ -204,7 +204,7 @@ def global_database(parent: pulumi.Resource, config: StackConfig,
                 identifier=physical("orders", region, str(index)),
                 cluster_identifier=cluster.id,
                 instance_class="db.serverless",
-                engine=ENGINE,
+                engine=aws.rds.EngineType.AURORA_POSTGRESQL,
                 engine_version=config.aurora_engine_version,
                 db_subnet_group_name=subnets.name,
                 publicly_accessible=False,
@@ -223,15 +223,16 @@ def global_database(parent: pulumi.Resource, config: StackConfig,
         )
         if is_primary:
             primary_instances = instances
-            secret_value = pulumi.Output.all(cluster.endpoint, password).apply(
-                lambda values: json.dumps({
+            secret_value: pulumi.Output[str] = pulumi.Output.all(
+                cluster.endpoint, password).apply(lambda values: json.dumps({
                     "engine": "postgres", "username": MASTER_USERNAME, "password": values[1],
                     "host": values[0], "port": POSTGRES_PORT, "dbname": DATABASE_NAME,
                 }))
             aws.secretsmanager.SecretVersion(
                 regional("data", region, "aurora-master-secret-value"),
                 secret_id=secret.id,
-                secret_string=pulumi.Output.secret(secret_value),
+                # Secret already: the generated password makes the whole value secret.
+                secret_string=secret_value,
                 opts=pulumi.ResourceOptions(parent=parent, provider=provider,
                                             ignore_changes=["secretString"]),
             )
