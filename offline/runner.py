@@ -129,7 +129,7 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
             return DEFAULT_REGION
         return self.provider_regions.get(provider_ref.rsplit("::", 1)[0], DEFAULT_REGION)
 
-    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (the gRPC method's name)
+    def RegisterResource(self, request: Any) -> Any:
         aws_provider = request.provider or dict(request.providers).get("aws") or None
         self._registering.aws_provider = aws_provider
         try:
