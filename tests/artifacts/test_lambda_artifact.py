@@ -15,17 +15,11 @@ from components import artifacts
 from components.artifacts import ArtifactError, Handler, group_closure, lambda_artifact, lock_digest
 
 
-class _Mocks(pulumi.runtime.Mocks):
-    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
-        return f"{args.name}_id", dict(args.inputs)
-
-    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], None]:
-        return {}, None
-
-
 @pytest.fixture(autouse=True)
-def mocks() -> None:
-    pulumi.runtime.set_mocks(_Mocks(), preview=False)
+def under_mocks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As under the program's mock runtime, without touching Pulumi's process-wide settings
+    (a set_mocks here would leak into later program runs in the same session)."""
+    monkeypatch.setattr(artifacts, "running_under_mocks", lambda: True)
 
 
 @pytest.fixture
