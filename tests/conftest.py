@@ -30,6 +30,7 @@ from local.resources import (
     notify_queue_on_uploads,
 )
 from local.servers import DynamoDBLocal, MotoServer, PostgresServer, RedisServer
+from tests.programs import ProgramFactory, memoized_runs
 
 # Variables that would send boto3 to a real profile or session instead of the local servers.
 _AWS_VARIABLES_TO_CLEAR = ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN")
@@ -137,3 +138,9 @@ def pg_database(postgres_server: PostgresServer) -> Iterator[str]:
     url = postgres_server.create_database(name)
     yield url
     postgres_server.drop_database(name)
+
+
+@pytest.fixture(scope="session")
+def program() -> ProgramFactory:
+    """The program under mocks, memoized per (stack, overrides) for the whole session."""
+    return memoized_runs()

@@ -59,7 +59,9 @@ def region_buckets(parent: pulumi.Resource, region: str, provider: aws.Provider,
         return secure_bucket(regional("data", region, role), parent=parent, protect=protect,
                              provider=provider, **kwargs)  # type: ignore[arg-type]
 
-    logs = make("logs", purpose="access-logs", kms_key_arn=None,
+    # Object Lock without a default retention (S3 access logging refuses targets with one):
+    # log objects cannot be overwritten, and a retention can be set per object.
+    logs = make("logs", purpose="access-logs", kms_key_arn=None, object_lock=True,
                 lifecycle=LifecycleRules(intelligent_tiering=False, noncurrent_to_glacier_days=None,
                                          noncurrent_expiry_days=30,
                                          expire_current_days=max(log_retention_days,
@@ -73,13 +75,22 @@ def region_buckets(parent: pulumi.Resource, region: str, provider: aws.Provider,
                                             noncurrent_expiry_days=storage.RAW_UPLOAD_EXPIRY_DAYS,
                                             expire_current_days=storage.RAW_UPLOAD_EXPIRY_DAYS))
     uploads.attach_policy()
+    # Object changes of published assets reach EventBridge (audit, cache warmers); the uploads
+    # bucket's one notification configuration belongs to the cell's asset pipeline.
+    aws.s3.BucketNotification(
+        regional("data", region, "assets-events"),
+        bucket=assets.id,
+        eventbridge=True,
+        opts=child(parent, provider=provider),
+    )
     # The assets bucket's policy also lets CloudFront read: GlobalEdge attaches it.
     return RegionBuckets(assets=assets, uploads=uploads, logs=logs)
 
 
-def replicate_assets(parent: pulumi.Resource, primary: str, buckets: Mapping[str, RegionBuckets],
-                     key_arns: Mapping[str, pulumi.Output[str]],
-                     provider: aws.Provider, time_control: bool) -> aws.s3.BucketReplicationConfig | None:
+def replicate_assets(
+    parent: pulumi.Resource, primary: str, buckets: Mapping[str, RegionBuckets],
+    key_arns: Mapping[str, pulumi.Output[str]], provider: aws.Provider, time_control: bool,
+) -> aws.s3.BucketReplicationConfig | None:
     """Replicate the primary's assets bucket to every secondary's, re-encrypting with the
     destination region's key. Returns None for a single-region stack."""
     secondaries = [r for r in buckets if r != primary]
@@ -117,11 +128,11 @@ def replicate_assets(parent: pulumi.Resource, primary: str, buckets: Mapping[str
             delete_marker_replication=args.BucketReplicationConfigRuleDeleteMarkerReplicationArgs(
                 status="Enabled"),
             source_selection_criteria=args.BucketReplicationConfigRuleSourceSelectionCriteriaArgs(
-                sse_kms_encrypted_objects=args.BucketReplicationConfigRuleSourceSelectionCriteriaSseKmsEncryptedObjectsArgs(  # noqa: E501
+                sse_kms_encrypted_objects=args.BucketReplicationConfigRuleSourceSelectionCriteriaSseKmsEncryptedObjectsArgs(
                     status="Enabled")),
             destination=args.BucketReplicationConfigRuleDestinationArgs(
                 bucket=buckets[region].assets.arn,
-                encryption_configuration=args.BucketReplicationConfigRuleDestinationEncryptionConfigurationArgs(  # noqa: E501
+                encryption_configuration=args.BucketReplicationConfigRuleDestinationEncryptionConfigurationArgs(
                     replica_kms_key_id=key_arns[region]),
                 replication_time=args.BucketReplicationConfigRuleDestinationReplicationTimeArgs(
                     status="Enabled",
@@ -129,7 +140,7 @@ def replicate_assets(parent: pulumi.Resource, primary: str, buckets: Mapping[str
                         minutes=15)) if time_control else None,
                 metrics=args.BucketReplicationConfigRuleDestinationMetricsArgs(
                     status="Enabled",
-                    event_threshold=args.BucketReplicationConfigRuleDestinationMetricsEventThresholdArgs(  # noqa: E501
+                    event_threshold=args.BucketReplicationConfigRuleDestinationMetricsEventThresholdArgs(
                         minutes=15)) if time_control else None,
             ),
         ))

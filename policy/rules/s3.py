@@ -71,6 +71,20 @@ def is_transient(stack: Stack, bucket: Resource) -> bool:
     )
 
 
+# Buckets whose whole content is a build the program uploads into a bucket in each of two
+# regions on every deploy (the storefront): the copy in another region exists by deployment.
+DEPLOYED_PURPOSES = frozenset({"storefront"})
+PURPOSE_TAG = "shop3d:purpose"
+
+
+def has_deployed_copy(stack: Stack, bucket: Resource) -> bool:
+    purpose = (bucket.get("tags") or {}).get(PURPOSE_TAG)
+    return purpose in DEPLOYED_PURPOSES and any(
+        (other.get("tags") or {}).get(PURPOSE_TAG) == purpose and other.region != bucket.region
+        for other in stack.of_type(t.BUCKET)
+    )
+
+
 def data_buckets(stack: Stack) -> list[Resource]:
     logs = {b.urn for b in log_buckets(stack)}
     return [b for b in stack.of_type(t.BUCKET) if b.urn not in logs]
@@ -221,13 +235,14 @@ def versioning(stack: Stack) -> Iterator[Violation]:
 @rules.stack(
     "s3-replication",
     "Every durable data bucket (not a log sink, not expiring all objects within "
-    f"{TRANSIENT_MAX_DAYS} days) replicates to another region, or is a replica.",
+    f"{TRANSIENT_MAX_DAYS} days) replicates to another region, is a replica, or is a deployed "
+    "build the program writes into a bucket in another region too (the storefront).",
     "enable/configure-replication; CKV_AWS_144; S3.7",
 )
 def replication(stack: Stack) -> Iterator[Violation]:
     configs = stack.of_type(t.BUCKET_REPLICATION)
     for bucket in data_buckets(stack):
-        if is_transient(stack, bucket):
+        if is_transient(stack, bucket) or has_deployed_copy(stack, bucket):
             continue
         source = [c for c in configs if stack.refers(c, "bucket", bucket)]
         enabled = any(r.get("status") == "Enabled" for c in source for r in items(c.get("rules")))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 
 import pytest
 
@@ -261,3 +262,21 @@ def test_secret_wrapped_values_are_read() -> None:
     cdn = next(r for r in wrapped if r.name == "cdn")
     unwrapped = patch(wrapped, "cdn", origins=unwrap_secrets(cdn.props["origins"]))
     assert findings_of(unwrapped, "cloudfront-origin-https")
+
+
+def test_a_deployed_build_in_two_regions_needs_no_replication() -> None:
+    def about_assets(rs: list[Resource]) -> list[str]:
+        return [m for m in findings_of(rs, "s3-replication") if m.startswith("bucket assets ")]
+
+    resources = without(baseline(), "assets-replication")
+    tagged = patch(resources, "assets", tags={"shop3d:purpose": "storefront"})
+    # One storefront bucket alone is not a second copy.
+    assert about_assets(tagged)
+    copy = replace(next(r for r in tagged if r.name == "assets"), name="assets-copy",
+                   urn="urn:pulumi:test::shop3d::copy", region="eu-west-1")
+    assert about_assets([*tagged, copy]) == []
+    # Only deployed builds: an asset bucket with a twin elsewhere still needs replication.
+    other = patch(resources, "assets", tags={"shop3d:purpose": "assets"})
+    twin = replace(next(r for r in other if r.name == "assets"), name="assets-twin",
+                   urn="urn:pulumi:test::shop3d::twin", region="eu-west-1")
+    assert about_assets([*other, twin])

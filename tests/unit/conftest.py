@@ -1,27 +1,7 @@
-"""The program under Pulumi's mock runtime: each (stack, overrides) runs once per session."""
+"""Unit tests of the program: the `program` fixture lives in tests/conftest.py."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Mapping
+from tests.programs import ProgramFactory
 
-import pytest
-
-from offline.runner import ProgramRun, run_program
-
-ProgramFactory = Callable[..., ProgramRun]
-
-
-@pytest.fixture(scope="session")
-def program() -> ProgramFactory:
-    """`program("prod")` or `program("dev", {"regions": [...]})`: the recorded run, memoized
-    (the program is deterministic for a given config, and a run takes seconds)."""
-    cache: dict[str, ProgramRun] = {}
-
-    def run(stack: str = "dev", overrides: Mapping[str, object] | None = None) -> ProgramRun:
-        key = json.dumps([stack, overrides or {}], sort_keys=True)
-        if key not in cache:
-            cache[key] = run_program(stack, overrides)
-        return cache[key]
-
-    return run
+__all__ = ["ProgramFactory"]
