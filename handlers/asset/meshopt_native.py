@@ -38,7 +38,6 @@ _simplify_with_attributes.argtypes = [
 _simplify_with_attributes.restype = _SIZE
 
 
-
 def simplify(
     indices: NDArray[np.uint32],
     positions: NDArray[np.float32],
