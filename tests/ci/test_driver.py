@@ -110,7 +110,11 @@ def test_up_reports_changes_and_outputs(harness: Harness) -> None:
     assert outcome.changes == {"create": 3}
     assert outcome.outputs == {"siteUrl": "https://d1.cloudfront.net"}
     assert harness.stack.calls[0][1]["policy_pack_configs"]
-    assert harness.stack.policy_config_seen == {}  # prod has no exemptions
+    # prod relaxes only what Pulumi.prod.yaml names; every other rule stays mandatory.
+    assert harness.stack.policy_config_seen == {
+        "lambda-code-signing": {"enforcementLevel": "advisory"},
+        "secrets-rotation": {"enforcementLevel": "advisory"},
+    }
 
 
 def test_drift_clean_exits_0_with_a_report(harness: Harness, tmp_path: Path) -> None:
