@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Final
+
 import pulumi
+
+# DNS labels under shop3d:domain: the cells' certificates name them, GlobalEdge routes them.
+API_LABEL: Final = "api"  # latency-routed to the nearest healthy cell
+ORDERS_LABEL: Final = "orders"  # failover-routed to the Aurora writer's cell
 
 
 def regional(scope: str, region: str, *parts: str) -> str:

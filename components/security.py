@@ -23,7 +23,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components import iam
-from components.buckets import LifecycleRules, SecureBucket, secure_bucket
+from components.buckets import LifecycleRules, SecureBucket, kms_replication_rule, secure_bucket
 from components.global_data import GlobalData
 from components.naming import global_name, physical, regional
 from components.options import child, stateful
@@ -170,26 +170,13 @@ class AccountSecurity(pulumi.ComponentResource):
             ]),
             opts=child(self, provider=provider),
         )
-        rules = aws.s3
         return aws.s3.BucketReplicationConfig(
             regional(SCOPE, primary, "audit-replication"),
             role=role.arn,
             bucket=source.id,
-            rules=[rules.BucketReplicationConfigRuleArgs(
-                id=f"audit-logs-to-{target}",
-                status="Enabled",
-                filter=rules.BucketReplicationConfigRuleFilterArgs(prefix=f"{AUDIT_LOG_PREFIX}/"),
-                delete_marker_replication=rules.BucketReplicationConfigRuleDeleteMarkerReplicationArgs(
-                    status="Disabled"),
-                source_selection_criteria=rules.BucketReplicationConfigRuleSourceSelectionCriteriaArgs(
-                    sse_kms_encrypted_objects=rules.BucketReplicationConfigRuleSourceSelectionCriteriaSseKmsEncryptedObjectsArgs(
-                        status="Enabled")),
-                destination=rules.BucketReplicationConfigRuleDestinationArgs(
-                    bucket=replica.arn,
-                    encryption_configuration=rules.BucketReplicationConfigRuleDestinationEncryptionConfigurationArgs(
-                        replica_kms_key_id=keys[target]),
-                ),
-            )],
+            # Deletes are not replicated: the replica is the audit copy.
+            rules=[kms_replication_rule(f"audit-logs-to-{target}", f"{AUDIT_LOG_PREFIX}/",
+                                        replica.arn, keys[target], replicate_deletes=False)],
             # Replication needs versioning (and the lock) on both sides first.
             opts=child(self, provider=provider, depends_on=[*ready, *replica_ready]),
         )

@@ -24,6 +24,7 @@ import pulumi_random as random
 
 from components.cell.context import CellContext
 from components.cell_network import HTTPS_PORT, WEB_PORT
+from components.naming import API_LABEL, ORDERS_LABEL
 from components.origin_secret import ORIGIN_HEADER_NAME
 
 TLS_POLICY: Final = "ELBSecurityPolicy-TLS13-1-2-2021-06"
@@ -62,8 +63,11 @@ def _certificate(ctx: CellContext, domain: str) -> tuple[aws.acm.Certificate,
                                                          aws.acm.CertificateValidation]:
     certificate = aws.acm.Certificate(
         ctx.name("alb", "certificate"),
-        domain_name=f"api.{domain}",
-        subject_alternative_names=[f"{ctx.region}.api.{domain}"],
+        domain_name=f"{API_LABEL}.{domain}",
+        # CloudFront reaches a cell as api.<domain> (latency), orders.<domain> (failover, the
+        # write path) or <region>.api.<domain>: the certificate must name all three.
+        subject_alternative_names=[f"{ORDERS_LABEL}.{domain}",
+                                   f"{ctx.region}.{API_LABEL}.{domain}"],
         validation_method="DNS",
         opts=ctx.opts(),
     )

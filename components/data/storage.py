@@ -14,7 +14,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components import iam
-from components.buckets import LifecycleRules, SecureBucket, secure_bucket
+from components.buckets import LifecycleRules, SecureBucket, kms_replication_rule, secure_bucket
 from components.naming import regional
 from components.options import child
 from handlers.shared import storage
@@ -117,33 +117,12 @@ def replicate_assets(
         ]),
         opts=child(parent, provider=provider),
     )
-    args = aws.s3
-    rules = []
-    for priority, region in enumerate(secondaries, start=1):
-        rules.append(args.BucketReplicationConfigRuleArgs(
-            id=f"assets-to-{region}",
-            priority=priority,
-            status="Enabled",
-            filter=args.BucketReplicationConfigRuleFilterArgs(prefix=storage.ASSETS_PREFIX),
-            delete_marker_replication=args.BucketReplicationConfigRuleDeleteMarkerReplicationArgs(
-                status="Enabled"),
-            source_selection_criteria=args.BucketReplicationConfigRuleSourceSelectionCriteriaArgs(
-                sse_kms_encrypted_objects=args.BucketReplicationConfigRuleSourceSelectionCriteriaSseKmsEncryptedObjectsArgs(
-                    status="Enabled")),
-            destination=args.BucketReplicationConfigRuleDestinationArgs(
-                bucket=buckets[region].assets.arn,
-                encryption_configuration=args.BucketReplicationConfigRuleDestinationEncryptionConfigurationArgs(
-                    replica_kms_key_id=key_arns[region]),
-                replication_time=args.BucketReplicationConfigRuleDestinationReplicationTimeArgs(
-                    status="Enabled",
-                    time=args.BucketReplicationConfigRuleDestinationReplicationTimeTimeArgs(
-                        minutes=15)) if time_control else None,
-                metrics=args.BucketReplicationConfigRuleDestinationMetricsArgs(
-                    status="Enabled",
-                    event_threshold=args.BucketReplicationConfigRuleDestinationMetricsEventThresholdArgs(
-                        minutes=15)) if time_control else None,
-            ),
-        ))
+    rules = [
+        kms_replication_rule(f"assets-to-{region}", storage.ASSETS_PREFIX,
+                             buckets[region].assets.arn, key_arns[region], priority=priority,
+                             time_control=time_control)
+        for priority, region in enumerate(secondaries, start=1)
+    ]
     return aws.s3.BucketReplicationConfig(
         regional("data", primary, "assets-replication"),
         role=role.arn,

@@ -25,11 +25,9 @@ import pulumi
 import pulumi_aws as aws
 
 from components.cell.health import FAILURE_THRESHOLD, REQUEST_INTERVAL_SECONDS
-from components.naming import global_name, regional
+from components.naming import API_LABEL, ORDERS_LABEL, global_name, regional
 from components.options import child, stateful
 
-API_LABEL: Final = "api"
-ORDERS_LABEL: Final = "orders"
 WWW_LABEL: Final = "www"
 ALIAS_TYPES: Final = ("A", "AAAA")
 # CNAMEs that ACM asks for: short TTL so a failed validation can be retried quickly.
@@ -254,9 +252,10 @@ def cell_records(
     parent: pulumi.Resource, zone: Zone, primary: str, cells: Mapping[str, CellEndpoint]
 ) -> list[aws.route53.Record]:
     """<region>.api.<domain> per cell, and the validation CNAMEs of each cell's ALB certificate
-    (api.<domain> and <region>.api.<domain>). The api.<domain> CNAME is the same in every
-    region, so it is written once, from the primary's certificate."""
+    (api.<domain>, orders.<domain> and <region>.api.<domain>). The api and orders CNAMEs are the
+    same in every region, so they are written once, from the primary's certificate."""
     api = subdomain(API_LABEL, zone.domain)
+    orders = subdomain(ORDERS_LABEL, zone.domain)
     records = []
     for region, cell in cells.items():
         regional_name = subdomain(region, api)
@@ -272,7 +271,9 @@ def cell_records(
         )
         options = cell.certificate_validation_options
         if options is not None:
-            names = [api, regional_name] if region == primary else [regional_name]
+            # Every cell's certificate names api.<domain> and orders.<domain> (either may
+            # route to it); their CNAMEs are the same in every region: written once.
+            names = [api, orders, regional_name] if region == primary else [regional_name]
             records += _validation_records(
                 parent, zone, regional("edge", region, "alb-certificate-validation"), options, names
             )

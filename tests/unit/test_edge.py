@@ -406,8 +406,16 @@ def test_prod_names_each_cell_and_validates_its_alb_certificate(prod):
         for r in prod.of_type(RECORD)
         if r.name.startswith(tuple(f"edge-{g}-alb-certificate-validation" for g in regions))
     )
-    # api.<domain> has the same CNAME in every region: written once.
-    assert validated == sorted([f"{api}.", *(f"{region}.{api}." for region in regions)])
+    # api.<domain> and orders.<domain> have the same CNAME in every region: written once.
+    orders = "orders.shop3d.example.com"
+    assert validated == sorted([f"{api}.", f"{orders}.",
+                                *(f"{region}.{api}." for region in regions)])
+    # Every cell's certificate names every host CloudFront may reach it by.
+    for region in regions:
+        certificate = prod.named(f"cell-{region}-alb-certificate")
+        assert certificate.inputs["domainName"] == api
+        assert sorted(certificate.inputs["subjectAlternativeNames"]) == sorted(
+            [orders, f"{region}.{api}"])
 
 
 def test_failover_figure(prod):
