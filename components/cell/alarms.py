@@ -12,6 +12,7 @@ from typing import Any, Final
 import pulumi
 import pulumi_aws as aws
 
+from components import iam
 from components.cell.context import CellContext
 
 PERIOD_SECONDS: Final = 60
@@ -43,6 +44,27 @@ class CellAlarms:
         self._ctx = ctx
         self.topic = aws.sns.Topic(ctx.name("alarms"), kms_master_key_id=ctx.key_arn,
                                    opts=ctx.opts())
+        # The topic's one policy: the account manages it; CloudWatch alarms and EventBridge
+        # rules (GuardDuty findings) of this account only may publish.
+        same_account = {"StringEquals": {"aws:SourceAccount": ctx.data.account_id}}
+        aws.sns.TopicPolicy(
+            ctx.name("alarms", "policy"),
+            arn=self.topic.arn,
+            policy=iam.document([
+                {"Sid": "AccountManages", "Effect": "Allow",
+                 "Principal": {"AWS": pulumi.Output.concat("arn:aws:iam::",
+                                                           ctx.data.account_id, ":root")},
+                 "Action": ["sns:GetTopicAttributes", "sns:SetTopicAttributes",
+                            "sns:AddPermission", "sns:RemovePermission", "sns:DeleteTopic",
+                            "sns:Subscribe", "sns:ListSubscriptionsByTopic", "sns:Publish"],
+                 "Resource": self.topic.arn},
+                {"Sid": "AlarmsAndEventsPublish", "Effect": "Allow",
+                 "Principal": {"Service": ["cloudwatch.amazonaws.com", "events.amazonaws.com"]},
+                 "Action": "sns:Publish", "Resource": self.topic.arn,
+                 "Condition": same_account},
+            ]),
+            opts=ctx.opts(),
+        )
         if ctx.config.alarm_email:
             aws.sns.TopicSubscription(ctx.name("alarms", "email"), topic=self.topic.arn,
                                       protocol="email", endpoint=ctx.config.alarm_email,

@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from components.security import FINDING_MIN_SEVERITY, copy_region
+from offline.mocks import ACCOUNT_ID as ACCOUNT
 from offline.runner import ProgramRun, RecordedResource
 from policy.evaluate import evaluate
 from regions.catalog import REGIONS
@@ -72,6 +73,14 @@ def assert_account_security(run: ProgramRun, regions: list[str]) -> None:
         (target,) = [t for t in in_region(run, EVENT_TARGET, region)
                      if t.name.endswith("guardduty-findings-to-alarms")]
         assert target.inputs["arn"] == topics[region]
+        # ... and the topic lets EventBridge of this account publish to it.
+        (policy,) = [p for p in in_region(run, "aws:sns/topicPolicy:TopicPolicy", region)
+                     if p.inputs["arn"] == topics[region]]
+        publishers = [s for s in json.loads(policy.inputs["policy"])["Statement"]
+                      if s["Action"] == "sns:Publish"]
+        assert any("events.amazonaws.com" in s["Principal"]["Service"]
+                   and s["Condition"] == {"StringEquals": {"aws:SourceAccount": ACCOUNT}}
+                   for s in publishers)
 
     # Backup: every table and every Aurora cluster is selected by the plan of its region,
     # and that plan copies to a vault in another region.
