@@ -32,7 +32,7 @@ from components.edge.distribution import (
 )
 from components.edge.storefront import SiteBucket, storefront_bucket, upload_site
 from components.global_data import GlobalData
-from components.naming import global_name, physical
+from components.naming import API_LABEL, ORDERS_LABEL, global_name, physical
 from components.options import child
 from handlers.shared import storage
 from regions.config import StackConfig
@@ -132,8 +132,8 @@ class GlobalEdge(pulumi.ComponentResource):
             storefront=[
                 BucketOrigin(f"storefront-{r}", site.bucket, r) for r, site in sites.items()
             ],
-            api=api_origin(dns.API_LABEL),
-            orders=api_origin(dns.ORDERS_LABEL),
+            api=api_origin(API_LABEL),
+            orders=api_origin(ORDERS_LABEL),
         )
         # Every region's assets bucket admits this distribution (under assets/ only), so the
         # failover member can be moved to any secondary without a policy change.

@@ -3,10 +3,12 @@ resources its role may reach, nothing more."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Final
 
 import pulumi
+import pulumi_aws as aws
 
 from components import iam
 from components.artifacts import lambda_artifact
@@ -16,6 +18,7 @@ from components.cell.lambdas import CellFunction, FunctionSpec, cell_function
 from components.interfaces import IdentityOutputs
 from components.origin_secret import CartCookieKey, arn_in_region
 from handlers.shared import env, tables
+from handlers.shared.deploy_events import APPLY_SCHEMA_EVENT_KEY, cart_schema_sha256
 
 MEMORY_MB: Final = 1024
 # ALB waits at most this for the Lambda; checkout's one transaction fits well within it.
@@ -45,7 +48,7 @@ def cart_api(ctx: CellContext, inputs: CartInputs,
     database_secret = data.database.master_secret.arn.apply(
         lambda arn: arn_in_region(arn, ctx.region))
     cookie_secret = inputs.cookie_key.arn_in(ctx.region)
-    return cell_function(
+    cart = cell_function(
         ctx,
         FunctionSpec(
             role="cart",
@@ -79,4 +82,22 @@ def cart_api(ctx: CellContext, inputs: CartInputs,
             ],
         ),
         dead_letter_arn=dead_letter_arn,
+    )
+    if ctx.is_primary:
+        apply_schema(ctx, cart)
+    return cart
+
+
+def apply_schema(ctx: CellContext, cart: CellFunction) -> aws.lambda_.Invocation:
+    """Apply the orders schema to the Aurora writer through the cart Lambda (it is in the VPC
+    and holds the credentials), once the writer exists and again whenever schema.sql changes.
+    Secondaries receive it by Aurora's replication."""
+    schema = cart_schema_sha256()
+    writers = ctx.data.database.clusters[ctx.region].instances
+    return aws.lambda_.Invocation(
+        ctx.name("cart", "apply-schema"),
+        function_name=cart.function.name,
+        input=json.dumps({APPLY_SCHEMA_EVENT_KEY: {"schema_sha256": schema}}),
+        triggers={"schema_sha256": schema},
+        opts=ctx.opts(depends_on=list(writers)),
     )

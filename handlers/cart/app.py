@@ -18,6 +18,7 @@ from handlers.cart import routes
 from handlers.cart.problems import PROBLEM_CONTENT_TYPE, Problem, not_found
 from handlers.cart.services import Services
 from handlers.cart.settings import Settings
+from handlers.shared.deploy_events import APPLY_SCHEMA_EVENT_KEY, cart_schema_sha256
 
 logger = Logger(service="cart")
 tracer = Tracer(service="cart")
@@ -57,10 +58,21 @@ def handle_unexpected(error: Exception) -> Response[str]:
     )
 
 
+def _apply_schema() -> dict[str, Any]:
+    """The deploy's request: apply schema.sql to this region's database (idempotent)."""
+    from handlers.cart.database import Connections, apply_schema
+
+    apply_schema(Connections(services.database_url).get())
+    logger.info("schema applied", extra={"schema_sha256": cart_schema_sha256()})
+    return {"applied": cart_schema_sha256()}
+
+
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.APPLICATION_LOAD_BALANCER)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    if APPLY_SCHEMA_EVENT_KEY in event and "requestContext" not in event:
+        return _apply_schema()
     metrics.add_metric(name="Requests", unit=MetricUnit.Count, value=1)
     services.idempotency.register(context)
     return app.resolve(event, context)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from pathlib import Path
 
 import psycopg
 
-SCHEMA_PATH = Path(__file__).with_name("schema.sql")
+from handlers.shared.deploy_events import CART_SCHEMA_FILE
+
 # Any fixed number: serialises concurrent schema appliers (two Lambdas cold-starting together).
 _SCHEMA_LOCK_ID = 0x5330_3364
 
@@ -17,7 +17,7 @@ def apply_schema(conn: psycopg.Connection) -> None:
     """Create the orders/inventory schema if absent; safe to run any number of times."""
     with conn.transaction(), conn.cursor() as cur:
         cur.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK_ID,))
-        cur.execute(SCHEMA_PATH.read_text())
+        cur.execute(CART_SCHEMA_FILE.read_text())
 
 
 class Connections:

@@ -17,6 +17,7 @@ from components.cell.alb import HEALTH_PATH, HEALTH_QUERY_KEY, TLS_POLICY
 from components.cell_network import POSTGRES_PORT, REDIS_PORT
 from components.origin_secret import ORIGIN_HEADER_NAME
 from handlers.shared import env
+from handlers.shared.deploy_events import APPLY_SCHEMA_EVENT_KEY, cart_schema_sha256
 from offline.mocks import CLOUDFRONT_PREFIX_LIST
 from offline.runner import ProgramRun, RecordedResource
 from regions.catalog import REGIONS
@@ -413,3 +414,22 @@ def test_asset_batch_runs_the_lambda_image_on_spot(program: ProgramFactory) -> N
         assert lambda_image.startswith(f"{repository}@sha256:")
         batch_image = named(run, region, "-asset-batch-image").inputs
         assert batch_image["dockerfile"]["inline"] == f"FROM {lambda_image}\nENTRYPOINT []\n"
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_the_primary_cell_applies_the_orders_schema_once_the_writer_exists(
+        program: ProgramFactory, stack: str) -> None:
+    run = program(stack)
+    primary = run.outputs["regions"][0]
+    invocations = run.of_type("aws:lambda/invocation:Invocation")
+    (invocation,) = [i for i in invocations if APPLY_SCHEMA_EVENT_KEY in i.inputs["input"]]
+    assert invocation.region == primary
+    cart = named(run, primary, "-cart")
+    # The mocks name an auto-named function "<logical name>-0a1b2c3".
+    assert invocation.inputs["functionName"] == (cart.inputs.get("name")
+                                                 or f"{cart.name}-0a1b2c3")
+    # Re-run whenever schema.sql changes, and only after the writer instance exists.
+    assert invocation.inputs["triggers"] == {"schema_sha256": cart_schema_sha256()}
+    writers = {r.urn for r in run.of_type("aws:rds/clusterInstance:ClusterInstance")
+               if r.region == primary}
+    assert writers and writers <= set(invocation.dependencies)

@@ -45,7 +45,7 @@ def assert_complete_data_layer(run: ProgramRun, regions: list[str]) -> None:
     (key,) = run.of_type(KEY)
     assert key.region == primary
     assert key.inputs["multiRegion"] is True and key.inputs["enableKeyRotation"] is True
-    assert sorted(r.region for r in run.of_type(REPLICA_KEY)) == sorted(secondaries)
+    assert sorted(str(r.region) for r in run.of_type(REPLICA_KEY)) == sorted(secondaries)
     for replica in run.of_type(REPLICA_KEY):
         assert replica.inputs["primaryKeyArn"].startswith(f"arn:aws:kms:{primary}:")
 
@@ -94,7 +94,7 @@ def assert_complete_data_layer(run: ProgramRun, regions: list[str]) -> None:
 
     # Aurora: one global cluster, a cluster per region on that region's isolated subnets; the
     # secondaries wait for the primary's writer instance.
-    clusters = {c.region: c for c in run.of_type(CLUSTER)}
+    clusters = {str(c.region): c for c in run.of_type(CLUSTER)}
     assert sorted(clusters) == sorted(regions)
     primary_instances = {r.urn for r in run.of_type("aws:rds/clusterInstance:ClusterInstance")
                          if r.region == primary}
