@@ -1,0 +1,16 @@
+"""ruff runs with the suite (a second or two); mypy runs with `./shop3d lint` (strict, slower
+on a cold cache)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_ruff_is_clean() -> None:
+    result = subprocess.run([sys.executable, "-m", "ruff", "check", "--quiet", str(ROOT)],
+                            capture_output=True, text=True, cwd=ROOT, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
