@@ -152,10 +152,10 @@ def build_one(handler: Handler, architecture: Architecture, out_dir: Path) -> Bu
         target, req_file = Path(tmp) / "site", Path(tmp) / "requirements.txt"
         req_file.write_text(reqs)
         _install(req_file, target, architecture)
+        _drop_console_scripts(target)
         zipped = deterministic_zip(
             (f"python/{path.relative_to(target).as_posix()}", path)
             for top in sorted(target.iterdir())
-            if top.name != "bin"  # console scripts: useless inside Lambda
             for path in ([top] if top.is_file() else shippable_files(top))
         )
         packages = sorted(
@@ -186,6 +186,18 @@ def build_one(handler: Handler, architecture: Architecture, out_dir: Path) -> Bu
     return BuildResult(
         key, {**base, "package_type": "Zip", "reason": "every package has a wheel", "layer": layer}
     )
+
+
+def _drop_console_scripts(target: Path) -> None:
+    """Console scripts are useless inside Lambda, and their shebangs name the building
+    machine's interpreter: remove them, and their lines from each RECORD, so the layer is the
+    same whichever checkout builds it and every RECORD lists exactly what ships."""
+    scripts = target / "bin"
+    if scripts.is_dir():
+        shutil.rmtree(scripts)
+    for record in target.glob("*.dist-info/RECORD"):
+        lines = record.read_text().splitlines(keepends=True)
+        record.write_text("".join(line for line in lines if not line.startswith("bin/")))
 
 
 def _install(req_file: Path, target: Path, architecture: Architecture) -> None:
