@@ -1,4 +1,5 @@
-"""shop3d: read the stack config, build the data layer, stamp a cell per region, export."""
+"""shop3d: read the stack config; build networks, the data layer, identity, a cell per region,
+the edge and account security; export what operators and CI need."""
 
 import pulumi
 
