@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
 import yaml
 
 from policy.rules import RULES_BY_NAME
+from regions.config import PolicyExemption
 
 CONFIG_KEY: Final = "shop3d:policyExemptions"
 ADVISORY: Final = "advisory"
@@ -26,10 +26,8 @@ class ExemptionError(ValueError):
     """The exemptions config is malformed; the message says what and what is allowed."""
 
 
-@dataclass(frozen=True)
-class Exemption:
-    rule: str
-    reason: str
+# The program's own record of an exemption (regions/config.py reads the same stack key).
+Exemption = PolicyExemption
 
 
 def parse(raw: object) -> tuple[Exemption, ...]:
