@@ -7,12 +7,12 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Final
 
+from handlers.shared.functions import ASSET_TIMEOUT_SECONDS, CART_TIMEOUT_SECONDS
 from local.resources import LOCAL_ACCOUNT_ID, LOCAL_REGION
 
-# The cells' Lambda timeouts (components/cell/cart_api.py and asset_pipeline.py, not imported
-# here because components import Pulumi). Powertools idempotency reads the remaining time.
-CART_TIMEOUT_S: Final = 15.0
-ASSET_TIMEOUT_S: Final = 300.0
+# The cells' Lambda timeouts: Powertools idempotency reads the remaining time.
+CART_TIMEOUT_S: Final = float(CART_TIMEOUT_SECONDS)
+ASSET_TIMEOUT_S: Final = float(ASSET_TIMEOUT_SECONDS)
 
 
 @dataclass(frozen=True)

@@ -21,9 +21,10 @@ from components.cell.batch import AssetBatch, asset_batch
 from components.cell.context import CellContext
 from components.cell.lambdas import CellFunction, FunctionSpec, cell_function
 from handlers.shared import env, storage, tables
+from handlers.shared.functions import ASSET_MEMORY_MB, ASSET_TIMEOUT_SECONDS
 
-MEMORY_MB: Final = 3008
-TIMEOUT_SECONDS: Final = 300
+MEMORY_MB: Final = ASSET_MEMORY_MB
+TIMEOUT_SECONDS: Final = ASSET_TIMEOUT_SECONDS
 EPHEMERAL_STORAGE_MB: Final = 4096
 # SQS visibility must outlast the function's timeout; AWS recommends six times it.
 VISIBILITY_TIMEOUT_SECONDS: Final = 6 * TIMEOUT_SECONDS

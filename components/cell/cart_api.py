@@ -19,10 +19,10 @@ from components.interfaces import IdentityOutputs
 from components.origin_secret import CartCookieKey, arn_in_region
 from handlers.shared import env, tables
 from handlers.shared.deploy_events import APPLY_SCHEMA_EVENT_KEY, cart_schema_sha256
+from handlers.shared.functions import CART_MEMORY_MB, CART_TIMEOUT_SECONDS
 
-MEMORY_MB: Final = 1024
-# ALB waits at most this for the Lambda; checkout's one transaction fits well within it.
-TIMEOUT_SECONDS: Final = 15
+MEMORY_MB: Final = CART_MEMORY_MB
+TIMEOUT_SECONDS: Final = CART_TIMEOUT_SECONDS
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,13 @@
+"""How the services' Lambda functions are sized: the cells deploy them with these, and the
+local platform hands the handlers a context with the same timeouts (Powertools idempotency
+reads the remaining time)."""
+
+from __future__ import annotations
+
+from typing import Final
+
+# ALB waits at most this for the cart Lambda; checkout's one transaction fits well within it.
+CART_TIMEOUT_SECONDS: Final = 15
+CART_MEMORY_MB: Final = 1024
+ASSET_TIMEOUT_SECONDS: Final = 300
+ASSET_MEMORY_MB: Final = 3008
