@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.event_handler import ALBResolver, Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
@@ -18,14 +18,15 @@ from handlers.cart import routes
 from handlers.cart.problems import PROBLEM_CONTENT_TYPE, Problem, not_found
 from handlers.cart.services import Services
 from handlers.cart.settings import Settings
+from handlers.cart.tracing import tracer
 from handlers.shared.deploy_events import APPLY_SCHEMA_EVENT_KEY, cart_schema_sha256
 
 logger = Logger(service="cart")
-tracer = Tracer(service="cart")
 metrics = Metrics(namespace="shop3d", service="cart")
 
 app = ALBResolver()
 app.include_router(routes.router)
+# Settings are read (and checked) now; clients and connections are made on first use.
 services = Services.from_settings(Settings.from_env())
 routes.bind(services)
 
@@ -74,5 +75,4 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     if APPLY_SCHEMA_EVENT_KEY in event and "requestContext" not in event:
         return _apply_schema()
     metrics.add_metric(name="Requests", unit=MetricUnit.Count, value=1)
-    services.idempotency.register(context)
     return app.resolve(event, context)

@@ -4,34 +4,38 @@ The record key is the owner's cart id plus the client's key, so one shopper's ke
 replays another's response. The method, path and body are the validated payload: a replay
 returns the first response; the same key with another request answers 422; a duplicate that
 arrives while the first is still running answers 409.
+
+Powertools idempotency is imported when the first keyed request arrives, not at cold start.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any
-
-from aws_lambda_powertools.utilities.idempotency import (
-    DynamoDBPersistenceLayer,
-    IdempotencyConfig,
-    idempotent_function,
-)
-from aws_lambda_powertools.utilities.idempotency.exceptions import (
-    IdempotencyAlreadyInProgressError,
-    IdempotencyPersistenceLayerError,
-    IdempotencyValidationError,
-)
-from aws_lambda_powertools.utilities.typing import LambdaContext
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from handlers.cart.limits import IDEMPOTENCY_KEY_MAX_LENGTH, IDEMPOTENCY_TTL_SECONDS
 from handlers.cart.problems import Problem, bad_request, conflict
 from handlers.shared.tables import IDEMPOTENCY
 
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+
 HEADER = "idempotency-key"
 _KEY = re.compile(rf"^[\x21-\x7e]{{1,{IDEMPOTENCY_KEY_MAX_LENGTH}}}$")  # visible ASCII
 
 Reply = dict[str, Any]  # {"status": int, "body": ..., "cookie": str | None}
+
+
+@dataclass(frozen=True)
+class Request:
+    """What a replay must match: the owner scopes the key; method, path and body are checked."""
+
+    owner: str
+    method: str
+    path: str
+    body: str
 
 
 def check_key(key: str) -> str:
@@ -44,6 +48,12 @@ def check_key(key: str) -> str:
 
 class Idempotency:
     def __init__(self, dynamodb: Any, table: str) -> None:
+        from aws_lambda_powertools.utilities.idempotency import (
+            DynamoDBPersistenceLayer,
+            IdempotencyConfig,
+            idempotent_function,
+        )
+
         store = DynamoDBPersistenceLayer(
             table_name=table,
             key_attr=IDEMPOTENCY.hash_key.name,
@@ -69,23 +79,32 @@ class Idempotency:
         self._once = once
         self._config = config
 
-    def register(self, context: LambdaContext) -> None:
-        """Let an in-progress record expire with the invocation (a crash must not block the
-        key until the record's TTL)."""
-        self._config.register_lambda_context(context)
-
     def run(
-        self, key: str, owner: str, method: str, path: str, body: str, compute: Callable[[], Reply]
+        self,
+        key: str,
+        request: Request,
+        compute: Callable[[], Reply],
+        context: LambdaContext | None = None,
     ) -> Reply:
-        request = {
-            "owner": owner,
+        """`compute` once per (owner, key). The invocation's `context` lets an in-progress
+        record expire with it (a crash must not block the key until the record's TTL)."""
+        from aws_lambda_powertools.utilities.idempotency.exceptions import (
+            IdempotencyAlreadyInProgressError,
+            IdempotencyPersistenceLayerError,
+            IdempotencyValidationError,
+        )
+
+        if context is not None:
+            self._config.register_lambda_context(context)
+        payload = {
+            "owner": request.owner,
             "key": check_key(key),
-            "method": method,
-            "path": path,
-            "body": body,
+            "method": request.method,
+            "path": request.path,
+            "body": request.body,
         }
         try:
-            reply: Reply = self._once(request=request, compute=compute)
+            reply: Reply = self._once(request=payload, compute=compute)
         except IdempotencyValidationError:
             raise Problem(
                 422,

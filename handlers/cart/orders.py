@@ -20,6 +20,7 @@ from handlers.cart.catalog import Catalog
 from handlers.cart.database import Connections
 from handlers.cart.owners import Owner
 from handlers.cart.problems import Problem, conflict, invalid, not_found
+from handlers.cart.tracing import tracer
 
 ORDER_STATUS = "PENDING_PAYMENT"  # payment capture is out of scope
 
@@ -105,6 +106,7 @@ class Orders:
         ).fetchone()
         return None if row is None else row[0]
 
+    @tracer.capture_method
     def checkout(self, owner: Owner) -> tuple[int, dict[str, Any]]:
         """(201, order) for a new order; (200, order) when this cart generation was ordered."""
         state = self._store.read(owner.cart_id)

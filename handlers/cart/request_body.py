@@ -1,17 +1,20 @@
-"""Strict JSON request bodies: size-capped, no duplicate keys, no NaN/Infinity, then pydantic."""
+"""Strict JSON request bodies: size-capped, no duplicate keys, no NaN/Infinity, then pydantic.
+
+pydantic is imported on the first body parsed: read-only requests never load it."""
 
 from __future__ import annotations
 
 import json
 import math
-from typing import Any, TypeVar
-
-from pydantic import BaseModel, ValidationError
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from handlers.cart.limits import MAX_BODY_BYTES
 from handlers.cart.problems import Problem, bad_request, invalid
 
-ModelT = TypeVar("ModelT", bound=BaseModel)
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+ModelT = TypeVar("ModelT", bound="BaseModel")
 
 
 def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -58,6 +61,8 @@ def parse_json(raw: bytes | str | None) -> Any:
 
 def parse_model(raw: bytes | str | None, model: type[ModelT]) -> ModelT:
     """Parse and validate a body into `model`; validation failures become one 422 problem."""
+    from pydantic import ValidationError
+
     document = parse_json(raw)
     if not isinstance(document, dict):
         raise invalid("request body must be a JSON object")

@@ -7,25 +7,27 @@ from the body or the path.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.shared.cookies import Cookie, SameSite
-from pydantic import TypeAdapter, ValidationError
 
 from handlers.cart.guest_cookie import COOKIE_NAME
 from handlers.cart.idempotency import HEADER as IDEMPOTENCY_HEADER
-from handlers.cart.idempotency import Reply
-from handlers.cart.limits import GUEST_CART_TTL_DAYS
+from handlers.cart.idempotency import Reply, Request
+from handlers.cart.limits import GUEST_CART_TTL_DAYS, SKU_MAX_LENGTH, SKU_PATTERN
 from handlers.cart.owners import Owner
 from handlers.cart.problems import invalid, not_found, unauthorized
 from handlers.cart.request_body import parse_model
-from handlers.cart.schemas import AddItem, SetQuantity, Sku
-from handlers.cart.services import Services
+
+if TYPE_CHECKING:
+    from handlers.cart.services import Services
 
 router = Router()  # type: ignore[no-untyped-call]  # Powertools leaves __init__ unannotated
-_SKU: TypeAdapter[str] = TypeAdapter(Sku)
+_SKU = re.compile(SKU_PATTERN)
 JSON = "application/json"
 _services: Services | None = None
 
@@ -122,19 +124,17 @@ def _mutating(owner: Owner, compute: Callable[[], Reply]) -> Response[str]:
     if key is None:
         return _respond(compute())
     event = router.current_event
-    reply = _svc().idempotency.run(
-        key, owner.cart_id, event.http_method, event.path, event.decoded_body or "", compute
-    )
-    return _respond(reply)
+    request = Request(owner.cart_id, event.http_method, event.path, event.decoded_body or "")
+    return _respond(_svc().idempotency.run(key, request, compute, router.lambda_context))
 
 
 def _sku(raw: str) -> str:
-    """A path SKU, validated like a body SKU."""
-    try:
-        value: str = _SKU.validate_python(raw)
-    except ValidationError:
-        raise invalid(f"{raw[:80]!r} is not a SKU: letters, digits, '.', '_', '-'") from None
-    return value
+    """A path SKU, held to the body's rules (the same limits; no pydantic on read routes)."""
+    if len(raw) > SKU_MAX_LENGTH or not _SKU.fullmatch(raw):
+        raise invalid(
+            f"{raw[:80]!r} is not a SKU: up to {SKU_MAX_LENGTH} letters, digits, '.', '_', '-'"
+        )
+    return raw
 
 
 # -- routes ---------------------------------------------------------------------------------------
@@ -166,6 +166,8 @@ def get_cart() -> Response[str]:
 @router.post("/api/cart/items")
 def add_item() -> Response[str]:
     owner, cookie = _shopper()
+    from handlers.cart.schemas import AddItem  # pydantic models: only body routes need them
+
     body = parse_model(router.current_event.decoded_body, AddItem)
     return _mutating(
         owner,
@@ -181,6 +183,8 @@ def add_item() -> Response[str]:
 def set_item(sku: str) -> Response[str]:
     owner, cookie = _shopper()
     checked = _sku(sku)
+    from handlers.cart.schemas import SetQuantity
+
     body = parse_model(router.current_event.decoded_body, SetQuantity)
     return _mutating(
         owner,

@@ -6,6 +6,7 @@ import threading
 
 import pytest
 
+from handlers.cart.idempotency import Request
 from handlers.cart.problems import Problem
 
 
@@ -53,14 +54,16 @@ def test_concurrent_duplicate_is_a_conflict(services):
         release.wait(10)
         return {"status": 200, "body": {"done": True}}
 
+    request = Request("guest#x", "POST", "/p", "{}")
+
     def first() -> None:
-        results.append(services.idempotency.run("dup-1", "guest#x", "POST", "/p", "{}", slow))
+        results.append(services.idempotency.run("dup-1", request, slow))
 
     thread = threading.Thread(target=first)
     thread.start()
     assert started.wait(10)
     with pytest.raises(Problem) as duplicate:
-        services.idempotency.run("dup-1", "guest#x", "POST", "/p", "{}", slow)
+        services.idempotency.run("dup-1", request, slow)
     release.set()
     thread.join(10)
     assert duplicate.value.status == 409 and "in progress" in duplicate.value.detail
