@@ -8,7 +8,8 @@ Linux 2023) for the architecture, install those wheels with uv (no compiler, no 
 tests, caches and console scripts, zip the tree deterministically as a layer (python/...) and
 record the result in components/artifacts.lock.json. A handler that cannot ship as a Zip (a
 package without a wheel, or over Lambda's size limits) is recorded as a container image, with
-the reason.
+the reason. A RUNTIME_ONLY handler (standard library and the runtime's boto3) is checked for
+other imports and recorded as a Zip without a layer: nothing is installed for it.
 """
 
 from __future__ import annotations
@@ -53,6 +54,8 @@ class BuildResult:
         record = self.record
         if record["package_type"] == "Image":
             return f"{self.key}: container image ({record['reason']})"
+        if "layer" not in record:
+            return f"{self.key}: Zip, no layer ({record['reason']})"
         layer = record["layer"]
         return (
             f"{self.key}: Zip + layer {layer['file']} "
@@ -140,6 +143,8 @@ def without_wheel(
 def build_one(handler: Handler, architecture: Architecture, out_dir: Path) -> BuildResult:
     key = artifacts.record_key(handler, architecture)
     base: dict[str, Any] = {"lock_digest": artifacts.lock_digest(handler)}
+    if handler in artifacts.RUNTIME_ONLY:
+        return BuildResult(key, {**base, **runtime_only_record(handler)})
     reqs = requirements(handler)
     missing = without_wheel(pinned_packages(reqs), architecture, artifacts.group_closure(handler))
     if missing:
@@ -188,6 +193,18 @@ def build_one(handler: Handler, architecture: Architecture, out_dir: Path) -> Bu
     )
 
 
+def runtime_only_record(handler: Handler, repo: Path = artifacts.REPO_ROOT) -> dict[str, Any]:
+    """The record of a handler that ships with no layer, once its imports are checked."""
+    extra = artifacts.imports_beyond_runtime(handler, repo)
+    if extra:
+        raise ArtifactError(
+            f"{handler} imports {', '.join(extra)}, which Lambda's runtime does not provide: "
+            f"remove the import, or give {handler} a dependency group in pyproject.toml and "
+            f"take it out of RUNTIME_ONLY in components/artifacts.py"
+        )
+    return {"package_type": "Zip", "reason": artifacts.RUNTIME_ONLY_REASON}
+
+
 def _drop_console_scripts(target: Path) -> None:
     """Console scripts are useless inside Lambda, and their shebangs name the building
     machine's interpreter: remove them, and their lines from each RECORD, so the layer is the
@@ -234,5 +251,6 @@ def missing_layers(record_path: Path | None = None) -> list[str]:
         key
         for key, entry in artifacts.read_build_record(record_path).items()
         if entry.get("package_type") == "Zip"
+        and "layer" in entry
         and not (artifacts.BUILD_DIR / "deps" / entry["layer"]["file"]).is_file()
     ]

@@ -12,16 +12,19 @@ Two halves:
 A handler whose dependencies have a wheel for the target and fit Lambda's 250 MB unzipped
 limit ships as a Zip function plus one dependency layer. Otherwise (a package is sdist-only for
 manylinux, or the total is too big) it ships as a container image built from ci/lambda.Dockerfile
-and pushed to ECR; the record says which and why.
+and pushed to ECR; the record says which and why. A handler that imports nothing beyond the
+standard library and the runtime's boto3 (RUNTIME_ONLY) ships as a Zip with no layer.
 """
 
 from __future__ import annotations
 
+import ast
 import base64
 import hashlib
 import io
 import json
 import os
+import sys
 import tomllib
 import warnings
 import zipfile
@@ -33,7 +36,7 @@ from typing import Any, Final, Literal, get_args
 
 import pulumi
 
-Handler = Literal["asset", "cart"]
+Handler = Literal["asset", "cart", "identity"]
 Architecture = Literal["arm64", "x86_64"]
 PackageType = Literal["Zip", "Image"]
 
@@ -48,7 +51,17 @@ GLIBC_TAG: Final = "manylinux_2_34"
 ENTRY_POINTS: Final[Mapping[Handler, str]] = {
     "asset": "handlers.asset.handler.lambda_handler",
     "cart": "handlers.cart.app.lambda_handler",
+    "identity": "handlers.identity.handler.lambda_handler",
 }
+# Handlers that need only the standard library and what Lambda's Python runtime bundles
+# (boto3/botocore): no dependency group, no layer. The Cognito trigger is one: a small package
+# keeps its cold start inside Cognito's 5-second wait.
+RUNTIME_ONLY: Final[frozenset[Handler]] = frozenset({"identity"})
+RUNTIME_MODULES: Final = frozenset({"boto3", "botocore"})
+RUNTIME_ONLY_REASON: Final = (
+    "imports only the standard library and boto3, which Lambda's python3.12 runtime provides "
+    "(the runtime's version, not uv.lock's): no layer"
+)
 
 # Lambda quotas (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html).
 UNZIPPED_LIMIT_BYTES: Final = 250 * 1024 * 1024  # function + all layers, unzipped
@@ -149,7 +162,7 @@ def lambda_artifact(handler: Handler, architecture: Architecture = "arm64") -> L
     code_path = _write_once(BUILD_DIR / "code" / f"{handler}-{zipped.hexdigest[:16]}.zip", zipped)
     if record["package_type"] == "Image":
         return _image_artifact(handler, architecture, zipped, record)
-    layer = _layer(handler, architecture, record["layer"])
+    layers = () if handler in RUNTIME_ONLY else (_layer(handler, architecture, record["layer"]),)
     artifact = LambdaArtifact(
         name=handler,
         package_type="Zip",
@@ -160,7 +173,7 @@ def lambda_artifact(handler: Handler, architecture: Architecture = "arm64") -> L
         sha256=zipped.b64digest,
         code_zipped_bytes=len(zipped.data),
         code_unzipped_bytes=zipped.unzipped_bytes,
-        layers=(layer,),
+        layers=layers,
         reason=str(record.get("reason", "")),
     )
     if artifact.total_unzipped_bytes > UNZIPPED_LIMIT_BYTES:
@@ -307,7 +320,11 @@ def group_closure(group: str, lock_bytes: bytes | None = None) -> list[dict[str,
 
 
 def lock_digest(group: str, lock_bytes: bytes | None = None) -> str:
-    """A digest of the group's slice of uv.lock: changes only when one of its packages does."""
+    """A digest of the group's slice of uv.lock: changes only when one of its packages does.
+    A RUNTIME_ONLY handler has no slice: its digest follows the runtime alone."""
+    if group in RUNTIME_ONLY:
+        provided = ",".join(sorted(RUNTIME_MODULES))
+        return hashlib.sha256(f"{RUNTIME}\nruntime-provided:{provided}".encode()).hexdigest()
     closure = group_closure(group, lock_bytes)
     canonical = json.dumps(closure, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(f"{RUNTIME}\n{canonical}".encode()).hexdigest()
@@ -376,6 +393,22 @@ def handler_sources(handler: Handler, root: Path = REPO_ROOT) -> list[tuple[str,
 
 def zip_handler_code(handler: Handler, root: Path = REPO_ROOT) -> ZippedTree:
     return deterministic_zip(handler_sources(handler, root))
+
+
+def imports_beyond_runtime(handler: Handler, root: Path = REPO_ROOT) -> list[str]:
+    """Top-level modules the handler's code zip imports that neither the standard library, the
+    runtime (RUNTIME_MODULES) nor the zip itself provides: a RUNTIME_ONLY handler needs none."""
+    found: set[str] = set()
+    for name, path in handler_sources(handler, root):
+        if not name.endswith(".py"):
+            continue
+        for node in ast.walk(ast.parse(path.read_bytes(), filename=name)):
+            if isinstance(node, ast.Import):
+                found.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                found.add(node.module.split(".")[0])
+    provided = sys.stdlib_module_names | RUNTIME_MODULES | {"handlers"}
+    return sorted(found - provided)
 
 
 def _write_once(path: Path, zipped: ZippedTree) -> Path:

@@ -1,152 +1,18 @@
-"""A cell's Lambda function the one way shop3d makes them: in the VPC's private subnets, X-Ray
-active tracing, a reserved-concurrency cap, its own log group (retention, the region's key),
-environment encrypted with the region's key, a dead-letter queue for asynchronous invocations,
-and a role that reaches only the resources its statements name.
-"""
+"""A cell's Lambda functions: built by the shared builder (components/lambda_function.py) on the
+cell's context, always with the cell's dead-letter queue for asynchronous invocations."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Final
-
 import pulumi
-import pulumi_aws as aws
 
-from components import iam
-from components.artifacts import LambdaArtifact
 from components.cell.context import CellContext
+from components.lambda_function import FunctionSpec, HostedFunction, hosted_function
 
-# AWS-managed policies every cell function needs: ENIs in the VPC, X-Ray segments. Both act on
-# "*" by design (ENI ids and trace segments are not known in advance); neither touches data.
-VPC_ACCESS_POLICY: Final = "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"
-XRAY_WRITE_POLICY: Final = "arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess"
+CellFunction = HostedFunction
 
-
-@dataclass(frozen=True)
-class FunctionSpec:
-    role: str  # "cart" | "asset": logical and physical name part
-    artifact: LambdaArtifact
-    description: str
-    memory_mb: int
-    timeout_seconds: int
-    environment: Mapping[str, pulumi.Input[str]]
-    statements: Sequence[iam.Statement]
-    ephemeral_storage_mb: int = 512
-    extra_depends_on: Sequence[pulumi.Resource] = field(default=())
-
-
-@dataclass(frozen=True)
-class CellFunction:
-    function: aws.lambda_.Function
-    role: aws.iam.Role
-    log_group: aws.cloudwatch.LogGroup
-
-
-@dataclass(frozen=True)
-class _Code:
-    """The Function arguments that depend on the package type (Zip plus layer, or Image)."""
-
-    package_type: str
-    code: pulumi.Archive | None = None
-    source_code_hash: str | None = None
-    handler: str | None = None
-    runtime: str | None = None
-    layers: list[pulumi.Output[str]] | None = None
-    image_uri: pulumi.Input[str] | None = None
-    image_config: aws.lambda_.FunctionImageConfigArgs | None = None
-
-
-def _code(ctx: CellContext, spec: FunctionSpec, image_uri: pulumi.Input[str] | None) -> _Code:
-    artifact = spec.artifact
-    if artifact.package_type == "Image":
-        if image_uri is None:
-            raise ValueError(f"{spec.role}: the artifact is a container image; pass image_uri")
-        # The image's entry point is Lambda's runtime interface client; the command names the
-        # handler.
-        return _Code(package_type="Image", image_uri=image_uri,
-                     image_config=aws.lambda_.FunctionImageConfigArgs(commands=[artifact.handler]))
-    layers = [
-        aws.lambda_.LayerVersion(
-            ctx.name(spec.role, "deps"),
-            layer_name=ctx.physical(spec.role, "deps"),
-            code=layer.code,
-            source_code_hash=layer.sha256,
-            compatible_runtimes=list(layer.compatible_runtimes),
-            compatible_architectures=list(layer.compatible_architectures),
-            description=f"{len(layer.packages)} packages from uv.lock ({layer.name})",
-            opts=ctx.opts(),
-        )
-        for layer in artifact.layers
-    ]
-    return _Code(package_type="Zip", code=artifact.code, source_code_hash=artifact.sha256,
-                 handler=artifact.handler, runtime=artifact.runtime,
-                 layers=[layer.arn for layer in layers])
+__all__ = ["CellFunction", "FunctionSpec", "cell_function"]
 
 
 def cell_function(ctx: CellContext, spec: FunctionSpec, dead_letter_arn: pulumi.Input[str],
                   image_uri: pulumi.Input[str] | None = None) -> CellFunction:
-    name = ctx.physical(spec.role)
-    log_group = aws.cloudwatch.LogGroup(
-        ctx.name(spec.role, "logs"),
-        name=f"/aws/lambda/{name}",
-        retention_in_days=ctx.config.log_retention_days,
-        kms_key_id=ctx.key_arn,
-        opts=ctx.opts(),
-    )
-    role = aws.iam.Role(
-        ctx.name(spec.role, "role"),
-        assume_role_policy=iam.assume_role("lambda.amazonaws.com"),
-        description=f"shop3d {spec.role} Lambda in {ctx.region}",
-        opts=ctx.opts(),
-    )
-    attachments = [
-        aws.iam.RolePolicyAttachment(ctx.name(spec.role, "role", suffix), role=role.name,
-                                     policy_arn=policy_arn, opts=ctx.opts())
-        for suffix, policy_arn in (("vpc", VPC_ACCESS_POLICY), ("xray", XRAY_WRITE_POLICY))
-    ]
-    policy = aws.iam.RolePolicy(
-        ctx.name(spec.role, "role", "policy"),
-        role=role.id,
-        policy=iam.document([
-            iam.allow(["logs:CreateLogStream", "logs:PutLogEvents"],
-                      [pulumi.Output.concat(log_group.arn, ":*")], sid="OwnLogGroup"),
-            iam.allow(["sqs:SendMessage"], [dead_letter_arn], sid="DeadLetterQueue"),
-            iam.allow(["kms:Decrypt", "kms:GenerateDataKey"], [ctx.key_arn], sid="RegionKey"),
-            *spec.statements,
-        ]),
-        opts=ctx.opts(),
-    )
-    code = _code(ctx, spec, image_uri)
-    function = aws.lambda_.Function(
-        ctx.name(spec.role),
-        name=name,
-        description=spec.description,
-        role=role.arn,
-        architectures=[spec.artifact.architecture],
-        memory_size=spec.memory_mb,
-        timeout=spec.timeout_seconds,
-        ephemeral_storage=aws.lambda_.FunctionEphemeralStorageArgs(size=spec.ephemeral_storage_mb),
-        reserved_concurrent_executions=ctx.config.lambda_reserved_concurrency,
-        environment=aws.lambda_.FunctionEnvironmentArgs(variables=dict(spec.environment)),
-        kms_key_arn=ctx.key_arn,
-        tracing_config=aws.lambda_.FunctionTracingConfigArgs(mode="Active"),
-        dead_letter_config=aws.lambda_.FunctionDeadLetterConfigArgs(target_arn=dead_letter_arn),
-        vpc_config=aws.lambda_.FunctionVpcConfigArgs(
-            subnet_ids=ctx.network.private_subnet_ids,
-            security_group_ids=[ctx.network.lambda_security_group.id],
-        ),
-        logging_config=aws.lambda_.FunctionLoggingConfigArgs(log_format="JSON",
-                                                             log_group=log_group.name),
-        package_type=code.package_type,
-        code=code.code,
-        source_code_hash=code.source_code_hash,
-        handler=code.handler,
-        runtime=code.runtime,
-        layers=code.layers,
-        image_uri=code.image_uri,
-        image_config=code.image_config,
-        # The role's permissions must exist before Lambda validates the VPC and DLQ settings.
-        opts=ctx.opts(depends_on=[log_group, policy, *attachments, *spec.extra_depends_on]),
-    )
-    return CellFunction(function=function, role=role, log_group=log_group)
+    return hosted_function(ctx, spec, dead_letter_arn, image_uri)
