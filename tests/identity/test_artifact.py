@@ -8,6 +8,7 @@ import zipfile
 from io import BytesIO
 from pathlib import Path
 
+import pulumi
 import pytest
 
 from ci.build_artifacts import runtime_only_record
@@ -22,7 +23,7 @@ def test_identity_is_a_zip_without_layers(architecture: artifacts.Architecture) 
     assert artifact.handler == "handlers.identity.handler.lambda_handler"
     assert artifact.layers == () and artifact.architecture == architecture
     assert "boto3" in artifact.reason
-    assert artifact.code is not None
+    assert isinstance(artifact.code, pulumi.FileArchive)
     listed = zipfile.ZipFile(BytesIO(Path(artifact.code.path).read_bytes())).namelist()
     assert "handlers/identity/handler.py" in listed
     assert not any(n.startswith(("handlers/cart/", "handlers/asset/")) for n in listed)
