@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from handlers.cart.carts import CartState, CartStore, Change
+from handlers.cart.carts import CartState, CartStore, Change, Refused
 from handlers.cart.catalog import Catalog, Product
-from handlers.cart.limits import MAX_LINES, MAX_QUANTITY, MERGE_MAX_CHANGED_LINES
+from handlers.cart.limits import MAX_LINES, MAX_QUANTITY
 from handlers.cart.owners import Owner
-from handlers.cart.problems import invalid, not_found
+from handlers.cart.problems import Problem, conflict, invalid, not_found
 
 
 def priced_lines(state: CartState, products: dict[str, Product]) -> list[dict[str, Any]]:
@@ -60,43 +60,32 @@ class CartService:
 
     def add(self, owner: Owner, sku: str, quantity: int) -> dict[str, Any]:
         product = self._sellable(sku)
-
-        def plan(state: CartState) -> Change:
-            _check_currency(state, product)
-            total = state.quantity(sku) + quantity
-            if total > MAX_QUANTITY:
-                raise invalid(
-                    f"SKU {sku!r} would reach quantity {total}; at most {MAX_QUANTITY} per line",
-                    sku=sku,
-                )
-            _check_line_count(state, sku)
-            return Change(quantities={sku: total}, currency=product.currency)
-
-        return self.view(self.store.mutate(owner, plan))
+        try:
+            state = self.store.add(owner, sku, quantity, product.currency)
+        except Refused as refused:
+            raise _why_refused(refused.state, product, quantity) from None
+        return self.view(state)
 
     def set(self, owner: Owner, sku: str, quantity: int) -> dict[str, Any]:
         product = self._sellable(sku)
-
-        def plan(state: CartState) -> Change:
-            _check_currency(state, product)
-            _check_line_count(state, sku)
-            return Change(quantities={sku: quantity}, currency=product.currency)
-
-        return self.view(self.store.mutate(owner, plan))
+        try:
+            state = self.store.set(owner, sku, quantity, product.currency)
+        except Refused as refused:
+            raise _why_refused(refused.state, product) from None
+        return self.view(state)
 
     def remove(self, owner: Owner, sku: str) -> dict[str, Any]:
-        def plan(state: CartState) -> Change:
-            if state.quantity(sku) == 0:
-                raise not_found(f"SKU {sku!r} is not in this cart")
-            return Change(quantities={sku: 0})
-
-        return self.view(self.store.mutate(owner, plan))
+        try:
+            state = self.store.remove(owner, sku)
+        except Refused:  # the only condition: the line exists
+            raise not_found(f"SKU {sku!r} is not in this cart") from None
+        return self.view(state)
 
     def merge(self, user: Owner, guest: Owner) -> dict[str, Any]:
         """Add the guest cart's lines into the user's cart, exactly once: the guest cart id is
-        recorded in the user header in the same conditional write, so a retried or concurrent
+        recorded in the user's cart in the same conditional write, so a retried or concurrent
         merge sees it and changes nothing. Quantities add up to MAX_QUANTITY; lines past
-        MAX_LINES (or past one transaction) are reported in `not_merged`."""
+        MAX_LINES or priced in another currency are reported in `not_merged`."""
         guest_state = self.store.read(guest.cart_id)
         skipped: list[str] = []
 
@@ -110,11 +99,7 @@ class CartService:
             for line in guest_state.lines:
                 target = min(MAX_QUANTITY, state.quantity(line.sku) + line.quantity)
                 fits = line.sku in live or len(live) < MAX_LINES
-                if (
-                    guest_state.currency != currency
-                    or not fits
-                    or len(quantities) >= MERGE_MAX_CHANGED_LINES
-                ):
+                if guest_state.currency != currency or not fits:
                     skipped.append(line.sku)
                     continue
                 live.add(line.sku)
@@ -126,15 +111,21 @@ class CartService:
         return {**view, "not_merged": list(skipped)}
 
 
-def _check_currency(state: CartState, product: Product) -> None:
-    if state.currency is not None and state.currency != product.currency:
-        raise invalid(
-            f"this cart is priced in {state.currency}; SKU {product.sku!r} is priced in "
+def _why_refused(before: CartState, product: Product, added: int = 0) -> Problem:
+    """Which limit a refused add (`added` > 0) or set hit, from the cart as it was."""
+    sku = product.sku
+    if before.currency is not None and before.currency != product.currency:
+        return invalid(
+            f"this cart is priced in {before.currency}; SKU {sku!r} is priced in "
             f"{product.currency}: one currency per cart",
-            sku=product.sku,
+            sku=sku,
         )
-
-
-def _check_line_count(state: CartState, sku: str) -> None:
-    if state.quantity(sku) == 0 and len(state.lines) >= MAX_LINES:
-        raise invalid(f"the cart already has {MAX_LINES} lines; at most {MAX_LINES}")
+    total = before.quantity(sku) + added
+    if added and total > MAX_QUANTITY:
+        return invalid(
+            f"SKU {sku!r} would reach quantity {total}; at most {MAX_QUANTITY} per line", sku=sku
+        )
+    if before.quantity(sku) == 0 and len(before.lines) >= MAX_LINES:
+        return invalid(f"the cart already has {MAX_LINES} lines; at most {MAX_LINES}")
+    # Every condition of the write is one of the above, checked against the same item.
+    return conflict(f"the cart changed while SKU {sku!r} was written; retry the request")

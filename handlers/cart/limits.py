@@ -16,10 +16,9 @@ SKU_PATTERN: Final = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
 IDEMPOTENCY_KEY_MAX_LENGTH: Final = 128
 # A response is replayed for this long after the first request with the same Idempotency-Key.
 IDEMPOTENCY_TTL_SECONDS: Final = 24 * 3600
-# Optimistic-concurrency retries of one cart write before answering 409.
+# Retries of one cart write (a lost version race in merge/checkout, an expired cart replaced)
+# before answering 409.
 WRITE_ATTEMPTS: Final = 12
-# DynamoDB transactions hold at most 100 actions: the user cart header plus 99 lines.
-MERGE_MAX_CHANGED_LINES: Final = 99
 # GET /api/products returns at most this many active products (one page).
 PRODUCT_LIST_LIMIT: Final = 200
 CATALOG_CACHE_TTL_SECONDS: Final = 60

@@ -15,7 +15,7 @@ from typing import Any
 import psycopg
 
 from handlers.cart.cart_service import priced_lines
-from handlers.cart.carts import CartStore, Change
+from handlers.cart.carts import CartState, CartStore, Change
 from handlers.cart.catalog import Catalog
 from handlers.cart.database import Connections
 from handlers.cart.owners import Owner
@@ -113,7 +113,7 @@ class Orders:
         conn = self._connections.get()
         previous = self._existing(conn, owner, state.generation)
         if previous is not None:
-            self._clear(owner, state.generation)
+            self._clear(owner, state)
             return 200, self._must_load(conn, owner, previous)
         if not state.lines:
             raise invalid("the cart is empty: add items before checking out")
@@ -167,7 +167,7 @@ class Orders:
             winner = self._existing(conn, owner, state.generation)
             assert winner is not None  # the unique row exists: the insert just collided with it
             return 200, self._must_load(conn, owner, winner)
-        self._clear(owner, state.generation)
+        self._clear(owner, state)
         return 201, self._must_load(conn, owner, order_id)
 
     def _must_load(
@@ -178,13 +178,15 @@ class Orders:
             raise Problem(500, "internal", "an order vanished while it was being read")
         return document
 
-    def _clear(self, owner: Owner, ordered_generation: int) -> None:
-        """Start a new cart generation, unless another request already did."""
+    def _clear(self, owner: Owner, ordered: CartState) -> None:
+        """Start a new, empty cart generation, unless another request already did: one write
+        conditioned on the version read at checkout (re-planned if the cart changed since)."""
         self._store.mutate(
             owner,
             lambda state: (
-                Change(new_generation=True) if state.generation == ordered_generation else None
+                Change(new_generation=True) if state.generation == ordered.generation else None
             ),
+            start=ordered,
         )
 
 

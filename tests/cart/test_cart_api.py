@@ -113,20 +113,27 @@ def test_line_quantity_is_capped(client, shop):
     assert reply.status == 422
     assert f"at most {MAX_QUANTITY}" in reply.body["detail"]
     assert client.call("GET", "/api/cart", cookie=cookie).body["lines"][0]["quantity"] == 98
+    # The boundary itself is allowed: 98 + 1 reaches the cap.
+    last = client.call("POST", "/api/cart/items", {"sku": "CUP-1", "quantity": 1}, cookie=cookie)
+    assert last.status == 200 and last.body["lines"][0]["quantity"] == MAX_QUANTITY
 
 
 def test_line_count_is_capped(client, shop, services):
     shop.product("EXTRA-1")
+    shop.product("FILL-0")
     owner = Owner("user", "many-lines")
-    # Seeded straight into the store (one transaction holds at most 100 actions: two writes).
+    # Seeded straight into the store in one whole-cart write (the catalog needs only FILL-0).
     skus = [f"FILL-{i}" for i in range(MAX_LINES)]
-    for chunk in (skus[:50], skus[50:]):
-        quantities = dict.fromkeys(chunk, 1)
-        services.store.mutate(owner, lambda state, q=quantities: Change(q, currency="EUR"))
+    services.store.mutate(owner, lambda state: Change(dict.fromkeys(skus, 1), currency="EUR"))
     assert len(services.store.read(owner.cart_id).lines) == MAX_LINES
-    with pytest.raises(Problem, match=f"at most {MAX_LINES}") as refused:
+    with pytest.raises(Problem, match=f"already has {MAX_LINES} lines") as refused:
         services.carts.add(owner, "EXTRA-1", 1)
     assert refused.value.status == 422
+    with pytest.raises(Problem, match=f"already has {MAX_LINES} lines"):
+        services.carts.set(owner, "EXTRA-1", 1)
+    # A line already in the full cart still takes more; the refused writes wrote nothing.
+    assert services.carts.add(owner, "FILL-0", 2)["version"] == 2
+    assert len(services.store.read(owner.cart_id).lines) == MAX_LINES
 
 
 def test_one_currency_per_cart(client, shop):
@@ -175,3 +182,33 @@ def test_pending_asset_has_no_manifest_url(client, shop):
         "status": "PENDING",
         "manifest_url": None,
     }
+
+
+def test_add_is_one_write_plus_the_idempotency_record_and_get_is_one_read(
+    client, shop, services, _lambda_module
+):
+    shop.product("COUNT-1", 800)
+    sent: list[str] = []
+
+    def count(request, **_):
+        sent.append(request.headers["X-Amz-Target"].decode().split(".")[-1])
+
+    dynamodb = _lambda_module.services.dynamodb
+    dynamodb.meta.events.register("before-send.dynamodb", count)
+    try:
+        client.call("GET", "/api/products/COUNT-1")  # the catalog cache is warm from here on
+        sent.clear()
+        added = client.call(
+            "POST",
+            "/api/cart/items",
+            {"sku": "COUNT-1", "quantity": 2},
+            headers={"idempotency-key": "count-add"},
+        )
+        assert added.status == 200 and added.body["total_minor"] == 1600
+        # Idempotency record in progress, the cart's one UpdateItem, the record completed.
+        assert sent == ["PutItem", "UpdateItem", "UpdateItem"]
+        sent.clear()
+        assert client.call("GET", "/api/cart", cookie=added.cookie()).body == added.body
+        assert sent == ["GetItem"]
+    finally:
+        dynamodb.meta.events.unregister("before-send.dynamodb", count)

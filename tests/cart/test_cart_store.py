@@ -1,4 +1,5 @@
-"""The carts table's layout and rules: expiry, generations, home region, merge over HTTP."""
+"""The carts table's layout and rules: one item per cart, expiry, generations, home region,
+limits in the write's condition, merge over HTTP."""
 
 from __future__ import annotations
 
@@ -6,77 +7,108 @@ import time
 
 import boto3
 
-from handlers.cart.carts import HEADER, LINE_PREFIX, Change, parse_cart
+from handlers.cart.carts import ADDED_PREFIX, CART_ITEM, QUANTITY_PREFIX, SKUS, Change, parse_cart
 from handlers.cart.limits import GUEST_CART_TTL_DAYS, USER_CART_TTL_DAYS
 from handlers.cart.owners import Owner
 
 NOW = 1_800_000_000
 
 
-def _header(version=3, generation=1, expires=NOW + 100):
-    return {
+def _item(version=3, generation=1, expires=NOW + 100, lines=(("A", 1, NOW - 10),)):
+    item = {
         "cart_id": {"S": "c"},
-        "line": {"S": HEADER},
+        "line": {"S": CART_ITEM},
         "version": {"N": str(version)},
         "generation": {"N": str(generation)},
         "expires_at": {"N": str(expires)},
         "currency": {"S": "EUR"},
         "home_region": {"S": "eu-west-1"},
+        "merged": {"SS": ["guest#g1"]},
     }
+    if lines:
+        item[SKUS] = {"SS": [sku for sku, _, _ in lines]}
+    for sku, quantity, added in lines:
+        item[QUANTITY_PREFIX + sku] = {"N": str(quantity)}
+        item[ADDED_PREFIX + sku] = {"N": str(added)}
+    return item
 
 
-def _line(sku, quantity=1, generation=1, expires=NOW + 100, added=NOW - 10):
-    return {
-        "cart_id": {"S": "c"},
-        "line": {"S": LINE_PREFIX + sku},
-        "sku": {"S": sku},
-        "quantity": {"N": str(quantity)},
-        "generation": {"N": str(generation)},
-        "expires_at": {"N": str(expires)},
-        "added_at": {"N": str(added)},
-    }
+def test_lines_are_read_in_the_order_they_were_added():
+    state = parse_cart("c", _item(lines=(("B", 2, NOW - 5), ("A", 1, NOW - 9))), NOW)
+    assert [(line.sku, line.quantity) for line in state.lines] == [("A", 1), ("B", 2)]
+    assert (state.version, state.generation, state.currency) == (3, 1, "EUR")
+    assert state.home_region == "eu-west-1" and state.merged == {"guest#g1"}
 
 
-def test_expired_lines_are_filtered_on_read():
-    state = parse_cart("c", [_header(), _line("A"), _line("B", expires=NOW - 1)], NOW)
-    assert [line.sku for line in state.lines] == ["A"]
+def test_an_expired_cart_reads_empty_and_starts_a_new_generation():
+    # DynamoDB's TTL deletes lazily: the item may still be there after expires_at.
+    state = parse_cart("c", _item(version=9, generation=4, expires=NOW), NOW)
+    assert state.lines == () and state.currency is None and state.expired
+    assert (state.version, state.generation) == (9, 5)
+    assert state.merged == {"guest#g1"}  # a merge stays applied once, even across expiry
 
 
-def test_lines_of_an_older_generation_are_gone():
-    state = parse_cart(
-        "c", [_header(generation=2), _line("A", generation=1), _line("B", 2, 2)], NOW
-    )
-    assert [(line.sku, line.quantity) for line in state.lines] == [("B", 2)]
-
-
-def test_an_expired_header_is_an_empty_cart_that_starts_a_new_generation():
-    state = parse_cart("c", [_header(version=9, generation=4, expires=NOW), _line("A", 1, 4)], NOW)
-    assert state.lines == () and state.version == 9 and state.generation == 5
-
-
-def test_no_header_is_an_empty_new_cart():
-    state = parse_cart("c", [], NOW)
+def test_no_item_is_an_empty_new_cart():
+    state = parse_cart("c", None, NOW)
     assert (state.version, state.generation, state.lines, state.currency) == (0, 0, (), None)
+
+
+def test_a_cart_without_lines_has_no_currency():
+    assert parse_cart("c", _item(lines=()), NOW).currency is None
+
+
+def _raw(cart_env, owner: Owner) -> dict:
+    table = boto3.resource("dynamodb").Table(cart_env.tables["carts"])
+    item: dict = table.get_item(Key={"cart_id": owner.cart_id, "line": CART_ITEM})["Item"]
+    return item
 
 
 def test_writes_stamp_ttl_and_home_region(services, shop, cart_env):
     shop.product("TTL-1")
-    table = boto3.resource("dynamodb").Table(cart_env.tables["carts"])
     for owner, days in (
         (Owner("guest", "b" * 32), GUEST_CART_TTL_DAYS),
         (Owner("user", "ttl-user"), USER_CART_TTL_DAYS),
     ):
         before = int(time.time())
         services.carts.add(owner, "TTL-1", 1)
-        header = table.get_item(Key={"cart_id": owner.cart_id, "line": HEADER})["Item"]
-        line = table.get_item(Key={"cart_id": owner.cart_id, "line": LINE_PREFIX + "TTL-1"})["Item"]
-        for item in (header, line):
-            expires_at = int(str(item["expires_at"]))
-            assert before + days * 86400 <= expires_at <= int(time.time()) + days * 86400
-        assert header["home_region"] == "us-east-1"
+        item = _raw(cart_env, owner)
+        assert before + days * 86400 <= int(item["expires_at"]) <= int(time.time()) + days * 86400
+        assert item["home_region"] == "us-east-1"
+        assert item[SKUS] == {"TTL-1"} and item[QUANTITY_PREFIX + "TTL-1"] == 1
 
 
-def test_stale_version_write_is_retried_not_lost(services, shop):
+def test_removing_the_last_line_leaves_no_sku_set(services, shop, cart_env):
+    shop.product("GONE-1")
+    owner = Owner("user", "empties-cart")
+    services.carts.add(owner, "GONE-1", 3)
+    view = services.carts.remove(owner, "GONE-1")
+    assert view["lines"] == [] and view["version"] == 2
+    item = _raw(cart_env, owner)
+    assert SKUS not in item and QUANTITY_PREFIX + "GONE-1" not in item
+    assert ADDED_PREFIX + "GONE-1" not in item
+
+
+def test_an_expired_cart_is_replaced_before_the_next_add(services, shop, cart_env):
+    shop.product("OLD-CART-1")
+    shop.product("NEW-CART-1")
+    owner = Owner("guest", "e" * 32)
+    services.carts.add(owner, "OLD-CART-1", 5)
+    table = boto3.resource("dynamodb").Table(cart_env.tables["carts"])
+    table.update_item(  # as if the TTL passed and DynamoDB has not deleted the item yet
+        Key={"cart_id": owner.cart_id, "line": CART_ITEM},
+        UpdateExpression="SET expires_at = :past",
+        ExpressionAttributeValues={":past": int(time.time()) - 1},
+    )
+    generation = int(_raw(cart_env, owner)["generation"])
+    assert services.carts.get(owner)["lines"] == []
+    view = services.carts.add(owner, "NEW-CART-1", 1)
+    assert [(line["sku"], line["quantity"]) for line in view["lines"]] == [("NEW-CART-1", 1)]
+    item = _raw(cart_env, owner)
+    assert QUANTITY_PREFIX + "OLD-CART-1" not in item
+    assert int(item["generation"]) == generation + 1
+
+
+def test_stale_version_rewrite_is_replanned_not_lost(services, shop):
     shop.product("RACE-1")
     owner = Owner("user", "stale-writer")
     services.carts.add(owner, "RACE-1", 1)
@@ -91,6 +123,7 @@ def test_stale_version_write_is_retried_not_lost(services, shop):
     final = services.store.mutate(owner, plan)
     assert calls == [1, 2]  # the first write lost the version check and was re-planned
     assert final.quantity("RACE-1") == 12 and final.version == 3
+    assert services.store.read(owner.cart_id) == final
 
 
 def test_merge_on_login_moves_the_guest_cart_and_clears_the_cookie(client, shop, issuer):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import boto3
 import psycopg
 
-from handlers.cart.carts import HEADER
+from handlers.cart.carts import CART_ITEM
 from handlers.cart.database import apply_schema
 from handlers.shared.deploy_events import APPLY_SCHEMA_EVENT_KEY, cart_schema_sha256
 from handlers.shared.tables import CARTS
@@ -135,7 +135,7 @@ def test_a_cart_recreated_after_ttl_deletion_orders_anew(client, shop, issuer, c
     first = client.call("POST", "/api/checkout", token=token).body
     # DynamoDB TTL deletes the whole cart after inactivity; the next cart starts from nothing.
     table = boto3.resource("dynamodb").Table(cart_env.tables[CARTS.logical_name])
-    table.delete_item(Key={"cart_id": "user#returning-customer", "line": HEADER})
+    table.delete_item(Key={"cart_id": "user#returning-customer", "line": CART_ITEM})
     client.call("POST", "/api/cart/items", {"sku": "LAMP-9", "quantity": 2}, token=token)
     second = client.call("POST", "/api/checkout", token=token)
     assert second.status == 201 and second.body["order_id"] != first["order_id"]
@@ -152,6 +152,10 @@ def test_a_deploy_event_applies_the_schema_through_the_lambda(_lambda_module, ca
         reply = _lambda_module.lambda_handler(event, LambdaContext(aws_request_id="deploy"))
         assert reply == {"applied": cart_schema_sha256()}
     with psycopg.connect(cart_env.database_url, autocommit=True) as conn:
-        tables = {row[0] for row in conn.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'")}
+        tables = {
+            row[0]
+            for row in conn.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"
+            )
+        }
     assert {"order_lines", "orders", "inventory"} <= tables
