@@ -36,8 +36,12 @@ class CartService:
         self.store = store
         self.catalog = catalog
 
-    def view(self, state: CartState) -> dict[str, Any]:
-        products = self.catalog.products([line.sku for line in state.lines])
+    def view(self, state: CartState, known: Product | None = None) -> dict[str, Any]:
+        """The priced cart; `known`: a product just read (not fetched again)."""
+        wanted = [line.sku for line in state.lines if known is None or line.sku != known.sku]
+        products = self.catalog.products(wanted)
+        if known is not None:
+            products[known.sku] = known
         lines = priced_lines(state, products)
         return {
             "cart_id": state.cart_id,
@@ -64,7 +68,7 @@ class CartService:
             state = self.store.add(owner, sku, quantity, product.currency)
         except Refused as refused:
             raise _why_refused(refused.state, product, quantity) from None
-        return self.view(state)
+        return self.view(state, product)
 
     def set(self, owner: Owner, sku: str, quantity: int) -> dict[str, Any]:
         product = self._sellable(sku)
@@ -72,7 +76,7 @@ class CartService:
             state = self.store.set(owner, sku, quantity, product.currency)
         except Refused as refused:
             raise _why_refused(refused.state, product) from None
-        return self.view(state)
+        return self.view(state, product)
 
     def remove(self, owner: Owner, sku: str) -> dict[str, Any]:
         try:

@@ -4,6 +4,7 @@ limits in the write's condition, merge over HTTP."""
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import boto3
 
@@ -57,9 +58,9 @@ def test_a_cart_without_lines_has_no_currency():
     assert parse_cart("c", _item(lines=()), NOW).currency is None
 
 
-def _raw(cart_env, owner: Owner) -> dict:
+def _raw(cart_env, owner: Owner) -> dict[str, Any]:
     table = boto3.resource("dynamodb").Table(cart_env.tables["carts"])
-    item: dict = table.get_item(Key={"cart_id": owner.cart_id, "line": CART_ITEM})["Item"]
+    item: dict[str, Any] = table.get_item(Key={"cart_id": owner.cart_id, "line": CART_ITEM})["Item"]
     return item
 
 
