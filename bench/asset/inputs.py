@@ -46,9 +46,7 @@ def big_input() -> Path:
         import trimesh
 
         mesh = trimesh.load_mesh(MODELS / "igea.ply")
-        vertices, faces = trimesh.remesh.subdivide_loop(
-            mesh.vertices, mesh.faces, iterations=2
-        )
+        vertices, faces = trimesh.remesh.subdivide_loop(mesh.vertices, mesh.faces, iterations=2)
         prim = Primitive(np.asarray(vertices, np.float32), np.asarray(faces, np.uint32).reshape(-1))
         as_glb(Scene([prim]), target)
     return target

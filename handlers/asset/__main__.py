@@ -15,7 +15,8 @@ from typing import TextIO, get_args
 
 from handlers.asset.config import Compression, PipelineConfig
 from handlers.asset.errors import AssetRejected
-from handlers.asset.pipeline import Progress, process_model
+from handlers.asset.pipeline import PipelineResult, Progress, process_file
+from handlers.asset.staging import staged
 from handlers.shared import storage
 
 BAR_WIDTH = 30
@@ -39,26 +40,34 @@ def split_s3_uri(uri: str) -> tuple[str, str]:
     return bucket, key
 
 
-def read_input(source: str) -> tuple[bytes, str, Path | None]:
-    """The model's bytes, its file name, and the folder relative glTF URIs resolve in."""
+def process_input(source: str, config: PipelineConfig, sku: str | None) -> PipelineResult:
+    """A local file in place (relative glTF URIs resolve next to it), or an s3:// object
+    streamed to a scratch file first."""
+    bar = progress_bar(sys.stderr)
     if source.startswith("s3://"):
         import boto3
 
         bucket, key = split_s3_uri(source)
-        body = boto3.client("s3").get_object(Bucket=bucket, Key=key)["Body"].read()
-        return body, key.rsplit("/", 1)[-1], None
+        file_name = key.rsplit("/", 1)[-1]
+        with staged(boto3.client("s3"), {"Bucket": bucket, "Key": key}) as (path, digest):
+            return process_file(
+                path,
+                sku or Path(file_name).stem,
+                config,
+                bar,
+                file_name=file_name,
+                content_hash=digest,
+            )
     path = Path(source)
     if not path.is_file():
         raise SystemExit(f"error: {source} is not a file")
-    return path.read_bytes(), path.name, path.parent
+    return process_file(path, sku or path.stem, config, bar, base_dir=path.parent)
 
 
 def run_local(args: argparse.Namespace) -> int:
-    data, file_name, base_dir = read_input(args.input)
     config = replace(PipelineConfig(), compression=args.compression)
-    sku = args.sku or Path(file_name).stem
     try:
-        result = process_model(data, file_name, sku, config, progress_bar(sys.stderr), base_dir)
+        result = process_input(args.input, config, args.sku)
     except AssetRejected as exc:
         print(f"\nrejected: {exc}", file=sys.stderr)
         return 2

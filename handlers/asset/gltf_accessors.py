@@ -30,9 +30,9 @@ class AccessorReader:
     def __init__(self, document: GltfDocument) -> None:
         self.doc = document.json
         self.buffers = document.buffers
-        self._views: dict[int, bytes] = {}
+        self._views: dict[int, memoryview | bytes] = {}
 
-    def view_bytes(self, view_index: Any, what: str) -> tuple[bytes, int | None]:
+    def view_bytes(self, view_index: Any, what: str) -> tuple[memoryview | bytes, int | None]:
         """A bufferView's bytes and its byteStride, meshopt-decoded if compressed."""
         view = f.item(self.doc, "bufferViews", view_index, what)
         idx = int(view_index)
@@ -53,7 +53,7 @@ class AccessorReader:
                 self._views[idx] = self._slice(view, f"bufferViews[{idx}]")
         return self._views[idx], stride
 
-    def _slice(self, view: dict[str, Any], what: str) -> bytes:
+    def _slice(self, view: dict[str, Any], what: str) -> memoryview:
         buffer = self.buffers[f.index(view.get("buffer"), len(self.buffers), f"{what}.buffer")]
         offset = f.natural(view.get("byteOffset"), f"{what}.byteOffset", default=0)
         length = f.natural(view.get("byteLength"), f"{what}.byteLength")
@@ -67,7 +67,7 @@ class AccessorReader:
         from handlers.asset.meshopt_decode import decode_meshopt_view
 
         what = f"bufferViews[{idx}].extensions.EXT_meshopt_compression"
-        return decode_meshopt_view(self._slice(ext, what), ext, what)
+        return decode_meshopt_view(bytes(self._slice(ext, what)), ext, what)
 
     def read(self, accessor_index: Any, what: str) -> NDArray[Any]:
         """Accessor data as a (count, components) array; normalized integers become float32."""

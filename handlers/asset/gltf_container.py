@@ -24,12 +24,15 @@ CHUNK_JSON = 0x4E4F534A
 CHUNK_BIN = 0x004E4942
 GLB_HEADER = struct.Struct("<4sII")
 CHUNK_HEADER = struct.Struct("<II")
+# What an upload is read from. Chunks and buffers are memoryview slices of it (zero-copy):
+# only decoded arrays own memory, so the upload can be released right after import.
+ByteSource = bytes | bytearray | memoryview
 
 
 @dataclass
 class GltfDocument:
     json: dict[str, Any]
-    buffers: list[bytes]
+    buffers: list[memoryview]
     base_dir: Path | None  # where relative URIs resolve; None means only embedded data
 
     def resolve_uri(self, uri: str, what: str) -> bytes:
@@ -69,13 +72,13 @@ def decode_data_uri(uri: str, what: str) -> bytes:
         raise AssetRejected(f"{what} has a data: URI whose base64 payload is invalid") from None
 
 
-def parse_json(raw: bytes, limits: AssetLimits) -> dict[str, Any]:
+def parse_json(raw: ByteSource, limits: AssetLimits) -> dict[str, Any]:
     if len(raw) > limits.max_json_bytes:
         raise AssetRejected(
             f"glTF JSON is {len(raw)} bytes; the limit is {limits.max_json_bytes} bytes"
         )
     try:
-        doc = json.loads(raw.decode("utf-8"))
+        doc = json.loads(bytes(raw).decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise AssetRejected(f"glTF JSON is not valid UTF-8 JSON: {exc}") from None
     if not isinstance(doc, dict):
@@ -87,8 +90,9 @@ def parse_json(raw: bytes, limits: AssetLimits) -> dict[str, Any]:
     return doc
 
 
-def parse_glb(data: bytes, limits: AssetLimits) -> tuple[dict[str, Any], bytes | None]:
-    """Split a GLB into its JSON and optional BIN chunk, checking every length."""
+def parse_glb(data: ByteSource, limits: AssetLimits) -> tuple[dict[str, Any], memoryview | None]:
+    """Split a GLB into its JSON and optional BIN chunk (views, not copies), checking every
+    length."""
     if len(data) < GLB_HEADER.size:
         raise AssetRejected(f"GLB is {len(data)} bytes, shorter than its 12-byte header")
     magic, version, length = GLB_HEADER.unpack_from(data, 0)
@@ -98,7 +102,8 @@ def parse_glb(data: bytes, limits: AssetLimits) -> tuple[dict[str, Any], bytes |
         raise AssetRejected(f"GLB container version is {version}; only version 2 is supported")
     if length > len(data):
         raise AssetRejected(f"GLB header declares {length} bytes but the file has {len(data)}")
-    chunks: list[tuple[int, bytes]] = []
+    whole = memoryview(data)
+    chunks: list[tuple[int, memoryview]] = []
     offset = GLB_HEADER.size
     while offset < length:
         if offset + CHUNK_HEADER.size > length:
@@ -110,7 +115,7 @@ def parse_glb(data: bytes, limits: AssetLimits) -> tuple[dict[str, Any], bytes |
                 f"GLB chunk at byte {offset} declares {chunk_length} bytes, "
                 f"past the end of the {length}-byte file"
             )
-        chunks.append((chunk_type, data[start : start + chunk_length]))
+        chunks.append((chunk_type, whole[start : start + chunk_length]))
         offset = start + chunk_length + (-chunk_length % 4)
     if not chunks or chunks[0][0] != CHUNK_JSON:
         raise AssetRejected("GLB's first chunk must be the JSON chunk")
@@ -120,10 +125,10 @@ def parse_glb(data: bytes, limits: AssetLimits) -> tuple[dict[str, Any], bytes |
 
 
 def load_document(
-    data: bytes, limits: AssetLimits, base_dir: Path | None, *, require_glb: bool = False
+    data: ByteSource, limits: AssetLimits, base_dir: Path | None, *, require_glb: bool = False
 ) -> GltfDocument:
     """A GLB or .gltf file's JSON with every buffer resolved and length-checked."""
-    if require_glb or data[:4] == GLB_MAGIC:
+    if require_glb or bytes(data[:4]) == GLB_MAGIC:
         doc, binary = parse_glb(data, limits)
     else:
         doc, binary = parse_json(data, limits), None
@@ -141,14 +146,14 @@ def load_document(
         uri = buf.get("uri")
         if uri is None and is_meshopt_fallback(buf):
             # Placeholder for meshopt-compressed views: never read, never allocated.
-            document.buffers.append(b"")
+            document.buffers.append(memoryview(b""))
             continue
         if uri is None:
             if i != 0 or binary is None:
                 raise AssetRejected(f"{what} has no uri and there is no GLB binary chunk for it")
             content = binary
         elif isinstance(uri, str):
-            content = document.resolve_uri(uri, what)
+            content = memoryview(document.resolve_uri(uri, what))
         else:
             raise AssetRejected(f"{what}.uri must be a string")
         if len(content) < declared:

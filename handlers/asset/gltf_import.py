@@ -16,7 +16,7 @@ from handlers.asset import gltf_fields as f
 from handlers.asset.config import AssetLimits
 from handlers.asset.errors import AssetRejected
 from handlers.asset.gltf_accessors import AccessorReader
-from handlers.asset.gltf_container import GltfDocument, load_document
+from handlers.asset.gltf_container import ByteSource, GltfDocument, load_document
 from handlers.asset.gltf_nodes import MeshInstance, mesh_instances
 from handlers.asset.scene import Primitive, Scene, SourceImage
 from handlers.asset.textures import check_image_size
@@ -36,7 +36,7 @@ MODE_TRIANGLES, MODE_STRIP, MODE_FAN = 4, 5, 6
 
 
 def import_gltf(
-    data: bytes, limits: AssetLimits, base_dir: Path | None = None, *, binary: bool = False
+    data: ByteSource, limits: AssetLimits, base_dir: Path | None = None, *, binary: bool = False
 ) -> Scene:
     """`binary` (a .glb upload) insists on the GLB header instead of sniffing for JSON."""
     document = load_document(data, limits, base_dir, require_glb=binary)
@@ -162,7 +162,7 @@ def to_triangle_list(
     else:
         if raw.dtype.kind != "u":
             raise AssetRejected(f"{what}.indices must be unsigned integers")
-        seq = raw.reshape(-1).astype(np.uint32)
+        seq = raw.reshape(-1).astype(np.uint32, copy=False)
     if seq.size and int(seq.max()) >= vertex_count:
         raise AssetRejected(
             f"{what}.indices reference vertex {int(seq.max())}, but there are {vertex_count}"
@@ -192,7 +192,7 @@ def decode_draco(
 
     raw, _ = reader.view_bytes(ext.get("bufferView"), f"{what}.{DRACO}.bufferView")
     try:
-        mesh = DracoPy.decode(raw)
+        mesh = DracoPy.decode(bytes(raw))
     except Exception as exc:  # DracoPy raises bare ValueError/RuntimeError subclasses
         raise AssetRejected(f"{what}: Draco data could not be decoded ({exc})") from None
     ids = f.obj(ext.get("attributes"), f"{what}.{DRACO}.attributes")
@@ -226,7 +226,8 @@ def read_images(
     for i, img in enumerate(f.array(doc, "images")):
         img = f.obj(img, f"images[{i}]")
         if "bufferView" in img:
-            data, _ = reader.view_bytes(img["bufferView"], f"images[{i}].bufferView")
+            view, _ = reader.view_bytes(img["bufferView"], f"images[{i}].bufferView")
+            data = bytes(view)  # owned: the upload it came from is released after import
         elif isinstance(img.get("uri"), str):
             data = document.resolve_uri(img["uri"], f"images[{i}]")
         else:

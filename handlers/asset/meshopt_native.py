@@ -38,7 +38,7 @@ _simplify_with_attributes.argtypes = [
 _simplify_with_attributes.restype = _SIZE
 
 
-def simplify(
+def simplify_in_place(
     indices: NDArray[np.uint32],
     positions: NDArray[np.float32],
     attributes: NDArray[np.float32] | None,
@@ -48,10 +48,13 @@ def simplify(
     target_error: float,
     options: int,
 ) -> tuple[NDArray[np.uint32], float]:
-    """Simplified index buffer and the error reached (in the units `options` select)."""
-    indices = np.ascontiguousarray(indices, dtype=np.uint32)
+    """The simplified index buffer (a prefix of `indices`, overwritten: meshoptimizer allows
+    the destination to be the source, which saves a copy of the largest array) and the error
+    reached (in the units `options` select)."""
+    if not (indices.dtype == np.uint32 and indices.flags.c_contiguous and indices.flags.writeable):
+        indices = np.array(indices, dtype=np.uint32)
     positions = np.ascontiguousarray(positions, dtype=np.float32)
-    dest = np.empty(indices.size, dtype=np.uint32)
+    dest = indices
     error = ctypes.c_float(0.0)
     if attributes is None:
         # No attribute stream: one placeholder column that the zero count leaves unread.

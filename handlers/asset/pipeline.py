@@ -1,11 +1,12 @@
-"""One model end to end, without any AWS: bytes in, LOD GLBs and a manifest out.
+"""One model end to end, without any AWS: a file in, LOD GLBs and a manifest out.
 
 Shared by the Lambda, the Batch job, the CLI and the local platform (via service.py).
+Memory: the upload is read from disk and released once its mesh arrays are built; each LOD's
+arrays are released once it is encoded.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -14,10 +15,12 @@ from typing import Any
 from handlers.asset.config import PipelineConfig
 from handlers.asset.errors import AssetRejected
 from handlers.asset.glb_write import build_glb
+from handlers.asset.gltf_container import ByteSource
 from handlers.asset.gltf_import import import_gltf
 from handlers.asset.mesh_import import MESH_FORMATS, import_mesh
 from handlers.asset.scene import Scene
-from handlers.asset.simplify import build_lods
+from handlers.asset.simplify import cascade
+from handlers.asset.staging import hash_file
 
 GLTF_FORMATS = ("glb", "gltf")
 SUPPORTED_SUFFIXES = GLTF_FORMATS + MESH_FORMATS
@@ -50,18 +53,22 @@ def file_type_of(file_name: str) -> str:
     return suffix
 
 
+def check_size(size: int, limits_bytes: int) -> None:
+    if size > limits_bytes:
+        raise AssetRejected(f"upload is {size} bytes; the limit is {limits_bytes} bytes")
+
+
 def import_model(
-    data: bytes, file_name: str, config: PipelineConfig, base_dir: Path | None = None
+    data: ByteSource, file_name: str, config: PipelineConfig, base_dir: Path | None = None
 ) -> Scene:
     """Validate and import; every failure is an AssetRejected with the reason."""
     limits = config.limits
-    if len(data) > limits.max_bytes:
-        raise AssetRejected(f"upload is {len(data)} bytes; the limit is {limits.max_bytes} bytes")
+    check_size(len(data), limits.max_bytes)
     file_type = file_type_of(file_name)
     if file_type in GLTF_FORMATS:
         scene = import_gltf(data, limits, base_dir, binary=file_type == "glb")
     else:
-        scene = import_mesh(data, file_type, limits)
+        scene = import_mesh(bytes(data), file_type, limits)
     if scene.triangle_count == 0:
         raise AssetRejected("model has no triangles to display")
     if scene.triangle_count > limits.max_triangles:
@@ -71,26 +78,41 @@ def import_model(
     return scene
 
 
-def process_model(
-    data: bytes,
-    file_name: str,
+def import_file(
+    path: Path, file_name: str, config: PipelineConfig, base_dir: Path | None = None
+) -> Scene:
+    """`import_model` of a file on disk, size-checked before it is read. The bytes are
+    released on return: only the arrays built from them are kept (glTF accessors are copied
+    out of zero-copy views of the file's bytes)."""
+    check_size(path.stat().st_size, config.limits.max_bytes)
+    return import_model(path.read_bytes(), file_name, config, base_dir)
+
+
+def process_file(
+    path: Path,
     sku: str,
     config: PipelineConfig,
     progress: Progress | None = None,
+    *,
+    file_name: str | None = None,
     base_dir: Path | None = None,
+    content_hash: str | None = None,
 ) -> PipelineResult:
+    """The LODs and manifest of the model in `path` (named `file_name`, default its own name;
+    `content_hash` when the caller hashed it while downloading)."""
     report = progress or (lambda _stage, _fraction: None)
-    content_hash = hashlib.sha256(data).hexdigest()
+    name = file_name or path.name
+    content_hash = content_hash or hash_file(path)
     report("validate and import", 0.0)
-    scene = import_model(data, file_name, config, base_dir)
+    scene = import_file(path, name, config, base_dir)
     lo, hi = scene.bbox()
     source_triangles = scene.triangle_count
     report("simplify", 0.2)
-    lods = build_lods(scene, config)
-    del scene  # the high LOD's scene is all that is kept from here on
+    lods = cascade(scene, config)
+    del scene  # the cascade owns it now and lets it go after the first LOD
     outputs = []
     for i, lod in enumerate(lods):
-        report(f"encode {lod.spec.name}", 0.4 + 0.6 * i / len(lods))
+        report(f"encode {lod.spec.name}", 0.2 + 0.8 * i / len(config.lods))
         built = build_glb(lod.scene, lod.spec, config)
         entry = {
             "name": lod.spec.name,
@@ -103,14 +125,16 @@ def process_model(
         }
         outputs.append(LodOutput(lod.spec.name, f"{lod.spec.name}.glb", built.data, entry))
     report("done", 1.0)
+    order: list[str] = [spec.name for spec in config.lods]
+    outputs.sort(key=lambda o: order.index(o.name))
     manifest = {
         "version": MANIFEST_VERSION,
         "sku": sku,
         "content_hash": content_hash,
         "bbox": {"min": [float(v) for v in lo], "max": [float(v) for v in hi]},
         "source": {
-            "file": PurePosixPath(file_name).name,
-            "bytes": len(data),
+            "file": PurePosixPath(name).name,
+            "bytes": path.stat().st_size,
             "triangles": source_triangles,
         },
         "lods": [o.manifest_entry for o in outputs],

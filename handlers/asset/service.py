@@ -12,8 +12,9 @@ from handlers.asset.catalog import Catalog
 from handlers.asset.config import PipelineConfig, batch_threshold_bytes
 from handlers.asset.errors import AssetRejected
 from handlers.asset.events import UploadRef
-from handlers.asset.pipeline import process_model
+from handlers.asset.pipeline import PipelineResult, check_size, process_file
 from handlers.asset.publish import publish, quarantine
+from handlers.asset.staging import staged
 from handlers.shared import env
 
 logger = logging.getLogger(__name__)
@@ -67,12 +68,8 @@ class AssetService:
         if allow_batch and self._routes_to_batch(size):
             return self._submit_batch(upload, size)
         try:
-            if size > self.config.limits.max_bytes:
-                raise AssetRejected(
-                    f"upload is {size} bytes; the limit is {self.config.limits.max_bytes} bytes"
-                )
-            data = self.s3.get_object(**self._object_args(upload))["Body"].read()
-            result = process_model(data, upload.file_name, upload.sku, self.config)
+            check_size(size, self.config.limits.max_bytes)  # before downloading anything
+            result = self._process(upload)
         except AssetRejected as exc:
             return self._reject(upload, str(exc))
         manifest_key = publish(self.s3, self.assets_bucket, upload.sku, result)
@@ -80,6 +77,13 @@ class AssetService:
             return Outcome("SKIPPED", "stale: a newer upload finished first", manifest_key)
         logger.info("published %s", manifest_key)
         return Outcome("READY", f"published {len(result.lods)} LODs", manifest_key)
+
+    def _process(self, upload: UploadRef) -> PipelineResult:
+        """Download to a scratch file (hashed as it streams), process it, delete it."""
+        with staged(self.s3, self._object_args(upload)) as (path, digest):
+            return process_file(
+                path, upload.sku, self.config, file_name=upload.file_name, content_hash=digest
+            )
 
     def _reject(self, upload: UploadRef, reason: str) -> Outcome:
         logger.warning("rejected %s: %s", upload.key, reason)

@@ -9,6 +9,7 @@ cascade (an upper bound of its distance from the source).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import meshoptimizer
@@ -81,7 +82,7 @@ def simplify_primitive(
     if target_indices >= prim.indices.size or max_error <= 0:
         return prim, 0.0
     attributes, weights = attribute_stream(prim, config)
-    indices, error = meshopt_native.simplify(
+    indices, error = meshopt_native.simplify_in_place(
         prim.indices,
         prim.positions,
         attributes,
@@ -109,12 +110,17 @@ def compact(prim: Primitive, indices: NDArray[np.uint32]) -> Primitive:
     )
 
 
-def build_lods(scene: Scene, config: PipelineConfig) -> list[SimplifiedLod]:
-    """The LODs of `config.lods` (listed coarse to fine), built fine to coarse in a cascade."""
+def cascade(scene: Scene, config: PipelineConfig) -> Iterator[SimplifiedLod]:
+    """The LODs of `config.lods`, yielded fine to coarse, each simplified from the previous.
+
+    Consumes `scene`: its index buffers are simplified in place (no second copy of the
+    largest array) and it is released once the first LOD is built, so only the LOD being
+    yielded and the one it came from are ever held.
+    """
     diagonal = scene.diagonal() or 1.0
     source_triangles = [p.triangle_count for p in scene.primitives]
     current, accumulated = scene, 0.0
-    built: list[SimplifiedLod] = []
+    del scene
     for spec in sorted(config.lods, key=lambda s: s.max_error):
         locks = shared_vertex_locks(current)
         budget = (spec.max_error - accumulated) * diagonal
@@ -126,10 +132,10 @@ def build_lods(scene: Scene, config: PipelineConfig) -> list[SimplifiedLod]:
             )
             prims.append(simplified)
             step_error = max(step_error, err)
+        del locks
         accumulated += step_error / diagonal
         current = Scene(
             prims, current.materials, current.textures, current.samplers, current.images
         )
-        built.append(SimplifiedLod(spec, current, accumulated))
-    order = {spec.name: i for i, spec in enumerate(config.lods)}
-    return sorted(built, key=lambda lod: order[lod.spec.name])
+        del prims
+        yield SimplifiedLod(spec, current, accumulated)

@@ -6,6 +6,7 @@ are built as S3 sends them where the test needs a precise order or a malformed k
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import json
 import subprocess
@@ -100,7 +101,8 @@ def test_notified_upload_is_published_with_a_manifest(
     handler, s3, catalog, local_buckets, upload_events, aws_env
 ):
     key = f"{storage.UPLOADS_PREFIX}seller-1/sku-1/chair.glb"
-    put(s3, local_buckets["uploads"], key, model_bytes())
+    uploaded = model_bytes()
+    put(s3, local_buckets["uploads"], key, uploaded)
     sqs = aws_env.sqs_client()
     messages = sqs.receive_message(
         QueueUrl=upload_events.url, MaxNumberOfMessages=10, WaitTimeSeconds=2
@@ -131,7 +133,10 @@ def test_notified_upload_is_published_with_a_manifest(
     assets = local_buckets["assets"]
     manifest = json.loads(s3.get_object(Bucket=assets, Key=manifest_key)["Body"].read())
     assert manifest["sku"] == "sku-1"
+    # Hashed while streaming to the scratch file: the hash of every byte uploaded.
+    assert manifest["content_hash"] == hashlib.sha256(uploaded).hexdigest()
     assert manifest_key.split("/")[2] == manifest["content_hash"]
+    assert manifest["source"]["bytes"] == len(uploaded)
     base = manifest_key.rsplit("/", 1)[0]
     for entry in manifest["lods"]:
         body = s3.get_object(Bucket=assets, Key=f"{base}/{entry['url']}")["Body"].read()

@@ -29,10 +29,10 @@ PROBE = textwrap.dedent(
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
     import handlers.asset.handler  # noqa: F401
     from handlers.asset.config import PipelineConfig
-    from handlers.asset.pipeline import process_model
+    from handlers.asset.pipeline import process_file
+    from pathlib import Path
     for name in sys.argv[1:]:
-        data = open(name, "rb").read()
-        result = process_model(data, os.path.basename(name), "sku", PipelineConfig())
+        result = process_file(Path(name), "sku", PipelineConfig())
         print(os.path.basename(name), result.manifest["source"]["triangles"])
     print("scipy loaded:", any(m.split(".")[0] == "scipy" for m in sys.modules))
     """

@@ -15,9 +15,9 @@ import pytest
 from PIL import Image
 
 from handlers.asset.config import DEFAULT_LODS, LodSpec, PipelineConfig
-from handlers.asset.pipeline import PipelineResult, import_model, process_model
+from handlers.asset.pipeline import PipelineResult, import_model, process_file
 from handlers.asset.scene import Primitive, Scene
-from handlers.asset.simplify import build_lods
+from handlers.asset.simplify import cascade
 from tests.asset.gltf_factory import SHARED_MODELS, grid
 
 CONFIG = PipelineConfig()
@@ -26,8 +26,8 @@ MODELS = ["DamagedHelmet.glb", "beast.obj", "counter.stl", "igea.ply"]
 
 @functools.cache
 def run_pipeline(name: str) -> tuple[str, bytes, PipelineResult]:
-    data = (SHARED_MODELS / name).read_bytes()
-    return name, data, process_model(data, name, "sku-1", CONFIG)
+    path = SHARED_MODELS / name
+    return name, path.read_bytes(), process_file(path, "sku-1", CONFIG)
 
 
 @pytest.fixture(params=MODELS)
@@ -123,8 +123,10 @@ def seam_positions(prim: Primitive) -> set[tuple[float, ...]]:
 
 def test_seams_between_primitives_stay_closed():
     scene = two_primitive_grid()
-    lods = build_lods(scene, CONFIG)
-    assert lods[0].scene.triangle_count < scene.triangle_count / 2
+    source_triangles = scene.triangle_count
+    lods = list(cascade(scene, CONFIG))  # consumes `scene`
+    assert [lod.spec.name for lod in lods] == ["high", "standard", "preview"]
+    assert lods[-1].scene.triangle_count < source_triangles / 2
     for lod in lods:
         left, right = lod.scene.primitives
         assert seam_positions(left) == seam_positions(right) != set()
@@ -136,6 +138,23 @@ def test_error_bound_wins_over_the_triangle_target():
     greedy = LodSpec(
         "preview", target_ratio=0.001, max_error=0.0002, position_bits=14, texture_max_px=256
     )
-    (lod,) = build_lods(source, replace(CONFIG, lods=(greedy,)))
+    source_triangles = source.triangle_count
+    (lod,) = cascade(source, replace(CONFIG, lods=(greedy,)))
     assert lod.error <= 0.0002
-    assert lod.scene.triangle_count > source.triangle_count * 0.01
+    assert lod.scene.triangle_count > source_triangles * 0.01
+
+
+def test_simplifying_in_place_matches_simplifying_into_a_new_buffer():
+    """meshoptimizer may write the simplified indices over its input (the cascade relies on
+    it to avoid a second copy of the largest array): the result must be the same."""
+    from handlers.asset import meshopt_native
+
+    positions, _, indices = grid(40)
+    read_only = indices.copy()
+    read_only.flags.writeable = False  # forces a separate destination buffer
+    args = (positions, None, np.zeros(0, np.float32), None, 300, 0.05, 0)
+    separate, separate_error = meshopt_native.simplify_in_place(read_only, *args)
+    in_place, in_place_error = meshopt_native.simplify_in_place(indices, *args)
+    assert 0 < separate.size < read_only.size
+    assert np.shares_memory(in_place, indices) and not np.shares_memory(separate, read_only)
+    assert np.array_equal(in_place, separate) and in_place_error == separate_error
