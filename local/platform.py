@@ -157,7 +157,8 @@ class Platform:
             self._environment(endpoints, resources, cache.endpoint, issuer, state.cookie_key())
         )
         with step("importing the cart and asset Lambda handlers"):
-            # They make their clients at import: import them now that the env is set.
+            # They read their settings (the asset handler also makes clients) at import: import
+            # them now that the env is set.
             cart = importlib.import_module("handlers.cart.app")
             asset = importlib.import_module("handlers.asset.handler")
 

@@ -58,14 +58,15 @@ CATALOG = TableSchema(
     description="Products and the state of their 3D assets",
 )
 
-# Carts: one header item (line = "#meta": owner, version, line count, home region) and one
-# item per line (line = "sku#<sku>"). One Query on cart_id reads the whole cart.
+# Carts: one item per cart (line = "#cart"); each cart line is the attributes qty#<sku> and
+# added#<sku>, and skus (a string set) counts them, so one conditional UpdateItem both enforces
+# the limits and writes. One GetItem reads the whole cart.
 CARTS = TableSchema(
     logical_name="carts",
     hash_key=KeyAttribute("cart_id"),
     range_key=KeyAttribute("line"),
     ttl_attribute="expires_at",
-    description="Shopping carts: a header item and one item per line",
+    description="Shopping carts: one item per cart, a pair of attributes per line",
 )
 
 SESSIONS = TableSchema(
