@@ -9,6 +9,12 @@ The pool signs in by e-mail, offers TOTP MFA (optional for shoppers), recovers a
 verified e-mail only and runs threat protection (AUDIT or ENFORCED from config). The
 storefront's app client is public: authorization code flow with PKCE, no client secret.
 Social providers read their client secrets from Secrets Manager at deploy time.
+
+Cognito has no per-group MFA, so the admin group's is enforced by a pre token generation
+trigger (handlers/identity, V2_0 events so that it reaches the access token): it removes
+`admins` from the tokens of any user who did not sign in with TOTP. The trigger runs in the
+primary region's cell network (private subnets; Cognito's API, which has no VPC endpoint there,
+through the NAT gateway) and may read users of this pool only.
 """
 
 from __future__ import annotations
@@ -19,14 +25,22 @@ from typing import Final
 import pulumi
 import pulumi_aws as aws
 
+from components import iam
+from components.artifacts import lambda_artifact
+from components.cell_network import CellNetwork
 from components.interfaces import IdentityOutputs
+from components.lambda_function import ComponentHost, FunctionSpec, HostedFunction, hosted_function
 from components.naming import global_name, physical
 from components.options import child, stateful
+from handlers.identity import admin_mfa
+from handlers.identity.limits import TRIGGER_MEMORY_MB, TRIGGER_TIMEOUT_SECONDS
 from regions.config import ConfigError, SocialIdentityProvider, SocialProvider, StackConfig
 
 # Where the storefront receives the authorization code (appended to https://<domain>).
 CALLBACK_PATH: Final = "/auth/callback"
-ADMIN_GROUP: Final = "admins"
+ADMIN_GROUP: Final = admin_mfa.ADMIN_GROUP  # the trigger keeps it out of non-TOTP tokens
+# The trigger event version whose answer reaches the access token (needs Essentials or Plus).
+TRIGGER_EVENT_VERSION: Final = "V2_0"
 OAUTH_SCOPES: Final = ("openid", "email", "profile")
 PASSWORD_MIN_LENGTH: Final = 12
 PASSWORD_HISTORY: Final = 5
@@ -76,6 +90,10 @@ def logout_urls(callbacks: list[str]) -> list[str]:
 @dataclass(frozen=True)
 class IdentityArgs:
     config: StackConfig
+    # The primary region's cell network and KMS key: the admin-MFA trigger runs there. Without
+    # them the pool has no trigger and the admin group is not forced to use MFA (a warning).
+    network: CellNetwork | None = None
+    key_arn: pulumi.Output[str] | None = None
 
 
 class Identity(pulumi.ComponentResource):
@@ -91,12 +109,17 @@ class Identity(pulumi.ComponentResource):
         region = config.primary.name
         protect = config.deletion_protection
 
-        self.user_pool = self._user_pool(name, config, protect)
+        host = self._trigger_host(name, args)
+        self.pre_token_trigger = None if host is None else self._pre_token_trigger(host)
+        self.user_pool = self._user_pool(name, config, protect, self.pre_token_trigger)
+        if host is not None and self.pre_token_trigger is not None:
+            self._let_the_pool_use(host, self.pre_token_trigger)
         aws.cognito.UserGroup(
             global_name(name, "admins"),
             user_pool_id=self.user_pool.id,
             name=ADMIN_GROUP,
-            description="Staff with access to the admin API; must enrol TOTP MFA",
+            # No role_arn: the trigger drops the group from tokens and leaves IAM roles alone.
+            description="Staff with access to the admin API; in tokens only after a TOTP sign-in",
             precedence=0,
             opts=child(self),
         )
@@ -152,7 +175,57 @@ class Identity(pulumi.ComponentResource):
             "hostedUiUrl": self.hosted_ui_url,
         })
 
-    def _user_pool(self, name: str, config: StackConfig, protect: bool) -> aws.cognito.UserPool:
+    def _trigger_host(self, name: str, args: IdentityArgs) -> ComponentHost | None:
+        """Where the trigger runs: the primary region's cell network, with its key."""
+        config = args.config
+        if args.network is None or args.key_arn is None:
+            pulumi.log.warn("identity: no network and key given, so the pool has no pre token "
+                            "generation trigger and the admin group is not forced to use MFA",
+                            resource=self)
+            return None
+        return ComponentHost(parent=self, scope=name, region=config.primary.name, config=config,
+                             network=args.network, key_arn=args.key_arn)
+
+    @staticmethod
+    def _pre_token_trigger(host: ComponentHost) -> HostedFunction:
+        """The Lambda that keeps the admin group out of tokens without a TOTP sign-in. Its role
+        gets AdminGetUser on the pool once the pool exists (_let_the_pool_use): the pool needs
+        the function's ARN first. Cognito waits for it, so it has no dead-letter queue."""
+        config = host.config
+        return hosted_function(host, FunctionSpec(
+            role="pre-token",
+            artifact=lambda_artifact("identity", config.lambda_architecture),
+            description="shop3d pre token generation: admins group only after a TOTP sign-in",
+            memory_mb=TRIGGER_MEMORY_MB,
+            timeout_seconds=TRIGGER_TIMEOUT_SECONDS,
+            environment={},
+            statements=[],
+        ), dead_letter_arn=None)
+
+    def _let_the_pool_use(self, host: ComponentHost, trigger: HostedFunction) -> None:
+        """Cognito may invoke the trigger for this pool only; the trigger may read this pool's
+        users (AdminGetUser) and nothing else of Cognito."""
+        aws.lambda_.Permission(
+            host.name("pre-token", "invoke"),
+            action="lambda:InvokeFunction",
+            function=trigger.function.name,
+            principal="cognito-idp.amazonaws.com",
+            source_arn=self.user_pool.arn,
+            opts=host.opts(),
+        )
+        aws.iam.RolePolicy(
+            host.name("pre-token", "role", "pool"),
+            role=trigger.role.id,
+            policy=iam.document([iam.allow(["cognito-idp:AdminGetUser"], [self.user_pool.arn],
+                                           sid="ReadThisPoolsUsers")]),
+            opts=host.opts(),
+        )
+
+    def _user_pool(self, name: str, config: StackConfig, protect: bool,
+                   trigger: HostedFunction | None) -> aws.cognito.UserPool:
+        lambda_config = None if trigger is None else aws.cognito.UserPoolLambdaConfigArgs(
+            pre_token_generation_config=aws.cognito.UserPoolLambdaConfigPreTokenGenerationConfigArgs(
+                lambda_arn=trigger.function.arn, lambda_version=TRIGGER_EVENT_VERSION))
         return aws.cognito.UserPool(
             global_name(name, "user-pool"),
             name=physical("users"),
@@ -164,7 +237,8 @@ class Identity(pulumi.ComponentResource):
                 name="email", attribute_data_type="String", required=True, mutable=True,
                 string_attribute_constraints=aws.cognito.UserPoolSchemaStringAttributeConstraintsArgs(
                     min_length="3", max_length="254"))],
-            # TOTP is offered to everyone; Cognito has no per-group MFA switch (see README).
+            # TOTP is offered to everyone; Cognito has no per-group MFA switch: the admin group's
+            # is the pre token generation trigger's job (lambda_config).
             mfa_configuration="OPTIONAL",
             software_token_mfa_configuration=aws.cognito.UserPoolSoftwareTokenMfaConfigurationArgs(
                 enabled=True),
@@ -187,11 +261,13 @@ class Identity(pulumi.ComponentResource):
                 allow_admin_create_user_only=False),
             verification_message_template=aws.cognito.UserPoolVerificationMessageTemplateArgs(
                 default_email_option="CONFIRM_WITH_CODE"),
-            # Threat protection and password history need the Plus feature plan.
+            # Threat protection and password history need the Plus feature plan (V2_0 trigger
+            # events, which reach the access token, need Essentials or Plus).
             user_pool_tier="PLUS",
             user_pool_add_ons=aws.cognito.UserPoolUserPoolAddOnsArgs(
                 advanced_security_mode=config.threat_protection),
             deletion_protection="ACTIVE" if protect else "INACTIVE",
+            lambda_config=lambda_config,
             opts=stateful(self, protect),
         )
 

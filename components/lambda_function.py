@@ -19,7 +19,7 @@ import pulumi_aws as aws
 from components import iam
 from components.artifacts import LambdaArtifact
 from components.cell_network import CellNetwork
-from components.naming import global_name, physical
+from components.naming import physical, regional
 from components.options import child
 from regions.config import StackConfig
 
@@ -55,7 +55,7 @@ class FunctionHost(Protocol):
 @dataclass(frozen=True)
 class ComponentHost:
     """A FunctionHost for a component outside the cells: children of `parent`, logical names
-    `<scope>-<parts>`, in `region`, on that region's cell network and key."""
+    `<scope>-<region>-<parts>`, in `region`, on that region's cell network and key."""
 
     parent: pulumi.Resource
     scope: str
@@ -65,7 +65,7 @@ class ComponentHost:
     key_arn: pulumi.Output[str]
 
     def name(self, *parts: str) -> str:
-        return global_name(self.scope, *parts)
+        return regional(self.scope, self.region, *parts)
 
     def physical(self, *parts: str) -> str:
         return physical(*parts)

@@ -25,7 +25,9 @@ REFERENCE_SUFFIXES = ("_ARN", "_NAME", "_ID", "_URL_PARAM")
 SECRET_VALUE = re.compile(
     r"AKIA[0-9A-Z]{16}|-----BEGIN [A-Z ]*PRIVATE KEY|://[^/:@\s]+:[^/@\s]+@"
 )  # an access key id, a PEM key, a URL with user:password
-SYNC_INVOKERS = frozenset({"elasticloadbalancing.amazonaws.com"})
+# Services that only invoke synchronously (the caller waits for the answer and sees a failure),
+# so a dead-letter queue would never receive anything: the ALB, and Cognito's user pool triggers.
+SYNC_INVOKERS = frozenset({"elasticloadbalancing.amazonaws.com", "cognito-idp.amazonaws.com"})
 
 
 @rules.resource(
@@ -119,7 +121,8 @@ def concurrency_cap(resource: Resource) -> Iterator[str]:
 @rules.stack(
     "lambda-dead-letter",
     "Failed asynchronous invocations are kept: a dead-letter target, or the SQS source "
-    "queue's redrive policy; functions only the ALB invokes (synchronously) need neither.",
+    "queue's redrive policy; functions only synchronous callers invoke (the ALB, Cognito "
+    "triggers) need neither.",
     "CKV_AWS_116",
 )
 def dead_letter(stack: Stack) -> Iterator[Violation]:

@@ -1,15 +1,20 @@
 """Identity over the recorded graph: one Cognito user pool in the primary region, configured
 for e-mail sign-in, optional TOTP, threat protection and e-mail-only recovery; a public PKCE
-app client whose issuer reaches every region's cart Lambda; social providers from config."""
+app client whose issuer reaches every region's cart Lambda; social providers from config; the
+pre token generation trigger that keeps the admin group out of tokens without a TOTP sign-in."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 from pulumi.runtime import rpc
 
+from components.artifacts import ENTRY_POINTS
 from components.identity import ADMIN_GROUP, CALLBACK_PATH, callback_urls
+from components.lambda_function import VPC_ACCESS_POLICY, XRAY_WRITE_POLICY
+from handlers.identity.limits import COGNITO_TRIGGER_WAIT_SECONDS
 from handlers.shared import env
 from offline.mocks import CALLS
 from offline.runner import ProgramRun, RecordedResource
@@ -177,3 +182,90 @@ def test_a_stack_with_no_callback_url_is_refused() -> None:
     with_domain = parse_config({"environment": "dev", "authCallbackUrls": [],
                                 "domain": "shop.example.com"})
     assert callback_urls(with_domain) == [f"https://shop.example.com{CALLBACK_PATH}"]
+
+
+# --- the admin group's MFA: the pre token generation trigger ---------------------------------
+
+PERMISSION = "aws:lambda/permission:Permission"
+ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
+ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
+TRIGGER_STACKS = [("dev", None), ("prod", None), ("dev", {"regions": ["eu-west-1"]})]
+
+
+def pre_token_trigger(run: ProgramRun) -> tuple[RecordedResource, RecordedResource]:
+    """(user pool, the function its pre token generation config names)."""
+    pool = only(run, USER_POOL)
+    config = pool.inputs["lambdaConfig"]["preTokenGenerationConfig"]
+    (function,) = [f for f in run.of_type(FUNCTION)
+                   if config["lambdaArn"].endswith(f":{f.inputs['name']}")]
+    return pool, function
+
+
+def role_statements(run: ProgramRun, function: RecordedResource) -> list[dict[str, Any]]:
+    """Every inline statement of the function's role; its managed policies are the builder's
+    two (VPC ENIs, X-Ray segments), which touch no data."""
+    (role,) = [r for r in run.of_type("aws:iam/role:Role") if r.urn in function.dependencies]
+    policies = [p for p in run.of_type(ROLE_POLICY) if role.urn in p.dependencies]
+    assert len(policies) == 2  # the builder's (logs, key) and the pool's, made after the pool
+    attached = {a.inputs["policyArn"] for a in run.of_type(ATTACHMENT)
+                if role.urn in a.dependencies}
+    assert attached == {VPC_ACCESS_POLICY, XRAY_WRITE_POLICY}
+    return [s for p in policies for s in json.loads(p.inputs["policy"])["Statement"]]
+
+
+@pytest.mark.parametrize(("stack", "overrides"), TRIGGER_STACKS)
+def test_the_pool_sends_v2_events_to_the_admin_mfa_trigger(
+        program: ProgramFactory, stack: str, overrides: dict[str, object] | None) -> None:
+    run = program(stack, overrides)
+    pool, function = pre_token_trigger(run)
+    # V2_0: the answer reaches the access token, which is what the cart service verifies.
+    assert pool.inputs["lambdaConfig"]["preTokenGenerationConfig"]["lambdaVersion"] == "V2_0"
+    assert pool.inputs["userPoolTier"] in {"ESSENTIALS", "PLUS"}  # V2_0 needs one of them
+    assert function.region == pool.region == run.outputs["primaryRegion"]
+    assert function.inputs["handler"] == ENTRY_POINTS["identity"]
+    assert function.inputs["layers"] == []  # boto3 comes with the runtime
+    # Cognito waits 5 s for a trigger: the function must answer (or fail closed) within it.
+    assert function.inputs["timeout"] <= COGNITO_TRIGGER_WAIT_SECONDS
+    # Synchronous only: no dead-letter queue; no environment (the event names the pool).
+    assert "deadLetterConfig" not in function.inputs and "environment" not in function.inputs
+    # In the primary cell's private subnets, like every shop3d function.
+    subnets = function.inputs["vpcConfig"]["subnetIds"]
+    assert len(subnets) >= 2 and all(f"private-{pool.region}" in s for s in subnets)
+    assert function.inputs["tracingConfig"] == {"mode": "Active"}
+    assert function.inputs["reservedConcurrentExecutions"] == (200 if stack == "prod" else 20)
+    key = f"arn:aws:kms:{pool.region}:"
+    assert function.inputs["kmsKeyArn"].startswith(key)
+    (logs,) = [g for g in run.of_type("aws:cloudwatch/logGroup:LogGroup")
+               if g.region == pool.region
+               and g.inputs.get("name") == function.inputs["loggingConfig"]["logGroup"]]
+    assert logs.inputs["kmsKeyId"].startswith(key)
+    assert logs.inputs["retentionInDays"] == (365 if stack == "prod" else 14)
+
+
+@pytest.mark.parametrize(("stack", "overrides"), TRIGGER_STACKS)
+def test_only_this_pool_may_invoke_the_trigger_and_it_may_only_read_its_users(
+        program: ProgramFactory, stack: str, overrides: dict[str, object] | None) -> None:
+    run = program(stack, overrides)
+    pool, function = pre_token_trigger(run)
+    invokers = [p for p in run.of_type(PERMISSION)
+                if p.inputs["function"] == function.inputs["name"]]
+    (permission,) = invokers
+    assert permission.inputs["principal"] == "cognito-idp.amazonaws.com"
+    assert permission.inputs["action"] == "lambda:InvokeFunction"
+    pool_arn = permission.inputs["sourceArn"]
+    assert pool.urn in permission.dependencies and pool.inputs["name"] in pool_arn
+    statements = role_statements(run, function)
+    cognito = [s for s in statements if any(a.startswith("cognito-idp:") for a in s["Action"])]
+    assert cognito == [{"Effect": "Allow", "Action": ["cognito-idp:AdminGetUser"],
+                        "Resource": [pool_arn], "Sid": "ReadThisPoolsUsers"}]
+    assert not any("*" in a for s in statements for a in s["Action"])
+    assert not any(r == "*" for s in statements for r in s["Resource"])
+    # No way to send messages anywhere: it has no dead-letter queue to write to.
+    assert not any(a.startswith("sqs:") for s in statements for a in s["Action"])
+
+
+def test_the_admin_group_maps_to_no_iam_role(program: ProgramFactory) -> None:
+    """The trigger removes the group from tokens and keeps IAM roles as they are: that is only
+    safe while the admin group carries no role."""
+    (group,) = program("prod").of_type(GROUP)
+    assert group.inputs["name"] == ADMIN_GROUP and not group.inputs.get("roleArn")
