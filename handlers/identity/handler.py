@@ -1,8 +1,9 @@
 """Lambda entry point of the pool's pre token generation trigger (V2_0 events).
 
 Needs only the standard library and boto3, which Lambda's Python runtime provides: the function
-ships without a dependency layer. Logs one JSON line per admin-group decision, naming the user
-by Cognito username (the sub in this pool) only: no e-mail, no token.
+ships without a dependency layer. Logs one line per admin-group decision, naming the user by
+Cognito username (the sub in this pool) only: no e-mail, no token. The function's JSON log format
+turns the record's `extra` fields into keys of that line (Lambda's runtime formatter does).
 """
 
 from __future__ import annotations
