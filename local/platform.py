@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import secrets
 import threading
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ import psycopg
 import redis
 from psycopg import sql
 
+from handlers.cart.database import apply_schema, set_cart_role_password, url_as_cart_role
 from handlers.shared import env
 from handlers.shared.tables import CATALOG
 from local import assets_copy, storefront_build
@@ -152,9 +154,12 @@ class Platform:
             endpoints = AwsEndpoints(moto=moto.endpoint, dynamodb=dynamodb.endpoint)
             resources = ensure_resources(endpoints, RESOURCE_PREFIX)
             self.database_url = _ensure_database(postgres, DATABASE)
+            cart_database_url = _cart_role_url(self.database_url)
             details.append(f"prefix {RESOURCE_PREFIX}, database {DATABASE}")
         os.environ.update(
-            self._environment(endpoints, resources, cache.endpoint, issuer, state.cookie_key())
+            self._environment(
+                endpoints, resources, cart_database_url, cache.endpoint, issuer, state.cookie_key()
+            )
         )
         with step("importing the cart and asset Lambda handlers"):
             # They read their settings (the asset handler also makes clients) at import: import
@@ -198,21 +203,33 @@ class Platform:
         self,
         endpoints: AwsEndpoints,
         resources: LocalResources,
+        cart_database_url: str,
         redis_url: str,
         issuer: TokenIssuer,
         cookie_key: str,
     ) -> dict[str, str]:
-        """What the cells set on the Lambdas, pointed at the local servers."""
+        """What the cells set on the Lambdas, pointed at the local servers. The cart signs in
+        as its own least-privilege role (a password here; an IAM auth token in AWS)."""
         return {
             **endpoints.environment(),
             **resources.environment(),
-            env.DATABASE_URL: self.database_url,
+            env.DATABASE_URL: cart_database_url,
             env.REDIS_URL: redis_url,
             env.CART_COOKIE_KEY: cookie_key,
             env.HOME_REGION: endpoints.region,
             **issuer.env(),
             **QUIET_POWERTOOLS,
         }
+
+
+def _cart_role_url(admin_url: str) -> str:
+    """Schema, the cart's role and its grants applied as the superuser; the role gets a new
+    random password on every start (nothing but this process uses it)."""
+    password = secrets.token_urlsafe(24)
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        apply_schema(conn)
+        set_cart_role_password(conn, password)
+    return url_as_cart_role(admin_url, password)
 
 
 def _ensure_database(server: PostgresServer, name: str) -> str:

@@ -1,8 +1,15 @@
 """The cart API Lambda of one cell (behind the ALB's /api/* rule): its environment and the
-resources its role may reach, nothing more."""
+resources its role may reach, nothing more. It signs in to its region's Aurora cluster as the
+cart's own database user with IAM auth tokens (rds-db:connect on that user only); it cannot read
+the master secret.
+
+The primary cell also has the cart-schema Lambda: the same code, another entry point, a role
+that may read the master secret and nothing else of the cart's. The deploy invokes it to apply
+the schema, create the cart's database user and set its grants."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass
 from typing import Final
@@ -15,14 +22,24 @@ from components.artifacts import lambda_artifact
 from components.cell.cache import CellCache
 from components.cell.context import CellContext
 from components.cell.lambdas import CellFunction, FunctionSpec, cell_function
+from components.cell_network import POSTGRES_PORT
+from components.data.database import DATABASE_NAME
 from components.interfaces import IdentityOutputs
 from components.origin_secret import CartCookieKey, arn_in_region
 from handlers.shared import env, tables
-from handlers.shared.deploy_events import APPLY_SCHEMA_EVENT_KEY, cart_schema_sha256
+from handlers.shared.deploy_events import (
+    APPLY_SCHEMA_EVENT_KEY,
+    CART_DATABASE_ROLE,
+    CART_SCHEMA_HANDLER,
+    cart_schema_sha256,
+)
 from handlers.shared.functions import CART_MEMORY_MB, CART_TIMEOUT_SECONDS
 
 MEMORY_MB: Final = CART_MEMORY_MB
 TIMEOUT_SECONDS: Final = CART_TIMEOUT_SECONDS
+# The schema step runs DDL under an advisory lock once per deploy: small, but not hurried.
+SCHEMA_MEMORY_MB: Final = 256
+SCHEMA_TIMEOUT_SECONDS: Final = 120
 
 
 @dataclass(frozen=True)
@@ -45,8 +62,7 @@ def cart_api(ctx: CellContext, inputs: CartInputs,
     catalog = data.table_arn_in(tables.CATALOG.logical_name, ctx.region)
     carts = data.table_arn_in(tables.CARTS.logical_name, ctx.region)
     idempotency = data.idempotency_tables[ctx.region]
-    database_secret = data.database.master_secret.arn.apply(
-        lambda arn: arn_in_region(arn, ctx.region))
+    cluster = data.database.clusters[ctx.region].cluster
     cookie_secret = inputs.cookie_key.arn_in(ctx.region)
     cart = cell_function(
         ctx,
@@ -61,8 +77,10 @@ def cart_api(ctx: CellContext, inputs: CartInputs,
                 env.CARTS_TABLE: data.tables[tables.CARTS.logical_name].name,
                 env.IDEMPOTENCY_TABLE: idempotency.name,
                 env.HOME_REGION: ctx.region,
-                env.DATABASE_SECRET_ARN: database_secret,
-                env.DATABASE_HOST: data.database.clusters[ctx.region].cluster.endpoint,
+                env.DATABASE_IAM_USER: CART_DATABASE_ROLE,
+                env.DATABASE_HOST: cluster.endpoint,
+                env.DATABASE_PORT: str(POSTGRES_PORT),
+                env.DATABASE_NAME: DATABASE_NAME,
                 env.REDIS_URL: inputs.cache.url,
                 env.REDIS_AUTH_SECRET_ARN: inputs.cache.auth_secret.arn,
                 env.CART_COOKIE_SECRET_ARN: cookie_secret,
@@ -75,28 +93,60 @@ def cart_api(ctx: CellContext, inputs: CartInputs,
                           [carts], sid="Carts"),
                 iam.allow(["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
                            "dynamodb:DeleteItem"], [idempotency.arn], sid="Idempotency"),
+                iam.allow(["rds-db:connect"], [database_user_arn(ctx, cluster)],
+                          sid="DatabaseUser"),
                 iam.allow(["secretsmanager:GetSecretValue"],
-                          [database_secret, inputs.cache.auth_secret.arn, cookie_secret],
-                          sid="OwnSecrets"),
+                          [inputs.cache.auth_secret.arn, cookie_secret], sid="OwnSecrets"),
             ],
         ),
         dead_letter_arn=dead_letter_arn,
     )
     if ctx.is_primary:
-        apply_schema(ctx, cart)
+        apply_schema(ctx, schema_function(ctx, dead_letter_arn))
     return cart
 
 
-def apply_schema(ctx: CellContext, cart: CellFunction) -> aws.lambda_.Invocation:
-    """Apply the orders schema to the Aurora writer through the cart Lambda (it is in the VPC
-    and holds the credentials), once the writer exists and again whenever schema.sql changes.
-    Secondaries receive it by Aurora's replication."""
-    schema = cart_schema_sha256()
+def database_user_arn(ctx: CellContext, cluster: aws.rds.Cluster) -> pulumi.Output[str]:
+    """What rds-db:connect names: the cart's database user on this region's cluster."""
+    return pulumi.Output.concat("arn:aws:rds-db:", ctx.region, ":", ctx.data.account_id,
+                                ":dbuser:", cluster.cluster_resource_id, "/", CART_DATABASE_ROLE)
+
+
+def schema_function(ctx: CellContext, dead_letter_arn: pulumi.Input[str]) -> CellFunction:
+    """The cart-schema Lambda: in the VPC (it reaches the writer), the master secret's only
+    reader among the cells' functions."""
+    database = ctx.data.database
+    secret = database.master_secret.arn.apply(lambda arn: arn_in_region(arn, ctx.region))
+    artifact = lambda_artifact("cart", ctx.config.lambda_architecture)
+    return cell_function(
+        ctx,
+        FunctionSpec(
+            role="cart-schema",
+            artifact=dataclasses.replace(artifact, handler=CART_SCHEMA_HANDLER),
+            description="shop3d cart schema, database user and grants (invoked by deploys)",
+            memory_mb=SCHEMA_MEMORY_MB,
+            timeout_seconds=SCHEMA_TIMEOUT_SECONDS,
+            environment={
+                env.DATABASE_SECRET_ARN: secret,
+                env.DATABASE_HOST: database.clusters[ctx.region].cluster.endpoint,
+            },
+            statements=[iam.allow(["secretsmanager:GetSecretValue"], [secret],
+                                  sid="MasterSecret")],
+        ),
+        dead_letter_arn=dead_letter_arn,
+    )
+
+
+def apply_schema(ctx: CellContext, schema: CellFunction) -> aws.lambda_.Invocation:
+    """Apply the orders schema, the cart's database user and its grants to the Aurora writer
+    through the cart-schema Lambda, once the writer exists and again whenever schema.sql or
+    grants.sql changes. Secondaries receive all of it by Aurora's replication."""
+    digest = cart_schema_sha256()
     writers = ctx.data.database.clusters[ctx.region].instances
     return aws.lambda_.Invocation(
         ctx.name("cart", "apply-schema"),
-        function_name=cart.function.name,
-        input=json.dumps({APPLY_SCHEMA_EVENT_KEY: {"schema_sha256": schema}}),
-        triggers={"schema_sha256": schema},
+        function_name=schema.function.name,
+        input=json.dumps({APPLY_SCHEMA_EVENT_KEY: {"schema_sha256": digest}}),
+        triggers={"schema_sha256": digest},
         opts=ctx.opts(depends_on=list(writers)),
     )

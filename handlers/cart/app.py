@@ -2,6 +2,8 @@
 
 Powertools ALB resolver over the routes' Router, with Logger, Tracer and Metrics. Every error is
 an RFC 9457 problem document; an unexpected one is a 500 problem (logged), never a Lambda error.
+The schema is not applied here: that needs the master credentials, which only the cart-schema
+function (handlers.cart.schema_handler) may read.
 """
 
 from __future__ import annotations
@@ -19,7 +21,6 @@ from handlers.cart.problems import PROBLEM_CONTENT_TYPE, Problem, not_found
 from handlers.cart.services import Services
 from handlers.cart.settings import Settings
 from handlers.cart.tracing import tracer
-from handlers.shared.deploy_events import APPLY_SCHEMA_EVENT_KEY, cart_schema_sha256
 
 logger = Logger(service="cart")
 metrics = Metrics(namespace="shop3d", service="cart")
@@ -59,20 +60,9 @@ def handle_unexpected(error: Exception) -> Response[str]:
     )
 
 
-def _apply_schema() -> dict[str, Any]:
-    """The deploy's request: apply schema.sql to this region's database (idempotent)."""
-    from handlers.cart.database import Connections, apply_schema
-
-    apply_schema(Connections(services.database_url).get())
-    logger.info("schema applied", extra={"schema_sha256": cart_schema_sha256()})
-    return {"applied": cart_schema_sha256()}
-
-
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.APPLICATION_LOAD_BALANCER)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    if APPLY_SCHEMA_EVENT_KEY in event and "requestContext" not in event:
-        return _apply_schema()
     metrics.add_metric(name="Requests", unit=MetricUnit.Count, value=1)
     return app.resolve(event, context)

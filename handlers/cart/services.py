@@ -16,16 +16,11 @@ from handlers.cart.carts import CartStore
 from handlers.cart.catalog import Catalog
 from handlers.cart.guest_cookie import GuestCookie
 from handlers.cart.idempotency import Idempotency
-from handlers.cart.settings import (
-    ConfigError,
-    Settings,
-    database_url_from_secret,
-    parse_json_secret,
-    read_secret,
-)
+from handlers.cart.settings import ConfigError, Settings, read_secret
 from handlers.shared import env
 
 if TYPE_CHECKING:
+    from handlers.cart.credentials import CredentialSource
     from handlers.cart.orders import Orders
     from handlers.cart.tokens import TokenVerifier
 
@@ -77,15 +72,20 @@ class Services:
     def carts(self) -> CartService:
         return CartService(self.store, self.catalog)
 
-    def database_url(self) -> str:
-        if self.settings.database_url is not None:
-            return self.settings.database_url
-        arn = self.settings.database_secret_arn
-        if arn is None:
-            raise ConfigError(f"set {env.DATABASE_URL} or {env.DATABASE_SECRET_ARN} for checkout")
-        return database_url_from_secret(
-            parse_json_secret(read_secret(self._secrets, arn), arn), self.settings.database_host
-        )
+    def _rds(self) -> Any:
+        return boto3.client("rds", region_name=self.settings.region, config=_BOTO_CONFIG)
+
+    @cached_property
+    def database(self) -> CredentialSource:
+        """The credentials of each new database connection (in AWS an IAM auth token)."""
+        from handlers.cart.credentials import credential_source
+
+        if self.settings.database is None:
+            raise ConfigError(
+                f"checkout needs a database: set {env.DATABASE_URL} (locally) or"
+                f" {env.DATABASE_IAM_USER} with {env.DATABASE_HOST} and {env.DATABASE_NAME}"
+            )
+        return credential_source(self.settings.database, self._rds, lambda: self._secrets)
 
     # psycopg and PyJWT/cryptography load on first use: most requests never check out, and
     # guests never send tokens, so the cold start does not pay for them.
@@ -94,7 +94,7 @@ class Services:
         from handlers.cart.database import Connections
         from handlers.cart.orders import Orders
 
-        return Orders(Connections(self.database_url), self.store, self.catalog)
+        return Orders(Connections(self.database), self.store, self.catalog)
 
     @cached_property
     def verifier(self) -> TokenVerifier | None:

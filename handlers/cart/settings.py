@@ -41,14 +41,81 @@ def _optional(environ: Mapping[str, str], name: str) -> str | None:
 
 
 @dataclass(frozen=True)
+class DatabaseUrl:
+    """A libpq URL with its credentials (locally: PostgreSQL, as the cart's role or another)."""
+
+    url: str
+
+
+@dataclass(frozen=True)
+class DatabaseIam:
+    """IAM database authentication (the cart in AWS): a token signed per connection."""
+
+    host: str
+    port: int
+    dbname: str
+    user: str
+    region: str
+
+
+@dataclass(frozen=True)
+class DatabaseSecret:
+    """Credentials in a Secrets Manager secret (the master user, for the schema step only);
+    `host` replaces the secret's host (the region's own cluster endpoint)."""
+
+    arn: str
+    host: str | None
+
+
+DatabaseAccess = DatabaseUrl | DatabaseIam | DatabaseSecret
+_ACCESS_VARIABLES = (env.DATABASE_URL, env.DATABASE_IAM_USER, env.DATABASE_SECRET_ARN)
+_MAX_PORT = 65535
+
+
+def _port(environ: Mapping[str, str]) -> int:
+    text = _optional(environ, env.DATABASE_PORT) or "5432"
+    if not text.isdigit() or not 1 <= int(text) <= _MAX_PORT:
+        raise ConfigError(f"{env.DATABASE_PORT} must be a port number from 1 to {_MAX_PORT},"
+                          f" not {text!r}")
+    return int(text)
+
+
+def database_access(environ: Mapping[str, str], region: str) -> DatabaseAccess | None:
+    """How to reach PostgreSQL: exactly one of DATABASE_URL, DATABASE_IAM_USER (with
+    DATABASE_HOST and DATABASE_NAME) or DATABASE_SECRET_ARN; None when none is set."""
+    chosen = [name for name in _ACCESS_VARIABLES if _optional(environ, name)]
+    if len(chosen) > 1:
+        raise ConfigError(
+            f"set only one of {', '.join(_ACCESS_VARIABLES)}; got {', '.join(chosen)}")
+    if not chosen:
+        return None
+    if chosen[0] == env.DATABASE_URL:
+        return DatabaseUrl(_required(environ, env.DATABASE_URL))
+    if chosen[0] == env.DATABASE_IAM_USER:
+        return DatabaseIam(
+            host=_required(environ, env.DATABASE_HOST),
+            port=_port(environ),
+            dbname=_required(environ, env.DATABASE_NAME),
+            user=_required(environ, env.DATABASE_IAM_USER),
+            region=region,
+        )
+    return DatabaseSecret(_required(environ, env.DATABASE_SECRET_ARN),
+                          _optional(environ, env.DATABASE_HOST))
+
+
+def region_from_env(environ: Mapping[str, str]) -> str:
+    """The region this copy runs in: HOME_REGION, else the Lambda runtime's AWS_REGION."""
+    return (_optional(environ, env.HOME_REGION) or _optional(environ, "AWS_REGION")
+            or _required(environ, "AWS_DEFAULT_REGION"))
+
+
+@dataclass(frozen=True)
 class Settings:
     catalog_table: str
     carts_table: str
     idempotency_table: str
     region: str
-    database_url: str | None
-    database_secret_arn: str | None
-    database_host: str | None
+    database: DatabaseAccess | None  # None: checkout and order reads answer a config error
     redis_url: str | None
     redis_auth_secret_arn: str | None
     trusted_issuer: TrustedIssuer | None  # None: sign-in is not configured, guests only
@@ -66,16 +133,13 @@ class Settings:
                 jwks_url=_required(environ, env.AUTH_JWKS_URL),
                 client_id=_required(environ, env.AUTH_CLIENT_ID),
             )
+        region = region_from_env(environ)
         settings = cls(
             catalog_table=_required(environ, env.CATALOG_TABLE),
             carts_table=_required(environ, env.CARTS_TABLE),
             idempotency_table=_required(environ, env.IDEMPOTENCY_TABLE),
-            region=_optional(environ, env.HOME_REGION)
-            or _optional(environ, "AWS_REGION")
-            or _required(environ, "AWS_DEFAULT_REGION"),
-            database_url=_optional(environ, env.DATABASE_URL),
-            database_secret_arn=_optional(environ, env.DATABASE_SECRET_ARN),
-            database_host=_optional(environ, env.DATABASE_HOST),
+            region=region,
+            database=database_access(environ, region),
             redis_url=_optional(environ, env.REDIS_URL),
             redis_auth_secret_arn=_optional(environ, env.REDIS_AUTH_SECRET_ARN),
             trusted_issuer=trusted,
@@ -87,6 +151,14 @@ class Settings:
         return settings
 
 
+def libpq_url(user: str, password: str, host: str, port: int | str, dbname: str) -> str:
+    """A TLS-required libpq URL; user, password and database name escaped."""
+    return (
+        f"postgresql://{quote(str(user), safe='')}:{quote(str(password), safe='')}"
+        f"@{host}:{port}/{quote(str(dbname), safe='')}?sslmode=require"
+    )
+
+
 def database_url_from_secret(secret: Mapping[str, Any], host: str | None = None) -> str:
     """A libpq URL from an RDS/Aurora secret (username, password, host, port, dbname); `host`
     replaces the secret's host (the region's own cluster endpoint)."""
@@ -95,12 +167,8 @@ def database_url_from_secret(secret: Mapping[str, Any], host: str | None = None)
         host = host or secret["host"]
     except KeyError as missing:
         raise ConfigError(f"the database secret lacks the {missing} field") from None
-    port = secret.get("port", 5432)
-    dbname = secret.get("dbname", "postgres")
-    return (
-        f"postgresql://{quote(str(user), safe='')}:{quote(str(password), safe='')}"
-        f"@{host}:{port}/{quote(str(dbname), safe='')}?sslmode=require"
-    )
+    return libpq_url(user, password, str(host), secret.get("port", 5432),
+                     secret.get("dbname", "postgres"))
 
 
 def read_secret(client: Any, arn: str) -> str:

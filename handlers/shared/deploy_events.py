@@ -1,5 +1,6 @@
-"""Requests a deploy sends straight to a service's Lambda (not HTTP, not S3): shared by the
-component that sends them and the handler that answers."""
+"""Requests a deploy sends straight to a service's Lambda (not HTTP, not S3), and the database
+role that request sets up: shared by the component that sends them and the handler that
+answers."""
 
 from __future__ import annotations
 
@@ -7,11 +8,21 @@ import hashlib
 from pathlib import Path
 from typing import Final
 
-# The cart Lambda applies its PostgreSQL schema when invoked with {APPLY_SCHEMA_EVENT_KEY: ...}:
-# the primary cell invokes it on every deploy where schema.sql changed.
+# The cart-schema Lambda applies the cart's PostgreSQL schema and grants when invoked with
+# {APPLY_SCHEMA_EVENT_KEY: ...}: the primary cell invokes it on every deploy where they changed.
 APPLY_SCHEMA_EVENT_KEY: Final = "shop3d-apply-schema"
-CART_SCHEMA_FILE: Final = Path(__file__).resolve().parent.parent / "cart" / "schema.sql"
+CART_SCHEMA_HANDLER: Final = "handlers.cart.schema_handler.lambda_handler"
+_CART_DIR: Final = Path(__file__).resolve().parent.parent / "cart"
+CART_SCHEMA_FILE: Final = _CART_DIR / "schema.sql"
+CART_GRANTS_FILE: Final = _CART_DIR / "grants.sql"
+# The login role the schema step creates for the cart service (checkout and order reads only).
+# The cart connects as it; in AWS its IAM policy names it in rds-db:connect.
+CART_DATABASE_ROLE: Final = "shop3d_cart"
 
 
 def cart_schema_sha256() -> str:
-    return hashlib.sha256(CART_SCHEMA_FILE.read_bytes()).hexdigest()
+    """One digest of what the schema step applies: a change to either file re-runs it."""
+    digest = hashlib.sha256(CART_DATABASE_ROLE.encode())
+    for path in (CART_SCHEMA_FILE, CART_GRANTS_FILE):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()

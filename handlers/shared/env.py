@@ -43,3 +43,10 @@ CART_COOKIE_KEY: Final = "SHOP3D_CART_COOKIE_KEY"
 
 # The region this copy of a service runs in, and the cart home-region rule.
 HOME_REGION: Final = "SHOP3D_HOME_REGION"
+
+# The cart in AWS signs in to its region's cluster as this database user with an IAM auth token
+# (signed per connection, so no password to go stale); DATABASE_HOST, DATABASE_PORT and
+# DATABASE_NAME say where. Set instead of DATABASE_URL and DATABASE_SECRET_ARN.
+DATABASE_IAM_USER: Final = "SHOP3D_DATABASE_IAM_USER"
+DATABASE_PORT: Final = "SHOP3D_DATABASE_PORT"
+DATABASE_NAME: Final = "SHOP3D_DATABASE_NAME"

@@ -18,7 +18,7 @@ import psycopg
 import pytest
 import redis
 
-from handlers.cart.database import apply_schema
+from handlers.cart.database import apply_schema, set_cart_role_password, url_as_cart_role
 from handlers.cart.orders import set_stock
 from handlers.cart.services import Services
 from handlers.cart.settings import Settings
@@ -40,10 +40,14 @@ def issuer() -> Iterator[TokenIssuer]:
         yield running
 
 
+CART_ROLE_PASSWORD = "cart-role-test-password"
+
+
 @dataclass(frozen=True)
 class CartWorld:
     tables: dict[str, str]
-    database_url: str
+    database_url: str  # the superuser: seeding stock, reading back, the schema step
+    cart_database_url: str  # what the service gets: its own least-privilege role
     redis_url: str
 
 
@@ -53,7 +57,8 @@ def cart_world(
 ) -> Iterator[CartWorld]:
     """Tables, a database and the service's environment, shared by one test module (creating
     tables per test costs ~1 s on DynamoDB Local). Tests stay independent because every cart
-    is keyed by its owner: each test uses its own guests, users and SKUs."""
+    is keyed by its owner: each test uses its own guests, users and SKUs. The service signs in
+    as the cart's role, so every checkout and order read proves its grants suffice."""
     endpoints = AwsEndpoints(moto=moto_endpoint, dynamodb=dynamodb_endpoint)
     dynamodb = endpoints.dynamodb_client()
     database = f"cart_{uuid.uuid4().hex[:12]}"
@@ -66,15 +71,17 @@ def cart_world(
         database_url = postgres_server.create_database(database)
         with psycopg.connect(database_url, autocommit=True) as conn:
             apply_schema(conn)
+            set_cart_role_password(conn, CART_ROLE_PASSWORD)
+        cart_database_url = url_as_cart_role(database_url, CART_ROLE_PASSWORD)
         settings = {
-            env.DATABASE_URL: database_url,
+            env.DATABASE_URL: cart_database_url,
             env.REDIS_URL: redis_url,
             env.CART_COOKIE_KEY: COOKIE_KEY,
             **issuer.env(),
         }
         for name, value in settings.items():
             patch.setenv(name, value)
-        yield CartWorld(tables, database_url, redis_url)
+        yield CartWorld(tables, database_url, cart_database_url, redis_url)
         delete_tables(dynamodb, tables.values())
         postgres_server.drop_database(database)
 

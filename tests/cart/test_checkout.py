@@ -7,9 +7,7 @@ import psycopg
 
 from handlers.cart.carts import CART_ITEM
 from handlers.cart.database import apply_schema
-from handlers.shared.deploy_events import APPLY_SCHEMA_EVENT_KEY, cart_schema_sha256
 from handlers.shared.tables import CARTS
-from tests.cart.conftest import LambdaContext
 
 
 def _cart_with(
@@ -141,21 +139,3 @@ def test_a_cart_recreated_after_ttl_deletion_orders_anew(client, shop, issuer, c
     assert second.status == 201 and second.body["order_id"] != first["order_id"]
     assert second.body["lines"][0]["quantity"] == 2
 
-
-def test_a_deploy_event_applies_the_schema_through_the_lambda(_lambda_module, cart_env):
-    """The primary cell's deploy invokes the cart Lambda with the apply-schema event: a table
-    missing from the region's database comes back, and applying again changes nothing."""
-    with psycopg.connect(cart_env.database_url, autocommit=True) as conn:
-        conn.execute("DROP TABLE order_lines")
-    event = {APPLY_SCHEMA_EVENT_KEY: {"schema_sha256": cart_schema_sha256()}}
-    for _ in range(2):
-        reply = _lambda_module.lambda_handler(event, LambdaContext(aws_request_id="deploy"))
-        assert reply == {"applied": cart_schema_sha256()}
-    with psycopg.connect(cart_env.database_url, autocommit=True) as conn:
-        tables = {
-            row[0]
-            for row in conn.execute(
-                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"
-            )
-        }
-    assert {"order_lines", "orders", "inventory"} <= tables

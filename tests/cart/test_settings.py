@@ -8,7 +8,7 @@ import boto3
 import pytest
 
 from handlers.cart.services import Services
-from handlers.cart.settings import ConfigError, Settings, database_url_from_secret
+from handlers.cart.settings import ConfigError, DatabaseIam, Settings, database_url_from_secret
 from handlers.shared import env
 
 BASE = {
@@ -71,4 +71,33 @@ def test_secrets_come_from_secrets_manager(aws_env, monkeypatch):
     services = Services.from_settings(Settings.from_env(environ))
     guest_id, value = services.cookies.new_value()
     assert services.cookies.guest_id(value) == guest_id
-    assert services.database_url() == "postgresql://u:p@h:5432/d?sslmode=require"
+    assert services.database.conninfo() == "postgresql://u:p@h:5432/d?sslmode=require"
+
+
+def test_one_way_to_the_database_at_a_time():
+    both = {**BASE, env.CART_COOKIE_KEY: "k" * 32, env.DATABASE_URL: "postgresql://h/d",
+            env.DATABASE_IAM_USER: "shop3d_cart"}
+    with pytest.raises(ConfigError, match=f"only one of {env.DATABASE_URL}, "
+                                          f"{env.DATABASE_IAM_USER}, {env.DATABASE_SECRET_ARN}"):
+        Settings.from_env(both)
+
+
+def test_iam_access_names_what_it_lacks():
+    iam = {**BASE, env.CART_COOKIE_KEY: "k" * 32, env.DATABASE_IAM_USER: "shop3d_cart"}
+    with pytest.raises(ConfigError, match=env.DATABASE_HOST):
+        Settings.from_env(iam)
+    with pytest.raises(ConfigError, match=env.DATABASE_NAME):
+        Settings.from_env({**iam, env.DATABASE_HOST: "db.internal"})
+    with pytest.raises(ConfigError, match=f"{env.DATABASE_PORT} must be a port number from 1"):
+        Settings.from_env({**iam, env.DATABASE_HOST: "db.internal", env.DATABASE_NAME: "shop3d",
+                           env.DATABASE_PORT: "70000"})
+    settings = Settings.from_env({**iam, env.DATABASE_HOST: "db.internal",
+                                  env.DATABASE_NAME: "shop3d"})
+    assert settings.database == DatabaseIam(host="db.internal", port=5432, dbname="shop3d",
+                                            user="shop3d_cart", region="eu-west-1")
+
+
+def test_checkout_without_a_database_says_what_to_set():
+    services = Services.from_settings(Settings.from_env({**BASE, env.CART_COOKIE_KEY: "k" * 32}))
+    with pytest.raises(ConfigError, match=f"set {env.DATABASE_URL} .* or {env.DATABASE_IAM_USER}"):
+        _ = services.database

@@ -17,7 +17,12 @@ from components.cell.alb import HEALTH_PATH, HEALTH_QUERY_KEY, TLS_POLICY
 from components.cell_network import POSTGRES_PORT, REDIS_PORT
 from components.origin_secret import ORIGIN_HEADER_NAME
 from handlers.shared import env
-from handlers.shared.deploy_events import APPLY_SCHEMA_EVENT_KEY, cart_schema_sha256
+from handlers.shared.deploy_events import (
+    APPLY_SCHEMA_EVENT_KEY,
+    CART_DATABASE_ROLE,
+    CART_SCHEMA_HANDLER,
+    cart_schema_sha256,
+)
 from offline.mocks import CLOUDFRONT_PREFIX_LIST
 from offline.runner import ProgramRun, RecordedResource
 from regions.catalog import REGIONS
@@ -173,7 +178,8 @@ def test_every_lambda_has_tracing_retention_concurrency_and_a_dead_letter_path(
     run = program(stack)
     retention = 365 if stack == "prod" else 14
     functions = run.of_type(FUNCTION)
-    assert len(functions) == 2 * len(run.outputs["regions"])
+    # Cart and asset in every region, cart-schema in the primary.
+    assert len(functions) == 2 * len(run.outputs["regions"]) + 1
     # Function and log group names repeat in every region (each region has its own).
     log_groups = {(r.region, r.inputs.get("name")): r for r in run.of_type(LOG_GROUP)}
     queue_arns = {f"arn:aws:sqs:{q.region}:123456789012:{q.name}-0a1b2c3": q
@@ -247,6 +253,44 @@ def test_cart_role_reaches_only_its_own_region_and_tables(program: ProgramFactor
         assert reached == {"catalog", "carts", "idempotency"}
 
 
+MASTER_SECRET = "aurora-master-secret"
+
+
+def _allowed(policy: RecordedResource, action: str) -> list[str]:
+    """The resources a role policy allows `action` on."""
+    statements = json.loads(policy.inputs["policy"])["Statement"]
+    return [res for s in statements if action in s["Action"] for res in _resources(s)]
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_cart_signs_in_to_its_clusters_user_and_only_the_schema_function_reads_the_master(
+        program: ProgramFactory, stack: str) -> None:
+    run = program(stack)
+    primary = run.outputs["regions"][0]
+    for region in run.outputs["regions"]:
+        cart = named(run, region, "-cart-role-policy")
+        cluster = run.named(f"data-{region}-aurora").inputs["clusterIdentifier"]
+        # The mocks give a cluster the resource id "cluster-<IDENTIFIER, first 20>".
+        assert _allowed(cart, "rds-db:connect") == [
+            f"arn:aws:rds-db:{region}:123456789012:dbuser:cluster-{cluster.upper()[:20]}"
+            f"/{CART_DATABASE_ROLE}"]
+        read = _allowed(cart, "secretsmanager:GetSecretValue")
+        assert read and not [arn for arn in read if MASTER_SECRET in arn], read
+        functions = {r.name for r in run.of_type(FUNCTION) if r.region == region}
+        assert (f"cell-{region}-cart-schema" in functions) == (region == primary)
+    schema = named(run, primary, "-cart-schema-role-policy")
+    (secret,) = _allowed(schema, "secretsmanager:GetSecretValue")
+    assert MASTER_SECRET in secret and f":{primary}:" in secret
+    assert not _allowed(schema, "rds-db:connect")
+    statements = json.loads(schema.inputs["policy"])["Statement"]
+    assert {s["Sid"] for s in statements} == {"OwnLogGroup", "DeadLetterQueue", "RegionKey",
+                                              "MasterSecret"}
+    environment = _environment(named(run, primary, "-cart-schema"))
+    assert environment == {env.DATABASE_SECRET_ARN: secret,
+                           env.DATABASE_HOST: _environment(named(run, primary, "-cart"))[
+                               env.DATABASE_HOST]}
+
+
 def revealed(value: Any) -> Any:
     """A value the program marked secret (so plans and state never show it), unwrapped."""
     assert isinstance(value, dict) and value.get(rpc._special_sig_key) == rpc._special_secret_sig, (
@@ -265,16 +309,17 @@ def test_lambdas_get_every_variable_their_handlers_read(program: ProgramFactory)
     for region in run.outputs["regions"]:
         cart = _environment(named(run, region, "-cart"))
         assert set(cart) == {env.CATALOG_TABLE, env.CARTS_TABLE, env.IDEMPOTENCY_TABLE,
-                             env.HOME_REGION, env.DATABASE_SECRET_ARN, env.DATABASE_HOST,
-                             env.REDIS_URL,
+                             env.HOME_REGION, env.DATABASE_IAM_USER, env.DATABASE_HOST,
+                             env.DATABASE_PORT, env.DATABASE_NAME, env.REDIS_URL,
                              env.REDIS_AUTH_SECRET_ARN, env.CART_COOKIE_SECRET_ARN,
                              env.AUTH_ISSUER, env.AUTH_JWKS_URL, env.AUTH_CLIENT_ID}
         assert cart[env.HOME_REGION] == region
         # Each region's cart reaches its own cluster (a secondary's is promoted on failover).
         assert cart[env.DATABASE_HOST].endswith(f".{region}.rds.amazonaws.com")
+        assert cart[env.DATABASE_IAM_USER] == CART_DATABASE_ROLE
+        assert (cart[env.DATABASE_PORT], cart[env.DATABASE_NAME]) == (str(POSTGRES_PORT), "shop3d")
         assert cart[env.REDIS_URL].startswith("rediss://")
-        for arn in (cart[env.DATABASE_SECRET_ARN], cart[env.CART_COOKIE_SECRET_ARN]):
-            assert arn.startswith(f"arn:aws:secretsmanager:{region}:")
+        assert cart[env.CART_COOKIE_SECRET_ARN].startswith(f"arn:aws:secretsmanager:{region}:")
         asset = _environment(named(run, region, "-asset"))
         # Every region publishes into the primary's assets bucket and reads its own uploads.
         assert asset[env.ASSETS_BUCKET] == run.outputs["bucketNames"][primary]["assets"]
@@ -424,10 +469,12 @@ def test_the_primary_cell_applies_the_orders_schema_once_the_writer_exists(
     invocations = run.of_type("aws:lambda/invocation:Invocation")
     (invocation,) = [i for i in invocations if APPLY_SCHEMA_EVENT_KEY in i.inputs["input"]]
     assert invocation.region == primary
-    cart = named(run, primary, "-cart")
+    schema = named(run, primary, "-cart-schema")
     # The mocks name an auto-named function "<logical name>-0a1b2c3".
-    assert invocation.inputs["functionName"] == (cart.inputs.get("name")
-                                                 or f"{cart.name}-0a1b2c3")
+    assert invocation.inputs["functionName"] == (schema.inputs.get("name")
+                                                 or f"{schema.name}-0a1b2c3")
+    assert schema.inputs["handler"] == CART_SCHEMA_HANDLER
+    assert schema.inputs["handler"] != named(run, primary, "-cart").inputs["handler"]
     # Re-run whenever schema.sql changes, and only after the writer instance exists.
     assert invocation.inputs["triggers"] == {"schema_sha256": cart_schema_sha256()}
     writers = {r.urn for r in run.of_type("aws:rds/clusterInstance:ClusterInstance")
