@@ -8,6 +8,9 @@
 - `SecretCredentials`: a Secrets Manager secret (the master user, for the schema step). It is
   read once and kept; after an authentication failure the secret is read again, and the
   connection retried once if it changed (a rotation between the read and the connect).
+
+`CachedSecret` is that read-once, re-read-on-refusal value; the Redis AUTH token uses it too
+(handlers.cart.cache_auth).
 """
 
 from __future__ import annotations
@@ -69,28 +72,40 @@ class IamAuthToken:
         return False  # every connection already signs a fresh token
 
 
-class SecretCredentials:
-    def __init__(self, secrets: Any, access: DatabaseSecret) -> None:
+class CachedSecret:
+    """A Secrets Manager secret's value: read on first use and kept (one read per container),
+    read again by `refresh` after the credential it holds was refused."""
+
+    def __init__(self, secrets: Any, arn: str) -> None:
         self._secrets = secrets
-        self._access = access
-        self._url: str | None = None
+        self.arn = arn
+        self._value: str | None = None
         self._lock = threading.Lock()
 
-    def _read(self) -> str:
-        arn = self._access.arn
-        text = read_secret(self._secrets, arn)
-        return database_url_from_secret(parse_json_secret(text, arn), self._access.host)
-
-    def conninfo(self) -> str:
+    def value(self) -> str:
         with self._lock:
-            if self._url is None:
-                self._url = self._read()
-            return self._url
+            if self._value is None:
+                self._value = read_secret(self._secrets, self.arn)
+            return self._value
 
     def refresh(self) -> bool:
+        """Read the secret again; True if it changed (a retry can succeed)."""
         with self._lock:
-            stale, self._url = self._url, self._read()
-            return self._url != stale
+            stale, self._value = self._value, read_secret(self._secrets, self.arn)
+            return self._value != stale
+
+
+class SecretCredentials:
+    def __init__(self, secrets: Any, access: DatabaseSecret) -> None:
+        self._secret = CachedSecret(secrets, access.arn)
+        self._host = access.host
+
+    def conninfo(self) -> str:
+        document = parse_json_secret(self._secret.value(), self._secret.arn)
+        return database_url_from_secret(document, self._host)
+
+    def refresh(self) -> bool:
+        return self._secret.refresh()
 
 
 def credential_source(access: DatabaseAccess, rds: ClientFactory,

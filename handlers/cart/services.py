@@ -50,14 +50,19 @@ class Services:
             return None
         import redis  # only when a cache is configured: keeps the cold import small
 
-        password = None
+        auth: dict[str, Any] = {}
         if self.settings.redis_auth_secret_arn is not None:
-            password = read_secret(self._secrets, self.settings.redis_auth_secret_arn)
+            from handlers.cart.cache_auth import SecretAuthToken, reauthenticating
+            from handlers.cart.credentials import CachedSecret
+
+            token = CachedSecret(self._secrets, self.settings.redis_auth_secret_arn)
+            auth = {"credential_provider": SecretAuthToken(token),
+                    "redis_connect_func": reauthenticating(token)}
         return redis.Redis.from_url(
             self.settings.redis_url,
-            password=password,
             socket_timeout=0.5,
             socket_connect_timeout=0.5,
+            **auth,
         )
 
     @cached_property
