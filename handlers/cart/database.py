@@ -55,7 +55,8 @@ def apply_schema(conn: psycopg.Connection) -> None:
         cur.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK_ID,))
         cur.execute(CART_SCHEMA_FILE.read_text())
         _ensure_cart_role(conn)
-        cur.execute(sql.SQL(CART_GRANTS_FILE.read_text()).format(role=role))
+        grants = sql.SQL(CART_GRANTS_FILE.read_text())
+        cur.execute(grants.format(role=role, database=sql.Identifier(conn.info.dbname)))
         # Detected, not configured: Aurora has the role, PostgreSQL (locally) does not, and
         # there the cart signs in with a password instead.
         if _role_exists(cur, RDS_IAM_ROLE):

@@ -1,10 +1,13 @@
 -- The cart service's role ({role}, created by handlers.cart.database.apply_schema): what checkout
 -- and order reads use, nothing more. No DDL, no DELETE, no INSERT into inventory (stock is set
 -- by operators with the master user). Revoking first makes the grants exactly these on every
--- run, also after a grant is removed here. Formatted with psycopg.sql: {role} is an identifier.
+-- run, also after a grant is removed here. Formatted with psycopg.sql: {role} and {database}
+-- (the current database) are identifiers.
 
 -- PostgreSQL 15+ already denies CREATE on the public schema to PUBLIC; explicit for older ones.
 REVOKE CREATE ON SCHEMA public FROM PUBLIC;
+-- Nor temporary tables (DDL too); the owner (the master user) keeps them.
+REVOKE TEMPORARY ON DATABASE {database} FROM PUBLIC;
 REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {role};
 REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM {role};
 GRANT USAGE ON SCHEMA public TO {role};

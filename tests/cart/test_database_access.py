@@ -83,6 +83,7 @@ FORBIDDEN = [
     "UPDATE inventory SET sku = 'RENAMED'",
     "ALTER TABLE inventory DROP CONSTRAINT inventory_on_hand_check",
     "CREATE TABLE loot (x int)",
+    "CREATE TEMPORARY TABLE scratch (x int)",
     "SELECT * FROM payment_tokens",
     f"CREATE ROLE intruder LOGIN IN ROLE {CART_DATABASE_ROLE}",
 ]
