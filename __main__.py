@@ -23,7 +23,9 @@ data = GlobalData(
 origin_secret = OriginSecret("origin-secret", OriginSecretArgs(config, data.key_arns),
                              opts=providers.opts(config.primary.name))
 # Cognito lives in the primary region; every cell's cart Lambda trusts its tokens.
-identity = Identity("identity", IdentityArgs(config=config),
+identity = Identity("identity",
+                    IdentityArgs(config=config, network=networks[config.primary.name],
+                                 key_arn=data.key_arns[config.primary.name]),
                     opts=providers.opts(config.primary.name))
 cells = stamp_cells(config, providers, networks, data, origin_secret,
                     identity=identity.outputs)

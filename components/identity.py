@@ -33,7 +33,7 @@ from components.lambda_function import ComponentHost, FunctionSpec, HostedFuncti
 from components.naming import global_name, physical
 from components.options import child, stateful
 from handlers.identity import admin_mfa
-from handlers.identity.limits import TRIGGER_MEMORY_MB, TRIGGER_TIMEOUT_SECONDS
+from handlers.shared.functions import PRE_TOKEN_MEMORY_MB, PRE_TOKEN_TIMEOUT_SECONDS
 from regions.config import ConfigError, SocialIdentityProvider, SocialProvider, StackConfig
 
 # Where the storefront receives the authorization code (appended to https://<domain>).
@@ -90,10 +90,9 @@ def logout_urls(callbacks: list[str]) -> list[str]:
 @dataclass(frozen=True)
 class IdentityArgs:
     config: StackConfig
-    # The primary region's cell network and KMS key: the admin-MFA trigger runs there. Without
-    # them the pool has no trigger and the admin group is not forced to use MFA (a warning).
-    network: CellNetwork | None = None
-    key_arn: pulumi.Output[str] | None = None
+    # The primary region's cell network and KMS key: the admin-MFA trigger runs there.
+    network: CellNetwork
+    key_arn: pulumi.Output[str]
 
 
 class Identity(pulumi.ComponentResource):
@@ -109,11 +108,11 @@ class Identity(pulumi.ComponentResource):
         region = config.primary.name
         protect = config.deletion_protection
 
-        host = self._trigger_host(name, args)
-        self.pre_token_trigger = None if host is None else self._pre_token_trigger(host)
+        host = ComponentHost(parent=self, scope=name, region=region, config=config,
+                             network=args.network, key_arn=args.key_arn)
+        self.pre_token_trigger = self._pre_token_trigger(host)
         self.user_pool = self._user_pool(name, config, protect, self.pre_token_trigger)
-        if host is not None and self.pre_token_trigger is not None:
-            self._let_the_pool_use(host, self.pre_token_trigger)
+        self._let_the_pool_use(host, self.pre_token_trigger)
         aws.cognito.UserGroup(
             global_name(name, "admins"),
             user_pool_id=self.user_pool.id,
@@ -175,17 +174,6 @@ class Identity(pulumi.ComponentResource):
             "hostedUiUrl": self.hosted_ui_url,
         })
 
-    def _trigger_host(self, name: str, args: IdentityArgs) -> ComponentHost | None:
-        """Where the trigger runs: the primary region's cell network, with its key."""
-        config = args.config
-        if args.network is None or args.key_arn is None:
-            pulumi.log.warn("identity: no network and key given, so the pool has no pre token "
-                            "generation trigger and the admin group is not forced to use MFA",
-                            resource=self)
-            return None
-        return ComponentHost(parent=self, scope=name, region=config.primary.name, config=config,
-                             network=args.network, key_arn=args.key_arn)
-
     @staticmethod
     def _pre_token_trigger(host: ComponentHost) -> HostedFunction:
         """The Lambda that keeps the admin group out of tokens without a TOTP sign-in. Its role
@@ -196,8 +184,8 @@ class Identity(pulumi.ComponentResource):
             role="pre-token",
             artifact=lambda_artifact("identity", config.lambda_architecture),
             description="shop3d pre token generation: admins group only after a TOTP sign-in",
-            memory_mb=TRIGGER_MEMORY_MB,
-            timeout_seconds=TRIGGER_TIMEOUT_SECONDS,
+            memory_mb=PRE_TOKEN_MEMORY_MB,
+            timeout_seconds=PRE_TOKEN_TIMEOUT_SECONDS,
             environment={},
             statements=[],
         ), dead_letter_arn=None)
@@ -222,8 +210,8 @@ class Identity(pulumi.ComponentResource):
         )
 
     def _user_pool(self, name: str, config: StackConfig, protect: bool,
-                   trigger: HostedFunction | None) -> aws.cognito.UserPool:
-        lambda_config = None if trigger is None else aws.cognito.UserPoolLambdaConfigArgs(
+                   trigger: HostedFunction) -> aws.cognito.UserPool:
+        lambda_config = aws.cognito.UserPoolLambdaConfigArgs(
             pre_token_generation_config=aws.cognito.UserPoolLambdaConfigPreTokenGenerationConfigArgs(
                 lambda_arn=trigger.function.arn, lambda_version=TRIGGER_EVENT_VERSION))
         return aws.cognito.UserPool(

@@ -11,3 +11,8 @@ CART_TIMEOUT_SECONDS: Final = 15
 CART_MEMORY_MB: Final = 1024
 ASSET_TIMEOUT_SECONDS: Final = 300
 ASSET_MEMORY_MB: Final = 3008
+# Cognito waits 5 seconds for a trigger (fixed, not configurable) and fails the sign-in after.
+COGNITO_TRIGGER_WAIT_SECONDS: Final = 5
+PRE_TOKEN_TIMEOUT_SECONDS: Final = COGNITO_TRIGGER_WAIT_SECONDS
+# boto3's import is most of the trigger's cold start; more memory is more CPU for it.
+PRE_TOKEN_MEMORY_MB: Final = 512
