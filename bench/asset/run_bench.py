@@ -1,16 +1,19 @@
 """Asset pipeline vs `gltf-transform optimize` and `gltfpack`, side by side on the same GLBs.
 
-    cd bench/asset && npm ci && cd ../.. && .venv/bin/python -m bench.asset.run_bench [--big]
+    bash bench/asset/install.sh && .venv/bin/python -m bench.asset.run_bench [--big]
 
 For every input and LOD the peers get the same targets (simplify ratio and error, texture
 size) with Draco (gltf-transform) or meshopt (gltfpack -cc) compression and WebP textures.
 Printed per run: wall time, peak RSS, bytes per LOD, sampled two-way point-to-surface error
-(mean and max, % of the bbox diagonal), and our figure as a ratio of each peer's.
+(mean and max, % of the bbox diagonal), and our figure as a ratio of each peer's. With
+--big, the ~4.3M-triangle input also runs through native gltfpack (Debian's package) when it
+is installed.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import subprocess
 import sys
@@ -26,7 +29,8 @@ from handlers.asset.config import DEFAULT_LODS, LodSpec
 from .inputs import MODELS, WORK, big_input, model_input, read_mesh
 from .surface_error import symmetric_error
 
-BIN = Path(__file__).resolve().parent / "node_modules" / ".bin"
+HERE = Path(__file__).resolve().parent
+BIN = HERE / "node_modules" / ".bin"
 SMALL_MODELS = ["DamagedHelmet.glb", "beast.obj", "counter.stl", "igea.ply"]
 
 
@@ -109,6 +113,29 @@ def gltfpack(source: Path, out: Path, spec: LodSpec) -> Run:
     )
 
 
+def native_gltfpack(source: Path, out: Path, spec: LodSpec) -> Run:
+    # Debian's gltfpack 0.18 predates the error bound (-se): it gets the triangle ratio only.
+    return measure(
+        ["gltfpack", "-i", str(source), "-o", str(out), "-cc", "-si", str(spec.target_ratio)]
+    )
+
+
+def npm_version(package: str) -> str:
+    manifest = HERE / "node_modules" / package / "package.json"
+    version: str = json.loads(manifest.read_text())["version"]
+    return version
+
+
+def native_gltfpack_version() -> str | None:
+    """The Debian package's version, or None when native gltfpack is not installed."""
+    if shutil.which("gltfpack") is None:
+        return None
+    shown = subprocess.run(
+        ["dpkg-query", "-W", "-f=${Version}", "gltfpack"], capture_output=True, text=True
+    )
+    return shown.stdout.strip() or "unknown version"
+
+
 Mesh = tuple[np.ndarray, np.ndarray]
 
 
@@ -168,10 +195,15 @@ def bench_big() -> list[str]:
     runs = {
         "ours (3 LODs)": ours(source, out / "ours"),
         "gltf-transform (1 LOD)": gltf_transform(source, out / "gt.glb", high),
-        "gltfpack (1 LOD)": gltfpack(source, out / "gp.glb", high),
+        "gltfpack wasm (1 LOD)": gltfpack(source, out / "gp.glb", high),
     }
+    native = native_gltfpack_version()
+    if native is not None:
+        runs["gltfpack native (1 LOD)"] = native_gltfpack(source, out / "gpn.glb", high)
     size_mb = source.stat().st_size / 2**20
     lines = [f"\n## {source.name}: {size_mb:.0f} MB, ~4.3M triangles (time and memory only)"]
+    if native is None:
+        lines.append("native gltfpack not installed (apt-get install gltfpack): not measured")
     shutil.rmtree(out)
     base = runs["ours (3 LODs)"]
     for name, run in runs.items():
@@ -190,9 +222,14 @@ def main() -> None:
     parser.add_argument("--no-error", action="store_true", help="skip the error sampling")
     args = parser.parse_args()
     if not (BIN / "gltf-transform").exists():
-        sys.exit("run `npm ci` in bench/asset first")
+        sys.exit("run `bash bench/asset/install.sh` first")
     WORK.mkdir(parents=True, exist_ok=True)
     print(f"models from {MODELS}; ratios are ours / peer (below 1: ours smaller or lower)")
+    print(
+        f"peers: gltf-transform {npm_version('@gltf-transform/cli')}, "
+        f"gltfpack {npm_version('gltfpack')} (npm, wasm), "
+        f"gltfpack {native_gltfpack_version() or '(not installed)'} (native, Debian)"
+    )
     for name in args.models:
         print("\n".join(bench_input(model_input(name), not args.no_error)), flush=True)
     if args.big:

@@ -68,6 +68,12 @@ class Scene:
         lo, hi = self.bbox()
         return float(np.linalg.norm(hi.astype(np.float64) - lo))
 
+    def extent(self) -> float:
+        """The longest side of the bounding box: the scale LOD errors are fractions of (as in
+        meshoptimizer's relative errors and gltf-transform's --simplify-error)."""
+        lo, hi = self.bbox()
+        return float(np.max(hi.astype(np.float64) - lo))
+
 
 def used_positions(primitive: Primitive) -> F32:
     """The positions the triangles reference (a mask, not a gather: no 3x-sized copy)."""

@@ -3,8 +3,8 @@
 Each LOD is simplified from the previous (finer) one; meshoptimizer stops at the target
 triangle count or at the error bound, whichever comes first, so the bound always holds and
 no part of the model is forced away. Errors are absolute (scene units) so every primitive is
-measured against the same scene diagonal; the recorded error of a LOD is the sum over the
-cascade (an upper bound of its distance from the source).
+measured against the same scale, the scene's largest extent; the recorded error of a LOD is
+the sum over the cascade (an upper bound of its distance from the source).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from handlers.asset.scene import Primitive, Scene
 class SimplifiedLod:
     spec: LodSpec
     scene: Scene
-    error: float  # fraction of the source bbox diagonal (upper bound, cumulative)
+    error: float  # fraction of the source's largest extent (upper bound, cumulative)
 
 
 def shared_vertex_locks(scene: Scene) -> list[NDArray[np.uint8] | None]:
@@ -117,13 +117,13 @@ def cascade(scene: Scene, config: PipelineConfig) -> Iterator[SimplifiedLod]:
     largest array) and it is released once the first LOD is built, so only the LOD being
     yielded and the one it came from are ever held.
     """
-    diagonal = scene.diagonal() or 1.0
+    scale = scene.extent() or 1.0
     source_triangles = [p.triangle_count for p in scene.primitives]
     current, accumulated = scene, 0.0
     del scene
     for spec in sorted(config.lods, key=lambda s: s.max_error):
         locks = shared_vertex_locks(current)
-        budget = (spec.max_error - accumulated) * diagonal
+        budget = (spec.max_error - accumulated) * scale
         step_error = 0.0
         prims: list[Primitive] = []
         for prim, source, lock in zip(current.primitives, source_triangles, locks, strict=True):
@@ -133,7 +133,7 @@ def cascade(scene: Scene, config: PipelineConfig) -> Iterator[SimplifiedLod]:
             prims.append(simplified)
             step_error = max(step_error, err)
         del locks
-        accumulated += step_error / diagonal
+        accumulated += step_error / scale
         current = Scene(
             prims, current.materials, current.textures, current.samplers, current.images
         )
