@@ -33,13 +33,15 @@ from handlers.shared.deploy_events import (
     CART_SCHEMA_HANDLER,
     cart_schema_sha256,
 )
-from handlers.shared.functions import CART_MEMORY_MB, CART_TIMEOUT_SECONDS
+from handlers.shared.functions import (
+    CART_MEMORY_MB,
+    CART_SCHEMA_MEMORY_MB,
+    CART_SCHEMA_TIMEOUT_SECONDS,
+    CART_TIMEOUT_SECONDS,
+)
 
 MEMORY_MB: Final = CART_MEMORY_MB
 TIMEOUT_SECONDS: Final = CART_TIMEOUT_SECONDS
-# The schema step runs DDL under an advisory lock once per deploy: small, but not hurried.
-SCHEMA_MEMORY_MB: Final = 256
-SCHEMA_TIMEOUT_SECONDS: Final = 120
 
 
 @dataclass(frozen=True)
@@ -124,8 +126,8 @@ def schema_function(ctx: CellContext, dead_letter_arn: pulumi.Input[str]) -> Cel
             role="cart-schema",
             artifact=dataclasses.replace(artifact, handler=CART_SCHEMA_HANDLER),
             description="shop3d cart schema, database user and grants (invoked by deploys)",
-            memory_mb=SCHEMA_MEMORY_MB,
-            timeout_seconds=SCHEMA_TIMEOUT_SECONDS,
+            memory_mb=CART_SCHEMA_MEMORY_MB,
+            timeout_seconds=CART_SCHEMA_TIMEOUT_SECONDS,
             environment={
                 env.DATABASE_SECRET_ARN: secret,
                 env.DATABASE_HOST: database.clusters[ctx.region].cluster.endpoint,

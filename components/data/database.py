@@ -6,9 +6,10 @@ secondary cluster that Aurora can promote. Serverless v2 capacity comes from con
 RDS-managed master passwords (`manage_master_user_password`) are not supported for clusters
 in a global database, so the master password is generated here, kept in a Secrets Manager
 secret (the region's key, replicated to every secondary region) and rotated every 30 days
-by AWS's own PostgreSQL rotation function from the Serverless Application Repository. The cart
-Lambdas read the secret's replica in their region and connect to their region's own cluster
-(IAM database authentication is on, for a future least-privilege application user).
+by AWS's own PostgreSQL rotation function from the Serverless Application Repository. Only the
+primary cell's cart-schema Lambda reads it (to apply the schema and create the cart's role); the
+cart Lambdas sign in to their region's own cluster as that least-privilege role with IAM
+database authentication tokens.
 """
 
 from __future__ import annotations

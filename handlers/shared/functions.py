@@ -9,6 +9,9 @@ from typing import Final
 # ALB waits at most this for the cart Lambda; checkout's one transaction fits well within it.
 CART_TIMEOUT_SECONDS: Final = 15
 CART_MEMORY_MB: Final = 1024
+# The cart's schema step runs DDL under an advisory lock once per deploy: small, not hurried.
+CART_SCHEMA_TIMEOUT_SECONDS: Final = 120
+CART_SCHEMA_MEMORY_MB: Final = 256
 ASSET_TIMEOUT_SECONDS: Final = 300
 ASSET_MEMORY_MB: Final = 3008
 # Cognito waits 5 seconds for a trigger (fixed, not configurable) and fails the sign-in after.
