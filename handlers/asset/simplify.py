@@ -75,15 +75,18 @@ def simplify_primitive(
     max_error: float,
     lock: NDArray[np.uint8] | None,
     config: PipelineConfig,
+    *,
+    consume: bool = False,
 ) -> tuple[Primitive, float]:
     """One primitive down to `target_triangles` or `max_error` (absolute); returns it compacted
-    and the absolute error reached."""
+    and the absolute error reached. `consume` lets the simplifier overwrite `prim`'s indices
+    instead of a copy of them."""
     target_indices = max(3 * target_triangles, 3)
     if target_indices >= prim.indices.size or max_error <= 0:
         return prim, 0.0
     attributes, weights = attribute_stream(prim, config)
     indices, error = meshopt_native.simplify_in_place(
-        prim.indices,
+        prim.indices if consume else prim.indices.copy(),
         prim.positions,
         attributes,
         weights,
@@ -115,20 +118,20 @@ def cascade(scene: Scene, config: PipelineConfig) -> Iterator[SimplifiedLod]:
 
     Consumes `scene`: its index buffers are simplified in place (no second copy of the
     largest array) and it is released once the first LOD is built, so only the LOD being
-    yielded and the one it came from are ever held.
+    yielded and the one it came from are ever held. Yielded LODs are never modified.
     """
     scale = scene.extent() or 1.0
     source_triangles = [p.triangle_count for p in scene.primitives]
     current, accumulated = scene, 0.0
     del scene
-    for spec in sorted(config.lods, key=lambda s: s.max_error):
+    for step, spec in enumerate(sorted(config.lods, key=lambda s: s.max_error)):
         locks = shared_vertex_locks(current)
         budget = (spec.max_error - accumulated) * scale
         step_error = 0.0
         prims: list[Primitive] = []
         for prim, source, lock in zip(current.primitives, source_triangles, locks, strict=True):
             simplified, err = simplify_primitive(
-                prim, int(source * spec.target_ratio), budget, lock, config
+                prim, int(source * spec.target_ratio), budget, lock, config, consume=step == 0
             )
             prims.append(simplified)
             step_error = max(step_error, err)

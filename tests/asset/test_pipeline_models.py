@@ -158,3 +158,14 @@ def test_simplifying_in_place_matches_simplifying_into_a_new_buffer():
     assert 0 < separate.size < read_only.size
     assert np.shares_memory(in_place, indices) and not np.shares_memory(separate, read_only)
     assert np.array_equal(in_place, separate) and in_place_error == separate_error
+
+
+def test_lods_already_yielded_are_not_changed_by_the_next():
+    """Only the consumed source is simplified in place; every LOD handed out stays intact."""
+    seen = []
+    for lod in cascade(two_primitive_grid(), CONFIG):
+        seen.append((lod, [p.indices.copy() for p in lod.scene.primitives]))
+    assert len({lod.scene.triangle_count for lod, _ in seen}) == 3
+    for lod, indices in seen:
+        for prim, before in zip(lod.scene.primitives, indices, strict=True):
+            assert np.array_equal(prim.indices, before), lod.spec.name
