@@ -414,7 +414,8 @@ def _check_database_name(name: str) -> None:
 
 
 class PostgresServer(ProcessServer):
-    """PostgreSQL on 127.0.0.1 only, trust auth, superuser `postgres`; no Unix socket.
+    """PostgreSQL on 127.0.0.1 only, superuser `postgres` trusted, other roles by password; no
+    Unix socket.
 
     Ephemeral clusters trade durability for speed (fsync off); a data_dir cluster is
     created once (initdb) and reused, with PostgreSQL's durable defaults.
@@ -428,8 +429,10 @@ class PostgresServer(ProcessServer):
         "synchronous_commit=off",
         "full_page_writes=off",
     )
-    # Only TCP from loopback may connect, without a password: a local development server.
-    HBA_CONF: ClassVar[str] = "host all all 127.0.0.1/32 trust\n"
+    # Only TCP from loopback may connect: the superuser without a password (a local development
+    # server), every other role (the cart's) with its password, as in AWS.
+    HBA_CONF: ClassVar[str] = ("host all postgres 127.0.0.1/32 trust\n"
+                               "host all all 127.0.0.1/32 scram-sha-256\n")
 
     @functools.cached_property
     def bin_dir(self) -> Path:

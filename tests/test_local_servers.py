@@ -243,11 +243,24 @@ def test_postgres_runs_sql_in_a_fresh_database(pg_database, postgres_url):
             conn.execute("UPDATE stock SET qty = qty - 4")
 
 
-def test_postgres_trusts_loopback_only(postgres_url):
+def test_postgres_trusts_only_the_superuser_on_loopback(postgres_url):
     with psycopg.connect(postgres_url) as conn:
-        rules = conn.execute("SELECT type, address, auth_method FROM pg_hba_file_rules").fetchall()
-        assert rules == [("host", "127.0.0.1", "trust")]
+        rules = conn.execute(
+            "SELECT type, user_name, address, auth_method FROM pg_hba_file_rules").fetchall()
+        assert rules == [("host", ["postgres"], "127.0.0.1", "trust"),
+                         ("host", ["all"], "127.0.0.1", "scram-sha-256")]
         assert conn.execute("SHOW listen_addresses").fetchone() == ("127.0.0.1",)
+        conn.execute("DROP ROLE IF EXISTS shop3d_hba_probe")
+        conn.execute("CREATE ROLE shop3d_hba_probe LOGIN PASSWORD 'probe-password'")
+    try:
+        probe = psycopg.conninfo.conninfo_to_dict(postgres_url) | {"user": "shop3d_hba_probe"}
+        with pytest.raises(psycopg.OperationalError, match="password"):
+            psycopg.connect(**{**probe, "password": "wrong"}).close()
+        with psycopg.connect(**{**probe, "password": "probe-password"}) as conn:
+            assert conn.execute("SELECT current_user").fetchone() == ("shop3d_hba_probe",)
+    finally:
+        with psycopg.connect(postgres_url) as conn:
+            conn.execute("DROP ROLE shop3d_hba_probe")
 
 
 def test_a_bad_database_name_is_refused(postgres_server):
