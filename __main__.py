@@ -3,6 +3,7 @@ the edge and account security; export what operators and CI need."""
 
 import pulumi
 
+from components.code_signing import CodeSigning, CodeSigningArgs
 from components.global_data import GlobalData, GlobalDataArgs
 from components.global_edge import GlobalEdge, GlobalEdgeArgs
 from components.identity import Identity, IdentityArgs
@@ -22,12 +23,22 @@ data = GlobalData(
 )
 origin_secret = OriginSecret("origin-secret", OriginSecretArgs(config, data.key_arns),
                              opts=providers.opts(config.primary.name))
+# Per region: a Signer profile and a code-signing configuration; every Zip function and layer
+# deploys from a zip signed in its region (kept in that region's assets bucket).
+signing = CodeSigning(
+    "signing",
+    CodeSigningArgs(regions=config.region_names, providers=providers.by_region,
+                    buckets={r: data.buckets[r].assets for r in config.region_names},
+                    key_arns=data.key_arns),
+    opts=providers.opts(config.primary.name),
+)
 # Cognito lives in the primary region; every cell's cart Lambda trusts its tokens.
 identity = Identity("identity",
                     IdentityArgs(config=config, network=networks[config.primary.name],
-                                 key_arn=data.key_arns[config.primary.name]),
+                                 key_arn=data.key_arns[config.primary.name],
+                                 code_signing=signing.regions[config.primary.name]),
                     opts=providers.opts(config.primary.name))
-cells = stamp_cells(config, providers, networks, data, origin_secret,
+cells = stamp_cells(config, providers, networks, data, origin_secret, signing,
                     identity=identity.outputs)
 # CloudFront, WAF and Route 53 in front of the cells (us-east-1 for the global parts).
 edge = GlobalEdge(

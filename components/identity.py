@@ -28,6 +28,7 @@ import pulumi_aws as aws
 from components import iam
 from components.artifacts import lambda_artifact
 from components.cell_network import CellNetwork
+from components.code_signing import RegionCodeSigning
 from components.interfaces import IdentityOutputs
 from components.lambda_function import ComponentHost, FunctionSpec, HostedFunction, hosted_function
 from components.naming import global_name, physical
@@ -93,6 +94,8 @@ class IdentityArgs:
     # The primary region's cell network and KMS key: the admin-MFA trigger runs there.
     network: CellNetwork
     key_arn: pulumi.Output[str]
+    # The primary region's code signing: the trigger is a signed Zip function.
+    code_signing: RegionCodeSigning
 
 
 class Identity(pulumi.ComponentResource):
@@ -109,7 +112,8 @@ class Identity(pulumi.ComponentResource):
         protect = config.deletion_protection
 
         host = ComponentHost(parent=self, scope=name, region=region, config=config,
-                             network=args.network, key_arn=args.key_arn)
+                             network=args.network, key_arn=args.key_arn,
+                             code_signing=args.code_signing)
         self.pre_token_trigger = self._pre_token_trigger(host)
         self.user_pool = self._user_pool(name, config, protect, self.pre_token_trigger)
         self._let_the_pool_use(host, self.pre_token_trigger)

@@ -2,6 +2,8 @@
 VPC's private subnets, X-Ray active tracing, a reserved-concurrency cap, its own log group
 (retention, the region's key), environment encrypted with the region's key, a dead-letter queue
 for functions invoked asynchronously, and a role that reaches only what its statements name.
+A Zip function and its layers deploy from zips signed in their region
+(components/code_signing.py) under the region's code-signing configuration (Enforce).
 
 The host (a cell's CellContext, or a ComponentHost for a component outside the cells such as
 Identity) says where: region, network, key, and how its children are named and parented.
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Final, Protocol
 
 import pulumi
@@ -19,6 +22,7 @@ import pulumi_aws as aws
 from components import iam
 from components.artifacts import LambdaArtifact
 from components.cell_network import CellNetwork
+from components.code_signing import RegionCodeSigning
 from components.naming import physical, regional
 from components.options import child
 from regions.config import StackConfig
@@ -44,6 +48,9 @@ class FunctionHost(Protocol):
     @property
     def key_arn(self) -> pulumi.Output[str]: ...
 
+    @property
+    def code_signing(self) -> RegionCodeSigning: ...
+
     def name(self, *parts: str) -> str: ...
 
     def physical(self, *parts: str) -> str: ...
@@ -55,7 +62,8 @@ class FunctionHost(Protocol):
 @dataclass(frozen=True)
 class ComponentHost:
     """A FunctionHost for a component outside the cells: children of `parent`, logical names
-    `<scope>-<region>-<parts>`, in `region`, on that region's cell network and key."""
+    `<scope>-<region>-<parts>`, in `region`, on that region's cell network, key and code
+    signing."""
 
     parent: pulumi.Resource
     scope: str
@@ -63,6 +71,7 @@ class ComponentHost:
     config: StackConfig
     network: CellNetwork
     key_arn: pulumi.Output[str]
+    code_signing: RegionCodeSigning
 
     def name(self, *parts: str) -> str:
         return regional(self.scope, self.region, *parts)
@@ -96,16 +105,25 @@ class HostedFunction:
 
 @dataclass(frozen=True)
 class _Code:
-    """The Function arguments that depend on the package type (Zip plus layers, or Image)."""
+    """The Function arguments that depend on the package type (signed Zip plus layers, or
+    Image: Lambda code signing covers zip archives only)."""
 
     package_type: str
-    code: pulumi.Archive | None = None
-    source_code_hash: str | None = None
+    s3_bucket: pulumi.Output[str] | None = None
+    s3_key: pulumi.Output[str] | None = None
+    code_signing_config_arn: pulumi.Output[str] | None = None
     handler: str | None = None
     runtime: str | None = None
     layers: list[pulumi.Output[str]] | None = None
     image_uri: pulumi.Input[str] | None = None
     image_config: aws.lambda_.FunctionImageConfigArgs | None = None
+
+
+def _archive_path(role: str, archive: pulumi.Archive | None) -> Path:
+    if not isinstance(archive, pulumi.FileArchive):
+        raise ValueError(f"{role}: a Zip artifact's code must be a pulumi.FileArchive of the "
+                         f"built zip (the file is uploaded and signed); got {archive!r}")
+    return Path(archive.path)
 
 
 def _code(host: FunctionHost, spec: FunctionSpec, image_uri: pulumi.Input[str] | None) -> _Code:
@@ -117,20 +135,24 @@ def _code(host: FunctionHost, spec: FunctionSpec, image_uri: pulumi.Input[str] |
         # handler.
         return _Code(package_type="Image", image_uri=image_uri,
                      image_config=aws.lambda_.FunctionImageConfigArgs(commands=[artifact.handler]))
-    layers = [
-        aws.lambda_.LayerVersion(
+    signing = host.code_signing
+    layers = []
+    for layer in artifact.layers:
+        signed_layer = signing.sign(layer.name, layer.path, layer.sha256)
+        layers.append(aws.lambda_.LayerVersion(
             host.name(spec.role, "deps"),
             layer_name=host.physical(spec.role, "deps"),
-            code=layer.code,
-            source_code_hash=layer.sha256,
+            s3_bucket=signed_layer.bucket,
+            s3_key=signed_layer.key,
             compatible_runtimes=list(layer.compatible_runtimes),
             compatible_architectures=list(layer.compatible_architectures),
             description=f"{len(layer.packages)} packages from uv.lock ({layer.name})",
             opts=host.opts(),
-        )
-        for layer in artifact.layers
-    ]
-    return _Code(package_type="Zip", code=artifact.code, source_code_hash=artifact.sha256,
+        ))
+    code = signing.sign(f"{artifact.name}-code", _archive_path(spec.role, artifact.code),
+                        artifact.sha256)
+    return _Code(package_type="Zip", s3_bucket=code.bucket, s3_key=code.key,
+                 code_signing_config_arn=signing.config_arn,
                  handler=artifact.handler, runtime=artifact.runtime,
                  layers=[layer.arn for layer in layers])
 
@@ -197,8 +219,9 @@ def hosted_function(host: FunctionHost, spec: FunctionSpec,
         logging_config=aws.lambda_.FunctionLoggingConfigArgs(log_format="JSON",
                                                              log_group=log_group.name),
         package_type=code.package_type,
-        code=code.code,
-        source_code_hash=code.source_code_hash,
+        s3_bucket=code.s3_bucket,
+        s3_key=code.s3_key,
+        code_signing_config_arn=code.code_signing_config_arn,
         handler=code.handler,
         runtime=code.runtime,
         layers=code.layers,

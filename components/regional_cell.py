@@ -24,6 +24,7 @@ from components.cell.flow_logs import cell_flow_logs
 from components.cell.health import cell_health_check
 from components.cell.web_tier import web_tier
 from components.cell_network import CellNetwork
+from components.code_signing import RegionCodeSigning
 from components.global_data import GlobalData
 from components.interfaces import IdentityOutputs
 from components.origin_secret import CartCookieKey, OriginSecret
@@ -42,6 +43,8 @@ class RegionalCellArgs:
     data: GlobalData
     origin_secret: OriginSecret
     cookie_key: CartCookieKey
+    # This region's signing profile and code-signing configuration (every Zip function).
+    code_signing: RegionCodeSigning
     # None until the identity component exists in the program.
     identity: IdentityOutputs | None = None
 
@@ -60,7 +63,8 @@ class RegionalCell(pulumi.ComponentResource):
         super().__init__("shop3d:cell:RegionalCell", name, None, opts)
         config = args.config
         ctx = CellContext(parent=self, config=config, settings=args.region,
-                          network=args.network, data=args.data)
+                          network=args.network, data=args.data,
+                          code_signing=args.code_signing)
         self.region = ctx.region
         self.network = args.network
         self.vpc_id = args.network.vpc_id

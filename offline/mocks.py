@@ -8,6 +8,7 @@ and `plan` say they show the desired state, not a deployment.
 from __future__ import annotations
 
 import hashlib
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -177,6 +178,54 @@ OUTPUTS.update({
     "aws:ec2/launchTemplate:LaunchTemplate": lambda args, region, physical: {"latestVersion": 1},
     "aws:elasticache/replicationGroup:ReplicationGroup": lambda args, region, physical: {
         "primaryEndpointAddress": f"master.{physical}.abcdef.{region[:6]}.cache.amazonaws.com"},
+})
+
+
+# Lambda code signing (components/code_signing.py): what the program reads back.
+def _stable(*parts: object) -> str:
+    return hashlib.sha256("\n".join(map(str, parts)).encode()).hexdigest()
+
+
+def _signing_profile(args: pulumi.runtime.MockResourceArgs, region: str,
+                     physical: str) -> Outputs:
+    """name_prefix plus a suffix, as Terraform names it; a version and its ARN."""
+    suffix = _stable(args.name)[:26]
+    name = args.inputs.get("name") or f"{args.inputs.get('namePrefix', '')}{suffix}"
+    profile_arn = arn("signer", region, f"/signing-profiles/{name}")
+    version = _stable(args.name, "version")[:10]
+    return {"name": name, "arn": profile_arn, "version": version,
+            "versionArn": f"{profile_arn}/{version}", "status": "Active"}
+
+
+def _code_signing_config(args: pulumi.runtime.MockResourceArgs, region: str,
+                         physical: str) -> Outputs:
+    config_id = "csc-" + _stable(args.name)[:17]
+    return {"configId": config_id, "arn": arn("lambda", region, f"code-signing-config:{config_id}")}
+
+
+def _bucket_object(args: pulumi.runtime.MockResourceArgs, region: str, physical: str) -> Outputs:
+    """A versioned bucket gives every upload a version id (Signer signs that version)."""
+    return {"versionId": _stable(args.inputs.get("bucket"), args.inputs.get("key"))[:32],
+            "arn": f"arn:aws:s3:::{args.inputs.get('bucket')}/{args.inputs.get('key')}"}
+
+
+def _signing_job(args: pulumi.runtime.MockResourceArgs, region: str, physical: str) -> Outputs:
+    """Signer writes a signed zip to <destination prefix><job id>.zip in the destination bucket."""
+    source = args.inputs.get("source", {}).get("s3", {})
+    destination = args.inputs.get("destination", {}).get("s3", {})
+    job_id = str(uuid.UUID(_stable(source.get("bucket"), source.get("key"),
+                                   source.get("version"))[:32]))
+    key = f"{destination.get('prefix', '')}{job_id}.zip"
+    return {"jobId": job_id, "jobOwner": ACCOUNT_ID, "status": "Succeeded",
+            "statusReason": "Signing Succeeded", "platformId": "AWSLambda-SHA384-ECDSA",
+            "signedObjects": [{"s3s": [{"bucket": destination.get("bucket"), "key": key}]}]}
+
+
+OUTPUTS.update({
+    "aws:signer/signingProfile:SigningProfile": _signing_profile,
+    "aws:lambda/codeSigningConfig:CodeSigningConfig": _code_signing_config,
+    "aws:s3/bucketObject:BucketObject": _bucket_object,
+    "aws:signer/signingJob:SigningJob": _signing_job,
 })
 
 

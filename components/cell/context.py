@@ -1,4 +1,5 @@
-"""What every part of a cell needs: its parent, region, config, network and data layer."""
+"""What every part of a cell needs: its parent, region, config, network, data layer and the
+region's code signing."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from dataclasses import dataclass
 import pulumi
 
 from components.cell_network import CellNetwork
+from components.code_signing import RegionCodeSigning
 from components.global_data import GlobalData
 from components.naming import physical, regional
 from components.options import child, stateful
@@ -21,6 +23,7 @@ class CellContext:
     settings: RegionSettings
     network: CellNetwork
     data: GlobalData
+    code_signing: RegionCodeSigning
 
     @property
     def region(self) -> str:

@@ -23,3 +23,10 @@ NONCURRENT_EXPIRY_DAYS: Final = 365
 # The storefront's built static files, served by each cell's web tier (synced from the
 # primary region's assets bucket at boot and every few minutes).
 STOREFRONT_PREFIX: Final = "storefront/"
+
+# Lambda code and dependency layers in each region's assets bucket (only assets/ replicates and
+# only assets/ is readable by CloudFront, so these stay private and regional): the program
+# uploads each zip under LAMBDA_UNSIGNED_PREFIX, AWS Signer writes the signed copy under
+# LAMBDA_SIGNED_PREFIX, and functions and layers deploy from the signed copy.
+LAMBDA_UNSIGNED_PREFIX: Final = "lambda-code/unsigned/"
+LAMBDA_SIGNED_PREFIX: Final = "lambda-code/signed/"

@@ -111,7 +111,7 @@ def assert_account_security(run: ProgramRun, regions: list[str]) -> None:
 
 
 def own_findings(run: ProgramRun) -> list[str]:
-    # The stack file's exemptions (lambda-code-signing: no function is signed yet).
+    # The stack file's exemptions (rules a stack relaxes on purpose, each with its reason).
     exempt = [e.rule for e in from_stack_config(ROOT / f"Pulumi.{run.stack}.yaml")]
     return [str(f) for f in evaluate(to_stack(run), exempt=exempt) if f.mandatory and (
         f.rule.startswith(OWN_RULE_PREFIXES) or f.rule in OWN_RULES
