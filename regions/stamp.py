@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from components.cell.alb import alb_port
 from components.cell_network import CellNetwork, CellNetworkArgs
+from components.code_signing import CodeSigning
 from components.global_data import GlobalData
 from components.interfaces import IdentityOutputs
 from components.naming import global_name, regional
@@ -35,7 +36,7 @@ def stamp_networks(config: StackConfig, providers: RegionProviders) -> dict[str,
 
 def stamp_cells(config: StackConfig, providers: RegionProviders,
                 networks: dict[str, CellNetwork], data: GlobalData,
-                origin_secret: OriginSecret,
+                origin_secret: OriginSecret, code_signing: CodeSigning,
                 identity: IdentityOutputs | None = None) -> dict[str, RegionalCell]:
     # One guest-cookie key for the stack: a cart cookie signed in one region verifies in all.
     cookie_key = CartCookieKey(global_name("cart", "cookie-key"),
@@ -46,7 +47,7 @@ def stamp_cells(config: StackConfig, providers: RegionProviders,
             regional("cell", region.name),
             RegionalCellArgs(config=config, region=region, network=networks[region.name],
                              data=data, origin_secret=origin_secret, cookie_key=cookie_key,
-                             identity=identity),
+                             code_signing=code_signing.regions[region.name], identity=identity),
             opts=providers.opts(region.name),
         )
         for region in config.regions
