@@ -8,6 +8,7 @@ arrays are released once it is encoded.
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -19,7 +20,7 @@ from handlers.asset.gltf_container import ByteSource
 from handlers.asset.gltf_import import import_gltf
 from handlers.asset.mesh_import import MESH_FORMATS, import_mesh
 from handlers.asset.scene import Scene
-from handlers.asset.simplify import cascade
+from handlers.asset.simplify import SimplifiedLod, cascade
 from handlers.asset.staging import hash_file
 
 GLTF_FORMATS = ("glb", "gltf")
@@ -88,6 +89,20 @@ def import_file(
     return import_model(path.read_bytes(), file_name, config, base_dir)
 
 
+def encode_lod(lod: SimplifiedLod, config: PipelineConfig) -> LodOutput:
+    built = build_glb(lod.scene, lod.spec, config)
+    entry = {
+        "name": lod.spec.name,
+        "url": f"{lod.spec.name}.glb",
+        "bytes": len(built.data),
+        "triangles": built.triangles,
+        "error": round(lod.error, 7),
+        "texture_max_px": lod.spec.texture_max_px,
+        "compression": built.compression,
+    }
+    return LodOutput(lod.spec.name, f"{lod.spec.name}.glb", built.data, entry)
+
+
 def process_file(
     path: Path,
     sku: str,
@@ -110,20 +125,22 @@ def process_file(
     report("simplify", 0.2)
     lods = cascade(scene, config)
     del scene  # the cascade owns it now and lets it go after the first LOD
-    outputs = []
-    for i, lod in enumerate(lods):
-        report(f"encode {lod.spec.name}", 0.2 + 0.8 * i / len(config.lods))
-        built = build_glb(lod.scene, lod.spec, config)
-        entry = {
-            "name": lod.spec.name,
-            "url": f"{lod.spec.name}.glb",
-            "bytes": len(built.data),
-            "triangles": built.triangles,
-            "error": round(lod.error, 7),
-            "texture_max_px": lod.spec.texture_max_px,
-            "compression": built.compression,
-        }
-        outputs.append(LodOutput(lod.spec.name, f"{lod.spec.name}.glb", built.data, entry))
+    # Draco (which releases the GIL) encodes LODs on two threads while meshoptimizer (through
+    # ctypes, also without the GIL) simplifies the next one. A LOD is handed to the encoders
+    # only once the LOD after it is built, so the two largest simplifications (the source and
+    # the high LOD) never run beside an encode: memory stays at the single-step peak.
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="encode") as encoders:
+        pending, previous = [], None
+        for i, lod in enumerate(lods):
+            report(f"simplified {lod.spec.name}", 0.2 + 0.6 * (i + 1) / len(config.lods))
+            if previous is not None:
+                pending.append(encoders.submit(encode_lod, previous, config))
+            previous = lod
+        if previous is not None:
+            pending.append(encoders.submit(encode_lod, previous, config))
+        del previous, lod
+        report("encode", 0.8)
+        outputs = [future.result() for future in pending]
     report("done", 1.0)
     order: list[str] = [spec.name for spec in config.lods]
     outputs.sort(key=lambda o: order.index(o.name))
