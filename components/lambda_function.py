@@ -136,6 +136,10 @@ def _code(host: FunctionHost, spec: FunctionSpec, image_uri: pulumi.Input[str] |
         return _Code(package_type="Image", image_uri=image_uri,
                      image_config=aws.lambda_.FunctionImageConfigArgs(commands=[artifact.handler]))
     signing = host.code_signing
+    if signing.region != host.region:
+        # Lambda takes code only from a bucket in the function's region.
+        raise ValueError(f"{spec.role}: a function in {host.region} cannot deploy code signed "
+                         f"in {signing.region}; give it {host.region}'s code signing")
     layers = []
     for layer in artifact.layers:
         signed_layer = signing.sign(layer.name, layer.path, layer.sha256)

@@ -280,3 +280,17 @@ def test_a_deployed_build_in_two_regions_needs_no_replication() -> None:
     twin = replace(next(r for r in other if r.name == "assets"), name="assets-twin",
                    urn="urn:pulumi:test::shop3d::twin", region="eu-west-1")
     assert about_assets([*other, twin])
+
+
+def test_code_signing_exempts_container_images_only() -> None:
+    """Lambda verifies signatures of zip archives only: an Image function has nothing to sign;
+    a function without packageType is a Zip (Lambda's default) and needs the config."""
+    rule = RULES_BY_NAME["lambda-code-signing"]
+    assert isinstance(rule, ResourceRule)
+    image = res(t.FUNCTION, "image", packageType="Image", imageUri="x@sha256:0")
+    assert rule.violations(image) == []
+    assert rule.violations(res(t.FUNCTION, "zip", packageType="Zip", runtime="python3.12")) != []
+    assert rule.violations(res(t.FUNCTION, "default", runtime="python3.12")) != []
+    signed = res(t.FUNCTION, "signed", runtime="python3.12",
+                 codeSigningConfigArn="arn:aws:lambda:us-east-1:1:code-signing-config:csc-1")
+    assert rule.violations(signed) == []

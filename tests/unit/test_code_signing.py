@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from components.artifacts import lambda_artifact
+from components.artifacts import Handler, lambda_artifact
 from components.code_signing import (
     SIGNING_PLATFORM,
     UNTRUSTED_ARTIFACT_ON_DEPLOYMENT,
@@ -103,8 +103,8 @@ def test_every_zip_function_runs_under_its_regions_config_with_enforce(
         prefixes.add(profile.inputs["namePrefix"])
     # One profile for the stack, one regional instance of it per region.
     assert prefixes == {profile_name_prefix(stack)}
-    assert sorted(p.region for p in run.of_type(PROFILE)) == sorted(regions)
-    assert sorted(c.region for c in run.of_type(CONFIG)) == sorted(regions)
+    assert sorted(str(p.region) for p in run.of_type(PROFILE)) == sorted(regions)
+    assert sorted(str(c.region) for c in run.of_type(CONFIG)) == sorted(regions)
 
 
 @pytest.mark.parametrize(("stack", "overrides"), STACKS, ids=IDS)
@@ -113,7 +113,7 @@ def test_zip_functions_and_layers_deploy_from_objects_signed_in_their_region(
     run = program(stack, overrides)
     for function in zip_functions(run):
         _, upload = signed_by(run, function)
-        handler = "identity" if function.name.startswith("identity-") else "cart"
+        handler: Handler = "identity" if function.name.startswith("identity-") else "cart"
         artifact = lambda_artifact(handler, "arm64")
         assert upload.inputs["key"] == unsigned_key(f"{handler}-code", artifact.sha256)
         # The file uploaded is the artifact's zip, byte for byte (hashed here again).
