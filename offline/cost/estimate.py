@@ -442,6 +442,7 @@ NO_CHARGE = (
     "aws:wafv2/webAclLoggingConfiguration:", "aws:guardduty/detectorFeature:",
     "aws:backup/plan:", "aws:backup/selection:", "aws:backup/regionSettings:",
     "aws:backup/vaultLockConfiguration:", "random:", "docker-build:", "pulumi:",
+    "aws:signer/", "aws:lambda/codeSigningConfig:",  # Signer is free for Lambda; so are configs
 )
 
 
