@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from components import artifacts
 from components.artifacts import Handler, lambda_artifact
 from components.code_signing import (
     SIGNING_PLATFORM,
@@ -44,6 +45,14 @@ ROOT = Path(__file__).resolve().parents[2]
 SINGLE_REGION = {"regions": ["eu-west-1"]}
 STACKS = [("dev", None), ("prod", None), ("dev", SINGLE_REGION)]
 IDS = ["dev", "prod", "single-region"]
+
+
+@pytest.fixture(autouse=True)
+def as_under_mocks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tests look artifacts up as the program did under the mock runtime: a layer's zip
+    need not be built (a fresh clone has only the build record), without touching Pulumi's
+    process-wide settings."""
+    monkeypatch.setattr(artifacts, "running_under_mocks", lambda: True)
 
 
 def depended_on(run: ProgramRun, resource: RecordedResource, type_: str) -> RecordedResource:
