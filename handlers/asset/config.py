@@ -86,7 +86,12 @@ class PipelineConfig:
     limits: AssetLimits = field(default_factory=AssetLimits)
     lods: tuple[LodSpec, ...] = DEFAULT_LODS
     compression: Compression = "draco"
+    # Draco's tightest level (10) for every primitive up to `draco_fast_above` triangles;
+    # bigger ones get level 8: on 2.6M triangles level 10 took 5.2 s to encode and verify
+    # against 3.0 s for 9% more bytes, and that encode is the pipeline's critical path.
     draco_level: int = 10
+    draco_fast_level: int = 8
+    draco_fast_above: int = 1_000_000
     webp_quality: int = 80
     # Attribute weights of meshoptimizer's error: it rescales positions so the largest side is
     # 1, then adds weight x attribute change to the geometric error, and the LOD's error bound

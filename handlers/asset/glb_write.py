@@ -131,7 +131,10 @@ def write_plain(builder: GltfBuilder, prim: Primitive, meshopt: bool) -> dict[st
 def write_draco(
     builder: GltfBuilder, prim: Primitive, spec: LodSpec, config: PipelineConfig
 ) -> dict[str, Any]:
-    encoded = encode_draco(prim, spec, config.draco_level)
+    level = config.draco_level
+    if prim.triangle_count > config.draco_fast_above:
+        level = config.draco_fast_level
+    encoded = encode_draco(prim, spec, level)
     view = builder.view(encoded.data)
     attributes = {
         name: builder.accessor(vec_accessor(values, None, name == "POSITION"))

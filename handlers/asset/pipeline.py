@@ -18,6 +18,7 @@ from handlers.asset.errors import AssetRejected
 from handlers.asset.glb_write import build_glb
 from handlers.asset.gltf_container import ByteSource
 from handlers.asset.gltf_import import import_gltf
+from handlers.asset.heap import return_large_blocks_to_os
 from handlers.asset.mesh_import import MESH_FORMATS, import_mesh
 from handlers.asset.scene import Scene
 from handlers.asset.simplify import SimplifiedLod, cascade
@@ -116,6 +117,7 @@ def process_file(
     """The LODs and manifest of the model in `path` (named `file_name`, default its own name;
     `content_hash` when the caller hashed it while downloading)."""
     report = progress or (lambda _stage, _fraction: None)
+    return_large_blocks_to_os()
     name = file_name or path.name
     content_hash = content_hash or hash_file(path)
     report("validate and import", 0.0)
@@ -128,7 +130,8 @@ def process_file(
     # Draco (which releases the GIL) encodes LODs on two threads while meshoptimizer (through
     # ctypes, also without the GIL) simplifies the next one. A LOD is handed to the encoders
     # only once the LOD after it is built, so the two largest simplifications (the source and
-    # the high LOD) never run beside an encode: memory stays at the single-step peak.
+    # the high LOD) never run beside an encode: an encode beside them measured 8.2-8.9x the
+    # input's size in peak memory on 4.3M triangles, against 6.5-7.1x this way.
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="encode") as encoders:
         pending, previous = [], None
         for i, lod in enumerate(lods):

@@ -125,20 +125,34 @@ def cascade(scene: Scene, config: PipelineConfig) -> Iterator[SimplifiedLod]:
     current, accumulated = scene, 0.0
     del scene
     for step, spec in enumerate(sorted(config.lods, key=lambda s: s.max_error)):
-        locks = shared_vertex_locks(current)
         budget = (spec.max_error - accumulated) * scale
-        step_error = 0.0
-        prims: list[Primitive] = []
-        for prim, source, lock in zip(current.primitives, source_triangles, locks, strict=True):
-            simplified, err = simplify_primitive(
-                prim, int(source * spec.target_ratio), budget, lock, config, consume=step == 0
-            )
-            prims.append(simplified)
-            step_error = max(step_error, err)
-        del locks
+        prims, step_error = simplify_scene(current, source_triangles, spec, budget, config, step)
         accumulated += step_error / scale
         current = Scene(
             prims, current.materials, current.textures, current.samplers, current.images
         )
         del prims
         yield SimplifiedLod(spec, current, accumulated)
+
+
+def simplify_scene(
+    scene: Scene,
+    source_triangles: list[int],
+    spec: LodSpec,
+    budget: float,
+    config: PipelineConfig,
+    step: int,
+) -> tuple[list[Primitive], float]:
+    """Every primitive of `scene` simplified for `spec` (the first step consumes `scene`);
+    the largest absolute error any of them reached. A function of its own so that nothing of
+    the input outlives the step."""
+    locks = shared_vertex_locks(scene)
+    prims: list[Primitive] = []
+    step_error = 0.0
+    for prim, source, lock in zip(scene.primitives, source_triangles, locks, strict=True):
+        simplified, err = simplify_primitive(
+            prim, int(source * spec.target_ratio), budget, lock, config, consume=step == 0
+        )
+        prims.append(simplified)
+        step_error = max(step_error, err)
+    return prims, step_error
