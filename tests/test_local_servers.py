@@ -253,10 +253,13 @@ def test_postgres_trusts_only_the_superuser_on_loopback(postgres_url):
         conn.execute("DROP ROLE IF EXISTS shop3d_hba_probe")
         conn.execute("CREATE ROLE shop3d_hba_probe LOGIN PASSWORD 'probe-password'")
     try:
-        probe = psycopg.conninfo.conninfo_to_dict(postgres_url) | {"user": "shop3d_hba_probe"}
+        def as_probe(password: str) -> str:
+            return psycopg.conninfo.make_conninfo(postgres_url, user="shop3d_hba_probe",
+                                                  password=password)
+
         with pytest.raises(psycopg.OperationalError, match="password"):
-            psycopg.connect(**{**probe, "password": "wrong"}).close()
-        with psycopg.connect(**{**probe, "password": "probe-password"}) as conn:
+            psycopg.connect(as_probe("wrong")).close()
+        with psycopg.connect(as_probe("probe-password")) as conn:
             assert conn.execute("SELECT current_user").fetchone() == ("shop3d_hba_probe",)
     finally:
         with psycopg.connect(postgres_url) as conn:
