@@ -1,18 +1,19 @@
-"""Error-bounded, attribute-aware, cascaded LOD simplification with meshoptimizer.
+"""Error-bounded, attribute-aware, cascaded LOD simplification with meshoptimizer 1.x.
 
 Each LOD is simplified from the previous (finer) one; meshoptimizer stops at the target
 triangle count or at the error bound, whichever comes first, so the bound always holds and
-no part of the model is forced away. Errors are absolute (scene units) so every primitive is
-measured against the same scale, the scene's largest extent; the recorded error of a LOD is
-the sum over the cascade (an upper bound of its distance from the source).
+no part of the model is forced away. Kept vertices move to where they best fit the surface
+they replace (meshopt_simplifyWithUpdate); their normals and UVs stay as they were. Errors are
+absolute (scene units) so every primitive is measured against the same scale, the scene's
+largest extent; the recorded error of a LOD is the sum over the cascade (an upper bound of its
+distance from the source).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-import meshoptimizer
 import numpy as np
 from numpy.typing import NDArray
 
@@ -30,7 +31,7 @@ class SimplifiedLod:
 
 def shared_vertex_locks(scene: Scene) -> list[NDArray[np.uint8] | None]:
     """Lock vertices whose position also occurs in another primitive, so seams between
-    primitives (parts, materials) stay closed."""
+    primitives (parts, materials) stay closed: locked vertices neither go nor move."""
     prims = scene.primitives
     if len(prims) < 2:
         return [None] * len(prims)
@@ -41,7 +42,7 @@ def shared_vertex_locks(scene: Scene) -> list[NDArray[np.uint8] | None]:
     foreign = owner != owner[first][inverse]
     shared = np.zeros(first.size, dtype=bool)
     shared[inverse[foreign]] = True
-    flags = shared[inverse].astype(np.uint8)
+    flags = shared[inverse].astype(np.uint8) * np.uint8(meshopt_native.VERTEX_LOCK)
     out: list[NDArray[np.uint8] | None] = []
     start = 0
     for p in prims:
@@ -80,22 +81,31 @@ def simplify_primitive(
 ) -> tuple[Primitive, float]:
     """One primitive down to `target_triangles` or `max_error` (absolute); returns it compacted
     and the absolute error reached. `consume` lets the simplifier overwrite `prim`'s indices
-    instead of a copy of them."""
+    instead of a copy of them; its positions are always copied (primitives may share them)."""
     target_indices = max(3 * target_triangles, 3)
     if target_indices >= prim.indices.size or max_error <= 0:
         return prim, 0.0
+    # The attribute stream is a scratch copy: the simplifier updates it too, and we drop those
+    # values: re-fitted normals and UVs cost 1.3% more bytes on DamagedHelmet's standard LOD
+    # (past gltf-transform's) and moved the measured geometric error by under 2% either way.
     attributes, weights = attribute_stream(prim, config)
-    indices, error = meshopt_native.simplify_in_place(
-        prim.indices if consume else prim.indices.copy(),
-        prim.positions,
+    positions = np.array(prim.positions, dtype=np.float32, order="C")
+    indices = (
+        prim.indices
+        if consume and meshopt_native.updatable(prim.indices, np.uint32)
+        else np.array(prim.indices, dtype=np.uint32, order="C")
+    )
+    indices, error = meshopt_native.simplify_with_update(
+        indices,
+        positions,
         attributes,
         weights,
         lock,
         target_indices,
         max_error,
-        meshoptimizer.SIMPLIFY_ERROR_ABSOLUTE,
+        meshopt_native.ERROR_ABSOLUTE,
     )
-    return compact(prim, indices), error
+    return compact(replace(prim, positions=positions), indices), error
 
 
 def compact(prim: Primitive, indices: NDArray[np.uint32]) -> Primitive:

@@ -14,10 +14,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from handlers.asset import meshopt_native
 from handlers.asset.config import DEFAULT_LODS, LodSpec, PipelineConfig
 from handlers.asset.pipeline import PipelineResult, import_model, process_file
 from handlers.asset.scene import Primitive, Scene
-from handlers.asset.simplify import cascade
+from handlers.asset.simplify import cascade, simplify_primitive
 from tests.asset.gltf_factory import SHARED_MODELS, grid
 
 CONFIG = PipelineConfig()
@@ -144,28 +145,64 @@ def test_error_bound_wins_over_the_triangle_target():
     assert lod.scene.triangle_count > source_triangles * 0.01
 
 
-def test_simplifying_in_place_matches_simplifying_into_a_new_buffer():
-    """meshoptimizer may write the simplified indices over its input (the cascade relies on
-    it to avoid a second copy of the largest array): the result must be the same."""
-    from handlers.asset import meshopt_native
+def torus(rings: int = 48, sides: int = 24) -> Primitive:
+    """A closed torus with UV seams: the first row and column are repeated with other UVs, so
+    each seam position belongs to two vertices (four at the corner)."""
+    u, v = np.meshgrid(np.linspace(0, 1, rings + 1), np.linspace(0, 1, sides + 1), indexing="ij")
+    theta, phi = 2 * np.pi * u, 2 * np.pi * v
+    radius = 1.0 + 0.3 * np.cos(phi)
+    positions = np.stack([radius * np.cos(theta), radius * np.sin(theta), 0.3 * np.sin(phi)], -1)
+    # cos/sin of 2*pi are not exactly those of 0: the repeated row and column copy the first.
+    positions[-1], positions[:, -1] = positions[0], positions[:, 0]
+    at = np.arange((rings + 1) * (sides + 1)).reshape(rings + 1, sides + 1)
+    a, b, c, d = at[:-1, :-1], at[1:, :-1], at[1:, 1:], at[:-1, 1:]
+    quads = np.stack([a, b, c, a, c, d], -1).reshape(-1)
+    return Primitive(
+        positions.reshape(-1, 3).astype(np.float32),
+        quads.astype(np.uint32),
+        None,
+        np.stack([u, v], -1).reshape(-1, 2).astype(np.float32),
+        0,
+    )
 
-    positions, _, indices = grid(40)
-    read_only = indices.copy()
-    read_only.flags.writeable = False  # forces a separate destination buffer
-    args = (positions, None, np.zeros(0, np.float32), None, 300, 0.05, 0)
-    separate, separate_error = meshopt_native.simplify_in_place(read_only, *args)
-    in_place, in_place_error = meshopt_native.simplify_in_place(indices, *args)
-    assert 0 < separate.size < read_only.size
-    assert np.shares_memory(in_place, indices) and not np.shares_memory(separate, read_only)
-    assert np.array_equal(in_place, separate) and in_place_error == separate_error
+
+def open_edges(prim: Primitive) -> int:
+    """Edges of the mesh welded by position that do not join exactly two triangles."""
+    _, welded = np.unique(prim.positions, axis=0, return_inverse=True)
+    tris = welded.reshape(-1)[prim.indices].reshape(-1, 3)
+    edges = np.sort(np.concatenate([tris[:, [0, 1]], tris[:, [1, 2]], tris[:, [2, 0]]]), axis=1)
+    _, uses = np.unique(edges, axis=0, return_counts=True)
+    return int(np.count_nonzero(uses != 2))
+
+
+def test_kept_vertices_move_but_uv_seams_stay_closed():
+    """meshoptimizer moves kept vertices onto the surface they replace; the copies of a seam
+    position (one per UV) must move together, or the LOD cracks open along its UV seams."""
+    source = torus()
+    assert open_edges(source) == 0
+    lod, error = simplify_primitive(source, source.triangle_count // 10, 0.05, None, CONFIG)
+    assert lod.triangle_count <= source.triangle_count // 10
+    assert 0 < error <= 0.05
+    assert open_edges(lod) == 0
+    moved = ~(lod.positions[:, None, :] == source.positions[None, :, :]).all(-1).any(1)
+    assert moved.any()
+
+
+def test_the_simplifier_refuses_arrays_it_cannot_update_in_place():
+    positions, _, indices = grid(8)
+    indices.flags.writeable = False
+    args = (positions, None, np.zeros(0, np.float32), None, 30, 0.05, 0)
+    with pytest.raises(ValueError, match="indices must be a writeable C-contiguous uint32"):
+        meshopt_native.simplify_with_update(indices, *args)
 
 
 def test_lods_already_yielded_are_not_changed_by_the_next():
     """Only the consumed source is simplified in place; every LOD handed out stays intact."""
     seen = []
     for lod in cascade(two_primitive_grid(), CONFIG):
-        seen.append((lod, [p.indices.copy() for p in lod.scene.primitives]))
+        seen.append((lod, [(p.indices.copy(), p.positions.copy()) for p in lod.scene.primitives]))
     assert len({lod.scene.triangle_count for lod, _ in seen}) == 3
-    for lod, indices in seen:
-        for prim, before in zip(lod.scene.primitives, indices, strict=True):
-            assert np.array_equal(prim.indices, before), lod.spec.name
+    for lod, arrays in seen:
+        for prim, (indices, positions) in zip(lod.scene.primitives, arrays, strict=True):
+            assert np.array_equal(prim.indices, indices), lod.spec.name
+            assert np.array_equal(prim.positions, positions), lod.spec.name
