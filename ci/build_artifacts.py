@@ -146,7 +146,16 @@ def build_one(handler: Handler, architecture: Architecture, out_dir: Path) -> Bu
     if handler in artifacts.RUNTIME_ONLY:
         return BuildResult(key, {**base, **runtime_only_record(handler)})
     reqs = requirements(handler)
-    missing = without_wheel(pinned_packages(reqs), architecture, artifacts.group_closure(handler))
+    locked = artifacts.group_closure(handler)
+    missing = without_wheel(pinned_packages(reqs), architecture, locked)
+    no_source = sorted({m.split()[0] for m in missing} - {str(p["name"]) for p in locked
+                                                           if "sdist" in p})
+    if no_source:
+        raise ArtifactError(
+            f"{key}: {', '.join(no_source)} has no {WHEEL_ARCH[architecture]} wheel and no sdist "
+            "in uv.lock, so neither a layer nor an image can be built: pin the handler's "
+            "architecture in components/artifacts.py PINNED_ARCHITECTURES"
+        )
     if missing:
         reason = (
             f"no manylinux {WHEEL_ARCH[architecture]} wheel for cp312 in uv.lock for "
@@ -238,9 +247,13 @@ def build(
     """Build and record; the record is rewritten whole, sorted, so it diffs cleanly."""
     record_path = artifacts.BUILD_RECORD if record_path is None else record_path
     out_dir = artifacts.BUILD_DIR / "deps" if out_dir is None else out_dir
-    results = [build_one(h, a, out_dir) for h in handlers for a in architectures]
+    results = [build_one(h, a, out_dir) for h in handlers for a in architectures
+               if a in artifacts.architectures_of(h)]
     record = artifacts.read_build_record(record_path)
     record.update({result.key: result.record for result in results})
+    for handler in handlers:  # a pinned handler has no record for the other architectures
+        for architecture in set(artifacts.ARCHITECTURES) - set(artifacts.architectures_of(handler)):
+            record.pop(artifacts.record_key(handler, architecture), None)
     record_path.write_text(json.dumps(record, indent=2, sort_keys=True) + "\n")
     return results
 

@@ -63,6 +63,13 @@ RUNTIME_ONLY_REASON: Final = (
     "(the runtime's version, not uv.lock's): no layer"
 )
 
+# Handlers that run on one architecture whatever the stack's lambdaArchitecture says, and why.
+PINNED_ARCHITECTURES: Final[Mapping[Handler, Architecture]] = {"asset": "x86_64"}
+PINNED_REASON: Final[Mapping[Handler, str]] = {
+    "asset": "almeshopt (meshoptimizer 1.x, the LOD simplifier) publishes x86_64 wheels only: "
+             "no aarch64 wheel and no sdist to compile",
+}
+
 # Lambda quotas (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html).
 UNZIPPED_LIMIT_BYTES: Final = 250 * 1024 * 1024  # function + all layers, unzipped
 DIRECT_UPLOAD_LIMIT_BYTES: Final = 50 * 1024 * 1024  # zip uploaded in the API call
@@ -149,6 +156,17 @@ class LambdaArtifact:
         return self.code_unzipped_bytes + sum(layer.unzipped_bytes for layer in self.layers)
 
 
+def architectures_of(handler: Handler) -> tuple[Architecture, ...]:
+    """The architectures `handler` can be built for."""
+    pinned = PINNED_ARCHITECTURES.get(handler)
+    return ARCHITECTURES if pinned is None else (pinned,)
+
+
+def handler_architecture(handler: Handler, configured: Architecture) -> Architecture:
+    """The architecture `handler` runs on: the stack's, unless the handler is pinned."""
+    return PINNED_ARCHITECTURES.get(handler, configured)
+
+
 def lambda_artifact(handler: Handler, architecture: Architecture = "arm64") -> LambdaArtifact:
     """The artifact of `handler` for `architecture`, from the sources and the build record."""
     if handler not in HANDLERS:
@@ -156,6 +174,11 @@ def lambda_artifact(handler: Handler, architecture: Architecture = "arm64") -> L
     if architecture not in ARCHITECTURES:
         raise ArtifactError(
             f"unknown architecture {architecture!r}: allowed are {', '.join(ARCHITECTURES)}"
+        )
+    if architecture not in architectures_of(handler):
+        raise ArtifactError(
+            f"{handler} runs on {', '.join(architectures_of(handler))} only, not {architecture}: "
+            f"{PINNED_REASON[handler]} (use handler_architecture())"
         )
     record = current_record(handler, architecture)
     zipped = zip_handler_code(handler)

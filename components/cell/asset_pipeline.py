@@ -15,7 +15,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components import iam
-from components.artifacts import lambda_artifact
+from components.artifacts import handler_architecture, lambda_artifact
 from components.cell.asset_image import asset_image
 from components.cell.batch import AssetBatch, asset_batch
 from components.cell.context import CellContext
@@ -79,7 +79,9 @@ def _environment(ctx: CellContext) -> dict[str, pulumi.Input[str]]:
 
 
 def asset_pipeline(ctx: CellContext, lambda_dead_letter_arn: pulumi.Input[str]) -> AssetPipeline:
-    artifact = lambda_artifact("asset", ctx.config.lambda_architecture)
+    # The asset may run on another architecture than the stack's (see PINNED_ARCHITECTURES).
+    architecture = handler_architecture("asset", ctx.config.lambda_architecture)
+    artifact = lambda_artifact("asset", architecture)
     if artifact.image is None:
         # The Batch route needs the image whatever the Lambda ships as.
         raise ValueError("the asset artifact has no container image; the Batch route needs one: "
@@ -87,7 +89,8 @@ def asset_pipeline(ctx: CellContext, lambda_dead_letter_arn: pulumi.Input[str]) 
     repository, image_ref = asset_image(ctx, artifact.image)
     data_statements = _data_statements(ctx)
     environment = _environment(ctx)
-    batch = asset_batch(ctx, artifact.image, image_ref, repository, environment, data_statements)
+    batch = asset_batch(ctx, artifact.architecture, artifact.image, image_ref, repository,
+                        environment, data_statements)
 
     dead_letter = aws.sqs.Queue(ctx.name("asset-dlq"), kms_master_key_id=ctx.key_arn,
                                 message_retention_seconds=DLQ_RETENTION_SECONDS,

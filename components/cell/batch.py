@@ -19,7 +19,7 @@ import pulumi_aws as aws
 import pulumi_docker_build as docker_build
 
 from components import iam
-from components.artifacts import ContainerImage
+from components.artifacts import Architecture, ContainerImage
 from components.cell.context import CellContext
 
 # Spot capacity for model processing: compute-optimised Graviton or x86 families.
@@ -93,7 +93,8 @@ def _launch_template(ctx: CellContext) -> aws.ec2.LaunchTemplate:
     )
 
 
-def asset_batch(ctx: CellContext, image: ContainerImage, lambda_image_ref: pulumi.Output[str],
+def asset_batch(ctx: CellContext, architecture: Architecture, image: ContainerImage,
+                lambda_image_ref: pulumi.Output[str],
                 repository: aws.ecr.Repository,
                 environment: Mapping[str, pulumi.Input[str]],
                 data_statements: Sequence[iam.Statement]) -> AssetBatch:
@@ -107,7 +108,7 @@ def asset_batch(ctx: CellContext, image: ContainerImage, lambda_image_ref: pulum
             allocation_strategy="SPOT_PRICE_CAPACITY_OPTIMIZED",
             min_vcpus=0,
             max_vcpus=MAX_VCPUS,
-            instance_types=list(INSTANCE_FAMILIES[ctx.config.lambda_architecture]),
+            instance_types=list(INSTANCE_FAMILIES[architecture]),
             subnets=ctx.network.private_subnet_ids,
             security_group_ids=[ctx.network.batch_security_group.id],
             instance_role=_instance_profile(ctx).arn,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import zipfile
 from io import BytesIO
 from pathlib import Path
@@ -10,7 +11,7 @@ import pytest
 
 from ci import build_artifacts
 from components import artifacts
-from components.artifacts import Architecture
+from components.artifacts import Architecture, ArtifactError
 
 
 def test_pinned_packages_parse_a_uv_export() -> None:
@@ -31,20 +32,37 @@ def test_markers_are_evaluated_for_lambda_linux() -> None:
     assert build_artifacts.applicable(pins, "arm64") == [("six", "1", "")]
 
 
-@pytest.mark.parametrize("architecture", artifacts.ARCHITECTURES)
-def test_sdist_only_packages_are_found_from_the_lock(architecture: Architecture) -> None:
+@pytest.mark.parametrize(("architecture", "expected"), [
+    ("x86_64", ["meshoptimizer"]), ("arm64", ["almeshopt", "meshoptimizer"])])
+def test_packages_without_a_wheel_are_found_from_the_lock(
+        architecture: Architecture, expected: list[str]) -> None:
     pins = build_artifacts.pinned_packages(build_artifacts.requirements("asset"))
     missing = build_artifacts.without_wheel(pins, architecture, artifacts.group_closure("asset"))
-    assert [m.split()[0] for m in missing] == ["meshoptimizer"]
+    assert [m.split()[0] for m in missing] == expected
     cart = build_artifacts.pinned_packages(build_artifacts.requirements("cart"))
     assert build_artifacts.without_wheel(cart, architecture, artifacts.group_closure("cart")) == []
 
 
 def test_asset_build_records_an_image_with_the_reason(tmp_path: Path) -> None:
-    result = build_artifacts.build_one("asset", "arm64", tmp_path)
+    result = build_artifacts.build_one("asset", "x86_64", tmp_path)
     assert result.record["package_type"] == "Image"
-    assert "meshoptimizer" in result.record["reason"]
+    assert "meshoptimizer 0.2.30a0 (sdist only)" in result.record["reason"]
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_package_without_wheel_or_sdist_is_refused_not_recorded_as_compilable(
+        tmp_path: Path) -> None:
+    with pytest.raises(ArtifactError, match="almeshopt has no aarch64 wheel and no sdist"):
+        build_artifacts.build_one("asset", "arm64", tmp_path)
+
+
+def test_a_pinned_handler_is_built_and_recorded_for_its_architecture_only(
+        tmp_path: Path) -> None:
+    record = tmp_path / "record.json"
+    record.write_text(json.dumps({"asset/arm64": {"stale": True}}))
+    results = build_artifacts.build(["asset"], list(artifacts.ARCHITECTURES), record, tmp_path)
+    assert [r.key for r in results] == ["asset/x86_64"]
+    assert sorted(json.loads(record.read_text())) == ["asset/x86_64"]
 
 
 def test_cart_layer_is_reproducible_and_matches_the_record(tmp_path: Path) -> None:
