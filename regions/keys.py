@@ -139,7 +139,8 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec(
         "lambdaArchitecture",
         "string",
-        "Lambda architecture: arm64 (cheaper) or x86_64.",
+        "Lambda architecture: arm64 (cheaper) or x86_64. The asset service always runs on "
+        "x86_64 (its simplifier ships x86_64 wheels only).",
         "arm64",
     ),
     KeySpec(
