@@ -152,7 +152,11 @@ class GlobalEdge(pulumi.ComponentResource):
                 resource_arn=cdn.arn,
                 opts=child(self),
             )
-        self.storefront_files = upload_site(list(sites.values()), config.storefront_dist)
+        # The cells' web tiers serve the same files, synced from the primary assets bucket.
+        web_tier_source = SiteBucket(args.data.buckets[primary].assets, args.data.key_arns[primary],
+                                     prefix=storage.STOREFRONT_PREFIX)
+        self.storefront_files = upload_site([*sites.values(), web_tier_source],
+                                            config.storefront_dist)
 
         if zone is not None:
             dns.cloudfront_aliases(self, zone, aliases, cdn)

@@ -2,7 +2,8 @@
 
 A bucket in the primary region and one in the next region (CloudFront's storefront origin
 group fails over to it), private like every shop3d bucket, read by CloudFront through OAC.
-Each deploy writes the same files into both, so they never drift. The built site
+Each deploy writes the same files into both, and under storefront/ in the primary assets
+bucket, where every cell's web tier syncs them from, so they never drift. The built site
 (`shop3d:storefrontDist`, storefront/dist by default) is uploaded file by file with its
 content type and cache-control (see site_files). The value `skip` deploys the buckets without
 files, said in a warning and in the `storefrontFiles` output (0), never silently.
@@ -67,6 +68,7 @@ def storefront_bucket(
 class SiteBucket:
     bucket: SecureBucket
     key_arn: pulumi.Input[str]
+    prefix: str = ""  # where the site's keys start in this bucket
 
 
 def resolve_dist(setting: str) -> Path | None:
@@ -97,10 +99,11 @@ def upload_site(targets: Sequence[SiteBucket], setting: str) -> int:
 def _upload(target: SiteBucket, files: Sequence[SiteFile]) -> None:
     bucket = target.bucket
     for site_file in files:
-        aws.s3.BucketObjectv2(
-            f"{bucket.name}-file-{site_file.key}",
+        key = target.prefix + site_file.key
+        aws.s3.BucketObject(
+            f"{bucket.name}-file-{key}",
             bucket=bucket.id,
-            key=site_file.key,
+            key=key,
             source=pulumi.FileAsset(str(site_file.path)),
             content_type=site_file.content_type,
             cache_control=site_file.cache_control,

@@ -4,6 +4,7 @@ generated region lists."""
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 
@@ -16,6 +17,7 @@ from components.edge.origin_shield import shield_region
 from components.edge.policies import ALL_VIEWER_EXCEPT_HOST, CACHING_DISABLED
 from components.edge.site_files import IMMUTABLE, REVALIDATE
 from components.edge.waf import MANAGED_GROUPS
+from handlers.shared import storage
 from regions.catalog import REGIONS
 
 # Pulumi's marker for a secret value in recorded inputs (the origin header makes the whole
@@ -23,6 +25,7 @@ from regions.catalog import REGIONS
 SECRET_SIG = "4dabf18193072939515e22adb298388d"
 DOMAIN = "shop.example.org"
 ZONE_ID = "Z0EXISTING1234"
+OBJECT = "aws:s3/bucketObject:BucketObject"
 SITE = {
     "index.html": "<!doctype html><title>shop3d</title>",
     "static/index-Ab12Cd34.js": "console.log(1)",
@@ -341,9 +344,29 @@ def test_shield_advanced_is_off_by_default(prod, dev):
     assert not dev.of_type("aws:shield/protection:Protection")
 
 
+def site_objects(run: Any) -> list[Any]:
+    """The uploaded site files: every object but the Lambda code the signing jobs read."""
+    return [o for o in run.of_type(OBJECT)
+            if not o.inputs["key"].startswith(storage.LAMBDA_UNSIGNED_PREFIX)]
+
+
+def test_the_web_tiers_sync_source_holds_the_same_site(prod):
+    """Every cell's web tier syncs s3://<primary assets bucket>/storefront/: the deploy writes
+    the built site there too, so the ALB's non-API paths serve the same storefront."""
+    bucket = prod.outputs["bucketNames"][prod.outputs["primaryRegion"]]["assets"]
+    synced = {o.inputs["key"] for o in site_objects(prod) if o.inputs["bucket"] == bucket}
+    assert synced == {storage.STOREFRONT_PREFIX + key for key in SITE}
+    source = f"s3://{bucket}/{storage.STOREFRONT_PREFIX}"
+    templates = [t for t in prod.of_type("aws:ec2/launchTemplate:LaunchTemplate")
+                 if t.name.endswith("-web-launch-template")]
+    assert len(templates) == len(prod.outputs["regions"])
+    for template in templates:
+        assert source in base64.b64decode(template.inputs["userData"]).decode()
+
+
 def test_prod_uploads_the_built_site_to_both_storefront_buckets_with_cache_control(prod):
     regions = list(prod.outputs["regions"])[:2]
-    uploaded = prod.of_type("aws:s3/bucketObjectv2:BucketObjectv2")
+    uploaded = prod.of_type(OBJECT)
     buckets = prod.outputs["storefrontBuckets"]
     assert sorted(buckets) == sorted(regions)
     for region in regions:
@@ -444,7 +467,7 @@ def test_rate_limit_comes_from_config(existing_zone):
 
 
 def test_skip_deploys_the_storefront_bucket_without_files(existing_zone):
-    assert not existing_zone.of_type("aws:s3/bucketObjectv2:BucketObjectv2")
+    assert not site_objects(existing_zone)
     assert existing_zone.outputs["storefrontFiles"] == 0
     assert existing_zone.named("edge-us-east-1-storefront").type_ == "aws:s3/bucket:Bucket"
 
@@ -479,3 +502,4 @@ def test_generated_region_lists(program, regions):
     check_failover_records(run, regions)
     check_origins(run, regions)
     check_bucket_policies(run, regions)
+
