@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import logging
 import struct
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,7 +18,6 @@ from handlers.asset.config import Compression, LodSpec, PipelineConfig
 from handlers.asset.draco_encode import DracoRefused, encode_draco
 from handlers.asset.gltf_container import CHUNK_BIN, CHUNK_JSON, GLB_MAGIC
 from handlers.asset.scene import Primitive, Scene
-from handlers.asset.textures import encode_webp
 
 FLOAT, UINT = 5126, 5125
 ARRAY_BUFFER, ELEMENT_ARRAY_BUFFER = 34962, 34963
@@ -166,12 +166,11 @@ def write_primitive(
 
 
 def write_textures(
-    builder: GltfBuilder, scene: Scene, spec: LodSpec, config: PipelineConfig
+    builder: GltfBuilder, scene: Scene, webp_images: Sequence[bytes]
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    images = []
-    for image in scene.images:
-        webp, _, _ = encode_webp(image.data, spec.texture_max_px, config.webp_quality)
-        images.append({"bufferView": builder.view(webp), "mimeType": "image/webp"})
+    if len(webp_images) != len(scene.images):
+        raise ValueError(f"{len(webp_images)} WebP images for {len(scene.images)} scene images")
+    images = [{"bufferView": builder.view(webp), "mimeType": "image/webp"} for webp in webp_images]
     textures = []
     for tex in scene.textures:
         out = {k: v for k, v in tex.items() if k not in ("source", "extensions")}
@@ -209,8 +208,11 @@ class BuiltGlb:
     triangles: int  # as written (Draco drops degenerate triangles)
 
 
-def build_glb(scene: Scene, spec: LodSpec, config: PipelineConfig) -> BuiltGlb:
-    """One LOD as a self-contained GLB, with the compression actually used."""
+def build_glb(
+    scene: Scene, spec: LodSpec, config: PipelineConfig, webp_images: Sequence[bytes] = ()
+) -> BuiltGlb:
+    """One LOD as a self-contained GLB, with the compression actually used; `webp_images` are
+    the scene's images already encoded for this LOD (see `encode_textures`)."""
     builder = GltfBuilder()
     primitives, methods = [], set()
     for prim in scene.primitives:
@@ -219,7 +221,7 @@ def build_glb(scene: Scene, spec: LodSpec, config: PipelineConfig) -> BuiltGlb:
             out["material"] = prim.material
         primitives.append(out)
         methods.add(method)
-    images, textures = write_textures(builder, scene, spec, config)
+    images, textures = write_textures(builder, scene, webp_images)
     doc: dict[str, Any] = {
         "asset": {"version": "2.0", "generator": GENERATOR},
         "scene": 0,

@@ -23,6 +23,7 @@ from handlers.asset.mesh_import import MESH_FORMATS, import_mesh
 from handlers.asset.scene import Scene
 from handlers.asset.simplify import SimplifiedLod, cascade
 from handlers.asset.staging import hash_file
+from handlers.asset.textures import encode_webp_sizes
 
 GLTF_FORMATS = ("glb", "gltf")
 SUPPORTED_SUFFIXES = GLTF_FORMATS + MESH_FORMATS
@@ -90,8 +91,15 @@ def import_file(
     return import_model(path.read_bytes(), file_name, config, base_dir)
 
 
-def encode_lod(lod: SimplifiedLod, config: PipelineConfig) -> LodOutput:
-    built = build_glb(lod.scene, lod.spec, config)
+def encode_textures(scene: Scene, config: PipelineConfig) -> dict[str, list[bytes]]:
+    """Each LOD's WebP images by LOD name, every texture decoded once for all LODs."""
+    sizes = [spec.texture_max_px for spec in config.lods]
+    per_image = [encode_webp_sizes(i.data, sizes, config.webp_quality) for i in scene.images]
+    return {spec.name: [webps[n] for webps in per_image] for n, spec in enumerate(config.lods)}
+
+
+def encode_lod(lod: SimplifiedLod, config: PipelineConfig, webp_images: list[bytes]) -> LodOutput:
+    built = build_glb(lod.scene, lod.spec, config, webp_images)
     entry = {
         "name": lod.spec.name,
         "url": f"{lod.spec.name}.glb",
@@ -124,6 +132,8 @@ def process_file(
     scene = import_file(path, name, config, base_dir)
     lo, hi = scene.bbox()
     source_triangles = scene.triangle_count
+    report("encode textures", 0.1)
+    webp = encode_textures(scene, config)
     report("simplify", 0.2)
     lods = cascade(scene, config)
     del scene  # the cascade owns it now and lets it go after the first LOD
@@ -134,13 +144,17 @@ def process_file(
     # input's size in peak memory on 4.3M triangles, against 6.5-7.1x this way.
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="encode") as encoders:
         pending, previous = [], None
+
+        def hand_over(lod: SimplifiedLod) -> None:
+            pending.append(encoders.submit(encode_lod, lod, config, webp.pop(lod.spec.name)))
+
         for i, lod in enumerate(lods):
             report(f"simplified {lod.spec.name}", 0.2 + 0.6 * (i + 1) / len(config.lods))
             if previous is not None:
-                pending.append(encoders.submit(encode_lod, previous, config))
+                hand_over(previous)
             previous = lod
         if previous is not None:
-            pending.append(encoders.submit(encode_lod, previous, config))
+            hand_over(previous)
         del previous, lod
         report("encode", 0.8)
         outputs = [future.result() for future in pending]

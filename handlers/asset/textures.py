@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 import warnings
-from functools import lru_cache
+from collections.abc import Sequence
 
 from PIL import Image
 
@@ -29,9 +29,7 @@ def check_image_size(data: bytes, limits: AssetLimits, what: str) -> None:
         )
 
 
-@lru_cache(maxsize=8)
 def _decoded(data: bytes) -> Image.Image:
-    # Decoded once and shared by the three LODs (cache keyed on the source bytes).
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         img = Image.open(io.BytesIO(data))
@@ -39,8 +37,19 @@ def _decoded(data: bytes) -> Image.Image:
     return img
 
 
-def encode_webp(data: bytes, max_px: int | None, quality: int) -> tuple[bytes, int, int]:
-    """WebP bytes of `data` with its longer side at most `max_px`; returns (bytes, w, h)."""
+def _fitted(img: Image.Image, max_px: int | None) -> Image.Image:
+    if max_px is None or max(img.size) <= max_px:
+        return img
+    scale = max_px / max(img.size)
+    size = (max(1, round(img.width * scale)), max(1, round(img.height * scale)))
+    return img.resize(size, Image.Resampling.LANCZOS)
+
+
+def encode_webp_sizes(data: bytes, max_sizes: Sequence[int | None], quality: int) -> list[bytes]:
+    """One WebP of `data` per entry of `max_sizes` (longer side at most that, None: as
+    uploaded). The image is decoded once and released on return, so a model's textures pass
+    through memory one at a time (an 8192 x 8192 RGBA texture decodes to 256 MB). Sizes the
+    image already fits share one encode."""
     try:
         source = _decoded(data)
     except (OSError, ValueError, Image.DecompressionBombWarning) as exc:
@@ -50,10 +59,13 @@ def encode_webp(data: bytes, max_px: int | None, quality: int) -> tuple[bytes, i
     if img.mode not in ("RGB", "RGBA"):
         has_alpha = img.mode in ("LA", "PA") or "transparency" in img.info
         img = img.convert("RGBA" if has_alpha else "RGB")
-    if max_px is not None and max(img.size) > max_px:
-        scale = max_px / max(img.size)
-        size = (max(1, round(img.width * scale)), max(1, round(img.height * scale)))
-        img = img.resize(size, Image.Resampling.LANCZOS)
-    out = io.BytesIO()
-    img.save(out, format="WEBP", quality=quality, method=4, icc_profile=icc)
-    return out.getvalue(), img.width, img.height
+    encoded: dict[tuple[int, int], bytes] = {}
+    out = []
+    for max_px in max_sizes:
+        fitted = _fitted(img, max_px)
+        if fitted.size not in encoded:
+            buffer = io.BytesIO()
+            fitted.save(buffer, format="WEBP", quality=quality, method=4, icc_profile=icc)
+            encoded[fitted.size] = buffer.getvalue()
+        out.append(encoded[fitted.size])
+    return out

@@ -65,9 +65,10 @@ def test_a_cart_without_lines_has_no_currency():
     assert parse_cart("c", _item(lines=()), NOW).currency is None
 
 
-def _raw(cart_env, owner: Owner) -> dict[str, Any]:
-    table = boto3.resource("dynamodb").Table(cart_env.tables["carts"])
-    item: dict[str, Any] = table.get_item(Key={"cart_id": owner.cart_id, "line": CART_ITEM})["Item"]
+def _raw(cart_env, owner: Owner, table_name: str | None = None) -> dict[str, Any]:
+    table = boto3.resource("dynamodb").Table(table_name or cart_env.tables["carts"])
+    key = {"cart_id": owner.cart_id, "line": CART_ITEM}
+    item: dict[str, Any] = table.get_item(Key=key, ConsistentRead=True)["Item"]
     return item
 
 
@@ -107,24 +108,23 @@ def carts_without_ttl(cart_env) -> Iterator[str]:
     delete_tables(client, [name])
 
 
-def test_an_expired_cart_is_replaced_before_the_next_add(carts_without_ttl, shop):
+def test_an_expired_cart_is_replaced_before_the_next_add(carts_without_ttl, shop, cart_env):
     shop.product("OLD-CART-1")
     shop.product("NEW-CART-1")
     services = Services.from_settings(replace(Settings.from_env(), carts_table=carts_without_ttl))
     owner = Owner("guest", "e" * 32)
     services.carts.add(owner, "OLD-CART-1", 5)
     table = boto3.resource("dynamodb").Table(carts_without_ttl)
-    key = {"cart_id": owner.cart_id, "line": CART_ITEM}
     table.update_item(  # as if the TTL passed and DynamoDB has not deleted the item yet
-        Key=key,
+        Key={"cart_id": owner.cart_id, "line": CART_ITEM},
         UpdateExpression="SET expires_at = :past",
         ExpressionAttributeValues={":past": int(time.time()) - 1},
     )
-    generation = int(table.get_item(Key=key, ConsistentRead=True)["Item"]["generation"])
+    generation = int(_raw(cart_env, owner, carts_without_ttl)["generation"])
     assert services.carts.get(owner)["lines"] == []
     view = services.carts.add(owner, "NEW-CART-1", 1)
     assert [(line["sku"], line["quantity"]) for line in view["lines"]] == [("NEW-CART-1", 1)]
-    item = table.get_item(Key=key, ConsistentRead=True)["Item"]
+    item = _raw(cart_env, owner, carts_without_ttl)
     assert QUANTITY_PREFIX + "OLD-CART-1" not in item
     assert int(item["generation"]) == generation + 1
 
