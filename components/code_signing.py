@@ -14,7 +14,8 @@ Each distinct zip is uploaded once per region under a key derived from its SHA-2
 by one signing job; every function and layer of that region shipping those bytes deploys from
 the signed object. Same bytes -> same key, same object version, same job -> no diff. Changed
 bytes -> a new key -> a new upload and a new job (a new signed key) -> the function's code
-is updated and a new layer version is published.
+is updated and a new layer version is published. A layer is published once per region
+(`RegionCodeSigning.layer`), so functions sharing a layer (cart and cart-schema) name one version.
 """
 
 from __future__ import annotations
@@ -29,8 +30,9 @@ from typing import Any, Final
 import pulumi
 import pulumi_aws as aws
 
+from components.artifacts import LayerArtifact
 from components.buckets import SecureBucket
-from components.naming import regional
+from components.naming import physical, regional
 from components.options import child
 from handlers.shared import storage
 
@@ -101,6 +103,7 @@ class RegionCodeSigning:
         self._provider = provider
         self._key_arn = key_arn
         self._signed: dict[str, SignedZip] = {}
+        self._layers: dict[str, aws.lambda_.LayerVersion] = {}
         self.profile = aws.signer.SigningProfile(
             regional("signing", region, "profile"),
             platform_id=SIGNING_PLATFORM,
@@ -166,6 +169,26 @@ class RegionCodeSigning:
                            key=job.signed_objects.apply(first_signed_key))
         self._signed[name] = signed
         return signed
+
+    def layer(self, layer: LayerArtifact) -> aws.lambda_.LayerVersion:
+        """The region's layer version of `layer`, published once from its signed zip: every
+        function of the region that ships the layer names this one version."""
+        known = self._layers.get(layer.name)
+        if known is not None:
+            return known
+        signed = self.sign(layer.name, layer.path, layer.sha256)
+        version = aws.lambda_.LayerVersion(
+            regional("signing", self.region, layer.name, "layer"),
+            layer_name=physical(layer.name.removeprefix("shop3d-")),
+            s3_bucket=signed.bucket,
+            s3_key=signed.key,
+            compatible_runtimes=list(layer.compatible_runtimes),
+            compatible_architectures=list(layer.compatible_architectures),
+            description=f"{len(layer.packages)} packages from uv.lock ({layer.name})",
+            opts=self._opts(),
+        )
+        self._layers[layer.name] = version
+        return version
 
 
 @dataclass(frozen=True)

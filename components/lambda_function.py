@@ -140,19 +140,7 @@ def _code(host: FunctionHost, spec: FunctionSpec, image_uri: pulumi.Input[str] |
         # Lambda takes code only from a bucket in the function's region.
         raise ValueError(f"{spec.role}: a function in {host.region} cannot deploy code signed "
                          f"in {signing.region}; give it {host.region}'s code signing")
-    layers = []
-    for layer in artifact.layers:
-        signed_layer = signing.sign(layer.name, layer.path, layer.sha256)
-        layers.append(aws.lambda_.LayerVersion(
-            host.name(spec.role, "deps"),
-            layer_name=host.physical(spec.role, "deps"),
-            s3_bucket=signed_layer.bucket,
-            s3_key=signed_layer.key,
-            compatible_runtimes=list(layer.compatible_runtimes),
-            compatible_architectures=list(layer.compatible_architectures),
-            description=f"{len(layer.packages)} packages from uv.lock ({layer.name})",
-            opts=host.opts(),
-        ))
+    layers = [signing.layer(layer) for layer in artifact.layers]
     code = signing.sign(f"{artifact.name}-code", _archive_path(spec.role, artifact.code),
                         artifact.sha256)
     return _Code(package_type="Zip", s3_bucket=code.bucket, s3_key=code.key,

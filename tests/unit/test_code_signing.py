@@ -158,6 +158,10 @@ def test_each_zip_is_uploaded_and_signed_once_per_region(
     # cart-schema ships the cart's zip and layer: the same signed objects, not a second copy.
     assert cart.inputs["s3Key"] == schema.inputs["s3Key"]
     assert signed_by(run, cart)[0].urn == signed_by(run, schema)[0].urn
+    assert cart.inputs["layers"] and cart.inputs["layers"] == schema.inputs["layers"]
+    # One layer version per region and layer, whichever functions name it.
+    published = [(layer.region, layer.inputs["layerName"]) for layer in run.of_type(LAYER)]
+    assert len(published) == len(set(published))
 
 
 def test_image_functions_are_left_to_the_image_path(program: ProgramFactory) -> None:
