@@ -10,17 +10,17 @@ from __future__ import annotations
 
 import json
 import os
+import queue
 import re
-import select
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import psycopg
@@ -39,30 +39,40 @@ _URL = re.compile(r"shop3d is running at (http://\S+)")
 _POSTGRES = re.compile(r"(postgresql://\S+)/postgres\b")
 
 
-@dataclass
 class Run:
-    """One `python -m local` process and what it printed."""
+    """One `python -m local` process and what it printed. A thread drains its output line by
+    line (select() on a buffered text pipe misses lines already read into the buffer)."""
 
-    process: subprocess.Popen[str]
-    lines: list[str] = field(default_factory=list)
+    def __init__(self, process: subprocess.Popen[str]) -> None:
+        self.process = process
+        self.lines: list[str] = []
+        self._fresh: queue.Queue[str | None] = queue.Queue()
+        self._reader = threading.Thread(target=self._drain, name="platform-output", daemon=True)
+        self._reader.start()
+
+    def _drain(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.append(line)
+            self._fresh.put(line)
+        self._fresh.put(None)  # the platform closed its output: it exited
 
     @property
     def output(self) -> str:
         return "".join(self.lines)
 
     def wait_for_url(self) -> str:
-        assert self.process.stdout is not None
         deadline = time.monotonic() + START_TIMEOUT_S
-        while time.monotonic() < deadline:
-            ready, _, _ = select.select([self.process.stdout], [], [], 1.0)
-            if ready:
-                line = self.process.stdout.readline()
-                if not line:
-                    break  # the platform exited
-                self.lines.append(line)
-                found = _URL.search(line)
-                if found:
-                    return found.group(1)
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                line = self._fresh.get(timeout=left)
+            except queue.Empty:
+                break
+            if line is None:
+                break
+            found = _URL.search(line)
+            if found:
+                return found.group(1)
         self.stop()
         pytest.fail(f"the platform printed no URL within {START_TIMEOUT_S:.0f} s:\n{self.output}")
 
@@ -76,11 +86,11 @@ class Run:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGINT)
         try:
-            rest, _ = self.process.communicate(timeout=STOP_TIMEOUT_S)
+            self.process.wait(timeout=STOP_TIMEOUT_S)
         except subprocess.TimeoutExpired:
             self.process.kill()
-            rest, _ = self.process.communicate()
-        self.lines.append(rest or "")
+            self.process.wait()
+        self._reader.join(timeout=STOP_TIMEOUT_S)
         return self.process.returncode
 
 
