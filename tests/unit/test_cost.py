@@ -46,7 +46,7 @@ def test_snapshot_without_date_or_source_is_refused(tmp_path: Path) -> None:
 
 def test_redis_cost_is_read_from_the_graph(program: ProgramFactory) -> None:
     book = load_snapshot()
-    for stack, node in (("prod", "cache.r7g.large"), ("dev", "cache.t4g.micro")):
+    for stack, node in (("prod", "cache.t4g.small"), ("dev", "cache.t4g.micro")):
         run = program(stack)
         groups = run.of_type("aws:elasticache/replicationGroup:ReplicationGroup")
         result = estimate(run, PROFILE, book)

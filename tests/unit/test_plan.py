@@ -29,7 +29,7 @@ def test_plan_shows_key_settings_from_the_stack_config(program: ProgramFactory) 
     settings = "\n".join(summarize(program("prod"))["scopes"]["eu-west-1"]["settings"])
     assert "cell-eu-west-1-web-asg: 2.0-30.0 instances" in settings
     assert "c7g.large" in settings
-    assert "cache.r7g.large, 2.0 nodes" in settings
+    assert "cache.t4g.small, 2.0 nodes" in settings
     primary = "\n".join(summarize(program("prod"))["scopes"]["us-east-1"]["settings"])
     assert "cell-us-east-1-batch-spot: SPOT, 0.0-" in primary
     assert "data-us-east-1-assets-replication: 2 destinations, RTC on 2" in primary
