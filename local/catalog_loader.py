@@ -145,10 +145,7 @@ def wait_for_assets(
             del waiting[sku]
         if waiting and time.monotonic() > deadline:
             raise AssetTimeoutError(
-                f"no asset outcome within {timeout_s:.0f} s for: {', '.join(sorted(waiting))}."
-                " If the state dir holds an earlier outcome for these SKUs, the asset service"
-                " may have taken the upload for a duplicate (moto's S3 events carry no"
-                " versionId); delete the state dir to start afresh"
+                f"no asset outcome within {timeout_s:.0f} s for: {', '.join(sorted(waiting))}"
             )
         if waiting:
             time.sleep(POLL_INTERVAL_S)

@@ -180,7 +180,7 @@ class Platform:
                 assets_copy.save(s3, assets_bucket, state.assets_copy)
 
         self.pump = UploadEventPump(
-            endpoints.sqs_client(), resources.upload_events, asset.lambda_handler, save_assets
+            endpoints.sqs_client(), resources.upload_events, asset.lambda_handler, save_assets, s3
         )
         self.pump.start()
         self._stack.callback(self.pump.stop)

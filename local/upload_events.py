@@ -4,19 +4,29 @@ handler did not report as failed (partial batch response), exactly as Lambda doe
 
 Failed messages become visible again after the queue's visibility timeout and move to the
 dead-letter queue after resources.MAX_RECEIVES receives.
+
+moto's S3 notifications leave out `versionId`, which S3 sends for a versioned bucket; the pump
+adds the object's current version (`with_version_ids`), so the asset service tells a replaced
+model from a duplicate delivery here as it does in AWS.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final
+from urllib.parse import unquote_plus
+
+from botocore.exceptions import ClientError
 
 from local.lambda_context import ASSET_TIMEOUT_S, LocalLambdaContext
 from local.resources import LOCAL_REGION, Queue
 
 if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
     from mypy_boto3_sqs import SQSClient
     from mypy_boto3_sqs.type_defs import MessageTypeDef
 
@@ -26,22 +36,54 @@ BATCH_SIZE: Final = 10  # SQS's maximum per receive, and Lambda's default batch 
 WAIT_SECONDS: Final = 1  # long polling; also bounds how long stop() waits
 
 
-def sqs_event(messages: list[MessageTypeDef], queue_arn: str) -> dict[str, Any]:
-    """The event Lambda builds from received SQS messages."""
+def with_version_ids(body: str, s3: S3Client) -> str:
+    """`body` with each S3 record's missing `versionId` set to the object's current version.
+    Should the key be overwritten again before this runs, both events name the newest version
+    and the newest model is processed once. Bodies that are not S3 events, and objects already
+    gone, are left as they are."""
+    try:
+        event = json.loads(body)
+    except ValueError:
+        return body
+    records = event.get("Records") if isinstance(event, dict) else None
+    if not isinstance(records, list):
+        return body
+    changed = False
+    for record in records:
+        found = record.get("s3", {}) if isinstance(record, dict) else {}
+        obj, bucket = found.get("object", {}), found.get("bucket", {}).get("name")
+        if not bucket or "key" not in obj or obj.get("versionId"):
+            continue
+        try:
+            head = s3.head_object(Bucket=bucket, Key=unquote_plus(obj["key"]))
+        except ClientError:
+            continue  # deleted since: the handler reports the missing object itself
+        if head.get("VersionId"):
+            obj["versionId"] = head["VersionId"]
+            changed = True
+    return json.dumps(event) if changed else body
+
+
+def sqs_event(
+    messages: list[MessageTypeDef], queue_arn: str, s3: S3Client | None = None
+) -> dict[str, Any]:
+    """The event Lambda builds from received SQS messages (with `s3`: S3 records completed
+    with their version ids, see `with_version_ids`)."""
+    bodies = [with_version_ids(m["Body"], s3) if s3 else m["Body"] for m in messages]
     return {
         "Records": [
             {
                 "messageId": m["MessageId"],
                 "receiptHandle": m["ReceiptHandle"],
-                "body": m["Body"],
+                "body": body,
                 "attributes": m.get("Attributes", {}),
                 "messageAttributes": m.get("MessageAttributes", {}),
-                "md5OfBody": m["MD5OfBody"],
+                "md5OfBody": hashlib.md5(body.encode()).hexdigest(),  # noqa: S324 (SQS's checksum)
                 "eventSource": "aws:sqs",
                 "eventSourceARN": queue_arn,
                 "awsRegion": LOCAL_REGION,
             }
-            for m in messages
+            for m, body in zip(messages, bodies, strict=True)
         ]
     }
 
@@ -55,8 +97,10 @@ class UploadEventPump:
         queue: Queue,
         handler: Handler,
         after_batch: Callable[[], None] = lambda: None,
+        s3: S3Client | None = None,
     ) -> None:
         self._sqs = sqs
+        self._s3 = s3  # completes moto's S3 records with their version ids
         self._queue = queue
         self._handler = handler
         self._after_batch = after_batch  # e.g. save newly published assets
@@ -85,7 +129,7 @@ class UploadEventPump:
             return 0
         try:
             response = self._handler(
-                sqs_event(messages, self._queue.arn),
+                sqs_event(messages, self._queue.arn, self._s3),
                 LocalLambdaContext("shop3d-asset", timeout_s=ASSET_TIMEOUT_S),
             )
         except Exception:  # as in Lambda: an invocation error fails the whole batch

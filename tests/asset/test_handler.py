@@ -288,3 +288,28 @@ def test_large_uploads_go_to_batch_and_the_job_publishes(
     assert json.loads(done.stdout)["status"] == "READY"
     item = catalog.get_item(Key={SKU: "sku-9"})["Item"]
     assert item["asset_status"] == "READY" and item["manifest_key"].endswith("manifest.json")
+
+
+def _pump_until_idle(pump) -> None:
+    while pump.poll_once():
+        pass
+
+
+def test_a_replaced_model_at_the_same_key_is_published_again_locally(
+    handler, s3, catalog, local_buckets, upload_events, aws_env
+):
+    """moto's events carry no versionId; the local pump adds it (local/upload_events.py), so
+    the second upload is a new version to the asset service, not a duplicate delivery."""
+    from local.upload_events import UploadEventPump
+
+    pump = UploadEventPump(
+        aws_env.sqs_client(), upload_events, handler.lambda_handler, s3=aws_env.s3_client()
+    )
+    key = f"{storage.UPLOADS_PREFIX}seller-1/sku-replaced/chair.glb"
+    for n in (12, 16):
+        uploaded = model_bytes(n)
+        put(s3, local_buckets["uploads"], key, uploaded)
+        _pump_until_idle(pump)
+        item = catalog.get_item(Key={SKU: "sku-replaced"}, ConsistentRead=True)["Item"]
+        assert item["asset_status"] == "READY"
+        assert item["manifest_key"].split("/")[2] == hashlib.sha256(uploaded).hexdigest()
