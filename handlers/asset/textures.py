@@ -51,14 +51,13 @@ def encode_webp_sizes(data: bytes, max_sizes: Sequence[int | None], quality: int
     through memory one at a time (an 8192 x 8192 RGBA texture decodes to 256 MB). Sizes the
     image already fits share one encode."""
     try:
-        source = _decoded(data)
+        img = _decoded(data)
     except (OSError, ValueError, Image.DecompressionBombWarning) as exc:
         raise AssetRejected(f"a texture could not be decoded ({exc})") from None
-    icc = source.info.get("icc_profile")
-    img = source
+    icc = img.info.get("icc_profile")
     if img.mode not in ("RGB", "RGBA"):
         has_alpha = img.mode in ("LA", "PA") or "transparency" in img.info
-        img = img.convert("RGBA" if has_alpha else "RGB")
+        img = img.convert("RGBA" if has_alpha else "RGB")  # the decoded original goes now
     encoded: dict[tuple[int, int], bytes] = {}
     out = []
     for max_px in max_sizes:
