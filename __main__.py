@@ -21,37 +21,58 @@ data = GlobalData(
     GlobalDataArgs(config=config, providers=providers.by_region, networks=networks),
     opts=providers.opts(config.primary.name),
 )
-origin_secret = OriginSecret("origin-secret", OriginSecretArgs(config, data.key_arns),
-                             opts=providers.opts(config.primary.name))
+origin_secret = OriginSecret(
+    "origin-secret",
+    OriginSecretArgs(config, data.key_arns),
+    opts=providers.opts(config.primary.name),
+)
 # Per region: a Signer profile and a code-signing configuration; every Zip function and layer
 # deploys from a zip signed in its region (kept in that region's assets bucket).
 signing = CodeSigning(
     "signing",
-    CodeSigningArgs(regions=config.region_names, providers=providers.by_region,
-                    buckets={r: data.buckets[r].assets for r in config.region_names},
-                    key_arns=data.key_arns),
+    CodeSigningArgs(
+        regions=config.region_names,
+        providers=providers.by_region,
+        buckets={r: data.buckets[r].assets for r in config.region_names},
+        key_arns=data.key_arns,
+    ),
     opts=providers.opts(config.primary.name),
 )
 # Cognito lives in the primary region; every cell's cart Lambda trusts its tokens.
-identity = Identity("identity",
-                    IdentityArgs(config=config, network=networks[config.primary.name],
-                                 key_arn=data.key_arns[config.primary.name],
-                                 code_signing=signing.regions[config.primary.name]),
-                    opts=providers.opts(config.primary.name))
-cells = stamp_cells(config, providers, networks, data, origin_secret, signing,
-                    identity=identity.outputs)
+identity = Identity(
+    "identity",
+    IdentityArgs(
+        config=config,
+        network=networks[config.primary.name],
+        key_arn=data.key_arns[config.primary.name],
+        code_signing=signing.regions[config.primary.name],
+    ),
+    opts=providers.opts(config.primary.name),
+)
+cells = stamp_cells(
+    config, providers, networks, data, origin_secret, signing, identity=identity.outputs
+)
 # CloudFront, WAF and Route 53 in front of the cells (us-east-1 for the global parts).
 edge = GlobalEdge(
     "edge",
-    GlobalEdgeArgs(config=config, providers=providers, data=data, cells=cells,
-                   origin_header_name=origin_secret.header_name,
-                   origin_header_value=origin_secret.value),
+    GlobalEdgeArgs(
+        config=config,
+        providers=providers,
+        data=data,
+        cells=cells,
+        origin_header_name=origin_secret.header_name,
+        origin_header_value=origin_secret.value,
+    ),
 )
 # After the cells: GuardDuty findings go to each cell's alarm topic.
 security = AccountSecurity(
     "security",
-    AccountSecurityArgs(config=config, providers=providers.by_region, data=data,
-                        alarm_topic_arns={r: c.alarm_topic_arn for r, c in cells.items()}),
+    AccountSecurityArgs(
+        config=config,
+        providers=providers.by_region,
+        data=data,
+        alarm_topic_arns={r: c.alarm_topic_arn for r, c in cells.items()},
+    ),
     opts=providers.opts(config.primary.name),
 )
 

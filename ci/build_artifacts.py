@@ -84,10 +84,23 @@ def requirements(handler: Handler, repo: Path = artifacts.REPO_ROOT) -> str:
     if uv is None:
         raise ArtifactError("uv is not on PATH: install it (https://docs.astral.sh/uv/)")
     result = subprocess.run(
-        [uv, "export", "--frozen", "--no-default-groups", "--group", handler,
-         "--no-emit-project", "--format", "requirements-txt", "--quiet"],
-        cwd=repo, capture_output=True, text=True, check=False,
-    )  # fmt: skip
+        [
+            uv,
+            "export",
+            "--frozen",
+            "--no-default-groups",
+            "--group",
+            handler,
+            "--no-emit-project",
+            "--format",
+            "requirements-txt",
+            "--quiet",
+        ],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if result.returncode != 0:
         raise ArtifactError(f"uv export failed for group {handler}: {result.stderr.strip()}")
     return result.stdout
@@ -148,8 +161,9 @@ def build_one(handler: Handler, architecture: Architecture, out_dir: Path) -> Bu
     reqs = requirements(handler)
     locked = artifacts.group_closure(handler)
     missing = without_wheel(pinned_packages(reqs), architecture, locked)
-    no_source = sorted({m.split()[0] for m in missing} - {str(p["name"]) for p in locked
-                                                           if "sdist" in p})
+    no_source = sorted(
+        {m.split()[0] for m in missing} - {str(p["name"]) for p in locked if "sdist" in p}
+    )
     if no_source:
         raise ArtifactError(
             f"{key}: {', '.join(no_source)} has no {WHEEL_ARCH[architecture]} wheel and no sdist "
@@ -180,10 +194,12 @@ def build_one(handler: Handler, architecture: Architecture, out_dir: Path) -> Bu
     total = zipped.unzipped_bytes + code.unzipped_bytes
     too_big = [
         f"{total} bytes unzipped > {artifacts.UNZIPPED_LIMIT_BYTES}"
-        if total > artifacts.UNZIPPED_LIMIT_BYTES else "",
+        if total > artifacts.UNZIPPED_LIMIT_BYTES
+        else "",
         f"layer zip {len(zipped.data)} bytes > {artifacts.DIRECT_UPLOAD_LIMIT_BYTES} direct upload"
-        if len(zipped.data) > artifacts.DIRECT_UPLOAD_LIMIT_BYTES else "",
-    ]  # fmt: skip
+        if len(zipped.data) > artifacts.DIRECT_UPLOAD_LIMIT_BYTES
+        else "",
+    ]
     if any(too_big):
         reason = "; ".join(r for r in too_big if r) + ": over Lambda's Zip limits"
         return BuildResult(key, {**base, "package_type": "Image", "reason": reason})
@@ -228,12 +244,30 @@ def _drop_console_scripts(target: Path) -> None:
 
 def _install(req_file: Path, target: Path, architecture: Architecture) -> None:
     result = subprocess.run(
-        ["uv", "pip", "install", "--quiet", "--target", str(target),
-         "--python-platform", UV_PLATFORM[architecture],
-         "--python-version", artifacts.PYTHON_VERSION, "--only-binary", ":all:", "--no-deps",
-         "--require-hashes", "--link-mode", "copy", "-r", str(req_file)],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
+        [
+            "uv",
+            "pip",
+            "install",
+            "--quiet",
+            "--target",
+            str(target),
+            "--python-platform",
+            UV_PLATFORM[architecture],
+            "--python-version",
+            artifacts.PYTHON_VERSION,
+            "--only-binary",
+            ":all:",
+            "--no-deps",
+            "--require-hashes",
+            "--link-mode",
+            "copy",
+            "-r",
+            str(req_file),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if result.returncode != 0:
         raise ArtifactError(f"uv pip install failed: {result.stderr.strip()}")
 
@@ -247,8 +281,12 @@ def build(
     """Build and record; the record is rewritten whole, sorted, so it diffs cleanly."""
     record_path = artifacts.BUILD_RECORD if record_path is None else record_path
     out_dir = artifacts.BUILD_DIR / "deps" if out_dir is None else out_dir
-    results = [build_one(h, a, out_dir) for h in handlers for a in architectures
-               if a in artifacts.architectures_of(h)]
+    results = [
+        build_one(h, a, out_dir)
+        for h in handlers
+        for a in architectures
+        if a in artifacts.architectures_of(h)
+    ]
     record = artifacts.read_build_record(record_path)
     record.update({result.key: result.record for result in results})
     for handler in handlers:  # a pinned handler has no record for the other architectures

@@ -33,16 +33,22 @@ def _stack_operation(args: argparse.Namespace) -> int:
     )
 
 
-def _add_stack_command(commands: argparse._SubParsersAction[argparse.ArgumentParser],
-                       name: str, help_text: str) -> argparse.ArgumentParser:  # fmt: skip
+def _add_stack_command(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser], name: str, help_text: str
+) -> argparse.ArgumentParser:
     from ci.driver import LOCAL_BACKEND_DIR
 
     command = commands.add_parser(name, help=help_text)
     command.add_argument("--stack", required=True, help="dev, prod, ... (a Pulumi.<stack>.yaml)")
     command.add_argument(
-        "--local-backend", nargs="?", type=Path, const=LOCAL_BACKEND_DIR, default=None,
-        metavar="DIR", help=f"use a local file backend (default dir {LOCAL_BACKEND_DIR})",
-    )  # fmt: skip
+        "--local-backend",
+        nargs="?",
+        type=Path,
+        const=LOCAL_BACKEND_DIR,
+        default=None,
+        metavar="DIR",
+        help=f"use a local file backend (default dir {LOCAL_BACKEND_DIR})",
+    )
     command.add_argument("--backend-url", help="any Pulumi backend URL (s3://..., file://...)")
     command.set_defaults(run=_stack_operation, driver=None)
     return command
@@ -64,8 +70,9 @@ def parser() -> argparse.ArgumentParser:
     )
     drift.add_argument("--report", type=Path, help="JSON report path (default drift-<stack>.json)")
     destroy = _add_stack_command(commands, "destroy", "destroy the stack (prod needs a flag)")
-    destroy.add_argument("--yes-destroy-prod", action="store_true",
-                         help="required to destroy a production stack")  # fmt: skip
+    destroy.add_argument(
+        "--yes-destroy-prod", action="store_true", help="required to destroy a production stack"
+    )
     return root
 
 

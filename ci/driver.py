@@ -120,8 +120,9 @@ def is_production(stack: str, work_dir: Path = REPO_ROOT) -> bool:
 def find_cli(which: Which = shutil.which) -> str:
     found = which("pulumi") or which(str(Path.home() / ".pulumi" / "bin" / "pulumi"))
     if found is None:
-        raise DriverError(f"the pulumi CLI is not installed (not on PATH): {INSTALL_HINT}",
-                          Exit.CLI_MISSING)  # fmt: skip
+        raise DriverError(
+            f"the pulumi CLI is not installed (not on PATH): {INSTALL_HINT}", Exit.CLI_MISSING
+        )
     return found
 
 
@@ -191,12 +192,16 @@ class Driver:
         return self.open_stack(StackRequest(stack, self.work_dir, env, create))
 
     def _with_policy(
-        self, stack: str, local_backend: Path | None, backend_url: str | None,
+        self,
+        stack: str,
+        local_backend: Path | None,
+        backend_url: str | None,
         operation: Callable[[StackHandle, dict[str, list[str]]], Any],
-    ) -> Any:  # fmt: skip
+    ) -> Any:
         """Open (or create) the stack, make sure the artifacts exist, run with the pack."""
-        handle = self._open(stack, create=True, local_backend=local_backend,
-                            backend_url=backend_url)  # fmt: skip
+        handle = self._open(
+            stack, create=True, local_backend=local_backend, backend_url=backend_url
+        )
         self.ensure_artifacts()
         with policy_args(stack, self.work_dir) as policy:
             return operation(handle, policy)
@@ -224,8 +229,9 @@ class Driver:
         self, stack: str, local_backend: Path | None = None, backend_url: str | None = None
     ) -> Outcome:
         """Refresh preview, expecting no changes: what the cloud has that the state does not."""
-        handle = self._open(stack, create=False, local_backend=local_backend,
-                            backend_url=backend_url)  # fmt: skip
+        handle = self._open(
+            stack, create=False, local_backend=local_backend, backend_url=backend_url
+        )
         drifted: list[Change] = []
 
         def collect(event: Any) -> None:
@@ -257,8 +263,9 @@ class Driver:
                 "if that is really what you want",
                 Exit.REFUSED,
             )
-        handle = self._open(stack, create=False, local_backend=local_backend,
-                            backend_url=backend_url)  # fmt: skip
+        handle = self._open(
+            stack, create=False, local_backend=local_backend, backend_url=backend_url
+        )
         result = handle.destroy(on_output=self.on_output)
         return Outcome("destroy", stack, changes=change_counts(result.summary))
 
@@ -299,8 +306,7 @@ def automation_stack(request: StackRequest) -> StackHandle:
     """pulumi.automation over the CLI, with the repository's project (Pulumi.yaml)."""
     from pulumi import automation as auto
 
-    options = auto.LocalWorkspaceOptions(work_dir=str(request.work_dir),
-                                         env_vars=dict(request.env))  # fmt: skip
+    options = auto.LocalWorkspaceOptions(work_dir=str(request.work_dir), env_vars=dict(request.env))
     open_ = auto.create_or_select_stack if request.create else auto.select_stack
     stack = open_(request.name, work_dir=str(request.work_dir), opts=options)
     return cast(StackHandle, stack)  # Stack's keyword-rich methods satisfy the protocol
@@ -321,9 +327,16 @@ def default_driver() -> Driver:
     return Driver(open_stack=automation_stack, ensure_artifacts=build_missing_artifacts)
 
 
-def run(driver: Driver, operation: Operation, stack: str, *, report: Path | None = None,
-        yes_destroy_prod: bool = False, local_backend: Path | None = None,
-        backend_url: str | None = None) -> Exit:  # fmt: skip
+def run(
+    driver: Driver,
+    operation: Operation,
+    stack: str,
+    *,
+    report: Path | None = None,
+    yes_destroy_prod: bool = False,
+    local_backend: Path | None = None,
+    backend_url: str | None = None,
+) -> Exit:
     """Run one operation and turn its outcome (or refusal) into an exit code."""
     try:
         if operation == "destroy":

@@ -67,7 +67,7 @@ RUNTIME_ONLY_REASON: Final = (
 PINNED_ARCHITECTURES: Final[Mapping[Handler, Architecture]] = {"asset": "x86_64"}
 PINNED_REASON: Final[Mapping[Handler, str]] = {
     "asset": "almeshopt (meshoptimizer 1.x, the LOD simplifier) publishes x86_64 wheels only: "
-             "no aarch64 wheel and no sdist to compile",
+    "no aarch64 wheel and no sdist to compile",
 }
 
 # Lambda quotas (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html).

@@ -57,8 +57,9 @@ class SecureBucket:
     def id(self) -> pulumi.Output[str]:
         return self.bucket.id
 
-    def attach_policy(self, statements: Sequence[iam.Statement] = (),
-                      parent: pulumi.Resource | None = None) -> aws.s3.BucketPolicy:
+    def attach_policy(
+        self, statements: Sequence[iam.Statement] = (), parent: pulumi.Resource | None = None
+    ) -> aws.s3.BucketPolicy:
         """The bucket's one policy: TLS only, plus the given statements."""
         if self.policy is not None:
             raise RuntimeError(f"{self.name} already has its bucket policy")
@@ -79,47 +80,69 @@ def _lifecycle_rules(rules: LifecycleRules) -> list[aws.s3.BucketLifecycleConfig
             status="Enabled",
             filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=""),
             abort_incomplete_multipart_upload=aws.s3.BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadArgs(
-                days_after_initiation=storage.ABORT_MULTIPART_DAYS),
+                days_after_initiation=storage.ABORT_MULTIPART_DAYS
+            ),
         )
     ]
     if rules.intelligent_tiering:
-        result.append(rule(
-            id="current-to-intelligent-tiering",
-            status="Enabled",
-            filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=""),
-            transitions=[aws.s3.BucketLifecycleConfigurationRuleTransitionArgs(
-                days=0, storage_class="INTELLIGENT_TIERING")],
-        ))
+        result.append(
+            rule(
+                id="current-to-intelligent-tiering",
+                status="Enabled",
+                filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=""),
+                transitions=[
+                    aws.s3.BucketLifecycleConfigurationRuleTransitionArgs(
+                        days=0, storage_class="INTELLIGENT_TIERING"
+                    )
+                ],
+            )
+        )
     if rules.noncurrent_to_glacier_days or rules.noncurrent_expiry_days:
-        result.append(rule(
-            id="noncurrent-versions",
-            status="Enabled",
-            filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=""),
-            noncurrent_version_transitions=[
-                aws.s3.BucketLifecycleConfigurationRuleNoncurrentVersionTransitionArgs(
-                    noncurrent_days=rules.noncurrent_to_glacier_days, storage_class="GLACIER")
-            ] if rules.noncurrent_to_glacier_days else None,
-            noncurrent_version_expiration=aws.s3.BucketLifecycleConfigurationRuleNoncurrentVersionExpirationArgs(
-                noncurrent_days=rules.noncurrent_expiry_days)
-            if rules.noncurrent_expiry_days else None,
-        ))
+        result.append(
+            rule(
+                id="noncurrent-versions",
+                status="Enabled",
+                filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=""),
+                noncurrent_version_transitions=[
+                    aws.s3.BucketLifecycleConfigurationRuleNoncurrentVersionTransitionArgs(
+                        noncurrent_days=rules.noncurrent_to_glacier_days, storage_class="GLACIER"
+                    )
+                ]
+                if rules.noncurrent_to_glacier_days
+                else None,
+                noncurrent_version_expiration=aws.s3.BucketLifecycleConfigurationRuleNoncurrentVersionExpirationArgs(
+                    noncurrent_days=rules.noncurrent_expiry_days
+                )
+                if rules.noncurrent_expiry_days
+                else None,
+            )
+        )
     if rules.deep_archive_prefix:
-        result.append(rule(
-            id="discontinued-to-deep-archive",
-            status="Enabled",
-            filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(
-                prefix=rules.deep_archive_prefix),
-            transitions=[aws.s3.BucketLifecycleConfigurationRuleTransitionArgs(
-                days=0, storage_class="DEEP_ARCHIVE")],
-        ))
+        result.append(
+            rule(
+                id="discontinued-to-deep-archive",
+                status="Enabled",
+                filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(
+                    prefix=rules.deep_archive_prefix
+                ),
+                transitions=[
+                    aws.s3.BucketLifecycleConfigurationRuleTransitionArgs(
+                        days=0, storage_class="DEEP_ARCHIVE"
+                    )
+                ],
+            )
+        )
     if rules.expire_current_days:
-        result.append(rule(
-            id="expire-current",
-            status="Enabled",
-            filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=""),
-            expiration=aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(
-                days=rules.expire_current_days),
-        ))
+        result.append(
+            rule(
+                id="expire-current",
+                status="Enabled",
+                filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=""),
+                expiration=aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(
+                    days=rules.expire_current_days
+                ),
+            )
+        )
     return result
 
 
@@ -142,22 +165,34 @@ def kms_replication_rule(
         status="Enabled",
         filter=s3.BucketReplicationConfigRuleFilterArgs(prefix=prefix),
         delete_marker_replication=s3.BucketReplicationConfigRuleDeleteMarkerReplicationArgs(
-            status="Enabled" if replicate_deletes else "Disabled"),
+            status="Enabled" if replicate_deletes else "Disabled"
+        ),
         source_selection_criteria=s3.BucketReplicationConfigRuleSourceSelectionCriteriaArgs(
             sse_kms_encrypted_objects=s3.BucketReplicationConfigRuleSourceSelectionCriteriaSseKmsEncryptedObjectsArgs(
-                status="Enabled")),
+                status="Enabled"
+            )
+        ),
         destination=s3.BucketReplicationConfigRuleDestinationArgs(
             bucket=destination_arn,
             encryption_configuration=s3.BucketReplicationConfigRuleDestinationEncryptionConfigurationArgs(
-                replica_kms_key_id=replica_key_arn),
+                replica_kms_key_id=replica_key_arn
+            ),
             replication_time=s3.BucketReplicationConfigRuleDestinationReplicationTimeArgs(
                 status="Enabled",
                 time=s3.BucketReplicationConfigRuleDestinationReplicationTimeTimeArgs(
-                    minutes=fifteen_minutes)) if time_control else None,
+                    minutes=fifteen_minutes
+                ),
+            )
+            if time_control
+            else None,
             metrics=s3.BucketReplicationConfigRuleDestinationMetricsArgs(
                 status="Enabled",
                 event_threshold=s3.BucketReplicationConfigRuleDestinationMetricsEventThresholdArgs(
-                    minutes=fifteen_minutes)) if time_control else None,
+                    minutes=fifteen_minutes
+                ),
+            )
+            if time_control
+            else None,
         ),
     )
 
@@ -203,23 +238,28 @@ def secure_bucket(
         f"{name}-versioning",
         bucket=bucket.id,
         versioning_configuration=aws.s3.BucketVersioningVersioningConfigurationArgs(
-            status="Enabled"),
+            status="Enabled"
+        ),
         opts=opts,
     )
     default = (
         aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
-            sse_algorithm="aws:kms", kms_master_key_id=kms_key_arn)
-        if kms_key_arn is not None else
-        aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
-            sse_algorithm="AES256")
+            sse_algorithm="aws:kms", kms_master_key_id=kms_key_arn
+        )
+        if kms_key_arn is not None
+        else aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
+            sse_algorithm="AES256"
+        )
     )
     aws.s3.BucketServerSideEncryptionConfiguration(
         f"{name}-encryption",
         bucket=bucket.id,
-        rules=[aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
-            apply_server_side_encryption_by_default=default,
-            bucket_key_enabled=kms_key_arn is not None,
-        )],
+        rules=[
+            aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
+                apply_server_side_encryption_by_default=default,
+                bucket_key_enabled=kms_key_arn is not None,
+            )
+        ],
         opts=opts,
     )
     aws.s3.BucketLifecycleConfiguration(
@@ -237,5 +277,11 @@ def secure_bucket(
             target_prefix=f"s3/{name}/",
             opts=opts,
         )
-    return SecureBucket(name=name, purpose=purpose, bucket=bucket, versioning=versioning,
-                        parent=parent, provider=provider)
+    return SecureBucket(
+        name=name,
+        purpose=purpose,
+        bucket=bucket,
+        versioning=versioning,
+        parent=parent,
+        provider=provider,
+    )

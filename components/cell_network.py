@@ -75,8 +75,9 @@ class CellNetwork(pulumi.ComponentResource):
     cache_security_group: aws.ec2.SecurityGroup
     database_security_group: aws.ec2.SecurityGroup
 
-    def __init__(self, name: str, args: CellNetworkArgs,
-                 opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(
+        self, name: str, args: CellNetworkArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
         super().__init__("shop3d:cell:Network", name, None, opts)
         self.region = args.region
         provider = opts.provider if opts is not None else None
@@ -91,17 +92,19 @@ class CellNetwork(pulumi.ComponentResource):
             subnet_specs=[
                 spec(type=awsx.ec2.SubnetType.PUBLIC, name="public", cidr_mask=public_mask),
                 spec(type=awsx.ec2.SubnetType.PRIVATE, name="private", cidr_mask=private_mask),
-                spec(type=awsx.ec2.SubnetType.ISOLATED, name="isolated",
-                     cidr_mask=isolated_mask),
+                spec(type=awsx.ec2.SubnetType.ISOLATED, name="isolated", cidr_mask=isolated_mask),
             ],
             nat_gateways=awsx.ec2.NatGatewayConfigurationArgs(
-                strategy=awsx.ec2.NatGatewayStrategy.SINGLE if args.nat_gateways == "single"
-                else awsx.ec2.NatGatewayStrategy.ONE_PER_AZ),
+                strategy=awsx.ec2.NatGatewayStrategy.SINGLE
+                if args.nat_gateways == "single"
+                else awsx.ec2.NatGatewayStrategy.ONE_PER_AZ
+            ),
             enable_dns_hostnames=True,
             enable_dns_support=True,
             # awsx is a remote component: it gets the region's provider explicitly.
-            opts=pulumi.ResourceOptions(parent=self,
-                                        providers={"aws": provider} if provider else None),
+            opts=pulumi.ResourceOptions(
+                parent=self, providers={"aws": provider} if provider else None
+            ),
         )
         self.vpc = vpc
         self.vpc_id = vpc.vpc_id
@@ -111,7 +114,8 @@ class CellNetwork(pulumi.ComponentResource):
 
         self.alb_security_group = self._group("alb", "ALB: from CloudFront only")
         self.alb_health_security_group = self._group(
-            "alb-health", "ALB: from Route 53 health checkers only")
+            "alb-health", "ALB: from Route 53 health checkers only"
+        )
         self.batch_security_group = self._group("batch", "Batch hosts: no ingress")
         self.web_security_group = self._group("web", "Web tier: HTTP from the ALB only")
         self.lambda_security_group = self._group("lambda", "Lambda functions: no ingress")
@@ -119,61 +123,131 @@ class CellNetwork(pulumi.ComponentResource):
         self.database_security_group = self._group("db", "Aurora: from web tier and Lambdas")
 
         cloudfront = aws.ec2.get_managed_prefix_list_output(
-            name=CLOUDFRONT_ORIGIN_FACING, opts=pulumi.InvokeOutputOptions(parent=self))
-        self._ingress("alb-from-cloudfront", self.alb_security_group, args.alb_port,
-                      "From CloudFront origin-facing servers", prefix_list=cloudfront.id)
+            name=CLOUDFRONT_ORIGIN_FACING, opts=pulumi.InvokeOutputOptions(parent=self)
+        )
+        self._ingress(
+            "alb-from-cloudfront",
+            self.alb_security_group,
+            args.alb_port,
+            "From CloudFront origin-facing servers",
+            prefix_list=cloudfront.id,
+        )
         health_checkers = aws.ec2.get_managed_prefix_list_output(
             name=ROUTE53_HEALTH_CHECKERS.format(region=args.region),
-            opts=pulumi.InvokeOutputOptions(parent=self))
-        self._ingress("alb-from-health-checkers", self.alb_health_security_group, args.alb_port,
-                      "From Route 53 health checkers", prefix_list=health_checkers.id)
-        self._ingress("web-from-alb", self.web_security_group, WEB_PORT,
-                      "HTTP from the ALB", source=self.alb_security_group)
-        self._egress("alb-to-web", self.alb_security_group, WEB_PORT, "To the web tier",
-                     destination=self.web_security_group)
-        self._egress("batch-to-https", self.batch_security_group, HTTPS_PORT,
-                     "To AWS APIs and ECR over HTTPS", cidr=ANYWHERE)
+            opts=pulumi.InvokeOutputOptions(parent=self),
+        )
+        self._ingress(
+            "alb-from-health-checkers",
+            self.alb_health_security_group,
+            args.alb_port,
+            "From Route 53 health checkers",
+            prefix_list=health_checkers.id,
+        )
+        self._ingress(
+            "web-from-alb",
+            self.web_security_group,
+            WEB_PORT,
+            "HTTP from the ALB",
+            source=self.alb_security_group,
+        )
+        self._egress(
+            "alb-to-web",
+            self.alb_security_group,
+            WEB_PORT,
+            "To the web tier",
+            destination=self.web_security_group,
+        )
+        self._egress(
+            "batch-to-https",
+            self.batch_security_group,
+            HTTPS_PORT,
+            "To AWS APIs and ECR over HTTPS",
+            cidr=ANYWHERE,
+        )
         # No rules: anything launched without a group gets no traffic at all.
-        aws.ec2.DefaultSecurityGroup(self._logical("default-sg"), vpc_id=self.vpc_id,
-                                     ingress=[], egress=[], opts=child(self))
+        aws.ec2.DefaultSecurityGroup(
+            self._logical("default-sg"), vpc_id=self.vpc_id, ingress=[], egress=[], opts=child(self)
+        )
         self._endpoints(args, vpc)
-        for client, group in (("web", self.web_security_group),
-                              ("lambda", self.lambda_security_group)):
-            self._ingress(f"db-from-{client}", self.database_security_group, POSTGRES_PORT,
-                          f"PostgreSQL from the {client} tier", source=group)
-            self._ingress(f"cache-from-{client}", self.cache_security_group, REDIS_PORT,
-                          f"Redis (TLS) from the {client} tier", source=group)
-            self._egress(f"{client}-to-db", group, POSTGRES_PORT, "To Aurora",
-                         destination=self.database_security_group)
-            self._egress(f"{client}-to-cache", group, REDIS_PORT, "To Redis",
-                         destination=self.cache_security_group)
-            self._egress(f"{client}-to-https", group, HTTPS_PORT,
-                         "To AWS APIs and package mirrors over HTTPS", cidr=ANYWHERE)
+        for client, group in (
+            ("web", self.web_security_group),
+            ("lambda", self.lambda_security_group),
+        ):
+            self._ingress(
+                f"db-from-{client}",
+                self.database_security_group,
+                POSTGRES_PORT,
+                f"PostgreSQL from the {client} tier",
+                source=group,
+            )
+            self._ingress(
+                f"cache-from-{client}",
+                self.cache_security_group,
+                REDIS_PORT,
+                f"Redis (TLS) from the {client} tier",
+                source=group,
+            )
+            self._egress(
+                f"{client}-to-db",
+                group,
+                POSTGRES_PORT,
+                "To Aurora",
+                destination=self.database_security_group,
+            )
+            self._egress(
+                f"{client}-to-cache",
+                group,
+                REDIS_PORT,
+                "To Redis",
+                destination=self.cache_security_group,
+            )
+            self._egress(
+                f"{client}-to-https",
+                group,
+                HTTPS_PORT,
+                "To AWS APIs and package mirrors over HTTPS",
+                cidr=ANYWHERE,
+            )
 
-        self.register_outputs({
-            "vpcId": self.vpc_id,
-            "privateSubnetIds": self.private_subnet_ids,
-            "isolatedSubnetIds": self.isolated_subnet_ids,
-        })
+        self.register_outputs(
+            {
+                "vpcId": self.vpc_id,
+                "privateSubnetIds": self.private_subnet_ids,
+                "isolatedSubnetIds": self.isolated_subnet_ids,
+            }
+        )
 
     def _endpoints(self, args: CellNetworkArgs, vpc: awsx.ec2.Vpc) -> None:
         """Gateway endpoints for S3 and DynamoDB; interface endpoints when asked (prod)."""
         # Looked up once awsx has made every route table of the VPC.
         route_tables = aws.ec2.get_route_tables_output(
-            vpc_id=self.vpc_id, opts=pulumi.InvokeOutputOptions(parent=self, depends_on=[vpc]))
+            vpc_id=self.vpc_id, opts=pulumi.InvokeOutputOptions(parent=self, depends_on=[vpc])
+        )
         for service in GATEWAY_ENDPOINTS:
             self._endpoint(service, "Gateway", route_table_ids=route_tables.ids)
         if not args.interface_endpoints:
             return
         group = self._group("endpoints", "Interface endpoints: HTTPS from the cell's tiers")
-        for client, source in (("web", self.web_security_group),
-                               ("lambda", self.lambda_security_group),
-                               ("batch", self.batch_security_group)):
-            self._ingress(f"endpoints-from-{client}", group, HTTPS_PORT,
-                          f"HTTPS from the {client} tier", source=source)
+        for client, source in (
+            ("web", self.web_security_group),
+            ("lambda", self.lambda_security_group),
+            ("batch", self.batch_security_group),
+        ):
+            self._ingress(
+                f"endpoints-from-{client}",
+                group,
+                HTTPS_PORT,
+                f"HTTPS from the {client} tier",
+                source=source,
+            )
         for service in INTERFACE_ENDPOINTS:
-            self._endpoint(service, "Interface", subnet_ids=self.private_subnet_ids,
-                           security_group_ids=[group.id], private_dns_enabled=True)
+            self._endpoint(
+                service,
+                "Interface",
+                subnet_ids=self.private_subnet_ids,
+                security_group_ids=[group.id],
+                private_dns_enabled=True,
+            )
 
     def _endpoint(self, service: str, endpoint_type: str, **placement: Any) -> None:
         aws.ec2.VpcEndpoint(
@@ -197,9 +271,15 @@ class CellNetwork(pulumi.ComponentResource):
             opts=child(self),
         )
 
-    def _ingress(self, name: str, group: aws.ec2.SecurityGroup, port: int, description: str,
-                 source: aws.ec2.SecurityGroup | None = None,
-                 prefix_list: pulumi.Input[str] | None = None) -> None:
+    def _ingress(
+        self,
+        name: str,
+        group: aws.ec2.SecurityGroup,
+        port: int,
+        description: str,
+        source: aws.ec2.SecurityGroup | None = None,
+        prefix_list: pulumi.Input[str] | None = None,
+    ) -> None:
         aws.vpc.SecurityGroupIngressRule(
             self._logical(name),
             security_group_id=group.id,
@@ -212,9 +292,15 @@ class CellNetwork(pulumi.ComponentResource):
             opts=child(self),
         )
 
-    def _egress(self, name: str, group: aws.ec2.SecurityGroup, port: int, description: str,
-                destination: aws.ec2.SecurityGroup | None = None,
-                cidr: str | None = None) -> None:
+    def _egress(
+        self,
+        name: str,
+        group: aws.ec2.SecurityGroup,
+        port: int,
+        description: str,
+        destination: aws.ec2.SecurityGroup | None = None,
+        cidr: str | None = None,
+    ) -> None:
         aws.vpc.SecurityGroupEgressRule(
             self._logical(name),
             security_group_id=group.id,

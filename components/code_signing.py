@@ -67,6 +67,7 @@ def signed_prefix(name: str) -> str:
 
 def first_signed_key(signed_objects: Any) -> str:
     """The key Signer wrote (signed_objects[0].s3s[0].key), from typed outputs or plain dicts."""
+
     def get(value: Any, field: str) -> Any:
         return value.get(field) if isinstance(value, Mapping) else getattr(value, field, None)
 
@@ -74,7 +75,8 @@ def first_signed_key(signed_objects: Any) -> str:
         key = get(get(signed_objects[0], "s3s")[0], "key")
     except (IndexError, TypeError) as error:
         raise ValueError(
-            f"the signing job reported no signed object: {signed_objects!r}") from error
+            f"the signing job reported no signed object: {signed_objects!r}"
+        ) from error
     if not isinstance(key, str) or not key:
         raise ValueError(f"the signing job reported no signed key: {signed_objects!r}")
     return key
@@ -95,8 +97,14 @@ class SignedZip:
 class RegionCodeSigning:
     """One region's profile, code-signing configuration and signed zips."""
 
-    def __init__(self, parent: pulumi.Resource, region: str, provider: aws.Provider | None,
-                 bucket: SecureBucket, key_arn: pulumi.Input[str]) -> None:
+    def __init__(
+        self,
+        parent: pulumi.Resource,
+        region: str,
+        provider: aws.Provider | None,
+        bucket: SecureBucket,
+        key_arn: pulumi.Input[str],
+    ) -> None:
         self.region = region
         self.bucket = bucket
         self._parent = parent
@@ -110,7 +118,8 @@ class RegionCodeSigning:
             # A cancelled profile's name can never be used again: a fresh suffix per creation.
             name_prefix=profile_name_prefix(pulumi.get_stack()),
             signature_validity_period=aws.signer.SigningProfileSignatureValidityPeriodArgs(
-                type="MONTHS", value=SIGNATURE_VALIDITY_MONTHS),
+                type="MONTHS", value=SIGNATURE_VALIDITY_MONTHS
+            ),
             tags={"shop3d:signs": "lambda-code"},
             opts=self._opts(),
         )
@@ -118,9 +127,11 @@ class RegionCodeSigning:
             regional("signing", region, "config"),
             description=f"shop3d: only code signed by this stack's profile in {region}",
             allowed_publishers=aws.lambda_.CodeSigningConfigAllowedPublishersArgs(
-                signing_profile_version_arns=[self.profile.version_arn]),
+                signing_profile_version_arns=[self.profile.version_arn]
+            ),
             policies=aws.lambda_.CodeSigningConfigPoliciesArgs(
-                untrusted_artifact_on_deployment=UNTRUSTED_ARTIFACT_ON_DEPLOYMENT),
+                untrusted_artifact_on_deployment=UNTRUSTED_ARTIFACT_ON_DEPLOYMENT
+            ),
             opts=self._opts(),
         )
 
@@ -139,7 +150,8 @@ class RegionCodeSigning:
             if known.sha256 != sha256:
                 raise ValueError(
                     f"{name}: two different zips under one name in {self.region} "
-                    f"({known.sha256} and {sha256}); give each artifact its own name")
+                    f"({known.sha256} and {sha256}); give each artifact its own name"
+                )
             return known
         upload = aws.s3.BucketObject(
             regional("signing", self.region, name, "upload"),
@@ -155,18 +167,28 @@ class RegionCodeSigning:
         job = aws.signer.SigningJob(
             regional("signing", self.region, name, "job"),
             profile_name=self.profile.name,
-            source=aws.signer.SigningJobSourceArgs(s3=aws.signer.SigningJobSourceS3Args(
-                bucket=self.bucket.id, key=upload.key, version=upload.version_id)),
+            source=aws.signer.SigningJobSourceArgs(
+                s3=aws.signer.SigningJobSourceS3Args(
+                    bucket=self.bucket.id, key=upload.key, version=upload.version_id
+                )
+            ),
             destination=aws.signer.SigningJobDestinationArgs(
-                s3=aws.signer.SigningJobDestinationS3Args(bucket=self.bucket.id,
-                                                          prefix=signed_prefix(name))),
+                s3=aws.signer.SigningJobDestinationS3Args(
+                    bucket=self.bucket.id, prefix=signed_prefix(name)
+                )
+            ),
             # Wait for the job and fail the deploy if it fails: never deploy unsigned code.
             ignore_signing_job_failure=False,
             opts=self._opts(),
         )
-        signed = SignedZip(name=name, sha256=sha256, upload=upload, job=job,
-                           bucket=self.bucket.id,
-                           key=job.signed_objects.apply(first_signed_key))
+        signed = SignedZip(
+            name=name,
+            sha256=sha256,
+            upload=upload,
+            job=job,
+            bucket=self.bucket.id,
+            key=job.signed_objects.apply(first_signed_key),
+        )
         self._signed[name] = signed
         return signed
 
@@ -206,21 +228,30 @@ class CodeSigning(pulumi.ComponentResource):
 
     regions: dict[str, RegionCodeSigning]
 
-    def __init__(self, name: str, args: CodeSigningArgs,
-                 opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(
+        self, name: str, args: CodeSigningArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
         super().__init__("shop3d:signing:CodeSigning", name, None, opts)
-        missing = [r for r in args.regions if r not in args.buckets or r not in args.providers
-                   or r not in args.key_arns]
+        missing = [
+            r
+            for r in args.regions
+            if r not in args.buckets or r not in args.providers or r not in args.key_arns
+        ]
         if missing:
-            raise ValueError(f"code signing needs a provider, assets bucket and key in every "
-                             f"region; missing for {', '.join(missing)}")
+            raise ValueError(
+                f"code signing needs a provider, assets bucket and key in every "
+                f"region; missing for {', '.join(missing)}"
+            )
         self.regions = {
-            region: RegionCodeSigning(self, region, args.providers[region], args.buckets[region],
-                                      args.key_arns[region])
+            region: RegionCodeSigning(
+                self, region, args.providers[region], args.buckets[region], args.key_arns[region]
+            )
             for region in args.regions
         }
         # The zips are signed later, as the functions that ship them are built.
-        self.register_outputs({
-            "profileVersionArns": {r: s.profile.version_arn for r, s in self.regions.items()},
-            "codeSigningConfigArns": {r: s.config_arn for r, s in self.regions.items()},
-        })
+        self.register_outputs(
+            {
+                "profileVersionArns": {r: s.profile.version_arn for r, s in self.regions.items()},
+                "codeSigningConfigArns": {r: s.config_arn for r, s in self.regions.items()},
+            }
+        )

@@ -37,32 +37,47 @@ class GlobalData(pulumi.ComponentResource):
     idempotency_tables: dict[str, aws.dynamodb.Table]
     database: GlobalDatabase
 
-    def __init__(self, name: str, args: GlobalDataArgs,
-                 opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(
+        self, name: str, args: GlobalDataArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
         super().__init__("shop3d:data:GlobalData", name, None, opts)
         config = args.config
         regions = config.region_names
         protect = config.deletion_protection
         self.primary_region = config.primary.name
         self.account_id = aws.get_caller_identity_output(
-            opts=pulumi.InvokeOutputOptions(parent=self)).account_id
+            opts=pulumi.InvokeOutputOptions(parent=self)
+        ).account_id
 
         self.key_arns = regional_keys(self, regions, args.providers, self.account_id, protect)
         self.buckets = {
-            region: region_buckets(self, region, args.providers[region], self.key_arns[region],
-                                   self.account_id, protect, config.log_retention_days)
+            region: region_buckets(
+                self,
+                region,
+                args.providers[region],
+                self.key_arns[region],
+                self.account_id,
+                protect,
+                config.log_retention_days,
+            )
             for region in regions
         }
-        replicate_assets(self, self.primary_region, self.buckets, self.key_arns,
-                         args.providers[self.primary_region], config.replication_time_control)
+        replicate_assets(
+            self,
+            self.primary_region,
+            self.buckets,
+            self.key_arns,
+            args.providers[self.primary_region],
+            config.replication_time_control,
+        )
         self.tables = global_tables(self, regions, args.providers, self.key_arns, protect)
         self.idempotency_tables = {
             region: tables["idempotency"]
-            for region, tables in regional_tables(self, regions, args.providers, self.key_arns,
-                                                  protect).items()
+            for region, tables in regional_tables(
+                self, regions, args.providers, self.key_arns, protect
+            ).items()
         }
-        self.database = global_database(self, config, args.providers, self.key_arns,
-                                        args.networks)
+        self.database = global_database(self, config, args.providers, self.key_arns, args.networks)
 
         self.table_names = {name: t.name for name, t in self.tables.items()}
         self.table_arns = {name: t.arn for name, t in self.tables.items()}
@@ -70,14 +85,16 @@ class GlobalData(pulumi.ComponentResource):
             region: {"assets": b.assets.id, "uploads": b.uploads.id, "logs": b.logs.id}
             for region, b in self.buckets.items()
         }
-        self.register_outputs({
-            "keyArns": self.key_arns,
-            "tableNames": self.table_names,
-            "tableArns": self.table_arns,
-            "idempotencyTableNames": {r: t.name for r, t in self.idempotency_tables.items()},
-            "bucketNames": self.bucket_names,
-            "databaseWriterEndpoint": self.database.writer_endpoint,
-        })
+        self.register_outputs(
+            {
+                "keyArns": self.key_arns,
+                "tableNames": self.table_names,
+                "tableArns": self.table_arns,
+                "idempotencyTableNames": {r: t.name for r, t in self.idempotency_tables.items()},
+                "bucketNames": self.bucket_names,
+                "databaseWriterEndpoint": self.database.writer_endpoint,
+            }
+        )
 
     def table_arn_in(self, logical_name: str, region: str) -> pulumi.Output[str]:
         """The ARN of a global table's replica in `region` (same name, that region's ARN)."""

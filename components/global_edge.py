@@ -153,10 +153,14 @@ class GlobalEdge(pulumi.ComponentResource):
                 opts=child(self),
             )
         # The cells' web tiers serve the same files, synced from the primary assets bucket.
-        web_tier_source = SiteBucket(args.data.buckets[primary].assets, args.data.key_arns[primary],
-                                     prefix=storage.STOREFRONT_PREFIX)
-        self.storefront_files = upload_site([*sites.values(), web_tier_source],
-                                            config.storefront_dist)
+        web_tier_source = SiteBucket(
+            args.data.buckets[primary].assets,
+            args.data.key_arns[primary],
+            prefix=storage.STOREFRONT_PREFIX,
+        )
+        self.storefront_files = upload_site(
+            [*sites.values(), web_tier_source], config.storefront_dist
+        )
 
         if zone is not None:
             dns.cloudfront_aliases(self, zone, aliases, cdn)

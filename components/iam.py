@@ -33,10 +33,13 @@ def assume_role(*services: str, conditions: dict[str, Any] | None = None) -> str
     return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
 
 
-def allow(actions: Sequence[str], resources: Sequence[Any], sid: str | None = None,
-          conditions: dict[str, Any] | None = None) -> Statement:
-    statement: Statement = {"Effect": "Allow", "Action": list(actions),
-                            "Resource": list(resources)}
+def allow(
+    actions: Sequence[str],
+    resources: Sequence[Any],
+    sid: str | None = None,
+    conditions: dict[str, Any] | None = None,
+) -> Statement:
+    statement: Statement = {"Effect": "Allow", "Action": list(actions), "Resource": list(resources)}
     if sid:
         statement["Sid"] = sid
     if conditions:
@@ -65,58 +68,75 @@ def kms_key_policy(account_id: str, region: str) -> pulumi.Output[str]:
     """Key policy: the account administers the key through IAM; named AWS services may use it
     for this account only. No `*` principal, no lockout bypass."""
     account = {"aws:SourceAccount": account_id}
-    use = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*",
-           "kms:Describe*"]
-    return document([
-        {
-            "Sid": "AccountAdministersThroughIam",
-            "Effect": "Allow",
-            "Principal": {"AWS": f"arn:aws:iam::{account_id}:root"},
-            "Action": "kms:*",
-            "Resource": "*",
-        },
-        {
-            "Sid": "CloudWatchLogs",
-            "Effect": "Allow",
-            "Principal": {"Service": f"logs.{region}.amazonaws.com"},
-            "Action": use,
-            "Resource": "*",
-            "Condition": {"ArnLike": {
-                "kms:EncryptionContext:aws:logs:arn": f"arn:aws:logs:{region}:{account_id}:*"}},
-        },
-        {
-            # S3 event notifications into encrypted SQS queues, CloudFront OAC reads of
-            # SSE-KMS objects, CloudWatch alarms and EventBridge rules (GuardDuty findings)
-            # into encrypted SNS topics.
-            "Sid": "AwsServicesOfThisAccount",
-            "Effect": "Allow",
-            "Principal": {"Service": ["s3.amazonaws.com", "cloudfront.amazonaws.com",
-                                      "cloudwatch.amazonaws.com", "events.amazonaws.com",
-                                      "delivery.logs.amazonaws.com"]},
-            "Action": ["kms:Decrypt", "kms:GenerateDataKey*", "kms:DescribeKey"],
-            "Resource": "*",
-            "Condition": {"StringEquals": account},
-        },
-        {
-            # CloudTrail encrypts log files of this account's trails only (its documented
-            # encryption-context condition); reading them goes through IAM.
-            "Sid": "CloudTrailEncryptsLogs",
-            "Effect": "Allow",
-            "Principal": {"Service": "cloudtrail.amazonaws.com"},
-            "Action": "kms:GenerateDataKey*",
-            "Resource": "*",
-            "Condition": {
-                "StringEquals": account,
-                "StringLike": {"kms:EncryptionContext:aws:cloudtrail:arn":
-                               f"arn:aws:cloudtrail:*:{account_id}:trail/*"},
+    use = [
+        "kms:Encrypt*",
+        "kms:Decrypt*",
+        "kms:ReEncrypt*",
+        "kms:GenerateDataKey*",
+        "kms:Describe*",
+    ]
+    return document(
+        [
+            {
+                "Sid": "AccountAdministersThroughIam",
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{account_id}:root"},
+                "Action": "kms:*",
+                "Resource": "*",
             },
-        },
-        {
-            "Sid": "CloudTrailDescribesKey",
-            "Effect": "Allow",
-            "Principal": {"Service": "cloudtrail.amazonaws.com"},
-            "Action": "kms:DescribeKey",
-            "Resource": "*",
-            "Condition": {"StringEquals": account},
-        },
-    ])
+            {
+                "Sid": "CloudWatchLogs",
+                "Effect": "Allow",
+                "Principal": {"Service": f"logs.{region}.amazonaws.com"},
+                "Action": use,
+                "Resource": "*",
+                "Condition": {
+                    "ArnLike": {
+                        "kms:EncryptionContext:aws:logs:arn": f"arn:aws:logs:{region}:{account_id}:*"
+                    }
+                },
+            },
+            {
+                # S3 event notifications into encrypted SQS queues, CloudFront OAC reads of
+                # SSE-KMS objects, CloudWatch alarms and EventBridge rules (GuardDuty findings)
+                # into encrypted SNS topics.
+                "Sid": "AwsServicesOfThisAccount",
+                "Effect": "Allow",
+                "Principal": {
+                    "Service": [
+                        "s3.amazonaws.com",
+                        "cloudfront.amazonaws.com",
+                        "cloudwatch.amazonaws.com",
+                        "events.amazonaws.com",
+                        "delivery.logs.amazonaws.com",
+                    ]
+                },
+                "Action": ["kms:Decrypt", "kms:GenerateDataKey*", "kms:DescribeKey"],
+                "Resource": "*",
+                "Condition": {"StringEquals": account},
+            },
+            {
+                # CloudTrail encrypts log files of this account's trails only (its documented
+                # encryption-context condition); reading them goes through IAM.
+                "Sid": "CloudTrailEncryptsLogs",
+                "Effect": "Allow",
+                "Principal": {"Service": "cloudtrail.amazonaws.com"},
+                "Action": "kms:GenerateDataKey*",
+                "Resource": "*",
+                "Condition": {
+                    "StringEquals": account,
+                    "StringLike": {
+                        "kms:EncryptionContext:aws:cloudtrail:arn": f"arn:aws:cloudtrail:*:{account_id}:trail/*"
+                    },
+                },
+            },
+            {
+                "Sid": "CloudTrailDescribesKey",
+                "Effect": "Allow",
+                "Principal": {"Service": "cloudtrail.amazonaws.com"},
+                "Action": "kms:DescribeKey",
+                "Resource": "*",
+                "Condition": {"StringEquals": account},
+            },
+        ]
+    )

@@ -77,9 +77,11 @@ def callback_urls(config: StackConfig) -> list[str]:
     urls = [f"https://{config.domain}{CALLBACK_PATH}"] if config.domain else []
     urls += [u for u in config.auth_callback_urls if u not in urls]
     if not urls:
-        raise ConfigError("shop3d:authCallbackUrls: [] is not allowed without shop3d:domain; "
-                          "expected at least one callback URL for the storefront app client "
-                          "(or set shop3d:domain)")
+        raise ConfigError(
+            "shop3d:authCallbackUrls: [] is not allowed without shop3d:domain; "
+            "expected at least one callback URL for the storefront app client "
+            "(or set shop3d:domain)"
+        )
     return urls
 
 
@@ -104,16 +106,23 @@ class Identity(pulumi.ComponentResource):
     domain: aws.cognito.UserPoolDomain
     outputs: IdentityOutputs
 
-    def __init__(self, name: str, args: IdentityArgs,
-                 opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(
+        self, name: str, args: IdentityArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
         super().__init__("shop3d:identity:Identity", name, None, opts)
         config = args.config
         region = config.primary.name
         protect = config.deletion_protection
 
-        host = ComponentHost(parent=self, scope=name, region=region, config=config,
-                             network=args.network, key_arn=args.key_arn,
-                             code_signing=args.code_signing)
+        host = ComponentHost(
+            parent=self,
+            scope=name,
+            region=region,
+            config=config,
+            network=args.network,
+            key_arn=args.key_arn,
+            code_signing=args.code_signing,
+        )
         self.pre_token_trigger = self._pre_token_trigger(host)
         self.user_pool = self._user_pool(name, config, protect, self.pre_token_trigger)
         self._let_the_pool_use(host, self.pre_token_trigger)
@@ -140,8 +149,10 @@ class Identity(pulumi.ComponentResource):
             allowed_oauth_scopes=list(OAUTH_SCOPES),
             callback_urls=callbacks,
             logout_urls=logout_urls(callbacks),
-            supported_identity_providers=["COGNITO", *(p.provider for p in
-                                                       config.identity_providers)],
+            supported_identity_providers=[
+                "COGNITO",
+                *(p.provider for p in config.identity_providers),
+            ],
             explicit_auth_flows=["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
             prevent_user_existence_errors="ENABLED",
             enable_token_revocation=True,
@@ -150,8 +161,10 @@ class Identity(pulumi.ComponentResource):
             refresh_token_validity=config.auth_refresh_token_days,
             # Units of the three lifetimes above, not credentials.
             token_validity_units=aws.cognito.UserPoolClientTokenValidityUnitsArgs(
-                access_token="minutes", id_token="minutes",  # noqa: S106
-                refresh_token="days"),  # noqa: S106
+                access_token="minutes",  # noqa: S106
+                id_token="minutes",  # noqa: S106
+                refresh_token="days",  # noqa: S106
+            ),
             # The client names the providers: they must exist first.
             opts=child(self, depends_on=providers),
         )
@@ -169,14 +182,17 @@ class Identity(pulumi.ComponentResource):
             jwks_url=jwks_url(issuer),
         )
         self.hosted_ui_url = pulumi.Output.concat(
-            "https://", self.domain.domain, ".auth.", region, ".amazoncognito.com")
-        self.register_outputs({
-            "userPoolId": self.outputs.user_pool_id,
-            "clientId": self.outputs.client_id,
-            "issuerUrl": self.outputs.issuer_url,
-            "jwksUrl": self.outputs.jwks_url,
-            "hostedUiUrl": self.hosted_ui_url,
-        })
+            "https://", self.domain.domain, ".auth.", region, ".amazoncognito.com"
+        )
+        self.register_outputs(
+            {
+                "userPoolId": self.outputs.user_pool_id,
+                "clientId": self.outputs.client_id,
+                "issuerUrl": self.outputs.issuer_url,
+                "jwksUrl": self.outputs.jwks_url,
+                "hostedUiUrl": self.hosted_ui_url,
+            }
+        )
 
     @staticmethod
     def _pre_token_trigger(host: ComponentHost) -> HostedFunction:
@@ -184,15 +200,19 @@ class Identity(pulumi.ComponentResource):
         gets AdminGetUser on the pool once the pool exists (_let_the_pool_use): the pool needs
         the function's ARN first. Cognito waits for it, so it has no dead-letter queue."""
         config = host.config
-        return hosted_function(host, FunctionSpec(
-            role="pre-token",
-            artifact=lambda_artifact("identity", config.lambda_architecture),
-            description="shop3d pre token generation: admins group only after a TOTP sign-in",
-            memory_mb=PRE_TOKEN_MEMORY_MB,
-            timeout_seconds=PRE_TOKEN_TIMEOUT_SECONDS,
-            environment={},
-            statements=[],
-        ), dead_letter_arn=None)
+        return hosted_function(
+            host,
+            FunctionSpec(
+                role="pre-token",
+                artifact=lambda_artifact("identity", config.lambda_architecture),
+                description="shop3d pre token generation: admins group only after a TOTP sign-in",
+                memory_mb=PRE_TOKEN_MEMORY_MB,
+                timeout_seconds=PRE_TOKEN_TIMEOUT_SECONDS,
+                environment={},
+                statements=[],
+            ),
+            dead_letter_arn=None,
+        )
 
     def _let_the_pool_use(self, host: ComponentHost, trigger: HostedFunction) -> None:
         """Cognito may invoke the trigger for this pool only; the trigger may read this pool's
@@ -208,32 +228,49 @@ class Identity(pulumi.ComponentResource):
         aws.iam.RolePolicy(
             host.name("pre-token", "role", "pool"),
             role=trigger.role.id,
-            policy=iam.document([iam.allow(["cognito-idp:AdminGetUser"], [self.user_pool.arn],
-                                           sid="ReadThisPoolsUsers")]),
+            policy=iam.document(
+                [
+                    iam.allow(
+                        ["cognito-idp:AdminGetUser"], [self.user_pool.arn], sid="ReadThisPoolsUsers"
+                    )
+                ]
+            ),
             opts=host.opts(),
         )
 
-    def _user_pool(self, name: str, config: StackConfig, protect: bool,
-                   trigger: HostedFunction) -> aws.cognito.UserPool:
+    def _user_pool(
+        self, name: str, config: StackConfig, protect: bool, trigger: HostedFunction
+    ) -> aws.cognito.UserPool:
         lambda_config = aws.cognito.UserPoolLambdaConfigArgs(
             pre_token_generation_config=aws.cognito.UserPoolLambdaConfigPreTokenGenerationConfigArgs(
-                lambda_arn=trigger.function.arn, lambda_version=TRIGGER_EVENT_VERSION))
+                lambda_arn=trigger.function.arn, lambda_version=TRIGGER_EVENT_VERSION
+            )
+        )
         return aws.cognito.UserPool(
             global_name(name, "user-pool"),
             name=physical("users"),
             username_attributes=["email"],
             auto_verified_attributes=["email"],
             username_configuration=aws.cognito.UserPoolUsernameConfigurationArgs(
-                case_sensitive=False),
-            schemas=[aws.cognito.UserPoolSchemaArgs(
-                name="email", attribute_data_type="String", required=True, mutable=True,
-                string_attribute_constraints=aws.cognito.UserPoolSchemaStringAttributeConstraintsArgs(
-                    min_length="3", max_length="254"))],
+                case_sensitive=False
+            ),
+            schemas=[
+                aws.cognito.UserPoolSchemaArgs(
+                    name="email",
+                    attribute_data_type="String",
+                    required=True,
+                    mutable=True,
+                    string_attribute_constraints=aws.cognito.UserPoolSchemaStringAttributeConstraintsArgs(
+                        min_length="3", max_length="254"
+                    ),
+                )
+            ],
             # TOTP is offered to everyone; Cognito has no per-group MFA switch: the admin group's
             # is the pre token generation trigger's job (lambda_config).
             mfa_configuration="OPTIONAL",
             software_token_mfa_configuration=aws.cognito.UserPoolSoftwareTokenMfaConfigurationArgs(
-                enabled=True),
+                enabled=True
+            ),
             password_policy=aws.cognito.UserPoolPasswordPolicyArgs(
                 minimum_length=PASSWORD_MIN_LENGTH,
                 require_lowercase=True,
@@ -245,19 +282,27 @@ class Identity(pulumi.ComponentResource):
             ),
             # Recovery by a verified e-mail only: SMS recovery is open to SIM swapping.
             account_recovery_setting=aws.cognito.UserPoolAccountRecoverySettingArgs(
-                recovery_mechanisms=[aws.cognito.UserPoolAccountRecoverySettingRecoveryMechanismArgs(
-                    name="verified_email", priority=1)]),
+                recovery_mechanisms=[
+                    aws.cognito.UserPoolAccountRecoverySettingRecoveryMechanismArgs(
+                        name="verified_email", priority=1
+                    )
+                ]
+            ),
             user_attribute_update_settings=aws.cognito.UserPoolUserAttributeUpdateSettingsArgs(
-                attributes_require_verification_before_updates=["email"]),
+                attributes_require_verification_before_updates=["email"]
+            ),
             admin_create_user_config=aws.cognito.UserPoolAdminCreateUserConfigArgs(
-                allow_admin_create_user_only=False),
+                allow_admin_create_user_only=False
+            ),
             verification_message_template=aws.cognito.UserPoolVerificationMessageTemplateArgs(
-                default_email_option="CONFIRM_WITH_CODE"),
+                default_email_option="CONFIRM_WITH_CODE"
+            ),
             # Threat protection and password history need the Plus feature plan (V2_0 trigger
             # events, which reach the access token, need Essentials or Plus).
             user_pool_tier="PLUS",
             user_pool_add_ons=aws.cognito.UserPoolUserPoolAddOnsArgs(
-                advanced_security_mode=config.threat_protection),
+                advanced_security_mode=config.threat_protection
+            ),
             deletion_protection="ACTIVE" if protect else "INACTIVE",
             lambda_config=lambda_config,
             opts=stateful(self, protect),
@@ -274,24 +319,32 @@ class Identity(pulumi.ComponentResource):
             account_takeover_risk_configuration=aws.cognito.RiskConfigurationAccountTakeoverRiskConfigurationArgs(
                 actions=takeover(
                     low_action=aws.cognito.RiskConfigurationAccountTakeoverRiskConfigurationActionsLowActionArgs(
-                        event_action="NO_ACTION", notify=False),
+                        event_action="NO_ACTION", notify=False
+                    ),
                     medium_action=aws.cognito.RiskConfigurationAccountTakeoverRiskConfigurationActionsMediumActionArgs(
-                        event_action="MFA_IF_CONFIGURED", notify=False),
+                        event_action="MFA_IF_CONFIGURED", notify=False
+                    ),
                     high_action=aws.cognito.RiskConfigurationAccountTakeoverRiskConfigurationActionsHighActionArgs(
-                        event_action="BLOCK", notify=False),
-                )),
+                        event_action="BLOCK", notify=False
+                    ),
+                )
+            ),
             compromised_credentials_risk_configuration=aws.cognito.RiskConfigurationCompromisedCredentialsRiskConfigurationArgs(
                 event_filters=["SIGN_IN", "SIGN_UP", "PASSWORD_CHANGE"],
                 actions=aws.cognito.RiskConfigurationCompromisedCredentialsRiskConfigurationActionsArgs(
-                    event_action="BLOCK")),
+                    event_action="BLOCK"
+                ),
+            ),
             opts=child(self),
         )
 
-    def _social_provider(self, name: str,
-                         settings: SocialIdentityProvider) -> aws.cognito.IdentityProvider:
+    def _social_provider(
+        self, name: str, settings: SocialIdentityProvider
+    ) -> aws.cognito.IdentityProvider:
         secret = aws.secretsmanager.get_secret_version_output(
             secret_id=settings.secret or social_secret_name(settings.provider),
-            opts=pulumi.InvokeOutputOptions(parent=self))
+            opts=pulumi.InvokeOutputOptions(parent=self),
+        )
         # The client secret ends up in the provider's state: keep it encrypted there.
         secret_value: pulumi.Output[str] = pulumi.Output.secret(secret.secret_string)
         details: dict[str, pulumi.Input[str]] = {
@@ -299,8 +352,11 @@ class Identity(pulumi.ComponentResource):
             "authorize_scopes": SOCIAL_SCOPES[settings.provider],
         }
         if settings.provider == "SignInWithApple":
-            details.update(team_id=settings.team_id or "", key_id=settings.key_id or "",
-                           private_key=secret_value)
+            details.update(
+                team_id=settings.team_id or "",
+                key_id=settings.key_id or "",
+                private_key=secret_value,
+            )
         else:
             details["client_secret"] = secret_value
         return aws.cognito.IdentityProvider(

@@ -55,8 +55,9 @@ class FunctionHost(Protocol):
 
     def physical(self, *parts: str) -> str: ...
 
-    def opts(self, depends_on: Sequence[pulumi.Resource] | None = None) -> pulumi.ResourceOptions:
-        ...
+    def opts(
+        self, depends_on: Sequence[pulumi.Resource] | None = None
+    ) -> pulumi.ResourceOptions: ...
 
 
 @dataclass(frozen=True)
@@ -121,8 +122,10 @@ class _Code:
 
 def _archive_path(role: str, archive: pulumi.Archive | None) -> Path:
     if not isinstance(archive, pulumi.FileArchive):
-        raise ValueError(f"{role}: a Zip artifact's code must be a pulumi.FileArchive of the "
-                         f"built zip (the file is uploaded and signed); got {archive!r}")
+        raise ValueError(
+            f"{role}: a Zip artifact's code must be a pulumi.FileArchive of the "
+            f"built zip (the file is uploaded and signed); got {archive!r}"
+        )
     return Path(archive.path)
 
 
@@ -133,25 +136,39 @@ def _code(host: FunctionHost, spec: FunctionSpec, image_uri: pulumi.Input[str] |
             raise ValueError(f"{spec.role}: the artifact is a container image; pass image_uri")
         # The image's entry point is Lambda's runtime interface client; the command names the
         # handler.
-        return _Code(package_type="Image", image_uri=image_uri,
-                     image_config=aws.lambda_.FunctionImageConfigArgs(commands=[artifact.handler]))
+        return _Code(
+            package_type="Image",
+            image_uri=image_uri,
+            image_config=aws.lambda_.FunctionImageConfigArgs(commands=[artifact.handler]),
+        )
     signing = host.code_signing
     if signing.region != host.region:
         # Lambda takes code only from a bucket in the function's region.
-        raise ValueError(f"{spec.role}: a function in {host.region} cannot deploy code signed "
-                         f"in {signing.region}; give it {host.region}'s code signing")
+        raise ValueError(
+            f"{spec.role}: a function in {host.region} cannot deploy code signed "
+            f"in {signing.region}; give it {host.region}'s code signing"
+        )
     layers = [signing.layer(layer) for layer in artifact.layers]
-    code = signing.sign(f"{artifact.name}-code", _archive_path(spec.role, artifact.code),
-                        artifact.sha256)
-    return _Code(package_type="Zip", s3_bucket=code.bucket, s3_key=code.key,
-                 code_signing_config_arn=signing.config_arn,
-                 handler=artifact.handler, runtime=artifact.runtime,
-                 layers=[layer.arn for layer in layers])
+    code = signing.sign(
+        f"{artifact.name}-code", _archive_path(spec.role, artifact.code), artifact.sha256
+    )
+    return _Code(
+        package_type="Zip",
+        s3_bucket=code.bucket,
+        s3_key=code.key,
+        code_signing_config_arn=signing.config_arn,
+        handler=artifact.handler,
+        runtime=artifact.runtime,
+        layers=[layer.arn for layer in layers],
+    )
 
 
-def hosted_function(host: FunctionHost, spec: FunctionSpec,
-                    dead_letter_arn: pulumi.Input[str] | None,
-                    image_uri: pulumi.Input[str] | None = None) -> HostedFunction:
+def hosted_function(
+    host: FunctionHost,
+    spec: FunctionSpec,
+    dead_letter_arn: pulumi.Input[str] | None,
+    image_uri: pulumi.Input[str] | None = None,
+) -> HostedFunction:
     """The function, its log group and role. `dead_letter_arn` is None only for a function
     nothing invokes asynchronously (a Cognito trigger: Cognito waits for the answer)."""
     name = host.physical(spec.role)
@@ -169,22 +186,34 @@ def hosted_function(host: FunctionHost, spec: FunctionSpec,
         opts=host.opts(),
     )
     attachments = [
-        aws.iam.RolePolicyAttachment(host.name(spec.role, "role", suffix), role=role.name,
-                                     policy_arn=policy_arn, opts=host.opts())
+        aws.iam.RolePolicyAttachment(
+            host.name(spec.role, "role", suffix),
+            role=role.name,
+            policy_arn=policy_arn,
+            opts=host.opts(),
+        )
         for suffix, policy_arn in (("vpc", VPC_ACCESS_POLICY), ("xray", XRAY_WRITE_POLICY))
     ]
-    dead_letter = ([iam.allow(["sqs:SendMessage"], [dead_letter_arn], sid="DeadLetterQueue")]
-                   if dead_letter_arn is not None else [])
+    dead_letter = (
+        [iam.allow(["sqs:SendMessage"], [dead_letter_arn], sid="DeadLetterQueue")]
+        if dead_letter_arn is not None
+        else []
+    )
     policy = aws.iam.RolePolicy(
         host.name(spec.role, "role", "policy"),
         role=role.id,
-        policy=iam.document([
-            iam.allow(["logs:CreateLogStream", "logs:PutLogEvents"],
-                      [pulumi.Output.concat(log_group.arn, ":*")], sid="OwnLogGroup"),
-            *dead_letter,
-            iam.allow(["kms:Decrypt", "kms:GenerateDataKey"], [host.key_arn], sid="RegionKey"),
-            *spec.statements,
-        ]),
+        policy=iam.document(
+            [
+                iam.allow(
+                    ["logs:CreateLogStream", "logs:PutLogEvents"],
+                    [pulumi.Output.concat(log_group.arn, ":*")],
+                    sid="OwnLogGroup",
+                ),
+                *dead_letter,
+                iam.allow(["kms:Decrypt", "kms:GenerateDataKey"], [host.key_arn], sid="RegionKey"),
+                *spec.statements,
+            ]
+        ),
         opts=host.opts(),
     )
     code = _code(host, spec, image_uri)
@@ -198,18 +227,25 @@ def hosted_function(host: FunctionHost, spec: FunctionSpec,
         timeout=spec.timeout_seconds,
         ephemeral_storage=aws.lambda_.FunctionEphemeralStorageArgs(size=spec.ephemeral_storage_mb),
         reserved_concurrent_executions=host.config.lambda_reserved_concurrency,
-        environment=(aws.lambda_.FunctionEnvironmentArgs(variables=dict(spec.environment))
-                     if spec.environment else None),
+        environment=(
+            aws.lambda_.FunctionEnvironmentArgs(variables=dict(spec.environment))
+            if spec.environment
+            else None
+        ),
         kms_key_arn=host.key_arn,
         tracing_config=aws.lambda_.FunctionTracingConfigArgs(mode="Active"),
-        dead_letter_config=(aws.lambda_.FunctionDeadLetterConfigArgs(target_arn=dead_letter_arn)
-                            if dead_letter_arn is not None else None),
+        dead_letter_config=(
+            aws.lambda_.FunctionDeadLetterConfigArgs(target_arn=dead_letter_arn)
+            if dead_letter_arn is not None
+            else None
+        ),
         vpc_config=aws.lambda_.FunctionVpcConfigArgs(
             subnet_ids=host.network.private_subnet_ids,
             security_group_ids=[host.network.lambda_security_group.id],
         ),
-        logging_config=aws.lambda_.FunctionLoggingConfigArgs(log_format="JSON",
-                                                             log_group=log_group.name),
+        logging_config=aws.lambda_.FunctionLoggingConfigArgs(
+            log_format="JSON", log_group=log_group.name
+        ),
         package_type=code.package_type,
         s3_bucket=code.s3_bucket,
         s3_key=code.s3_key,

@@ -7,12 +7,16 @@ from collections.abc import Sequence
 import pulumi
 
 
-def child(parent: pulumi.Resource, provider: pulumi.ProviderResource | None = None,
-          depends_on: Sequence[pulumi.Resource] | None = None) -> pulumi.ResourceOptions:
+def child(
+    parent: pulumi.Resource,
+    provider: pulumi.ProviderResource | None = None,
+    depends_on: Sequence[pulumi.Resource] | None = None,
+) -> pulumi.ResourceOptions:
     """Options for a child: parented, and inheriting its parent's region unless a provider
     for another region is given (GlobalData's children span regions)."""
-    return pulumi.ResourceOptions(parent=parent, provider=provider,
-                                  depends_on=list(depends_on) if depends_on else None)
+    return pulumi.ResourceOptions(
+        parent=parent, provider=provider, depends_on=list(depends_on) if depends_on else None
+    )
 
 
 def stateful(

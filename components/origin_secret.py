@@ -46,9 +46,13 @@ def arn_in_region(arn: str, region: str) -> str:
     return ":".join(parts)
 
 
-def replicated_secret(parent: pulumi.Resource, role: str, description: str,
-                      config: StackConfig, key_arns: Mapping[str, pulumi.Input[str]],
-                      ) -> ReplicatedSecret:
+def replicated_secret(
+    parent: pulumi.Resource,
+    role: str,
+    description: str,
+    config: StackConfig,
+    key_arns: Mapping[str, pulumi.Input[str]],
+) -> ReplicatedSecret:
     """A generated letters-and-digits value in a replicated secret, under `parent`'s (the
     primary region's) provider."""
     primary = config.primary.name
@@ -62,10 +66,14 @@ def replicated_secret(parent: pulumi.Resource, role: str, description: str,
         regional("secret", primary, role),
         description=description,
         kms_key_id=key_arns[primary],
-        recovery_window_in_days=RECOVERY_WINDOW_PROD_DAYS if config.deletion_protection
+        recovery_window_in_days=RECOVERY_WINDOW_PROD_DAYS
+        if config.deletion_protection
         else RECOVERY_WINDOW_DEV_DAYS,
-        replicas=[aws.secretsmanager.SecretReplicaArgs(region=r.name, kms_key_id=key_arns[r.name])
-                  for r in config.secondaries] or None,
+        replicas=[
+            aws.secretsmanager.SecretReplicaArgs(region=r.name, kms_key_id=key_arns[r.name])
+            for r in config.secondaries
+        ]
+        or None,
         opts=stateful(parent, config.deletion_protection),
     )
     aws.secretsmanager.SecretVersion(
@@ -89,8 +97,15 @@ class _StackSecret(pulumi.ComponentResource):
     value: pulumi.Output[str]
     secret_arn: pulumi.Output[str]
 
-    def __init__(self, type_token: str, name: str, role: str, description: str,
-                 args: OriginSecretArgs, opts: pulumi.ResourceOptions | None) -> None:
+    def __init__(
+        self,
+        type_token: str,
+        name: str,
+        role: str,
+        description: str,
+        args: OriginSecretArgs,
+        opts: pulumi.ResourceOptions | None,
+    ) -> None:
         super().__init__(type_token, name, None, opts)
         self._secret = replicated_secret(self, role, description, args.config, args.key_arns)
         self.value = self._secret.value
@@ -103,10 +118,17 @@ class _StackSecret(pulumi.ComponentResource):
 class OriginSecret(_StackSecret):
     """The origin header's value (`header_name`) for CloudFront and the cells' ALB rules."""
 
-    def __init__(self, name: str, args: OriginSecretArgs,
-                 opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__("shop3d:edge:OriginSecret", name, "origin-header",
-                         "shop3d CloudFront-to-ALB origin header value", args, opts)
+    def __init__(
+        self, name: str, args: OriginSecretArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__(
+            "shop3d:edge:OriginSecret",
+            name,
+            "origin-header",
+            "shop3d CloudFront-to-ALB origin header value",
+            args,
+            opts,
+        )
         self.header_name = ORIGIN_HEADER_NAME
         self.register_outputs({"headerName": self.header_name, "secretArn": self.secret_arn})
 
@@ -115,8 +137,15 @@ class CartCookieKey(_StackSecret):
     """The HMAC key of the guest cart cookie: one per stack, so a cookie signed in one region
     verifies in every other (carts are global tables)."""
 
-    def __init__(self, name: str, args: OriginSecretArgs,
-                 opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__("shop3d:cart:CookieKey", name, "cart-cookie-key",
-                         "shop3d guest cart cookie HMAC key", args, opts)
+    def __init__(
+        self, name: str, args: OriginSecretArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__(
+            "shop3d:cart:CookieKey",
+            name,
+            "cart-cookie-key",
+            "shop3d guest cart cookie HMAC key",
+            args,
+            opts,
+        )
         self.register_outputs({"secretArn": self.secret_arn})

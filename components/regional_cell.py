@@ -58,42 +58,59 @@ class RegionalCell(pulumi.ComponentResource):
     cart_function: aws.lambda_.Function
     asset_function: aws.lambda_.Function
 
-    def __init__(self, name: str, args: RegionalCellArgs,
-                 opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(
+        self, name: str, args: RegionalCellArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
         super().__init__("shop3d:cell:RegionalCell", name, None, opts)
         config = args.config
-        ctx = CellContext(parent=self, config=config, settings=args.region,
-                          network=args.network, data=args.data,
-                          code_signing=args.code_signing)
+        ctx = CellContext(
+            parent=self,
+            config=config,
+            settings=args.region,
+            network=args.network,
+            data=args.data,
+            code_signing=args.code_signing,
+        )
         self.region = ctx.region
         self.network = args.network
         self.vpc_id = args.network.vpc_id
 
         cell_flow_logs(ctx)
-        lambda_dlq = aws.sqs.Queue(ctx.name("lambda-dlq"), kms_master_key_id=ctx.key_arn,
-                                   message_retention_seconds=LAMBDA_DLQ_RETENTION_SECONDS,
-                                   opts=ctx.opts())
+        lambda_dlq = aws.sqs.Queue(
+            ctx.name("lambda-dlq"),
+            kms_master_key_id=ctx.key_arn,
+            message_retention_seconds=LAMBDA_DLQ_RETENTION_SECONDS,
+            opts=ctx.opts(),
+        )
         self.cache = cell_cache(ctx)
-        cart = cart_api(ctx, CartInputs(cache=self.cache, cookie_key=args.cookie_key,
-                                        identity=args.identity), lambda_dlq.arn)
+        cart = cart_api(
+            ctx,
+            CartInputs(cache=self.cache, cookie_key=args.cookie_key, identity=args.identity),
+            lambda_dlq.arn,
+        )
         self.assets = asset_pipeline(ctx, lambda_dlq.arn)
-        self.load_balancer = cell_alb(ctx, args.origin_secret.value, cart.function,
-                                      config.web_tier)
-        self.web = (web_tier(ctx, self.load_balancer.alb, self.load_balancer.web_target_group)
-                    if self.load_balancer.web_target_group is not None else None)
+        self.load_balancer = cell_alb(ctx, args.origin_secret.value, cart.function, config.web_tier)
+        self.web = (
+            web_tier(ctx, self.load_balancer.alb, self.load_balancer.web_target_group)
+            if self.load_balancer.web_target_group is not None
+            else None
+        )
         health = cell_health_check(ctx, self.load_balancer)
 
         targets = AlarmTargets(
             alb_arn_suffix=self.load_balancer.alb.arn_suffix,
-            functions={"cart": cart.function.name,
-                       "asset": self.assets.function.function.name},
-            dead_letter_queues={"lambda-dlq": lambda_dlq.name,
-                                "asset-dlq": self.assets.dead_letter_queue.name},
+            functions={"cart": cart.function.name, "asset": self.assets.function.function.name},
+            dead_letter_queues={
+                "lambda-dlq": lambda_dlq.name,
+                "asset-dlq": self.assets.dead_letter_queue.name,
+            },
             redis_group_id=self.cache.group.id,
             redis_nodes=self.cache.nodes,
             aurora_cluster_id=args.data.database.clusters[ctx.region].cluster.cluster_identifier,
-            table_names={schema.logical_name: args.data.tables[schema.logical_name].name
-                         for schema in tables.GLOBAL_TABLES}
+            table_names={
+                schema.logical_name: args.data.tables[schema.logical_name].name
+                for schema in tables.GLOBAL_TABLES
+            }
             | {tables.IDEMPOTENCY.logical_name: args.data.idempotency_tables[ctx.region].name},
         )
         alarms = cell_alarms(ctx, targets)
@@ -109,13 +126,16 @@ class RegionalCell(pulumi.ComponentResource):
         # For GlobalEdge: the DNS records that validate the ALB's certificate (domain stacks).
         certificate = self.load_balancer.certificate
         self.certificate_validation_options = (
-            certificate.domain_validation_options if certificate is not None else None)
-        self.register_outputs({
-            "vpcId": self.vpc_id,
-            "albDnsName": self.alb_dns_name,
-            "albZoneId": self.alb_zone_id,
-            "healthCheckId": self.health_check_id,
-            "alarmTopicArn": self.alarm_topic_arn,
-            "cartFunctionArn": self.cart_function.arn,
-            "assetFunctionArn": self.asset_function.arn,
-        })
+            certificate.domain_validation_options if certificate is not None else None
+        )
+        self.register_outputs(
+            {
+                "vpcId": self.vpc_id,
+                "albDnsName": self.alb_dns_name,
+                "albZoneId": self.alb_zone_id,
+                "healthCheckId": self.health_check_id,
+                "alarmTopicArn": self.alarm_topic_arn,
+                "cartFunctionArn": self.cart_function.arn,
+                "assetFunctionArn": self.asset_function.arn,
+            }
+        )

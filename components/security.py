@@ -33,15 +33,21 @@ SCOPE: Final = "security"
 # PCI DSS 10.5.1: a year of audit history. Prod locks every log file for that year
 # (COMPLIANCE: nobody can shorten it); dev locks for a day in GOVERNANCE mode, which a
 # principal allowed s3:BypassGovernanceRetention can override to tear the stack down.
-AUDIT_LOCK: Final[dict[bool, tuple[str, int]]] = {True: ("COMPLIANCE", 365),
-                                                  False: ("GOVERNANCE", 1)}
+AUDIT_LOCK: Final[dict[bool, tuple[str, int]]] = {
+    True: ("COMPLIANCE", 365),
+    False: ("GOVERNANCE", 1),
+}
 AUDIT_LOG_EXPIRY_DAYS: Final = 400
 AUDIT_NONCURRENT_EXPIRY_DAYS: Final = 30
 AUDIT_LOG_PREFIX: Final = "cloudtrail"
 # GuardDuty severities: low 1-3.9, medium 4-6.9, high 7-8.9, critical 9+.
 FINDING_MIN_SEVERITY: Final = 4
-GUARDDUTY_FEATURES: Final = ("S3_DATA_EVENTS", "RDS_LOGIN_EVENTS", "LAMBDA_NETWORK_LOGS",
-                             "EBS_MALWARE_PROTECTION")
+GUARDDUTY_FEATURES: Final = (
+    "S3_DATA_EVENTS",
+    "RDS_LOGIN_EVENTS",
+    "LAMBDA_NETWORK_LOGS",
+    "EBS_MALWARE_PROTECTION",
+)
 BACKUP_SCHEDULE: Final = "cron(0 5 * * ? *)"  # daily, 05:00 UTC: the quietest hour worldwide
 BACKUP_START_WINDOW_MINUTES: Final = 60
 BACKUP_COMPLETION_WINDOW_MINUTES: Final = 360
@@ -86,15 +92,18 @@ class AccountSecurity(pulumi.ComponentResource):
     plans: dict[str, aws.backup.Plan]
     selections: dict[str, aws.backup.Selection]
 
-    def __init__(self, name: str, args: AccountSecurityArgs,
-                 opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(
+        self, name: str, args: AccountSecurityArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
         super().__init__("shop3d:security:AccountSecurity", name, None, opts)
         self._args = args
         config = args.config
         missing = [r for r in config.region_names if r not in args.alarm_topic_arns]
         if missing:
-            raise ValueError(f"AccountSecurity: no alarm topic for {', '.join(missing)}; "
-                             "expected one per configured region")
+            raise ValueError(
+                f"AccountSecurity: no alarm topic for {', '.join(missing)}; "
+                "expected one per configured region"
+            )
         self._audit_trail()
         self.detectors = {r: self._threat_detection(r) for r in config.region_names}
         self._backup_role()
@@ -103,13 +112,15 @@ class AccountSecurity(pulumi.ComponentResource):
         self.selections = {}
         for region in config.region_names:
             self._backup_plan(region)
-        self.register_outputs({
-            "trailArn": self.trail.arn,
-            "auditBucket": self.audit_bucket.id,
-            "detectorIds": {r: d.id for r, d in self.detectors.items()},
-            "backupVaultArns": {r: v.arn for r, v in self.vaults.items()},
-            "backupPlanIds": {r: p.id for r, p in self.plans.items()},
-        })
+        self.register_outputs(
+            {
+                "trailArn": self.trail.arn,
+                "auditBucket": self.audit_bucket.id,
+                "detectorIds": {r: d.id for r, d in self.detectors.items()},
+                "backupVaultArns": {r: v.arn for r, v in self.vaults.items()},
+                "backupPlanIds": {r: p.id for r, p in self.plans.items()},
+            }
+        )
 
     # CloudTrail ----------------------------------------------------------------------------
 
@@ -118,31 +129,44 @@ class AccountSecurity(pulumi.ComponentResource):
         config, data = self._args.config, self._args.data
         provider = self._args.providers[region]
         bucket = secure_bucket(
-            regional(SCOPE, region, "audit-logs"), "audit-logs", parent=self,
-            protect=config.deletion_protection, provider=provider,
+            regional(SCOPE, region, "audit-logs"),
+            "audit-logs",
+            parent=self,
+            protect=config.deletion_protection,
+            provider=provider,
             kms_key_arn=data.key_arns[region],
-            lifecycle=LifecycleRules(intelligent_tiering=False, noncurrent_to_glacier_days=None,
-                                     noncurrent_expiry_days=AUDIT_NONCURRENT_EXPIRY_DAYS,
-                                     expire_current_days=AUDIT_LOG_EXPIRY_DAYS),
+            lifecycle=LifecycleRules(
+                intelligent_tiering=False,
+                noncurrent_to_glacier_days=None,
+                noncurrent_expiry_days=AUDIT_NONCURRENT_EXPIRY_DAYS,
+                expire_current_days=AUDIT_LOG_EXPIRY_DAYS,
+            ),
             access_log_bucket=data.buckets[region].logs,
             object_lock=True,
         )
         # Object-level events to EventBridge: a rule can alarm on any deletion attempt.
-        aws.s3.BucketNotification(f"{bucket.name}-events", bucket=bucket.id, eventbridge=True,
-                                  opts=child(self, provider=provider))
+        aws.s3.BucketNotification(
+            f"{bucket.name}-events",
+            bucket=bucket.id,
+            eventbridge=True,
+            opts=child(self, provider=provider),
+        )
         mode, days = AUDIT_LOCK[config.is_prod]
         lock = aws.s3.BucketObjectLockConfiguration(
             f"{bucket.name}-object-lock",
             bucket=bucket.id,
             rule=aws.s3.BucketObjectLockConfigurationRuleArgs(
                 default_retention=aws.s3.BucketObjectLockConfigurationRuleDefaultRetentionArgs(
-                    mode=mode, days=days)),
+                    mode=mode, days=days
+                )
+            ),
             opts=child(self, provider=provider, depends_on=[bucket.versioning]),
         )
         return bucket, [bucket.versioning, lock]
 
-    def _replicate_audit_logs(self, source: SecureBucket, ready: list[pulumi.Resource],
-                              target: str) -> aws.s3.BucketReplicationConfig:
+    def _replicate_audit_logs(
+        self, source: SecureBucket, ready: list[pulumi.Resource], target: str
+    ) -> aws.s3.BucketReplicationConfig:
         """Copy every log file to a bucket in `target`: the audit history outlives the loss of
         the primary region. Deletions are not replicated."""
         primary = self._args.config.primary.name
@@ -158,16 +182,26 @@ class AccountSecurity(pulumi.ComponentResource):
         aws.iam.RolePolicy(
             regional(SCOPE, primary, "audit-replication-policy"),
             role=role.id,
-            policy=iam.document([
-                iam.allow(["s3:GetReplicationConfiguration", "s3:ListBucket"], [source.arn]),
-                iam.allow(["s3:GetObjectVersionForReplication", "s3:GetObjectVersionAcl",
-                           "s3:GetObjectVersionTagging", "s3:GetObjectRetention",
-                           "s3:GetObjectLegalHold"], [iam.objects(source.arn)]),
-                iam.allow(["s3:ReplicateObject", "s3:ReplicateTags"],
-                          [iam.objects(replica.arn)]),
-                iam.allow(["kms:Decrypt"], [keys[primary]]),
-                iam.allow(["kms:Encrypt", "kms:GenerateDataKey"], [keys[target]]),
-            ]),
+            policy=iam.document(
+                [
+                    iam.allow(["s3:GetReplicationConfiguration", "s3:ListBucket"], [source.arn]),
+                    iam.allow(
+                        [
+                            "s3:GetObjectVersionForReplication",
+                            "s3:GetObjectVersionAcl",
+                            "s3:GetObjectVersionTagging",
+                            "s3:GetObjectRetention",
+                            "s3:GetObjectLegalHold",
+                        ],
+                        [iam.objects(source.arn)],
+                    ),
+                    iam.allow(
+                        ["s3:ReplicateObject", "s3:ReplicateTags"], [iam.objects(replica.arn)]
+                    ),
+                    iam.allow(["kms:Decrypt"], [keys[primary]]),
+                    iam.allow(["kms:Encrypt", "kms:GenerateDataKey"], [keys[target]]),
+                ]
+            ),
             opts=child(self, provider=provider),
         )
         return aws.s3.BucketReplicationConfig(
@@ -175,8 +209,15 @@ class AccountSecurity(pulumi.ComponentResource):
             role=role.arn,
             bucket=source.id,
             # Deletes are not replicated: the replica is the audit copy.
-            rules=[kms_replication_rule(f"audit-logs-to-{target}", f"{AUDIT_LOG_PREFIX}/",
-                                        replica.arn, keys[target], replicate_deletes=False)],
+            rules=[
+                kms_replication_rule(
+                    f"audit-logs-to-{target}",
+                    f"{AUDIT_LOG_PREFIX}/",
+                    replica.arn,
+                    keys[target],
+                    replicate_deletes=False,
+                )
+            ],
             # Replication needs versioning (and the lock) on both sides first.
             opts=child(self, provider=provider, depends_on=[*ready, *replica_ready]),
         )
@@ -187,8 +228,9 @@ class AccountSecurity(pulumi.ComponentResource):
         provider = self._args.providers[region]
         key_arn = data.key_arns[region]
         trail_name = physical("trail")
-        trail_arn = pulumi.Output.concat("arn:aws:cloudtrail:", region, ":", data.account_id,
-                                         ":trail/", trail_name)
+        trail_arn = pulumi.Output.concat(
+            "arn:aws:cloudtrail:", region, ":", data.account_id, ":trail/", trail_name
+        )
 
         bucket, ready = self._audit_bucket(region)
         self.audit_bucket = bucket
@@ -196,17 +238,34 @@ class AccountSecurity(pulumi.ComponentResource):
         if target is not None:
             ready.append(self._replicate_audit_logs(bucket, list(ready), target))
         from_this_trail = {"StringEquals": {"aws:SourceArn": trail_arn}}
-        policy = bucket.attach_policy([
-            {"Sid": "CloudTrailAclCheck", "Effect": "Allow",
-             "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "s3:GetBucketAcl",
-             "Resource": bucket.arn, "Condition": from_this_trail},
-            {"Sid": "CloudTrailWrite", "Effect": "Allow",
-             "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "s3:PutObject",
-             "Resource": pulumi.Output.concat(bucket.arn, f"/{AUDIT_LOG_PREFIX}/AWSLogs/",
-                                              data.account_id, "/*"),
-             "Condition": {"StringEquals": {"aws:SourceArn": trail_arn,
-                                            "s3:x-amz-acl": "bucket-owner-full-control"}}},
-        ], parent=self)
+        policy = bucket.attach_policy(
+            [
+                {
+                    "Sid": "CloudTrailAclCheck",
+                    "Effect": "Allow",
+                    "Principal": {"Service": "cloudtrail.amazonaws.com"},
+                    "Action": "s3:GetBucketAcl",
+                    "Resource": bucket.arn,
+                    "Condition": from_this_trail,
+                },
+                {
+                    "Sid": "CloudTrailWrite",
+                    "Effect": "Allow",
+                    "Principal": {"Service": "cloudtrail.amazonaws.com"},
+                    "Action": "s3:PutObject",
+                    "Resource": pulumi.Output.concat(
+                        bucket.arn, f"/{AUDIT_LOG_PREFIX}/AWSLogs/", data.account_id, "/*"
+                    ),
+                    "Condition": {
+                        "StringEquals": {
+                            "aws:SourceArn": trail_arn,
+                            "s3:x-amz-acl": "bucket-owner-full-control",
+                        }
+                    },
+                },
+            ],
+            parent=self,
+        )
 
         log_group = aws.cloudwatch.LogGroup(
             regional(SCOPE, region, "trail-logs"),
@@ -223,9 +282,14 @@ class AccountSecurity(pulumi.ComponentResource):
         role_policy = aws.iam.RolePolicy(
             regional(SCOPE, region, "trail-logs-policy"),
             role=role.id,
-            policy=iam.document([iam.allow(
-                ["logs:CreateLogStream", "logs:PutLogEvents"],
-                [pulumi.Output.concat(log_group.arn, ":log-stream:*")])]),
+            policy=iam.document(
+                [
+                    iam.allow(
+                        ["logs:CreateLogStream", "logs:PutLogEvents"],
+                        [pulumi.Output.concat(log_group.arn, ":log-stream:*")],
+                    )
+                ]
+            ),
             opts=child(self, provider=provider),
         )
         self.trail = aws.cloudtrail.Trail(
@@ -265,11 +329,13 @@ class AccountSecurity(pulumi.ComponentResource):
         rule = aws.cloudwatch.EventRule(
             regional(SCOPE, region, "guardduty-findings"),
             description=f"GuardDuty findings of severity {FINDING_MIN_SEVERITY}+ in {region}",
-            event_pattern=json.dumps({
-                "source": ["aws.guardduty"],
-                "detail-type": ["GuardDuty Finding"],
-                "detail": {"severity": [{"numeric": [">=", FINDING_MIN_SEVERITY]}]},
-            }),
+            event_pattern=json.dumps(
+                {
+                    "source": ["aws.guardduty"],
+                    "detail-type": ["GuardDuty Finding"],
+                    "detail": {"severity": [{"numeric": [">=", FINDING_MIN_SEVERITY]}]},
+                }
+            ),
             opts=child(self, provider=provider),
         )
         aws.cloudwatch.EventTarget(
@@ -333,22 +399,30 @@ class AccountSecurity(pulumi.ComponentResource):
         provider = self._args.providers[region]
         days = config.backup_retention_days
         target = copy_region(config.region_names, region)
-        copies = [aws.backup.PlanRuleCopyActionArgs(
-            destination_vault_arn=self.vaults[target].arn,
-            lifecycle=aws.backup.PlanRuleCopyActionLifecycleArgs(delete_after=days))
-        ] if target else None
+        copies = (
+            [
+                aws.backup.PlanRuleCopyActionArgs(
+                    destination_vault_arn=self.vaults[target].arn,
+                    lifecycle=aws.backup.PlanRuleCopyActionLifecycleArgs(delete_after=days),
+                )
+            ]
+            if target
+            else None
+        )
         plan = aws.backup.Plan(
             regional(SCOPE, region, "backup-plan"),
             name=physical("daily"),
-            rules=[aws.backup.PlanRuleArgs(
-                rule_name="daily",
-                target_vault_name=self.vaults[region].name,
-                schedule=BACKUP_SCHEDULE,
-                start_window=BACKUP_START_WINDOW_MINUTES,
-                completion_window=BACKUP_COMPLETION_WINDOW_MINUTES,
-                lifecycle=aws.backup.PlanRuleLifecycleArgs(delete_after=days),
-                copy_actions=copies,
-            )],
+            rules=[
+                aws.backup.PlanRuleArgs(
+                    rule_name="daily",
+                    target_vault_name=self.vaults[region].name,
+                    schedule=BACKUP_SCHEDULE,
+                    start_window=BACKUP_START_WINDOW_MINUTES,
+                    completion_window=BACKUP_COMPLETION_WINDOW_MINUTES,
+                    lifecycle=aws.backup.PlanRuleLifecycleArgs(delete_after=days),
+                    copy_actions=copies,
+                )
+            ],
             opts=child(self, provider=provider),
         )
         self.plans[region] = plan

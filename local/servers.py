@@ -431,8 +431,9 @@ class PostgresServer(ProcessServer):
     )
     # Only TCP from loopback may connect: the superuser without a password (a local development
     # server), every other role (the cart's) with its password, as in AWS.
-    HBA_CONF: ClassVar[str] = ("host all postgres 127.0.0.1/32 trust\n"
-                               "host all all 127.0.0.1/32 scram-sha-256\n")
+    HBA_CONF: ClassVar[str] = (
+        "host all postgres 127.0.0.1/32 trust\nhost all all 127.0.0.1/32 scram-sha-256\n"
+    )
 
     @functools.cached_property
     def bin_dir(self) -> Path:

@@ -53,7 +53,8 @@ NODE_KINDS: dict[str, NodeKind] = {
     "aws:rds/globalCluster:GlobalCluster": NodeKind("aws.database.Aurora", "Aurora"),
     "aws:rds/cluster:Cluster": NodeKind("aws.database.Aurora", "Aurora"),
     "aws:elasticache/replicationGroup:ReplicationGroup": NodeKind(
-        "aws.database.ElasticacheForRedis", "ElastiCache"),
+        "aws.database.ElasticacheForRedis", "ElastiCache"
+    ),
     "aws:cloudtrail/trail:Trail": NodeKind("aws.management.Cloudtrail", "CloudTrail"),
     "aws:guardduty/detector:Detector": NodeKind("aws.security.Guardduty", "GuardDuty"),
     "aws:backup/vault:Vault": NodeKind("aws.storage.Backup", "Backup"),
@@ -63,22 +64,24 @@ NODE_KINDS: dict[str, NodeKind] = {
 # source mapping a queue to a function). Only these are walked when looking for connections;
 # shared plumbing (IAM, KMS, security groups, secrets, logs, backup selections) is not, or
 # every node would touch every other.
-GLUE = frozenset({
-    "aws:lb/listener:Listener",
-    "aws:lb/listenerRule:ListenerRule",
-    "aws:lb/targetGroup:TargetGroup",
-    "aws:lb/targetGroupAttachment:TargetGroupAttachment",
-    "aws:lambda/permission:Permission",
-    "aws:lambda/eventSourceMapping:EventSourceMapping",
-    "aws:s3/bucketNotification:BucketNotification",
-    "aws:s3/bucketReplicationConfig:BucketReplicationConfig",
-    "aws:sqs/queuePolicy:QueuePolicy",
-    "aws:sqs/redrivePolicy:RedrivePolicy",
-    "aws:batch/jobQueue:JobQueue",
-    "aws:route53/record:Record",
-    "aws:route53/healthCheck:HealthCheck",
-    "aws:wafv2/webAclAssociation:WebAclAssociation",
-})
+GLUE = frozenset(
+    {
+        "aws:lb/listener:Listener",
+        "aws:lb/listenerRule:ListenerRule",
+        "aws:lb/targetGroup:TargetGroup",
+        "aws:lb/targetGroupAttachment:TargetGroupAttachment",
+        "aws:lambda/permission:Permission",
+        "aws:lambda/eventSourceMapping:EventSourceMapping",
+        "aws:s3/bucketNotification:BucketNotification",
+        "aws:s3/bucketReplicationConfig:BucketReplicationConfig",
+        "aws:sqs/queuePolicy:QueuePolicy",
+        "aws:sqs/redrivePolicy:RedrivePolicy",
+        "aws:batch/jobQueue:JobQueue",
+        "aws:route53/record:Record",
+        "aws:route53/healthCheck:HealthCheck",
+        "aws:wafv2/webAclAssociation:WebAclAssociation",
+    }
+)
 
 
 def _node_id(resource: RecordedResource, scope: str) -> str:
@@ -104,8 +107,9 @@ def _component(resource: RecordedResource, by_urn: dict[str, RecordedResource]) 
     return component
 
 
-def _connections(start: RecordedResource, by_urn: dict[str, RecordedResource],
-                 neighbours: dict[str, set[str]]) -> set[str]:
+def _connections(
+    start: RecordedResource, by_urn: dict[str, RecordedResource], neighbours: dict[str, set[str]]
+) -> set[str]:
     """URNs of the nodes reachable from `start` through glue resources only, never through two
     glue resources of the same type on one path (else an ALB's cart function would reach its
     web tier through the shared listener: rule -> listener -> the other rule)."""
@@ -142,14 +146,22 @@ def model(run: ProgramRun) -> dict[str, Any]:
         scope = scope_of(resource, regions)
         node_id = _node_id(resource, scope)
         ids[resource.urn] = node_id
-        nodes[node_id] = {"label": _label(resource, kind), "icon": kind.icon,
-                          "service": kind.service,
-                          "cluster": f"{scope}/{_component(resource, by_urn)}"}
-    edges = {tuple(sorted((ids[r.urn], ids[other])))
-             for r in run.resources if r.urn in ids
-             for other in _connections(r, by_urn, neighbours)}
-    clusters = sorted({n["cluster"] for n in nodes.values()},
-                      key=lambda c: ([*regions, GLOBAL].index(c.split("/")[0]), c))
+        nodes[node_id] = {
+            "label": _label(resource, kind),
+            "icon": kind.icon,
+            "service": kind.service,
+            "cluster": f"{scope}/{_component(resource, by_urn)}",
+        }
+    edges = {
+        tuple(sorted((ids[r.urn], ids[other])))
+        for r in run.resources
+        if r.urn in ids
+        for other in _connections(r, by_urn, neighbours)
+    }
+    clusters = sorted(
+        {n["cluster"] for n in nodes.values()},
+        key=lambda c: ([*regions, GLOBAL].index(c.split("/")[0]), c),
+    )
     return {
         "stack": run.stack,
         "regions": regions,
@@ -182,9 +194,14 @@ def draw(diagram: dict[str, Any], out_base: Path) -> list[Path]:
         for node_id, node in diagram["nodes"].items():
             by_cluster[node["cluster"]].append((node_id, node))
         drawn: dict[str, Any] = {}
-        with Diagram(f"shop3d {diagram['stack']}", filename=str(out_base), outformat=fmt,
-                     show=False, direction="LR",
-                     graph_attr={"fontsize": "20", "splines": "spline", "nodesep": "0.3"}):
+        with Diagram(
+            f"shop3d {diagram['stack']}",
+            filename=str(out_base),
+            outformat=fmt,
+            show=False,
+            direction="LR",
+            graph_attr={"fontsize": "20", "splines": "spline", "nodesep": "0.3"},
+        ):
             scopes: dict[str, list[str]] = defaultdict(list)
             for cluster in diagram["clusters"]:
                 scopes[cluster.split("/")[0]].append(cluster)
@@ -201,13 +218,20 @@ def draw(diagram: dict[str, Any], out_base: Path) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="shop3d diagram", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("stacks", nargs="*", default=["dev", "prod"],
-                        help="stacks to draw (default: dev prod)")
+    parser = argparse.ArgumentParser(
+        prog="shop3d diagram",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "stacks", nargs="*", default=["dev", "prod"], help="stacks to draw (default: dev prod)"
+    )
     parser.add_argument("--out", type=Path, default=DOCS, help="output folder (default docs/)")
-    parser.add_argument("--model-only", action="store_true",
-                        help="write only <stack>.diagram.json (no graphviz needed)")
+    parser.add_argument(
+        "--model-only",
+        action="store_true",
+        help="write only <stack>.diagram.json (no graphviz needed)",
+    )
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     for stack in args.stacks:
@@ -219,9 +243,10 @@ def main(argv: list[str] | None = None) -> int:
         path = model_path(stack, args.out)
         path.write_text(dumps(diagram))
         made = [path] if args.model_only else [path, *draw(diagram, args.out / stack)]
-        print(f"{stack}: {len(diagram['nodes'])} nodes, {len(diagram['edges'])} edges -> "
-              + ", ".join(str(p.relative_to(ROOT) if p.is_relative_to(ROOT) else p)
-                          for p in made))
+        print(
+            f"{stack}: {len(diagram['nodes'])} nodes, {len(diagram['edges'])} edges -> "
+            + ", ".join(str(p.relative_to(ROOT) if p.is_relative_to(ROOT) else p) for p in made)
+        )
     return 0
 
 

@@ -73,11 +73,12 @@ def _cluster(args: pulumi.runtime.MockResourceArgs, region: str, physical: str) 
     }
 
 
-def _global_cluster(args: pulumi.runtime.MockResourceArgs, region: str,
-                    physical: str) -> Outputs:
+def _global_cluster(args: pulumi.runtime.MockResourceArgs, region: str, physical: str) -> Outputs:
     identifier = args.inputs.get("globalClusterIdentifier", physical)
-    return {"arn": f"arn:aws:rds::{ACCOUNT_ID}:global-cluster:{identifier}",
-            "endpoint": f"{identifier}.global-abcdefghijkl.global.rds.amazonaws.com"}
+    return {
+        "arn": f"arn:aws:rds::{ACCOUNT_ID}:global-cluster:{identifier}",
+        "endpoint": f"{identifier}.global-abcdefghijkl.global.rds.amazonaws.com",
+    }
 
 
 def _kms_key(args: pulumi.runtime.MockResourceArgs, region: str, physical: str) -> Outputs:
@@ -90,36 +91,44 @@ def _sar_stack(args: pulumi.runtime.MockResourceArgs, region: str, physical: str
     return {"outputs": {"RotationLambdaARN": arn("lambda", region, f"function:{physical}")}}
 
 
-def _random_password(args: pulumi.runtime.MockResourceArgs, region: str,
-                     physical: str) -> Outputs:
+def _random_password(args: pulumi.runtime.MockResourceArgs, region: str, physical: str) -> Outputs:
     return {"result": "offline-placeholder-" + "x" * 20}
 
 
-def _certificate(args: pulumi.runtime.MockResourceArgs, region: str,
-                 physical: str) -> Outputs:
+def _certificate(args: pulumi.runtime.MockResourceArgs, region: str, physical: str) -> Outputs:
     """ACM asks for one CNAME per name on the certificate."""
     names = [args.inputs.get("domainName", ""), *args.inputs.get("subjectAlternativeNames", [])]
-    return {"domainValidationOptions": [
-        {"domainName": name, "resourceRecordType": "CNAME",
-         "resourceRecordName": f"_{hashlib.sha256(name.encode()).hexdigest()[:32]}.{name}.",
-         "resourceRecordValue": f"_{hashlib.sha256(name.encode()).hexdigest()[32:]}"
-                                ".acm-validations.aws."}
-        for name in names]}
+    return {
+        "domainValidationOptions": [
+            {
+                "domainName": name,
+                "resourceRecordType": "CNAME",
+                "resourceRecordName": f"_{hashlib.sha256(name.encode()).hexdigest()[:32]}.{name}.",
+                "resourceRecordValue": f"_{hashlib.sha256(name.encode()).hexdigest()[32:]}"
+                ".acm-validations.aws.",
+            }
+            for name in names
+        ]
+    }
 
 
-def _distribution(args: pulumi.runtime.MockResourceArgs, region: str,
-                  physical: str) -> Outputs:
+def _distribution(args: pulumi.runtime.MockResourceArgs, region: str, physical: str) -> Outputs:
     distribution_id = "E" + hashlib.sha256(args.name.encode()).hexdigest()[:13].upper()
-    return {"domainName": f"d{distribution_id[1:].lower()}.cloudfront.net",
-            # CloudFront's alias hosted zone id, the same for every distribution.
-            "hostedZoneId": "Z2FDTNDATAQYW2",
-            "arn": f"arn:aws:cloudfront::{ACCOUNT_ID}:distribution/{distribution_id}"}
+    return {
+        "domainName": f"d{distribution_id[1:].lower()}.cloudfront.net",
+        # CloudFront's alias hosted zone id, the same for every distribution.
+        "hostedZoneId": "Z2FDTNDATAQYW2",
+        "arn": f"arn:aws:cloudfront::{ACCOUNT_ID}:distribution/{distribution_id}",
+    }
 
 
 def _zone(args: pulumi.runtime.MockResourceArgs, region: str, physical: str) -> Outputs:
     zone_id = "Z" + hashlib.sha256(args.name.encode()).hexdigest()[:20].upper()
-    return {"zoneId": zone_id, "arn": f"arn:aws:route53:::hostedzone/{zone_id}",
-            "nameServers": [f"ns-{i}.awsdns-{i}.org" for i in range(4)]}
+    return {
+        "zoneId": zone_id,
+        "arn": f"arn:aws:route53:::hostedzone/{zone_id}",
+        "nameServers": [f"ns-{i}.awsdns-{i}.org" for i in range(4)],
+    }
 
 
 def _record(args: pulumi.runtime.MockResourceArgs, region: str, physical: str) -> Outputs:
@@ -147,10 +156,12 @@ OUTPUTS: dict[str, OutputFn] = {
 # RegionalCell (components/cell/): outputs its resources read back.
 def _load_balancer(args: pulumi.runtime.MockResourceArgs, region: str, physical: str) -> Outputs:
     suffix = f"app/{args.name[:32]}/0123456789abcdef"
-    return {"arnSuffix": suffix,
-            "arn": arn("elasticloadbalancing", region, f"loadbalancer/{suffix}"),
-            "dnsName": f"{args.name[:32]}-123456789.{region}.elb.amazonaws.com",
-            "zoneId": "Z35SXDOTRQ7X7K"}
+    return {
+        "arnSuffix": suffix,
+        "arn": arn("elasticloadbalancing", region, f"loadbalancer/{suffix}"),
+        "dnsName": f"{args.name[:32]}-123456789.{region}.elb.amazonaws.com",
+        "zoneId": "Z35SXDOTRQ7X7K",
+    }
 
 
 def _target_group(args: pulumi.runtime.MockResourceArgs, region: str, physical: str) -> Outputs:
@@ -158,10 +169,11 @@ def _target_group(args: pulumi.runtime.MockResourceArgs, region: str, physical: 
     return {"arnSuffix": suffix, "arn": arn("elasticloadbalancing", region, suffix)}
 
 
-def _ecr_repository(args: pulumi.runtime.MockResourceArgs, region: str,
-                    physical: str) -> Outputs:
-    return {"registryId": ACCOUNT_ID,
-            "repositoryUrl": f"{ACCOUNT_ID}.dkr.ecr.{region}.amazonaws.com/{physical}"}
+def _ecr_repository(args: pulumi.runtime.MockResourceArgs, region: str, physical: str) -> Outputs:
+    return {
+        "registryId": ACCOUNT_ID,
+        "repositoryUrl": f"{ACCOUNT_ID}.dkr.ecr.{region}.amazonaws.com/{physical}",
+    }
 
 
 def _docker_image(args: pulumi.runtime.MockResourceArgs, region: str, physical: str) -> Outputs:
@@ -170,15 +182,20 @@ def _docker_image(args: pulumi.runtime.MockResourceArgs, region: str, physical: 
     return {"digest": digest, "ref": f"{str(tag).rsplit(':', 1)[0]}@{digest}"}
 
 
-OUTPUTS.update({
-    "aws:lb/loadBalancer:LoadBalancer": _load_balancer,
-    "aws:lb/targetGroup:TargetGroup": _target_group,
-    "aws:ecr/repository:Repository": _ecr_repository,
-    "docker-build:index:Image": _docker_image,
-    "aws:ec2/launchTemplate:LaunchTemplate": lambda args, region, physical: {"latestVersion": 1},
-    "aws:elasticache/replicationGroup:ReplicationGroup": lambda args, region, physical: {
-        "primaryEndpointAddress": f"master.{physical}.abcdef.{region[:6]}.cache.amazonaws.com"},
-})
+OUTPUTS.update(
+    {
+        "aws:lb/loadBalancer:LoadBalancer": _load_balancer,
+        "aws:lb/targetGroup:TargetGroup": _target_group,
+        "aws:ecr/repository:Repository": _ecr_repository,
+        "docker-build:index:Image": _docker_image,
+        "aws:ec2/launchTemplate:LaunchTemplate": lambda args, region, physical: {
+            "latestVersion": 1
+        },
+        "aws:elasticache/replicationGroup:ReplicationGroup": lambda args, region, physical: {
+            "primaryEndpointAddress": f"master.{physical}.abcdef.{region[:6]}.cache.amazonaws.com"
+        },
+    }
+)
 
 
 # Lambda code signing (components/code_signing.py): what the program reads back.
@@ -186,84 +203,124 @@ def _stable(*parts: object) -> str:
     return hashlib.sha256("\n".join(map(str, parts)).encode()).hexdigest()
 
 
-def _signing_profile(args: pulumi.runtime.MockResourceArgs, region: str,
-                     physical: str) -> Outputs:
+def _signing_profile(args: pulumi.runtime.MockResourceArgs, region: str, physical: str) -> Outputs:
     """name_prefix plus a suffix, as Terraform names it; a version and its ARN."""
     suffix = _stable(args.name)[:26]
     name = args.inputs.get("name") or f"{args.inputs.get('namePrefix', '')}{suffix}"
     profile_arn = arn("signer", region, f"/signing-profiles/{name}")
     version = _stable(args.name, "version")[:10]
-    return {"name": name, "arn": profile_arn, "version": version,
-            "versionArn": f"{profile_arn}/{version}", "status": "Active"}
+    return {
+        "name": name,
+        "arn": profile_arn,
+        "version": version,
+        "versionArn": f"{profile_arn}/{version}",
+        "status": "Active",
+    }
 
 
-def _code_signing_config(args: pulumi.runtime.MockResourceArgs, region: str,
-                         physical: str) -> Outputs:
+def _code_signing_config(
+    args: pulumi.runtime.MockResourceArgs, region: str, physical: str
+) -> Outputs:
     config_id = "csc-" + _stable(args.name)[:17]
     return {"configId": config_id, "arn": arn("lambda", region, f"code-signing-config:{config_id}")}
 
 
 def _bucket_object(args: pulumi.runtime.MockResourceArgs, region: str, physical: str) -> Outputs:
     """A versioned bucket gives every upload a version id (Signer signs that version)."""
-    return {"versionId": _stable(args.inputs.get("bucket"), args.inputs.get("key"))[:32],
-            "arn": f"arn:aws:s3:::{args.inputs.get('bucket')}/{args.inputs.get('key')}"}
+    return {
+        "versionId": _stable(args.inputs.get("bucket"), args.inputs.get("key"))[:32],
+        "arn": f"arn:aws:s3:::{args.inputs.get('bucket')}/{args.inputs.get('key')}",
+    }
 
 
 def _signing_job(args: pulumi.runtime.MockResourceArgs, region: str, physical: str) -> Outputs:
     """Signer writes a signed zip to <destination prefix><job id>.zip in the destination bucket."""
     source = args.inputs.get("source", {}).get("s3", {})
     destination = args.inputs.get("destination", {}).get("s3", {})
-    job_id = str(uuid.UUID(_stable(source.get("bucket"), source.get("key"),
-                                   source.get("version"))[:32]))
+    job_id = str(
+        uuid.UUID(_stable(source.get("bucket"), source.get("key"), source.get("version"))[:32])
+    )
     key = f"{destination.get('prefix', '')}{job_id}.zip"
-    return {"jobId": job_id, "jobOwner": ACCOUNT_ID, "status": "Succeeded",
-            "statusReason": "Signing Succeeded", "platformId": "AWSLambda-SHA384-ECDSA",
-            "signedObjects": [{"s3s": [{"bucket": destination.get("bucket"), "key": key}]}]}
+    return {
+        "jobId": job_id,
+        "jobOwner": ACCOUNT_ID,
+        "status": "Succeeded",
+        "statusReason": "Signing Succeeded",
+        "platformId": "AWSLambda-SHA384-ECDSA",
+        "signedObjects": [{"s3s": [{"bucket": destination.get("bucket"), "key": key}]}],
+    }
 
 
-OUTPUTS.update({
-    "aws:signer/signingProfile:SigningProfile": _signing_profile,
-    "aws:lambda/codeSigningConfig:CodeSigningConfig": _code_signing_config,
-    "aws:s3/bucketObject:BucketObject": _bucket_object,
-    "aws:signer/signingJob:SigningJob": _signing_job,
-})
+OUTPUTS.update(
+    {
+        "aws:signer/signingProfile:SigningProfile": _signing_profile,
+        "aws:lambda/codeSigningConfig:CodeSigningConfig": _code_signing_config,
+        "aws:s3/bucketObject:BucketObject": _bucket_object,
+        "aws:signer/signingJob:SigningJob": _signing_job,
+    }
+)
 
 
 # Invoke token -> result.
 CALLS: dict[str, Callable[[dict[str, Any], str], dict[str, Any]]] = {
     "aws:index/getCallerIdentity:getCallerIdentity": lambda args, region: {
-        "accountId": ACCOUNT_ID, "arn": f"arn:aws:iam::{ACCOUNT_ID}:user/offline",
-        "userId": "OFFLINE", "id": ACCOUNT_ID},
-    "aws:index/getRegion:getRegion": lambda args, region: {"name": region, "region": region,
-                                                            "id": region},
+        "accountId": ACCOUNT_ID,
+        "arn": f"arn:aws:iam::{ACCOUNT_ID}:user/offline",
+        "userId": "OFFLINE",
+        "id": ACCOUNT_ID,
+    },
+    "aws:index/getRegion:getRegion": lambda args, region: {
+        "name": region,
+        "region": region,
+        "id": region,
+    },
     "aws:ec2/getManagedPrefixList:getManagedPrefixList": lambda args, region: {
-        "id": CLOUDFRONT_PREFIX_LIST, "name": args.get("name", ""),
-        "arn": arn("ec2", region, f"prefix-list/{CLOUDFRONT_PREFIX_LIST}")},
+        "id": CLOUDFRONT_PREFIX_LIST,
+        "name": args.get("name", ""),
+        "arn": arn("ec2", region, f"prefix-list/{CLOUDFRONT_PREFIX_LIST}"),
+    },
     # The Elastic Load Balancing account of us-east-1; other regions have their own.
     "aws:elb/getServiceAccount:getServiceAccount": lambda args, region: {
-        "arn": "arn:aws:iam::127311923021:root", "id": "127311923021"},
+        "arn": "arn:aws:iam::127311923021:root",
+        "id": "127311923021",
+    },
 }
 
 
 # RegionalCell and CellNetwork invokes.
-CALLS.update({
-    "aws:ecr/getAuthorizationToken:getAuthorizationToken": lambda args, region: {
-        "userName": "AWS", "password": "offline-placeholder-token",
-        "authorizationToken": "offline", "proxyEndpoint":
-            f"https://{ACCOUNT_ID}.dkr.ecr.{region}.amazonaws.com", "expiresAt": "",
-        "id": region},
-    "aws:ec2/getRouteTables:getRouteTables": lambda args, region: {
-        "ids": [f"rtb-{kind}-{region}-{i}" for kind in ("public", "private", "isolated")
-                for i in range(2)], "id": region},
-})
+CALLS.update(
+    {
+        "aws:ecr/getAuthorizationToken:getAuthorizationToken": lambda args, region: {
+            "userName": "AWS",
+            "password": "offline-placeholder-token",
+            "authorizationToken": "offline",
+            "proxyEndpoint": f"https://{ACCOUNT_ID}.dkr.ecr.{region}.amazonaws.com",
+            "expiresAt": "",
+            "id": region,
+        },
+        "aws:ec2/getRouteTables:getRouteTables": lambda args, region: {
+            "ids": [
+                f"rtb-{kind}-{region}-{i}"
+                for kind in ("public", "private", "isolated")
+                for i in range(2)
+            ],
+            "id": region,
+        },
+    }
+)
 
 # Identity: a social provider's client secret, read from Secrets Manager at deploy time.
 CALLS["aws:secretsmanager/getSecretVersion:getSecretVersion"] = lambda args, region: {
     "arn": arn("secretsmanager", region, f"secret:{args.get('secretId', 'secret')}"),
-    "id": args.get("secretId", ""), "secretId": args.get("secretId", ""),
-    "secretString": "offline-placeholder-secret", "versionId": "v1",
-    "versionStage": "AWSCURRENT", "versionStages": ["AWSCURRENT"], "secretBinary": "",
-    "createdDate": "2026-01-01T00:00:00Z"}
+    "id": args.get("secretId", ""),
+    "secretId": args.get("secretId", ""),
+    "secretString": "offline-placeholder-secret",
+    "versionId": "v1",
+    "versionStage": "AWSCURRENT",
+    "versionStages": ["AWSCURRENT"],
+    "secretBinary": "",
+    "createdDate": "2026-01-01T00:00:00Z",
+}
 
 
 class OfflineMocks(pulumi.runtime.Mocks):
@@ -291,5 +348,6 @@ class OfflineMocks(pulumi.runtime.Mocks):
         if handler is None:
             raise NotImplementedError(
                 f"offline mocks have no answer for the invoke {args.token}: add one to "
-                "offline/mocks.py CALLS")
+                "offline/mocks.py CALLS"
+            )
         return handler(args.args, self._region_of(args.provider or None))

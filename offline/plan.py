@@ -18,9 +18,11 @@ from offline.inputs import compute_resources, replication_time_rules
 from offline.runner import ProgramFailed, ProgramRun, run_program
 from offline.scope import GLOBAL, cell_regions, scope_of, short_type
 
-NOT_A_PREVIEW = ("offline plan: the desired state this program declares for the stack, computed "
-                 "under Pulumi's mock runtime.\nIt is NOT a preview: nothing was compared with a "
-                 "deployment, and ids/ARNs shown are placeholders.")
+NOT_A_PREVIEW = (
+    "offline plan: the desired state this program declares for the stack, computed "
+    "under Pulumi's mock runtime.\nIt is NOT a preview: nothing was compared with a "
+    "deployment, and ids/ARNs shown are placeholders."
+)
 
 
 def _table(inputs: dict[str, Any]) -> str:
@@ -30,9 +32,11 @@ def _table(inputs: dict[str, Any]) -> str:
 
 def _cluster(inputs: dict[str, Any]) -> str:
     scaling = inputs.get("serverlessv2ScalingConfiguration") or {}
-    return (f"Serverless v2 {scaling.get('minCapacity')}-{scaling.get('maxCapacity')} ACU, "
-            f"backups {inputs.get('backupRetentionPeriod')} d, "
-            f"deletion protection {inputs.get('deletionProtection')}")
+    return (
+        f"Serverless v2 {scaling.get('minCapacity')}-{scaling.get('maxCapacity')} ACU, "
+        f"backups {inputs.get('backupRetentionPeriod')} d, "
+        f"deletion protection {inputs.get('deletionProtection')}"
+    )
 
 
 def _asg(inputs: dict[str, Any]) -> str:
@@ -40,27 +44,35 @@ def _asg(inputs: dict[str, Any]) -> str:
     distribution = policy.get("instancesDistribution") or {}
     overrides = (policy.get("launchTemplate") or {}).get("overrides") or []
     types = [o.get("instanceType") for o in overrides if o.get("instanceType")]
-    return (f"{inputs.get('minSize')}-{inputs.get('maxSize')} instances, on-demand base "
-            f"{distribution.get('onDemandBaseCapacity', 0)}, spot above; "
-            f"types {', '.join(types) or '?'}")
+    return (
+        f"{inputs.get('minSize')}-{inputs.get('maxSize')} instances, on-demand base "
+        f"{distribution.get('onDemandBaseCapacity', 0)}, spot above; "
+        f"types {', '.join(types) or '?'}"
+    )
 
 
 def _function(inputs: dict[str, Any]) -> str:
     architectures = ", ".join(inputs.get("architectures") or [])
-    return (f"{inputs.get('packageType') or 'Zip'}, {architectures}, "
-            f"{inputs.get('memorySize')} MB, reserved concurrency "
-            f"{inputs.get('reservedConcurrentExecutions')}")
+    return (
+        f"{inputs.get('packageType') or 'Zip'}, {architectures}, "
+        f"{inputs.get('memorySize')} MB, reserved concurrency "
+        f"{inputs.get('reservedConcurrentExecutions')}"
+    )
 
 
 def _vpc(inputs: dict[str, Any]) -> str:
-    return (f"{inputs.get('cidrBlock')}, {inputs.get('numberOfAvailabilityZones')} AZs, NAT "
-            f"{(inputs.get('natGateways') or {}).get('strategy')}")
+    return (
+        f"{inputs.get('cidrBlock')}, {inputs.get('numberOfAvailabilityZones')} AZs, NAT "
+        f"{(inputs.get('natGateways') or {}).get('strategy')}"
+    )
 
 
 def _batch(inputs: dict[str, Any]) -> str:
     resources = compute_resources(inputs)
-    return (f"{resources.get('type')}, {resources.get('minVcpus')}-{resources.get('maxVcpus')} "
-            f"vCPU, families {', '.join(resources.get('instanceTypes') or [])}")
+    return (
+        f"{resources.get('type')}, {resources.get('minVcpus')}-{resources.get('maxVcpus')} "
+        f"vCPU, families {', '.join(resources.get('instanceTypes') or [])}"
+    )
 
 
 SUMMARIES: dict[str, Callable[[dict[str, Any]], str]] = {
@@ -71,21 +83,26 @@ SUMMARIES: dict[str, Callable[[dict[str, Any]], str]] = {
     "awsx:ec2:Vpc": _vpc,
     "aws:elasticache/replicationGroup:ReplicationGroup": lambda i: (
         f"{i.get('nodeType')}, {i.get('numCacheClusters')} nodes, "
-        f"Multi-AZ {i.get('multiAzEnabled')}"),
+        f"Multi-AZ {i.get('multiAzEnabled')}"
+    ),
     "aws:cloudfront/distribution:Distribution": lambda i: (
-        f"{i.get('priceClass')}, HTTP {i.get('httpVersion')}"),
+        f"{i.get('priceClass')}, HTTP {i.get('httpVersion')}"
+    ),
     "aws:batch/computeEnvironment:ComputeEnvironment": _batch,
     "aws:wafv2/webAcl:WebAcl": lambda i: (
         f"{len(i.get('rules') or [])} rules: "
-        f"{', '.join(str(r.get('name')) for r in i.get('rules') or [])}"),
+        f"{', '.join(str(r.get('name')) for r in i.get('rules') or [])}"
+    ),
     "aws:cognito/userPool:UserPool": lambda i: (
         f"{i.get('userPoolTier')} tier, MFA {i.get('mfaConfiguration')}, threat protection "
-        f"{(i.get('userPoolAddOns') or {}).get('advancedSecurityMode')}"),
+        f"{(i.get('userPoolAddOns') or {}).get('advancedSecurityMode')}"
+    ),
     "aws:lb/loadBalancer:LoadBalancer": lambda i: (
-        f"{i.get('loadBalancerType')}, deletion protection "
-        f"{i.get('enableDeletionProtection')}"),
+        f"{i.get('loadBalancerType')}, deletion protection {i.get('enableDeletionProtection')}"
+    ),
     "aws:s3/bucketReplicationConfig:BucketReplicationConfig": lambda i: (
-        f"{len(i.get('rules') or [])} destinations, RTC on {replication_time_rules(i)}"),
+        f"{len(i.get('rules') or [])} destinations, RTC on {replication_time_rules(i)}"
+    ),
 }
 
 
@@ -107,9 +124,12 @@ def summarize(run: ProgramRun) -> dict[str, Any]:
         "note": NOT_A_PREVIEW,
         "total": sum(sum(c.values()) for c in counts.values()),
         "scopes": {
-            scope: {"resources": dict(sorted(counts[scope].items())),
-                    "settings": sorted(details[scope])}
-            for scope in order if scope in counts
+            scope: {
+                "resources": dict(sorted(counts[scope].items())),
+                "settings": sorted(details[scope]),
+            }
+            for scope in order
+            if scope in counts
         },
         "outputs": run.outputs,
     }

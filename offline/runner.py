@@ -87,16 +87,20 @@ def stack_config(stack: str, overrides: Mapping[str, object] | None = None) -> d
     then turned into strings (lists and maps as JSON)."""
     path = ROOT / f"Pulumi.{stack}.yaml"
     if not path.exists():
-        raise FileNotFoundError(f"no stack file {path.name}; stacks: "
-                                + ", ".join(p.name for p in sorted(ROOT.glob("Pulumi.*.yaml"))))
+        raise FileNotFoundError(
+            f"no stack file {path.name}; stacks: "
+            + ", ".join(p.name for p in sorted(ROOT.glob("Pulumi.*.yaml")))
+        )
     raw: dict[str, object] = dict((yaml.safe_load(path.read_text()) or {}).get("config") or {})
     for key, value in (overrides or {}).items():
         raw[qualified(key)] = value
     declared = (yaml.safe_load((ROOT / "Pulumi.yaml").read_text()) or {}).get("config") or {}
     undeclared = sorted(k for k in raw if k.startswith(qualified("")) and k not in declared)
     if undeclared:
-        raise ValueError(f"Stack '{stack}' uses configuration value(s) {', '.join(undeclared)} "
-                         "which are not defined by the project configuration (Pulumi.yaml)")
+        raise ValueError(
+            f"Stack '{stack}' uses configuration value(s) {', '.join(undeclared)} "
+            "which are not defined by the project configuration (Pulumi.yaml)"
+        )
     for key, declaration in declared.items():
         if key not in raw:
             if "default" not in declaration:
@@ -142,21 +146,24 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
         if request.type == AWS_PROVIDER and inputs.get("region"):
             self.provider_regions[response.urn] = inputs["region"]
         provider = request.provider or None
-        region = (inputs.get("region") if request.type == AWS_PROVIDER
-                  else self._region_for(aws_provider))
-        self.records.append(RecordedResource(
-            type_=request.type,
-            name=request.name,
-            urn=response.urn,
-            inputs=_plain(inputs),
-            provider=provider,
-            parent=request.parent or None,
-            custom=bool(request.custom),
-            protect=bool(request.protect),
-            ignore_changes=tuple(request.ignoreChanges),
-            dependencies=tuple(request.dependencies),
-            region=region,
-        ))
+        region = (
+            inputs.get("region") if request.type == AWS_PROVIDER else self._region_for(aws_provider)
+        )
+        self.records.append(
+            RecordedResource(
+                type_=request.type,
+                name=request.name,
+                urn=response.urn,
+                inputs=_plain(inputs),
+                provider=provider,
+                parent=request.parent or None,
+                custom=bool(request.custom),
+                protect=bool(request.protect),
+                ignore_changes=tuple(request.ignoreChanges),
+                dependencies=tuple(request.dependencies),
+                region=region,
+            )
+        )
         return response
 
     def _region_for(self, provider: str | None) -> str | None:
@@ -221,8 +228,7 @@ def _run(stack: str, config: dict[str, str]) -> ProgramRun:
     mocks = OfflineMocks(lambda ref: holder["monitor"].region_of(ref))
     monitor = _RecordingMonitor(mocks)
     holder["monitor"] = monitor
-    pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=False,
-                             monitor=monitor)
+    pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor)
     program = str(ROOT / "__main__.py")
     try:
         _sync_await(run_pulumi_func(lambda: _run_path(program)))
@@ -235,5 +241,11 @@ def _run(stack: str, config: dict[str, str]) -> ProgramRun:
     return ProgramRun(stack=stack, resources=list(monitor.records), outputs=outputs)
 
 
-__all__ = ["NAMESPACE", "ProgramFailed", "ProgramRun", "RecordedResource", "run_program",
-           "stack_config"]
+__all__ = [
+    "NAMESPACE",
+    "ProgramFailed",
+    "ProgramRun",
+    "RecordedResource",
+    "run_program",
+    "stack_config",
+]

@@ -26,10 +26,35 @@ SocialProvider = Literal["Google", "Facebook", "SignInWithApple"]
 SOCIAL_PROVIDERS: Final[tuple[SocialProvider, ...]] = ("Google", "Facebook", "SignInWithApple")
 # Provider -> the fields its entry needs besides clientId (Apple signs with a key of a team).
 SOCIAL_PROVIDER_FIELDS: Final[dict[SocialProvider, tuple[str, ...]]] = {
-    "Google": (), "Facebook": (), "SignInWithApple": ("teamId", "keyId")}
+    "Google": (),
+    "Facebook": (),
+    "SignInWithApple": ("teamId", "keyId"),
+}
 
-LOG_RETENTION_DAYS: Final = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731,
-                             1096, 1827, 2192, 2557, 2922, 3288, 3653)
+LOG_RETENTION_DAYS: Final = (
+    1,
+    3,
+    5,
+    7,
+    14,
+    30,
+    60,
+    90,
+    120,
+    150,
+    180,
+    365,
+    400,
+    545,
+    731,
+    1096,
+    1827,
+    2192,
+    2557,
+    2922,
+    3288,
+    3653,
+)
 # Overrides a region entry may carry, with their parsers.
 REGION_OVERRIDES: Final = ("vpcCidr", "onDemandBaseCapacity", "webMinSize", "webMaxSize")
 MAX_REGIONS: Final = 6
@@ -194,8 +219,11 @@ def _parse_region(index: int, entry: object, defaults: Mapping[str, object]) -> 
         for pair in pairs:
             field, sep, raw = pair.partition("=")
             if not sep:
-                raise _fail(key, entry, "'<region> name=value ...' with name in "
-                            + ", ".join(REGION_OVERRIDES))
+                raise _fail(
+                    key,
+                    entry,
+                    "'<region> name=value ...' with name in " + ", ".join(REGION_OVERRIDES),
+                )
             fields[field] = raw
     elif isinstance(entry, Mapping) and "name" in entry:
         name = entry["name"]
@@ -206,8 +234,11 @@ def _parse_region(index: int, entry: object, defaults: Mapping[str, object]) -> 
         raise _fail(key, name, "a region from the catalog: " + ", ".join(sorted(REGIONS)))
     unknown = sorted(set(fields) - set(REGION_OVERRIDES))
     if unknown:
-        raise _fail(f"{key}.{unknown[0]}", fields[unknown[0]],
-                    "one of the overrides " + ", ".join(REGION_OVERRIDES))
+        raise _fail(
+            f"{key}.{unknown[0]}",
+            fields[unknown[0]],
+            "one of the overrides " + ", ".join(REGION_OVERRIDES),
+        )
     cidr_raw = fields.get("vpcCidr", region_info(str(name)).default_cidr)
     try:
         network = ipaddress.ip_network(str(cidr_raw), strict=True)
@@ -215,8 +246,11 @@ def _parse_region(index: int, entry: object, defaults: Mapping[str, object]) -> 
         raise _fail(f"{key}.vpcCidr", cidr_raw, "an IPv4 network such as 10.40.0.0/16") from None
     low, high = VPC_PREFIX_RANGE
     if network.version != 4 or not network.is_private or not low <= network.prefixlen <= high:
-        raise _fail(f"{key}.vpcCidr", cidr_raw,
-                    f"a private IPv4 network with a prefix from /{low} to /{high}")
+        raise _fail(
+            f"{key}.vpcCidr",
+            cidr_raw,
+            f"a private IPv4 network with a prefix from /{low} to /{high}",
+        )
 
     def count(field: str) -> int:
         return _as_int(f"{key}.{field}", fields.get(field, defaults[field]), 0, 1000)
@@ -229,8 +263,9 @@ def _parse_region(index: int, entry: object, defaults: Mapping[str, object]) -> 
         web_max_size=count("webMaxSize"),
     )
     if region.web_min_size > region.web_max_size:
-        raise _fail(f"{key}.webMinSize", region.web_min_size,
-                    f"at most webMaxSize ({region.web_max_size})")
+        raise _fail(
+            f"{key}.webMinSize", region.web_min_size, f"at most webMaxSize ({region.web_max_size})"
+        )
     return region
 
 
@@ -244,16 +279,21 @@ def _parse_regions(value: object, defaults: Mapping[str, object]) -> tuple[Regio
     seen: dict[str, int] = {}
     for index, region in enumerate(regions):
         if region.name in seen:
-            raise _fail(f"regions[{index}]", region.name,
-                        f"each region once; it is already regions[{seen[region.name]}]")
+            raise _fail(
+                f"regions[{index}]",
+                region.name,
+                f"each region once; it is already regions[{seen[region.name]}]",
+            )
         seen[region.name] = index
     networks = [ipaddress.ip_network(r.vpc_cidr) for r in regions]
     for i, first in enumerate(networks):
         for j in range(i + 1, len(networks)):
             if first.overlaps(networks[j]):
-                raise _fail(f"regions[{j}].vpcCidr", str(networks[j]),
-                            f"a VPC CIDR that does not overlap regions[{i}] "
-                            f"({regions[i].name}, {first})")
+                raise _fail(
+                    f"regions[{j}].vpcCidr",
+                    str(networks[j]),
+                    f"a VPC CIDR that does not overlap regions[{i}] ({regions[i].name}, {first})",
+                )
     return regions
 
 
@@ -262,8 +302,11 @@ def _parse_exemptions(value: object) -> tuple[PolicyExemption, ...]:
     for index, entry in enumerate(_as_list("policyExemptions", value)):
         rule, sep, reason = str(entry).partition(":") if isinstance(entry, str) else ("", "", "")
         if not sep or not rule.strip() or not reason.strip():
-            raise _fail(f"policyExemptions[{index}]", entry,
-                        "'<rule name>: <reason>' with a non-empty reason")
+            raise _fail(
+                f"policyExemptions[{index}]",
+                entry,
+                "'<rule name>: <reason>' with a non-empty reason",
+            )
         exemptions.append(PolicyExemption(rule.strip(), reason.strip()))
     return tuple(exemptions)
 
@@ -277,17 +320,29 @@ def _parse_identity_providers(value: object) -> tuple[SocialIdentityProvider, ..
         needed = SOCIAL_PROVIDER_FIELDS[provider]
         allowed = ("clientId", "secret", *needed)
         fields = dict(pair.partition("=")[::2] for pair in pairs)
-        bad = [p for p in pairs if "=" not in p or p.partition("=")[0] not in allowed
-               or not p.partition("=")[2]]
+        bad = [
+            p
+            for p in pairs
+            if "=" not in p or p.partition("=")[0] not in allowed or not p.partition("=")[2]
+        ]
         missing = [f for f in ("clientId", *needed) if f not in fields]
         if bad or missing:
-            raise _fail(key, entry, f"'{provider} " + " ".join(f"{f}=..." for f in allowed)
-                        + "' (secret optional)")
+            raise _fail(
+                key,
+                entry,
+                f"'{provider} " + " ".join(f"{f}=..." for f in allowed) + "' (secret optional)",
+            )
         if provider in (p.provider for p in result):
             raise _fail(key, entry, f"each provider once; {provider} is already listed")
-        result.append(SocialIdentityProvider(
-            provider=provider, client_id=fields["clientId"], secret=fields.get("secret"),
-            team_id=fields.get("teamId"), key_id=fields.get("keyId")))
+        result.append(
+            SocialIdentityProvider(
+                provider=provider,
+                client_id=fields["clientId"],
+                secret=fields.get("secret"),
+                team_id=fields.get("teamId"),
+                key_id=fields.get("keyId"),
+            )
+        )
     return tuple(result)
 
 
@@ -295,8 +350,9 @@ def _callback_url(key: str, value: object) -> str:
     """Cognito accepts https callback URLs, and plain http only for localhost."""
     url = _as_str(key, value)
     if not (url.startswith("https://") or url.startswith("http://localhost")) or " " in url:
-        raise _fail(key, value, "an https:// URL, or http://localhost[:port]/... for a local "
-                    "storefront")
+        raise _fail(
+            key, value, "an https:// URL, or http://localhost[:port]/... for a local storefront"
+        )
     return url
 
 
@@ -315,12 +371,21 @@ def _domain(key: str, value: object) -> str:
 def _domain_prefix(key: str, value: object) -> str:
     prefix = _as_str(key, value)
     # Cognito's rule for prefix domains; it also refuses the words aws, amazon and cognito.
-    ok = (prefix.replace("-", "").isalnum() and prefix == prefix.lower() and len(prefix) <= 63
-          and not prefix.startswith("-") and not prefix.endswith("-")
-          and not any(word in prefix for word in ("aws", "amazon", "cognito")))
+    ok = (
+        prefix.replace("-", "").isalnum()
+        and prefix == prefix.lower()
+        and len(prefix) <= 63
+        and not prefix.startswith("-")
+        and not prefix.endswith("-")
+        and not any(word in prefix for word in ("aws", "amazon", "cognito"))
+    )
     if not ok:
-        raise _fail(key, value, "lower-case letters, digits and inner hyphens, at most 63 "
-                    "characters, without the words aws, amazon or cognito")
+        raise _fail(
+            key,
+            value,
+            "lower-case letters, digits and inner hyphens, at most 63 "
+            "characters, without the words aws, amazon or cognito",
+        )
     return prefix
 
 
@@ -328,8 +393,9 @@ def parse_config(raw: Mapping[str, object]) -> StackConfig:
     """Validate the `shop3d:` values (keys without the namespace) into a StackConfig."""
     unknown = sorted(set(raw) - set(KEY_SPECS))
     if unknown:
-        raise ConfigError(f"{qualified(unknown[0])}: unknown key; the keys are "
-                          + ", ".join(sorted(KEY_SPECS)))
+        raise ConfigError(
+            f"{qualified(unknown[0])}: unknown key; the keys are " + ", ".join(sorted(KEY_SPECS))
+        )
     environment = _as_choice("environment", raw.get("environment", "dev"), ENVIRONMENTS)
     preset = PRESETS[environment]
 
@@ -349,16 +415,21 @@ def parse_config(raw: Mapping[str, object]) -> StackConfig:
     azs = _as_int("availabilityZones", value("availabilityZones"), 2, 3)
     for index, region in enumerate(regions):
         if region_info(region.name).az_count < azs:
-            raise _fail(f"regions[{index}]", region.name,
-                        f"a region with at least {azs} availability zones "
-                        f"(availabilityZones={azs}); {region.name} has "
-                        f"{region_info(region.name).az_count}")
+            raise _fail(
+                f"regions[{index}]",
+                region.name,
+                f"a region with at least {azs} availability zones "
+                f"(availabilityZones={azs}); {region.name} has "
+                f"{region_info(region.name).az_count}",
+            )
     aurora_min = _as_half_steps("auroraMinCapacity", value("auroraMinCapacity"), 0.5, 256)
     aurora_max = _as_half_steps("auroraMaxCapacity", value("auroraMaxCapacity"), 1, 256)
     if aurora_min > aurora_max:
         raise _fail("auroraMinCapacity", aurora_min, f"at most auroraMaxCapacity ({aurora_max})")
-    instance_types = tuple(_as_str(f"instanceTypes[{i}]", t)
-                           for i, t in enumerate(_as_list("instanceTypes", value("instanceTypes"))))
+    instance_types = tuple(
+        _as_str(f"instanceTypes[{i}]", t)
+        for i, t in enumerate(_as_list("instanceTypes", value("instanceTypes")))
+    )
     if not instance_types:
         raise _fail("instanceTypes", [], "at least one instance type")
     hosted_zone_id = optional("hostedZoneId", _as_str)
@@ -367,8 +438,11 @@ def parse_config(raw: Mapping[str, object]) -> StackConfig:
         raise _fail("hostedZoneId", hosted_zone_id, "to be set only together with shop3d:domain")
     log_retention = _as_int("logRetentionDays", value("logRetentionDays"), 1, 3653)
     if log_retention not in LOG_RETENTION_DAYS:
-        raise _fail("logRetentionDays", log_retention,
-                    "one of " + ", ".join(str(d) for d in LOG_RETENTION_DAYS))
+        raise _fail(
+            "logRetentionDays",
+            log_retention,
+            "one of " + ", ".join(str(d) for d in LOG_RETENTION_DAYS),
+        )
 
     return StackConfig(
         environment=environment,
@@ -386,32 +460,44 @@ def parse_config(raw: Mapping[str, object]) -> StackConfig:
         log_retention_days=log_retention,
         web_tier=_as_bool("webTier", value("webTier")),
         instance_types=instance_types,
-        lambda_architecture=_as_choice("lambdaArchitecture", value("lambdaArchitecture"),
-                                       ("arm64", "x86_64")),
-        lambda_reserved_concurrency=_as_int("lambdaReservedConcurrency",
-                                            value("lambdaReservedConcurrency"), 1, 10000),
-        asset_batch_threshold_mb=_as_int("assetBatchThresholdMb", value("assetBatchThresholdMb"),
-                                         1, 1024),
+        lambda_architecture=_as_choice(
+            "lambdaArchitecture", value("lambdaArchitecture"), ("arm64", "x86_64")
+        ),
+        lambda_reserved_concurrency=_as_int(
+            "lambdaReservedConcurrency", value("lambdaReservedConcurrency"), 1, 10000
+        ),
+        asset_batch_threshold_mb=_as_int(
+            "assetBatchThresholdMb", value("assetBatchThresholdMb"), 1, 1024
+        ),
         redis_node_type=_as_str("redisNodeType", value("redisNodeType")),
-        price_class=cast(PriceClass, _as_choice(
-            "priceClass", value("priceClass"),
-            ("PriceClass_100", "PriceClass_200", "PriceClass_All"))),
+        price_class=cast(
+            PriceClass,
+            _as_choice(
+                "priceClass",
+                value("priceClass"),
+                ("PriceClass_100", "PriceClass_200", "PriceClass_All"),
+            ),
+        ),
         waf_rate_limit=_as_int("wafRateLimit", value("wafRateLimit"), 100, 2_000_000_000),
         shield_advanced=_as_bool("shieldAdvanced", value("shieldAdvanced")),
         storefront_dist=_as_str("storefrontDist", value("storefrontDist")),
-        replication_time_control=_as_bool("replicationTimeControl",
-                                          value("replicationTimeControl")),
+        replication_time_control=_as_bool(
+            "replicationTimeControl", value("replicationTimeControl")
+        ),
         alarm_email=optional("alarmEmail", _as_str),
         policy_exemptions=_parse_exemptions(value("policyExemptions")),
-        threat_protection=_as_choice("threatProtection", value("threatProtection"),
-                                     ("AUDIT", "ENFORCED")),
+        threat_protection=_as_choice(
+            "threatProtection", value("threatProtection"), ("AUDIT", "ENFORCED")
+        ),
         auth_callback_urls=tuple(
             _callback_url(f"authCallbackUrls[{i}]", url)
-            for i, url in enumerate(_as_list("authCallbackUrls", value("authCallbackUrls")))),
+            for i, url in enumerate(_as_list("authCallbackUrls", value("authCallbackUrls")))
+        ),
         auth_domain_prefix=optional("authDomainPrefix", _domain_prefix),
         auth_token_minutes=_as_int("authTokenMinutes", value("authTokenMinutes"), 5, 1440),
-        auth_refresh_token_days=_as_int("authRefreshTokenDays", value("authRefreshTokenDays"),
-                                        1, 3650),
+        auth_refresh_token_days=_as_int(
+            "authRefreshTokenDays", value("authRefreshTokenDays"), 1, 3650
+        ),
         identity_providers=_parse_identity_providers(value("identityProviders")),
     )
 
@@ -423,5 +509,5 @@ def load_config() -> StackConfig:
     from pulumi.runtime.config import CONFIG
 
     prefix = qualified("")
-    raw = {k[len(prefix):]: v for k, v in CONFIG.get().items() if k.startswith(prefix)}
+    raw = {k[len(prefix) :]: v for k, v in CONFIG.get().items() if k.startswith(prefix)}
     return parse_config(raw)

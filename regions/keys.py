@@ -45,8 +45,15 @@ def preset_sentinel(schema_type: SchemaType) -> object:
 
 
 def is_preset_sentinel(value: object) -> bool:
-    return value in (PRESET_WORD, [PRESET_WORD], (PRESET_WORD,), '["preset"]',
-                     PRESET_INTEGER, str(PRESET_INTEGER))
+    return value in (
+        PRESET_WORD,
+        [PRESET_WORD],
+        (PRESET_WORD,),
+        '["preset"]',
+        PRESET_INTEGER,
+        str(PRESET_INTEGER),
+    )
+
 
 KEYS: tuple[KeySpec, ...] = (
     KeySpec("environment", "string", "Environment preset: dev or prod.", "dev"),
@@ -213,8 +220,9 @@ KEYS: tuple[KeySpec, ...] = (
         "Prefix of the Cognito hosted UI domain (<prefix>.auth.<region>.amazoncognito.com); "
         "unique per region across AWS. Unset: shop3d-<stack>-auth.",
     ),
-    KeySpec("authTokenMinutes", "integer",
-            "Lifetime of access and ID tokens, in minutes (5-1440).", 60),
+    KeySpec(
+        "authTokenMinutes", "integer", "Lifetime of access and ID tokens, in minutes (5-1440).", 60
+    ),
     KeySpec("authRefreshTokenDays", "integer", "Lifetime of refresh tokens, in days (1-3650).", 30),
     KeySpec(
         "identityProviders",

@@ -37,5 +37,6 @@ def make_providers(config: StackConfig) -> RegionProviders:
     by_region = {r.name: provider(f"aws-{r.name}", r.name) for r in config.regions}
     # A separate provider even when us-east-1 hosts a cell: the edge's global resources keep
     # their own provider URN whatever regions the cells move to.
-    return RegionProviders(by_region=by_region, edge=provider(f"aws-edge-{EDGE_REGION}",
-                                                              EDGE_REGION))
+    return RegionProviders(
+        by_region=by_region, edge=provider(f"aws-edge-{EDGE_REGION}", EDGE_REGION)
+    )

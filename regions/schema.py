@@ -24,8 +24,10 @@ def _declaration(spec: KeySpec) -> dict[str, Any]:
     declaration: dict[str, Any] = {"type": spec.schema_type}
     description = spec.description
     if spec.from_preset:
-        description += (f" Default {preset_sentinel(spec.schema_type)!r}: the environment "
-                        "preset's value (regions/presets.py).")
+        description += (
+            f" Default {preset_sentinel(spec.schema_type)!r}: the environment "
+            "preset's value (regions/presets.py)."
+        )
     declaration["description"] = description
     if spec.schema_type == "array":
         declaration["items"] = {"type": "string"}
@@ -64,12 +66,17 @@ def config_table() -> str:
 
     rows = ["| key | type | dev | prod | what it does |", "|---|---|---|---|---|"]
     for spec in KEYS:
-        dev, prod = ((PRESETS["dev"][spec.key], PRESETS["prod"][spec.key]) if spec.from_preset
-                     else (spec.default, spec.default))
+        dev, prod = (
+            (PRESETS["dev"][spec.key], PRESETS["prod"][spec.key])
+            if spec.from_preset
+            else (spec.default, spec.default)
+        )
         if spec.key == "environment":
             dev, prod = "dev", "prod"
-        rows.append(f"| `{NAMESPACE}:{spec.key}` | {spec.schema_type} | {shown(dev)} | "
-                    f"{shown(prod)} | {spec.description.replace('|', '/')} |")
+        rows.append(
+            f"| `{NAMESPACE}:{spec.key}` | {spec.schema_type} | {shown(dev)} | "
+            f"{shown(prod)} | {spec.description.replace('|', '/')} |"
+        )
     return "\n".join(rows)
 
 
@@ -77,7 +84,7 @@ def readme_with_table(readme: str) -> str:
     start, end = readme.find(TABLE_START), readme.find(TABLE_END)
     if start < 0 or end < start:
         raise ValueError(f"README.md lacks the markers {TABLE_START!r} ... {TABLE_END!r}")
-    return readme[:start + len(TABLE_START)] + "\n" + config_table() + "\n" + readme[end:]
+    return readme[: start + len(TABLE_START)] + "\n" + config_table() + "\n" + readme[end:]
 
 
 def main() -> int:

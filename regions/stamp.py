@@ -34,20 +34,34 @@ def stamp_networks(config: StackConfig, providers: RegionProviders) -> dict[str,
     }
 
 
-def stamp_cells(config: StackConfig, providers: RegionProviders,
-                networks: dict[str, CellNetwork], data: GlobalData,
-                origin_secret: OriginSecret, code_signing: CodeSigning,
-                identity: IdentityOutputs | None = None) -> dict[str, RegionalCell]:
+def stamp_cells(
+    config: StackConfig,
+    providers: RegionProviders,
+    networks: dict[str, CellNetwork],
+    data: GlobalData,
+    origin_secret: OriginSecret,
+    code_signing: CodeSigning,
+    identity: IdentityOutputs | None = None,
+) -> dict[str, RegionalCell]:
     # One guest-cookie key for the stack: a cart cookie signed in one region verifies in all.
-    cookie_key = CartCookieKey(global_name("cart", "cookie-key"),
-                               OriginSecretArgs(config=config, key_arns=data.key_arns),
-                               opts=providers.opts(config.primary.name))
+    cookie_key = CartCookieKey(
+        global_name("cart", "cookie-key"),
+        OriginSecretArgs(config=config, key_arns=data.key_arns),
+        opts=providers.opts(config.primary.name),
+    )
     return {
         region.name: RegionalCell(
             regional("cell", region.name),
-            RegionalCellArgs(config=config, region=region, network=networks[region.name],
-                             data=data, origin_secret=origin_secret, cookie_key=cookie_key,
-                             code_signing=code_signing.regions[region.name], identity=identity),
+            RegionalCellArgs(
+                config=config,
+                region=region,
+                network=networks[region.name],
+                data=data,
+                origin_secret=origin_secret,
+                cookie_key=cookie_key,
+                code_signing=code_signing.regions[region.name],
+                identity=identity,
+            ),
             opts=providers.opts(region.name),
         )
         for region in config.regions

@@ -246,16 +246,21 @@ def test_postgres_runs_sql_in_a_fresh_database(pg_database, postgres_url):
 def test_postgres_trusts_only_the_superuser_on_loopback(postgres_url):
     with psycopg.connect(postgres_url) as conn:
         rules = conn.execute(
-            "SELECT type, user_name, address, auth_method FROM pg_hba_file_rules").fetchall()
-        assert rules == [("host", ["postgres"], "127.0.0.1", "trust"),
-                         ("host", ["all"], "127.0.0.1", "scram-sha-256")]
+            "SELECT type, user_name, address, auth_method FROM pg_hba_file_rules"
+        ).fetchall()
+        assert rules == [
+            ("host", ["postgres"], "127.0.0.1", "trust"),
+            ("host", ["all"], "127.0.0.1", "scram-sha-256"),
+        ]
         assert conn.execute("SHOW listen_addresses").fetchone() == ("127.0.0.1",)
         conn.execute("DROP ROLE IF EXISTS shop3d_hba_probe")
         conn.execute("CREATE ROLE shop3d_hba_probe LOGIN PASSWORD 'probe-password'")
     try:
+
         def as_probe(password: str) -> str:
-            return psycopg.conninfo.make_conninfo(postgres_url, user="shop3d_hba_probe",
-                                                  password=password)
+            return psycopg.conninfo.make_conninfo(
+                postgres_url, user="shop3d_hba_probe", password=password
+            )
 
         with pytest.raises(psycopg.OperationalError, match="password"):
             psycopg.connect(as_probe("wrong")).close()

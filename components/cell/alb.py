@@ -59,15 +59,18 @@ def alb_port(domain: str | None) -> int:
     return HTTPS_PORT if domain else HTTP_PORT
 
 
-def _certificate(ctx: CellContext, domain: str) -> tuple[aws.acm.Certificate,
-                                                         aws.acm.CertificateValidation]:
+def _certificate(
+    ctx: CellContext, domain: str
+) -> tuple[aws.acm.Certificate, aws.acm.CertificateValidation]:
     certificate = aws.acm.Certificate(
         ctx.name("alb", "certificate"),
         domain_name=f"{API_LABEL}.{domain}",
         # CloudFront reaches a cell as api.<domain> (latency), orders.<domain> (failover, the
         # write path) or <region>.api.<domain>: the certificate must name all three.
-        subject_alternative_names=[f"{ORDERS_LABEL}.{domain}",
-                                   f"{ctx.region}.{API_LABEL}.{domain}"],
+        subject_alternative_names=[
+            f"{ORDERS_LABEL}.{domain}",
+            f"{ctx.region}.{API_LABEL}.{domain}",
+        ],
         validation_method="DNS",
         opts=ctx.opts(),
     )
@@ -85,16 +88,30 @@ def _forward(target_group: aws.lb.TargetGroup) -> list[aws.lb.ListenerRuleAction
     return [aws.lb.ListenerRuleActionArgs(type="forward", target_group_arn=target_group.arn)]
 
 
-def _rule(ctx: CellContext, name: str, listener: aws.lb.Listener, priority: int,
-          target_group: aws.lb.TargetGroup,
-          conditions: list[aws.lb.ListenerRuleConditionArgs]) -> aws.lb.ListenerRule:
-    return aws.lb.ListenerRule(ctx.name("alb", "rule", name), listener_arn=listener.arn,
-                               priority=priority, actions=_forward(target_group),
-                               conditions=conditions, opts=ctx.opts())
+def _rule(
+    ctx: CellContext,
+    name: str,
+    listener: aws.lb.Listener,
+    priority: int,
+    target_group: aws.lb.TargetGroup,
+    conditions: list[aws.lb.ListenerRuleConditionArgs],
+) -> aws.lb.ListenerRule:
+    return aws.lb.ListenerRule(
+        ctx.name("alb", "rule", name),
+        listener_arn=listener.arn,
+        priority=priority,
+        actions=_forward(target_group),
+        conditions=conditions,
+        opts=ctx.opts(),
+    )
 
 
-def cell_alb(ctx: CellContext, origin_secret: pulumi.Output[str],
-             cart_function: aws.lambda_.Function, web_tier: bool) -> CellAlb:
+def cell_alb(
+    ctx: CellContext,
+    origin_secret: pulumi.Output[str],
+    cart_function: aws.lambda_.Function,
+    web_tier: bool,
+) -> CellAlb:
     domain = ctx.config.domain
     logs = ctx.data.buckets[ctx.region].logs
     network = ctx.network
@@ -109,40 +126,68 @@ def cell_alb(ctx: CellContext, origin_secret: pulumi.Output[str],
         idle_timeout=IDLE_TIMEOUT_SECONDS,
         enable_http2=True,
         enable_deletion_protection=ctx.config.deletion_protection,
-        access_logs=aws.lb.LoadBalancerAccessLogsArgs(bucket=logs.id, prefix=ACCESS_LOG_PREFIX,
-                                                      enabled=True),
+        access_logs=aws.lb.LoadBalancerAccessLogsArgs(
+            bucket=logs.id, prefix=ACCESS_LOG_PREFIX, enabled=True
+        ),
         # The ELB account can write only once the log bucket's policy exists.
         opts=ctx.opts(depends_on=[logs.policy] if logs.policy else None),
     )
     forbidden = aws.lb.ListenerDefaultActionArgs(
         type="fixed-response",
         fixed_response=aws.lb.ListenerDefaultActionFixedResponseArgs(
-            content_type="text/plain", message_body=FORBIDDEN_BODY, status_code="403"))
+            content_type="text/plain", message_body=FORBIDDEN_BODY, status_code="403"
+        ),
+    )
     certificate = None
     if domain:
         certificate, validation = _certificate(ctx, domain)
         listener = aws.lb.Listener(
-            ctx.name("alb", "https"), load_balancer_arn=alb.arn, port=HTTPS_PORT,
-            protocol="HTTPS", ssl_policy=TLS_POLICY, certificate_arn=validation.certificate_arn,
-            default_actions=[forbidden], opts=ctx.opts())
+            ctx.name("alb", "https"),
+            load_balancer_arn=alb.arn,
+            port=HTTPS_PORT,
+            protocol="HTTPS",
+            ssl_policy=TLS_POLICY,
+            certificate_arn=validation.certificate_arn,
+            default_actions=[forbidden],
+            opts=ctx.opts(),
+        )
         aws.lb.Listener(
-            ctx.name("alb", "http-redirect"), load_balancer_arn=alb.arn, port=HTTP_PORT,
+            ctx.name("alb", "http-redirect"),
+            load_balancer_arn=alb.arn,
+            port=HTTP_PORT,
             protocol="HTTP",
-            default_actions=[aws.lb.ListenerDefaultActionArgs(
-                type="redirect", redirect=aws.lb.ListenerDefaultActionRedirectArgs(
-                    protocol="HTTPS", port=str(HTTPS_PORT), status_code="HTTP_301"))],
-            opts=ctx.opts())
+            default_actions=[
+                aws.lb.ListenerDefaultActionArgs(
+                    type="redirect",
+                    redirect=aws.lb.ListenerDefaultActionRedirectArgs(
+                        protocol="HTTPS", port=str(HTTPS_PORT), status_code="HTTP_301"
+                    ),
+                )
+            ],
+            opts=ctx.opts(),
+        )
     else:
         listener = aws.lb.Listener(
-            ctx.name("alb", "http"), load_balancer_arn=alb.arn, port=HTTP_PORT, protocol="HTTP",
-            default_actions=[forbidden], opts=ctx.opts())
+            ctx.name("alb", "http"),
+            load_balancer_arn=alb.arn,
+            port=HTTP_PORT,
+            protocol="HTTP",
+            default_actions=[forbidden],
+            opts=ctx.opts(),
+        )
 
     cart = aws.lb.TargetGroup(
         ctx.name("alb", "cart"),
         target_type="lambda",
         health_check=aws.lb.TargetGroupHealthCheckArgs(
-            enabled=True, path=HEALTH_PATH, matcher="200", interval=35, timeout=30,
-            healthy_threshold=2, unhealthy_threshold=2),
+            enabled=True,
+            path=HEALTH_PATH,
+            matcher="200",
+            interval=35,
+            timeout=30,
+            healthy_threshold=2,
+            unhealthy_threshold=2,
+        ),
         opts=ctx.opts(),
     )
     permission = aws.lambda_.Permission(
@@ -153,28 +198,54 @@ def cell_alb(ctx: CellContext, origin_secret: pulumi.Output[str],
         source_arn=cart.arn,
         opts=ctx.opts(),
     )
-    aws.lb.TargetGroupAttachment(ctx.name("alb", "cart", "attachment"),
-                                 target_group_arn=cart.arn, target_id=cart_function.arn,
-                                 opts=ctx.opts(depends_on=[permission]))
+    aws.lb.TargetGroupAttachment(
+        ctx.name("alb", "cart", "attachment"),
+        target_group_arn=cart.arn,
+        target_id=cart_function.arn,
+        opts=ctx.opts(depends_on=[permission]),
+    )
 
     has_origin_header = aws.lb.ListenerRuleConditionArgs(
         http_header=aws.lb.ListenerRuleConditionHttpHeaderArgs(
-            http_header_name=ORIGIN_HEADER_NAME, values=[origin_secret]))
-    token = random.RandomPassword(ctx.name("alb", "health-token"), length=HEALTH_TOKEN_LENGTH,
-                                  special=False, opts=ctx.opts())
+            http_header_name=ORIGIN_HEADER_NAME, values=[origin_secret]
+        )
+    )
+    token = random.RandomPassword(
+        ctx.name("alb", "health-token"), length=HEALTH_TOKEN_LENGTH, special=False, opts=ctx.opts()
+    )
     health_token: pulumi.Output[str] = token.result.apply(pulumi.Output.secret)
-    _rule(ctx, "health", listener, 1, cart, [
-        aws.lb.ListenerRuleConditionArgs(
-            path_pattern=aws.lb.ListenerRuleConditionPathPatternArgs(values=[HEALTH_PATH])),
-        aws.lb.ListenerRuleConditionArgs(query_strings=[
-            aws.lb.ListenerRuleConditionQueryStringArgs(key=HEALTH_QUERY_KEY,
-                                                        value=health_token)]),
-    ])
-    _rule(ctx, "api", listener, 10, cart, [
-        has_origin_header,
-        aws.lb.ListenerRuleConditionArgs(
-            path_pattern=aws.lb.ListenerRuleConditionPathPatternArgs(values=["/api/*"])),
-    ])
+    _rule(
+        ctx,
+        "health",
+        listener,
+        1,
+        cart,
+        [
+            aws.lb.ListenerRuleConditionArgs(
+                path_pattern=aws.lb.ListenerRuleConditionPathPatternArgs(values=[HEALTH_PATH])
+            ),
+            aws.lb.ListenerRuleConditionArgs(
+                query_strings=[
+                    aws.lb.ListenerRuleConditionQueryStringArgs(
+                        key=HEALTH_QUERY_KEY, value=health_token
+                    )
+                ]
+            ),
+        ],
+    )
+    _rule(
+        ctx,
+        "api",
+        listener,
+        10,
+        cart,
+        [
+            has_origin_header,
+            aws.lb.ListenerRuleConditionArgs(
+                path_pattern=aws.lb.ListenerRuleConditionPathPatternArgs(values=["/api/*"])
+            ),
+        ],
+    )
     web = None
     if web_tier:
         web = aws.lb.TargetGroup(
@@ -185,11 +256,23 @@ def cell_alb(ctx: CellContext, origin_secret: pulumi.Output[str],
             vpc_id=network.vpc_id,
             deregistration_delay=DEREGISTRATION_DELAY_SECONDS,
             health_check=aws.lb.TargetGroupHealthCheckArgs(
-                enabled=True, path=WEB_HEALTH_PATH, matcher="200", interval=15,
-                healthy_threshold=2, unhealthy_threshold=3),
+                enabled=True,
+                path=WEB_HEALTH_PATH,
+                matcher="200",
+                interval=15,
+                healthy_threshold=2,
+                unhealthy_threshold=3,
+            ),
             opts=ctx.opts(),
         )
         _rule(ctx, "web", listener, 20, web, [has_origin_header])
-    return CellAlb(alb=alb, listener=listener, protocol="HTTPS" if domain else "HTTP",
-                   port=alb_port(domain), cart_target_group=cart, web_target_group=web,
-                   certificate=certificate, health_token=health_token)
+    return CellAlb(
+        alb=alb,
+        listener=listener,
+        protocol="HTTPS" if domain else "HTTP",
+        port=alb_port(domain),
+        cart_target_group=cart,
+        web_target_group=web,
+        certificate=certificate,
+        health_token=health_token,
+    )

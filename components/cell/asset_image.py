@@ -26,34 +26,52 @@ KEEP_IMAGES: Final = 10
 
 
 def _lifecycle_policy() -> str:
-    return json.dumps({"rules": [{
-        "rulePriority": 1,
-        "description": f"keep the last {KEEP_IMAGES} images",
-        "selection": {"tagStatus": "any", "countType": "imageCountMoreThan",
-                      "countNumber": KEEP_IMAGES},
-        "action": {"type": "expire"},
-    }]})
+    return json.dumps(
+        {
+            "rules": [
+                {
+                    "rulePriority": 1,
+                    "description": f"keep the last {KEEP_IMAGES} images",
+                    "selection": {
+                        "tagStatus": "any",
+                        "countType": "imageCountMoreThan",
+                        "countNumber": KEEP_IMAGES,
+                    },
+                    "action": {"type": "expire"},
+                }
+            ]
+        }
+    )
 
 
-def asset_image(ctx: CellContext, image: ContainerImage) -> tuple[aws.ecr.Repository,
-                                                                    pulumi.Output[str]]:
+def asset_image(
+    ctx: CellContext, image: ContainerImage
+) -> tuple[aws.ecr.Repository, pulumi.Output[str]]:
     """The region's repository and the pushed image's digest reference."""
     repository = aws.ecr.Repository(
         ctx.name("asset", "repository"),
         name=ctx.physical(image.repository_name.removeprefix("shop3d-")),
         image_tag_mutability="IMMUTABLE",
         image_scanning_configuration=aws.ecr.RepositoryImageScanningConfigurationArgs(
-            scan_on_push=True),
-        encryption_configurations=[aws.ecr.RepositoryEncryptionConfigurationArgs(
-            encryption_type="KMS", kms_key=ctx.key_arn)],
+            scan_on_push=True
+        ),
+        encryption_configurations=[
+            aws.ecr.RepositoryEncryptionConfigurationArgs(
+                encryption_type="KMS", kms_key=ctx.key_arn
+            )
+        ],
         force_delete=not ctx.config.deletion_protection,
         opts=ctx.stateful(),
     )
-    aws.ecr.LifecyclePolicy(ctx.name("asset", "repository", "lifecycle"),
-                            repository=repository.name, policy=_lifecycle_policy(),
-                            opts=ctx.opts())
+    aws.ecr.LifecyclePolicy(
+        ctx.name("asset", "repository", "lifecycle"),
+        repository=repository.name,
+        policy=_lifecycle_policy(),
+        opts=ctx.opts(),
+    )
     token = aws.ecr.get_authorization_token_output(
-        registry_id=repository.registry_id, opts=pulumi.InvokeOutputOptions(parent=ctx.parent))
+        registry_id=repository.registry_id, opts=pulumi.InvokeOutputOptions(parent=ctx.parent)
+    )
     built = docker_build.Image(
         ctx.name("asset", "image"),
         context=docker_build.BuildContextArgs(location=str(image.context)),
@@ -64,11 +82,13 @@ def asset_image(ctx: CellContext, image: ContainerImage) -> tuple[aws.ecr.Reposi
         # A preview needs no Docker engine: the image is built by `pulumi up` only.
         build_on_preview=False,
         tags=[pulumi.Output.concat(repository.repository_url, ":", image.tag)],
-        registries=[docker_build.RegistryArgs(
-            address=repository.repository_url,
-            username=token.user_name,
-            password=pulumi.Output.secret(token.password),
-        )],
+        registries=[
+            docker_build.RegistryArgs(
+                address=repository.repository_url,
+                username=token.user_name,
+                password=pulumi.Output.secret(token.password),
+            )
+        ],
         opts=ctx.opts(),
     )
     return repository, built.ref

@@ -52,18 +52,31 @@ def _data_statements(ctx: CellContext) -> list[iam.Statement]:
     primary = ctx.config.primary.name
     assets = ctx.data.buckets[primary].assets
     return [
-        iam.allow(["s3:GetObject", "s3:GetObjectVersion", "s3:DeleteObject"],
-                  [iam.objects(uploads.arn, storage.UPLOADS_PREFIX)], sid="ReadUploads"),
-        iam.allow(["s3:PutObject"], [iam.objects(uploads.arn, storage.QUARANTINE_PREFIX)],
-                  sid="QuarantineRejected"),
-        iam.allow(["s3:PutObject"], [iam.objects(assets.arn, storage.ASSETS_PREFIX)],
-                  sid="PublishToPrimaryAssets"),
-        iam.allow(["dynamodb:GetItem", "dynamodb:UpdateItem"],
-                  [ctx.data.table_arn_in(tables.CATALOG.logical_name, ctx.region)],
-                  sid="CatalogAssetState"),
-        iam.allow(["kms:Decrypt", "kms:GenerateDataKey"],
-                  [ctx.key_arn] if ctx.is_primary else [ctx.key_arn, ctx.data.key_arns[primary]],
-                  sid="BucketKeys"),
+        iam.allow(
+            ["s3:GetObject", "s3:GetObjectVersion", "s3:DeleteObject"],
+            [iam.objects(uploads.arn, storage.UPLOADS_PREFIX)],
+            sid="ReadUploads",
+        ),
+        iam.allow(
+            ["s3:PutObject"],
+            [iam.objects(uploads.arn, storage.QUARANTINE_PREFIX)],
+            sid="QuarantineRejected",
+        ),
+        iam.allow(
+            ["s3:PutObject"],
+            [iam.objects(assets.arn, storage.ASSETS_PREFIX)],
+            sid="PublishToPrimaryAssets",
+        ),
+        iam.allow(
+            ["dynamodb:GetItem", "dynamodb:UpdateItem"],
+            [ctx.data.table_arn_in(tables.CATALOG.logical_name, ctx.region)],
+            sid="CatalogAssetState",
+        ),
+        iam.allow(
+            ["kms:Decrypt", "kms:GenerateDataKey"],
+            [ctx.key_arn] if ctx.is_primary else [ctx.key_arn, ctx.data.key_arns[primary]],
+            sid="BucketKeys",
+        ),
     ]
 
 
@@ -84,53 +97,77 @@ def asset_pipeline(ctx: CellContext, lambda_dead_letter_arn: pulumi.Input[str]) 
     artifact = lambda_artifact("asset", architecture)
     if artifact.image is None:
         # The Batch route needs the image whatever the Lambda ships as.
-        raise ValueError("the asset artifact has no container image; the Batch route needs one: "
-                         "see components/artifacts.py")
+        raise ValueError(
+            "the asset artifact has no container image; the Batch route needs one: "
+            "see components/artifacts.py"
+        )
     repository, image_ref = asset_image(ctx, artifact.image)
     data_statements = _data_statements(ctx)
     environment = _environment(ctx)
-    batch = asset_batch(ctx, artifact.architecture, artifact.image, image_ref, repository,
-                        environment, data_statements)
+    batch = asset_batch(
+        ctx,
+        artifact.architecture,
+        artifact.image,
+        image_ref,
+        repository,
+        environment,
+        data_statements,
+    )
 
-    dead_letter = aws.sqs.Queue(ctx.name("asset-dlq"), kms_master_key_id=ctx.key_arn,
-                                message_retention_seconds=DLQ_RETENTION_SECONDS,
-                                opts=ctx.opts())
+    dead_letter = aws.sqs.Queue(
+        ctx.name("asset-dlq"),
+        kms_master_key_id=ctx.key_arn,
+        message_retention_seconds=DLQ_RETENTION_SECONDS,
+        opts=ctx.opts(),
+    )
     queue = aws.sqs.Queue(
         ctx.name("asset-queue"),
         kms_master_key_id=ctx.key_arn,
         visibility_timeout_seconds=VISIBILITY_TIMEOUT_SECONDS,
         redrive_policy=pulumi.Output.json_dumps(
-            {"deadLetterTargetArn": dead_letter.arn, "maxReceiveCount": MAX_RECEIVES}),
+            {"deadLetterTargetArn": dead_letter.arn, "maxReceiveCount": MAX_RECEIVES}
+        ),
         opts=ctx.opts(),
     )
     aws.sqs.RedriveAllowPolicy(
         ctx.name("asset-dlq", "redrive-allow"),
         queue_url=dead_letter.id,
         redrive_allow_policy=pulumi.Output.json_dumps(
-            {"redrivePermission": "byQueue", "sourceQueueArns": [queue.arn]}),
+            {"redrivePermission": "byQueue", "sourceQueueArns": [queue.arn]}
+        ),
         opts=ctx.opts(),
     )
     uploads = ctx.data.buckets[ctx.region].uploads
     queue_policy = aws.sqs.QueuePolicy(
         ctx.name("asset-queue", "policy"),
         queue_url=queue.id,
-        policy=iam.document([{
-            "Sid": "UploadsBucketNotifications",
-            "Effect": "Allow",
-            "Principal": {"Service": "s3.amazonaws.com"},
-            "Action": "sqs:SendMessage",
-            "Resource": queue.arn,
-            "Condition": {"ArnEquals": {"aws:SourceArn": uploads.arn},
-                          "StringEquals": {"aws:SourceAccount": ctx.data.account_id}},
-        }]),
+        policy=iam.document(
+            [
+                {
+                    "Sid": "UploadsBucketNotifications",
+                    "Effect": "Allow",
+                    "Principal": {"Service": "s3.amazonaws.com"},
+                    "Action": "sqs:SendMessage",
+                    "Resource": queue.arn,
+                    "Condition": {
+                        "ArnEquals": {"aws:SourceArn": uploads.arn},
+                        "StringEquals": {"aws:SourceAccount": ctx.data.account_id},
+                    },
+                }
+            ]
+        ),
         opts=ctx.opts(),
     )
     aws.s3.BucketNotification(
         ctx.name("uploads", "notification"),
         bucket=uploads.id,
-        queues=[aws.s3.BucketNotificationQueueArgs(
-            queue_arn=queue.arn, events=["s3:ObjectCreated:*"],
-            filter_prefix=storage.UPLOADS_PREFIX)],
+        queues=[
+            aws.s3.BucketNotificationQueueArgs(
+                queue_arn=queue.arn,
+                events=["s3:ObjectCreated:*"],
+                filter_prefix=storage.UPLOADS_PREFIX,
+            )
+        ],
         # S3 sends a test message on creation: the queue must already accept it.
         opts=ctx.opts(depends_on=[queue_policy]),
     )
@@ -152,13 +189,31 @@ def asset_pipeline(ctx: CellContext, lambda_dead_letter_arn: pulumi.Input[str]) 
             },
             statements=[
                 *data_statements,
-                iam.allow(["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
-                           "dynamodb:DeleteItem"], [ctx.data.idempotency_tables[ctx.region].arn],
-                          sid="Idempotency"),
-                iam.allow(["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
-                           "sqs:ChangeMessageVisibility"], [queue.arn], sid="UploadQueue"),
-                iam.allow(["batch:SubmitJob"], [batch.job_queue.arn, batch.job_definition.arn],
-                          sid="LargeUploadsToBatch"),
+                iam.allow(
+                    [
+                        "dynamodb:GetItem",
+                        "dynamodb:PutItem",
+                        "dynamodb:UpdateItem",
+                        "dynamodb:DeleteItem",
+                    ],
+                    [ctx.data.idempotency_tables[ctx.region].arn],
+                    sid="Idempotency",
+                ),
+                iam.allow(
+                    [
+                        "sqs:ReceiveMessage",
+                        "sqs:DeleteMessage",
+                        "sqs:GetQueueAttributes",
+                        "sqs:ChangeMessageVisibility",
+                    ],
+                    [queue.arn],
+                    sid="UploadQueue",
+                ),
+                iam.allow(
+                    ["batch:SubmitJob"],
+                    [batch.job_queue.arn, batch.job_definition.arn],
+                    sid="LargeUploadsToBatch",
+                ),
             ],
         ),
         dead_letter_arn=lambda_dead_letter_arn,
@@ -174,9 +229,16 @@ def asset_pipeline(ctx: CellContext, lambda_dead_letter_arn: pulumi.Input[str]) 
         function_response_types=["ReportBatchItemFailures"],
         # SQS pollers stop at the function's cap instead of being throttled (allowed: 2-1000).
         scaling_config=aws.lambda_.EventSourceMappingScalingConfigArgs(
-            maximum_concurrency=min(reserved, MAX_POLLER_CONCURRENCY))
-        if reserved >= MIN_POLLER_CONCURRENCY else None,
+            maximum_concurrency=min(reserved, MAX_POLLER_CONCURRENCY)
+        )
+        if reserved >= MIN_POLLER_CONCURRENCY
+        else None,
         opts=ctx.opts(),
     )
-    return AssetPipeline(queue=queue, dead_letter_queue=dead_letter, function=function,
-                         batch=batch, repository=repository)
+    return AssetPipeline(
+        queue=queue,
+        dead_letter_queue=dead_letter,
+        function=function,
+        batch=batch,
+        repository=repository,
+    )

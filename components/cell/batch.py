@@ -23,8 +23,10 @@ from components.artifacts import Architecture, ContainerImage
 from components.cell.context import CellContext
 
 # Spot capacity for model processing: compute-optimised Graviton or x86 families.
-INSTANCE_FAMILIES: Final = {"arm64": ("c7g", "c6g", "m7g", "m6g"),
-                            "x86_64": ("c7i", "c6i", "m7i", "m6i")}
+INSTANCE_FAMILIES: Final = {
+    "arm64": ("c7g", "c6g", "m7g", "m6g"),
+    "x86_64": ("c7i", "c6i", "m7i", "m6i"),
+}
 MAX_VCPUS: Final = 64
 JOB_VCPUS: Final = 4
 JOB_MEMORY_MB: Final = 16384
@@ -32,10 +34,10 @@ JOB_TIMEOUT_SECONDS: Final = 3600
 JOB_ATTEMPTS: Final = 3
 # Retry only when spot took the instance away; a rejected model fails once.
 SPOT_RECLAIMED: Final = "Host EC2*"
-ECS_INSTANCE_POLICY: Final = ("arn:aws:iam::aws:policy/service-role/"
-                              "AmazonEC2ContainerServiceforEC2Role")
-EXECUTION_POLICY: Final = ("arn:aws:iam::aws:policy/service-role/"
-                           "AmazonECSTaskExecutionRolePolicy")
+ECS_INSTANCE_POLICY: Final = (
+    "arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role"
+)
+EXECUTION_POLICY: Final = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
 DEFAULT_COMMAND: Final = ("python", "-m", "handlers.asset", "--help")
 
 
@@ -45,14 +47,20 @@ class AssetBatch:
     job_definition: aws.batch.JobDefinition
 
 
-def _batch_image(ctx: CellContext, image: ContainerImage, lambda_image_ref: pulumi.Output[str],
-                 repository: aws.ecr.Repository) -> pulumi.Output[str]:
+def _batch_image(
+    ctx: CellContext,
+    image: ContainerImage,
+    lambda_image_ref: pulumi.Output[str],
+    repository: aws.ecr.Repository,
+) -> pulumi.Output[str]:
     token = aws.ecr.get_authorization_token_output(
-        registry_id=repository.registry_id, opts=pulumi.InvokeOutputOptions(parent=ctx.parent))
+        registry_id=repository.registry_id, opts=pulumi.InvokeOutputOptions(parent=ctx.parent)
+    )
     built = docker_build.Image(
         ctx.name("asset", "batch-image"),
         dockerfile=docker_build.DockerfileArgs(
-            inline=lambda_image_ref.apply(lambda ref: f"FROM {ref}\nENTRYPOINT []\n")),
+            inline=lambda_image_ref.apply(lambda ref: f"FROM {ref}\nENTRYPOINT []\n")
+        ),
         # The inline Dockerfile copies nothing: a small folder keeps the uploaded context tiny.
         context=docker_build.BuildContextArgs(location=str(image.dockerfile.parent)),
         platforms=[docker_build.Platform(image.platform)],
@@ -60,21 +68,33 @@ def _batch_image(ctx: CellContext, image: ContainerImage, lambda_image_ref: pulu
         # A preview needs no Docker engine: the image is built by `pulumi up` only.
         build_on_preview=False,
         tags=[pulumi.Output.concat(repository.repository_url, ":", image.tag, "-batch")],
-        registries=[docker_build.RegistryArgs(address=repository.repository_url,
-                                              username=token.user_name,
-                                              password=pulumi.Output.secret(token.password))],
+        registries=[
+            docker_build.RegistryArgs(
+                address=repository.repository_url,
+                username=token.user_name,
+                password=pulumi.Output.secret(token.password),
+            )
+        ],
         opts=ctx.opts(),
     )
     return built.ref
 
 
 def _instance_profile(ctx: CellContext) -> aws.iam.InstanceProfile:
-    role = aws.iam.Role(ctx.name("batch", "instance-role"),
-                        assume_role_policy=iam.assume_role("ec2.amazonaws.com"), opts=ctx.opts())
-    aws.iam.RolePolicyAttachment(ctx.name("batch", "instance-role", "ecs"), role=role.name,
-                                 policy_arn=ECS_INSTANCE_POLICY, opts=ctx.opts())
-    return aws.iam.InstanceProfile(ctx.name("batch", "instance-profile"), role=role.name,
-                                   opts=ctx.opts())
+    role = aws.iam.Role(
+        ctx.name("batch", "instance-role"),
+        assume_role_policy=iam.assume_role("ec2.amazonaws.com"),
+        opts=ctx.opts(),
+    )
+    aws.iam.RolePolicyAttachment(
+        ctx.name("batch", "instance-role", "ecs"),
+        role=role.name,
+        policy_arn=ECS_INSTANCE_POLICY,
+        opts=ctx.opts(),
+    )
+    return aws.iam.InstanceProfile(
+        ctx.name("batch", "instance-profile"), role=role.name, opts=ctx.opts()
+    )
 
 
 def _launch_template(ctx: CellContext) -> aws.ec2.LaunchTemplate:
@@ -83,21 +103,33 @@ def _launch_template(ctx: CellContext) -> aws.ec2.LaunchTemplate:
         ctx.name("batch", "launch-template"),
         description="shop3d Batch hosts: IMDSv2 only, encrypted root volume",
         metadata_options=aws.ec2.LaunchTemplateMetadataOptionsArgs(
-            http_endpoint="enabled", http_tokens="required", http_put_response_hop_limit=2),
-        block_device_mappings=[aws.ec2.LaunchTemplateBlockDeviceMappingArgs(
-            device_name="/dev/xvda",
-            ebs=aws.ec2.LaunchTemplateBlockDeviceMappingEbsArgs(
-                encrypted="true", kms_key_id=ctx.key_arn, volume_size=100, volume_type="gp3",
-                delete_on_termination="true"))],
+            http_endpoint="enabled", http_tokens="required", http_put_response_hop_limit=2
+        ),
+        block_device_mappings=[
+            aws.ec2.LaunchTemplateBlockDeviceMappingArgs(
+                device_name="/dev/xvda",
+                ebs=aws.ec2.LaunchTemplateBlockDeviceMappingEbsArgs(
+                    encrypted="true",
+                    kms_key_id=ctx.key_arn,
+                    volume_size=100,
+                    volume_type="gp3",
+                    delete_on_termination="true",
+                ),
+            )
+        ],
         opts=ctx.opts(),
     )
 
 
-def asset_batch(ctx: CellContext, architecture: Architecture, image: ContainerImage,
-                lambda_image_ref: pulumi.Output[str],
-                repository: aws.ecr.Repository,
-                environment: Mapping[str, pulumi.Input[str]],
-                data_statements: Sequence[iam.Statement]) -> AssetBatch:
+def asset_batch(
+    ctx: CellContext,
+    architecture: Architecture,
+    image: ContainerImage,
+    lambda_image_ref: pulumi.Output[str],
+    repository: aws.ecr.Repository,
+    environment: Mapping[str, pulumi.Input[str]],
+    data_statements: Sequence[iam.Statement],
+) -> AssetBatch:
     batch_image = _batch_image(ctx, image, lambda_image_ref, repository)
     template = _launch_template(ctx)
     compute = aws.batch.ComputeEnvironment(
@@ -113,9 +145,13 @@ def asset_batch(ctx: CellContext, architecture: Architecture, image: ContainerIm
             security_group_ids=[ctx.network.batch_security_group.id],
             instance_role=_instance_profile(ctx).arn,
             launch_template=aws.batch.ComputeEnvironmentComputeResourcesLaunchTemplateArgs(
-                launch_template_id=template.id, version=template.latest_version.apply(str)),
-            ec2_configurations=[aws.batch.ComputeEnvironmentComputeResourcesEc2ConfigurationArgs(
-                image_type="ECS_AL2023")],
+                launch_template_id=template.id, version=template.latest_version.apply(str)
+            ),
+            ec2_configurations=[
+                aws.batch.ComputeEnvironmentComputeResourcesEc2ConfigurationArgs(
+                    image_type="ECS_AL2023"
+                )
+            ],
         ),
         opts=ctx.opts(),
     )
@@ -124,42 +160,77 @@ def asset_batch(ctx: CellContext, architecture: Architecture, image: ContainerIm
         name=ctx.physical("asset-batch"),
         state="ENABLED",
         priority=1,
-        compute_environment_orders=[aws.batch.JobQueueComputeEnvironmentOrderArgs(
-            order=1, compute_environment=compute.arn)],
+        compute_environment_orders=[
+            aws.batch.JobQueueComputeEnvironmentOrderArgs(order=1, compute_environment=compute.arn)
+        ],
         opts=ctx.opts(),
     )
-    log_group = aws.cloudwatch.LogGroup(ctx.name("batch", "logs"),
-                                        retention_in_days=ctx.config.log_retention_days,
-                                        kms_key_id=ctx.key_arn, opts=ctx.opts())
-    job_role = aws.iam.Role(ctx.name("batch", "job-role"),
-                            assume_role_policy=iam.assume_role("ecs-tasks.amazonaws.com"),
-                            opts=ctx.opts())
-    aws.iam.RolePolicy(ctx.name("batch", "job-role", "policy"), role=job_role.id,
-                       policy=iam.document(list(data_statements)), opts=ctx.opts())
-    execution_role = aws.iam.Role(ctx.name("batch", "execution-role"),
-                                  assume_role_policy=iam.assume_role("ecs-tasks.amazonaws.com"),
-                                  opts=ctx.opts())
-    aws.iam.RolePolicyAttachment(ctx.name("batch", "execution-role", "ecs"),
-                                 role=execution_role.name, policy_arn=EXECUTION_POLICY,
-                                 opts=ctx.opts())
-    aws.iam.RolePolicy(ctx.name("batch", "execution-role", "policy"), role=execution_role.id,
-                       policy=iam.document([iam.allow(["kms:Decrypt"], [ctx.key_arn])]),
-                       opts=ctx.opts())
+    log_group = aws.cloudwatch.LogGroup(
+        ctx.name("batch", "logs"),
+        retention_in_days=ctx.config.log_retention_days,
+        kms_key_id=ctx.key_arn,
+        opts=ctx.opts(),
+    )
+    job_role = aws.iam.Role(
+        ctx.name("batch", "job-role"),
+        assume_role_policy=iam.assume_role("ecs-tasks.amazonaws.com"),
+        opts=ctx.opts(),
+    )
+    aws.iam.RolePolicy(
+        ctx.name("batch", "job-role", "policy"),
+        role=job_role.id,
+        policy=iam.document(list(data_statements)),
+        opts=ctx.opts(),
+    )
+    execution_role = aws.iam.Role(
+        ctx.name("batch", "execution-role"),
+        assume_role_policy=iam.assume_role("ecs-tasks.amazonaws.com"),
+        opts=ctx.opts(),
+    )
+    aws.iam.RolePolicyAttachment(
+        ctx.name("batch", "execution-role", "ecs"),
+        role=execution_role.name,
+        policy_arn=EXECUTION_POLICY,
+        opts=ctx.opts(),
+    )
+    aws.iam.RolePolicy(
+        ctx.name("batch", "execution-role", "policy"),
+        role=execution_role.id,
+        policy=iam.document([iam.allow(["kms:Decrypt"], [ctx.key_arn])]),
+        opts=ctx.opts(),
+    )
     properties = pulumi.Output.all(
-        image=batch_image, job_role=job_role.arn, execution_role=execution_role.arn,
-        log_group=log_group.name, environment=dict(environment),
-    ).apply(lambda v: json.dumps({
-        "image": v["image"],
-        "command": list(DEFAULT_COMMAND),
-        "jobRoleArn": v["job_role"],
-        "executionRoleArn": v["execution_role"],
-        "resourceRequirements": [{"type": "VCPU", "value": str(JOB_VCPUS)},
-                                 {"type": "MEMORY", "value": str(JOB_MEMORY_MB)}],
-        "environment": [{"name": k, "value": val} for k, val in sorted(v["environment"].items())],
-        "logConfiguration": {"logDriver": "awslogs", "options": {
-            "awslogs-group": v["log_group"], "awslogs-region": ctx.region,
-            "awslogs-stream-prefix": "asset"}},
-    }, sort_keys=True))
+        image=batch_image,
+        job_role=job_role.arn,
+        execution_role=execution_role.arn,
+        log_group=log_group.name,
+        environment=dict(environment),
+    ).apply(
+        lambda v: json.dumps(
+            {
+                "image": v["image"],
+                "command": list(DEFAULT_COMMAND),
+                "jobRoleArn": v["job_role"],
+                "executionRoleArn": v["execution_role"],
+                "resourceRequirements": [
+                    {"type": "VCPU", "value": str(JOB_VCPUS)},
+                    {"type": "MEMORY", "value": str(JOB_MEMORY_MB)},
+                ],
+                "environment": [
+                    {"name": k, "value": val} for k, val in sorted(v["environment"].items())
+                ],
+                "logConfiguration": {
+                    "logDriver": "awslogs",
+                    "options": {
+                        "awslogs-group": v["log_group"],
+                        "awslogs-region": ctx.region,
+                        "awslogs-stream-prefix": "asset",
+                    },
+                },
+            },
+            sort_keys=True,
+        )
+    )
     definition = aws.batch.JobDefinition(
         ctx.name("batch", "job"),
         name=ctx.physical("asset-batch"),
@@ -171,10 +242,13 @@ def asset_batch(ctx: CellContext, architecture: Architecture, image: ContainerIm
             attempts=JOB_ATTEMPTS,
             evaluate_on_exits=[
                 aws.batch.JobDefinitionRetryStrategyEvaluateOnExitArgs(
-                    on_status_reason=SPOT_RECLAIMED, action="RETRY"),
+                    on_status_reason=SPOT_RECLAIMED, action="RETRY"
+                ),
                 aws.batch.JobDefinitionRetryStrategyEvaluateOnExitArgs(
-                    on_reason="*", action="EXIT"),
-            ]),
+                    on_reason="*", action="EXIT"
+                ),
+            ],
+        ),
         propagate_tags=True,
         opts=ctx.opts(),
     )

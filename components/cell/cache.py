@@ -36,15 +36,17 @@ class CellCache:
     @property
     def url(self) -> pulumi.Output[str]:
         """The services' SHOP3D_REDIS_URL: TLS (rediss) to the primary endpoint."""
-        return pulumi.Output.concat("rediss://", self.group.primary_endpoint_address, ":",
-                                    str(REDIS_PORT), "/0")
+        return pulumi.Output.concat(
+            "rediss://", self.group.primary_endpoint_address, ":", str(REDIS_PORT), "/0"
+        )
 
 
 def cell_cache(ctx: CellContext) -> CellCache:
     highly_available = ctx.config.is_prod
     nodes = 2 if highly_available else 1
-    token = random.RandomPassword(ctx.name("redis", "auth-token"), length=AUTH_TOKEN_LENGTH,
-                                  special=False, opts=ctx.opts())
+    token = random.RandomPassword(
+        ctx.name("redis", "auth-token"), length=AUTH_TOKEN_LENGTH, special=False, opts=ctx.opts()
+    )
     secret = aws.secretsmanager.Secret(
         ctx.name("redis", "auth-secret"),
         description=f"shop3d Redis AUTH token ({ctx.region})",
@@ -52,9 +54,12 @@ def cell_cache(ctx: CellContext) -> CellCache:
         recovery_window_in_days=30 if ctx.config.deletion_protection else 7,
         opts=ctx.stateful(),
     )
-    aws.secretsmanager.SecretVersion(ctx.name("redis", "auth-secret", "version"),
-                                     secret_id=secret.id, secret_string=token.result,
-                                     opts=ctx.opts())
+    aws.secretsmanager.SecretVersion(
+        ctx.name("redis", "auth-secret", "version"),
+        secret_id=secret.id,
+        secret_string=token.result,
+        opts=ctx.opts(),
+    )
     subnets = aws.elasticache.SubnetGroup(
         ctx.name("redis", "subnets"),
         name=ctx.physical("redis", ctx.region),
@@ -90,12 +95,16 @@ def cell_cache(ctx: CellContext) -> CellCache:
         snapshot_retention_limit=min(ctx.config.backup_retention_days, MAX_SNAPSHOT_DAYS),
         snapshot_window=SNAPSHOT_WINDOW,
         maintenance_window=MAINTENANCE_WINDOW,
-        final_snapshot_identifier=f"{identifier}-final" if ctx.config.deletion_protection
-        else None,
+        final_snapshot_identifier=f"{identifier}-final" if ctx.config.deletion_protection else None,
         auto_minor_version_upgrade=True,
-        log_delivery_configurations=[aws.elasticache.ReplicationGroupLogDeliveryConfigurationArgs(
-            destination=slow_log.name, destination_type="cloudwatch-logs", log_format="json",
-            log_type="slow-log")],
+        log_delivery_configurations=[
+            aws.elasticache.ReplicationGroupLogDeliveryConfigurationArgs(
+                destination=slow_log.name,
+                destination_type="cloudwatch-logs",
+                log_format="json",
+                log_type="slow-log",
+            )
+        ],
         opts=ctx.stateful(),
     )
     return CellCache(group=group, auth_secret=secret, nodes=nodes)

@@ -54,12 +54,16 @@ class CartInputs:
 def _identity_environment(identity: IdentityOutputs | None) -> dict[str, pulumi.Input[str]]:
     if identity is None:
         return {}  # guests only until the identity component is in the program
-    return {env.AUTH_ISSUER: identity.issuer_url, env.AUTH_JWKS_URL: identity.jwks_url,
-            env.AUTH_CLIENT_ID: identity.client_id}
+    return {
+        env.AUTH_ISSUER: identity.issuer_url,
+        env.AUTH_JWKS_URL: identity.jwks_url,
+        env.AUTH_CLIENT_ID: identity.client_id,
+    }
 
 
-def cart_api(ctx: CellContext, inputs: CartInputs,
-             dead_letter_arn: pulumi.Input[str]) -> CellFunction:
+def cart_api(
+    ctx: CellContext, inputs: CartInputs, dead_letter_arn: pulumi.Input[str]
+) -> CellFunction:
     data = ctx.data
     catalog = data.table_arn_in(tables.CATALOG.logical_name, ctx.region)
     carts = data.table_arn_in(tables.CARTS.logical_name, ctx.region)
@@ -89,16 +93,39 @@ def cart_api(ctx: CellContext, inputs: CartInputs,
                 **_identity_environment(inputs.identity),
             },
             statements=[
-                iam.allow(["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query",
-                           "dynamodb:Scan"], [catalog], sid="ReadCatalog"),
-                iam.allow(["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
-                          [carts], sid="Carts"),
-                iam.allow(["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
-                           "dynamodb:DeleteItem"], [idempotency.arn], sid="Idempotency"),
-                iam.allow(["rds-db:connect"], [database_user_arn(ctx, cluster)],
-                          sid="DatabaseUser"),
-                iam.allow(["secretsmanager:GetSecretValue"],
-                          [inputs.cache.auth_secret.arn, cookie_secret], sid="OwnSecrets"),
+                iam.allow(
+                    [
+                        "dynamodb:GetItem",
+                        "dynamodb:BatchGetItem",
+                        "dynamodb:Query",
+                        "dynamodb:Scan",
+                    ],
+                    [catalog],
+                    sid="ReadCatalog",
+                ),
+                iam.allow(
+                    ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+                    [carts],
+                    sid="Carts",
+                ),
+                iam.allow(
+                    [
+                        "dynamodb:GetItem",
+                        "dynamodb:PutItem",
+                        "dynamodb:UpdateItem",
+                        "dynamodb:DeleteItem",
+                    ],
+                    [idempotency.arn],
+                    sid="Idempotency",
+                ),
+                iam.allow(
+                    ["rds-db:connect"], [database_user_arn(ctx, cluster)], sid="DatabaseUser"
+                ),
+                iam.allow(
+                    ["secretsmanager:GetSecretValue"],
+                    [inputs.cache.auth_secret.arn, cookie_secret],
+                    sid="OwnSecrets",
+                ),
             ],
         ),
         dead_letter_arn=dead_letter_arn,
@@ -110,8 +137,16 @@ def cart_api(ctx: CellContext, inputs: CartInputs,
 
 def database_user_arn(ctx: CellContext, cluster: aws.rds.Cluster) -> pulumi.Output[str]:
     """What rds-db:connect names: the cart's database user on this region's cluster."""
-    return pulumi.Output.concat("arn:aws:rds-db:", ctx.region, ":", ctx.data.account_id,
-                                ":dbuser:", cluster.cluster_resource_id, "/", CART_DATABASE_ROLE)
+    return pulumi.Output.concat(
+        "arn:aws:rds-db:",
+        ctx.region,
+        ":",
+        ctx.data.account_id,
+        ":dbuser:",
+        cluster.cluster_resource_id,
+        "/",
+        CART_DATABASE_ROLE,
+    )
 
 
 def schema_function(ctx: CellContext, dead_letter_arn: pulumi.Input[str]) -> CellFunction:
@@ -132,8 +167,7 @@ def schema_function(ctx: CellContext, dead_letter_arn: pulumi.Input[str]) -> Cel
                 env.DATABASE_SECRET_ARN: secret,
                 env.DATABASE_HOST: database.clusters[ctx.region].cluster.endpoint,
             },
-            statements=[iam.allow(["secretsmanager:GetSecretValue"], [secret],
-                                  sid="MasterSecret")],
+            statements=[iam.allow(["secretsmanager:GetSecretValue"], [secret], sid="MasterSecret")],
         ),
         dead_letter_arn=dead_letter_arn,
     )

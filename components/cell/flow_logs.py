@@ -28,9 +28,14 @@ def cell_flow_logs(ctx: CellContext) -> aws.ec2.FlowLog:
     policy = aws.iam.RolePolicy(
         ctx.name("flow-logs", "role", "policy"),
         role=role.id,
-        policy=iam.document([iam.allow(
-            ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-            [log_group.arn, pulumi.Output.concat(log_group.arn, ":*")])]),
+        policy=iam.document(
+            [
+                iam.allow(
+                    ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+                    [log_group.arn, pulumi.Output.concat(log_group.arn, ":*")],
+                )
+            ]
+        ),
         opts=ctx.opts(),
     )
     return aws.ec2.FlowLog(

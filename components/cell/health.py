@@ -26,8 +26,9 @@ def cell_health_check(ctx: CellContext, alb: CellAlb) -> aws.route53.HealthCheck
         type=alb.protocol,
         fqdn=alb.alb.dns_name,
         port=alb.port,
-        resource_path=pulumi.Output.concat(HEALTH_PATH, "?", HEALTH_QUERY_KEY, "=",
-                                           alb.health_token),
+        resource_path=pulumi.Output.concat(
+            HEALTH_PATH, "?", HEALTH_QUERY_KEY, "=", alb.health_token
+        ),
         enable_sni=alb.protocol == "HTTPS",
         request_interval=REQUEST_INTERVAL_SECONDS,
         failure_threshold=FAILURE_THRESHOLD,

@@ -13,6 +13,10 @@ CellFunction = HostedFunction
 __all__ = ["CellFunction", "FunctionSpec", "cell_function"]
 
 
-def cell_function(ctx: CellContext, spec: FunctionSpec, dead_letter_arn: pulumi.Input[str],
-                  image_uri: pulumi.Input[str] | None = None) -> CellFunction:
+def cell_function(
+    ctx: CellContext,
+    spec: FunctionSpec,
+    dead_letter_arn: pulumi.Input[str],
+    image_uri: pulumi.Input[str] | None = None,
+) -> CellFunction:
     return hosted_function(ctx, spec, dead_letter_arn, image_uri)

@@ -52,41 +52,64 @@ def instance_architecture(instance_types: tuple[str, ...]) -> CpuArchitecture:
     if not any(graviton.values()):
         return "x86_64"
     mixed = ", ".join(f"{t} ({'arm64' if g else 'x86_64'})" for t, g in graviton.items())
-    raise ValueError(f"shop3d:instanceTypes mixes architectures: {mixed}; "
-                     "list only Graviton (arm64) types or only x86_64 types")
+    raise ValueError(
+        f"shop3d:instanceTypes mixes architectures: {mixed}; "
+        "list only Graviton (arm64) types or only x86_64 types"
+    )
 
 
 def user_data(storefront_uri: str, bucket_region: str) -> str:
     script = USER_DATA.read_text()
-    return (script.replace("__STOREFRONT_URI__", storefront_uri)
-            .replace("__BUCKET_REGION__", bucket_region))
+    return script.replace("__STOREFRONT_URI__", storefront_uri).replace(
+        "__BUCKET_REGION__", bucket_region
+    )
 
 
 def _instance_profile(ctx: CellContext) -> aws.iam.InstanceProfile:
     primary = ctx.config.primary.name
     assets = ctx.data.buckets[primary].assets
-    role = aws.iam.Role(ctx.name("web", "role"),
-                        assume_role_policy=iam.assume_role("ec2.amazonaws.com"), opts=ctx.opts())
-    aws.iam.RolePolicyAttachment(ctx.name("web", "role", "ssm"), role=role.name,
-                                 policy_arn=SSM_CORE_POLICY, opts=ctx.opts())
+    role = aws.iam.Role(
+        ctx.name("web", "role"),
+        assume_role_policy=iam.assume_role("ec2.amazonaws.com"),
+        opts=ctx.opts(),
+    )
+    aws.iam.RolePolicyAttachment(
+        ctx.name("web", "role", "ssm"), role=role.name, policy_arn=SSM_CORE_POLICY, opts=ctx.opts()
+    )
     aws.iam.RolePolicy(
         ctx.name("web", "role", "policy"),
         role=role.id,
-        policy=iam.document([
-            iam.allow(["s3:ListBucket"], [assets.arn], sid="ListStorefront",
-                      conditions={"StringLike": {"s3:prefix": [f"{storage.STOREFRONT_PREFIX}*"]}}),
-            iam.allow(["s3:GetObject"], [iam.objects(assets.arn, storage.STOREFRONT_PREFIX)],
-                      sid="ReadStorefront"),
-            iam.allow(["kms:Decrypt"], [ctx.data.key_arns[primary]], sid="AssetsKey"),
-        ]),
+        policy=iam.document(
+            [
+                iam.allow(
+                    ["s3:ListBucket"],
+                    [assets.arn],
+                    sid="ListStorefront",
+                    conditions={"StringLike": {"s3:prefix": [f"{storage.STOREFRONT_PREFIX}*"]}},
+                ),
+                iam.allow(
+                    ["s3:GetObject"],
+                    [iam.objects(assets.arn, storage.STOREFRONT_PREFIX)],
+                    sid="ReadStorefront",
+                ),
+                iam.allow(["kms:Decrypt"], [ctx.data.key_arns[primary]], sid="AssetsKey"),
+            ]
+        ),
         opts=ctx.opts(),
     )
-    return aws.iam.InstanceProfile(ctx.name("web", "instance-profile"), role=role.name,
-                                   opts=ctx.opts())
+    return aws.iam.InstanceProfile(
+        ctx.name("web", "instance-profile"), role=role.name, opts=ctx.opts()
+    )
 
 
-def _target_tracking(ctx: CellContext, group: aws.autoscaling.Group, role: str, target: float,
-                     metric_type: str, resource_label: pulumi.Input[str] | None = None) -> None:
+def _target_tracking(
+    ctx: CellContext,
+    group: aws.autoscaling.Group,
+    role: str,
+    target: float,
+    metric_type: str,
+    resource_label: pulumi.Input[str] | None = None,
+) -> None:
     aws.autoscaling.Policy(
         ctx.name("web", role),
         autoscaling_group_name=group.name,
@@ -94,39 +117,58 @@ def _target_tracking(ctx: CellContext, group: aws.autoscaling.Group, role: str, 
         target_tracking_configuration=aws.autoscaling.PolicyTargetTrackingConfigurationArgs(
             target_value=target,
             predefined_metric_specification=aws.autoscaling.PolicyTargetTrackingConfigurationPredefinedMetricSpecificationArgs(
-                predefined_metric_type=metric_type, resource_label=resource_label)),
+                predefined_metric_type=metric_type, resource_label=resource_label
+            ),
+        ),
         opts=ctx.opts(),
     )
 
 
-def web_tier(ctx: CellContext, alb: aws.lb.LoadBalancer,
-             target_group: aws.lb.TargetGroup) -> WebTier:
+def web_tier(
+    ctx: CellContext, alb: aws.lb.LoadBalancer, target_group: aws.lb.TargetGroup
+) -> WebTier:
     settings = ctx.settings
     architecture = instance_architecture(ctx.config.instance_types)
     primary = ctx.config.primary.name
     assets = ctx.data.buckets[primary].assets
-    script = assets.id.apply(lambda bucket: base64.b64encode(user_data(
-        f"s3://{bucket}/{storage.STOREFRONT_PREFIX}", primary).encode()).decode())
+    script = assets.id.apply(
+        lambda bucket: base64.b64encode(
+            user_data(f"s3://{bucket}/{storage.STOREFRONT_PREFIX}", primary).encode()
+        ).decode()
+    )
     template = aws.ec2.LaunchTemplate(
         ctx.name("web", "launch-template"),
         description="shop3d web tier: AL2023, IMDSv2 only, encrypted EBS, no public IP",
         image_id=f"resolve:ssm:{AMI_PARAMETER.format(arch=architecture)}",
         iam_instance_profile=aws.ec2.LaunchTemplateIamInstanceProfileArgs(
-            arn=_instance_profile(ctx).arn),
-        network_interfaces=[aws.ec2.LaunchTemplateNetworkInterfaceArgs(
-            associate_public_ip_address="false",
-            security_groups=[ctx.network.web_security_group.id],
-            delete_on_termination="true")],
+            arn=_instance_profile(ctx).arn
+        ),
+        network_interfaces=[
+            aws.ec2.LaunchTemplateNetworkInterfaceArgs(
+                associate_public_ip_address="false",
+                security_groups=[ctx.network.web_security_group.id],
+                delete_on_termination="true",
+            )
+        ],
         metadata_options=aws.ec2.LaunchTemplateMetadataOptionsArgs(
-            http_endpoint="enabled", http_tokens="required", http_put_response_hop_limit=1,
-            instance_metadata_tags="disabled"),
+            http_endpoint="enabled",
+            http_tokens="required",
+            http_put_response_hop_limit=1,
+            instance_metadata_tags="disabled",
+        ),
         # The AWS-managed EBS key: Auto Scaling's service-linked role may use it without a
         # grant in the data key's policy.
-        block_device_mappings=[aws.ec2.LaunchTemplateBlockDeviceMappingArgs(
-            device_name="/dev/xvda",
-            ebs=aws.ec2.LaunchTemplateBlockDeviceMappingEbsArgs(
-                encrypted="true", volume_size=ROOT_VOLUME_GB, volume_type="gp3",
-                delete_on_termination="true"))],
+        block_device_mappings=[
+            aws.ec2.LaunchTemplateBlockDeviceMappingArgs(
+                device_name="/dev/xvda",
+                ebs=aws.ec2.LaunchTemplateBlockDeviceMappingEbsArgs(
+                    encrypted="true",
+                    volume_size=ROOT_VOLUME_GB,
+                    volume_type="gp3",
+                    delete_on_termination="true",
+                ),
+            )
+        ],
         monitoring=aws.ec2.LaunchTemplateMonitoringArgs(enabled=True),
         user_data=script,
         update_default_version=True,
@@ -150,23 +192,42 @@ def web_tier(ctx: CellContext, alb: aws.lb.LoadBalancer,
             ),
             launch_template=aws.autoscaling.GroupMixedInstancesPolicyLaunchTemplateArgs(
                 launch_template_specification=aws.autoscaling.GroupMixedInstancesPolicyLaunchTemplateLaunchTemplateSpecificationArgs(
-                    launch_template_id=template.id, version=template.latest_version.apply(str)),
-                overrides=[aws.autoscaling.GroupMixedInstancesPolicyLaunchTemplateOverrideArgs(
-                    instance_type=t) for t in ctx.config.instance_types],
+                    launch_template_id=template.id, version=template.latest_version.apply(str)
+                ),
+                overrides=[
+                    aws.autoscaling.GroupMixedInstancesPolicyLaunchTemplateOverrideArgs(
+                        instance_type=t
+                    )
+                    for t in ctx.config.instance_types
+                ],
             ),
         ),
         instance_refresh=aws.autoscaling.GroupInstanceRefreshArgs(
             strategy="Rolling",
             preferences=aws.autoscaling.GroupInstanceRefreshPreferencesArgs(
-                min_healthy_percentage=MIN_HEALTHY_PERCENT, instance_warmup=str(
-                    INSTANCE_WARMUP_SECONDS))),
-        enabled_metrics=[aws.autoscaling.Metric(m) for m in (
-            "GroupInServiceInstances", "GroupDesiredCapacity", "GroupInServiceCapacity",
-            "GroupPendingInstances")],
+                min_healthy_percentage=MIN_HEALTHY_PERCENT,
+                instance_warmup=str(INSTANCE_WARMUP_SECONDS),
+            ),
+        ),
+        enabled_metrics=[
+            aws.autoscaling.Metric(m)
+            for m in (
+                "GroupInServiceInstances",
+                "GroupDesiredCapacity",
+                "GroupInServiceCapacity",
+                "GroupPendingInstances",
+            )
+        ],
         # Scaling policies own the desired capacity.
         opts=pulumi.ResourceOptions(parent=ctx.parent, ignore_changes=["desiredCapacity"]),
     )
     _target_tracking(ctx, group, "cpu-target", CPU_TARGET_PERCENT, "ASGAverageCPUUtilization")
-    _target_tracking(ctx, group, "requests-target", REQUESTS_PER_TARGET, "ALBRequestCountPerTarget",
-                     pulumi.Output.concat(alb.arn_suffix, "/", target_group.arn_suffix))
+    _target_tracking(
+        ctx,
+        group,
+        "requests-target",
+        REQUESTS_PER_TARGET,
+        "ALBRequestCountPerTarget",
+        pulumi.Output.concat(alb.arn_suffix, "/", target_group.arn_suffix),
+    )
     return WebTier(group=group, launch_template=template)

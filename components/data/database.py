@@ -33,8 +33,10 @@ DATABASE_NAME = "shop3d"
 # A non-default admin name (not "postgres").
 MASTER_USERNAME = "shop3d_admin"
 ROTATION_DAYS = 30
-ROTATION_APP = ("arn:aws:serverlessrepo:us-east-1:297356227824:applications/"
-                "SecretsManagerRDSPostgreSQLRotationSingleUser")
+ROTATION_APP = (
+    "arn:aws:serverlessrepo:us-east-1:297356227824:applications/"
+    "SecretsManagerRDSPostgreSQLRotationSingleUser"
+)
 ROTATION_APP_VERSION = "1.1.367"
 MONITORING_INTERVAL_SECONDS = 60
 PERFORMANCE_INSIGHTS_RETENTION_DAYS = 7
@@ -73,10 +75,12 @@ def _monitoring_role(parent: pulumi.Resource, provider: aws.Provider) -> aws.iam
     return role
 
 
-def _master_secret(parent: pulumi.Resource, config: StackConfig,
-                   providers: Mapping[str, aws.Provider],
-                   key_arns: Mapping[str, pulumi.Output[str]],
-                   ) -> tuple[aws.secretsmanager.Secret, pulumi.Output[str]]:
+def _master_secret(
+    parent: pulumi.Resource,
+    config: StackConfig,
+    providers: Mapping[str, aws.Provider],
+    key_arns: Mapping[str, pulumi.Output[str]],
+) -> tuple[aws.secretsmanager.Secret, pulumi.Output[str]]:
     primary = config.primary.name
     password = random.RandomPassword(
         global_name("data", "aurora-master-password"),
@@ -91,16 +95,24 @@ def _master_secret(parent: pulumi.Resource, config: StackConfig,
         description="shop3d Aurora master credentials (rotated; services use IAM auth)",
         kms_key_id=key_arns[primary],
         recovery_window_in_days=30 if config.deletion_protection else 7,
-        replicas=[aws.secretsmanager.SecretReplicaArgs(region=r.name, kms_key_id=key_arns[r.name])
-                  for r in config.secondaries] or None,
+        replicas=[
+            aws.secretsmanager.SecretReplicaArgs(region=r.name, kms_key_id=key_arns[r.name])
+            for r in config.secondaries
+        ]
+        or None,
         opts=stateful(parent, config.deletion_protection, provider=providers[primary]),
     )
     return secret, password.result
 
 
-def _rotation(parent: pulumi.Resource, region: str, provider: aws.Provider,
-              secret: aws.secretsmanager.Secret, network: CellNetwork,
-              key_arn: pulumi.Output[str]) -> None:
+def _rotation(
+    parent: pulumi.Resource,
+    region: str,
+    provider: aws.Provider,
+    secret: aws.secretsmanager.Secret,
+    network: CellNetwork,
+    key_arn: pulumi.Output[str],
+) -> None:
     app = aws.serverlessrepository.CloudFormationStack(
         regional("data", region, "aurora-rotation-app"),
         name=physical("aurora-rotation"),
@@ -121,15 +133,19 @@ def _rotation(parent: pulumi.Resource, region: str, provider: aws.Provider,
         secret_id=secret.id,
         rotation_lambda_arn=app.outputs.apply(lambda o: o["RotationLambdaARN"]),
         rotation_rules=aws.secretsmanager.SecretRotationRotationRulesArgs(
-            automatically_after_days=ROTATION_DAYS),
+            automatically_after_days=ROTATION_DAYS
+        ),
         opts=child(parent, provider=provider),
     )
 
 
-def global_database(parent: pulumi.Resource, config: StackConfig,
-                    providers: Mapping[str, aws.Provider],
-                    key_arns: Mapping[str, pulumi.Output[str]],
-                    networks: Mapping[str, CellNetwork]) -> GlobalDatabase:
+def global_database(
+    parent: pulumi.Resource,
+    config: StackConfig,
+    providers: Mapping[str, aws.Provider],
+    key_arns: Mapping[str, pulumi.Output[str]],
+    networks: Mapping[str, CellNetwork],
+) -> GlobalDatabase:
     primary = config.primary.name
     protect = config.deletion_protection
     global_cluster = aws.rds.GlobalCluster(
@@ -177,7 +193,8 @@ def global_database(parent: pulumi.Resource, config: StackConfig,
             master_username=MASTER_USERNAME if is_primary else None,
             master_password=password if is_primary else None,
             serverlessv2_scaling_configuration=aws.rds.ClusterServerlessv2ScalingConfigurationArgs(
-                min_capacity=config.aurora_min_capacity, max_capacity=config.aurora_max_capacity),
+                min_capacity=config.aurora_min_capacity, max_capacity=config.aurora_max_capacity
+            ),
             db_subnet_group_name=subnets.name,
             vpc_security_group_ids=[network.database_security_group.id],
             port=POSTGRES_PORT,
@@ -191,12 +208,15 @@ def global_database(parent: pulumi.Resource, config: StackConfig,
             skip_final_snapshot=not protect,
             final_snapshot_identifier=physical("orders", region, "final") if protect else None,
             opts=stateful(
-                parent, protect, provider=provider,
+                parent,
+                protect,
+                provider=provider,
                 # Secondaries attach only once the primary has a writer instance.
                 depends_on=[log_group, *primary_instances],
                 # Engine upgrades go through the global cluster; the rotation function owns
                 # the master password; Aurora sets a secondary's replication source.
-                ignore_changes=["engineVersion", "masterPassword"] if is_primary
+                ignore_changes=["engineVersion", "masterPassword"]
+                if is_primary
                 else ["engineVersion", "replicationSourceIdentifier"],
             ),
         )
@@ -218,25 +238,32 @@ def global_database(parent: pulumi.Resource, config: StackConfig,
                 monitoring_interval=MONITORING_INTERVAL_SECONDS,
                 monitoring_role_arn=monitoring.arn,
                 copy_tags_to_snapshot=True,
-                opts=stateful(parent, protect, provider=provider,
-                              ignore_changes=["engineVersion"]),
+                opts=stateful(parent, protect, provider=provider, ignore_changes=["engineVersion"]),
             )
             for index in range(config.aurora_instances)
         )
         if is_primary:
             primary_instances = instances
-            secret_value: pulumi.Output[str] = pulumi.Output.all(
-                cluster.endpoint, password).apply(lambda values: json.dumps({
-                    "engine": "postgres", "username": MASTER_USERNAME, "password": values[1],
-                    "host": values[0], "port": POSTGRES_PORT, "dbname": DATABASE_NAME,
-                }))
+            secret_value: pulumi.Output[str] = pulumi.Output.all(cluster.endpoint, password).apply(
+                lambda values: json.dumps(
+                    {
+                        "engine": "postgres",
+                        "username": MASTER_USERNAME,
+                        "password": values[1],
+                        "host": values[0],
+                        "port": POSTGRES_PORT,
+                        "dbname": DATABASE_NAME,
+                    }
+                )
+            )
             aws.secretsmanager.SecretVersion(
                 regional("data", region, "aurora-master-secret-value"),
                 secret_id=secret.id,
                 # Secret already: the generated password makes the whole value secret.
                 secret_string=secret_value,
-                opts=pulumi.ResourceOptions(parent=parent, provider=provider,
-                                            ignore_changes=["secretString"]),
+                opts=pulumi.ResourceOptions(
+                    parent=parent, provider=provider, ignore_changes=["secretString"]
+                ),
             )
             _rotation(parent, region, provider, secret, network, key_arns[region])
         clusters[region] = RegionalCluster(region=region, cluster=cluster, instances=instances)

@@ -18,9 +18,13 @@ from components.options import child, stateful
 DELETION_WINDOW_DAYS = 30
 
 
-def regional_keys(parent: pulumi.Resource, regions: tuple[str, ...],
-                  providers: Mapping[str, aws.Provider], account_id: pulumi.Output[str],
-                  protect: bool) -> dict[str, pulumi.Output[str]]:
+def regional_keys(
+    parent: pulumi.Resource,
+    regions: tuple[str, ...],
+    providers: Mapping[str, aws.Provider],
+    account_id: pulumi.Output[str],
+    protect: bool,
+) -> dict[str, pulumi.Output[str]]:
     """Create the keys; return each region's key ARN."""
     primary, *secondaries = regions
 
@@ -38,8 +42,12 @@ def regional_keys(parent: pulumi.Resource, regions: tuple[str, ...],
     )
     arns: dict[str, pulumi.Output[str]] = {primary: key.arn}
     alias = f"alias/{physical('data')}"
-    aws.kms.Alias(regional("data", primary, "key-alias"), name=alias, target_key_id=key.key_id,
-                  opts=child(parent, provider=providers[primary]))
+    aws.kms.Alias(
+        regional("data", primary, "key-alias"),
+        name=alias,
+        target_key_id=key.key_id,
+        opts=child(parent, provider=providers[primary]),
+    )
     for region in secondaries:
         replica = aws.kms.ReplicaKey(
             regional("data", region, "key"),
@@ -49,7 +57,11 @@ def regional_keys(parent: pulumi.Resource, regions: tuple[str, ...],
             policy=policy(region),
             opts=stateful(parent, protect, provider=providers[region]),
         )
-        aws.kms.Alias(regional("data", region, "key-alias"), name=alias,
-                      target_key_id=replica.key_id, opts=child(parent, provider=providers[region]))
+        aws.kms.Alias(
+            regional("data", region, "key-alias"),
+            name=alias,
+            target_key_id=replica.key_id,
+            opts=child(parent, provider=providers[region]),
+        )
         arns[region] = replica.arn
     return arns

@@ -29,51 +29,100 @@ class RegionBuckets:
     logs: SecureBucket
 
 
-def _log_bucket_statements(logs: SecureBucket, region: str,
-                           account_id: pulumi.Output[str]) -> list[iam.Statement]:
+def _log_bucket_statements(
+    logs: SecureBucket, region: str, account_id: pulumi.Output[str]
+) -> list[iam.Statement]:
     """Who may deliver logs into a region's log bucket: S3 server access logging, the ALB
     (through the region's Elastic Load Balancing account) and CloudWatch log delivery
     (CloudFront standard logging v2), each only for this account."""
-    elb = aws.elb.get_service_account_output(region=region,
-                                             opts=pulumi.InvokeOutputOptions(parent=logs.parent))
+    elb = aws.elb.get_service_account_output(
+        region=region, opts=pulumi.InvokeOutputOptions(parent=logs.parent)
+    )
     same_account = {"StringEquals": {"aws:SourceAccount": account_id}}
     return [
-        {"Sid": "S3ServerAccessLogs", "Effect": "Allow",
-         "Principal": {"Service": "logging.s3.amazonaws.com"}, "Action": "s3:PutObject",
-         "Resource": iam.objects(logs.arn, "s3/"), "Condition": same_account},
-        {"Sid": "AlbAccessLogs", "Effect": "Allow", "Principal": {"AWS": elb.arn},
-         "Action": "s3:PutObject",
-         "Resource": pulumi.Output.concat(logs.arn, "/alb/AWSLogs/", account_id, "/*")},
-        {"Sid": "LogDeliveryWrite", "Effect": "Allow",
-         "Principal": {"Service": "delivery.logs.amazonaws.com"}, "Action": "s3:PutObject",
-         "Resource": iam.objects(logs.arn, "cloudfront/"),
-         "Condition": {"StringEquals": {"aws:SourceAccount": account_id,
-                                        "s3:x-amz-acl": "bucket-owner-full-control"}}},
+        {
+            "Sid": "S3ServerAccessLogs",
+            "Effect": "Allow",
+            "Principal": {"Service": "logging.s3.amazonaws.com"},
+            "Action": "s3:PutObject",
+            "Resource": iam.objects(logs.arn, "s3/"),
+            "Condition": same_account,
+        },
+        {
+            "Sid": "AlbAccessLogs",
+            "Effect": "Allow",
+            "Principal": {"AWS": elb.arn},
+            "Action": "s3:PutObject",
+            "Resource": pulumi.Output.concat(logs.arn, "/alb/AWSLogs/", account_id, "/*"),
+        },
+        {
+            "Sid": "LogDeliveryWrite",
+            "Effect": "Allow",
+            "Principal": {"Service": "delivery.logs.amazonaws.com"},
+            "Action": "s3:PutObject",
+            "Resource": iam.objects(logs.arn, "cloudfront/"),
+            "Condition": {
+                "StringEquals": {
+                    "aws:SourceAccount": account_id,
+                    "s3:x-amz-acl": "bucket-owner-full-control",
+                }
+            },
+        },
     ]
 
 
-def region_buckets(parent: pulumi.Resource, region: str, provider: aws.Provider,
-                   key_arn: pulumi.Output[str], account_id: pulumi.Output[str],
-                   protect: bool, log_retention_days: int) -> RegionBuckets:
+def region_buckets(
+    parent: pulumi.Resource,
+    region: str,
+    provider: aws.Provider,
+    key_arn: pulumi.Output[str],
+    account_id: pulumi.Output[str],
+    protect: bool,
+    log_retention_days: int,
+) -> RegionBuckets:
     def make(role: str, **kwargs: object) -> SecureBucket:
-        return secure_bucket(regional("data", region, role), parent=parent, protect=protect,
-                             provider=provider, **kwargs)  # type: ignore[arg-type]
+        return secure_bucket(
+            regional("data", region, role),
+            parent=parent,
+            protect=protect,
+            provider=provider,
+            **kwargs,  # type: ignore[arg-type]
+        )
 
     # Object Lock without a default retention (S3 access logging refuses targets with one):
     # log objects cannot be overwritten, and a retention can be set per object.
-    logs = make("logs", purpose="access-logs", kms_key_arn=None, object_lock=True,
-                lifecycle=LifecycleRules(intelligent_tiering=False, noncurrent_to_glacier_days=None,
-                                         noncurrent_expiry_days=30,
-                                         expire_current_days=max(log_retention_days,
-                                                                 ACCESS_LOG_EXPIRY_DAYS)))
+    logs = make(
+        "logs",
+        purpose="access-logs",
+        kms_key_arn=None,
+        object_lock=True,
+        lifecycle=LifecycleRules(
+            intelligent_tiering=False,
+            noncurrent_to_glacier_days=None,
+            noncurrent_expiry_days=30,
+            expire_current_days=max(log_retention_days, ACCESS_LOG_EXPIRY_DAYS),
+        ),
+    )
     logs.attach_policy(_log_bucket_statements(logs, region, account_id))
-    assets = make("assets", purpose="assets", kms_key_arn=key_arn, access_log_bucket=logs,
-                  lifecycle=LifecycleRules(deep_archive_prefix=storage.DISCONTINUED_PREFIX))
-    uploads = make("uploads", purpose="uploads", kms_key_arn=key_arn, access_log_bucket=logs,
-                   lifecycle=LifecycleRules(intelligent_tiering=False,
-                                            noncurrent_to_glacier_days=None,
-                                            noncurrent_expiry_days=storage.RAW_UPLOAD_EXPIRY_DAYS,
-                                            expire_current_days=storage.RAW_UPLOAD_EXPIRY_DAYS))
+    assets = make(
+        "assets",
+        purpose="assets",
+        kms_key_arn=key_arn,
+        access_log_bucket=logs,
+        lifecycle=LifecycleRules(deep_archive_prefix=storage.DISCONTINUED_PREFIX),
+    )
+    uploads = make(
+        "uploads",
+        purpose="uploads",
+        kms_key_arn=key_arn,
+        access_log_bucket=logs,
+        lifecycle=LifecycleRules(
+            intelligent_tiering=False,
+            noncurrent_to_glacier_days=None,
+            noncurrent_expiry_days=storage.RAW_UPLOAD_EXPIRY_DAYS,
+            expire_current_days=storage.RAW_UPLOAD_EXPIRY_DAYS,
+        ),
+    )
     uploads.attach_policy()
     # Object changes of published assets reach EventBridge (audit, cache warmers); the uploads
     # bucket's one notification configuration belongs to the cell's asset pipeline.
@@ -88,8 +137,12 @@ def region_buckets(parent: pulumi.Resource, region: str, provider: aws.Provider,
 
 
 def replicate_assets(
-    parent: pulumi.Resource, primary: str, buckets: Mapping[str, RegionBuckets],
-    key_arns: Mapping[str, pulumi.Output[str]], provider: aws.Provider, time_control: bool,
+    parent: pulumi.Resource,
+    primary: str,
+    buckets: Mapping[str, RegionBuckets],
+    key_arns: Mapping[str, pulumi.Output[str]],
+    provider: aws.Provider,
+    time_control: bool,
 ) -> aws.s3.BucketReplicationConfig | None:
     """Replicate the primary's assets bucket to every secondary's, re-encrypting with the
     destination region's key. Returns None for a single-region stack."""
@@ -106,21 +159,38 @@ def replicate_assets(
     aws.iam.RolePolicy(
         regional("data", primary, "assets-replication-policy"),
         role=role.id,
-        policy=iam.document([
-            iam.allow(["s3:GetReplicationConfiguration", "s3:ListBucket"], [source.arn]),
-            iam.allow(["s3:GetObjectVersionForReplication", "s3:GetObjectVersionAcl",
-                       "s3:GetObjectVersionTagging"], [iam.objects(source.arn)]),
-            iam.allow(["s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"],
-                      [iam.objects(d.arn) for d in destinations]),
-            iam.allow(["kms:Decrypt"], [key_arns[primary]]),
-            iam.allow(["kms:Encrypt", "kms:GenerateDataKey"], [key_arns[r] for r in secondaries]),
-        ]),
+        policy=iam.document(
+            [
+                iam.allow(["s3:GetReplicationConfiguration", "s3:ListBucket"], [source.arn]),
+                iam.allow(
+                    [
+                        "s3:GetObjectVersionForReplication",
+                        "s3:GetObjectVersionAcl",
+                        "s3:GetObjectVersionTagging",
+                    ],
+                    [iam.objects(source.arn)],
+                ),
+                iam.allow(
+                    ["s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"],
+                    [iam.objects(d.arn) for d in destinations],
+                ),
+                iam.allow(["kms:Decrypt"], [key_arns[primary]]),
+                iam.allow(
+                    ["kms:Encrypt", "kms:GenerateDataKey"], [key_arns[r] for r in secondaries]
+                ),
+            ]
+        ),
         opts=child(parent, provider=provider),
     )
     rules = [
-        kms_replication_rule(f"assets-to-{region}", storage.ASSETS_PREFIX,
-                             buckets[region].assets.arn, key_arns[region], priority=priority,
-                             time_control=time_control)
+        kms_replication_rule(
+            f"assets-to-{region}",
+            storage.ASSETS_PREFIX,
+            buckets[region].assets.arn,
+            key_arns[region],
+            priority=priority,
+            time_control=time_control,
+        )
         for priority, region in enumerate(secondaries, start=1)
     ]
     return aws.s3.BucketReplicationConfig(
@@ -129,6 +199,9 @@ def replicate_assets(
         bucket=source.id,
         rules=rules,
         # Replication needs versioning on the source and every destination first.
-        opts=child(parent, provider=provider,
-                   depends_on=[source.versioning, *[d.versioning for d in destinations]]),
+        opts=child(
+            parent,
+            provider=provider,
+            depends_on=[source.versioning, *[d.versioning for d in destinations]],
+        ),
     )

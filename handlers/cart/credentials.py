@@ -108,11 +108,11 @@ class SecretCredentials:
         return self._secret.refresh()
 
 
-def credential_source(access: DatabaseAccess, rds: ClientFactory,
-                      secrets: ClientFactory) -> CredentialSource:
+def credential_source(
+    access: DatabaseAccess, rds: ClientFactory, secrets: ClientFactory
+) -> CredentialSource:
     if isinstance(access, DatabaseUrl):
         return FixedUrl(access.url)
     if isinstance(access, DatabaseIam):
         return IamAuthToken(rds(), access)
     return SecretCredentials(secrets(), access)
-

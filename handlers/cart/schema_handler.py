@@ -39,8 +39,11 @@ def _master_credentials() -> CredentialSource:
             f"the schema step creates tables and roles: set {env.DATABASE_SECRET_ARN} (the"
             f" master secret) or {env.DATABASE_URL} (a superuser locally)"
         )
-    return credential_source(access, lambda: boto3.client("rds", region_name=region),
-                             lambda: boto3.client("secretsmanager", region_name=region))
+    return credential_source(
+        access,
+        lambda: boto3.client("rds", region_name=region),
+        lambda: boto3.client("secretsmanager", region_name=region),
+    )
 
 
 @logger.inject_lambda_context

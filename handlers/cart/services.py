@@ -56,8 +56,10 @@ class Services:
             from handlers.cart.credentials import CachedSecret
 
             token = CachedSecret(self._secrets, self.settings.redis_auth_secret_arn)
-            auth = {"credential_provider": SecretAuthToken(token),
-                    "redis_connect_func": reauthenticating(token)}
+            auth = {
+                "credential_provider": SecretAuthToken(token),
+                "redis_connect_func": reauthenticating(token),
+            }
         return redis.Redis.from_url(
             self.settings.redis_url,
             socket_timeout=0.5,

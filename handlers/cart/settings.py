@@ -75,8 +75,9 @@ _MAX_PORT = 65535
 def _port(environ: Mapping[str, str]) -> int:
     text = _optional(environ, env.DATABASE_PORT) or "5432"
     if not text.isdigit() or not 1 <= int(text) <= _MAX_PORT:
-        raise ConfigError(f"{env.DATABASE_PORT} must be a port number from 1 to {_MAX_PORT},"
-                          f" not {text!r}")
+        raise ConfigError(
+            f"{env.DATABASE_PORT} must be a port number from 1 to {_MAX_PORT}, not {text!r}"
+        )
     return int(text)
 
 
@@ -86,7 +87,8 @@ def database_access(environ: Mapping[str, str], region: str) -> DatabaseAccess |
     chosen = [name for name in _ACCESS_VARIABLES if _optional(environ, name)]
     if len(chosen) > 1:
         raise ConfigError(
-            f"set only one of {', '.join(_ACCESS_VARIABLES)}; got {', '.join(chosen)}")
+            f"set only one of {', '.join(_ACCESS_VARIABLES)}; got {', '.join(chosen)}"
+        )
     if not chosen:
         return None
     if chosen[0] == env.DATABASE_URL:
@@ -99,14 +101,18 @@ def database_access(environ: Mapping[str, str], region: str) -> DatabaseAccess |
             user=_required(environ, env.DATABASE_IAM_USER),
             region=region,
         )
-    return DatabaseSecret(_required(environ, env.DATABASE_SECRET_ARN),
-                          _optional(environ, env.DATABASE_HOST))
+    return DatabaseSecret(
+        _required(environ, env.DATABASE_SECRET_ARN), _optional(environ, env.DATABASE_HOST)
+    )
 
 
 def region_from_env(environ: Mapping[str, str]) -> str:
     """The region this copy runs in: HOME_REGION, else the Lambda runtime's AWS_REGION."""
-    return (_optional(environ, env.HOME_REGION) or _optional(environ, "AWS_REGION")
-            or _required(environ, "AWS_DEFAULT_REGION"))
+    return (
+        _optional(environ, env.HOME_REGION)
+        or _optional(environ, "AWS_REGION")
+        or _required(environ, "AWS_DEFAULT_REGION")
+    )
 
 
 @dataclass(frozen=True)
@@ -167,8 +173,9 @@ def database_url_from_secret(secret: Mapping[str, Any], host: str | None = None)
         host = host or secret["host"]
     except KeyError as missing:
         raise ConfigError(f"the database secret lacks the {missing} field") from None
-    return libpq_url(user, password, str(host), secret.get("port", 5432),
-                     secret.get("dbname", "postgres"))
+    return libpq_url(
+        user, password, str(host), secret.get("port", 5432), secret.get("dbname", "postgres")
+    )
 
 
 def read_secret(client: Any, arn: str) -> str:

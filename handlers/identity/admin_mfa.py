@@ -58,8 +58,9 @@ def decide(event: dict[str, Any], mfa_settings: MfaSettingsLookup) -> Decision:
     attributes = event.get("request", {}).get("userAttributes") or {}
     if event.get("triggerSource") == DEVICE_SIGN_IN:
         return Decision(False, "remembered-device sign-in may skip MFA")
-    if (attributes.get(USER_STATUS_ATTRIBUTE) == EXTERNAL_PROVIDER_STATUS
-            or attributes.get(LINKED_IDENTITIES_ATTRIBUTE)):
+    if attributes.get(USER_STATUS_ATTRIBUTE) == EXTERNAL_PROVIDER_STATUS or attributes.get(
+        LINKED_IDENTITIES_ATTRIBUTE
+    ):
         return Decision(False, "federated or linked account: Cognito MFA does not apply")
     try:
         settings = mfa_settings(str(event["userPoolId"]), str(event["userName"]))
@@ -70,8 +71,9 @@ def decide(event: dict[str, Any], mfa_settings: MfaSettingsLookup) -> Decision:
     return Decision(False, "no TOTP enrolled")
 
 
-def enforce_admin_mfa(event: dict[str, Any],
-                      mfa_settings: MfaSettingsLookup) -> tuple[dict[str, Any], Decision | None]:
+def enforce_admin_mfa(
+    event: dict[str, Any], mfa_settings: MfaSettingsLookup
+) -> tuple[dict[str, Any], Decision | None]:
     """The trigger's answer: the event, with the admin group removed from both tokens unless the
     user signed in with TOTP. The decision is None for users outside the admin group (their
     event is returned unchanged: Cognito then issues its tokens as usual)."""
@@ -84,7 +86,8 @@ def enforce_admin_mfa(event: dict[str, Any],
         raise UnsupportedTriggerVersion(
             f"pre token generation event version {version!r} cannot change the access token; "
             f"allowed: {', '.join(sorted(ACCESS_TOKEN_VERSIONS))} (set the pool's trigger to "
-            "lambda_version V2_0)")
+            "lambda_version V2_0)"
+        )
     decision = decide(event, mfa_settings)
     if not decision.keep_admin:
         _override_groups(event, [g for g in groups if g != ADMIN_GROUP])

@@ -32,9 +32,11 @@ class UserReader(Protocol):
 @cache
 def cognito_client() -> UserReader:
     """Created once per execution environment, in the Lambda's region (AWS_REGION)."""
-    config = Config(connect_timeout=limits.LOOKUP_CONNECT_TIMEOUT_SECONDS,
-                    read_timeout=limits.LOOKUP_READ_TIMEOUT_SECONDS,
-                    retries={"total_max_attempts": limits.LOOKUP_ATTEMPTS, "mode": "standard"})
+    config = Config(
+        connect_timeout=limits.LOOKUP_CONNECT_TIMEOUT_SECONDS,
+        read_timeout=limits.LOOKUP_READ_TIMEOUT_SECONDS,
+        retries={"total_max_attempts": limits.LOOKUP_ATTEMPTS, "mode": "standard"},
+    )
     return cast(UserReader, boto3.client("cognito-idp", config=config))
 
 
@@ -49,13 +51,17 @@ def mfa_settings_via(client: UserReader) -> MfaSettingsLookup:
 def handle(event: dict[str, Any], client: UserReader) -> dict[str, Any]:
     answer, decision = enforce_admin_mfa(event, mfa_settings_via(client))
     if decision is not None:
-        logger.info("admin group %s", "kept" if decision.keep_admin else "dropped", extra={
-            "trigger_source": event.get("triggerSource"),
-            "user_pool_id": event.get("userPoolId"),
-            "username": event.get("userName"),
-            "keep_admin": decision.keep_admin,
-            "reason": decision.reason,
-        })
+        logger.info(
+            "admin group %s",
+            "kept" if decision.keep_admin else "dropped",
+            extra={
+                "trigger_source": event.get("triggerSource"),
+                "user_pool_id": event.get("userPoolId"),
+                "username": event.get("userName"),
+                "keep_admin": decision.keep_admin,
+                "reason": decision.reason,
+            },
+        )
     return answer
 
 

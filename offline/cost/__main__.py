@@ -19,19 +19,36 @@ from offline.scope import cell_regions
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="shop3d cost", description=(
-        "Monthly cost estimate per service and region, from the program's resource graph and "
-        "a traffic profile. Not a quote: list prices, no free tier, no discounts."))
+    parser = argparse.ArgumentParser(
+        prog="shop3d cost",
+        description=(
+            "Monthly cost estimate per service and region, from the program's resource graph and "
+            "a traffic profile. Not a quote: list prices, no free tier, no discounts."
+        ),
+    )
     parser.add_argument("stack", nargs="?", default="dev", help="stack name (Pulumi.<stack>.yaml)")
-    parser.add_argument("--traffic", type=Path, default=DEFAULT_PROFILE,
-                        help="traffic profile YAML (default offline/traffic/default.yaml)")
-    parser.add_argument("--prices", choices=("snapshot", "live"), default="snapshot",
-                        help="snapshot: the latest committed offline/prices/*.json (default); "
-                             "live: AWS Price List API where possible (needs credentials)")
-    parser.add_argument("--snapshot", type=Path, default=None,
-                        help="a specific price snapshot file")
-    parser.add_argument("--save-snapshot", type=Path, default=None,
-                        help="with --prices live: write the prices used to this file")
+    parser.add_argument(
+        "--traffic",
+        type=Path,
+        default=DEFAULT_PROFILE,
+        help="traffic profile YAML (default offline/traffic/default.yaml)",
+    )
+    parser.add_argument(
+        "--prices",
+        choices=("snapshot", "live"),
+        default="snapshot",
+        help="snapshot: the latest committed offline/prices/*.json (default); "
+        "live: AWS Price List API where possible (needs credentials)",
+    )
+    parser.add_argument(
+        "--snapshot", type=Path, default=None, help="a specific price snapshot file"
+    )
+    parser.add_argument(
+        "--save-snapshot",
+        type=Path,
+        default=None,
+        help="with --prices live: write the prices used to this file",
+    )
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     parser.add_argument("--items", action="store_true", help="list every line item")
     args = parser.parse_args(argv)

@@ -78,14 +78,14 @@ class Context:
 
     def has_redis(self, region: str) -> bool:
         return self.features.redis_cache and any(
-            r.region == region for r in self.run.of_type(REDIS))
+            r.region == region for r in self.run.of_type(REDIS)
+        )
 
     def region_of(self, resource: RecordedResource) -> str:
         """The resource's region; a remote component (awsx VPC) has none: its name carries it."""
         if resource.region:
             return resource.region
-        return next((r for r in self.regions if f"-{r}-" in f"-{resource.name}-"),
-                    self.regions[0])
+        return next((r for r in self.regions if f"-{r}-" in f"-{resource.name}-"), self.regions[0])
 
 
 Estimator = Callable[[Context, RecordedResource], list[LineItem]]
@@ -104,25 +104,35 @@ def _item(service: str, region: str, what: str, usd: float) -> LineItem:
 
 # -- compute ----------------------------------------------------------------------------------
 
+
 def web_tier(ctx: Context, asg: RecordedResource) -> list[LineItem]:
     region = ctx.region_of(asg)
     policy = asg.inputs.get("mixedInstancesPolicy") or {}
     distribution = policy.get("instancesDistribution") or {}
     overrides = (policy.get("launchTemplate") or {}).get("overrides") or []
     instance_type = overrides[0]["instanceType"] if overrides else "t4g.small"
-    running = min(max(ctx.profile.web_instances, _num(asg.inputs, "minSize")),
-                  _num(asg.inputs, "maxSize", ctx.profile.web_instances))
+    running = min(
+        max(ctx.profile.web_instances, _num(asg.inputs, "minSize")),
+        _num(asg.inputs, "maxSize", ctx.profile.web_instances),
+    )
     base = min(running, _num(distribution, "onDemandBaseCapacity"))
     above = running - base
-    spot_fraction = (1 - _num(distribution, "onDemandPercentageAboveBaseCapacity", 100) / 100)
+    spot_fraction = 1 - _num(distribution, "onDemandPercentageAboveBaseCapacity", 100) / 100
     spot = above * spot_fraction * ctx.profile.spot_share if ctx.features.spot else 0.0
     on_demand = running - spot
     hourly = ctx.prices.region(f"ec2.hour.{instance_type}", region)
     spot_hourly = hourly * (1 - ctx.prices.region("spot_discount", region))
-    return [_item("EC2", region, f"{asg.name}: {on_demand:g} on-demand {instance_type}",
-                  on_demand * hourly * HOURS),
-            _item("EC2", region, f"{asg.name}: {spot:g} spot {instance_type}",
-                  spot * spot_hourly * HOURS)]
+    return [
+        _item(
+            "EC2",
+            region,
+            f"{asg.name}: {on_demand:g} on-demand {instance_type}",
+            on_demand * hourly * HOURS,
+        ),
+        _item(
+            "EC2", region, f"{asg.name}: {spot:g} spot {instance_type}", spot * spot_hourly * HOURS
+        ),
+    ]
 
 
 def batch(ctx: Context, environment: RecordedResource) -> list[LineItem]:
@@ -135,9 +145,15 @@ def batch(ctx: Context, environment: RecordedResource) -> list[LineItem]:
         per_vcpu *= 1 - ctx.prices.region("spot_discount", region)
     p = ctx.profile
     vcpu_hours = p.models_uploaded * p.large_model_share * p.batch_vcpu_hours_per_model
-    return [_item("Batch (EC2)", region, f"{environment.name}: {vcpu_hours * ctx.share(region):g}"
-                  f" vCPU-h {'spot' if on_spot else 'on-demand'}",
-                  vcpu_hours * ctx.share(region) * per_vcpu)]
+    return [
+        _item(
+            "Batch (EC2)",
+            region,
+            f"{environment.name}: {vcpu_hours * ctx.share(region):g}"
+            f" vCPU-h {'spot' if on_spot else 'on-demand'}",
+            vcpu_hours * ctx.share(region) * per_vcpu,
+        )
+    ]
 
 
 def lambda_function(ctx: Context, function: RecordedResource) -> list[LineItem]:
@@ -155,13 +171,20 @@ def lambda_function(ctx: Context, function: RecordedResource) -> list[LineItem]:
         return []
     architecture = (function.inputs.get("architectures") or ["x86_64"])[0]
     gb_seconds = invocations * seconds * _num(function.inputs, "memorySize", 128) / GB
-    return [_item("Lambda", region, f"{function.name}: {invocations:,.0f} invocations, "
-                  f"{gb_seconds:,.0f} GB-s {architecture}",
-                  gb_seconds * ctx.prices.region(f"lambda.gb_second.{architecture}", region)
-                  + invocations / 1e6 * ctx.prices.region("lambda.request_million", region))]
+    return [
+        _item(
+            "Lambda",
+            region,
+            f"{function.name}: {invocations:,.0f} invocations, "
+            f"{gb_seconds:,.0f} GB-s {architecture}",
+            gb_seconds * ctx.prices.region(f"lambda.gb_second.{architecture}", region)
+            + invocations / 1e6 * ctx.prices.region("lambda.request_million", region),
+        )
+    ]
 
 
 # -- network ----------------------------------------------------------------------------------
+
 
 def load_balancer(ctx: Context, alb: RecordedResource) -> list[LineItem]:
     region = ctx.region_of(alb)
@@ -170,22 +193,38 @@ def load_balancer(ctx: Context, alb: RecordedResource) -> list[LineItem]:
     new_connections_per_second = requests / ctx.profile.alb_requests_per_connection / seconds
     gb_per_hour = requests * API_RESPONSE_KB / GB / GB / HOURS
     lcus = max(new_connections_per_second / 25, gb_per_hour)
-    return [_item("ELB", region, f"{alb.name}: {HOURS:g} h, {lcus:.2f} LCU average",
-                  HOURS * (ctx.prices.region("alb.hour", region)
-                           + lcus * ctx.prices.region("alb.lcu_hour", region)))]
+    return [
+        _item(
+            "ELB",
+            region,
+            f"{alb.name}: {HOURS:g} h, {lcus:.2f} LCU average",
+            HOURS
+            * (
+                ctx.prices.region("alb.hour", region)
+                + lcus * ctx.prices.region("alb.lcu_hour", region)
+            ),
+        )
+    ]
 
 
 def vpc(ctx: Context, network: RecordedResource) -> list[LineItem]:
     region = ctx.region_of(network)
     strategy = (network.inputs.get("natGateways") or {}).get("strategy", "None")
-    gateways = {"OnePerAz": _num(network.inputs, "numberOfAvailabilityZones", 2),
-                "Single": 1.0}.get(strategy, 0.0)
+    gateways = {
+        "OnePerAz": _num(network.inputs, "numberOfAvailabilityZones", 2),
+        "Single": 1.0,
+    }.get(strategy, 0.0)
     if not gateways:
         return []
-    return [_item("VPC (NAT)", region, f"{network.name}: {gateways:g} NAT gateways, "
-                  f"{ctx.profile.nat_gb:g} GB",
-                  gateways * HOURS * ctx.prices.region("nat.hour", region)
-                  + ctx.profile.nat_gb * ctx.prices.region("nat.gb", region))]
+    return [
+        _item(
+            "VPC (NAT)",
+            region,
+            f"{network.name}: {gateways:g} NAT gateways, {ctx.profile.nat_gb:g} GB",
+            gateways * HOURS * ctx.prices.region("nat.hour", region)
+            + ctx.profile.nat_gb * ctx.prices.region("nat.gb", region),
+        )
+    ]
 
 
 def vpc_endpoint(ctx: Context, endpoint: RecordedResource) -> list[LineItem]:
@@ -193,16 +232,26 @@ def vpc_endpoint(ctx: Context, endpoint: RecordedResource) -> list[LineItem]:
         return []  # gateway endpoints (S3, DynamoDB) are free
     region = ctx.region_of(endpoint)
     azs = len(endpoint.inputs.get("subnetIds") or [None])
-    return [_item("VPC (endpoints)", region, f"{endpoint.name}: {azs} AZ",
-                  azs * HOURS * ctx.prices.region("vpc.interface_endpoint_az_hour", region))]
+    return [
+        _item(
+            "VPC (endpoints)",
+            region,
+            f"{endpoint.name}: {azs} AZ",
+            azs * HOURS * ctx.prices.region("vpc.interface_endpoint_az_hour", region),
+        )
+    ]
 
 
 # -- edge -------------------------------------------------------------------------------------
 
+
 def distribution(ctx: Context, cdn: RecordedResource) -> list[LineItem]:
     p = ctx.profile
-    served = set(ctx.prices.cloudfront_price_classes.get(
-        str(cdn.inputs.get("priceClass")), ["north_america", "europe", "australia"]))
+    served = set(
+        ctx.prices.cloudfront_price_classes.get(
+            str(cdn.inputs.get("priceClass")), ["north_america", "europe", "australia"]
+        )
+    )
     items = []
     for region in ctx.regions:
         # Viewers outside the price class are served (and billed) from the cheapest edges.
@@ -210,55 +259,100 @@ def distribution(ctx: Context, cdn: RecordedResource) -> list[LineItem]:
         geo = geo if geo in served else "north_america"
         share = ctx.share(region)
         requests = (p.cdn_requests + p.api_requests) * share
-        items.append(_item(
-            "CloudFront", GLOBAL, f"{cdn.name}: viewers near {region} ({geo}), "
-            f"{p.cdn_gb * share:,.0f} GB, {requests:,.0f} requests",
-            p.cdn_gb * share * ctx.prices.global_price(f"cloudfront.gb.{geo}")
-            + requests / 1e4 * ctx.prices.global_price(f"cloudfront.https_request_10k.{geo}")))
+        items.append(
+            _item(
+                "CloudFront",
+                GLOBAL,
+                f"{cdn.name}: viewers near {region} ({geo}), "
+                f"{p.cdn_gb * share:,.0f} GB, {requests:,.0f} requests",
+                p.cdn_gb * share * ctx.prices.global_price(f"cloudfront.gb.{geo}")
+                + requests / 1e4 * ctx.prices.global_price(f"cloudfront.https_request_10k.{geo}"),
+            )
+        )
     hit = p.cdn_hit_ratio if ctx.features.cdn_cache else 0.0
     misses = p.cdn_requests * (1 - hit)
     origin = ctx.regions[0]
-    items.append(_item("S3", origin, f"{cdn.name} origin fetches: {misses:,.0f} GETs "
-                       f"(hit ratio {hit:g})",
-                       misses / 1000 * ctx.prices.region("s3.get_1000", origin)))
+    items.append(
+        _item(
+            "S3",
+            origin,
+            f"{cdn.name} origin fetches: {misses:,.0f} GETs (hit ratio {hit:g})",
+            misses / 1000 * ctx.prices.region("s3.get_1000", origin),
+        )
+    )
     return items
 
 
 def web_acl(ctx: Context, acl: RecordedResource) -> list[LineItem]:
     rules = len(acl.inputs.get("rules") or [])
     requests = ctx.profile.cdn_requests + ctx.profile.api_requests
-    return [_item("WAF", GLOBAL, f"{acl.name}: 1 ACL, {rules} rules, {requests:,.0f} requests",
-                  ctx.prices.global_price("waf.web_acl_month")
-                  + rules * ctx.prices.global_price("waf.rule_month")
-                  + requests / 1e6 * ctx.prices.global_price("waf.request_million"))]
+    return [
+        _item(
+            "WAF",
+            GLOBAL,
+            f"{acl.name}: 1 ACL, {rules} rules, {requests:,.0f} requests",
+            ctx.prices.global_price("waf.web_acl_month")
+            + rules * ctx.prices.global_price("waf.rule_month")
+            + requests / 1e6 * ctx.prices.global_price("waf.request_million"),
+        )
+    ]
 
 
 def hosted_zone(ctx: Context, zone: RecordedResource) -> list[LineItem]:
-    return [_item("Route 53", GLOBAL, f"{zone.name}: hosted zone (alias queries are free)",
-                  ctx.prices.global_price("route53.zone_month"))]
+    return [
+        _item(
+            "Route 53",
+            GLOBAL,
+            f"{zone.name}: hosted zone (alias queries are free)",
+            ctx.prices.global_price("route53.zone_month"),
+        )
+    ]
 
 
 def health_check(ctx: Context, check: RecordedResource) -> list[LineItem]:
-    options = sum([check.inputs.get("type") in ("HTTPS", "HTTPS_STR_MATCH"),
-                   bool(check.inputs.get("measureLatency")),
-                   _num(check.inputs, "requestInterval", 30) < 30])
-    return [_item("Route 53", GLOBAL, f"{check.name}: health check, {options} options",
-                  ctx.prices.global_price("route53.health_check_month")
-                  + options * ctx.prices.global_price("route53.health_check_option_month"))]
+    options = sum(
+        [
+            check.inputs.get("type") in ("HTTPS", "HTTPS_STR_MATCH"),
+            bool(check.inputs.get("measureLatency")),
+            _num(check.inputs, "requestInterval", 30) < 30,
+        ]
+    )
+    return [
+        _item(
+            "Route 53",
+            GLOBAL,
+            f"{check.name}: health check, {options} options",
+            ctx.prices.global_price("route53.health_check_month")
+            + options * ctx.prices.global_price("route53.health_check_option_month"),
+        )
+    ]
 
 
 def user_pool(ctx: Context, pool: RecordedResource) -> list[LineItem]:
     tier = str(pool.inputs.get("userPoolTier") or "ESSENTIALS")
-    return [_item("Cognito", GLOBAL, f"{pool.name}: {ctx.profile.cognito_mau:,.0f} MAU ({tier})",
-                  ctx.profile.cognito_mau * ctx.prices.global_price(f"cognito.mau.{tier}"))]
+    return [
+        _item(
+            "Cognito",
+            GLOBAL,
+            f"{pool.name}: {ctx.profile.cognito_mau:,.0f} MAU ({tier})",
+            ctx.profile.cognito_mau * ctx.prices.global_price(f"cognito.mau.{tier}"),
+        )
+    ]
 
 
 def shield(ctx: Context, subscription: RecordedResource) -> list[LineItem]:
-    return [_item("Shield Advanced", GLOBAL, subscription.name,
-                  ctx.prices.global_price("shield.advanced_month"))]
+    return [
+        _item(
+            "Shield Advanced",
+            GLOBAL,
+            subscription.name,
+            ctx.prices.global_price("shield.advanced_month"),
+        )
+    ]
 
 
 # -- data -------------------------------------------------------------------------------------
+
 
 def redis(ctx: Context, group: RecordedResource) -> list[LineItem]:
     if not ctx.features.redis_cache:
@@ -266,24 +360,38 @@ def redis(ctx: Context, group: RecordedResource) -> list[LineItem]:
     region = ctx.region_of(group)
     node_type = str(group.inputs.get("nodeType"))
     nodes = _num(group.inputs, "numCacheClusters", 1)
-    return [_item("ElastiCache", region, f"{group.name}: {nodes:g} x {node_type}",
-                  nodes * HOURS * ctx.prices.region(f"elasticache.hour.{node_type}", region))]
+    return [
+        _item(
+            "ElastiCache",
+            region,
+            f"{group.name}: {nodes:g} x {node_type}",
+            nodes * HOURS * ctx.prices.region(f"elasticache.hour.{node_type}", region),
+        )
+    ]
 
 
 def aurora(ctx: Context, cluster: RecordedResource) -> list[LineItem]:
     region = ctx.region_of(cluster)
     p = ctx.profile
     scaling = cluster.inputs.get("serverlessv2ScalingConfiguration") or {}
-    acu = min(max(p.aurora_acu, _num(scaling, "minCapacity", 0.5)),
-              _num(scaling, "maxCapacity", p.aurora_acu))
+    acu = min(
+        max(p.aurora_acu, _num(scaling, "minCapacity", 0.5)),
+        _num(scaling, "maxCapacity", p.aurora_acu),
+    )
     instances = len(ctx.dependents(cluster, "aws:rds/clusterInstance:ClusterInstance"))
     secondary = bool(cluster.inputs.get("replicationSourceIdentifier")) or region != ctx.regions[0]
     io_millions = p.aurora_io_millions * (0.5 if secondary else 1.0)  # replicas apply writes
-    return [_item("Aurora", region, f"{cluster.name}: {instances} x {acu:g} ACU, "
-                  f"{p.aurora_storage_gb:g} GB, {io_millions:g} M I/O",
-                  instances * acu * HOURS * ctx.prices.region("aurora.acu_hour", region)
-                  + p.aurora_storage_gb * ctx.prices.region("aurora.storage_gb_month", region)
-                  + io_millions * ctx.prices.region("aurora.io_million", region))]
+    return [
+        _item(
+            "Aurora",
+            region,
+            f"{cluster.name}: {instances} x {acu:g} ACU, "
+            f"{p.aurora_storage_gb:g} GB, {io_millions:g} M I/O",
+            instances * acu * HOURS * ctx.prices.region("aurora.acu_hour", region)
+            + p.aurora_storage_gb * ctx.prices.region("aurora.storage_gb_month", region)
+            + io_millions * ctx.prices.region("aurora.io_million", region),
+        )
+    ]
 
 
 def _table_role(table: RecordedResource) -> str | None:
@@ -313,20 +421,25 @@ def table(ctx: Context, table_: RecordedResource) -> list[LineItem]:
         local_writes = writes if replicas else writes * share
         storage = p.dynamodb_storage_gb * storage_share
         pitr = storage if (table_.inputs.get("pointInTimeRecovery") or {}).get("enabled") else 0
-        items.append(_item(
-            "DynamoDB", region, f"{table_.name}: {reads:,.0f} reads, {local_writes:,.0f} writes, "
-            f"{storage:g} GB",
-            reads / 1e6 * ctx.prices.region("dynamodb.read_million", region)
-            + local_writes / 1e6 * ctx.prices.region("dynamodb.write_million", region)
-            + storage * ctx.prices.region("dynamodb.storage_gb_month", region)
-            + pitr * ctx.prices.region("dynamodb.pitr_gb_month", region)))
+        items.append(
+            _item(
+                "DynamoDB",
+                region,
+                f"{table_.name}: {reads:,.0f} reads, {local_writes:,.0f} writes, {storage:g} GB",
+                reads / 1e6 * ctx.prices.region("dynamodb.read_million", region)
+                + local_writes / 1e6 * ctx.prices.region("dynamodb.write_million", region)
+                + storage * ctx.prices.region("dynamodb.storage_gb_month", region)
+                + pitr * ctx.prices.region("dynamodb.pitr_gb_month", region),
+            )
+        )
     return items
 
 
 def _lifecycle_storage_classes(ctx: Context, bucket: RecordedResource) -> set[str]:
     classes: set[str] = set()
-    for config in ctx.dependents(bucket, "aws:s3/bucketLifecycleConfiguration:"
-                                 "BucketLifecycleConfiguration"):
+    for config in ctx.dependents(
+        bucket, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"
+    ):
         for rule in config.inputs.get("rules") or []:
             classes.update(t.get("storageClass", "") for t in rule.get("transitions") or [])
     return classes
@@ -341,33 +454,56 @@ def bucket(ctx: Context, bucket_: RecordedResource) -> list[LineItem]:
     if INTELLIGENT_TIERING in _lifecycle_storage_classes(ctx, bucket_):
         gb = p.asset_storage_gb
         if not ctx.features.intelligent_tiering:
-            return [_item("S3", region, f"{bucket_.name}: {gb:g} GB Standard",
-                          gb * price("s3.standard_gb_month", region))]
+            return [
+                _item(
+                    "S3",
+                    region,
+                    f"{bucket_.name}: {gb:g} GB Standard",
+                    gb * price("s3.standard_gb_month", region),
+                )
+            ]
         frequent = 1 - p.idle_30_days_share - p.idle_90_days_share
-        return [_item("S3", region, f"{bucket_.name}: {gb:g} GB Intelligent-Tiering "
-                      f"({frequent:.0%} frequent)",
-                      gb * (frequent * price("s3.standard_gb_month", region)
-                            + p.idle_30_days_share * price("s3.it_infrequent_gb_month", region)
-                            + p.idle_90_days_share
-                            * price("s3.it_archive_instant_gb_month", region))
-                      + p.asset_objects / 1000 * price("s3.it_monitoring_1000_objects", region))]
+        return [
+            _item(
+                "S3",
+                region,
+                f"{bucket_.name}: {gb:g} GB Intelligent-Tiering ({frequent:.0%} frequent)",
+                gb
+                * (
+                    frequent * price("s3.standard_gb_month", region)
+                    + p.idle_30_days_share * price("s3.it_infrequent_gb_month", region)
+                    + p.idle_90_days_share * price("s3.it_archive_instant_gb_month", region)
+                )
+                + p.asset_objects / 1000 * price("s3.it_monitoring_1000_objects", region),
+            )
+        ]
     if ctx.dependents(bucket_, "aws:s3/bucketNotification:BucketNotification") and any(
-            n.inputs.get("queues") for n in ctx.dependents(
-                bucket_, "aws:s3/bucketNotification:BucketNotification")):
+        n.inputs.get("queues")
+        for n in ctx.dependents(bucket_, "aws:s3/bucketNotification:BucketNotification")
+    ):
         uploads = p.models_uploaded * ctx.share(region)
         gb = uploads * p.model_mb / GB
-        return [_item("S3", region, f"{bucket_.name}: {gb:,.1f} GB of uploads, "
-                      f"{uploads * p.objects_per_model:,.0f} PUTs",
-                      gb * price("s3.standard_gb_month", region)
-                      + uploads * p.objects_per_model / 1000 * price("s3.put_1000", region))]
+        return [
+            _item(
+                "S3",
+                region,
+                f"{bucket_.name}: {gb:,.1f} GB of uploads, "
+                f"{uploads * p.objects_per_model:,.0f} PUTs",
+                gb * price("s3.standard_gb_month", region)
+                + uploads * p.objects_per_model / 1000 * price("s3.put_1000", region),
+            )
+        ]
     return []
 
 
 def replication(ctx: Context, config: RecordedResource) -> list[LineItem]:
     """Each published model crosses to every destination region (and pays RTC when on).
     Only asset replication is modelled: other buckets carry no modelled traffic."""
-    sources = [b for b in ctx.depends_on_type(config, BUCKET)
-               if INTELLIGENT_TIERING in _lifecycle_storage_classes(ctx, b)]
+    sources = [
+        b
+        for b in ctx.depends_on_type(config, BUCKET)
+        if INTELLIGENT_TIERING in _lifecycle_storage_classes(ctx, b)
+    ]
     if not sources:
         return []
     region = ctx.region_of(config)
@@ -375,19 +511,29 @@ def replication(ctx: Context, config: RecordedResource) -> list[LineItem]:
     published_gb = p.models_uploaded * p.model_mb / GB
     rules = config.inputs.get("rules") or []
     rtc = replication_time_rules(config.inputs)
-    return [_item("S3 replication", region, f"{config.name}: {published_gb:,.1f} GB to "
-                  f"{len(rules)} regions, RTC on {rtc}",
-                  published_gb * (len(rules) * ctx.prices.region("transfer.inter_region_gb", region)
-                                  + rtc * ctx.prices.region("s3.rtc_gb", region)))]
+    return [
+        _item(
+            "S3 replication",
+            region,
+            f"{config.name}: {published_gb:,.1f} GB to {len(rules)} regions, RTC on {rtc}",
+            published_gb
+            * (
+                len(rules) * ctx.prices.region("transfer.inter_region_gb", region)
+                + rtc * ctx.prices.region("s3.rtc_gb", region)
+            ),
+        )
+    ]
 
 
 # -- management -------------------------------------------------------------------------------
+
 
 def _flat(service: str, key: str) -> Estimator:
     def estimate(ctx: Context, resource: RecordedResource) -> list[LineItem]:
         region = ctx.region_of(resource)
         copies = 1 + len(resource.inputs.get("replicas") or [])  # a replicated secret bills each
         return [_item(service, region, resource.name, copies * ctx.prices.region(key, region))]
+
     return estimate
 
 
@@ -396,8 +542,14 @@ def queue(ctx: Context, queue_: RecordedResource) -> list[LineItem]:
         return []  # dead-letter queues: no traffic modelled
     region = ctx.region_of(queue_)
     requests = ctx.profile.models_uploaded * ctx.share(region) * 3  # send, receive, delete
-    return [_item("SQS", region, f"{queue_.name}: {requests:,.0f} requests",
-                  requests / 1e6 * ctx.prices.region("sqs.request_million", region))]
+    return [
+        _item(
+            "SQS",
+            region,
+            f"{queue_.name}: {requests:,.0f} requests",
+            requests / 1e6 * ctx.prices.region("sqs.request_million", region),
+        )
+    ]
 
 
 ESTIMATORS: dict[str, Estimator] = {
@@ -431,18 +583,44 @@ ESTIMATORS: dict[str, Estimator] = {
 # configure, or is usage the estimate prices per region). Anything else without an estimator
 # is listed as "not priced".
 NO_CHARGE = (
-    "aws:iam/", "aws:vpc/", "aws:s3/bucket", "aws:lb/listener", "aws:lb/targetGroup",
-    "aws:route53/record:", "aws:acm/", "aws:kms/alias:", "aws:cognito/user", "aws:sqs/",
-    "aws:lambda/permission:", "aws:lambda/eventSourceMapping:", "aws:autoscaling/policy:",
+    "aws:iam/",
+    "aws:vpc/",
+    "aws:s3/bucket",
+    "aws:lb/listener",
+    "aws:lb/targetGroup",
+    "aws:route53/record:",
+    "aws:acm/",
+    "aws:kms/alias:",
+    "aws:cognito/user",
+    "aws:sqs/",
+    "aws:lambda/permission:",
+    "aws:lambda/eventSourceMapping:",
+    "aws:autoscaling/policy:",
     "aws:cognito/riskConfiguration:",  # part of the Plus tier priced per MAU
-    "aws:batch/job", "aws:rds/subnetGroup:", "aws:rds/globalCluster:", "aws:rds/clusterInstance:",
-    "aws:elasticache/subnetGroup:", "aws:cloudfront/", "aws:ec2/securityGroup:",
-    "aws:ec2/defaultSecurityGroup:", "aws:ec2/launchTemplate:", "aws:secretsmanager/secretVersion:",
-    "aws:cloudwatch/logGroup:", "aws:ecr/lifecyclePolicy:", "aws:sns/topicSubscription:",
-    "aws:wafv2/webAclLoggingConfiguration:", "aws:guardduty/detectorFeature:",
-    "aws:backup/plan:", "aws:backup/selection:", "aws:backup/regionSettings:",
-    "aws:backup/vaultLockConfiguration:", "random:", "docker-build:", "pulumi:",
-    "aws:signer/", "aws:lambda/codeSigningConfig:",  # Signer is free for Lambda; so are configs
+    "aws:batch/job",
+    "aws:rds/subnetGroup:",
+    "aws:rds/globalCluster:",
+    "aws:rds/clusterInstance:",
+    "aws:elasticache/subnetGroup:",
+    "aws:cloudfront/",
+    "aws:ec2/securityGroup:",
+    "aws:ec2/defaultSecurityGroup:",
+    "aws:ec2/launchTemplate:",
+    "aws:secretsmanager/secretVersion:",
+    "aws:cloudwatch/logGroup:",
+    "aws:ecr/lifecyclePolicy:",
+    "aws:sns/topicSubscription:",
+    "aws:wafv2/webAclLoggingConfiguration:",
+    "aws:guardduty/detectorFeature:",
+    "aws:backup/plan:",
+    "aws:backup/selection:",
+    "aws:backup/regionSettings:",
+    "aws:backup/vaultLockConfiguration:",
+    "random:",
+    "docker-build:",
+    "pulumi:",
+    "aws:signer/",
+    "aws:lambda/codeSigningConfig:",  # Signer is free for Lambda; so are configs
 )
 
 
@@ -451,12 +629,23 @@ def regional_usage(ctx: Context) -> list[LineItem]:
     items = []
     for region in ctx.regions:
         share = ctx.share(region)
-        items.append(_item("CloudWatch", region, f"logs: {ctx.profile.log_gb:g} GB ingested",
-                           ctx.profile.log_gb
-                           * ctx.prices.region("cloudwatch.logs_ingest_gb", region)))
+        items.append(
+            _item(
+                "CloudWatch",
+                region,
+                f"logs: {ctx.profile.log_gb:g} GB ingested",
+                ctx.profile.log_gb * ctx.prices.region("cloudwatch.logs_ingest_gb", region),
+            )
+        )
         requests = ctx.profile.kms_requests * share
-        items.append(_item("KMS", region, f"{requests:,.0f} requests",
-                           requests / 1e4 * ctx.prices.region("kms.request_10k", region)))
+        items.append(
+            _item(
+                "KMS",
+                region,
+                f"{requests:,.0f} requests",
+                requests / 1e4 * ctx.prices.region("kms.request_10k", region),
+            )
+        )
     return items
 
 
@@ -478,8 +667,9 @@ class Estimate:
         return dict(sorted(totals.items()))
 
 
-def estimate(run: ProgramRun, profile: TrafficProfile, prices: PriceBook,
-             features: Features = Features()) -> Estimate:
+def estimate(
+    run: ProgramRun, profile: TrafficProfile, prices: PriceBook, features: Features = Features()
+) -> Estimate:
     ctx = Context(run, profile, prices, features)
     items: list[LineItem] = []
     not_priced: dict[str, int] = {}

@@ -21,17 +21,42 @@ PRICING_REGION = "us-east-1"
 Filters = dict[str, str]
 # key pattern -> (service code, filters from the key's groups, multiplier to the key's unit)
 QUERIES: list[tuple[re.Pattern[str], str, Callable[[re.Match[str]], Filters], float]] = [
-    (re.compile(r"ec2\.hour\.(?P<type>[a-z0-9]+\.[a-z0-9]+)$"), "AmazonEC2",
-     lambda m: {"instanceType": m["type"], "operatingSystem": "Linux", "tenancy": "Shared",
-                "preInstalledSw": "NA", "capacitystatus": "Used"}, 1.0),
-    (re.compile(r"elasticache\.hour\.(?P<type>cache\.[a-z0-9]+\.[a-z0-9]+)$"),
-     "AmazonElastiCache", lambda m: {"instanceType": m["type"], "cacheEngine": "Redis"}, 1.0),
-    (re.compile(r"lambda\.gb_second\.arm64$"), "AWSLambda",
-     lambda m: {"group": "AWS-Lambda-Duration-ARM"}, 1.0),
-    (re.compile(r"lambda\.gb_second\.x86_64$"), "AWSLambda",
-     lambda m: {"group": "AWS-Lambda-Duration"}, 1.0),
-    (re.compile(r"lambda\.request_million$"), "AWSLambda",
-     lambda m: {"group": "AWS-Lambda-Requests"}, 1e6),
+    (
+        re.compile(r"ec2\.hour\.(?P<type>[a-z0-9]+\.[a-z0-9]+)$"),
+        "AmazonEC2",
+        lambda m: {
+            "instanceType": m["type"],
+            "operatingSystem": "Linux",
+            "tenancy": "Shared",
+            "preInstalledSw": "NA",
+            "capacitystatus": "Used",
+        },
+        1.0,
+    ),
+    (
+        re.compile(r"elasticache\.hour\.(?P<type>cache\.[a-z0-9]+\.[a-z0-9]+)$"),
+        "AmazonElastiCache",
+        lambda m: {"instanceType": m["type"], "cacheEngine": "Redis"},
+        1.0,
+    ),
+    (
+        re.compile(r"lambda\.gb_second\.arm64$"),
+        "AWSLambda",
+        lambda m: {"group": "AWS-Lambda-Duration-ARM"},
+        1.0,
+    ),
+    (
+        re.compile(r"lambda\.gb_second\.x86_64$"),
+        "AWSLambda",
+        lambda m: {"group": "AWS-Lambda-Duration"},
+        1.0,
+    ),
+    (
+        re.compile(r"lambda\.request_million$"),
+        "AWSLambda",
+        lambda m: {"group": "AWS-Lambda-Requests"},
+        1e6,
+    ),
 ]
 
 
@@ -47,8 +72,9 @@ def on_demand_usd(price_list_item: str) -> float:
     """The first-tier on-demand USD price of one Price List `PriceList` entry (a JSON string)."""
     product = json.loads(price_list_item)
     terms = (product.get("terms") or {}).get("OnDemand") or {}
-    dimensions = [d for term in terms.values() for d in (term.get("priceDimensions") or {})
-                  .values()]
+    dimensions = [
+        d for term in terms.values() for d in (term.get("priceDimensions") or {}).values()
+    ]
     if not dimensions:
         sku = (product.get("product") or {}).get("sku")
         raise ValueError(f"Price List product {sku} has no on-demand price dimension")
@@ -59,8 +85,9 @@ def on_demand_usd(price_list_item: str) -> float:
 def fetch(client: PricingClient, service: str, region: str, filters: Filters) -> float | None:
     terms = [{"Type": "TERM_MATCH", "Field": "regionCode", "Value": region}]
     terms += [{"Type": "TERM_MATCH", "Field": k, "Value": v} for k, v in filters.items()]
-    response = client.get_products(ServiceCode=service, Filters=terms, FormatVersion="aws_v1",
-                                   MaxResults=10)
+    response = client.get_products(
+        ServiceCode=service, Filters=terms, FormatVersion="aws_v1", MaxResults=10
+    )
     prices = [p for p in (on_demand_usd(item) for item in response.get("PriceList") or []) if p]
     # Several SKUs can match (e.g. reserved host variants filtered out above): take the lowest
     # non-zero on-demand price, which is the plain shared-tenancy one.
@@ -85,8 +112,7 @@ def live_prices(snapshot: PriceBook, client: PricingClient, regions: list[str]) 
                 if price is not None:
                     table[key] = price * multiplier
                     origin[f"{region}:{key}"] = "live"
-    return replace(snapshot, regional=regional, origin=origin,
-                   substituted_regions=substituted)
+    return replace(snapshot, regional=regional, origin=origin, substituted_regions=substituted)
 
 
 def pricing_client() -> PricingClient:
@@ -98,7 +124,8 @@ def pricing_client() -> PricingClient:
         raise NoCredentials(
             "--prices live needs AWS credentials (AWS_PROFILE, AWS_ACCESS_KEY_ID/"
             "AWS_SECRET_ACCESS_KEY, SSO or an instance role) with pricing:GetProducts; none "
-            "were found. Without --prices live the committed snapshot is used.")
+            "were found. Without --prices live the committed snapshot is used."
+        )
     client: PricingClient = session.client("pricing", region_name=PRICING_REGION)
     return client
 
@@ -106,7 +133,8 @@ def pricing_client() -> PricingClient:
 def save_snapshot(book: PriceBook, path: Path, as_of: str) -> None:
     data = book.to_json()
     data["as_of"] = as_of
-    data["source"] = ("AWS Price List API (boto3 pricing.get_products) for the live keys; "
-                      f"the rest carried over from the snapshot of {book.as_of}. "
-                      + book.source)
+    data["source"] = (
+        "AWS Price List API (boto3 pricing.get_products) for the live keys; "
+        f"the rest carried over from the snapshot of {book.as_of}. " + book.source
+    )
     path.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")

@@ -40,24 +40,34 @@ class PriceBook:
             self.substituted_regions.add(region)
             table = self.regional[REFERENCE_REGION]
         if key not in table:
-            raise PriceMissing(f"no price {key!r} for {region} in the price book of {self.as_of}; "
-                               f"known keys: {', '.join(sorted(table))}")
+            raise PriceMissing(
+                f"no price {key!r} for {region} in the price book of {self.as_of}; "
+                f"known keys: {', '.join(sorted(table))}"
+            )
         return table[key]
 
     def global_price(self, key: str) -> float:
         if key not in self.global_:
-            raise PriceMissing(f"no global price {key!r} in the price book of {self.as_of}; "
-                               f"known keys: {', '.join(sorted(self.global_))}")
+            raise PriceMissing(
+                f"no global price {key!r} in the price book of {self.as_of}; "
+                f"known keys: {', '.join(sorted(self.global_))}"
+            )
         return self.global_[key]
 
     def geography(self, region: str) -> str:
         return self.cloudfront_geography.get(region, "north_america")
 
     def to_json(self) -> dict[str, Any]:
-        return {"as_of": self.as_of, "currency": "USD", "source": self.source, "note": self.note,
-                "regions": self.regional, "global": self.global_,
-                "cloudfront_geography": self.cloudfront_geography,
-                "cloudfront_price_classes": self.cloudfront_price_classes}
+        return {
+            "as_of": self.as_of,
+            "currency": "USD",
+            "source": self.source,
+            "note": self.note,
+            "regions": self.regional,
+            "global": self.global_,
+            "cloudfront_geography": self.cloudfront_geography,
+            "cloudfront_price_classes": self.cloudfront_price_classes,
+        }
 
 
 def latest_snapshot(directory: Path = PRICES_DIR) -> Path:
@@ -72,16 +82,22 @@ def load_snapshot(path: Path | None = None) -> PriceBook:
     raw = json.loads(path.read_text())
     missing = [k for k in ("as_of", "source", "note", "regions", "global") if k not in raw]
     if missing:
-        raise ValueError(f"{path}: price snapshot lacks {', '.join(missing)} (a snapshot must "
-                         "name its date and source)")
+        raise ValueError(
+            f"{path}: price snapshot lacks {', '.join(missing)} (a snapshot must "
+            "name its date and source)"
+        )
     if REFERENCE_REGION not in raw["regions"]:
-        raise ValueError(f"{path}: price snapshot must price the reference region "
-                         f"{REFERENCE_REGION}")
+        raise ValueError(
+            f"{path}: price snapshot must price the reference region {REFERENCE_REGION}"
+        )
     return PriceBook(
-        as_of=str(raw["as_of"]), source=raw["source"], note=raw["note"],
+        as_of=str(raw["as_of"]),
+        source=raw["source"],
+        note=raw["note"],
         regional={r: {k: float(v) for k, v in t.items()} for r, t in raw["regions"].items()},
         global_={k: float(v) for k, v in raw["global"].items()},
         cloudfront_geography=dict(raw.get("cloudfront_geography") or {}),
-        cloudfront_price_classes={k: list(v) for k, v in
-                                  (raw.get("cloudfront_price_classes") or {}).items()},
+        cloudfront_price_classes={
+            k: list(v) for k, v in (raw.get("cloudfront_price_classes") or {}).items()
+        },
     )

@@ -31,9 +31,16 @@ class Saving:
         return round(self.without_usd - self.with_usd, 2)
 
 
-def savings(run: ProgramRun, profile: TrafficProfile, prices: PriceBook,
-            baseline: Estimate | None = None) -> list[Saving]:
+def savings(
+    run: ProgramRun, profile: TrafficProfile, prices: PriceBook, baseline: Estimate | None = None
+) -> list[Saving]:
     baseline = baseline or estimate(run, profile, prices)
-    return [Saving(feature, text.format(p=profile), baseline.total,
-                   estimate(run, profile, prices, replace(Features(), **{feature: False})).total)
-            for feature, text in SWITCHES.items()]
+    return [
+        Saving(
+            feature,
+            text.format(p=profile),
+            baseline.total,
+            estimate(run, profile, prices, replace(Features(), **{feature: False})).total,
+        )
+        for feature, text in SWITCHES.items()
+    ]

@@ -65,8 +65,9 @@ class TrafficProfile:
 
     def share(self, region: str, regions: list[str]) -> float:
         """The part of the stack's traffic that region serves."""
-        weights = {r: self.region_shares.get(r, 0.0) if self.region_shares else 1.0
-                   for r in regions}
+        weights = {
+            r: self.region_shares.get(r, 0.0) if self.region_shares else 1.0 for r in regions
+        }
         total = sum(weights.values())
         return weights.get(region, 0.0) / total if total else 1.0 / len(regions)
 
@@ -77,14 +78,17 @@ class TrafficProfile:
 
 RANGES: dict[str, tuple[float, float]] = {
     f.name: (SHARE if f.name.endswith(("_ratio", "_share")) else COUNT)
-    for f in fields(TrafficProfile) if f.name not in ("name", "region_shares")
+    for f in fields(TrafficProfile)
+    if f.name not in ("name", "region_shares")
 }
 
 
 def _in_range(label: str, value: Any, low: float, high: float, where: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
-        raise ValueError(f"{where}: {label}: {value!r} is not allowed; expected a number from "
-                         f"{low:g} to {high:g}")
+        raise ValueError(
+            f"{where}: {label}: {value!r} is not allowed; expected a number from "
+            f"{low:g} to {high:g}"
+        )
     return float(value)
 
 
@@ -94,19 +98,27 @@ def load_profile(path: Path = DEFAULT_PROFILE) -> TrafficProfile:
         raise ValueError(f"{path}: a traffic profile is a mapping of keys to numbers")
     unknown = sorted(set(raw) - set(RANGES) - {"name", "description", "region_shares"})
     if unknown:
-        raise ValueError(f"{path}: unknown key(s) {', '.join(unknown)}; allowed: "
-                         + ", ".join(["name", "description", *sorted(RANGES)]))
-    values = {k: _in_range(k, v, *RANGES[k], str(path)) for k, v in raw.items()
-              if k in RANGES}
+        raise ValueError(
+            f"{path}: unknown key(s) {', '.join(unknown)}; allowed: "
+            + ", ".join(["name", "description", *sorted(RANGES)])
+        )
+    values = {k: _in_range(k, v, *RANGES[k], str(path)) for k, v in raw.items() if k in RANGES}
     shares = raw.get("region_shares") or {}
     if not isinstance(shares, dict):
         raise ValueError(f"{path}: region_shares: expected a mapping of region to a share")
-    region_shares = {str(r): _in_range(f"region_shares.{r}", v, *SHARE, str(path))
-                     for r, v in shares.items()}
-    profile = replace(TrafficProfile(), name=str(raw.get("name") or path.stem),
-                      region_shares=region_shares, **values)
+    region_shares = {
+        str(r): _in_range(f"region_shares.{r}", v, *SHARE, str(path)) for r, v in shares.items()
+    }
+    profile = replace(
+        TrafficProfile(),
+        name=str(raw.get("name") or path.stem),
+        region_shares=region_shares,
+        **values,
+    )
     if profile.idle_30_days_share + profile.idle_90_days_share > 1:
-        raise ValueError(f"{path}: idle_30_days_share + idle_90_days_share is "
-                         f"{profile.idle_30_days_share + profile.idle_90_days_share:g}; "
-                         "expected at most 1 (they are shares of the same bytes)")
+        raise ValueError(
+            f"{path}: idle_30_days_share + idle_90_days_share is "
+            f"{profile.idle_30_days_share + profile.idle_90_days_share:g}; "
+            "expected at most 1 (they are shares of the same bytes)"
+        )
     return profile

@@ -21,9 +21,21 @@ from policy.rules import (
 )
 
 _MODULES = (
-    s3, cloudfront, dynamodb, aurora, elasticache, alb, lambda_functions,
-    kms, waf, security_groups, cloudtrail, secrets, cognito, stateful,
-)  # fmt: skip
+    s3,
+    cloudfront,
+    dynamodb,
+    aurora,
+    elasticache,
+    alb,
+    lambda_functions,
+    kms,
+    waf,
+    security_groups,
+    cloudtrail,
+    secrets,
+    cognito,
+    stateful,
+)
 ALL_RULES: tuple[Rule, ...] = tuple(rule for module in _MODULES for rule in module.rules.rules)
 RULES_BY_NAME: dict[str, Rule] = {rule.name: rule for rule in ALL_RULES}
 if len(RULES_BY_NAME) != len(ALL_RULES):

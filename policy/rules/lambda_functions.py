@@ -14,11 +14,22 @@ FUNCTION = (t.FUNCTION,)
 # Runtimes Lambda supports without a deprecation date passed (checked 2026-11).
 SUPPORTED_RUNTIMES = frozenset(
     {
-        "python3.11", "python3.12", "python3.13", "python3.14",
-        "nodejs22.x", "nodejs24.x", "java17", "java21", "java25",
-        "dotnet8", "dotnet10", "ruby3.3", "ruby3.4", "provided.al2023",
+        "python3.11",
+        "python3.12",
+        "python3.13",
+        "python3.14",
+        "nodejs22.x",
+        "nodejs24.x",
+        "java17",
+        "java21",
+        "java25",
+        "dotnet8",
+        "dotnet10",
+        "ruby3.3",
+        "ruby3.4",
+        "provided.al2023",
     }
-)  # fmt: skip
+)
 # Variable names that carry a secret itself (a *_ARN / *_NAME / *_ID pointing at one is fine).
 SECRET_NAME = re.compile(r"PASSWORD|PASSWD|SECRET|TOKEN|PRIVATE_KEY|API_KEY|ACCESS_KEY|_KEY$")
 REFERENCE_SUFFIXES = ("_ARN", "_NAME", "_ID", "_URL_PARAM")
@@ -134,10 +145,12 @@ def dead_letter(stack: Stack) -> Iterator[Violation]:
             continue
         sources = [m for m in mappings if stack.refers(m, "functionName", function)]
         if sources and all(
-            any(stack.refers(m, "eventSourceArn", q) and is_set(q.get("redrivePolicy"))
-                for q in queues)
+            any(
+                stack.refers(m, "eventSourceArn", q) and is_set(q.get("redrivePolicy"))
+                for q in queues
+            )
             for m in sources
-        ):  # fmt: skip
+        ):
             continue
         invokers = {
             str(p.get("principal")) for p in permissions if stack.refers(p, "function", function)

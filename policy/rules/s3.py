@@ -31,8 +31,11 @@ def attached(stack: Stack, bucket: Resource, *types: str) -> list[Resource]:
 
 def alb_log_buckets(stack: Stack) -> list[Resource]:
     lbs = stack.of_type(*t.LOAD_BALANCERS)
-    return [b for b in stack.of_type(t.BUCKET) if any(stack.refers(lb, "accessLogs.bucket", b)
-                                                      for lb in lbs)]  # fmt: skip
+    return [
+        b
+        for b in stack.of_type(t.BUCKET)
+        if any(stack.refers(lb, "accessLogs.bucket", b) for lb in lbs)
+    ]
 
 
 def log_buckets(stack: Stack) -> list[Resource]:
@@ -108,10 +111,12 @@ def missing(
 def public_access_block(stack: Stack) -> Iterator[Violation]:
     settings = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
     yield from missing(
-        stack, stack.of_type(t.BUCKET), t.BUCKET_PUBLIC_ACCESS_BLOCK,
+        stack,
+        stack.of_type(t.BUCKET),
+        t.BUCKET_PUBLIC_ACCESS_BLOCK,
         f"a BucketPublicAccessBlock with {', '.join(settings)} all true",
         lambda r: all(is_true(r.get(s)) for s in settings),
-    )  # fmt: skip
+    )
 
 
 @rules.stack(
@@ -121,11 +126,15 @@ def public_access_block(stack: Stack) -> Iterator[Violation]:
 )
 def acls_disabled(stack: Stack) -> Iterator[Violation]:
     yield from missing(
-        stack, stack.of_type(t.BUCKET), t.BUCKET_OWNERSHIP,
+        stack,
+        stack.of_type(t.BUCKET),
+        t.BUCKET_OWNERSHIP,
         "BucketOwnershipControls with rule.objectOwnership = BucketOwnerEnforced (ACLs off)",
-        lambda r: r.get("rule.objectOwnership") == "BucketOwnerEnforced"
-        or is_unknown(r.get("rule.objectOwnership")),
-    )  # fmt: skip
+        lambda r: (
+            r.get("rule.objectOwnership") == "BucketOwnerEnforced"
+            or is_unknown(r.get("rule.objectOwnership"))
+        ),
+    )
 
 
 @rules.resource(
@@ -166,11 +175,15 @@ def policy_no_public_principal(resource: Resource) -> Iterator[str]:
 )
 def tls_only(stack: Stack) -> Iterator[Violation]:
     yield from missing(
-        stack, stack.of_type(t.BUCKET), t.BUCKET_POLICY,
+        stack,
+        stack.of_type(t.BUCKET),
+        t.BUCKET_POLICY,
         "a BucketPolicy with a Deny statement on Bool aws:SecureTransport = false",
-        lambda r: is_unknown(r.get("policy"))
-        or any(denies_insecure_transport(s) for s in statements(r.get("policy"))),
-    )  # fmt: skip
+        lambda r: (
+            is_unknown(r.get("policy"))
+            or any(denies_insecure_transport(s) for s in statements(r.get("policy")))
+        ),
+    )
 
 
 def _sse_rules(resource: Resource) -> list[dict[str, object]]:
@@ -225,11 +238,15 @@ def bucket_key(stack: Stack) -> Iterator[Violation]:
 @rules.stack("s3-versioning", "Every bucket has versioning Enabled.", "CKV_AWS_21; S3.14")
 def versioning(stack: Stack) -> Iterator[Violation]:
     yield from missing(
-        stack, stack.of_type(t.BUCKET), t.BUCKET_VERSIONING,
+        stack,
+        stack.of_type(t.BUCKET),
+        t.BUCKET_VERSIONING,
         "a BucketVersioning with versioningConfiguration.status = Enabled",
-        lambda r: r.get("versioningConfiguration.status") == "Enabled"
-        or is_unknown(r.get("versioningConfiguration.status")),
-    )  # fmt: skip
+        lambda r: (
+            r.get("versioningConfiguration.status") == "Enabled"
+            or is_unknown(r.get("versioningConfiguration.status"))
+        ),
+    )
 
 
 @rules.stack(
@@ -264,9 +281,12 @@ def replication(stack: Stack) -> Iterator[Violation]:
 )
 def access_logging(stack: Stack) -> Iterator[Violation]:
     yield from missing(
-        stack, data_buckets(stack), t.BUCKET_LOGGING, "a BucketLogging with a targetBucket",
+        stack,
+        data_buckets(stack),
+        t.BUCKET_LOGGING,
+        "a BucketLogging with a targetBucket",
         lambda r: is_set(r.get("targetBucket")),
-    )  # fmt: skip
+    )
 
 
 @rules.stack(
@@ -279,16 +299,20 @@ def lifecycle(stack: Stack) -> Iterator[Violation]:
     def aborts(resource: Resource) -> bool:
         return any(
             rule.get("status") == "Enabled"
-            and at_least((rule.get("abortIncompleteMultipartUpload") or {})
-                         .get("daysAfterInitiation"), 1)
-            for rule in items(resource.get("rules")) if isinstance(rule, dict)
-        )  # fmt: skip
+            and at_least(
+                (rule.get("abortIncompleteMultipartUpload") or {}).get("daysAfterInitiation"), 1
+            )
+            for rule in items(resource.get("rules"))
+            if isinstance(rule, dict)
+        )
 
     yield from missing(
-        stack, stack.of_type(t.BUCKET), t.BUCKET_LIFECYCLE,
+        stack,
+        stack.of_type(t.BUCKET),
+        t.BUCKET_LIFECYCLE,
         "a BucketLifecycleConfiguration with an Enabled abortIncompleteMultipartUpload rule",
         aborts,
-    )  # fmt: skip
+    )
 
 
 @rules.stack(
@@ -298,11 +322,15 @@ def lifecycle(stack: Stack) -> Iterator[Violation]:
 )
 def event_notifications(stack: Stack) -> Iterator[Violation]:
     yield from missing(
-        stack, data_buckets(stack), t.BUCKET_NOTIFICATION,
+        stack,
+        data_buckets(stack),
+        t.BUCKET_NOTIFICATION,
         "a BucketNotification (queues, lambdaFunctions, topics or eventbridge = true)",
-        lambda r: any(is_set(r.get(k)) for k in ("queues", "lambdaFunctions", "topics"))
-        or is_true(r.get("eventbridge")),
-    )  # fmt: skip
+        lambda r: (
+            any(is_set(r.get(k)) for k in ("queues", "lambdaFunctions", "topics"))
+            or is_true(r.get("eventbridge"))
+        ),
+    )
 
 
 @rules.stack(

@@ -79,8 +79,11 @@ def test_bad_input_names_the_allowed_values(handler: Any, architecture: Any, all
 
 def test_the_build_record_is_current() -> None:
     record = artifacts.read_build_record()
-    expected = {artifacts.record_key(h, a) for h in artifacts.HANDLERS
-                for a in artifacts.architectures_of(h)}
+    expected = {
+        artifacts.record_key(h, a)
+        for h in artifacts.HANDLERS
+        for a in artifacts.architectures_of(h)
+    }
     assert set(record) == expected
     for handler in artifacts.HANDLERS:
         for architecture in artifacts.architectures_of(handler):

@@ -32,10 +32,13 @@ def test_markers_are_evaluated_for_lambda_linux() -> None:
     assert build_artifacts.applicable(pins, "arm64") == [("six", "1", "")]
 
 
-@pytest.mark.parametrize(("architecture", "expected"), [
-    ("x86_64", ["meshoptimizer"]), ("arm64", ["almeshopt", "meshoptimizer"])])
+@pytest.mark.parametrize(
+    ("architecture", "expected"),
+    [("x86_64", ["meshoptimizer"]), ("arm64", ["almeshopt", "meshoptimizer"])],
+)
 def test_packages_without_a_wheel_are_found_from_the_lock(
-        architecture: Architecture, expected: list[str]) -> None:
+    architecture: Architecture, expected: list[str]
+) -> None:
     pins = build_artifacts.pinned_packages(build_artifacts.requirements("asset"))
     missing = build_artifacts.without_wheel(pins, architecture, artifacts.group_closure("asset"))
     assert [m.split()[0] for m in missing] == expected
@@ -51,13 +54,13 @@ def test_asset_build_records_an_image_with_the_reason(tmp_path: Path) -> None:
 
 
 def test_a_package_without_wheel_or_sdist_is_refused_not_recorded_as_compilable(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     with pytest.raises(ArtifactError, match="almeshopt has no aarch64 wheel and no sdist"):
         build_artifacts.build_one("asset", "arm64", tmp_path)
 
 
-def test_a_pinned_handler_is_built_and_recorded_for_its_architecture_only(
-        tmp_path: Path) -> None:
+def test_a_pinned_handler_is_built_and_recorded_for_its_architecture_only(tmp_path: Path) -> None:
     record = tmp_path / "record.json"
     record.write_text(json.dumps({"asset/arm64": {"stale": True}}))
     results = build_artifacts.build(["asset"], list(artifacts.ARCHITECTURES), record, tmp_path)

@@ -43,16 +43,26 @@ def auth_redis() -> Iterator[AuthRedis]:
 
 def test_a_changed_redis_token_is_read_again_once(auth_redis, aws_env):
     secrets = boto3.client("secretsmanager")
-    arn = secrets.create_secret(Name="redis-auth-rotation",
-                                SecretString=AuthRedis.FIRST_TOKEN)["ARN"]
-    services = Services.from_settings(Settings.from_env({
-        env.CATALOG_TABLE: "catalog", env.CARTS_TABLE: "carts", env.IDEMPOTENCY_TABLE: "idem",
-        env.CART_COOKIE_KEY: "k" * 32, "AWS_REGION": aws_env.region,
-        env.REDIS_URL: auth_redis.endpoint, env.REDIS_AUTH_SECRET_ARN: arn,
-    }))
+    arn = secrets.create_secret(Name="redis-auth-rotation", SecretString=AuthRedis.FIRST_TOKEN)[
+        "ARN"
+    ]
+    services = Services.from_settings(
+        Settings.from_env(
+            {
+                env.CATALOG_TABLE: "catalog",
+                env.CARTS_TABLE: "carts",
+                env.IDEMPOTENCY_TABLE: "idem",
+                env.CART_COOKIE_KEY: "k" * 32,
+                "AWS_REGION": aws_env.region,
+                env.REDIS_URL: auth_redis.endpoint,
+                env.REDIS_AUTH_SECRET_ARN: arn,
+            }
+        )
+    )
     reads: list[str] = []
-    services._secrets.meta.events.register("after-call.secrets-manager.GetSecretValue",
-                                           lambda **_: reads.append("read"))
+    services._secrets.meta.events.register(
+        "after-call.secrets-manager.GetSecretValue", lambda **_: reads.append("read")
+    )
     cache = services.redis
     assert cache is not None
     cache.set("shop3d:test:token", "kept")

@@ -138,4 +138,3 @@ def test_a_cart_recreated_after_ttl_deletion_orders_anew(client, shop, issuer, c
     second = client.call("POST", "/api/checkout", token=token)
     assert second.status == 201 and second.body["order_id"] != first["order_id"]
     assert second.body["lines"][0]["quantity"] == 2
-

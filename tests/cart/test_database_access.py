@@ -56,20 +56,36 @@ def _as_cart_role(admin_url: str) -> str:
 def test_the_cart_role_has_exactly_the_grants_checkout_and_order_reads_need(pg_database):
     with psycopg.connect(pg_database, autocommit=True) as admin:
         apply_schema(admin)
-        admin.execute(sql.SQL("GRANT DELETE ON orders TO {}").format(
-            sql.Identifier(CART_DATABASE_ROLE)))
+        admin.execute(
+            sql.SQL("GRANT DELETE ON orders TO {}").format(sql.Identifier(CART_DATABASE_ROLE))
+        )
         apply_schema(admin)  # converges: a grant not in grants.sql is revoked again
-        tables = set(admin.execute(
-            "SELECT table_name, privilege_type FROM information_schema.role_table_grants"
-            " WHERE grantee = %s", (CART_DATABASE_ROLE,)).fetchall())
-        columns = set(admin.execute(
-            "SELECT table_name, column_name FROM information_schema.column_privileges"
-            " WHERE grantee = %s AND privilege_type = 'UPDATE'", (CART_DATABASE_ROLE,)).fetchall())
+        tables = set(
+            admin.execute(
+                "SELECT table_name, privilege_type FROM information_schema.role_table_grants"
+                " WHERE grantee = %s",
+                (CART_DATABASE_ROLE,),
+            ).fetchall()
+        )
+        columns = set(
+            admin.execute(
+                "SELECT table_name, column_name FROM information_schema.column_privileges"
+                " WHERE grantee = %s AND privilege_type = 'UPDATE'",
+                (CART_DATABASE_ROLE,),
+            ).fetchall()
+        )
         memberships = admin.execute(
             "SELECT count(*) FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.member"
-            " WHERE r.rolname = %s", (CART_DATABASE_ROLE,)).fetchone()
-    assert tables == {("inventory", "SELECT"), ("orders", "SELECT"), ("orders", "INSERT"),
-                      ("order_lines", "SELECT"), ("order_lines", "INSERT")}
+            " WHERE r.rolname = %s",
+            (CART_DATABASE_ROLE,),
+        ).fetchone()
+    assert tables == {
+        ("inventory", "SELECT"),
+        ("orders", "SELECT"),
+        ("orders", "INSERT"),
+        ("order_lines", "SELECT"),
+        ("order_lines", "INSERT"),
+    }
     assert columns == {("inventory", "on_hand"), ("inventory", "updated_at")}
     assert memberships == (0,)  # no rds_iam here (plain PostgreSQL): password sign-in
 
@@ -103,8 +119,10 @@ def test_the_cart_role_cannot_do_what_it_must_not(pg_database):
             except psycopg.errors.InsufficientPrivilege:
                 refused.append(statement)
         # What checkout does is allowed: reserve stock and read what is left.
-        row = cart.execute("UPDATE inventory SET on_hand = on_hand - 1, updated_at = now()"
-                           " WHERE sku = 'CHAIR-1' AND on_hand >= 1 RETURNING on_hand").fetchone()
+        row = cart.execute(
+            "UPDATE inventory SET on_hand = on_hand - 1, updated_at = now()"
+            " WHERE sku = 'CHAIR-1' AND on_hand >= 1 RETURNING on_hand"
+        ).fetchone()
     assert refused == FORBIDDEN
     assert row == (2,)
 
@@ -121,17 +139,29 @@ def test_in_aws_each_connection_signs_an_iam_token_as_the_password(monkeypatch):
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAEXAMPLEEXAMPLE00")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "example-secret-access-key")
     host = f"orders-{REGION}.cluster-abcdefghijkl.{REGION}.rds.amazonaws.com"
-    settings = Settings.from_env({
-        env.CATALOG_TABLE: "catalog", env.CARTS_TABLE: "carts", env.IDEMPOTENCY_TABLE: "idem",
-        env.CART_COOKIE_KEY: "k" * 32, "AWS_REGION": REGION,
-        env.DATABASE_IAM_USER: CART_DATABASE_ROLE, env.DATABASE_HOST: host,
-        env.DATABASE_PORT: "5432", env.DATABASE_NAME: "shop3d",
-    })
+    settings = Settings.from_env(
+        {
+            env.CATALOG_TABLE: "catalog",
+            env.CARTS_TABLE: "carts",
+            env.IDEMPOTENCY_TABLE: "idem",
+            env.CART_COOKIE_KEY: "k" * 32,
+            "AWS_REGION": REGION,
+            env.DATABASE_IAM_USER: CART_DATABASE_ROLE,
+            env.DATABASE_HOST: host,
+            env.DATABASE_PORT: "5432",
+            env.DATABASE_NAME: "shop3d",
+        }
+    )
     source = Services.from_settings(settings).database
     assert isinstance(source, IamAuthToken)
     parts = conninfo_to_dict(source.conninfo())
     assert (parts["user"], parts["host"], parts["port"], parts["dbname"], parts["sslmode"]) == (
-        CART_DATABASE_ROLE, host, "5432", "shop3d", "require")
+        CART_DATABASE_ROLE,
+        host,
+        "5432",
+        "shop3d",
+        "require",
+    )
     token = str(parts["password"])
     # A presigned rds-db:connect request for this user and host, valid 15 minutes.
     assert token.startswith(f"{host}:5432/?Action=connect&DBUser={CART_DATABASE_ROLE}&")
@@ -151,15 +181,33 @@ class TlsPasswordPostgres(PostgresServer):
     TLS and sign in with its password (a self-signed certificate: sslmode=require encrypts,
     it does not verify)."""
 
-    HBA_CONF: ClassVar[str] = ("host all postgres 127.0.0.1/32 trust\n"
-                               "hostssl all all 127.0.0.1/32 scram-sha-256\n")
+    HBA_CONF: ClassVar[str] = (
+        "host all postgres 127.0.0.1/32 trust\nhostssl all all 127.0.0.1/32 scram-sha-256\n"
+    )
 
     def prepare(self) -> None:
         super().prepare()
         cert, key = self.state_dir / "server.crt", self.state_dir / "server.key"
-        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-                        "-subj", "/CN=127.0.0.1", "-keyout", str(key), "-out", str(cert)],
-                       check=True, capture_output=True)
+        subprocess.run(
+            [
+                "openssl",
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-days",
+                "1",
+                "-subj",
+                "/CN=127.0.0.1",
+                "-keyout",
+                str(key),
+                "-out",
+                str(cert),
+            ],
+            check=True,
+            capture_output=True,
+        )
         key.chmod(0o600)  # PostgreSQL refuses a key others can read
         user = self.server_user()
         if user is not None:
@@ -167,8 +215,10 @@ class TlsPasswordPostgres(PostgresServer):
                 shutil.chown(path, user, user)
 
     def command(self) -> list[str]:
-        files = [f"ssl_cert_file={self.state_dir / 'server.crt'}",
-                 f"ssl_key_file={self.state_dir / 'server.key'}"]
+        files = [
+            f"ssl_cert_file={self.state_dir / 'server.crt'}",
+            f"ssl_key_file={self.state_dir / 'server.key'}",
+        ]
         return [*super().command(), "-c", "ssl=on", *(a for f in files for a in ("-c", f))]
 
 
@@ -185,16 +235,25 @@ class Master:
 
     def rotate(self, password: str, *, update_secret: bool = True) -> None:
         with psycopg.connect(self.server.url(), autocommit=True) as conn:
-            conn.execute(sql.SQL("ALTER ROLE {} PASSWORD {}").format(
-                sql.Identifier(MASTER), sql.Literal(password)))
+            conn.execute(
+                sql.SQL("ALTER ROLE {} PASSWORD {}").format(
+                    sql.Identifier(MASTER), sql.Literal(password)
+                )
+            )
         if update_secret:
-            self.secrets.put_secret_value(SecretId=self.arn,
-                                          SecretString=self.document(password))
+            self.secrets.put_secret_value(SecretId=self.arn, SecretString=self.document(password))
 
     def document(self, password: str, port: int | None = None) -> str:
-        return json.dumps({"engine": "postgres", "username": MASTER, "password": password,
-                           "host": "127.0.0.1", "port": port or self.server.port,
-                           "dbname": self.database})
+        return json.dumps(
+            {
+                "engine": "postgres",
+                "username": MASTER,
+                "password": password,
+                "host": "127.0.0.1",
+                "port": port or self.server.port,
+                "dbname": self.database,
+            }
+        )
 
     def source(self) -> SecretCredentials:
         return SecretCredentials(self.secrets, DatabaseSecret(self.arn, None))
@@ -208,20 +267,33 @@ def password_server() -> Iterator[PostgresServer]:
 
 @pytest.fixture
 def master(password_server, moto_endpoint) -> Iterator[Master]:
-    secrets = boto3.client("secretsmanager", endpoint_url=moto_endpoint, region_name=REGION,
-                           aws_access_key_id="testing", aws_secret_access_key="testing")
+    secrets = boto3.client(
+        "secretsmanager",
+        endpoint_url=moto_endpoint,
+        region_name=REGION,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
     reads: list[str] = []
-    secrets.meta.events.register("after-call.secrets-manager.GetSecretValue",
-                                 lambda **_: reads.append("read"))
+    secrets.meta.events.register(
+        "after-call.secrets-manager.GetSecretValue", lambda **_: reads.append("read")
+    )
     database = "orders"
     with psycopg.connect(password_server.url(), autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE ROLE {} LOGIN CREATEROLE PASSWORD 'first'").format(
-            sql.Identifier(MASTER)))
-        conn.execute(sql.SQL("CREATE DATABASE {} OWNER {}").format(
-            sql.Identifier(database), sql.Identifier(MASTER)))
+        conn.execute(
+            sql.SQL("CREATE ROLE {} LOGIN CREATEROLE PASSWORD 'first'").format(
+                sql.Identifier(MASTER)
+            )
+        )
+        conn.execute(
+            sql.SQL("CREATE DATABASE {} OWNER {}").format(
+                sql.Identifier(database), sql.Identifier(MASTER)
+            )
+        )
     master = Master(password_server, database, secrets, "", reads)
-    master.arn = secrets.create_secret(Name=f"master-{id(master)}",
-                                       SecretString=master.document("first"))["ARN"]
+    master.arn = secrets.create_secret(
+        Name=f"master-{id(master)}", SecretString=master.document("first")
+    )["ARN"]
     yield master
     with psycopg.connect(password_server.url(), autocommit=True) as conn:
         conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(database)))
@@ -253,8 +325,9 @@ def test_the_secret_is_read_again_only_once(master):
     with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
         connect(source)
     assert len(master.reads) == 2  # the first read and one re-read; no retry with the same value
-    master.secrets.put_secret_value(SecretId=master.arn,
-                                    SecretString=master.document("not-in-the-secret-yet"))
+    master.secrets.put_secret_value(
+        SecretId=master.arn, SecretString=master.document("not-in-the-secret-yet")
+    )
     with connect(source) as conn:
         assert conn.execute("SELECT 1").fetchone() == (1,)
     assert len(master.reads) == 3
@@ -262,8 +335,9 @@ def test_the_secret_is_read_again_only_once(master):
 
 def test_a_failure_other_than_authentication_does_not_re_read(master):
     nothing_listens = 1  # a privileged port no test server uses: connection refused
-    master.secrets.put_secret_value(SecretId=master.arn,
-                                    SecretString=master.document("first", port=nothing_listens))
+    master.secrets.put_secret_value(
+        SecretId=master.arn, SecretString=master.document("first", port=nothing_listens)
+    )
     with pytest.raises(psycopg.OperationalError) as refused:
         connect(master.source())
     assert "authentication" not in str(refused.value)
@@ -291,7 +365,8 @@ def _tables(master: Master) -> set[str]:
 
 
 def test_the_deploy_event_applies_the_schema_with_the_master_secret_across_a_rotation(
-        master, schema_lambda):
+    master, schema_lambda
+):
     event = {APPLY_SCHEMA_EVENT_KEY: {"schema_sha256": cart_schema_sha256()}}
     assert schema_lambda(event, LambdaContext()) == {"applied": cart_schema_sha256()}
     assert _tables(master) == {"inventory", "orders", "order_lines"}
@@ -309,8 +384,9 @@ def test_the_schema_grants_rds_iam_where_it_exists(master, schema_lambda):
     try:
         schema_lambda({APPLY_SCHEMA_EVENT_KEY: {}}, LambdaContext())
         with psycopg.connect(master.server.url(), autocommit=True) as conn:
-            granted = conn.execute("SELECT pg_has_role(%s, %s, 'MEMBER')",
-                                   (CART_DATABASE_ROLE, RDS_IAM_ROLE)).fetchone()
+            granted = conn.execute(
+                "SELECT pg_has_role(%s, %s, 'MEMBER')", (CART_DATABASE_ROLE, RDS_IAM_ROLE)
+            ).fetchone()
     finally:
         with psycopg.connect(master.server.url(), autocommit=True) as conn:
             conn.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(RDS_IAM_ROLE)))

@@ -75,10 +75,16 @@ def test_secrets_come_from_secrets_manager(aws_env, monkeypatch):
 
 
 def test_one_way_to_the_database_at_a_time():
-    both = {**BASE, env.CART_COOKIE_KEY: "k" * 32, env.DATABASE_URL: "postgresql://h/d",
-            env.DATABASE_IAM_USER: "shop3d_cart"}
-    with pytest.raises(ConfigError, match=f"only one of {env.DATABASE_URL}, "
-                                          f"{env.DATABASE_IAM_USER}, {env.DATABASE_SECRET_ARN}"):
+    both = {
+        **BASE,
+        env.CART_COOKIE_KEY: "k" * 32,
+        env.DATABASE_URL: "postgresql://h/d",
+        env.DATABASE_IAM_USER: "shop3d_cart",
+    }
+    with pytest.raises(
+        ConfigError,
+        match=f"only one of {env.DATABASE_URL}, {env.DATABASE_IAM_USER}, {env.DATABASE_SECRET_ARN}",
+    ):
         Settings.from_env(both)
 
 
@@ -89,12 +95,20 @@ def test_iam_access_names_what_it_lacks():
     with pytest.raises(ConfigError, match=env.DATABASE_NAME):
         Settings.from_env({**iam, env.DATABASE_HOST: "db.internal"})
     with pytest.raises(ConfigError, match=f"{env.DATABASE_PORT} must be a port number from 1"):
-        Settings.from_env({**iam, env.DATABASE_HOST: "db.internal", env.DATABASE_NAME: "shop3d",
-                           env.DATABASE_PORT: "70000"})
-    settings = Settings.from_env({**iam, env.DATABASE_HOST: "db.internal",
-                                  env.DATABASE_NAME: "shop3d"})
-    assert settings.database == DatabaseIam(host="db.internal", port=5432, dbname="shop3d",
-                                            user="shop3d_cart", region="eu-west-1")
+        Settings.from_env(
+            {
+                **iam,
+                env.DATABASE_HOST: "db.internal",
+                env.DATABASE_NAME: "shop3d",
+                env.DATABASE_PORT: "70000",
+            }
+        )
+    settings = Settings.from_env(
+        {**iam, env.DATABASE_HOST: "db.internal", env.DATABASE_NAME: "shop3d"}
+    )
+    assert settings.database == DatabaseIam(
+        host="db.internal", port=5432, dbname="shop3d", user="shop3d_cart", region="eu-west-1"
+    )
 
 
 def test_checkout_without_a_database_says_what_to_set():

@@ -22,9 +22,21 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def pre_event(op: str, urn: str, diffs: list[str]) -> EngineEvent:
-    return EngineEvent.from_json({"sequence": 1, "timestamp": 1, "resourcePreEvent": {
-        "metadata": {"op": op, "urn": urn, "type": "aws:s3/bucket:Bucket", "provider": "",
-                     "diffs": diffs}}})  # fmt: skip
+    return EngineEvent.from_json(
+        {
+            "sequence": 1,
+            "timestamp": 1,
+            "resourcePreEvent": {
+                "metadata": {
+                    "op": op,
+                    "urn": urn,
+                    "type": "aws:s3/bucket:Bucket",
+                    "provider": "",
+                    "diffs": diffs,
+                }
+            },
+        }
+    )
 
 
 @dataclass
@@ -48,8 +60,9 @@ class RecordingStack:
     def up(self, **kwargs: Any) -> Any:
         self._record("up", kwargs)
         outputs = {"siteUrl": SimpleNamespace(value="https://d1.cloudfront.net")}
-        return SimpleNamespace(summary=SimpleNamespace(resource_changes={"create": 3}),
-                               outputs=outputs)  # fmt: skip
+        return SimpleNamespace(
+            summary=SimpleNamespace(resource_changes={"create": 3}), outputs=outputs
+        )
 
     def preview_refresh(self, **kwargs: Any) -> Any:
         self._record("preview_refresh", kwargs)
@@ -71,8 +84,12 @@ class Harness:
     printed: list[str] = field(default_factory=list)
     built: list[str] = field(default_factory=list)
 
-    def driver(self, cli: str | None = "/usr/bin/pulumi", environ: dict[str, str] | None = None,
-               work_dir: Path = ROOT) -> Driver:  # fmt: skip
+    def driver(
+        self,
+        cli: str | None = "/usr/bin/pulumi",
+        environ: dict[str, str] | None = None,
+        work_dir: Path = ROOT,
+    ) -> Driver:
         def open_stack(request: StackRequest) -> RecordingStack:
             self.requests.append(request)
             return self.stack
@@ -81,9 +98,14 @@ class Harness:
             self.built.append("checked")
             return []
 
-        return Driver(open_stack=open_stack, which=lambda name: cli, environ=environ or {},
-                      ensure_artifacts=ensure, work_dir=work_dir,
-                      on_output=self.printed.append)  # fmt: skip
+        return Driver(
+            open_stack=open_stack,
+            which=lambda name: cli,
+            environ=environ or {},
+            ensure_artifacts=ensure,
+            work_dir=work_dir,
+            on_output=self.printed.append,
+        )
 
 
 @pytest.fixture
@@ -99,8 +121,9 @@ def test_preview_attaches_the_pack_with_the_stacks_exemptions(harness: Harness) 
     assert kwargs["policy_packs"] == [str(ROOT / "policy")]
     # dev's shop3d:policyExemptions turn those rules advisory; all others stay mandatory.
     assert harness.stack.policy_config_seen["aurora-multi-az"] == {"enforcementLevel": "advisory"}
-    assert all(v == {"enforcementLevel": "advisory"}
-               for v in harness.stack.policy_config_seen.values())  # fmt: skip
+    assert all(
+        v == {"enforcementLevel": "advisory"} for v in harness.stack.policy_config_seen.values()
+    )
     assert harness.requests[0].create is True and harness.requests[0].env == {}
     assert harness.built == ["checked"]
 
@@ -132,16 +155,20 @@ def test_drift_clean_exits_0_with_a_report(harness: Harness, tmp_path: Path) -> 
 
 
 def test_drift_found_exits_2_and_lists_what_changed(harness: Harness, tmp_path: Path) -> None:
-    harness.stack.events = [pre_event("same", "urn:a", []),
-                            pre_event("update", "urn:b", ["tags", "versioning"]),
-                            pre_event("delete", "urn:c", [])]  # fmt: skip
+    harness.stack.events = [
+        pre_event("same", "urn:a", []),
+        pre_event("update", "urn:b", ["tags", "versioning"]),
+        pre_event("delete", "urn:c", []),
+    ]
     harness.stack.fail_refresh = True
     report = tmp_path / "drift.json"
     assert run(harness.driver(), "drift", "prod", report=report) == Exit.DRIFT
     data = json.loads(report.read_text())
     assert data["drift"] is True and data["exit_code"] == 2
     assert [(c["urn"], c["op"], c["diffs"]) for c in data["changes"]] == [
-        ("urn:b", "update", ["tags", "versioning"]), ("urn:c", "delete", [])]  # fmt: skip
+        ("urn:b", "update", ["tags", "versioning"]),
+        ("urn:c", "delete", []),
+    ]
 
 
 def test_drift_error_exits_1_with_the_reason(harness: Harness, tmp_path: Path) -> None:

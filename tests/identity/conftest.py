@@ -33,7 +33,7 @@ def totp(secret_base32: str, at: float | None = None) -> str:
     counter = struct.pack(">Q", int((time.time() if at is None else at) // 30))
     digest = hmac.new(key, counter, hashlib.sha1).digest()
     offset = digest[-1] & 0x0F
-    value = struct.unpack(">I", digest[offset:offset + 4])[0] & 0x7FFFFFFF
+    value = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
     return f"{value % 1_000_000:06d}"
 
 
@@ -47,65 +47,94 @@ class UserPool:
         """A confirmed user in `groups`; returns the Cognito username (the sub here)."""
         email = f"{unique_prefix('u')}@example.com"
         created = self.client.admin_create_user(
-            UserPoolId=self.pool_id, Username=email, MessageAction="SUPPRESS",
-            UserAttributes=[{"Name": "email", "Value": email},
-                            {"Name": "email_verified", "Value": "true"}])
+            UserPoolId=self.pool_id,
+            Username=email,
+            MessageAction="SUPPRESS",
+            UserAttributes=[
+                {"Name": "email", "Value": email},
+                {"Name": "email_verified", "Value": "true"},
+            ],
+        )
         username = str(created["User"]["Username"])
-        self.client.admin_set_user_password(UserPoolId=self.pool_id, Username=username,
-                                            Password=PASSWORD, Permanent=True)
+        self.client.admin_set_user_password(
+            UserPoolId=self.pool_id, Username=username, Password=PASSWORD, Permanent=True
+        )
         for group in groups:
-            self.client.admin_add_user_to_group(UserPoolId=self.pool_id, Username=username,
-                                                GroupName=group)
+            self.client.admin_add_user_to_group(
+                UserPoolId=self.pool_id, Username=username, GroupName=group
+            )
         return username
 
     def enrol_totp(self, username: str) -> None:
         """What the storefront does for a signed-in user: associate, verify, enable TOTP."""
         signed_in = self.client.admin_initiate_auth(
-            UserPoolId=self.pool_id, ClientId=self.app_client_id,
+            UserPoolId=self.pool_id,
+            ClientId=self.app_client_id,
             AuthFlow="ADMIN_USER_PASSWORD_AUTH",
-            AuthParameters={"USERNAME": username, "PASSWORD": PASSWORD})
+            AuthParameters={"USERNAME": username, "PASSWORD": PASSWORD},
+        )
         access_token = signed_in["AuthenticationResult"]["AccessToken"]
         secret = self.client.associate_software_token(AccessToken=access_token)["SecretCode"]
-        verified = self.client.verify_software_token(AccessToken=access_token,
-                                                     UserCode=totp(secret))
+        verified = self.client.verify_software_token(
+            AccessToken=access_token, UserCode=totp(secret)
+        )
         assert verified["Status"] == "SUCCESS"
         self.client.set_user_mfa_preference(
             AccessToken=access_token,
-            SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": True})
+            SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": True},
+        )
 
     def disable_totp(self, username: str) -> None:
         self.client.admin_set_user_mfa_preference(
-            UserPoolId=self.pool_id, Username=username,
-            SoftwareTokenMfaSettings={"Enabled": False, "PreferredMfa": False})
+            UserPoolId=self.pool_id,
+            Username=username,
+            SoftwareTokenMfaSettings={"Enabled": False, "PreferredMfa": False},
+        )
 
-    def event(self, username: str, trigger_source: str = "TokenGeneration_Authentication",
-              version: str = "2", **attributes: str) -> dict[str, Any]:
+    def event(
+        self,
+        username: str,
+        trigger_source: str = "TokenGeneration_Authentication",
+        version: str = "2",
+        **attributes: str,
+    ) -> dict[str, Any]:
         """A pre token generation event as Cognito sends it for this user (V2 shape)."""
         user = self.client.admin_get_user(UserPoolId=self.pool_id, Username=username)
-        groups = self.client.admin_list_groups_for_user(UserPoolId=self.pool_id,
-                                                        Username=username)["Groups"]
+        groups = self.client.admin_list_groups_for_user(UserPoolId=self.pool_id, Username=username)[
+            "Groups"
+        ]
         user_attributes = {a["Name"]: a["Value"] for a in user["UserAttributes"]}
         user_attributes["cognito:user_status"] = user["UserStatus"]
         user_attributes.update(attributes)
         request: dict[str, Any] = {
             "userAttributes": user_attributes,
-            "groupConfiguration": {"groupsToOverride": [g["GroupName"] for g in groups],
-                                   "iamRolesToOverride": [], "preferredRole": None},
+            "groupConfiguration": {
+                "groupsToOverride": [g["GroupName"] for g in groups],
+                "iamRolesToOverride": [],
+                "preferredRole": None,
+            },
         }
         if version != "1":
             request["scopes"] = ["openid", "email", "profile", "aws.cognito.signin.user.admin"]
-        return copy.deepcopy({
-            "version": version,
-            "triggerSource": trigger_source,
-            "region": LOCAL_REGION,
-            "userPoolId": self.pool_id,
-            "userName": username,
-            "callerContext": {"awsSdkVersion": "aws-sdk-unknown-unknown",
-                              "clientId": self.app_client_id},
-            "request": request,
-            "response": ({"claimsOverrideDetails": None} if version == "1"
-                         else {"claimsAndScopeOverrideDetails": None}),
-        })
+        return copy.deepcopy(
+            {
+                "version": version,
+                "triggerSource": trigger_source,
+                "region": LOCAL_REGION,
+                "userPoolId": self.pool_id,
+                "userName": username,
+                "callerContext": {
+                    "awsSdkVersion": "aws-sdk-unknown-unknown",
+                    "clientId": self.app_client_id,
+                },
+                "request": request,
+                "response": (
+                    {"claimsOverrideDetails": None}
+                    if version == "1"
+                    else {"claimsAndScopeOverrideDetails": None}
+                ),
+            }
+        )
 
 
 @pytest.fixture
@@ -126,14 +155,22 @@ def cognito_env(monkeypatch: pytest.MonkeyPatch, moto_endpoint: str) -> Iterator
 def pool(cognito_env: str) -> Iterator[UserPool]:
     client = boto3.client("cognito-idp")
     pool_id = client.create_user_pool(
-        PoolName=unique_prefix("pool"), UsernameAttributes=["email"],
-        AutoVerifiedAttributes=["email"], MfaConfiguration="OFF")["UserPool"]["Id"]
-    client.set_user_pool_mfa_config(UserPoolId=pool_id, MfaConfiguration="OPTIONAL",
-                                    SoftwareTokenMfaConfiguration={"Enabled": True})
+        PoolName=unique_prefix("pool"),
+        UsernameAttributes=["email"],
+        AutoVerifiedAttributes=["email"],
+        MfaConfiguration="OFF",
+    )["UserPool"]["Id"]
+    client.set_user_pool_mfa_config(
+        UserPoolId=pool_id,
+        MfaConfiguration="OPTIONAL",
+        SoftwareTokenMfaConfiguration={"Enabled": True},
+    )
     for group in (ADMIN_GROUP, OTHER_GROUP):
         client.create_group(UserPoolId=pool_id, GroupName=group)
     app_client = client.create_user_pool_client(
-        UserPoolId=pool_id, ClientName="storefront",
-        ExplicitAuthFlows=["ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])
+        UserPoolId=pool_id,
+        ClientName="storefront",
+        ExplicitAuthFlows=["ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+    )
     yield UserPool(client, pool_id, app_client["UserPoolClient"]["ClientId"])
     client.delete_user_pool(UserPoolId=pool_id)

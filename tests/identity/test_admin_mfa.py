@@ -41,12 +41,16 @@ def unreachable_client() -> Any:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    return boto3.client("cognito-idp", endpoint_url=f"http://127.0.0.1:{port}",
-                        config=Config(retries={"total_max_attempts": 1}, connect_timeout=1))
+    return boto3.client(
+        "cognito-idp",
+        endpoint_url=f"http://127.0.0.1:{port}",
+        config=Config(retries={"total_max_attempts": 1}, connect_timeout=1),
+    )
 
 
-def test_admin_with_totp_keeps_the_admin_group(pool: UserPool,
-                                               caplog: pytest.LogCaptureFixture) -> None:
+def test_admin_with_totp_keeps_the_admin_group(
+    pool: UserPool, caplog: pytest.LogCaptureFixture
+) -> None:
     username = pool.create_user(ADMIN_GROUP, OTHER_GROUP)
     pool.enrol_totp(username)
     event = pool.event(username)
@@ -59,7 +63,8 @@ def test_admin_with_totp_keeps_the_admin_group(pool: UserPool,
 
 
 def test_admin_without_totp_loses_only_the_admin_group(
-        pool: UserPool, caplog: pytest.LogCaptureFixture) -> None:
+    pool: UserPool, caplog: pytest.LogCaptureFixture
+) -> None:
     username = pool.create_user(ADMIN_GROUP, OTHER_GROUP)
     event = pool.event(username)
     with caplog.at_level(logging.INFO):
@@ -81,8 +86,9 @@ def test_an_admin_alone_in_the_group_gets_no_groups_at_all(pool: UserPool) -> No
     assert token_groups(handler.lambda_handler(pool.event(username), None)) == []
 
 
-def test_a_shopper_is_untouched_and_never_looked_up(pool: UserPool,
-                                                    caplog: pytest.LogCaptureFixture) -> None:
+def test_a_shopper_is_untouched_and_never_looked_up(
+    pool: UserPool, caplog: pytest.LogCaptureFixture
+) -> None:
     for groups in ((), (OTHER_GROUP,)):
         username = pool.create_user(*groups)
         event = pool.event(username)
@@ -99,14 +105,16 @@ def test_lookup_failures_drop_the_admin_group(pool: UserPool) -> None:
     pool.enrol_totp(enrolled)
     event = pool.event(enrolled)
     # Cognito unreachable: even a TOTP user is not granted admin on a guess.
-    answer, decision = enforce_admin_mfa(copy.deepcopy(event),
-                                         handler.mfa_settings_via(unreachable_client()))
+    answer, decision = enforce_admin_mfa(
+        copy.deepcopy(event), handler.mfa_settings_via(unreachable_client())
+    )
     assert token_groups(answer) == [OTHER_GROUP]
     assert decision is not None and "EndpointConnectionError" in decision.reason
     # The user is gone by the time the trigger asks (AdminGetUser: UserNotFoundException).
     pool.client.admin_delete_user(UserPoolId=pool.pool_id, Username=enrolled)
-    answer, decision = enforce_admin_mfa(copy.deepcopy(event),
-                                         handler.mfa_settings_via(pool.client))
+    answer, decision = enforce_admin_mfa(
+        copy.deepcopy(event), handler.mfa_settings_via(pool.client)
+    )
     assert token_groups(answer) == [OTHER_GROUP]
     assert decision is not None and "UserNotFoundException" in decision.reason
 
@@ -119,18 +127,26 @@ def test_a_refresh_checks_again(pool: UserPool) -> None:
     assert token_groups(handler.lambda_handler(pool.event(username, REFRESH), None)) == []
 
 
-@pytest.mark.parametrize(("trigger_source", "attributes", "reason"), [
-    (DEVICE_SIGN_IN, {}, "remembered-device"),
-    ("TokenGeneration_HostedAuth", {"cognito:user_status": "EXTERNAL_PROVIDER"}, "federated"),
-    ("TokenGeneration_HostedAuth",
-     {"identities": '[{"providerName":"Google","providerType":"Google"}]'}, "linked"),
-])
+@pytest.mark.parametrize(
+    ("trigger_source", "attributes", "reason"),
+    [
+        (DEVICE_SIGN_IN, {}, "remembered-device"),
+        ("TokenGeneration_HostedAuth", {"cognito:user_status": "EXTERNAL_PROVIDER"}, "federated"),
+        (
+            "TokenGeneration_HostedAuth",
+            {"identities": '[{"providerName":"Google","providerType":"Google"}]'},
+            "linked",
+        ),
+    ],
+)
 def test_sign_ins_that_skip_cognito_mfa_drop_the_admin_group(
-        pool: UserPool, trigger_source: str, attributes: dict[str, str], reason: str) -> None:
+    pool: UserPool, trigger_source: str, attributes: dict[str, str], reason: str
+) -> None:
     username = pool.create_user(ADMIN_GROUP)
     pool.enrol_totp(username)  # TOTP on the account, but this sign-in did not ask for it
-    answer, decision = enforce_admin_mfa(pool.event(username, trigger_source, **attributes),
-                                         handler.mfa_settings_via(pool.client))
+    answer, decision = enforce_admin_mfa(
+        pool.event(username, trigger_source, **attributes), handler.mfa_settings_via(pool.client)
+    )
     assert token_groups(answer) == []
     assert decision is not None and reason in decision.reason
 

@@ -14,8 +14,16 @@ POOL_ARN = "arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_abc"
 
 def findings(*principals: str) -> list[str]:
     function = res(t.FUNCTION, "pre-token", runtime="python3.12")
-    permissions = [res(t.PERMISSION, f"invoke-{i}", function="pre-token", principal=principal,
-                       sourceArn=POOL_ARN) for i, principal in enumerate(principals)]
+    permissions = [
+        res(
+            t.PERMISSION,
+            f"invoke-{i}",
+            function="pre-token",
+            principal=principal,
+            sourceArn=POOL_ARN,
+        )
+        for i, principal in enumerate(principals)
+    ]
     return [f.rule for f in evaluate(stack_of([function, *permissions]), rules=[RULE])]
 
 

@@ -28,8 +28,17 @@ def options(protect: bool = False) -> PolicyResourceOptions:
 
 
 def policy_resource(type_: str, name: str, props: dict[str, object], deps=None) -> PolicyResource:
-    return PolicyResource(type_, unknown_checking_proxy(props), f"urn::{name}", name,
-                          options(), None, None, [], deps or {})  # fmt: skip
+    return PolicyResource(
+        type_,
+        unknown_checking_proxy(props),
+        f"urn::{name}",
+        name,
+        options(),
+        None,
+        None,
+        [],
+        deps or {},
+    )
 
 
 def run_resource_policy(rule_name: str, args: ResourceValidationArgs) -> list[str]:
@@ -43,38 +52,51 @@ def run_resource_policy(rule_name: str, args: ResourceValidationArgs) -> list[st
 
 def test_resource_policies_see_plain_props_and_unknowns() -> None:
     props = {"billingMode": "PROVISIONED"}
-    args = ResourceValidationArgs(t.TABLE, unknown_checking_proxy(props), "urn::t", "t",
-                                  options(), None, {}, {})  # fmt: skip
+    args = ResourceValidationArgs(
+        t.TABLE, unknown_checking_proxy(props), "urn::t", "t", options(), None, {}, {}
+    )
     assert run_resource_policy("dynamodb-on-demand", args) == [
         "billingMode 'PROVISIONED': use PAY_PER_REQUEST (or add autoscaling)"
     ]
     unknown = {"runtime": UNKNOWN_STRING_VALUE, "packageType": "Zip"}
-    args = ResourceValidationArgs(t.FUNCTION, unknown_checking_proxy(unknown), "urn::f", "f",
-                                  options(), None, {}, {})  # fmt: skip
+    args = ResourceValidationArgs(
+        t.FUNCTION, unknown_checking_proxy(unknown), "urn::f", "f", options(), None, {}, {}
+    )
     assert run_resource_policy("lambda-supported-runtime", args) == []
 
 
 def test_stack_policies_join_through_property_dependencies_at_preview() -> None:
     # At preview a new bucket's id is unknown: the join must use the engine's dependencies.
     bucket = policy_resource(t.BUCKET, "b", {"bucket": UNKNOWN_STRING_VALUE})
-    versioning = policy_resource(t.BUCKET_VERSIONING, "v", {
-        "bucket": UNKNOWN_STRING_VALUE, "versioningConfiguration": {"status": "Suspended"}},
-        {"bucket": [bucket]})  # fmt: skip
+    versioning = policy_resource(
+        t.BUCKET_VERSIONING,
+        "v",
+        {"bucket": UNKNOWN_STRING_VALUE, "versioningConfiguration": {"status": "Suspended"}},
+        {"bucket": [bucket]},
+    )
     rule = RULES_BY_NAME["s3-versioning"]
     assert isinstance(rule, StackRule)
     reported: list[tuple[str, str | None]] = []
     validate = stack_policy(rule)._StackValidationPolicy__validate  # type: ignore[attr-defined]
     args = StackValidationArgs([bucket, versioning], {}, {})
     validate(args, lambda message, urn=None: reported.append((message, urn)))
-    assert reported == [("bucket b needs a BucketVersioning with "
-                         "versioningConfiguration.status = Enabled", "urn::b")]  # fmt: skip
+    assert reported == [
+        (
+            "bucket b needs a BucketVersioning with versioningConfiguration.status = Enabled",
+            "urn::b",
+        )
+    ]
     assert to_resource(versioning).refs == {"bucket": frozenset({"urn::b"})}
 
 
 def test_the_entry_point_builds_and_serves_the_pack() -> None:
     # pulumi-policy's PolicyPack starts the analyzer gRPC server and prints its port.
-    process = subprocess.Popen([sys.executable, str(ROOT / "policy" / "__main__.py")],
-                               cwd=ROOT / "policy", stdout=subprocess.PIPE, text=True)  # fmt: skip
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "policy" / "__main__.py")],
+        cwd=ROOT / "policy",
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert process.stdout is not None
         port = process.stdout.readline().strip()

@@ -41,6 +41,11 @@ def test_every_exemption_is_still_needed(stack: str, replayed: Callable[[str], S
 def test_the_replay_sees_the_whole_program(stack: str, replayed: Callable[[str], Stack]) -> None:
     types = {r.type for r in replayed(stack).resources}
     # The joins the stack rules rely on found their partners (or the rules would be vacuous).
-    assert {"aws:s3/bucket:Bucket", "aws:cloudfront/distribution:Distribution",
-            "aws:dynamodb/table:Table", "aws:rds/cluster:Cluster",
-            "aws:lambda/function:Function", "aws:kms/key:Key"} <= types  # fmt: skip
+    assert {
+        "aws:s3/bucket:Bucket",
+        "aws:cloudfront/distribution:Distribution",
+        "aws:dynamodb/table:Table",
+        "aws:rds/cluster:Cluster",
+        "aws:lambda/function:Function",
+        "aws:kms/key:Key",
+    } <= types

@@ -30,7 +30,6 @@ def change(name: str, **props: object) -> Breaker:
     return lambda rs: patch(rs, name, **props)
 
 
-# fmt: off
 BREAKERS: dict[str, Breaker] = {
     # S3
     "s3-public-access-block": change("assets-pab", restrictPublicBuckets=False),
@@ -45,8 +44,14 @@ BREAKERS: dict[str, Breaker] = {
     ),
     "s3-bucket-key": change(
         "assets-sse",
-        rules=[{"applyServerSideEncryptionByDefault": {"sseAlgorithm": "aws:kms",
-                                                       "kmsMasterKeyId": "k"}}],
+        rules=[
+            {
+                "applyServerSideEncryptionByDefault": {
+                    "sseAlgorithm": "aws:kms",
+                    "kmsMasterKeyId": "k",
+                }
+            }
+        ],
     ),
     "s3-versioning": change("logs-versioning", versioningConfiguration={"status": "Suspended"}),
     "s3-replication": drop("assets-replication"),
@@ -55,29 +60,69 @@ BREAKERS: dict[str, Breaker] = {
     "s3-event-notifications": drop("assets-events"),
     "s3-log-bucket-object-lock": change("logs", objectLockEnabled=None),
     # CloudFront
-    "cloudfront-viewer-https": change("cdn", defaultCacheBehavior={"viewerProtocolPolicy":
-                                                                   "allow-all"}),
-    "cloudfront-tls-1-2": change("cdn", viewerCertificate={
-        "acmCertificateArn": "c", "sslSupportMethod": "sni-only",
-        "minimumProtocolVersion": "TLSv1_2016"}),
-    "cloudfront-custom-certificate-sni": change("cdn", viewerCertificate={
-        "cloudfrontDefaultCertificate": True, "minimumProtocolVersion": "TLSv1.2_2021"}),
-    "cloudfront-origin-https": change("cdn", origins=[{"originId": "api", "domainName": "a.b",
-        "customOriginConfig": {"originProtocolPolicy": "match-viewer",
-                               "originSslProtocols": ["TLSv1.2"]}}]),
-    "cloudfront-origin-no-legacy-ssl": change("cdn", origins=[{"originId": "api",
-        "domainName": "a.b", "customOriginConfig": {"originProtocolPolicy": "https-only",
-                                                    "originSslProtocols": ["TLSv1", "TLSv1.2"]}}]),
+    "cloudfront-viewer-https": change(
+        "cdn", defaultCacheBehavior={"viewerProtocolPolicy": "allow-all"}
+    ),
+    "cloudfront-tls-1-2": change(
+        "cdn",
+        viewerCertificate={
+            "acmCertificateArn": "c",
+            "sslSupportMethod": "sni-only",
+            "minimumProtocolVersion": "TLSv1_2016",
+        },
+    ),
+    "cloudfront-custom-certificate-sni": change(
+        "cdn",
+        viewerCertificate={
+            "cloudfrontDefaultCertificate": True,
+            "minimumProtocolVersion": "TLSv1.2_2021",
+        },
+    ),
+    "cloudfront-origin-https": change(
+        "cdn",
+        origins=[
+            {
+                "originId": "api",
+                "domainName": "a.b",
+                "customOriginConfig": {
+                    "originProtocolPolicy": "match-viewer",
+                    "originSslProtocols": ["TLSv1.2"],
+                },
+            }
+        ],
+    ),
+    "cloudfront-origin-no-legacy-ssl": change(
+        "cdn",
+        origins=[
+            {
+                "originId": "api",
+                "domainName": "a.b",
+                "customOriginConfig": {
+                    "originProtocolPolicy": "https-only",
+                    "originSslProtocols": ["TLSv1", "TLSv1.2"],
+                },
+            }
+        ],
+    ),
     "cloudfront-waf": change("cdn", webAclId=None),
     "cloudfront-access-logging": change("cdn", loggingConfig=None),
     "cloudfront-origin-failover": change("cdn", originGroups=[]),
-    "cloudfront-s3-origin-access-control": change("cdn", origins=[
-        {"originId": "assets", "domainName": "assets.s3.amazonaws.com",
-         "s3OriginConfig": {"originAccessIdentity": "origin-access-identity/cloudfront/E1"}}]),
+    "cloudfront-s3-origin-access-control": change(
+        "cdn",
+        origins=[
+            {
+                "originId": "assets",
+                "domainName": "assets.s3.amazonaws.com",
+                "s3OriginConfig": {"originAccessIdentity": "origin-access-identity/cloudfront/E1"},
+            }
+        ],
+    ),
     "cloudfront-default-root-object": change("cdn", defaultRootObject=""),
     # DynamoDB
-    "dynamodb-point-in-time-recovery": change("carts", replicas=[
-        {"regionName": "eu-west-1", "kmsKeyArn": "k", "pointInTimeRecovery": False}]),
+    "dynamodb-point-in-time-recovery": change(
+        "carts",
+        replicas=[{"regionName": "eu-west-1", "kmsKeyArn": "k", "pointInTimeRecovery": False}],
+    ),
     "dynamodb-kms-cmk": change("carts", serverSideEncryption={"enabled": True}),
     "dynamodb-on-demand": change("carts", billingMode="PROVISIONED"),
     "dynamodb-deletion-protection": change("carts", deletionProtectionEnabled=False),
@@ -93,8 +138,9 @@ BREAKERS: dict[str, Breaker] = {
     "aurora-instance-private": change("orders-1", publiclyAccessible=True),
     "aurora-instance-minor-upgrades": change("orders-2", autoMinorVersionUpgrade=False),
     "aurora-instance-monitoring": change("orders-1", monitoringInterval=0),
-    "aurora-instance-performance-insights-kms": change("orders-1",
-                                                       performanceInsightsKmsKeyId=None),
+    "aurora-instance-performance-insights-kms": change(
+        "orders-1", performanceInsightsKmsKeyId=None
+    ),
     "aurora-copy-tags-to-snapshot": change("orders", copyTagsToSnapshot=False),
     "aurora-non-default-admin": change("orders", masterUsername="postgres"),
     # ElastiCache
@@ -104,8 +150,9 @@ BREAKERS: dict[str, Breaker] = {
     "elasticache-backups": change("cache", snapshotRetentionLimit=0),
     "elasticache-subnet-group": change("cache", subnetGroupName="default"),
     # ALB
-    "alb-http-redirects-to-https": change("alb-http", defaultActions=[
-        {"type": "forward", "targetGroupArn": "tg"}]),
+    "alb-http-redirects-to-https": change(
+        "alb-http", defaultActions=[{"type": "forward", "targetGroupArn": "tg"}]
+    ),
     "alb-tls-policy": change("alb-https", sslPolicy="ELBSecurityPolicy-2016-08"),
     "alb-drop-invalid-headers": change("alb", dropInvalidHeaderFields=False),
     "alb-desync-mitigation": change("alb", desyncMitigationMode="monitor"),
@@ -119,46 +166,70 @@ BREAKERS: dict[str, Breaker] = {
     "lambda-permission-not-public": change("cart-from-alb", principal="*"),
     "lambda-permission-source-arn": change("cart-from-alb", sourceArn=None),
     "lambda-url-auth": change("cart-url", authorizationType="NONE"),
-    "lambda-in-vpc": change("cart", vpcConfig={"subnetIds": ["subnet-a"],
-                                               "securityGroupIds": ["sg-1"]}),
+    "lambda-in-vpc": change(
+        "cart", vpcConfig={"subnetIds": ["subnet-a"], "securityGroupIds": ["sg-1"]}
+    ),
     "lambda-concurrency-cap": change("asset", reservedConcurrentExecutions=-1),
     "lambda-dead-letter": change("uploads-queue", redrivePolicy=None),
     "lambda-environment-cmk": change("cart", kmsKeyArn=None),
-    "lambda-no-secrets-in-environment": change("cart", environment={"variables": {
-        "SHOP3D_CART_COOKIE_KEY": "hunter2hunter2"}}),
+    "lambda-no-secrets-in-environment": change(
+        "cart", environment={"variables": {"SHOP3D_CART_COOKIE_KEY": "hunter2hunter2"}}
+    ),
     "lambda-code-signing": change("cart", codeSigningConfigArn=None),
     # KMS
     "kms-rotation": change("key", enableKeyRotation=False),
-    "kms-key-policy": change("key-eu", policy=json.dumps({"Statement": [
-        {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "kms:*", "Resource": "*"}]})),
+    "kms-key-policy": change(
+        "key-eu",
+        policy=json.dumps(
+            {
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"AWS": "*"},
+                        "Action": "kms:*",
+                        "Resource": "*",
+                    }
+                ]
+            }
+        ),
+    ),
     "kms-no-lockout-bypass": change("key", bypassPolicyLockoutSafetyCheck=True),
     "kms-deletion-guard": lambda rs: unprotect(rs, "key-eu"),
     # WAF
     "waf-has-rules": change("edge", rules=[]),
     "waf-metrics": change("edge", visibilityConfig={"cloudwatchMetricsEnabled": False}),
-    "waf-log4j-rule-group": change("edge", rules=[{"name": "rate", "statement": {
-        "rateBasedStatement": {"limit": 1000}}, "visibilityConfig": {
-        "cloudwatchMetricsEnabled": True}}]),
+    "waf-log4j-rule-group": change(
+        "edge",
+        rules=[
+            {
+                "name": "rate",
+                "statement": {"rateBasedStatement": {"limit": 1000}},
+                "visibilityConfig": {"cloudwatchMetricsEnabled": True},
+            }
+        ],
+    ),
     "waf-logging": drop("edge-logs"),
     # Security groups
     "sg-no-public-admin-ports": change("alb-https-in", fromPort=22, toPort=22),
     "sg-no-public-http": change("alb-https-in", fromPort=80, toPort=80),
     "sg-descriptions": change("alb-sg", description="Managed by Pulumi"),
-    "sg-default-closed": change("vpc-default", ingress=[{"protocol": "-1", "self": True,
-                                                         "fromPort": 0, "toPort": 0}]),
+    "sg-default-closed": change(
+        "vpc-default", ingress=[{"protocol": "-1", "self": True, "fromPort": 0, "toPort": 0}]
+    ),
     # CloudTrail, Secrets Manager, Cognito, protection
     "cloudtrail-multi-region": change("trail", isMultiRegionTrail=False),
     "cloudtrail-kms": change("trail", kmsKeyId=None),
     "cloudtrail-log-validation": change("trail", enableLogFileValidation=False),
     "cloudtrail-cloudwatch-logs": change("trail", cloudWatchLogsRoleArn=None),
     "secrets-cmk": change("cookie-key", kmsKeyId=None),
-    "secrets-rotation": change("cookie-key-rotation", rotationRules={"automaticallyAfterDays":
-                                                                     365}),
-    "cognito-threat-protection": change("shoppers", userPoolAddOns={"advancedSecurityMode":
-                                                                    "AUDIT"}),
+    "secrets-rotation": change(
+        "cookie-key-rotation", rotationRules={"automaticallyAfterDays": 365}
+    ),
+    "cognito-threat-protection": change(
+        "shoppers", userPoolAddOns={"advancedSecurityMode": "AUDIT"}
+    ),
     "stateful-protected": lambda rs: unprotect(rs, "carts"),
 }
-# fmt: on
 
 
 def findings_of(resources: list[Resource], rule: str) -> list[str]:
@@ -202,8 +273,12 @@ def test_a_transient_bucket_needs_no_replication() -> None:
 
     resources = without(baseline(), "assets-replication")
     assert about_assets(resources)
-    expiring = {"id": "expire", "status": "Enabled", "filter": {"prefix": ""},
-                "expiration": {"days": 30}}  # fmt: skip
+    expiring = {
+        "id": "expire",
+        "status": "Enabled",
+        "filter": {"prefix": ""},
+        "expiration": {"days": 30},
+    }
     lifecycle = next(r for r in resources if r.name == "assets-lifecycle")
     transient = patch(resources, "assets-lifecycle", rules=[*lifecycle.props["rules"], expiring])
     assert about_assets(transient) == []
@@ -215,9 +290,17 @@ def test_an_alb_reachable_only_from_cloudfront_is_covered_by_the_cdn_waf() -> No
     resources = patch(without(baseline(), "alb-waf"), "alb", securityGroups=["cf-only"])
     resources += [
         res(t.SECURITY_GROUP, "cf-only", description="from CloudFront"),
-        res(t.INGRESS_RULE, "cf-in", description="CloudFront", securityGroupId="cf-only",
-            ipProtocol="tcp", fromPort=443, toPort=443, prefixListId="pl-cloudfront"),
-    ]  # fmt: skip
+        res(
+            t.INGRESS_RULE,
+            "cf-in",
+            description="CloudFront",
+            securityGroupId="cf-only",
+            ipProtocol="tcp",
+            fromPort=443,
+            toPort=443,
+            prefixListId="pl-cloudfront",
+        ),
+    ]
     assert findings_of(resources, "alb-waf") == []
     opened = patch(resources, "cf-in", prefixListId=None, cidrIpv4="0.0.0.0/0")
     assert findings_of(opened, "alb-waf")
@@ -226,8 +309,11 @@ def test_an_alb_reachable_only_from_cloudfront_is_covered_by_the_cdn_waf() -> No
 
 
 def test_http_listeners_may_refuse_but_never_forward() -> None:
-    refusing = patch(baseline(), "alb-http", defaultActions=[
-        {"type": "fixed-response", "fixedResponse": {"statusCode": "403"}}])  # fmt: skip
+    refusing = patch(
+        baseline(),
+        "alb-http",
+        defaultActions=[{"type": "fixed-response", "fixedResponse": {"statusCode": "403"}}],
+    )
     assert findings_of(refusing, "alb-http-redirects-to-https") == []
     forwarding = [
         *refusing,
@@ -256,8 +342,13 @@ def test_cloudfront_standard_logging_v2_counts_as_access_logging() -> None:
 def test_secret_wrapped_values_are_read() -> None:
     from policy.values import SECRET_SIG, SIG_KEY, unwrap_secrets
 
-    origins = [{"originId": "api", "domainName": "a.b",
-                "customOriginConfig": {"originProtocolPolicy": "http-only"}}]  # fmt: skip
+    origins = [
+        {
+            "originId": "api",
+            "domainName": "a.b",
+            "customOriginConfig": {"originProtocolPolicy": "http-only"},
+        }
+    ]
     wrapped = patch(baseline(), "cdn", origins={SIG_KEY: SECRET_SIG, "value": origins})
     cdn = next(r for r in wrapped if r.name == "cdn")
     unwrapped = patch(wrapped, "cdn", origins=unwrap_secrets(cdn.props["origins"]))
@@ -272,13 +363,21 @@ def test_a_deployed_build_in_two_regions_needs_no_replication() -> None:
     tagged = patch(resources, "assets", tags={"shop3d:purpose": "storefront"})
     # One storefront bucket alone is not a second copy.
     assert about_assets(tagged)
-    copy = replace(next(r for r in tagged if r.name == "assets"), name="assets-copy",
-                   urn="urn:pulumi:test::shop3d::copy", region="eu-west-1")
+    copy = replace(
+        next(r for r in tagged if r.name == "assets"),
+        name="assets-copy",
+        urn="urn:pulumi:test::shop3d::copy",
+        region="eu-west-1",
+    )
     assert about_assets([*tagged, copy]) == []
     # Only deployed builds: an asset bucket with a twin elsewhere still needs replication.
     other = patch(resources, "assets", tags={"shop3d:purpose": "assets"})
-    twin = replace(next(r for r in other if r.name == "assets"), name="assets-twin",
-                   urn="urn:pulumi:test::shop3d::twin", region="eu-west-1")
+    twin = replace(
+        next(r for r in other if r.name == "assets"),
+        name="assets-twin",
+        urn="urn:pulumi:test::shop3d::twin",
+        region="eu-west-1",
+    )
     assert about_assets([*other, twin])
 
 
@@ -291,6 +390,10 @@ def test_code_signing_exempts_container_images_only() -> None:
     assert rule.violations(image) == []
     assert rule.violations(res(t.FUNCTION, "zip", packageType="Zip", runtime="python3.12")) != []
     assert rule.violations(res(t.FUNCTION, "default", runtime="python3.12")) != []
-    signed = res(t.FUNCTION, "signed", runtime="python3.12",
-                 codeSigningConfigArn="arn:aws:lambda:us-east-1:1:code-signing-config:csc-1")
+    signed = res(
+        t.FUNCTION,
+        "signed",
+        runtime="python3.12",
+        codeSigningConfigArn="arn:aws:lambda:us-east-1:1:code-signing-config:csc-1",
+    )
     assert rule.violations(signed) == []

@@ -12,16 +12,22 @@ KEY = "aws:kms/key:Key"
 REPLICATION = "aws:s3/bucketReplicationConfig:BucketReplicationConfig"
 
 # Types that hold data or whose loss is costly: protected in prod.
-STATEFUL_TYPES = frozenset({
-    BUCKET, TABLE, CLUSTER, KEY, REPLICA_KEY,
-    "aws:rds/globalCluster:GlobalCluster",
-    "aws:rds/clusterInstance:ClusterInstance",
-    "aws:secretsmanager/secret:Secret",
-    "aws:elasticache/replicationGroup:ReplicationGroup",
-    "aws:cognito/userPool:UserPool",
-    "aws:route53/zone:Zone",
-    "aws:backup/vault:Vault",
-})
+STATEFUL_TYPES = frozenset(
+    {
+        BUCKET,
+        TABLE,
+        CLUSTER,
+        KEY,
+        REPLICA_KEY,
+        "aws:rds/globalCluster:GlobalCluster",
+        "aws:rds/clusterInstance:ClusterInstance",
+        "aws:secretsmanager/secret:Secret",
+        "aws:elasticache/replicationGroup:ReplicationGroup",
+        "aws:cognito/userPool:UserPool",
+        "aws:route53/zone:Zone",
+        "aws:backup/vault:Vault",
+    }
+)
 
 
 def in_region(run: ProgramRun, type_: str, region: str) -> list[RecordedResource]:

@@ -70,9 +70,16 @@ WEB_PARTS = [
     ("aws:lb/targetGroup:TargetGroup", "-alb-web"),
     (LISTENER_RULE, "-alb-rule-web"),
 ]
-ALARMED_METRICS = {"HTTPCode_ELB_5XX_Count", "TargetResponseTime", "Errors", "Throttles",
-                   "ApproximateNumberOfMessagesVisible", "EngineCPUUtilization", "Evictions",
-                   "ReadThrottleEvents"}
+ALARMED_METRICS = {
+    "HTTPCode_ELB_5XX_Count",
+    "TargetResponseTime",
+    "Errors",
+    "Throttles",
+    "ApproximateNumberOfMessagesVisible",
+    "EngineCPUUtilization",
+    "Evictions",
+    "ReadThrottleEvents",
+}
 
 
 def cell(run: ProgramRun, region: str) -> list[RecordedResource]:
@@ -95,28 +102,42 @@ def assert_full_cell(run: ProgramRun, regions: list[str], web_tier: bool) -> Non
             assert (type_, f"cell-{region}{suffix}") in have, f"{region} lacks {suffix} ({type_})"
         if not web_tier:
             assert not any(name.endswith(("-web-asg", "-alb-web")) for _, name in have)
-        metrics = {r.inputs.get("metricName") for r in cell(run, region)
-                   if r.type_ == "aws:cloudwatch/metricAlarm:MetricAlarm"}
-        metrics |= {q["metric"]["metricName"] for r in cell(run, region)
-                    for q in r.inputs.get("metricQueries", []) if "metric" in q}
+        metrics = {
+            r.inputs.get("metricName")
+            for r in cell(run, region)
+            if r.type_ == "aws:cloudwatch/metricAlarm:MetricAlarm"
+        }
+        metrics |= {
+            q["metric"]["metricName"]
+            for r in cell(run, region)
+            for q in r.inputs.get("metricQueries", [])
+            if "metric" in q
+        }
         lag = "AuroraReplicaLag" if region == regions[0] else "AuroraGlobalDBReplicationLag"
         assert ALARMED_METRICS | {lag} <= metrics, f"{region} lacks alarms"
 
 
-@pytest.mark.parametrize(("stack", "overrides", "web_tier"), [
-    ("dev", None, True), ("prod", None, True), ("dev", WEB_OFF, False)])
-def test_every_region_has_its_full_cell(program: ProgramFactory, stack: str,
-                                        overrides: dict[str, Any] | None, web_tier: bool) -> None:
+@pytest.mark.parametrize(
+    ("stack", "overrides", "web_tier"),
+    [("dev", None, True), ("prod", None, True), ("dev", WEB_OFF, False)],
+)
+def test_every_region_has_its_full_cell(
+    program: ProgramFactory, stack: str, overrides: dict[str, Any] | None, web_tier: bool
+) -> None:
     run = program(stack, overrides)
     assert_full_cell(run, run.outputs["regions"], web_tier)
 
 
-@settings(max_examples=4, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(regions=st.lists(st.sampled_from(sorted(REGIONS)), min_size=1, max_size=4, unique=True),
-       web_tier=st.booleans())
-def test_generated_region_lists_get_a_full_cell_each(program: ProgramFactory,
-                                                     regions: list[str], web_tier: bool) -> None:
+@settings(
+    max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    regions=st.lists(st.sampled_from(sorted(REGIONS)), min_size=1, max_size=4, unique=True),
+    web_tier=st.booleans(),
+)
+def test_generated_region_lists_get_a_full_cell_each(
+    program: ProgramFactory, regions: list[str], web_tier: bool
+) -> None:
     run = program("dev", {"regions": regions, "webTier": web_tier})
     assert_full_cell(run, regions, web_tier)
     assert_least_privilege_network(run, regions)
@@ -125,26 +146,31 @@ def test_generated_region_lists_get_a_full_cell_each(program: ProgramFactory,
 def assert_least_privilege_network(run: ProgramRun, regions: list[str]) -> None:
     for rule in run.of_type(INGRESS):
         assert rule.inputs.get("cidrIpv4") is None and rule.inputs.get("cidrIpv6") is None, (
-            f"{rule.name} admits an address range")
+            f"{rule.name} admits an address range"
+        )
     for group in run.of_type(GROUP):
         assert not group.inputs.get("ingress"), f"{group.name} has inline ingress"
     for region in regions:
         alb = named(run, region, "-alb")
         alb_groups = set(alb.inputs["securityGroups"])
         assert alb_groups == {group_id(region, "alb"), group_id(region, "alb-health")}
-        alb_rules = [r for r in run.of_type(INGRESS)
-                     if r.inputs["securityGroupId"] in alb_groups]
+        alb_rules = [r for r in run.of_type(INGRESS) if r.inputs["securityGroupId"] in alb_groups]
         assert {r.inputs["securityGroupId"] for r in alb_rules} == alb_groups
         for rule in alb_rules:
             assert rule.inputs.get("prefixListId"), f"{rule.name} is not from a prefix list"
             assert rule.inputs.get("referencedSecurityGroupId") is None
-        assert [r.inputs["prefixListId"] for r in alb_rules
-                if r.inputs["securityGroupId"] == group_id(region, "alb")] == [
-                    CLOUDFRONT_PREFIX_LIST]
+        assert [
+            r.inputs["prefixListId"]
+            for r in alb_rules
+            if r.inputs["securityGroupId"] == group_id(region, "alb")
+        ] == [CLOUDFRONT_PREFIX_LIST]
         clients = {group_id(region, "web"), group_id(region, "lambda")}
         for role, port in (("cache", REDIS_PORT), ("db", POSTGRES_PORT)):
-            rules = [r for r in run.of_type(INGRESS)
-                     if r.inputs["securityGroupId"] == group_id(region, role)]
+            rules = [
+                r
+                for r in run.of_type(INGRESS)
+                if r.inputs["securityGroupId"] == group_id(region, role)
+            ]
             assert {r.inputs.get("referencedSecurityGroupId") for r in rules} == clients
             assert {(r.inputs["fromPort"], r.inputs["toPort"]) for r in rules} == {(port, port)}
         default = named(run, region, "-default-sg")
@@ -161,20 +187,26 @@ def test_prod_reaches_aws_apis_through_interface_endpoints(program: ProgramFacto
     prod, dev = program("prod"), program("dev")
     services = {"secretsmanager", "kms", "sqs", "logs"}
     for region in prod.outputs["regions"]:
-        endpoints = {r.inputs["serviceName"].rsplit(".", 1)[1]: r for r in cell(prod, region)
-                     if r.type_ == "aws:ec2/vpcEndpoint:VpcEndpoint"}
+        endpoints = {
+            r.inputs["serviceName"].rsplit(".", 1)[1]: r
+            for r in cell(prod, region)
+            if r.type_ == "aws:ec2/vpcEndpoint:VpcEndpoint"
+        }
         assert services | {"s3", "dynamodb"} == set(endpoints)
         for service in services:
             assert endpoints[service].inputs["privateDnsEnabled"] is True
-            assert endpoints[service].inputs["securityGroupIds"] == [
-                group_id(region, "endpoints")]
-    assert not [r for r in dev.of_type("aws:ec2/vpcEndpoint:VpcEndpoint")
-                if r.inputs["vpcEndpointType"] == "Interface"]
+            assert endpoints[service].inputs["securityGroupIds"] == [group_id(region, "endpoints")]
+    assert not [
+        r
+        for r in dev.of_type("aws:ec2/vpcEndpoint:VpcEndpoint")
+        if r.inputs["vpcEndpointType"] == "Interface"
+    ]
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_every_lambda_has_tracing_retention_concurrency_and_a_dead_letter_path(
-        program: ProgramFactory, stack: str) -> None:
+    program: ProgramFactory, stack: str
+) -> None:
     run = program(stack)
     retention = 365 if stack == "prod" else 14
     # The cells' own (Identity's Cognito trigger is synchronous, no DLQ: see test_identity.py).
@@ -183,8 +215,9 @@ def test_every_lambda_has_tracing_retention_concurrency_and_a_dead_letter_path(
     assert len(functions) == 2 * len(run.outputs["regions"]) + 1
     # Function and log group names repeat in every region (each region has its own).
     log_groups = {(r.region, r.inputs.get("name")): r for r in run.of_type(LOG_GROUP)}
-    queue_arns = {f"arn:aws:sqs:{q.region}:123456789012:{q.name}-0a1b2c3": q
-                  for q in run.of_type(QUEUE)}
+    queue_arns = {
+        f"arn:aws:sqs:{q.region}:123456789012:{q.name}-0a1b2c3": q for q in run.of_type(QUEUE)
+    }
     for function in functions:
         inputs = function.inputs
         assert inputs["tracingConfig"] == {"mode": "Active"}, function.name
@@ -201,8 +234,10 @@ def test_every_lambda_has_tracing_retention_concurrency_and_a_dead_letter_path(
         redrive = json.loads(queue.inputs["redrivePolicy"])
         assert redrive["deadLetterTargetArn"].endswith(f"cell-{region}-asset-dlq-0a1b2c3")
         assert redrive["maxReceiveCount"] >= 1
-        assert queue.inputs["visibilityTimeoutSeconds"] >= 6 * named(
-            run, region, "-asset").inputs["timeout"]
+        assert (
+            queue.inputs["visibilityTimeoutSeconds"]
+            >= 6 * named(run, region, "-asset").inputs["timeout"]
+        )
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
@@ -216,8 +251,9 @@ def test_every_launch_template_requires_imdsv2(program: ProgramFactory, stack: s
             assert device["ebs"]["encrypted"] == "true", template.name
     for region in run.outputs["regions"]:
         web = named(run, region, "-web-launch-template")
-        assert web.inputs["imageId"].startswith("resolve:ssm:/aws/service/ami-amazon-linux-latest"
-                                                "/al2023-ami-kernel-default-")
+        assert web.inputs["imageId"].startswith(
+            "resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-"
+        )
         (interface,) = web.inputs["networkInterfaces"]
         assert interface["associatePublicIpAddress"] == "false"
 
@@ -239,7 +275,8 @@ def test_every_role_policy_names_specific_resources(program: ProgramFactory, sta
                 assert not action.endswith("*"), f"{policy.name}: {action}"
             for resource in _resources(statement):
                 assert resource != "*" and resource.startswith("arn:aws:"), (
-                    f"{policy.name} grants {statement['Action']} on {resource}")
+                    f"{policy.name} grants {statement['Action']} on {resource}"
+                )
 
 
 def test_cart_role_reaches_only_its_own_region_and_tables(program: ProgramFactory) -> None:
@@ -249,8 +286,12 @@ def test_cart_role_reaches_only_its_own_region_and_tables(program: ProgramFactor
         resources = [res for s in policy["Statement"] for res in _resources(s)]
         assert all(f":{region}:" in res for res in resources), resources
         tables = [res.split("table/")[1] for res in resources if ":table/" in res]
-        reached = {logical for logical in ("catalog", "carts", "sessions", "idempotency")
-                   for table in tables if f"-{logical}-" in table}
+        reached = {
+            logical
+            for logical in ("catalog", "carts", "sessions", "idempotency")
+            for table in tables
+            if f"-{logical}-" in table
+        }
         assert reached == {"catalog", "carts", "idempotency"}
 
 
@@ -265,7 +306,8 @@ def _allowed(policy: RecordedResource, action: str) -> list[str]:
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_cart_signs_in_to_its_clusters_user_and_only_the_schema_function_reads_the_master(
-        program: ProgramFactory, stack: str) -> None:
+    program: ProgramFactory, stack: str
+) -> None:
     run = program(stack)
     primary = run.outputs["regions"][0]
     for region in run.outputs["regions"]:
@@ -274,7 +316,8 @@ def test_cart_signs_in_to_its_clusters_user_and_only_the_schema_function_reads_t
         # The mocks give a cluster the resource id "cluster-<IDENTIFIER, first 20>".
         assert _allowed(cart, "rds-db:connect") == [
             f"arn:aws:rds-db:{region}:123456789012:dbuser:cluster-{cluster.upper()[:20]}"
-            f"/{CART_DATABASE_ROLE}"]
+            f"/{CART_DATABASE_ROLE}"
+        ]
         read = _allowed(cart, "secretsmanager:GetSecretValue")
         assert read and not [arn for arn in read if MASTER_SECRET in arn], read
         functions = {r.name for r in run.of_type(FUNCTION) if r.region == region}
@@ -284,18 +327,24 @@ def test_cart_signs_in_to_its_clusters_user_and_only_the_schema_function_reads_t
     assert MASTER_SECRET in secret and f":{primary}:" in secret
     assert not _allowed(schema, "rds-db:connect")
     statements = json.loads(schema.inputs["policy"])["Statement"]
-    assert {s["Sid"] for s in statements} == {"OwnLogGroup", "DeadLetterQueue", "RegionKey",
-                                              "MasterSecret"}
+    assert {s["Sid"] for s in statements} == {
+        "OwnLogGroup",
+        "DeadLetterQueue",
+        "RegionKey",
+        "MasterSecret",
+    }
     environment = _environment(named(run, primary, "-cart-schema"))
-    assert environment == {env.DATABASE_SECRET_ARN: secret,
-                           env.DATABASE_HOST: _environment(named(run, primary, "-cart"))[
-                               env.DATABASE_HOST]}
+    assert environment == {
+        env.DATABASE_SECRET_ARN: secret,
+        env.DATABASE_HOST: _environment(named(run, primary, "-cart"))[env.DATABASE_HOST],
+    }
 
 
 def revealed(value: Any) -> Any:
     """A value the program marked secret (so plans and state never show it), unwrapped."""
     assert isinstance(value, dict) and value.get(rpc._special_sig_key) == rpc._special_secret_sig, (
-        f"not marked secret: {value!r}")
+        f"not marked secret: {value!r}"
+    )
     return value["value"]
 
 
@@ -309,11 +358,22 @@ def test_lambdas_get_every_variable_their_handlers_read(program: ProgramFactory)
     primary = run.outputs["regions"][0]
     for region in run.outputs["regions"]:
         cart = _environment(named(run, region, "-cart"))
-        assert set(cart) == {env.CATALOG_TABLE, env.CARTS_TABLE, env.IDEMPOTENCY_TABLE,
-                             env.HOME_REGION, env.DATABASE_IAM_USER, env.DATABASE_HOST,
-                             env.DATABASE_PORT, env.DATABASE_NAME, env.REDIS_URL,
-                             env.REDIS_AUTH_SECRET_ARN, env.CART_COOKIE_SECRET_ARN,
-                             env.AUTH_ISSUER, env.AUTH_JWKS_URL, env.AUTH_CLIENT_ID}
+        assert set(cart) == {
+            env.CATALOG_TABLE,
+            env.CARTS_TABLE,
+            env.IDEMPOTENCY_TABLE,
+            env.HOME_REGION,
+            env.DATABASE_IAM_USER,
+            env.DATABASE_HOST,
+            env.DATABASE_PORT,
+            env.DATABASE_NAME,
+            env.REDIS_URL,
+            env.REDIS_AUTH_SECRET_ARN,
+            env.CART_COOKIE_SECRET_ARN,
+            env.AUTH_ISSUER,
+            env.AUTH_JWKS_URL,
+            env.AUTH_CLIENT_ID,
+        }
         assert cart[env.HOME_REGION] == region
         # Each region's cart reaches its own cluster (a secondary's is promoted on failover).
         assert cart[env.DATABASE_HOST].endswith(f".{region}.rds.amazonaws.com")
@@ -350,8 +410,11 @@ def test_alb_requires_the_origin_header_and_hardens_tls(program: ProgramFactory)
         assert https["defaultActions"][0]["fixedResponse"]["statusCode"] == "403"
         redirect = named(run, region, "-alb-http-redirect").inputs["defaultActions"][0]
         assert redirect["redirect"]["protocol"] == "HTTPS"
-        rules = {r.name.rsplit("-", 1)[1]: revealed(r.inputs["conditions"])
-                 for r in cell(run, region) if r.type_ == LISTENER_RULE}
+        rules = {
+            r.name.rsplit("-", 1)[1]: revealed(r.inputs["conditions"])
+            for r in cell(run, region)
+            if r.type_ == LISTENER_RULE
+        }
         assert set(rules) == {"health", "api", "web"}
         # The value the origin secret stores is the one every rule and the health check use.
         stored = run.named(f"secret-{primary}-origin-header-version").inputs["secretString"]
@@ -366,17 +429,20 @@ def test_alb_requires_the_origin_header_and_hardens_tls(program: ProgramFactory)
         assert query["key"] == HEALTH_QUERY_KEY
         token_urn = run.named(f"cell-{region}-alb-health-token").urn
         origin_urn = run.named("secret-origin-header-value").urn
-        depends = {name: set(named(run, region, f"-alb-rule-{name}").dependencies)
-                   for name in rules}
+        depends = {
+            name: set(named(run, region, f"-alb-rule-{name}").dependencies) for name in rules
+        }
         assert token_urn in depends["health"] and origin_urn not in depends["health"]
         assert origin_urn in depends["api"] and token_urn not in depends["api"]
         assert [c["pathPattern"]["values"] for c in rules["health"] if "pathPattern" in c] == [
-            [HEALTH_PATH]]
+            [HEALTH_PATH]
+        ]
         check = named(run, region, "-health").inputs
         assert check["type"] == "HTTPS" and check["port"] == 443
         assert check["fqdn"].endswith(f".{region}.elb.amazonaws.com")
         assert revealed(check["resourcePath"]) == (
-            f"{HEALTH_PATH}?{HEALTH_QUERY_KEY}={query['value']}")
+            f"{HEALTH_PATH}?{HEALTH_QUERY_KEY}={query['value']}"
+        )
 
 
 def test_without_a_domain_cloudfront_reaches_the_alb_over_http(program: ProgramFactory) -> None:
@@ -385,8 +451,11 @@ def test_without_a_domain_cloudfront_reaches_the_alb_over_http(program: ProgramF
         listener = named(run, region, "-alb-http").inputs
         assert (listener["protocol"], listener["port"]) == ("HTTP", 80)
         assert named(run, region, "-health").inputs["type"] == "HTTP"
-        ports = {r.inputs["fromPort"] for r in run.of_type(INGRESS)
-                 if r.inputs["securityGroupId"] == group_id(region, "alb")}
+        ports = {
+            r.inputs["fromPort"]
+            for r in run.of_type(INGRESS)
+            if r.inputs["securityGroupId"] == group_id(region, "alb")
+        }
         assert ports == {80}
 
 
@@ -409,16 +478,19 @@ def test_web_tier_mixes_on_demand_base_and_spot(program: ProgramFactory) -> None
         assert len(policy["launchTemplate"]["overrides"]) == 4
         assert group["capacityRebalance"] is True and group["healthCheckType"] == "ELB"
         assert group["instanceRefresh"]["strategy"] == "Rolling"
-        targets = {p.inputs["targetTrackingConfiguration"]["predefinedMetricSpecification"][
-            "predefinedMetricType"]: p.inputs["targetTrackingConfiguration"]["targetValue"]
-            for p in cell(run, region) if p.type_ == "aws:autoscaling/policy:Policy"}
+        targets = {
+            p.inputs["targetTrackingConfiguration"]["predefinedMetricSpecification"][
+                "predefinedMetricType"
+            ]: p.inputs["targetTrackingConfiguration"]["targetValue"]
+            for p in cell(run, region)
+            if p.type_ == "aws:autoscaling/policy:Policy"
+        }
         assert targets["ASGAverageCPUUtilization"] == 70
         assert "ALBRequestCountPerTarget" in targets
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
-def test_redis_is_encrypted_authenticated_and_isolated(program: ProgramFactory,
-                                                       stack: str) -> None:
+def test_redis_is_encrypted_authenticated_and_isolated(program: ProgramFactory, stack: str) -> None:
     run = program(stack)
     for region in run.outputs["regions"]:
         redis = named(run, region, "-redis").inputs
@@ -464,7 +536,8 @@ def test_asset_batch_runs_the_lambda_image_on_spot(program: ProgramFactory) -> N
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_the_primary_cell_applies_the_orders_schema_once_the_writer_exists(
-        program: ProgramFactory, stack: str) -> None:
+    program: ProgramFactory, stack: str
+) -> None:
     run = program(stack)
     primary = run.outputs["regions"][0]
     invocations = run.of_type("aws:lambda/invocation:Invocation")
@@ -472,12 +545,14 @@ def test_the_primary_cell_applies_the_orders_schema_once_the_writer_exists(
     assert invocation.region == primary
     schema = named(run, primary, "-cart-schema")
     # The mocks name an auto-named function "<logical name>-0a1b2c3".
-    assert invocation.inputs["functionName"] == (schema.inputs.get("name")
-                                                 or f"{schema.name}-0a1b2c3")
+    assert invocation.inputs["functionName"] == (
+        schema.inputs.get("name") or f"{schema.name}-0a1b2c3"
+    )
     assert schema.inputs["handler"] == CART_SCHEMA_HANDLER
     assert schema.inputs["handler"] != named(run, primary, "-cart").inputs["handler"]
     # Re-run whenever schema.sql changes, and only after the writer instance exists.
     assert invocation.inputs["triggers"] == {"schema_sha256": cart_schema_sha256()}
-    writers = {r.urn for r in run.of_type("aws:rds/clusterInstance:ClusterInstance")
-               if r.region == primary}
+    writers = {
+        r.urn for r in run.of_type("aws:rds/clusterInstance:ClusterInstance") if r.region == primary
+    }
     assert writers and writers <= set(invocation.dependencies)

@@ -13,17 +13,23 @@ from components.cell_network import HTTPS_PORT
 from components.origin_secret import arn_in_region
 
 
-@pytest.mark.parametrize(("types", "expected"), [
-    (("c7g.large", "m6g.large", "t4g.small", "c7gn.medium", "m7gd.large"), "arm64"),
-    (("c7i.large", "m6i.large", "t3.small"), "x86_64"),
-])
+@pytest.mark.parametrize(
+    ("types", "expected"),
+    [
+        (("c7g.large", "m6g.large", "t4g.small", "c7gn.medium", "m7gd.large"), "arm64"),
+        (("c7i.large", "m6i.large", "t3.small"), "x86_64"),
+    ],
+)
 def test_instance_architecture(types: tuple[str, ...], expected: str) -> None:
     assert instance_architecture(types) == expected
 
 
 def test_mixed_architectures_are_refused_with_each_type_named() -> None:
-    with pytest.raises(ValueError, match=r"mixes architectures: c7g.large \(arm64\), "
-                                         r"c7i.large \(x86_64\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"mixes architectures: c7g.large \(arm64\), "
+        r"c7i.large \(x86_64\)",
+    ):
         instance_architecture(("c7g.large", "c7i.large"))
 
 
@@ -32,8 +38,9 @@ def test_user_data_is_a_valid_script_with_its_values_filled_in() -> None:
     assert 'STOREFRONT_URI="s3://assets-bucket/storefront/"' in script
     assert 'REGION="eu-west-1"' in script
     assert "__" not in script.replace("__pycache__", "")
-    checked = subprocess.run(["bash", "-n"], input=script, text=True, capture_output=True,
-                             check=False)
+    checked = subprocess.run(
+        ["bash", "-n"], input=script, text=True, capture_output=True, check=False
+    )
     assert checked.returncode == 0, checked.stderr
 
 
@@ -45,4 +52,5 @@ def test_alb_port_follows_the_domain() -> None:
 def test_arn_in_region_swaps_only_the_region() -> None:
     arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:shop3d-origin-AbCdEf"
     assert arn_in_region(arn, "ap-southeast-2") == (
-        "arn:aws:secretsmanager:ap-southeast-2:123456789012:secret:shop3d-origin-AbCdEf")
+        "arn:aws:secretsmanager:ap-southeast-2:123456789012:secret:shop3d-origin-AbCdEf"
+    )

@@ -64,16 +64,18 @@ def depended_on(run: ProgramRun, resource: RecordedResource, type_: str) -> Reco
 
 def code_uploads(run: ProgramRun) -> list[RecordedResource]:
     """The uploaded Lambda zips (the storefront's files are bucket objects too)."""
-    return [o for o in run.of_type(UPLOAD)
-            if o.inputs["key"].startswith(storage.LAMBDA_UNSIGNED_PREFIX)]
+    return [
+        o for o in run.of_type(UPLOAD) if o.inputs["key"].startswith(storage.LAMBDA_UNSIGNED_PREFIX)
+    ]
 
 
 def zip_functions(run: ProgramRun) -> list[RecordedResource]:
     return [f for f in run.of_type(FUNCTION) if f.inputs.get("packageType") == "Zip"]
 
 
-def signed_by(run: ProgramRun, deployed: RecordedResource) -> tuple[RecordedResource,
-                                                                      RecordedResource]:
+def signed_by(
+    run: ProgramRun, deployed: RecordedResource
+) -> tuple[RecordedResource, RecordedResource]:
     """The signing job whose output `deployed` (a function or layer) deploys, and the upload
     that job signed; both checked to be in the deployed resource's region and bucket."""
     job = depended_on(run, deployed, JOB)
@@ -93,7 +95,8 @@ def signed_by(run: ProgramRun, deployed: RecordedResource) -> tuple[RecordedReso
 
 @pytest.mark.parametrize(("stack", "overrides"), STACKS, ids=IDS)
 def test_every_zip_function_runs_under_its_regions_config_with_enforce(
-        program: ProgramFactory, stack: str, overrides: dict[str, Any] | None) -> None:
+    program: ProgramFactory, stack: str, overrides: dict[str, Any] | None
+) -> None:
     run = program(stack, overrides)
     regions = run.outputs["regions"]
     functions = zip_functions(run)
@@ -104,9 +107,11 @@ def test_every_zip_function_runs_under_its_regions_config_with_enforce(
         config = depended_on(run, function, CONFIG)
         assert config.region == function.region
         assert function.inputs["codeSigningConfigArn"].startswith(
-            f"arn:aws:lambda:{function.region}:")
+            f"arn:aws:lambda:{function.region}:"
+        )
         assert config.inputs["policies"] == {
-            "untrustedArtifactOnDeployment": UNTRUSTED_ARTIFACT_ON_DEPLOYMENT}
+            "untrustedArtifactOnDeployment": UNTRUSTED_ARTIFACT_ON_DEPLOYMENT
+        }
         assert UNTRUSTED_ARTIFACT_ON_DEPLOYMENT == "Enforce"
         profile = depended_on(run, config, PROFILE)
         assert profile.region == function.region
@@ -124,7 +129,8 @@ def test_every_zip_function_runs_under_its_regions_config_with_enforce(
 
 @pytest.mark.parametrize(("stack", "overrides"), STACKS, ids=IDS)
 def test_zip_functions_and_layers_deploy_from_objects_signed_in_their_region(
-        program: ProgramFactory, stack: str, overrides: dict[str, Any] | None) -> None:
+    program: ProgramFactory, stack: str, overrides: dict[str, Any] | None
+) -> None:
     run = program(stack, overrides)
     for function in zip_functions(run):
         _, upload = signed_by(run, function)
@@ -149,7 +155,8 @@ def test_zip_functions_and_layers_deploy_from_objects_signed_in_their_region(
 
 @pytest.mark.parametrize(("stack", "overrides"), STACKS, ids=IDS)
 def test_each_zip_is_uploaded_and_signed_once_per_region(
-        program: ProgramFactory, stack: str, overrides: dict[str, Any] | None) -> None:
+    program: ProgramFactory, stack: str, overrides: dict[str, Any] | None
+) -> None:
     run = program(stack, overrides)
     uploads = [(u.region, u.inputs["key"]) for u in code_uploads(run)]
     assert len(uploads) == len(set(uploads)) == len(run.of_type(JOB))
@@ -165,8 +172,9 @@ def test_each_zip_is_uploaded_and_signed_once_per_region(
 
 
 def test_image_functions_are_left_to_the_image_path(program: ProgramFactory) -> None:
-    images = [f for f in program("prod").of_type(FUNCTION)
-              if f.inputs.get("packageType") == "Image"]
+    images = [
+        f for f in program("prod").of_type(FUNCTION) if f.inputs.get("packageType") == "Image"
+    ]
     assert images, "the asset function ships as an image"
     for function in images:
         assert "codeSigningConfigArn" not in function.inputs and "s3Key" not in function.inputs
@@ -175,11 +183,25 @@ def test_image_functions_are_left_to_the_image_path(program: ProgramFactory) -> 
 def test_unchanged_code_gives_the_same_uploads_jobs_and_keys(program: ProgramFactory) -> None:
     def signing(run: ProgramRun) -> dict[str, Any]:
         # An uploaded file compares by its path (the key already names its content).
-        return {r.name: {k: getattr(r.inputs.get(k), "path", r.inputs.get(k))
-                         for k in ("key", "source", "destination", "s3Key", "s3Bucket",
-                                   "codeSigningConfigArn")}
-                for r in (*code_uploads(run), *run.of_type(JOB), *zip_functions(run),
-                          *run.of_type(LAYER))}
+        return {
+            r.name: {
+                k: getattr(r.inputs.get(k), "path", r.inputs.get(k))
+                for k in (
+                    "key",
+                    "source",
+                    "destination",
+                    "s3Key",
+                    "s3Bucket",
+                    "codeSigningConfigArn",
+                )
+            }
+            for r in (
+                *code_uploads(run),
+                *run.of_type(JOB),
+                *zip_functions(run),
+                *run.of_type(LAYER),
+            )
+        }
 
     # Two separate runs of the program (the second without a web tier: no code changes).
     first, second = signing(program("dev")), signing(program("dev", {"webTier": False}))
@@ -189,7 +211,8 @@ def test_unchanged_code_gives_the_same_uploads_jobs_and_keys(program: ProgramFac
 def test_changed_code_gets_a_new_key_so_a_new_upload_and_job() -> None:
     artifact = lambda_artifact("cart", "arm64")
     assert unsigned_key("cart-code", artifact.sha256).endswith(
-        f"/cart-code/{hex_digest(artifact.sha256)}.zip")
+        f"/cart-code/{hex_digest(artifact.sha256)}.zip"
+    )
     digest = hashlib.sha256(b"changed handler code").digest()
     changed = unsigned_key("cart-code", base64.b64encode(digest).decode())
     assert changed != unsigned_key("cart-code", artifact.sha256)
@@ -202,22 +225,26 @@ def test_changed_code_gets_a_new_key_so_a_new_upload_and_job() -> None:
 def test_the_code_bucket_passes_every_bucket_rule(program: ProgramFactory, stack: str) -> None:
     run = program(stack)
     buckets = {u.inputs["bucket"] for u in code_uploads(run)}
-    holders = [b for b in run.of_type(BUCKET)
-               if (b.inputs.get("bucket") or f"{b.name}-0a1b2c3") in buckets]
+    holders = [
+        b for b in run.of_type(BUCKET) if (b.inputs.get("bucket") or f"{b.name}-0a1b2c3") in buckets
+    ]
     assert len(holders) == len(run.outputs["regions"])
     exempt = [e.rule for e in from_stack_config(ROOT / f"Pulumi.{stack}.yaml")]
     urns = {b.urn for b in holders}
-    findings = [str(f) for f in evaluate(to_stack(run), exempt=exempt)
-                if f.mandatory and f.urn in urns]
+    findings = [
+        str(f) for f in evaluate(to_stack(run), exempt=exempt) if f.mandatory and f.urn in urns
+    ]
     assert findings == []
     # Nothing but the deployer reaches the code: the bucket policies grant under assets/ only.
     policies = [p for p in run.of_type(POLICY) if p.inputs["bucket"] in buckets]
     assert len(policies) == len(holders)
     for policy in policies:
-        grants = [s for s in json.loads(policy.inputs["policy"])["Statement"]
-                  if s["Effect"] == "Allow"]
-        assert grants and all(s["Resource"].endswith(f"/{storage.ASSETS_PREFIX}*")
-                              for s in grants), grants
+        grants = [
+            s for s in json.loads(policy.inputs["policy"])["Statement"] if s["Effect"] == "Allow"
+        ]
+        assert grants and all(
+            s["Resource"].endswith(f"/{storage.ASSETS_PREFIX}*") for s in grants
+        ), grants
 
 
 def test_profile_names_keep_to_what_signer_allows() -> None:

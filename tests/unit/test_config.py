@@ -31,8 +31,14 @@ def test_prod_preset() -> None:
 
 
 def test_single_keys_override_the_preset() -> None:
-    config = parse_config({"environment": "prod", "natGateways": "single",
-                           "backupRetentionDays": "7", "deletionProtection": "false"})
+    config = parse_config(
+        {
+            "environment": "prod",
+            "natGateways": "single",
+            "backupRetentionDays": "7",
+            "deletionProtection": "false",
+        }
+    )
     assert config.nat_gateways == "single"
     assert config.backup_retention_days == 7
     assert config.deletion_protection is False
@@ -40,27 +46,43 @@ def test_single_keys_override_the_preset() -> None:
 
 
 def test_preset_sentinels_from_pulumi_yaml_mean_the_preset() -> None:
-    config = parse_config({"environment": "prod", "regions": '["preset"]',
-                           "availabilityZones": "-1", "deletionProtection": "preset"})
+    config = parse_config(
+        {
+            "environment": "prod",
+            "regions": '["preset"]',
+            "availabilityZones": "-1",
+            "deletionProtection": "preset",
+        }
+    )
     assert config.region_names == tuple(PRESETS["prod"]["regions"])  # type: ignore[arg-type]
     assert config.availability_zones == 3
     assert config.deletion_protection is True
 
 
 def test_region_overrides() -> None:
-    config = parse_config({"regions": [
-        "eu-central-1 vpcCidr=10.40.0.0/16 onDemandBaseCapacity=3 webMaxSize=9",
-        {"name": "us-west-2", "webMinSize": 2},
-    ]})
+    config = parse_config(
+        {
+            "regions": [
+                "eu-central-1 vpcCidr=10.40.0.0/16 onDemandBaseCapacity=3 webMaxSize=9",
+                {"name": "us-west-2", "webMinSize": 2},
+            ]
+        }
+    )
     first, second = config.regions
     assert (first.name, first.vpc_cidr, first.on_demand_base_capacity, first.web_max_size) == (
-        "eu-central-1", "10.40.0.0/16", 3, 9)
+        "eu-central-1",
+        "10.40.0.0/16",
+        3,
+        9,
+    )
     assert (second.name, second.web_min_size, second.vpc_cidr) == ("us-west-2", 2, "10.13.0.0/16")
 
 
 def test_regions_as_json_string_as_the_engine_passes_them() -> None:
     assert parse_config({"regions": '["eu-west-2", "us-east-2"]'}).region_names == (
-        "eu-west-2", "us-east-2")
+        "eu-west-2",
+        "us-east-2",
+    )
 
 
 def test_optional_domain_normalised() -> None:
@@ -68,71 +90,134 @@ def test_optional_domain_normalised() -> None:
     assert parse_config({"domain": ""}).domain is None
 
 
-@pytest.mark.parametrize(("raw", "message"), [
-    ({"regions": []},
-     "shop3d:regions: [] is not allowed; expected at least one region; the first is the primary"),
-    ({"regions": ["eu-west-9"]},
-     "shop3d:regions[0]: 'eu-west-9' is not allowed; expected a region from the catalog: "
-     "ap-northeast-1,"),
-    ({"regions": ["us-east-1", "eu-west-1", "us-east-1"]},
-     "shop3d:regions[2]: 'us-east-1' is not allowed; expected each region once; it is already "
-     "regions[0]"),
-    ({"regions": ["us-east-1 vpcCidr=10.1.0.0/16", "eu-west-1 vpcCidr=10.1.128.0/17"]},
-     "shop3d:regions[1].vpcCidr: '10.1.128.0/17' is not allowed; expected a VPC CIDR that does "
-     "not overlap regions[0] (us-east-1, 10.1.0.0/16)"),
-    ({"regions": ["us-east-1 vpcCidr=8.8.0.0/16"]},
-     "shop3d:regions[0].vpcCidr: '8.8.0.0/16' is not allowed; expected a private IPv4 network"),
-    ({"regions": ["us-east-1 vpcCidr=10.1.0.0/24"]},
-     "expected a private IPv4 network with a prefix from /16 to /20"),
-    ({"regions": ["us-east-1 cidr=10.1.0.0/16"]},
-     "shop3d:regions[0].cidr: '10.1.0.0/16' is not allowed; expected one of the overrides "
-     "vpcCidr, onDemandBaseCapacity, webMinSize, webMaxSize"),
-    ({"regions": [42]},
-     "shop3d:regions[0]: 42 is not allowed; expected a region name such as 'eu-west-1'"),
-    ({"regions": "us-east-1"},
-     "shop3d:regions: 'us-east-1' is not allowed; expected a list (YAML list, or a JSON array)"),
-    ({"regions": ["us-east-1", "us-east-2", "us-west-2", "eu-west-1", "eu-west-2", "eu-west-3",
-                  "eu-central-1"]},
-     "expected at most 6 regions"),
-    ({"environment": "staging"},
-     "shop3d:environment: 'staging' is not allowed; expected one of 'dev', 'prod'"),
-    ({"availabilityZones": "three"},
-     "shop3d:availabilityZones: 'three' is not allowed; expected an integer from 2 to 3"),
-    ({"availabilityZones": True},
-     "shop3d:availabilityZones: True is not allowed; expected an integer from 2 to 3"),
-    ({"deletionProtection": "yes"},
-     "shop3d:deletionProtection: 'yes' is not allowed; expected true or false"),
-    ({"backupRetentionDays": 36},
-     "shop3d:backupRetentionDays: 36 is not allowed; expected an integer from 1 to 35"),
-    ({"auroraMinCapacity": "0.7"},
-     "shop3d:auroraMinCapacity: '0.7' is not allowed; expected a number from 0.5 to 256 in "
-     "steps of 0.5"),
-    ({"auroraMinCapacity": "8", "auroraMaxCapacity": "4"},
-     "shop3d:auroraMinCapacity: 8.0 is not allowed; expected at most auroraMaxCapacity (4.0)"),
-    ({"logRetentionDays": 15},
-     "shop3d:logRetentionDays: 15 is not allowed; expected one of 1, 3, 5, 7, 14, 30"),
-    ({"natGateways": "none"},
-     "shop3d:natGateways: 'none' is not allowed; expected one of 'single', 'per-az'"),
-    ({"environment": "prod", "regions": ["us-east-1", "us-west-1"]},
-     "shop3d:regions[1]: 'us-west-1' is not allowed; expected a region with at least 3 "
-     "availability zones (availabilityZones=3); us-west-1 has 2"),
-    ({"regions": ["us-east-1 webMinSize=5 webMaxSize=2"]},
-     "shop3d:regions[0].webMinSize: 5 is not allowed; expected at most webMaxSize (2)"),
-    ({"domain": "https://shop.example.com/"},
-     "shop3d:domain: 'https://shop.example.com/' is not allowed; expected a domain name"),
-    ({"hostedZoneId": "Z123"},
-     "shop3d:hostedZoneId: 'Z123' is not allowed; expected to be set only together with "
-     "shop3d:domain"),
-    ({"policyExemptions": ["aurora-multi-az"]},
-     "shop3d:policyExemptions[0]: 'aurora-multi-az' is not allowed; expected '<rule name>: "
-     "<reason>' with a non-empty reason"),
-    ({"instanceTypes": []},
-     "shop3d:instanceTypes: [] is not allowed; expected at least one instance type"),
-    ({"lambdaArchitecture": "arm"},
-     "shop3d:lambdaArchitecture: 'arm' is not allowed; expected one of 'arm64', 'x86_64'"),
-    ({"regionz": ["us-east-1"]},
-     "shop3d:regionz: unknown key; the keys are alarmEmail,"),
-])
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        (
+            {"regions": []},
+            "shop3d:regions: [] is not allowed; expected at least one region; the first is the primary",
+        ),
+        (
+            {"regions": ["eu-west-9"]},
+            "shop3d:regions[0]: 'eu-west-9' is not allowed; expected a region from the catalog: "
+            "ap-northeast-1,",
+        ),
+        (
+            {"regions": ["us-east-1", "eu-west-1", "us-east-1"]},
+            "shop3d:regions[2]: 'us-east-1' is not allowed; expected each region once; it is already "
+            "regions[0]",
+        ),
+        (
+            {"regions": ["us-east-1 vpcCidr=10.1.0.0/16", "eu-west-1 vpcCidr=10.1.128.0/17"]},
+            "shop3d:regions[1].vpcCidr: '10.1.128.0/17' is not allowed; expected a VPC CIDR that does "
+            "not overlap regions[0] (us-east-1, 10.1.0.0/16)",
+        ),
+        (
+            {"regions": ["us-east-1 vpcCidr=8.8.0.0/16"]},
+            "shop3d:regions[0].vpcCidr: '8.8.0.0/16' is not allowed; expected a private IPv4 network",
+        ),
+        (
+            {"regions": ["us-east-1 vpcCidr=10.1.0.0/24"]},
+            "expected a private IPv4 network with a prefix from /16 to /20",
+        ),
+        (
+            {"regions": ["us-east-1 cidr=10.1.0.0/16"]},
+            "shop3d:regions[0].cidr: '10.1.0.0/16' is not allowed; expected one of the overrides "
+            "vpcCidr, onDemandBaseCapacity, webMinSize, webMaxSize",
+        ),
+        (
+            {"regions": [42]},
+            "shop3d:regions[0]: 42 is not allowed; expected a region name such as 'eu-west-1'",
+        ),
+        (
+            {"regions": "us-east-1"},
+            "shop3d:regions: 'us-east-1' is not allowed; expected a list (YAML list, or a JSON array)",
+        ),
+        (
+            {
+                "regions": [
+                    "us-east-1",
+                    "us-east-2",
+                    "us-west-2",
+                    "eu-west-1",
+                    "eu-west-2",
+                    "eu-west-3",
+                    "eu-central-1",
+                ]
+            },
+            "expected at most 6 regions",
+        ),
+        (
+            {"environment": "staging"},
+            "shop3d:environment: 'staging' is not allowed; expected one of 'dev', 'prod'",
+        ),
+        (
+            {"availabilityZones": "three"},
+            "shop3d:availabilityZones: 'three' is not allowed; expected an integer from 2 to 3",
+        ),
+        (
+            {"availabilityZones": True},
+            "shop3d:availabilityZones: True is not allowed; expected an integer from 2 to 3",
+        ),
+        (
+            {"deletionProtection": "yes"},
+            "shop3d:deletionProtection: 'yes' is not allowed; expected true or false",
+        ),
+        (
+            {"backupRetentionDays": 36},
+            "shop3d:backupRetentionDays: 36 is not allowed; expected an integer from 1 to 35",
+        ),
+        (
+            {"auroraMinCapacity": "0.7"},
+            "shop3d:auroraMinCapacity: '0.7' is not allowed; expected a number from 0.5 to 256 in "
+            "steps of 0.5",
+        ),
+        (
+            {"auroraMinCapacity": "8", "auroraMaxCapacity": "4"},
+            "shop3d:auroraMinCapacity: 8.0 is not allowed; expected at most auroraMaxCapacity (4.0)",
+        ),
+        (
+            {"logRetentionDays": 15},
+            "shop3d:logRetentionDays: 15 is not allowed; expected one of 1, 3, 5, 7, 14, 30",
+        ),
+        (
+            {"natGateways": "none"},
+            "shop3d:natGateways: 'none' is not allowed; expected one of 'single', 'per-az'",
+        ),
+        (
+            {"environment": "prod", "regions": ["us-east-1", "us-west-1"]},
+            "shop3d:regions[1]: 'us-west-1' is not allowed; expected a region with at least 3 "
+            "availability zones (availabilityZones=3); us-west-1 has 2",
+        ),
+        (
+            {"regions": ["us-east-1 webMinSize=5 webMaxSize=2"]},
+            "shop3d:regions[0].webMinSize: 5 is not allowed; expected at most webMaxSize (2)",
+        ),
+        (
+            {"domain": "https://shop.example.com/"},
+            "shop3d:domain: 'https://shop.example.com/' is not allowed; expected a domain name",
+        ),
+        (
+            {"hostedZoneId": "Z123"},
+            "shop3d:hostedZoneId: 'Z123' is not allowed; expected to be set only together with "
+            "shop3d:domain",
+        ),
+        (
+            {"policyExemptions": ["aurora-multi-az"]},
+            "shop3d:policyExemptions[0]: 'aurora-multi-az' is not allowed; expected '<rule name>: "
+            "<reason>' with a non-empty reason",
+        ),
+        (
+            {"instanceTypes": []},
+            "shop3d:instanceTypes: [] is not allowed; expected at least one instance type",
+        ),
+        (
+            {"lambdaArchitecture": "arm"},
+            "shop3d:lambdaArchitecture: 'arm' is not allowed; expected one of 'arm64', 'x86_64'",
+        ),
+        ({"regionz": ["us-east-1"]}, "shop3d:regionz: unknown key; the keys are alarmEmail,"),
+    ],
+)
 def test_bad_config_names_key_value_and_allowed(raw: dict[str, object], message: str) -> None:
     with pytest.raises(ConfigError) as error:
         parse_config(raw)

@@ -52,10 +52,14 @@ def test_redis_cost_is_read_from_the_graph(program: ProgramFactory) -> None:
         result = estimate(run, PROFILE, book)
         for group in groups:
             assert group.inputs["nodeType"] == node
-            expected = (group.inputs["numCacheClusters"] * HOURS
-                        * book.region(f"elasticache.hour.{node}", str(group.region)))
+            expected = (
+                group.inputs["numCacheClusters"]
+                * HOURS
+                * book.region(f"elasticache.hour.{node}", str(group.region))
+            )
             assert _service(result, "ElastiCache", str(group.region)) == pytest.approx(
-                expected, abs=0.01)
+                expected, abs=0.01
+            )
 
 
 def test_every_cell_region_and_global_services_are_priced(program: ProgramFactory) -> None:
@@ -70,7 +74,8 @@ def test_every_cell_region_and_global_services_are_priced(program: ProgramFactor
 
 
 def test_prod_costs_more_than_dev_and_black_friday_more_than_default(
-        program: ProgramFactory) -> None:
+    program: ProgramFactory,
+) -> None:
     book = load_snapshot()
     default = load_profile(TRAFFIC_DIR / "default.yaml")
     peak = load_profile(TRAFFIC_DIR / "black-friday.yaml")
@@ -99,8 +104,19 @@ def test_each_saver_switched_off_changes_only_its_services(program: ProgramFacto
 
 def test_a_type_without_an_estimator_is_listed_not_guessed(program: ProgramFactory) -> None:
     run = program("dev")
-    extra = RecordedResource("aws:example/thing:Thing", "thing", "urn:thing", {}, None, None,
-                             True, False, (), (), "us-east-1")
+    extra = RecordedResource(
+        "aws:example/thing:Thing",
+        "thing",
+        "urn:thing",
+        {},
+        None,
+        None,
+        True,
+        False,
+        (),
+        (),
+        "us-east-1",
+    )
     grown = dataclasses.replace(run, resources=[*run.resources, extra])
     result = estimate(grown, PROFILE, load_snapshot())
     assert result.not_priced["aws:example/thing:Thing"] == 1
@@ -109,7 +125,8 @@ def test_a_type_without_an_estimator_is_listed_not_guessed(program: ProgramFacto
 
 
 def test_region_missing_from_the_snapshot_is_priced_at_reference_rates_and_said(
-        program: ProgramFactory) -> None:
+    program: ProgramFactory,
+) -> None:
     run = program("dev")
     book = load_snapshot()
     del book.regional["eu-west-1"]
@@ -131,25 +148,34 @@ def test_report_text_and_json(program: ProgramFactory) -> None:
     data = to_json("dev", result, saved, PROFILE, book)
     assert data["monthly_usd"] == result.total and data["prices"]["as_of"] == book.as_of
     assert {s["feature"] for s in data["savings"]} == {
-        "cdn_cache", "redis_cache", "spot", "intelligent_tiering"}
+        "cdn_cache",
+        "redis_cache",
+        "spot",
+        "intelligent_tiering",
+    }
 
 
 # -- traffic profiles -------------------------------------------------------------------------
+
 
 def test_committed_profiles_load() -> None:
     names = {load_profile(p).name for p in sorted(TRAFFIC_DIR.glob("*.yaml"))}
     assert names == {"default", "black-friday"}
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("cdn_hit_ratio: 1.5", "cdn_hit_ratio: 1.5 is not allowed; expected a number from 0 to 1"),
-    ("requests: 10", "unknown key(s) requests; allowed: name, description, alb_requests"),
-    ("api_requests: lots", "api_requests: 'lots' is not allowed"),
-    ("idle_30_days_share: 0.6\nidle_90_days_share: 0.6", "expected at most 1"),
-    ("region_shares: {us-east-1: 2}", "region_shares.us-east-1: 2 is not allowed"),
-])
-def test_bad_profile_is_refused_with_what_is_allowed(tmp_path: Path, text: str,
-                                                     message: str) -> None:
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("cdn_hit_ratio: 1.5", "cdn_hit_ratio: 1.5 is not allowed; expected a number from 0 to 1"),
+        ("requests: 10", "unknown key(s) requests; allowed: name, description, alb_requests"),
+        ("api_requests: lots", "api_requests: 'lots' is not allowed"),
+        ("idle_30_days_share: 0.6\nidle_90_days_share: 0.6", "expected at most 1"),
+        ("region_shares: {us-east-1: 2}", "region_shares.us-east-1: 2 is not allowed"),
+    ],
+)
+def test_bad_profile_is_refused_with_what_is_allowed(
+    tmp_path: Path, text: str, message: str
+) -> None:
     path = tmp_path / "p.yaml"
     path.write_text(text)
     with pytest.raises(ValueError, match=re.escape(message)):
@@ -164,27 +190,49 @@ def test_region_shares_split_traffic_over_the_stack_regions() -> None:
 
 # -- live prices: the Price List API response shape, through botocore's own stubber -----------
 
+
 def _price_list_entry(sku: str, attributes: dict[str, str], usd: str) -> str:
     """One `PriceList` element as the Price List API returns it: a JSON document as a string."""
-    return json.dumps({
-        "product": {"productFamily": "Compute Instance", "attributes": attributes, "sku": sku},
-        "serviceCode": "AmazonEC2",
-        "terms": {"OnDemand": {f"{sku}.JRTCKXETXF": {
-            "priceDimensions": {f"{sku}.JRTCKXETXF.6YS6EN2CT7": {
-                "unit": "Hrs", "endRange": "Inf", "beginRange": "0", "appliesTo": [],
-                "rateCode": f"{sku}.JRTCKXETXF.6YS6EN2CT7",
-                "description": "$0.0777 per On Demand Linux c7g.large Instance Hour",
-                "pricePerUnit": {"USD": usd}}},
-            "sku": sku, "effectiveDate": "2025-06-01T00:00:00Z", "offerTermCode": "JRTCKXETXF",
-            "termAttributes": {}}}},
-        "version": "20250601000000", "publicationDate": "2025-06-01T00:00:00Z"})
+    return json.dumps(
+        {
+            "product": {"productFamily": "Compute Instance", "attributes": attributes, "sku": sku},
+            "serviceCode": "AmazonEC2",
+            "terms": {
+                "OnDemand": {
+                    f"{sku}.JRTCKXETXF": {
+                        "priceDimensions": {
+                            f"{sku}.JRTCKXETXF.6YS6EN2CT7": {
+                                "unit": "Hrs",
+                                "endRange": "Inf",
+                                "beginRange": "0",
+                                "appliesTo": [],
+                                "rateCode": f"{sku}.JRTCKXETXF.6YS6EN2CT7",
+                                "description": "$0.0777 per On Demand Linux c7g.large Instance Hour",
+                                "pricePerUnit": {"USD": usd},
+                            }
+                        },
+                        "sku": sku,
+                        "effectiveDate": "2025-06-01T00:00:00Z",
+                        "offerTermCode": "JRTCKXETXF",
+                        "termAttributes": {},
+                    }
+                }
+            },
+            "version": "20250601000000",
+            "publicationDate": "2025-06-01T00:00:00Z",
+        }
+    )
 
 
 def test_on_demand_price_takes_the_first_tier() -> None:
     entry = json.loads(_price_list_entry("SKU1", {"instanceType": "c7g.large"}, "0.0777"))
     dimensions = entry["terms"]["OnDemand"]["SKU1.JRTCKXETXF"]["priceDimensions"]
-    dimensions["SKU1.JRTCKXETXF.TIER2"] = {"beginRange": "750000", "endRange": "Inf",
-                                           "unit": "Hrs", "pricePerUnit": {"USD": "0.05"}}
+    dimensions["SKU1.JRTCKXETXF.TIER2"] = {
+        "beginRange": "750000",
+        "endRange": "Inf",
+        "unit": "Hrs",
+        "pricePerUnit": {"USD": "0.05"},
+    }
     assert on_demand_usd(json.dumps(entry)) == pytest.approx(0.0777)
     del entry["terms"]["OnDemand"]
     with pytest.raises(ValueError, match="SKU1 has no on-demand price"):
@@ -194,20 +242,42 @@ def test_on_demand_price_takes_the_first_tier() -> None:
 def test_live_prices_replace_the_fetchable_keys_and_say_so() -> None:
     snapshot = load_snapshot()
     snapshot.regional = {"us-east-1": {"ec2.hour.c7g.large": 1.0, "nat.hour": 0.045}}
-    client = boto3.client("pricing", region_name="us-east-1", aws_access_key_id="test",
-                          aws_secret_access_key="test")
-    attributes = {"instanceType": "c7g.large", "regionCode": "us-east-1",
-                  "operatingSystem": "Linux", "tenancy": "Shared", "capacitystatus": "Used",
-                  "preInstalledSw": "NA", "servicecode": "AmazonEC2"}
+    client = boto3.client(
+        "pricing", region_name="us-east-1", aws_access_key_id="test", aws_secret_access_key="test"
+    )
+    attributes = {
+        "instanceType": "c7g.large",
+        "regionCode": "us-east-1",
+        "operatingSystem": "Linux",
+        "tenancy": "Shared",
+        "capacitystatus": "Used",
+        "preInstalledSw": "NA",
+        "servicecode": "AmazonEC2",
+    }
     with Stubber(client) as stubber:
-        stubber.add_response("get_products", {
-            "FormatVersion": "aws_v1",
-            "PriceList": [_price_list_entry("ABC123", attributes, "0.0777000000")],
-        }, {"ServiceCode": "AmazonEC2", "FormatVersion": "aws_v1", "MaxResults": 10,
-            "Filters": [{"Type": "TERM_MATCH", "Field": k, "Value": v} for k, v in [
-                ("regionCode", "us-east-1"), ("instanceType", "c7g.large"),
-                ("operatingSystem", "Linux"), ("tenancy", "Shared"), ("preInstalledSw", "NA"),
-                ("capacitystatus", "Used")]]})
+        stubber.add_response(
+            "get_products",
+            {
+                "FormatVersion": "aws_v1",
+                "PriceList": [_price_list_entry("ABC123", attributes, "0.0777000000")],
+            },
+            {
+                "ServiceCode": "AmazonEC2",
+                "FormatVersion": "aws_v1",
+                "MaxResults": 10,
+                "Filters": [
+                    {"Type": "TERM_MATCH", "Field": k, "Value": v}
+                    for k, v in [
+                        ("regionCode", "us-east-1"),
+                        ("instanceType", "c7g.large"),
+                        ("operatingSystem", "Linux"),
+                        ("tenancy", "Shared"),
+                        ("preInstalledSw", "NA"),
+                        ("capacitystatus", "Used"),
+                    ]
+                ],
+            },
+        )
         book = live_prices(snapshot, client, ["us-east-1"])
         stubber.assert_no_pending_responses()
     assert book.region("ec2.hour.c7g.large", "us-east-1") == pytest.approx(0.0777)
@@ -216,17 +286,22 @@ def test_live_prices_replace_the_fetchable_keys_and_say_so() -> None:
 
 
 def _no_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
-                 "AWS_PROFILE", "AWS_DEFAULT_PROFILE"):
+    for name in (
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_PROFILE",
+        "AWS_DEFAULT_PROFILE",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
 
 
-def test_live_mode_without_credentials_says_what_to_do(monkeypatch: pytest.MonkeyPatch,
-                                                       tmp_path: Path,
-                                                       capsys: pytest.CaptureFixture[str]) -> None:
+def test_live_mode_without_credentials_says_what_to_do(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     _no_credentials(monkeypatch, tmp_path)
     with pytest.raises(NoCredentials, match=r"needs AWS credentials .* committed snapshot"):
         pricing_client()
@@ -235,8 +310,9 @@ def test_live_mode_without_credentials_says_what_to_do(monkeypatch: pytest.Monke
     assert "needs AWS credentials" in capsys.readouterr().err
 
 
-def test_command_refuses_a_bad_profile_before_running(tmp_path: Path,
-                                                      capsys: pytest.CaptureFixture[str]) -> None:
+def test_command_refuses_a_bad_profile_before_running(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("cdn_gb: -1")
     assert cost_main(["dev", "--traffic", str(bad)]) == 1

@@ -21,7 +21,8 @@ def test_committed_diagram_matches_the_program(program: ProgramFactory, stack: s
         f"docs/{stack}.diagram.json no longer matches the program: run ./shop3d diagram "
         f"{stack} and commit docs/. Nodes added: "
         f"{sorted(set(now['nodes']) - set(committed['nodes']))}, removed: "
-        f"{sorted(set(committed['nodes']) - set(now['nodes']))}")
+        f"{sorted(set(committed['nodes']) - set(now['nodes']))}"
+    )
     for image in ("png", "svg"):
         assert (DOCS / f"{stack}.{image}").stat().st_size > 0
 
@@ -48,12 +49,13 @@ def test_diagram_model_follows_config(program: ProgramFactory) -> None:
     assert any(n["service"] == "Lambda" for n in nodes.values())
 
 
-def test_draw_renders_png_and_svg_with_the_model_labels(program: ProgramFactory,
-                                                        tmp_path: Path) -> None:
+def test_draw_renders_png_and_svg_with_the_model_labels(
+    program: ProgramFactory, tmp_path: Path
+) -> None:
     diagram = model(program("dev"))
     made = draw(diagram, tmp_path / "dev")
     assert sorted(p.suffix for p in made) == [".png", ".svg"]
     svg = (tmp_path / "dev.svg").read_text()
     assert ">Lambda<" in svg and ">cart<" in svg  # service over short name, as modelled
-    assert svg.count("<g id=\"node") >= len(diagram["nodes"])
+    assert svg.count('<g id="node') >= len(diagram["nodes"])
     assert (tmp_path / "dev.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -346,8 +346,11 @@ def test_shield_advanced_is_off_by_default(prod, dev):
 
 def site_objects(run: Any) -> list[Any]:
     """The uploaded site files: every object but the Lambda code the signing jobs read."""
-    return [o for o in run.of_type(OBJECT)
-            if not o.inputs["key"].startswith(storage.LAMBDA_UNSIGNED_PREFIX)]
+    return [
+        o
+        for o in run.of_type(OBJECT)
+        if not o.inputs["key"].startswith(storage.LAMBDA_UNSIGNED_PREFIX)
+    ]
 
 
 def test_the_web_tiers_sync_source_holds_the_same_site(prod):
@@ -357,8 +360,11 @@ def test_the_web_tiers_sync_source_holds_the_same_site(prod):
     synced = {o.inputs["key"] for o in site_objects(prod) if o.inputs["bucket"] == bucket}
     assert synced == {storage.STOREFRONT_PREFIX + key for key in SITE}
     source = f"s3://{bucket}/{storage.STOREFRONT_PREFIX}"
-    templates = [t for t in prod.of_type("aws:ec2/launchTemplate:LaunchTemplate")
-                 if t.name.endswith("-web-launch-template")]
+    templates = [
+        t
+        for t in prod.of_type("aws:ec2/launchTemplate:LaunchTemplate")
+        if t.name.endswith("-web-launch-template")
+    ]
     assert len(templates) == len(prod.outputs["regions"])
     for template in templates:
         assert source in base64.b64decode(template.inputs["userData"]).decode()
@@ -431,14 +437,16 @@ def test_prod_names_each_cell_and_validates_its_alb_certificate(prod):
     )
     # api.<domain> and orders.<domain> have the same CNAME in every region: written once.
     orders = "orders.shop3d.example.com"
-    assert validated == sorted([f"{api}.", f"{orders}.",
-                                *(f"{region}.{api}." for region in regions)])
+    assert validated == sorted(
+        [f"{api}.", f"{orders}.", *(f"{region}.{api}." for region in regions)]
+    )
     # Every cell's certificate names every host CloudFront may reach it by.
     for region in regions:
         certificate = prod.named(f"cell-{region}-alb-certificate")
         assert certificate.inputs["domainName"] == api
         assert sorted(certificate.inputs["subjectAlternativeNames"]) == sorted(
-            [orders, f"{region}.{api}"])
+            [orders, f"{region}.{api}"]
+        )
 
 
 def test_failover_figure(prod):
@@ -502,4 +510,3 @@ def test_generated_region_lists(program, regions):
     check_failover_records(run, regions)
     check_origins(run, regions)
     check_bucket_policies(run, regions)
-

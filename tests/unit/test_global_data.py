@@ -34,8 +34,11 @@ BUCKET_PARTS = (
 def assets_replications(run: ProgramRun, primary: str) -> list[RecordedResource]:
     """Replication of the primary's assets bucket (other buckets, such as the audit log's,
     replicate too)."""
-    return [r for r in run.of_type(REPLICATION)
-            if r.inputs["bucket"] == bucket_id(run, primary, "assets")]
+    return [
+        r
+        for r in run.of_type(REPLICATION)
+        if r.inputs["bucket"] == bucket_id(run, primary, "assets")
+    ]
 
 
 def assert_complete_data_layer(run: ProgramRun, regions: list[str]) -> None:
@@ -74,8 +77,9 @@ def assert_complete_data_layer(run: ProgramRun, regions: list[str]) -> None:
     # DynamoDB: every global table in the primary with a replica in every secondary, encrypted
     # with that region's key; an idempotency table in every region, never replicated.
     for schema in GLOBAL_TABLES:
-        (table,) = [t for t in run.of_type(TABLE)
-                    if t.name == f"data-{primary}-{schema.logical_name}"]
+        (table,) = [
+            t for t in run.of_type(TABLE) if t.name == f"data-{primary}-{schema.logical_name}"
+        ]
         replicas = {r["regionName"]: r for r in table.inputs.get("replicas", [])}
         assert sorted(replicas) == sorted(secondaries)
         for region, replica in replicas.items():
@@ -96,8 +100,9 @@ def assert_complete_data_layer(run: ProgramRun, regions: list[str]) -> None:
     # secondaries wait for the primary's writer instance.
     clusters = {str(c.region): c for c in run.of_type(CLUSTER)}
     assert sorted(clusters) == sorted(regions)
-    primary_instances = {r.urn for r in run.of_type("aws:rds/clusterInstance:ClusterInstance")
-                         if r.region == primary}
+    primary_instances = {
+        r.urn for r in run.of_type("aws:rds/clusterInstance:ClusterInstance") if r.region == primary
+    }
     for region, cluster in clusters.items():
         assert cluster.inputs["storageEncrypted"] is True
         assert cluster.inputs["kmsKeyId"].startswith(f"arn:aws:kms:{region}:")
@@ -111,8 +116,9 @@ def assert_complete_data_layer(run: ProgramRun, regions: list[str]) -> None:
             assert "replicationSourceIdentifier" in cluster.ignore_changes
             assert "masterUsername" not in cluster.inputs
     for group in run.of_type("aws:rds/subnetGroup:SubnetGroup"):
-        assert all(s.startswith(f"subnet-isolated-{group.region}") for s in
-                   group.inputs["subnetIds"])
+        assert all(
+            s.startswith(f"subnet-isolated-{group.region}") for s in group.inputs["subnetIds"]
+        )
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
@@ -123,8 +129,9 @@ def test_stack_files_register_the_whole_data_layer(program: ProgramFactory, stac
     assert_complete_data_layer(run, regions)
 
 
-@settings(max_examples=8, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(regions=st.lists(st.sampled_from(sorted(REGIONS)), min_size=1, max_size=6, unique=True))
 def test_generated_region_lists(program: ProgramFactory, regions: list[str]) -> None:
     run = program("dev", {"regions": regions})
@@ -144,8 +151,10 @@ def test_prod_settings(program: ProgramFactory) -> None:
         assert vpc.inputs["natGateways"]["strategy"] == "OnePerAz"
         assert vpc.inputs["numberOfAvailabilityZones"] == 3
     (replication,) = assets_replications(run, "us-east-1")
-    assert all(r["destination"]["replicationTime"]["status"] == "Enabled"
-               for r in replication.inputs["rules"])
+    assert all(
+        r["destination"]["replicationTime"]["status"] == "Enabled"
+        for r in replication.inputs["rules"]
+    )
 
 
 def test_dev_settings(program: ProgramFactory) -> None:
@@ -164,27 +173,30 @@ def test_table_key_schemas_come_from_the_shared_module(program: ProgramFactory) 
     for schema in ALL_TABLES:
         table = next(t for t in run.of_type(TABLE) if t.name.endswith(f"-{schema.logical_name}"))
         assert table.inputs["hashKey"] == schema.hash_key.name
-        assert table.inputs.get("rangeKey") == (schema.range_key.name if schema.range_key
-                                                else None)
+        assert table.inputs.get("rangeKey") == (schema.range_key.name if schema.range_key else None)
         if schema.ttl_attribute:
-            assert table.inputs["ttl"] == {"attributeName": schema.ttl_attribute,
-                                           "enabled": True}
+            assert table.inputs["ttl"] == {"attributeName": schema.ttl_attribute, "enabled": True}
 
 
 def test_lifecycle_of_each_bucket(program: ProgramFactory) -> None:
     run = program("dev")
-    lifecycles = {r.inputs["bucket"]: {rule["id"]: rule for rule in r.inputs["rules"]}
-                  for r in run.of_type("aws:s3/bucketLifecycleConfiguration:"
-                                       "BucketLifecycleConfiguration")}
+    lifecycles = {
+        r.inputs["bucket"]: {rule["id"]: rule for rule in r.inputs["rules"]}
+        for r in run.of_type("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration")
+    }
     assets = lifecycles[bucket_id(run, "us-east-1", "assets")]
     assert assets["abort-incomplete-multipart"]["abortIncompleteMultipartUpload"] == {
-        "daysAfterInitiation": 7}
-    assert assets["current-to-intelligent-tiering"]["transitions"][0]["storageClass"] == \
-        "INTELLIGENT_TIERING"
+        "daysAfterInitiation": 7
+    }
+    assert (
+        assets["current-to-intelligent-tiering"]["transitions"][0]["storageClass"]
+        == "INTELLIGENT_TIERING"
+    )
     assert assets["noncurrent-versions"]["noncurrentVersionTransitions"][0] == {
-        "noncurrentDays": 30, "storageClass": "GLACIER"}
-    assert assets["noncurrent-versions"]["noncurrentVersionExpiration"] == {
-        "noncurrentDays": 365}
+        "noncurrentDays": 30,
+        "storageClass": "GLACIER",
+    }
+    assert assets["noncurrent-versions"]["noncurrentVersionExpiration"] == {"noncurrentDays": 365}
     assert assets["discontinued-to-deep-archive"]["filter"] == {"prefix": "discontinued/"}
     uploads = lifecycles[bucket_id(run, "us-east-1", "uploads")]
     assert uploads["expire-current"]["expiration"] == {"days": 30}
@@ -193,8 +205,12 @@ def test_lifecycle_of_each_bucket(program: ProgramFactory) -> None:
 
 def test_bucket_encryption_and_tls_policies(program: ProgramFactory) -> None:
     run = program("dev")
-    encryption = {r.inputs["bucket"]: r.inputs["rules"][0] for r in run.of_type(
-        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")}
+    encryption = {
+        r.inputs["bucket"]: r.inputs["rules"][0]
+        for r in run.of_type(
+            "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
+        )
+    }
     for region in ("us-east-1", "eu-west-1"):
         for role in ("assets", "uploads"):
             rule = encryption[bucket_id(run, region, role)]
@@ -205,7 +221,10 @@ def test_bucket_encryption_and_tls_policies(program: ProgramFactory) -> None:
         logs = encryption[bucket_id(run, region, "logs")]
         assert logs["applyServerSideEncryptionByDefault"]["sseAlgorithm"] == "AES256"
     import json
+
     for policy in run.of_type("aws:s3/bucketPolicy:BucketPolicy"):
         statements = json.loads(policy.inputs["policy"])["Statement"]
-        assert any(s["Effect"] == "Deny" and s["Condition"] == {
-            "Bool": {"aws:SecureTransport": "false"}} for s in statements)
+        assert any(
+            s["Effect"] == "Deny" and s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+            for s in statements
+        )

@@ -29,11 +29,13 @@ IDP = "aws:cognito/identityProvider:IdentityProvider"
 FUNCTION = "aws:lambda/function:Function"
 # How the engine's wire format marks a secret value (pulumi.runtime.rpc).
 SECRET_SIG, SECRET_MARK = rpc._special_sig_key, rpc._special_secret_sig
-SOCIAL = {"identityProviders": [
-    "Google clientId=google-client.apps.googleusercontent.com",
-    "SignInWithApple clientId=com.shop3d.web teamId=TEAM123 keyId=KEY456 "
-    "secret=arn:aws:secretsmanager:us-east-1:123456789012:secret:apple-p8",
-]}
+SOCIAL = {
+    "identityProviders": [
+        "Google clientId=google-client.apps.googleusercontent.com",
+        "SignInWithApple clientId=com.shop3d.web teamId=TEAM123 keyId=KEY456 "
+        "secret=arn:aws:secretsmanager:us-east-1:123456789012:secret:apple-p8",
+    ]
+}
 
 
 def secret_value(value: object) -> Any:
@@ -49,8 +51,11 @@ def only(run: ProgramRun, type_: str) -> RecordedResource:
 
 def cart_functions(run: ProgramRun) -> list[RecordedResource]:
     """The functions that verify sign-in tokens: those given the trusted issuer."""
-    return [f for f in run.of_type(FUNCTION)
-            if env.AUTH_ISSUER in ((f.inputs.get("environment") or {}).get("variables") or {})]
+    return [
+        f
+        for f in run.of_type(FUNCTION)
+        if env.AUTH_ISSUER in ((f.inputs.get("environment") or {}).get("variables") or {})
+    ]
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
@@ -66,17 +71,21 @@ def test_one_user_pool_in_the_primary_region(program: ProgramFactory, stack: str
     assert pool.inputs["userPoolAddOns"] == {"advancedSecurityMode": "ENFORCED"}
     assert pool.inputs["userPoolTier"] == "PLUS"
     assert pool.inputs["accountRecoverySetting"]["recoveryMechanisms"] == [
-        {"name": "verified_email", "priority": 1}]
+        {"name": "verified_email", "priority": 1}
+    ]
     policy = pool.inputs["passwordPolicy"]
     assert policy["minimumLength"] >= 12
-    assert all(policy[k] for k in ("requireLowercase", "requireUppercase", "requireNumbers",
-                                   "requireSymbols"))
+    assert all(
+        policy[k]
+        for k in ("requireLowercase", "requireUppercase", "requireNumbers", "requireSymbols")
+    )
     (risk,) = run.of_type("aws:cognito/riskConfiguration:RiskConfiguration")
     actions = risk.inputs["accountTakeoverRiskConfiguration"]["actions"]
     assert actions["mediumAction"]["eventAction"] == "MFA_IF_CONFIGURED"
     assert actions["highAction"]["eventAction"] == "BLOCK"
     assert risk.inputs["compromisedCredentialsRiskConfiguration"]["actions"] == {
-        "eventAction": "BLOCK"}
+        "eventAction": "BLOCK"
+    }
     (group,) = run.of_type(GROUP)
     assert group.inputs["name"] == ADMIN_GROUP and group.parent == pool.parent
 
@@ -99,25 +108,37 @@ def test_storefront_client_is_public_code_flow(program: ProgramFactory) -> None:
     assert client.inputs["supportedIdentityProviders"] == ["COGNITO"]
     assert client.inputs["preventUserExistenceErrors"] == "ENABLED"
     assert client.inputs["enableTokenRevocation"] is True
-    assert not any("PASSWORD_AUTH" in flow and "SRP" not in flow
-                   for flow in client.inputs["explicitAuthFlows"])
+    assert not any(
+        "PASSWORD_AUTH" in flow and "SRP" not in flow for flow in client.inputs["explicitAuthFlows"]
+    )
     assert (client.inputs["accessTokenValidity"], client.inputs["refreshTokenValidity"]) == (60, 30)
     assert only(run, DOMAIN).inputs["domain"] == "shop3d-prod-auth"
 
 
 def test_token_lifetimes_domain_and_callbacks_come_from_config(program: ProgramFactory) -> None:
-    run = program("dev", {"authTokenMinutes": 15, "authRefreshTokenDays": 7,
-                          "authDomainPrefix": "acme-shop-dev",
-                          "authCallbackUrls": ["https://preview.acme.test/auth/callback"]})
+    run = program(
+        "dev",
+        {
+            "authTokenMinutes": 15,
+            "authRefreshTokenDays": 7,
+            "authDomainPrefix": "acme-shop-dev",
+            "authCallbackUrls": ["https://preview.acme.test/auth/callback"],
+        },
+    )
     client = only(run, CLIENT)
     assert client.inputs["accessTokenValidity"] == 15
     assert client.inputs["idTokenValidity"] == 15
     assert client.inputs["refreshTokenValidity"] == 7
     assert client.inputs["tokenValidityUnits"] == {
-        "accessToken": "minutes", "idToken": "minutes", "refreshToken": "days"}
+        "accessToken": "minutes",
+        "idToken": "minutes",
+        "refreshToken": "days",
+    }
     assert client.inputs["callbackUrls"] == ["https://preview.acme.test/auth/callback"]
     assert only(run, DOMAIN).inputs["domain"] == "acme-shop-dev"
-    assert run.outputs["authHostedUiUrl"] == "https://acme-shop-dev.auth.us-east-1.amazoncognito.com"
+    assert (
+        run.outputs["authHostedUiUrl"] == "https://acme-shop-dev.auth.us-east-1.amazoncognito.com"
+    )
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
@@ -140,8 +161,9 @@ def test_social_providers_from_config_with_secrets_manager(program: ProgramFacto
     run = program("dev", SOCIAL)
     providers = {p.inputs["providerName"]: p for p in run.of_type(IDP)}
     assert sorted(providers) == ["Google", "SignInWithApple"]
-    placeholder = CALLS["aws:secretsmanager/getSecretVersion:getSecretVersion"](
-        {}, "us-east-1")["secretString"]
+    placeholder = CALLS["aws:secretsmanager/getSecretVersion:getSecretVersion"]({}, "us-east-1")[
+        "secretString"
+    ]
     assert providers["Google"].inputs["providerType"] == "Google"
     # The details hold the client secret: kept secret (encrypted) in the stack's state.
     google = secret_value(providers["Google"].inputs["providerDetails"])
@@ -150,25 +172,30 @@ def test_social_providers_from_config_with_secrets_manager(program: ProgramFacto
     assert google["client_secret"] == placeholder
     apple = secret_value(providers["SignInWithApple"].inputs["providerDetails"])
     assert (apple["team_id"], apple["key_id"], apple["private_key"]) == (
-        "TEAM123", "KEY456", placeholder)
+        "TEAM123",
+        "KEY456",
+        placeholder,
+    )
     assert "client_secret" not in apple
     client = only(run, CLIENT)
-    assert client.inputs["supportedIdentityProviders"] == ["COGNITO", "Google",
-                                                           "SignInWithApple"]
+    assert client.inputs["supportedIdentityProviders"] == ["COGNITO", "Google", "SignInWithApple"]
     # The client names the providers, so it is created after them.
     assert {p.urn for p in providers.values()} <= set(client.dependencies)
 
 
-@pytest.mark.parametrize(("raw", "message"), [
-    ({"identityProviders": ["Twitter clientId=x"]}, "expected one of 'Google', 'Facebook'"),
-    ({"identityProviders": ["SignInWithApple clientId=x"]}, "teamId=... keyId=..."),
-    ({"identityProviders": ["Google clientId=a", "Google clientId=b"]}, "each provider once"),
-    ({"identityProviders": ["Google clientId=a colour=blue"]}, "clientId=... secret=..."),
-    ({"authCallbackUrls": ["http://shop.example.com/cb"]}, "an https:// URL"),
-    ({"authDomainPrefix": "my-aws-shop"}, "without the words aws"),
-    ({"threatProtection": "OFF"}, "one of 'AUDIT', 'ENFORCED'"),
-    ({"authTokenMinutes": 2}, "an integer from 5 to 1440"),
-])
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ({"identityProviders": ["Twitter clientId=x"]}, "expected one of 'Google', 'Facebook'"),
+        ({"identityProviders": ["SignInWithApple clientId=x"]}, "teamId=... keyId=..."),
+        ({"identityProviders": ["Google clientId=a", "Google clientId=b"]}, "each provider once"),
+        ({"identityProviders": ["Google clientId=a colour=blue"]}, "clientId=... secret=..."),
+        ({"authCallbackUrls": ["http://shop.example.com/cb"]}, "an https:// URL"),
+        ({"authDomainPrefix": "my-aws-shop"}, "without the words aws"),
+        ({"threatProtection": "OFF"}, "one of 'AUDIT', 'ENFORCED'"),
+        ({"authTokenMinutes": 2}, "an integer from 5 to 1440"),
+    ],
+)
 def test_bad_identity_config_is_refused(raw: dict[str, object], message: str) -> None:
     with pytest.raises(ConfigError, match="shop3d:") as error:
         parse_config(raw)
@@ -179,8 +206,9 @@ def test_a_stack_with_no_callback_url_is_refused() -> None:
     config = parse_config({"environment": "dev", "authCallbackUrls": []})
     with pytest.raises(ConfigError, match=r"shop3d:authCallbackUrls.*shop3d:domain"):
         callback_urls(config)
-    with_domain = parse_config({"environment": "dev", "authCallbackUrls": [],
-                                "domain": "shop.example.com"})
+    with_domain = parse_config(
+        {"environment": "dev", "authCallbackUrls": [], "domain": "shop.example.com"}
+    )
     assert callback_urls(with_domain) == [f"https://shop.example.com{CALLBACK_PATH}"]
 
 
@@ -196,8 +224,9 @@ def pre_token_trigger(run: ProgramRun) -> tuple[RecordedResource, RecordedResour
     """(user pool, the function its pre token generation config names)."""
     pool = only(run, USER_POOL)
     config = pool.inputs["lambdaConfig"]["preTokenGenerationConfig"]
-    (function,) = [f for f in run.of_type(FUNCTION)
-                   if config["lambdaArn"].endswith(f":{f.inputs['name']}")]
+    (function,) = [
+        f for f in run.of_type(FUNCTION) if config["lambdaArn"].endswith(f":{f.inputs['name']}")
+    ]
     return pool, function
 
 
@@ -207,15 +236,17 @@ def role_statements(run: ProgramRun, function: RecordedResource) -> list[dict[st
     (role,) = [r for r in run.of_type("aws:iam/role:Role") if r.urn in function.dependencies]
     policies = [p for p in run.of_type(ROLE_POLICY) if role.urn in p.dependencies]
     assert len(policies) == 2  # the builder's (logs, key) and the pool's, made after the pool
-    attached = {a.inputs["policyArn"] for a in run.of_type(ATTACHMENT)
-                if role.urn in a.dependencies}
+    attached = {
+        a.inputs["policyArn"] for a in run.of_type(ATTACHMENT) if role.urn in a.dependencies
+    }
     assert attached == {VPC_ACCESS_POLICY, XRAY_WRITE_POLICY}
     return [s for p in policies for s in json.loads(p.inputs["policy"])["Statement"]]
 
 
 @pytest.mark.parametrize(("stack", "overrides"), TRIGGER_STACKS)
 def test_the_pool_sends_v2_events_to_the_admin_mfa_trigger(
-        program: ProgramFactory, stack: str, overrides: dict[str, object] | None) -> None:
+    program: ProgramFactory, stack: str, overrides: dict[str, object] | None
+) -> None:
     run = program(stack, overrides)
     pool, function = pre_token_trigger(run)
     # V2_0: the answer reaches the access token, which is what the cart service verifies.
@@ -235,20 +266,25 @@ def test_the_pool_sends_v2_events_to_the_admin_mfa_trigger(
     assert function.inputs["reservedConcurrentExecutions"] == (200 if stack == "prod" else 20)
     key = f"arn:aws:kms:{pool.region}:"
     assert function.inputs["kmsKeyArn"].startswith(key)
-    (logs,) = [g for g in run.of_type("aws:cloudwatch/logGroup:LogGroup")
-               if g.region == pool.region
-               and g.inputs.get("name") == function.inputs["loggingConfig"]["logGroup"]]
+    (logs,) = [
+        g
+        for g in run.of_type("aws:cloudwatch/logGroup:LogGroup")
+        if g.region == pool.region
+        and g.inputs.get("name") == function.inputs["loggingConfig"]["logGroup"]
+    ]
     assert logs.inputs["kmsKeyId"].startswith(key)
     assert logs.inputs["retentionInDays"] == (365 if stack == "prod" else 14)
 
 
 @pytest.mark.parametrize(("stack", "overrides"), TRIGGER_STACKS)
 def test_only_this_pool_may_invoke_the_trigger_and_it_may_only_read_its_users(
-        program: ProgramFactory, stack: str, overrides: dict[str, object] | None) -> None:
+    program: ProgramFactory, stack: str, overrides: dict[str, object] | None
+) -> None:
     run = program(stack, overrides)
     pool, function = pre_token_trigger(run)
-    invokers = [p for p in run.of_type(PERMISSION)
-                if p.inputs["function"] == function.inputs["name"]]
+    invokers = [
+        p for p in run.of_type(PERMISSION) if p.inputs["function"] == function.inputs["name"]
+    ]
     (permission,) = invokers
     assert permission.inputs["principal"] == "cognito-idp.amazonaws.com"
     assert permission.inputs["action"] == "lambda:InvokeFunction"
@@ -256,8 +292,14 @@ def test_only_this_pool_may_invoke_the_trigger_and_it_may_only_read_its_users(
     assert pool.urn in permission.dependencies and pool.inputs["name"] in pool_arn
     statements = role_statements(run, function)
     cognito = [s for s in statements if any(a.startswith("cognito-idp:") for a in s["Action"])]
-    assert cognito == [{"Effect": "Allow", "Action": ["cognito-idp:AdminGetUser"],
-                        "Resource": [pool_arn], "Sid": "ReadThisPoolsUsers"}]
+    assert cognito == [
+        {
+            "Effect": "Allow",
+            "Action": ["cognito-idp:AdminGetUser"],
+            "Resource": [pool_arn],
+            "Sid": "ReadThisPoolsUsers",
+        }
+    ]
     assert not any("*" in a for s in statements for a in s["Action"])
     assert not any(r == "*" for s in statements for r in s["Resource"])
     # No way to send messages anywhere: it has no dead-letter queue to write to.

@@ -9,8 +9,7 @@ from offline.scope import GLOBAL, scope_of, short_type
 from tests.unit.conftest import ProgramFactory
 
 
-def test_plan_counts_every_resource_once_per_scope_in_region_order(
-        program: ProgramFactory) -> None:
+def test_plan_counts_every_resource_once_per_scope_in_region_order(program: ProgramFactory) -> None:
     run = program("prod")
     plan = summarize(run)
     assert list(plan["scopes"]) == ["us-east-1", "eu-west-1", "ap-southeast-2", GLOBAL]
@@ -19,8 +18,10 @@ def test_plan_counts_every_resource_once_per_scope_in_region_order(
     assert counted == plan["total"] == len(run.resources) - providers
     # Edge services are global whatever provider registered them; cells are regional.
     assert "cloudfront.Distribution" in plan["scopes"][GLOBAL]["resources"]
-    assert all("cloudfront.Distribution" not in plan["scopes"][r]["resources"]
-               for r in ("us-east-1", "eu-west-1", "ap-southeast-2"))
+    assert all(
+        "cloudfront.Distribution" not in plan["scopes"][r]["resources"]
+        for r in ("us-east-1", "eu-west-1", "ap-southeast-2")
+    )
     for region in ("us-east-1", "eu-west-1", "ap-southeast-2"):
         assert plan["scopes"][region]["resources"]["autoscaling.Group"] == 1
 
@@ -47,8 +48,7 @@ def test_plan_says_it_is_not_a_preview_in_text_and_json(program: ProgramFactory)
     assert "== us-east-1 (" in text and "== global (" in text
 
 
-def test_plan_follows_config_a_stack_without_web_tier_has_no_asg(
-        program: ProgramFactory) -> None:
+def test_plan_follows_config_a_stack_without_web_tier_has_no_asg(program: ProgramFactory) -> None:
     plan = summarize(program("dev", {"webTier": False}))
     assert all("autoscaling.Group" not in s["resources"] for s in plan["scopes"].values())
 

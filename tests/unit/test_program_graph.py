@@ -12,9 +12,19 @@ from tests.unit.graph import KEY, STATEFUL_TYPES
 
 STACKS = ["dev", "prod"]
 # Types that exist once per account or stack rather than per region.
-GLOBAL_TYPES_PREFIXES = ("aws:iam/", "aws:rds/globalCluster:", "random:", "aws:cloudfront/",
-                         "aws:route53/", "aws:wafv2/", "aws:shield/", "aws:acm/",
-                         "aws:cloudtrail/", "aws:cognito/", "pulumi:providers:")
+GLOBAL_TYPES_PREFIXES = (
+    "aws:iam/",
+    "aws:rds/globalCluster:",
+    "random:",
+    "aws:cloudfront/",
+    "aws:route53/",
+    "aws:wafv2/",
+    "aws:shield/",
+    "aws:acm/",
+    "aws:cloudtrail/",
+    "aws:cognito/",
+    "pulumi:providers:",
+)
 
 
 @pytest.mark.parametrize("stack", STACKS)
@@ -41,8 +51,9 @@ def test_every_resource_sits_inside_a_component(program: ProgramFactory, stack: 
 
 
 @pytest.mark.parametrize("stack", STACKS)
-def test_logical_names_are_unique_and_carry_their_region(program: ProgramFactory,
-                                                         stack: str) -> None:
+def test_logical_names_are_unique_and_carry_their_region(
+    program: ProgramFactory, stack: str
+) -> None:
     run = program(stack)
     names = [r.name for r in run.resources]
     assert len(names) == len(set(names)), "duplicate logical names"
@@ -51,10 +62,12 @@ def test_logical_names_are_unique_and_carry_their_region(program: ProgramFactory
         if not resource.custom or resource.type_.startswith(GLOBAL_TYPES_PREFIXES):
             continue
         assert any(region in resource.name for region in REGIONS), (
-            f"{resource.name} ({resource.type_}) does not carry its region")
+            f"{resource.name} ({resource.type_}) does not carry its region"
+        )
         if resource.region:
             assert resource.region in resource.name or resource.region == EDGE_REGION, (
-                f"{resource.name} is in {resource.region}")
+                f"{resource.name} is in {resource.region}"
+            )
 
 
 def test_prod_protects_every_stateful_resource(program: ProgramFactory) -> None:

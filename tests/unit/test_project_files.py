@@ -15,7 +15,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_pulumi_yaml_is_generated_from_the_key_table() -> None:
     assert (ROOT / "Pulumi.yaml").read_text() == schema.render(), (
-        "Pulumi.yaml is stale: run ./shop3d config-schema")
+        "Pulumi.yaml is stale: run ./shop3d config-schema"
+    )
 
 
 def test_every_key_is_declared_with_type_description_and_default() -> None:
@@ -41,4 +42,5 @@ def test_stack_files_use_only_declared_keys() -> None:
 def test_readme_config_table_is_generated_from_the_key_table() -> None:
     readme = (ROOT / "README.md").read_text()
     assert schema.readme_with_table(readme) == readme, (
-        "README.md's config table is stale: run ./shop3d config-schema")
+        "README.md's config table is stale: run ./shop3d config-schema"
+    )

@@ -61,29 +61,42 @@ def assert_account_security(run: ProgramRun, regions: list[str]) -> None:
 
     # GuardDuty: a detector per region, findings to that region's alarm topic.
     assert sorted(str(d.region) for d in run.of_type(DETECTOR)) == sorted(regions)
-    topics = {str(t.region): arn_of(t) for t in run.of_type(TOPIC)
-              if t.name.endswith("-alarms")}
+    topics = {str(t.region): arn_of(t) for t in run.of_type(TOPIC) if t.name.endswith("-alarms")}
     for region in regions:
         (detector,) = in_region(run, DETECTOR, region)
         assert detector.inputs["enable"] is True
         features = in_region(run, DETECTOR_FEATURE, region)
         assert {f.inputs["name"] for f in features} >= {"S3_DATA_EVENTS", "RDS_LOGIN_EVENTS"}
-        (rule,) = [r for r in in_region(run, EVENT_RULE, region)
-                   if "guardduty" in r.inputs.get("eventPattern", "")]
+        (rule,) = [
+            r
+            for r in in_region(run, EVENT_RULE, region)
+            if "guardduty" in r.inputs.get("eventPattern", "")
+        ]
         pattern = json.loads(rule.inputs["eventPattern"])
         assert pattern["detail-type"] == ["GuardDuty Finding"]
         assert pattern["detail"]["severity"] == [{"numeric": [">=", FINDING_MIN_SEVERITY]}]
-        (target,) = [t for t in in_region(run, EVENT_TARGET, region)
-                     if t.name.endswith("guardduty-findings-to-alarms")]
+        (target,) = [
+            t
+            for t in in_region(run, EVENT_TARGET, region)
+            if t.name.endswith("guardduty-findings-to-alarms")
+        ]
         assert target.inputs["arn"] == topics[region]
         # ... and the topic lets EventBridge of this account publish to it.
-        (policy,) = [p for p in in_region(run, "aws:sns/topicPolicy:TopicPolicy", region)
-                     if p.inputs["arn"] == topics[region]]
-        publishers = [s for s in json.loads(policy.inputs["policy"])["Statement"]
-                      if s["Action"] == "sns:Publish"]
-        assert any("events.amazonaws.com" in s["Principal"]["Service"]
-                   and s["Condition"] == {"StringEquals": {"aws:SourceAccount": ACCOUNT}}
-                   for s in publishers)
+        (policy,) = [
+            p
+            for p in in_region(run, "aws:sns/topicPolicy:TopicPolicy", region)
+            if p.inputs["arn"] == topics[region]
+        ]
+        publishers = [
+            s
+            for s in json.loads(policy.inputs["policy"])["Statement"]
+            if s["Action"] == "sns:Publish"
+        ]
+        assert any(
+            "events.amazonaws.com" in s["Principal"]["Service"]
+            and s["Condition"] == {"StringEquals": {"aws:SourceAccount": ACCOUNT}}
+            for s in publishers
+        )
 
     # Backup: every table and every Aurora cluster is selected by the plan of its region,
     # and that plan copies to a vault in another region.
@@ -113,11 +126,18 @@ def assert_account_security(run: ProgramRun, regions: list[str]) -> None:
 def own_findings(run: ProgramRun) -> list[str]:
     # The stack file's exemptions (rules a stack relaxes on purpose, each with its reason).
     exempt = [e.rule for e in from_stack_config(ROOT / f"Pulumi.{run.stack}.yaml")]
-    return [str(f) for f in evaluate(to_stack(run), exempt=exempt) if f.mandatory and (
-        f.rule.startswith(OWN_RULE_PREFIXES) or f.rule in OWN_RULES
-        or any(c in (f.urn or "") for c in OWN_COMPONENTS))
+    return [
+        str(f)
+        for f in evaluate(to_stack(run), exempt=exempt)
+        if f.mandatory
+        and (
+            f.rule.startswith(OWN_RULE_PREFIXES)
+            or f.rule in OWN_RULES
+            or any(c in (f.urn or "") for c in OWN_COMPONENTS)
+        )
         # protect=True is a stack-wide preset decision (dev protects nothing): not this part's.
-        and not (run.stack == "dev" and f.rule in ("stateful-protected", "kms-deletion-guard"))]
+        and not (run.stack == "dev" and f.rule in ("stateful-protected", "kms-deletion-guard"))
+    ]
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
@@ -126,8 +146,9 @@ def test_stack_files(program: ProgramFactory, stack: str) -> None:
     assert_account_security(run, run.outputs["regions"])
 
 
-@settings(max_examples=5, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(regions=st.lists(st.sampled_from(sorted(REGIONS)), min_size=1, max_size=4, unique=True))
 def test_generated_region_lists(program: ProgramFactory, regions: list[str]) -> None:
     assert_account_security(program("dev", {"regions": regions}), regions)
@@ -140,7 +161,10 @@ def test_single_region_stack_backs_up_without_a_copy(program: ProgramFactory) ->
 def test_copy_region_goes_round_the_configured_regions() -> None:
     regions = ("us-east-1", "eu-west-1", "ap-southeast-2")
     assert [copy_region(regions, r) for r in regions] == [
-        "eu-west-1", "ap-southeast-2", "us-east-1"]
+        "eu-west-1",
+        "ap-southeast-2",
+        "us-east-1",
+    ]
     assert copy_region(("us-east-1",), "us-east-1") is None
 
 
@@ -149,8 +173,12 @@ def test_prod_locks_audit_logs_and_backups(program: ProgramFactory) -> None:
     (trail,) = run.of_type(TRAIL)
     bucket = run.named("security-us-east-1-audit-logs")
     assert bucket.inputs["objectLockEnabled"] is True and bucket.protect
-    locks = {lock.region: lock for lock in run.of_type(
-        "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration")}
+    locks = {
+        lock.region: lock
+        for lock in run.of_type(
+            "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration"
+        )
+    }
     # The primary's audit bucket and its replica in the next region, both locked.
     assert sorted(str(r) for r in locks) == ["eu-west-1", "us-east-1"]
     for lock in locks.values():
@@ -162,8 +190,7 @@ def test_prod_locks_audit_logs_and_backups(program: ProgramFactory) -> None:
     assert all(v.protect and v.inputs["forceDestroy"] is False for v in run.of_type(VAULT))
 
 
-def test_audit_logs_replicate_to_a_second_region_without_deletes(
-        program: ProgramFactory) -> None:
+def test_audit_logs_replicate_to_a_second_region_without_deletes(program: ProgramFactory) -> None:
     run = program("prod")
     replication = run.named("security-us-east-1-audit-replication")
     assert replication.inputs["bucket"] in identities(run.named("security-us-east-1-audit-logs"))
@@ -174,7 +201,8 @@ def test_audit_logs_replicate_to_a_second_region_without_deletes(
     assert replica.region == "eu-west-1"
     assert rule["destination"]["bucket"] == arn_of(replica)
     assert rule["destination"]["encryptionConfiguration"]["replicaKmsKeyId"].startswith(
-        "arn:aws:kms:eu-west-1:")
+        "arn:aws:kms:eu-west-1:"
+    )
     assert replication.urn in run.named("security-us-east-1-trail").dependencies
 
 
@@ -182,9 +210,11 @@ def test_dev_can_be_torn_down(program: ProgramFactory) -> None:
     run = program("dev")
     # Locked for a day in GOVERNANCE mode: a teardown may bypass it, nothing else.
     assert run.named("security-us-east-1-audit-logs").inputs["objectLockEnabled"] is True
-    (lock,) = [r for r in run.of_type(
-        "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration")
-        if r.name.startswith("security-us-east-1-")]
+    (lock,) = [
+        r
+        for r in run.of_type("aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration")
+        if r.name.startswith("security-us-east-1-")
+    ]
     assert lock.inputs["rule"]["defaultRetention"] == {"mode": "GOVERNANCE", "days": 1}
     assert run.of_type(VAULT_LOCK) == []
     assert all(v.inputs["forceDestroy"] is True for v in run.of_type(VAULT))
@@ -193,13 +223,17 @@ def test_dev_can_be_torn_down(program: ProgramFactory) -> None:
 def test_trail_may_write_only_its_own_prefix(program: ProgramFactory) -> None:
     run = program("prod")
     (trail,) = run.of_type(TRAIL)
-    policy = next(p for p in run.of_type("aws:s3/bucketPolicy:BucketPolicy")
-                  if p.name == "security-us-east-1-audit-logs-policy")
+    policy = next(
+        p
+        for p in run.of_type("aws:s3/bucketPolicy:BucketPolicy")
+        if p.name == "security-us-east-1-audit-logs-policy"
+    )
     statements = {s.get("Sid"): s for s in json.loads(policy.inputs["policy"])["Statement"]}
     write = statements["CloudTrailWrite"]
     assert write["Resource"].endswith(f"/{trail.inputs['s3KeyPrefix']}/AWSLogs/123456789012/*")
     assert write["Condition"]["StringEquals"]["aws:SourceArn"] == (
-        f"arn:aws:cloudtrail:us-east-1:123456789012:trail/{trail.inputs['name']}")
+        f"arn:aws:cloudtrail:us-east-1:123456789012:trail/{trail.inputs['name']}"
+    )
     assert statements["DenyInsecureTransport"]["Effect"] == "Deny"
 
 
