@@ -3,15 +3,16 @@ the edge and account security; export what operators and CI need."""
 
 import pulumi
 
+from assembly.providers import make_providers
+from assembly.stack_secrets import make_cart_cookie_key
+from assembly.stamp import stamp_cells, stamp_networks
 from components.code_signing import CodeSigning, CodeSigningArgs
 from components.global_data import GlobalData, GlobalDataArgs
 from components.global_edge import GlobalEdge, GlobalEdgeArgs
 from components.identity import Identity, IdentityArgs
 from components.origin_secret import OriginSecret, OriginSecretArgs
 from components.security import AccountSecurity, AccountSecurityArgs
-from regions.config import load_config
-from regions.providers import make_providers
-from regions.stamp import stamp_cells, stamp_networks
+from stack_config.config import load_config
 
 config = load_config()
 providers = make_providers(config)
@@ -49,8 +50,9 @@ identity = Identity(
     ),
     opts=providers.opts(config.primary.name),
 )
+cookie_key = make_cart_cookie_key(config, providers, data)
 cells = stamp_cells(
-    config, providers, networks, data, origin_secret, signing, identity=identity.outputs
+    config, providers, networks, data, origin_secret, signing, cookie_key, identity=identity.outputs
 )
 # CloudFront, WAF and Route 53 in front of the cells (us-east-1 for the global parts).
 edge = GlobalEdge(

@@ -50,7 +50,7 @@ GLIBC_TAG: Final = "manylinux_2_34"
 # Each handler is packaged from the uv dependency group of the same name.
 ENTRY_POINTS: Final[Mapping[Handler, str]] = {
     "asset": "handlers.asset.handler.lambda_handler",
-    "cart": "handlers.cart.app.lambda_handler",
+    "cart": "handlers.cart.api.lambda_entry.lambda_handler",
     "identity": "handlers.identity.handler.lambda_handler",
 }
 # Handlers that need only the standard library and what Lambda's Python runtime bundles
@@ -140,7 +140,7 @@ class LambdaArtifact:
     name: Handler
     package_type: PackageType
     architecture: Architecture
-    handler: str  # dotted entry, e.g. "handlers.cart.app.lambda_handler"
+    handler: str  # dotted entry, e.g. "handlers.cart.api.lambda_entry.lambda_handler"
     runtime: str | None  # None for Image: the image carries its runtime
     code: pulumi.Archive | None  # None for Image
     sha256: str  # base64 SHA-256: Function.source_code_hash (Zip) or content digest (Image)

@@ -19,7 +19,7 @@ from components.data.database import GlobalDatabase, global_database
 from components.data.keys import regional_keys
 from components.data.storage import RegionBuckets, region_buckets, replicate_assets
 from components.data.tables import global_tables, regional_tables
-from regions.config import StackConfig
+from stack_config.config import StackConfig
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from assembly.providers import RegionProviders
 from components.cell.alb import alb_port
 from components.cell_network import HTTPS_PORT
 from components.edge import dns, waf
@@ -35,8 +36,7 @@ from components.global_data import GlobalData
 from components.naming import API_LABEL, ORDERS_LABEL, global_name, physical
 from components.options import child
 from handlers.shared import storage
-from regions.config import StackConfig
-from regions.providers import RegionProviders
+from stack_config.config import StackConfig
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ from components.naming import global_name, physical
 from components.options import child, stateful
 from handlers.identity import admin_mfa
 from handlers.shared.functions import PRE_TOKEN_MEMORY_MB, PRE_TOKEN_TIMEOUT_SECONDS
-from regions.config import ConfigError, SocialIdentityProvider, SocialProvider, StackConfig
+from stack_config.config import ConfigError, SocialIdentityProvider, SocialProvider, StackConfig
 
 # Where the storefront receives the authorization code (appended to https://<domain>).
 CALLBACK_PATH: Final = "/auth/callback"

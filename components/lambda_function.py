@@ -25,7 +25,7 @@ from components.cell_network import CellNetwork
 from components.code_signing import RegionCodeSigning
 from components.naming import physical, regional
 from components.options import child
-from regions.config import StackConfig
+from stack_config.config import StackConfig
 
 # AWS-managed policies every function needs: ENIs in the VPC, X-Ray segments. Both act on "*"
 # by design (ENI ids and trace segments are not known in advance); neither touches data.

@@ -19,7 +19,7 @@ import pulumi_random as random
 
 from components.naming import global_name, regional
 from components.options import child, stateful
-from regions.config import StackConfig
+from stack_config.config import StackConfig
 
 # The header CloudFront sends and the ALB rules match (custom origin header).
 ORIGIN_HEADER_NAME: Final = "X-Shop3d-Origin-Verify"

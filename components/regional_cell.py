@@ -29,7 +29,7 @@ from components.global_data import GlobalData
 from components.interfaces import IdentityOutputs
 from components.origin_secret import CartCookieKey, OriginSecret
 from handlers.shared import tables
-from regions.config import RegionSettings, StackConfig
+from stack_config.config import RegionSettings, StackConfig
 
 # Asynchronous invocations that fail every retry wait here two weeks for inspection.
 LAMBDA_DLQ_RETENTION_SECONDS = 14 * 24 * 3600

@@ -27,7 +27,7 @@ from components.buckets import LifecycleRules, SecureBucket, kms_replication_rul
 from components.global_data import GlobalData
 from components.naming import global_name, physical, regional
 from components.options import child, stateful
-from regions.config import StackConfig
+from stack_config.config import StackConfig
 
 SCOPE: Final = "security"
 # PCI DSS 10.5.1: a year of audit history. Prod locks every log file for that year

@@ -27,7 +27,7 @@ import psycopg
 import redis
 from psycopg import sql
 
-from handlers.cart.database import apply_schema, set_cart_role_password, url_as_cart_role
+from handlers.cart.stores.database import apply_schema, set_cart_role_password, url_as_cart_role
 from handlers.shared import env
 from handlers.shared.tables import CATALOG
 from local import assets_copy, storefront_build
@@ -164,7 +164,7 @@ class Platform:
         with step("importing the cart and asset Lambda handlers"):
             # They read their settings (the asset handler also makes clients) at import: import
             # them now that the env is set.
-            cart = importlib.import_module("handlers.cart.app")
+            cart = importlib.import_module("handlers.cart.api.lambda_entry")
             asset = importlib.import_module("handlers.asset.handler")
 
         s3 = endpoints.s3_client()

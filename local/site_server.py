@@ -29,7 +29,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from botocore.exceptions import ClientError
 
-from handlers.cart.problems import PROBLEM_CONTENT_TYPE, Problem
+from handlers.cart.api.problems import PROBLEM_CONTENT_TYPE, Problem
 from handlers.shared.storage import ASSETS_PREFIX
 from local.alb_event import MAX_BODY_BYTES, HttpReply, alb_event, http_reply
 from local.lambda_context import CART_TIMEOUT_S, LocalLambdaContext

@@ -23,7 +23,7 @@ from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
 from offline.mocks import OfflineMocks
-from regions.keys import NAMESPACE, qualified
+from stack_config.keys import NAMESPACE, qualified
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT = "shop3d"

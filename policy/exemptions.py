@@ -1,7 +1,7 @@
 """Relaxations of mandatory rules, read only from stack config (`shop3d:policyExemptions`).
 
 The value is a list of strings "<rule name>: <why this stack cannot comply>" (the form
-regions/config.py declares in Pulumi.yaml).
+stack_config/config.py declares in Pulumi.yaml).
 An exempted rule still runs and reports, as advisory instead of mandatory, so the gap stays
 visible in every preview. README.md lists each stack's exemptions with their reasons.
 """
@@ -16,7 +16,7 @@ from typing import Any, Final
 import yaml
 
 from policy.rules import RULES_BY_NAME
-from regions.config import PolicyExemption
+from stack_config.config import PolicyExemption
 
 CONFIG_KEY: Final = "shop3d:policyExemptions"
 ADVISORY: Final = "advisory"
@@ -26,7 +26,7 @@ class ExemptionError(ValueError):
     """The exemptions config is malformed; the message says what and what is allowed."""
 
 
-# The program's own record of an exemption (regions/config.py reads the same stack key).
+# The program's own record of an exemption (stack_config/config.py reads the same stack key).
 Exemption = PolicyExemption
 
 

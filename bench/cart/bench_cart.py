@@ -37,10 +37,10 @@ import redis
 
 from bench.cart.events import LambdaContext, alb_event
 from bench.cart.first_request import CACHE_KEY_ENV, SKU_ENV
-from handlers.cart.carts import CART_ITEM, QUANTITY_PREFIX
-from handlers.cart.catalog import CACHE_PREFIX
-from handlers.cart.database import apply_schema
-from handlers.cart.orders import set_stock
+from handlers.cart.stores.cart_store import CART_ITEM, QUANTITY_PREFIX
+from handlers.cart.stores.catalog_store import CACHE_PREFIX
+from handlers.cart.stores.database import apply_schema
+from handlers.cart.stores.order_store import set_stock
 from handlers.shared import env
 from handlers.shared.tables import CARTS, CATALOG, IDEMPOTENCY
 from local.resources import TABLE_ENV_VARS, ensure_tables
@@ -188,7 +188,7 @@ def main() -> None:
 
 
 def load_app() -> Any:
-    name = "handlers.cart.app"
+    name = "handlers.cart.api.lambda_entry"
     if name in sys.modules:
         return importlib.reload(sys.modules[name])
     return importlib.import_module(name)
@@ -431,7 +431,7 @@ def report(
     boto3_import = cold["import-boto3"]
     for name in ("import-app", "import-app (Lambda)"):
         print(
-            f"{'import handlers.cart.app' + name[len('import-app') :]:40} {cold[name]:7.0f}"
+            f"{'import handlers.cart.api.lambda_entry' + name[len('import-app') :]:40} {cold[name]:7.0f}"
             f"  {cold[name] / boto3_import:5.2f}x import boto3 ({boto3_import:.0f})"
         )
     for ours, raw, what in (

@@ -26,7 +26,7 @@ CACHE_KEY_ENV = "SHOP3D_BENCH_CACHE_KEY"  # its catalog cache entry, which the r
 
 
 def _app(method: str, path: str, body: object = None, key: str | None = None) -> None:
-    import handlers.cart.app as app
+    import handlers.cart.api.lambda_entry as app
 
     reply = app.lambda_handler(alb_event(method, path, None, body, key), LambdaContext())
     if reply["statusCode"] != 200:
@@ -93,7 +93,7 @@ def raw_add() -> None:
 
 
 def import_app() -> None:
-    import handlers.cart.app  # noqa: F401
+    import handlers.cart.api.lambda_entry  # noqa: F401
 
 
 def import_boto3() -> None:

@@ -13,7 +13,7 @@ from components.code_signing import RegionCodeSigning
 from components.global_data import GlobalData
 from components.naming import physical, regional
 from components.options import child, stateful
-from regions.config import RegionSettings, StackConfig
+from stack_config.config import RegionSettings, StackConfig
 
 
 @dataclass(frozen=True)

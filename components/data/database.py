@@ -26,7 +26,7 @@ from components import iam
 from components.cell_network import POSTGRES_PORT, CellNetwork
 from components.naming import global_name, physical, regional
 from components.options import child, stateful
-from regions.config import StackConfig
+from stack_config.config import StackConfig
 
 ENGINE = "aurora-postgresql"
 DATABASE_NAME = "shop3d"

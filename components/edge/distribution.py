@@ -26,8 +26,8 @@ from components.edge.origin_shield import shield_region
 from components.naming import global_name, physical, regional
 from components.options import child
 from handlers.shared import storage
-from regions.catalog import EDGE_REGION
-from regions.config import PriceClass
+from stack_config.catalog import EDGE_REGION
+from stack_config.config import PriceClass
 
 FAILOVER_STATUS_CODES: Final = (500, 502, 503, 504, 403, 404)
 ALL_METHODS: Final = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
@@ -35,7 +35,7 @@ READ_METHODS: Final = ("GET", "HEAD", "OPTIONS")
 CACHED_METHODS: Final = ("GET", "HEAD")
 ASSETS_PATH: Final = f"/{storage.ASSETS_PREFIX}*"
 API_PATH: Final = "/api/*"
-# The cart service's routes that write or read orders (handlers/cart/routes.py): they go to
+# The cart service's routes that write or read orders (handlers/cart/api/routes.py): they go to
 # the orders origin, ahead of /api/*.
 ORDER_PATHS: Final = ("/api/checkout", "/api/orders/*")
 INDEX_DOCUMENT: Final = "index.html"

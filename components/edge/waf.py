@@ -19,7 +19,7 @@ import pulumi_aws as aws
 from components.naming import global_name, physical, regional
 from components.options import child
 from handlers.cart.limits import MAX_BODY_BYTES
-from regions.catalog import EDGE_REGION
+from stack_config.catalog import EDGE_REGION
 
 API_PATH_PREFIX: Final = "/api/"
 LOG_GROUP_PREFIX: Final = "aws-waf-logs-"

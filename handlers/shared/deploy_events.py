@@ -11,8 +11,8 @@ from typing import Final
 # The cart-schema Lambda applies the cart's PostgreSQL schema and grants when invoked with
 # {APPLY_SCHEMA_EVENT_KEY: ...}: the primary cell invokes it on every deploy where they changed.
 APPLY_SCHEMA_EVENT_KEY: Final = "shop3d-apply-schema"
-CART_SCHEMA_HANDLER: Final = "handlers.cart.schema_handler.lambda_handler"
-_CART_DIR: Final = Path(__file__).resolve().parent.parent / "cart"
+CART_SCHEMA_HANDLER: Final = "handlers.cart.schema_lambda.lambda_handler"
+_CART_DIR: Final = Path(__file__).resolve().parent.parent / "cart" / "stores"
 CART_SCHEMA_FILE: Final = _CART_DIR / "schema.sql"
 CART_GRANTS_FILE: Final = _CART_DIR / "grants.sql"
 # The login role the schema step creates for the cart service (checkout and order reads only).

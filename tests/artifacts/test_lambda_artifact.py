@@ -35,7 +35,7 @@ def test_cart_ships_as_zip_with_a_dependency_layer() -> None:
     artifact = lambda_artifact("cart", "arm64")
     assert artifact.package_type == "Zip"
     assert artifact.runtime == artifacts.RUNTIME
-    assert artifact.handler == "handlers.cart.app.lambda_handler"
+    assert artifact.handler == "handlers.cart.api.lambda_entry.lambda_handler"
     assert isinstance(artifact.code, pulumi.FileArchive)
     zipped = Path(artifact.code.path).read_bytes()
     assert artifact.sha256 == base64.b64encode(hashlib.sha256(zipped).digest()).decode()

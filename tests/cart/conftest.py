@@ -18,10 +18,10 @@ import psycopg
 import pytest
 import redis
 
-from handlers.cart.database import apply_schema, set_cart_role_password, url_as_cart_role
-from handlers.cart.orders import set_stock
-from handlers.cart.services import Services
 from handlers.cart.settings import Settings
+from handlers.cart.stores.database import apply_schema, set_cart_role_password, url_as_cart_role
+from handlers.cart.stores.order_store import set_stock
+from handlers.cart.wiring import Services
 from handlers.shared import env
 from handlers.shared.tables import CATALOG
 from local.resources import TABLE_ENV_VARS, AwsEndpoints, delete_tables, ensure_tables
@@ -216,7 +216,7 @@ class Client:
 @pytest.fixture(scope="module")
 def _lambda_module(cart_world) -> Any:
     """The Lambda module imported afresh under this module's environment."""
-    name = "handlers.cart.app"
+    name = "handlers.cart.api.lambda_entry"
     if name in sys.modules:
         return importlib.reload(sys.modules[name])
     return importlib.import_module(name)

@@ -12,8 +12,8 @@ import boto3
 import pytest
 import redis
 
-from handlers.cart.services import Services
 from handlers.cart.settings import Settings
+from handlers.cart.wiring import Services
 from handlers.shared import env
 from local.servers import LOOPBACK, PROBE_TIMEOUT_S, RedisServer
 

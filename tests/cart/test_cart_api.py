@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from handlers.cart.carts import Change
-from handlers.cart.catalog import CACHE_PREFIX
+from handlers.cart.api.owners import Owner
+from handlers.cart.api.problems import Problem
 from handlers.cart.limits import MAX_LINES, MAX_QUANTITY
-from handlers.cart.owners import Owner
-from handlers.cart.problems import Problem
+from handlers.cart.stores.cart_store import Change
+from handlers.cart.stores.catalog_store import CACHE_PREFIX
 
 
 def test_health_names_the_region(client):

@@ -11,11 +11,18 @@ from typing import Any
 import boto3
 import pytest
 
-from handlers.cart.carts import ADDED_PREFIX, CART_ITEM, QUANTITY_PREFIX, SKUS, Change, parse_cart
+from handlers.cart.api.owners import Owner
 from handlers.cart.limits import GUEST_CART_TTL_DAYS, USER_CART_TTL_DAYS
-from handlers.cart.owners import Owner
-from handlers.cart.services import Services
 from handlers.cart.settings import Settings
+from handlers.cart.stores.cart_store import (
+    ADDED_PREFIX,
+    CART_ITEM,
+    QUANTITY_PREFIX,
+    SKUS,
+    Change,
+    parse_cart,
+)
+from handlers.cart.wiring import Services
 from handlers.shared.tables import CARTS
 from local.resources import delete_tables, ensure_table
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import boto3
 import psycopg
 
-from handlers.cart.carts import CART_ITEM
-from handlers.cart.database import apply_schema
+from handlers.cart.stores.cart_store import CART_ITEM
+from handlers.cart.stores.database import apply_schema
 from handlers.shared.tables import CARTS
 
 

@@ -14,7 +14,7 @@ from handlers.shared import env
 REPO = Path(__file__).resolve().parents[2]
 PROBE = """
 import json, sys
-import handlers.cart.app
+import handlers.cart.api.lambda_entry
 loaded = {name: name in sys.modules for name in json.loads(sys.argv[1])}
 import botocore.client
 call = botocore.client.BaseClient.__dict__["_make_api_call"]

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
+from handlers.cart.api.owners import Owner
+from handlers.cart.api.problems import Problem
 from handlers.cart.limits import MAX_QUANTITY
-from handlers.cart.owners import Owner
-from handlers.cart.problems import Problem
 
 WORKERS = 32  # parallel connections; PostgreSQL's default limit is 100
 

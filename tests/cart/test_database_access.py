@@ -18,9 +18,10 @@ import pytest
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
 
-from handlers.cart import schema_handler
-from handlers.cart.credentials import IamAuthToken, SecretCredentials
-from handlers.cart.database import (
+from handlers.cart import schema_lambda as schema_entry
+from handlers.cart.settings import DatabaseSecret, Settings
+from handlers.cart.stores.credentials import IamAuthToken, SecretCredentials
+from handlers.cart.stores.database import (
     RDS_IAM_ROLE,
     Connections,
     apply_schema,
@@ -28,8 +29,7 @@ from handlers.cart.database import (
     set_cart_role_password,
     url_as_cart_role,
 )
-from handlers.cart.services import Services
-from handlers.cart.settings import DatabaseSecret, Settings
+from handlers.cart.wiring import Services
 from handlers.shared import env
 from handlers.shared.deploy_events import (
     APPLY_SCHEMA_EVENT_KEY,
@@ -353,9 +353,9 @@ def schema_lambda(master, aws_env, monkeypatch) -> Iterator[Any]:
     monkeypatch.delenv(env.HOME_REGION, raising=False)
     monkeypatch.delenv(env.DATABASE_URL, raising=False)  # the cart's, if a cart fixture set it
     monkeypatch.setenv(env.DATABASE_SECRET_ARN, master.arn)
-    schema_handler._master_credentials.cache_clear()
-    yield schema_handler.lambda_handler
-    schema_handler._master_credentials.cache_clear()
+    schema_entry._master_credentials.cache_clear()
+    yield schema_entry.lambda_handler
+    schema_entry._master_credentials.cache_clear()
 
 
 def _tables(master: Master) -> set[str]:

@@ -6,8 +6,8 @@ import threading
 
 import pytest
 
-from handlers.cart.idempotency import Request
-from handlers.cart.problems import Problem
+from handlers.cart.api.problems import Problem
+from handlers.cart.stores.idempotency_store import Request
 
 
 def test_replay_returns_the_first_response_and_applies_once(client, shop):

@@ -7,8 +7,8 @@ import json
 import boto3
 import pytest
 
-from handlers.cart.services import Services
 from handlers.cart.settings import ConfigError, DatabaseIam, Settings, database_url_from_secret
+from handlers.cart.wiring import Services
 from handlers.shared import env
 
 BASE = {

@@ -11,9 +11,9 @@ import time
 
 import pytest
 
-from handlers.cart.problems import Problem
+from handlers.cart.api.problems import Problem
+from handlers.cart.api.tokens import JwksCache, TokenVerifier
 from handlers.cart.settings import TrustedIssuer
-from handlers.cart.tokens import JwksCache, TokenVerifier
 from local.token_issuer import TokenIssuer
 
 

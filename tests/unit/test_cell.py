@@ -25,7 +25,7 @@ from handlers.shared.deploy_events import (
 )
 from offline.mocks import CLOUDFRONT_PREFIX_LIST
 from offline.runner import ProgramRun, RecordedResource
-from regions.catalog import REGIONS
+from stack_config.catalog import REGIONS
 from tests.unit.conftest import ProgramFactory
 
 FUNCTION = "aws:lambda/function:Function"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from offline.runner import ProgramFailed, run_program
-from regions.config import ConfigError, parse_config
-from regions.presets import PRESETS
+from stack_config.config import ConfigError, parse_config
+from stack_config.presets import PRESETS
 
 
 def test_dev_preset() -> None:

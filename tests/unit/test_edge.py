@@ -18,7 +18,7 @@ from components.edge.policies import ALL_VIEWER_EXCEPT_HOST, CACHING_DISABLED
 from components.edge.site_files import IMMUTABLE, REVALIDATE
 from components.edge.waf import MANAGED_GROUPS
 from handlers.shared import storage
-from regions.catalog import REGIONS
+from stack_config.catalog import REGIONS
 
 # Pulumi's marker for a secret value in recorded inputs (the origin header makes the whole
 # origins list secret).

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from handlers.shared.tables import ALL_TABLES, GLOBAL_TABLES, REGIONAL_TABLES
 from offline.runner import ProgramRun, RecordedResource
-from regions.catalog import REGIONS
+from stack_config.catalog import REGIONS
 from tests.unit.conftest import ProgramFactory
 from tests.unit.graph import (
     BUCKET,

@@ -18,7 +18,7 @@ from handlers.shared import env
 from handlers.shared.functions import COGNITO_TRIGGER_WAIT_SECONDS
 from offline.mocks import CALLS
 from offline.runner import ProgramRun, RecordedResource
-from regions.config import ConfigError, parse_config
+from stack_config.config import ConfigError, parse_config
 from tests.unit.conftest import ProgramFactory
 
 USER_POOL = "aws:cognito/userPool:UserPool"

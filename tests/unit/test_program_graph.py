@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from regions.catalog import EDGE_REGION, REGIONS
+from stack_config.catalog import EDGE_REGION, REGIONS
 from tests.unit.conftest import ProgramFactory
 from tests.unit.graph import KEY, STATEFUL_TYPES
 

@@ -1,5 +1,5 @@
 """The project files say what the code does: Pulumi.yaml and README.md's config table are
-generated from regions/keys.py and must not drift from it."""
+generated from stack_config/keys.py and must not drift from it."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 
 import yaml
 
-from regions import schema
-from regions.keys import KEYS, qualified
+from stack_config import schema
+from stack_config.keys import KEYS, qualified
 
 ROOT = Path(__file__).resolve().parents[2]
 

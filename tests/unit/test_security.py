@@ -17,8 +17,8 @@ from offline.mocks import ACCOUNT_ID as ACCOUNT
 from offline.runner import ProgramRun, RecordedResource
 from policy.evaluate import evaluate
 from policy.exemptions import from_stack_config
-from regions.catalog import REGIONS
-from regions.config import parse_config
+from stack_config.catalog import REGIONS
+from stack_config.config import parse_config
 from tests.policy.replay import identities, to_stack
 from tests.unit.conftest import ProgramFactory
 from tests.unit.graph import CLUSTER, TABLE, in_region

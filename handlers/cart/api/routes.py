@@ -15,16 +15,16 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.shared.cookies import Cookie, SameSite
 
-from handlers.cart.guest_cookie import COOKIE_NAME
-from handlers.cart.idempotency import HEADER as IDEMPOTENCY_HEADER
-from handlers.cart.idempotency import Reply, Request
+from handlers.cart.api.guest_cookie import COOKIE_NAME
+from handlers.cart.api.owners import Owner
+from handlers.cart.api.problems import invalid, not_found, unauthorized
+from handlers.cart.api.request_body import parse_model
 from handlers.cart.limits import GUEST_CART_TTL_DAYS, SKU_MAX_LENGTH, SKU_PATTERN
-from handlers.cart.owners import Owner
-from handlers.cart.problems import invalid, not_found, unauthorized
-from handlers.cart.request_body import parse_model
+from handlers.cart.stores.idempotency_store import HEADER as IDEMPOTENCY_HEADER
+from handlers.cart.stores.idempotency_store import Reply, Request
 
 if TYPE_CHECKING:
-    from handlers.cart.services import Services
+    from handlers.cart.wiring import Services
 
 router = Router()  # type: ignore[no-untyped-call]  # Powertools leaves __init__ unannotated
 _SKU = re.compile(SKU_PATTERN)
@@ -166,7 +166,7 @@ def get_cart() -> Response[str]:
 @router.post("/api/cart/items")
 def add_item() -> Response[str]:
     owner, cookie = _shopper()
-    from handlers.cart.schemas import AddItem  # pydantic models: only body routes need them
+    from handlers.cart.api.bodies import AddItem  # pydantic models: only body routes need them
 
     body = parse_model(router.current_event.decoded_body, AddItem)
     return _mutating(
@@ -183,7 +183,7 @@ def add_item() -> Response[str]:
 def set_item(sku: str) -> Response[str]:
     owner, cookie = _shopper()
     checked = _sku(sku)
-    from handlers.cart.schemas import SetQuantity
+    from handlers.cart.api.bodies import SetQuantity
 
     body = parse_model(router.current_event.decoded_body, SetQuantity)
     return _mutating(

@@ -10,7 +10,7 @@
   connection retried once if it changed (a rotation between the read and the connect).
 
 `CachedSecret` is that read-once, re-read-on-refusal value; the Redis AUTH token uses it too
-(handlers.cart.cache_auth).
+(handlers.cart.stores.cache_auth).
 """
 
 from __future__ import annotations

@@ -37,9 +37,9 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from handlers.cart.api.owners import Owner
+from handlers.cart.api.problems import conflict
 from handlers.cart.limits import MAX_LINES, MAX_QUANTITY, WRITE_ATTEMPTS
-from handlers.cart.owners import Owner
-from handlers.cart.problems import conflict
 from handlers.shared.tables import CARTS
 
 CART_ITEM = "#cart"  # the range key value of a cart's one item

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from handlers.cart.carts import CartState, CartStore, Change, Refused
-from handlers.cart.catalog import Catalog, Product
+from handlers.cart.api.owners import Owner
+from handlers.cart.api.problems import Problem, conflict, invalid, not_found
 from handlers.cart.limits import MAX_LINES, MAX_QUANTITY
-from handlers.cart.owners import Owner
-from handlers.cart.problems import Problem, conflict, invalid, not_found
+from handlers.cart.stores.cart_store import CartState, CartStore, Change, Refused
+from handlers.cart.stores.catalog_store import Catalog, Product
 
 
 def priced_lines(state: CartState, products: dict[str, Product]) -> list[dict[str, Any]]:

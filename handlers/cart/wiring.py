@@ -11,18 +11,18 @@ from typing import TYPE_CHECKING, Any
 import boto3
 from botocore.config import Config
 
-from handlers.cart.cart_service import CartService
-from handlers.cart.carts import CartStore
-from handlers.cart.catalog import Catalog
-from handlers.cart.guest_cookie import GuestCookie
-from handlers.cart.idempotency import Idempotency
+from handlers.cart.api.guest_cookie import GuestCookie
+from handlers.cart.cart_operations import CartService
 from handlers.cart.settings import ConfigError, Settings, read_secret
+from handlers.cart.stores.cart_store import CartStore
+from handlers.cart.stores.catalog_store import Catalog
+from handlers.cart.stores.idempotency_store import Idempotency
 from handlers.shared import env
 
 if TYPE_CHECKING:
-    from handlers.cart.credentials import CredentialSource
-    from handlers.cart.orders import Orders
-    from handlers.cart.tokens import TokenVerifier
+    from handlers.cart.api.tokens import TokenVerifier
+    from handlers.cart.stores.credentials import CredentialSource
+    from handlers.cart.stores.order_store import Orders
 
 # Short timeouts: a Lambda behind an ALB has seconds, not minutes, to answer.
 _BOTO_CONFIG = Config(connect_timeout=2, read_timeout=5, retries={"mode": "standard"})
@@ -52,8 +52,8 @@ class Services:
 
         auth: dict[str, Any] = {}
         if self.settings.redis_auth_secret_arn is not None:
-            from handlers.cart.cache_auth import SecretAuthToken, reauthenticating
-            from handlers.cart.credentials import CachedSecret
+            from handlers.cart.stores.cache_auth import SecretAuthToken, reauthenticating
+            from handlers.cart.stores.credentials import CachedSecret
 
             token = CachedSecret(self._secrets, self.settings.redis_auth_secret_arn)
             auth = {
@@ -85,7 +85,7 @@ class Services:
     @cached_property
     def database(self) -> CredentialSource:
         """The credentials of each new database connection (in AWS an IAM auth token)."""
-        from handlers.cart.credentials import credential_source
+        from handlers.cart.stores.credentials import credential_source
 
         if self.settings.database is None:
             raise ConfigError(
@@ -98,14 +98,14 @@ class Services:
     # guests never send tokens, so the cold start does not pay for them.
     @cached_property
     def orders(self) -> Orders:
-        from handlers.cart.database import Connections
-        from handlers.cart.orders import Orders
+        from handlers.cart.stores.database import Connections
+        from handlers.cart.stores.order_store import Orders
 
         return Orders(Connections(self.database), self.store, self.catalog)
 
     @cached_property
     def verifier(self) -> TokenVerifier | None:
-        from handlers.cart.tokens import TokenVerifier
+        from handlers.cart.api.tokens import TokenVerifier
 
         trusted = self.settings.trusted_issuer
         return None if trusted is None else TokenVerifier(trusted)

@@ -2,7 +2,7 @@
 
 Pulumi.yaml's `config:` block is generated from this table (`./shop3d config-schema`) and a
 test keeps the two in step. A default is either one value for every stack, or taken from the
-environment preset (regions/presets.py), which single keys override.
+environment preset (stack_config/presets.py), which single keys override.
 
 Pulumi treats a declared key without a default as required, so a preset key declares the
 sentinel "preset" (strings, booleans declared as strings), -1 (integers) or ["preset"]

@@ -9,7 +9,7 @@ import hmac
 import re
 import uuid
 
-from handlers.cart.problems import unauthorized
+from handlers.cart.api.problems import unauthorized
 
 COOKIE_NAME = "shop3d_cart"
 _DOMAIN = b"shop3d-cart:v1:"  # versioned so a later format cannot be confused with this one

@@ -3,7 +3,7 @@
 Powertools ALB resolver over the routes' Router, with Logger, Tracer and Metrics. Every error is
 an RFC 9457 problem document; an unexpected one is a 500 problem (logged), never a Lambda error.
 The schema is not applied here: that needs the master credentials, which only the cart-schema
-function (handlers.cart.schema_handler) may read.
+function (handlers.cart.schema_lambda) may read.
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from handlers.cart import routes
-from handlers.cart.problems import PROBLEM_CONTENT_TYPE, Problem, not_found
-from handlers.cart.services import Services
+from handlers.cart.api import routes
+from handlers.cart.api.problems import PROBLEM_CONTENT_TYPE, Problem, not_found
 from handlers.cart.settings import Settings
 from handlers.cart.tracing import tracer
+from handlers.cart.wiring import Services
 
 logger = Logger(service="cart")
 metrics = Metrics(namespace="shop3d", service="cart")

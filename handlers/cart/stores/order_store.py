@@ -14,12 +14,12 @@ from typing import Any
 
 import psycopg
 
-from handlers.cart.cart_service import priced_lines
-from handlers.cart.carts import CartState, CartStore, Change
-from handlers.cart.catalog import Catalog
-from handlers.cart.database import Connections
-from handlers.cart.owners import Owner
-from handlers.cart.problems import Problem, conflict, invalid, not_found
+from handlers.cart.api.owners import Owner
+from handlers.cart.api.problems import Problem, conflict, invalid, not_found
+from handlers.cart.cart_operations import priced_lines
+from handlers.cart.stores.cart_store import CartState, CartStore, Change
+from handlers.cart.stores.catalog_store import Catalog
+from handlers.cart.stores.database import Connections
 from handlers.cart.tracing import tracer
 
 ORDER_STATUS = "PENDING_PAYMENT"  # payment capture is out of scope

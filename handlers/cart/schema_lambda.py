@@ -16,14 +16,14 @@ from typing import Any
 import boto3
 from aws_lambda_powertools import Logger
 
-from handlers.cart.credentials import CredentialSource, credential_source
-from handlers.cart.database import apply_schema, connect
 from handlers.cart.settings import (
     ConfigError,
     DatabaseIam,
     database_access,
     region_from_env,
 )
+from handlers.cart.stores.credentials import CredentialSource, credential_source
+from handlers.cart.stores.database import apply_schema, connect
 from handlers.shared import env
 from handlers.shared.deploy_events import APPLY_SCHEMA_EVENT_KEY, cart_schema_sha256
 

@@ -13,7 +13,7 @@ from redis.connection import AbstractConnection
 from redis.credentials import CredentialProvider
 from redis.exceptions import AuthenticationError
 
-from handlers.cart.credentials import CachedSecret
+from handlers.cart.stores.credentials import CachedSecret
 
 
 class SecretAuthToken(CredentialProvider):

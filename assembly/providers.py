@@ -12,8 +12,8 @@ import pulumi
 import pulumi_aws as aws
 
 from components.tags import default_tags
-from regions.catalog import EDGE_REGION
-from regions.config import StackConfig
+from stack_config.catalog import EDGE_REGION
+from stack_config.config import StackConfig
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ import json
 import math
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from handlers.cart.api.problems import Problem, bad_request, invalid
 from handlers.cart.limits import MAX_BODY_BYTES
-from handlers.cart.problems import Problem, bad_request, invalid
 
 if TYPE_CHECKING:
     from pydantic import BaseModel

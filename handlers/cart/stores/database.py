@@ -15,7 +15,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 import psycopg
 from psycopg import errors, sql
 
-from handlers.cart.credentials import CredentialSource
+from handlers.cart.stores.credentials import CredentialSource
 from handlers.shared.deploy_events import CART_DATABASE_ROLE, CART_GRANTS_FILE, CART_SCHEMA_FILE
 
 # Any fixed number: serialises concurrent schema appliers on one database.

@@ -12,7 +12,7 @@ from typing import Any
 import jwt
 from jwt.algorithms import RSAAlgorithm
 
-from handlers.cart.problems import unauthorized
+from handlers.cart.api.problems import unauthorized
 from handlers.cart.settings import TrustedIssuer
 
 ACCEPTED_ALGORITHM = "RS256"

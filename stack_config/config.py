@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Final, Literal, TypeVar, cast
 
-from regions.catalog import REGIONS, region_info
-from regions.keys import KEY_SPECS, is_preset_sentinel, qualified
-from regions.presets import ENVIRONMENTS, PRESETS, Environment
+from stack_config.catalog import REGIONS, region_info
+from stack_config.keys import KEY_SPECS, is_preset_sentinel, qualified
+from stack_config.presets import ENVIRONMENTS, PRESETS, Environment
 
 NatGateways = Literal["single", "per-az"]
 Architecture = Literal["arm64", "x86_64"]

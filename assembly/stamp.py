@@ -3,16 +3,16 @@ networks first (GlobalData's Aurora sits in them), then the cells that run on th
 
 from __future__ import annotations
 
+from assembly.providers import RegionProviders
 from components.cell.alb import alb_port
 from components.cell_network import CellNetwork, CellNetworkArgs
 from components.code_signing import CodeSigning
 from components.global_data import GlobalData
 from components.interfaces import IdentityOutputs
-from components.naming import global_name, regional
-from components.origin_secret import CartCookieKey, OriginSecret, OriginSecretArgs
+from components.naming import regional
+from components.origin_secret import CartCookieKey, OriginSecret
 from components.regional_cell import RegionalCell, RegionalCellArgs
-from regions.config import StackConfig
-from regions.providers import RegionProviders
+from stack_config.config import StackConfig
 
 
 def stamp_networks(config: StackConfig, providers: RegionProviders) -> dict[str, CellNetwork]:
@@ -41,14 +41,9 @@ def stamp_cells(
     data: GlobalData,
     origin_secret: OriginSecret,
     code_signing: CodeSigning,
+    cookie_key: CartCookieKey,
     identity: IdentityOutputs | None = None,
 ) -> dict[str, RegionalCell]:
-    # One guest-cookie key for the stack: a cart cookie signed in one region verifies in all.
-    cookie_key = CartCookieKey(
-        global_name("cart", "cookie-key"),
-        OriginSecretArgs(config=config, key_arns=data.key_arns),
-        opts=providers.opts(config.primary.name),
-    )
     return {
         region.name: RegionalCell(
             regional("cell", region.name),

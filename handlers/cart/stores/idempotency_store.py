@@ -15,8 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from handlers.cart.api.problems import Problem, bad_request, conflict
 from handlers.cart.limits import IDEMPOTENCY_KEY_MAX_LENGTH, IDEMPOTENCY_TTL_SECONDS
-from handlers.cart.problems import Problem, bad_request, conflict
 from handlers.shared.tables import IDEMPOTENCY
 
 if TYPE_CHECKING:
