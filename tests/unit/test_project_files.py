@@ -1,5 +1,6 @@
 """The project files say what the code does: Pulumi.yaml and docs/stack-config.md's config
-table are generated from stack_config/keys.py and must not drift from it."""
+table are generated from stack_config/keys.py, docs/shipping.md's artifacts table from the
+build record and its policy figures from the pack and the stack files; none may drift."""
 
 from __future__ import annotations
 
@@ -44,3 +45,26 @@ def test_the_config_table_in_docs_is_generated_from_the_key_table() -> None:
     assert schema.page_with_table(page) == page, (
         "docs/stack-config.md's config table is stale: run ./shop3d config-schema"
     )
+
+
+def test_the_artifacts_table_in_docs_is_rendered_from_the_committed_record() -> None:
+    from ci import artifacts_docs
+
+    assert artifacts_docs.BLOCK.body() == artifacts_docs.render(), (
+        "docs/shipping.md's artifacts table is stale: run python -m ci build-artifacts"
+    )
+
+
+def test_the_policy_figures_in_docs_come_from_the_pack_and_the_stack_files() -> None:
+    from policy import docs_tables
+    from policy.exemptions import from_stack_config
+
+    assert docs_tables.RULE_COUNTS.body() == docs_tables.rule_counts()
+    assert docs_tables.EXEMPTIONS.body() == docs_tables.exemptions_table(), (
+        "docs/shipping.md's exemptions are stale: run python -m policy.docs_tables"
+    )
+    # Every exemption of every stack file is in the table, with its reason.
+    table = docs_tables.EXEMPTIONS.body()
+    for stack_file in ROOT.glob("Pulumi.*.yaml"):
+        for exemption in from_stack_config(stack_file):
+            assert f"`{exemption.rule}` | {exemption.reason} |" in table
