@@ -9,13 +9,15 @@
    makes its clients on first use, import plus the first request beside boto3 importing, making
    its client and sending the same requests (bench/cart/first_request.py).
 
-Run: .venv/bin/python -m bench.cart.bench_cart [--iterations 200] [--cold-runs 11]
+Run: .venv/bin/python -m bench.cart.bench_cart [--iterations 200] [--cold-runs 11] [--write-docs]
+(--write-docs: the figures to bench/cart/results.json and docs/cart-service.md.)
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime
 import importlib
 import io
 import json
@@ -37,6 +39,7 @@ import redis
 
 from bench.cart.events import LambdaContext, alb_event
 from bench.cart.first_request import CACHE_KEY_ENV, SKU_ENV
+from bench.cart.results import BLOCK, RESULTS, write_docs
 from handlers.cart.stores.cart_store import CART_ITEM, QUANTITY_PREFIX
 from handlers.cart.stores.catalog_store import CACHE_PREFIX
 from handlers.cart.stores.database import apply_schema
@@ -123,6 +126,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--iterations", type=int, default=200)
     parser.add_argument("--cold-runs", type=int, default=11)
+    parser.add_argument(
+        "--write-docs",
+        action="store_true",
+        help="save the figures to bench/cart/results.json and write them into docs/cart-service.md",
+    )
     args = parser.parse_args()
 
     with ExitStack() as stack:
@@ -185,6 +193,32 @@ def main() -> None:
         )
         loads = (load_before, os.getloadavg())
     report(counts, latency, cold, loads, args)
+    if args.write_docs:
+        write_docs(as_results(counts, latency, cold, loads, args))
+        print(f"\nwrote bench/cart/{RESULTS.name} and the benchmark of docs/{BLOCK.page.name}")
+
+
+def as_results(
+    counts: dict[str, dict[str, Counter[str]]],
+    latency: dict[str, Any],
+    cold: dict[str, float],
+    loads: tuple[tuple[float, float, float], ...],
+    args: argparse.Namespace,
+) -> dict[str, Any]:
+    """One run's figures as plain data (bench/cart/results.py renders them)."""
+    return {
+        "date": datetime.date.today().isoformat(),
+        "cpus": os.cpu_count(),
+        "iterations": args.iterations,
+        "cold_runs": args.cold_runs,
+        "round_trips": {label: {n: dict(c) for n, c in by.items()} for label, by in counts.items()},
+        "latency": {
+            name: {"handler": list(h), "raw": list(r), "raw_call": label}
+            for name, (h, r, label) in latency.items()
+        },
+        "cold_ms": cold,
+        "load_average_before_after": [one for one, _, _ in loads],
+    }
 
 
 def load_app() -> Any:
