@@ -4,8 +4,11 @@ them again and compares: nothing between the markers is typed by hand."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
@@ -49,3 +52,22 @@ class GeneratedBlock:
 
     def write(self, body: str) -> None:
         self.page.write_text(self.replaced(self.page.read_text(), body))
+
+
+@dataclass(frozen=True)
+class CommittedResults:
+    """A slow command's figures (a benchmark run), committed as JSON beside its rendering in
+    the docs, so a test can render them again without running the command."""
+
+    path: Path
+    block: GeneratedBlock
+    render: Callable[[dict[str, Any]], str]
+
+    def load(self) -> dict[str, Any]:
+        results: dict[str, Any] = json.loads(self.path.read_text())
+        return results
+
+    def publish(self, results: dict[str, Any]) -> None:
+        """Save the figures and write their rendering into the docs."""
+        self.path.write_text(json.dumps(results, indent=1, sort_keys=True) + "\n")
+        self.block.write(self.render(results))

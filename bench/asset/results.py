@@ -5,11 +5,10 @@ for byte. The targets are judged here, from the figures, never typed."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
-from offline.doc_blocks import DOCS, GeneratedBlock
+from offline.doc_blocks import DOCS, CommittedResults, GeneratedBlock
 
 RESULTS = Path(__file__).resolve().parent / "results.json"
 COMMAND = "python -m bench.asset.run_bench --big --write-docs"
@@ -20,15 +19,6 @@ PEER_BIG = "gltf-transform (1 LOD)"
 NATIVE_BIG = "gltfpack native (1 LOD)"
 MAX_RSS_RATIO = 8.0
 PREVIEW_MODEL, PREVIEW_MAX_BYTES = "DamagedHelmet", 150_000
-
-
-def save(results: dict[str, Any], path: Path = RESULTS) -> None:
-    path.write_text(json.dumps(results, indent=1, sort_keys=True) + "\n")
-
-
-def load(path: Path = RESULTS) -> dict[str, Any]:
-    results: dict[str, Any] = json.loads(path.read_text())
-    return results
 
 
 def _met(ok: bool) -> str:
@@ -108,6 +98,5 @@ def render(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def write_docs(results: dict[str, Any]) -> None:
-    save(results)
-    BLOCK.write(render(results))
+COMMITTED = CommittedResults(RESULTS, BLOCK, render)
+write_docs = COMMITTED.publish

@@ -191,9 +191,10 @@ def main() -> None:
             args.cold_runs,
         )
         loads = (load_before, os.getloadavg())
-    report(counts, latency, cold, loads, args)
+    results = as_results(counts, latency, cold, loads, args)
+    report(results)
     if args.write_docs:
-        write_docs(as_results(counts, latency, cold, loads, args))
+        write_docs(results)
         print(f"\nwrote bench/cart/{RESULTS.name} and the benchmark of docs/{BLOCK.page.name}")
 
 
@@ -432,13 +433,9 @@ def latencies(issuer: TokenIssuer, raw: Any, database_url: str, redis_url: str, 
     }
 
 
-def report(
-    counts: dict[str, dict[str, Counter[str]]],
-    latency: dict[str, Any],
-    cold: dict[str, float],
-    loads: tuple[tuple[float, float, float], ...],
-    args: argparse.Namespace,
-) -> None:
+def report(results: dict[str, Any]) -> None:
+    """The printed report of one run (bench/cart/results.py renders the same for the docs)."""
+    counts, cold = results["round_trips"], results["cold_ms"]
     print("\nDynamoDB round trips per request (counted on the wire)")
     print(f"{'endpoint':32} {'no cache':>44} {'redis warm':>44}")
     for name in counts["no cache"]:
@@ -448,9 +445,9 @@ def report(
         ]
         totals = [sum(counts[c][name].values()) for c in ("no cache", "redis warm")]
         print(f"{name:32} {f'{totals[0]}: {cells[0]}':>44} {f'{totals[1]}: {cells[1]}':>44}")
-    checkouts = max(10, args.iterations // 4)
+    iterations = results["iterations"]
     print(
-        f"\nLatency, ms, {args.iterations} calls each (checkout: {checkouts});"
+        f"\nLatency, ms, {iterations} calls each (checkout: {max(10, iterations // 4)});"
         " handler = lambda_handler on an ALB event with a verified RS256 token and an"
         " Idempotency-Key on mutations, Redis warm; raw = the same requests made directly"
     )
@@ -458,11 +455,15 @@ def report(
         f"{'endpoint':32} {'handler p50':>11} {'p99':>7} {'raw p50':>8} {'p99':>7}"
         f" {'p50 ratio':>9}  raw boto3 call"
     )
-    for name, ((h50, h99), (r50, r99), label) in latency.items():
-        print(f"{name:32} {h50:11.2f} {h99:7.2f} {r50:8.2f} {r99:7.2f} {h50 / r50:8.2f}x  {label}")
-    load = ", ".join(f"{one:.1f}" for one, _, _ in loads)
+    for name, row in results["latency"].items():
+        (h50, h99), (r50, r99) = row["handler"], row["raw"]
+        print(
+            f"{name:32} {h50:11.2f} {h99:7.2f} {r50:8.2f} {r99:7.2f} {h50 / r50:8.2f}x"
+            f"  {row['raw_call']}"
+        )
+    load = ", ".join(f"{one:.1f}" for one in results["load_average_before_after"])
     print(
-        f"\nCold start, ms, median of {args.cold_runs} fresh interpreters per row, rows"
+        f"\nCold start, ms, median of {results['cold_runs']} fresh interpreters per row, rows"
         f" alternating; 1-minute load average {load} (before, after)"
     )
     boto3_import = cold["import-boto3"]

@@ -8,11 +8,10 @@ endpoint that calls DynamoDB, the cold import at most 2x `import boto3`."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
-from offline.doc_blocks import DOCS, GeneratedBlock
+from offline.doc_blocks import DOCS, CommittedResults, GeneratedBlock
 
 RESULTS = Path(__file__).resolve().parent / "results.json"
 COMMAND = "python -m bench.cart.bench_cart --write-docs"
@@ -22,15 +21,6 @@ MAX_P50_RATIO = 1.5
 MAX_IMPORT_RATIO = 2.0
 # The product read is served by Redis when warm: its raw peer is a Redis GET, not DynamoDB.
 REDIS_ONLY = "GET /api/products/{sku}"
-
-
-def save(results: dict[str, Any], path: Path = RESULTS) -> None:
-    path.write_text(json.dumps(results, indent=1, sort_keys=True) + "\n")
-
-
-def load(path: Path = RESULTS) -> dict[str, Any]:
-    results: dict[str, Any] = json.loads(path.read_text())
-    return results
 
 
 def _calls(counts: dict[str, int]) -> str:
@@ -113,6 +103,5 @@ def render(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def write_docs(results: dict[str, Any]) -> None:
-    save(results)
-    BLOCK.write(render(results))
+COMMITTED = CommittedResults(RESULTS, BLOCK, render)
+write_docs = COMMITTED.publish
