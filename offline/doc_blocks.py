@@ -67,6 +67,10 @@ class CommittedResults:
         results: dict[str, Any] = json.loads(self.path.read_text())
         return results
 
+    def rerender(self) -> None:
+        """Write the committed figures' rendering again (after a change to the rendering)."""
+        self.block.write(self.render(self.load()))
+
     def publish(self, results: dict[str, Any]) -> None:
         """Save the figures and write their rendering into the docs."""
         self.path.write_text(json.dumps(results, indent=1, sort_keys=True) + "\n")

@@ -19,8 +19,22 @@ BLOCK = GeneratedBlock(DOCS / "cart-service.md", "cart-bench", COMMAND)
 NO_CACHE, WARM = "no cache", "redis warm"
 MAX_P50_RATIO = 1.5
 MAX_IMPORT_RATIO = 2.0
+# The order the bench runs and the docs list the endpoints in (JSON keeps no order).
+ENDPOINTS = (
+    "POST /api/cart/items",
+    "GET /api/cart",
+    "PUT /api/cart/items/{sku}",
+    "DELETE /api/cart/items/{sku}",
+    "GET /api/products/{sku}",
+    "POST /api/checkout",
+)
 # The product read is served by Redis when warm: its raw peer is a Redis GET, not DynamoDB.
 REDIS_ONLY = "GET /api/products/{sku}"
+
+
+def _in_order(by_endpoint: dict[str, Any]) -> list[tuple[str, Any]]:
+    rank = {name: index for index, name in enumerate(ENDPOINTS)}
+    return sorted(by_endpoint.items(), key=lambda kv: (rank.get(kv[0], len(rank)), kv[0]))
 
 
 def _calls(counts: dict[str, int]) -> str:
@@ -44,8 +58,8 @@ def render(results: dict[str, Any]) -> str:
         "| endpoint | DynamoDB round trips, no cache | with Redis warm |",
         "|---|---|---|",
         *(
-            f"| `{name}` | {_calls(counts[NO_CACHE][name])} | {_calls(counts[WARM][name])} |"
-            for name in counts[NO_CACHE]
+            f"| `{name}` | {_calls(cold_cache)} | {_calls(counts[WARM][name])} |"
+            for name, cold_cache in _in_order(counts[NO_CACHE])
         ),
         "",
         "(The BatchGetItem is the catalog read that prices the cart; Redis serves it when warm.)",
@@ -54,7 +68,7 @@ def render(results: dict[str, Any]) -> str:
         "|---|---|---|---|---|",
     ]
     ratios: dict[str, float] = {}
-    for name, row in latency.items():
+    for name, row in _in_order(latency):
         (h50, h99), (r50, r99) = row["handler"], row["raw"]
         ratios[name] = h50 / r50
         lines.append(
@@ -94,10 +108,10 @@ def render(results: dict[str, Any]) -> str:
         f"| add-to-cart is one cart write plus the idempotency record (Redis warm) | "
         f"{_met(add.get('UpdateItem', 0) == 2 and sum(add.values()) == 3)}: {_calls(add)} |",
         f"| get-cart is one read (Redis warm) | {_met(get == {'GetItem': 1})}: {_calls(get)} |",
-        f"| p50 overhead at most {MAX_P50_RATIO}x raw boto3, every endpoint calling DynamoDB | "
+        f"| p50 overhead at most {MAX_P50_RATIO:g}x raw boto3, every endpoint calling DynamoDB | "
         f"{_met(dynamodb_ratios[worst] <= MAX_P50_RATIO)}: at most "
         f"{dynamodb_ratios[worst]:.2f}x (`{worst}`) |",
-        f"| cold import at most {MAX_IMPORT_RATIO}x `import boto3` (Lambda environment) | "
+        f"| cold import at most {MAX_IMPORT_RATIO:g}x `import boto3` (Lambda environment) | "
         f"{_met(import_ratio <= MAX_IMPORT_RATIO)}: {import_ratio:.2f}x |",
     ]
     return "\n".join(lines)
@@ -105,3 +119,7 @@ def render(results: dict[str, Any]) -> str:
 
 COMMITTED = CommittedResults(RESULTS, BLOCK, render)
 write_docs = COMMITTED.publish
+
+
+if __name__ == "__main__":
+    COMMITTED.rerender()
