@@ -22,6 +22,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_awsx as awsx
 
+from components.interfaces import NetworkOutputs
 from components.naming import regional
 from components.options import child
 
@@ -74,6 +75,7 @@ class CellNetwork(pulumi.ComponentResource):
     lambda_security_group: aws.ec2.SecurityGroup
     cache_security_group: aws.ec2.SecurityGroup
     database_security_group: aws.ec2.SecurityGroup
+    outputs: NetworkOutputs
 
     def __init__(
         self, name: str, args: CellNetworkArgs, opts: pulumi.ResourceOptions | None = None
@@ -209,6 +211,20 @@ class CellNetwork(pulumi.ComponentResource):
                 cidr=ANYWHERE,
             )
 
+        self.outputs = NetworkOutputs(
+            region=self.region,
+            vpc_id=self.vpc_id,
+            public_subnet_ids=self.public_subnet_ids,
+            private_subnet_ids=self.private_subnet_ids,
+            isolated_subnet_ids=self.isolated_subnet_ids,
+            alb_security_group_id=self.alb_security_group.id,
+            alb_health_security_group_id=self.alb_health_security_group.id,
+            batch_security_group_id=self.batch_security_group.id,
+            web_security_group_id=self.web_security_group.id,
+            lambda_security_group_id=self.lambda_security_group.id,
+            cache_security_group_id=self.cache_security_group.id,
+            database_security_group_id=self.database_security_group.id,
+        )
         self.register_outputs(
             {
                 "vpcId": self.vpc_id,

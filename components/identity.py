@@ -27,9 +27,8 @@ import pulumi_aws as aws
 
 from components import iam
 from components.artifacts import lambda_artifact
-from components.cell_network import CellNetwork
 from components.code_signing import RegionCodeSigning
-from components.interfaces import IdentityOutputs
+from components.interfaces import IdentityOutputs, NetworkOutputs
 from components.lambda_function import ComponentHost, FunctionSpec, HostedFunction, hosted_function
 from components.naming import global_name, physical
 from components.options import child, stateful
@@ -94,7 +93,7 @@ def logout_urls(callbacks: list[str]) -> list[str]:
 class IdentityArgs:
     config: StackConfig
     # The primary region's cell network and KMS key: the admin-MFA trigger runs there.
-    network: CellNetwork
+    network: NetworkOutputs
     key_arn: pulumi.Output[str]
     # The primary region's code signing: the trigger is a signed Zip function.
     code_signing: RegionCodeSigning

@@ -142,7 +142,7 @@ def asset_batch(
             max_vcpus=MAX_VCPUS,
             instance_types=list(INSTANCE_FAMILIES[architecture]),
             subnets=ctx.network.private_subnet_ids,
-            security_group_ids=[ctx.network.batch_security_group.id],
+            security_group_ids=[ctx.network.batch_security_group_id],
             instance_role=_instance_profile(ctx).arn,
             launch_template=aws.batch.ComputeEnvironmentComputeResourcesLaunchTemplateArgs(
                 launch_template_id=template.id, version=template.latest_version.apply(str)

@@ -66,8 +66,7 @@ def user_data(storefront_uri: str, bucket_region: str) -> str:
 
 
 def _instance_profile(ctx: CellContext) -> aws.iam.InstanceProfile:
-    primary = ctx.config.primary.name
-    assets = ctx.data.buckets[primary].assets
+    assets = ctx.data.primary_assets
     role = aws.iam.Role(
         ctx.name("web", "role"),
         assume_role_policy=iam.assume_role("ec2.amazonaws.com"),
@@ -92,7 +91,7 @@ def _instance_profile(ctx: CellContext) -> aws.iam.InstanceProfile:
                     [iam.objects(assets.arn, storage.STOREFRONT_PREFIX)],
                     sid="ReadStorefront",
                 ),
-                iam.allow(["kms:Decrypt"], [ctx.data.key_arns[primary]], sid="AssetsKey"),
+                iam.allow(["kms:Decrypt"], [ctx.data.primary_key_arn], sid="AssetsKey"),
             ]
         ),
         opts=ctx.opts(),
@@ -130,7 +129,7 @@ def web_tier(
     settings = ctx.settings
     architecture = instance_architecture(ctx.config.instance_types)
     primary = ctx.config.primary.name
-    assets = ctx.data.buckets[primary].assets
+    assets = ctx.data.primary_assets
     script = assets.id.apply(
         lambda bucket: base64.b64encode(
             user_data(f"s3://{bucket}/{storage.STOREFRONT_PREFIX}", primary).encode()
@@ -146,7 +145,7 @@ def web_tier(
         network_interfaces=[
             aws.ec2.LaunchTemplateNetworkInterfaceArgs(
                 associate_public_ip_address="false",
-                security_groups=[ctx.network.web_security_group.id],
+                security_groups=[ctx.network.web_security_group_id],
                 delete_on_termination="true",
             )
         ],
