@@ -3,6 +3,7 @@ the edge and account security; export what operators and CI need."""
 
 import pulumi
 
+from assembly.config_source import load_config
 from assembly.providers import make_providers
 from assembly.stack_secrets import make_cart_cookie_key
 from assembly.stamp import stamp_cells, stamp_networks
@@ -12,7 +13,6 @@ from components.global_edge import GlobalEdge, GlobalEdgeArgs
 from components.identity import Identity, IdentityArgs
 from components.origin_secret import OriginSecret, OriginSecretArgs
 from components.security import AccountSecurity, AccountSecurityArgs
-from stack_config.config import load_config
 
 config = load_config()
 providers = make_providers(config)

@@ -22,6 +22,7 @@ from pulumi.runtime import rpc
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
+from components.artifacts import BUILDS_OPTIONAL
 from offline.mocks import OfflineMocks
 from stack_config.keys import NAMESPACE, qualified
 
@@ -230,6 +231,8 @@ def _run(stack: str, config: dict[str, str]) -> ProgramRun:
     holder["monitor"] = monitor
     pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor)
     program = str(ROOT / "__main__.py")
+    # Mocks never read the built zips: a fresh clone (only the build record) runs the program.
+    BUILDS_OPTIONAL.set(True)
     try:
         _sync_await(run_pulumi_func(lambda: _run_path(program)))
     except Exception as error:

@@ -500,14 +500,3 @@ def parse_config(raw: Mapping[str, object]) -> StackConfig:
         ),
         identity_providers=_parse_identity_providers(value("identityProviders")),
     )
-
-
-def load_config() -> StackConfig:
-    """Read the running stack's `shop3d:` config from the Pulumi engine and validate it."""
-    # The runtime's config map is the only place that also holds keys the program does not
-    # ask for, which is how a misspelt key is caught instead of silently ignored.
-    from pulumi.runtime.config import CONFIG
-
-    prefix = qualified("")
-    raw = {k[len(prefix) :]: v for k, v in CONFIG.get().items() if k.startswith(prefix)}
-    return parse_config(raw)

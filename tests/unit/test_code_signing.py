@@ -52,7 +52,7 @@ def as_under_mocks(monkeypatch: pytest.MonkeyPatch) -> None:
     """The tests look artifacts up as the program did under the mock runtime: a layer's zip
     need not be built (a fresh clone has only the build record), without touching Pulumi's
     process-wide settings."""
-    monkeypatch.setattr(artifacts, "running_under_mocks", lambda: True)
+    monkeypatch.setattr(artifacts, "builds_optional", lambda: True)
 
 
 def depended_on(run: ProgramRun, resource: RecordedResource, type_: str) -> RecordedResource:
