@@ -34,10 +34,13 @@ from components.naming import global_name, physical
 from components.options import child, stateful
 from handlers.identity import admin_mfa
 from handlers.shared.functions import PRE_TOKEN_MEMORY_MB, PRE_TOKEN_TIMEOUT_SECONDS
-from stack_config.config import ConfigError, SocialIdentityProvider, SocialProvider, StackConfig
+from stack_config.config import (
+    CALLBACK_PATH,
+    SocialIdentityProvider,
+    SocialProvider,
+    StackConfig,
+)
 
-# Where the storefront receives the authorization code (appended to https://<domain>).
-CALLBACK_PATH: Final = "/auth/callback"
 ADMIN_GROUP: Final = admin_mfa.ADMIN_GROUP  # the trigger keeps it out of non-TOTP tokens
 # The trigger event version whose answer reaches the access token (needs Essentials or Plus).
 TRIGGER_EVENT_VERSION: Final = "V2_0"
@@ -70,18 +73,6 @@ def jwks_url(issuer: pulumi.Input[str]) -> pulumi.Output[str]:
 def social_secret_name(provider: SocialProvider) -> str:
     """Default Secrets Manager name of a provider's client secret (Apple: private key)."""
     return f"shop3d/{pulumi.get_stack()}/identity/{provider.lower()}"
-
-
-def callback_urls(config: StackConfig) -> list[str]:
-    urls = [f"https://{config.domain}{CALLBACK_PATH}"] if config.domain else []
-    urls += [u for u in config.auth_callback_urls if u not in urls]
-    if not urls:
-        raise ConfigError(
-            "shop3d:authCallbackUrls: [] is not allowed without shop3d:domain; "
-            "expected at least one callback URL for the storefront app client "
-            "(or set shop3d:domain)"
-        )
-    return urls
 
 
 def logout_urls(callbacks: list[str]) -> list[str]:
@@ -136,7 +127,7 @@ class Identity(pulumi.ComponentResource):
         )
         self._risk_responses(name)
         providers = [self._social_provider(name, p) for p in config.identity_providers]
-        callbacks = callback_urls(config)
+        callbacks = list(config.callback_urls)
         self.client = aws.cognito.UserPoolClient(
             global_name(name, "storefront-client"),
             name=physical("storefront"),

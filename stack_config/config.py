@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -61,6 +62,10 @@ MAX_REGIONS: Final = 6
 # awsx splits the VPC into AZ blocks of public, private and isolated subnets; a /16 to /20
 # leaves each of them room for ENIs of Lambda, ALB, Redis and Aurora.
 VPC_PREFIX_RANGE: Final = (16, 20)
+# Graviton families carry a "g" after the generation digit: t4g, c7g, m7gd, c7gn, r8g.
+_GRAVITON: Final = re.compile(r"^[a-z]+\d+g[a-z]*\.")
+# Where the storefront receives the authorization code (appended to https://<domain>).
+CALLBACK_PATH: Final = "/auth/callback"
 
 
 class ConfigError(ValueError):
@@ -145,6 +150,22 @@ class StackConfig:
     @property
     def is_prod(self) -> bool:
         return self.environment == "prod"
+
+    @property
+    def web_architecture(self) -> Architecture:
+        """The one CPU architecture of the web tier's instance types (checked when parsed)."""
+        return instance_architecture(self.instance_types[0])
+
+    @property
+    def callback_urls(self) -> tuple[str, ...]:
+        """The storefront app client's callback URLs: https://<domain>/auth/callback first,
+        then the configured ones (at least one in all, checked when parsed)."""
+        urls = [f"https://{self.domain}{CALLBACK_PATH}"] if self.domain else []
+        return tuple(urls + [u for u in self.auth_callback_urls if u not in urls])
+
+
+def instance_architecture(instance_type: str) -> Architecture:
+    return "arm64" if _GRAVITON.match(instance_type) else "x86_64"
 
 
 T = TypeVar("T")
@@ -432,6 +453,15 @@ def parse_config(raw: Mapping[str, object]) -> StackConfig:
     )
     if not instance_types:
         raise _fail("instanceTypes", [], "at least one instance type")
+    architectures = {t: instance_architecture(t) for t in instance_types}
+    if len(set(architectures.values())) > 1:
+        raise _fail(
+            "instanceTypes",
+            list(instance_types),
+            "types of one CPU architecture (one AMI serves them all), only Graviton (arm64) or "
+            "only x86_64; these mix architectures: "
+            + ", ".join(f"{t} ({a})" for t, a in architectures.items()),
+        )
     hosted_zone_id = optional("hostedZoneId", _as_str)
     domain = optional("domain", _domain)
     if hosted_zone_id and not domain:
@@ -444,7 +474,7 @@ def parse_config(raw: Mapping[str, object]) -> StackConfig:
             "one of " + ", ".join(str(d) for d in LOG_RETENTION_DAYS),
         )
 
-    return StackConfig(
+    config = StackConfig(
         environment=environment,
         regions=regions,
         domain=domain,
@@ -500,3 +530,11 @@ def parse_config(raw: Mapping[str, object]) -> StackConfig:
         ),
         identity_providers=_parse_identity_providers(value("identityProviders")),
     )
+    if not config.callback_urls:
+        raise _fail(
+            "authCallbackUrls",
+            [],
+            "at least one callback URL for the storefront app client when shop3d:domain is "
+            "not set (with a domain, https://<domain>" + CALLBACK_PATH + " is one)",
+        )
+    return config

@@ -12,13 +12,13 @@ import pytest
 from pulumi.runtime import rpc
 
 from components.artifacts import ENTRY_POINTS
-from components.identity import ADMIN_GROUP, CALLBACK_PATH, callback_urls
+from components.identity import ADMIN_GROUP
 from components.lambda_function import VPC_ACCESS_POLICY, XRAY_WRITE_POLICY
 from handlers.shared import env
 from handlers.shared.functions import COGNITO_TRIGGER_WAIT_SECONDS
 from offline.mocks import CALLS
 from offline.runner import ProgramRun, RecordedResource
-from stack_config.config import ConfigError, parse_config
+from stack_config.config import CALLBACK_PATH, ConfigError, parse_config
 from tests.unit.conftest import ProgramFactory
 
 USER_POOL = "aws:cognito/userPool:UserPool"
@@ -202,14 +202,13 @@ def test_bad_identity_config_is_refused(raw: dict[str, object], message: str) ->
     assert message in str(error.value)
 
 
-def test_a_stack_with_no_callback_url_is_refused() -> None:
-    config = parse_config({"environment": "dev", "authCallbackUrls": []})
-    with pytest.raises(ConfigError, match=r"shop3d:authCallbackUrls.*shop3d:domain"):
-        callback_urls(config)
+def test_a_stack_with_no_callback_url_is_refused_when_parsed() -> None:
+    with pytest.raises(ConfigError, match=r"shop3d:authCallbackUrls: \[\] .*shop3d:domain"):
+        parse_config({"environment": "dev", "authCallbackUrls": []})
     with_domain = parse_config(
         {"environment": "dev", "authCallbackUrls": [], "domain": "shop.example.com"}
     )
-    assert callback_urls(with_domain) == [f"https://shop.example.com{CALLBACK_PATH}"]
+    assert with_domain.callback_urls == (f"https://shop.example.com{CALLBACK_PATH}",)
 
 
 # --- the admin group's MFA: the pre token generation trigger ---------------------------------

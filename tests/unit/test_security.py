@@ -109,7 +109,9 @@ def assert_account_security(run: ProgramRun, regions: list[str]) -> None:
     for resource in run.of_type(TABLE) + run.of_type(CLUSTER):
         selected = selections[str(resource.region)].inputs["resources"]
         assert arn_of(resource) in selected, f"{resource.name} is in no backup selection"
-    config = parse_config({"environment": run.stack, "regions": regions})
+    config = parse_config(
+        {"environment": run.stack, "regions": regions, "domain": "shop.example.com"}
+    )
     for region, plan in plans.items():
         (rule,) = plan.inputs["rules"]
         assert rule["lifecycle"]["deleteAfter"] == config.backup_retention_days
