@@ -37,8 +37,9 @@ from typing import Any, Final, Literal, get_args
 
 import pulumi
 
+from stack_config.config import Architecture
+
 Handler = Literal["asset", "cart", "identity"]
-Architecture = Literal["arm64", "x86_64"]
 PackageType = Literal["Zip", "Image"]
 
 HANDLERS: Final[tuple[Handler, ...]] = get_args(Handler)

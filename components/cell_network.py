@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -25,6 +25,7 @@ import pulumi_awsx as awsx
 from components.interfaces import NetworkOutputs
 from components.naming import regional
 from components.options import child
+from stack_config.config import NatGateways
 
 # The web tier's instance port behind the ALB (TLS ends at the ALB).
 WEB_PORT = 80
@@ -46,7 +47,7 @@ class CellNetworkArgs:
     region: str
     cidr_block: str
     availability_zones: int
-    nat_gateways: Literal["single", "per-az"]
+    nat_gateways: NatGateways
     # The port CloudFront reaches the ALB on: 443, or 80 for a stack without a domain.
     alb_port: int = HTTPS_PORT
     interface_endpoints: bool = False

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Final, Literal, TypeVar, cast
+from typing import Final, Literal, TypeVar, cast, get_args
 
 from stack_config.catalog import REGIONS, region_info
 from stack_config.keys import KEY_SPECS, is_preset_sentinel, qualified
@@ -24,7 +24,7 @@ Architecture = Literal["arm64", "x86_64"]
 PriceClass = Literal["PriceClass_100", "PriceClass_200", "PriceClass_All"]
 ThreatProtection = Literal["AUDIT", "ENFORCED"]
 SocialProvider = Literal["Google", "Facebook", "SignInWithApple"]
-SOCIAL_PROVIDERS: Final[tuple[SocialProvider, ...]] = ("Google", "Facebook", "SignInWithApple")
+SOCIAL_PROVIDERS: Final[tuple[SocialProvider, ...]] = get_args(SocialProvider)
 # Provider -> the fields its entry needs besides clientId (Apple signs with a key of a team).
 SOCIAL_PROVIDER_FIELDS: Final[dict[SocialProvider, tuple[str, ...]]] = {
     "Google": (),
@@ -480,7 +480,7 @@ def parse_config(raw: Mapping[str, object]) -> StackConfig:
         domain=domain,
         hosted_zone_id=hosted_zone_id,
         availability_zones=azs,
-        nat_gateways=_as_choice("natGateways", value("natGateways"), ("single", "per-az")),
+        nat_gateways=_as_choice("natGateways", value("natGateways"), get_args(NatGateways)),
         deletion_protection=_as_bool("deletionProtection", value("deletionProtection")),
         backup_retention_days=_as_int("backupRetentionDays", value("backupRetentionDays"), 1, 35),
         aurora_min_capacity=aurora_min,
@@ -491,7 +491,7 @@ def parse_config(raw: Mapping[str, object]) -> StackConfig:
         web_tier=_as_bool("webTier", value("webTier")),
         instance_types=instance_types,
         lambda_architecture=_as_choice(
-            "lambdaArchitecture", value("lambdaArchitecture"), ("arm64", "x86_64")
+            "lambdaArchitecture", value("lambdaArchitecture"), get_args(Architecture)
         ),
         lambda_reserved_concurrency=_as_int(
             "lambdaReservedConcurrency", value("lambdaReservedConcurrency"), 1, 10000
@@ -505,7 +505,7 @@ def parse_config(raw: Mapping[str, object]) -> StackConfig:
             _as_choice(
                 "priceClass",
                 value("priceClass"),
-                ("PriceClass_100", "PriceClass_200", "PriceClass_All"),
+                get_args(PriceClass),
             ),
         ),
         waf_rate_limit=_as_int("wafRateLimit", value("wafRateLimit"), 100, 2_000_000_000),
@@ -517,7 +517,7 @@ def parse_config(raw: Mapping[str, object]) -> StackConfig:
         alarm_email=optional("alarmEmail", _as_str),
         policy_exemptions=_parse_exemptions(value("policyExemptions")),
         threat_protection=_as_choice(
-            "threatProtection", value("threatProtection"), ("AUDIT", "ENFORCED")
+            "threatProtection", value("threatProtection"), get_args(ThreatProtection)
         ),
         auth_callback_urls=tuple(
             _callback_url(f"authCallbackUrls[{i}]", url)
