@@ -24,11 +24,12 @@ from pulumi.runtime.sync_await import _sync_await
 
 from components.artifacts import BUILDS_OPTIONAL
 from offline.mocks import OfflineMocks
+from policy import tokens as t
 from stack_config.keys import NAMESPACE, qualified
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT = "shop3d"
-AWS_PROVIDER = "pulumi:providers:aws"
+AWS_PROVIDER = t.AWS_PROVIDER
 # Where mocks place a resource that has no AWS provider (random passwords, components).
 DEFAULT_REGION = "us-east-1"
 # Runs share the Pulumi runtime's global settings: one at a time.

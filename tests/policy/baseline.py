@@ -358,9 +358,9 @@ def baseline() -> list[Resource]:
             reservedConcurrentExecutions=10,
             vpcConfig={"subnetIds": ["subnet-a", "subnet-b"], "securityGroupIds": ["sg-1"]},
         ),
-        res("aws:sqs/queue:Queue", "uploads-queue", redrivePolicy='{"maxReceiveCount": 5}'),
+        res(t.SQS_QUEUE, "uploads-queue", redrivePolicy='{"maxReceiveCount": 5}'),
         res(
-            "aws:lambda/eventSourceMapping:EventSourceMapping",
+            t.EVENT_SOURCE_MAPPING,
             "asset-events",
             functionName="asset",
             eventSourceArn="arn:aws:sqs:us-east-1:1:uploads-queue",
