@@ -32,8 +32,8 @@ from components.interfaces import IdentityOutputs, NetworkOutputs
 from components.lambda_function import ComponentHost, FunctionSpec, HostedFunction, hosted_function
 from components.naming import global_name, physical
 from components.options import child, stateful
-from handlers.identity import admin_mfa
 from handlers.shared.functions import PRE_TOKEN_MEMORY_MB, PRE_TOKEN_TIMEOUT_SECONDS
+from handlers.shared.groups import ADMIN_GROUP
 from stack_config.config import (
     CALLBACK_PATH,
     SocialIdentityProvider,
@@ -41,7 +41,6 @@ from stack_config.config import (
     StackConfig,
 )
 
-ADMIN_GROUP: Final = admin_mfa.ADMIN_GROUP  # the trigger keeps it out of non-TOTP tokens
 # The trigger event version whose answer reaches the access token (needs Essentials or Plus).
 TRIGGER_EVENT_VERSION: Final = "V2_0"
 OAUTH_SCOPES: Final = ("openid", "email", "profile")
