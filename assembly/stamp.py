@@ -43,7 +43,7 @@ def stamp_cells(
     origin_secret: OriginSecret,
     code_signing: CodeSigning,
     cookie_key: CartCookieKey,
-    identity: IdentityOutputs | None = None,
+    identity: IdentityOutputs,
 ) -> dict[str, RegionalCell]:
     return {
         region.name: RegionalCell(

@@ -50,8 +50,8 @@ class RegionalCellArgs:
     cookie_key_arn: pulumi.Output[str]
     # This region's signing profile and code-signing configuration (every Zip function).
     code_signing: RegionCodeSigning
-    # None until the identity component exists in the program.
-    identity: IdentityOutputs | None = None
+    # The user pool whose tokens the cart Lambda verifies.
+    identity: IdentityOutputs
 
 
 class RegionalCell(pulumi.ComponentResource):

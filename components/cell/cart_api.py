@@ -48,12 +48,10 @@ class CartInputs:
     cache: CellCache
     # This region's copy of the stack's guest cookie key.
     cookie_key_arn: pulumi.Output[str]
-    identity: IdentityOutputs | None
+    identity: IdentityOutputs
 
 
-def _identity_environment(identity: IdentityOutputs | None) -> dict[str, pulumi.Input[str]]:
-    if identity is None:
-        return {}  # guests only until the identity component is in the program
+def _identity_environment(identity: IdentityOutputs) -> dict[str, pulumi.Input[str]]:
     return {
         env.AUTH_ISSUER: identity.issuer_url,
         env.AUTH_JWKS_URL: identity.jwks_url,
