@@ -258,6 +258,7 @@ def baseline() -> list[Resource]:
             res(
                 t.RDS_CLUSTER_INSTANCE,
                 f"orders-{i}",
+                protect=True,
                 clusterIdentifier="orders",
                 publiclyAccessible=False,
                 autoMinorVersionUpgrade=True,
@@ -272,6 +273,7 @@ def baseline() -> list[Resource]:
         res(
             t.REPLICATION_GROUP,
             "cache",
+            protect=True,
             atRestEncryptionEnabled=True,
             kmsKeyId=KEY_ARN,
             transitEncryptionEnabled=True,
@@ -464,6 +466,7 @@ def baseline() -> list[Resource]:
         res(
             t.USER_POOL,
             "shoppers",
+            protect=True,
             userPoolTier="PLUS",
             userPoolAddOns={"advancedSecurityMode": "ENFORCED"},
         ),
