@@ -1,7 +1,8 @@
 """docs/shipping.md's policy figures, from the pack and the stack files themselves: the rule
 counts and each stack's exemptions with their reasons (the stack file is the one place a reason
-is written). `python -m policy.docs_tables` writes them between markers;
-tests/unit/test_project_files.py renders them again and compares."""
+is written). It lives here, not in policy/, because the pack imports nothing of offline.
+`python -m offline.policy_docs` writes them between markers; tests/unit/test_project_files.py
+renders them again and compares."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from policy.model import StackRule
 from policy.rules import ALL_RULES
 
 ROOT = Path(__file__).resolve().parent.parent
-COMMAND = "python -m policy.docs_tables"
+COMMAND = "python -m offline.policy_docs"
 RULE_COUNTS = GeneratedBlock(DOCS / "shipping.md", "policy-rules", COMMAND)
 EXEMPTIONS = GeneratedBlock(DOCS / "shipping.md", "policy-exemptions", COMMAND)
 
