@@ -5,7 +5,7 @@ them again and compares: nothing between the markers is typed by hand."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -75,3 +75,12 @@ class CommittedResults:
         """Save the figures and write their rendering into the docs."""
         self.path.write_text(json.dumps(results, indent=1, sort_keys=True) + "\n")
         self.block.write(self.render(results))
+
+
+def targets_table(targets: Iterable[tuple[str, bool, str]]) -> list[str]:
+    """A benchmark's targets, each judged from the figures: (target, whether met, the figure)."""
+    rows = ["| target | status |", "|---|---|"]
+    rows += [
+        f"| {t} | {'**met**' if ok else '**not met**'}: {figure} |" for t, ok, figure in targets
+    ]
+    return rows

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from offline.doc_blocks import DOCS, CommittedResults, GeneratedBlock
+from offline.doc_blocks import DOCS, CommittedResults, GeneratedBlock, targets_table
 
 RESULTS = Path(__file__).resolve().parent / "results.json"
 COMMAND = "python -m bench.asset.run_bench --big --write-docs"
@@ -21,10 +21,6 @@ NATIVE_BIG = "gltfpack native (1 LOD)"
 BIG_RUNS = (OURS_BIG, PEER_BIG, "gltfpack wasm (1 LOD)", NATIVE_BIG)
 MAX_RSS_RATIO = 8.0
 PREVIEW_MODEL, PREVIEW_MAX_BYTES = "DamagedHelmet", 150_000
-
-
-def _met(ok: bool) -> str:
-    return "**met**" if ok else "**not met**"
 
 
 def _lod_rows(models: list[dict[str, Any]]) -> tuple[list[str], list[tuple[float, float]]]:
@@ -81,19 +77,33 @@ def render(results: dict[str, Any]) -> str:
     byte_ratios, error_ratios = [b for b, _ in ratios], [e for _, e in ratios]
     lines += [
         "",
-        "| target | status |",
-        "|---|---|",
-        f"| peak RSS at most {MAX_RSS_RATIO:g}x the input | "
-        f"{_met(rss_ratio <= MAX_RSS_RATIO)}: {rss_ratio:.1f}x |",
-        f"| three LODs faster than {PEER}'s single-LOD optimize of the big input | "
-        f"{_met(time_ratio < 1)}: {time_ratio:.2f}x its time |",
-        f"| {PREVIEW_MODEL}'s {preview['lod']} with textures at most {PREVIEW_MAX_BYTES:,} bytes | "
-        f"{_met(preview_bytes <= PREVIEW_MAX_BYTES)}: {preview_bytes:,} bytes |",
-        f"| each LOD no larger than {PEER}'s at equal or lower error | "
-        f"{_met(smaller == len(ratios))} on {smaller} of {len(ratios)}: bytes "
-        f"{min(byte_ratios):.2f}-{max(byte_ratios):.2f}x, error "
-        f"{min(error_ratios):.2f}-{max(error_ratios):.2f}x |",
     ]
+    lines += targets_table(
+        [
+            (
+                f"peak RSS at most {MAX_RSS_RATIO:g}x the input",
+                rss_ratio <= MAX_RSS_RATIO,
+                f"{rss_ratio:.1f}x",
+            ),
+            (
+                f"three LODs faster than {PEER}'s single-LOD optimize of the big input",
+                time_ratio < 1,
+                f"{time_ratio:.2f}x its time",
+            ),
+            (
+                f"{PREVIEW_MODEL}'s {preview['lod']} with textures at most "
+                f"{PREVIEW_MAX_BYTES:,} bytes",
+                preview_bytes <= PREVIEW_MAX_BYTES,
+                f"{preview_bytes:,} bytes",
+            ),
+            (
+                f"each LOD no larger than {PEER}'s at equal or lower error",
+                smaller == len(ratios),
+                f"{smaller} of {len(ratios)}: bytes {min(byte_ratios):.2f}-"
+                f"{max(byte_ratios):.2f}x, error {min(error_ratios):.2f}-{max(error_ratios):.2f}x",
+            ),
+        ]
+    )
     if NATIVE_BIG in runs:
         lines += [
             "",
@@ -104,8 +114,3 @@ def render(results: dict[str, Any]) -> str:
 
 
 COMMITTED = CommittedResults(RESULTS, BLOCK, render)
-write_docs = COMMITTED.publish
-
-
-if __name__ == "__main__":
-    COMMITTED.rerender()

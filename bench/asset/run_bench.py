@@ -31,7 +31,7 @@ import numpy as np
 from handlers.asset.config import DEFAULT_LODS, LodSpec
 
 from .inputs import MODELS, WORK, big_input, model_input, read_mesh
-from .results import BLOCK, RESULTS, write_docs
+from .results import BLOCK, COMMITTED, RESULTS
 from .surface_error import symmetric_error
 
 HERE = Path(__file__).resolve().parent
@@ -278,7 +278,7 @@ def main() -> None:
         big["load_average_before_after"] = [load_before, os.getloadavg()[0]]
         print("\n".join(big_lines(big)), flush=True)
     if args.write_docs:
-        write_docs(
+        COMMITTED.publish(
             {
                 "date": datetime.date.today().isoformat(),
                 "cpus": os.cpu_count(),

@@ -37,7 +37,7 @@ import psycopg
 import redis
 
 from bench.cart.first_request import CACHE_KEY_ENV, SKU_ENV
-from bench.cart.results import BLOCK, RESULTS, write_docs
+from bench.cart.results import BLOCK, COMMITTED, RESULTS
 from handlers.cart.stores.cart_store import CART_ITEM, QUANTITY_PREFIX
 from handlers.cart.stores.catalog_store import CACHE_PREFIX
 from handlers.cart.stores.database import apply_schema
@@ -194,7 +194,7 @@ def main() -> None:
     results = as_results(counts, latency, cold, loads, args)
     report(results)
     if args.write_docs:
-        write_docs(results)
+        COMMITTED.publish(results)
         print(f"\nwrote bench/cart/{RESULTS.name} and the benchmark of docs/{BLOCK.page.name}")
 
 
