@@ -101,6 +101,8 @@ class PipelineConfig:
     # texture (10 px of the 256 px preview) costs 1%.
     normal_weight: float = 0.05
     uv_weight: float = 0.25
+    # Vertex colours (COLOR_0, 0..1 per channel): a change of 0.1 in one channel costs 1%.
+    color_weight: float = 0.1
 
 
 # Uploads at or above this size go to AWS Batch instead of being processed in the Lambda.

@@ -12,8 +12,16 @@ import numpy as np
 
 from handlers.asset.glb_write import pack_glb
 
-# The real test models live beside the repository, never inside it (see PROVENANCE.md there).
-SHARED_MODELS = Path(__file__).resolve().parents[3] / "shared" / "models"
+# The real test models live beside the repository, never inside it (see PROVENANCE.md there):
+# the nearest ancestor's shared/models (a worktree sits one level deeper than the checkout).
+SHARED_MODELS = next(
+    (
+        parent / "shared" / "models"
+        for parent in Path(__file__).resolve().parents
+        if (parent / "shared" / "models").is_dir()
+    ),
+    Path(__file__).resolve().parents[3] / "shared" / "models",
+)
 
 
 def grid(n: int = 8) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
