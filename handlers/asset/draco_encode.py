@@ -65,7 +65,7 @@ def encode_draco(prim: Primitive, spec: LodSpec, level: int) -> DracoPrimitive:
     for attribute in mesh.attributes:
         kind = int(attribute["attribute_type"])
         name = attribute.get("name") if kind == GENERIC else DRACO_TYPES.get(kind)
-        if name in DRACO_TYPES.values() or name in GENERIC_ATTRIBUTES:
+        if isinstance(name, str) and (name in DRACO_TYPES.values() or name in GENERIC_ATTRIBUTES):
             ids[name] = int(attribute["unique_id"])
             values = np.asarray(attribute["data"], dtype=np.float32)
             decoded[name] = values.reshape(values.shape[0], -1)

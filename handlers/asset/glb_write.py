@@ -107,9 +107,7 @@ def attribute_arrays(prim: Primitive) -> dict[str, NDArray[np.float32]]:
         "TEXCOORD_1": prim.uvs1,
         "COLOR_0": prim.colors,
     }
-    return {
-        k: np.ascontiguousarray(v, dtype=np.float32) for k, v in named.items() if v is not None
-    }
+    return {k: np.ascontiguousarray(v, dtype=np.float32) for k, v in named.items() if v is not None}
 
 
 def write_plain(builder: GltfBuilder, prim: Primitive, meshopt: bool) -> dict[str, Any]:
@@ -277,7 +275,7 @@ def build_glb(
         methods.add(method)
     images, textures = write_textures(builder, scene, webp_images)
     nodes, roots = node_json(scene)
-    meshes = []
+    meshes: list[dict[str, Any]] = []
     for node_index, node_primitives in sorted(by_node.items()):
         mesh: dict[str, Any] = {"primitives": node_primitives}
         if scene.nodes[node_index].mesh_name is not None:

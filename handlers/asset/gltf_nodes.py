@@ -133,8 +133,10 @@ def mesh_instances(doc: dict[str, Any], limits: AssetLimits) -> NodeTree:
             tree.roots.append(published[idx])
         else:
             tree.nodes[published[parent]].children.append(published[idx])
-        extensions = node.get("extensions") if isinstance(node.get("extensions"), dict) else {}
-        light = extensions.get(LIGHTS, {}).get("light") if isinstance(extensions, dict) else None
+        raw_extensions = node.get("extensions")
+        extensions: dict[str, Any] = raw_extensions if isinstance(raw_extensions, dict) else {}
+        lights = extensions.get(LIGHTS)
+        light = lights.get("light") if isinstance(lights, dict) else None
         if isinstance(light, int):
             out_node.light, out_node.light_matrix = light, world
         if "mesh" in node:
@@ -185,16 +187,14 @@ def expand_instances(
         if count > limits.max_nodes:
             raise AssetRejected(f"{what} has {count} instances; the limit is {limits.max_nodes}")
         attributes = inst.instancing["attributes"]
-
-        def column(name: str, default: list[float], attrs: dict[str, Any] = attributes) -> F64:
-            if name not in attrs:
-                return np.tile(np.asarray(default, dtype=np.float64), (count, 1))
-            values: F64 = np.asarray(read(attrs[name], f"{what}.{name}"), dtype=np.float64)
-            return values
-
-        t = column("TRANSLATION", [0, 0, 0])
-        r = column("ROTATION", [0, 0, 0, 1])
-        s = column("SCALE", [1, 1, 1])
+        t, r, s = (
+            instance_column(attributes, name, default, count, read, what)
+            for name, default in (
+                ("TRANSLATION", [0.0, 0.0, 0.0]),
+                ("ROTATION", [0.0, 0.0, 0.0, 1.0]),
+                ("SCALE", [1.0, 1.0, 1.0]),
+            )
+        )
         for i in range(count):
             local = trs_matrix(t[i], r[i], s[i], f"{what} instance {i}")
             out.append(MeshInstance(inst.mesh, inst.matrix @ local, inst.node))
@@ -209,3 +209,15 @@ def revisit_reason(idx: int, parent: int | None, parent_of: dict[int, int | None
             return f"node graph has a cycle through nodes[{idx}]"
         walker = parent_of.get(walker)
     return f"nodes[{idx}] has more than one parent; glTF nodes must form a tree"
+
+
+def instance_column(
+    attributes: dict[str, Any], name: str, default: list[float], count: int, read: Any, what: str
+) -> F64:
+    """One EXT_mesh_gpu_instancing attribute for every instance (its default where absent)."""
+    if name not in attributes:
+        return np.tile(np.asarray(default, dtype=np.float64), (count, 1))
+    values: F64 = np.asarray(read(attributes[name], f"{what}.{name}"), dtype=np.float64)
+    if values.shape != (count, len(default)):
+        raise AssetRejected(f"{what}.{name} must hold {count} values of {len(default)} numbers")
+    return values

@@ -31,11 +31,13 @@ def carry_document_parts(doc: dict[str, Any], scene: Scene, instances: list[Mesh
     """Fill `scene.asset`, `scene.extensions` and `scene.dropped` from the uploaded document."""
     asset = f.obj(doc.get("asset"), "asset")
     scene.asset = {k: asset[k] for k in KEPT_ASSET_FIELDS if k in asset}
-    root_ext = doc.get("extensions") if isinstance(doc.get("extensions"), dict) else {}
+    raw = doc.get("extensions")
+    root_ext: dict[str, Any] = raw if isinstance(raw, dict) else {}
     for name in KEPT_ROOT_EXTENSIONS:
         if name in root_ext:
             scene.extensions[name] = root_ext[name]
-    lights = root_ext.get(LIGHTS, {}).get("lights", []) if isinstance(root_ext, dict) else []
+    light_ext = root_ext.get(LIGHTS)
+    lights = light_ext.get("lights", []) if isinstance(light_ext, dict) else []
     for node in scene.nodes:
         if node.light is not None and not 0 <= node.light < len(lights):
             node.light = node.light_matrix = None

@@ -7,7 +7,7 @@ import hashlib
 from typing import Any
 
 from handlers.asset.errors import AssetRejected
-from handlers.asset.scene import Dropped, Scene
+from handlers.asset.scene import Dropped, Scene, SourceImage
 
 WEBP = "EXT_texture_webp"
 
@@ -47,7 +47,7 @@ def prune_images(scene: Scene) -> None:
 
     first_of: dict[bytes, int] = {}
     image_map: dict[int, int] = {}
-    kept = []
+    kept: list[SourceImage] = []
     duplicates = 0
     used_images = {texture_source(t) for t in scene.textures} - {None}
     for index, image in enumerate(scene.images):
@@ -72,7 +72,9 @@ def prune_images(scene: Scene) -> None:
         if source is None:
             continue
         if source not in image_map:
-            raise AssetRejected(f"a texture (now textures[{n}]) uses image {source}, which is not there")
+            raise AssetRejected(
+                f"a texture (now textures[{n}]) uses image {source}, which is not there"
+            )
         if "source" in texture:
             texture["source"] = image_map[source]
         else:

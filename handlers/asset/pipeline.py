@@ -28,6 +28,7 @@ from handlers.asset.textures import encode_webp_sizes
 GLTF_FORMATS = ("glb", "gltf")
 SUPPORTED_SUFFIXES = GLTF_FORMATS + MESH_FORMATS
 MANIFEST_VERSION = 1
+VARIANTS = "KHR_materials_variants"
 Progress = Callable[[str, float], None]
 
 
@@ -71,7 +72,7 @@ def import_model(
     if file_type in GLTF_FORMATS:
         scene = import_gltf(data, limits, base_dir, binary=file_type == "glb")
     else:
-        scene = import_mesh(bytes(data), file_type, limits)
+        scene = import_mesh(bytes(data), file_type, limits, config.mesh_unit, base_dir)
     if scene.triangle_count == 0:
         raise AssetRejected("model has no triangles to display")
     if scene.triangle_count > limits.max_triangles:
@@ -112,6 +113,18 @@ def encode_lod(lod: SimplifiedLod, config: PipelineConfig, webp_images: list[byt
     return LodOutput(lod.spec.name, f"{lod.spec.name}.glb", built.data, entry)
 
 
+def describe_scene(scene: Scene) -> dict[str, Any]:
+    """What of the upload is kept (names, variants, attribution) and dropped, for the seller."""
+    variants = scene.extensions.get(VARIANTS, {}).get("variants", [])
+    return {
+        "unit": scene.source_unit,
+        "attribution": dict(scene.asset),
+        "nodes": [n.name for n in scene.nodes],
+        "variants": [v.get("name") if isinstance(v, dict) else None for v in variants],
+        "dropped": [{"what": d.what, "why": d.why} for d in scene.dropped],
+    }
+
+
 def process_file(
     path: Path,
     sku: str,
@@ -132,6 +145,7 @@ def process_file(
     scene = import_file(path, name, config, base_dir)
     lo, hi = scene.bbox()
     source_triangles = scene.triangle_count
+    described = describe_scene(scene)
     report("encode textures", 0.1)
     webp = encode_textures(scene, config)
     report("simplify", 0.2)
@@ -166,11 +180,15 @@ def process_file(
         "sku": sku,
         "content_hash": content_hash,
         "bbox": {"min": [float(v) for v in lo], "max": [float(v) for v in hi]},
+        "units": "m",
+        "dimensions_m": [round(float(h - low), 6) for low, h in zip(lo, hi, strict=True)],
         "source": {
             "file": PurePosixPath(name).name,
             "bytes": path.stat().st_size,
             "triangles": source_triangles,
+            "unit": described.pop("unit"),
         },
         "lods": [o.manifest_entry for o in outputs],
+        **described,
     }
     return PipelineResult(content_hash, outputs, manifest)

@@ -118,6 +118,7 @@ def compact(prim: Primitive, indices: NDArray[np.uint32]) -> Primitive:
     used = np.zeros(prim.positions.shape[0], dtype=bool)
     used[indices] = True
     remap = (np.cumsum(used, dtype=np.uint32) - 1).astype(np.uint32)
+
     def kept(values: NDArray[np.float32] | None) -> NDArray[np.float32] | None:
         return None if values is None else values[used]
 
