@@ -105,6 +105,9 @@ class PipelineConfig:
     # format's default (STL millimetres, OBJ and PLY metres; mesh_import.DEFAULT_UNITS).
     # glTF is metres by specification.
     mesh_unit: str | None = None
+    # Uploads whose declared work (work.estimate_work) is over this go to AWS Batch: half the
+    # asset Lambda's 300 s timeout, so a slow estimate still finishes in time.
+    lambda_work_seconds: float = 150.0
     # Vertex colours (COLOR_0, 0..1 per channel): a change of 0.1 in one channel costs 1%.
     color_weight: float = 0.1
 

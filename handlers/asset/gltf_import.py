@@ -6,6 +6,7 @@ any compressed data is decoded, so a bad or hostile file is refused cheaply.
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -97,8 +98,9 @@ def primitives_of(doc: dict[str, Any], mesh_index: int) -> list[dict[str, Any]]:
 
 def check_declared_counts(
     doc: dict[str, Any], instances: list[MeshInstance], limits: AssetLimits
-) -> None:
-    """Triangles, vertices and textures as the JSON declares them, before reading anything."""
+) -> int:
+    """Triangles, vertices and textures as the JSON declares them, before reading anything;
+    returns the declared triangle count."""
     triangles = vertices = 0
     for inst in instances:
         copies = 1
@@ -129,6 +131,35 @@ def check_declared_counts(
     textures = len(f.array(doc, "textures"))
     if textures > limits.max_textures:
         raise AssetRejected(f"model has {textures} textures; the limit is {limits.max_textures}")
+    return triangles
+
+
+def declared_work(
+    data: ByteSource, limits: AssetLimits, base_dir: Path | None = None, *, binary: bool = False
+) -> tuple[int, int]:
+    """(triangles, texture pixels) of a glTF from its JSON and its images' headers alone:
+    nothing is decoded. Byte-identical images count once, as they are encoded once."""
+    from handlers.asset.textures import image_pixels
+
+    document = load_document(data, limits, base_dir, require_glb=binary)
+    doc = document.json
+    triangles = check_declared_counts(doc, mesh_instances(doc, limits).instances, limits)
+    reader = AccessorReader(document)
+    seen: set[bytes] = set()
+    pixels = 0
+    for i, img in enumerate(f.array(doc, "images")):
+        img = f.obj(img, f"images[{i}]")
+        if "bufferView" in img:
+            raw = bytes(reader.view_bytes(img["bufferView"], f"images[{i}].bufferView")[0])
+        elif isinstance(img.get("uri"), str):
+            raw = document.resolve_uri(img["uri"], f"images[{i}]")
+        else:
+            continue
+        digest = hashlib.sha256(raw).digest()
+        if digest not in seen:
+            seen.add(digest)
+            pixels += image_pixels(raw, f"images[{i}]")
+    return triangles, pixels
 
 
 def read_primitive(

@@ -161,7 +161,8 @@ def mtl_material(material: Any, scene: Scene) -> dict[str, Any]:
     return out
 
 
-def check_declared(data: bytes, file_type: str, limits: AssetLimits) -> None:
+def check_declared(data: bytes, file_type: str, limits: AssetLimits) -> int:
+    """Refuse declared counts over the limits; returns the declared triangle count."""
     vertices = triangles = 0
     if file_type == "ply":
         header = data[: data.find(b"end_header")] if b"end_header" in data[:65536] else b""
@@ -177,6 +178,7 @@ def check_declared(data: bytes, file_type: str, limits: AssetLimits) -> None:
     else:
         triangles = data.count(b"\nf ") + data.count(b"\nfacet")
     limits.check_counts(triangles, vertices)
+    return triangles
 
 
 def is_binary_stl(data: bytes) -> bool:

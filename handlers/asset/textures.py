@@ -17,13 +17,24 @@ from handlers.asset.config import AssetLimits
 from handlers.asset.errors import AssetRejected
 
 
-def check_image_size(data: bytes, limits: AssetLimits, what: str) -> None:
-    """Read only the header: refuse an image whose pixel count is over the limit."""
+def image_size(data: bytes, what: str) -> tuple[int, int]:
+    """Width and height from the image's header (nothing decoded)."""
     try:
         with Image.open(io.BytesIO(data)) as img:
             width, height = img.size
     except (OSError, Image.DecompressionBombError, ValueError) as exc:
         raise AssetRejected(f"{what} is not a readable image ({exc})") from None
+    return width, height
+
+
+def image_pixels(data: bytes, what: str) -> int:
+    width, height = image_size(data, what)
+    return width * height
+
+
+def check_image_size(data: bytes, limits: AssetLimits, what: str) -> None:
+    """Read only the header: refuse an image whose pixel count is over the limit."""
+    width, height = image_size(data, what)
     if width * height > limits.max_texture_pixels:
         raise AssetRejected(
             f"{what} is {width}x{height} pixels; the limit is {limits.max_texture_pixels} pixels"

@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import io
 import json
 import subprocess
 import sys
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote_plus
 
 import boto3
 import pytest
+from PIL import Image
 
 from handlers.asset.config import PipelineConfig
 from handlers.asset.pipeline import import_model
@@ -237,11 +239,8 @@ def test_one_failing_record_is_reported_alone(handler, s3, catalog, local_bucket
     assert catalog.get_item(Key={SKU: "sku-7"})["Item"]["asset_status"] == "READY"
 
 
-def test_large_uploads_go_to_batch_and_the_job_publishes(
-    local_tables, local_buckets, aws_env, s3, catalog, monkeypatch
-):
-    """Above the size threshold the Lambda submits an AWS Batch job (moto's Batch API); the
-    job's command, run here as a process, publishes through the same service code."""
+def batch_queue(monkeypatch, threshold_bytes: int):
+    """A job queue and definition on moto's Batch API, named to the asset Lambda (reloaded)."""
     iam, batch = boto3.client("iam"), boto3.client("batch")
     role = iam.create_role(RoleName=f"batch-{uuid.uuid4().hex[:8]}", AssumeRolePolicyDocument="{}")[
         "Role"
@@ -261,12 +260,51 @@ def test_large_uploads_go_to_batch_and_the_job_publishes(
         type="container",
         containerProperties={"image": "asset", "vcpus": 1, "memory": 2048, "command": ["true"]},
     )
-    monkeypatch.setenv(env.ASSET_BATCH_THRESHOLD_BYTES, "1000")
+    monkeypatch.setenv(env.ASSET_BATCH_THRESHOLD_BYTES, str(threshold_bytes))
     monkeypatch.setenv(env.ASSET_BATCH_JOB_QUEUE, f"asset-{suffix}")
     monkeypatch.setenv(env.ASSET_BATCH_JOB_DEFINITION, f"asset-{suffix}")
     import handlers.asset.handler as module
 
-    handler = importlib.reload(module)
+    return importlib.reload(module), batch
+
+
+def test_uploads_with_many_texture_pixels_go_to_batch_though_the_file_is_small(
+    local_tables, local_buckets, aws_env, s3, catalog, monkeypatch
+):
+    """Routing follows decoded work: a GLB of a few KB whose one texture declares 4096 x 4096
+    pixels (about 2 s to encode at the measured rate) goes to Batch under a 1 s budget, while
+    the same geometry without the texture is processed in the Lambda."""
+    handler, _ = batch_queue(monkeypatch, threshold_bytes=10**9)
+    handler.service.config = replace(handler.service.config, lambda_work_seconds=1.0)
+    parts = GltfParts(8)
+    picture = io.BytesIO()
+    Image.new("L", (4096, 4096), 128).save(picture, format="PNG")
+    parts.doc["images"] = [
+        {"bufferView": parts.add_view(picture.getvalue()), "mimeType": "image/png"}
+    ]
+    parts.doc["textures"] = [{"source": 0}]
+    parts.doc["materials"] = [{"pbrMetallicRoughness": {"baseColorTexture": {"index": 0}}}]
+    parts.primitive["material"] = 0
+    textured = parts.glb()
+    assert len(textured) < 100_000
+    key = f"{storage.UPLOADS_PREFIX}seller-1/sku-px/textured.glb"
+    version = put(s3, local_buckets["uploads"], key, textured)
+    outcome = handler.process_object(local_buckets["uploads"], key, version, "0A")
+    assert outcome["status"] == "BATCH"
+    assert outcome["detail"].startswith("98 triangles and 16777216 texture pixels (about 2 s")
+    plain_key = f"{storage.UPLOADS_PREFIX}seller-1/sku-plain/plain.glb"
+    version = put(s3, local_buckets["uploads"], plain_key, GltfParts(8).glb())
+    assert handler.process_object(local_buckets["uploads"], plain_key, version, "0B")["status"] == (
+        "READY"
+    )
+
+
+def test_large_uploads_go_to_batch_and_the_job_publishes(
+    local_tables, local_buckets, aws_env, s3, catalog, monkeypatch
+):
+    """Above the size threshold the Lambda submits an AWS Batch job (moto's Batch API); the
+    job's command, run here as a process, publishes through the same service code."""
+    handler, batch = batch_queue(monkeypatch, threshold_bytes=1000)
     key = f"{storage.UPLOADS_PREFIX}seller-1/sku-9/big.glb"
     version = put(s3, local_buckets["uploads"], key, model_bytes())
     outcome = handler.process_object(local_buckets["uploads"], key, version, "0C")
