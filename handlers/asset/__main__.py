@@ -17,6 +17,7 @@ from handlers.asset.config import Compression, PipelineConfig
 from handlers.asset.errors import AssetRejected
 from handlers.asset.pipeline import PipelineResult, Progress, process_file
 from handlers.asset.staging import staged
+from handlers.asset.usdz_write import USDZ_NAME
 from handlers.shared import storage
 
 BAR_WIDTH = 30
@@ -75,6 +76,8 @@ def run_local(args: argparse.Namespace) -> int:
     out.mkdir(parents=True, exist_ok=True)
     for lod in result.lods:
         (out / lod.file_name).write_bytes(lod.data)
+    if result.usdz is not None:
+        (out / USDZ_NAME).write_bytes(result.usdz)
     (out / storage.MANIFEST_NAME).write_text(json.dumps(result.manifest, indent=1))
     for entry in result.manifest["lods"]:
         print(

@@ -24,10 +24,12 @@ from handlers.asset.scene import Scene
 from handlers.asset.simplify import SimplifiedLod, cascade
 from handlers.asset.staging import hash_file
 from handlers.asset.textures import encode_webp_sizes
+from handlers.asset.usdz_write import USDZ_CONTENT_TYPE, USDZ_NAME, write_usdz
 
 GLTF_FORMATS = ("glb", "gltf")
 SUPPORTED_SUFFIXES = GLTF_FORMATS + MESH_FORMATS
 MANIFEST_VERSION = 1
+USDZ_LOD = "standard"  # the LOD AR Quick Look gets (Scene Viewer gets its GLB)
 VARIANTS = "KHR_materials_variants"
 Progress = Callable[[str, float], None]
 
@@ -45,6 +47,7 @@ class PipelineResult:
     content_hash: str
     lods: list[LodOutput]
     manifest: dict[str, Any]
+    usdz: bytes | None = None  # the AR Quick Look file (usdz_write.USDZ_NAME), of `USDZ_LOD`
 
 
 def file_type_of(file_name: str) -> str:
@@ -159,11 +162,15 @@ def process_file(
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="encode") as encoders:
         pending, previous = [], None
 
+        usdz = None
+
         def hand_over(lod: SimplifiedLod) -> None:
             pending.append(encoders.submit(encode_lod, lod, config, webp.pop(lod.spec.name)))
 
         for i, lod in enumerate(lods):
             report(f"simplified {lod.spec.name}", 0.2 + 0.6 * (i + 1) / len(config.lods))
+            if lod.spec.name == USDZ_LOD:
+                usdz = encoders.submit(write_usdz, lod.scene, webp[lod.spec.name])
             if previous is not None:
                 hand_over(previous)
             previous = lod
@@ -172,6 +179,7 @@ def process_file(
         del previous, lod
         report("encode", 0.8)
         outputs = [future.result() for future in pending]
+        usdz_data = usdz.result() if usdz is not None else None
     report("done", 1.0)
     order: list[str] = [spec.name for spec in config.lods]
     outputs.sort(key=lambda o: order.index(o.name))
@@ -191,4 +199,16 @@ def process_file(
         "lods": [o.manifest_entry for o in outputs],
         **described,
     }
-    return PipelineResult(content_hash, outputs, manifest)
+    if usdz_data is not None:
+        manifest["ar"] = {
+            "usdz": {
+                "url": USDZ_NAME,
+                "bytes": len(usdz_data),
+                "lod": USDZ_LOD,
+                "content_type": USDZ_CONTENT_TYPE,
+                # One model: AR shows the variant the primitives name (the default one).
+                "variant": "default",
+            },
+            "scene_viewer": {"url": next(o.file_name for o in outputs if o.name == USDZ_LOD)},
+        }
+    return PipelineResult(content_hash, outputs, manifest, usdz_data)

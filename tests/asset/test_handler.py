@@ -146,6 +146,12 @@ def test_notified_upload_is_published_with_a_manifest(
         assert (
             import_model(body, entry["url"], PipelineConfig()).triangle_count == entry["triangles"]
         )
+    # The AR file is served as USDZ (S3 object metadata, which CloudFront and the local
+    # platform's asset route pass on): AR Quick Look opens nothing else.
+    usdz = s3.get_object(Bucket=assets, Key=f"{base}/{manifest['ar']['usdz']['url']}")
+    assert usdz["ContentType"] == "model/vnd.usdz+zip"
+    assert usdz["CacheControl"] == "public, max-age=31536000, immutable"
+    assert usdz["Body"].read()[:2] == b"PK"  # a zip package
 
 
 def test_duplicate_delivery_does_not_reprocess(handler, s3, local_buckets):
