@@ -2,6 +2,7 @@ import { parseManifest, type Manifest, type ManifestLod } from '../lod/manifest'
 import { errorBox } from '../ui/errorBox';
 import { h } from '../ui/dom';
 import { createGltfLoader, disposeObject, parseGlb } from './gltf';
+import { arButton, arKind, currentEnvironment } from './arLink';
 import { ModelViewer } from './modelViewer';
 import { loadProgressively, type LoadProgress } from './progressiveLoad';
 import { newLodTrace } from './trace';
@@ -10,7 +11,12 @@ import { newLodTrace } from './trace';
  * The product page's 3D view: fetch the manifest, show the preview LOD first, then swap
  * in finer LODs as they arrive. This module pulls in three.js, so pages import it lazily.
  */
-export async function mountProductViewer(container: HTMLElement, manifestUrl: string, signal: AbortSignal): Promise<void> {
+export async function mountProductViewer(
+  container: HTMLElement,
+  manifestUrl: string,
+  signal: AbortSignal,
+  title = document.title,
+): Promise<void> {
   const status = h('p', { class: 'viewer-status', testid: 'viewer-status', 'aria-live': 'polite' }, 'Loading 3D model…');
   status.dataset.state = 'loading';
   container.append(status);
@@ -52,6 +58,13 @@ export async function mountProductViewer(container: HTMLElement, manifestUrl: st
   });
   viewer = new ModelViewer(container);
   const created = viewer;
+  if (manifest.ar !== null) {
+    const kind = arKind(await currentEnvironment());
+    const button = arButton(kind, manifest.ar, title, location.href, () => void created.presentAr());
+    if (button !== null) {
+      container.append(button);
+    }
+  }
   signal.addEventListener('abort', () => {
     created.dispose();
     disposeLoader();

@@ -1,0 +1,124 @@
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rename } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ContractApi } from '../support/contractApi';
+import type { RunningServer } from '../support/httpServer';
+import { MODELS_DIR } from './lodFixture';
+import { startSiteServer } from './siteServer';
+
+/**
+ * "View in your room" on emulated phones: the asset service itself (python -m handlers.asset)
+ * publishes a real model with its USDZ, and the product page in Debian's Chromium, with an
+ * iPhone's, an Android phone's and a desktop's user agent, shows the AR link each should get.
+ */
+const run = promisify(execFile);
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = resolve(HERE, '../..');
+const REPO = resolve(ROOT, '..');
+const PYTHON = join(REPO, '.venv/bin/python');
+const CHROMIUM = '/usr/bin/chromium';
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--use-angle=swiftshader', '--enable-unsafe-swiftshader'];
+const SKU = 'COUNTER-1';
+const TITLE = 'Kitchen counter part';
+const IPHONE =
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1';
+const ANDROID =
+  'Mozilla/5.0 (Linux; Android 15; Pixel 9) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36';
+const DESKTOP =
+  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
+
+let bucket: string;
+let server: RunningServer;
+let browser: Browser;
+
+/** assets/<sku>/<hash>/ as the asset service publishes it, built once per source model. */
+async function publishedByTheAssetService(): Promise<{ root: string; manifestKey: string }> {
+  const source = join(MODELS_DIR, 'counter.stl');
+  const hash = createHash('sha256').update(await readFile(source)).digest('hex');
+  const root = join(tmpdir(), `shop3d-ar-fixture-${hash.slice(0, 16)}`);
+  const manifestKey = `assets/${SKU}/${hash}/manifest.json`;
+  if (!existsSync(join(root, manifestKey))) {
+    const staging = await mkdtemp(join(tmpdir(), 'shop3d-ar-staging-'));
+    const out = join(staging, 'assets', SKU, hash);
+    await mkdir(out, { recursive: true });
+    await run(PYTHON, ['-m', 'handlers.asset', source, out, '--sku', SKU], { cwd: REPO, timeout: 240_000 });
+    await rename(staging, root).catch(async () => undefined);
+  }
+  return { root, manifestKey };
+}
+
+beforeAll(async () => {
+  const published = await publishedByTheAssetService();
+  bucket = published.root;
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  const api = new ContractApi([
+    { sku: SKU, name: TITLE, description: 'CAD part.', price_minor: 1_000, currency: 'EUR', asset_status: 'READY', manifest_key: published.manifestKey },
+  ]);
+  server = await startSiteServer(join(ROOT, 'dist'), bucket, api);
+}, 300_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function arLinkOn(userAgent: string, mobile: boolean) {
+  const context = await browser.newContext({ userAgent, isMobile: mobile, hasTouch: mobile, viewport: { width: 390, height: 844 } });
+  const page = await context.newPage();
+  await page.goto(`${server.url}#/product/${SKU}`);
+  await page.locator('[data-testid=viewer-canvas][data-first-render=true]').waitFor({ timeout: 60_000 });
+  const links = page.getByTestId('ar-link');
+  const found = (await links.count()) === 0 ? null : {
+    tag: await links.evaluate((el) => el.tagName),
+    kind: await links.getAttribute('data-ar'),
+    rel: await links.getAttribute('rel'),
+    href: await links.getAttribute('href'),
+    children: await links.evaluate((el) => [...el.children].map((c) => c.tagName)),
+  };
+  return { page, context, found };
+}
+
+describe('View in your room', () => {
+  it('gives an iPhone an AR Quick Look link to the USDZ, served as model/vnd.usdz+zip', async () => {
+    const { page, context, found } = await arLinkOn(IPHONE, true);
+    expect(found).not.toBeNull();
+    expect(found!.kind).toBe('quick-look');
+    expect(found!.rel).toBe('ar');
+    expect(found!.children).toEqual(['IMG']); // Quick Look's rule: one <img> child
+    expect(found!.href).toMatch(new RegExp(`/assets/${SKU}/[0-9a-f]{64}/model\\.usdz$`));
+    const response = await page.request.get(found!.href!);
+    expect(response.headers()['content-type']).toBe('model/vnd.usdz+zip');
+    expect((await response.body()).subarray(0, 2).toString()).toBe('PK');
+    await context.close();
+  });
+
+  it('gives an Android phone a Scene Viewer intent on the standard GLB with title and link back', async () => {
+    const { page, context, found } = await arLinkOn(ANDROID, true);
+    expect(found?.kind).toBe('scene-viewer');
+    const href = found!.href!;
+    expect(href.startsWith('intent://arvr.google.com/scene-viewer/1.2?')).toBe(true);
+    const query = new URLSearchParams(href.slice(href.indexOf('?') + 1, href.indexOf('#')));
+    expect(query.get('file')).toMatch(new RegExp(`^${server.url.replace(/\/$/, "")}/assets/${SKU}/[0-9a-f]{64}/standard\\.glb$`));
+    expect(query.get('mode')).toBe('ar_preferred');
+    expect(query.get('title')).toBe(TITLE);
+    expect(query.get('link')).toBe(page.url());
+    expect(href).toContain(';package=com.google.ar.core;');
+    expect(href).toContain(`;S.browser_fallback_url=${encodeURIComponent(page.url())};end;`);
+    const glb = await page.request.get(query.get('file')!);
+    expect(glb.headers()['content-type']).toBe('model/gltf-binary');
+    await context.close();
+  });
+
+  it('shows no AR button on a desktop browser without WebXR AR', async () => {
+    const { context, found } = await arLinkOn(DESKTOP, false);
+    expect(found).toBeNull();
+    await context.close();
+  });
+});
