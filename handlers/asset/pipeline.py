@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from handlers.asset.commerce_check import check_lod, check_source
 from handlers.asset.config import PipelineConfig
 from handlers.asset.errors import AssetRejected
 from handlers.asset.glb_write import build_glb
@@ -116,6 +117,14 @@ def encode_lod(lod: SimplifiedLod, config: PipelineConfig, webp_images: list[byt
     return LodOutput(lod.spec.name, f"{lod.spec.name}.glb", built.data, entry)
 
 
+def real_scale(lo: Any, hi: Any, product: tuple[float, float, float] | None) -> float:
+    """The factor that makes the model the product's catalog size (within the check's 2%)."""
+    if product is None:
+        return 1.0
+    extent = float(max(hi[i] - lo[i] for i in range(3)))
+    return max(product) / extent if extent > 0 else 1.0
+
+
 def describe_scene(scene: Scene) -> dict[str, Any]:
     """What of the upload is kept (names, variants, attribution) and dropped, for the seller."""
     variants = scene.extensions.get(VARIANTS, {}).get("variants", [])
@@ -137,9 +146,12 @@ def process_file(
     file_name: str | None = None,
     base_dir: Path | None = None,
     content_hash: str | None = None,
+    product_dimensions: tuple[float, float, float] | None = None,
 ) -> PipelineResult:
     """The LODs and manifest of the model in `path` (named `file_name`, default its own name;
-    `content_hash` when the caller hashed it while downloading)."""
+    `content_hash` when the caller hashed it while downloading; `product_dimensions`: the
+    catalog's width, height and depth in metres, checked against the model and used to scale
+    the AR file). Commerce check errors reject the upload before any LOD is built."""
     report = progress or (lambda _stage, _fraction: None)
     return_large_blocks_to_os()
     name = file_name or path.name
@@ -151,6 +163,11 @@ def process_file(
     described = describe_scene(scene)
     report("encode textures", 0.1)
     webp = encode_textures(scene, config)
+    report("check", 0.15)
+    checked = check_source(scene, product_dimensions, webp[config.lods[0].name])
+    if checked.errors:
+        raise AssetRejected("; ".join(f.message for f in checked.errors))
+    usdz_scale = real_scale(lo, hi, product_dimensions)
     report("simplify", 0.2)
     lods = cascade(scene, config)
     del scene  # the cascade owns it now and lets it go after the first LOD
@@ -170,7 +187,7 @@ def process_file(
         for i, lod in enumerate(lods):
             report(f"simplified {lod.spec.name}", 0.2 + 0.6 * (i + 1) / len(config.lods))
             if lod.spec.name == USDZ_LOD:
-                usdz = encoders.submit(write_usdz, lod.scene, webp[lod.spec.name])
+                usdz = encoders.submit(write_usdz, lod.scene, webp[lod.spec.name], usdz_scale)
             if previous is not None:
                 hand_over(previous)
             previous = lod
@@ -183,6 +200,8 @@ def process_file(
     report("done", 1.0)
     order: list[str] = [spec.name for spec in config.lods]
     outputs.sort(key=lambda o: order.index(o.name))
+    for output in outputs:
+        check_lod(checked, output.name, output.manifest_entry["triangles"], len(output.data))
     manifest = {
         "version": MANIFEST_VERSION,
         "sku": sku,
@@ -198,6 +217,7 @@ def process_file(
         },
         "lods": [o.manifest_entry for o in outputs],
         **described,
+        "check": checked.as_manifest(),
     }
     if usdz_data is not None:
         manifest["ar"] = {

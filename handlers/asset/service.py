@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any, Literal
 
 from handlers.asset.catalog import Catalog
@@ -19,6 +19,7 @@ from handlers.asset.work import estimate_work
 from handlers.shared import env
 
 logger = logging.getLogger(__name__)
+UNIT_METADATA = "unit"
 OutcomeStatus = Literal["READY", "REJECTED", "SKIPPED", "BATCH", "REFUSED"]
 
 
@@ -70,7 +71,9 @@ class AssetService:
             return self._submit_batch(upload, f"{size} bytes")
         try:
             check_size(size, self.config.limits.max_bytes)  # before downloading anything
-            result = self._process(upload, allow_batch=allow_batch)
+            # The seller's unit of an STL/OBJ/PLY upload: S3 metadata x-amz-meta-unit.
+            unit = head.get("Metadata", {}).get(UNIT_METADATA)
+            result = self._process(upload, unit, allow_batch=allow_batch)
         except AssetRejected as exc:
             return self._reject(upload, str(exc))
         if isinstance(result, Outcome):
@@ -81,16 +84,24 @@ class AssetService:
         logger.info("published %s", manifest_key)
         return Outcome("READY", f"published {len(result.lods)} LODs", manifest_key)
 
-    def _process(self, upload: UploadRef, *, allow_batch: bool) -> PipelineResult | Outcome:
+    def _process(
+        self, upload: UploadRef, unit: str | None, *, allow_batch: bool
+    ) -> PipelineResult | Outcome:
         """Download to a scratch file (hashed as it streams), process it, delete it; a model
         whose declared work is over the Lambda's budget is handed to Batch instead."""
+        config = replace(self.config, mesh_unit=unit or self.config.mesh_unit)
         with staged(self.s3, self._object_args(upload)) as (path, digest):
             if allow_batch and self._batch_configured():
                 work = estimate_work(path, upload.file_name, self.config)
                 if work.seconds > self.config.lambda_work_seconds:
                     return self._submit_batch(upload, work.describe())
             return process_file(
-                path, upload.sku, self.config, file_name=upload.file_name, content_hash=digest
+                path,
+                upload.sku,
+                config,
+                file_name=upload.file_name,
+                content_hash=digest,
+                product_dimensions=self.catalog.dimensions(upload.sku),
             )
 
     def _reject(self, upload: UploadRef, reason: str) -> Outcome:
