@@ -163,6 +163,7 @@ def commerce_parts() -> GltfParts:
     parts.doc["materials"] = [
         {
             "name": "fabric",
+            "doubleSided": True,  # the grid is a sheet: seen from either side in the viewer
             "pbrMetallicRoughness": {
                 "baseColorTexture": {
                     "index": 0,
@@ -171,7 +172,11 @@ def commerce_parts() -> GltfParts:
             },
             "occlusionTexture": {"index": 1, "texCoord": 1},
         },
-        {"name": "leather", "pbrMetallicRoughness": {"baseColorFactor": [0.2, 0.1, 0.05, 1]}},
+        {
+            "name": "leather",
+            "doubleSided": True,
+            "pbrMetallicRoughness": {"baseColorFactor": [0.2, 0.1, 0.05, 1]},
+        },
     ]
     translations = np.asarray([[0, 0, -2], [1, 0, -2], [2, 0, -2]], np.float32)
     parts.doc["nodes"] = [

@@ -35,6 +35,8 @@ export interface Manifest {
   readonly lods: readonly ManifestLod[];
   /** Absent in manifests written before the asset service made AR files. */
   readonly ar: ManifestAr | null;
+  /** KHR_materials_variants names, in the model's order (empty: one look). */
+  readonly variants: readonly string[];
 }
 
 export type Vec3 = readonly [number, number, number];
@@ -93,6 +95,16 @@ function relativeUrl(value: unknown, where: string, manifestUrl: string): string
     throw new ManifestError(`${where} must be relative to the manifest, got ${JSON.stringify(url)}`);
   }
   return new URL(url, manifestUrl).href;
+}
+
+function parseVariants(value: unknown): string[] {
+  if (value === undefined) {
+    return [];
+  }
+  if (!Array.isArray(value)) {
+    throw new ManifestError('manifest.variants must be an array of names');
+  }
+  return value.map((name, i) => (typeof name === 'string' && name !== '' ? name : `Variant ${i + 1}`));
 }
 
 function parseAr(value: unknown, manifestUrl: string): ManifestAr | null {
@@ -160,5 +172,6 @@ export function parseManifest(value: unknown, manifestUrl: string): Manifest {
     bbox: { min: asVec3(field(bbox, 'min', 'manifest.bbox'), 'manifest.bbox.min'), max: asVec3(field(bbox, 'max', 'manifest.bbox'), 'manifest.bbox.max') },
     lods,
     ar: parseAr(obj.ar, manifestUrl),
+    variants: parseVariants(obj.variants),
   };
 }

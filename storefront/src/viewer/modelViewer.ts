@@ -98,6 +98,11 @@ export class ModelViewer {
     });
   }
 
+  /** Draws again after the model changed in place (a material variant swapped). */
+  refresh(): void {
+    this.requestRender();
+  }
+
   dispose(): void {
     this.disposed = true;
     this.resizeObserver.disconnect();

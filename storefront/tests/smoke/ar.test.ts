@@ -26,6 +26,7 @@ const PYTHON = join(REPO, '.venv/bin/python');
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--use-angle=swiftshader', '--enable-unsafe-swiftshader'];
 const SKU = 'COUNTER-1';
+const CHAIR = 'CHAIR-1';
 const TITLE = 'Kitchen counter part';
 const IPHONE =
   'Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1';
@@ -38,28 +39,35 @@ let bucket: string;
 let server: RunningServer;
 let browser: Browser;
 
-/** assets/<sku>/<hash>/ as the asset service publishes it, built once per source model. */
-async function publishedByTheAssetService(): Promise<{ root: string; manifestKey: string }> {
-  const source = join(MODELS_DIR, 'counter.stl');
+/** The test chair with two colour variants (tests/asset/gltf_factory.py), as a GLB file. */
+async function chairGlb(): Promise<string> {
+  const path = join(tmpdir(), 'shop3d-variant-chair.glb');
+  const script = 'import sys; from tests.asset.gltf_factory import commerce_parts; open(sys.argv[1], "wb").write(commerce_parts().glb())';
+  await run(PYTHON, ['-c', script, path], { cwd: REPO });
+  return path;
+}
+
+/** assets/<sku>/<hash>/ under `bucket` as the asset service publishes it (once per model). */
+async function publishedByTheAssetService(source: string, sku: string): Promise<string> {
   const hash = createHash('sha256').update(await readFile(source)).digest('hex');
-  const root = join(tmpdir(), `shop3d-ar-fixture-${hash.slice(0, 16)}`);
-  const manifestKey = `assets/${SKU}/${hash}/manifest.json`;
-  if (!existsSync(join(root, manifestKey))) {
+  const manifestKey = `assets/${sku}/${hash}/manifest.json`;
+  if (!existsSync(join(bucket, manifestKey))) {
     const staging = await mkdtemp(join(tmpdir(), 'shop3d-ar-staging-'));
-    const out = join(staging, 'assets', SKU, hash);
-    await mkdir(out, { recursive: true });
-    await run(PYTHON, ['-m', 'handlers.asset', source, out, '--sku', SKU], { cwd: REPO, timeout: 240_000 });
-    await rename(staging, root).catch(async () => undefined);
+    await run(PYTHON, ['-m', 'handlers.asset', source, staging, '--sku', sku], { cwd: REPO, timeout: 240_000 });
+    await mkdir(join(bucket, 'assets', sku), { recursive: true });
+    await rename(staging, join(bucket, 'assets', sku, hash)).catch(async () => undefined);
   }
-  return { root, manifestKey };
+  return manifestKey;
 }
 
 beforeAll(async () => {
-  const published = await publishedByTheAssetService();
-  bucket = published.root;
+  bucket = join(tmpdir(), 'shop3d-ar-fixture');
+  const counter = await publishedByTheAssetService(join(MODELS_DIR, 'counter.stl'), SKU);
+  const chair = await publishedByTheAssetService(await chairGlb(), CHAIR);
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
   const api = new ContractApi([
-    { sku: SKU, name: TITLE, description: 'CAD part.', price_minor: 1_000, currency: 'EUR', asset_status: 'READY', manifest_key: published.manifestKey },
+    { sku: SKU, name: TITLE, description: 'CAD part.', price_minor: 1_000, currency: 'EUR', asset_status: 'READY', manifest_key: counter },
+    { sku: CHAIR, name: 'Chair', description: 'Two colours.', price_minor: 9_000, currency: 'EUR', asset_status: 'READY', manifest_key: chair },
   ]);
   server = await startSiteServer(join(ROOT, 'dist'), bucket, api);
 }, 300_000);
@@ -69,10 +77,10 @@ afterAll(async () => {
   await server?.close();
 });
 
-async function arLinkOn(userAgent: string, mobile: boolean) {
+async function arLinkOn(userAgent: string, mobile: boolean, sku = SKU) {
   const context = await browser.newContext({ userAgent, isMobile: mobile, hasTouch: mobile, viewport: { width: 390, height: 844 } });
   const page = await context.newPage();
-  await page.goto(`${server.url}#/product/${SKU}`);
+  await page.goto(`${server.url}#/product/${sku}`);
   await page.locator('[data-testid=viewer-canvas][data-first-render=true]').waitFor({ timeout: 60_000 });
   const links = page.getByTestId('ar-link');
   const found = (await links.count()) === 0 ? null : {
@@ -119,6 +127,26 @@ describe('View in your room', () => {
   it('shows no AR button on a desktop browser without WebXR AR', async () => {
     const { context, found } = await arLinkOn(DESKTOP, false);
     expect(found).toBeNull();
+    await context.close();
+  });
+});
+
+describe('variants', () => {
+  it('switches a colour variant without downloading or parsing geometry again', async () => {
+    const { page, context } = await arLinkOn(DESKTOP, false, CHAIR);
+    await page.locator('[data-testid=viewer-canvas][data-lod=high]').waitFor({ timeout: 60_000 });
+    const select = page.getByTestId('variant-select');
+    expect(await select.locator('option').allTextContents()).toEqual(['As shown', 'Red fabric', 'Leather']);
+    const canvas = page.getByTestId('viewer-canvas');
+    const before = await canvas.screenshot();
+    const glbsBefore = server.requests.filter((r) => r.endsWith('.glb')).length;
+    await select.selectOption({ label: 'Leather' });
+    await page.locator('[data-testid=viewer-canvas][data-variant=Leather]').waitFor();
+    expect(await canvas.getAttribute('data-variant-parts')).toBe('5'); // left, right, 3 legs
+    await page.waitForTimeout(500); // the frame after the swap
+    const after = await canvas.screenshot();
+    expect(server.requests.filter((r) => r.endsWith('.glb')).length).toBe(glbsBefore);
+    expect(after.equals(before)).toBe(false);
     await context.close();
   });
 });
