@@ -1,6 +1,6 @@
 """Asset pipeline vs `gltf-transform optimize` and `gltfpack`, side by side on the same GLBs.
 
-    bash bench/asset/install.sh && .venv/bin/python -m bench.asset.run_bench [--big]
+    bash bench/asset/install.sh && .venv/bin/python -m bench.asset.run_bench [--big] [--matched]
 
 For every input and LOD the peers get the same targets (simplify ratio and error, texture
 size) with Draco (gltf-transform) or meshopt (gltfpack -cc) compression and WebP textures.
@@ -20,6 +20,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +28,7 @@ import numpy as np
 from handlers.asset.config import DEFAULT_LODS, LodSpec
 
 from .inputs import MODELS, WORK, big_input, model_input, read_mesh
+from .matched_error import TOLERANCE, bisect_peer
 from .surface_error import symmetric_error
 
 HERE = Path(__file__).resolve().parent
@@ -73,7 +75,11 @@ def ours(source: Path, out: Path) -> Run:
     return measure([sys.executable, "-m", "handlers.asset", str(source), str(out)])
 
 
-def gltf_transform(source: Path, out: Path, spec: LodSpec) -> Run:
+def gltf_transform(
+    source: Path, out: Path, spec: LodSpec, ratio: float | None = None, error: float | None = None
+) -> Run:
+    """`ratio` / `error` override the LOD's targets (the matched-error bisection lifts the
+    error bound so the ratio alone decides)."""
     return measure(
         [
             str(BIN / "gltf-transform"),
@@ -87,9 +93,9 @@ def gltf_transform(source: Path, out: Path, spec: LodSpec) -> Run:
             "--texture-size",
             str(spec.texture_max_px or 8192),
             "--simplify-ratio",
-            str(spec.target_ratio),
+            str(spec.target_ratio if ratio is None else ratio),
             "--simplify-error",
-            str(spec.max_error),
+            str(spec.max_error if error is None else error),
         ]
     )
 
@@ -187,6 +193,35 @@ def bench_input(source: Path, with_error: bool) -> list[str]:
     return lines
 
 
+def bench_matched(source: Path) -> list[str]:
+    """Bytes at matched measured error: the peer's ratio bisected until its error is ours."""
+    out = Path(tempfile.mkdtemp(dir=WORK))
+    reference = read_mesh(source)
+    ours(source, out / "ours")
+    lines = [
+        f"\n## {source.name}: at matched measured error (gltf-transform's ratio bisected, "
+        f"error bound lifted; within {TOLERANCE:.0%})",
+        f"{'LOD':>8} {'ours bytes':>10} {'ours err%':>9} {'gt ratio':>9} {'gt bytes':>10} "
+        f"{'gt err%':>9} {'bytes ratio':>11}",
+    ]
+    for spec in DEFAULT_LODS:
+        ours_file = out / "ours" / f"{spec.name}.glb"
+        our_error = error_of(reference, ours_file)[0]
+
+        def encode(ratio: float, path: Path, spec: LodSpec = spec) -> None:
+            gltf_transform(source, path, spec, ratio, 1.0)
+
+        peer = bisect_peer(our_error, encode, lambda path: error_of(reference, path)[0], out, spec)
+        our_bytes = ours_file.stat().st_size
+        ratio = f"{our_bytes / peer.bytes:11.2f}" if peer.matched else f"{'unmatched':>11}"
+        lines.append(
+            f"{spec.name:>8} {our_bytes:10d} {our_error:9.4f} {peer.ratio:9.4f} {peer.bytes:10d} "
+            f"{peer.error:9.4f} {ratio}"
+        )
+    shutil.rmtree(out)
+    return lines
+
+
 def bench_big() -> list[str]:
     """Time and memory on ~4.3M triangles: our three LODs vs the peers' single LOD each."""
     source = big_input()
@@ -220,6 +255,11 @@ def main() -> None:
     parser.add_argument("--big", action="store_true", help="also the ~4.3M-triangle input")
     parser.add_argument("--models", nargs="*", default=SMALL_MODELS)
     parser.add_argument("--no-error", action="store_true", help="skip the error sampling")
+    parser.add_argument(
+        "--matched",
+        action="store_true",
+        help="compare with gltf-transform at matched measured error instead of equal settings",
+    )
     args = parser.parse_args()
     if not (BIN / "gltf-transform").exists():
         sys.exit("run `bash bench/asset/install.sh` first")
@@ -231,7 +271,10 @@ def main() -> None:
         f"gltfpack {native_gltfpack_version() or '(not installed)'} (native, Debian)"
     )
     for name in args.models:
-        print("\n".join(bench_input(model_input(name), not args.no_error)), flush=True)
+        bench = (
+            bench_matched if args.matched else partial(bench_input, with_error=not args.no_error)
+        )
+        print("\n".join(bench(model_input(name))), flush=True)
     if args.big:
         print("\n".join(bench_big()), flush=True)
 
