@@ -19,8 +19,9 @@ import pulumi_aws as aws
 import pulumi_docker_build as docker_build
 
 from components import iam
-from components.artifacts import Architecture, ContainerImage
+from components.artifacts import ContainerImage
 from components.cell.context import CellContext
+from lambda_packaging.targets import Architecture
 
 # Spot capacity for model processing: compute-optimised Graviton or x86 families.
 INSTANCE_FAMILIES: Final = {
