@@ -52,6 +52,12 @@ def test_every_check_runs_after_a_failure_and_the_run_fails(
     assert run(checks[1:], root=tmp_path) == 0
 
 
+def test_the_development_page_lists_the_checks_that_run() -> None:
+    page = (ROOT / "docs" / "development.md").read_text()
+    rows = re.findall(r"^\| `([a-z-]+)` \| `([^`]+)`", page, re.MULTILINE)
+    assert rows == [(check.name, " ".join(check.command)) for check in CHECKS]
+
+
 @pytest.fixture
 def shop3d_copy(tmp_path: Path) -> Path:
     """The real ./shop3d beside a setup that does nothing and a .venv python that only
