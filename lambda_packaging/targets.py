@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final, Literal, get_args
 
+from stack_config.config import Architecture
+
 Handler = Literal["asset", "cart", "identity"]
-Architecture = Literal["arm64", "x86_64"]
 PackageType = Literal["Zip", "Image"]
 
 HANDLERS: Final[tuple[Handler, ...]] = get_args(Handler)

@@ -22,7 +22,7 @@ from lambda_packaging.targets import RUNTIME, UNZIPPED_LIMIT_BYTES, handler_arch
 def under_mocks(monkeypatch: pytest.MonkeyPatch) -> None:
     """As under the program's mock runtime, without touching Pulumi's process-wide settings
     (a set_mocks here would leak into later program runs in the same session)."""
-    monkeypatch.setattr(artifacts, "running_under_mocks", lambda: True)
+    monkeypatch.setattr(artifacts, "builds_optional", lambda: True)
 
 
 @pytest.fixture
@@ -88,7 +88,7 @@ def test_a_stale_record_warns_under_mocks_and_fails_for_real(
     record.write_text(json.dumps(data))
     with pytest.warns(build_record.StaleBuildRecord, match="build-artifacts --handler cart"):
         lambda_artifact("cart", "arm64")
-    monkeypatch.setattr(artifacts, "running_under_mocks", lambda: False)
+    monkeypatch.setattr(artifacts, "builds_optional", lambda: False)
     with pytest.raises(ArtifactError, match="python -m ci build-artifacts --handler cart"):
         lambda_artifact("cart", "arm64")
 
