@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final, Literal, get_args
 
-from stack_config.config import Architecture
+from stack_config.config import Architecture as Architecture  # re-exported: one definition
 
 Handler = Literal["asset", "cart", "identity"]
 PackageType = Literal["Zip", "Image"]
