@@ -210,5 +210,5 @@ def test_shopper_buys_the_helmet_and_state_survives_a_restart(
     assert "0 uploaded, 1 kept" in second.output, second.output
     restored = re.search(r"restoring saved assets .*: (\d+) objects", second.output)
     # 3 LODs, the USDZ and the manifest
-        assert restored and int(restored.group(1)) == 5, second.output
+    assert restored and int(restored.group(1)) == 5, second.output
     assert health["status"] == "ok"
