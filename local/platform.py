@@ -1,14 +1,15 @@
 """The local platform: shop3d's services on one machine, against real local servers.
 
 Start-up, in order: the storefront build (when stale) -> DynamoDB Local, PostgreSQL, Redis
-(state kept in the state dir) and moto's S3/SQS (in memory) -> the local token issuer -> tables,
+(state kept in the state dir) and moto's S3/SQS/Cognito (in memory) -> the user pool -> tables,
 buckets and the upload queue (local.resources) -> the services' environment -> the saved assets
 put back into the assets bucket -> the sample catalog (products, stock, and each model through
 uploads -> S3 notification -> SQS -> the asset Lambda handler) -> the site on one origin.
 
 Handlers are configured only through environment variables (handlers.shared.env and the
 standard AWS ones), exactly as the cells configure the Lambdas: no code branch knows it is
-local. The cart service trusts the local token issuer because SHOP3D_AUTH_* name it.
+local. The cart service trusts the user pool in moto's Cognito because SHOP3D_AUTH_* name it
+(its issuer, its JWKS URL on moto's server and its app client), as a cell names the real pool.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from local.catalog_loader import (
     wait_for_assets,
     write_products,
 )
+from local.cognito import LocalUserPool
 from local.progress import Progress
 from local.resources import ASSETS, AwsEndpoints, LocalResources, ensure_resources
 from local.servers import (
@@ -50,7 +52,6 @@ from local.servers import (
 )
 from local.site_server import Site, SiteServer
 from local.state import DEFAULT_STATE_DIR, StateDir
-from local.token_issuer import TokenIssuer
 from local.upload_events import UploadEventPump
 
 _S = TypeVar("_S", bound=LocalServer)
@@ -147,12 +148,15 @@ class Platform:
             "PostgreSQL", PostgresServer(data_dir=state.postgres, log_file=logs / "postgres.log")
         )
         cache = started("Redis", RedisServer(data_dir=state.redis, log_file=logs / "redis.log"))
-        moto = started("moto (S3, SQS; in memory)", MotoServer())
-        issuer = self._stack.enter_context(TokenIssuer())
+        moto = started("moto (S3, SQS, Cognito; in memory)", MotoServer())
 
         with step("creating tables, buckets and the upload queue") as details:
             endpoints = AwsEndpoints(moto=moto.endpoint, dynamodb=dynamodb.endpoint)
             resources = ensure_resources(endpoints, RESOURCE_PREFIX)
+            # moto keeps the pool in memory: a new one (no shoppers yet) on every start.
+            issuer = LocalUserPool.create(
+                endpoints.cognito_client(), moto.endpoint, endpoints.region
+            )
             self.database_url = _ensure_database(postgres, DATABASE)
             cart_database_url = _cart_role_url(self.database_url)
             details.append(f"prefix {RESOURCE_PREFIX}, database {DATABASE}")
@@ -205,7 +209,7 @@ class Platform:
         resources: LocalResources,
         cart_database_url: str,
         redis_url: str,
-        issuer: TokenIssuer,
+        issuer: LocalUserPool,
         cookie_key: str,
     ) -> dict[str, str]:
         """What the cells set on the Lambdas, pointed at the local servers. The cart signs in

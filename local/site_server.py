@@ -6,9 +6,8 @@
     /assets/*  the assets bucket (moto's S3): the URL of key K is "/" + K
     /*         the built storefront (storefront/dist), index.html at /
 
-plus one route that exists only here: GET /local/token?user=<name> mints an access token from
-the local token issuer (the stand-in for Cognito's sign-in; the cart service trusts the issuer
-through its configuration, SHOP3D_AUTH_*).
+plus one route that exists only here: GET /local/token?user=<e-mail> signs that shopper in to
+the user pool in moto's Cognito (created on first use) and returns its access token.
 
 Limits: HTTP/1.1 without TLS on loopback; request bodies up to 1 MiB (Lambda's ALB limit);
 no Range requests or conditional GETs on assets.
@@ -38,11 +37,11 @@ from local.servers import LOOPBACK
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
-    from local.token_issuer import TokenIssuer
+    from local.cognito import LocalUserPool
 
 API_PREFIX: Final = "/api/"
 TOKEN_PATH: Final = "/local/token"  # noqa: S105 - a URL path, not a secret
-_USER = re.compile(r"^[A-Za-z0-9._@-]{1,64}$")
+_USER = re.compile(r"^[A-Za-z0-9._+-]{1,64}@[A-Za-z0-9.-]{1,190}$")
 _TYPES: Final = {".wasm": "application/wasm", ".glb": "model/gltf-binary", ".js": "text/javascript"}
 LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
@@ -60,7 +59,7 @@ class Site:
     s3: S3Client
     assets_bucket: str
     cart_handler: LambdaHandler
-    issuer: TokenIssuer | None = None
+    issuer: LocalUserPool | None = None
 
     def __post_init__(self) -> None:
         self._dist = self.dist_dir.resolve()
@@ -87,14 +86,16 @@ class Site:
 
     def _token(self, target: str) -> HttpReply:
         if self.issuer is None:
-            return problem_reply(404, "not-found", "no local token issuer is running")
-        user = parse_qs(urlsplit(target).query).get("user", ["local-user"])[-1]
+            return problem_reply(404, "not-found", "no user pool is configured")
+        user = parse_qs(urlsplit(target).query).get("user", ["shopper@example.com"])[-1]
         if not _USER.fullmatch(user):
-            return problem_reply(
-                422, "validation-error", f"user {user[:80]!r}: use 1-64 of A-Z a-z 0-9 . _ @ -"
-            )
-        token = self.issuer.mint(user)
-        document = {"access_token": token, "token_type": "Bearer", "sub": user}
+            return problem_reply(422, "validation-error", f"user {user[:80]!r} is not an e-mail")
+        signed_in = self.issuer.token(user)
+        document = {
+            "access_token": signed_in.access_token,
+            "token_type": "Bearer",
+            "sub": signed_in.sub,
+        }
         return HttpReply(200, [("Content-Type", "application/json")], json.dumps(document).encode())
 
     def _asset(self, key: str) -> HttpReply:

@@ -1,7 +1,7 @@
 """The cart service's configuration, read once from the environment (handlers.shared.env names).
 
 There is no local mode: locally the same variables point at DynamoDB Local, PostgreSQL, Redis and
-the local token issuer; in AWS at the global tables, Aurora, ElastiCache and Cognito.
+a user pool in moto's Cognito; in AWS at the global tables, Aurora, ElastiCache and Cognito.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from handlers.shared import env
 
 @dataclass(frozen=True)
 class TrustedIssuer:
-    """The token issuer (Cognito user pool, or the local issuer) and the app client it serves."""
+    """The Cognito user pool (issuer and JWKS URL) and the app client whose tokens are accepted."""
 
     issuer: str
     jwks_url: str

@@ -1,5 +1,6 @@
-"""Cart fixtures on top of the shared ones (tests/conftest.py): the token issuer, the cart
-service's environment, catalog/stock seeding, and ALB events into the real lambda_handler."""
+"""Cart fixtures on top of the shared ones (tests/conftest.py): a user pool in moto's Cognito
+(the tokens' issuer), the cart service's environment, catalog/stock seeding, and ALB events
+into the real lambda_handler."""
 
 from __future__ import annotations
 
@@ -24,8 +25,14 @@ from handlers.cart.stores.order_store import set_stock
 from handlers.cart.wiring import Services
 from handlers.shared import env
 from handlers.shared.tables import CATALOG
-from local.resources import TABLE_ENV_VARS, AwsEndpoints, delete_tables, ensure_tables
-from local.token_issuer import TokenIssuer
+from local.cognito import LocalUserPool
+from local.resources import (
+    LOCAL_REGION,
+    TABLE_ENV_VARS,
+    AwsEndpoints,
+    delete_tables,
+    ensure_tables,
+)
 from tests.conftest import unique_prefix
 
 COOKIE_KEY = "k" * 48
@@ -35,9 +42,13 @@ TARGET_GROUP = (
 
 
 @pytest.fixture(scope="session")
-def issuer() -> Iterator[TokenIssuer]:
-    with TokenIssuer() as running:
-        yield running
+def issuer(moto_endpoint: str, dynamodb_endpoint: str) -> Iterator[LocalUserPool]:
+    """A user pool and app client in moto's Cognito: its tokens are the ones signed-in
+    requests carry (`issuer.token(email).access_token`)."""
+    client = AwsEndpoints(moto=moto_endpoint, dynamodb=dynamodb_endpoint).cognito_client()
+    pool = LocalUserPool.create(client, moto_endpoint, LOCAL_REGION, unique_prefix("shoppers"))
+    yield pool
+    pool.delete()
 
 
 CART_ROLE_PASSWORD = "cart-role-test-password"
