@@ -24,11 +24,17 @@ from handlers.cart.api.tokens import REQUIRED_CLAIMS, JwksCache, TokenVerifier
 from handlers.cart.settings import TrustedIssuer
 from local.cognito import LocalUserPool
 
+
 # moto signs every pool's tokens with this key and publishes its public half under kid "dummy".
-MOTO_KEY = jwt.algorithms.RSAAlgorithm.from_jwk(
-    json.dumps(load_resource("cognitoidp/resources/jwks-private.json"))
-)
-assert isinstance(MOTO_KEY, rsa.RSAPrivateKey)
+def _moto_key() -> rsa.RSAPrivateKey:
+    key = jwt.algorithms.RSAAlgorithm.from_jwk(
+        json.dumps(load_resource("cognitoidp/resources/jwks-private.json"))
+    )
+    assert isinstance(key, rsa.RSAPrivateKey)
+    return key
+
+
+MOTO_KEY = _moto_key()
 MOTO_KID = "dummy"
 
 
