@@ -16,7 +16,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from handlers.cart.api import routes
+from handlers.cart.api import methods, routes
 from handlers.cart.api.problems import PROBLEM_CONTENT_TYPE, Problem, not_found
 from handlers.cart.settings import Settings
 from handlers.cart.tracing import tracer
@@ -32,12 +32,15 @@ services = Services.from_settings(Settings.from_env())
 routes.bind(services)
 
 
-def _problem_response(problem: Problem) -> Response[str]:
+def _problem_response(problem: Problem, headers: dict[str, str] | None = None) -> Response[str]:
     if problem.status >= 500:
         logger.error("request failed", extra={"problem": problem.body()})
     metrics.add_metric(name=f"Problem{problem.status}", unit=MetricUnit.Count, value=1)
     return Response(
-        status_code=problem.status, content_type=PROBLEM_CONTENT_TYPE, body=problem.json()
+        status_code=problem.status,
+        content_type=PROBLEM_CONTENT_TYPE,
+        body=problem.json(),
+        headers=headers,
     )
 
 
@@ -49,6 +52,13 @@ def handle_problem(problem: Problem) -> Response[str]:
 @app.not_found
 def handle_not_found(_: Exception) -> Response[str]:
     event = app.current_event
+    allowed = methods.allowed_methods(app, event.path)
+    if allowed:
+        detail = (
+            f"{event.http_method} is not allowed on {event.path}; allowed: {', '.join(allowed)}"
+        )
+        problem = Problem(405, "method-not-allowed", detail, allowed=allowed)
+        return _problem_response(problem, {"Allow": ", ".join(allowed)})
     return _problem_response(not_found(f"no route for {event.http_method} {event.path}"))
 
 
@@ -65,4 +75,7 @@ def handle_unexpected(error: Exception) -> Response[str]:
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     metrics.add_metric(name="Requests", unit=MetricUnit.Count, value=1)
+    head_as_get = methods.as_get(event)
+    if head_as_get is not None and methods.GET in methods.allowed_methods(app, event["path"]):
+        return methods.without_body(app.resolve(head_as_get, context))
     return app.resolve(event, context)

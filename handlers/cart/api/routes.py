@@ -18,7 +18,7 @@ from aws_lambda_powertools.shared.cookies import Cookie, SameSite
 from handlers.cart.api.guest_cookie import COOKIE_NAME
 from handlers.cart.api.owners import Owner
 from handlers.cart.api.problems import invalid, not_found, unauthorized
-from handlers.cart.api.request_body import parse_model
+from handlers.cart.api.request_body import body_text, parse_model
 from handlers.cart.limits import GUEST_CART_TTL_DAYS, SKU_MAX_LENGTH, SKU_PATTERN
 from handlers.cart.stores.idempotency_store import HEADER as IDEMPOTENCY_HEADER
 from handlers.cart.stores.idempotency_store import Reply, Request
@@ -124,7 +124,7 @@ def _mutating(owner: Owner, compute: Callable[[], Reply]) -> Response[str]:
     if key is None:
         return _respond(compute())
     event = router.current_event
-    request = Request(owner.cart_id, event.http_method, event.path, event.decoded_body or "")
+    request = Request(owner.cart_id, event.http_method, event.path, body_text(event))
     return _respond(_svc().idempotency.run(key, request, compute, router.lambda_context))
 
 
@@ -168,7 +168,7 @@ def add_item() -> Response[str]:
     owner, cookie = _shopper()
     from handlers.cart.api.bodies import AddItem  # pydantic models: only body routes need them
 
-    body = parse_model(router.current_event.decoded_body, AddItem)
+    body = parse_model(body_text(router.current_event), AddItem)
     return _mutating(
         owner,
         lambda: {
@@ -185,7 +185,7 @@ def set_item(sku: str) -> Response[str]:
     checked = _sku(sku)
     from handlers.cart.api.bodies import SetQuantity
 
-    body = parse_model(router.current_event.decoded_body, SetQuantity)
+    body = parse_model(body_text(router.current_event), SetQuantity)
     return _mutating(
         owner,
         lambda: {
