@@ -32,6 +32,7 @@ from handlers.cart.stores.database import apply_schema, set_cart_role_password, 
 from handlers.shared import env
 from handlers.shared.tables import CATALOG
 from local import assets_copy, storefront_build
+from local.cart_pool import DEFAULT_WORKERS, CartPool
 from local.catalog_file import DEFAULT_CATALOG, load_catalog
 from local.catalog_loader import (
     seed_stock,
@@ -50,7 +51,8 @@ from local.servers import (
     PostgresServer,
     RedisServer,
 )
-from local.site_server import Site, SiteServer
+from local.site_app import Site
+from local.site_server import SiteServer
 from local.state import DEFAULT_STATE_DIR, StateDir
 from local.upload_events import UploadEventPump
 
@@ -76,6 +78,7 @@ class PlatformOptions:
     dist_dir: Path = field(default_factory=lambda: storefront_build.STOREFRONT / "dist")
     asset_timeout_s: float = 600.0
     log_requests: bool = False
+    cart_workers: int = DEFAULT_WORKERS  # processes serving the cart, like Lambda containers
 
 
 class PlatformError(RuntimeError):
@@ -111,9 +114,11 @@ class Platform:
         self._stack.close()
 
     def check(self) -> None:
-        """Raise PlatformError if a background part (the upload event pump) has failed."""
+        """Raise PlatformError if a background part (the upload event pump, the site) failed."""
         if self.pump is not None and self.pump.error is not None:
             raise PlatformError(f"the upload event pump stopped: {self.pump.error!r}")
+        if self._served is not None and self._served.error is not None:
+            raise PlatformError(f"the site server stopped: {self._served.error!r}")
 
     def _start(self) -> None:
         options, step = self.options, self.progress.step
@@ -165,11 +170,14 @@ class Platform:
                 endpoints, resources, cart_database_url, cache.endpoint, issuer, state.cookie_key()
             )
         )
-        with step("importing the cart and asset Lambda handlers"):
-            # They read their settings (the asset handler also makes clients) at import: import
-            # them now that the env is set.
-            cart = importlib.import_module("handlers.cart.api.lambda_entry")
+        with step(f"starting {options.cart_workers} cart worker processes") as details:
+            # The handlers read their settings (the asset handler also makes clients) at
+            # import: import them now that the env is set; the workers inherit it.
+            cart = CartPool(options.cart_workers)
+            self._stack.callback(cart.stop)
+            cart.warm()
             asset = importlib.import_module("handlers.asset.handler")
+            details.append("the cart handler imported in each")
 
         s3 = endpoints.s3_client()
         assets_bucket = resources.buckets[ASSETS]
@@ -201,7 +209,7 @@ class Platform:
             wait_for_assets(table, pending, self.progress.line, options.asset_timeout_s, self.check)
             save_assets()
 
-        site.serve(Site(options.dist_dir, s3, assets_bucket, cart.lambda_handler, issuer))
+        site.serve(Site(options.dist_dir, s3, assets_bucket, cart.invoke, issuer))
 
     def _environment(
         self,
