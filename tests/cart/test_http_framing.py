@@ -10,41 +10,17 @@ import re
 import socket
 import threading
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from local.alb_event import MAX_BODY_BYTES
-from local.cart_pool import CartPool
-from local.resources import AwsEndpoints
-from local.site_app import Site
-from local.site_server import SiteServer
-
-READ_TIMEOUT_S = 1  # the test server's; the platform's is READ_TIMEOUT_S
-ASSET_KEY = "assets/FRAME-1/abc/preview.glb"
-ASSET = bytes(range(256)) * 4
+from tests.cart.conftest import ASSET, ASSET_KEY, SiteAddress
+from tests.cart.conftest import SITE_READ_TIMEOUT_S as READ_TIMEOUT_S
 
 
 @pytest.fixture(scope="module")
-def site(
-    cart_world, moto_endpoint, dynamodb_endpoint, tmp_path_factory
-) -> Iterator[tuple[str, int]]:
-    dist = tmp_path_factory.mktemp("dist")
-    (dist / "index.html").write_text("<html>shop3d</html>", encoding="utf-8")
-    (dist / "app.js").write_text("console.log('x');" * 50, encoding="utf-8")
-    s3 = AwsEndpoints(moto=moto_endpoint, dynamodb=dynamodb_endpoint).s3_client()
-    bucket = f"framing-{time.time_ns()}"
-    s3.create_bucket(Bucket=bucket)
-    s3.put_object(Bucket=bucket, Key=ASSET_KEY, Body=ASSET, ContentType="model/gltf-binary")
-    pool = CartPool(2)  # spawned now: inherits the module's cart environment
-    pool.warm()
-    server = SiteServer("127.0.0.1", 0, read_timeout_s=READ_TIMEOUT_S)
-    server.serve(Site(Path(dist), s3, bucket, pool.invoke))
-    host, port = server.url.removeprefix("http://").rstrip("/").split(":")
-    yield host, int(port)
-    server.stop()
-    pool.stop()
+def site(site_server: SiteAddress) -> tuple[str, int]:
+    return site_server.host, site_server.port
 
 
 def exchange(

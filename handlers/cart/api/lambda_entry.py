@@ -12,12 +12,14 @@ from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.event_handler import ALBResolver, Response
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from handlers.cart.api import methods, routes
-from handlers.cart.api.problems import PROBLEM_CONTENT_TYPE, Problem, not_found
+from handlers.cart.api import methods, openapi, routes
+from handlers.cart.api.problems import PROBLEM_CONTENT_TYPE, Problem, bad_request, not_found
+from handlers.cart.api.request_body import json_object, validation_problem
 from handlers.cart.settings import Settings
 from handlers.cart.tracing import tracer
 from handlers.cart.wiring import Services
@@ -25,11 +27,18 @@ from handlers.cart.wiring import Services
 logger = Logger(service="cart")
 metrics = Metrics(namespace="shop3d", service="cart")
 
-app = ALBResolver()
+# Validation on: bodies are checked against the routes' pydantic models, and the OpenAPI document
+# (/api/openapi.json, docs/cart-openapi.json) is generated from the same routes and models.
+app = ALBResolver(enable_validation=True, json_body_deserializer=json_object)
 app.include_router(routes.router)
 # Settings are read (and checked) now; clients and connections are made on first use.
 services = Services.from_settings(Settings.from_env())
 routes.bind(services)
+
+
+@app.get(openapi.PATH, include_in_schema=False)
+def openapi_document() -> Response[str]:
+    return Response(200, "application/json", openapi.openapi_json(app))
 
 
 def _problem_response(problem: Problem, headers: dict[str, str] | None = None) -> Response[str]:
@@ -47,6 +56,18 @@ def _problem_response(problem: Problem, headers: dict[str, str] | None = None) -
 @app.exception_handler(Problem)  # type: ignore[untyped-decorator]
 def handle_problem(problem: Problem) -> Response[str]:
     return _problem_response(problem)
+
+
+@app.exception_handler(RequestValidationError)  # type: ignore[untyped-decorator]
+def handle_invalid(error: RequestValidationError) -> Response[str]:
+    return _problem_response(validation_problem(error.errors()))
+
+
+@app.exception_handler(UnicodeDecodeError)  # type: ignore[untyped-decorator]
+def handle_not_utf8(error: UnicodeDecodeError) -> Response[str]:
+    # The resolver decodes a base64 body as UTF-8 before our deserializer sees it.
+    detail = f"request body is not UTF-8 (byte {error.start}): send JSON encoded as UTF-8"
+    return _problem_response(bad_request(detail))
 
 
 @app.not_found

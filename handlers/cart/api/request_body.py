@@ -1,6 +1,6 @@
-"""Strict JSON request bodies: size-capped, no duplicate keys, no NaN/Infinity, then pydantic.
-
-pydantic is imported on the first body parsed: read-only requests never load it."""
+"""Strict JSON request bodies: strictly UTF-8, size-capped, no duplicate keys, no NaN/Infinity,
+an object. The resolver deserializes bodies with `json_object`, then validates them against the
+routes' pydantic models (Powertools' validation); `validation_problem` words its errors."""
 
 from __future__ import annotations
 
@@ -8,16 +8,14 @@ import base64
 import binascii
 import json
 import math
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from handlers.cart.api.problems import Problem, bad_request, invalid
 from handlers.cart.limits import MAX_BODY_BYTES
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
-    from pydantic import BaseModel
-
-ModelT = TypeVar("ModelT", bound="BaseModel")
 
 
 def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -92,19 +90,22 @@ def parse_json(raw: bytes | str | None) -> Any:
         raise bad_request("request body nests too deeply") from None
 
 
-def parse_model(raw: bytes | str | None, model: type[ModelT]) -> ModelT:
-    """Parse and validate a body into `model`; validation failures become one 422 problem."""
-    from pydantic import ValidationError
-
-    document = parse_json(raw)
+def json_object(text: str) -> dict[str, Any]:
+    """The resolver's body deserializer: strict JSON, and an object (every body is one)."""
+    document = parse_json(text)
     if not isinstance(document, dict):
         raise invalid("request body must be a JSON object")
-    try:
-        return model.model_validate(document, strict=True)
-    except ValidationError as error:
-        errors = [
-            {"field": ".".join(str(p) for p in e["loc"]) or "(body)", "message": e["msg"]}
-            for e in error.errors(include_url=False, include_input=False)
-        ]
-        summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
-        raise invalid(f"request body is invalid: {summary}", errors=errors) from None
+    return document
+
+
+def validation_problem(errors: Sequence[Any]) -> Problem:
+    """One 422 problem for the resolver's validation errors, each naming its field: `sku`,
+    `quantity` in the body, `path.sku` for a path parameter."""
+    found = []
+    for error in errors:
+        location = [str(part) for part in error.get("loc", ())]
+        if location[:1] == ["body"]:
+            location = location[1:]
+        found.append({"field": ".".join(location) or "(body)", "message": str(error.get("msg"))})
+    summary = "; ".join(f"{e['field']}: {e['message']}" for e in found)
+    return invalid(f"request is invalid: {summary}", errors=found)
