@@ -17,7 +17,7 @@ import signal
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Final
 
-from local.lambda_context import CART_TIMEOUT_S, LocalLambdaContext
+from local.lambda_runtime import LambdaContext
 
 CART_MODULE: Final = "handlers.cart.api.lambda_entry"
 DEFAULT_WORKERS: Final = 2
@@ -29,11 +29,16 @@ _handler: Any = None  # in each worker: the imported lambda_handler
 def _start_worker() -> None:
     global _handler
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _handler = importlib.import_module(CART_MODULE).lambda_handler
+    from handlers.cart.settings import Settings
+    from handlers.cart.wiring import Services
+
+    entry = importlib.import_module(CART_MODULE)
+    entry.use_services(Services.from_settings(Settings.from_env()))  # checked now, not later
+    _handler = entry.lambda_handler
 
 
 def _invoke(event: dict[str, Any]) -> dict[str, Any]:
-    response: dict[str, Any] = _handler(event, LocalLambdaContext("shop3d-cart", CART_TIMEOUT_S))
+    response: dict[str, Any] = _handler(event, LambdaContext())
     return response
 
 

@@ -171,13 +171,14 @@ class Platform:
             )
         )
         with step(f"starting {options.cart_workers} cart worker processes") as details:
-            # The handlers read their settings (the asset handler also makes clients) at
-            # import: import them now that the env is set; the workers inherit it.
+            # Each worker hands the cart handler collaborators built from the environment just
+            # set (the workers inherit it); the asset handler runs here, in the pump's thread.
             cart = CartPool(options.cart_workers)
             self._stack.callback(cart.stop)
             cart.warm()
             asset = importlib.import_module("handlers.asset.handler")
-            details.append("the cart handler imported in each")
+            asset.use_wiring(asset.AssetWiring.from_env())
+            details.append("the cart handler ready in each")
 
         s3 = endpoints.s3_client()
         assets_bucket = resources.buckets[ASSETS]

@@ -38,7 +38,7 @@ from starlette.types import Receive, Scope, Send
 
 from handlers.cart.api.problems import PROBLEM_CONTENT_TYPE, Problem
 from handlers.shared.storage import ASSETS_PREFIX
-from local.alb_event import MAX_BODY_BYTES, alb_event, http_reply
+from local.alb_event import MAX_BODY_BYTES, http_reply, http_request_event
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -149,7 +149,7 @@ class Site:
         headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]]
         client = scope.get("client") or ("127.0.0.1", 0)
         server = scope.get("server") or ("127.0.0.1", 0)
-        event = alb_event(scope["method"], target, headers, body, client[0], server[1])
+        event = http_request_event(scope["method"], target, headers, body, client[0], server[1])
         reply = http_reply(await self.cart(event))
         response = Response(reply.body, reply.status)
         response.raw_headers = [
