@@ -121,6 +121,7 @@ class Settings:
     carts_table: str
     idempotency_table: str
     region: str
+    sessions_table: str | None  # None: no accounts (sign-in through bearer tokens only)
     database: DatabaseAccess | None  # None: checkout and order reads answer a config error
     redis_url: str | None
     redis_auth_secret_arn: str | None
@@ -145,6 +146,7 @@ class Settings:
             carts_table=_required(environ, env.CARTS_TABLE),
             idempotency_table=_required(environ, env.IDEMPOTENCY_TABLE),
             region=region,
+            sessions_table=_optional(environ, env.SESSIONS_TABLE),
             database=database_access(environ, region),
             redis_url=_optional(environ, env.REDIS_URL),
             redis_auth_secret_arn=_optional(environ, env.REDIS_AUTH_SECRET_ARN),

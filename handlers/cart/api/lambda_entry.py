@@ -17,10 +17,10 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from handlers.cart.api import methods, openapi, routes
+from handlers.cart.api import account_routes, methods, openapi, routes
 from handlers.cart.api.problems import PROBLEM_CONTENT_TYPE, Problem, bad_request, not_found
 from handlers.cart.api.request_body import json_object, validation_problem
-from handlers.cart.settings import Settings
+from handlers.cart.settings import ConfigError, Settings
 from handlers.cart.tracing import tracer
 from handlers.cart.wiring import Services
 
@@ -31,6 +31,7 @@ metrics = Metrics(namespace="shop3d", service="cart")
 # (/api/openapi.json, docs/cart-openapi.json) is generated from the same routes and models.
 app = ALBResolver(enable_validation=True, json_body_deserializer=json_object)
 app.include_router(routes.router)
+app.include_router(account_routes.router)
 _services: Services | None = None
 
 
@@ -76,6 +77,11 @@ def handle_problem(problem: Problem) -> Response[str]:
 @app.exception_handler(RequestValidationError)  # type: ignore[untyped-decorator]
 def handle_invalid(error: RequestValidationError) -> Response[str]:
     return _problem_response(validation_problem(error.errors()))
+
+
+@app.exception_handler(ConfigError)  # type: ignore[untyped-decorator]
+def handle_not_configured(error: ConfigError) -> Response[str]:
+    return _problem_response(Problem(503, "not-configured", str(error)))
 
 
 @app.exception_handler(UnicodeDecodeError)  # type: ignore[untyped-decorator]

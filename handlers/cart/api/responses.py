@@ -65,6 +65,40 @@ class Order(_Open):
     lines: list[Line]
 
 
+class Accepted(_Open):
+    status: str
+
+
+class Account(_Open):
+    sub: str
+    email: str
+
+
+class SignedIn(_Open):
+    """Signed in (sub, email; the session cookie is set), or a TOTP step to answer."""
+
+    sub: str | None = None
+    email: str | None = None
+    mfa: Literal["totp"] | None = None
+    challenge: str | None = None
+
+
+class TotpSecret(_Open):
+    secret: str
+    otpauth_uri: str
+
+
+class OrderSummary(_Open):
+    order_id: str
+    status: str
+    currency: str
+    total_minor: int
+
+
+class OrderList(_Open):
+    orders: list[OrderSummary]
+
+
 class ProblemDocument(_Open):
     """RFC 9457 problem details."""
 
@@ -81,7 +115,10 @@ _REASONS = {
     405: "method not allowed on this path (see Allow)",
     409: "conflict (a concurrent change, or a duplicate still in progress)",
     413: "request body too large",
+    403: "the account must be confirmed (or its password reset) first",
     422: "the body or a path parameter breaks a rule",
+    429: "too many attempts: retry later",
+    502: "the identity service failed",
     503: "a dependency is not configured or not reachable",
 }
 

@@ -16,6 +16,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.shared.cookies import Cookie, SameSite
 
+from handlers.cart.accounts.sessions import COOKIE_NAME as SESSION_COOKIE
 from handlers.cart.api import responses as documented
 from handlers.cart.api.bodies import AddItem, SetQuantity
 from handlers.cart.api.guest_cookie import COOKIE_NAME
@@ -62,9 +63,14 @@ def _cookie(name: str) -> str | None:
 
 
 def _user() -> Owner | None:
+    """The signed-in user: a bearer token, else the session cookie (backend-for-frontend:
+    the browser holds only the session id; its tokens stay in the sessions table)."""
     authorization = _header("authorization")
     if authorization is None:
-        return None
+        session_id = _cookie(SESSION_COOKIE)
+        if session_id is None:
+            return None
+        return Owner("user", _svc().accounts.current(session_id).sub)
     scheme, _, token = authorization.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise unauthorized("Authorization must be 'Bearer <access token>'")
