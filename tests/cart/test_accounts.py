@@ -27,7 +27,7 @@ def _email() -> str:
 
 
 def _session_id(reply) -> str:
-    header = reply.headers.get("Set-Cookie", "")
+    header = str(reply.headers.get("Set-Cookie", ""))
     name, _, rest = header.partition("=")
     assert name == COOKIE_NAME, header
     return rest.split(";", 1)[0]
@@ -64,7 +64,7 @@ def _sign_in(client, email: str, cart: str | None = None):
 
 @pytest.fixture
 def sessions_table(cart_env) -> str:
-    return cart_env.tables[SESSIONS.logical_name]
+    return str(cart_env.tables[SESSIONS.logical_name])
 
 
 def test_sign_up_confirm_and_sign_in_set_only_a_random_session_id_cookie(client):
