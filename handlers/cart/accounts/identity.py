@@ -28,8 +28,12 @@ _ANSWERS: Final = {
     "InvalidParameterException": (422, "a field is not accepted by the user pool"),
     "CodeMismatchException": (422, "the code is wrong: check it or ask for a new one"),
     "ExpiredCodeException": (422, "the code has expired: ask for a new one"),
-    "NotAuthorizedException": (401, "the e-mail or the password is wrong"),
-    "UserNotFoundException": (401, "the e-mail or the password is wrong"),
+    # One answer for both: which e-mails have accounts is not told (user existence errors off).
+    "NotAuthorizedException": (401, "the e-mail, the password or the code is wrong"),
+    "UserNotFoundException": (401, "the e-mail, the password or the code is wrong"),
+    # moto answers this for an unknown user or challenge where Cognito says NotAuthorized or
+    # UserNotFound; a missing app client would also land here (and fail every call alike).
+    "ResourceNotFoundException": (401, "the e-mail, the password or the code is wrong"),
     "UserNotConfirmedException": (403, "confirm the e-mail first (the code was sent to it)"),
     "PasswordResetRequiredException": (403, "reset the password first"),
     "EnableSoftwareTokenMFAException": (422, "the authenticator code does not match"),

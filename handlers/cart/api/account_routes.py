@@ -85,7 +85,7 @@ def _session() -> Session:
 @router.post(
     "/api/account/sign-up",
     summary="Create an account; Cognito e-mails a confirmation code",
-    responses=documented.documented(documented.Accepted, 409, 413, 422, 429, 502, ok=202),
+    responses=documented.documented(documented.Accepted, 401, 409, 413, 422, 429, 502, ok=202),
 )
 def sign_up(body: Annotated[Credentials, Body()]) -> Response[str]:
     _svc().accounts.identity.sign_up(body.email, body.password)
@@ -95,7 +95,7 @@ def sign_up(body: Annotated[Credentials, Body()]) -> Response[str]:
 @router.post(
     "/api/account/confirm",
     summary="Confirm the e-mail with the code Cognito sent",
-    responses=documented.documented(documented.Accepted, 413, 422, 429, 502),
+    responses=documented.documented(documented.Accepted, 401, 413, 422, 429, 502),
 )
 def confirm(body: Annotated[Confirmation, Body()]) -> Response[str]:
     _svc().accounts.identity.confirm_sign_up(body.email, body.code)
@@ -169,7 +169,7 @@ def totp_verify(body: Annotated[TotpCode, Body()]) -> Response[str]:
 @router.post(
     "/api/account/password/forgot",
     summary="Send a password reset code to the e-mail",
-    responses=documented.documented(documented.Accepted, 413, 422, 429, 502, ok=202),
+    responses=documented.documented(documented.Accepted, 401, 413, 422, 429, 502, ok=202),
 )
 def forgot_password(body: Annotated[ForgotPassword, Body()]) -> Response[str]:
     _svc().accounts.identity.forgot_password(body.email)
@@ -179,7 +179,7 @@ def forgot_password(body: Annotated[ForgotPassword, Body()]) -> Response[str]:
 @router.post(
     "/api/account/password/reset",
     summary="Set a new password with the reset code",
-    responses=documented.documented(documented.Accepted, 413, 422, 429, 502),
+    responses=documented.documented(documented.Accepted, 401, 413, 422, 429, 502),
 )
 def reset_password(body: Annotated[ResetPassword, Body()]) -> Response[str]:
     _svc().accounts.identity.reset_password(body.email, body.code, body.password)

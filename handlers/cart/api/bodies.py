@@ -26,8 +26,10 @@ class SetQuantity(_Strict):
     quantity: Quantity
 
 
-# Accounts. Cognito enforces the password policy; these are only the outer limits.
-Email = Annotated[str, Field(min_length=3, max_length=254, pattern=r"^[^@\s]{1,64}@[^@\s]{1,189}$")]
+# Accounts: the request limits of Cognito's API reference (Username 1-128, Password up to 256,
+# Session 20-2048, ConfirmationCode 1-2048 non-space, UserCode 6 digits); Cognito enforces the
+# pool's password policy itself.
+Email = Annotated[str, Field(min_length=3, max_length=128, pattern=r"^[^@\s]{1,64}@[^@\s]{1,63}$")]
 Password = Annotated[str, Field(min_length=8, max_length=256)]
 # Cognito's ConfirmationCode / UserCode: 1-2048 non-space characters (API reference,
 # ConfirmSignUp and ConfirmForgotPassword request parameters).
@@ -44,14 +46,17 @@ class Confirmation(_Strict):
     code: Code
 
 
+TotpDigits = Annotated[str, Field(pattern=r"^[0-9]{6}$")]
+
+
 class TotpAnswer(_Strict):
     email: Email
-    challenge: Annotated[str, Field(min_length=1, max_length=4096)]
-    code: Code
+    challenge: Annotated[str, Field(min_length=20, max_length=2048)]
+    code: TotpDigits
 
 
 class TotpCode(_Strict):
-    code: Code
+    code: TotpDigits
 
 
 class ForgotPassword(_Strict):
