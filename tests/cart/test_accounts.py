@@ -67,6 +67,18 @@ def sessions_table(cart_env) -> str:
     return str(cart_env.tables[SESSIONS.logical_name])
 
 
+@pytest.fixture
+def store(sessions_table) -> SessionStore:
+    """The sessions table read with the service's own key."""
+    return SessionStore(boto3.client("dynamodb"), sessions_table, session_key(COOKIE_KEY.encode()))
+
+
+def _signed_in_session(client) -> str:
+    email = _email()
+    _signed_up(client, email)
+    return _session_id(_sign_in(client, email))
+
+
 def test_sign_up_confirm_and_sign_in_set_only_a_random_session_id_cookie(client):
     email = _email()
     _signed_up(client, email)
@@ -110,11 +122,8 @@ def test_a_session_selects_the_users_cart_without_any_token_in_the_browser(clien
     assert added.status == 200 and added.body["cart_id"] == f"user#{signed_in.body['sub']}"
 
 
-def test_an_expired_access_token_is_refreshed_server_side(client, sessions_table):
-    email = _email()
-    _signed_up(client, email)
-    session_id = _session_id(_sign_in(client, email))
-    store = SessionStore(boto3.client("dynamodb"), sessions_table, session_key(COOKIE_KEY.encode()))
+def test_an_expired_access_token_is_refreshed_server_side(client, store):
+    session_id = _signed_in_session(client)
     before = store.get(session_id)
     assert before is not None
     store.replace_tokens(before, Tokens(before.tokens.access_token, before.tokens.refresh_token, 0))
@@ -124,11 +133,8 @@ def test_an_expired_access_token_is_refreshed_server_side(client, sessions_table
     assert after.tokens.access_token != before.tokens.access_token
 
 
-def test_sign_out_revokes_the_refresh_token_and_deletes_the_session(client, issuer, sessions_table):
-    email = _email()
-    _signed_up(client, email)
-    session_id = _session_id(_sign_in(client, email))
-    store = SessionStore(boto3.client("dynamodb"), sessions_table, session_key(COOKIE_KEY.encode()))
+def test_sign_out_revokes_the_refresh_token_and_deletes_the_session(client, issuer, store):
+    session_id = _signed_in_session(client)
     kept = store.get(session_id)
     assert kept is not None
     out = client.call("POST", "/api/account/sign-out", headers=_cookies(session_id))

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body
-from aws_lambda_powertools.shared.cookies import Cookie, SameSite
+from aws_lambda_powertools.shared.cookies import Cookie
 
 from handlers.cart.accounts.sessions import COOKIE_NAME as SESSION_COOKIE
 from handlers.cart.accounts.sessions import SESSION_DAYS, Session, Tokens
@@ -29,21 +29,15 @@ from handlers.cart.api.bodies import (
 )
 from handlers.cart.api.owners import Owner
 from handlers.cart.api.problems import unauthorized
-from handlers.cart.api.routes import JSON, _cookie, _guest, _svc, _user
+from handlers.cart.api.routes import JSON, _cookie, _guest, _svc, _user, api_cookie
 
 router = Router()  # type: ignore[no-untyped-call]  # Powertools leaves __init__ unannotated
+# What a call to Cognito's public API may answer besides success.
+IDENTITY_ERRORS = (401, 413, 422, 429, 502)
 
 
 def _session_cookie(value: str, max_age: int) -> Cookie:
-    return Cookie(
-        name=SESSION_COOKIE,
-        value=value,
-        path="/api",
-        secure=True,
-        http_only=True,
-        same_site=SameSite.LAX_MODE,
-        max_age=max_age,
-    )
+    return api_cookie(SESSION_COOKIE, value, max_age)
 
 
 def _json(status: int, body: Any, cookies: list[Cookie] | None = None) -> Response[str]:
@@ -85,7 +79,7 @@ def _session() -> Session:
 @router.post(
     "/api/account/sign-up",
     summary="Create an account; Cognito e-mails a confirmation code",
-    responses=documented.documented(documented.Accepted, 401, 409, 413, 422, 429, 502, ok=202),
+    responses=documented.documented(documented.Accepted, 409, *IDENTITY_ERRORS, ok=202),
 )
 def sign_up(body: Annotated[Credentials, Body()]) -> Response[str]:
     _svc().accounts.identity.sign_up(body.email, body.password)
@@ -95,7 +89,7 @@ def sign_up(body: Annotated[Credentials, Body()]) -> Response[str]:
 @router.post(
     "/api/account/confirm",
     summary="Confirm the e-mail with the code Cognito sent",
-    responses=documented.documented(documented.Accepted, 401, 413, 422, 429, 502),
+    responses=documented.documented(documented.Accepted, *IDENTITY_ERRORS),
 )
 def confirm(body: Annotated[Confirmation, Body()]) -> Response[str]:
     _svc().accounts.identity.confirm_sign_up(body.email, body.code)
@@ -105,7 +99,7 @@ def confirm(body: Annotated[Confirmation, Body()]) -> Response[str]:
 @router.post(
     "/api/account/sign-in",
     summary="Sign in with e-mail and password (a TOTP step follows when enrolled)",
-    responses=documented.documented(documented.SignedIn, 401, 403, 413, 422, 429, 502),
+    responses=documented.documented(documented.SignedIn, 403, *IDENTITY_ERRORS),
 )
 def sign_in(body: Annotated[Credentials, Body()]) -> Response[str]:
     result = _svc().accounts.identity.sign_in(body.email, body.password)
@@ -117,7 +111,7 @@ def sign_in(body: Annotated[Credentials, Body()]) -> Response[str]:
 @router.post(
     "/api/account/sign-in/totp",
     summary="Answer the TOTP step of a sign-in",
-    responses=documented.documented(documented.SignedIn, 401, 413, 422, 429, 502),
+    responses=documented.documented(documented.SignedIn, *IDENTITY_ERRORS),
 )
 def sign_in_totp(body: Annotated[TotpAnswer, Body()]) -> Response[str]:
     tokens = _svc().accounts.identity.answer_totp(body.email, body.challenge, body.code)
@@ -169,7 +163,7 @@ def totp_verify(body: Annotated[TotpCode, Body()]) -> Response[str]:
 @router.post(
     "/api/account/password/forgot",
     summary="Send a password reset code to the e-mail",
-    responses=documented.documented(documented.Accepted, 401, 413, 422, 429, 502, ok=202),
+    responses=documented.documented(documented.Accepted, *IDENTITY_ERRORS, ok=202),
 )
 def forgot_password(body: Annotated[ForgotPassword, Body()]) -> Response[str]:
     _svc().accounts.identity.forgot_password(body.email)
@@ -179,7 +173,7 @@ def forgot_password(body: Annotated[ForgotPassword, Body()]) -> Response[str]:
 @router.post(
     "/api/account/password/reset",
     summary="Set a new password with the reset code",
-    responses=documented.documented(documented.Accepted, 401, 413, 422, 429, 502),
+    responses=documented.documented(documented.Accepted, *IDENTITY_ERRORS),
 )
 def reset_password(body: Annotated[ResetPassword, Body()]) -> Response[str]:
     _svc().accounts.identity.reset_password(body.email, body.code, body.password)

@@ -101,9 +101,10 @@ def _shopper() -> tuple[Owner, str | None]:
 
 
 # -- responses ------------------------------------------------------------------------------------
-def _cart_cookie(value: str, max_age: int) -> Cookie:
+def api_cookie(name: str, value: str, max_age: int) -> Cookie:
+    """A cookie only the API reads: HttpOnly (no script sees it), Secure, SameSite=Lax."""
     return Cookie(
-        name=COOKIE_NAME,
+        name=name,
         value=value,
         path="/api",
         secure=True,
@@ -111,6 +112,10 @@ def _cart_cookie(value: str, max_age: int) -> Cookie:
         same_site=SameSite.LAX_MODE,
         max_age=max_age,
     )
+
+
+def _cart_cookie(value: str, max_age: int) -> Cookie:
+    return api_cookie(COOKIE_NAME, value, max_age)
 
 
 def _respond(reply: Reply) -> Response[str]:
