@@ -212,7 +212,7 @@ def test_shopper_buys_the_helmet_and_state_survives_a_restart(
     # The second run reused the published assets: nothing was uploaded again.
     assert "0 uploaded, 1 kept" in second.output, second.output
     restored = re.search(r"restoring saved assets .*: (\d+) objects", second.output)
-    assert restored and int(restored.group(1)) == 4, second.output  # 3 LODs and the manifest
+    assert restored and int(restored.group(1)) == 5, second.output  # 3 LODs, the USDZ, the manifest
     assert health["status"] == "ok"
 
 
