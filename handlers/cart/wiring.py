@@ -21,7 +21,10 @@ from handlers.shared import env
 
 if TYPE_CHECKING:
     from handlers.cart.api.tokens import TokenVerifier
+    from handlers.cart.payments.stripe_gateway import StripeAccount
+    from handlers.cart.payments.webhook import WebhookProcessor
     from handlers.cart.stores.credentials import CredentialSource
+    from handlers.cart.stores.database import Connections
     from handlers.cart.stores.order_store import Orders
 
 # Short timeouts: a Lambda behind an ALB has seconds, not minutes, to answer.
@@ -98,10 +101,40 @@ class Services:
     # guests never send tokens, so the cold start does not pay for them.
     @cached_property
     def orders(self) -> Orders:
-        from handlers.cart.stores.database import Connections
         from handlers.cart.stores.order_store import Orders
 
-        return Orders(Connections(self.database), self.store, self.catalog)
+        return Orders(
+            self.connections,
+            self.store,
+            self.catalog,
+            reservation_minutes=self.settings.reservation_minutes,
+            payments=self.payments,
+        )
+
+    @cached_property
+    def connections(self) -> Connections:
+        from handlers.cart.stores.database import Connections
+
+        return Connections(self.database)
+
+    @cached_property
+    def payments(self) -> StripeAccount | None:
+        """The Stripe account, its keys read on first use (one read per container)."""
+        if self.settings.stripe_secret_arn is None:
+            return None
+        from handlers.cart.payments.stripe_gateway import StripeAccount
+        from handlers.cart.stores.credentials import CachedSecret
+
+        secret = CachedSecret(self._secrets, self.settings.stripe_secret_arn)
+        return StripeAccount(secret, self.settings.stripe_api_base)
+
+    @cached_property
+    def webhook(self) -> WebhookProcessor:
+        from handlers.cart.payments.webhook import WebhookProcessor
+
+        if self.payments is None:
+            raise ConfigError(f"the payments webhook needs {env.STRIPE_SECRET_ARN}")
+        return WebhookProcessor(self.connections, self.payments)
 
     @cached_property
     def verifier(self) -> TokenVerifier | None:

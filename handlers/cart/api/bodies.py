@@ -6,7 +6,14 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from handlers.cart.limits import MAX_QUANTITY, MIN_QUANTITY, SKU_MAX_LENGTH, SKU_PATTERN
+from handlers.cart.limits import (
+    EMAIL_MAX_LENGTH,
+    EMAIL_PATTERN,
+    MAX_QUANTITY,
+    MIN_QUANTITY,
+    SKU_MAX_LENGTH,
+    SKU_PATTERN,
+)
 
 Sku = Annotated[str, Field(min_length=1, max_length=SKU_MAX_LENGTH, pattern=SKU_PATTERN)]
 Quantity = Annotated[int, Field(ge=MIN_QUANTITY, le=MAX_QUANTITY)]
@@ -24,3 +31,8 @@ class AddItem(_Strict):
 
 class SetQuantity(_Strict):
     quantity: Quantity
+
+
+class Checkout(_Strict):
+    # Where the confirmation and expiry e-mails go (a guest has no other address on file).
+    email: Annotated[str, Field(max_length=EMAIL_MAX_LENGTH, pattern=EMAIL_PATTERN)] | None = None

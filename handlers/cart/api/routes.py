@@ -17,11 +17,17 @@ from aws_lambda_powertools.shared.cookies import Cookie, SameSite
 
 from handlers.cart.api.guest_cookie import COOKIE_NAME
 from handlers.cart.api.owners import Owner
-from handlers.cart.api.problems import invalid, not_found, unauthorized
+from handlers.cart.api.problems import Problem, invalid, not_found, unauthorized
 from handlers.cart.api.request_body import parse_model
-from handlers.cart.limits import GUEST_CART_TTL_DAYS, SKU_MAX_LENGTH, SKU_PATTERN
+from handlers.cart.limits import (
+    GUEST_CART_TTL_DAYS,
+    MAX_WEBHOOK_BODY_BYTES,
+    SKU_MAX_LENGTH,
+    SKU_PATTERN,
+)
 from handlers.cart.stores.idempotency_store import HEADER as IDEMPOTENCY_HEADER
 from handlers.cart.stores.idempotency_store import Reply, Request
+from handlers.shared.routes import WEBHOOK_PATH
 
 if TYPE_CHECKING:
     from handlers.cart.wiring import Services
@@ -225,15 +231,52 @@ def merge() -> Response[str]:
 @router.post("/api/checkout")
 def checkout() -> Response[str]:
     owner, cookie = _shopper()
+    raw = router.current_event.decoded_body
+    email = None
+    if raw and raw.strip():
+        from handlers.cart.api.bodies import Checkout
+
+        email = parse_model(raw, Checkout).email
 
     def compute() -> Reply:
-        status, order = _svc().orders.checkout(owner)
+        status, order = _svc().orders.checkout(owner, email)
         return {"status": status, "body": order, "cookie": cookie}
 
     return _mutating(owner, compute)
+
+
+@router.get("/api/orders")
+def list_orders() -> Response[str]:
+    user = _user()
+    if user is None:
+        raise unauthorized("listing orders needs a signed-in user: send a Bearer token")
+    before = (router.current_event.query_string_parameters or {}).get("before")
+    return _respond({"status": 200, "body": _svc().orders.list(user, before)})
 
 
 @router.get("/api/orders/<order_id>")
 def get_order(order_id: str) -> Response[str]:
     owner, cookie = _shopper()
     return _respond({"status": 200, "body": _svc().orders.get(owner, order_id), "cookie": cookie})
+
+
+@router.post("/api/orders/<order_id>/cancel")
+def cancel_order(order_id: str) -> Response[str]:
+    owner, cookie = _shopper()
+    return _mutating(
+        owner,
+        lambda: {"status": 200, "body": _svc().orders.cancel(owner, order_id), "cookie": cookie},
+    )
+
+
+@router.post(WEBHOOK_PATH)
+def payments_webhook() -> Response[str]:
+    """Stripe's deliveries: no shopper, no cookie; the signature is the authentication."""
+    raw = router.current_event.decoded_body or ""
+    payload = raw.encode()
+    if len(payload) > MAX_WEBHOOK_BODY_BYTES:
+        raise Problem(
+            413, "payload-too-large", f"a webhook body is at most {MAX_WEBHOOK_BODY_BYTES} bytes"
+        )
+    outcome = _svc().webhook.receive(payload, _header("stripe-signature"))
+    return _respond({"status": 200, "body": outcome.body()})
