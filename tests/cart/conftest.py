@@ -24,7 +24,15 @@ from handlers.cart.stores.order_store import set_stock
 from handlers.cart.wiring import Services
 from handlers.shared import env
 from handlers.shared.tables import CATALOG
-from local.resources import TABLE_ENV_VARS, AwsEndpoints, delete_tables, ensure_tables
+from local.resources import (
+    TABLE_ENV_VARS,
+    AwsEndpoints,
+    delete_tables,
+    ensure_secret,
+    ensure_tables,
+    stripe_secret_value,
+)
+from local.servers import LocalStripe
 from local.token_issuer import TokenIssuer
 from tests.conftest import unique_prefix
 
@@ -41,6 +49,7 @@ def issuer() -> Iterator[TokenIssuer]:
 
 
 CART_ROLE_PASSWORD = "cart-role-test-password"
+WEBHOOK_SECRET = "whsec_shop3d_cart_tests"
 
 
 @dataclass(frozen=True)
@@ -49,11 +58,13 @@ class CartWorld:
     database_url: str  # the superuser: seeding stock, reading back, the schema step
     cart_database_url: str  # what the service gets: its own least-privilege role
     redis_url: str
+    stripe: LocalStripe
+    stripe_secret_arn: str
 
 
 @pytest.fixture(scope="module")
 def cart_world(
-    dynamodb_endpoint, moto_endpoint, postgres_server, redis_url, issuer
+    dynamodb_endpoint, moto_endpoint, postgres_server, redis_url, issuer, localstripe
 ) -> Iterator[CartWorld]:
     """Tables, a database and the service's environment, shared by one test module (creating
     tables per test costs ~1 s on DynamoDB Local). Tests stay independent because every cart
@@ -73,15 +84,28 @@ def cart_world(
             apply_schema(conn)
             set_cart_role_password(conn, CART_ROLE_PASSWORD)
         cart_database_url = url_as_cart_role(database_url, CART_ROLE_PASSWORD)
+        # The Stripe keys live in (moto's) Secrets Manager, as in AWS; the SDK talks to
+        # localstripe through its base URL.
+        stripe_secret_arn = ensure_secret(
+            endpoints,
+            f"{unique_prefix('stripe')}keys",
+            stripe_secret_value(
+                LocalStripe.SECRET_KEY, LocalStripe.PUBLISHABLE_KEY, WEBHOOK_SECRET
+            ),
+        )
         settings = {
             env.DATABASE_URL: cart_database_url,
             env.REDIS_URL: redis_url,
             env.CART_COOKIE_KEY: COOKIE_KEY,
+            env.STRIPE_SECRET_ARN: stripe_secret_arn,
+            env.STRIPE_API_BASE: localstripe.endpoint,
             **issuer.env(),
         }
         for name, value in settings.items():
             patch.setenv(name, value)
-        yield CartWorld(tables, database_url, cart_database_url, redis_url)
+        yield CartWorld(
+            tables, database_url, cart_database_url, redis_url, localstripe, stripe_secret_arn
+        )
         delete_tables(dynamodb, tables.values())
         postgres_server.drop_database(database)
 
