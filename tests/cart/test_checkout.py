@@ -5,12 +5,11 @@ from __future__ import annotations
 import boto3
 import psycopg
 
-from tests.cart.conftest import COOKIE_KEY
-
 from handlers.cart.stores.cart_store import CART_ITEM
 from handlers.cart.stores.database import apply_schema
 from handlers.cart.stores.order_store import STOCK_HINT_CAP
 from handlers.shared.tables import CARTS
+from tests.cart.conftest import COOKIE_KEY
 
 
 def _cart_with(

@@ -22,5 +22,6 @@ GRANT UPDATE (status, payment_status, payment_intent_id, updated_at) ON orders T
 -- Transitions append their history and outbox rows (identity keys: their sequences);
 -- the relay marks outbox rows published; Stripe events are recorded once.
 GRANT SELECT, INSERT ON order_events, stripe_events TO {role};
+GRANT UPDATE (order_id) ON stripe_events TO {role};
 GRANT SELECT, INSERT, UPDATE (published_at) ON outbox TO {role};
 GRANT USAGE ON SEQUENCE order_events_event_id_seq, outbox_outbox_id_seq TO {role};
