@@ -4,6 +4,7 @@ benchmark reports import plus first request, so the cost that moves is counted).
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -135,6 +136,22 @@ class Services:
         if self.payments is None:
             raise ConfigError(f"the payments webhook needs {env.STRIPE_SECRET_ARN}")
         return WebhookProcessor(self.connections, self.payments)
+
+    @cached_property
+    def events(self) -> Any:
+        return boto3.client("events", config=_BOTO_CONFIG)
+
+    def relay_outbox(self) -> None:
+        """After a request changed an order: publish its outbox rows now (best effort: the
+        scheduled job sweeps what this leaves)."""
+        if self.settings.event_bus_name is None:
+            return
+        from handlers.cart.outbox_relay import relay
+
+        try:
+            relay(self.connections.get(), self.events, self.settings.event_bus_name)
+        except Exception:  # the change is committed; the sweep retries the send
+            logging.getLogger(__name__).warning("outbox relay failed", exc_info=True)
 
     @cached_property
     def verifier(self) -> TokenVerifier | None:

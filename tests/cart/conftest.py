@@ -211,6 +211,7 @@ class Client:
         cookie: str | None = None,
         headers: dict[str, str] | None = None,
         raw: str | bytes | None = None,
+        query: dict[str, str] | None = None,
     ) -> Reply:
         sent = dict(headers or {})
         if token is not None:
@@ -223,7 +224,7 @@ class Client:
             "requestContext": {"elb": {"targetGroupArn": TARGET_GROUP}},
             "httpMethod": method,
             "path": path,
-            "queryStringParameters": {},
+            "queryStringParameters": dict(query or {}),
             "headers": {"host": "shop.example", "content-type": "application/json", **sent},
             "body": base64.b64encode(payload).decode() if isinstance(payload, bytes) else payload,
             "isBase64Encoded": encoded,

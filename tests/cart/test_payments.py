@@ -127,7 +127,7 @@ def test_a_webhook_body_over_the_limit_is_refused(client):
     assert _send(client, payload).status == 413
 
 
-def test_one_event_delivered_50_times_at_once_applies_once(client, shop, cart_env):
+def test_one_event_delivered_50_times_at_once_applies_once(client, shop, cart_env, services):
     order, cookie = _order(client, shop, "LAMP-P3")
     intent_id = order["payment"]["intent_id"]
     # The event is built from the intent localstripe holds; it is sent here 50 times at once.
@@ -136,13 +136,14 @@ def test_one_event_delivered_50_times_at_once_applies_once(client, shop, cart_en
     barrier = threading.Barrier(50)
 
     def deliver(_: int):
+        # To the processor from threads: a Lambda container serves one request at a time, so
+        # its module-level resolver is not for threads (each thread has its own connection).
         barrier.wait()
-        return _send(client, payload)
+        return services.webhook.receive(payload, signature(payload, WEBHOOK_SECRET))
 
     with ThreadPoolExecutor(50) as pool:
-        replies = list(pool.map(deliver, range(50)))
-    assert {reply.status for reply in replies} == {200}
-    results = sorted(reply.body["result"] for reply in replies)
+        outcomes = list(pool.map(deliver, range(50)))
+    results = sorted(outcome.result for outcome in outcomes)
     assert results.count("order paid") == 1 and results.count("already processed") == 49
     with psycopg.connect(cart_env.database_url) as conn:
         paid_events = conn.execute(

@@ -242,7 +242,9 @@ def checkout() -> Response[str]:
         status, order = _svc().orders.checkout(owner, email)
         return {"status": status, "body": order, "cookie": cookie}
 
-    return _mutating(owner, compute)
+    response = _mutating(owner, compute)
+    _svc().relay_outbox()
+    return response
 
 
 @router.get("/api/orders")
@@ -263,10 +265,12 @@ def get_order(order_id: str) -> Response[str]:
 @router.post("/api/orders/<order_id>/cancel")
 def cancel_order(order_id: str) -> Response[str]:
     owner, cookie = _shopper()
-    return _mutating(
+    response = _mutating(
         owner,
         lambda: {"status": 200, "body": _svc().orders.cancel(owner, order_id), "cookie": cookie},
     )
+    _svc().relay_outbox()
+    return response
 
 
 @router.post(WEBHOOK_PATH)
@@ -279,4 +283,6 @@ def payments_webhook() -> Response[str]:
             413, "payload-too-large", f"a webhook body is at most {MAX_WEBHOOK_BODY_BYTES} bytes"
         )
     outcome = _svc().webhook.receive(payload, _header("stripe-signature"))
+    if outcome.applied:
+        _svc().relay_outbox()
     return _respond({"status": 200, "body": outcome.body()})

@@ -173,7 +173,7 @@ class Orders:
             current = self.get(owner, order_id)["status"]
             raise conflict(
                 f"order {order_id} is {current}: only a PENDING_PAYMENT order can be cancelled",
-                status=current,
+                order_status=current,
             )
         return self.get(owner, order_id)
 

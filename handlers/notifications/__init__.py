@@ -1,0 +1,1 @@
+"""Order notifications: e-mails sent from the order events the outbox relay publishes."""
