@@ -7,8 +7,8 @@ from __future__ import annotations
 import json
 import threading
 import uuid
-from dataclasses import replace
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 
 import boto3
 import psycopg
