@@ -4,7 +4,7 @@ the edge and account security; export what operators and CI need."""
 import pulumi
 
 from assembly.providers import make_providers
-from assembly.stack_secrets import make_cart_cookie_key
+from assembly.stack_secrets import make_cart_cookie_key, make_stripe_keys
 from assembly.stamp import stamp_cells, stamp_networks
 from components.code_signing import CodeSigning, CodeSigningArgs
 from components.global_data import GlobalData, GlobalDataArgs
@@ -51,8 +51,17 @@ identity = Identity(
     opts=providers.opts(config.primary.name),
 )
 cookie_key = make_cart_cookie_key(config, providers, data)
+stripe_keys = make_stripe_keys(config, providers, data)
 cells = stamp_cells(
-    config, providers, networks, data, origin_secret, signing, cookie_key, identity=identity.outputs
+    config,
+    providers,
+    networks,
+    data,
+    origin_secret,
+    signing,
+    cookie_key,
+    identity=identity.outputs,
+    stripe_keys=stripe_keys,
 )
 # CloudFront, WAF and Route 53 in front of the cells (us-east-1 for the global parts).
 edge = GlobalEdge(

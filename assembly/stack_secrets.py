@@ -5,7 +5,7 @@ from __future__ import annotations
 from assembly.providers import RegionProviders
 from components.global_data import GlobalData
 from components.naming import global_name
-from components.origin_secret import CartCookieKey, OriginSecretArgs
+from components.origin_secret import CartCookieKey, OriginSecretArgs, StripeKeys
 from stack_config.config import StackConfig
 
 
@@ -15,6 +15,17 @@ def make_cart_cookie_key(
     """One guest-cookie key for the stack: a cart cookie signed in one region verifies in all."""
     return CartCookieKey(
         global_name("cart", "cookie-key"),
+        OriginSecretArgs(config=config, key_arns=data.key_arns),
+        opts=providers.opts(config.primary.name),
+    )
+
+
+def make_stripe_keys(
+    config: StackConfig, providers: RegionProviders, data: GlobalData
+) -> StripeKeys:
+    """One Stripe account for the stack: every region's cart reads its own replica."""
+    return StripeKeys(
+        global_name("payments", "stripe-keys"),
         OriginSecretArgs(config=config, key_arns=data.key_arns),
         opts=providers.opts(config.primary.name),
     )

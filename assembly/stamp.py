@@ -10,7 +10,7 @@ from components.code_signing import CodeSigning
 from components.global_data import GlobalData
 from components.interfaces import IdentityOutputs
 from components.naming import regional
-from components.origin_secret import CartCookieKey, OriginSecret
+from components.origin_secret import CartCookieKey, OriginSecret, StripeKeys
 from components.regional_cell import RegionalCell, RegionalCellArgs
 from stack_config.config import StackConfig
 
@@ -43,6 +43,7 @@ def stamp_cells(
     code_signing: CodeSigning,
     cookie_key: CartCookieKey,
     identity: IdentityOutputs | None = None,
+    stripe_keys: StripeKeys | None = None,
 ) -> dict[str, RegionalCell]:
     return {
         region.name: RegionalCell(
@@ -56,6 +57,7 @@ def stamp_cells(
                 cookie_key=cookie_key,
                 code_signing=code_signing.regions[region.name],
                 identity=identity,
+                stripe_keys=stripe_keys,
             ),
             opts=providers.opts(region.name),
         )

@@ -22,12 +22,13 @@ from components.cell.context import CellContext
 from components.cell.dashboard import cell_dashboard
 from components.cell.flow_logs import cell_flow_logs
 from components.cell.health import cell_health_check
+from components.cell.orders import cell_orders
 from components.cell.web_tier import web_tier
 from components.cell_network import CellNetwork
 from components.code_signing import RegionCodeSigning
 from components.global_data import GlobalData
 from components.interfaces import IdentityOutputs
-from components.origin_secret import CartCookieKey, OriginSecret
+from components.origin_secret import CartCookieKey, OriginSecret, StripeKeys
 from handlers.shared import tables
 from stack_config.config import RegionSettings, StackConfig
 
@@ -47,6 +48,8 @@ class RegionalCellArgs:
     code_signing: RegionCodeSigning
     # None until the identity component exists in the program.
     identity: IdentityOutputs | None = None
+    # None: orders are placed without payments (no Stripe account configured).
+    stripe_keys: StripeKeys | None = None
 
 
 class RegionalCell(pulumi.ComponentResource):
@@ -83,9 +86,16 @@ class RegionalCell(pulumi.ComponentResource):
             opts=ctx.opts(),
         )
         self.cache = cell_cache(ctx)
+        self.orders = cell_orders(ctx, lambda_dlq.arn)
         cart = cart_api(
             ctx,
-            CartInputs(cache=self.cache, cookie_key=args.cookie_key, identity=args.identity),
+            CartInputs(
+                cache=self.cache,
+                cookie_key=args.cookie_key,
+                identity=args.identity,
+                stripe_keys=args.stripe_keys,
+                bus=self.orders.bus,
+            ),
             lambda_dlq.arn,
         )
         self.assets = asset_pipeline(ctx, lambda_dlq.arn)
@@ -122,6 +132,8 @@ class RegionalCell(pulumi.ComponentResource):
         self.health_check_id = health.id
         self.alarm_topic_arn = alarms.topic.arn
         self.cart_function = cart.function
+        self.dkim_tokens = self.orders.dkim_tokens
+        self.order_bus_name = self.orders.bus.name
         self.asset_function = self.assets.function.function
         # For GlobalEdge: the DNS records that validate the ALB's certificate (domain stacks).
         certificate = self.load_balancer.certificate
@@ -136,6 +148,7 @@ class RegionalCell(pulumi.ComponentResource):
                 "healthCheckId": self.health_check_id,
                 "alarmTopicArn": self.alarm_topic_arn,
                 "cartFunctionArn": self.cart_function.arn,
+                "orderBusName": self.order_bus_name,
                 "assetFunctionArn": self.asset_function.arn,
             }
         )

@@ -19,7 +19,7 @@ from handlers.cart.jobs_lambda import run_jobs
 from handlers.cart.outbox_relay import relay
 from handlers.cart.stores.order_lifecycle import OrderState, transition
 from handlers.cart.wiring import Services
-from handlers.notifications.handler import Notifier
+from handlers.cart.notifications import Notifier
 from handlers.shared.routes import WEBHOOK_PATH
 from handlers.shared.tables import IDEMPOTENCY
 from tests.cart.conftest import WEBHOOK_SECRET

@@ -1,1 +1,0 @@
-"""Order notifications: e-mails sent from the order events the outbox relay publishes."""
