@@ -16,10 +16,10 @@ import pytest
 
 from handlers.cart.expiry import expire_batch, expire_due
 from handlers.cart.jobs_lambda import run_jobs
+from handlers.cart.notifications import Notifier
 from handlers.cart.outbox_relay import relay
 from handlers.cart.stores.order_lifecycle import OrderState, transition
 from handlers.cart.wiring import Services
-from handlers.cart.notifications import Notifier
 from handlers.shared.routes import WEBHOOK_PATH
 from handlers.shared.tables import IDEMPOTENCY
 from tests.cart.conftest import WEBHOOK_SECRET
