@@ -109,6 +109,12 @@ class AwsEndpoints:
             region_name=self.region,
         )
 
+    def secretsmanager_client(self) -> Any:
+        return self._session().client("secretsmanager", endpoint_url=self.moto)
+
+    def events_client(self) -> Any:
+        return self._session().client("events", endpoint_url=self.moto)
+
     def dynamodb_client(self) -> DynamoDBClient:
         return self._session().client("dynamodb", endpoint_url=self.dynamodb)
 
@@ -353,7 +359,7 @@ def ensure_resources(endpoints: AwsEndpoints, prefix: str) -> LocalResources:
 
 def ensure_secret(endpoints: AwsEndpoints, name: str, value: str) -> str:
     """A Secrets Manager secret (moto's) holding `value`, created or overwritten; its ARN."""
-    client = endpoints._session().client("secretsmanager", endpoint_url=endpoints.moto)
+    client = endpoints.secretsmanager_client()
     try:
         arn: str = client.create_secret(Name=name, SecretString=value)["ARN"]
     except ClientError as error:
