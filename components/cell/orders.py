@@ -123,7 +123,7 @@ def _notifications(
         opts=ctx.opts(),
     )
     artifact = lambda_artifact("cart", ctx.config.lambda_architecture)
-    idempotency = ctx.data.idempotency_tables[ctx.region]
+    idempotency = ctx.data.idempotency
     function = cell_function(
         ctx,
         FunctionSpec(
