@@ -282,3 +282,32 @@ def test_a_rolled_secret_key_is_read_again_once(cart_env):
         ),
     )
     assert account.create_intent(uuid.uuid4(), 100, "EUR").amount == 100
+
+
+def test_stripe_unreachable_at_checkout_keeps_the_order_and_a_retry_gets_its_payment(
+    client, shop, services, cart_env
+):
+    from dataclasses import replace
+
+    from handlers.cart.api.guest_cookie import GuestCookie
+    from handlers.cart.api.owners import Owner
+    from handlers.cart.api.problems import Problem
+    from handlers.cart.wiring import Services
+    from local.servers import free_port
+    from tests.cart.conftest import COOKIE_KEY
+
+    shop.product("LAMP-P8", 2500)
+    shop.stock("LAMP-P8", 5)
+    cookie = client.call("POST", "/api/cart/items", {"sku": "LAMP-P8", "quantity": 1}).cookie()
+    guest = Owner("guest", GuestCookie(COOKIE_KEY.encode()).guest_id(cookie))
+    down = Services.from_settings(
+        replace(services.settings, stripe_api_base=f"http://127.0.0.1:{free_port()}")
+    )
+    with pytest.raises(Problem) as refused:
+        down.orders.checkout(guest)
+    assert refused.value.status == 503 and "retry the checkout" in refused.value.detail
+    assert shop.stock("LAMP-P8") == 4  # the order holds its stock
+    retried = client.call("POST", "/api/checkout", cookie=cookie)
+    assert retried.status == 200
+    assert retried.body["order_id"] == refused.value.extra["order_id"]
+    assert retried.body["payment"]["client_secret"]

@@ -30,7 +30,7 @@ from handlers.cart.stores.order_lifecycle import OrderState, PaymentStatus, hist
 from handlers.cart.tracing import tracer
 
 if TYPE_CHECKING:
-    from handlers.cart.payments.stripe_gateway import StripeAccount
+    from handlers.cart.payments.stripe_gateway import Intent, StripeAccount
 
 # Checkout's 409 says how many can still be bought only below this: an exact count above it
 # would tell anyone the shop's stock.
@@ -302,18 +302,20 @@ class Orders:
             "SELECT payment_intent_id FROM orders WHERE order_id = %s", (order_id,)
         ).fetchone()
         intent_id = None if row is None else row[0]
+        import stripe  # loaded already by the Stripe account (payments is set)
+
+        try:
+            intent = self._intent(conn, order_id, intent_id, document)
+        except stripe.StripeError as error:
+            raise Problem(
+                503,
+                "payment-provider-unavailable",
+                f"order {order_id} holds its stock, but its payment could not be prepared"
+                f" ({type(error).__name__}); retry the checkout: it finds this order",
+                order_id=str(order_id),
+            ) from None
         if intent_id is None:
-            intent = self._payments.create_intent(
-                order_id, document["total_minor"], document["currency"]
-            )
-            conn.execute(
-                "UPDATE orders SET payment_intent_id = %s, payment_status = %s, "
-                "updated_at = now() WHERE order_id = %s AND payment_intent_id IS NULL",
-                (intent.id, PaymentStatus.REQUIRES_PAYMENT, order_id),
-            )
             document = {**document, "payment_status": PaymentStatus.REQUIRES_PAYMENT.value}
-        else:
-            intent = self._payments.retrieve_intent(intent_id)
         return {
             **document,
             "payment": {
@@ -325,6 +327,26 @@ class Orders:
                 "currency": intent.currency,
             },
         }
+
+    def _intent(
+        self,
+        conn: psycopg.Connection,
+        order_id: uuid.UUID,
+        intent_id: str | None,
+        document: dict[str, Any],
+    ) -> Intent:
+        assert self._payments is not None
+        if intent_id is not None:
+            return self._payments.retrieve_intent(intent_id)
+        intent = self._payments.create_intent(
+            order_id, document["total_minor"], document["currency"]
+        )
+        conn.execute(
+            "UPDATE orders SET payment_intent_id = %s, payment_status = %s, "
+            "updated_at = now() WHERE order_id = %s AND payment_intent_id IS NULL",
+            (intent.id, PaymentStatus.REQUIRES_PAYMENT, order_id),
+        )
+        return intent
 
     def _must_load(
         self, conn: psycopg.Connection, owner: Owner, order_id: uuid.UUID
