@@ -30,7 +30,7 @@ def test_200_buyers_racing_for_10_units_get_exactly_10_orders(services, shop):
     refused = [o for o in outcomes if isinstance(o, Problem)]
     assert len(created) == 10
     assert len(refused) == 190
-    assert all(p.status == 409 and "insufficient stock" in p.detail for p in refused)
+    assert all(p.status == 409 and "not enough stock" in p.detail for p in refused)
     assert shop.stock("HOT-1") == 0
     assert shop.count_orders("HOT-1") == 10
 
