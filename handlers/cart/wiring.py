@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from handlers.cart.api.tokens import TokenVerifier
     from handlers.cart.payments.stripe_gateway import StripeAccount
     from handlers.cart.payments.webhook import WebhookProcessor
+    from handlers.cart.stores.availability import StockLevels
     from handlers.cart.stores.credentials import CredentialSource
     from handlers.cart.stores.database import Connections
     from handlers.cart.stores.order_store import Orders
@@ -81,7 +82,17 @@ class Services:
 
     @cached_property
     def carts(self) -> CartService:
-        return CartService(self.store, self.catalog)
+        return CartService(self.store, self.catalog, self.stock)
+
+    @cached_property
+    def stock(self) -> StockLevels | None:
+        """Availability from the inventory, when a database is configured (connected on the
+        first product page or add, not at import)."""
+        if self.settings.database is None:
+            return None
+        from handlers.cart.stores.availability import StockLevels
+
+        return StockLevels(self.connections)
 
     def _rds(self) -> Any:
         return boto3.client("rds", region_name=self.settings.region, config=_BOTO_CONFIG)

@@ -125,7 +125,17 @@ class Shop:
     catalog_table: str
     database_url: str
 
-    def product(self, sku: str, price_minor: int = 1999, *, active: bool = True, **extra: Any):
+    def product(
+        self,
+        sku: str,
+        price_minor: int = 1999,
+        *,
+        active: bool = True,
+        stock: int | None = 100,
+        **extra: Any,
+    ):
+        """Write the catalog item; a SKU with no inventory row yet gets `stock` units (None:
+        none, so it is sold out)."""
         item = {
             "sku": sku,
             "name": f"Product {sku}",
@@ -138,6 +148,8 @@ class Shop:
             **extra,
         }
         boto3.resource("dynamodb").Table(self.catalog_table).put_item(Item=item)
+        if stock is not None and self.stock(sku) is None:
+            self.stock(sku, stock)
         return item
 
     def stock(self, sku: str, on_hand: int | None = None) -> int | None:

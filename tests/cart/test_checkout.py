@@ -5,6 +5,7 @@ from __future__ import annotations
 import boto3
 import psycopg
 
+from handlers.cart.stores.availability import LOW_STOCK_AT
 from handlers.cart.stores.cart_store import CART_ITEM
 from handlers.cart.stores.database import apply_schema
 from handlers.cart.stores.order_store import STOCK_HINT_CAP
@@ -80,11 +81,34 @@ def test_insufficient_stock_is_a_conflict_and_reserves_nothing(client, shop):
     assert len(client.call("GET", "/api/cart", cookie=cookie).body["lines"]) == 2
 
 
-def test_sku_without_inventory_cannot_be_sold(client, shop):
-    shop.product("GHOST-1")
-    cookie = client.call("POST", "/api/cart/items", {"sku": "GHOST-1", "quantity": 1}).cookie()
+def test_a_sku_without_inventory_is_sold_out_and_cannot_be_added(client, shop):
+    shop.product("GHOST-1", stock=None)
+    reply = client.call("POST", "/api/cart/items", {"sku": "GHOST-1", "quantity": 1})
+    assert reply.status == 409 and reply.body["detail"] == (
+        "SKU 'GHOST-1' is sold out: it cannot be added to a cart"
+    )
+    assert client.call("GET", "/api/products/GHOST-1").body["availability"] == "sold_out"
+
+
+def test_stock_sold_out_after_the_add_is_refused_at_checkout(client, shop):
+    cookie = _cart_with(client, shop, "GHOST-2", 1, stock=3)
+    shop.stock("GHOST-2", 0)
     reply = client.call("POST", "/api/checkout", cookie=cookie)
     assert reply.status == 409 and "at most 0 can be ordered" in reply.body["detail"]
+
+
+def test_products_show_availability_without_the_count(client, shop):
+    shop.product("AV-IN", stock=50)
+    shop.product("AV-LOW", stock=LOW_STOCK_AT)
+    shop.product("AV-OUT", stock=0)
+    listed = {p["sku"]: p for p in client.call("GET", "/api/products").body["products"]}
+    assert [listed[sku]["availability"] for sku in ("AV-IN", "AV-LOW", "AV-OUT")] == [
+        "in_stock",
+        "low",
+        "sold_out",
+    ]
+    assert not [p for p in listed.values() if {"stock", "on_hand", "available"} & set(p)]
+    assert client.call("POST", "/api/cart/items", {"sku": "AV-OUT", "quantity": 1}).status == 409
 
 
 def test_the_stock_conflict_names_no_count_at_or_above_the_cap(client, shop):

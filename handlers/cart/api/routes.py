@@ -151,7 +151,7 @@ def health() -> Response[str]:
 
 @router.get("/api/products")
 def list_products() -> Response[str]:
-    products = [p.public() for p in _svc().catalog.active_products()]
+    products = _svc().carts.public(_svc().catalog.active_products())
     return _respond({"status": 200, "body": {"products": products}})
 
 
@@ -160,7 +160,7 @@ def get_product(sku: str) -> Response[str]:
     product = _svc().catalog.product(_sku(sku))
     if product is None or not product.active:
         raise not_found(f"no product with SKU {sku!r}")
-    return _respond({"status": 200, "body": product.public()})
+    return _respond({"status": 200, "body": _svc().carts.public([product])[0]})
 
 
 @router.get("/api/cart")
