@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 from handlers.cart.api.owners import Owner
 from handlers.cart.api.problems import Problem, conflict, invalid, not_found
-from handlers.cart.limits import MAX_LINES, MAX_QUANTITY
-from handlers.cart.stores.cart_store import CartState, CartStore, Change, Refused
+from handlers.cart.limits import MAX_LINES, MAX_QUANTITY, WRITE_ATTEMPTS
+from handlers.cart.stores.cart_store import CartState, CartStore, Change, OtherChanged, Refused
 from handlers.cart.stores.catalog_store import Catalog, Product
 
 if TYPE_CHECKING:
@@ -102,10 +102,21 @@ class CartService:
         return self.view(state)
 
     def merge(self, user: Owner, guest: Owner) -> dict[str, Any]:
+        """Merge, re-reading the guest cart when it changed under the transaction."""
+        for _ in range(WRITE_ATTEMPTS):
+            try:
+                return self._merge_once(user, guest)
+            except OtherChanged:
+                continue
+        raise conflict(f"the guest cart changed concurrently {WRITE_ATTEMPTS} times; retry")
+
+    def _merge_once(self, user: Owner, guest: Owner) -> dict[str, Any]:
         """Add the guest cart's lines into the user's cart, exactly once: the guest cart id is
         recorded in the user's cart in the same conditional write, so a retried or concurrent
         merge sees it and changes nothing. Quantities add up to MAX_QUANTITY; lines past
-        MAX_LINES or priced in another currency are reported in `not_merged`."""
+        MAX_LINES or priced in another currency are reported in `not_merged`. The guest cart is
+        emptied (its next generation) in the same transaction: it cannot be merged twice by two
+        accounts, nor checked out by the guest afterwards."""
         guest_state = self.store.read(guest.cart_id)
         skipped: list[str] = []
 
@@ -127,7 +138,7 @@ class CartService:
                     quantities[line.sku] = target
             return Change(quantities=quantities, currency=currency, merged_guest=guest.cart_id)
 
-        view = self.view(self.store.mutate(user, plan))
+        view = self.view(self.store.mutate(user, plan, empty=(guest, guest_state)))
         return {**view, "not_merged": list(skipped)}
 
 
