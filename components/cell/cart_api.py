@@ -22,7 +22,7 @@ from components.artifacts import lambda_artifact
 from components.cell.cache import CellCache
 from components.cell.context import CellContext
 from components.cell.lambdas import CellFunction, FunctionSpec, cell_function
-from components.cell.orders import order_jobs
+from components.cell.orders import cart_entry, order_jobs
 from components.cell_network import POSTGRES_PORT
 from components.data.database import DATABASE_NAME
 from components.interfaces import ClusterOutputs, IdentityOutputs
@@ -179,12 +179,11 @@ def schema_function(ctx: CellContext, dead_letter_arn: pulumi.Input[str]) -> Cel
     """The cart-schema Lambda: in the VPC (it reaches the writer), the master secret's only
     reader among the cells' functions."""
     secret = ctx.data.master_secret_arn
-    artifact = lambda_artifact("cart", ctx.config.lambda_architecture)
     return cell_function(
         ctx,
         FunctionSpec(
             role="cart-schema",
-            artifact=dataclasses.replace(artifact, handler=CART_SCHEMA_HANDLER),
+            artifact=cart_entry(ctx, CART_SCHEMA_HANDLER),
             description="shop3d cart schema, database user and grants (invoked by deploys)",
             memory_mb=CART_SCHEMA_MEMORY_MB,
             timeout_seconds=CART_SCHEMA_TIMEOUT_SECONDS,

@@ -15,7 +15,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components import iam
-from components.artifacts import lambda_artifact
+from components.artifacts import LambdaArtifact, lambda_artifact
 from components.cell.context import CellContext
 from components.cell.lambdas import CellFunction, FunctionSpec, cell_function
 from handlers.shared import env
@@ -103,14 +103,13 @@ def _notifications(
         queue_url=queue.url,
         policy=iam.document(
             [
-                {
-                    "Sid": "OrderEvents",
-                    "Effect": "Allow",
-                    "Principal": {"Service": "events.amazonaws.com"},
-                    "Action": "sqs:SendMessage",
-                    "Resource": queue.arn,
-                    "Condition": {"ArnEquals": {"aws:SourceArn": rule.arn}},
-                }
+                iam.service_may(
+                    "events.amazonaws.com",
+                    "sqs:SendMessage",
+                    queue.arn,
+                    {"ArnEquals": {"aws:SourceArn": rule.arn}},
+                    sid="OrderEvents",
+                )
             ]
         ),
         opts=ctx.opts(),
@@ -122,13 +121,12 @@ def _notifications(
         arn=queue.arn,
         opts=ctx.opts(),
     )
-    artifact = lambda_artifact("cart", ctx.config.lambda_architecture)
     idempotency = ctx.data.idempotency
     function = cell_function(
         ctx,
         FunctionSpec(
             role="notifications",
-            artifact=dataclasses.replace(artifact, handler=NOTIFICATIONS_HANDLER),
+            artifact=cart_entry(ctx, NOTIFICATIONS_HANDLER),
             description="shop3d order e-mails (SES v2) from the order events queue",
             memory_mb=NOTIFICATIONS_MEMORY_MB,
             timeout_seconds=NOTIFICATIONS_TIMEOUT_SECONDS,
@@ -161,6 +159,13 @@ def _notifications(
         opts=ctx.opts(),
     )
     return function
+
+
+def cart_entry(ctx: CellContext, handler: str) -> LambdaArtifact:
+    """The cart's package with another entry point (one artifact, several functions)."""
+    return dataclasses.replace(
+        lambda_artifact("cart", ctx.config.lambda_architecture), handler=handler
+    )
 
 
 def order_jobs(

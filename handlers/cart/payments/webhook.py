@@ -30,7 +30,7 @@ from handlers.cart.stores.database import Connections
 from handlers.cart.stores.order_lifecycle import (
     OrderState,
     PaymentStatus,
-    record_event,
+    note_payment,
     set_payment_status,
     transition,
 )
@@ -135,16 +135,15 @@ class WebhookProcessor:
             return "order paid"
         if state in (OrderState.EXPIRED, OrderState.CANCELLED):
             refund_id = self._account.refund(order_id, intent["id"])
-            set_payment_status(cur, order_id, PaymentStatus.REFUND_PENDING)
-            record_event(
+            note_payment(
                 cur,
                 order_id,
                 state,
-                state,
+                PaymentStatus.REFUND_PENDING,
                 ACTOR,
                 f"payment {intent['id']} arrived after the order was {state.value.lower()}:"
                 f" refunded ({refund_id})",
-                event_type="OrderPaymentRefunded",
+                "OrderPaymentRefunded",
             )
             return f"order was {state.value}: payment refunded"
         return f"order is already {state.value}"
@@ -157,15 +156,14 @@ class WebhookProcessor:
         if state is not OrderState.PENDING_PAYMENT:
             return f"order is already {state.value}"
         error = intent.get("last_payment_error") or {}
-        set_payment_status(cur, order_id, PaymentStatus.FAILED)
-        record_event(
+        note_payment(
             cur,
             order_id,
             state,
-            state,
+            PaymentStatus.FAILED,
             ACTOR,
             f"payment {intent['id']} failed: {error.get('message') or 'no reason given'}",
-            event_type="OrderPaymentFailed",
+            "OrderPaymentFailed",
         )
         return "payment failed: order stays payable until it expires"
 
@@ -177,9 +175,14 @@ class WebhookProcessor:
         full = int(charge.get("amount_refunded", 0)) >= int(charge.get("amount", 0))
         reason = f"charge {charge.get('id')} refunded ({event_id})"
         if not full:
-            set_payment_status(cur, order_id, PaymentStatus.PARTIALLY_REFUNDED)
-            record_event(
-                cur, order_id, state, state, ACTOR, f"partial {reason}", "OrderPartiallyRefunded"
+            note_payment(
+                cur,
+                order_id,
+                state,
+                PaymentStatus.PARTIALLY_REFUNDED,
+                ACTOR,
+                f"partial {reason}",
+                "OrderPartiallyRefunded",
             )
             return "partial refund recorded"
         if transition(

@@ -157,3 +157,18 @@ def history(conn: psycopg.Connection, order_id: uuid.UUID) -> list[dict[str, Any
         {"from": f, "to": t, "actor": actor, "reason": reason, "at": at.isoformat()}
         for f, t, actor, reason, at in rows
     ]
+
+
+def note_payment(
+    cur: psycopg.Cursor[Any],
+    order_id: uuid.UUID,
+    state: OrderState,
+    status: PaymentStatus,
+    actor: str,
+    reason: str,
+    event_type: str,
+) -> None:
+    """A payment fact that moves no state (failed, refunded after expiry, partly refunded):
+    the payment status, a history row (state to itself) and its outbox event."""
+    set_payment_status(cur, order_id, status)
+    record_event(cur, order_id, state, state, actor, reason, event_type)
