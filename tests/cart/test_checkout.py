@@ -208,6 +208,7 @@ def test_an_item_added_after_checkout_read_the_cart_stays_in_the_cart(client, sh
     from handlers.cart.api.guest_cookie import GuestCookie
     from handlers.cart.api.owners import Owner
 
+    assert cookie is not None
     guest = Owner("guest", GuestCookie(COOKIE_KEY.encode()).guest_id(cookie))
     store = services.orders._store
     read = store.read

@@ -9,6 +9,7 @@ import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
+from typing import Any
 
 import boto3
 import psycopg
@@ -209,17 +210,19 @@ def order_bus(cart_env):
     return name, queue
 
 
-def _drain(queue: str) -> list[dict]:
-    sqs, messages = boto3.client("sqs"), []
+def _drain(queue: str) -> list[dict[str, Any]]:
+    sqs = boto3.client("sqs")
+    messages: list[dict[str, Any]] = []
     while True:
         got = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get("Messages", [])
         if not got:
             return messages
-        messages += got
+        messages += [dict(message) for message in got]
 
 
-def _sent_mail() -> list:
-    from moto.core import DEFAULT_ACCOUNT_ID
+def _sent_mail() -> list[Any]:
+    """moto's SES backend (its server runs in this process): the messages it accepted."""
+    from moto.core.models import DEFAULT_ACCOUNT_ID
     from moto.ses.models import ses_backends
 
     return ses_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].sent_messages

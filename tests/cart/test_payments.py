@@ -8,7 +8,9 @@ import json
 import threading
 import time
 import uuid
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import psycopg
 import pytest
@@ -65,8 +67,11 @@ def _order(client, shop, sku: str, quantity: int = 1, price: int = 2500, stock: 
     return reply.body, cookie
 
 
-def _state(client, order, cookie) -> dict:
-    return client.call("GET", f"/api/orders/{order['order_id']}", cookie=cookie).body
+def _state(client, order, cookie) -> dict[str, Any]:
+    body: dict[str, Any] = client.call(
+        "GET", f"/api/orders/{order['order_id']}", cookie=cookie
+    ).body
+    return body
 
 
 def _send(client, payload: bytes, secret: str = WEBHOOK_SECRET, timestamp: int | None = None):
@@ -166,17 +171,19 @@ def _paid(client, shop, cart_env, sku: str, price: int = 3000):
     return order, cookie
 
 
-def _refunded_charge(cart_env, intent_id: str, amount: int | None = None) -> dict:
+def _refunded_charge(cart_env, intent_id: str, amount: int | None = None) -> dict[str, Any]:
     """Refund for real in localstripe, then read the charge as Stripe would send it in
     charge.refunded (localstripe sends no event for a refund: checked below)."""
     sdk = stripe_client(cart_env.stripe)
-    params: dict = {"payment_intent": intent_id}
-    if amount is not None:
-        params["amount"] = amount
-    sdk.v1.refunds.create(params=params)
-    charge_id = sdk.v1.payment_intents.retrieve(intent_id).latest_charge
-    charge_id = charge_id if isinstance(charge_id, str) else charge_id.id
-    charge = sdk.v1.charges.retrieve(charge_id).to_dict()
+    if amount is None:
+        sdk.v1.refunds.create(params={"payment_intent": intent_id})
+    else:
+        sdk.v1.refunds.create(params={"payment_intent": intent_id, "amount": amount})
+    latest = sdk.v1.payment_intents.retrieve(intent_id).latest_charge
+    assert latest is not None
+    # localstripe expands latest_charge; Stripe sends its id.
+    charge_id = latest if isinstance(latest, str) else latest.id
+    charge: dict[str, Any] = sdk.v1.charges.retrieve(charge_id).to_dict()
     assert charge["payment_intent"] == intent_id
     return charge
 
@@ -246,11 +253,13 @@ def test_a_payment_after_expiry_is_refunded_not_revived(client, shop, cart_env, 
 def test_writes_to_stripe_carry_the_order_idempotency_key(cart_env):
     """localstripe ignores Idempotency-Key (two creates with one key make two intents: shown
     here), so what the shop controls is tested: the key it sends, recorded on the wire."""
-    sent: list[dict] = []
+    sent: list[dict[str, str]] = []
 
     class Recording(stripe.UrllibClient):
-        def request(self, method, url, headers, post_data=None):
-            sent.append(dict(headers or {}))
+        def request(  # type: ignore[override]  # as UrllibClient declares it
+            self, method: str, url: str, headers: Mapping[str, str], post_data: Any = None
+        ) -> tuple[str, int, Mapping[str, str]]:
+            sent.append(dict(headers))
             return super().request(method, url, headers, post_data)
 
     import boto3
