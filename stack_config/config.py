@@ -108,6 +108,7 @@ class StackConfig:
     aurora_max_capacity: float
     aurora_engine_version: str
     aurora_instances: int
+    aurora_secondary_instances: int
     log_retention_days: int
     web_tier: bool
     instance_types: tuple[str, ...]
@@ -457,6 +458,9 @@ def parse_config(raw: Mapping[str, object]) -> StackConfig:
         aurora_max_capacity=aurora_max,
         aurora_engine_version=_as_str("auroraEngineVersion", value("auroraEngineVersion")),
         aurora_instances=_as_int("auroraInstances", value("auroraInstances"), 1, 15),
+        aurora_secondary_instances=_as_int(
+            "auroraSecondaryInstances", value("auroraSecondaryInstances"), 1, 15
+        ),
         log_retention_days=log_retention,
         web_tier=_as_bool("webTier", value("webTier")),
         instance_types=instance_types,

@@ -112,7 +112,15 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec(
         "auroraInstances",
         "integer",
-        "Aurora instances per regional cluster (2 or more spreads them over AZs: Multi-AZ).",
+        "Aurora instances in the writer's regional cluster (2 or more spreads them over AZs: "
+        "Multi-AZ).",
+        from_preset=PRESET,
+    ),
+    KeySpec(
+        "auroraSecondaryInstances",
+        "integer",
+        "Aurora instances per secondary regional cluster (1 or more: each forwards its cell's "
+        "writes to the writer and is ready to be promoted).",
         from_preset=PRESET,
     ),
     KeySpec("auroraEngineVersion", "string", "Aurora PostgreSQL engine version.", "16.6"),

@@ -21,6 +21,7 @@ PRESETS: Final[dict[Environment, dict[str, object]]] = {
         "auroraMinCapacity": "0.5",
         "auroraMaxCapacity": "4",
         "auroraInstances": 1,
+        "auroraSecondaryInstances": 1,
         "logRetentionDays": 14,
         "instanceTypes": ["t4g.small", "t4g.medium", "c7g.medium"],
         "onDemandBaseCapacity": 0,
@@ -42,6 +43,9 @@ PRESETS: Final[dict[Environment, dict[str, object]]] = {
         "auroraMinCapacity": "2",
         "auroraMaxCapacity": "64",
         "auroraInstances": 2,
+        # One per secondary: it forwards its cell's writes and is promoted on failover;
+        # the writer's cluster keeps two for Multi-AZ.
+        "auroraSecondaryInstances": 1,
         "logRetentionDays": 365,
         "instanceTypes": ["c7g.large", "c6g.large", "m7g.large", "m6g.large"],
         "onDemandBaseCapacity": 2,

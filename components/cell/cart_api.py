@@ -1,7 +1,10 @@
 """The cart API Lambda of one cell (behind the ALB's /api/* rule): its environment and the
 resources its role may reach, nothing more. It signs in to its region's Aurora cluster as the
 cart's own database user with IAM auth tokens (rds-db:connect on that user only); it cannot read
-the master secret.
+the master secret. It connects to the cluster's reader endpoint: that endpoint is live in a
+secondary cluster too (its writer endpoint is not), and the cluster forwards checkout's writes to
+the current writer (components/data/database.py), so the same host works before and after a
+switchover.
 
 The primary cell also has the cart-schema Lambda: the same code, another entry point, a role
 that may read the master secret and nothing else of the cart's. The deploy invokes it to apply
@@ -84,7 +87,7 @@ def cart_api(
                 env.IDEMPOTENCY_TABLE: idempotency.name,
                 env.HOME_REGION: ctx.region,
                 env.DATABASE_IAM_USER: CART_DATABASE_ROLE,
-                env.DATABASE_HOST: cluster.endpoint,
+                env.DATABASE_HOST: cluster.reader_endpoint,
                 env.DATABASE_PORT: str(POSTGRES_PORT),
                 env.DATABASE_NAME: DATABASE_NAME,
                 env.REDIS_URL: inputs.cache.url,
@@ -151,7 +154,9 @@ def database_user_arn(ctx: CellContext, cluster: aws.rds.Cluster) -> pulumi.Outp
 
 def schema_function(ctx: CellContext, dead_letter_arn: pulumi.Input[str]) -> CellFunction:
     """The cart-schema Lambda: in the VPC (it reaches the writer), the master secret's only
-    reader among the cells' functions."""
+    reader among the cells' functions. DDL and GRANT are never forwarded, so it connects to the
+    cluster (writer) endpoint of the stack's primary: schema changes deploy while the writer is
+    in the primary region (docs/failover.md: switch back before such a deploy)."""
     database = ctx.data.database
     secret = database.master_secret.arn.apply(lambda arn: arn_in_region(arn, ctx.region))
     artifact = lambda_artifact("cart", ctx.config.lambda_architecture)

@@ -336,7 +336,10 @@ def test_cart_signs_in_to_its_clusters_user_and_only_the_schema_function_reads_t
     environment = _environment(named(run, primary, "-cart-schema"))
     assert environment == {
         env.DATABASE_SECRET_ARN: secret,
-        env.DATABASE_HOST: _environment(named(run, primary, "-cart"))[env.DATABASE_HOST],
+        env.DATABASE_HOST: run.named(f"data-{primary}-aurora").inputs["clusterIdentifier"]
+        + ".cluster-abcdefghijkl."
+        + primary
+        + ".rds.amazonaws.com",
     }
 
 
