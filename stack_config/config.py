@@ -111,6 +111,7 @@ class StackConfig:
     aurora_secondary_instances: int
     log_retention_days: int
     web_tier: bool
+    health_check_interval: Literal[10, 30]
     instance_types: tuple[str, ...]
     lambda_architecture: Architecture
     lambda_reserved_concurrency: int
@@ -128,6 +129,8 @@ class StackConfig:
     auth_token_minutes: int = 60
     auth_refresh_token_days: int = 30
     identity_providers: tuple[SocialIdentityProvider, ...] = ()
+    # The region of the Aurora writer now (orders.<domain> prefers it); None: the primary.
+    writer_region_override: str | None = None
     # Built storefront directory (relative to the project), or "skip".
     storefront_dist: str = "storefront/dist"
 
@@ -142,6 +145,10 @@ class StackConfig:
     @property
     def region_names(self) -> tuple[str, ...]:
         return tuple(r.name for r in self.regions)
+
+    @property
+    def writer_region(self) -> str:
+        return self.writer_region_override or self.primary.name
 
     @property
     def is_prod(self) -> bool:
@@ -390,6 +397,23 @@ def _domain_prefix(key: str, value: object) -> str:
     return prefix
 
 
+def _health_check_interval(value: object) -> Literal[10, 30]:
+    """Route 53 offers exactly these two request intervals."""
+    number = _as_int("healthCheckInterval", value, 10, 30)
+    if number == 10:
+        return 10
+    if number == 30:
+        return 30
+    raise _fail("healthCheckInterval", value, "10 or 30 (the intervals Route 53 offers)")
+
+
+def _writer_region(value: object, regions: Sequence[RegionSettings]) -> str | None:
+    if value in (None, ""):
+        return None
+    names = [r.name for r in regions]
+    return _as_choice("writerRegion", value, names)
+
+
 def parse_config(raw: Mapping[str, object]) -> StackConfig:
     """Validate the `shop3d:` values (keys without the namespace) into a StackConfig."""
     unknown = sorted(set(raw) - set(KEY_SPECS))
@@ -463,6 +487,8 @@ def parse_config(raw: Mapping[str, object]) -> StackConfig:
         ),
         log_retention_days=log_retention,
         web_tier=_as_bool("webTier", value("webTier")),
+        health_check_interval=_health_check_interval(value("healthCheckInterval")),
+        writer_region_override=_writer_region(value("writerRegion"), regions),
         instance_types=instance_types,
         lambda_architecture=_as_choice(
             "lambdaArchitecture", value("lambdaArchitecture"), ("arm64", "x86_64")

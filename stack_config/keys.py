@@ -133,9 +133,22 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec(
         "webTier",
         "boolean",
-        "Run the EC2 web tier (Auto Scaling group behind the ALB). false: Lambda only, for "
-        "small shops.",
-        True,
+        "Run the EC2 web tier (Auto Scaling group behind the ALB). Off by default: CloudFront "
+        "sends it no traffic until it serves pages; true only for a stack that routes to it.",
+        False,
+    ),
+    KeySpec(
+        "healthCheckInterval",
+        "integer",
+        "Seconds between a Route 53 health checker's requests to a cell: 10 (fast, detects a "
+        "failed cell in 30 s, an extra option charge per check) or 30.",
+        from_preset=PRESET,
+    ),
+    KeySpec(
+        "writerRegion",
+        "string",
+        "The region that holds the Aurora writer now: orders.<domain> prefers its cell. Unset: "
+        "the primary (first of shop3d:regions). `./shop3d failover` sets it.",
     ),
     KeySpec(
         "instanceTypes",

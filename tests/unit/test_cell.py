@@ -37,6 +37,8 @@ ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 QUEUE = "aws:sqs/queue:Queue"
 WEB_OFF = {"webTier": False}
+# The web tier is off by default (it serves nothing until it renders pages): tests of it ask.
+WEB_ON = {"webTier": True}
 
 # (type, logical name suffix) every cell has, web tier or not.
 CELL_PARTS = [
@@ -119,7 +121,7 @@ def assert_full_cell(run: ProgramRun, regions: list[str], web_tier: bool) -> Non
 
 @pytest.mark.parametrize(
     ("stack", "overrides", "web_tier"),
-    [("dev", None, True), ("prod", None, True), ("dev", WEB_OFF, False)],
+    [("dev", None, False), ("prod", None, False), ("prod", WEB_ON, True), ("dev", WEB_ON, True)],
 )
 def test_every_region_has_its_full_cell(
     program: ProgramFactory, stack: str, overrides: dict[str, Any] | None, web_tier: bool
@@ -242,7 +244,7 @@ def test_every_lambda_has_tracing_retention_concurrency_and_a_dead_letter_path(
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_every_launch_template_requires_imdsv2(program: ProgramFactory, stack: str) -> None:
-    run = program(stack)
+    run = program(stack, WEB_ON)
     templates = run.of_type(LAUNCH_TEMPLATE)
     assert len(templates) == 2 * len(run.outputs["regions"])  # web tier and Batch hosts
     for template in templates:
@@ -265,7 +267,7 @@ def _resources(statement: dict[str, Any]) -> list[str]:
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_every_role_policy_names_specific_resources(program: ProgramFactory, stack: str) -> None:
-    run = program(stack)
+    run = program(stack, WEB_ON)  # the web role too
     policies = [p for p in run.of_type(ROLE_POLICY) if p.name.startswith("cell-")]
     assert len(policies) >= 6 * len(run.outputs["regions"])
     for policy in policies:
@@ -399,7 +401,7 @@ def test_lambdas_get_every_variable_their_handlers_read(program: ProgramFactory)
 
 
 def test_alb_requires_the_origin_header_and_hardens_tls(program: ProgramFactory) -> None:
-    run = program("prod")
+    run = program("prod", WEB_ON)  # the web rule too
     primary = run.outputs["regions"][0]
     for region in run.outputs["regions"]:
         alb = named(run, region, "-alb").inputs
@@ -463,7 +465,7 @@ def test_without_a_domain_cloudfront_reaches_the_alb_over_http(program: ProgramF
 
 
 def test_without_a_web_tier_only_the_api_is_routed(program: ProgramFactory) -> None:
-    run = program("dev", WEB_OFF)
+    run = program("dev")  # the default
     for region in run.outputs["regions"]:
         rules = sorted(r.name for r in cell(run, region) if r.type_ == LISTENER_RULE)
         assert rules == [f"cell-{region}-alb-rule-api", f"cell-{region}-alb-rule-health"]
@@ -471,7 +473,7 @@ def test_without_a_web_tier_only_the_api_is_routed(program: ProgramFactory) -> N
 
 
 def test_web_tier_mixes_on_demand_base_and_spot(program: ProgramFactory) -> None:
-    run = program("prod")
+    run = program("prod", WEB_ON)
     for region in run.outputs["regions"]:
         group = named(run, region, "-web-asg").inputs
         policy = group["mixedInstancesPolicy"]

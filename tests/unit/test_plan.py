@@ -23,11 +23,14 @@ def test_plan_counts_every_resource_once_per_scope_in_region_order(program: Prog
         for r in ("us-east-1", "eu-west-1", "ap-southeast-2")
     )
     for region in ("us-east-1", "eu-west-1", "ap-southeast-2"):
-        assert plan["scopes"][region]["resources"]["autoscaling.Group"] == 1
+        # The web tier is off by default: no Auto Scaling group in any cell.
+        assert "autoscaling.Group" not in plan["scopes"][region]["resources"]
 
 
 def test_plan_shows_key_settings_from_the_stack_config(program: ProgramFactory) -> None:
-    settings = "\n".join(summarize(program("prod"))["scopes"]["eu-west-1"]["settings"])
+    settings = "\n".join(
+        summarize(program("prod", {"webTier": True}))["scopes"]["eu-west-1"]["settings"]
+    )
     assert "cell-eu-west-1-web-asg: 2.0-30.0 instances" in settings
     assert "c7g.large" in settings
     assert "cache.t4g.small, 2.0 nodes" in settings
