@@ -82,15 +82,18 @@ def instances_in(config: StackConfig, region: str) -> int:
     )
 
 
-def write_forwarding(regions: int, instances: int) -> dict[str, bool]:
+@dataclass(frozen=True)
+class WriteForwarding:
+    global_: bool
+    local: bool
+
+
+def write_forwarding(regions: int, instances: int) -> WriteForwarding:
     """The cluster's write forwarding: global on every cluster of a global database of two or
     more regions (whichever is a secondary forwards; see the module docstring), local when the
     cluster has readers (the reader endpoint may land on one). Aurora PostgreSQL 14.9+, 15.4+
     or 16 for global, 14.13+, 15.8+ or 16.4+ for local (docs/failover.md cites them)."""
-    return {
-        "enable_global_write_forwarding": regions > 1,
-        "enable_local_write_forwarding": instances > 1,
-    }
+    return WriteForwarding(global_=regions > 1, local=instances > 1)
 
 
 def _monitoring_role(parent: pulumi.Resource, provider: aws.Provider) -> aws.iam.Role:
@@ -199,6 +202,7 @@ def global_database(
     for region in config.region_names:
         is_primary = region == primary
         instance_count = instances_in(config, region)
+        forwarding = write_forwarding(len(config.region_names), instance_count)
         provider = providers[region]
         network = networks[region]
         identifier = physical("orders", region)
@@ -235,7 +239,8 @@ def global_database(
             storage_encrypted=True,
             kms_key_id=key_arns[region],
             iam_database_authentication_enabled=True,
-            **write_forwarding(len(config.region_names), instance_count),
+            enable_global_write_forwarding=forwarding.global_,
+            enable_local_write_forwarding=forwarding.local,
             enabled_cloudwatch_logs_exports=["postgresql"],
             backup_retention_period=config.backup_retention_days,
             copy_tags_to_snapshot=True,
