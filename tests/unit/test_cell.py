@@ -360,7 +360,6 @@ def _environment(function: RecordedResource) -> dict[str, str]:
 
 def test_lambdas_get_every_variable_their_handlers_read(program: ProgramFactory) -> None:
     run = program("prod")
-    primary = run.outputs["regions"][0]
     for region in run.outputs["regions"]:
         cart = _environment(named(run, region, "-cart"))
         assert set(cart) == {
@@ -387,8 +386,9 @@ def test_lambdas_get_every_variable_their_handlers_read(program: ProgramFactory)
         assert cart[env.REDIS_URL].startswith("rediss://")
         assert cart[env.CART_COOKIE_SECRET_ARN].startswith(f"arn:aws:secretsmanager:{region}:")
         asset = _environment(named(run, region, "-asset"))
-        # Every region publishes into the primary's assets bucket and reads its own uploads.
-        assert asset[env.ASSETS_BUCKET] == run.outputs["bucketNames"][primary]["assets"]
+        # Every region publishes into its own assets bucket (replicated to the others) and
+        # reads its own uploads.
+        assert asset[env.ASSETS_BUCKET] == run.outputs["bucketNames"][region]["assets"]
         assert asset[env.UPLOADS_BUCKET] == run.outputs["bucketNames"][region]["uploads"]
         assert int(asset[env.ASSET_BATCH_THRESHOLD_BYTES]) == 200 * 1024 * 1024
         assert asset[env.ASSET_BATCH_JOB_QUEUE].startswith(f"arn:aws:batch:{region}:")
