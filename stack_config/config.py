@@ -102,6 +102,7 @@ class StackConfig:
     hosted_zone_id: str | None
     availability_zones: int
     nat_gateways: NatGateways
+    interface_endpoints: bool
     deletion_protection: bool
     backup_retention_days: int
     aurora_min_capacity: float
@@ -116,6 +117,7 @@ class StackConfig:
     lambda_architecture: Architecture
     lambda_reserved_concurrency: int
     asset_batch_threshold_mb: int
+    catalog_cache: bool
     redis_node_type: str
     price_class: PriceClass
     waf_rate_limit: int
@@ -476,6 +478,7 @@ def parse_config(raw: Mapping[str, object]) -> StackConfig:
         hosted_zone_id=hosted_zone_id,
         availability_zones=azs,
         nat_gateways=_as_choice("natGateways", value("natGateways"), ("single", "per-az")),
+        interface_endpoints=_as_bool("interfaceEndpoints", value("interfaceEndpoints")),
         deletion_protection=_as_bool("deletionProtection", value("deletionProtection")),
         backup_retention_days=_as_int("backupRetentionDays", value("backupRetentionDays"), 1, 35),
         aurora_min_capacity=aurora_min,
@@ -499,6 +502,7 @@ def parse_config(raw: Mapping[str, object]) -> StackConfig:
         asset_batch_threshold_mb=_as_int(
             "assetBatchThresholdMb", value("assetBatchThresholdMb"), 1, 1024
         ),
+        catalog_cache=_as_bool("catalogCache", value("catalogCache")),
         redis_node_type=_as_str("redisNodeType", value("redisNodeType")),
         price_class=cast(
             PriceClass,

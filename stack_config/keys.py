@@ -85,6 +85,15 @@ KEYS: tuple[KeySpec, ...] = (
         from_preset=PRESET,
     ),
     KeySpec(
+        "interfaceEndpoints",
+        "string",
+        "true, false or preset. Interface VPC endpoints (Secrets Manager, KMS, SQS, Logs) in "
+        "every AZ of every cell, instead of reaching those APIs through the NAT gateway. Each "
+        "costs an hourly fee per AZ: worth it above the traffic where NAT processing costs "
+        "more (`./shop3d cost` prints the break-even GB).",
+        from_preset=PRESET,
+    ),
+    KeySpec(
         "deletionProtection",
         "string",
         "true, false or preset. Deletion protection on tables, clusters, ALBs, user pool, "
@@ -183,6 +192,14 @@ KEYS: tuple[KeySpec, ...] = (
         "Uploaded models larger than this (MB) are processed by AWS Batch on spot instead of "
         "the asset Lambda.",
         200,
+    ),
+    KeySpec(
+        "catalogCache",
+        "string",
+        "true, false or preset. An ElastiCache Redis catalog read cache per cell. It pays only "
+        "when the DynamoDB reads it absorbs cost more than its nodes (`./shop3d cost` prints "
+        "the break-even reads per month); off in both presets at the default traffic.",
+        from_preset=PRESET,
     ),
     KeySpec("redisNodeType", "string", "ElastiCache Redis node type.", from_preset=PRESET),
     KeySpec(

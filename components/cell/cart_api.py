@@ -49,7 +49,7 @@ TIMEOUT_SECONDS: Final = CART_TIMEOUT_SECONDS
 
 @dataclass(frozen=True)
 class CartInputs:
-    cache: CellCache
+    cache: CellCache | None  # None: no catalog cache (reads go to DynamoDB)
     cookie_key: CartCookieKey
     identity: IdentityOutputs | None
 
@@ -62,6 +62,12 @@ def _identity_environment(identity: IdentityOutputs | None) -> dict[str, pulumi.
         env.AUTH_JWKS_URL: identity.jwks_url,
         env.AUTH_CLIENT_ID: identity.client_id,
     }
+
+
+def _cache_environment(cache: CellCache | None) -> dict[str, pulumi.Input[str]]:
+    if cache is None:
+        return {}  # the service reads the catalog from DynamoDB only
+    return {env.REDIS_URL: cache.url, env.REDIS_AUTH_SECRET_ARN: cache.auth_secret.arn}
 
 
 def cart_api(
@@ -90,8 +96,7 @@ def cart_api(
                 env.DATABASE_HOST: cluster.reader_endpoint,
                 env.DATABASE_PORT: str(POSTGRES_PORT),
                 env.DATABASE_NAME: DATABASE_NAME,
-                env.REDIS_URL: inputs.cache.url,
-                env.REDIS_AUTH_SECRET_ARN: inputs.cache.auth_secret.arn,
+                **_cache_environment(inputs.cache),
                 env.CART_COOKIE_SECRET_ARN: cookie_secret,
                 **_identity_environment(inputs.identity),
             },
@@ -126,7 +131,10 @@ def cart_api(
                 ),
                 iam.allow(
                     ["secretsmanager:GetSecretValue"],
-                    [inputs.cache.auth_secret.arn, cookie_secret],
+                    [
+                        *([inputs.cache.auth_secret.arn] if inputs.cache is not None else []),
+                        cookie_secret,
+                    ],
                     sid="OwnSecrets",
                 ),
             ],

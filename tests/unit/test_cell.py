@@ -39,6 +39,9 @@ QUEUE = "aws:sqs/queue:Queue"
 WEB_OFF = {"webTier": False}
 # The web tier is off by default (it serves nothing until it renders pages): tests of it ask.
 WEB_ON = {"webTier": True}
+# Nor the catalog cache (it pays only above a read volume `./shop3d cost` prints).
+CACHE_ON = {"catalogCache": True}
+ALL_ON = WEB_ON | CACHE_ON
 
 # (type, logical name suffix) every cell has, web tier or not.
 CELL_PARTS = [
@@ -57,7 +60,6 @@ CELL_PARTS = [
     ("aws:batch/jobQueue:JobQueue", "-batch-queue"),
     ("aws:batch/jobDefinition:JobDefinition", "-batch-job"),
     ("aws:ecr/repository:Repository", "-asset-repository"),
-    ("aws:elasticache/replicationGroup:ReplicationGroup", "-redis"),
     ("aws:sns/topic:Topic", "-alarms"),
     ("aws:cloudwatch/dashboard:Dashboard", "-dashboard"),
     ("aws:route53/healthCheck:HealthCheck", "-health"),
@@ -72,6 +74,8 @@ WEB_PARTS = [
     ("aws:lb/targetGroup:TargetGroup", "-alb-web"),
     (LISTENER_RULE, "-alb-rule-web"),
 ]
+REDIS = "aws:elasticache/replicationGroup:ReplicationGroup"
+REDIS_METRICS = {"EngineCPUUtilization", "Evictions"}
 ALARMED_METRICS = {
     "HTTPCode_ELB_5XX_Count",
     "TargetResponseTime",
@@ -116,12 +120,15 @@ def assert_full_cell(run: ProgramRun, regions: list[str], web_tier: bool) -> Non
             if "metric" in q
         }
         lag = "AuroraReplicaLag" if region == regions[0] else "AuroraGlobalDBReplicationLag"
-        assert ALARMED_METRICS | {lag} <= metrics, f"{region} lacks alarms"
+        expected = ALARMED_METRICS | {lag}
+        if (REDIS, f"cell-{region}-redis") not in have:  # the catalog cache is off by default
+            expected -= REDIS_METRICS
+        assert expected <= metrics, f"{region} lacks alarms"
 
 
 @pytest.mark.parametrize(
     ("stack", "overrides", "web_tier"),
-    [("dev", None, False), ("prod", None, False), ("prod", WEB_ON, True), ("dev", WEB_ON, True)],
+    [("dev", None, False), ("prod", None, False), ("prod", ALL_ON, True), ("dev", WEB_ON, True)],
 )
 def test_every_region_has_its_full_cell(
     program: ProgramFactory, stack: str, overrides: dict[str, Any] | None, web_tier: bool
@@ -185,8 +192,8 @@ def test_network_access_is_least_privilege(program: ProgramFactory, stack: str) 
     assert_least_privilege_network(run, run.outputs["regions"])
 
 
-def test_prod_reaches_aws_apis_through_interface_endpoints(program: ProgramFactory) -> None:
-    prod, dev = program("prod"), program("dev")
+def test_interface_endpoints_when_asked_reach_aws_apis(program: ProgramFactory) -> None:
+    prod, dev = program("prod", {"interfaceEndpoints": True}), program("prod")
     services = {"secretsmanager", "kms", "sqs", "logs"}
     for region in prod.outputs["regions"]:
         endpoints = {
@@ -358,8 +365,20 @@ def _environment(function: RecordedResource) -> dict[str, str]:
     return variables
 
 
-def test_lambdas_get_every_variable_their_handlers_read(program: ProgramFactory) -> None:
+def test_without_the_catalog_cache_the_cart_gets_no_redis_variables(
+    program: ProgramFactory,
+) -> None:
     run = program("prod")
+    for region in run.outputs["regions"]:
+        cart = _environment(named(run, region, "-cart"))
+        assert env.REDIS_URL not in cart and env.REDIS_AUTH_SECRET_ARN not in cart
+        statements = json.loads(named(run, region, "-cart-role-policy").inputs["policy"])
+        (own,) = [s for s in statements["Statement"] if s["Sid"] == "OwnSecrets"]
+        assert _resources(own) == [cart[env.CART_COOKIE_SECRET_ARN]]
+
+
+def test_lambdas_get_every_variable_their_handlers_read(program: ProgramFactory) -> None:
+    run = program("prod", CACHE_ON)
     for region in run.outputs["regions"]:
         cart = _environment(named(run, region, "-cart"))
         assert set(cart) == {
@@ -496,7 +515,8 @@ def test_web_tier_mixes_on_demand_base_and_spot(program: ProgramFactory) -> None
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_redis_is_encrypted_authenticated_and_isolated(program: ProgramFactory, stack: str) -> None:
-    run = program(stack)
+    run = program(stack, CACHE_ON)
+    assert not program(stack).of_type("aws:elasticache/replicationGroup:ReplicationGroup")
     for region in run.outputs["regions"]:
         redis = named(run, region, "-redis").inputs
         assert redis["transitEncryptionEnabled"] is True

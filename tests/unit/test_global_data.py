@@ -152,11 +152,11 @@ def test_prod_settings(program: ProgramFactory) -> None:
     for cluster in run.of_type(CLUSTER):
         assert cluster.inputs["deletionProtection"] is True
         assert cluster.inputs["backupRetentionPeriod"] == 35
-        assert cluster.inputs["serverlessv2ScalingConfiguration"]["minCapacity"] == 2
+        assert cluster.inputs["serverlessv2ScalingConfiguration"]["minCapacity"] == 1
     for table in run.of_type(TABLE):
         assert table.inputs["deletionProtectionEnabled"] is True
     for vpc in run.of_type("awsx:ec2:Vpc"):
-        assert vpc.inputs["natGateways"]["strategy"] == "OnePerAz"
+        assert vpc.inputs["natGateways"]["strategy"] == "Single"  # natGateways=per-az: OnePerAz
         assert vpc.inputs["numberOfAvailabilityZones"] == 3
     for region in ("us-east-1", "eu-west-1", "ap-southeast-2"):
         (replication,) = assets_replications(run, region)
