@@ -162,7 +162,8 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec(
         "instanceTypes",
         "array",
-        "Web tier instance types for the mixed instances policy (arm64/Graviton).",
+        "Web tier instance types for the mixed instances policy, all of one CPU architecture "
+        "(Graviton arm64, or x86_64): one AMI serves them all.",
         from_preset=PRESET,
     ),
     KeySpec(
@@ -249,7 +250,8 @@ KEYS: tuple[KeySpec, ...] = (
         "array",
         "Extra OAuth callback URLs of the storefront app client (https://..., or "
         "http://localhost:<port>/... for a local storefront). https://<domain>/auth/callback "
-        "is always included when shop3d:domain is set.",
+        "is always included when shop3d:domain is set; without a domain at least one is "
+        "required.",
         from_preset=PRESET,
     ),
     KeySpec(
@@ -275,7 +277,7 @@ KEYS: tuple[KeySpec, ...] = (
         "policyExemptions",
         "array",
         "Policy pack rules relaxed for this stack, each 'rule-name: reason'. The reason is "
-        "required and listed in README.md.",
+        "required and listed in docs/shipping.md.",
         (),
     ),
 )

@@ -50,8 +50,8 @@ class AssetPipeline:
 
 def _data_statements(ctx: CellContext) -> list[iam.Statement]:
     """What the pipeline's code touches, for the Lambda and the Batch job alike."""
-    uploads = ctx.data.buckets[ctx.region].uploads
-    assets = ctx.data.buckets[ctx.region].assets
+    uploads = ctx.data.buckets.uploads
+    assets = ctx.data.buckets.assets
     return [
         iam.allow(
             ["s3:GetObject", "s3:GetObjectVersion", "s3:DeleteObject"],
@@ -70,7 +70,7 @@ def _data_statements(ctx: CellContext) -> list[iam.Statement]:
         ),
         iam.allow(
             ["dynamodb:GetItem", "dynamodb:UpdateItem"],
-            [ctx.data.table_arn_in(tables.CATALOG.logical_name, ctx.region)],
+            [ctx.data.tables[tables.CATALOG.logical_name].arn],
             sid="CatalogAssetState",
         ),
         iam.allow(
@@ -84,8 +84,8 @@ def _data_statements(ctx: CellContext) -> list[iam.Statement]:
 def _environment(ctx: CellContext) -> dict[str, pulumi.Input[str]]:
     return {
         env.CATALOG_TABLE: ctx.data.tables[tables.CATALOG.logical_name].name,
-        env.UPLOADS_BUCKET: ctx.data.buckets[ctx.region].uploads.id,
-        env.ASSETS_BUCKET: ctx.data.buckets[ctx.region].assets.id,
+        env.UPLOADS_BUCKET: ctx.data.buckets.uploads.id,
+        env.ASSETS_BUCKET: ctx.data.buckets.assets.id,
         env.ASSET_BATCH_THRESHOLD_BYTES: str(ctx.config.asset_batch_threshold_mb * MB),
         env.HOME_REGION: ctx.region,
     }
@@ -137,7 +137,7 @@ def asset_pipeline(ctx: CellContext, lambda_dead_letter_arn: pulumi.Input[str]) 
         ),
         opts=ctx.opts(),
     )
-    uploads = ctx.data.buckets[ctx.region].uploads
+    uploads = ctx.data.buckets.uploads
     queue_policy = aws.sqs.QueuePolicy(
         ctx.name("asset-queue", "policy"),
         queue_url=queue.id,
@@ -183,7 +183,7 @@ def asset_pipeline(ctx: CellContext, lambda_dead_letter_arn: pulumi.Input[str]) 
             ephemeral_storage_mb=EPHEMERAL_STORAGE_MB,
             environment={
                 **environment,
-                env.IDEMPOTENCY_TABLE: ctx.data.idempotency_tables[ctx.region].name,
+                env.IDEMPOTENCY_TABLE: ctx.data.idempotency.name,
                 env.ASSET_BATCH_JOB_QUEUE: batch.job_queue.arn,
                 env.ASSET_BATCH_JOB_DEFINITION: batch.job_definition.arn,
             },
@@ -196,7 +196,7 @@ def asset_pipeline(ctx: CellContext, lambda_dead_letter_arn: pulumi.Input[str]) 
                         "dynamodb:UpdateItem",
                         "dynamodb:DeleteItem",
                     ],
-                    [ctx.data.idempotency_tables[ctx.region].arn],
+                    [ctx.data.idempotency.arn],
                     sid="Idempotency",
                 ),
                 iam.allow(

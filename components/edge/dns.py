@@ -23,12 +23,13 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Final, Protocol
+from typing import Final
 
 import pulumi
 import pulumi_aws as aws
 
 from components.cell.health import FAILURE_THRESHOLD
+from components.interfaces import CellEndpoint, ValidationOption
 from components.naming import API_LABEL, ORDERS_LABEL, global_name, regional
 from components.options import child, stateful
 from stack_config.routing import ORDERS_ROLES, orders_regions, set_identifier
@@ -42,30 +43,9 @@ VALIDATION_TTL: Final = 300
 ALB_ALIAS_TTL_SECONDS: Final = 60
 
 
-ValidationOption = aws.acm.outputs.CertificateDomainValidationOption
-
-
 def failover_seconds(interval: int) -> int:
     """Worst case from a cell's failure to users resolving to another cell."""
     return interval * FAILURE_THRESHOLD + ALB_ALIAS_TTL_SECONDS
-
-
-class CellEndpoint(Protocol):
-    """What the edge needs from a RegionalCell."""
-
-    @property
-    def alb_dns_name(self) -> pulumi.Output[str]: ...
-
-    @property
-    def certificate_validation_options(
-        self,
-    ) -> pulumi.Output[Sequence[ValidationOption]] | None: ...
-
-    @property
-    def alb_zone_id(self) -> pulumi.Output[str]: ...
-
-    @property
-    def health_check_id(self) -> pulumi.Output[str]: ...
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from botocore.stub import Stubber
 from ops.failover.__main__ import main
 from ops.failover.runbook import Clients, FailoverError, Request, Runbook, orders_changes
 from ops.failover.targets import TargetsError, from_outputs
+from policy import tokens
 from stack_config.routing import orders_regions
 from tests.unit.conftest import ProgramFactory
 
@@ -347,7 +348,7 @@ def test_the_failover_writes_the_records_a_deploy_with_that_writer_writes(
         moved = program("prod", {**overrides, "writerRegion": writer})
         records = {
             r.inputs["setIdentifier"]: r.inputs
-            for r in moved.of_type("aws:route53/record:Record")
+            for r in moved.of_type(tokens.DNS_RECORD)
             if r.inputs["name"] == "orders.shop.example.org"
         }
         for change in orders_changes(targets, writer):

@@ -19,6 +19,7 @@ from offline.cost.report import render, to_json
 from offline.cost.savings import savings
 from offline.cost.traffic import TRAFFIC_DIR, TrafficProfile, load_profile
 from offline.runner import RecordedResource
+from policy import tokens as t
 from tests.unit.conftest import ProgramFactory
 
 PROFILE = TrafficProfile(web_instances=4)
@@ -58,7 +59,7 @@ def test_redis_cost_is_read_from_the_graph(program: ProgramFactory) -> None:
     book = load_snapshot()
     for stack, node in (("prod", "cache.t4g.small"), ("dev", "cache.t4g.micro")):
         run = program(stack, {"catalogCache": True})
-        groups = run.of_type("aws:elasticache/replicationGroup:ReplicationGroup")
+        groups = run.of_type(t.REPLICATION_GROUP)
         assert groups
         result = estimate(run, PROFILE, book)
         for group in groups:
@@ -131,7 +132,7 @@ def test_a_type_without_an_estimator_is_listed_not_guessed(program: ProgramFacto
     grown = dataclasses.replace(run, resources=[*run.resources, extra])
     result = estimate(grown, PROFILE, load_snapshot())
     assert result.not_priced["aws:example/thing:Thing"] == 1
-    assert "aws:iam/role:Role" not in result.not_priced  # no charge of its own
+    assert t.IAM_ROLE not in result.not_priced  # no charge of its own
     assert result.total == estimate(run, PROFILE, load_snapshot()).total
 
 
@@ -350,15 +351,15 @@ def test_prod_defaults_fit_the_budget_and_keep_three_regions_and_failover(
     regions = run.outputs["regions"]
     assert len(regions) == 3
     # RPO of seconds: a global database with a cluster and an instance in every region.
-    clusters = {str(c.region) for c in run.of_type("aws:rds/cluster:Cluster")}
-    instances = {str(i.region) for i in run.of_type("aws:rds/clusterInstance:ClusterInstance")}
+    clusters = {str(c.region) for c in run.of_type(t.RDS_CLUSTER)}
+    instances = {str(i.region) for i in run.of_type(t.RDS_CLUSTER_INSTANCE)}
     assert clusters == instances == set(regions)
     # Failover: every cell has its health check; the whole-cell parts that cost by the hour
     # and served nothing at this traffic are gone.
     assert set(run.outputs["healthCheckIds"]) == set(regions)
     for absent in (
-        "aws:autoscaling/group:Group",
-        "aws:elasticache/replicationGroup:ReplicationGroup",
+        t.AUTOSCALING_GROUP,
+        t.REPLICATION_GROUP,
     ):
         assert not run.of_type(absent), absent
 

@@ -30,11 +30,12 @@ from handlers.cart.stores.credentials import IamAuthToken
 from handlers.shared import env
 from handlers.shared.deploy_events import CART_DATABASE_ROLE
 from offline.runner import ProgramRun, RecordedResource
+from policy import tokens as t
 from stack_config.catalog import REGIONS
 from tests.unit.conftest import ProgramFactory
 
-CLUSTER = "aws:rds/cluster:Cluster"
-INSTANCE = "aws:rds/clusterInstance:ClusterInstance"
+CLUSTER = t.RDS_CLUSTER
+INSTANCE = t.RDS_CLUSTER_INSTANCE
 # The mocks' cluster outputs (offline/mocks.py): what the program hands the cart.
 READER_HOST = "{identifier}.cluster-ro-abcdefghijkl.{region}.rds.amazonaws.com"
 
