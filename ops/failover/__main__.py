@@ -93,14 +93,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             handle = _automation_stack(args.stack)
             outputs = {k: v.value for k, v in handle.outputs().items()}
         targets = from_outputs(outputs)
-        request = Request(
-            stack=args.stack,
-            to=args.to,
-            mode=args.mode,
-            dry_run=args.dry_run,
-            poll_seconds=args.poll,
-            timeout_seconds=args.timeout,
-        )
+        # In Request's field order: stack, to, mode, dry_run, poll_seconds, timeout_seconds.
+        request = Request(args.stack, args.to, args.mode, args.dry_run, args.poll, args.timeout)
         Runbook(targets, _clients(handle)).run(request)
     except (TargetsError, FailoverError) as error:
         print(f"failover: {error}", file=sys.stderr)

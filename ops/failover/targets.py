@@ -17,6 +17,8 @@ class TargetsError(ValueError):
 
 @dataclass(frozen=True)
 class CellTarget:
+    """What an orders record names for a cell: its ALB alias and its own health check."""
+
     alb_dns_name: str
     alb_zone_id: str
     health_check_id: str
@@ -24,12 +26,16 @@ class CellTarget:
 
 @dataclass(frozen=True)
 class OrdersRecord:
+    """orders.<domain> and its hosted zone (the stack output ordersRecord)."""
+
     zone_id: str
     name: str
 
 
 @dataclass(frozen=True)
 class FailoverTargets:
+    """The global cluster, each region's cluster ARN and cell, and the orders record."""
+
     regions: tuple[str, ...]
     global_cluster_id: str
     cluster_arns: dict[str, str]

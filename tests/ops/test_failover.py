@@ -142,6 +142,19 @@ def _described(stack: Stack, writer: str, status: str) -> dict[str, Any]:
     }
 
 
+def _expect_describe(stub: Stubber, stack: Stack, writer: str, status: str) -> None:
+    stub.add_response(
+        "describe_global_clusters",
+        _described(stack, writer, status),
+        {"GlobalClusterIdentifier": stack.global_id},
+    )
+
+
+def _moved(stack: Stack) -> dict[str, Any]:
+    """The response of a switchover or failover call (the global cluster, abridged)."""
+    return {"GlobalCluster": {"GlobalClusterIdentifier": stack.global_id}}
+
+
 class Recorder:
     def __init__(self) -> None:
         self.lines: list[str] = []
@@ -208,14 +221,10 @@ def test_a_planned_switchover_waits_for_the_new_writer_then_moves_orders(moto_aw
     rds = boto3.client("rds", region_name="ap-southeast-2")
     target = stack.cluster_arns["ap-southeast-2"]
     with Stubber(rds) as stub:
-        stub.add_response(
-            "describe_global_clusters",
-            _described(stack, "us-east-1", "available"),
-            {"GlobalClusterIdentifier": stack.global_id},
-        )
+        _expect_describe(stub, stack, "us-east-1", "available")
         stub.add_response(
             "switchover_global_cluster",
-            {"GlobalCluster": {"GlobalClusterIdentifier": stack.global_id}},
+            _moved(stack),
             {"GlobalClusterIdentifier": stack.global_id, "TargetDbClusterIdentifier": target},
         )
         for writer, status in (
@@ -223,11 +232,7 @@ def test_a_planned_switchover_waits_for_the_new_writer_then_moves_orders(moto_aw
             ("ap-southeast-2", "switching-over"),
             ("ap-southeast-2", "available"),
         ):
-            stub.add_response(
-                "describe_global_clusters",
-                _described(stack, writer, status),
-                {"GlobalClusterIdentifier": stack.global_id},
-            )
+            _expect_describe(stub, stack, writer, status)
         recorder = Recorder()
         report = Runbook(stack.targets, _clients(rds, recorder), recorder.say).run(
             Request(stack="prod", to="ap-southeast-2", poll_seconds=7)
@@ -255,14 +260,10 @@ def test_an_unplanned_failover_allows_data_loss_and_a_timeout_leaves_dns_alone(
     stack = Stack(writer="us-east-1")
     rds = boto3.client("rds", region_name="eu-west-1")
     with Stubber(rds) as stub:
-        stub.add_response(
-            "describe_global_clusters",
-            _described(stack, "us-east-1", "available"),
-            {"GlobalClusterIdentifier": stack.global_id},
-        )
+        _expect_describe(stub, stack, "us-east-1", "available")
         stub.add_response(
             "failover_global_cluster",
-            {"GlobalCluster": {"GlobalClusterIdentifier": stack.global_id}},
+            _moved(stack),
             {
                 "GlobalClusterIdentifier": stack.global_id,
                 "TargetDbClusterIdentifier": stack.cluster_arns["eu-west-1"],
@@ -270,11 +271,7 @@ def test_an_unplanned_failover_allows_data_loss_and_a_timeout_leaves_dns_alone(
             },
         )
         for _ in range(3):
-            stub.add_response(
-                "describe_global_clusters",
-                _described(stack, "us-east-1", "failing-over"),
-                {"GlobalClusterIdentifier": stack.global_id},
-            )
+            _expect_describe(stub, stack, "us-east-1", "failing-over")
         recorder = Recorder()
         runbook = Runbook(stack.targets, _clients(rds, recorder), recorder.say)
         with pytest.raises(FailoverError, match=r"step 3: eu-west-1 is not the writer after 20 s"):

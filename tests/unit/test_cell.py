@@ -28,6 +28,7 @@ from offline.runner import ProgramRun, RecordedResource
 from policy import tokens as t
 from stack_config.catalog import REGIONS
 from tests.unit.conftest import ProgramFactory
+from tests.unit.test_write_path import assert_writes_reach_the_writer
 
 FUNCTION = t.FUNCTION
 INGRESS = t.INGRESS_RULE
@@ -148,6 +149,7 @@ def test_generated_region_lists_get_a_full_cell_each(
 ) -> None:
     run = program("dev", {"regions": regions, "webTier": web_tier})
     assert_full_cell(run, regions, web_tier)
+    assert_writes_reach_the_writer(run, regions)
     assert_least_privilege_network(run, regions)
 
 

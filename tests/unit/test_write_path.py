@@ -1,5 +1,6 @@
 """Every region's checkout writes reach the current Aurora writer: over the recorded graph, for
-dev, prod and generated region lists of the catalog, each region's cart function connects to
+dev, prod and the generated region lists of the catalog (tests/unit/test_cell.py runs
+`assert_writes_reach_the_writer` on them), each region's cart function connects to
 its own cluster's reader endpoint (live in a secondary, unlike its writer endpoint), that
 cluster forwards writes to the writer (global write forwarding on every cluster of a
 multi-region database, local write forwarding where the cluster has readers), and the IAM auth
@@ -21,8 +22,6 @@ from typing import Any
 
 import boto3
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 from psycopg.conninfo import conninfo_to_dict
 
 from handlers.cart.settings import DatabaseIam, Settings
@@ -31,7 +30,6 @@ from handlers.shared import env
 from handlers.shared.deploy_events import CART_DATABASE_ROLE
 from offline.runner import ProgramRun, RecordedResource
 from policy import tokens as t
-from stack_config.catalog import REGIONS
 from tests.unit.conftest import ProgramFactory
 
 CLUSTER = t.RDS_CLUSTER
@@ -62,6 +60,16 @@ def _connect_arns(run: ProgramRun, region: str) -> list[str]:
     return found
 
 
+def _offline_rds(region: str) -> Any:
+    """generate_db_auth_token signs locally; any key pair does (nothing is sent)."""
+    return boto3.client(
+        "rds",
+        region_name=region,
+        aws_access_key_id="AKIAEXAMPLEEXAMPLE00",
+        aws_secret_access_key="example-secret-access-key",
+    )
+
+
 def assert_writes_reach_the_writer(run: ProgramRun, regions: list[str]) -> None:
     for region in regions:
         cluster = run.named(f"data-{region}-aurora")
@@ -77,7 +85,7 @@ def assert_writes_reach_the_writer(run: ProgramRun, regions: list[str]) -> None:
         settings_ = Settings.from_env({**cart, env.CART_COOKIE_KEY: "k" * 32})
         access = settings_.database
         assert isinstance(access, DatabaseIam)
-        url = IamAuthToken(boto3.client("rds", region_name=region), access).conninfo()
+        url = IamAuthToken(_offline_rds(region), access).conninfo()
         parts = conninfo_to_dict(url)
         assert parts["host"] == cart[env.DATABASE_HOST]
         token = str(parts["password"])
@@ -90,35 +98,12 @@ def assert_writes_reach_the_writer(run: ProgramRun, regions: list[str]) -> None:
         ]
 
 
-@pytest.fixture(autouse=True)
-def offline_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
-    """generate_db_auth_token signs locally; any key pair does (nothing is sent)."""
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAEXAMPLEEXAMPLE00")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "example-secret-access-key")
-    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN"):
-        monkeypatch.delenv(name, raising=False)
-
-
 @pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_every_regions_cart_writes_through_its_own_cluster_to_the_writer(
     program: ProgramFactory, stack: str
 ) -> None:
     run = program(stack)
     assert_writes_reach_the_writer(run, run.outputs["regions"])
-
-
-@settings(
-    max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
-@given(
-    regions=st.lists(st.sampled_from(sorted(REGIONS)), min_size=1, max_size=4, unique=True),
-    web_tier=st.booleans(),
-)
-def test_generated_region_lists_write_to_the_writer_from_every_region(
-    program: ProgramFactory, regions: list[str], web_tier: bool
-) -> None:
-    run = program("dev", {"regions": regions, "webTier": web_tier})
-    assert_writes_reach_the_writer(run, regions)
 
 
 def test_prod_has_a_multi_az_writer_and_one_instance_per_secondary(
