@@ -6,7 +6,9 @@ import argparse
 from collections.abc import Sequence
 from pathlib import Path
 
-from components.artifacts import ARCHITECTURES, HANDLERS, ArtifactError
+from ci.pinned_tools import PinnedToolMissing
+from lambda_packaging.errors import ArtifactError
+from lambda_packaging.targets import ARCHITECTURES, HANDLERS
 
 
 def _build_artifacts(args: argparse.Namespace) -> int:
@@ -16,6 +18,10 @@ def _build_artifacts(args: argparse.Namespace) -> int:
     architectures = ARCHITECTURES if args.arch == "all" else (args.arch,)
     for result in build(handlers, architectures):
         print(result.summary())
+    from ci import artifacts_docs
+
+    artifacts_docs.write()
+    print(f"wrote the artifacts table of docs/{artifacts_docs.BLOCK.page.name}")
     return 0
 
 
@@ -80,7 +86,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         code: int = args.run(args)
-    except ArtifactError as error:
+    except (ArtifactError, PinnedToolMissing) as error:
         print(f"error: {error}")
         return 2
     return code
