@@ -86,7 +86,20 @@ def test_the_overview_draws_one_identical_cell_per_region_over_one_data_layer(
         region: sorted(n["kind"] for n in nodes.values() if n["region"] == region)
         for region in ("us-east-1", "eu-west-1", "ap-southeast-2")
     }
-    assert set(map(tuple, cells.values())) == {("alb", "asset", "cart", "redis", "web")}
+    # prod runs no web tier and no catalog cache by default (docs/plan-and-cost.md).
+    assert set(map(tuple, cells.values())) == {("alb", "asset", "cart")}
+    everything = program("prod", {"webTier": True, "catalogCache": True})
+    kinds = {
+        tuple(
+            sorted(
+                n["kind"]
+                for n in overview(model(everything), everything)["nodes"].values()
+                if n["region"] == region
+            )
+        )
+        for region in ("us-east-1", "eu-west-1", "ap-southeast-2")
+    }
+    assert kinds == {("alb", "asset", "cart", "redis", "web")}
     assert sorted(n["kind"] for n in nodes.values() if n["layer"] == "data") == [
         "aurora",
         "dynamodb",
