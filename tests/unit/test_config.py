@@ -22,7 +22,14 @@ def test_dev_preset() -> None:
 def test_prod_preset() -> None:
     config = parse_config({"environment": "prod", "domain": "shop.example.com"})
     assert config.region_names == ("us-east-1", "eu-west-1", "ap-southeast-2")
-    assert config.nat_gateways == "per-az"
+    # One NAT per cell, no interface endpoints, no catalog cache, no web tier: the baseline
+    # a startup pays (docs/plan-and-cost.md has each saving's trade-off).
+    assert config.nat_gateways == "single"
+    assert config.interface_endpoints is False
+    assert config.catalog_cache is False
+    assert config.web_tier is False
+    assert config.aurora_instances == 2 and config.aurora_secondary_instances == 1
+    assert config.health_check_interval == 10
     assert config.deletion_protection is True
     assert config.backup_retention_days == 35
     assert config.availability_zones == 3
@@ -35,12 +42,12 @@ def test_single_keys_override_the_preset() -> None:
         {
             "environment": "prod",
             "domain": "shop.example.com",
-            "natGateways": "single",
+            "natGateways": "per-az",
             "backupRetentionDays": "7",
             "deletionProtection": "false",
         }
     )
-    assert config.nat_gateways == "single"
+    assert config.nat_gateways == "per-az"
     assert config.backup_retention_days == 7
     assert config.deletion_protection is False
     assert config.availability_zones == 3  # untouched keys keep the preset
