@@ -382,6 +382,7 @@ def test_without_the_catalog_cache_the_cart_gets_no_redis_variables(
 
 def test_lambdas_get_every_variable_their_handlers_read(program: ProgramFactory) -> None:
     run = program("prod", CACHE_ON)
+    primary = run.outputs["primaryRegion"]
     for region in run.outputs["regions"]:
         cart = _environment(named(run, region, "-cart"))
         assert set(cart) == {
