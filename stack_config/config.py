@@ -112,6 +112,7 @@ class StackConfig:
     web_tier: bool
     instance_types: tuple[str, ...]
     lambda_architecture: Architecture
+    # 0: nothing reserved (see shop3d:lambdaReservedConcurrency).
     lambda_reserved_concurrency: int
     asset_batch_threshold_mb: int
     redis_node_type: str
@@ -129,6 +130,7 @@ class StackConfig:
     identity_providers: tuple[SocialIdentityProvider, ...] = ()
     # Built storefront directory (relative to the project), or "skip".
     storefront_dist: str = "storefront/dist"
+    asset_max_concurrency: int = 5
 
     @property
     def primary(self) -> RegionSettings:
@@ -464,8 +466,9 @@ def parse_config(raw: Mapping[str, object]) -> StackConfig:
             "lambdaArchitecture", value("lambdaArchitecture"), ("arm64", "x86_64")
         ),
         lambda_reserved_concurrency=_as_int(
-            "lambdaReservedConcurrency", value("lambdaReservedConcurrency"), 1, 10000
+            "lambdaReservedConcurrency", value("lambdaReservedConcurrency"), 0, 10000
         ),
+        asset_max_concurrency=_as_int("assetMaxConcurrency", value("assetMaxConcurrency"), 2, 1000),
         asset_batch_threshold_mb=_as_int(
             "assetBatchThresholdMb", value("assetBatchThresholdMb"), 1, 1024
         ),

@@ -153,8 +153,21 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec(
         "lambdaReservedConcurrency",
         "integer",
-        "Reserved concurrency cap of each Lambda function, per region.",
-        from_preset=PRESET,
+        "Concurrent executions reserved for the cart API function in each region (0: none, "
+        "the default). A reservation guarantees the cart that much of the region's quota "
+        "when other functions burst, and also caps it there. Lambda keeps 100 of the "
+        "region's quota unreserved (a new account's quota is 10, so it can reserve none): "
+        "`./shop3d preflight <stack>` checks the quota first. No other function reserves: "
+        "the asset Lambda is capped by assetMaxConcurrency, the rest run rarely.",
+        0,
+    ),
+    KeySpec(
+        "assetMaxConcurrency",
+        "integer",
+        "At most this many asset Lambda invocations per region at once (the SQS event "
+        "source's maximum concurrency, 2-1000; not a reservation): a bulk upload cannot take "
+        "the region's Lambda quota from the cart API.",
+        5,
     ),
     KeySpec(
         "assetBatchThresholdMb",

@@ -26,7 +26,6 @@ PRESETS: Final[dict[Environment, dict[str, object]]] = {
         "onDemandBaseCapacity": 0,
         "webMinSize": 1,
         "webMaxSize": 4,
-        "lambdaReservedConcurrency": 20,
         "redisNodeType": "cache.t4g.micro",
         "priceClass": "PriceClass_100",
         "replicationTimeControl": False,
@@ -47,7 +46,6 @@ PRESETS: Final[dict[Environment, dict[str, object]]] = {
         "onDemandBaseCapacity": 2,
         "webMinSize": 2,
         "webMaxSize": 30,
-        "lambdaReservedConcurrency": 200,
         # The cache holds catalog items (about 1 KB each) for cart pricing: a burstable pair
         # with failover carries both traffic profiles; an r7g.large pair cost USD 1,060 a month
         # against the few dollars of DynamoDB reads it saves.

@@ -329,7 +329,6 @@ def baseline() -> list[Resource]:
             runtime="python3.12",
             packageType="Zip",
             tracingConfig={"mode": "Active"},
-            reservedConcurrentExecutions=100,
             vpcConfig={"subnetIds": ["subnet-a", "subnet-b"], "securityGroupIds": ["sg-1"]},
             kmsKeyArn=KEY_ARN,
             codeSigningConfigArn="arn:aws:lambda:x:1:code-signing-config:c",
@@ -355,7 +354,6 @@ def baseline() -> list[Resource]:
             packageType="Image",
             imageUri="1.dkr.ecr/x@sha256:0",
             tracingConfig={"mode": "Active"},
-            reservedConcurrentExecutions=10,
             vpcConfig={"subnetIds": ["subnet-a", "subnet-b"], "securityGroupIds": ["sg-1"]},
         ),
         res("aws:sqs/queue:Queue", "uploads-queue", redrivePolicy='{"maxReceiveCount": 5}'),
@@ -364,6 +362,7 @@ def baseline() -> list[Resource]:
             "asset-events",
             functionName="asset",
             eventSourceArn="arn:aws:sqs:us-east-1:1:uploads-queue",
+            scalingConfig={"maximumConcurrency": 5},
         ),
         # WAF
         res(

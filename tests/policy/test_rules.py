@@ -169,7 +169,7 @@ BREAKERS: dict[str, Breaker] = {
     "lambda-in-vpc": change(
         "cart", vpcConfig={"subnetIds": ["subnet-a"], "securityGroupIds": ["sg-1"]}
     ),
-    "lambda-concurrency-cap": change("asset", reservedConcurrentExecutions=-1),
+    "lambda-concurrency-cap": change("asset-events", scalingConfig={}),
     "lambda-dead-letter": change("uploads-queue", redrivePolicy=None),
     "lambda-environment-cmk": change("cart", kmsKeyArn=None),
     "lambda-no-secrets-in-environment": change(

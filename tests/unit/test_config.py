@@ -235,3 +235,16 @@ def test_bad_config_fails_the_program_before_any_resource() -> None:
 def test_undeclared_stack_key_is_refused_like_the_cli() -> None:
     with pytest.raises(ValueError, match="shop3d:regionz which are not defined by the project"):
         run_program("dev", {"regionz": ["us-east-1"]})
+
+
+@pytest.mark.parametrize("environment", ["dev", "prod"])
+def test_no_lambda_concurrency_is_reserved_unless_configured(environment: str) -> None:
+    config = parse_config({"environment": environment})
+    assert config.lambda_reserved_concurrency == 0
+    assert config.asset_max_concurrency == 5
+    assert parse_config({"lambdaReservedConcurrency": "30"}).lambda_reserved_concurrency == 30
+
+
+def test_asset_concurrency_outside_the_event_source_range_is_refused() -> None:
+    with pytest.raises(ConfigError, match=r"shop3d:assetMaxConcurrency: 1 .* from 2 to 1000"):
+        parse_config({"assetMaxConcurrency": 1})
