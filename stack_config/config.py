@@ -63,6 +63,16 @@ MAX_REGIONS: Final = 6
 VPC_PREFIX_RANGE: Final = (16, 20)
 
 
+# A run that created the zone would wait on DNS validation of its certificates until ACM's
+# timeout: the registrar can delegate only to name servers the run has not printed yet.
+ZONE_FIRST: Final = (
+    "shop3d:hostedZoneId: required with shop3d:domain ({domain}). Create the zone first: "
+    "`./shop3d bootstrap-zone {domain}` creates it (or finds it) and prints its id and name "
+    "servers; delegate {domain} to those name servers at the registrar; then "
+    "`pulumi config set shop3d:hostedZoneId <id>` and check with `./shop3d preflight <stack>`."
+)
+
+
 class ConfigError(ValueError):
     """A stack config value is missing, of the wrong type, or not allowed."""
 
@@ -438,6 +448,8 @@ def parse_config(raw: Mapping[str, object]) -> StackConfig:
     domain = optional("domain", _domain)
     if hosted_zone_id and not domain:
         raise _fail("hostedZoneId", hosted_zone_id, "to be set only together with shop3d:domain")
+    if domain and not hosted_zone_id:
+        raise ConfigError(ZONE_FIRST.format(domain=domain))
     log_retention = _as_int("logRetentionDays", value("logRetentionDays"), 1, 3653)
     if log_retention not in LOG_RETENTION_DAYS:
         raise _fail(

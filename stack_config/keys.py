@@ -74,7 +74,9 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec(
         "hostedZoneId",
         "string",
-        "Existing Route 53 hosted zone id for the domain. Unset: the program creates the zone.",
+        "Route 53 hosted zone id of the domain, required with shop3d:domain: create the zone "
+        "first with `./shop3d bootstrap-zone <domain>` and delegate the domain to its name "
+        "servers (certificates validate by DNS during the run).",
     ),
     KeySpec("availabilityZones", "integer", "AZs per cell VPC (2 or 3).", from_preset=PRESET),
     KeySpec(

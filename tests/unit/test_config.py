@@ -86,7 +86,8 @@ def test_regions_as_json_string_as_the_engine_passes_them() -> None:
 
 
 def test_optional_domain_normalised() -> None:
-    assert parse_config({"domain": "Shop.Example.com."}).domain == "shop.example.com"
+    config = parse_config({"domain": "Shop.Example.com.", "hostedZoneId": "Z1"})
+    assert config.domain == "shop.example.com"
     assert parse_config({"domain": ""}).domain is None
 
 
@@ -248,3 +249,15 @@ def test_no_lambda_concurrency_is_reserved_unless_configured(environment: str) -
 def test_asset_concurrency_outside_the_event_source_range_is_refused() -> None:
     with pytest.raises(ConfigError, match=r"shop3d:assetMaxConcurrency: 1 .* from 2 to 1000"):
         parse_config({"assetMaxConcurrency": 1})
+
+
+def test_a_domain_without_its_zone_fails_before_any_resource_naming_the_bootstrap_step() -> None:
+    # Creating the zone in the same run would leave ACM waiting on DNS validation until its
+    # timeout: the registrar cannot delegate to name servers the run has not printed yet.
+    with pytest.raises(ProgramFailed) as failure:
+        run_program("dev", {"domain": "shop.example.com"})
+    assert failure.value.resources == []
+    message = str(failure.value)
+    assert message.startswith("shop3d:hostedZoneId: required with shop3d:domain")
+    assert "./shop3d bootstrap-zone shop.example.com" in message
+    assert "./shop3d preflight <stack>" in message

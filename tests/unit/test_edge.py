@@ -63,7 +63,7 @@ def dev(program, site):
 
 @pytest.fixture(scope="module")
 def prod(program, site):
-    """prod as configured: three regions, a domain, the zone created by the program."""
+    """prod as configured: three regions, a domain in the zone bootstrap-zone created."""
     return program("prod", {"storefrontDist": site})
 
 
@@ -182,7 +182,7 @@ def check_bucket_policies(run, regions: list[str]) -> None:
     assert run.outputs["distributionArn"].startswith("arn:aws:cloudfront::")
 
 
-# --- prod: domain, zone created, three regions ------------------------------------------------
+# --- prod: domain in its existing zone, three regions ------------------------------------------
 
 
 def test_prod_routes_api_by_latency_to_every_region(prod):
@@ -209,9 +209,9 @@ def test_prod_apex_and_www_alias_cloudfront_over_ipv4_and_ipv6(prod):
             assert record["aliases"][0]["zoneId"] == "Z2FDTNDATAQYW2"  # CloudFront's zone
 
 
-def test_prod_creates_a_protected_zone_and_a_dns_validated_us_east_1_certificate(prod):
-    (zone,) = prod.of_type("aws:route53/zone:Zone")
-    assert zone.inputs["name"] == "shop3d.example.com" and zone.protect
+def test_prod_uses_its_configured_zone_and_a_dns_validated_us_east_1_certificate(prod):
+    assert not prod.of_type("aws:route53/zone:Zone")
+    assert {r.inputs["zoneId"] for r in prod.of_type(RECORD)} == {"Z0000000SHOP3DEXAMPLE"}
     certificate = prod.named("edge-certificate")
     assert certificate.region == "us-east-1"
     assert certificate.inputs["validationMethod"] == "DNS"
@@ -504,7 +504,14 @@ region_lists = st.lists(st.sampled_from(sorted(REGIONS)), min_size=1, max_size=3
 @given(regions=region_lists)
 def test_generated_region_lists(program, regions):
     run = program(
-        "dev", {"regions": regions, "domain": DOMAIN, "storefrontDist": "skip", "webTier": False}
+        "dev",
+        {
+            "regions": regions,
+            "domain": DOMAIN,
+            "hostedZoneId": ZONE_ID,
+            "storefrontDist": "skip",
+            "webTier": False,
+        },
     )
     check_latency_records(run, regions)
     check_failover_records(run, regions)

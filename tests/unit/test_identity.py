@@ -207,7 +207,12 @@ def test_a_stack_with_no_callback_url_is_refused() -> None:
     with pytest.raises(ConfigError, match=r"shop3d:authCallbackUrls.*shop3d:domain"):
         callback_urls(config)
     with_domain = parse_config(
-        {"environment": "dev", "authCallbackUrls": [], "domain": "shop.example.com"}
+        {
+            "environment": "dev",
+            "authCallbackUrls": [],
+            "domain": "shop.example.com",
+            "hostedZoneId": "Z1",
+        }
     )
     assert callback_urls(with_domain) == [f"https://shop.example.com{CALLBACK_PATH}"]
 
