@@ -22,6 +22,9 @@ NatGateways = Literal["single", "per-az"]
 Architecture = Literal["arm64", "x86_64"]
 PriceClass = Literal["PriceClass_100", "PriceClass_200", "PriceClass_All"]
 ThreatProtection = Literal["AUDIT", "ENFORCED"]
+# An account singleton: the stack creates it, or uses the one already there.
+Singleton = Literal["manage", "existing"]
+SINGLETON_CHOICES: Final[tuple[Singleton, ...]] = ("manage", "existing")
 SocialProvider = Literal["Google", "Facebook", "SignInWithApple"]
 SOCIAL_PROVIDERS: Final[tuple[SocialProvider, ...]] = ("Google", "Facebook", "SignInWithApple")
 # Provider -> the fields its entry needs besides clientId (Apple signs with a key of a team).
@@ -141,6 +144,8 @@ class StackConfig:
     # Built storefront directory (relative to the project), or "skip".
     storefront_dist: str = "storefront/dist"
     asset_max_concurrency: int = 5
+    guard_duty: Singleton = "manage"
+    backup_region_settings: Singleton = "manage"
 
     @property
     def primary(self) -> RegionSettings:
@@ -479,6 +484,10 @@ def parse_config(raw: Mapping[str, object]) -> StackConfig:
         ),
         lambda_reserved_concurrency=_as_int(
             "lambdaReservedConcurrency", value("lambdaReservedConcurrency"), 0, 10000
+        ),
+        guard_duty=_as_choice("guardDuty", value("guardDuty"), SINGLETON_CHOICES),
+        backup_region_settings=_as_choice(
+            "backupRegionSettings", value("backupRegionSettings"), SINGLETON_CHOICES
         ),
         asset_max_concurrency=_as_int("assetMaxConcurrency", value("assetMaxConcurrency"), 2, 1000),
         asset_batch_threshold_mb=_as_int(

@@ -214,6 +214,23 @@ KEYS: tuple[KeySpec, ...] = (
     ),
     KeySpec("alarmEmail", "string", "E-mail subscribed to each region's alarm topic."),
     KeySpec(
+        "guardDuty",
+        "string",
+        "GuardDuty detector of each region: manage (the stack creates it and its features) or "
+        "existing (Organizations, Control Tower or another stack enabled it: a region has one "
+        "detector per account, so creating a second fails; the stack looks it up and only "
+        "routes its findings).",
+        "manage",
+    ),
+    KeySpec(
+        "backupRegionSettings",
+        "string",
+        "AWS Backup region settings (one per account and region): manage (the stack opts "
+        "Aurora, RDS and DynamoDB in) or existing (the account's owner manages them; "
+        "`./shop3d preflight` checks those three are opted in).",
+        "manage",
+    ),
+    KeySpec(
         "threatProtection",
         "string",
         "Cognito threat protection (advanced security): ENFORCED (block or challenge risky "
