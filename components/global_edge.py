@@ -8,7 +8,7 @@ the buckets and their policies take their own region's provider.
 
 Without `shop3d:domain`: no zone, no certificate, no records; the site is served on
 CloudFront's own hostname and the API and orders origins are the primary region's ALB, over
-HTTP (no certificate a CA would issue for the ALB's name; dev only, see README).
+HTTP (no certificate a CA would issue for the ALB's name; dev only, see docs/architecture.md).
 """
 
 from __future__ import annotations

@@ -14,13 +14,10 @@ from dataclasses import dataclass
 from typing import Any, Final
 from urllib.parse import urlsplit
 
-from local.resources import LOCAL_ACCOUNT_ID, LOCAL_REGION
+from local.lambda_runtime import alb_event
 
 # Lambda's limit for a request or response payload behind an ALB.
 MAX_BODY_BYTES: Final = 1024 * 1024
-TARGET_GROUP_ARN: Final = (
-    f"arn:aws:elasticloadbalancing:{LOCAL_REGION}:{LOCAL_ACCOUNT_ID}:targetgroup/local-cart/0"
-)
 
 
 @dataclass(frozen=True)
@@ -39,7 +36,7 @@ def _query(raw: str) -> dict[str, str]:
     return params
 
 
-def alb_event(
+def http_request_event(
     method: str,
     target: str,
     headers: Iterable[tuple[str, str]],
@@ -47,25 +44,12 @@ def alb_event(
     client_ip: str,
     port: int,
 ) -> dict[str, Any]:
-    """The ALB event of one request (`target` is the request line's path and query)."""
+    """The ALB event of one HTTP request (`target` is the request line's path and query)."""
     parts = urlsplit(target)
-    sent = {name.lower(): value for name, value in headers}
-    sent.update(
-        {"x-forwarded-for": client_ip, "x-forwarded-proto": "http", "x-forwarded-port": str(port)}
-    )
-    try:
-        text, encoded = body.decode("utf-8"), False
-    except UnicodeDecodeError:
-        text, encoded = base64.b64encode(body).decode("ascii"), True
-    return {
-        "requestContext": {"elb": {"targetGroupArn": TARGET_GROUP_ARN}},
-        "httpMethod": method,
-        "path": parts.path,
-        "queryStringParameters": _query(parts.query),
-        "headers": sent,
-        "body": text,
-        "isBase64Encoded": encoded,
-    }
+    sent = [(name.lower(), value) for name, value in headers]
+    sent += [("x-forwarded-for", client_ip), ("x-forwarded-proto", "http")]
+    sent.append(("x-forwarded-port", str(port)))
+    return alb_event(method, parts.path, headers=sent, body=body, query=_query(parts.query))
 
 
 def http_reply(response: dict[str, Any]) -> HttpReply:

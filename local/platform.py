@@ -27,7 +27,9 @@ import psycopg
 import redis
 from psycopg import sql
 
+from handlers.cart.settings import Settings
 from handlers.cart.stores.database import apply_schema, set_cart_role_password, url_as_cart_role
+from handlers.cart.wiring import Services
 from handlers.shared import env
 from handlers.shared.tables import CATALOG
 from local import assets_copy, storefront_build
@@ -162,10 +164,11 @@ class Platform:
             )
         )
         with step("importing the cart and asset Lambda handlers"):
-            # They read their settings (the asset handler also makes clients) at import: import
-            # them now that the env is set.
+            # Both are handed collaborators built from the environment just set.
             cart = importlib.import_module("handlers.cart.api.lambda_entry")
+            cart.use_services(Services.from_settings(Settings.from_env()))
             asset = importlib.import_module("handlers.asset.handler")
+            asset.use_wiring(asset.AssetWiring.from_env())
 
         s3 = endpoints.s3_client()
         assets_bucket = resources.buckets[ASSETS]

@@ -31,8 +31,8 @@ from botocore.exceptions import ClientError
 
 from handlers.cart.api.problems import PROBLEM_CONTENT_TYPE, Problem
 from handlers.shared.storage import ASSETS_PREFIX
-from local.alb_event import MAX_BODY_BYTES, HttpReply, alb_event, http_reply
-from local.lambda_context import CART_TIMEOUT_S, LocalLambdaContext
+from local.alb_event import MAX_BODY_BYTES, HttpReply, http_reply, http_request_event
+from local.lambda_runtime import LambdaContext
 from local.servers import LOOPBACK
 
 if TYPE_CHECKING:
@@ -71,11 +71,9 @@ class Site:
     ) -> HttpReply:
         path = urlsplit(target).path
         if path.startswith(API_PREFIX):
-            event = alb_event(method, target, headers, body, LOOPBACK, port)
+            event = http_request_event(method, target, headers, body, LOOPBACK, port)
             with self._one_container:
-                response = self.cart_handler(
-                    event, LocalLambdaContext("shop3d-cart", CART_TIMEOUT_S)
-                )
+                response = self.cart_handler(event, LambdaContext())
             return http_reply(response)
         if method not in {"GET", "HEAD"}:
             return problem_reply(405, "method-not-allowed", f"{method} is allowed on /api/* only")

@@ -12,7 +12,6 @@ model from a duplicate delivery here as it does in AWS.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import threading
@@ -22,8 +21,8 @@ from urllib.parse import unquote_plus
 
 from botocore.exceptions import ClientError
 
-from local.lambda_context import ASSET_TIMEOUT_S, LocalLambdaContext
-from local.resources import LOCAL_REGION, Queue
+from local.lambda_runtime import asset_context, sqs_event, sqs_record
+from local.resources import Queue
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -64,28 +63,22 @@ def with_version_ids(body: str, s3: S3Client) -> str:
     return json.dumps(event) if changed else body
 
 
-def sqs_event(
+def received_event(
     messages: list[MessageTypeDef], queue_arn: str, s3: S3Client | None = None
 ) -> dict[str, Any]:
     """The event Lambda builds from received SQS messages (with `s3`: S3 records completed
     with their version ids, see `with_version_ids`)."""
-    bodies = [with_version_ids(m["Body"], s3) if s3 else m["Body"] for m in messages]
-    return {
-        "Records": [
-            {
-                "messageId": m["MessageId"],
-                "receiptHandle": m["ReceiptHandle"],
-                "body": body,
-                "attributes": m.get("Attributes", {}),
-                "messageAttributes": m.get("MessageAttributes", {}),
-                "md5OfBody": hashlib.md5(body.encode()).hexdigest(),  # noqa: S324 (SQS's checksum)
-                "eventSource": "aws:sqs",
-                "eventSourceARN": queue_arn,
-                "awsRegion": LOCAL_REGION,
-            }
-            for m, body in zip(messages, bodies, strict=True)
-        ]
-    }
+    return sqs_event(
+        sqs_record(
+            with_version_ids(m["Body"], s3) if s3 else m["Body"],
+            queue_arn,
+            message_id=m["MessageId"],
+            receipt_handle=m["ReceiptHandle"],
+            attributes=m.get("Attributes", {}),
+            message_attributes=m.get("MessageAttributes", {}),
+        )
+        for m in messages
+    )
 
 
 class UploadEventPump:
@@ -129,8 +122,8 @@ class UploadEventPump:
             return 0
         try:
             response = self._handler(
-                sqs_event(messages, self._queue.arn, self._s3),
-                LocalLambdaContext("shop3d-asset", timeout_s=ASSET_TIMEOUT_S),
+                received_event(messages, self._queue.arn, self._s3),
+                asset_context(),
             )
         except Exception:  # as in Lambda: an invocation error fails the whole batch
             logger.exception("the asset handler failed; the batch will be received again")

@@ -3,7 +3,7 @@
 The value is a list of strings "<rule name>: <why this stack cannot comply>" (the form
 stack_config/config.py declares in Pulumi.yaml).
 An exempted rule still runs and reports, as advisory instead of mandatory, so the gap stays
-visible in every preview. README.md lists each stack's exemptions with their reasons.
+visible in every preview. docs/shipping.md lists each stack's exemptions with their reasons.
 """
 
 from __future__ import annotations

@@ -269,7 +269,7 @@ KEYS: tuple[KeySpec, ...] = (
         "policyExemptions",
         "array",
         "Policy pack rules relaxed for this stack, each 'rule-name: reason'. The reason is "
-        "required and listed in README.md.",
+        "required and listed in docs/shipping.md.",
         (),
     ),
 )

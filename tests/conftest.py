@@ -3,8 +3,8 @@
 Session fixtures: dynamodb_endpoint, moto_endpoint, redis_url, postgres_url (and postgres_server,
 for more databases). Function fixtures: aws_env, local_tables, local_buckets, upload_events,
 pg_database: each gives a test its own uniquely named resources and removes them afterwards.
-Handlers create boto3 clients at import: set the env with these fixtures first, then import
-(or importlib.reload) the handler module.
+Handlers are handed their collaborators (`use_services`, `use_wiring`), built from the env these
+fixtures set: nothing is built at import, so no test reloads a module.
 """
 
 from __future__ import annotations

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import importlib
 import io
 import json
 import os
@@ -35,7 +34,6 @@ import boto3
 import psycopg
 import redis
 
-from bench.cart.events import LambdaContext, alb_event
 from bench.cart.first_request import CACHE_KEY_ENV, SKU_ENV
 from handlers.cart.stores.cart_store import CART_ITEM, QUANTITY_PREFIX
 from handlers.cart.stores.catalog_store import CACHE_PREFIX
@@ -43,6 +41,7 @@ from handlers.cart.stores.database import apply_schema
 from handlers.cart.stores.order_store import set_stock
 from handlers.shared import env
 from handlers.shared.tables import CARTS, CATALOG, IDEMPOTENCY
+from local.lambda_runtime import LambdaContext, json_api_event
 from local.resources import TABLE_ENV_VARS, ensure_tables
 from local.servers import DynamoDBLocal, PostgresServer, RedisServer
 from local.token_issuer import TokenIssuer
@@ -188,10 +187,12 @@ def main() -> None:
 
 
 def load_app() -> Any:
-    name = "handlers.cart.api.lambda_entry"
-    if name in sys.modules:
-        return importlib.reload(sys.modules[name])
-    return importlib.import_module(name)
+    from handlers.cart.api import lambda_entry
+    from handlers.cart.settings import Settings
+    from handlers.cart.wiring import Services
+
+    lambda_entry.use_services(Services.from_settings(Settings.from_env()))
+    return lambda_entry
 
 
 def scenarios(app: Any, token: str) -> dict[str, Callable[[], Any]]:
@@ -199,7 +200,9 @@ def scenarios(app: Any, token: str) -> dict[str, Callable[[], Any]]:
     context = LambdaContext()
 
     def call(method: str, path: str, body: Any = None, key: bool = False) -> Any:
-        event = alb_event(method, path, token, body, uuid.uuid4().hex if key else None)
+        event = json_api_event(
+            method, path, body, token=token, idempotency_key=uuid.uuid4().hex if key else None
+        )
         response = app.lambda_handler(event, context)
         assert response["statusCode"] < 300, response
         return response
@@ -220,7 +223,7 @@ def scenarios(app: Any, token: str) -> dict[str, Callable[[], Any]]:
 
 def round_trips(issuer: TokenIssuer) -> dict[str, Counter[str]]:
     app = load_app()
-    counter = WireCounter(app.services.dynamodb)
+    counter = WireCounter(app.current_services().dynamodb)
     user = f"count-{uuid.uuid4().hex[:8]}"
     calls = scenarios(app, issuer.mint(user))
     calls["GET /api/products/{sku}"]()  # warm the cache when there is one

@@ -18,8 +18,8 @@ import time
 import uuid
 from collections.abc import Callable
 
-from bench.cart.events import LambdaContext, alb_event
 from handlers.shared import env
+from local.lambda_runtime import LambdaContext, json_api_event
 
 SKU_ENV = "SHOP3D_BENCH_SKU"  # the benchmark's product, cached in Redis before the runs
 CACHE_KEY_ENV = "SHOP3D_BENCH_CACHE_KEY"  # its catalog cache entry, which the raw add reads
@@ -28,7 +28,9 @@ CACHE_KEY_ENV = "SHOP3D_BENCH_CACHE_KEY"  # its catalog cache entry, which the r
 def _app(method: str, path: str, body: object = None, key: str | None = None) -> None:
     import handlers.cart.api.lambda_entry as app
 
-    reply = app.lambda_handler(alb_event(method, path, None, body, key), LambdaContext())
+    reply = app.lambda_handler(
+        json_api_event(method, path, body, idempotency_key=key), LambdaContext()
+    )
     if reply["statusCode"] != 200:
         raise SystemExit(f"{method} {path} answered {reply['statusCode']}: {reply['body']}")
 

@@ -1,6 +1,6 @@
 """Named limits and LOD settings of the asset service, in one place.
 
-Every limit is checked before heavy work (decoding, simplification); the README lists them.
+Every limit is checked before heavy work (decoding, simplification); docs/asset-service.md lists them.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Lambda entry point: SQS batches of S3 upload events, partial batch failures reported.
 
-Clients are created at import (reused across invocations). Each upload is processed once
+Clients are made on the first event (reused across invocations) or handed in (use_wiring). Each upload is processed once
 per bucket + key + version id (Powertools idempotency on the regional idempotency table);
 a failing record is reported back to SQS alone, the others are deleted.
 """
@@ -11,7 +11,7 @@ import json
 import os
 import warnings
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import boto3
@@ -40,31 +40,63 @@ from handlers.shared import env, tables
 IDEMPOTENCY_SECONDS = 7 * 24 * 3600
 
 logger = Logger(service="asset")
-s3_client = boto3.client("s3")
-service = AssetService.from_env(
-    s3=s3_client,
-    dynamodb=boto3.resource("dynamodb"),
-    batch=boto3.client("batch") if os.environ.get(env.ASSET_BATCH_JOB_QUEUE) else None,
-)
-persistence = DynamoDBPersistenceLayer(
-    table_name=os.environ[env.IDEMPOTENCY_TABLE],
-    key_attr=tables.IDEMPOTENCY.hash_key.name,
-    expiry_attr=tables.IDEMPOTENCY.ttl_attribute or "expiration",
-)
-idempotency = IdempotencyConfig(
-    event_key_jmespath="[bucket, key, version_id]", expires_after_seconds=IDEMPOTENCY_SECONDS
-)
 processor = BatchProcessor(event_type=EventType.SQS)
 
 
-def _process(upload: dict[str, Any]) -> dict[str, Any]:
-    return service.process_upload(UploadRef(**upload)).as_dict()
+@dataclass(frozen=True)
+class AssetWiring:
+    """The handler's collaborators: the service and its once-per-upload wrapper."""
+
+    service: AssetService
+    idempotency: IdempotencyConfig
+    process_once: Callable[..., dict[str, Any]]
+
+    @classmethod
+    def from_env(cls) -> AssetWiring:
+        """Clients and tables from the function's environment (made once per container)."""
+        service = AssetService.from_env(
+            s3=boto3.client("s3"),
+            dynamodb=boto3.resource("dynamodb"),
+            batch=boto3.client("batch") if os.environ.get(env.ASSET_BATCH_JOB_QUEUE) else None,
+        )
+        persistence = DynamoDBPersistenceLayer(
+            table_name=os.environ[env.IDEMPOTENCY_TABLE],
+            key_attr=tables.IDEMPOTENCY.hash_key.name,
+            expiry_attr=tables.IDEMPOTENCY.ttl_attribute or "expiration",
+        )
+        idempotency = IdempotencyConfig(
+            event_key_jmespath="[bucket, key, version_id]",
+            expires_after_seconds=IDEMPOTENCY_SECONDS,
+        )
+
+        def process(upload: dict[str, Any]) -> dict[str, Any]:
+            return service.process_upload(UploadRef(**upload)).as_dict()
+
+        # Powertools' decorator is untyped: applied by call so the result keeps a declared type.
+        process_once: Callable[..., dict[str, Any]] = idempotent_function(
+            process,
+            data_keyword_argument="upload",
+            persistence_store=persistence,
+            config=idempotency,
+        )
+        return cls(service, idempotency, process_once)
 
 
-# Powertools' decorator is untyped: applied by call so the result keeps a declared type.
-process_once: Callable[..., dict[str, Any]] = idempotent_function(
-    _process, data_keyword_argument="upload", persistence_store=persistence, config=idempotency
-)
+_wiring: AssetWiring | None = None
+
+
+def use_wiring(wiring: AssetWiring) -> None:
+    """Hand the handler its collaborators (tests, the local platform); in Lambda the first
+    event builds them from the environment."""
+    global _wiring
+    _wiring = wiring
+
+
+def current_wiring() -> AssetWiring:
+    if _wiring is None:
+        use_wiring(AssetWiring.from_env())
+    assert _wiring is not None
+    return _wiring
 
 
 def handle_s3_record(record: dict[str, Any]) -> dict[str, Any]:
@@ -74,7 +106,7 @@ def handle_s3_record(record: dict[str, Any]) -> dict[str, Any]:
     except AssetRejected as exc:
         logger.warning("refused S3 event", reason=str(exc))
         return Outcome("REFUSED", str(exc)).as_dict()
-    outcome: dict[str, Any] = process_once(upload=asdict(upload))
+    outcome: dict[str, Any] = current_wiring().process_once(upload=asdict(upload))
     logger.info("asset outcome", key=upload.key, **outcome)
     return outcome
 
@@ -106,7 +138,7 @@ def process_object(
 
 @logger.inject_lambda_context
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    idempotency.register_lambda_context(context)
+    current_wiring().idempotency.register_lambda_context(context)
     return process_partial_response(
         event=event, record_handler=record_handler, processor=processor, context=context
     )

@@ -1,4 +1,5 @@
-"""The cart service's named limits: one place, read by validation, storage and README."""
+"""The cart service's named limits: one place, read by validation and storage, listed in
+docs/cart-service.md."""
 
 from __future__ import annotations
 

@@ -14,7 +14,7 @@ QUARANTINE_PREFIX: Final = "quarantine/"
 # Assets of discontinued products: archived to Glacier Deep Archive by lifecycle.
 DISCONTINUED_PREFIX: Final = "discontinued/"
 
-# Lifecycle facts (days) used by GlobalData and documented in README.md.
+# Lifecycle facts (days) used by GlobalData and documented in docs/architecture.md.
 RAW_UPLOAD_EXPIRY_DAYS: Final = 30
 ABORT_MULTIPART_DAYS: Final = 7
 NONCURRENT_TO_GLACIER_DAYS: Final = 30

@@ -7,12 +7,10 @@ are built as S3 sends them where the test needs a precise order or a malformed k
 from __future__ import annotations
 
 import hashlib
-import importlib
 import json
 import subprocess
 import sys
 import uuid
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote_plus
@@ -23,31 +21,21 @@ import pytest
 from handlers.asset.config import PipelineConfig
 from handlers.asset.pipeline import import_model
 from handlers.shared import env, storage, tables
+from local import lambda_runtime
+from local.lambda_runtime import s3_record
+from local.upload_events import received_event
 from tests.asset.gltf_factory import GltfParts
 
 SKU = tables.CATALOG.hash_key.name
 REPO = Path(__file__).resolve().parents[2]
 
 
-@dataclass
-class FakeLambdaContext:
-    """The attributes Powertools reads from the Lambda context object."""
-
-    function_name: str = "asset"
-    memory_limit_in_mb: int = 3008
-    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:asset"
-    aws_request_id: str = "req-1"
-
-    @staticmethod
-    def get_remaining_time_in_millis() -> int:
-        return 300_000
-
-
 @pytest.fixture
 def handler(local_tables, local_buckets):
     import handlers.asset.handler as module
 
-    return importlib.reload(module)  # clients and table names come from this test's env
+    module.use_wiring(module.AssetWiring.from_env())  # clients and tables from this test's env
+    return module
 
 
 @pytest.fixture
@@ -65,32 +53,7 @@ def model_bytes(n: int = 12) -> bytes:
 
 
 def sqs_event(*bodies: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "Records": [
-            {
-                "messageId": str(uuid.uuid4()),
-                "receiptHandle": "r",
-                "body": json.dumps(body),
-                "attributes": {},
-                "messageAttributes": {},
-                "md5OfBody": "",
-                "eventSource": "aws:sqs",
-                "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:upload-events",
-                "awsRegion": "us-east-1",
-            }
-            for body in bodies
-        ]
-    }
-
-
-def s3_record(bucket: str, raw_key: str, version_id: str, sequencer: str = "0A") -> dict[str, Any]:
-    return {
-        "eventName": "ObjectCreated:Put",
-        "s3": {
-            "bucket": {"name": bucket},
-            "object": {"key": raw_key, "versionId": version_id, "sequencer": sequencer},
-        },
-    }
+    return lambda_runtime.sqs_event(lambda_runtime.sqs_record(body) for body in bodies)
 
 
 def put(s3, bucket: str, key: str, body: bytes) -> str:
@@ -107,23 +70,10 @@ def test_notified_upload_is_published_with_a_manifest(
     messages = sqs.receive_message(
         QueueUrl=upload_events.url, MaxNumberOfMessages=10, WaitTimeSeconds=2
     )["Messages"]
-    event = {
-        "Records": [
-            {
-                "messageId": m["MessageId"],
-                "receiptHandle": m["ReceiptHandle"],
-                "body": m["Body"],
-                "attributes": {},
-                "messageAttributes": {},
-                "md5OfBody": m["MD5OfBody"],
-                "eventSource": "aws:sqs",
-                "eventSourceARN": upload_events.arn,
-                "awsRegion": "us-east-1",
-            }
-            for m in messages
-        ]
+    event = received_event(messages, upload_events.arn)
+    assert handler.lambda_handler(event, lambda_runtime.asset_context()) == {
+        "batchItemFailures": []
     }
-    assert handler.lambda_handler(event, FakeLambdaContext()) == {"batchItemFailures": []}
 
     item = catalog.get_item(Key={SKU: "sku-1"})["Item"]
     assert item["asset_status"] == "READY"
@@ -150,8 +100,8 @@ def test_duplicate_delivery_does_not_reprocess(handler, s3, local_buckets):
     key = f"{storage.UPLOADS_PREFIX}seller-1/sku-2/chair.glb"
     version = put(s3, local_buckets["uploads"], key, model_bytes())
     event = sqs_event({"Records": [s3_record(local_buckets["uploads"], key, version)]})
-    handler.lambda_handler(event, FakeLambdaContext())
-    handler.lambda_handler(event, FakeLambdaContext())
+    handler.lambda_handler(event, lambda_runtime.asset_context())
+    handler.lambda_handler(event, lambda_runtime.asset_context())
     listed = s3.list_object_versions(
         Bucket=local_buckets["assets"], Prefix=f"{storage.ASSETS_PREFIX}sku-2/"
     )
@@ -168,7 +118,9 @@ def test_copy_in_another_region_is_not_reprocessed(handler, s3, local_buckets):
     from handlers.asset.events import upload_from_record
 
     upload = upload_from_record(s3_record(local_buckets["uploads"], key, version))
-    again = handler.service.process_upload(upload)  # straight past Powertools idempotency
+    again = handler.current_wiring().service.process_upload(
+        upload
+    )  # straight past Powertools idempotency
     assert (again.status, again.detail.split(":")[0]) == ("SKIPPED", "duplicate")
 
 
@@ -218,7 +170,9 @@ def test_url_encoded_keys_are_decoded(handler, s3, catalog, local_buckets):
     event = sqs_event(
         {"Records": [s3_record(local_buckets["uploads"], quote_plus(key, "/"), version)]}
     )
-    assert handler.lambda_handler(event, FakeLambdaContext()) == {"batchItemFailures": []}
+    assert handler.lambda_handler(event, lambda_runtime.asset_context()) == {
+        "batchItemFailures": []
+    }
     assert catalog.get_item(Key={SKU: "sku-6"})["Item"]["asset_status"] == "READY"
 
 
@@ -232,7 +186,7 @@ def test_one_failing_record_is_reported_alone(handler, s3, catalog, local_bucket
         {"Records": [s3_record(local_buckets["uploads"], good_key, version)]},
         {"Records": [missing]},
     )
-    response = handler.lambda_handler(event, FakeLambdaContext())
+    response = handler.lambda_handler(event, lambda_runtime.asset_context())
     assert response == {"batchItemFailures": [{"itemIdentifier": event["Records"][1]["messageId"]}]}
     assert catalog.get_item(Key={SKU: "sku-7"})["Item"]["asset_status"] == "READY"
 
@@ -264,9 +218,9 @@ def test_large_uploads_go_to_batch_and_the_job_publishes(
     monkeypatch.setenv(env.ASSET_BATCH_THRESHOLD_BYTES, "1000")
     monkeypatch.setenv(env.ASSET_BATCH_JOB_QUEUE, f"asset-{suffix}")
     monkeypatch.setenv(env.ASSET_BATCH_JOB_DEFINITION, f"asset-{suffix}")
-    import handlers.asset.handler as module
+    import handlers.asset.handler as handler
 
-    handler = importlib.reload(module)
+    handler.use_wiring(handler.AssetWiring.from_env())
     key = f"{storage.UPLOADS_PREFIX}seller-1/sku-9/big.glb"
     version = put(s3, local_buckets["uploads"], key, model_bytes())
     outcome = handler.process_object(local_buckets["uploads"], key, version, "0C")

@@ -3,10 +3,7 @@ service's environment, catalog/stock seeding, and ALB events into the real lambd
 
 from __future__ import annotations
 
-import base64
-import importlib
 import json
-import sys
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,20 +15,19 @@ import psycopg
 import pytest
 import redis
 
+from handlers.cart.api import lambda_entry
 from handlers.cart.settings import Settings
 from handlers.cart.stores.database import apply_schema, set_cart_role_password, url_as_cart_role
 from handlers.cart.stores.order_store import set_stock
 from handlers.cart.wiring import Services
 from handlers.shared import env
 from handlers.shared.tables import CATALOG
+from local.lambda_runtime import LambdaContext, alb_event
 from local.resources import TABLE_ENV_VARS, AwsEndpoints, delete_tables, ensure_tables
 from local.token_issuer import TokenIssuer
 from tests.conftest import unique_prefix
 
 COOKIE_KEY = "k" * 48
-TARGET_GROUP = (
-    "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/cart/0123456789abcdef"
-)
 
 
 @pytest.fixture(scope="session")
@@ -142,19 +138,6 @@ def shop(cart_env) -> Shop:
 
 
 @dataclass
-class LambdaContext:
-    """The attributes of the Lambda context object that Powertools reads."""
-
-    function_name: str = "shop3d-cart"
-    memory_limit_in_mb: int = 512
-    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:shop3d-cart"
-    aws_request_id: str = "00000000-0000-0000-0000-000000000000"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 30_000
-
-
-@dataclass
 class Reply:
     status: int
     headers: dict[str, str]
@@ -194,19 +177,14 @@ class Client:
         if cookie is not None:
             sent["cookie"] = f"shop3d_cart={cookie}"
         payload = raw if raw is not None else ("" if body is None else json.dumps(body))
-        encoded = isinstance(payload, bytes)
-        event = {
-            "requestContext": {"elb": {"targetGroupArn": TARGET_GROUP}},
-            "httpMethod": method,
-            "path": path,
-            "queryStringParameters": {},
-            "headers": {"host": "shop.example", "content-type": "application/json", **sent},
-            "body": base64.b64encode(payload).decode() if isinstance(payload, bytes) else payload,
-            "isBase64Encoded": encoded,
-        }
-        response = self.module.lambda_handler(
-            event, LambdaContext(aws_request_id=str(uuid.uuid4()))
+        event = alb_event(
+            method,
+            path,
+            headers={"host": "shop.example", "content-type": "application/json", **sent},
+            body=payload,
+            binary=isinstance(payload, bytes),
         )
+        response = self.module.lambda_handler(event, LambdaContext())
         text = response.get("body") or ""
         return Reply(
             response["statusCode"], response.get("headers", {}), json.loads(text) if text else None
@@ -215,11 +193,9 @@ class Client:
 
 @pytest.fixture(scope="module")
 def _lambda_module(cart_world) -> Any:
-    """The Lambda module imported afresh under this module's environment."""
-    name = "handlers.cart.api.lambda_entry"
-    if name in sys.modules:
-        return importlib.reload(sys.modules[name])
-    return importlib.import_module(name)
+    """The Lambda module, handed collaborators built from this test module's environment."""
+    lambda_entry.use_services(Services.from_settings(Settings.from_env()))
+    return lambda_entry
 
 
 @pytest.fixture

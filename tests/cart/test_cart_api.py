@@ -193,7 +193,7 @@ def test_add_is_one_write_plus_the_idempotency_record_and_get_is_one_read(
     def count(request, **_):
         sent.append(request.headers["X-Amz-Target"].decode().split(".")[-1])
 
-    dynamodb = _lambda_module.services.dynamodb
+    dynamodb = _lambda_module.current_services().dynamodb
     dynamodb.meta.events.register("before-send.dynamodb", count)
     try:
         client.call("GET", "/api/products/COUNT-1")  # the catalog cache is warm from here on

@@ -36,8 +36,8 @@ from handlers.shared.deploy_events import (
     CART_DATABASE_ROLE,
     cart_schema_sha256,
 )
+from local.lambda_runtime import LambdaContext
 from local.servers import PostgresServer
-from tests.cart.conftest import LambdaContext
 
 MASTER = "shop3d_admin"
 REGION = "eu-west-1"

@@ -13,7 +13,7 @@ import pytest
 
 from handlers.shared.storage import ASSETS_PREFIX
 from local import assets_copy
-from local.alb_event import alb_event, http_reply
+from local.alb_event import http_reply, http_request_event
 from local.catalog_file import DEFAULT_CATALOG, CatalogFileError, load_catalog
 from local.resources import AwsEndpoints
 from local.site_server import Site
@@ -21,7 +21,7 @@ from local.state import StateDir
 
 
 def test_alb_event_is_shaped_as_alb_sends_it() -> None:
-    event = alb_event(
+    event = http_request_event(
         "POST",
         "/api/cart/items?a=1%202&a=3&b=",
         [("Content-Type", "application/json"), ("X-Twice", "1"), ("x-twice", "2")],
@@ -36,7 +36,7 @@ def test_alb_event_is_shaped_as_alb_sends_it() -> None:
     assert event["headers"]["x-forwarded-port"] == "8080"
     assert event["isBase64Encoded"] is True
     assert base64.b64decode(event["body"]) == b"\xff\x00"
-    text = alb_event("GET", "/api/cart", [], b'{"x": 1}', "127.0.0.1", 1)
+    text = http_request_event("GET", "/api/cart", [], b'{"x": 1}', "127.0.0.1", 1)
     assert (text["body"], text["isBase64Encoded"]) == ('{"x": 1}', False)
 
 

@@ -450,7 +450,7 @@ def test_prod_names_each_cell_and_validates_its_alb_certificate(prod):
 
 
 def test_failover_figure(prod):
-    # 30 s health check interval x 3 failures + the ALB alias's 60 s TTL: the README figure.
+    # 30 s health check interval x 3 failures + the ALB alias's 60 s TTL: the figure in docs/architecture.md.
     assert prod.outputs["failoverSeconds"] == 150
 
 

@@ -1,5 +1,5 @@
-"""The project files say what the code does: Pulumi.yaml and README.md's config table are
-generated from stack_config/keys.py and must not drift from it."""
+"""The project files say what the code does: Pulumi.yaml and docs/stack-config.md's config
+table are generated from stack_config/keys.py and must not drift from it."""
 
 from __future__ import annotations
 
@@ -39,8 +39,8 @@ def test_stack_files_use_only_declared_keys() -> None:
         assert {k for k in keys if k.startswith("shop3d:")} <= declared, stack_file.name
 
 
-def test_readme_config_table_is_generated_from_the_key_table() -> None:
-    readme = (ROOT / "README.md").read_text()
-    assert schema.readme_with_table(readme) == readme, (
-        "README.md's config table is stale: run ./shop3d config-schema"
+def test_the_config_table_in_docs_is_generated_from_the_key_table() -> None:
+    page = (ROOT / "docs" / "stack-config.md").read_text()
+    assert schema.page_with_table(page) == page, (
+        "docs/stack-config.md's config table is stale: run ./shop3d config-schema"
     )

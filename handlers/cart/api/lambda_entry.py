@@ -27,9 +27,24 @@ metrics = Metrics(namespace="shop3d", service="cart")
 
 app = ALBResolver()
 app.include_router(routes.router)
-# Settings are read (and checked) now; clients and connections are made on first use.
-services = Services.from_settings(Settings.from_env())
-routes.bind(services)
+_services: Services | None = None
+
+
+def use_services(services: Services) -> None:
+    """Hand the handler its collaborators (the local platform and the tests do; in Lambda the
+    first request builds them from the function's environment)."""
+    global _services
+    _services = services
+    routes.bind(services)
+
+
+def current_services() -> Services:
+    """The collaborators in use, built from the environment if none were handed in. Clients
+    and connections are made on first use (Services' cached properties)."""
+    if _services is None:
+        use_services(Services.from_settings(Settings.from_env()))
+    assert _services is not None
+    return _services
 
 
 def _problem_response(problem: Problem) -> Response[str]:
@@ -65,4 +80,5 @@ def handle_unexpected(error: Exception) -> Response[str]:
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     metrics.add_metric(name="Requests", unit=MetricUnit.Count, value=1)
+    current_services()
     return app.resolve(event, context)

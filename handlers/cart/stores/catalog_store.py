@@ -37,7 +37,7 @@ class Product:
     manifest_key: str | None
 
     def public(self) -> dict[str, Any]:
-        """The storefront's Product shape (contract in the README)."""
+        """The storefront's Product shape (contract in docs/cart-service.md)."""
         ready = self.asset_status == "READY" and self.manifest_key is not None
         return {
             "sku": self.sku,

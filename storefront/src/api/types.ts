@@ -1,4 +1,4 @@
-/** Shapes of the cart HTTP API (see the contract in README.md). Amounts are integer minor units. */
+/** Shapes of the cart HTTP API (see the contract in docs/cart-service.md). Amounts are integer minor units. */
 
 export type AssetStatus = 'PENDING' | 'READY' | 'REJECTED';
 
