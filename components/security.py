@@ -119,6 +119,7 @@ class AccountSecurity(pulumi.ComponentResource):
     vaults: dict[str, aws.backup.Vault]
     plans: dict[str, aws.backup.Plan]
     selections: dict[str, aws.backup.Selection]
+    backup_role_policies: list[aws.iam.RolePolicyAttachment]
 
     def __init__(
         self, name: str, args: AccountSecurityArgs, opts: pulumi.ResourceOptions | None = None
@@ -207,7 +208,7 @@ class AccountSecurity(pulumi.ComponentResource):
             assume_role_policy=iam.assume_role("s3.amazonaws.com"),
             opts=child(self, provider=provider),
         )
-        aws.iam.RolePolicy(
+        replication_policy = aws.iam.RolePolicy(
             regional(SCOPE, primary, "audit-replication-policy"),
             role=role.id,
             policy=iam.document(
@@ -247,7 +248,10 @@ class AccountSecurity(pulumi.ComponentResource):
                 )
             ],
             # Replication needs versioning (and the lock) on both sides first.
-            opts=child(self, provider=provider, depends_on=[*ready, *replica_ready]),
+            # ... and S3 checks the role's permissions when the configuration is put.
+            opts=child(
+                self, provider=provider, depends_on=[*ready, *replica_ready, replication_policy]
+            ),
         )
 
     def _audit_trail(self) -> None:
@@ -395,13 +399,15 @@ class AccountSecurity(pulumi.ComponentResource):
             assume_role_policy=iam.assume_role("backup.amazonaws.com"),
             opts=child(self, provider=provider),
         )
-        for index, policy_arn in enumerate(BACKUP_ROLE_POLICIES):
+        self.backup_role_policies = [
             aws.iam.RolePolicyAttachment(
                 global_name(SCOPE, "backup-role-policy", str(index)),
                 role=self.backup_role.name,
                 policy_arn=policy_arn,
                 opts=child(self, provider=provider),
             )
+            for index, policy_arn in enumerate(BACKUP_ROLE_POLICIES)
+        ]
 
     def _vault(self, region: str) -> aws.backup.Vault:
         config = self._args.config
@@ -477,5 +483,6 @@ class AccountSecurity(pulumi.ComponentResource):
             plan_id=plan.id,
             iam_role_arn=self.backup_role.arn,
             resources=backed_up_arns(self._args.data, region),
-            opts=child(self, provider=provider),
+            # The first scheduled job assumes the role: its policies exist by then.
+            opts=child(self, provider=provider, depends_on=self.backup_role_policies),
         )

@@ -73,10 +73,10 @@ def _instance_profile(ctx: CellContext) -> aws.iam.InstanceProfile:
         assume_role_policy=iam.assume_role("ec2.amazonaws.com"),
         opts=ctx.opts(),
     )
-    aws.iam.RolePolicyAttachment(
+    ssm = aws.iam.RolePolicyAttachment(
         ctx.name("web", "role", "ssm"), role=role.name, policy_arn=SSM_CORE_POLICY, opts=ctx.opts()
     )
-    aws.iam.RolePolicy(
+    policy = aws.iam.RolePolicy(
         ctx.name("web", "role", "policy"),
         role=role.id,
         policy=iam.document(
@@ -97,8 +97,9 @@ def _instance_profile(ctx: CellContext) -> aws.iam.InstanceProfile:
         ),
         opts=ctx.opts(),
     )
+    # Instances launched with the profile boot with the role's policies in place.
     return aws.iam.InstanceProfile(
-        ctx.name("web", "instance-profile"), role=role.name, opts=ctx.opts()
+        ctx.name("web", "instance-profile"), role=role.name, opts=ctx.opts(depends_on=[ssm, policy])
     )
 
 

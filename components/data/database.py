@@ -15,7 +15,7 @@ database authentication tokens.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pulumi
@@ -60,19 +60,23 @@ class GlobalDatabase:
         return self.global_cluster.endpoint
 
 
-def _monitoring_role(parent: pulumi.Resource, provider: aws.Provider) -> aws.iam.Role:
+def _monitoring_role(
+    parent: pulumi.Resource, provider: aws.Provider
+) -> tuple[aws.iam.Role, aws.iam.RolePolicyAttachment]:
+    """The enhanced-monitoring role and its policy: an instance needs both (the ARN alone
+    orders it after the role, not after the attachment, and RDS then refuses the role)."""
     role = aws.iam.Role(
         global_name("data", "aurora-monitoring-role"),
         assume_role_policy=iam.assume_role("monitoring.rds.amazonaws.com"),
         opts=child(parent, provider=provider),
     )
-    aws.iam.RolePolicyAttachment(
+    attachment = aws.iam.RolePolicyAttachment(
         global_name("data", "aurora-monitoring-policy"),
         role=role.name,
         policy_arn="arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole",
         opts=child(parent, provider=provider),
     )
-    return role
+    return role, attachment
 
 
 def _master_secret(
@@ -112,7 +116,10 @@ def _rotation(
     secret: aws.secretsmanager.Secret,
     network: CellNetwork,
     key_arn: pulumi.Output[str],
+    after: Sequence[pulumi.Resource],
 ) -> None:
+    """Rotation of the master secret, scheduled only: the first rotation runs after
+    ROTATION_DAYS, never at creation (the value and the writer it logs in to are `after`)."""
     app = aws.serverlessrepository.CloudFormationStack(
         regional("data", region, "aurora-rotation-app"),
         name=physical("aurora-rotation"),
@@ -135,7 +142,9 @@ def _rotation(
         rotation_rules=aws.secretsmanager.SecretRotationRotationRulesArgs(
             automatically_after_days=ROTATION_DAYS
         ),
-        opts=child(parent, provider=provider),
+        # Rotating at creation would run before the writer accepts the password.
+        rotate_immediately=False,
+        opts=child(parent, provider=provider, depends_on=list(after)),
     )
 
 
@@ -156,10 +165,14 @@ def global_database(
         database_name=DATABASE_NAME,
         storage_encrypted=True,
         deletion_protection=protect,
-        opts=stateful(parent, protect, provider=providers[primary]),
+        # The version creates the cluster; instances then take minor upgrades on their own
+        # (auto_minor_version_upgrade), and a pinned version would be a downgrade next time.
+        opts=stateful(
+            parent, protect, provider=providers[primary], ignore_changes=["engineVersion"]
+        ),
     )
     secret, password = _master_secret(parent, config, providers, key_arns)
-    monitoring = _monitoring_role(parent, providers[primary])
+    monitoring, monitoring_policy = _monitoring_role(parent, providers[primary])
 
     clusters: dict[str, RegionalCluster] = {}
     primary_instances: tuple[aws.rds.ClusterInstance, ...] = ()
@@ -238,7 +251,13 @@ def global_database(
                 monitoring_interval=MONITORING_INTERVAL_SECONDS,
                 monitoring_role_arn=monitoring.arn,
                 copy_tags_to_snapshot=True,
-                opts=stateful(parent, protect, provider=provider, ignore_changes=["engineVersion"]),
+                opts=stateful(
+                    parent,
+                    protect,
+                    provider=provider,
+                    depends_on=[monitoring_policy],
+                    ignore_changes=["engineVersion"],
+                ),
             )
             for index in range(config.aurora_instances)
         )
@@ -256,7 +275,7 @@ def global_database(
                     }
                 )
             )
-            aws.secretsmanager.SecretVersion(
+            version = aws.secretsmanager.SecretVersion(
                 regional("data", region, "aurora-master-secret-value"),
                 secret_id=secret.id,
                 # Secret already: the generated password makes the whole value secret.
@@ -265,6 +284,8 @@ def global_database(
                     parent=parent, provider=provider, ignore_changes=["secretString"]
                 ),
             )
-            _rotation(parent, region, provider, secret, network, key_arns[region])
+            _rotation(
+                parent, region, provider, secret, network, key_arns[region], [version, *instances]
+            )
         clusters[region] = RegionalCluster(region=region, cluster=cluster, instances=instances)
     return GlobalDatabase(global_cluster=global_cluster, clusters=clusters, master_secret=secret)

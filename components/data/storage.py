@@ -156,7 +156,7 @@ def replicate_assets(
         opts=child(parent, provider=provider),
     )
     destinations = [buckets[r].assets for r in secondaries]
-    aws.iam.RolePolicy(
+    policy = aws.iam.RolePolicy(
         regional("data", primary, "assets-replication-policy"),
         role=role.id,
         policy=iam.document(
@@ -202,6 +202,7 @@ def replicate_assets(
         opts=child(
             parent,
             provider=provider,
-            depends_on=[source.versioning, *[d.versioning for d in destinations]],
+            # ... and the role's permissions, which S3 checks when the configuration is put.
+            depends_on=[source.versioning, *[d.versioning for d in destinations], policy],
         ),
     )
