@@ -389,7 +389,31 @@ def baseline() -> list[Resource]:
                         "metricName": "bad",
                         "sampledRequestsEnabled": True,
                     },
-                }
+                },
+                {
+                    "name": "anonymous",
+                    "priority": 2,
+                    "overrideAction": {"count": {}},
+                    "statement": {
+                        "managedRuleGroupStatement": {
+                            "name": "AWSManagedRulesAnonymousIpList",
+                            "vendorName": "AWS",
+                        }
+                    },
+                    "visibilityConfig": {"cloudwatchMetricsEnabled": True},
+                },
+                {
+                    "name": "api-rate",
+                    "priority": 0,
+                    "action": {"block": {}},
+                    "statement": {
+                        "rateBasedStatement": {
+                            "limit": 2000,
+                            "scopeDownStatement": {"byteMatchStatement": {"searchString": "/api/"}},
+                        }
+                    },
+                    "visibilityConfig": {"cloudwatchMetricsEnabled": True},
+                },
             ],
         ),
         res(

@@ -209,6 +209,17 @@ BREAKERS: dict[str, Breaker] = {
         ],
     ),
     "waf-logging": drop("edge-logs"),
+    "waf-anonymous-ip-rule-group": change("edge", rules=[]),
+    "waf-rate-limit-scoped": change(
+        "edge",
+        rules=[
+            {
+                "name": "rate",
+                "statement": {"rateBasedStatement": {"limit": 1000}},
+                "visibilityConfig": {"cloudwatchMetricsEnabled": True},
+            }
+        ],
+    ),
     # Security groups
     "sg-no-public-admin-ports": change("alb-https-in", fromPort=22, toPort=22),
     "sg-no-public-http": change("alb-https-in", fromPort=80, toPort=80),

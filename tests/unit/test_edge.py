@@ -320,7 +320,18 @@ def test_waf_rules_metrics_and_redacted_logging(prod):
     rules = {r["name"]: r for r in acl.inputs["rules"]}
     assert set(MANAGED_GROUPS) <= set(rules)
     assert "AWSManagedRulesKnownBadInputsRuleSet" in rules  # Log4j
-    assert rules["rate-per-ip"]["statement"]["rateBasedStatement"]["limit"] == 2000
+    api_rate = rules["rate-per-ip-api"]["statement"]["rateBasedStatement"]
+    assert api_rate["limit"] == 2000
+    # Only /api/ counts towards it: one product page loads 20-30 cached files.
+    api_only = api_rate["scopeDownStatement"]["byteMatchStatement"]
+    assert (api_only["searchString"], api_only["positionalConstraint"]) == ("/api/", "STARTS_WITH")
+    site_rate = rules["rate-per-ip-site"]["statement"]["rateBasedStatement"]
+    assert site_rate["limit"] == 2000 * 30
+    assert site_rate["scopeDownStatement"]["notStatement"]["statement"] == {
+        "byteMatchStatement": api_only
+    }
+    # Anonymous IPs are labelled (count), not blocked.
+    assert rules["AWSManagedRulesAnonymousIpList"]["overrideAction"] == {"count": {}}
     body = rules["api-body-size"]["statement"]["andStatement"]["statements"]
     assert body[1]["sizeConstraintStatement"]["comparisonOperator"] == "GT"
     assert len({r["priority"] for r in rules.values()}) == len(rules)
@@ -470,7 +481,7 @@ def test_shield_advanced_protects_this_distribution_when_asked(existing_zone):
 
 def test_rate_limit_comes_from_config(existing_zone):
     (acl,) = existing_zone.of_type("aws:wafv2/webAcl:WebAcl")
-    (rate,) = [r for r in acl.inputs["rules"] if r["name"] == "rate-per-ip"]
+    (rate,) = [r for r in acl.inputs["rules"] if r["name"] == "rate-per-ip-api"]
     assert rate["statement"]["rateBasedStatement"]["limit"] == 500
 
 
