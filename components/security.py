@@ -388,6 +388,23 @@ class AccountSecurity(pulumi.ComponentResource):
             arn=self._args.alarm_topic_arns[region],
             opts=child(self, provider=provider),
         )
+        # A delivery EventBridge cannot make (topic policy, key policy) is dropped without a
+        # trace anywhere else: alarm on it, through CloudWatch's own path to the topic.
+        aws.cloudwatch.MetricAlarm(
+            regional(SCOPE, region, "guardduty-findings-failed"),
+            alarm_description=f"GuardDuty findings in {region} could not be delivered",
+            namespace="AWS/Events",
+            metric_name="FailedInvocations",
+            dimensions={"RuleName": rule.name},
+            statistic="Sum",
+            period=300,
+            evaluation_periods=1,
+            threshold=0,
+            comparison_operator="GreaterThanThreshold",
+            treat_missing_data="notBreaching",
+            alarm_actions=[self._args.alarm_topic_arns[region]],
+            opts=child(self, provider=provider),
+        )
 
     # AWS Backup ----------------------------------------------------------------------------
 

@@ -20,6 +20,7 @@ import pulumi_aws as aws
 
 from components import iam
 from components.cell.context import CellContext
+from components.tags import default_tags
 from handlers.shared import storage
 
 CPU_TARGET_PERCENT: Final = 70.0
@@ -218,6 +219,11 @@ def web_tier(
                 "GroupInServiceCapacity",
                 "GroupPendingInstances",
             )
+        ],
+        # The provider's default tags never reach an ASG's instances: propagate them here.
+        tags=[
+            aws.autoscaling.GroupTagArgs(key=key, value=value, propagate_at_launch=True)
+            for key, value in sorted(default_tags(ctx.config.environment).items())
         ],
         # Scaling policies own the desired capacity.
         opts=pulumi.ResourceOptions(parent=ctx.parent, ignore_changes=["desiredCapacity"]),

@@ -39,7 +39,14 @@ KEY_POLICY = {
             "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
             "Action": "kms:*",
             "Resource": "*",
-        }
+        },
+        {
+            "Sid": "EventBridge",
+            "Effect": "Allow",
+            "Principal": {"Service": "events.amazonaws.com"},
+            "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+            "Resource": "*",
+        },
     ]
 }
 
@@ -489,6 +496,29 @@ def baseline() -> list[Resource]:
             "shoppers",
             userPoolTier="PLUS",
             userPoolAddOns={"advancedSecurityMode": "ENFORCED"},
+        ),
+    ]
+    # EC2 launch paths and EventBridge delivery.
+    resources += [
+        res(
+            "aws:ec2/launchTemplate:LaunchTemplate",
+            "web-template",
+            metadataOptions={"httpTokens": "required", "httpPutResponseHopLimit": 1},
+            blockDeviceMappings=[{"deviceName": "/dev/xvda", "ebs": {"encrypted": "true"}}],
+        ),
+        res(
+            "aws:autoscaling/group:Group",
+            "web-asg",
+            tags=[{"key": "project", "value": "shop3d", "propagateAtLaunch": True}],
+        ),
+        res("aws:cloudwatch/eventRule:EventRule", "findings-rule"),
+        res("aws:cloudwatch/eventTarget:EventTarget", "findings-target", rule="findings-rule"),
+        res(
+            "aws:cloudwatch/metricAlarm:MetricAlarm",
+            "findings-failed",
+            namespace="AWS/Events",
+            metricName="FailedInvocations",
+            dimensions={"RuleName": "findings-rule"},
         ),
     ]
     # The Aurora cluster is selected by ARN rather than by tag: both joins are exercised.

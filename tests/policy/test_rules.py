@@ -12,7 +12,16 @@ from policy import tokens as t
 from policy.evaluate import evaluate
 from policy.model import Resource, ResourceRule
 from policy.rules import ALL_RULES, RULES_BY_NAME
-from tests.policy.baseline import TLS_DENY, baseline, patch, res, stack_of, unprotect, without
+from tests.policy.baseline import (
+    KEY_ARN,
+    TLS_DENY,
+    baseline,
+    patch,
+    res,
+    stack_of,
+    unprotect,
+    without,
+)
 
 Breaker = Callable[[list[Resource]], list[Resource]]
 PUBLIC_READ = {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "*"}
@@ -210,6 +219,32 @@ BREAKERS: dict[str, Breaker] = {
     ),
     "waf-logging": drop("edge-logs"),
     "waf-anonymous-ip-rule-group": change("edge", rules=[]),
+    # EC2 launch paths, EventBridge delivery
+    "launch-template-imds-hop-limit": change(
+        "web-template", metadataOptions={"httpTokens": "required", "httpPutResponseHopLimit": 2}
+    ),
+    "launch-template-volume-key-usable": change(
+        "web-template", blockDeviceMappings=[{"ebs": {"encrypted": "true", "kmsKeyId": KEY_ARN}}]
+    ),
+    "autoscaling-group-tags": change("web-asg", tags=[]),
+    "eventbridge-failed-invocations-alarm": drop("findings-failed"),
+    "kms-eventbridge-unconditioned": change(
+        "key",
+        policy=json.dumps(
+            {
+                "Statement": [
+                    {
+                        "Sid": "EventBridge",
+                        "Effect": "Allow",
+                        "Principal": {"Service": ["events.amazonaws.com"]},
+                        "Action": "kms:GenerateDataKey*",
+                        "Resource": "*",
+                        "Condition": {"StringEquals": {"aws:SourceAccount": "111122223333"}},
+                    }
+                ]
+            }
+        ),
+    ),
     "waf-rate-limit-scoped": change(
         "edge",
         rules=[
