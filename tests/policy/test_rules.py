@@ -275,6 +275,7 @@ BREAKERS: dict[str, Breaker] = {
         "shoppers", userPoolAddOns={"advancedSecurityMode": "AUDIT"}
     ),
     "stateful-protected": lambda rs: unprotect(rs, "carts"),
+    "s3-force-destroy-unprotected-only": change("logs", forceDestroy=True),
 }
 
 
