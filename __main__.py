@@ -3,6 +3,7 @@ the edge and account security; export what operators and CI need."""
 
 import pulumi
 
+from assembly.config_source import load_config
 from assembly.providers import make_providers
 from assembly.stack_secrets import make_cart_cookie_key
 from assembly.stamp import stamp_cells, stamp_networks
@@ -12,14 +13,17 @@ from components.global_edge import GlobalEdge, GlobalEdgeArgs
 from components.identity import Identity, IdentityArgs
 from components.origin_secret import OriginSecret, OriginSecretArgs
 from components.security import AccountSecurity, AccountSecurityArgs
-from stack_config.config import load_config
 
 config = load_config()
 providers = make_providers(config)
 networks = stamp_networks(config, providers)
 data = GlobalData(
     "data",
-    GlobalDataArgs(config=config, providers=providers.by_region, networks=networks),
+    GlobalDataArgs(
+        config=config,
+        providers=providers.by_region,
+        networks={region: network.outputs for region, network in networks.items()},
+    ),
     opts=providers.opts(config.primary.name),
 )
 origin_secret = OriginSecret(
@@ -44,24 +48,33 @@ identity = Identity(
     "identity",
     IdentityArgs(
         config=config,
-        network=networks[config.primary.name],
+        network=networks[config.primary.name].outputs,
         key_arn=data.key_arns[config.primary.name],
         code_signing=signing.regions[config.primary.name],
     ),
     opts=providers.opts(config.primary.name),
 )
-cookie_key = make_cart_cookie_key(config, providers, data)
+cookie_key = make_cart_cookie_key(config, providers, data.key_arns)
+data_by_region = {region: data.region_outputs(region) for region in config.region_names}
 cells = stamp_cells(
-    config, providers, networks, data, origin_secret, signing, cookie_key, identity=identity.outputs
+    config,
+    providers,
+    networks,
+    data_by_region,
+    origin_secret,
+    signing,
+    cookie_key,
+    identity=identity.outputs,
 )
 # CloudFront, WAF and Route 53 in front of the cells (us-east-1 for the global parts).
 edge = GlobalEdge(
     "edge",
     GlobalEdgeArgs(
         config=config,
-        providers=providers,
-        data=data,
-        cells=cells,
+        providers=providers.by_region,
+        edge_provider=providers.edge,
+        data=data_by_region,
+        cells={region: cell.endpoint for region, cell in cells.items()},
         origin_header_name=origin_secret.header_name,
         origin_header_value=origin_secret.value,
     ),
@@ -72,7 +85,7 @@ security = AccountSecurity(
     AccountSecurityArgs(
         config=config,
         providers=providers.by_region,
-        data=data,
+        data=data_by_region,
         alarm_topic_arns={r: c.alarm_topic_arn for r, c in cells.items()},
     ),
     opts=providers.opts(config.primary.name),

@@ -3,12 +3,13 @@ networks first (GlobalData's Aurora sits in them), then the cells that run on th
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from assembly.providers import RegionProviders
 from components.cell.alb import alb_port
 from components.cell_network import CellNetwork, CellNetworkArgs
 from components.code_signing import CodeSigning
-from components.global_data import GlobalData
-from components.interfaces import IdentityOutputs
+from components.interfaces import IdentityOutputs, RegionDataOutputs
 from components.naming import regional
 from components.origin_secret import CartCookieKey, OriginSecret
 from components.regional_cell import RegionalCell, RegionalCellArgs
@@ -38,11 +39,11 @@ def stamp_cells(
     config: StackConfig,
     providers: RegionProviders,
     networks: dict[str, CellNetwork],
-    data: GlobalData,
+    data: Mapping[str, RegionDataOutputs],
     origin_secret: OriginSecret,
     code_signing: CodeSigning,
     cookie_key: CartCookieKey,
-    identity: IdentityOutputs | None = None,
+    identity: IdentityOutputs,
 ) -> dict[str, RegionalCell]:
     return {
         region.name: RegionalCell(
@@ -50,10 +51,10 @@ def stamp_cells(
             RegionalCellArgs(
                 config=config,
                 region=region,
-                network=networks[region.name],
-                data=data,
-                origin_secret=origin_secret,
-                cookie_key=cookie_key,
+                network=networks[region.name].outputs,
+                data=data[region.name],
+                origin_header_value=origin_secret.value,
+                cookie_key_arn=cookie_key.arn_in(region.name),
                 code_signing=code_signing.regions[region.name],
                 identity=identity,
             ),

@@ -29,12 +29,12 @@ from packaging.utils import canonicalize_name, parse_wheel_filename
 
 from components import artifacts
 from components.artifacts import (
-    Architecture,
     ArtifactError,
     Handler,
     deterministic_zip,
     shippable_files,
 )
+from stack_config.config import Architecture
 
 UV_PLATFORM: Final[Mapping[Architecture, str]] = {
     "arm64": f"aarch64-{artifacts.GLIBC_TAG}",

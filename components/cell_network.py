@@ -16,14 +16,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 import pulumi_awsx as awsx
 
+from components.interfaces import NetworkOutputs
 from components.naming import regional
 from components.options import child
+from stack_config.config import NatGateways
 
 # The web tier's instance port behind the ALB (TLS ends at the ALB).
 WEB_PORT = 80
@@ -45,7 +47,7 @@ class CellNetworkArgs:
     region: str
     cidr_block: str
     availability_zones: int
-    nat_gateways: Literal["single", "per-az"]
+    nat_gateways: NatGateways
     # The port CloudFront reaches the ALB on: 443, or 80 for a stack without a domain.
     alb_port: int = HTTPS_PORT
     interface_endpoints: bool = False
@@ -74,6 +76,7 @@ class CellNetwork(pulumi.ComponentResource):
     lambda_security_group: aws.ec2.SecurityGroup
     cache_security_group: aws.ec2.SecurityGroup
     database_security_group: aws.ec2.SecurityGroup
+    outputs: NetworkOutputs
 
     def __init__(
         self, name: str, args: CellNetworkArgs, opts: pulumi.ResourceOptions | None = None
@@ -209,6 +212,20 @@ class CellNetwork(pulumi.ComponentResource):
                 cidr=ANYWHERE,
             )
 
+        self.outputs = NetworkOutputs(
+            region=self.region,
+            vpc_id=self.vpc_id,
+            public_subnet_ids=self.public_subnet_ids,
+            private_subnet_ids=self.private_subnet_ids,
+            isolated_subnet_ids=self.isolated_subnet_ids,
+            alb_security_group_id=self.alb_security_group.id,
+            alb_health_security_group_id=self.alb_health_security_group.id,
+            batch_security_group_id=self.batch_security_group.id,
+            web_security_group_id=self.web_security_group.id,
+            lambda_security_group_id=self.lambda_security_group.id,
+            cache_security_group_id=self.cache_security_group.id,
+            database_security_group_id=self.database_security_group.id,
+        )
         self.register_outputs(
             {
                 "vpcId": self.vpc_id,

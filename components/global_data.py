@@ -14,11 +14,16 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from components.cell_network import CellNetwork
 from components.data.database import GlobalDatabase, global_database
 from components.data.keys import regional_keys
 from components.data.storage import RegionBuckets, region_buckets, replicate_assets
 from components.data.tables import global_tables, regional_tables
+from components.interfaces import (
+    ClusterOutputs,
+    NetworkOutputs,
+    RegionDataOutputs,
+    TableOutputs,
+)
 from stack_config.config import StackConfig
 
 
@@ -27,7 +32,7 @@ class GlobalDataArgs:
     config: StackConfig
     providers: Mapping[str, aws.Provider]
     # Each region's network: Aurora's subnet group and security group live there.
-    networks: Mapping[str, CellNetwork]
+    networks: Mapping[str, NetworkOutputs]
 
 
 class GlobalData(pulumi.ComponentResource):
@@ -100,6 +105,37 @@ class GlobalData(pulumi.ComponentResource):
         """The ARN of a global table's replica in `region` (same name, that region's ARN)."""
         table = self.tables[logical_name]
         return table.arn.apply(lambda arn: _arn_in_region(arn, region))
+
+    def region_outputs(self, region: str) -> RegionDataOutputs:
+        """What a component in `region` uses of the data layer (its cell, the edge, security)."""
+        regional_cluster = self.database.clusters[region]
+        cluster = regional_cluster.cluster
+        idempotency = self.idempotency_tables[region]
+        primary = self.primary_region
+        return RegionDataOutputs(
+            region=region,
+            primary_region=primary,
+            account_id=self.account_id,
+            key_arn=self.key_arns[region],
+            primary_key_arn=self.key_arns[primary],
+            buckets=self.buckets[region],
+            primary_assets=self.buckets[primary].assets,
+            tables={
+                name: TableOutputs(name=table.name, arn=self.table_arn_in(name, region))
+                for name, table in self.tables.items()
+            },
+            idempotency=TableOutputs(name=idempotency.name, arn=idempotency.arn),
+            cluster=ClusterOutputs(
+                identifier=cluster.cluster_identifier,
+                arn=cluster.arn,
+                endpoint=cluster.endpoint,
+                resource_id=cluster.cluster_resource_id,
+                instances=regional_cluster.instances,
+            ),
+            master_secret_arn=self.database.master_secret.arn.apply(
+                lambda arn: _arn_in_region(arn, region)
+            ),
+        )
 
 
 def _arn_in_region(arn: str, region: str) -> str:

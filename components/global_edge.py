@@ -19,7 +19,6 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from assembly.providers import RegionProviders
 from components.cell.alb import alb_port
 from components.cell_network import HTTPS_PORT
 from components.edge import dns, waf
@@ -32,7 +31,7 @@ from components.edge.distribution import (
     oac_read_statement,
 )
 from components.edge.storefront import SiteBucket, storefront_bucket, upload_site
-from components.global_data import GlobalData
+from components.interfaces import CellEndpoint, RegionDataOutputs
 from components.naming import API_LABEL, ORDERS_LABEL, global_name, physical
 from components.options import child
 from handlers.shared import storage
@@ -42,9 +41,12 @@ from stack_config.config import StackConfig
 @dataclass(frozen=True)
 class GlobalEdgeArgs:
     config: StackConfig
-    providers: RegionProviders
-    data: GlobalData
-    cells: Mapping[str, dns.CellEndpoint]
+    # Each region's provider (its buckets and their policies), and us-east-1's for the edge.
+    providers: Mapping[str, aws.Provider]
+    edge_provider: aws.Provider
+    # GlobalData.region_outputs(region) for every configured region.
+    data: Mapping[str, RegionDataOutputs]
+    cells: Mapping[str, CellEndpoint]
     # The secret header CloudFront adds to API requests (components/origin_secret.py).
     origin_header_name: str
     origin_header_value: pulumi.Input[str]
@@ -64,9 +66,7 @@ class GlobalEdge(pulumi.ComponentResource):
             "shop3d:edge:GlobalEdge",
             name,
             None,
-            pulumi.ResourceOptions.merge(
-                pulumi.ResourceOptions(provider=args.providers.edge), opts
-            ),
+            pulumi.ResourceOptions.merge(pulumi.ResourceOptions(provider=args.edge_provider), opts),
         )
         config = args.config
         primary = config.primary.name
@@ -96,11 +96,11 @@ class GlobalEdge(pulumi.ComponentResource):
                     self,
                     r,
                     args.providers[r],
-                    args.data.key_arns[r],
-                    args.data.buckets[r].logs,
+                    args.data[r].key_arn,
+                    args.data[r].buckets.logs,
                     config.deletion_protection,
                 ),
-                args.data.key_arns[r],
+                args.data[r].key_arn,
             )
             for r in origin_regions
         }
@@ -127,7 +127,7 @@ class GlobalEdge(pulumi.ComponentResource):
                 web_acl_arn=firewall.acl.arn,
             ),
             assets=[
-                BucketOrigin(f"assets-{r}", args.data.buckets[r].assets, r) for r in origin_regions
+                BucketOrigin(f"assets-{r}", args.data[r].buckets.assets, r) for r in origin_regions
             ],
             storefront=[
                 BucketOrigin(f"storefront-{r}", site.bucket, r) for r, site in sites.items()
@@ -138,13 +138,13 @@ class GlobalEdge(pulumi.ComponentResource):
         # Every region's assets bucket admits this distribution (under assets/ only), so the
         # failover member can be moved to any secondary without a policy change.
         for region in config.region_names:
-            assets = args.data.buckets[region].assets
+            assets = args.data[region].buckets.assets
             assets.attach_policy(
                 [oac_read_statement(assets, cdn.arn, storage.ASSETS_PREFIX)], parent=self
             )
         for site in sites.values():
             site.bucket.attach_policy([oac_read_statement(site.bucket, cdn.arn)], parent=self)
-        access_logs(self, cdn, args.data.buckets[primary].logs)
+        access_logs(self, cdn, args.data[primary].buckets.logs)
         if config.shield_advanced:
             aws.shield.Protection(
                 global_name("edge", "shield"),
@@ -154,8 +154,8 @@ class GlobalEdge(pulumi.ComponentResource):
             )
         # The cells' web tiers serve the same files, synced from the primary assets bucket.
         web_tier_source = SiteBucket(
-            args.data.buckets[primary].assets,
-            args.data.key_arns[primary],
+            args.data[primary].buckets.assets,
+            args.data[primary].key_arn,
             prefix=storage.STOREFRONT_PREFIX,
         )
         self.storefront_files = upload_site(

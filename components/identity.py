@@ -27,19 +27,20 @@ import pulumi_aws as aws
 
 from components import iam
 from components.artifacts import lambda_artifact
-from components.cell_network import CellNetwork
 from components.code_signing import RegionCodeSigning
-from components.interfaces import IdentityOutputs
+from components.interfaces import IdentityOutputs, NetworkOutputs
 from components.lambda_function import ComponentHost, FunctionSpec, HostedFunction, hosted_function
 from components.naming import global_name, physical
 from components.options import child, stateful
-from handlers.identity import admin_mfa
 from handlers.shared.functions import PRE_TOKEN_MEMORY_MB, PRE_TOKEN_TIMEOUT_SECONDS
-from stack_config.config import ConfigError, SocialIdentityProvider, SocialProvider, StackConfig
+from handlers.shared.groups import ADMIN_GROUP
+from stack_config.config import (
+    CALLBACK_PATH,
+    SocialIdentityProvider,
+    SocialProvider,
+    StackConfig,
+)
 
-# Where the storefront receives the authorization code (appended to https://<domain>).
-CALLBACK_PATH: Final = "/auth/callback"
-ADMIN_GROUP: Final = admin_mfa.ADMIN_GROUP  # the trigger keeps it out of non-TOTP tokens
 # The trigger event version whose answer reaches the access token (needs Essentials or Plus).
 TRIGGER_EVENT_VERSION: Final = "V2_0"
 OAUTH_SCOPES: Final = ("openid", "email", "profile")
@@ -73,18 +74,6 @@ def social_secret_name(provider: SocialProvider) -> str:
     return f"shop3d/{pulumi.get_stack()}/identity/{provider.lower()}"
 
 
-def callback_urls(config: StackConfig) -> list[str]:
-    urls = [f"https://{config.domain}{CALLBACK_PATH}"] if config.domain else []
-    urls += [u for u in config.auth_callback_urls if u not in urls]
-    if not urls:
-        raise ConfigError(
-            "shop3d:authCallbackUrls: [] is not allowed without shop3d:domain; "
-            "expected at least one callback URL for the storefront app client "
-            "(or set shop3d:domain)"
-        )
-    return urls
-
-
 def logout_urls(callbacks: list[str]) -> list[str]:
     """Sign-out returns to the site root of each callback URL."""
     return sorted({url.split(CALLBACK_PATH)[0] + "/" for url in callbacks})
@@ -94,7 +83,7 @@ def logout_urls(callbacks: list[str]) -> list[str]:
 class IdentityArgs:
     config: StackConfig
     # The primary region's cell network and KMS key: the admin-MFA trigger runs there.
-    network: CellNetwork
+    network: NetworkOutputs
     key_arn: pulumi.Output[str]
     # The primary region's code signing: the trigger is a signed Zip function.
     code_signing: RegionCodeSigning
@@ -137,7 +126,7 @@ class Identity(pulumi.ComponentResource):
         )
         self._risk_responses(name)
         providers = [self._social_provider(name, p) for p in config.identity_providers]
-        callbacks = callback_urls(config)
+        callbacks = list(config.callback_urls)
         self.client = aws.cognito.UserPoolClient(
             global_name(name, "storefront-client"),
             name=physical("storefront"),

@@ -22,8 +22,8 @@ import pulumi_aws as aws
 
 from components import iam
 from components.artifacts import LambdaArtifact
-from components.cell_network import CellNetwork
 from components.code_signing import RegionCodeSigning
+from components.interfaces import NetworkOutputs
 from components.naming import physical, regional
 from components.options import child
 from stack_config.config import StackConfig
@@ -44,7 +44,7 @@ class FunctionHost(Protocol):
     def config(self) -> StackConfig: ...
 
     @property
-    def network(self) -> CellNetwork: ...
+    def network(self) -> NetworkOutputs: ...
 
     @property
     def key_arn(self) -> pulumi.Output[str]: ...
@@ -71,7 +71,7 @@ class ComponentHost:
     scope: str
     region: str
     config: StackConfig
-    network: CellNetwork
+    network: NetworkOutputs
     key_arn: pulumi.Output[str]
     code_signing: RegionCodeSigning
 
@@ -245,7 +245,7 @@ def hosted_function(
         ),
         vpc_config=aws.lambda_.FunctionVpcConfigArgs(
             subnet_ids=host.network.private_subnet_ids,
-            security_group_ids=[host.network.lambda_security_group.id],
+            security_group_ids=[host.network.lambda_security_group_id],
         ),
         logging_config=aws.lambda_.FunctionLoggingConfigArgs(
             log_format="JSON", log_group=log_group.name

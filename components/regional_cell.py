@@ -23,11 +23,13 @@ from components.cell.dashboard import cell_dashboard
 from components.cell.flow_logs import cell_flow_logs
 from components.cell.health import cell_health_check
 from components.cell.web_tier import web_tier
-from components.cell_network import CellNetwork
 from components.code_signing import RegionCodeSigning
-from components.global_data import GlobalData
-from components.interfaces import IdentityOutputs
-from components.origin_secret import CartCookieKey, OriginSecret
+from components.interfaces import (
+    CellEndpoint,
+    IdentityOutputs,
+    NetworkOutputs,
+    RegionDataOutputs,
+)
 from handlers.shared import tables
 from stack_config.config import RegionSettings, StackConfig
 
@@ -39,14 +41,17 @@ LAMBDA_DLQ_RETENTION_SECONDS = 14 * 24 * 3600
 class RegionalCellArgs:
     config: StackConfig
     region: RegionSettings
-    network: CellNetwork
-    data: GlobalData
-    origin_secret: OriginSecret
-    cookie_key: CartCookieKey
+    network: NetworkOutputs
+    # GlobalData.region_outputs(region).
+    data: RegionDataOutputs
+    # The origin header's value (OriginSecret.value): the ALB forwards only requests with it.
+    origin_header_value: pulumi.Output[str]
+    # This region's copy of the guest cart cookie key (CartCookieKey.arn_in(region)).
+    cookie_key_arn: pulumi.Output[str]
     # This region's signing profile and code-signing configuration (every Zip function).
     code_signing: RegionCodeSigning
-    # None until the identity component exists in the program.
-    identity: IdentityOutputs | None = None
+    # The user pool whose tokens the cart Lambda verifies.
+    identity: IdentityOutputs
 
 
 class RegionalCell(pulumi.ComponentResource):
@@ -85,11 +90,13 @@ class RegionalCell(pulumi.ComponentResource):
         self.cache = cell_cache(ctx)
         cart = cart_api(
             ctx,
-            CartInputs(cache=self.cache, cookie_key=args.cookie_key, identity=args.identity),
+            CartInputs(
+                cache=self.cache, cookie_key_arn=args.cookie_key_arn, identity=args.identity
+            ),
             lambda_dlq.arn,
         )
         self.assets = asset_pipeline(ctx, lambda_dlq.arn)
-        self.load_balancer = cell_alb(ctx, args.origin_secret.value, cart.function, config.web_tier)
+        self.load_balancer = cell_alb(ctx, args.origin_header_value, cart.function, config.web_tier)
         self.web = (
             web_tier(ctx, self.load_balancer.alb, self.load_balancer.web_target_group)
             if self.load_balancer.web_target_group is not None
@@ -106,12 +113,12 @@ class RegionalCell(pulumi.ComponentResource):
             },
             redis_group_id=self.cache.group.id,
             redis_nodes=self.cache.nodes,
-            aurora_cluster_id=args.data.database.clusters[ctx.region].cluster.cluster_identifier,
+            aurora_cluster_id=args.data.cluster.identifier,
             table_names={
                 schema.logical_name: args.data.tables[schema.logical_name].name
                 for schema in tables.GLOBAL_TABLES
             }
-            | {tables.IDEMPOTENCY.logical_name: args.data.idempotency_tables[ctx.region].name},
+            | {tables.IDEMPOTENCY.logical_name: args.data.idempotency.name},
         )
         alarms = cell_alarms(ctx, targets)
         self.dashboard = cell_dashboard(ctx, targets, alarms)
@@ -127,6 +134,12 @@ class RegionalCell(pulumi.ComponentResource):
         certificate = self.load_balancer.certificate
         self.certificate_validation_options = (
             certificate.domain_validation_options if certificate is not None else None
+        )
+        self.endpoint = CellEndpoint(
+            alb_dns_name=self.alb_dns_name,
+            alb_zone_id=self.alb_zone_id,
+            health_check_id=self.health_check_id,
+            certificate_validation_options=self.certificate_validation_options,
         )
         self.register_outputs(
             {

@@ -25,7 +25,7 @@ import pulumi_aws as aws
 
 from components import iam
 from components.buckets import LifecycleRules, SecureBucket, kms_replication_rule, secure_bucket
-from components.global_data import GlobalData
+from components.interfaces import RegionDataOutputs
 from components.naming import global_name, physical, regional
 from components.options import child, stateful
 from stack_config.config import StackConfig
@@ -93,12 +93,12 @@ def copy_region(regions: tuple[str, ...], region: str) -> str | None:
     return regions[(regions.index(region) + 1) % len(regions)]
 
 
-def backed_up_arns(data: GlobalData, region: str) -> list[pulumi.Output[str]]:
+def backed_up_arns(data: RegionDataOutputs) -> list[pulumi.Output[str]]:
     """The stateful resources a region's backup plan selects. Global tables are backed up
     once, in the primary region, where the table resource lives; the copy action puts a
     copy in a second region."""
-    arns = [data.idempotency_tables[region].arn, data.database.clusters[region].cluster.arn]
-    if region == data.primary_region:
+    arns = [data.idempotency.arn, data.cluster.arn]
+    if data.is_primary:
         arns = [t.arn for t in data.tables.values()] + arns
     return arns
 
@@ -107,7 +107,8 @@ def backed_up_arns(data: GlobalData, region: str) -> list[pulumi.Output[str]]:
 class AccountSecurityArgs:
     config: StackConfig
     providers: Mapping[str, aws.Provider]
-    data: GlobalData
+    # GlobalData.region_outputs(region) for every configured region.
+    data: Mapping[str, RegionDataOutputs]
     # Each region's alarm topic (RegionalCell.alarm_topic_arn).
     alarm_topic_arns: Mapping[str, pulumi.Input[str]]
 
@@ -155,7 +156,7 @@ class AccountSecurity(pulumi.ComponentResource):
 
     def _audit_bucket(self, region: str) -> tuple[SecureBucket, list[pulumi.Resource]]:
         """An audit log bucket in `region` and what must exist before logs arrive in it."""
-        config, data = self._args.config, self._args.data
+        config, data = self._args.config, self._args.data[region]
         provider = self._args.providers[region]
         bucket = secure_bucket(
             regional(SCOPE, region, "audit-logs"),
@@ -163,14 +164,14 @@ class AccountSecurity(pulumi.ComponentResource):
             parent=self,
             protect=config.deletion_protection,
             provider=provider,
-            kms_key_arn=data.key_arns[region],
+            kms_key_arn=data.key_arn,
             lifecycle=LifecycleRules(
                 intelligent_tiering=False,
                 noncurrent_to_glacier_days=None,
                 noncurrent_expiry_days=AUDIT_NONCURRENT_EXPIRY_DAYS,
                 expire_current_days=AUDIT_LOG_EXPIRY_DAYS,
             ),
-            access_log_bucket=data.buckets[region].logs,
+            access_log_bucket=data.buckets.logs,
             object_lock=True,
         )
         # Object-level events to EventBridge: a rule can alarm on any deletion attempt.
@@ -200,7 +201,7 @@ class AccountSecurity(pulumi.ComponentResource):
         the primary region. Deletions are not replicated."""
         primary = self._args.config.primary.name
         provider = self._args.providers[primary]
-        keys = self._args.data.key_arns
+        keys = {r: d.key_arn for r, d in self._args.data.items()}
         replica, replica_ready = self._audit_bucket(target)
         replica.attach_policy(parent=self)
         role = aws.iam.Role(
@@ -255,10 +256,11 @@ class AccountSecurity(pulumi.ComponentResource):
         )
 
     def _audit_trail(self) -> None:
-        config, data = self._args.config, self._args.data
+        config = self._args.config
         region = config.primary.name
+        data = self._args.data[region]
         provider = self._args.providers[region]
-        key_arn = data.key_arns[region]
+        key_arn = data.key_arn
         trail_name = physical("trail")
         trail_arn = pulumi.Output.concat(
             "arn:aws:cloudtrail:", region, ":", data.account_id, ":trail/", trail_name
@@ -433,7 +435,7 @@ class AccountSecurity(pulumi.ComponentResource):
         vault = aws.backup.Vault(
             regional(SCOPE, region, "backup-vault"),
             name=physical("backups"),
-            kms_key_arn=self._args.data.key_arns[region],
+            kms_key_arn=self._args.data[region].key_arn,
             force_destroy=not protect,
             opts=stateful(self, protect, provider=provider),
         )
@@ -499,7 +501,7 @@ class AccountSecurity(pulumi.ComponentResource):
             name=physical("stateful"),
             plan_id=plan.id,
             iam_role_arn=self.backup_role.arn,
-            resources=backed_up_arns(self._args.data, region),
+            resources=backed_up_arns(self._args.data[region]),
             # The first scheduled job assumes the role: its policies exist by then.
             opts=child(self, provider=provider, depends_on=self.backup_role_policies),
         )

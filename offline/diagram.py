@@ -25,6 +25,7 @@ from typing import Any
 
 from offline.runner import ROOT, ProgramFailed, ProgramRun, RecordedResource, run_program
 from offline.scope import GLOBAL, cell_regions, scope_of
+from policy import tokens as t
 
 DOCS = ROOT / "docs"
 
@@ -37,27 +38,25 @@ class NodeKind:
 
 # The resource types drawn as nodes. A type missing here is glue or plumbing.
 NODE_KINDS: dict[str, NodeKind] = {
-    "aws:route53/zone:Zone": NodeKind("aws.network.Route53", "Route 53"),
-    "aws:cloudfront/distribution:Distribution": NodeKind("aws.network.CloudFront", "CloudFront"),
-    "aws:wafv2/webAcl:WebAcl": NodeKind("aws.security.WAF", "WAF"),
-    "aws:cognito/userPool:UserPool": NodeKind("aws.security.Cognito", "Cognito"),
-    "aws:lb/loadBalancer:LoadBalancer": NodeKind("aws.network.ElbApplicationLoadBalancer", "ALB"),
-    "aws:autoscaling/group:Group": NodeKind("aws.compute.EC2AutoScaling", "EC2 Auto Scaling"),
-    "aws:lambda/function:Function": NodeKind("aws.compute.Lambda", "Lambda"),
-    "aws:batch/computeEnvironment:ComputeEnvironment": NodeKind("aws.compute.Batch", "Batch"),
-    "aws:ecr/repository:Repository": NodeKind("aws.compute.ECR", "ECR"),
-    "aws:sqs/queue:Queue": NodeKind("aws.integration.SQS", "SQS"),
-    "aws:sns/topic:Topic": NodeKind("aws.integration.SNS", "SNS"),
-    "aws:s3/bucket:Bucket": NodeKind("aws.storage.S3", "S3"),
-    "aws:dynamodb/table:Table": NodeKind("aws.database.Dynamodb", "DynamoDB"),
-    "aws:rds/globalCluster:GlobalCluster": NodeKind("aws.database.Aurora", "Aurora"),
-    "aws:rds/cluster:Cluster": NodeKind("aws.database.Aurora", "Aurora"),
-    "aws:elasticache/replicationGroup:ReplicationGroup": NodeKind(
-        "aws.database.ElasticacheForRedis", "ElastiCache"
-    ),
-    "aws:cloudtrail/trail:Trail": NodeKind("aws.management.Cloudtrail", "CloudTrail"),
-    "aws:guardduty/detector:Detector": NodeKind("aws.security.Guardduty", "GuardDuty"),
-    "aws:backup/vault:Vault": NodeKind("aws.storage.Backup", "Backup"),
+    t.HOSTED_ZONE: NodeKind("aws.network.Route53", "Route 53"),
+    t.DISTRIBUTION: NodeKind("aws.network.CloudFront", "CloudFront"),
+    t.WEB_ACL: NodeKind("aws.security.WAF", "WAF"),
+    t.USER_POOL: NodeKind("aws.security.Cognito", "Cognito"),
+    t.LOAD_BALANCER: NodeKind("aws.network.ElbApplicationLoadBalancer", "ALB"),
+    t.AUTOSCALING_GROUP: NodeKind("aws.compute.EC2AutoScaling", "EC2 Auto Scaling"),
+    t.FUNCTION: NodeKind("aws.compute.Lambda", "Lambda"),
+    t.BATCH_COMPUTE_ENVIRONMENT: NodeKind("aws.compute.Batch", "Batch"),
+    t.ECR_REPOSITORY: NodeKind("aws.compute.ECR", "ECR"),
+    t.SQS_QUEUE: NodeKind("aws.integration.SQS", "SQS"),
+    t.SNS_TOPIC: NodeKind("aws.integration.SNS", "SNS"),
+    t.BUCKET: NodeKind("aws.storage.S3", "S3"),
+    t.TABLE: NodeKind("aws.database.Dynamodb", "DynamoDB"),
+    t.RDS_GLOBAL_CLUSTER: NodeKind("aws.database.Aurora", "Aurora"),
+    t.RDS_CLUSTER: NodeKind("aws.database.Aurora", "Aurora"),
+    t.REPLICATION_GROUP: NodeKind("aws.database.ElasticacheForRedis", "ElastiCache"),
+    t.TRAIL: NodeKind("aws.management.Cloudtrail", "CloudTrail"),
+    t.GUARDDUTY_DETECTOR: NodeKind("aws.security.Guardduty", "GuardDuty"),
+    t.BACKUP_VAULT: NodeKind("aws.storage.Backup", "Backup"),
 }
 
 # Glue: resources that join two nodes (a listener rule joins an ALB to a target group, an event
@@ -66,20 +65,20 @@ NODE_KINDS: dict[str, NodeKind] = {
 # every node would touch every other.
 GLUE = frozenset(
     {
-        "aws:lb/listener:Listener",
-        "aws:lb/listenerRule:ListenerRule",
-        "aws:lb/targetGroup:TargetGroup",
-        "aws:lb/targetGroupAttachment:TargetGroupAttachment",
-        "aws:lambda/permission:Permission",
-        "aws:lambda/eventSourceMapping:EventSourceMapping",
-        "aws:s3/bucketNotification:BucketNotification",
-        "aws:s3/bucketReplicationConfig:BucketReplicationConfig",
-        "aws:sqs/queuePolicy:QueuePolicy",
-        "aws:sqs/redrivePolicy:RedrivePolicy",
-        "aws:batch/jobQueue:JobQueue",
-        "aws:route53/record:Record",
-        "aws:route53/healthCheck:HealthCheck",
-        "aws:wafv2/webAclAssociation:WebAclAssociation",
+        t.LISTENER,
+        t.LISTENER_RULE,
+        t.TARGET_GROUP,
+        t.TARGET_GROUP_ATTACHMENT,
+        t.PERMISSION,
+        t.EVENT_SOURCE_MAPPING,
+        t.BUCKET_NOTIFICATION,
+        t.BUCKET_REPLICATION,
+        t.SQS_QUEUE_POLICY,
+        t.SQS_REDRIVE_POLICY,
+        t.BATCH_JOB_QUEUE,
+        t.DNS_RECORD,
+        t.HEALTH_CHECK,
+        t.WEB_ACL_ASSOCIATION,
     }
 )
 

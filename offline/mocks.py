@@ -14,6 +14,8 @@ from typing import Any
 
 import pulumi
 
+from policy import tokens as t
+
 ACCOUNT_ID = "123456789012"
 # CloudFront's origin-facing managed prefix list has this id in every region.
 CLOUDFRONT_PREFIX_LIST = "pl-3b927c52"
@@ -137,19 +139,19 @@ def _record(args: pulumi.runtime.MockResourceArgs, region: str, physical: str) -
 
 # Type token -> extra outputs. Types not listed get an id, an ARN and their inputs back.
 OUTPUTS: dict[str, OutputFn] = {
-    "awsx:ec2:Vpc": _vpc,
-    "aws:s3/bucket:Bucket": _bucket,
-    "aws:dynamodb/table:Table": _table,
-    "aws:rds/cluster:Cluster": _cluster,
-    "aws:rds/globalCluster:GlobalCluster": _global_cluster,
-    "aws:kms/key:Key": _kms_key,
-    "aws:kms/replicaKey:ReplicaKey": _kms_key,
-    "aws:serverlessrepository/cloudFormationStack:CloudFormationStack": _sar_stack,
-    "random:index/randomPassword:RandomPassword": _random_password,
-    "aws:acm/certificate:Certificate": _certificate,
-    "aws:cloudfront/distribution:Distribution": _distribution,
-    "aws:route53/zone:Zone": _zone,
-    "aws:route53/record:Record": _record,
+    t.AWSX_VPC: _vpc,
+    t.BUCKET: _bucket,
+    t.TABLE: _table,
+    t.RDS_CLUSTER: _cluster,
+    t.RDS_GLOBAL_CLUSTER: _global_cluster,
+    t.KMS_KEY: _kms_key,
+    t.KMS_REPLICA_KEY: _kms_key,
+    t.SAR_STACK: _sar_stack,
+    t.RANDOM_PASSWORD: _random_password,
+    t.ACM_CERTIFICATE: _certificate,
+    t.DISTRIBUTION: _distribution,
+    t.HOSTED_ZONE: _zone,
+    t.DNS_RECORD: _record,
 }
 
 
@@ -184,14 +186,12 @@ def _docker_image(args: pulumi.runtime.MockResourceArgs, region: str, physical: 
 
 OUTPUTS.update(
     {
-        "aws:lb/loadBalancer:LoadBalancer": _load_balancer,
-        "aws:lb/targetGroup:TargetGroup": _target_group,
-        "aws:ecr/repository:Repository": _ecr_repository,
-        "docker-build:index:Image": _docker_image,
-        "aws:ec2/launchTemplate:LaunchTemplate": lambda args, region, physical: {
-            "latestVersion": 1
-        },
-        "aws:elasticache/replicationGroup:ReplicationGroup": lambda args, region, physical: {
+        t.LOAD_BALANCER: _load_balancer,
+        t.TARGET_GROUP: _target_group,
+        t.ECR_REPOSITORY: _ecr_repository,
+        t.DOCKER_IMAGE: _docker_image,
+        t.LAUNCH_TEMPLATE: lambda args, region, physical: {"latestVersion": 1},
+        t.REPLICATION_GROUP: lambda args, region, physical: {
             "primaryEndpointAddress": f"master.{physical}.abcdef.{region[:6]}.cache.amazonaws.com"
         },
     }
@@ -253,10 +253,10 @@ def _signing_job(args: pulumi.runtime.MockResourceArgs, region: str, physical: s
 
 OUTPUTS.update(
     {
-        "aws:signer/signingProfile:SigningProfile": _signing_profile,
-        "aws:lambda/codeSigningConfig:CodeSigningConfig": _code_signing_config,
-        "aws:s3/bucketObject:BucketObject": _bucket_object,
-        "aws:signer/signingJob:SigningJob": _signing_job,
+        t.SIGNING_PROFILE: _signing_profile,
+        t.CODE_SIGNING_CONFIG: _code_signing_config,
+        t.BUCKET_OBJECT: _bucket_object,
+        t.SIGNING_JOB: _signing_job,
     }
 )
 
@@ -350,7 +350,7 @@ class OfflineMocks(pulumi.runtime.Mocks):
         extra = OUTPUTS.get(args.typ)
         if extra is not None:
             state.update(extra(args, region, physical))
-        physical_id = state.get("bucket") if args.typ == "aws:s3/bucket:Bucket" else None
+        physical_id = state.get("bucket") if args.typ == t.BUCKET else None
         return str(physical_id or f"{args.name}-id"), state
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:  # type: ignore[override]

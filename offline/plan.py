@@ -17,6 +17,7 @@ from typing import Any
 from offline.inputs import compute_resources, replication_time_rules
 from offline.runner import ProgramFailed, ProgramRun, run_program
 from offline.scope import GLOBAL, cell_regions, scope_of, short_type
+from policy import tokens as t
 
 NOT_A_PREVIEW = (
     "offline plan: the desired state this program declares for the stack, computed "
@@ -76,31 +77,29 @@ def _batch(inputs: dict[str, Any]) -> str:
 
 
 SUMMARIES: dict[str, Callable[[dict[str, Any]], str]] = {
-    "aws:dynamodb/table:Table": _table,
-    "aws:rds/cluster:Cluster": _cluster,
-    "aws:autoscaling/group:Group": _asg,
-    "aws:lambda/function:Function": _function,
-    "awsx:ec2:Vpc": _vpc,
-    "aws:elasticache/replicationGroup:ReplicationGroup": lambda i: (
+    t.TABLE: _table,
+    t.RDS_CLUSTER: _cluster,
+    t.AUTOSCALING_GROUP: _asg,
+    t.FUNCTION: _function,
+    t.AWSX_VPC: _vpc,
+    t.REPLICATION_GROUP: lambda i: (
         f"{i.get('nodeType')}, {i.get('numCacheClusters')} nodes, "
         f"Multi-AZ {i.get('multiAzEnabled')}"
     ),
-    "aws:cloudfront/distribution:Distribution": lambda i: (
-        f"{i.get('priceClass')}, HTTP {i.get('httpVersion')}"
-    ),
-    "aws:batch/computeEnvironment:ComputeEnvironment": _batch,
-    "aws:wafv2/webAcl:WebAcl": lambda i: (
+    t.DISTRIBUTION: lambda i: f"{i.get('priceClass')}, HTTP {i.get('httpVersion')}",
+    t.BATCH_COMPUTE_ENVIRONMENT: _batch,
+    t.WEB_ACL: lambda i: (
         f"{len(i.get('rules') or [])} rules: "
         f"{', '.join(str(r.get('name')) for r in i.get('rules') or [])}"
     ),
-    "aws:cognito/userPool:UserPool": lambda i: (
+    t.USER_POOL: lambda i: (
         f"{i.get('userPoolTier')} tier, MFA {i.get('mfaConfiguration')}, threat protection "
         f"{(i.get('userPoolAddOns') or {}).get('advancedSecurityMode')}"
     ),
-    "aws:lb/loadBalancer:LoadBalancer": lambda i: (
+    t.LOAD_BALANCER: lambda i: (
         f"{i.get('loadBalancerType')}, deletion protection {i.get('enableDeletionProtection')}"
     ),
-    "aws:s3/bucketReplicationConfig:BucketReplicationConfig": lambda i: (
+    t.BUCKET_REPLICATION: lambda i: (
         f"{len(i.get('rules') or [])} destinations, RTC on {replication_time_rules(i)}"
     ),
 }

@@ -22,12 +22,14 @@ from pulumi.runtime import rpc
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
+from components.artifacts import BUILDS_OPTIONAL
 from offline.mocks import OfflineMocks
+from policy import tokens as t
 from stack_config.keys import NAMESPACE, qualified
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT = "shop3d"
-AWS_PROVIDER = "pulumi:providers:aws"
+AWS_PROVIDER = t.AWS_PROVIDER
 # Where mocks place a resource that has no AWS provider (random passwords, components).
 DEFAULT_REGION = "us-east-1"
 # Runs share the Pulumi runtime's global settings: one at a time.
@@ -230,6 +232,8 @@ def _run(stack: str, config: dict[str, str]) -> ProgramRun:
     holder["monitor"] = monitor
     pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor)
     program = str(ROOT / "__main__.py")
+    # Mocks never read the built zips: a fresh clone (only the build record) runs the program.
+    BUILDS_OPTIONAL.set(True)
     try:
         _sync_await(run_pulumi_func(lambda: _run_path(program)))
     except Exception as error:

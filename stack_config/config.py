@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Final, Literal, TypeVar, cast
+from typing import Final, Literal, TypeVar, cast, get_args
 
 from stack_config.catalog import REGIONS, region_info
 from stack_config.keys import KEY_SPECS, is_preset_sentinel, qualified
@@ -26,7 +27,7 @@ ThreatProtection = Literal["AUDIT", "ENFORCED"]
 Singleton = Literal["manage", "existing"]
 SINGLETON_CHOICES: Final[tuple[Singleton, ...]] = ("manage", "existing")
 SocialProvider = Literal["Google", "Facebook", "SignInWithApple"]
-SOCIAL_PROVIDERS: Final[tuple[SocialProvider, ...]] = ("Google", "Facebook", "SignInWithApple")
+SOCIAL_PROVIDERS: Final[tuple[SocialProvider, ...]] = get_args(SocialProvider)
 # Provider -> the fields its entry needs besides clientId (Apple signs with a key of a team).
 SOCIAL_PROVIDER_FIELDS: Final[dict[SocialProvider, tuple[str, ...]]] = {
     "Google": (),
@@ -64,6 +65,10 @@ MAX_REGIONS: Final = 6
 # awsx splits the VPC into AZ blocks of public, private and isolated subnets; a /16 to /20
 # leaves each of them room for ENIs of Lambda, ALB, Redis and Aurora.
 VPC_PREFIX_RANGE: Final = (16, 20)
+# Graviton families carry a "g" after the generation digit: t4g, c7g, m7gd, c7gn, r8g.
+_GRAVITON: Final = re.compile(r"^[a-z]+\d+g[a-z]*\.")
+# Where the storefront receives the authorization code (appended to https://<domain>).
+CALLBACK_PATH: Final = "/auth/callback"
 
 
 # A run that created the zone would wait on DNS validation of its certificates until ACM's
@@ -162,6 +167,22 @@ class StackConfig:
     @property
     def is_prod(self) -> bool:
         return self.environment == "prod"
+
+    @property
+    def web_architecture(self) -> Architecture:
+        """The one CPU architecture of the web tier's instance types (checked when parsed)."""
+        return instance_architecture(self.instance_types[0])
+
+    @property
+    def callback_urls(self) -> tuple[str, ...]:
+        """The storefront app client's callback URLs: https://<domain>/auth/callback first,
+        then the configured ones (at least one in all, checked when parsed)."""
+        urls = [f"https://{self.domain}{CALLBACK_PATH}"] if self.domain else []
+        return tuple(urls + [u for u in self.auth_callback_urls if u not in urls])
+
+
+def instance_architecture(instance_type: str) -> Architecture:
+    return "arm64" if _GRAVITON.match(instance_type) else "x86_64"
 
 
 T = TypeVar("T")
@@ -449,6 +470,15 @@ def parse_config(raw: Mapping[str, object]) -> StackConfig:
     )
     if not instance_types:
         raise _fail("instanceTypes", [], "at least one instance type")
+    architectures = {t: instance_architecture(t) for t in instance_types}
+    if len(set(architectures.values())) > 1:
+        raise _fail(
+            "instanceTypes",
+            list(instance_types),
+            "types of one CPU architecture (one AMI serves them all), only Graviton (arm64) or "
+            "only x86_64; these mix architectures: "
+            + ", ".join(f"{t} ({a})" for t, a in architectures.items()),
+        )
     hosted_zone_id = optional("hostedZoneId", _as_str)
     domain = optional("domain", _domain)
     if hosted_zone_id and not domain:
@@ -463,13 +493,13 @@ def parse_config(raw: Mapping[str, object]) -> StackConfig:
             "one of " + ", ".join(str(d) for d in LOG_RETENTION_DAYS),
         )
 
-    return StackConfig(
+    config = StackConfig(
         environment=environment,
         regions=regions,
         domain=domain,
         hosted_zone_id=hosted_zone_id,
         availability_zones=azs,
-        nat_gateways=_as_choice("natGateways", value("natGateways"), ("single", "per-az")),
+        nat_gateways=_as_choice("natGateways", value("natGateways"), get_args(NatGateways)),
         deletion_protection=_as_bool("deletionProtection", value("deletionProtection")),
         backup_retention_days=_as_int("backupRetentionDays", value("backupRetentionDays"), 1, 35),
         aurora_min_capacity=aurora_min,
@@ -480,7 +510,7 @@ def parse_config(raw: Mapping[str, object]) -> StackConfig:
         web_tier=_as_bool("webTier", value("webTier")),
         instance_types=instance_types,
         lambda_architecture=_as_choice(
-            "lambdaArchitecture", value("lambdaArchitecture"), ("arm64", "x86_64")
+            "lambdaArchitecture", value("lambdaArchitecture"), get_args(Architecture)
         ),
         lambda_reserved_concurrency=_as_int(
             "lambdaReservedConcurrency", value("lambdaReservedConcurrency"), 0, 10000
@@ -499,7 +529,7 @@ def parse_config(raw: Mapping[str, object]) -> StackConfig:
             _as_choice(
                 "priceClass",
                 value("priceClass"),
-                ("PriceClass_100", "PriceClass_200", "PriceClass_All"),
+                get_args(PriceClass),
             ),
         ),
         waf_rate_limit=_as_int("wafRateLimit", value("wafRateLimit"), 100, 2_000_000_000),
@@ -511,7 +541,7 @@ def parse_config(raw: Mapping[str, object]) -> StackConfig:
         alarm_email=optional("alarmEmail", _as_str),
         policy_exemptions=_parse_exemptions(value("policyExemptions")),
         threat_protection=_as_choice(
-            "threatProtection", value("threatProtection"), ("AUDIT", "ENFORCED")
+            "threatProtection", value("threatProtection"), get_args(ThreatProtection)
         ),
         auth_callback_urls=tuple(
             _callback_url(f"authCallbackUrls[{i}]", url)
@@ -524,14 +554,11 @@ def parse_config(raw: Mapping[str, object]) -> StackConfig:
         ),
         identity_providers=_parse_identity_providers(value("identityProviders")),
     )
-
-
-def load_config() -> StackConfig:
-    """Read the running stack's `shop3d:` config from the Pulumi engine and validate it."""
-    # The runtime's config map is the only place that also holds keys the program does not
-    # ask for, which is how a misspelt key is caught instead of silently ignored.
-    from pulumi.runtime.config import CONFIG
-
-    prefix = qualified("")
-    raw = {k[len(prefix) :]: v for k, v in CONFIG.get().items() if k.startswith(prefix)}
-    return parse_config(raw)
+    if not config.callback_urls:
+        raise _fail(
+            "authCallbackUrls",
+            [],
+            "at least one callback URL for the storefront app client when shop3d:domain is "
+            "not set (with a domain, https://<domain>" + CALLBACK_PATH + " is one)",
+        )
+    return config

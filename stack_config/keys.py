@@ -134,7 +134,8 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec(
         "instanceTypes",
         "array",
-        "Web tier instance types for the mixed instances policy (arm64/Graviton).",
+        "Web tier instance types for the mixed instances policy, all of one CPU architecture "
+        "(Graviton arm64, or x86_64): one AMI serves them all.",
         from_preset=PRESET,
     ),
     KeySpec(
@@ -243,7 +244,8 @@ KEYS: tuple[KeySpec, ...] = (
         "array",
         "Extra OAuth callback URLs of the storefront app client (https://..., or "
         "http://localhost:<port>/... for a local storefront). https://<domain>/auth/callback "
-        "is always included when shop3d:domain is set.",
+        "is always included when shop3d:domain is set; without a domain at least one is "
+        "required.",
         from_preset=PRESET,
     ),
     KeySpec(

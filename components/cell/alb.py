@@ -119,14 +119,14 @@ def cell_alb(
     web_tier: bool,
 ) -> CellAlb:
     domain = ctx.config.domain
-    logs = ctx.data.buckets[ctx.region].logs
+    logs = ctx.data.buckets.logs
     network = ctx.network
     alb = aws.lb.LoadBalancer(
         ctx.name("alb"),
         load_balancer_type="application",
         internal=False,
         subnets=network.public_subnet_ids,
-        security_groups=[network.alb_security_group.id, network.alb_health_security_group.id],
+        security_groups=[network.alb_security_group_id, network.alb_health_security_group_id],
         drop_invalid_header_fields=True,
         desync_mitigation_mode="strictest",
         idle_timeout=IDLE_TIMEOUT_SECONDS,

@@ -46,9 +46,8 @@ class AssetPipeline:
 
 def _data_statements(ctx: CellContext) -> list[iam.Statement]:
     """What the pipeline's code touches, for the Lambda and the Batch job alike."""
-    uploads = ctx.data.buckets[ctx.region].uploads
-    primary = ctx.config.primary.name
-    assets = ctx.data.buckets[primary].assets
+    uploads = ctx.data.buckets.uploads
+    assets = ctx.data.primary_assets
     return [
         iam.allow(
             ["s3:GetObject", "s3:GetObjectVersion", "s3:DeleteObject"],
@@ -67,23 +66,22 @@ def _data_statements(ctx: CellContext) -> list[iam.Statement]:
         ),
         iam.allow(
             ["dynamodb:GetItem", "dynamodb:UpdateItem"],
-            [ctx.data.table_arn_in(tables.CATALOG.logical_name, ctx.region)],
+            [ctx.data.tables[tables.CATALOG.logical_name].arn],
             sid="CatalogAssetState",
         ),
         iam.allow(
             ["kms:Decrypt", "kms:GenerateDataKey"],
-            [ctx.key_arn] if ctx.is_primary else [ctx.key_arn, ctx.data.key_arns[primary]],
+            [ctx.key_arn] if ctx.is_primary else [ctx.key_arn, ctx.data.primary_key_arn],
             sid="BucketKeys",
         ),
     ]
 
 
 def _environment(ctx: CellContext) -> dict[str, pulumi.Input[str]]:
-    primary = ctx.config.primary.name
     return {
         env.CATALOG_TABLE: ctx.data.tables[tables.CATALOG.logical_name].name,
-        env.UPLOADS_BUCKET: ctx.data.buckets[ctx.region].uploads.id,
-        env.ASSETS_BUCKET: ctx.data.buckets[primary].assets.id,
+        env.UPLOADS_BUCKET: ctx.data.buckets.uploads.id,
+        env.ASSETS_BUCKET: ctx.data.primary_assets.id,
         env.ASSET_BATCH_THRESHOLD_BYTES: str(ctx.config.asset_batch_threshold_mb * MB),
         env.HOME_REGION: ctx.region,
     }
@@ -135,7 +133,7 @@ def asset_pipeline(ctx: CellContext, lambda_dead_letter_arn: pulumi.Input[str]) 
         ),
         opts=ctx.opts(),
     )
-    uploads = ctx.data.buckets[ctx.region].uploads
+    uploads = ctx.data.buckets.uploads
     queue_policy = aws.sqs.QueuePolicy(
         ctx.name("asset-queue", "policy"),
         queue_url=queue.id,
@@ -181,7 +179,7 @@ def asset_pipeline(ctx: CellContext, lambda_dead_letter_arn: pulumi.Input[str]) 
             ephemeral_storage_mb=EPHEMERAL_STORAGE_MB,
             environment={
                 **environment,
-                env.IDEMPOTENCY_TABLE: ctx.data.idempotency_tables[ctx.region].name,
+                env.IDEMPOTENCY_TABLE: ctx.data.idempotency.name,
                 env.ASSET_BATCH_JOB_QUEUE: batch.job_queue.arn,
                 env.ASSET_BATCH_JOB_DEFINITION: batch.job_definition.arn,
             },
@@ -194,7 +192,7 @@ def asset_pipeline(ctx: CellContext, lambda_dead_letter_arn: pulumi.Input[str]) 
                         "dynamodb:UpdateItem",
                         "dynamodb:DeleteItem",
                     ],
-                    [ctx.data.idempotency_tables[ctx.region].arn],
+                    [ctx.data.idempotency.arn],
                     sid="Idempotency",
                 ),
                 iam.allow(

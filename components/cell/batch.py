@@ -19,8 +19,9 @@ import pulumi_aws as aws
 import pulumi_docker_build as docker_build
 
 from components import iam
-from components.artifacts import Architecture, ContainerImage
+from components.artifacts import ContainerImage
 from components.cell.context import CellContext
+from stack_config.config import Architecture
 
 # Spot capacity for model processing: compute-optimised Graviton or x86 families.
 INSTANCE_FAMILIES: Final = {
@@ -148,7 +149,7 @@ def asset_batch(
             max_vcpus=MAX_VCPUS,
             instance_types=list(INSTANCE_FAMILIES[architecture]),
             subnets=ctx.network.private_subnet_ids,
-            security_group_ids=[ctx.network.batch_security_group.id],
+            security_group_ids=[ctx.network.batch_security_group_id],
             instance_role=_instance_profile(ctx).arn,
             launch_template=aws.batch.ComputeEnvironmentComputeResourcesLaunchTemplateArgs(
                 launch_template_id=template.id, version=template.latest_version.apply(str)

@@ -86,7 +86,7 @@ def cell_cache(ctx: CellContext) -> CellCache:
         automatic_failover_enabled=highly_available,
         multi_az_enabled=highly_available,
         subnet_group_name=subnets.name,
-        security_group_ids=[ctx.network.cache_security_group.id],
+        security_group_ids=[ctx.network.cache_security_group_id],
         at_rest_encryption_enabled=True,
         kms_key_id=ctx.key_arn,
         transit_encryption_enabled=True,

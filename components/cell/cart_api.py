@@ -24,8 +24,7 @@ from components.cell.context import CellContext
 from components.cell.lambdas import CellFunction, FunctionSpec, cell_function
 from components.cell_network import POSTGRES_PORT
 from components.data.database import DATABASE_NAME
-from components.interfaces import IdentityOutputs
-from components.origin_secret import CartCookieKey, arn_in_region
+from components.interfaces import ClusterOutputs, IdentityOutputs
 from handlers.shared import env, tables
 from handlers.shared.deploy_events import (
     APPLY_SCHEMA_EVENT_KEY,
@@ -47,13 +46,12 @@ TIMEOUT_SECONDS: Final = CART_TIMEOUT_SECONDS
 @dataclass(frozen=True)
 class CartInputs:
     cache: CellCache
-    cookie_key: CartCookieKey
-    identity: IdentityOutputs | None
+    # This region's copy of the stack's guest cookie key.
+    cookie_key_arn: pulumi.Output[str]
+    identity: IdentityOutputs
 
 
-def _identity_environment(identity: IdentityOutputs | None) -> dict[str, pulumi.Input[str]]:
-    if identity is None:
-        return {}  # guests only until the identity component is in the program
+def _identity_environment(identity: IdentityOutputs) -> dict[str, pulumi.Input[str]]:
     return {
         env.AUTH_ISSUER: identity.issuer_url,
         env.AUTH_JWKS_URL: identity.jwks_url,
@@ -65,11 +63,11 @@ def cart_api(
     ctx: CellContext, inputs: CartInputs, dead_letter_arn: pulumi.Input[str]
 ) -> CellFunction:
     data = ctx.data
-    catalog = data.table_arn_in(tables.CATALOG.logical_name, ctx.region)
-    carts = data.table_arn_in(tables.CARTS.logical_name, ctx.region)
-    idempotency = data.idempotency_tables[ctx.region]
-    cluster = data.database.clusters[ctx.region].cluster
-    cookie_secret = inputs.cookie_key.arn_in(ctx.region)
+    catalog = data.tables[tables.CATALOG.logical_name].arn
+    carts = data.tables[tables.CARTS.logical_name].arn
+    idempotency = data.idempotency
+    cluster = data.cluster
+    cookie_secret = inputs.cookie_key_arn
     cart = cell_function(
         ctx,
         FunctionSpec(
@@ -137,7 +135,7 @@ def cart_api(
     return cart
 
 
-def database_user_arn(ctx: CellContext, cluster: aws.rds.Cluster) -> pulumi.Output[str]:
+def database_user_arn(ctx: CellContext, cluster: ClusterOutputs) -> pulumi.Output[str]:
     """What rds-db:connect names: the cart's database user on this region's cluster."""
     return pulumi.Output.concat(
         "arn:aws:rds-db:",
@@ -145,7 +143,7 @@ def database_user_arn(ctx: CellContext, cluster: aws.rds.Cluster) -> pulumi.Outp
         ":",
         ctx.data.account_id,
         ":dbuser:",
-        cluster.cluster_resource_id,
+        cluster.resource_id,
         "/",
         CART_DATABASE_ROLE,
     )
@@ -154,8 +152,7 @@ def database_user_arn(ctx: CellContext, cluster: aws.rds.Cluster) -> pulumi.Outp
 def schema_function(ctx: CellContext, dead_letter_arn: pulumi.Input[str]) -> CellFunction:
     """The cart-schema Lambda: in the VPC (it reaches the writer), the master secret's only
     reader among the cells' functions."""
-    database = ctx.data.database
-    secret = database.master_secret.arn.apply(lambda arn: arn_in_region(arn, ctx.region))
+    secret = ctx.data.master_secret_arn
     artifact = lambda_artifact("cart", ctx.config.lambda_architecture)
     return cell_function(
         ctx,
@@ -167,7 +164,7 @@ def schema_function(ctx: CellContext, dead_letter_arn: pulumi.Input[str]) -> Cel
             timeout_seconds=CART_SCHEMA_TIMEOUT_SECONDS,
             environment={
                 env.DATABASE_SECRET_ARN: secret,
-                env.DATABASE_HOST: database.clusters[ctx.region].cluster.endpoint,
+                env.DATABASE_HOST: ctx.data.cluster.endpoint,
             },
             statements=[iam.allow(["secretsmanager:GetSecretValue"], [secret], sid="MasterSecret")],
         ),
@@ -180,7 +177,7 @@ def apply_schema(ctx: CellContext, schema: CellFunction) -> aws.lambda_.Invocati
     through the cart-schema Lambda, once the writer exists and again whenever schema.sql or
     grants.sql changes. Secondaries receive all of it by Aurora's replication."""
     digest = cart_schema_sha256()
-    writers = ctx.data.database.clusters[ctx.region].instances
+    writers = ctx.data.cluster.instances
     return aws.lambda_.Invocation(
         ctx.name("cart", "apply-schema"),
         function_name=schema.function.name,

@@ -8,9 +8,8 @@ from dataclasses import dataclass
 
 import pulumi
 
-from components.cell_network import CellNetwork
 from components.code_signing import RegionCodeSigning
-from components.global_data import GlobalData
+from components.interfaces import NetworkOutputs, RegionDataOutputs
 from components.naming import physical, regional
 from components.options import child, stateful
 from stack_config.config import RegionSettings, StackConfig
@@ -21,8 +20,9 @@ class CellContext:
     parent: pulumi.Resource
     config: StackConfig
     settings: RegionSettings
-    network: CellNetwork
-    data: GlobalData
+    network: NetworkOutputs
+    # The data layer as this region sees it.
+    data: RegionDataOutputs
     code_signing: RegionCodeSigning
 
     @property
@@ -36,7 +36,7 @@ class CellContext:
     @property
     def key_arn(self) -> pulumi.Output[str]:
         """The region's KMS key (the multi-region primary or its replica)."""
-        return self.data.key_arns[self.region]
+        return self.data.key_arn
 
     def name(self, *parts: str) -> str:
         """Logical name: cell-<region>-<parts>."""

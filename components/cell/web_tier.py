@@ -10,10 +10,9 @@ the public SSM parameter, IMDSv2 only, encrypted EBS, no public IP, no SSH (Sess
 from __future__ import annotations
 
 import base64
-import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final, Literal
+from typing import Final
 
 import pulumi
 import pulumi_aws as aws
@@ -33,30 +32,12 @@ ROOT_VOLUME_GB: Final = 20
 SSM_CORE_POLICY: Final = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"
 AMI_PARAMETER: Final = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-{arch}"
 USER_DATA: Final = Path(__file__).with_name("web_user_data.sh")
-# Graviton families carry a "g" after the generation digit: t4g, c7g, m7gd, c7gn, r8g.
-_GRAVITON: Final = re.compile(r"^[a-z]+\d+g[a-z]*\.")
-
-CpuArchitecture = Literal["arm64", "x86_64"]
 
 
 @dataclass(frozen=True)
 class WebTier:
     group: aws.autoscaling.Group
     launch_template: aws.ec2.LaunchTemplate
-
-
-def instance_architecture(instance_types: tuple[str, ...]) -> CpuArchitecture:
-    """The one CPU architecture of the configured instance types (one AMI serves them all)."""
-    graviton = {t: bool(_GRAVITON.match(t)) for t in instance_types}
-    if all(graviton.values()):
-        return "arm64"
-    if not any(graviton.values()):
-        return "x86_64"
-    mixed = ", ".join(f"{t} ({'arm64' if g else 'x86_64'})" for t, g in graviton.items())
-    raise ValueError(
-        f"shop3d:instanceTypes mixes architectures: {mixed}; "
-        "list only Graviton (arm64) types or only x86_64 types"
-    )
 
 
 def user_data(storefront_uri: str, bucket_region: str) -> str:
@@ -67,8 +48,7 @@ def user_data(storefront_uri: str, bucket_region: str) -> str:
 
 
 def _instance_profile(ctx: CellContext) -> aws.iam.InstanceProfile:
-    primary = ctx.config.primary.name
-    assets = ctx.data.buckets[primary].assets
+    assets = ctx.data.primary_assets
     role = aws.iam.Role(
         ctx.name("web", "role"),
         assume_role_policy=iam.assume_role("ec2.amazonaws.com"),
@@ -93,7 +73,7 @@ def _instance_profile(ctx: CellContext) -> aws.iam.InstanceProfile:
                     [iam.objects(assets.arn, storage.STOREFRONT_PREFIX)],
                     sid="ReadStorefront",
                 ),
-                iam.allow(["kms:Decrypt"], [ctx.data.key_arns[primary]], sid="AssetsKey"),
+                iam.allow(["kms:Decrypt"], [ctx.data.primary_key_arn], sid="AssetsKey"),
             ]
         ),
         opts=ctx.opts(),
@@ -130,9 +110,9 @@ def web_tier(
     ctx: CellContext, alb: aws.lb.LoadBalancer, target_group: aws.lb.TargetGroup
 ) -> WebTier:
     settings = ctx.settings
-    architecture = instance_architecture(ctx.config.instance_types)
+    architecture = ctx.config.web_architecture
     primary = ctx.config.primary.name
-    assets = ctx.data.buckets[primary].assets
+    assets = ctx.data.primary_assets
     script = assets.id.apply(
         lambda bucket: base64.b64encode(
             user_data(f"s3://{bucket}/{storage.STOREFRONT_PREFIX}", primary).encode()
@@ -148,7 +128,7 @@ def web_tier(
         network_interfaces=[
             aws.ec2.LaunchTemplateNetworkInterfaceArgs(
                 associate_public_ip_address="false",
-                security_groups=[ctx.network.web_security_group.id],
+                security_groups=[ctx.network.web_security_group_id],
                 delete_on_termination="true",
             )
         ],

@@ -23,7 +23,8 @@ import pulumi_aws as aws
 import pulumi_random as random
 
 from components import iam
-from components.cell_network import POSTGRES_PORT, CellNetwork
+from components.cell_network import POSTGRES_PORT
+from components.interfaces import NetworkOutputs
 from components.naming import global_name, physical, regional
 from components.options import child, stateful
 from stack_config.config import StackConfig
@@ -114,7 +115,7 @@ def _rotation(
     region: str,
     provider: aws.Provider,
     secret: aws.secretsmanager.Secret,
-    network: CellNetwork,
+    network: NetworkOutputs,
     key_arn: pulumi.Output[str],
     after: Sequence[pulumi.Resource],
 ) -> None:
@@ -130,7 +131,7 @@ def _rotation(
             "endpoint": f"https://secretsmanager.{region}.amazonaws.com",
             "functionName": physical("aurora-rotation"),
             "vpcSubnetIds": network.private_subnet_ids.apply(",".join),
-            "vpcSecurityGroupIds": network.lambda_security_group.id,
+            "vpcSecurityGroupIds": network.lambda_security_group_id,
             "kmsKeyArn": key_arn,
         },
         opts=child(parent, provider=provider),
@@ -153,7 +154,7 @@ def global_database(
     config: StackConfig,
     providers: Mapping[str, aws.Provider],
     key_arns: Mapping[str, pulumi.Output[str]],
-    networks: Mapping[str, CellNetwork],
+    networks: Mapping[str, NetworkOutputs],
 ) -> GlobalDatabase:
     primary = config.primary.name
     protect = config.deletion_protection
@@ -209,7 +210,7 @@ def global_database(
                 min_capacity=config.aurora_min_capacity, max_capacity=config.aurora_max_capacity
             ),
             db_subnet_group_name=subnets.name,
-            vpc_security_group_ids=[network.database_security_group.id],
+            vpc_security_group_ids=[network.database_security_group_id],
             port=POSTGRES_PORT,
             storage_encrypted=True,
             kms_key_id=key_arns[region],

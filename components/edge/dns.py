@@ -19,12 +19,13 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Final, Protocol
+from typing import Final
 
 import pulumi
 import pulumi_aws as aws
 
 from components.cell.health import FAILURE_THRESHOLD, REQUEST_INTERVAL_SECONDS
+from components.interfaces import CellEndpoint, ValidationOption
 from components.naming import API_LABEL, ORDERS_LABEL, global_name, regional
 from components.options import child
 
@@ -37,30 +38,9 @@ VALIDATION_TTL: Final = 300
 ALB_ALIAS_TTL_SECONDS: Final = 60
 
 
-ValidationOption = aws.acm.outputs.CertificateDomainValidationOption
-
-
 def failover_seconds() -> int:
     """Worst case from a cell's failure to users resolving to another cell."""
     return REQUEST_INTERVAL_SECONDS * FAILURE_THRESHOLD + ALB_ALIAS_TTL_SECONDS
-
-
-class CellEndpoint(Protocol):
-    """What the edge needs from a RegionalCell."""
-
-    @property
-    def alb_dns_name(self) -> pulumi.Output[str]: ...
-
-    @property
-    def certificate_validation_options(
-        self,
-    ) -> pulumi.Output[Sequence[ValidationOption]] | None: ...
-
-    @property
-    def alb_zone_id(self) -> pulumi.Output[str]: ...
-
-    @property
-    def health_check_id(self) -> pulumi.Output[str]: ...
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ import pulumi_aws as aws
 
 from components.naming import global_name, physical, regional
 from components.options import child
-from handlers.cart.limits import MAX_BODY_BYTES
+from handlers.shared.limits import CART_MAX_BODY_BYTES
 from stack_config.catalog import EDGE_REGION
 
 API_PATH_PREFIX: Final = "/api/"
@@ -106,7 +106,7 @@ def _api_body_size_rule(priority: int) -> aws.wafv2.WebAclRuleArgsDict:
                         {
                             "size_constraint_statement": {
                                 "comparison_operator": "GT",
-                                "size": MAX_BODY_BYTES,
+                                "size": CART_MAX_BODY_BYTES,
                                 "field_to_match": {"body": {"oversize_handling": "MATCH"}},
                                 "text_transformations": [{"priority": 0, "type": "NONE"}],
                             }

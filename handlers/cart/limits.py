@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from typing import Final
 
+from handlers.shared.limits import CART_MAX_BODY_BYTES
+
 MIN_QUANTITY: Final = 1
 MAX_QUANTITY: Final = 99  # per line
 MAX_LINES: Final = 100  # per cart
 GUEST_CART_TTL_DAYS: Final = 7
 USER_CART_TTL_DAYS: Final = 90
-# Request bodies are tiny ({"sku", "quantity"}); anything bigger is rejected before parsing.
-MAX_BODY_BYTES: Final = 4096
+# Request bodies are tiny; the WAF refuses bigger ones too (handlers/shared/limits.py).
+MAX_BODY_BYTES: Final = CART_MAX_BODY_BYTES
 SKU_MAX_LENGTH: Final = 64
 SKU_PATTERN: Final = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
 IDEMPOTENCY_KEY_MAX_LENGTH: Final = 128

@@ -23,7 +23,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-ADMIN_GROUP: Final = "admins"
+from handlers.shared import groups
+
+ADMIN_GROUP: Final = groups.ADMIN_GROUP
 TOTP_MFA: Final = "SOFTWARE_TOKEN_MFA"  # AdminGetUser's name for TOTP in UserMFASettingList
 # Event versions whose group override reaches the access token (V2_0 and V3_0 triggers).
 ACCESS_TOKEN_VERSIONS: Final = frozenset({"2", "3"})

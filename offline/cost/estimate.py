@@ -20,6 +20,7 @@ from offline.cost.traffic import TrafficProfile
 from offline.inputs import compute_resources, replication_time_rules
 from offline.runner import ProgramRun, RecordedResource
 from offline.scope import GLOBAL, cell_regions
+from policy import tokens
 
 HOURS = 730.0  # AWS bills a month as 730 hours
 GB = 1024.0
@@ -89,8 +90,8 @@ class Context:
 
 
 Estimator = Callable[[Context, RecordedResource], list[LineItem]]
-REDIS = "aws:elasticache/replicationGroup:ReplicationGroup"
-BUCKET = "aws:s3/bucket:Bucket"
+REDIS = tokens.REPLICATION_GROUP
+BUCKET = tokens.BUCKET
 
 
 def _num(inputs: dict[str, Any], key: str, default: float = 0.0) -> float:
@@ -160,8 +161,8 @@ def lambda_function(ctx: Context, function: RecordedResource) -> list[LineItem]:
     """API functions sit behind an ALB target group; pipeline functions read an SQS queue."""
     region = ctx.region_of(function)
     p = ctx.profile
-    behind_alb = ctx.dependents(function, "aws:lb/targetGroupAttachment:TargetGroupAttachment")
-    from_queue = ctx.dependents(function, "aws:lambda/eventSourceMapping:EventSourceMapping")
+    behind_alb = ctx.dependents(function, tokens.TARGET_GROUP_ATTACHMENT)
+    from_queue = ctx.dependents(function, tokens.EVENT_SOURCE_MAPPING)
     if behind_alb:
         invocations, seconds = p.api_requests * ctx.share(region), p.cart_lambda_ms / 1000
     elif from_queue:
@@ -378,7 +379,7 @@ def aurora(ctx: Context, cluster: RecordedResource) -> list[LineItem]:
         max(p.aurora_acu, _num(scaling, "minCapacity", 0.5)),
         _num(scaling, "maxCapacity", p.aurora_acu),
     )
-    instances = len(ctx.dependents(cluster, "aws:rds/clusterInstance:ClusterInstance"))
+    instances = len(ctx.dependents(cluster, tokens.RDS_CLUSTER_INSTANCE))
     secondary = bool(cluster.inputs.get("replicationSourceIdentifier")) or region != ctx.regions[0]
     io_millions = p.aurora_io_millions * (0.5 if secondary else 1.0)  # replicas apply writes
     return [
@@ -437,9 +438,7 @@ def table(ctx: Context, table_: RecordedResource) -> list[LineItem]:
 
 def _lifecycle_storage_classes(ctx: Context, bucket: RecordedResource) -> set[str]:
     classes: set[str] = set()
-    for config in ctx.dependents(
-        bucket, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"
-    ):
+    for config in ctx.dependents(bucket, tokens.BUCKET_LIFECYCLE):
         for rule in config.inputs.get("rules") or []:
             classes.update(t.get("storageClass", "") for t in rule.get("transitions") or [])
     return classes
@@ -477,9 +476,8 @@ def bucket(ctx: Context, bucket_: RecordedResource) -> list[LineItem]:
                 + p.asset_objects / 1000 * price("s3.it_monitoring_1000_objects", region),
             )
         ]
-    if ctx.dependents(bucket_, "aws:s3/bucketNotification:BucketNotification") and any(
-        n.inputs.get("queues")
-        for n in ctx.dependents(bucket_, "aws:s3/bucketNotification:BucketNotification")
+    if ctx.dependents(bucket_, tokens.BUCKET_NOTIFICATION) and any(
+        n.inputs.get("queues") for n in ctx.dependents(bucket_, tokens.BUCKET_NOTIFICATION)
     ):
         uploads = p.models_uploaded * ctx.share(region)
         gb = uploads * p.model_mb / GB
@@ -538,7 +536,7 @@ def _flat(service: str, key: str) -> Estimator:
 
 
 def queue(ctx: Context, queue_: RecordedResource) -> list[LineItem]:
-    if not ctx.dependents(queue_, "aws:lambda/eventSourceMapping:EventSourceMapping"):
+    if not ctx.dependents(queue_, tokens.EVENT_SOURCE_MAPPING):
         return []  # dead-letter queues: no traffic modelled
     region = ctx.region_of(queue_)
     requests = ctx.profile.models_uploaded * ctx.share(region) * 3  # send, receive, delete
@@ -553,29 +551,29 @@ def queue(ctx: Context, queue_: RecordedResource) -> list[LineItem]:
 
 
 ESTIMATORS: dict[str, Estimator] = {
-    "aws:autoscaling/group:Group": web_tier,
-    "aws:batch/computeEnvironment:ComputeEnvironment": batch,
-    "aws:lambda/function:Function": lambda_function,
-    "aws:lb/loadBalancer:LoadBalancer": load_balancer,
-    "awsx:ec2:Vpc": vpc,
-    "aws:ec2/vpcEndpoint:VpcEndpoint": vpc_endpoint,
-    "aws:cloudfront/distribution:Distribution": distribution,
-    "aws:wafv2/webAcl:WebAcl": web_acl,
-    "aws:route53/zone:Zone": hosted_zone,
-    "aws:route53/healthCheck:HealthCheck": health_check,
-    "aws:cognito/userPool:UserPool": user_pool,
-    "aws:shield/subscription:Subscription": shield,
+    tokens.AUTOSCALING_GROUP: web_tier,
+    tokens.BATCH_COMPUTE_ENVIRONMENT: batch,
+    tokens.FUNCTION: lambda_function,
+    tokens.LOAD_BALANCER: load_balancer,
+    tokens.AWSX_VPC: vpc,
+    tokens.VPC_ENDPOINT: vpc_endpoint,
+    tokens.DISTRIBUTION: distribution,
+    tokens.WEB_ACL: web_acl,
+    tokens.HOSTED_ZONE: hosted_zone,
+    tokens.HEALTH_CHECK: health_check,
+    tokens.USER_POOL: user_pool,
+    tokens.SHIELD_SUBSCRIPTION: shield,
     REDIS: redis,
-    "aws:rds/cluster:Cluster": aurora,
-    "aws:dynamodb/table:Table": table,
+    tokens.RDS_CLUSTER: aurora,
+    tokens.TABLE: table,
     BUCKET: bucket,
-    "aws:s3/bucketReplicationConfig:BucketReplicationConfig": replication,
-    "aws:kms/key:Key": _flat("KMS", "kms.key_month"),
-    "aws:kms/replicaKey:ReplicaKey": _flat("KMS", "kms.key_month"),
-    "aws:secretsmanager/secret:Secret": _flat("Secrets Manager", "secrets.secret_month"),
-    "aws:cloudwatch/metricAlarm:MetricAlarm": _flat("CloudWatch", "cloudwatch.alarm_month"),
-    "aws:cloudwatch/dashboard:Dashboard": _flat("CloudWatch", "cloudwatch.dashboard_month"),
-    "aws:sqs/queue:Queue": queue,
+    tokens.BUCKET_REPLICATION: replication,
+    tokens.KMS_KEY: _flat("KMS", "kms.key_month"),
+    tokens.KMS_REPLICA_KEY: _flat("KMS", "kms.key_month"),
+    tokens.SECRET: _flat("Secrets Manager", "secrets.secret_month"),
+    tokens.METRIC_ALARM: _flat("CloudWatch", "cloudwatch.alarm_month"),
+    tokens.DASHBOARD: _flat("CloudWatch", "cloudwatch.dashboard_month"),
+    tokens.SQS_QUEUE: queue,
 }
 
 

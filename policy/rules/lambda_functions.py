@@ -149,8 +149,8 @@ def concurrency_cap(stack: Stack) -> Iterator[Violation]:
     "CKV_AWS_116",
 )
 def dead_letter(stack: Stack) -> Iterator[Violation]:
-    mappings = stack.of_type("aws:lambda/eventSourceMapping:EventSourceMapping")
-    queues = stack.of_type("aws:sqs/queue:Queue")
+    mappings = stack.of_type(t.EVENT_SOURCE_MAPPING)
+    queues = stack.of_type(t.SQS_QUEUE)
     permissions = stack.of_type(t.PERMISSION)
     for function in stack.of_type(t.FUNCTION):
         if is_set(function.get("deadLetterConfig.targetArn")):

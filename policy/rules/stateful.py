@@ -9,13 +9,14 @@ from policy.model import Resource, RuleSet
 from policy.values import is_true, is_unknown
 
 rules = RuleSet()
-STATEFUL = (t.BUCKET, t.TABLE, t.RDS_CLUSTER, t.RDS_GLOBAL_CLUSTER, t.SECRET)
 
 
 @rules.resource(
     "stateful-protected",
-    "Buckets, tables, database clusters and secrets are protected (protect=True).",
-    STATEFUL,
+    "Whatever holds data or is costly to lose (buckets, tables, database clusters and "
+    "instances, keys, secrets, Redis, the user pool, the zone, backup vaults) is protected "
+    "(protect=True).",
+    t.STATEFUL,
     "DESIGN.md conventions; FSBP RDS.7 / DynamoDB.6 intent",
 )
 def protected(resource: Resource) -> Iterator[str]:

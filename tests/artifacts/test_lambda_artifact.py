@@ -19,7 +19,7 @@ from components.artifacts import ArtifactError, Handler, group_closure, lambda_a
 def under_mocks(monkeypatch: pytest.MonkeyPatch) -> None:
     """As under the program's mock runtime, without touching Pulumi's process-wide settings
     (a set_mocks here would leak into later program runs in the same session)."""
-    monkeypatch.setattr(artifacts, "running_under_mocks", lambda: True)
+    monkeypatch.setattr(artifacts, "builds_optional", lambda: True)
 
 
 @pytest.fixture
@@ -102,7 +102,7 @@ def test_a_stale_record_warns_under_mocks_and_fails_for_real(
     record.write_text(json.dumps(data))
     with pytest.warns(artifacts.StaleBuildRecord, match="build-artifacts --handler cart"):
         lambda_artifact("cart", "arm64")
-    monkeypatch.setattr(artifacts, "running_under_mocks", lambda: False)
+    monkeypatch.setattr(artifacts, "builds_optional", lambda: False)
     with pytest.raises(ArtifactError, match="python -m ci build-artifacts --handler cart"):
         lambda_artifact("cart", "arm64")
 

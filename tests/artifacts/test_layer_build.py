@@ -11,7 +11,8 @@ import pytest
 
 from ci import build_artifacts
 from components import artifacts
-from components.artifacts import Architecture, ArtifactError
+from components.artifacts import ArtifactError
+from stack_config.config import Architecture
 
 
 def test_pinned_packages_parse_a_uv_export() -> None:

@@ -17,6 +17,7 @@ from pulumi.automation.events import EngineEvent
 
 from ci.cli import parser
 from ci.driver import INSTALL_HINT, Driver, Exit, StackRequest, run
+from policy import tokens as t
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -30,7 +31,7 @@ def pre_event(op: str, urn: str, diffs: list[str]) -> EngineEvent:
                 "metadata": {
                     "op": op,
                     "urn": urn,
-                    "type": "aws:s3/bucket:Bucket",
+                    "type": t.BUCKET,
                     "provider": "",
                     "diffs": diffs,
                 }

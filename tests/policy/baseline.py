@@ -265,6 +265,7 @@ def baseline() -> list[Resource]:
             res(
                 t.RDS_CLUSTER_INSTANCE,
                 f"orders-{i}",
+                protect=True,
                 clusterIdentifier="orders",
                 publiclyAccessible=False,
                 autoMinorVersionUpgrade=True,
@@ -279,6 +280,7 @@ def baseline() -> list[Resource]:
         res(
             t.REPLICATION_GROUP,
             "cache",
+            protect=True,
             atRestEncryptionEnabled=True,
             kmsKeyId=KEY_ARN,
             transitEncryptionEnabled=True,
@@ -363,9 +365,9 @@ def baseline() -> list[Resource]:
             tracingConfig={"mode": "Active"},
             vpcConfig={"subnetIds": ["subnet-a", "subnet-b"], "securityGroupIds": ["sg-1"]},
         ),
-        res("aws:sqs/queue:Queue", "uploads-queue", redrivePolicy='{"maxReceiveCount": 5}'),
+        res(t.SQS_QUEUE, "uploads-queue", redrivePolicy='{"maxReceiveCount": 5}'),
         res(
-            "aws:lambda/eventSourceMapping:EventSourceMapping",
+            t.EVENT_SOURCE_MAPPING,
             "asset-events",
             functionName="asset",
             eventSourceArn="arn:aws:sqs:us-east-1:1:uploads-queue",
@@ -494,6 +496,7 @@ def baseline() -> list[Resource]:
         res(
             t.USER_POOL,
             "shoppers",
+            protect=True,
             userPoolTier="PLUS",
             userPoolAddOns={"advancedSecurityMode": "ENFORCED"},
         ),

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from policy import tokens as t
 from policy.evaluate import evaluate
 from policy.exemptions import from_stack_config
 from policy.model import Stack
@@ -42,10 +43,10 @@ def test_the_replay_sees_the_whole_program(stack: str, replayed: Callable[[str],
     types = {r.type for r in replayed(stack).resources}
     # The joins the stack rules rely on found their partners (or the rules would be vacuous).
     assert {
-        "aws:s3/bucket:Bucket",
-        "aws:cloudfront/distribution:Distribution",
-        "aws:dynamodb/table:Table",
-        "aws:rds/cluster:Cluster",
-        "aws:lambda/function:Function",
-        "aws:kms/key:Key",
+        t.BUCKET,
+        t.DISTRIBUTION,
+        t.TABLE,
+        t.RDS_CLUSTER,
+        t.FUNCTION,
+        t.KMS_KEY,
     } <= types

@@ -365,7 +365,7 @@ def test_http_listeners_may_refuse_but_never_forward() -> None:
     forwarding = [
         *refusing,
         res(
-            "aws:lb/listenerRule:ListenerRule",
+            t.LISTENER_RULE,
             "api-rule",
             listenerArn="arn:aws:lb:x:1:alb-http",
             actions=[{"type": "forward", "targetGroupArn": "tg"}],

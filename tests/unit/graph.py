@@ -3,31 +3,17 @@
 from __future__ import annotations
 
 from offline.runner import ProgramRun, RecordedResource
+from policy import tokens as t
 
-BUCKET = "aws:s3/bucket:Bucket"
-TABLE = "aws:dynamodb/table:Table"
-CLUSTER = "aws:rds/cluster:Cluster"
-REPLICA_KEY = "aws:kms/replicaKey:ReplicaKey"
-KEY = "aws:kms/key:Key"
-REPLICATION = "aws:s3/bucketReplicationConfig:BucketReplicationConfig"
+BUCKET = t.BUCKET
+TABLE = t.TABLE
+CLUSTER = t.RDS_CLUSTER
+REPLICA_KEY = t.KMS_REPLICA_KEY
+KEY = t.KMS_KEY
+REPLICATION = t.BUCKET_REPLICATION
 
-# Types that hold data or whose loss is costly: protected in prod.
-STATEFUL_TYPES = frozenset(
-    {
-        BUCKET,
-        TABLE,
-        CLUSTER,
-        KEY,
-        REPLICA_KEY,
-        "aws:rds/globalCluster:GlobalCluster",
-        "aws:rds/clusterInstance:ClusterInstance",
-        "aws:secretsmanager/secret:Secret",
-        "aws:elasticache/replicationGroup:ReplicationGroup",
-        "aws:cognito/userPool:UserPool",
-        "aws:route53/zone:Zone",
-        "aws:backup/vault:Vault",
-    }
-)
+# Types that hold data or whose loss is costly: protected in prod (the policy pack's set).
+STATEFUL_TYPES = frozenset(t.STATEFUL)
 
 
 def in_region(run: ProgramRun, type_: str, region: str) -> list[RecordedResource]:

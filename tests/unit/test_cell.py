@@ -25,49 +25,50 @@ from handlers.shared.deploy_events import (
 )
 from offline.mocks import CLOUDFRONT_PREFIX_LIST
 from offline.runner import ProgramRun, RecordedResource
+from policy import tokens as t
 from stack_config.catalog import REGIONS
 from tests.unit.conftest import ProgramFactory
 
-FUNCTION = "aws:lambda/function:Function"
-INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
-GROUP = "aws:ec2/securityGroup:SecurityGroup"
-LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
-LISTENER_RULE = "aws:lb/listenerRule:ListenerRule"
-ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
-LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
-QUEUE = "aws:sqs/queue:Queue"
+FUNCTION = t.FUNCTION
+INGRESS = t.INGRESS_RULE
+GROUP = t.SECURITY_GROUP
+LAUNCH_TEMPLATE = t.LAUNCH_TEMPLATE
+LISTENER_RULE = t.LISTENER_RULE
+ROLE_POLICY = t.IAM_ROLE_POLICY
+LOG_GROUP = t.LOG_GROUP
+QUEUE = t.SQS_QUEUE
 WEB_OFF = {"webTier": False}
 
 # (type, logical name suffix) every cell has, web tier or not.
 CELL_PARTS = [
     ("shop3d:cell:RegionalCell", ""),
-    ("aws:lb/loadBalancer:LoadBalancer", "-alb"),
-    ("aws:lb/targetGroup:TargetGroup", "-alb-cart"),
-    ("aws:lb/targetGroupAttachment:TargetGroupAttachment", "-alb-cart-attachment"),
+    (t.LOAD_BALANCER, "-alb"),
+    (t.TARGET_GROUP, "-alb-cart"),
+    (t.TARGET_GROUP_ATTACHMENT, "-alb-cart-attachment"),
     (FUNCTION, "-cart"),
     (FUNCTION, "-asset"),
     (QUEUE, "-asset-queue"),
     (QUEUE, "-asset-dlq"),
     (QUEUE, "-lambda-dlq"),
-    ("aws:lambda/eventSourceMapping:EventSourceMapping", "-asset-queue-mapping"),
-    ("aws:s3/bucketNotification:BucketNotification", "-uploads-notification"),
-    ("aws:batch/computeEnvironment:ComputeEnvironment", "-batch-spot"),
-    ("aws:batch/jobQueue:JobQueue", "-batch-queue"),
-    ("aws:batch/jobDefinition:JobDefinition", "-batch-job"),
-    ("aws:ecr/repository:Repository", "-asset-repository"),
-    ("aws:elasticache/replicationGroup:ReplicationGroup", "-redis"),
-    ("aws:sns/topic:Topic", "-alarms"),
-    ("aws:cloudwatch/dashboard:Dashboard", "-dashboard"),
-    ("aws:route53/healthCheck:HealthCheck", "-health"),
-    ("aws:ec2/flowLog:FlowLog", "-flow-log"),
-    ("aws:ec2/vpcEndpoint:VpcEndpoint", "-endpoint-s3"),
-    ("aws:ec2/vpcEndpoint:VpcEndpoint", "-endpoint-dynamodb"),
-    ("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", "-default-sg"),
+    (t.EVENT_SOURCE_MAPPING, "-asset-queue-mapping"),
+    (t.BUCKET_NOTIFICATION, "-uploads-notification"),
+    (t.BATCH_COMPUTE_ENVIRONMENT, "-batch-spot"),
+    (t.BATCH_JOB_QUEUE, "-batch-queue"),
+    (t.BATCH_JOB_DEFINITION, "-batch-job"),
+    (t.ECR_REPOSITORY, "-asset-repository"),
+    (t.REPLICATION_GROUP, "-redis"),
+    (t.SNS_TOPIC, "-alarms"),
+    (t.DASHBOARD, "-dashboard"),
+    (t.HEALTH_CHECK, "-health"),
+    (t.FLOW_LOG, "-flow-log"),
+    (t.VPC_ENDPOINT, "-endpoint-s3"),
+    (t.VPC_ENDPOINT, "-endpoint-dynamodb"),
+    (t.DEFAULT_SECURITY_GROUP, "-default-sg"),
 ]
 WEB_PARTS = [
-    ("aws:autoscaling/group:Group", "-web-asg"),
+    (t.AUTOSCALING_GROUP, "-web-asg"),
     (LAUNCH_TEMPLATE, "-web-launch-template"),
-    ("aws:lb/targetGroup:TargetGroup", "-alb-web"),
+    (t.TARGET_GROUP, "-alb-web"),
     (LISTENER_RULE, "-alb-rule-web"),
 ]
 ALARMED_METRICS = {
@@ -103,9 +104,7 @@ def assert_full_cell(run: ProgramRun, regions: list[str], web_tier: bool) -> Non
         if not web_tier:
             assert not any(name.endswith(("-web-asg", "-alb-web")) for _, name in have)
         metrics = {
-            r.inputs.get("metricName")
-            for r in cell(run, region)
-            if r.type_ == "aws:cloudwatch/metricAlarm:MetricAlarm"
+            r.inputs.get("metricName") for r in cell(run, region) if r.type_ == t.METRIC_ALARM
         }
         metrics |= {
             q["metric"]["metricName"]
@@ -190,16 +189,14 @@ def test_prod_reaches_aws_apis_through_interface_endpoints(program: ProgramFacto
         endpoints = {
             r.inputs["serviceName"].rsplit(".", 1)[1]: r
             for r in cell(prod, region)
-            if r.type_ == "aws:ec2/vpcEndpoint:VpcEndpoint"
+            if r.type_ == t.VPC_ENDPOINT
         }
         assert services | {"s3", "dynamodb"} == set(endpoints)
         for service in services:
             assert endpoints[service].inputs["privateDnsEnabled"] is True
             assert endpoints[service].inputs["securityGroupIds"] == [group_id(region, "endpoints")]
     assert not [
-        r
-        for r in dev.of_type("aws:ec2/vpcEndpoint:VpcEndpoint")
-        if r.inputs["vpcEndpointType"] == "Interface"
+        r for r in dev.of_type(t.VPC_ENDPOINT) if r.inputs["vpcEndpointType"] == "Interface"
     ]
 
 
@@ -488,7 +485,7 @@ def test_without_a_web_tier_only_the_api_is_routed(program: ProgramFactory) -> N
     for region in run.outputs["regions"]:
         rules = sorted(r.name for r in cell(run, region) if r.type_ == LISTENER_RULE)
         assert rules == [f"cell-{region}-alb-rule-api", f"cell-{region}-alb-rule-health"]
-        assert not [r for r in cell(run, region) if r.type_ == "aws:autoscaling/group:Group"]
+        assert not [r for r in cell(run, region) if r.type_ == t.AUTOSCALING_GROUP]
 
 
 def test_web_tier_mixes_on_demand_base_and_spot(program: ProgramFactory) -> None:
@@ -507,7 +504,7 @@ def test_web_tier_mixes_on_demand_base_and_spot(program: ProgramFactory) -> None
                 "predefinedMetricType"
             ]: p.inputs["targetTrackingConfiguration"]["targetValue"]
             for p in cell(run, region)
-            if p.type_ == "aws:autoscaling/policy:Policy"
+            if p.type_ == t.AUTOSCALING_POLICY
         }
         assert targets["ASGAverageCPUUtilization"] == 70
         assert "ALBRequestCountPerTarget" in targets
@@ -564,7 +561,7 @@ def test_the_primary_cell_applies_the_orders_schema_once_the_writer_exists(
 ) -> None:
     run = program(stack)
     primary = run.outputs["regions"][0]
-    invocations = run.of_type("aws:lambda/invocation:Invocation")
+    invocations = run.of_type(t.LAMBDA_INVOCATION)
     (invocation,) = [i for i in invocations if APPLY_SCHEMA_EVENT_KEY in i.inputs["input"]]
     assert invocation.region == primary
     schema = named(run, primary, "-cart-schema")
@@ -576,7 +573,5 @@ def test_the_primary_cell_applies_the_orders_schema_once_the_writer_exists(
     assert schema.inputs["handler"] != named(run, primary, "-cart").inputs["handler"]
     # Re-run whenever schema.sql changes, and only after the writer instance exists.
     assert invocation.inputs["triggers"] == {"schema_sha256": cart_schema_sha256()}
-    writers = {
-        r.urn for r in run.of_type("aws:rds/clusterInstance:ClusterInstance") if r.region == primary
-    }
+    writers = {r.urn for r in run.of_type(t.RDS_CLUSTER_INSTANCE) if r.region == primary}
     assert writers and writers <= set(invocation.dependencies)

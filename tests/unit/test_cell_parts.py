@@ -1,36 +1,13 @@
-"""The cell's pure helpers: instance architecture from the configured types, the web tier's
-boot script, the ALB port, and the per-region ARN of a replicated secret."""
+"""The cell's pure helpers: the web tier's boot script, the ALB port, and the per-region ARN of a replicated secret."""
 
 from __future__ import annotations
 
 import subprocess
 
-import pytest
-
 from components.cell.alb import HTTP_PORT, alb_port
-from components.cell.web_tier import instance_architecture, user_data
+from components.cell.web_tier import user_data
 from components.cell_network import HTTPS_PORT
 from components.origin_secret import arn_in_region
-
-
-@pytest.mark.parametrize(
-    ("types", "expected"),
-    [
-        (("c7g.large", "m6g.large", "t4g.small", "c7gn.medium", "m7gd.large"), "arm64"),
-        (("c7i.large", "m6i.large", "t3.small"), "x86_64"),
-    ],
-)
-def test_instance_architecture(types: tuple[str, ...], expected: str) -> None:
-    assert instance_architecture(types) == expected
-
-
-def test_mixed_architectures_are_refused_with_each_type_named() -> None:
-    with pytest.raises(
-        ValueError,
-        match=r"mixes architectures: c7g.large \(arm64\), "
-        r"c7i.large \(x86_64\)",
-    ):
-        instance_architecture(("c7g.large", "c7i.large"))
 
 
 def test_user_data_is_a_valid_script_with_its_values_filled_in() -> None:

@@ -28,19 +28,20 @@ from components.code_signing import (
 )
 from handlers.shared import storage
 from offline.runner import ProgramRun, RecordedResource
+from policy import tokens as t
 from policy.evaluate import evaluate
 from policy.exemptions import from_stack_config
 from tests.policy.replay import to_stack
 from tests.unit.conftest import ProgramFactory
 
-FUNCTION = "aws:lambda/function:Function"
-LAYER = "aws:lambda/layerVersion:LayerVersion"
-CONFIG = "aws:lambda/codeSigningConfig:CodeSigningConfig"
-PROFILE = "aws:signer/signingProfile:SigningProfile"
-JOB = "aws:signer/signingJob:SigningJob"
-UPLOAD = "aws:s3/bucketObject:BucketObject"
-BUCKET = "aws:s3/bucket:Bucket"
-POLICY = "aws:s3/bucketPolicy:BucketPolicy"
+FUNCTION = t.FUNCTION
+LAYER = t.LAYER_VERSION
+CONFIG = t.CODE_SIGNING_CONFIG
+PROFILE = t.SIGNING_PROFILE
+JOB = t.SIGNING_JOB
+UPLOAD = t.BUCKET_OBJECT
+BUCKET = t.BUCKET
+POLICY = t.BUCKET_POLICY
 ROOT = Path(__file__).resolve().parents[2]
 SINGLE_REGION = {"regions": ["eu-west-1"]}
 STACKS = [("dev", None), ("prod", None), ("dev", SINGLE_REGION)]
@@ -52,7 +53,7 @@ def as_under_mocks(monkeypatch: pytest.MonkeyPatch) -> None:
     """The tests look artifacts up as the program did under the mock runtime: a layer's zip
     need not be built (a fresh clone has only the build record), without touching Pulumi's
     process-wide settings."""
-    monkeypatch.setattr(artifacts, "running_under_mocks", lambda: True)
+    monkeypatch.setattr(artifacts, "builds_optional", lambda: True)
 
 
 def depended_on(run: ProgramRun, resource: RecordedResource, type_: str) -> RecordedResource:

@@ -20,7 +20,7 @@ def test_dev_preset() -> None:
 
 
 def test_prod_preset() -> None:
-    config = parse_config({"environment": "prod"})
+    config = parse_config({"environment": "prod", "domain": "shop.example.com"})
     assert config.region_names == ("us-east-1", "eu-west-1", "ap-southeast-2")
     assert config.nat_gateways == "per-az"
     assert config.deletion_protection is True
@@ -34,6 +34,7 @@ def test_single_keys_override_the_preset() -> None:
     config = parse_config(
         {
             "environment": "prod",
+            "domain": "shop.example.com",
             "natGateways": "single",
             "backupRetentionDays": "7",
             "deletionProtection": "false",
@@ -49,6 +50,7 @@ def test_preset_sentinels_from_pulumi_yaml_mean_the_preset() -> None:
     config = parse_config(
         {
             "environment": "prod",
+            "domain": "shop.example.com",
             "regions": '["preset"]',
             "availabilityZones": "-1",
             "deletionProtection": "preset",
@@ -217,12 +219,36 @@ def test_optional_domain_normalised() -> None:
             "shop3d:lambdaArchitecture: 'arm' is not allowed; expected one of 'arm64', 'x86_64'",
         ),
         ({"regionz": ["us-east-1"]}, "shop3d:regionz: unknown key; the keys are alarmEmail,"),
+        (
+            {"instanceTypes": ["c7g.large", "c7i.large"]},
+            "shop3d:instanceTypes: ['c7g.large', 'c7i.large'] is not allowed; expected types of "
+            "one CPU architecture (one AMI serves them all), only Graviton (arm64) or only "
+            "x86_64; these mix architectures: c7g.large (arm64), c7i.large (x86_64)",
+        ),
+        (
+            {"environment": "prod"},
+            "shop3d:authCallbackUrls: [] is not allowed; expected at least one callback URL for "
+            "the storefront app client when shop3d:domain is not set",
+        ),
     ],
 )
 def test_bad_config_names_key_value_and_allowed(raw: dict[str, object], message: str) -> None:
     with pytest.raises(ConfigError) as error:
         parse_config(raw)
     assert message in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("types", "expected"),
+    [
+        (["c7g.large", "m6g.large", "t4g.small", "c7gn.medium", "m7gd.large"], "arm64"),
+        (["c7i.large", "m6i.large", "t3.small"], "x86_64"),
+    ],
+)
+def test_the_web_tier_architecture_follows_the_instance_types(
+    types: list[str], expected: str
+) -> None:
+    assert parse_config({"instanceTypes": types}).web_architecture == expected
 
 
 def test_bad_config_fails_the_program_before_any_resource() -> None:

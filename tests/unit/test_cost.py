@@ -19,6 +19,7 @@ from offline.cost.report import render, to_json
 from offline.cost.savings import savings
 from offline.cost.traffic import TRAFFIC_DIR, TrafficProfile, load_profile
 from offline.runner import RecordedResource
+from policy import tokens as t
 from tests.unit.conftest import ProgramFactory
 
 PROFILE = TrafficProfile(web_instances=4)
@@ -48,7 +49,7 @@ def test_redis_cost_is_read_from_the_graph(program: ProgramFactory) -> None:
     book = load_snapshot()
     for stack, node in (("prod", "cache.t4g.small"), ("dev", "cache.t4g.micro")):
         run = program(stack)
-        groups = run.of_type("aws:elasticache/replicationGroup:ReplicationGroup")
+        groups = run.of_type(t.REPLICATION_GROUP)
         result = estimate(run, PROFILE, book)
         for group in groups:
             assert group.inputs["nodeType"] == node
@@ -120,7 +121,7 @@ def test_a_type_without_an_estimator_is_listed_not_guessed(program: ProgramFacto
     grown = dataclasses.replace(run, resources=[*run.resources, extra])
     result = estimate(grown, PROFILE, load_snapshot())
     assert result.not_priced["aws:example/thing:Thing"] == 1
-    assert "aws:iam/role:Role" not in result.not_priced  # no charge of its own
+    assert t.IAM_ROLE not in result.not_priced  # no charge of its own
     assert result.total == estimate(run, PROFILE, load_snapshot()).total
 
 

@@ -18,6 +18,7 @@ from components.edge.policies import ALL_VIEWER_EXCEPT_HOST, CACHING_DISABLED
 from components.edge.site_files import IMMUTABLE, REVALIDATE
 from components.edge.waf import MANAGED_GROUPS
 from handlers.shared import storage
+from policy import tokens
 from stack_config.catalog import REGIONS
 
 # Pulumi's marker for a secret value in recorded inputs (the origin header makes the whole
@@ -25,15 +26,15 @@ from stack_config.catalog import REGIONS
 SECRET_SIG = "4dabf18193072939515e22adb298388d"
 DOMAIN = "shop.example.org"
 ZONE_ID = "Z0EXISTING1234"
-OBJECT = "aws:s3/bucketObject:BucketObject"
+OBJECT = tokens.BUCKET_OBJECT
 SITE = {
     "index.html": "<!doctype html><title>shop3d</title>",
     "static/index-Ab12Cd34.js": "console.log(1)",
     "static/draco_decoder-Zz99Yy_8.wasm": "\0asm",
 }
 
-RECORD = "aws:route53/record:Record"
-DISTRIBUTION = "aws:cloudfront/distribution:Distribution"
+RECORD = tokens.DNS_RECORD
+DISTRIBUTION = tokens.DISTRIBUTION
 
 
 def reveal(value: Any) -> Any:
@@ -210,7 +211,7 @@ def test_prod_apex_and_www_alias_cloudfront_over_ipv4_and_ipv6(prod):
 
 
 def test_prod_uses_its_configured_zone_and_a_dns_validated_us_east_1_certificate(prod):
-    assert not prod.of_type("aws:route53/zone:Zone")
+    assert not prod.of_type(tokens.HOSTED_ZONE)
     assert {r.inputs["zoneId"] for r in prod.of_type(RECORD)} == {"Z0000000SHOP3DEXAMPLE"}
     certificate = prod.named("edge-certificate")
     assert certificate.region == "us-east-1"
@@ -234,7 +235,7 @@ def test_prod_uses_its_configured_zone_and_a_dns_validated_us_east_1_certificate
 
 
 def test_the_web_acl_is_in_us_east_1_and_attached(prod):
-    (acl,) = prod.of_type("aws:wafv2/webAcl:WebAcl")
+    (acl,) = prod.of_type(tokens.WEB_ACL)
     assert acl.region == "us-east-1" and acl.inputs["scope"] == "CLOUDFRONT"
     assert distribution(prod)["webAclId"].startswith("arn:aws:wafv2:us-east-1:")
 
@@ -266,7 +267,7 @@ def test_prod_distribution_settings(prod):
 
 
 def test_assets_are_cached_a_year_compressed_and_keyed_on_the_path_only(prod):
-    (policy,) = prod.of_type("aws:cloudfront/cachePolicy:CachePolicy")
+    (policy,) = prod.of_type(tokens.CACHE_POLICY)
     year = 365 * 24 * 3600
     assert (policy.inputs["minTtl"], policy.inputs["defaultTtl"], policy.inputs["maxTtl"]) == (
         year,
@@ -279,7 +280,7 @@ def test_assets_are_cached_a_year_compressed_and_keyed_on_the_path_only(prod):
 
 
 def test_security_headers(prod):
-    (policy,) = prod.of_type("aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy")
+    (policy,) = prod.of_type(tokens.RESPONSE_HEADERS_POLICY)
     headers = policy.inputs["securityHeadersConfig"]
     hsts = headers["strictTransportSecurity"]
     assert hsts["accessControlMaxAgeSec"] >= 31536000 and hsts["includeSubdomains"]
@@ -305,18 +306,18 @@ def test_origin_shield_in_prod_sits_in_each_bucket_region(prod, dev):
 
 
 def test_access_logs_go_to_the_primary_log_bucket_under_cloudfront(prod):
-    (source,) = prod.of_type("aws:cloudwatch/logDeliverySource:LogDeliverySource")
+    (source,) = prod.of_type(tokens.LOG_DELIVERY_SOURCE)
     assert source.region == "us-east-1" and source.inputs["logType"] == "ACCESS_LOGS"
     assert source.inputs["resourceArn"] == prod.outputs["distributionArn"]
-    (destination,) = prod.of_type("aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination")
+    (destination,) = prod.of_type(tokens.LOG_DELIVERY_DESTINATION)
     target = destination.inputs["deliveryDestinationConfiguration"]["destinationResourceArn"]
     logs = prod.outputs["bucketNames"][prod.outputs["primaryRegion"]]["logs"]
     assert target == f"arn:aws:s3:::{logs}/cloudfront"
-    assert prod.of_type("aws:cloudwatch/logDelivery:LogDelivery")
+    assert prod.of_type(tokens.LOG_DELIVERY)
 
 
 def test_waf_rules_metrics_and_redacted_logging(prod):
-    (acl,) = prod.of_type("aws:wafv2/webAcl:WebAcl")
+    (acl,) = prod.of_type(tokens.WEB_ACL)
     rules = {r["name"]: r for r in acl.inputs["rules"]}
     assert set(MANAGED_GROUPS) <= set(rules)
     assert "AWSManagedRulesKnownBadInputsRuleSet" in rules  # Log4j
@@ -338,21 +339,19 @@ def test_waf_rules_metrics_and_redacted_logging(prod):
     assert all(r["visibilityConfig"]["cloudwatchMetricsEnabled"] for r in rules.values())
     assert acl.inputs["visibilityConfig"]["cloudwatchMetricsEnabled"]
     (log_group,) = [
-        g
-        for g in prod.of_type("aws:cloudwatch/logGroup:LogGroup")
-        if g.name == "edge-us-east-1-waf-logs"
+        g for g in prod.of_type(tokens.LOG_GROUP) if g.name == "edge-us-east-1-waf-logs"
     ]
     assert log_group.inputs["name"].startswith("aws-waf-logs-")
     assert log_group.region == "us-east-1"
-    (logging,) = prod.of_type("aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration")
+    (logging,) = prod.of_type(tokens.WEB_ACL_LOGGING)
     redacted = [f["singleHeader"]["name"] for f in logging.inputs["redactedFields"]]
     assert "authorization" in redacted
     assert logging.inputs["logDestinationConfigs"]
 
 
 def test_shield_advanced_is_off_by_default(prod, dev):
-    assert not prod.of_type("aws:shield/protection:Protection")
-    assert not dev.of_type("aws:shield/protection:Protection")
+    assert not prod.of_type(tokens.SHIELD_PROTECTION)
+    assert not dev.of_type(tokens.SHIELD_PROTECTION)
 
 
 def site_objects(run: Any) -> list[Any]:
@@ -372,9 +371,7 @@ def test_the_web_tiers_sync_source_holds_the_same_site(prod):
     assert synced == {storage.STOREFRONT_PREFIX + key for key in SITE}
     source = f"s3://{bucket}/{storage.STOREFRONT_PREFIX}"
     templates = [
-        t
-        for t in prod.of_type("aws:ec2/launchTemplate:LaunchTemplate")
-        if t.name.endswith("-web-launch-template")
+        t for t in prod.of_type(tokens.LAUNCH_TEMPLATE) if t.name.endswith("-web-launch-template")
     ]
     assert len(templates) == len(prod.outputs["regions"])
     for template in templates:
@@ -400,7 +397,7 @@ def test_prod_uploads_the_built_site_to_both_storefront_buckets_with_cache_contr
     for region in regions:
         (events,) = [
             n
-            for n in prod.of_type("aws:s3/bucketNotification:BucketNotification")
+            for n in prod.of_type(tokens.BUCKET_NOTIFICATION)
             if n.name == f"edge-{region}-storefront-events"
         ]
         assert events.inputs["eventbridge"] is True
@@ -410,8 +407,8 @@ def test_prod_uploads_the_built_site_to_both_storefront_buckets_with_cache_contr
 
 
 def test_without_a_domain_there_is_no_zone_certificate_or_record(dev):
-    assert not dev.of_type("aws:route53/zone:Zone")
-    assert not dev.of_type("aws:acm/certificate:Certificate")
+    assert not dev.of_type(tokens.HOSTED_ZONE)
+    assert not dev.of_type(tokens.ACM_CERTIFICATE)
     assert not dev.of_type(RECORD)
     cdn = distribution(dev)
     assert cdn["viewerCertificate"] == {"cloudfrontDefaultCertificate": True}
@@ -466,7 +463,7 @@ def test_failover_figure(prod):
 
 
 def test_an_existing_zone_is_used_not_created(existing_zone):
-    assert not existing_zone.of_type("aws:route53/zone:Zone")
+    assert not existing_zone.of_type(tokens.HOSTED_ZONE)
     records = existing_zone.of_type(RECORD)
     assert records and all(r.inputs["zoneId"] == ZONE_ID for r in records)
     check_latency_records(existing_zone, list(existing_zone.outputs["regions"]))
@@ -474,13 +471,13 @@ def test_an_existing_zone_is_used_not_created(existing_zone):
 
 
 def test_shield_advanced_protects_this_distribution_when_asked(existing_zone):
-    (protection,) = existing_zone.of_type("aws:shield/protection:Protection")
+    (protection,) = existing_zone.of_type(tokens.SHIELD_PROTECTION)
     assert protection.inputs["resourceArn"] == existing_zone.outputs["distributionArn"]
     assert protection.region == "us-east-1"
 
 
 def test_rate_limit_comes_from_config(existing_zone):
-    (acl,) = existing_zone.of_type("aws:wafv2/webAcl:WebAcl")
+    (acl,) = existing_zone.of_type(tokens.WEB_ACL)
     (rate,) = [r for r in acl.inputs["rules"] if r["name"] == "rate-per-ip-api"]
     assert rate["statement"]["rateBasedStatement"]["limit"] == 500
 
@@ -488,7 +485,7 @@ def test_rate_limit_comes_from_config(existing_zone):
 def test_skip_deploys_the_storefront_bucket_without_files(existing_zone):
     assert not site_objects(existing_zone)
     assert existing_zone.outputs["storefrontFiles"] == 0
-    assert existing_zone.named("edge-us-east-1-storefront").type_ == "aws:s3/bucket:Bucket"
+    assert existing_zone.named("edge-us-east-1-storefront").type_ == tokens.BUCKET
 
 
 def test_a_missing_storefront_build_fails_with_how_to_build_it(program, tmp_path):

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from handlers.shared.tables import ALL_TABLES, GLOBAL_TABLES, REGIONAL_TABLES
 from offline.runner import ProgramRun, RecordedResource
+from policy import tokens
 from stack_config.catalog import REGIONS
 from tests.unit.conftest import ProgramFactory
 from tests.unit.graph import (
@@ -23,11 +24,11 @@ from tests.unit.graph import (
 )
 
 BUCKET_PARTS = (
-    "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
-    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
-    "aws:s3/bucketVersioning:BucketVersioning",
-    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
-    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+    tokens.BUCKET_OWNERSHIP,
+    tokens.BUCKET_PUBLIC_ACCESS_BLOCK,
+    tokens.BUCKET_VERSIONING,
+    tokens.BUCKET_SSE,
+    tokens.BUCKET_LIFECYCLE,
 )
 
 
@@ -101,7 +102,7 @@ def assert_complete_data_layer(run: ProgramRun, regions: list[str]) -> None:
     clusters = {str(c.region): c for c in run.of_type(CLUSTER)}
     assert sorted(clusters) == sorted(regions)
     primary_instances = {
-        r.urn for r in run.of_type("aws:rds/clusterInstance:ClusterInstance") if r.region == primary
+        r.urn for r in run.of_type(tokens.RDS_CLUSTER_INSTANCE) if r.region == primary
     }
     for region, cluster in clusters.items():
         assert cluster.inputs["storageEncrypted"] is True
@@ -115,7 +116,7 @@ def assert_complete_data_layer(run: ProgramRun, regions: list[str]) -> None:
             assert primary_instances & set(cluster.dependencies)
             assert "replicationSourceIdentifier" in cluster.ignore_changes
             assert "masterUsername" not in cluster.inputs
-    for group in run.of_type("aws:rds/subnetGroup:SubnetGroup"):
+    for group in run.of_type(tokens.RDS_SUBNET_GROUP):
         assert all(
             s.startswith(f"subnet-isolated-{group.region}") for s in group.inputs["subnetIds"]
         )
@@ -147,7 +148,7 @@ def test_prod_settings(program: ProgramFactory) -> None:
         assert cluster.inputs["serverlessv2ScalingConfiguration"]["minCapacity"] == 2
     for table in run.of_type(TABLE):
         assert table.inputs["deletionProtectionEnabled"] is True
-    for vpc in run.of_type("awsx:ec2:Vpc"):
+    for vpc in run.of_type(tokens.AWSX_VPC):
         assert vpc.inputs["natGateways"]["strategy"] == "OnePerAz"
         assert vpc.inputs["numberOfAvailabilityZones"] == 3
     (replication,) = assets_replications(run, "us-east-1")
@@ -163,7 +164,7 @@ def test_dev_settings(program: ProgramFactory) -> None:
         assert cluster.inputs["deletionProtection"] is False
         assert cluster.inputs["backupRetentionPeriod"] == 1
         assert cluster.inputs["serverlessv2ScalingConfiguration"]["minCapacity"] == 0.5
-    for vpc in run.of_type("awsx:ec2:Vpc"):
+    for vpc in run.of_type(tokens.AWSX_VPC):
         assert vpc.inputs["natGateways"]["strategy"] == "Single"
         assert vpc.inputs["numberOfAvailabilityZones"] == 2
 
@@ -182,7 +183,7 @@ def test_lifecycle_of_each_bucket(program: ProgramFactory) -> None:
     run = program("dev")
     lifecycles = {
         r.inputs["bucket"]: {rule["id"]: rule for rule in r.inputs["rules"]}
-        for r in run.of_type("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration")
+        for r in run.of_type(tokens.BUCKET_LIFECYCLE)
     }
     assets = lifecycles[bucket_id(run, "us-east-1", "assets")]
     assert assets["abort-incomplete-multipart"]["abortIncompleteMultipartUpload"] == {
@@ -205,12 +206,7 @@ def test_lifecycle_of_each_bucket(program: ProgramFactory) -> None:
 
 def test_bucket_encryption_and_tls_policies(program: ProgramFactory) -> None:
     run = program("dev")
-    encryption = {
-        r.inputs["bucket"]: r.inputs["rules"][0]
-        for r in run.of_type(
-            "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
-        )
-    }
+    encryption = {r.inputs["bucket"]: r.inputs["rules"][0] for r in run.of_type(tokens.BUCKET_SSE)}
     for region in ("us-east-1", "eu-west-1"):
         for role in ("assets", "uploads"):
             rule = encryption[bucket_id(run, region, role)]
@@ -222,7 +218,7 @@ def test_bucket_encryption_and_tls_policies(program: ProgramFactory) -> None:
         assert logs["applyServerSideEncryptionByDefault"]["sseAlgorithm"] == "AES256"
     import json
 
-    for policy in run.of_type("aws:s3/bucketPolicy:BucketPolicy"):
+    for policy in run.of_type(tokens.BUCKET_POLICY):
         statements = json.loads(policy.inputs["policy"])["Statement"]
         assert any(
             s["Effect"] == "Deny" and s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}

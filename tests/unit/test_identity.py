@@ -12,21 +12,22 @@ import pytest
 from pulumi.runtime import rpc
 
 from components.artifacts import ENTRY_POINTS
-from components.identity import ADMIN_GROUP, CALLBACK_PATH, callback_urls
 from components.lambda_function import VPC_ACCESS_POLICY, XRAY_WRITE_POLICY
 from handlers.shared import env
 from handlers.shared.functions import COGNITO_TRIGGER_WAIT_SECONDS
+from handlers.shared.groups import ADMIN_GROUP
 from offline.mocks import CALLS
 from offline.runner import ProgramRun, RecordedResource
-from stack_config.config import ConfigError, parse_config
+from policy import tokens as t
+from stack_config.config import CALLBACK_PATH, ConfigError, parse_config
 from tests.unit.conftest import ProgramFactory
 
-USER_POOL = "aws:cognito/userPool:UserPool"
-CLIENT = "aws:cognito/userPoolClient:UserPoolClient"
-DOMAIN = "aws:cognito/userPoolDomain:UserPoolDomain"
-GROUP = "aws:cognito/userGroup:UserGroup"
-IDP = "aws:cognito/identityProvider:IdentityProvider"
-FUNCTION = "aws:lambda/function:Function"
+USER_POOL = t.USER_POOL
+CLIENT = t.USER_POOL_CLIENT
+DOMAIN = t.USER_POOL_DOMAIN
+GROUP = t.COGNITO_USER_GROUP
+IDP = t.COGNITO_IDENTITY_PROVIDER
+FUNCTION = t.FUNCTION
 # How the engine's wire format marks a secret value (pulumi.runtime.rpc).
 SECRET_SIG, SECRET_MARK = rpc._special_sig_key, rpc._special_secret_sig
 SOCIAL = {
@@ -79,7 +80,7 @@ def test_one_user_pool_in_the_primary_region(program: ProgramFactory, stack: str
         policy[k]
         for k in ("requireLowercase", "requireUppercase", "requireNumbers", "requireSymbols")
     )
-    (risk,) = run.of_type("aws:cognito/riskConfiguration:RiskConfiguration")
+    (risk,) = run.of_type(t.COGNITO_RISK_CONFIGURATION)
     actions = risk.inputs["accountTakeoverRiskConfiguration"]["actions"]
     assert actions["mediumAction"]["eventAction"] == "MFA_IF_CONFIGURED"
     assert actions["highAction"]["eventAction"] == "BLOCK"
@@ -202,10 +203,9 @@ def test_bad_identity_config_is_refused(raw: dict[str, object], message: str) ->
     assert message in str(error.value)
 
 
-def test_a_stack_with_no_callback_url_is_refused() -> None:
-    config = parse_config({"environment": "dev", "authCallbackUrls": []})
-    with pytest.raises(ConfigError, match=r"shop3d:authCallbackUrls.*shop3d:domain"):
-        callback_urls(config)
+def test_a_stack_with_no_callback_url_is_refused_when_parsed() -> None:
+    with pytest.raises(ConfigError, match=r"shop3d:authCallbackUrls: \[\] .*shop3d:domain"):
+        parse_config({"environment": "dev", "authCallbackUrls": []})
     with_domain = parse_config(
         {
             "environment": "dev",
@@ -214,14 +214,14 @@ def test_a_stack_with_no_callback_url_is_refused() -> None:
             "hostedZoneId": "Z1",
         }
     )
-    assert callback_urls(with_domain) == [f"https://shop.example.com{CALLBACK_PATH}"]
+    assert with_domain.callback_urls == (f"https://shop.example.com{CALLBACK_PATH}",)
 
 
 # --- the admin group's MFA: the pre token generation trigger ---------------------------------
 
-PERMISSION = "aws:lambda/permission:Permission"
-ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
-ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
+PERMISSION = t.PERMISSION
+ROLE_POLICY = t.IAM_ROLE_POLICY
+ATTACHMENT = t.IAM_ROLE_POLICY_ATTACHMENT
 TRIGGER_STACKS = [("dev", None), ("prod", None), ("dev", {"regions": ["eu-west-1"]})]
 
 
@@ -238,7 +238,7 @@ def pre_token_trigger(run: ProgramRun) -> tuple[RecordedResource, RecordedResour
 def role_statements(run: ProgramRun, function: RecordedResource) -> list[dict[str, Any]]:
     """Every inline statement of the function's role; its managed policies are the builder's
     two (VPC ENIs, X-Ray segments), which touch no data."""
-    (role,) = [r for r in run.of_type("aws:iam/role:Role") if r.urn in function.dependencies]
+    (role,) = [r for r in run.of_type(t.IAM_ROLE) if r.urn in function.dependencies]
     policies = [p for p in run.of_type(ROLE_POLICY) if role.urn in p.dependencies]
     assert len(policies) == 2  # the builder's (logs, key) and the pool's, made after the pool
     attached = {
@@ -273,7 +273,7 @@ def test_the_pool_sends_v2_events_to_the_admin_mfa_trigger(
     assert function.inputs["kmsKeyArn"].startswith(key)
     (logs,) = [
         g
-        for g in run.of_type("aws:cloudwatch/logGroup:LogGroup")
+        for g in run.of_type(t.LOG_GROUP)
         if g.region == pool.region
         and g.inputs.get("name") == function.inputs["loggingConfig"]["logGroup"]
     ]

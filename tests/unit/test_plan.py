@@ -6,6 +6,7 @@ import json
 
 from offline.plan import NOT_A_PREVIEW, render, summarize
 from offline.scope import GLOBAL, scope_of, short_type
+from policy import tokens as t
 from tests.unit.conftest import ProgramFactory
 
 
@@ -54,10 +55,10 @@ def test_plan_follows_config_a_stack_without_web_tier_has_no_asg(program: Progra
 
 
 def test_short_type_and_scope_rules(program: ProgramFactory) -> None:
-    assert short_type("aws:s3/bucket:Bucket") == "s3.Bucket"
-    assert short_type("awsx:ec2:Vpc") == "awsx.ec2.Vpc"
+    assert short_type(t.BUCKET) == "s3.Bucket"
+    assert short_type(t.AWSX_VPC) == "awsx.ec2.Vpc"
     run = program("dev")
-    role = next(r for r in run.resources if r.type_ == "aws:iam/role:Role")
-    table = next(r for r in run.resources if r.type_ == "aws:dynamodb/table:Table")
+    role = next(r for r in run.resources if r.type_ == t.IAM_ROLE)
+    table = next(r for r in run.resources if r.type_ == t.TABLE)
     assert scope_of(role, ["us-east-1", "eu-west-1"]) == GLOBAL
     assert scope_of(table, ["us-east-1", "eu-west-1"]) == table.region

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from policy import tokens as t
 from stack_config.catalog import EDGE_REGION, REGIONS
 from tests.unit.conftest import ProgramFactory
 from tests.unit.graph import KEY, STATEFUL_TYPES
@@ -86,7 +87,7 @@ def test_dev_protects_nothing(program: ProgramFactory) -> None:
 @pytest.mark.parametrize("stack", STACKS)
 def test_key_policies_have_no_wildcard_principal(program: ProgramFactory, stack: str) -> None:
     run = program(stack)
-    keys = run.of_type(KEY) + run.of_type("aws:kms/replicaKey:ReplicaKey")
+    keys = run.of_type(KEY) + run.of_type(t.KMS_REPLICA_KEY)
     assert keys
     for key in keys:
         for statement in json.loads(key.inputs["policy"])["Statement"]:

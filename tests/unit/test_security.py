@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from components.security import FINDING_MIN_SEVERITY, copy_region
 from offline.mocks import ACCOUNT_ID as ACCOUNT
 from offline.runner import ProgramRun, RecordedResource
+from policy import tokens
 from policy.evaluate import evaluate
 from policy.exemptions import from_stack_config
 from stack_config.catalog import REGIONS
@@ -23,17 +24,17 @@ from tests.policy.replay import identities, to_stack
 from tests.unit.conftest import ProgramFactory
 from tests.unit.graph import CLUSTER, TABLE, in_region
 
-TRAIL = "aws:cloudtrail/trail:Trail"
-DETECTOR = "aws:guardduty/detector:Detector"
-DETECTOR_FEATURE = "aws:guardduty/detectorFeature:DetectorFeature"
-EVENT_RULE = "aws:cloudwatch/eventRule:EventRule"
-EVENT_TARGET = "aws:cloudwatch/eventTarget:EventTarget"
-TOPIC = "aws:sns/topic:Topic"
-VAULT = "aws:backup/vault:Vault"
-VAULT_LOCK = "aws:backup/vaultLockConfiguration:VaultLockConfiguration"
-PLAN = "aws:backup/plan:Plan"
-SELECTION = "aws:backup/selection:Selection"
-USER_POOL = "aws:cognito/userPool:UserPool"
+TRAIL = tokens.TRAIL
+DETECTOR = tokens.GUARDDUTY_DETECTOR
+DETECTOR_FEATURE = tokens.GUARDDUTY_DETECTOR_FEATURE
+EVENT_RULE = tokens.EVENT_RULE
+EVENT_TARGET = tokens.EVENT_TARGET
+TOPIC = tokens.SNS_TOPIC
+VAULT = tokens.BACKUP_VAULT
+VAULT_LOCK = tokens.BACKUP_VAULT_LOCK
+PLAN = tokens.BACKUP_PLAN
+SELECTION = tokens.BACKUP_SELECTION
+USER_POOL = tokens.USER_POOL
 ROOT = Path(__file__).resolve().parents[2]
 # The policy rules this part answers for; every rule also runs on the resources it created.
 OWN_RULE_PREFIXES = ("cloudtrail-", "cognito-", "kms-")
@@ -84,7 +85,7 @@ def assert_account_security(run: ProgramRun, regions: list[str]) -> None:
         # ... and the topic lets EventBridge of this account publish to it.
         (policy,) = [
             p
-            for p in in_region(run, "aws:sns/topicPolicy:TopicPolicy", region)
+            for p in in_region(run, tokens.SNS_TOPIC_POLICY, region)
             if p.inputs["arn"] == topics[region]
         ]
         publishers = [
@@ -109,7 +110,9 @@ def assert_account_security(run: ProgramRun, regions: list[str]) -> None:
     for resource in run.of_type(TABLE) + run.of_type(CLUSTER):
         selected = selections[str(resource.region)].inputs["resources"]
         assert arn_of(resource) in selected, f"{resource.name} is in no backup selection"
-    config = parse_config({"environment": run.stack, "regions": regions})
+    config = parse_config(
+        {"environment": run.stack, "regions": regions, "domain": "shop.example.com"}
+    )
     for region, plan in plans.items():
         (rule,) = plan.inputs["rules"]
         assert rule["lifecycle"]["deleteAfter"] == config.backup_retention_days
@@ -173,12 +176,7 @@ def test_prod_locks_audit_logs_and_backups(program: ProgramFactory) -> None:
     (trail,) = run.of_type(TRAIL)
     bucket = run.named("security-us-east-1-audit-logs")
     assert bucket.inputs["objectLockEnabled"] is True and bucket.protect
-    locks = {
-        lock.region: lock
-        for lock in run.of_type(
-            "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration"
-        )
-    }
+    locks = {lock.region: lock for lock in run.of_type(tokens.BUCKET_OBJECT_LOCK)}
     # The primary's audit bucket and its replica in the next region, both locked.
     assert sorted(str(r) for r in locks) == ["eu-west-1", "us-east-1"]
     for lock in locks.values():
@@ -212,7 +210,7 @@ def test_dev_can_be_torn_down(program: ProgramFactory) -> None:
     assert run.named("security-us-east-1-audit-logs").inputs["objectLockEnabled"] is True
     (lock,) = [
         r
-        for r in run.of_type("aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration")
+        for r in run.of_type(tokens.BUCKET_OBJECT_LOCK)
         if r.name.startswith("security-us-east-1-")
     ]
     assert lock.inputs["rule"]["defaultRetention"] == {"mode": "GOVERNANCE", "days": 1}
@@ -225,7 +223,7 @@ def test_trail_may_write_only_its_own_prefix(program: ProgramFactory) -> None:
     (trail,) = run.of_type(TRAIL)
     policy = next(
         p
-        for p in run.of_type("aws:s3/bucketPolicy:BucketPolicy")
+        for p in run.of_type(tokens.BUCKET_POLICY)
         if p.name == "security-us-east-1-audit-logs-policy"
     )
     statements = {s.get("Sid"): s for s in json.loads(policy.inputs["policy"])["Statement"]}
