@@ -169,6 +169,13 @@ RULES: Final[dict[str, NameRule]] = {
         "https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateGlobalCluster.html",
         prefix_property=None,
     ),
+    "aws:rds/clusterParameterGroup:ClusterParameterGroup": NameRule(
+        "name",
+        255,
+        r"[a-z](?:[a-z0-9]|-(?!-))*[a-z0-9]",
+        "lower-case letters, digits, single inner hyphens; starts with a letter",
+        "https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBClusterParameterGroup.html",
+    ),
     "aws:rds/subnetGroup:SubnetGroup": NameRule(
         "name",
         255,
@@ -435,7 +442,6 @@ UNNAMED: Final[frozenset[str]] = frozenset(
         "aws:lb/listener:Listener",
         "aws:lb/listenerRule:ListenerRule",
         "aws:lb/targetGroupAttachment:TargetGroupAttachment",
-        "aws:rds/clusterParameterGroup:ClusterParameterGroup",
         "aws:route53/record:Record",
         "aws:route53/zone:Zone",
         "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",

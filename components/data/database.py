@@ -30,6 +30,31 @@ from components.options import child, stateful
 from stack_config.config import StackConfig
 
 ENGINE = "aurora-postgresql"
+# Logged into the exported postgresql log: statements slower than a second (the cart's p99
+# budget is far below it) and every schema change, for the audit trail.
+SLOW_STATEMENT_MS = 1000
+LOGGED_STATEMENTS = "ddl"
+
+
+def _logging_parameters(
+    parent: pulumi.Resource, region: str, provider: aws.Provider, engine_version: str
+) -> aws.rds.ClusterParameterGroup:
+    return aws.rds.ClusterParameterGroup(
+        regional("data", region, "aurora-parameters"),
+        family=f"{ENGINE}{engine_version.split('.')[0]}",
+        description="shop3d Aurora: log slow statements and DDL",
+        parameters=[
+            aws.rds.ClusterParameterGroupParameterArgs(
+                name="log_min_duration_statement", value=str(SLOW_STATEMENT_MS)
+            ),
+            aws.rds.ClusterParameterGroupParameterArgs(
+                name="log_statement", value=LOGGED_STATEMENTS
+            ),
+        ],
+        opts=child(parent, provider=provider),
+    )
+
+
 DATABASE_NAME = "shop3d"
 # A non-default admin name (not "postgres").
 MASTER_USERNAME = "shop3d_admin"
@@ -196,9 +221,11 @@ def global_database(
             kms_key_id=key_arns[region],
             opts=child(parent, provider=provider),
         )
+        parameters = _logging_parameters(parent, region, provider, config.aurora_engine_version)
         cluster = aws.rds.Cluster(
             regional("data", region, "aurora"),
             cluster_identifier=identifier,
+            db_cluster_parameter_group_name=parameters.name,
             global_cluster_identifier=global_cluster.id,
             engine=ENGINE,
             engine_mode="provisioned",

@@ -260,6 +260,16 @@ def baseline() -> list[Resource]:
             copyTagsToSnapshot=True,
             masterUsername="shop3d_admin",
             clusterIdentifier="orders",
+            dbClusterParameterGroupName="orders-logging",
+        ),
+        res(
+            "aws:rds/clusterParameterGroup:ClusterParameterGroup",
+            "orders-logging",
+            family="aurora-postgresql16",
+            parameters=[
+                {"name": "log_min_duration_statement", "value": "1000"},
+                {"name": "log_statement", "value": "ddl"},
+            ],
         ),
         *[
             res(

@@ -275,6 +275,9 @@ BREAKERS: dict[str, Breaker] = {
         "shoppers", userPoolAddOns={"advancedSecurityMode": "AUDIT"}
     ),
     "stateful-protected": lambda rs: unprotect(rs, "carts"),
+    "aurora-logs-slow-and-ddl": change(
+        "orders-logging", parameters=[{"name": "log_min_duration_statement", "value": "-1"}]
+    ),
     "s3-force-destroy-unprotected-only": change("logs", forceDestroy=True),
 }
 
