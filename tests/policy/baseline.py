@@ -483,6 +483,7 @@ def baseline() -> list[Resource]:
         res(
             t.TRAIL,
             "trail",
+            snsTopicName="trail-deliveries",
             isMultiRegionTrail=True,
             kmsKeyId=KEY_ARN,
             enableLogFileValidation=True,
@@ -513,6 +514,13 @@ def baseline() -> list[Resource]:
     ]
     # EC2 launch paths and EventBridge delivery.
     resources += [
+        res(
+            "aws:lb/targetGroup:TargetGroup",
+            "web-targets",
+            targetType="instance",
+            protocol="HTTPS",
+            port=443,
+        ),
         res(
             "aws:ec2/launchTemplate:LaunchTemplate",
             "web-template",

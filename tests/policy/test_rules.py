@@ -275,6 +275,8 @@ BREAKERS: dict[str, Breaker] = {
         "shoppers", userPoolAddOns={"advancedSecurityMode": "AUDIT"}
     ),
     "stateful-protected": lambda rs: unprotect(rs, "carts"),
+    "cloudtrail-sns-topic": change("trail", snsTopicName=None),
+    "alb-target-group-https": change("web-targets", protocol="HTTP"),
     "aurora-logs-slow-and-ddl": change(
         "orders-logging", parameters=[{"name": "log_min_duration_statement", "value": "-1"}]
     ),
