@@ -24,6 +24,7 @@ import hashlib
 import io
 import json
 import os
+import shutil
 import sys
 import tomllib
 import warnings
@@ -213,11 +214,12 @@ def lambda_artifact(handler: Handler, architecture: Architecture = "arm64") -> L
 def _image_artifact(
     handler: Handler, architecture: Architecture, zipped: ZippedTree, record: Mapping[str, Any]
 ) -> LambdaArtifact:
+    context, context_digest = stage_image_context(handler)
     digest = hashlib.sha256()
-    for part in (architecture, zipped.hexdigest, record["lock_digest"], _file_digest(DOCKERFILE)):
+    for part in (architecture, context_digest, _file_digest(DOCKERFILE)):
         digest.update(part.encode())
     image = ContainerImage(
-        context=REPO_ROOT,
+        context=context,
         dockerfile=DOCKERFILE,
         platform="linux/arm64" if architecture == "arm64" else "linux/amd64",
         build_args={"HANDLER": handler, "ENTRY_POINT": ENTRY_POINTS[handler]},
@@ -446,6 +448,35 @@ def _write_once(path: Path, zipped: ZippedTree) -> Path:
         partial.write_bytes(zipped.data)
         partial.replace(path)  # atomic: concurrent test workers never see half a zip
     return path
+
+
+def image_context_files(handler: Handler, root: Path = REPO_ROOT) -> list[tuple[str, Path]]:
+    """What the image's build needs (ci/lambda.Dockerfile's COPY sources): the project's
+    pyproject.toml and uv.lock, and the handler's code zip files."""
+    project = [(name, root / name) for name in ("pyproject.toml", "uv.lock")]
+    return sorted(project + handler_sources(handler, root))
+
+
+def stage_image_context(handler: Handler, root: Path = REPO_ROOT) -> tuple[Path, str]:
+    """The handler's own build context under build/image-context/<handler>, and the digest of
+    its files. The image's tag is made from that digest, so the context the builder hashes
+    and the tag agree: an edit to another handler changes neither (no rebuild), and any
+    change to this context changes the tag (an IMMUTABLE repository refuses a second push
+    under an existing tag)."""
+    files = image_context_files(handler, root)
+    digest = hashlib.sha256()
+    for name, path in files:
+        digest.update(f"{name}\0{_file_digest(path)}\n".encode())
+    directory = root / "build" / "image-context" / handler
+    stamp = directory / ".digest"
+    if not (stamp.is_file() and stamp.read_text() == digest.hexdigest()):
+        shutil.rmtree(directory, ignore_errors=True)
+        for name, path in files:
+            target = directory / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target)
+        stamp.write_text(digest.hexdigest())
+    return directory, digest.hexdigest()
 
 
 def _file_digest(path: Path) -> str:
