@@ -83,6 +83,13 @@ def _statement(rule: dict[str, object]) -> dict[str, object]:
     return statement if isinstance(statement, dict) else {}
 
 
+def _cloudfront_rules(resource: Resource) -> list[dict[str, object]] | None:
+    """The rules of a CloudFront-scoped ACL whose rules are known; None otherwise."""
+    if resource.get("scope") != "CLOUDFRONT" or is_unknown(resource.get("rules")):
+        return None
+    return acl_rules(resource)
+
+
 @rules.resource(
     "waf-anonymous-ip-rule-group",
     f"A CloudFront web ACL uses AWS's {ANONYMOUS_IP_GROUP} (count mode is enough: the labels "
@@ -91,11 +98,12 @@ def _statement(rule: dict[str, object]) -> dict[str, object]:
     "CKV_AWS_192 (anonymous IP); WAF managed rule groups",
 )
 def anonymous_ip(resource: Resource) -> Iterator[str]:
-    if resource.get("scope") != "CLOUDFRONT" or is_unknown(resource.get("rules")):
+    acl = _cloudfront_rules(resource)
+    if acl is None:
         return
     names = {
         (_statement(rule).get("managedRuleGroupStatement") or {}).get("name")  # type: ignore[attr-defined]
-        for rule in acl_rules(resource)
+        for rule in acl
     }
     if ANONYMOUS_IP_GROUP not in names:
         yield f"add a rule with managedRuleGroupStatement {ANONYMOUS_IP_GROUP} (vendor AWS)"
@@ -110,9 +118,7 @@ def anonymous_ip(resource: Resource) -> Iterator[str]:
     "shop3d",
 )
 def rate_limit_scoped(resource: Resource) -> Iterator[str]:
-    if resource.get("scope") != "CLOUDFRONT" or is_unknown(resource.get("rules")):
-        return
-    for rule in acl_rules(resource):
+    for rule in _cloudfront_rules(resource) or []:
         rate = _statement(rule).get("rateBasedStatement")
         if isinstance(rate, dict) and not is_set(rate.get("scopeDownStatement")):
             yield f"rule {rule.get('name')}: scope the rate limit down (to /api/, say)"

@@ -39,6 +39,13 @@ def change(name: str, **props: object) -> Breaker:
     return lambda rs: patch(rs, name, **props)
 
 
+# A web ACL whose one rule is an unscoped rate limit (no managed group, no scope-down).
+UNSCOPED_RATE_RULE = {
+    "name": "rate",
+    "statement": {"rateBasedStatement": {"limit": 1000}},
+    "visibilityConfig": {"cloudwatchMetricsEnabled": True},
+}
+
 BREAKERS: dict[str, Breaker] = {
     # S3
     "s3-public-access-block": change("assets-pab", restrictPublicBuckets=False),
@@ -207,16 +214,7 @@ BREAKERS: dict[str, Breaker] = {
     # WAF
     "waf-has-rules": change("edge", rules=[]),
     "waf-metrics": change("edge", visibilityConfig={"cloudwatchMetricsEnabled": False}),
-    "waf-log4j-rule-group": change(
-        "edge",
-        rules=[
-            {
-                "name": "rate",
-                "statement": {"rateBasedStatement": {"limit": 1000}},
-                "visibilityConfig": {"cloudwatchMetricsEnabled": True},
-            }
-        ],
-    ),
+    "waf-log4j-rule-group": change("edge", rules=[UNSCOPED_RATE_RULE]),
     "waf-logging": drop("edge-logs"),
     "waf-anonymous-ip-rule-group": change("edge", rules=[]),
     # EC2 launch paths, EventBridge delivery
@@ -245,16 +243,7 @@ BREAKERS: dict[str, Breaker] = {
             }
         ),
     ),
-    "waf-rate-limit-scoped": change(
-        "edge",
-        rules=[
-            {
-                "name": "rate",
-                "statement": {"rateBasedStatement": {"limit": 1000}},
-                "visibilityConfig": {"cloudwatchMetricsEnabled": True},
-            }
-        ],
-    ),
+    "waf-rate-limit-scoped": change("edge", rules=[UNSCOPED_RATE_RULE]),
     # Security groups
     "sg-no-public-admin-ports": change("alb-https-in", fromPort=22, toPort=22),
     "sg-no-public-http": change("alb-https-in", fromPort=80, toPort=80),
