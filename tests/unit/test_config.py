@@ -20,7 +20,9 @@ def test_dev_preset() -> None:
 
 
 def test_prod_preset() -> None:
-    config = parse_config({"environment": "prod", "domain": "shop.example.com"})
+    config = parse_config(
+        {"environment": "prod", "domain": "shop.example.com", "hostedZoneId": "Z1"}
+    )
     assert config.region_names == ("us-east-1", "eu-west-1", "ap-southeast-2")
     assert config.nat_gateways == "per-az"
     assert config.deletion_protection is True
@@ -35,6 +37,7 @@ def test_single_keys_override_the_preset() -> None:
         {
             "environment": "prod",
             "domain": "shop.example.com",
+            "hostedZoneId": "Z1",
             "natGateways": "single",
             "backupRetentionDays": "7",
             "deletionProtection": "false",
@@ -51,6 +54,7 @@ def test_preset_sentinels_from_pulumi_yaml_mean_the_preset() -> None:
         {
             "environment": "prod",
             "domain": "shop.example.com",
+            "hostedZoneId": "Z1",
             "regions": '["preset"]',
             "availabilityZones": "-1",
             "deletionProtection": "preset",
@@ -266,7 +270,8 @@ def test_undeclared_stack_key_is_refused_like_the_cli() -> None:
 
 @pytest.mark.parametrize("environment", ["dev", "prod"])
 def test_no_lambda_concurrency_is_reserved_unless_configured(environment: str) -> None:
-    config = parse_config({"environment": environment})
+    zone = {"domain": "shop.example.com", "hostedZoneId": "Z1"} if environment == "prod" else {}
+    config = parse_config({"environment": environment, **zone})
     assert config.lambda_reserved_concurrency == 0
     assert config.asset_max_concurrency == 5
     assert parse_config({"lambdaReservedConcurrency": "30"}).lambda_reserved_concurrency == 30

@@ -111,7 +111,12 @@ def assert_account_security(run: ProgramRun, regions: list[str]) -> None:
         selected = selections[str(resource.region)].inputs["resources"]
         assert arn_of(resource) in selected, f"{resource.name} is in no backup selection"
     config = parse_config(
-        {"environment": run.stack, "regions": regions, "domain": "shop.example.com"}
+        {
+            "environment": run.stack,
+            "regions": regions,
+            "domain": "shop.example.com",
+            "hostedZoneId": "Z1",
+        }
     )
     for region, plan in plans.items():
         (rule,) = plan.inputs["rules"]
