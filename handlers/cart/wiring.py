@@ -20,8 +20,11 @@ from handlers.cart.stores.idempotency_store import Idempotency
 from handlers.shared import env
 
 if TYPE_CHECKING:
+    from handlers.cart.accounts.service import Accounts
     from handlers.cart.api.tokens import TokenVerifier
     from handlers.cart.stores.credentials import CredentialSource
+    from handlers.cart.stores.database import Connections
+    from handlers.cart.stores.order_history import OrderHistory
     from handlers.cart.stores.order_store import Orders
 
 # Short timeouts: a Lambda behind an ALB has seconds, not minutes, to answer.
@@ -97,11 +100,42 @@ class Services:
     # psycopg and PyJWT/cryptography load on first use: most requests never check out, and
     # guests never send tokens, so the cold start does not pay for them.
     @cached_property
-    def orders(self) -> Orders:
+    def connections(self) -> Connections:
         from handlers.cart.stores.database import Connections
+
+        return Connections(self.database)
+
+    @cached_property
+    def orders(self) -> Orders:
         from handlers.cart.stores.order_store import Orders
 
-        return Orders(Connections(self.database), self.store, self.catalog)
+        return Orders(self.connections, self.store, self.catalog)
+
+    @cached_property
+    def history(self) -> OrderHistory:
+        from handlers.cart.stores.order_history import OrderHistory
+
+        return OrderHistory(self.connections)
+
+    @cached_property
+    def accounts(self) -> Accounts:
+        """Sign-up/sign-in against the trusted pool's app client, sessions in their table."""
+        from handlers.cart.accounts.identity import Identity
+        from handlers.cart.accounts.service import Accounts
+        from handlers.cart.accounts.sessions import SessionStore, session_key
+
+        trusted, table = self.settings.trusted_issuer, self.settings.sessions_table
+        if trusted is None or table is None or self.verifier is None:
+            raise ConfigError(
+                f"accounts need {env.AUTH_ISSUER}, {env.AUTH_CLIENT_ID} and {env.SESSIONS_TABLE}"
+            )
+        cognito = boto3.client("cognito-idp", region_name=self.settings.region, config=_BOTO_CONFIG)
+        key = session_key(self._cookie_key())
+        return Accounts(
+            Identity(cognito, trusted.client_id),
+            SessionStore(self.dynamodb, table, key),
+            self.verifier,
+        )
 
     @cached_property
     def verifier(self) -> TokenVerifier | None:
@@ -110,13 +144,16 @@ class Services:
         trusted = self.settings.trusted_issuer
         return None if trusted is None else TokenVerifier(trusted)
 
-    @cached_property
-    def cookies(self) -> GuestCookie:
+    def _cookie_key(self) -> bytes:
         key = self.settings.cookie_key
         if key is None:
             assert self.settings.cookie_secret_arn is not None  # Settings requires one of them
             key = read_secret(self._secrets, self.settings.cookie_secret_arn)
-        return GuestCookie(key.encode())
+        return key.encode()
+
+    @cached_property
+    def cookies(self) -> GuestCookie:
+        return GuestCookie(self._cookie_key())
 
     @cached_property
     def idempotency(self) -> Idempotency:

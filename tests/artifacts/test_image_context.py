@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from components.artifacts import stage_image_context
+from lambda_packaging.image_context import stage_image_context
 
 
 def _project(root: Path) -> Path:

@@ -18,3 +18,5 @@ GRANT SELECT, UPDATE (on_hand, updated_at) ON inventory TO {role};
 -- Checkout inserts the order and its lines (ON CONFLICT DO NOTHING RETURNING reads back);
 -- order reads select them. Keys are uuids and positions: no sequences are used.
 GRANT SELECT, INSERT ON orders, order_lines TO {role};
+-- Signing in hands a guest's orders to the account (order_history.adopt): only the owner.
+GRANT UPDATE (owner_key) ON orders TO {role};
