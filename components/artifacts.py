@@ -32,7 +32,7 @@ import pulumi
 from lambda_packaging.errors import ArtifactError
 from lambda_packaging.handler_code import zip_handler_code
 from lambda_packaging.image_context import stage_image_context
-from lambda_packaging.paths import BUILD_DIR, DOCKERFILE, REPO_ROOT
+from lambda_packaging.paths import BUILD_DIR, DOCKERFILE
 from lambda_packaging.record import BUILD_COMMAND, current_record
 from lambda_packaging.targets import (
     ARCHITECTURES,
