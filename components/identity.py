@@ -33,7 +33,7 @@ from components.lambda_function import ComponentHost, FunctionSpec, HostedFuncti
 from components.naming import global_name, physical
 from components.options import child, stateful
 from handlers.shared.functions import PRE_TOKEN_MEMORY_MB, PRE_TOKEN_TIMEOUT_SECONDS
-from handlers.shared.groups import ADMIN_GROUP
+from handlers.shared.groups import ADMIN_GROUP, SELLER_GROUP
 from stack_config.config import (
     CALLBACK_PATH,
     SocialIdentityProvider,
@@ -122,6 +122,14 @@ class Identity(pulumi.ComponentResource):
             # No role_arn: the trigger drops the group from tokens and leaves IAM roles alone.
             description="Staff with access to the admin API; in tokens only after a TOTP sign-in",
             precedence=0,
+            opts=child(self),
+        )
+        aws.cognito.UserGroup(
+            global_name(name, "sellers"),
+            user_pool_id=self.user_pool.id,
+            name=SELLER_GROUP,
+            description="Sellers: the admin product API, for the products they own only",
+            precedence=10,
             opts=child(self),
         )
         self._risk_responses(name)

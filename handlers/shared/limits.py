@@ -7,3 +7,10 @@ from typing import Final
 
 # Cart request bodies are tiny ({"sku", "quantity"}); anything bigger is rejected before parsing.
 CART_MAX_BODY_BYTES: Final = 4096
+
+MIB: Final = 1024 * 1024
+# The largest model the asset service accepts (handlers/asset/config.py AssetLimits), and so
+# the largest upload the product API signs.
+MODEL_MAX_BYTES: Final = 1024 * MIB
+# Model file types the asset pipeline reads (handlers/asset/pipeline.py SUPPORTED_SUFFIXES).
+MODEL_SUFFIXES: Final = ("glb", "gltf", "obj", "stl", "ply")
