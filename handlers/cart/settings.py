@@ -127,6 +127,7 @@ class Settings:
     trusted_issuer: TrustedIssuer | None  # None: sign-in is not configured, guests only
     cookie_key: str | None
     cookie_secret_arn: str | None
+    uploads_bucket: str | None = None  # None: the admin API signs no model uploads
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -151,6 +152,7 @@ class Settings:
             trusted_issuer=trusted,
             cookie_key=_optional(environ, env.CART_COOKIE_KEY),
             cookie_secret_arn=_optional(environ, env.CART_COOKIE_SECRET_ARN),
+            uploads_bucket=_optional(environ, env.UPLOADS_BUCKET),
         )
         if settings.cookie_key is None and settings.cookie_secret_arn is None:
             raise ConfigError(f"set {env.CART_COOKIE_SECRET_ARN} (AWS) or {env.CART_COOKIE_KEY}")

@@ -50,7 +50,8 @@ class TableSchema:
     @property
     def key_attributes(self) -> tuple[KeyAttribute, ...]:
         """Every attribute a key of the table or of one of its indexes uses, once each."""
-        keys = (self.hash_key,) if self.range_key is None else (self.hash_key, self.range_key)
+        keys: tuple[KeyAttribute, ...] = (self.hash_key,)
+        keys += () if self.range_key is None else (self.range_key,)
         for index in self.indexes:
             keys += (index.hash_key,) + ((index.range_key,) if index.range_key else ())
         unique = {a.name: a for a in keys + self.extra_attributes}

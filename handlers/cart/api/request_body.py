@@ -37,12 +37,12 @@ def _finite_float(text: str) -> float:
     return value
 
 
-def parse_json(raw: bytes | str | None) -> Any:
+def parse_json(raw: bytes | str | None, max_bytes: int = MAX_BODY_BYTES) -> Any:
     """Parse a request body as strict JSON, or raise a 400/413 problem saying why not."""
     data = raw.encode() if isinstance(raw, str) else (raw or b"")
-    if len(data) > MAX_BODY_BYTES:
+    if len(data) > max_bytes:
         raise Problem(
-            413, "body-too-large", f"request body is {len(data)} bytes; at most {MAX_BODY_BYTES}"
+            413, "body-too-large", f"request body is {len(data)} bytes; at most {max_bytes}"
         )
     if not data.strip():
         raise bad_request("request body is empty: a JSON object is required")
@@ -59,11 +59,13 @@ def parse_json(raw: bytes | str | None) -> Any:
         raise bad_request("request body nests too deeply") from None
 
 
-def parse_model(raw: bytes | str | None, model: type[ModelT]) -> ModelT:
+def parse_model(
+    raw: bytes | str | None, model: type[ModelT], max_bytes: int = MAX_BODY_BYTES
+) -> ModelT:
     """Parse and validate a body into `model`; validation failures become one 422 problem."""
     from pydantic import ValidationError
 
-    document = parse_json(raw)
+    document = parse_json(raw, max_bytes)
     if not isinstance(document, dict):
         raise invalid("request body must be a JSON object")
     try:

@@ -1,6 +1,6 @@
 -- The cart service's role ({role}, created by handlers.cart.database.apply_schema): what checkout
--- and order reads use, nothing more. No DDL, no DELETE, no INSERT into inventory (stock is set
--- by operators with the master user). Revoking first makes the grants exactly these on every
+-- and order reads use, and the product API's stock writes; nothing more. No DDL, no DELETE.
+-- Revoking first makes the grants exactly these on every
 -- run, also after a grant is removed here. Formatted with psycopg.sql: {role} and {database}
 -- (the current database) are identifiers.
 
@@ -18,3 +18,6 @@ GRANT SELECT, UPDATE (on_hand, updated_at) ON inventory TO {role};
 -- Checkout inserts the order and its lines (ON CONFLICT DO NOTHING RETURNING reads back);
 -- order reads select them. Keys are uuids and positions: no sequences are used.
 GRANT SELECT, INSERT ON orders, order_lines TO {role};
+-- The product API (sellers and admins, same function) sets stock only through
+-- set_product_stock (schema.sql): ordered by the catalog version, no INSERT of its own.
+GRANT EXECUTE ON FUNCTION set_product_stock(text, integer, bigint) TO {role};
