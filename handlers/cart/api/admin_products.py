@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote_plus
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
@@ -21,6 +22,7 @@ from handlers.cart.api.request_body import parse_model
 from handlers.cart.limits import SKU_MAX_LENGTH, SKU_PATTERN
 from handlers.cart.products.access import Staff
 from handlers.cart.products.categories import CATEGORIES
+from handlers.cart.products.editing import apply_update
 from handlers.cart.products.limits import (
     CURSOR_MAX_LENGTH,
     LIST_DEFAULT_LIMIT,
@@ -28,7 +30,6 @@ from handlers.cart.products.limits import (
     MAX_BODY_BYTES,
 )
 from handlers.cart.stores.product_store import (
-    EDITABLE,
     ListQuery,
     digest,
     dimensions_m,
@@ -113,7 +114,8 @@ def _if_match() -> int:
 def _query(name: str) -> str | None:
     params = router.current_event.query_string_parameters or {}
     value = params.get(name)
-    return value if value else None
+    # ALB hands query values over as sent, still percent-encoded.
+    return unquote_plus(value) if value else None
 
 
 def _reply(status: int, body: Any, etag_version: int | None = None) -> Response[str]:
@@ -199,17 +201,7 @@ def read_product(sku: str) -> Response[str]:
 
 
 def _apply(staff: Staff, sku: str, update: ProductUpdate, expected: int) -> Response[str]:
-    current = _visible(staff, sku)
-    changes: dict[str, Any] = {
-        k: v for k, v in update.model_dump(include=set(EDITABLE)).items() if v is not None
-    }
-    if update.dimensions_mm is not None:
-        changes["dimensions_m"] = dimensions_m(update.dimensions_mm.model_dump())
-    request_digest = digest({"update": update.model_dump(), "from": expected})
-    item = _svc().products.update(current, changes, expected, request_digest)
-    if update.stock is not None:
-        _svc().write_stock(item["sku"], update.stock, int(item["version"]))
-    _svc().catalog.forget(item["sku"])
+    item = apply_update(_svc(), _visible(staff, sku), update, expected)
     return _reply(200, _document(item), int(item["version"]))
 
 

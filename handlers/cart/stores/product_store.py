@@ -78,14 +78,15 @@ def _cursor_keys(index: IndexSchema) -> set[str]:
 
 
 def encode_cursor(last_key: dict[str, Any]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(last_key, sort_keys=True).encode()).decode()
+    raw = base64.urlsafe_b64encode(json.dumps(last_key, sort_keys=True).encode())
+    return raw.decode().rstrip("=")  # no padding: nothing to percent-encode in a URL
 
 
 def decode_cursor(cursor: str, query: ListQuery) -> dict[str, Any]:
     """The ExclusiveStartKey a cursor stands for; a cursor from another listing (another
     seller's, another status) or a made-up one is a 400, never a DynamoDB error."""
     try:
-        document = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        document = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
     except (binascii.Error, ValueError, UnicodeDecodeError):
         raise bad_request("cursor is not one this API returned: pass next_cursor as is") from None
     if (
