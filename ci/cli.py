@@ -16,6 +16,10 @@ def _build_artifacts(args: argparse.Namespace) -> int:
     architectures = ARCHITECTURES if args.arch == "all" else (args.arch,)
     for result in build(handlers, architectures):
         print(result.summary())
+    from ci import artifacts_docs
+
+    artifacts_docs.write()
+    print(f"wrote the artifacts table of docs/{artifacts_docs.BLOCK.page.name}")
     return 0
 
 

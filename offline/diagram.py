@@ -3,8 +3,10 @@
 Two steps, so that a test can check the drawing without graphviz: `model(run)` turns the
 recorded resources into a deterministic model (nodes, clusters, edges as sorted JSON), and
 `draw(model)` renders that model with the `diagrams` package (AWS icons, graphviz) to PNG and
-SVG. `./shop3d diagram` writes docs/<stack>.diagram.json, docs/<stack>.png, docs/<stack>.svg;
-tests/unit/test_diagram.py fails when the committed model no longer matches the program.
+SVG. `./shop3d diagram` writes docs/<stack>.diagram.json, docs/<stack>.png, docs/<stack>.svg,
+and the overview folded from it (offline/overview.py: docs/overview.* for prod,
+docs/overview-<stack>.* for the others); tests/unit/test_diagram.py fails when a committed
+model no longer matches the program.
 
 Nodes are the resources a reader thinks in (CloudFront, an ALB, a function, a table), one per
 resource of those types. Edges join two nodes when they are connected through the dependency
@@ -23,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from offline.overview import draw_overview, overview, overview_path
 from offline.runner import ROOT, ProgramFailed, ProgramRun, RecordedResource, run_program
 from offline.scope import GLOBAL, cell_regions, scope_of
 from policy import tokens as t
@@ -178,7 +181,7 @@ def dumps(diagram: dict[str, Any]) -> str:
     return json.dumps(diagram, indent=1, sort_keys=True) + "\n"
 
 
-def _icon_class(icon: str) -> Any:
+def icon_class(icon: str) -> Any:
     module, _, name = icon.rpartition(".")
     return getattr(__import__(f"diagrams.{module}", fromlist=[name]), name)
 
@@ -209,7 +212,7 @@ def draw(diagram: dict[str, Any], out_base: Path) -> list[Path]:
                     for cluster in clusters:
                         with Cluster(cluster.split("/")[1]):
                             for node_id, node in by_cluster[cluster]:
-                                drawn[node_id] = _icon_class(node["icon"])(node["label"])
+                                drawn[node_id] = icon_class(node["icon"])(node["label"])
             for left, right in diagram["edges"]:
                 drawn[left] - Edge(color="gray40") - drawn[right]  # a connection, no direction
         made.append(out_base.with_suffix(f".{fmt}"))
@@ -235,13 +238,20 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     for stack in args.stacks:
         try:
-            diagram = model(run_program(stack))
+            run = run_program(stack)
+            diagram = model(run)
         except (ProgramFailed, FileNotFoundError, ValueError) as error:
             print(f"shop3d diagram: {stack}: {error}", file=sys.stderr)
             return 1
         path = model_path(stack, args.out)
         path.write_text(dumps(diagram))
         made = [path] if args.model_only else [path, *draw(diagram, args.out / stack)]
+        summary = overview(diagram, run)
+        overview_base = overview_path(stack, args.out)
+        overview_base.with_suffix(".json").write_text(dumps(summary))
+        made.append(overview_base.with_suffix(".json"))
+        if not args.model_only:
+            made += draw_overview(summary, overview_base)
         print(
             f"{stack}: {len(diagram['nodes'])} nodes, {len(diagram['edges'])} edges -> "
             + ", ".join(str(p.relative_to(ROOT) if p.is_relative_to(ROOT) else p) for p in made)

@@ -7,6 +7,7 @@ minute or more to build.
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from pathlib import Path
 
@@ -18,7 +19,8 @@ from handlers.asset.pipeline import import_model
 from handlers.asset.scene import Primitive, Scene
 
 REPO = Path(__file__).resolve().parents[2]
-MODELS = REPO.parent / "shared" / "models"
+# The sample models sit beside the repository; SHOP3D_MODELS_DIR points elsewhere (a worktree).
+MODELS = Path(os.environ.get("SHOP3D_MODELS_DIR") or REPO.parent / "shared" / "models")
 WORK = REPO / ".local" / "bench-asset"
 PLAIN = replace(PipelineConfig(), compression="none")
 

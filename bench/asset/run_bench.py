@@ -1,6 +1,7 @@
 """Asset pipeline vs `gltf-transform optimize` and `gltfpack`, side by side on the same GLBs.
 
     bash bench/asset/install.sh && .venv/bin/python -m bench.asset.run_bench [--big]
+    .venv/bin/python -m bench.asset.run_bench --big --write-docs   # also writes the docs' figures
 
 For every input and LOD the peers get the same targets (simplify ratio and error, texture
 size) with Draco (gltf-transform) or meshopt (gltfpack -cc) compression and WebP textures.
@@ -13,7 +14,9 @@ is installed.
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -21,12 +24,14 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from handlers.asset.config import DEFAULT_LODS, LodSpec
 
 from .inputs import MODELS, WORK, big_input, model_input, read_mesh
+from .results import BLOCK, COMMITTED, RESULTS
 from .surface_error import symmetric_error
 
 HERE = Path(__file__).resolve().parent
@@ -143,51 +148,67 @@ def error_of(reference: Mesh, path: Path) -> tuple[float, float]:
     return symmetric_error(reference, read_mesh(path))
 
 
-def bench_input(source: Path, with_error: bool) -> list[str]:
+def bench_input(source: Path, with_error: bool) -> dict[str, Any]:
+    """One model: our run (all 3 LODs) and each peer per LOD, with bytes and sampled error."""
     out = Path(tempfile.mkdtemp(dir=WORK))
-    lines = [f"\n## {source.name}: {source.stat().st_size / 1e6:.1f} MB input"]
     reference = read_mesh(source) if with_error else None
     our_run = ours(source, out / "ours")
-    lines.append(
-        f"ours, all 3 LODs in one run: {our_run.seconds:6.1f} s, "
-        f"peak RSS {our_run.peak_rss_mb:7.0f} MB "
-        f"({our_run.peak_rss_mb / (source.stat().st_size / 2**20):.1f}x the input size)"
-    )
-    header = (
-        f"{'LOD':>8} {'tool':>15} {'seconds':>8} {'RSS MB':>7} {'bytes':>10} "
-        f"{'err mean%':>9} {'err max%':>9} {'bytes ratio':>11} {'err ratio':>9}"
-    )
-    lines.append(header)
+    lods = []
     for spec in DEFAULT_LODS:
-        ours_file = out / "ours" / f"{spec.name}.glb"
-        rows: list[tuple[str, Run | None, Path]] = [("ours", None, ours_file)]
+        rows: list[tuple[str, Run | None, Path]] = [
+            ("ours", None, out / "ours" / f"{spec.name}.glb")
+        ]
         for tool, runner in (("gltf-transform", gltf_transform), ("gltfpack", gltfpack)):
             target = out / f"{tool}-{spec.name}.glb"
             rows.append((tool, runner(source, target, spec), target))
-        errors = {
-            tool: error_of(reference, path) if reference else (float("nan"),) * 2
-            for tool, _, path in rows
-        }
-        our_bytes, our_err = ours_file.stat().st_size, errors["ours"][0]
+        tools = {}
         for tool, run, path in rows:
-            size = path.stat().st_size
-            secs = f"{run.seconds:8.1f}" if run else f"{'(above)':>8}"
-            rss = f"{run.peak_rss_mb:7.0f}" if run else f"{'':>7}"
-            ratio = "" if tool == "ours" else f"{our_bytes / size:11.2f}"
+            mean, worst = error_of(reference, path) if reference else (float("nan"),) * 2
+            tools[tool] = {
+                "bytes": path.stat().st_size,
+                "err_mean_pct": mean,
+                "err_max_pct": worst,
+                **({"seconds": run.seconds, "rss_mb": run.peak_rss_mb} if run else {}),
+            }
+        lods.append({"lod": spec.name, "tools": tools})
+    shutil.rmtree(out)
+    return {
+        "model": source.stem,
+        "input_mb": source.stat().st_size / 2**20,
+        "ours": {"seconds": our_run.seconds, "rss_mb": our_run.peak_rss_mb},
+        "lods": lods,
+    }
+
+
+def input_lines(result: dict[str, Any]) -> list[str]:
+    """The printed report of one model."""
+    size_mb, our_run = result["input_mb"], result["ours"]
+    lines = [
+        f"\n## {result['model']}: {size_mb * 2**20 / 1e6:.1f} MB input",
+        f"ours, all 3 LODs in one run: {our_run['seconds']:6.1f} s, "
+        f"peak RSS {our_run['rss_mb']:7.0f} MB ({our_run['rss_mb'] / size_mb:.1f}x the input size)",
+        f"{'LOD':>8} {'tool':>15} {'seconds':>8} {'RSS MB':>7} {'bytes':>10} "
+        f"{'err mean%':>9} {'err max%':>9} {'bytes ratio':>11} {'err ratio':>9}",
+    ]
+    for lod in result["lods"]:
+        mine = lod["tools"]["ours"]
+        for tool, row in lod["tools"].items():
+            secs = f"{row['seconds']:8.1f}" if "seconds" in row else f"{'(above)':>8}"
+            rss = f"{row['rss_mb']:7.0f}" if "rss_mb" in row else f"{'':>7}"
+            ratio = "" if tool == "ours" else f"{mine['bytes'] / row['bytes']:11.2f}"
             err_ratio = (
                 ""
-                if tool == "ours" or not errors[tool][0]
-                else (f"{our_err / errors[tool][0]:9.2f}")
+                if tool == "ours" or not row["err_mean_pct"]
+                else f"{mine['err_mean_pct'] / row['err_mean_pct']:9.2f}"
             )
             lines.append(
-                f"{spec.name:>8} {tool:>15} {secs} {rss} {size:10d} "
-                f"{errors[tool][0]:9.4f} {errors[tool][1]:9.4f} {ratio:>11} {err_ratio:>9}"
+                f"{lod['lod']:>8} {tool:>15} {secs} {rss} {row['bytes']:10d} "
+                f"{row['err_mean_pct']:9.4f} {row['err_max_pct']:9.4f} {ratio:>11} {err_ratio:>9}"
             )
-    shutil.rmtree(out)
     return lines
 
 
-def bench_big() -> list[str]:
+def bench_big() -> dict[str, Any]:
     """Time and memory on ~4.3M triangles: our three LODs vs the peers' single LOD each."""
     source = big_input()
     out = Path(tempfile.mkdtemp(dir=WORK))
@@ -197,20 +218,27 @@ def bench_big() -> list[str]:
         "gltf-transform (1 LOD)": gltf_transform(source, out / "gt.glb", high),
         "gltfpack wasm (1 LOD)": gltfpack(source, out / "gp.glb", high),
     }
-    native = native_gltfpack_version()
-    if native is not None:
+    if native_gltfpack_version() is not None:
         runs["gltfpack native (1 LOD)"] = native_gltfpack(source, out / "gpn.glb", high)
-    size_mb = source.stat().st_size / 2**20
-    lines = [f"\n## {source.name}: {size_mb:.0f} MB, ~4.3M triangles (time and memory only)"]
-    if native is None:
-        lines.append("native gltfpack not installed (apt-get install gltfpack): not measured")
     shutil.rmtree(out)
+    return {
+        "input": source.name,
+        "input_mb": source.stat().st_size / 2**20,
+        "runs": {name: {"seconds": r.seconds, "rss_mb": r.peak_rss_mb} for name, r in runs.items()},
+    }
+
+
+def big_lines(result: dict[str, Any]) -> list[str]:
+    size_mb, runs = result["input_mb"], result["runs"]
+    lines = [f"\n## {result['input']}: {size_mb:.0f} MB, ~4.3M triangles (time and memory only)"]
+    if "gltfpack native (1 LOD)" not in runs:
+        lines.append("native gltfpack not installed (apt-get install gltfpack): not measured")
     base = runs["ours (3 LODs)"]
     for name, run in runs.items():
         lines.append(
-            f"{name:>24}: {run.seconds:7.1f} s  peak RSS {run.peak_rss_mb:6.0f} MB "
-            f"({run.peak_rss_mb / size_mb:4.1f}x input)  ours/this time "
-            f"{base.seconds / run.seconds:5.2f}"
+            f"{name:>24}: {run['seconds']:7.1f} s  peak RSS {run['rss_mb']:6.0f} MB "
+            f"({run['rss_mb'] / size_mb:4.1f}x input)  ours/this time "
+            f"{base['seconds'] / run['seconds']:5.2f}"
         )
     return lines
 
@@ -220,20 +248,46 @@ def main() -> None:
     parser.add_argument("--big", action="store_true", help="also the ~4.3M-triangle input")
     parser.add_argument("--models", nargs="*", default=SMALL_MODELS)
     parser.add_argument("--no-error", action="store_true", help="skip the error sampling")
+    parser.add_argument(
+        "--write-docs",
+        action="store_true",
+        help="with --big and the four small models: save the figures to "
+        "bench/asset/results.json and write them into docs/asset-service.md",
+    )
     args = parser.parse_args()
     if not (BIN / "gltf-transform").exists():
         sys.exit("run `bash bench/asset/install.sh` first")
+    if args.write_docs and (not args.big or args.no_error or args.models != SMALL_MODELS):
+        sys.exit("--write-docs needs the whole run: --big, every small model, the error sampling")
     WORK.mkdir(parents=True, exist_ok=True)
+    peers = {
+        "gltf-transform": npm_version("@gltf-transform/cli"),
+        "gltfpack (npm, wasm)": npm_version("gltfpack"),
+        "gltfpack (native, Debian)": native_gltfpack_version() or "(not installed)",
+    }
     print(f"models from {MODELS}; ratios are ours / peer (below 1: ours smaller or lower)")
-    print(
-        f"peers: gltf-transform {npm_version('@gltf-transform/cli')}, "
-        f"gltfpack {npm_version('gltfpack')} (npm, wasm), "
-        f"gltfpack {native_gltfpack_version() or '(not installed)'} (native, Debian)"
-    )
+    print("peers: " + ", ".join(f"{tool} {version}" for tool, version in peers.items()))
+    models = []
     for name in args.models:
-        print("\n".join(bench_input(model_input(name), not args.no_error)), flush=True)
+        models.append(bench_input(model_input(name), not args.no_error))
+        print("\n".join(input_lines(models[-1])), flush=True)
+    big = None
     if args.big:
-        print("\n".join(bench_big()), flush=True)
+        load_before = os.getloadavg()[0]
+        big = bench_big()
+        big["load_average_before_after"] = [load_before, os.getloadavg()[0]]
+        print("\n".join(big_lines(big)), flush=True)
+    if args.write_docs:
+        COMMITTED.publish(
+            {
+                "date": datetime.date.today().isoformat(),
+                "cpus": os.cpu_count(),
+                "peers": peers,
+                "models": models,
+                "big": big,
+            }
+        )
+        print(f"\nwrote bench/asset/{RESULTS.name} and the benchmark of docs/{BLOCK.page.name}")
 
 
 if __name__ == "__main__":

@@ -9,13 +9,15 @@
    makes its clients on first use, import plus the first request beside boto3 importing, making
    its client and sending the same requests (bench/cart/first_request.py).
 
-Run: .venv/bin/python -m bench.cart.bench_cart [--iterations 200] [--cold-runs 11]
+Run: .venv/bin/python -m bench.cart.bench_cart [--iterations 200] [--cold-runs 11] [--write-docs]
+(--write-docs: the figures to bench/cart/results.json and docs/cart-service.md.)
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime
 import io
 import json
 import os
@@ -35,6 +37,7 @@ import psycopg
 import redis
 
 from bench.cart.first_request import CACHE_KEY_ENV, SKU_ENV
+from bench.cart.results import BLOCK, COMMITTED, RESULTS
 from handlers.cart.stores.cart_store import CART_ITEM, QUANTITY_PREFIX
 from handlers.cart.stores.catalog_store import CACHE_PREFIX
 from handlers.cart.stores.database import apply_schema
@@ -122,6 +125,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--iterations", type=int, default=200)
     parser.add_argument("--cold-runs", type=int, default=11)
+    parser.add_argument(
+        "--write-docs",
+        action="store_true",
+        help="save the figures to bench/cart/results.json and write them into docs/cart-service.md",
+    )
     args = parser.parse_args()
 
     with ExitStack() as stack:
@@ -183,7 +191,34 @@ def main() -> None:
             args.cold_runs,
         )
         loads = (load_before, os.getloadavg())
-    report(counts, latency, cold, loads, args)
+    results = as_results(counts, latency, cold, loads, args)
+    report(results)
+    if args.write_docs:
+        COMMITTED.publish(results)
+        print(f"\nwrote bench/cart/{RESULTS.name} and the benchmark of docs/{BLOCK.page.name}")
+
+
+def as_results(
+    counts: dict[str, dict[str, Counter[str]]],
+    latency: dict[str, Any],
+    cold: dict[str, float],
+    loads: tuple[tuple[float, float, float], ...],
+    args: argparse.Namespace,
+) -> dict[str, Any]:
+    """One run's figures as plain data (bench/cart/results.py renders them)."""
+    return {
+        "date": datetime.date.today().isoformat(),
+        "cpus": os.cpu_count(),
+        "iterations": args.iterations,
+        "cold_runs": args.cold_runs,
+        "round_trips": {label: {n: dict(c) for n, c in by.items()} for label, by in counts.items()},
+        "latency": {
+            name: {"handler": list(h), "raw": list(r), "raw_call": label}
+            for name, (h, r, label) in latency.items()
+        },
+        "cold_ms": cold,
+        "load_average_before_after": [one for one, _, _ in loads],
+    }
 
 
 def load_app() -> Any:
@@ -398,13 +433,9 @@ def latencies(issuer: TokenIssuer, raw: Any, database_url: str, redis_url: str, 
     }
 
 
-def report(
-    counts: dict[str, dict[str, Counter[str]]],
-    latency: dict[str, Any],
-    cold: dict[str, float],
-    loads: tuple[tuple[float, float, float], ...],
-    args: argparse.Namespace,
-) -> None:
+def report(results: dict[str, Any]) -> None:
+    """The printed report of one run (bench/cart/results.py renders the same for the docs)."""
+    counts, cold = results["round_trips"], results["cold_ms"]
     print("\nDynamoDB round trips per request (counted on the wire)")
     print(f"{'endpoint':32} {'no cache':>44} {'redis warm':>44}")
     for name in counts["no cache"]:
@@ -414,9 +445,9 @@ def report(
         ]
         totals = [sum(counts[c][name].values()) for c in ("no cache", "redis warm")]
         print(f"{name:32} {f'{totals[0]}: {cells[0]}':>44} {f'{totals[1]}: {cells[1]}':>44}")
-    checkouts = max(10, args.iterations // 4)
+    iterations = results["iterations"]
     print(
-        f"\nLatency, ms, {args.iterations} calls each (checkout: {checkouts});"
+        f"\nLatency, ms, {iterations} calls each (checkout: {max(10, iterations // 4)});"
         " handler = lambda_handler on an ALB event with a verified RS256 token and an"
         " Idempotency-Key on mutations, Redis warm; raw = the same requests made directly"
     )
@@ -424,11 +455,15 @@ def report(
         f"{'endpoint':32} {'handler p50':>11} {'p99':>7} {'raw p50':>8} {'p99':>7}"
         f" {'p50 ratio':>9}  raw boto3 call"
     )
-    for name, ((h50, h99), (r50, r99), label) in latency.items():
-        print(f"{name:32} {h50:11.2f} {h99:7.2f} {r50:8.2f} {r99:7.2f} {h50 / r50:8.2f}x  {label}")
-    load = ", ".join(f"{one:.1f}" for one, _, _ in loads)
+    for name, row in results["latency"].items():
+        (h50, h99), (r50, r99) = row["handler"], row["raw"]
+        print(
+            f"{name:32} {h50:11.2f} {h99:7.2f} {r50:8.2f} {r99:7.2f} {h50 / r50:8.2f}x"
+            f"  {row['raw_call']}"
+        )
+    load = ", ".join(f"{one:.1f}" for one in results["load_average_before_after"])
     print(
-        f"\nCold start, ms, median of {args.cold_runs} fresh interpreters per row, rows"
+        f"\nCold start, ms, median of {results['cold_runs']} fresh interpreters per row, rows"
         f" alternating; 1-minute load average {load} (before, after)"
     )
     boto3_import = cold["import-boto3"]

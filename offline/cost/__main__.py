@@ -1,4 +1,5 @@
-"""`shop3d cost <stack> [--traffic profile.yaml] [--prices snapshot|live] [--json]`."""
+"""`shop3d cost <stack> [--traffic profile.yaml] [--prices snapshot|live] [--json]`, and
+`shop3d cost --write-docs` (the figures of docs/plan-and-cost.md)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import json
 import sys
 from pathlib import Path
 
+from offline.cost.docs_figures import BLOCK, figures
 from offline.cost.estimate import estimate
 from offline.cost.live import NoCredentials, live_prices, pricing_client, save_snapshot
 from offline.cost.prices import PriceMissing, latest_snapshot, load_snapshot
@@ -51,7 +53,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     parser.add_argument("--items", action="store_true", help="list every line item")
+    parser.add_argument(
+        "--write-docs",
+        action="store_true",
+        help="write the figures of every stack and profile into docs/plan-and-cost.md",
+    )
     args = parser.parse_args(argv)
+    if args.write_docs:
+        return write_docs()
     try:
         profile = load_profile(args.traffic)
         prices = load_snapshot(args.snapshot or latest_snapshot())
@@ -70,6 +79,16 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(to_json(args.stack, result, saved, profile, prices), indent=1))
     else:
         print(render(args.stack, result, saved, profile, prices, detail=args.items))
+    return 0
+
+
+def write_docs() -> int:
+    try:
+        BLOCK.write(figures())
+    except (ProgramFailed, FileNotFoundError, ValueError, PriceMissing) as error:
+        print(f"shop3d cost: {error}", file=sys.stderr)
+        return 1
+    print(f"wrote the cost figures of docs/{BLOCK.page.name}")
     return 0
 
 

@@ -1,5 +1,6 @@
 """The project files say what the code does: Pulumi.yaml and docs/stack-config.md's config
-table are generated from stack_config/keys.py and must not drift from it."""
+table are generated from stack_config/keys.py, docs/shipping.md's artifacts table from the
+build record and its policy figures from the pack and the stack files; none may drift."""
 
 from __future__ import annotations
 
@@ -44,3 +45,26 @@ def test_the_config_table_in_docs_is_generated_from_the_key_table() -> None:
     assert schema.page_with_table(page) == page, (
         "docs/stack-config.md's config table is stale: run ./shop3d config-schema"
     )
+
+
+def test_the_artifacts_table_in_docs_is_rendered_from_the_committed_record() -> None:
+    from ci import artifacts_docs
+
+    assert artifacts_docs.BLOCK.body() == artifacts_docs.render(), (
+        "docs/shipping.md's artifacts table is stale: run python -m ci build-artifacts"
+    )
+
+
+def test_the_policy_figures_in_docs_come_from_the_pack_and_the_stack_files() -> None:
+    from offline import policy_docs
+    from policy.exemptions import from_stack_config
+
+    assert policy_docs.RULE_COUNTS.body() == policy_docs.rule_counts()
+    assert policy_docs.EXEMPTIONS.body() == policy_docs.exemptions_table(), (
+        "docs/shipping.md's exemptions are stale: run python -m offline.policy_docs"
+    )
+    # Every exemption of every stack file is in the table, with its reason.
+    table = policy_docs.EXEMPTIONS.body()
+    for stack_file in ROOT.glob("Pulumi.*.yaml"):
+        for exemption in from_stack_config(stack_file):
+            assert f"`{exemption.rule}` | {exemption.reason} |" in table
