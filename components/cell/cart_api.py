@@ -25,7 +25,7 @@ from components.cell.lambdas import CellFunction, FunctionSpec, cell_function
 from components.cell_network import POSTGRES_PORT
 from components.data.database import DATABASE_NAME
 from components.interfaces import ClusterOutputs, IdentityOutputs
-from handlers.shared import env, tables
+from handlers.shared import env, storage, tables
 from handlers.shared.deploy_events import (
     APPLY_SCHEMA_EVENT_KEY,
     CART_DATABASE_ROLE,
@@ -64,6 +64,7 @@ def cart_api(
 ) -> CellFunction:
     data = ctx.data
     catalog = data.tables[tables.CATALOG.logical_name].arn
+    uploads = data.buckets.uploads
     carts = data.tables[tables.CARTS.logical_name].arn
     idempotency = data.idempotency
     cluster = data.cluster
@@ -88,6 +89,7 @@ def cart_api(
                 env.REDIS_URL: inputs.cache.url,
                 env.REDIS_AUTH_SECRET_ARN: inputs.cache.auth_secret.arn,
                 env.CART_COOKIE_SECRET_ARN: cookie_secret,
+                env.UPLOADS_BUCKET: uploads.id,
                 **_identity_environment(inputs.identity),
             },
             statements=[
@@ -98,9 +100,27 @@ def cart_api(
                         "dynamodb:Query",
                         "dynamodb:Scan",
                     ],
-                    [catalog],
+                    [catalog, pulumi.Output.concat(catalog, "/index/*")],
                     sid="ReadCatalog",
                 ),
+                # The admin product API: conditional creates and versioned updates, no deletes.
+                iam.allow(
+                    ["dynamodb:PutItem", "dynamodb:UpdateItem"], [catalog], sid="EditCatalog"
+                ),
+                # Presigned multipart uploads are signed with this role: it must hold what the
+                # browser does with them (UploadPart is s3:PutObject) and what the API does.
+                iam.allow(
+                    [
+                        "s3:PutObject",
+                        "s3:AbortMultipartUpload",
+                        "s3:ListMultipartUploadParts",
+                    ],
+                    [iam.objects(uploads.arn, storage.UPLOADS_PREFIX)],
+                    sid="ModelUploads",
+                ),
+                # SSE-KMS multipart uploads need both (AWS: "Multipart upload API and
+                # permissions", kms:Decrypt to assemble the parts).
+                iam.allow(["kms:GenerateDataKey", "kms:Decrypt"], [data.key_arn], sid="UploadsKey"),
                 iam.allow(
                     ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
                     [carts],

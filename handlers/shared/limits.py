@@ -7,9 +7,10 @@ from typing import Final
 
 # Cart request bodies are tiny ({"sku", "quantity"}); anything bigger is rejected before parsing.
 CART_MAX_BODY_BYTES: Final = 4096
-# Admin product bodies carry a description of up to 5,000 characters (4 bytes each at most in
-# UTF-8) besides the other fields; only /api/admin/ paths take bodies this large.
-ADMIN_MAX_BODY_BYTES: Final = 32 * 1024
+# Admin product bodies carry a description of up to 5,000 characters besides the other fields;
+# 16 KiB is CloudFront WAF's default body inspection size, so the edge can hold /api/admin/ to
+# it (5,000 characters of up to 3 bytes in UTF-8 fit; 5,000 emoji do not).
+ADMIN_MAX_BODY_BYTES: Final = 16 * 1024
 ADMIN_PATH_PREFIX: Final = "/api/admin/"
 
 MIB: Final = 1024 * 1024

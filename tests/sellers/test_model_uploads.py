@@ -158,7 +158,7 @@ def test_after_a_drop_the_upload_resumes_with_only_the_missing_parts(
         {"file_name": "lamp.stl", "size": size},
         token=seller[1],
     ).body
-    first, second, third, last = plan["parts"]
+    first, _, third, _ = plan["parts"]
     assert put_part(first["url"], part_of(data, first))[0] == 200
     assert put_part(third["url"], part_of(data, third))[0] == 200
     # The tab is closed; later the browser asks what is there.

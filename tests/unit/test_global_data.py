@@ -231,6 +231,18 @@ def test_the_uploads_bucket_aborts_incomplete_multipart_uploads(program: Program
         assert rules["abort-incomplete-multipart"]["filter"] == {"prefix": ""}
 
 
+def test_browsers_may_put_model_parts_to_the_uploads_bucket_and_nothing_else(
+    program: ProgramFactory,
+) -> None:
+    run = program("dev")
+    cors = {r.inputs["bucket"]: r for r in run.of_type(tokens.BUCKET_CORS)}
+    for region in ("us-east-1", "eu-west-1"):
+        (rule,) = cors.pop(bucket_id(run, region, "uploads")).inputs["corsRules"]
+        assert rule["allowedMethods"] == ["PUT"]
+        assert rule["exposeHeaders"] == ["ETag"]
+    assert cors == {}  # no other bucket answers browsers
+
+
 def test_lifecycle_of_each_bucket(program: ProgramFactory) -> None:
     run = program("dev")
     lifecycles = {
