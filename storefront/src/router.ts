@@ -5,6 +5,8 @@ export type Route =
   | { readonly page: 'product'; readonly sku: string }
   | { readonly page: 'cart' }
   | { readonly page: 'order'; readonly orderId: string }
+  | { readonly page: 'admin' }
+  | { readonly page: 'admin-product'; readonly sku: string | null }
   | { readonly page: 'not-found'; readonly path: string };
 
 export function parseRoute(hash: string): Route {
@@ -22,6 +24,17 @@ export function parseRoute(hash: string): Route {
   if (parts.length === 2 && parts[0] === 'order') {
     return { page: 'order', orderId: parts[1] as string };
   }
+  if (parts[0] === 'admin') {
+    if (parts.length === 1) {
+      return { page: 'admin' };
+    }
+    if (parts.length === 2 && parts[1] === 'new') {
+      return { page: 'admin-product', sku: null };
+    }
+    if (parts.length === 3 && parts[1] === 'product') {
+      return { page: 'admin-product', sku: parts[2] as string };
+    }
+  }
   return { page: 'not-found', path };
 }
 
@@ -35,3 +48,10 @@ export function orderHref(orderId: string): string {
 
 export const CART_HREF = '#/cart';
 export const HOME_HREF = '#/';
+
+export const ADMIN_HREF = '#/admin';
+export const ADMIN_NEW_HREF = '#/admin/new';
+
+export function adminProductHref(sku: string): string {
+  return `#/admin/product/${encodeURIComponent(sku)}`;
+}

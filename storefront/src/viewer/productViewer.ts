@@ -10,7 +10,12 @@ import { newLodTrace } from './trace';
  * The product page's 3D view: fetch the manifest, show the preview LOD first, then swap
  * in finer LODs as they arrive. This module pulls in three.js, so pages import it lazily.
  */
-export async function mountProductViewer(container: HTMLElement, manifestUrl: string, signal: AbortSignal): Promise<void> {
+export async function mountProductViewer(
+  container: HTMLElement,
+  manifestUrl: string,
+  signal: AbortSignal,
+  onlyLod?: string,
+): Promise<void> {
   const status = h('p', { class: 'viewer-status', testid: 'viewer-status', 'aria-live': 'polite' }, 'Loading 3D model…');
   status.dataset.state = 'loading';
   container.append(status);
@@ -23,6 +28,10 @@ export async function mountProductViewer(container: HTMLElement, manifestUrl: st
       throw new Error(`The model's manifest answered HTTP ${response.status} (${manifestUrl}).`);
     }
     manifest = parseManifest(await response.json(), new URL(manifestUrl, document.baseURI).href);
+    if (onlyLod !== undefined) {
+      // The sellers' LOD preview: that one level alone, as shoppers see it before the others.
+      manifest = { ...manifest, lods: manifest.lods.filter((lod) => lod.name === onlyLod) };
+    }
   } catch (failure) {
     if (signal.aborted) {
       return;
