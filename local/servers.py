@@ -92,8 +92,14 @@ def log_tail(path: Path, lines: int = LOG_TAIL_LINES) -> str:
     return "".join(tail).rstrip() or f"({path} is empty)"
 
 
-def _require_program(name: str) -> str:
-    found = shutil.which(name)
+# Where root's tools live (runuser): a user's default PATH, and .ci/run's minimal one, leave
+# them out, yet a root run needs runuser to start PostgreSQL.
+SYSTEM_ADMIN_DIRS: Final = ("/usr/sbin", "/sbin")
+
+
+def require_program(name: str) -> str:
+    search = os.pathsep.join([os.environ.get("PATH", os.defpath), *SYSTEM_ADMIN_DIRS])
+    found = shutil.which(name, path=search)
     if found is None:
         raise ServerNotInstalledError(f"`{name}` is not on PATH: {SETUP_HINT}")
     return found
@@ -209,7 +215,7 @@ class ProcessServer(LocalServer):
     def _wrapped(self, command: list[str]) -> list[str]:
         # setpriv execs the server itself (no middle process that could swallow signals),
         # after switching user, with a parent-death signal so no server outlives Python.
-        wrapper = [_require_program("setpriv"), f"--pdeathsig={self.stop_signal.name[3:]}"]
+        wrapper = [require_program("setpriv"), f"--pdeathsig={self.stop_signal.name[3:]}"]
         user = self.server_user()
         if user is not None:
             wrapper += [f"--reuid={user}", f"--regid={user}", "--init-groups"]
@@ -332,7 +338,7 @@ class DynamoDBLocal(ProcessServer):
         jar = find_dynamodb_local_jar()
         storage = ["-inMemory"] if self.data_dir is None else ["-dbPath", str(self.data_dir)]
         return [
-            _require_program("java"),
+            require_program("java"),
             *self.JVM_OPTIONS,
             f"-Djava.library.path={jar.parent / 'DynamoDBLocal_lib'}",
             "-jar",
@@ -364,7 +370,7 @@ class RedisServer(ProcessServer):
             else ["--appendonly", "yes"]
         )
         return [
-            _require_program("redis-server"),
+            require_program("redis-server"),
             "--bind",
             LOOPBACK,
             "--port",
@@ -462,7 +468,7 @@ class PostgresServer(ProcessServer):
     def _as_server_user(self, command: list[str]) -> list[str]:
         user = self.server_user()
         if user is not None:
-            return [_require_program("runuser"), "-u", user, "--", *command]
+            return [require_program("runuser"), "-u", user, "--", *command]
         return command
 
     def prepare(self) -> None:

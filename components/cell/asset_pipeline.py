@@ -15,13 +15,14 @@ import pulumi
 import pulumi_aws as aws
 
 from components import iam
-from components.artifacts import handler_architecture, lambda_artifact
+from components.artifacts import lambda_artifact
 from components.cell.asset_image import asset_image
 from components.cell.batch import AssetBatch, asset_batch
 from components.cell.context import CellContext
 from components.cell.lambdas import CellFunction, FunctionSpec, cell_function
 from handlers.shared import env, storage, tables
 from handlers.shared.functions import ASSET_MEMORY_MB, ASSET_TIMEOUT_SECONDS
+from lambda_packaging.targets import handler_architecture
 
 MEMORY_MB: Final = ASSET_MEMORY_MB
 TIMEOUT_SECONDS: Final = ASSET_TIMEOUT_SECONDS

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from components import artifacts
-from components.artifacts import Handler, lambda_artifact
+from components.artifacts import lambda_artifact
 from components.code_signing import (
     SIGNING_PLATFORM,
     UNTRUSTED_ARTIFACT_ON_DEPLOYMENT,
@@ -27,6 +27,7 @@ from components.code_signing import (
     unsigned_key,
 )
 from handlers.shared import storage
+from lambda_packaging.targets import Handler
 from offline.runner import ProgramRun, RecordedResource
 from policy import tokens as t
 from policy.evaluate import evaluate

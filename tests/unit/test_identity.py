@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 from pulumi.runtime import rpc
 
-from components.artifacts import ENTRY_POINTS
 from components.lambda_function import VPC_ACCESS_POLICY, XRAY_WRITE_POLICY
 from handlers.shared import env
 from handlers.shared.functions import COGNITO_TRIGGER_WAIT_SECONDS
 from handlers.shared.groups import ADMIN_GROUP, SELLER_GROUP
+from lambda_packaging.targets import ENTRY_POINTS
 from offline.mocks import CALLS
 from offline.runner import ProgramRun, RecordedResource
 from policy import tokens as t

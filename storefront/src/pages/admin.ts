@@ -227,7 +227,7 @@ async function showLodPreviews(manifestUrl: string, previews: HTMLElement, signa
       showing = new AbortController();
       signal.addEventListener('abort', () => showing?.abort(), { once: true });
       stage.replaceChildren();
-      void import('../viewer/productViewer').then(({ mountProductViewer }) => mountProductViewer(stage, manifestUrl, (showing as AbortController).signal, lod.name));
+      void import('../viewer/productViewer').then(({ mountProductViewer }) => mountProductViewer(stage, manifestUrl, (showing as AbortController).signal, `${lod.name} LOD`, lod.name));
     });
     return button;
   });
