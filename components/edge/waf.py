@@ -18,7 +18,7 @@ import pulumi_aws as aws
 
 from components.naming import global_name, physical, regional
 from components.options import child
-from handlers.shared.limits import CART_MAX_BODY_BYTES
+from handlers.shared.limits import ADMIN_MAX_BODY_BYTES, ADMIN_PATH_PREFIX, CART_MAX_BODY_BYTES
 from stack_config.catalog import EDGE_REGION
 
 API_PATH_PREFIX: Final = "/api/"
@@ -89,10 +89,50 @@ def _api_body_size_rule(priority: int) -> aws.wafv2.WebAclRuleArgsDict:
                             "text_transformations": [{"priority": 0, "type": "NONE"}],
                         }
                     },
+                    # The admin product API takes larger bodies: its own rule below.
+                    {"not_statement": {"statement": _path_starts(ADMIN_PATH_PREFIX)}},
                 ]
             }
         },
         "visibility_config": _visibility("api-body-size"),
+    }
+
+
+def _path_starts(prefix: str) -> aws.wafv2.WebAclRuleStatementArgsDict:
+    return {
+        "byte_match_statement": {
+            "search_string": prefix,
+            "positional_constraint": "STARTS_WITH",
+            "field_to_match": {"uri_path": {}},
+            "text_transformations": [{"priority": 0, "type": "NONE"}],
+        }
+    }
+
+
+def _admin_body_size_rule(priority: int) -> aws.wafv2.WebAclRuleArgsDict:
+    """Block admin API bodies over what the product API accepts (a product's description makes
+    them larger than the cart's); at 16 KiB, CloudFront WAF's default inspection size, so an
+    uninspected remainder is never let through."""
+    return {
+        "name": "admin-body-size",
+        "priority": priority,
+        "action": {"block": {}},
+        "statement": {
+            "and_statement": {
+                "statements": [
+                    _path_starts(ADMIN_PATH_PREFIX),
+                    {
+                        "size_constraint_statement": {
+                            "comparison_operator": "GT",
+                            "size": ADMIN_MAX_BODY_BYTES,
+                            "field_to_match": {"body": {"oversize_handling": "MATCH"}},
+                            "text_transformations": [{"priority": 0, "type": "NONE"}],
+                        }
+                    },
+                ]
+            }
+        },
+        "visibility_config": _visibility("admin-body-size"),
     }
 
 
@@ -107,7 +147,7 @@ def _managed_rule(priority: int, group: str) -> aws.wafv2.WebAclRuleArgsDict:
 
 
 def web_acl_rules(rate_limit: int) -> list[aws.wafv2.WebAclRuleArgsDict]:
-    custom = [_rate_rule(0, rate_limit), _api_body_size_rule(1)]
+    custom = [_rate_rule(0, rate_limit), _api_body_size_rule(1), _admin_body_size_rule(2)]
     managed = [_managed_rule(len(custom) + i, group) for i, group in enumerate(MANAGED_GROUPS)]
     return [*custom, *managed]
 
