@@ -170,6 +170,7 @@ class Client:
         cookie: str | None = None,
         headers: dict[str, str] | None = None,
         raw: str | bytes | None = None,
+        query: dict[str, str] | None = None,
     ) -> Reply:
         sent = dict(headers or {})
         if token is not None:
@@ -182,6 +183,7 @@ class Client:
             path,
             headers={"host": "shop.example", "content-type": "application/json", **sent},
             body=payload,
+            query=query,
             binary=isinstance(payload, bytes),
         )
         response = self.module.lambda_handler(event, LambdaContext())

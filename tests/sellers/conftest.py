@@ -4,7 +4,6 @@ cart's role, Redis) with moto's Cognito as the token issuer and an uploads bucke
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,10 +13,9 @@ from handlers.cart.api import lambda_entry
 from handlers.cart.settings import Settings
 from handlers.cart.wiring import Services
 from handlers.shared import env
-from local.lambda_runtime import LambdaContext, alb_event
 from local.resources import AwsEndpoints, delete_bucket, ensure_buckets
 from tests.cart import conftest as cart_fixtures
-from tests.cart.conftest import Reply
+from tests.cart.conftest import Client, Reply
 from tests.conftest import unique_prefix
 from tests.sellers.staff_pool import StaffPool
 
@@ -55,13 +53,10 @@ def admin_module(cart_world: Any, uploads_bucket: str) -> Any:
     return lambda_entry
 
 
-class AdminClient:
-    """ALB events into the real lambda_handler, with a bearer token, If-Match and a query."""
+class AdminClient(Client):
+    """The cart tests' client with If-Match."""
 
-    def __init__(self, module: Any) -> None:
-        self.module = module
-
-    def call(
+    def call(  # type: ignore[override]
         self,
         method: str,
         path: str,
@@ -72,18 +67,16 @@ class AdminClient:
         query: dict[str, str] | None = None,
         raw: str | None = None,
     ) -> Reply:
-        headers = {"host": "shop.example", "content-type": "application/json"}
-        if token is not None:
-            headers["authorization"] = f"Bearer {token}"
+        headers = {}
         if if_match is not None:
             headers["if-match"] = f'"{if_match}"' if isinstance(if_match, int) else if_match
-        payload = raw if raw is not None else ("" if body is None else json.dumps(body))
-        event = alb_event(method, path, headers=headers, body=payload, query=query)
-        response = self.module.lambda_handler(event, LambdaContext())
-        text = response.get("body") or ""
-        return Reply(
-            response["statusCode"], response.get("headers", {}), json.loads(text) if text else None
-        )
+        return super().call(method, path, body, token=token, headers=headers, raw=raw, query=query)
+
+
+@pytest.fixture(scope="module")
+def seller(issuer: StaffPool) -> tuple[str, str]:
+    """A seller of this module: (its sub, its access token)."""
+    return issuer.seller()
 
 
 @pytest.fixture

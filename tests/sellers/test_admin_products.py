@@ -44,11 +44,6 @@ def stock_in_database(world, sku):
 
 
 @pytest.fixture(scope="module")
-def seller(issuer):
-    return issuer.seller()
-
-
-@pytest.fixture(scope="module")
 def other_seller(issuer):
     return issuer.seller()
 

@@ -16,11 +16,6 @@ from catalog_import.run import import_file
 PRODUCTS = "/api/admin/products"
 
 
-@pytest.fixture(scope="module")
-def seller(issuer):
-    return issuer.seller()
-
-
 @pytest.fixture
 def admin_api(api, seller):
     """The importer's transport into the real lambda_handler (ALB events) as the seller."""

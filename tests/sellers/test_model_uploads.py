@@ -20,11 +20,6 @@ from handlers.shared.storage import UPLOADS_PREFIX
 PRODUCTS = "/api/admin/products"
 
 
-@pytest.fixture(scope="module")
-def seller(issuer):
-    return issuer.seller()
-
-
 @pytest.fixture
 def product(api, seller):
     sku = f"UP-{uuid.uuid4().hex[:10]}"
@@ -96,14 +91,7 @@ def test_a_200_mib_model_uploads_in_parallel_parts_with_one_part_retried(
 ):
     size = 200 * MIB
     data = blob(size)
-    start = api.call(
-        "POST",
-        f"{PRODUCTS}/{product}/uploads",
-        {"file_name": "lamp.glb", "size": size},
-        token=seller[1],
-    )
-    assert start.status == 201, start.body
-    plan = start.body
+    plan = start_upload(api, seller[1], product, "lamp.glb", size)
     assert plan["key"] == f"{UPLOADS_PREFIX}{seller[0]}/{product}/lamp.glb"
     assert plan["part_size"] == 16 * MIB and plan["part_count"] == 13
     assert [p["size"] for p in plan["parts"]] == [16 * MIB] * 12 + [8 * MIB]
@@ -152,22 +140,12 @@ def test_after_a_drop_the_upload_resumes_with_only_the_missing_parts(
 ):
     size = 3 * PART_MIN_BYTES + 1234
     data = blob(size)
-    plan = api.call(
-        "POST",
-        f"{PRODUCTS}/{product}/uploads",
-        {"file_name": "lamp.stl", "size": size},
-        token=seller[1],
-    ).body
+    plan = start_upload(api, seller[1], product, "lamp.stl", size)
     first, _, third, _ = plan["parts"]
     assert put_part(first["url"], part_of(data, first))[0] == 200
     assert put_part(third["url"], part_of(data, third))[0] == 200
     # The tab is closed; later the browser asks what is there.
-    early = api.call(
-        "POST",
-        f"{PRODUCTS}/{product}/uploads/current/complete",
-        {"upload_id": plan["upload_id"]},
-        token=seller[1],
-    )
+    early = complete(api, seller[1], product, plan["upload_id"])
     assert early.status == 409 and early.body["missing_parts"] == [2, 4]
     resumed = api.call("GET", f"{PRODUCTS}/{product}/uploads/current", token=seller[1])
     assert resumed.status == 200
@@ -175,32 +153,32 @@ def test_after_a_drop_the_upload_resumes_with_only_the_missing_parts(
     assert [p["part_number"] for p in resumed.body["parts"]] == [2, 4]
     for part in resumed.body["parts"]:
         assert put_part(part["url"], part_of(data, part))[0] == 200
-    done = api.call(
-        "POST",
-        f"{PRODUCTS}/{product}/uploads/current/complete",
-        {"upload_id": plan["upload_id"]},
-        token=seller[1],
-    )
+    done = complete(api, seller[1], product, plan["upload_id"])
     assert done.status == 200
     stored = boto3.client("s3").get_object(Bucket=uploads_bucket, Key=plan["key"])["Body"].read()
     assert stored == data
 
 
+def start_upload(api, token, sku, file_name="a.glb", size=10):
+    reply = api.call(
+        "POST", f"{PRODUCTS}/{sku}/uploads", {"file_name": file_name, "size": size}, token=token
+    )
+    assert reply.status == 201, reply.body
+    return reply.body
+
+
+def complete(api, token, sku, upload_id):
+    return api.call(
+        "POST", f"{PRODUCTS}/{sku}/uploads/current/complete", {"upload_id": upload_id}, token=token
+    )
+
+
 def test_a_new_upload_replaces_the_one_in_progress_and_the_old_id_cannot_complete(
     api, seller, product, uploads_bucket
 ):
-    old = api.call(
-        "POST", f"{PRODUCTS}/{product}/uploads", {"file_name": "a.glb", "size": 10}, token=seller[1]
-    ).body
-    new = api.call(
-        "POST", f"{PRODUCTS}/{product}/uploads", {"file_name": "b.glb", "size": 10}, token=seller[1]
-    ).body
-    reply = api.call(
-        "POST",
-        f"{PRODUCTS}/{product}/uploads/current/complete",
-        {"upload_id": old["upload_id"]},
-        token=seller[1],
-    )
+    old = start_upload(api, seller[1], product, "a.glb")
+    new = start_upload(api, seller[1], product, "b.glb")
+    reply = complete(api, seller[1], product, old["upload_id"])
     assert reply.status == 409 and "replaced" in reply.body["detail"]
     listing = boto3.client("s3").list_multipart_uploads(Bucket=uploads_bucket)
     ids = {u["UploadId"] for u in listing.get("Uploads", [])}
@@ -210,9 +188,7 @@ def test_a_new_upload_replaces_the_one_in_progress_and_the_old_id_cannot_complet
 def test_an_aborted_upload_is_gone_from_s3_and_from_the_product(
     api, seller, product, uploads_bucket
 ):
-    plan = api.call(
-        "POST", f"{PRODUCTS}/{product}/uploads", {"file_name": "a.glb", "size": 10}, token=seller[1]
-    ).body
+    plan = start_upload(api, seller[1], product)
     reply = api.call("DELETE", f"{PRODUCTS}/{product}/uploads/current", token=seller[1])
     assert reply.status == 200 and reply.body["upload"] is None
     listing = boto3.client("s3").list_multipart_uploads(Bucket=uploads_bucket)

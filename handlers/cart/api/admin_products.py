@@ -17,6 +17,7 @@ from urllib.parse import unquote_plus
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
+from handlers.cart.api import routes
 from handlers.cart.api.problems import Problem, bad_request, invalid, not_found, unauthorized
 from handlers.cart.api.request_body import parse_model
 from handlers.cart.limits import SKU_MAX_LENGTH, SKU_PATTERN
@@ -48,21 +49,12 @@ JSON = "application/json"
 _SKU = re.compile(SKU_PATTERN)
 _VERSION = re.compile(r'^(?:W/)?"?(\d{1,18})"?$')
 _STATUSES = ("draft", "active", "archived")
-_services: Services | None = None
-
-
-def bind(services: Services) -> None:
-    global _services
-    _services = services
 
 
 def _svc() -> Services:
-    if _services is None:
-        raise RuntimeError("admin routes are not bound to services; call bind() first")
-    return _services
+    return routes.bound_services()
 
 
-# -- request helpers ------------------------------------------------------------------------------
 def _header(name: str) -> str | None:
     value: str | None = router.current_event.headers.get(name)
     return value

@@ -37,7 +37,6 @@ def use_services(services: Services) -> None:
     global _services
     _services = services
     routes.bind(services)
-    admin_products.bind(services)
 
 
 def current_services() -> Services:
