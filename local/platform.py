@@ -1,14 +1,15 @@
 """The local platform: shop3d's services on one machine, against real local servers.
 
 Start-up, in order: the storefront build (when stale) -> DynamoDB Local, PostgreSQL, Redis
-(state kept in the state dir) and moto's S3/SQS (in memory) -> the local token issuer -> tables,
+(state kept in the state dir) and moto's S3/SQS/Cognito (in memory) -> the user pool -> tables,
 buckets and the upload queue (local.resources) -> the services' environment -> the saved assets
 put back into the assets bucket -> the sample catalog (products, stock, and each model through
 uploads -> S3 notification -> SQS -> the asset Lambda handler) -> the site on one origin.
 
 Handlers are configured only through environment variables (handlers.shared.env and the
 standard AWS ones), exactly as the cells configure the Lambdas: no code branch knows it is
-local. The cart service trusts the local token issuer because SHOP3D_AUTH_* name it.
+local. The cart service trusts the user pool in moto's Cognito because SHOP3D_AUTH_* name it
+(its issuer, its JWKS URL on moto's server and its app client), as a cell names the real pool.
 """
 
 from __future__ import annotations
@@ -27,12 +28,11 @@ import psycopg
 import redis
 from psycopg import sql
 
-from handlers.cart.settings import Settings
 from handlers.cart.stores.database import apply_schema, set_cart_role_password, url_as_cart_role
-from handlers.cart.wiring import Services
 from handlers.shared import env
 from handlers.shared.tables import CATALOG
 from local import assets_copy, storefront_build
+from local.cart_pool import DEFAULT_WORKERS, CartPool
 from local.catalog_file import DEFAULT_CATALOG, load_catalog
 from local.catalog_loader import (
     seed_stock,
@@ -40,6 +40,7 @@ from local.catalog_loader import (
     wait_for_assets,
     write_products,
 )
+from local.cognito import LocalUserPool
 from local.progress import Progress
 from local.resources import ASSETS, AwsEndpoints, LocalResources, ensure_resources
 from local.servers import (
@@ -50,9 +51,9 @@ from local.servers import (
     PostgresServer,
     RedisServer,
 )
-from local.site_server import Site, SiteServer
+from local.site_app import Site
+from local.site_server import SiteServer
 from local.state import DEFAULT_STATE_DIR, StateDir
-from local.token_issuer import TokenIssuer
 from local.upload_events import UploadEventPump
 
 _S = TypeVar("_S", bound=LocalServer)
@@ -77,6 +78,7 @@ class PlatformOptions:
     dist_dir: Path = field(default_factory=lambda: storefront_build.STOREFRONT / "dist")
     asset_timeout_s: float = 600.0
     log_requests: bool = False
+    cart_workers: int = DEFAULT_WORKERS  # processes serving the cart, like Lambda containers
 
 
 class PlatformError(RuntimeError):
@@ -112,9 +114,11 @@ class Platform:
         self._stack.close()
 
     def check(self) -> None:
-        """Raise PlatformError if a background part (the upload event pump) has failed."""
+        """Raise PlatformError if a background part (the upload event pump, the site) failed."""
         if self.pump is not None and self.pump.error is not None:
             raise PlatformError(f"the upload event pump stopped: {self.pump.error!r}")
+        if self._served is not None and self._served.error is not None:
+            raise PlatformError(f"the site server stopped: {self._served.error!r}")
 
     def _start(self) -> None:
         options, step = self.options, self.progress.step
@@ -149,12 +153,15 @@ class Platform:
             "PostgreSQL", PostgresServer(data_dir=state.postgres, log_file=logs / "postgres.log")
         )
         cache = started("Redis", RedisServer(data_dir=state.redis, log_file=logs / "redis.log"))
-        moto = started("moto (S3, SQS; in memory)", MotoServer())
-        issuer = self._stack.enter_context(TokenIssuer())
+        moto = started("moto (S3, SQS, Cognito; in memory)", MotoServer())
 
         with step("creating tables, buckets and the upload queue") as details:
             endpoints = AwsEndpoints(moto=moto.endpoint, dynamodb=dynamodb.endpoint)
             resources = ensure_resources(endpoints, RESOURCE_PREFIX)
+            # moto keeps the pool in memory: a new one (no shoppers yet) on every start.
+            issuer = LocalUserPool.create(
+                endpoints.cognito_client(), moto.endpoint, endpoints.region
+            )
             self.database_url = _ensure_database(postgres, DATABASE)
             cart_database_url = _cart_role_url(self.database_url)
             details.append(f"prefix {RESOURCE_PREFIX}, database {DATABASE}")
@@ -163,12 +170,15 @@ class Platform:
                 endpoints, resources, cart_database_url, cache.endpoint, issuer, state.cookie_key()
             )
         )
-        with step("importing the cart and asset Lambda handlers"):
-            # Both are handed collaborators built from the environment just set.
-            cart = importlib.import_module("handlers.cart.api.lambda_entry")
-            cart.use_services(Services.from_settings(Settings.from_env()))
+        with step(f"starting {options.cart_workers} cart worker processes") as details:
+            # Each worker hands the cart handler collaborators built from the environment just
+            # set (the workers inherit it); the asset handler runs here, in the pump's thread.
+            cart = CartPool(options.cart_workers)
+            self._stack.callback(cart.stop)
+            cart.warm()
             asset = importlib.import_module("handlers.asset.handler")
             asset.use_wiring(asset.AssetWiring.from_env())
+            details.append("the cart handler ready in each")
 
         s3 = endpoints.s3_client()
         assets_bucket = resources.buckets[ASSETS]
@@ -200,7 +210,7 @@ class Platform:
             wait_for_assets(table, pending, self.progress.line, options.asset_timeout_s, self.check)
             save_assets()
 
-        site.serve(Site(options.dist_dir, s3, assets_bucket, cart.lambda_handler, issuer))
+        site.serve(Site(options.dist_dir, s3, assets_bucket, cart.invoke, issuer))
 
     def _environment(
         self,
@@ -208,7 +218,7 @@ class Platform:
         resources: LocalResources,
         cart_database_url: str,
         redis_url: str,
-        issuer: TokenIssuer,
+        issuer: LocalUserPool,
         cookie_key: str,
     ) -> dict[str, str]:
         """What the cells set on the Lambdas, pointed at the local servers. The cart signs in

@@ -118,6 +118,9 @@ class AwsEndpoints:
     def sqs_client(self) -> SQSClient:
         return self._session().client("sqs", endpoint_url=self.moto)
 
+    def cognito_client(self) -> Any:  # no mypy_boto3 stubs for cognito-idp installed
+        return self._session().client("cognito-idp", endpoint_url=self.moto)
+
 
 def _error_code(error: ClientError) -> str:
     return str(error.response.get("Error", {}).get("Code", ""))

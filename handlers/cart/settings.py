@@ -1,7 +1,7 @@
 """The cart service's configuration, read once from the environment (handlers.shared.env names).
 
 There is no local mode: locally the same variables point at DynamoDB Local, PostgreSQL, Redis and
-the local token issuer; in AWS at the global tables, Aurora, ElastiCache and Cognito.
+a user pool in moto's Cognito; in AWS at the global tables, Aurora, ElastiCache and Cognito.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from handlers.shared import env
 
 @dataclass(frozen=True)
 class TrustedIssuer:
-    """The token issuer (Cognito user pool, or the local issuer) and the app client it serves."""
+    """The Cognito user pool (issuer and JWKS URL) and the app client whose tokens are accepted."""
 
     issuer: str
     jwks_url: str
@@ -121,6 +121,7 @@ class Settings:
     carts_table: str
     idempotency_table: str
     region: str
+    sessions_table: str | None  # None: no accounts (sign-in through bearer tokens only)
     database: DatabaseAccess | None  # None: checkout and order reads answer a config error
     redis_url: str | None
     redis_auth_secret_arn: str | None
@@ -146,6 +147,7 @@ class Settings:
             carts_table=_required(environ, env.CARTS_TABLE),
             idempotency_table=_required(environ, env.IDEMPOTENCY_TABLE),
             region=region,
+            sessions_table=_optional(environ, env.SESSIONS_TABLE),
             database=database_access(environ, region),
             redis_url=_optional(environ, env.REDIS_URL),
             redis_auth_secret_arn=_optional(environ, env.REDIS_AUTH_SECRET_ARN),

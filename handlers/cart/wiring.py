@@ -20,9 +20,11 @@ from handlers.cart.stores.idempotency_store import Idempotency
 from handlers.shared import env
 
 if TYPE_CHECKING:
+    from handlers.cart.accounts.service import Accounts
     from handlers.cart.api.tokens import TokenVerifier
     from handlers.cart.stores.credentials import CredentialSource
     from handlers.cart.stores.database import Connections
+    from handlers.cart.stores.order_history import OrderHistory
     from handlers.cart.stores.order_store import Orders
     from handlers.cart.stores.product_store import ProductStore
     from handlers.cart.stores.upload_store import Uploads
@@ -100,11 +102,42 @@ class Services:
     # psycopg and PyJWT/cryptography load on first use: most requests never check out, and
     # guests never send tokens, so the cold start does not pay for them.
     @cached_property
-    def orders(self) -> Orders:
+    def connections(self) -> Connections:
         from handlers.cart.stores.database import Connections
+
+        return Connections(self.database)
+
+    @cached_property
+    def orders(self) -> Orders:
         from handlers.cart.stores.order_store import Orders
 
-        return Orders(Connections(self.database), self.store, self.catalog)
+        return Orders(self.connections, self.store, self.catalog)
+
+    @cached_property
+    def history(self) -> OrderHistory:
+        from handlers.cart.stores.order_history import OrderHistory
+
+        return OrderHistory(self.connections)
+
+    @cached_property
+    def accounts(self) -> Accounts:
+        """Sign-up/sign-in against the trusted pool's app client, sessions in their table."""
+        from handlers.cart.accounts.identity import Identity
+        from handlers.cart.accounts.service import Accounts
+        from handlers.cart.accounts.sessions import SessionStore, session_key
+
+        trusted, table = self.settings.trusted_issuer, self.settings.sessions_table
+        if trusted is None or table is None or self.verifier is None:
+            raise ConfigError(
+                f"accounts need {env.AUTH_ISSUER}, {env.AUTH_CLIENT_ID} and {env.SESSIONS_TABLE}"
+            )
+        cognito = boto3.client("cognito-idp", region_name=self.settings.region, config=_BOTO_CONFIG)
+        key = session_key(self._cookie_key())
+        return Accounts(
+            Identity(cognito, trusted.client_id),
+            SessionStore(self.dynamodb, table, key),
+            self.verifier,
+        )
 
     @cached_property
     def verifier(self) -> TokenVerifier | None:
@@ -113,13 +146,16 @@ class Services:
         trusted = self.settings.trusted_issuer
         return None if trusted is None else TokenVerifier(trusted)
 
-    @cached_property
-    def cookies(self) -> GuestCookie:
+    def _cookie_key(self) -> bytes:
         key = self.settings.cookie_key
         if key is None:
             assert self.settings.cookie_secret_arn is not None  # Settings requires one of them
             key = read_secret(self._secrets, self.settings.cookie_secret_arn)
-        return GuestCookie(key.encode())
+        return key.encode()
+
+    @cached_property
+    def cookies(self) -> GuestCookie:
+        return GuestCookie(self._cookie_key())
 
     @cached_property
     def idempotency(self) -> Idempotency:
@@ -147,19 +183,13 @@ class Services:
         )
         return Uploads(s3, self.settings.uploads_bucket)
 
-    @cached_property
-    def _stock_connections(self) -> Connections:
-        from handlers.cart.stores.database import Connections
-
-        return Connections(self.database)
-
     def stock_of(self, sku: str) -> int | None:
         """The SKU's stock in PostgreSQL (None: no inventory row, or no database configured)."""
         from handlers.cart.stores.inventory_store import read_stock
 
         if self.settings.database is None:
             return None
-        return read_stock(self._stock_connections.get(), sku)
+        return read_stock(self.connections.get(), sku)
 
     def write_stock(self, sku: str, on_hand: int, catalog_version: int) -> None:
         """Stock as of a catalog version; a database failure is a 503 that says a retry of
@@ -170,7 +200,7 @@ class Services:
         from handlers.cart.stores.inventory_store import write_stock
 
         try:
-            write_stock(self._stock_connections.get(), sku, on_hand, catalog_version)
+            write_stock(self.connections.get(), sku, on_hand, catalog_version)
         except (psycopg.OperationalError, ConfigError) as error:
             raise Problem(
                 503,

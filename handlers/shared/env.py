@@ -33,7 +33,7 @@ DATABASE_HOST: Final = "SHOP3D_DATABASE_HOST"
 REDIS_URL: Final = "SHOP3D_REDIS_URL"
 REDIS_AUTH_SECRET_ARN: Final = "SHOP3D_REDIS_AUTH_SECRET_ARN"
 
-# Identity: the Cognito user pool (or the local token issuer) the cart service trusts.
+# Identity: the Cognito user pool the cart service trusts (locally: a pool in moto's Cognito).
 AUTH_ISSUER: Final = "SHOP3D_AUTH_ISSUER"
 AUTH_JWKS_URL: Final = "SHOP3D_AUTH_JWKS_URL"
 AUTH_CLIENT_ID: Final = "SHOP3D_AUTH_CLIENT_ID"

@@ -1,6 +1,7 @@
 import { ApiClient } from './api/client';
 import type { Cart } from './api/types';
 import { itemCount, type AppContext, type Page } from './pages/context';
+import { accountPage, resetPage, signUpPage } from './pages/account';
 import { adminEditPage, adminListPage } from './pages/admin';
 import { cartPage } from './pages/cart';
 import { orderPage } from './pages/order';
@@ -24,6 +25,12 @@ function pageFor(route: Route): Page {
       return cartPage;
     case 'order':
       return orderPage(route.orderId);
+    case 'account':
+      return accountPage;
+    case 'sign-up':
+      return signUpPage;
+    case 'reset':
+      return resetPage;
     case 'admin':
       return adminListPage;
     case 'admin-product':

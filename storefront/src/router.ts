@@ -5,6 +5,9 @@ export type Route =
   | { readonly page: 'product'; readonly sku: string }
   | { readonly page: 'cart' }
   | { readonly page: 'order'; readonly orderId: string }
+  | { readonly page: 'account' }
+  | { readonly page: 'sign-up' }
+  | { readonly page: 'reset' }
   | { readonly page: 'admin' }
   | { readonly page: 'admin-product'; readonly sku: string | null }
   | { readonly page: 'not-found'; readonly path: string };
@@ -20,6 +23,9 @@ export function parseRoute(hash: string): Route {
   }
   if (parts.length === 1 && parts[0] === 'cart') {
     return { page: 'cart' };
+  }
+  if (parts.length === 1 && (parts[0] === 'account' || parts[0] === 'sign-up' || parts[0] === 'reset')) {
+    return { page: parts[0] };
   }
   if (parts.length === 2 && parts[0] === 'order') {
     return { page: 'order', orderId: parts[1] as string };
@@ -48,6 +54,9 @@ export function orderHref(orderId: string): string {
 
 export const CART_HREF = '#/cart';
 export const HOME_HREF = '#/';
+export const ACCOUNT_HREF = '#/account';
+export const SIGN_UP_HREF = '#/sign-up';
+export const RESET_HREF = '#/reset';
 
 export const ADMIN_HREF = '#/admin';
 export const ADMIN_NEW_HREF = '#/admin/new';

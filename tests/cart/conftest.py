@@ -1,5 +1,6 @@
-"""Cart fixtures on top of the shared ones (tests/conftest.py): the token issuer, the cart
-service's environment, catalog/stock seeding, and ALB events into the real lambda_handler."""
+"""Cart fixtures on top of the shared ones (tests/conftest.py): a user pool in moto's Cognito
+(the tokens' issuer), the cart service's environment, catalog/stock seeding, and ALB events
+into the real lambda_handler."""
 
 from __future__ import annotations
 
@@ -22,18 +23,28 @@ from handlers.cart.stores.order_store import set_stock
 from handlers.cart.wiring import Services
 from handlers.shared import env
 from handlers.shared.tables import CATALOG
+from local.cognito import LocalUserPool
 from local.lambda_runtime import LambdaContext, alb_event
-from local.resources import TABLE_ENV_VARS, AwsEndpoints, delete_tables, ensure_tables
-from local.token_issuer import TokenIssuer
+from local.resources import (
+    LOCAL_REGION,
+    TABLE_ENV_VARS,
+    AwsEndpoints,
+    delete_tables,
+    ensure_tables,
+)
 from tests.conftest import unique_prefix
 
 COOKIE_KEY = "k" * 48
 
 
 @pytest.fixture(scope="session")
-def issuer() -> Iterator[TokenIssuer]:
-    with TokenIssuer() as running:
-        yield running
+def issuer(moto_endpoint: str, dynamodb_endpoint: str) -> Iterator[LocalUserPool]:
+    """A user pool and app client in moto's Cognito: its tokens are the ones signed-in
+    requests carry (`issuer.token(email).access_token`)."""
+    client = AwsEndpoints(moto=moto_endpoint, dynamodb=dynamodb_endpoint).cognito_client()
+    pool = LocalUserPool.create(client, moto_endpoint, LOCAL_REGION, unique_prefix("shoppers"))
+    yield pool
+    pool.delete()
 
 
 CART_ROLE_PASSWORD = "cart-role-test-password"
@@ -203,3 +214,46 @@ def _lambda_module(cart_world) -> Any:
 @pytest.fixture
 def client(_lambda_module, cart_env) -> Client:
     return Client(_lambda_module)
+
+
+# -- the local HTTP front over this module's cart environment --------------------------------
+SITE_READ_TIMEOUT_S = 1  # the test server's; the platform's is local.site_server.READ_TIMEOUT_S
+ASSET_KEY = "assets/FRAME-1/abc/preview.glb"
+ASSET = bytes(range(256)) * 4
+
+
+@dataclass(frozen=True)
+class SiteAddress:
+    host: str
+    port: int
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}/"
+
+
+@pytest.fixture(scope="module")
+def site_server(
+    cart_world, moto_endpoint, dynamodb_endpoint, tmp_path_factory
+) -> Iterator[SiteAddress]:
+    """The platform's site server (Hypercorn) with the cart handler in two worker processes,
+    a small storefront and one asset in moto's S3."""
+    from local.cart_pool import CartPool
+    from local.site_app import Site
+    from local.site_server import SiteServer
+
+    dist = tmp_path_factory.mktemp("dist")
+    (dist / "index.html").write_text("<html>shop3d</html>", encoding="utf-8")
+    (dist / "app.js").write_text("console.log('x');" * 50, encoding="utf-8")
+    s3 = AwsEndpoints(moto=moto_endpoint, dynamodb=dynamodb_endpoint).s3_client()
+    bucket = unique_prefix("site").rstrip("-")
+    s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key=ASSET_KEY, Body=ASSET, ContentType="model/gltf-binary")
+    pool = CartPool(2)  # spawned now: inherits the module's cart environment
+    pool.warm()
+    server = SiteServer("127.0.0.1", 0, read_timeout_s=SITE_READ_TIMEOUT_S)
+    server.serve(Site(dist, s3, bucket, pool.invoke))
+    host, port = server.url.removeprefix("http://").rstrip("/").split(":")
+    yield SiteAddress(host, int(port))
+    server.stop()
+    pool.stop()

@@ -91,11 +91,15 @@ def test_product_withdrawn_before_checkout(client, shop):
 
 
 def test_another_shoppers_order_is_not_found(client, shop, issuer):
-    alice = issuer.mint("alice-orders")
+    alice = issuer.token("alice-orders@example.com").access_token
     _cart_with(client, shop, "TV-1", 1, token=alice)
     order = client.call("POST", "/api/checkout", token=alice).body
     assert client.call("GET", f"/api/orders/{order['order_id']}", token=alice).status == 200
-    other = client.call("GET", f"/api/orders/{order['order_id']}", token=issuer.mint("bob"))
+    other = client.call(
+        "GET",
+        f"/api/orders/{order['order_id']}",
+        token=issuer.token("bob@example.com").access_token,
+    )
     assert other.status == 404 and other.content_type == "application/problem+json"
     assert client.call("GET", f"/api/orders/{order['order_id']}").status == 404  # a guest
     assert client.call("GET", "/api/orders/not-a-uuid", token=alice).status == 404
@@ -128,12 +132,13 @@ def test_schema_applies_idempotently(pg_database):
 
 
 def test_a_cart_recreated_after_ttl_deletion_orders_anew(client, shop, issuer, cart_env):
-    token = issuer.mint("returning-customer")
+    returning = issuer.token("returning-customer@example.com")
+    token = returning.access_token
     _cart_with(client, shop, "LAMP-9", 1, token=token)
     first = client.call("POST", "/api/checkout", token=token).body
     # DynamoDB TTL deletes the whole cart after inactivity; the next cart starts from nothing.
     table = boto3.resource("dynamodb").Table(cart_env.tables[CARTS.logical_name])
-    table.delete_item(Key={"cart_id": "user#returning-customer", "line": CART_ITEM})
+    table.delete_item(Key={"cart_id": f"user#{returning.sub}", "line": CART_ITEM})
     client.call("POST", "/api/cart/items", {"sku": "LAMP-9", "quantity": 2}, token=token)
     second = client.call("POST", "/api/checkout", token=token)
     assert second.status == 201 and second.body["order_id"] != first["order_id"]

@@ -86,7 +86,12 @@ def test_the_cart_role_has_exactly_the_grants_checkout_and_order_reads_need(pg_d
         ("order_lines", "SELECT"),
         ("order_lines", "INSERT"),
     }
-    assert columns == {("inventory", "on_hand"), ("inventory", "updated_at")}
+    # owner_key: signing in hands a guest's orders to the account (order_history.adopt).
+    assert columns == {
+        ("inventory", "on_hand"),
+        ("inventory", "updated_at"),
+        ("orders", "owner_key"),
+    }
     assert memberships == (0,)  # no rds_iam here (plain PostgreSQL): password sign-in
 
 

@@ -17,6 +17,7 @@ from urllib.parse import unquote_plus
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
+from handlers.cart.accounts.sessions import COOKIE_NAME as SESSION_COOKIE
 from handlers.cart.api import routes
 from handlers.cart.api.problems import Problem, bad_request, invalid, not_found, unauthorized
 from handlers.cart.api.request_body import parse_model
@@ -60,10 +61,25 @@ def _header(name: str) -> str | None:
     return value
 
 
+def _session_token() -> str | None:
+    """The access token of the browser's session (backend-for-frontend: the browser holds only
+    the HttpOnly session cookie; the tokens stay server-side)."""
+    for part in (_header("cookie") or "").split(";"):
+        key, _, value = part.strip().partition("=")
+        if key == SESSION_COOKIE and value:
+            return _svc().accounts.current(value).tokens.access_token
+    return None
+
+
 def _staff() -> Staff:
     authorization = _header("authorization")
     if authorization is None:
-        raise unauthorized("the admin API needs 'Authorization: Bearer <access token>'")
+        session_token = _session_token()
+        if session_token is None:
+            raise unauthorized(
+                "the admin API needs a signed-in session or 'Authorization: Bearer <access token>'"
+            )
+        authorization = f"Bearer {session_token}"
     scheme, _, token = authorization.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise unauthorized("Authorization must be 'Bearer <access token>'")
@@ -174,7 +190,7 @@ def create_product() -> Response[str]:
     staff = _staff()
     from handlers.cart.products.bodies import ProductCreate
 
-    body = parse_model(router.current_event.decoded_body, ProductCreate, MAX_BODY_BYTES)
+    body = parse_model(router.current_event, ProductCreate, MAX_BODY_BYTES)
     seller = staff.owner_for_new(body.seller)
     fields = body.model_dump(exclude={"seller", "stock", "dimensions_mm"})
     fields["dimensions_m"] = dimensions_m(
@@ -203,7 +219,7 @@ def update_product(sku: str) -> Response[str]:
     from handlers.cart.products.bodies import ProductUpdate
 
     expected = _if_match()
-    update = parse_model(router.current_event.decoded_body, ProductUpdate, MAX_BODY_BYTES)
+    update = parse_model(router.current_event, ProductUpdate, MAX_BODY_BYTES)
     if not update.model_fields_set:
         raise invalid("the update changes nothing: send at least one field")
     return _apply(staff, sku, update, expected)
@@ -232,7 +248,7 @@ def start_upload(sku: str) -> Response[str]:
     from handlers.cart.products.bodies import UploadStart
 
     item = _visible(staff, sku)
-    body = parse_model(router.current_event.decoded_body, UploadStart, MAX_BODY_BYTES)
+    body = parse_model(router.current_event, UploadStart, MAX_BODY_BYTES)
     uploads = _uploads()
     previous = item.get("pending_upload")
     if isinstance(previous, dict):  # one upload per product: a new one replaces the old
@@ -255,7 +271,7 @@ def complete_upload(sku: str) -> Response[str]:
     from handlers.cart.products.bodies import UploadComplete
 
     item = _visible(staff, sku)
-    body = parse_model(router.current_event.decoded_body, UploadComplete, MAX_BODY_BYTES)
+    body = parse_model(router.current_event, UploadComplete, MAX_BODY_BYTES)
     upload = _pending(item)
     if body.upload_id != upload.upload_id:
         raise Problem(409, "conflict", "that upload was replaced by a newer one for this product")

@@ -86,12 +86,16 @@ class TokenVerifier:
             header = jwt.get_unverified_header(token)
         except jwt.DecodeError:
             raise unauthorized("bearer token is not a JWT") from None
+        except jwt.InvalidTokenError as error:  # e.g. a kid that is a number, null or a list
+            raise unauthorized(
+                f"token header is invalid ({error}): the kid must be a string"
+            ) from None
         algorithm = header.get("alg")
         if algorithm != ACCEPTED_ALGORITHM:
             raise unauthorized(f"token algorithm {algorithm!r} is not accepted; only RS256")
         kid = header.get("kid")
         if not isinstance(kid, str):
-            raise unauthorized("token header has no key id (kid)")
+            raise unauthorized("token header has no key id (kid): a string is required")
         claims = self._decode(token, self.jwks.key(kid))
         if claims["client_id"] != self.trusted.client_id:
             raise unauthorized("token was issued to another client (client_id)")

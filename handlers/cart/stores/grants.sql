@@ -18,6 +18,8 @@ GRANT SELECT, UPDATE (on_hand, updated_at) ON inventory TO {role};
 -- Checkout inserts the order and its lines (ON CONFLICT DO NOTHING RETURNING reads back);
 -- order reads select them. Keys are uuids and positions: no sequences are used.
 GRANT SELECT, INSERT ON orders, order_lines TO {role};
+-- Signing in hands a guest's orders to the account (order_history.adopt): only the owner.
+GRANT UPDATE (owner_key) ON orders TO {role};
 -- The product API (sellers and admins, same function) sets stock only through
 -- set_product_stock (schema.sql): ordered by the catalog version, no INSERT of its own.
 GRANT EXECUTE ON FUNCTION set_product_stock(text, integer, bigint) TO {role};

@@ -1,4 +1,3 @@
-import { authHeaders } from '../auth/authHeader';
 import { ApiError, networkProblem, problemFromResponse } from '../api/problem';
 
 /** Shapes of the admin product API (docs/sellers.md). */
@@ -93,7 +92,8 @@ export class AdminApi {
 
   private async call(method: string, path: string, body?: unknown, extra: Record<string, string> = {}): Promise<unknown> {
     const url = new URL(BASE + path, this.baseUrl).href;
-    const headers: Record<string, string> = { Accept: 'application/json', ...authHeaders(), ...extra };
+    // The session cookie (HttpOnly, sent by the browser) says who is signed in.
+    const headers: Record<string, string> = { Accept: 'application/json', ...extra };
     if (body !== undefined) {
       headers['Content-Type'] = 'application/json';
     }

@@ -1,13 +1,13 @@
 import { AdminApi, type AdminProduct, type ProductFields, type UploadPlan } from '../admin/adminApi';
 import { uploadParts } from '../admin/partUpload';
 import { ApiError } from '../api/problem';
-import { accessToken } from '../auth/authHeader';
+import { Accounts } from '../api/accounts';
 import { parseManifest } from '../lod/manifest';
-import { ADMIN_HREF, adminProductHref, ADMIN_NEW_HREF } from '../router';
+import { ACCOUNT_HREF, ADMIN_HREF, adminProductHref, ADMIN_NEW_HREF } from '../router';
 import { h } from '../ui/dom';
 import { errorBox } from '../ui/errorBox';
 import { formatMoney } from '../ui/money';
-import type { Page } from './context';
+import type { AppContext, Page } from './context';
 
 const ASSET_WORDS: Record<AdminProduct['asset']['status'], string> = {
   NONE: 'No model yet',
@@ -20,16 +20,19 @@ function api(): AdminApi {
   return new AdminApi(document.baseURI);
 }
 
-function needsSignIn(outlet: HTMLElement): boolean {
-  if (accessToken() !== null) {
+async function needsSignIn(ctx: AppContext, outlet: HTMLElement): Promise<boolean> {
+  if ((await new Accounts(ctx.api).current()) !== null) {
     return false;
   }
-  outlet.replaceChildren(h('h1', {}, 'Seller admin'), h('p', { testid: 'admin-sign-in' }, 'Sign in with a seller or admin account to manage products.'));
+  outlet.replaceChildren(
+    h('h1', {}, 'Seller admin'),
+    h('p', { testid: 'admin-sign-in' }, h('a', { href: ACCOUNT_HREF }, 'Sign in'), ' with a seller or admin account to manage products.'),
+  );
   return true;
 }
 
-export const adminListPage: Page = async (_ctx, outlet) => {
-  if (needsSignIn(outlet)) {
+export const adminListPage: Page = async (ctx, outlet) => {
+  if (await needsSignIn(ctx, outlet)) {
     return;
   }
   const rows = h('tbody', {});
@@ -93,8 +96,8 @@ function readForm(form: HTMLFormElement, creating: boolean): ProductFields {
   return fields as ProductFields;
 }
 
-export const adminEditPage = (sku: string | null): Page => async (_ctx, outlet, signal) => {
-  if (needsSignIn(outlet)) {
+export const adminEditPage = (sku: string | null): Page => async (ctx, outlet, signal) => {
+  if (await needsSignIn(ctx, outlet)) {
     return;
   }
   const admin = api();
