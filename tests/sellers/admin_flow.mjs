@@ -1,14 +1,14 @@
 // A seller in Debian's headless Chromium (playwright-core): creates a product on the admin
-// pages, uploads a model with the progress bar, waits for READY and previews a LOD. Signed in
-// by the test handing over an access token from moto's Cognito (the storefront's sign-in page
-// is not there yet), put where the storefront keeps it. Prints one JSON document.
+// pages, uploads a model with the progress bar, waits for READY and previews a LOD. Signs in
+// through the account API from the page (POST /api/account/sign-in: the BFF sets the HttpOnly
+// session cookie). Prints one JSON document.
 //
-//   node tests/sellers/admin_flow.mjs <site url> <access token> <sku> <model file> <artifacts dir>
+//   node tests/sellers/admin_flow.mjs <site url> <e-mail> <password> <sku> <model file> <artifacts dir>
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
-const [site, token, sku, model, artifacts] = process.argv.slice(2);
+const [site, email, password, sku, model, artifacts] = process.argv.slice(2);
 const url = site.replace(/\/$/, '');
 const ARGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -23,7 +23,15 @@ try {
   const page = await browser.newPage();
   page.setDefaultTimeout(TIMEOUT_MS);
   page.on('pageerror', (e) => seen.errors.push(String(e)));
-  await page.addInitScript((t) => sessionStorage.setItem('shop3d.accessToken', t), token);
+  await page.goto(`${url}/#/`);
+  seen.signIn = await page.evaluate(async ([e, p]) => {
+    const reply = await fetch('api/account/sign-in', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ email: e, password: p }),
+    });
+    return reply.status;
+  }, [email, password]);
   await page.goto(`${url}/#/admin/new`);
   await page.fill('[data-testid="field-sku"]', sku);
   await page.fill('[data-testid="field-name"]', 'Browser box');

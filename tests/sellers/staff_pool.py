@@ -1,77 +1,57 @@
-"""Sellers, admins and shoppers as users of a user pool in moto's Cognito: their access tokens
-are Cognito's (cognito:groups and all), signed with the key moto publishes in the pool's JWKS."""
+"""Sellers, admins and shoppers as users of the local user pool in moto's Cognito
+(local/cognito.py), with the program's groups: their access tokens are Cognito's
+(cognito:groups and all), signed with the key moto publishes in the pool's JWKS."""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
 
-import boto3
-
-from handlers.shared import env
 from handlers.shared.groups import ADMIN_GROUP, SELLER_GROUP
+from local.cognito import DEFAULT_PASSWORD, LocalUserPool
 from local.resources import LOCAL_REGION, AwsEndpoints
 
-PASSWORD = "Staff-Password-42!"
+PASSWORD = DEFAULT_PASSWORD
 
 
 @dataclass
 class StaffPool:
     endpoints: AwsEndpoints
-    client: Any = field(init=False)
-    pool_id: str = field(init=False)
-    client_id: str = field(init=False)
+    pool: LocalUserPool = field(init=False)
 
     def __post_init__(self) -> None:
-        self.client = boto3.client(
-            "cognito-idp",
-            endpoint_url=self.endpoints.moto,
-            region_name=LOCAL_REGION,
-            aws_access_key_id="local",
-            aws_secret_access_key="local",
+        self.pool = LocalUserPool.create(
+            self.endpoints.cognito_client(),
+            self.endpoints.moto,
+            LOCAL_REGION,
+            f"staff-{uuid.uuid4().hex[:8]}",
         )
-        self.pool_id = self.client.create_user_pool(PoolName=f"staff-{uuid.uuid4().hex[:8]}")[
-            "UserPool"
-        ]["Id"]
-        self.client_id = self.client.create_user_pool_client(
-            UserPoolId=self.pool_id,
-            ClientName="storefront",
-            ExplicitAuthFlows=["ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
-        )["UserPoolClient"]["ClientId"]
         for group in (SELLER_GROUP, ADMIN_GROUP):
             self.client.create_group(GroupName=group, UserPoolId=self.pool_id)
 
-    def env(self) -> dict[str, str]:
-        return {
-            env.AUTH_ISSUER: f"https://cognito-idp.{LOCAL_REGION}.amazonaws.com/{self.pool_id}",
-            env.AUTH_JWKS_URL: f"{self.endpoints.moto}/{self.pool_id}/.well-known/jwks.json",
-            env.AUTH_CLIENT_ID: self.client_id,
-        }
+    @property
+    def client(self):  # type: ignore[no-untyped-def]  # boto3 cognito-idp, no stubs
+        return self.pool.client
 
-    def user(self, *groups: str) -> tuple[str, str]:
-        """A new user in `groups`: (its sub, an access token)."""
-        name = f"user-{uuid.uuid4().hex[:10]}"
-        self.client.admin_create_user(
-            UserPoolId=self.pool_id, Username=name, MessageAction="SUPPRESS"
-        )
-        self.client.admin_set_user_password(
-            UserPoolId=self.pool_id, Username=name, Password=PASSWORD, Permanent=True
-        )
+    @property
+    def pool_id(self) -> str:
+        return self.pool.pool_id
+
+    def env(self) -> dict[str, str]:
+        return self.pool.env()
+
+    def user_with_email(self, *groups: str) -> tuple[str, str, str]:
+        """A new user in `groups`: (its e-mail, its sub, an access token)."""
+        email = f"staff-{uuid.uuid4().hex[:10]}@shop.example"
+        sub = self.pool.ensure_user(email)
         for group in groups:
             self.client.admin_add_user_to_group(
-                UserPoolId=self.pool_id, Username=name, GroupName=group
+                UserPoolId=self.pool_id, Username=email, GroupName=group
             )
-        token = self.client.admin_initiate_auth(
-            UserPoolId=self.pool_id,
-            ClientId=self.client_id,
-            AuthFlow="ADMIN_USER_PASSWORD_AUTH",
-            AuthParameters={"USERNAME": name, "PASSWORD": PASSWORD},
-        )["AuthenticationResult"]["AccessToken"]
-        attributes = self.client.admin_get_user(UserPoolId=self.pool_id, Username=name)[
-            "UserAttributes"
-        ]
-        sub = next(a["Value"] for a in attributes if a["Name"] == "sub")
+        return email, sub, self.pool.sign_in(email).access_token
+
+    def user(self, *groups: str) -> tuple[str, str]:
+        _, sub, token = self.user_with_email(*groups)
         return sub, token
 
     def seller(self) -> tuple[str, str]:

@@ -1,5 +1,5 @@
-"""A seller in Chromium: signs in (an access token of moto's Cognito handed to the page, as the
-storefront's sign-in page is not there yet), creates a product, uploads a model with the
+"""A seller in Chromium: signs in (the account API's sign-in against moto's Cognito, which
+sets the session cookie), creates a product, uploads a model with the
 progress bar, sees it READY and previews a LOD. Real pieces throughout: the built storefront on
 the local site server, the cart handler, moto's S3 and SQS (the bucket's notification), the
 asset handler fed by the upload event pump, DynamoDB Local and PostgreSQL."""
@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,17 +17,22 @@ from typing import Any
 
 import boto3
 import pytest
+from starlette.concurrency import run_in_threadpool
 
 from handlers.asset import handler as asset_handler
 from handlers.cart.api import lambda_entry
 from handlers.shared import env
+from handlers.shared.groups import SELLER_GROUP
+from local.lambda_runtime import LambdaContext
 from local.resources import delete_queue, ensure_queue, notify_queue_on_uploads
 from local.servers import LOOPBACK, REPO_ROOT, free_port
-from local.site_server import Site, SiteServer
+from local.site_app import Site
+from local.site_server import SiteServer
 from local.storefront_build import build
 from local.upload_events import UploadEventPump
 from tests.asset.gltf_factory import GltfParts
 from tests.conftest import unique_prefix
+from tests.sellers.staff_pool import PASSWORD
 
 FLOW = Path(__file__).with_name("admin_flow.mjs")
 ARTIFACTS = REPO_ROOT / "test-artifacts"
@@ -45,7 +51,7 @@ def site(admin_module: Any, uploads_bucket: str, cart_env: Any) -> Iterator[str]
         pump = UploadEventPump(sqs, queue, asset_handler.lambda_handler, lambda: None, s3)
         pump.start()
         server = SiteServer(LOOPBACK, free_port())
-        server.serve(Site(build(), s3, assets_bucket, lambda_entry.lambda_handler))
+        server.serve(Site(build(), s3, assets_bucket, _in_process_cart()))
         try:
             yield server.url
         finally:
@@ -54,15 +60,30 @@ def site(admin_module: Any, uploads_bucket: str, cart_env: Any) -> Iterator[str]
             delete_queue(sqs, queue)
 
 
+def _in_process_cart() -> Any:
+    """The cart handler of this test process (bound to this module's world), one request at a
+    time as one Lambda container serves them, off the event loop."""
+    one_container = threading.Lock()
+
+    def invoke(event: dict[str, Any]) -> dict[str, Any]:
+        with one_container:
+            return lambda_entry.lambda_handler(event, LambdaContext())
+
+    async def cart(event: dict[str, Any]) -> dict[str, Any]:
+        return await run_in_threadpool(invoke, event)
+
+    return cart
+
+
 def test_a_seller_creates_a_product_uploads_a_model_and_sees_it_ready(site, issuer, tmp_path):
     node = shutil.which("node")
     assert node is not None, "node is not on PATH (Node.js 20+ is required)"
-    seller_sub, token = issuer.seller()
+    email, seller_sub, _ = issuer.user_with_email(SELLER_GROUP)
     sku = f"BOX-{uuid.uuid4().hex[:8]}"
     model = tmp_path / "box.glb"
     model.write_bytes(GltfParts(16).glb())
     result = subprocess.run(
-        [node, str(FLOW), site, token, sku, str(model), str(ARTIFACTS)],
+        [node, str(FLOW), site, email, PASSWORD, sku, str(model), str(ARTIFACTS)],
         capture_output=True,
         text=True,
         timeout=BROWSER_TIMEOUT_S,
@@ -72,6 +93,7 @@ def test_a_seller_creates_a_product_uploads_a_model_and_sees_it_ready(site, issu
     assert result.returncode == 0, result.stderr
     seen = json.loads(result.stdout.strip().splitlines()[-1])
     assert "failure" not in seen, seen
+    assert seen["signIn"] == 200
     assert seen["errors"] == []
     assert seen["version"] == "1"
     size = model.stat().st_size
