@@ -21,6 +21,7 @@ from handlers.cart.accounts.sessions import COOKIE_NAME as SESSION_COOKIE
 from handlers.cart.api import routes
 from handlers.cart.api.problems import Problem, bad_request, invalid, not_found, unauthorized
 from handlers.cart.api.request_body import parse_model
+from handlers.cart.api.responses import ADMIN_ERRORS, AdminDocument, documented
 from handlers.cart.limits import SKU_MAX_LENGTH, SKU_PATTERN
 from handlers.cart.products.access import Staff
 from handlers.cart.products.categories import CATEGORIES
@@ -145,13 +146,13 @@ def _uploads() -> Uploads:
 
 
 # -- products ------------------------------------------------------------------------------------
-@router.get("/api/admin/categories")
+@router.get("/api/admin/categories", responses=documented(AdminDocument, *ADMIN_ERRORS))
 def categories() -> Response[str]:
     _staff()
     return _reply(200, {"categories": list(CATEGORIES)})
 
 
-@router.get("/api/admin/products")
+@router.get("/api/admin/products", responses=documented(AdminDocument, *ADMIN_ERRORS))
 def list_products() -> Response[str]:
     staff = _staff()
     status, category, seller = _query("status"), _query("category"), _query("seller")
@@ -185,7 +186,7 @@ def list_products() -> Response[str]:
     return _reply(200, {"products": [public_view(i) for i in items], "next_cursor": next_cursor})
 
 
-@router.post("/api/admin/products")
+@router.post("/api/admin/products", responses=documented(AdminDocument, *ADMIN_ERRORS, 409, ok=201))
 def create_product() -> Response[str]:
     staff = _staff()
     from handlers.cart.products.bodies import ProductCreate
@@ -202,7 +203,7 @@ def create_product() -> Response[str]:
     return _reply(201, _document(item), int(item["version"]))
 
 
-@router.get("/api/admin/products/<sku>")
+@router.get("/api/admin/products/<sku>", responses=documented(AdminDocument, *ADMIN_ERRORS))
 def read_product(sku: str) -> Response[str]:
     item = _visible(_staff(), sku)
     return _reply(200, _document(item), int(item["version"]))
@@ -213,7 +214,9 @@ def _apply(staff: Staff, sku: str, update: ProductUpdate, expected: int) -> Resp
     return _reply(200, _document(item), int(item["version"]))
 
 
-@router.patch("/api/admin/products/<sku>")
+@router.patch(
+    "/api/admin/products/<sku>", responses=documented(AdminDocument, *ADMIN_ERRORS, 409, 412, 428)
+)
 def update_product(sku: str) -> Response[str]:
     staff = _staff()
     from handlers.cart.products.bodies import ProductUpdate
@@ -225,7 +228,9 @@ def update_product(sku: str) -> Response[str]:
     return _apply(staff, sku, update, expected)
 
 
-@router.delete("/api/admin/products/<sku>")
+@router.delete(
+    "/api/admin/products/<sku>", responses=documented(AdminDocument, *ADMIN_ERRORS, 409, 412, 428)
+)
 def archive_product(sku: str) -> Response[str]:
     """Archive (products are never deleted: orders keep naming them)."""
     staff = _staff()
@@ -242,7 +247,10 @@ def _pending(item: dict[str, Any]) -> PendingUpload:
     return PendingUpload.from_record(record)
 
 
-@router.post("/api/admin/products/<sku>/uploads")
+@router.post(
+    "/api/admin/products/<sku>/uploads",
+    responses=documented(AdminDocument, *ADMIN_ERRORS, 409, ok=201),
+)
 def start_upload(sku: str) -> Response[str]:
     staff = _staff()
     from handlers.cart.products.bodies import UploadStart
@@ -258,14 +266,20 @@ def start_upload(sku: str) -> Response[str]:
     return _reply(201, uploads.plan(upload))
 
 
-@router.get("/api/admin/products/<sku>/uploads/current")
+@router.get(
+    "/api/admin/products/<sku>/uploads/current",
+    responses=documented(AdminDocument, *ADMIN_ERRORS, 409),
+)
 def resume_upload(sku: str) -> Response[str]:
     """The upload in progress: parts S3 has, and fresh URLs for the others (resume)."""
     item = _visible(_staff(), sku)
     return _reply(200, _uploads().plan(_pending(item)))
 
 
-@router.post("/api/admin/products/<sku>/uploads/current/complete")
+@router.post(
+    "/api/admin/products/<sku>/uploads/current/complete",
+    responses=documented(AdminDocument, *ADMIN_ERRORS, 409),
+)
 def complete_upload(sku: str) -> Response[str]:
     staff = _staff()
     from handlers.cart.products.bodies import UploadComplete
@@ -280,7 +294,9 @@ def complete_upload(sku: str) -> Response[str]:
     return _reply(200, public_view(_visible(staff, sku)))
 
 
-@router.delete("/api/admin/products/<sku>/uploads/current")
+@router.delete(
+    "/api/admin/products/<sku>/uploads/current", responses=documented(AdminDocument, *ADMIN_ERRORS)
+)
 def abort_upload(sku: str) -> Response[str]:
     item = _visible(_staff(), sku)
     _uploads().abort(_pending(item))
