@@ -20,7 +20,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from handlers.cart.accounts.sessions import COOKIE_NAME as SESSION_COOKIE
 from handlers.cart.api import routes
 from handlers.cart.api.problems import Problem, bad_request, invalid, not_found, unauthorized
-from handlers.cart.api.request_body import parse_model
+from handlers.cart.api.request_body import parse_admin_body
 from handlers.cart.api.responses import ADMIN_ERRORS, AdminDocument, documented
 from handlers.cart.limits import SKU_MAX_LENGTH, SKU_PATTERN
 from handlers.cart.products.access import Staff
@@ -191,7 +191,7 @@ def create_product() -> Response[str]:
     staff = _staff()
     from handlers.cart.products.bodies import ProductCreate
 
-    body = parse_model(router.current_event, ProductCreate, MAX_BODY_BYTES)
+    body = parse_admin_body(router.current_event, ProductCreate, MAX_BODY_BYTES)
     seller = staff.owner_for_new(body.seller)
     fields = body.model_dump(exclude={"seller", "stock", "dimensions_mm"})
     fields["dimensions_m"] = dimensions_m(
@@ -222,7 +222,7 @@ def update_product(sku: str) -> Response[str]:
     from handlers.cart.products.bodies import ProductUpdate
 
     expected = _if_match()
-    update = parse_model(router.current_event, ProductUpdate, MAX_BODY_BYTES)
+    update = parse_admin_body(router.current_event, ProductUpdate, MAX_BODY_BYTES)
     if not update.model_fields_set:
         raise invalid("the update changes nothing: send at least one field")
     return _apply(staff, sku, update, expected)
@@ -256,7 +256,7 @@ def start_upload(sku: str) -> Response[str]:
     from handlers.cart.products.bodies import UploadStart
 
     item = _visible(staff, sku)
-    body = parse_model(router.current_event, UploadStart, MAX_BODY_BYTES)
+    body = parse_admin_body(router.current_event, UploadStart, MAX_BODY_BYTES)
     uploads = _uploads()
     previous = item.get("pending_upload")
     if isinstance(previous, dict):  # one upload per product: a new one replaces the old
@@ -285,7 +285,7 @@ def complete_upload(sku: str) -> Response[str]:
     from handlers.cart.products.bodies import UploadComplete
 
     item = _visible(staff, sku)
-    body = parse_model(router.current_event, UploadComplete, MAX_BODY_BYTES)
+    body = parse_admin_body(router.current_event, UploadComplete, MAX_BODY_BYTES)
     upload = _pending(item)
     if body.upload_id != upload.upload_id:
         raise Problem(409, "conflict", "that upload was replaced by a newer one for this product")

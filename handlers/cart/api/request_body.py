@@ -114,14 +114,25 @@ def validation_problem(errors: Sequence[Any]) -> Problem:
     return invalid(f"request is invalid: {summary}", errors=found)
 
 
-def parse_model(event: BaseProxyEvent, model: type[ModelT], max_bytes: int) -> ModelT:
-    """The body of `event` validated into `model` (strict), for routes whose bodies are larger
-    than the resolver's limit (the admin product API); failures are one 422 naming the fields."""
+def parse_model(text: str, model: type[ModelT]) -> ModelT:
+    """An optional body the resolver does not validate (checkout's): strict JSON into `model`,
+    validation failures as one 422 problem."""
     from pydantic import ValidationError
 
+    try:
+        return model.model_validate(json_object(text), strict=True)
+    except ValidationError as error:
+        raise validation_problem(error.errors(include_url=False, include_input=False)) from None
+
+
+def parse_admin_body(event: BaseProxyEvent, model: type[ModelT], max_bytes: int) -> ModelT:
+    """The body of `event` validated into `model` (strict), for routes whose bodies are larger
+    than the resolver's limit (the admin product API); failures are one 422 naming the fields."""
     document = parse_json(body_text(event, max_bytes), max_bytes)
     if not isinstance(document, dict):
         raise invalid("request body must be a JSON object")
+    from pydantic import ValidationError
+
     try:
         return model.model_validate(document, strict=True)
     except ValidationError as error:
