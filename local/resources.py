@@ -135,6 +135,31 @@ def _error_code(error: ClientError) -> str:
 # --- DynamoDB ---------------------------------------------------------------------------
 
 
+def _indexes(schema: TableSchema) -> dict[str, Any]:
+    indexes = schema.global_secondary_indexes()
+    return {"GlobalSecondaryIndexes": indexes} if indexes else {}
+
+
+def _add_missing_indexes(client: DynamoDBClient, schema: TableSchema, name: str) -> None:
+    """A table kept from an older run gets the indexes its schema has gained (one per update,
+    as DynamoDB allows)."""
+    existing = {
+        i["IndexName"]
+        for i in client.describe_table(TableName=name)["Table"].get("GlobalSecondaryIndexes", [])
+    }
+    for index in schema.global_secondary_indexes():
+        if index["IndexName"] in existing:
+            continue
+        client.update_table(
+            TableName=name,
+            AttributeDefinitions=cast(
+                "list[AttributeDefinitionTypeDef]", schema.attribute_definitions()
+            ),
+            GlobalSecondaryIndexUpdates=cast("Any", [{"Create": index}]),
+        )
+        client.get_waiter("table_exists").wait(TableName=name)
+
+
 def ensure_table(client: DynamoDBClient, schema: TableSchema, name: str) -> None:
     """Create the table unless it exists, wait until active, and enable its TTL."""
     try:
@@ -146,6 +171,7 @@ def ensure_table(client: DynamoDBClient, schema: TableSchema, name: str) -> None
             ),
             BillingMode="PAY_PER_REQUEST",
             StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+            **_indexes(schema),
         )
     except ClientError as error:
         if _error_code(error) != "ResourceInUseException":
@@ -153,6 +179,7 @@ def ensure_table(client: DynamoDBClient, schema: TableSchema, name: str) -> None
     client.get_waiter("table_exists").wait(
         TableName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 30}
     )
+    _add_missing_indexes(client, schema, name)
     if schema.ttl_attribute is None:
         return
     ttl = client.describe_time_to_live(TableName=name)["TimeToLiveDescription"]

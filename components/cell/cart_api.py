@@ -29,7 +29,7 @@ from components.cell.orders import cart_entry, order_jobs
 from components.cell_network import POSTGRES_PORT
 from components.data.database import DATABASE_NAME
 from components.interfaces import ClusterOutputs, IdentityOutputs
-from handlers.shared import env, tables
+from handlers.shared import env, storage, tables
 from handlers.shared.deploy_events import (
     APPLY_SCHEMA_EVENT_KEY,
     CART_DATABASE_ROLE,
@@ -78,6 +78,7 @@ def cart_api(
 ) -> CellFunction:
     data = ctx.data
     catalog = data.tables[tables.CATALOG.logical_name].arn
+    uploads = data.buckets.uploads
     carts = data.tables[tables.CARTS.logical_name].arn
     idempotency = data.idempotency
     cluster = data.cluster
@@ -101,6 +102,7 @@ def cart_api(
             env.DATABASE_NAME: DATABASE_NAME,
             **_cache_environment(inputs.cache),
             env.CART_COOKIE_SECRET_ARN: cookie_secret,
+            env.UPLOADS_BUCKET: uploads.id,
             **_identity_environment(inputs.identity),
         },
         statements=[
@@ -111,9 +113,20 @@ def cart_api(
                     "dynamodb:Query",
                     "dynamodb:Scan",
                 ],
-                [catalog],
+                [catalog, pulumi.Output.concat(catalog, "/index/*")],
                 sid="ReadCatalog",
             ),
+            # The admin product API: conditional creates and versioned updates, no deletes.
+            iam.allow(["dynamodb:PutItem", "dynamodb:UpdateItem"], [catalog], sid="EditCatalog"),
+            # Presigned multipart uploads are signed with this role: it must hold what the
+            # browser does with them (UploadPart is s3:PutObject) and what the API does.
+            iam.allow(
+                ["s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
+                [iam.objects(uploads.arn, storage.UPLOADS_PREFIX)],
+                sid="ModelUploads",
+            ),
+            # SSE-KMS multipart uploads need both (kms:Decrypt to assemble the parts).
+            iam.allow(["kms:GenerateDataKey", "kms:Decrypt"], [data.key_arn], sid="UploadsKey"),
             iam.allow(
                 ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
                 [carts],

@@ -147,6 +147,7 @@ class Settings:
     stripe_api_base: str | None = None
     reservation_minutes: int = DEFAULT_RESERVATION_MINUTES
     event_bus_name: str | None = None  # None: outbox rows wait for a relay that has a bus
+    uploads_bucket: str | None = None  # None: the admin API signs no model uploads
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -176,6 +177,7 @@ class Settings:
             stripe_api_base=_optional(environ, env.STRIPE_API_BASE),
             reservation_minutes=reservation_minutes(environ),
             event_bus_name=_optional(environ, env.EVENT_BUS_NAME),
+            uploads_bucket=_optional(environ, env.UPLOADS_BUCKET),
         )
         if settings.cookie_key is None and settings.cookie_secret_arn is None:
             raise ConfigError(f"set {env.CART_COOKIE_SECRET_ARN} (AWS) or {env.CART_COOKIE_KEY}")

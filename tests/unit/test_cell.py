@@ -28,6 +28,7 @@ from offline.runner import ProgramRun, RecordedResource
 from policy import tokens as t
 from stack_config.catalog import REGIONS
 from tests.unit.conftest import ProgramFactory
+from tests.unit.graph import bucket_id
 from tests.unit.test_write_path import assert_writes_reach_the_writer
 
 FUNCTION = t.FUNCTION
@@ -320,6 +321,11 @@ def test_cart_role_reaches_only_its_own_region_and_tables(program: ProgramFactor
     for region in run.outputs["regions"]:
         policy = json.loads(named(run, region, "-cart-role-policy").inputs["policy"])
         resources = [res for s in policy["Statement"] for res in _resources(s)]
+        # S3 ARNs name no region: the only bucket is this region's uploads bucket, under uploads/.
+        s3 = [res for res in resources if res.startswith("arn:aws:s3:::")]
+        uploads = bucket_id(run, region, "uploads")
+        assert s3 == [f"arn:aws:s3:::{uploads}/uploads/*"]
+        resources = [res for res in resources if res not in s3]
         assert all(f":{region}:" in res for res in resources), resources
         tables = [res.split("table/")[1] for res in resources if ":table/" in res]
         reached = {
@@ -329,6 +335,28 @@ def test_cart_role_reaches_only_its_own_region_and_tables(program: ProgramFactor
             if f"-{logical}-" in table
         }
         assert reached == {"catalog", "carts", "idempotency"}
+
+
+def test_the_cart_signs_model_uploads_and_edits_the_catalog_but_deletes_nothing(
+    program: ProgramFactory,
+) -> None:
+    run = program("dev")
+    for region in run.outputs["regions"]:
+        cart = named(run, region, "-cart-role-policy")
+        catalog = [r for r in _allowed(cart, "dynamodb:UpdateItem") if "-catalog-" in r]
+        assert catalog and all(not r.endswith("/index/*") for r in catalog)
+        assert any(r.endswith("/index/*") for r in _allowed(cart, "dynamodb:Query"))
+        assert not _allowed(cart, "dynamodb:DeleteItem") or all(
+            "-idempotency-" in r for r in _allowed(cart, "dynamodb:DeleteItem")
+        )
+        for action in ("s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"):
+            assert _allowed(cart, action) == [
+                f"arn:aws:s3:::{bucket_id(run, region, 'uploads')}/uploads/*"
+            ]
+        assert not _allowed(cart, "s3:DeleteObject") and not _allowed(cart, "s3:GetObject")
+        function = named(run, region, "-cart")
+        variables = function.inputs["environment"]["variables"]
+        assert variables["SHOP3D_UPLOADS_BUCKET"] == bucket_id(run, region, "uploads")
 
 
 MASTER_SECRET = "aurora-master-secret"

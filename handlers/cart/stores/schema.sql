@@ -82,3 +82,23 @@ CREATE TABLE IF NOT EXISTS stripe_events (
     order_id     uuid,
     received_at  timestamptz NOT NULL DEFAULT now()
 );
+
+-- The catalog version of the last stock the product API wrote (handlers.cart.stores.
+-- inventory_store): a retried or late older write never overwrites a newer one.
+ALTER TABLE inventory ADD COLUMN IF NOT EXISTS catalog_version bigint NOT NULL DEFAULT 0;
+
+-- The one way the cart's role writes stock (it has no INSERT on inventory): as of a catalog
+-- version, landing only when newer than the row's. True when it landed.
+CREATE OR REPLACE FUNCTION set_product_stock(p_sku text, p_on_hand integer, p_version bigint)
+RETURNS boolean LANGUAGE sql SECURITY DEFINER SET search_path = public AS $$
+    WITH written AS (
+        INSERT INTO inventory AS i (sku, on_hand, catalog_version)
+        VALUES (p_sku, p_on_hand, p_version)
+        ON CONFLICT (sku) DO UPDATE SET on_hand = EXCLUDED.on_hand,
+            catalog_version = EXCLUDED.catalog_version, updated_at = now()
+        WHERE i.catalog_version < EXCLUDED.catalog_version
+        RETURNING 1
+    )
+    SELECT EXISTS (SELECT 1 FROM written);
+$$;
+REVOKE ALL ON FUNCTION set_product_stock(text, integer, bigint) FROM PUBLIC;
