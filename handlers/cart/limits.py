@@ -25,3 +25,15 @@ WRITE_ATTEMPTS: Final = 12
 # GET /api/products returns at most this many active products (one page).
 PRODUCT_LIST_LIMIT: Final = 200
 CATALOG_CACHE_TTL_SECONDS: Final = 60
+
+# Search (GET /api/search; docs/search.md).
+SEARCH_QUERY_MAX_CHARS: Final = 200
+SEARCH_QUERY_MAX_WORDS: Final = 8
+SEARCH_PAGE_DEFAULT: Final = 20
+SEARCH_PAGE_MAX: Final = 50
+SEARCH_PRICE_MAX_MINOR: Final = 10**12
+SEARCH_CURSOR_MAX_CHARS: Final = 512
+# A name matches a query with a typo when pg_trgm's word_similarity reaches its default
+# threshold, 0.6 (pg_trgm.word_similarity_threshold; "helmt" against "helmet" scores 0.67).
+# Price bands of the facet, in minor units: [0, 25.00), [25.00, 50.00), ... [500.00, inf).
+SEARCH_PRICE_BANDS_MINOR: Final = (2500, 5000, 10000, 25000, 50000)

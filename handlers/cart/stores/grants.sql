@@ -18,3 +18,12 @@ GRANT SELECT, UPDATE (on_hand, updated_at) ON inventory TO {role};
 -- Checkout inserts the order and its lines (ON CONFLICT DO NOTHING RETURNING reads back);
 -- order reads select them. Keys are uuids and positions: no sequences are used.
 GRANT SELECT, INSERT ON orders, order_lines TO {role};
+
+-- >>> search: the cart service reads the search projection (on the reader endpoint); only the
+-- projection's own role ({projection_role}) writes it. The projection never deletes: a removed
+-- item becomes a hidden row that keeps its version.
+GRANT SELECT ON search_products TO {role};
+REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {projection_role};
+GRANT USAGE ON SCHEMA public TO {projection_role};
+GRANT SELECT, INSERT, UPDATE ON search_products TO {projection_role};
+-- <<< search
