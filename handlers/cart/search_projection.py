@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -99,7 +99,7 @@ def apply_record(conn: psycopg.Connection, record: Mapping[str, Any]) -> bool:
     return upsert(conn, row)
 
 
-def project(connections: Connections, records: list[Mapping[str, Any]]) -> dict[str, Any]:
+def project(connections: Connections, records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     """Apply `records` in order; the first failure and every record after it are reported
     back to the stream (retried in order)."""
     for position, record in enumerate(records):

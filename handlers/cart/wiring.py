@@ -21,8 +21,11 @@ from handlers.shared import env
 
 if TYPE_CHECKING:
     from handlers.cart.api.tokens import TokenVerifier
+    from handlers.cart.search_query import SearchQuery
     from handlers.cart.stores.credentials import CredentialSource
+    from handlers.cart.stores.database import Connections
     from handlers.cart.stores.order_store import Orders
+    from handlers.cart.stores.search_store import SearchPage
 
 # Short timeouts: a Lambda behind an ALB has seconds, not minutes, to answer.
 _BOTO_CONFIG = Config(connect_timeout=2, read_timeout=5, retries={"mode": "standard"})
@@ -102,6 +105,26 @@ class Services:
         from handlers.cart.stores.order_store import Orders
 
         return Orders(Connections(self.database), self.store, self.catalog)
+
+    @cached_property
+    def _search_connections(self) -> Connections:
+        from handlers.cart.settings import search_access
+        from handlers.cart.stores.credentials import credential_source
+        from handlers.cart.stores.database import Connections
+
+        access = search_access(self.settings)
+        if access is None:
+            raise ConfigError(
+                f"search needs a database: set {env.DATABASE_URL} (locally) or"
+                f" {env.DATABASE_IAM_USER} with {env.SEARCH_DATABASE_HOST} (the reader endpoint)"
+            )
+        return Connections(credential_source(access, self._rds, lambda: self._secrets))
+
+    def search(self, query: SearchQuery) -> SearchPage:
+        """One page of search results from this region's reader."""
+        from handlers.cart.stores.search_store import search
+
+        return search(self._search_connections.get(), query)
 
     @cached_property
     def verifier(self) -> TokenVerifier | None:

@@ -16,7 +16,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from handlers.cart.api import routes
+from handlers.cart.api import routes, search
 from handlers.cart.api.problems import PROBLEM_CONTENT_TYPE, Problem, not_found
 from handlers.cart.settings import Settings
 from handlers.cart.tracing import tracer
@@ -27,6 +27,7 @@ metrics = Metrics(namespace="shop3d", service="cart")
 
 app = ALBResolver()
 app.include_router(routes.router)
+app.include_router(search.router)
 _services: Services | None = None
 
 
@@ -36,6 +37,7 @@ def use_services(services: Services) -> None:
     global _services
     _services = services
     routes.bind(services)
+    search.bind(services)
 
 
 def current_services() -> Services:

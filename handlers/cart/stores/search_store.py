@@ -9,20 +9,17 @@ keyset on the sort's key plus the SKU, so a page costs the same at any depth.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Final, Literal
+from typing import Any, Final
 
 import psycopg
 from psycopg import sql
 
 from handlers.cart.limits import SEARCH_PRICE_BANDS_MINOR
+from handlers.cart.search_query import SearchQuery, Sort, tsquery_text
 
-Sort = Literal["relevance", "price", "newest"]
-SORTS: Final[tuple[Sort, ...]] = ("relevance", "price", "newest")
-_WORD: Final = re.compile(r"\w+", re.UNICODE)
 # An exact (case-insensitive) name match outranks any weighted text score (ts_rank <= 1).
 _EXACT_NAME_BONUS: Final = 10
 _SCORE_DIGITS: Final = 6
@@ -81,38 +78,6 @@ def hide(conn: psycopg.Connection, sku: str, version: int) -> bool:
     image cannot bring it back)."""
     cur = conn.execute(_HIDE, {"sku": sku, "version": version})
     return cur.rowcount == 1
-
-
-@dataclass(frozen=True)
-class SearchQuery:
-    """A validated search (handlers/cart/api/search.py parses the request into one)."""
-
-    text: str = ""
-    category: str | None = None
-    min_price: int | None = None
-    max_price: int | None = None
-    in_stock: bool | None = None
-    sort: Sort = "relevance"
-    limit: int = 20
-    # The last row of the previous page: its sort key and SKU.
-    after: tuple[Any, str] | None = None
-
-    @property
-    def words(self) -> list[str]:
-        return [w.lower() for w in _WORD.findall(self.text)]
-
-    @property
-    def effective_sort(self) -> Sort:
-        """Relevance needs words to rank by; without them the newest come first."""
-        return "newest" if self.sort == "relevance" and not self.words else self.sort
-
-
-def tsquery_text(words: list[str]) -> str:
-    """All words (AND), the last one a prefix: `'carbon' & 'hel':*`. Words are \\w+ only, so
-    no quote or operator reaches to_tsquery."""
-    terms = [f"'{w}'" for w in words]
-    terms[-1] += ":*"
-    return " & ".join(terms)
 
 
 _MATCHED: Final = """
