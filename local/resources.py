@@ -100,6 +100,8 @@ class AwsEndpoints:
             "AWS_SECRET_ACCESS_KEY": LOCAL_SECRET_ACCESS_KEY,
             "AWS_ENDPOINT_URL": self.moto,
             "AWS_ENDPOINT_URL_DYNAMODB": self.dynamodb,
+            # DynamoDB Local serves the tables' streams on the same endpoint.
+            "AWS_ENDPOINT_URL_DYNAMODB_STREAMS": self.dynamodb,
         }
 
     def _session(self) -> boto3.Session:
