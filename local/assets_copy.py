@@ -11,12 +11,13 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Final
 
 from handlers.asset.publish import GLB_TYPE, IMMUTABLE
+from handlers.asset.usdz_write import USDZ_CONTENT_TYPE
 from handlers.shared.storage import ASSETS_PREFIX
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
-CONTENT_TYPES: Final = {".glb": GLB_TYPE, ".json": "application/json"}
+CONTENT_TYPES: Final = {".glb": GLB_TYPE, ".usdz": USDZ_CONTENT_TYPE, ".json": "application/json"}
 
 
 def _bucket_keys(s3: S3Client, bucket: str) -> set[str]:

@@ -1,6 +1,6 @@
 """Asset pipeline vs `gltf-transform optimize` and `gltfpack`, side by side on the same GLBs.
 
-    bash bench/asset/install.sh && .venv/bin/python -m bench.asset.run_bench [--big]
+    bash bench/asset/install.sh && .venv/bin/python -m bench.asset.run_bench [--big] [--matched]
     .venv/bin/python -m bench.asset.run_bench --big --write-docs   # also writes the docs' figures
 
 For every input and LOD the peers get the same targets (simplify ratio and error, texture
@@ -31,6 +31,7 @@ import numpy as np
 from handlers.asset.config import DEFAULT_LODS, LodSpec
 
 from .inputs import MODELS, WORK, big_input, model_input, read_mesh
+from .matched_error import TOLERANCE, bisect_peer
 from .results import BLOCK, COMMITTED, RESULTS
 from .surface_error import symmetric_error
 
@@ -78,7 +79,11 @@ def ours(source: Path, out: Path) -> Run:
     return measure([sys.executable, "-m", "handlers.asset", str(source), str(out)])
 
 
-def gltf_transform(source: Path, out: Path, spec: LodSpec) -> Run:
+def gltf_transform(
+    source: Path, out: Path, spec: LodSpec, ratio: float | None = None, error: float | None = None
+) -> Run:
+    """`ratio` / `error` override the LOD's targets (the matched-error bisection lifts the
+    error bound so the ratio alone decides)."""
     return measure(
         [
             str(BIN / "gltf-transform"),
@@ -92,9 +97,9 @@ def gltf_transform(source: Path, out: Path, spec: LodSpec) -> Run:
             "--texture-size",
             str(spec.texture_max_px or 8192),
             "--simplify-ratio",
-            str(spec.target_ratio),
+            str(spec.target_ratio if ratio is None else ratio),
             "--simplify-error",
-            str(spec.max_error),
+            str(spec.max_error if error is None else error),
         ]
     )
 
@@ -208,6 +213,35 @@ def input_lines(result: dict[str, Any]) -> list[str]:
     return lines
 
 
+def bench_matched(source: Path) -> list[str]:
+    """Bytes at matched measured error: the peer's ratio bisected until its error is ours."""
+    out = Path(tempfile.mkdtemp(dir=WORK))
+    reference = read_mesh(source)
+    ours(source, out / "ours")
+    lines = [
+        f"\n## {source.name}: at matched measured error (gltf-transform's ratio bisected, "
+        f"error bound lifted; within {TOLERANCE:.0%})",
+        f"{'LOD':>8} {'ours bytes':>10} {'ours err%':>9} {'gt ratio':>9} {'gt bytes':>10} "
+        f"{'gt err%':>9} {'bytes ratio':>11}",
+    ]
+    for spec in DEFAULT_LODS:
+        ours_file = out / "ours" / f"{spec.name}.glb"
+        our_error = error_of(reference, ours_file)[0]
+
+        def encode(ratio: float, path: Path, spec: LodSpec = spec) -> None:
+            gltf_transform(source, path, spec, ratio, 1.0)
+
+        peer = bisect_peer(our_error, encode, lambda path: error_of(reference, path)[0], out, spec)
+        our_bytes = ours_file.stat().st_size
+        ratio = f"{our_bytes / peer.bytes:11.2f}" if peer.matched else f"{'unmatched':>11}"
+        lines.append(
+            f"{spec.name:>8} {our_bytes:10d} {our_error:9.4f} {peer.ratio:9.4f} {peer.bytes:10d} "
+            f"{peer.error:9.4f} {ratio}"
+        )
+    shutil.rmtree(out)
+    return lines
+
+
 def bench_big() -> dict[str, Any]:
     """Time and memory on ~4.3M triangles: our three LODs vs the peers' single LOD each."""
     source = big_input()
@@ -254,6 +288,11 @@ def main() -> None:
         help="with --big and the four small models: save the figures to "
         "bench/asset/results.json and write them into docs/asset-service.md",
     )
+    parser.add_argument(
+        "--matched",
+        action="store_true",
+        help="compare with gltf-transform at matched measured error instead of equal settings",
+    )
     args = parser.parse_args()
     if not (BIN / "gltf-transform").exists():
         sys.exit("run `bash bench/asset/install.sh` first")
@@ -269,6 +308,9 @@ def main() -> None:
     print("peers: " + ", ".join(f"{tool} {version}" for tool, version in peers.items()))
     models = []
     for name in args.models:
+        if args.matched:
+            print("\n".join(bench_matched(model_input(name))), flush=True)
+            continue
         models.append(bench_input(model_input(name), not args.no_error))
         print("\n".join(input_lines(models[-1])), flush=True)
     big = None

@@ -27,6 +27,7 @@ EXTRA_TYPES: Final = {
     ".mjs": "text/javascript",
     ".glb": "model/gltf-binary",
     ".gltf": "model/gltf+json",
+    ".usdz": "model/vnd.usdz+zip",  # AR Quick Look opens nothing else
     ".webp": "image/webp",
     ".ktx2": "image/ktx2",
     ".woff2": "font/woff2",

@@ -15,8 +15,10 @@ from typing import TextIO, get_args
 
 from handlers.asset.config import Compression, PipelineConfig
 from handlers.asset.errors import AssetRejected
+from handlers.asset.mesh_import import UNIT_METRES
 from handlers.asset.pipeline import PipelineResult, Progress, process_file
 from handlers.asset.staging import staged
+from handlers.asset.usdz_write import USDZ_NAME
 from handlers.shared import storage
 
 BAR_WIDTH = 30
@@ -65,7 +67,7 @@ def process_input(source: str, config: PipelineConfig, sku: str | None) -> Pipel
 
 
 def run_local(args: argparse.Namespace) -> int:
-    config = replace(PipelineConfig(), compression=args.compression)
+    config = replace(PipelineConfig(), compression=args.compression, mesh_unit=args.unit)
     try:
         result = process_input(args.input, config, args.sku)
     except AssetRejected as exc:
@@ -75,6 +77,8 @@ def run_local(args: argparse.Namespace) -> int:
     out.mkdir(parents=True, exist_ok=True)
     for lod in result.lods:
         (out / lod.file_name).write_bytes(lod.data)
+    if result.usdz is not None:
+        (out / USDZ_NAME).write_bytes(result.usdz)
     (out / storage.MANIFEST_NAME).write_text(json.dumps(result.manifest, indent=1))
     for entry in result.manifest["lods"]:
         print(
@@ -108,6 +112,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("output_dir", nargs="?", help="folder for <lod>.glb and manifest.json")
     parser.add_argument("--sku", help="product id written into the manifest (default: file stem)")
     parser.add_argument("--compression", choices=get_args(Compression), default="draco")
+    parser.add_argument(
+        "--unit",
+        choices=list(UNIT_METRES),
+        help="what one STL/OBJ/PLY coordinate means (default: mm for STL, m for OBJ and PLY)",
+    )
     parser.add_argument("--publish", metavar="S3_URI", help="process an upload and publish it")
     parser.add_argument("--version-id", default="null")
     parser.add_argument("--sequencer", default="")

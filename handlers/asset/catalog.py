@@ -21,6 +21,9 @@ REASON: Final = "asset_reason"
 SOURCE_VERSION: Final = "asset_source_version"
 SEQUENCER: Final = "asset_sequencer"
 SKU: Final = tables.CATALOG.hash_key.name
+# The product's real-world width, height and depth in metres (three numbers), when the seller
+# gave them: the commerce check holds the model to them and the AR file is scaled to them.
+DIMENSIONS: Final = "dimensions_m"
 
 
 class Catalog:
@@ -30,6 +33,16 @@ class Catalog:
     def state(self, sku: str) -> dict[str, Any]:
         item = self.table.get_item(Key={SKU: sku}, ConsistentRead=True).get("Item")
         return dict(item) if item else {}
+
+    def dimensions(self, sku: str) -> tuple[float, float, float] | None:
+        raw = self.state(sku).get(DIMENSIONS)
+        if not isinstance(raw, list) or len(raw) != 3:
+            return None
+        try:
+            width, height, depth = (float(v) for v in raw)
+        except (TypeError, ValueError):
+            return None
+        return (width, height, depth) if min(width, height, depth) > 0 else None
 
     def already_handled(self, upload: UploadRef) -> str | None:
         """Why this upload needs no work (duplicate, stale), or None."""

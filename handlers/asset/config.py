@@ -101,6 +101,15 @@ class PipelineConfig:
     # texture (10 px of the 256 px preview) costs 1%.
     normal_weight: float = 0.05
     uv_weight: float = 0.25
+    # What one coordinate of an STL, OBJ or PLY upload means (m, cm, mm, in, ft); None: the
+    # format's default (STL millimetres, OBJ and PLY metres; mesh_import.DEFAULT_UNITS).
+    # glTF is metres by specification.
+    mesh_unit: str | None = None
+    # Uploads whose declared work (work.estimate_work) is over this go to AWS Batch: half the
+    # asset Lambda's 300 s timeout, so a slow estimate still finishes in time.
+    lambda_work_seconds: float = 150.0
+    # Vertex colours (COLOR_0, 0..1 per channel): a change of 0.1 in one channel costs 1%.
+    color_weight: float = 0.1
 
 
 # Uploads at or above this size go to AWS Batch instead of being processed in the Lambda.

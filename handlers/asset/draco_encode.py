@@ -17,6 +17,10 @@ from handlers.asset.scene import Primitive
 
 # Draco attribute types (draco/attributes/geometry_attribute.h) -> glTF attribute names.
 DRACO_TYPES = {0: "POSITION", 1: "NORMAL", 3: "TEXCOORD_0"}
+GENERIC = 4
+# Carried as Draco generic attributes named after their glTF semantic (KHR_draco_mesh_compression
+# maps any attribute by unique id; DracoPy takes one tex_coord and uint8-only colours).
+GENERIC_ATTRIBUTES = ("TEXCOORD_1", "COLOR_0")
 
 
 class DracoRefused(Exception):
@@ -33,6 +37,11 @@ class DracoPrimitive:
 
 def encode_draco(prim: Primitive, spec: LodSpec, level: int) -> DracoPrimitive:
     faces = prim.indices.reshape(-1, 3)
+    generic = {
+        name: np.ascontiguousarray(values, dtype=np.float32)
+        for name, values in (("TEXCOORD_1", prim.uvs1), ("COLOR_0", prim.colors))
+        if values is not None
+    }
     try:
         # DracoPy insists on float64 for normals and UVs.
         data = DracoPy.encode(
@@ -44,6 +53,7 @@ def encode_draco(prim: Primitive, spec: LodSpec, level: int) -> DracoPrimitive:
             normals=None if prim.normals is None else prim.normals.astype(np.float64),
             tex_coord_quantization_bits=None if prim.uvs is None else spec.uv_bits,
             normal_quantization_bits=None if prim.normals is None else spec.normal_bits,
+            generic_attributes=generic or None,
         )
         mesh = DracoPy.decode(data)
     except Exception as exc:  # DracoPy raises EncodingFailedException or AssertionError
@@ -53,8 +63,9 @@ def encode_draco(prim: Primitive, spec: LodSpec, level: int) -> DracoPrimitive:
     ids: dict[str, int] = {}
     decoded: dict[str, NDArray[np.float32]] = {}
     for attribute in mesh.attributes:
-        name = DRACO_TYPES.get(int(attribute["attribute_type"]))
-        if name is not None:
+        kind = int(attribute["attribute_type"])
+        name = attribute.get("name") if kind == GENERIC else DRACO_TYPES.get(kind)
+        if isinstance(name, str) and (name in DRACO_TYPES.values() or name in GENERIC_ATTRIBUTES):
             ids[name] = int(attribute["unique_id"])
             values = np.asarray(attribute["data"], dtype=np.float32)
             decoded[name] = values.reshape(values.shape[0], -1)

@@ -23,6 +23,7 @@ FLOAT, UINT = 5126, 5125
 ARRAY_BUFFER, ELEMENT_ARRAY_BUFFER = 34962, 34963
 DRACO, MESHOPT, WEBP = "KHR_draco_mesh_compression", "EXT_meshopt_compression", "EXT_texture_webp"
 GENERATOR = "shop3d asset service"
+VARIANTS, LIGHTS = "KHR_materials_variants", "KHR_lights_punctual"
 logger = logging.getLogger(__name__)
 
 
@@ -99,12 +100,14 @@ def vec_accessor(
 
 
 def attribute_arrays(prim: Primitive) -> dict[str, NDArray[np.float32]]:
-    arrays = {"POSITION": prim.positions}
-    if prim.normals is not None:
-        arrays["NORMAL"] = prim.normals
-    if prim.uvs is not None:
-        arrays["TEXCOORD_0"] = prim.uvs
-    return {k: np.ascontiguousarray(v, dtype=np.float32) for k, v in arrays.items()}
+    named = {
+        "POSITION": prim.positions,
+        "NORMAL": prim.normals,
+        "TEXCOORD_0": prim.uvs,
+        "TEXCOORD_1": prim.uvs1,
+        "COLOR_0": prim.colors,
+    }
+    return {k: np.ascontiguousarray(v, dtype=np.float32) for k, v in named.items() if v is not None}
 
 
 def write_plain(builder: GltfBuilder, prim: Primitive, meshopt: bool) -> dict[str, Any]:
@@ -136,6 +139,8 @@ def write_draco(
         level = config.draco_fast_level
     encoded = encode_draco(prim, spec, level)
     view = builder.view(encoded.data)
+    # A mirrored or instanced source may leave fewer attributes than the primitive has: the
+    # Draco decode is the truth for what the accessors declare.
     attributes = {
         name: builder.accessor(vec_accessor(values, None, name == "POSITION"))
         for name, values in encoded.decoded.items()
@@ -208,29 +213,87 @@ class BuiltGlb:
     triangles: int  # as written (Draco drops degenerate triangles)
 
 
+def node_json(scene: Scene) -> tuple[list[dict[str, Any]], list[int]]:
+    """The published hierarchy: names and children as uploaded, identity transforms (the
+    vertices are in world space), each light on a child node that keeps its world placement;
+    returns the nodes and the roots."""
+    nodes: list[dict[str, Any]] = []
+    for node in scene.nodes:
+        out: dict[str, Any] = {}
+        if node.name is not None:
+            out["name"] = node.name
+        if node.children:
+            out["children"] = list(node.children)
+        nodes.append(out)
+    for index, node in enumerate(scene.nodes):
+        if node.light is None or node.light_matrix is None:
+            continue
+        translation, rotation = rigid_parts(node.light_matrix)
+        light_node = {
+            "name": f"{node.name or 'node'} light",
+            "translation": translation,
+            "rotation": rotation,
+            "extensions": {LIGHTS: {"light": node.light}},
+        }
+        nodes[index].setdefault("children", []).append(len(nodes))
+        nodes.append(light_node)
+    return nodes, list(scene.roots)
+
+
+def rigid_parts(matrix: NDArray[np.float64]) -> tuple[list[float], list[float]]:
+    """Translation and rotation (quaternion x, y, z, w) of a world matrix, scale and shear left
+    out: a light's direction and position are all that a transform means to it."""
+    u, _, vt = np.linalg.svd(matrix[:3, :3])
+    r = u @ vt
+    if np.linalg.det(r) < 0:  # a mirror: the nearest rotation
+        u[:, -1] *= -1
+        r = u @ vt
+    w = np.sqrt(max(0.0, 1.0 + r[0, 0] + r[1, 1] + r[2, 2])) / 2
+    x = np.copysign(np.sqrt(max(0.0, 1.0 + r[0, 0] - r[1, 1] - r[2, 2])) / 2, r[2, 1] - r[1, 2])
+    y = np.copysign(np.sqrt(max(0.0, 1.0 - r[0, 0] + r[1, 1] - r[2, 2])) / 2, r[0, 2] - r[2, 0])
+    z = np.copysign(np.sqrt(max(0.0, 1.0 - r[0, 0] - r[1, 1] + r[2, 2])) / 2, r[1, 0] - r[0, 1])
+    q = np.asarray([x, y, z, w])
+    q /= np.linalg.norm(q)
+    return [float(v) for v in matrix[:3, 3]], [float(v) for v in q]
+
+
 def build_glb(
     scene: Scene, spec: LodSpec, config: PipelineConfig, webp_images: Sequence[bytes] = ()
 ) -> BuiltGlb:
     """One LOD as a self-contained GLB, with the compression actually used; `webp_images` are
     the scene's images already encoded for this LOD (see `encode_textures`)."""
     builder = GltfBuilder()
-    primitives, methods = [], set()
+    by_node: dict[int, list[dict[str, Any]]] = {}
+    methods = set()
     for prim in scene.primitives:
         out, method = write_primitive(builder, prim, spec, config)
         if prim.material is not None:
             out["material"] = prim.material
-        primitives.append(out)
+        if prim.variant_mappings is not None:
+            out.setdefault("extensions", {})[VARIANTS] = {"mappings": prim.variant_mappings}
+        by_node.setdefault(prim.node, []).append(out)
         methods.add(method)
     images, textures = write_textures(builder, scene, webp_images)
+    nodes, roots = node_json(scene)
+    meshes: list[dict[str, Any]] = []
+    for node_index, node_primitives in sorted(by_node.items()):
+        mesh: dict[str, Any] = {"primitives": node_primitives}
+        if scene.nodes[node_index].mesh_name is not None:
+            mesh["name"] = scene.nodes[node_index].mesh_name
+        nodes[node_index]["mesh"] = len(meshes)
+        meshes.append(mesh)
+    primitives = [p for m in meshes for p in m["primitives"]]
     doc: dict[str, Any] = {
-        "asset": {"version": "2.0", "generator": GENERATOR},
+        "asset": {**scene.asset, "version": "2.0", "generator": GENERATOR},
         "scene": 0,
-        "scenes": [{"nodes": [0]}],
-        "nodes": [{"mesh": 0}],
-        "meshes": [{"primitives": primitives}],
+        "scenes": [{"nodes": roots}],
+        "nodes": nodes,
+        "meshes": meshes,
         "accessors": builder.accessors,
         "bufferViews": builder.views,
     }
+    if scene.extensions:
+        doc["extensions"] = dict(scene.extensions)
     for key, value in (
         ("materials", scene.materials),
         ("textures", textures),
@@ -248,7 +311,7 @@ def build_glb(
     required = sorted(builder.used)
     if required:
         doc["extensionsRequired"] = required
-    used = sorted(builder.used | material_extensions(scene.materials))
+    used = sorted(builder.used | material_extensions(scene.materials) | set(scene.extensions))
     if used:
         doc["extensionsUsed"] = used
     compression: Compression = (

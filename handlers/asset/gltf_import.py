@@ -6,6 +6,7 @@ any compressed data is decoded, so a bad or hostile file is refused cheaply.
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,14 @@ from handlers.asset.config import AssetLimits
 from handlers.asset.errors import AssetRejected
 from handlers.asset.gltf_accessors import AccessorReader
 from handlers.asset.gltf_container import ByteSource, GltfDocument, load_document
-from handlers.asset.gltf_nodes import MeshInstance, mesh_instances
+from handlers.asset.gltf_nodes import (
+    MeshInstance,
+    expand_instances,
+    instance_count,
+    mesh_instances,
+)
+from handlers.asset.gltf_parts import carry_document_parts
+from handlers.asset.image_pruning import prune_images
 from handlers.asset.scene import Primitive, Scene, SourceImage
 from handlers.asset.textures import check_image_size
 
@@ -29,9 +37,15 @@ SUPPORTED_REQUIRED = frozenset(
         "EXT_texture_webp",
         "KHR_materials_emissive_strength",
         "KHR_texture_transform",
+        "EXT_mesh_gpu_instancing",  # expanded: every instance is drawn
+        "KHR_materials_variants",
     }
 )
 DRACO = "KHR_draco_mesh_compression"
+VARIANTS = "KHR_materials_variants"
+# Vertex attributes carried through simplification and compression; any other is dropped
+# (and named in the manifest).
+ATTRIBUTES = ("POSITION", "NORMAL", "TEXCOORD_0", "TEXCOORD_1", "COLOR_0")
 MODE_TRIANGLES, MODE_STRIP, MODE_FAN = 4, 5, 6
 
 
@@ -42,21 +56,27 @@ def import_gltf(
     document = load_document(data, limits, base_dir, require_glb=binary)
     doc = document.json
     check_extensions_required(doc)
-    instances = mesh_instances(doc, limits)
-    check_declared_counts(doc, instances, limits)
+    tree = mesh_instances(doc, limits)
+    check_declared_counts(doc, tree.instances, limits)
     reader = AccessorReader(document)
+    instances = expand_instances(doc, tree, reader.read, limits)
     primitives = [
         read_primitive(doc, reader, document, prim, inst, n)
         for inst in instances
         for n, prim in enumerate(primitives_of(doc, inst.mesh))
     ]
-    return Scene(
+    scene = Scene(
         primitives=[p for p in primitives if p.indices.size],
         materials=[dict(m) for m in f.array(doc, "materials")],
         textures=[dict(t) for t in f.array(doc, "textures")],
         samplers=[dict(s) for s in f.array(doc, "samplers")],
         images=read_images(doc, reader, document, limits),
+        nodes=tree.nodes,
+        roots=tree.roots,
     )
+    carry_document_parts(doc, scene, instances)
+    prune_images(scene)
+    return scene
 
 
 def check_extensions_required(doc: dict[str, Any]) -> None:
@@ -78,11 +98,15 @@ def primitives_of(doc: dict[str, Any], mesh_index: int) -> list[dict[str, Any]]:
 
 def check_declared_counts(
     doc: dict[str, Any], instances: list[MeshInstance], limits: AssetLimits
-) -> None:
-    """Triangles, vertices and textures as the JSON declares them, before reading anything."""
+) -> int:
+    """Triangles, vertices and textures as the JSON declares them, before reading anything;
+    returns the declared triangle count."""
     triangles = vertices = 0
     for inst in instances:
-        for prim in primitives_of(doc, inst.mesh):
+        copies = 1
+        if inst.instancing is not None:
+            copies = instance_count(doc, inst.instancing, f"mesh {inst.mesh} instancing")
+        for prim in primitives_of(doc, inst.mesh) * copies:
             attrs = f.obj(prim.get("attributes"), "primitive.attributes")
             if "POSITION" not in attrs:
                 raise AssetRejected("a mesh primitive has no POSITION attribute")
@@ -107,6 +131,35 @@ def check_declared_counts(
     textures = len(f.array(doc, "textures"))
     if textures > limits.max_textures:
         raise AssetRejected(f"model has {textures} textures; the limit is {limits.max_textures}")
+    return triangles
+
+
+def declared_work(
+    data: ByteSource, limits: AssetLimits, base_dir: Path | None = None, *, binary: bool = False
+) -> tuple[int, int]:
+    """(triangles, texture pixels) of a glTF from its JSON and its images' headers alone:
+    nothing is decoded. Byte-identical images count once, as they are encoded once."""
+    from handlers.asset.textures import image_pixels
+
+    document = load_document(data, limits, base_dir, require_glb=binary)
+    doc = document.json
+    triangles = check_declared_counts(doc, mesh_instances(doc, limits).instances, limits)
+    reader = AccessorReader(document)
+    seen: set[bytes] = set()
+    pixels = 0
+    for i, img in enumerate(f.array(doc, "images")):
+        img = f.obj(img, f"images[{i}]")
+        if "bufferView" in img:
+            raw = bytes(reader.view_bytes(img["bufferView"], f"images[{i}].bufferView")[0])
+        elif isinstance(img.get("uri"), str):
+            raw = document.resolve_uri(img["uri"], f"images[{i}]")
+        else:
+            continue
+        digest = hashlib.sha256(raw).digest()
+        if digest not in seen:
+            seen.add(digest)
+            pixels += image_pixels(raw, f"images[{i}]")
+    return triangles, pixels
 
 
 def read_primitive(
@@ -125,7 +178,7 @@ def read_primitive(
     else:
         data = {
             name: reader.read(attrs[name], f"{what}.attributes.{name}")
-            for name in ("POSITION", "NORMAL", "TEXCOORD_0")
+            for name in ATTRIBUTES
             if name in attrs
         }
         if "indices" in prim:
@@ -138,8 +191,9 @@ def read_primitive(
     indices = to_triangle_list(
         data.get("indices"), positions.shape[0], prim.get("mode", MODE_TRIANGLES), what
     )
+    if inst.mirrored:  # baked into the vertices, a mirror would turn every face inside out
+        indices = np.ascontiguousarray(indices.reshape(-1, 3)[:, ::-1]).reshape(-1)
     normals = data.get("NORMAL")
-    uvs = data.get("TEXCOORD_0")
     material = prim.get("material")
     if material is not None:
         material = f.index(material, len(f.array(doc, "materials")), f"{what}.material")
@@ -149,9 +203,38 @@ def read_primitive(
         normals=None
         if normals is None
         else inst.transform_normals(np.nan_to_num(normals[:, :3].astype(np.float32))),
-        uvs=None if uvs is None else np.nan_to_num(uvs[:, :2].astype(np.float32)),
+        uvs=uv_array(data.get("TEXCOORD_0")),
         material=material,
+        uvs1=uv_array(data.get("TEXCOORD_1")),
+        colors=rgba_array(data.get("COLOR_0")),
+        node=inst.node,
+        variant_mappings=variant_mappings(prim, what),
     )
+
+
+def uv_array(values: NDArray[Any] | None) -> NDArray[np.float32] | None:
+    return None if values is None else np.nan_to_num(values[:, :2].astype(np.float32))
+
+
+def rgba_array(values: NDArray[Any] | None) -> NDArray[np.float32] | None:
+    """COLOR_0 as RGBA floats (an RGB colour gets alpha 1)."""
+    if values is None:
+        return None
+    if values.dtype.kind in "ui":  # Draco hands colours back as stored, e.g. uint8
+        values = values.astype(np.float32) / np.float32(np.iinfo(values.dtype).max)
+    rgba = np.ones((values.shape[0], 4), dtype=np.float32)
+    rgba[:, : min(values.shape[1], 4)] = values[:, :4]
+    return np.clip(np.nan_to_num(rgba), 0.0, 1.0)
+
+
+def variant_mappings(prim: dict[str, Any], what: str) -> list[dict[str, Any]] | None:
+    ext = prim.get("extensions", {}).get(VARIANTS)
+    if ext is None:
+        return None
+    mappings = f.obj(ext, f"{what}.extensions.{VARIANTS}").get("mappings")
+    if not isinstance(mappings, list):
+        raise AssetRejected(f"{what}.extensions.{VARIANTS}.mappings must be an array")
+    return [dict(f.obj(m, f"{what}.{VARIANTS}.mappings[]")) for m in mappings]
 
 
 def to_triangle_list(
@@ -197,7 +280,7 @@ def decode_draco(
         raise AssetRejected(f"{what}: Draco data could not be decoded ({exc})") from None
     ids = f.obj(ext.get("attributes"), f"{what}.{DRACO}.attributes")
     data: dict[str, NDArray[Any]] = {}
-    for name in ("POSITION", "NORMAL", "TEXCOORD_0"):
+    for name in ATTRIBUTES:
         if name not in ids:
             continue
         attribute = mesh.get_attribute_by_unique_id(ids[name])

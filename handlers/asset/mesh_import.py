@@ -10,6 +10,8 @@ from __future__ import annotations
 import io
 import re
 import struct
+import warnings
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -17,31 +19,61 @@ from numpy.typing import NDArray
 
 from handlers.asset.config import AssetLimits
 from handlers.asset.errors import AssetRejected
-from handlers.asset.scene import Primitive, Scene
+from handlers.asset.scene import Dropped, Primitive, Scene, SourceImage
 
 MESH_FORMATS = ("obj", "stl", "ply")
+# Metres per unit. Defaults: STL is a CAD format whose coordinates are millimetres by
+# convention (STL itself carries no unit); OBJ and PLY scans are taken as metres.
+UNIT_METRES: dict[str, float] = {"m": 1.0, "cm": 0.01, "mm": 0.001, "in": 0.0254, "ft": 0.3048}
+DEFAULT_UNITS: dict[str, str] = {"stl": "mm", "obj": "m", "ply": "m"}
+MTLLIB = re.compile(rb"^\s*mtllib\s", re.MULTILINE)
 PLY_ELEMENT = re.compile(rb"^element\s+(\S+)\s+(\d+)\s*$", re.MULTILINE)
 
 
-def import_mesh(data: bytes, file_type: str, limits: AssetLimits) -> Scene:
+def import_mesh(
+    data: bytes,
+    file_type: str,
+    limits: AssetLimits,
+    unit: str | None = None,
+    base_dir: Path | None = None,
+) -> Scene:
+    """`unit`: what one coordinate of the file means (default per format, `DEFAULT_UNITS`);
+    positions are scaled to metres. `base_dir`: where an OBJ's MTL file and its textures are."""
     if file_type not in MESH_FORMATS:
         raise AssetRejected(f"file type {file_type!r} is not supported; allowed: {MESH_FORMATS}")
+    unit = unit or DEFAULT_UNITS[file_type]
+    if unit not in UNIT_METRES:
+        raise AssetRejected(
+            f"unit {unit!r} is not known; allowed: {', '.join(UNIT_METRES)} "
+            f"(default for {file_type.upper()}: {DEFAULT_UNITS[file_type]})"
+        )
     check_declared(data, file_type, limits)
+    if file_type == "ply" and b"element tristrips" in data[: data.find(b"end_header")]:
+        scene = Scene(primitives=[ply_strip_primitive(data)])
+    elif file_type == "obj":
+        scene = obj_scene(data, base_dir)
+    else:
+        scene = Scene(primitives=[mesh_primitive(parse_mesh(data, file_type), file_type)])
+    scale = np.float32(UNIT_METRES[unit])
+    for prim in scene.primitives:
+        prim.positions = prim.positions * scale if scale != 1 else prim.positions
+    scene.source_unit = unit
+    return scene
+
+
+def parse_mesh(data: bytes, file_type: str) -> Any:
     import trimesh  # lazily: the Lambda imports handlers without paying for trimesh
 
-    if file_type == "ply" and b"element tristrips" in data[: data.find(b"end_header")]:
-        return Scene(primitives=[ply_strip_primitive(data)])
     try:
-        loaded = trimesh.load_mesh(
-            io.BytesIO(data),
-            file_type=file_type,
-            process=file_type != "obj",
-            **({"skip_materials": True} if file_type == "obj" else {}),
-        )
+        loaded = trimesh.load_mesh(io.BytesIO(data), file_type=file_type, process=True)
     except Exception as exc:  # trimesh raises many unrelated types on malformed files
         raise AssetRejected(f"{file_type.upper()} file could not be parsed ({exc})") from None
     if isinstance(loaded, list) or not hasattr(loaded, "faces"):
         raise AssetRejected(f"{file_type.upper()} file holds no triangle mesh")
+    return loaded
+
+
+def mesh_primitive(loaded: Any, file_type: str, material: int | None = None) -> Primitive:
     positions = np.ascontiguousarray(loaded.vertices, dtype=np.float32)
     indices = np.ascontiguousarray(loaded.faces, dtype=np.uint32).reshape(-1)
     if indices.size == 0:
@@ -54,10 +86,83 @@ def import_mesh(data: bytes, file_type: str, limits: AssetLimits) -> Scene:
         # OBJ's v runs down, glTF's runs down from the top: flip.
         uv_array = np.column_stack([uvs[:, 0], 1.0 - uvs[:, 1]]).astype(np.float32)
     normals = None if file_type == "stl" else smooth_normals(positions, indices)
-    return Scene(primitives=[Primitive(positions, indices, normals, uv_array)])
+    return Primitive(positions, indices, normals, uv_array, material)
 
 
-def check_declared(data: bytes, file_type: str, limits: AssetLimits) -> None:
+def obj_scene(data: bytes, base_dir: Path | None) -> Scene:
+    """An OBJ with its MTL materials when the MTL is there: one primitive per material, `Kd`
+    as baseColorFactor and `map_Kd` as baseColorTexture (an MTL has no PBR, so metallic 0 and
+    roughness 1, as obj2gltf does). Without the MTL file the geometry alone is published and the
+    manifest says so."""
+    import trimesh
+    from trimesh.resolvers import FilePathResolver
+
+    wants_mtl = MTLLIB.search(data) is not None
+    if base_dir is None or not wants_mtl:
+        scene = Scene(primitives=[mesh_primitive(parse_obj(data, None), "obj")])
+        if wants_mtl:
+            scene.dropped.append(
+                Dropped("OBJ materials (mtllib)", "the MTL file was not uploaded with the OBJ")
+            )
+        return scene
+    loaded = parse_obj(data, FilePathResolver(str(base_dir)))
+    geometries = list(loaded.geometry.values()) if isinstance(loaded, trimesh.Scene) else [loaded]
+    scene = Scene(primitives=[])
+    for geometry in geometries:
+        material = getattr(getattr(geometry, "visual", None), "material", None)
+        index = None
+        if material is not None:
+            index = len(scene.materials)
+            scene.materials.append(mtl_material(material, scene))
+        scene.primitives.append(mesh_primitive(geometry, "obj", index))
+    return scene
+
+
+def parse_obj(data: bytes, resolver: Any) -> Any:
+    import trimesh
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # trimesh's nanmedian on no-UV parts
+            loaded = trimesh.load(
+                io.BytesIO(data),
+                file_type="obj",
+                resolver=resolver,
+                force="scene" if resolver is not None else "mesh",
+                process=False,
+                skip_materials=resolver is None,
+                group_material=True,
+            )
+    except Exception as exc:  # trimesh raises many unrelated types on malformed files
+        raise AssetRejected(f"OBJ file could not be parsed ({exc})") from None
+    if isinstance(loaded, list) or not (hasattr(loaded, "faces") or hasattr(loaded, "geometry")):
+        raise AssetRejected("OBJ file holds no triangle mesh")
+    return loaded
+
+
+def mtl_material(material: Any, scene: Scene) -> dict[str, Any]:
+    name = getattr(material, "name", None)
+    diffuse = np.asarray(getattr(material, "diffuse", [255, 255, 255, 255]), dtype=np.float64)
+    pbr: dict[str, Any] = {
+        "baseColorFactor": [round(float(c) / 255.0, 6) for c in diffuse[:4]],
+        "metallicFactor": 0.0,
+        "roughnessFactor": 1.0,
+    }
+    image = getattr(material, "image", None)
+    if image is not None:
+        buffer = io.BytesIO()
+        image.save(buffer, format="PNG")
+        scene.images.append(SourceImage(buffer.getvalue(), "image/png", name))
+        scene.textures.append({"source": len(scene.images) - 1})
+        pbr["baseColorTexture"] = {"index": len(scene.textures) - 1}
+    out: dict[str, Any] = {"pbrMetallicRoughness": pbr}
+    if isinstance(name, str):
+        out["name"] = name
+    return out
+
+
+def check_declared(data: bytes, file_type: str, limits: AssetLimits) -> int:
+    """Refuse declared counts over the limits; returns the declared triangle count."""
     vertices = triangles = 0
     if file_type == "ply":
         header = data[: data.find(b"end_header")] if b"end_header" in data[:65536] else b""
@@ -73,6 +178,7 @@ def check_declared(data: bytes, file_type: str, limits: AssetLimits) -> None:
     else:
         triangles = data.count(b"\nf ") + data.count(b"\nfacet")
     limits.check_counts(triangles, vertices)
+    return triangles
 
 
 def is_binary_stl(data: bytes) -> bool:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from handlers.asset.commerce_check import check_lod, check_source
 from handlers.asset.config import PipelineConfig
 from handlers.asset.errors import AssetRejected
 from handlers.asset.glb_write import build_glb
@@ -24,10 +25,13 @@ from handlers.asset.scene import Scene
 from handlers.asset.simplify import SimplifiedLod, cascade
 from handlers.asset.staging import hash_file
 from handlers.asset.textures import encode_webp_sizes
+from handlers.asset.usdz_write import USDZ_CONTENT_TYPE, USDZ_NAME, write_usdz
 
 GLTF_FORMATS = ("glb", "gltf")
 SUPPORTED_SUFFIXES = GLTF_FORMATS + MESH_FORMATS
 MANIFEST_VERSION = 1
+USDZ_LOD = "standard"  # the LOD AR Quick Look gets (Scene Viewer gets its GLB)
+VARIANTS = "KHR_materials_variants"
 Progress = Callable[[str, float], None]
 
 
@@ -44,6 +48,7 @@ class PipelineResult:
     content_hash: str
     lods: list[LodOutput]
     manifest: dict[str, Any]
+    usdz: bytes | None = None  # the AR Quick Look file (usdz_write.USDZ_NAME), of `USDZ_LOD`
 
 
 def file_type_of(file_name: str) -> str:
@@ -71,7 +76,7 @@ def import_model(
     if file_type in GLTF_FORMATS:
         scene = import_gltf(data, limits, base_dir, binary=file_type == "glb")
     else:
-        scene = import_mesh(bytes(data), file_type, limits)
+        scene = import_mesh(bytes(data), file_type, limits, config.mesh_unit, base_dir)
     if scene.triangle_count == 0:
         raise AssetRejected("model has no triangles to display")
     if scene.triangle_count > limits.max_triangles:
@@ -112,6 +117,26 @@ def encode_lod(lod: SimplifiedLod, config: PipelineConfig, webp_images: list[byt
     return LodOutput(lod.spec.name, f"{lod.spec.name}.glb", built.data, entry)
 
 
+def real_scale(lo: Any, hi: Any, product: tuple[float, float, float] | None) -> float:
+    """The factor that makes the model the product's catalog size (within the check's 2%)."""
+    if product is None:
+        return 1.0
+    extent = float(max(hi[i] - lo[i] for i in range(3)))
+    return max(product) / extent if extent > 0 else 1.0
+
+
+def describe_scene(scene: Scene) -> dict[str, Any]:
+    """What of the upload is kept (names, variants, attribution) and dropped, for the seller."""
+    variants = scene.extensions.get(VARIANTS, {}).get("variants", [])
+    return {
+        "unit": scene.source_unit,
+        "attribution": dict(scene.asset),
+        "nodes": [n.name for n in scene.nodes],
+        "variants": [v.get("name") if isinstance(v, dict) else None for v in variants],
+        "dropped": [{"what": d.what, "why": d.why} for d in scene.dropped],
+    }
+
+
 def process_file(
     path: Path,
     sku: str,
@@ -121,9 +146,12 @@ def process_file(
     file_name: str | None = None,
     base_dir: Path | None = None,
     content_hash: str | None = None,
+    product_dimensions: tuple[float, float, float] | None = None,
 ) -> PipelineResult:
     """The LODs and manifest of the model in `path` (named `file_name`, default its own name;
-    `content_hash` when the caller hashed it while downloading)."""
+    `content_hash` when the caller hashed it while downloading; `product_dimensions`: the
+    catalog's width, height and depth in metres, checked against the model and used to scale
+    the AR file). Commerce check errors reject the upload before any LOD is built."""
     report = progress or (lambda _stage, _fraction: None)
     return_large_blocks_to_os()
     name = file_name or path.name
@@ -132,8 +160,14 @@ def process_file(
     scene = import_file(path, name, config, base_dir)
     lo, hi = scene.bbox()
     source_triangles = scene.triangle_count
+    described = describe_scene(scene)
     report("encode textures", 0.1)
     webp = encode_textures(scene, config)
+    report("check", 0.15)
+    checked = check_source(scene, product_dimensions, webp[config.lods[0].name])
+    if checked.errors:
+        raise AssetRejected("; ".join(f.message for f in checked.errors))
+    usdz_scale = real_scale(lo, hi, product_dimensions)
     report("simplify", 0.2)
     lods = cascade(scene, config)
     del scene  # the cascade owns it now and lets it go after the first LOD
@@ -145,11 +179,15 @@ def process_file(
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="encode") as encoders:
         pending, previous = [], None
 
+        usdz = None
+
         def hand_over(lod: SimplifiedLod) -> None:
             pending.append(encoders.submit(encode_lod, lod, config, webp.pop(lod.spec.name)))
 
         for i, lod in enumerate(lods):
             report(f"simplified {lod.spec.name}", 0.2 + 0.6 * (i + 1) / len(config.lods))
+            if lod.spec.name == USDZ_LOD:
+                usdz = encoders.submit(write_usdz, lod.scene, webp[lod.spec.name], usdz_scale)
             if previous is not None:
                 hand_over(previous)
             previous = lod
@@ -158,19 +196,39 @@ def process_file(
         del previous, lod
         report("encode", 0.8)
         outputs = [future.result() for future in pending]
+        usdz_data = usdz.result() if usdz is not None else None
     report("done", 1.0)
     order: list[str] = [spec.name for spec in config.lods]
     outputs.sort(key=lambda o: order.index(o.name))
+    for output in outputs:
+        check_lod(checked, output.name, output.manifest_entry["triangles"], len(output.data))
     manifest = {
         "version": MANIFEST_VERSION,
         "sku": sku,
         "content_hash": content_hash,
         "bbox": {"min": [float(v) for v in lo], "max": [float(v) for v in hi]},
+        "units": "m",
+        "dimensions_m": [round(float(h - low), 6) for low, h in zip(lo, hi, strict=True)],
         "source": {
             "file": PurePosixPath(name).name,
             "bytes": path.stat().st_size,
             "triangles": source_triangles,
+            "unit": described.pop("unit"),
         },
         "lods": [o.manifest_entry for o in outputs],
+        **described,
+        "check": checked.as_manifest(),
     }
-    return PipelineResult(content_hash, outputs, manifest)
+    if usdz_data is not None:
+        manifest["ar"] = {
+            "usdz": {
+                "url": USDZ_NAME,
+                "bytes": len(usdz_data),
+                "lod": USDZ_LOD,
+                "content_type": USDZ_CONTENT_TYPE,
+                # One model: AR shows the variant the primitives name (the default one).
+                "variant": "default",
+            },
+            "scene_viewer": {"url": next(o.file_name for o in outputs if o.name == USDZ_LOD)},
+        }
+    return PipelineResult(content_hash, outputs, manifest, usdz_data)

@@ -11,6 +11,7 @@ from typing import Any
 
 from handlers.asset.events import UploadRef
 from handlers.asset.pipeline import PipelineResult
+from handlers.asset.usdz_write import USDZ_CONTENT_TYPE, USDZ_NAME
 from handlers.shared import storage
 
 GLB_TYPE = "model/gltf-binary"
@@ -31,6 +32,14 @@ def publish(s3: Any, bucket: str, sku: str, result: PipelineResult) -> str:
             Key=prefix + lod.file_name,
             Body=lod.data,
             ContentType=GLB_TYPE,
+            CacheControl=IMMUTABLE,
+        )
+    if result.usdz is not None:
+        s3.put_object(
+            Bucket=bucket,
+            Key=prefix + USDZ_NAME,
+            Body=result.usdz,
+            ContentType=USDZ_CONTENT_TYPE,  # what AR Quick Look needs to open it
             CacheControl=IMMUTABLE,
         )
     manifest_key = prefix + storage.MANIFEST_NAME

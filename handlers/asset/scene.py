@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -21,6 +21,11 @@ class Primitive:
     normals: F32 | None = None  # (n, 3)
     uvs: F32 | None = None  # (n, 2), TEXCOORD_0
     material: int | None = None
+    uvs1: F32 | None = None  # (n, 2), TEXCOORD_1 (lightmaps, detail maps; texCoord: 1)
+    colors: F32 | None = None  # (n, 4), COLOR_0 as linear RGBA floats
+    node: int = 0  # the Scene.nodes entry that draws it
+    # KHR_materials_variants: [{"material": m, "variants": [v, ...]}, ...] (indices as uploaded)
+    variant_mappings: list[dict[str, Any]] | None = None
 
     @property
     def triangle_count(self) -> int:
@@ -37,6 +42,27 @@ class SourceImage:
 
 
 @dataclass
+class SceneNode:
+    """A node of the published hierarchy. Transforms are baked into the primitives (world
+    space), so published nodes keep names and parent/child structure with identity transforms;
+    a light keeps its world placement (`light_matrix`) on a child node of its own."""
+
+    name: str | None = None
+    children: list[int] = field(default_factory=list)
+    mesh_name: str | None = None
+    light: int | None = None  # index into the root KHR_lights_punctual lights
+    light_matrix: NDArray[np.float64] | None = None
+
+
+@dataclass
+class Dropped:
+    """Something of the upload that is not published, told to the seller in the manifest."""
+
+    what: str
+    why: str
+
+
+@dataclass
 class Scene:
     primitives: list[Primitive]
     # glTF material, texture and sampler objects, carried as JSON (texture "source" indexes
@@ -45,6 +71,18 @@ class Scene:
     textures: list[dict[str, Any]] = field(default_factory=list)
     samplers: list[dict[str, Any]] = field(default_factory=list)
     images: list[SourceImage] = field(default_factory=list)
+    nodes: list[SceneNode] = field(default_factory=lambda: [SceneNode()])
+    roots: list[int] = field(default_factory=lambda: [0])
+    # asset.copyright / asset.extras (attribution, licence) and root extensions that are
+    # carried over as uploaded (KHR_materials_variants' variant list, KHR_lights_punctual).
+    asset: dict[str, Any] = field(default_factory=dict)
+    extensions: dict[str, Any] = field(default_factory=dict)
+    dropped: list[Dropped] = field(default_factory=list)
+    source_unit: str = "m"  # the unit the upload's coordinates were in (now metres)
+
+    def with_primitives(self, primitives: list[Primitive]) -> Scene:
+        """The same model (materials, nodes, attribution) drawn with other primitives."""
+        return replace(self, primitives=primitives)
 
     @property
     def triangle_count(self) -> int:

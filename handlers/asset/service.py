@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any, Literal
 
 from handlers.asset.catalog import Catalog
@@ -15,9 +15,11 @@ from handlers.asset.events import UploadRef
 from handlers.asset.pipeline import PipelineResult, check_size, process_file
 from handlers.asset.publish import publish, quarantine
 from handlers.asset.staging import staged
+from handlers.asset.work import estimate_work
 from handlers.shared import env
 
 logger = logging.getLogger(__name__)
+UNIT_METADATA = "unit"
 OutcomeStatus = Literal["READY", "REJECTED", "SKIPPED", "BATCH", "REFUSED"]
 
 
@@ -66,23 +68,40 @@ class AssetService:
         if not self.catalog.set_status(upload, "PENDING"):
             return Outcome("SKIPPED", "stale: a newer upload of this product was recorded")
         if allow_batch and self._routes_to_batch(size):
-            return self._submit_batch(upload, size)
+            return self._submit_batch(upload, f"{size} bytes")
         try:
             check_size(size, self.config.limits.max_bytes)  # before downloading anything
-            result = self._process(upload)
+            # The seller's unit of an STL/OBJ/PLY upload: S3 metadata x-amz-meta-unit.
+            unit = head.get("Metadata", {}).get(UNIT_METADATA)
+            result = self._process(upload, unit, allow_batch=allow_batch)
         except AssetRejected as exc:
             return self._reject(upload, str(exc))
+        if isinstance(result, Outcome):
+            return result
         manifest_key = publish(self.s3, self.assets_bucket, upload.sku, result)
         if not self.catalog.set_status(upload, "READY", manifest_key=manifest_key):
             return Outcome("SKIPPED", "stale: a newer upload finished first", manifest_key)
         logger.info("published %s", manifest_key)
         return Outcome("READY", f"published {len(result.lods)} LODs", manifest_key)
 
-    def _process(self, upload: UploadRef) -> PipelineResult:
-        """Download to a scratch file (hashed as it streams), process it, delete it."""
+    def _process(
+        self, upload: UploadRef, unit: str | None, *, allow_batch: bool
+    ) -> PipelineResult | Outcome:
+        """Download to a scratch file (hashed as it streams), process it, delete it; a model
+        whose declared work is over the Lambda's budget is handed to Batch instead."""
+        config = replace(self.config, mesh_unit=unit or self.config.mesh_unit)
         with staged(self.s3, self._object_args(upload)) as (path, digest):
+            if allow_batch and self._batch_configured():
+                work = estimate_work(path, upload.file_name, self.config)
+                if work.seconds > self.config.lambda_work_seconds:
+                    return self._submit_batch(upload, work.describe())
             return process_file(
-                path, upload.sku, self.config, file_name=upload.file_name, content_hash=digest
+                path,
+                upload.sku,
+                config,
+                file_name=upload.file_name,
+                content_hash=digest,
+                product_dimensions=self.catalog.dimensions(upload.sku),
             )
 
     def _reject(self, upload: UploadRef, reason: str) -> Outcome:
@@ -91,11 +110,15 @@ class AssetService:
         self.catalog.set_status(upload, "REJECTED", reason=reason)
         return Outcome("REJECTED", f"{reason} (moved to {target})")
 
-    def _routes_to_batch(self, size: int) -> bool:
-        configured = self.batch is not None and self.batch_queue and self.batch_definition
-        return bool(configured) and size >= batch_threshold_bytes()
+    def _batch_configured(self) -> bool:
+        return bool(self.batch is not None and self.batch_queue and self.batch_definition)
 
-    def _submit_batch(self, upload: UploadRef, size: int) -> Outcome:
+    def _routes_to_batch(self, size: int) -> bool:
+        """Files too big to download into the Lambda go to Batch unread; smaller ones are
+        routed by their declared work once downloaded (see `_process`)."""
+        return self._batch_configured() and size >= batch_threshold_bytes()
+
+    def _submit_batch(self, upload: UploadRef, why: str) -> Outcome:
         uri = f"s3://{upload.bucket}/{upload.key}"
         job = self.batch.submit_job(
             jobName=f"asset-{upload.sku}"[:128],
@@ -115,7 +138,7 @@ class AssetService:
                 ]
             },
         )
-        return Outcome("BATCH", f"{size} bytes: submitted Batch job {job['jobId']}")
+        return Outcome("BATCH", f"{why}: submitted Batch job {job['jobId']}")
 
     @staticmethod
     def _object_args(upload: UploadRef) -> dict[str, str]:

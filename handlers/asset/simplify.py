@@ -59,9 +59,13 @@ def attribute_stream(
     if prim.normals is not None:
         columns.append(prim.normals)
         weights += [config.normal_weight] * 3
-    if prim.uvs is not None:
-        columns.append(prim.uvs)
-        weights += [config.uv_weight] * 2
+    for uvs in (prim.uvs, prim.uvs1):
+        if uvs is not None:
+            columns.append(uvs)
+            weights += [config.uv_weight] * 2
+    if prim.colors is not None:
+        columns.append(prim.colors)
+        weights += [config.color_weight] * 4
     if not columns:
         return None, np.zeros(0, dtype=np.float32)
     return (
@@ -114,12 +118,18 @@ def compact(prim: Primitive, indices: NDArray[np.uint32]) -> Primitive:
     used = np.zeros(prim.positions.shape[0], dtype=bool)
     used[indices] = True
     remap = (np.cumsum(used, dtype=np.uint32) - 1).astype(np.uint32)
-    return Primitive(
+
+    def kept(values: NDArray[np.float32] | None) -> NDArray[np.float32] | None:
+        return None if values is None else values[used]
+
+    return replace(
+        prim,
         positions=prim.positions[used],
         indices=remap[indices],
-        normals=None if prim.normals is None else prim.normals[used],
-        uvs=None if prim.uvs is None else prim.uvs[used],
-        material=prim.material,
+        normals=kept(prim.normals),
+        uvs=kept(prim.uvs),
+        uvs1=kept(prim.uvs1),
+        colors=kept(prim.colors),
     )
 
 
@@ -138,9 +148,7 @@ def cascade(scene: Scene, config: PipelineConfig) -> Iterator[SimplifiedLod]:
         budget = (spec.max_error - accumulated) * scale
         prims, step_error = simplify_scene(current, source_triangles, spec, budget, config, step)
         accumulated += step_error / scale
-        current = Scene(
-            prims, current.materials, current.textures, current.samplers, current.images
-        )
+        current = current.with_primitives(prims)
         del prims
         yield SimplifiedLod(spec, current, accumulated)
 

@@ -10,19 +10,31 @@ import io
 import warnings
 from collections.abc import Sequence
 
+import numpy as np
 from PIL import Image
 
 from handlers.asset.config import AssetLimits
 from handlers.asset.errors import AssetRejected
 
 
-def check_image_size(data: bytes, limits: AssetLimits, what: str) -> None:
-    """Read only the header: refuse an image whose pixel count is over the limit."""
+def image_size(data: bytes, what: str) -> tuple[int, int]:
+    """Width and height from the image's header (nothing decoded)."""
     try:
         with Image.open(io.BytesIO(data)) as img:
             width, height = img.size
     except (OSError, Image.DecompressionBombError, ValueError) as exc:
         raise AssetRejected(f"{what} is not a readable image ({exc})") from None
+    return width, height
+
+
+def image_pixels(data: bytes, what: str) -> int:
+    width, height = image_size(data, what)
+    return width * height
+
+
+def check_image_size(data: bytes, limits: AssetLimits, what: str) -> None:
+    """Read only the header: refuse an image whose pixel count is over the limit."""
+    width, height = image_size(data, what)
     if width * height > limits.max_texture_pixels:
         raise AssetRejected(
             f"{what} is {width}x{height} pixels; the limit is {limits.max_texture_pixels} pixels"
@@ -35,6 +47,20 @@ def _decoded(data: bytes) -> Image.Image:
         img = Image.open(io.BytesIO(data))
         img.load()
     return img
+
+
+# Pillow's modes for 16-bit greyscale PNGs; convert("RGB") clips their 0..65535 values at 255,
+# which turns a roughness or metalness map white.
+WIDE_GREY_MODES = ("I;16", "I;16B", "I;16L", "I;16N", "I")
+
+
+def eight_bit_grey(img: Image.Image) -> Image.Image:
+    """A 16-bit greyscale image as 8-bit "L", 0..65535 mapped onto 0..255 (divide by 257, round)."""
+    wide = np.asarray(img, dtype=np.uint32)
+    if img.mode == "I":  # 32-bit signed storage: PNG puts 16-bit samples here
+        wide = np.clip(np.asarray(img, dtype=np.int64), 0, 65535).astype(np.uint32)
+    narrow = ((wide + 128) // 257).astype(np.uint8)
+    return Image.fromarray(narrow, mode="L")
 
 
 def _fitted(img: Image.Image, max_px: int | None) -> Image.Image:
@@ -55,6 +81,8 @@ def encode_webp_sizes(data: bytes, max_sizes: Sequence[int | None], quality: int
     except (OSError, ValueError, Image.DecompressionBombWarning) as exc:
         raise AssetRejected(f"a texture could not be decoded ({exc})") from None
     icc = img.info.get("icc_profile")
+    if img.mode in WIDE_GREY_MODES:
+        img = eight_bit_grey(img)
     if img.mode not in ("RGB", "RGBA"):
         has_alpha = img.mode in ("LA", "PA") or "transparency" in img.info
         img = img.convert("RGBA" if has_alpha else "RGB")  # the decoded original goes now

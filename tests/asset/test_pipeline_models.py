@@ -20,6 +20,7 @@ from handlers.asset.pipeline import PipelineResult, import_model, process_file
 from handlers.asset.scene import Primitive, Scene
 from handlers.asset.simplify import cascade, simplify_primitive
 from tests.asset.gltf_factory import SHARED_MODELS, grid
+from tests.asset.khronos import validate_glbs
 
 CONFIG = PipelineConfig()
 MODELS = ["DamagedHelmet.glb", "beast.obj", "counter.stl", "igea.ply"]
@@ -69,6 +70,7 @@ def test_manifest_follows_the_contract(processed):
         "file": name,
         "bytes": len(data),
         "triangles": import_model(data, name, CONFIG).triangle_count,
+        "unit": {"stl": "mm"}.get(name.rsplit(".", 1)[-1], "m"),
     }
     assert [e["name"] for e in manifest["lods"]] == ["preview", "standard", "high"]
     for entry, lod, spec in zip(manifest["lods"], result.lods, DEFAULT_LODS, strict=True):
@@ -80,6 +82,14 @@ def test_manifest_follows_the_contract(processed):
         assert "KHR_draco_mesh_compression" in glb_json(lod.data)["extensionsRequired"]
     assert len(manifest["content_hash"]) == 64
     json.dumps(manifest)  # serialisable as is
+
+
+def test_every_lod_of_every_real_model_passes_the_khronos_validator():
+    glbs = {f"{name} {lod.name}": lod.data for name in MODELS for lod in run_pipeline(name)[2].lods}
+    reports = validate_glbs(glbs)
+    assert len(reports) == 3 * len(MODELS)
+    for key, report in reports.items():
+        assert report.errors == 0, (key, report.error_messages())
 
 
 def test_helmet_textures_are_webp_sized_per_lod():

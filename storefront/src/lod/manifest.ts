@@ -21,12 +21,22 @@ export interface ManifestLod {
   readonly compression: Compression;
 }
 
+/** AR files: the USDZ for AR Quick Look, the GLB Scene Viewer opens (absolute URLs). */
+export interface ManifestAr {
+  readonly usdzUrl: string;
+  readonly glbUrl: string;
+}
+
 export interface Manifest {
   readonly version: typeof MANIFEST_VERSION;
   readonly sku: string;
   readonly contentHash: string;
   readonly bbox: { readonly min: Vec3; readonly max: Vec3 };
   readonly lods: readonly ManifestLod[];
+  /** Absent in manifests written before the asset service made AR files. */
+  readonly ar: ManifestAr | null;
+  /** KHR_materials_variants names, in the model's order (empty: one look). */
+  readonly variants: readonly string[];
 }
 
 export type Vec3 = readonly [number, number, number];
@@ -77,6 +87,37 @@ function oneOf<T extends string>(allowed: readonly T[], value: unknown, where: s
     throw new ManifestError(`${where} must be one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`);
   }
   return value as T;
+}
+
+function relativeUrl(value: unknown, where: string, manifestUrl: string): string {
+  const url = asString(value, where);
+  if (/^[a-z][a-z0-9+.-]*:/i.test(url) || url.startsWith('/')) {
+    throw new ManifestError(`${where} must be relative to the manifest, got ${JSON.stringify(url)}`);
+  }
+  return new URL(url, manifestUrl).href;
+}
+
+function parseVariants(value: unknown): string[] {
+  if (value === undefined) {
+    return [];
+  }
+  if (!Array.isArray(value)) {
+    throw new ManifestError('manifest.variants must be an array of names');
+  }
+  return value.map((name, i) => (typeof name === 'string' && name !== '' ? name : `Variant ${i + 1}`));
+}
+
+function parseAr(value: unknown, manifestUrl: string): ManifestAr | null {
+  if (value === undefined) {
+    return null;
+  }
+  const ar = asObject(value, 'manifest.ar');
+  const usdz = asObject(field(ar, 'usdz', 'manifest.ar'), 'manifest.ar.usdz');
+  const viewer = asObject(field(ar, 'scene_viewer', 'manifest.ar'), 'manifest.ar.scene_viewer');
+  return {
+    usdzUrl: relativeUrl(field(usdz, 'url', 'manifest.ar.usdz'), 'manifest.ar.usdz.url', manifestUrl),
+    glbUrl: relativeUrl(field(viewer, 'url', 'manifest.ar.scene_viewer'), 'manifest.ar.scene_viewer.url', manifestUrl),
+  };
 }
 
 function parseLod(value: unknown, index: number, manifestUrl: string): ManifestLod {
@@ -130,5 +171,7 @@ export function parseManifest(value: unknown, manifestUrl: string): Manifest {
     contentHash: asString(field(obj, 'content_hash', 'manifest'), 'manifest.content_hash'),
     bbox: { min: asVec3(field(bbox, 'min', 'manifest.bbox'), 'manifest.bbox.min'), max: asVec3(field(bbox, 'max', 'manifest.bbox'), 'manifest.bbox.max') },
     lods,
+    ar: parseAr(obj.ar, manifestUrl),
+    variants: parseVariants(obj.variants),
   };
 }

@@ -61,6 +61,6 @@ export const productPage = (sku: string): Page => async (ctx, outlet, signal) =>
   if (note === null && product.asset.manifest_url !== null) {
     // three.js is only downloaded by pages that show a model.
     const { mountProductViewer } = await import('../viewer/productViewer');
-    await mountProductViewer(viewer, product.asset.manifest_url, signal);
+    await mountProductViewer(viewer, product.asset.manifest_url, signal, product.name);
   }
 };

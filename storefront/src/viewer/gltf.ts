@@ -2,6 +2,7 @@ import type { Object3D, WebGLRenderer } from 'three';
 import { DRACO_GLTF_CONFIG, DRACOLoader } from 'three/examples/jsm/loaders/DRACOLoader.js';
 import { GLTFLoader } from 'three/examples/jsm/loaders/GLTFLoader.js';
 import { MeshoptDecoder } from 'three/examples/jsm/libs/meshopt_decoder.module.js';
+import { attachVariantSwitch } from './variants';
 
 /**
  * A GLTFLoader for the asset service's GLBs: KHR_draco_mesh_compression (decoded in a
@@ -22,6 +23,7 @@ export function createGltfLoader(): { loader: GLTFLoader; dispose: () => void } 
 export async function parseGlb(loader: GLTFLoader, bytes: ArrayBuffer, url: string): Promise<Object3D> {
   const resourcePath = new URL('./', url).href;
   const gltf = await loader.parseAsync(bytes, resourcePath);
+  attachVariantSwitch(gltf);
   return gltf.scene;
 }
 

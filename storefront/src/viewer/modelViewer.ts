@@ -71,6 +71,38 @@ export class ModelViewer {
     this.requestRender();
   }
 
+  /**
+   * WebXR immersive-ar: the model, at its real size (the asset service writes metres), 1.5 m
+   * in front of the viewer until the session ends.
+   */
+  async presentAr(): Promise<void> {
+    const xr = (navigator as Navigator & { xr?: { requestSession(mode: string, init?: object): Promise<XRSession> } }).xr;
+    if (xr === undefined || this.model === null) {
+      return;
+    }
+    const session = await xr.requestSession('immersive-ar', { optionalFeatures: ['local-floor'] });
+    const model = this.model;
+    const home = model.position.clone();
+    const background = this.scene.background;
+    this.scene.background = null; // the camera image shows through
+    model.position.set(0, 0, -1.5);
+    this.renderer.xr.enabled = true;
+    await this.renderer.xr.setSession(session);
+    this.renderer.setAnimationLoop(() => this.renderer.render(this.scene, this.camera));
+    session.addEventListener('end', () => {
+      this.renderer.setAnimationLoop(null);
+      this.renderer.xr.enabled = false;
+      model.position.copy(home);
+      this.scene.background = background;
+      this.requestRender();
+    });
+  }
+
+  /** Draws again after the model changed in place (a material variant swapped). */
+  refresh(): void {
+    this.requestRender();
+  }
+
   dispose(): void {
     this.disposed = true;
     this.resizeObserver.disconnect();

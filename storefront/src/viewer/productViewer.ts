@@ -2,15 +2,23 @@ import { parseManifest, type Manifest, type ManifestLod } from '../lod/manifest'
 import { errorBox } from '../ui/errorBox';
 import { h } from '../ui/dom';
 import { createGltfLoader, disposeObject, parseGlb } from './gltf';
+import type { Object3D } from 'three';
+import { arButton, arKind, currentEnvironment } from './arLink';
 import { ModelViewer } from './modelViewer';
 import { loadProgressively, type LoadProgress } from './progressiveLoad';
 import { newLodTrace } from './trace';
+import { selectVariant } from './variants';
 
 /**
  * The product page's 3D view: fetch the manifest, show the preview LOD first, then swap
  * in finer LODs as they arrive. This module pulls in three.js, so pages import it lazily.
  */
-export async function mountProductViewer(container: HTMLElement, manifestUrl: string, signal: AbortSignal): Promise<void> {
+export async function mountProductViewer(
+  container: HTMLElement,
+  manifestUrl: string,
+  signal: AbortSignal,
+  title = document.title,
+): Promise<void> {
   const status = h('p', { class: 'viewer-status', testid: 'viewer-status', 'aria-live': 'polite' }, 'Loading 3D model…');
   status.dataset.state = 'loading';
   container.append(status);
@@ -33,6 +41,8 @@ export async function mountProductViewer(container: HTMLElement, manifestUrl: st
 
   const { loader, dispose: disposeLoader } = createGltfLoader();
   let viewer: ModelViewer | null = null;
+  let shownModel: Object3D | null = null;
+  let variant: number | null = null;
   // The LOD requests go out first, so the network works while the renderer and its
   // lighting are set up (slow on weak GPUs). JS runs to completion: `viewer` is set
   // below before any response can be handled.
@@ -44,6 +54,12 @@ export async function mountProductViewer(container: HTMLElement, manifestUrl: st
         throw new Error('LOD arrived before the viewer existed');
       }
       viewer.show(model, lod.name);
+      shownModel = model;
+      if (variant !== null) {
+        // A finer LOD arrives with its default materials: give it the chosen variant.
+        const shownBy = viewer;
+        void selectVariant(model, variant).then(() => shownBy.refresh());
+      }
     },
     discard: (model) => disposeObject(model),
     onProgress: (progress) => describe(status, progress, manifest.lods),
@@ -52,6 +68,28 @@ export async function mountProductViewer(container: HTMLElement, manifestUrl: st
   });
   viewer = new ModelViewer(container);
   const created = viewer;
+  if (manifest.variants.length > 0) {
+    container.append(
+      variantPicker(manifest.variants, (chosen) => {
+        variant = chosen;
+        if (shownModel !== null) {
+          const model = shownModel;
+          void selectVariant(model, chosen).then((parts) => {
+            created.canvas.dataset.variant = chosen === null ? '' : (manifest.variants[chosen] ?? '');
+            created.canvas.dataset.variantParts = String(parts);
+            created.refresh();
+          });
+        }
+      }),
+    );
+  }
+  if (manifest.ar !== null) {
+    const kind = arKind(await currentEnvironment());
+    const button = arButton(kind, manifest.ar, title, location.href, () => void created.presentAr());
+    if (button !== null) {
+      container.append(button);
+    }
+  }
   signal.addEventListener('abort', () => {
     created.dispose();
     disposeLoader();
@@ -67,6 +105,18 @@ export async function mountProductViewer(container: HTMLElement, manifestUrl: st
       showError(status, failure);
     }
   }
+}
+
+/** A select of the model's variants ("As shown" is the model's own materials). */
+function variantPicker(names: readonly string[], onChange: (variant: number | null) => void): HTMLElement {
+  const select = h('select', { testid: 'variant-select', 'aria-label': 'Colour or material' });
+  select.append(h('option', { value: '' }, 'As shown'));
+  names.forEach((name, i) => select.append(h('option', { value: String(i) }, name)));
+  select.addEventListener('change', () => {
+    const value = (select as HTMLSelectElement).value;
+    onChange(value === '' ? null : Number(value));
+  });
+  return select;
 }
 
 function describe(status: HTMLElement, progress: LoadProgress, lods: readonly ManifestLod[]): void {

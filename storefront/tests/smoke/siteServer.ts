@@ -10,6 +10,7 @@ const CONTENT_TYPES: Record<string, string> = {
   '.css': 'text/css',
   '.wasm': 'application/wasm',
   '.glb': 'model/gltf-binary',
+  '.usdz': 'model/vnd.usdz+zip',
   '.json': 'application/json',
   '.png': 'image/png',
 };
