@@ -50,6 +50,9 @@ class TableOutputs:
 
     name: pulumi.Output[str]
     arn: pulumi.Output[str]
+    # The table's stream where a consumer reads it: the primary region's copy of a global table
+    # (every replica's writes arrive there too); None elsewhere.
+    stream_arn: pulumi.Output[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,8 @@ class ClusterOutputs:
     identifier: pulumi.Output[str]
     arn: pulumi.Output[str]
     endpoint: pulumi.Output[str]
+    # The read-only instances (in a secondary region the whole cluster is read-only): search.
+    reader_endpoint: pulumi.Output[str]
     resource_id: pulumi.Output[str]
     # What must exist before the cluster takes connections (a deploy step waits for them).
     instances: tuple[pulumi.Resource, ...]

@@ -17,10 +17,11 @@ from typing import Any, Final
 
 from handlers.cart.search_projection import project
 from handlers.cart.stores.database import Connections
+from handlers.shared.functions import SEARCH_PROJECTION_BATCH_SIZE
 
 logger = logging.getLogger(__name__)
 POLL_SECONDS: Final = 0.1
-BATCH_SIZE: Final = 100  # what the event source mapping is configured with too
+BATCH_SIZE: Final = SEARCH_PROJECTION_BATCH_SIZE
 
 
 def lambda_record(record: Mapping[str, Any], stream_arn: str) -> dict[str, Any]:

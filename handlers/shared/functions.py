@@ -19,3 +19,9 @@ COGNITO_TRIGGER_WAIT_SECONDS: Final = 5
 PRE_TOKEN_TIMEOUT_SECONDS: Final = COGNITO_TRIGGER_WAIT_SECONDS
 # boto3's import is most of the trigger's cold start; more memory is more CPU for it.
 PRE_TOKEN_MEMORY_MB: Final = 512
+# The search projection: the catalog stream's consumer in the primary region (its event source
+# mapping hands it up to this many records a batch; the local stream poller reads as many).
+SEARCH_PROJECTION_HANDLER: Final = "handlers.cart.search_projection.lambda_handler"
+SEARCH_PROJECTION_BATCH_SIZE: Final = 100
+SEARCH_PROJECTION_TIMEOUT_SECONDS: Final = 60
+SEARCH_PROJECTION_MEMORY_MB: Final = 256

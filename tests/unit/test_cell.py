@@ -208,8 +208,8 @@ def test_every_lambda_has_tracing_retention_concurrency_and_a_dead_letter_path(
     retention = 365 if stack == "prod" else 14
     # The cells' own (Identity's Cognito trigger is synchronous, no DLQ: see test_identity.py).
     functions = [f for f in run.of_type(FUNCTION) if f.name.startswith("cell-")]
-    # Cart and asset in every region, cart-schema in the primary.
-    assert len(functions) == 2 * len(run.outputs["regions"]) + 1
+    # Cart and asset in every region, cart-schema and search-projection in the primary.
+    assert len(functions) == 2 * len(run.outputs["regions"]) + 2
     # Function and log group names repeat in every region (each region has its own).
     log_groups = {(r.region, r.inputs.get("name")): r for r in run.of_type(LOG_GROUP)}
     queue_arns = {
@@ -364,6 +364,7 @@ def test_lambdas_get_every_variable_their_handlers_read(program: ProgramFactory)
             env.DATABASE_HOST,
             env.DATABASE_PORT,
             env.DATABASE_NAME,
+            env.SEARCH_DATABASE_HOST,
             env.REDIS_URL,
             env.REDIS_AUTH_SECRET_ARN,
             env.CART_COOKIE_SECRET_ARN,
@@ -375,6 +376,9 @@ def test_lambdas_get_every_variable_their_handlers_read(program: ProgramFactory)
         # Each region's cart reaches its own cluster (a secondary's is promoted on failover).
         assert cart[env.DATABASE_HOST].endswith(f".{region}.rds.amazonaws.com")
         assert cart[env.DATABASE_IAM_USER] == CART_DATABASE_ROLE
+        # Search reads the region's read-only instances (the mocks' "cluster-ro-" endpoint).
+        assert ".cluster-ro-" in cart[env.SEARCH_DATABASE_HOST]
+        assert cart[env.SEARCH_DATABASE_HOST].endswith(f".{region}.rds.amazonaws.com")
         assert (cart[env.DATABASE_PORT], cart[env.DATABASE_NAME]) == (str(POSTGRES_PORT), "shop3d")
         assert cart[env.REDIS_URL].startswith("rediss://")
         assert cart[env.CART_COOKIE_SECRET_ARN].startswith(f"arn:aws:secretsmanager:{region}:")
