@@ -114,6 +114,9 @@ class AwsEndpoints:
     def dynamodb_client(self) -> DynamoDBClient:
         return self._session().client("dynamodb", endpoint_url=self.dynamodb)
 
+    def dynamodb_streams_client(self) -> Any:  # no type stubs installed for dynamodbstreams
+        return self._session().client("dynamodbstreams", endpoint_url=self.dynamodb)
+
     def s3_client(self) -> S3Client:
         return self._session().client("s3", endpoint_url=self.moto)
 

@@ -16,8 +16,7 @@ import boto3
 import psycopg
 import pytest
 
-from handlers.cart.settings import DatabaseUrl
-from handlers.cart.stores.credentials import credential_source
+from handlers.cart.stores.credentials import FixedUrl
 from handlers.cart.stores.database import Connections, set_cart_role_password, url_as_cart_role
 from handlers.shared.deploy_events import SEARCH_PROJECTION_ROLE
 from handlers.shared.tables import CATALOG
@@ -34,7 +33,7 @@ def stream(cart_world) -> CatalogStream:
     with psycopg.connect(cart_world.database_url, autocommit=True) as conn:
         set_cart_role_password(conn, PROJECTION_PASSWORD, SEARCH_PROJECTION_ROLE)
     url = url_as_cart_role(cart_world.database_url, PROJECTION_PASSWORD, SEARCH_PROJECTION_ROLE)
-    connections = Connections(credential_source(DatabaseUrl(url), lambda: None, lambda: None))
+    connections = Connections(FixedUrl(url))
     return CatalogStream(
         boto3.client("dynamodb"),
         boto3.client("dynamodbstreams"),
