@@ -84,20 +84,23 @@ _MATCHED: Final = """
 WITH q AS (SELECT to_tsquery('english', %(tsquery)s) AS ts, %(phrase)s::text AS phrase),
 matched AS (
     SELECT s.sku, s.name, s.description, s.category, s.price_minor, s.currency,
-        s.asset_status, s.manifest_key, s.created_at,
-        coalesce(i.on_hand, 0) > 0 AS in_stock,
-        {score} AS score
+        s.asset_status, s.manifest_key, s.created_at, {score} AS score
     FROM search_products s CROSS JOIN q
-    LEFT JOIN inventory i ON i.sku = s.sku
     WHERE s.visible {text_match} {stock_match}
 )
 """
+# The typo branch (pg_trgm's <% : word_similarity at or above its threshold) runs only when the
+# words match nothing as written: one index probe decides, so a query that matches does not pay
+# for comparing trigrams with every name.
 _TEXT_MATCH: Final = (
-    "AND (s.document @@ q.ts OR q.phrase <%% lower(s.name))"  # <% : word_similarity threshold
+    "AND (s.document @@ q.ts OR (NOT EXISTS (SELECT 1 FROM search_products e"
+    " WHERE e.visible AND e.document @@ q.ts) AND q.phrase <%% lower(s.name)))"
 )
+_IN_STOCK: Final = "EXISTS (SELECT 1 FROM inventory i WHERE i.sku = s.sku AND i.on_hand > 0)"
 _SCORE: Final = (
     f"round(((lower(s.name) = q.phrase)::int * {_EXACT_NAME_BONUS}"
-    " + ts_rank(s.document, q.ts) + word_similarity(q.phrase, lower(s.name)))::numeric,"
+    " + CASE WHEN s.document @@ q.ts THEN ts_rank(s.document, q.ts)"
+    " ELSE word_similarity(q.phrase, lower(s.name)) END)::numeric,"
     f" {_SCORE_DIGITS})"
 )
 _ORDER: Final[dict[Sort, tuple[str, str, str]]] = {
@@ -116,9 +119,11 @@ _ORDER: Final[dict[Sort, tuple[str, str, str]]] = {
 }
 
 
+# Stock is read for the page's rows only (the filter, when asked for, is in `matched`).
 _PAGE: Final = sql.SQL(
-    "{matched} SELECT *, {key} AS sort_key FROM matched WHERE {where}"
-    " ORDER BY {order} LIMIT %(limit)s"
+    "{matched} SELECT *, {key} AS sort_key,"
+    " EXISTS (SELECT 1 FROM inventory i WHERE i.sku = m.sku AND i.on_hand > 0) AS in_stock"
+    " FROM matched m WHERE {where} ORDER BY {order} LIMIT %(limit)s"
 )
 _FACETS: Final = sql.SQL(
     "{matched} SELECT 'category' AS facet, category AS value, count(*) AS n FROM matched"
@@ -139,15 +144,14 @@ def _filters(query: SearchQuery, *, category: bool, price: bool) -> list[str]:
     return conditions
 
 
-def _matched(query: SearchQuery) -> str:
+def _matched(query: SearchQuery, *, scored: bool) -> str:
+    """The matching rows; `scored` adds the relevance score (the page when sorted by it)."""
     has_words = bool(query.words)
     stock = ""
     if query.in_stock is not None:
-        stock = (
-            "AND coalesce(i.on_hand, 0) > 0" if query.in_stock else "AND coalesce(i.on_hand, 0) = 0"
-        )
+        stock = f"AND {'' if query.in_stock else 'NOT '}{_IN_STOCK}"
     return _MATCHED.format(
-        score=_SCORE if has_words else "0::numeric",
+        score=_SCORE if has_words and scored else "0::numeric",
         text_match=_TEXT_MATCH if has_words else "",
         stock_match=stock,
     )
@@ -207,19 +211,18 @@ def search(conn: psycopg.Connection, query: SearchQuery) -> SearchPage:
     what the other filters leave (a category's count ignores the category filter, a band's the
     price filters), so a shopper sees what choosing it would give."""
     order, after, key_column = _ORDER[query.effective_sort]
-    matched = _matched(query)
     conditions = _filters(query, category=True, price=True)
     if query.after is not None:
         conditions.append(after)
     # Every fragment is a constant of this module; values travel as parameters only.
     page_sql = _PAGE.format(
-        matched=sql.SQL(matched),
+        matched=sql.SQL(_matched(query, scored=query.effective_sort == "relevance")),
         key=sql.SQL(key_column),
         where=sql.SQL(" AND ".join(conditions)),
         order=sql.SQL(order),
     )
     facets_sql = _FACETS.format(
-        matched=sql.SQL(matched),
+        matched=sql.SQL(_matched(query, scored=False)),
         category_where=sql.SQL(" AND ".join(_filters(query, category=False, price=True))),
         band_where=sql.SQL(" AND ".join(_filters(query, category=True, price=False))),
     )
