@@ -83,24 +83,30 @@ def hide(conn: psycopg.Connection, sku: str, version: int) -> bool:
 _MATCHED: Final = """
 WITH q AS (SELECT to_tsquery('english', %(tsquery)s) AS ts, %(phrase)s::text AS phrase),
 matched AS (
-    SELECT s.sku, s.name, s.description, s.category, s.price_minor, s.currency,
-        s.asset_status, s.manifest_key, s.created_at, {score} AS score
+    SELECT {columns}, {score} AS score
     FROM search_products s CROSS JOIN q
     WHERE s.visible {text_match} {stock_match}
 )
 """
-# The typo branch (pg_trgm's <% : word_similarity at or above its threshold) runs only when the
-# words match nothing as written: one index probe decides, so a query that matches does not pay
-# for comparing trigrams with every name.
-_TEXT_MATCH: Final = (
-    "AND (s.document @@ q.ts OR (NOT EXISTS (SELECT 1 FROM search_products e"
-    " WHERE e.visible AND e.document @@ q.ts) AND q.phrase <%% lower(s.name)))"
+# The page's columns; the facets need only two (a narrow CTE is most of their speed).
+_PAGE_COLUMNS: Final = (
+    "s.sku, s.name, s.description, s.category, s.price_minor, s.currency, s.asset_status,"
+    " s.manifest_key, s.created_at"
 )
+_FACET_COLUMNS: Final = "s.category, s.price_minor"
+_WORDS_MATCH: Final = "AND s.document @@ q.ts"
+# The typo branch: pg_trgm's <% (word_similarity at or above its threshold) against the name.
+# search() takes it only when the words match nothing as written, so a query that matches does
+# not pay for comparing trigrams.
+_TYPO_MATCH: Final = "AND q.phrase <%% lower(s.name)"
 _IN_STOCK: Final = "EXISTS (SELECT 1 FROM inventory i WHERE i.sku = s.sku AND i.on_hand > 0)"
+_RANK: Final = {
+    False: "ts_rank(s.document, q.ts)",
+    True: "word_similarity(q.phrase, lower(s.name))",
+}
 _SCORE: Final = (
     f"round(((lower(s.name) = q.phrase)::int * {_EXACT_NAME_BONUS}"
-    " + CASE WHEN s.document @@ q.ts THEN ts_rank(s.document, q.ts)"
-    " ELSE word_similarity(q.phrase, lower(s.name)) END)::numeric,"
+    " + {rank})::numeric,"
     f" {_SCORE_DIGITS})"
 )
 _ORDER: Final[dict[Sort, tuple[str, str, str]]] = {
@@ -119,11 +125,12 @@ _ORDER: Final[dict[Sort, tuple[str, str, str]]] = {
 }
 
 
-# Stock is read for the page's rows only (the filter, when asked for, is in `matched`).
+# Stock is read for the page's rows only, by key (the filter, when asked for, is in `matched`).
 _PAGE: Final = sql.SQL(
-    "{matched} SELECT *, {key} AS sort_key,"
-    " EXISTS (SELECT 1 FROM inventory i WHERE i.sku = m.sku AND i.on_hand > 0) AS in_stock"
-    " FROM matched m WHERE {where} ORDER BY {order} LIMIT %(limit)s"
+    "{matched} SELECT p.*, coalesce((SELECT i.on_hand > 0 FROM inventory i"
+    " WHERE i.sku = p.sku), false) AS in_stock FROM ("
+    " SELECT *, {key} AS sort_key FROM matched m WHERE {where} ORDER BY {order}"
+    " LIMIT %(limit)s) p ORDER BY {order}"
 )
 _FACETS: Final = sql.SQL(
     "{matched} SELECT 'category' AS facet, category AS value, count(*) AS n FROM matched"
@@ -144,15 +151,18 @@ def _filters(query: SearchQuery, *, category: bool, price: bool) -> list[str]:
     return conditions
 
 
-def _matched(query: SearchQuery, *, scored: bool) -> str:
-    """The matching rows; `scored` adds the relevance score (the page when sorted by it)."""
+def _matched(query: SearchQuery, *, typo: bool, page: bool) -> str:
+    """The matching rows: the page's columns and (sorted by relevance) the score, or the
+    facets' two columns. `typo`: matched by trigram similarity instead of the words."""
     has_words = bool(query.words)
     stock = ""
     if query.in_stock is not None:
         stock = f"AND {'' if query.in_stock else 'NOT '}{_IN_STOCK}"
+    scored = has_words and page and query.effective_sort == "relevance"
     return _MATCHED.format(
-        score=_SCORE if has_words and scored else "0::numeric",
-        text_match=_TEXT_MATCH if has_words else "",
+        columns=_PAGE_COLUMNS if page else _FACET_COLUMNS,
+        score=_SCORE.format(rank=_RANK[typo]) if scored else "0::numeric",
+        text_match=(_TYPO_MATCH if typo else _WORDS_MATCH) if has_words else "",
         stock_match=stock,
     )
 
@@ -206,30 +216,41 @@ def _result(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def search(conn: psycopg.Connection, query: SearchQuery) -> SearchPage:
-    """One page of results and the facets, in two statements on one connection. Facets count
-    what the other filters leave (a category's count ignores the category filter, a band's the
-    price filters), so a shopper sees what choosing it would give."""
+# Every fragment is a constant of this module; values travel as parameters only.
+def _page_sql(query: SearchQuery, typo: bool) -> sql.Composed:
     order, after, key_column = _ORDER[query.effective_sort]
     conditions = _filters(query, category=True, price=True)
     if query.after is not None:
         conditions.append(after)
-    # Every fragment is a constant of this module; values travel as parameters only.
-    page_sql = _PAGE.format(
-        matched=sql.SQL(_matched(query, scored=query.effective_sort == "relevance")),
+    return _PAGE.format(
+        matched=sql.SQL(_matched(query, typo=typo, page=True)),
         key=sql.SQL(key_column),
         where=sql.SQL(" AND ".join(conditions)),
         order=sql.SQL(order),
     )
-    facets_sql = _FACETS.format(
-        matched=sql.SQL(_matched(query, scored=False)),
+
+
+def _facets_sql(query: SearchQuery, typo: bool) -> sql.Composed:
+    return _FACETS.format(
+        matched=sql.SQL(_matched(query, typo=typo, page=False)),
         category_where=sql.SQL(" AND ".join(_filters(query, category=False, price=True))),
         band_where=sql.SQL(" AND ".join(_filters(query, category=True, price=False))),
     )
+
+
+def search(conn: psycopg.Connection, query: SearchQuery) -> SearchPage:
+    """One page of results and the facets, in two statements on one connection (three when the
+    words match nothing and are tried as typos). Facets count
+    what the other filters leave (a category's count ignores the category filter, a band's the
+    price filters), so a shopper sees what choosing it would give."""
     parameters = _parameters(query)
     with conn.cursor(row_factory=psycopg.rows.dict_row) as cur:
-        rows = cur.execute(page_sql, parameters).fetchall()
-        facets = cur.execute(facets_sql, parameters).fetchall()
+        typo = False
+        facets = cur.execute(_facets_sql(query, typo), parameters).fetchall()
+        if query.words and not any(f["facet"] == "category" for f in facets):
+            typo = True  # nothing matches the words as written: try them as typos
+            facets = cur.execute(_facets_sql(query, typo), parameters).fetchall()
+        rows = cur.execute(_page_sql(query, typo), parameters).fetchall()
     more = len(rows) > query.limit
     rows = rows[: query.limit]
     next_after = None
