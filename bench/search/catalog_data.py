@@ -1,6 +1,6 @@
 """A generated catalog for the search bench: deterministic (seeded), shaped like a real shop's
-(20 categories, names of adjective + material + noun, descriptions of 12-20 words), with a few
-fixed products the relevance queries look for."""
+(20 categories, names of adjective + material + noun, descriptions that name their own noun
+among 12-20 common words), with a few fixed products the relevance queries look for."""
 
 from __future__ import annotations
 
@@ -55,7 +55,8 @@ def products(count: int, seed: int = 17) -> Iterator[tuple[object, ...]]:
     for n in range(count - len(FIXED)):
         noun = rng.choice(NOUNS)
         name = f"{rng.choice(ADJECTIVES)} {rng.choice(MATERIALS)} {noun}".capitalize()
-        words = rng.choices(FILLER + NOUNS + MATERIALS, k=rng.randint(12, 20))
+        # A description speaks of its own product, in words shared by the whole catalog.
+        words = [noun, *rng.choices(FILLER, k=rng.randint(12, 20))]
         price = int(rng.lognormvariate(8.5, 1.0))  # median about 50.00, a long tail
         created = EPOCH + timedelta(minutes=rng.randint(0, 500_000))
         yield f"GEN-{n:06d}", name, " ".join(words), rng.choice(CATEGORIES), price, created

@@ -140,6 +140,7 @@ def test_the_category_filter_is_exact_and_facets_count_every_category(client, ca
     assert sorted(_names(reply)) == [f"{word} chair", f"{word} stool"]
     assert all(r["category"] == catalog.category for r in reply.body["results"])
     assert reply.body["facets"]["categories"] == {catalog.category: 2, other.category: 1}
+    assert reply.body["facets"]["exact"] is True
 
 
 def test_price_filters_and_price_band_facets(client, catalog) -> None:

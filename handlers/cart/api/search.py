@@ -215,7 +215,11 @@ def search() -> Response[str]:
     body = {
         "results": page.results,
         "next_cursor": None if page.next_after is None else write_cursor(page.next_after, digest),
-        "facets": {"categories": page.categories, "price_bands": page.price_bands},
+        "facets": {
+            "categories": page.categories,
+            "price_bands": page.price_bands,
+            "exact": page.facets_exact,
+        },
         "sort": query.effective_sort,
     }
     return Response(status_code=200, content_type="application/json", body=json.dumps(body))

@@ -17,7 +17,7 @@ from typing import Any, Final
 import psycopg
 from psycopg import sql
 
-from handlers.cart.limits import SEARCH_PRICE_BANDS_MINOR
+from handlers.cart.limits import SEARCH_FACET_MATCH_LIMIT, SEARCH_PRICE_BANDS_MINOR
 from handlers.cart.search_query import SearchQuery, Sort, tsquery_text
 
 # An exact (case-insensitive) name match outranks any weighted text score (ts_rank <= 1).
@@ -82,10 +82,11 @@ def hide(conn: psycopg.Connection, sku: str, version: int) -> bool:
 
 _MATCHED: Final = """
 WITH q AS (SELECT to_tsquery('english', %(tsquery)s) AS ts, %(phrase)s::text AS phrase),
-matched AS (
+matched AS {materialized} (
     SELECT {columns}, {score} AS score
     FROM search_products s CROSS JOIN q
     WHERE s.visible {text_match} {stock_match}
+    {limit}
 )
 """
 # The page's columns; the facets need only two (a narrow CTE is most of their speed).
@@ -137,6 +138,7 @@ _FACETS: Final = sql.SQL(
     " WHERE {category_where} GROUP BY category UNION ALL"
     " SELECT 'band', width_bucket(price_minor, %(bands)s::bigint[])::text, count(*)"
     " FROM matched WHERE {band_where} GROUP BY 2"
+    " UNION ALL SELECT 'total', '', count(*) FROM matched"
 )
 
 
@@ -161,6 +163,11 @@ def _matched(query: SearchQuery, *, typo: bool, page: bool) -> str:
     scored = has_words and page and query.effective_sort == "relevance"
     return _MATCHED.format(
         columns=_PAGE_COLUMNS if page else _FACET_COLUMNS,
+        materialized="",
+        # Facets count at most SEARCH_FACET_MATCH_LIMIT matches (SearchPage.facets_exact says
+        # whether they saw all): counting tens of thousands of rows is what made broad queries
+        # slow (bench/search), and past a few thousand a shopper narrows the search anyway.
+        limit="" if page else "LIMIT %(facet_limit)s",
         score=_SCORE.format(rank=_RANK[typo]) if scored else "0::numeric",
         text_match=(_TYPO_MATCH if typo else _WORDS_MATCH) if has_words else "",
         stock_match=stock,
@@ -179,6 +186,7 @@ def _parameters(query: SearchQuery) -> dict[str, Any]:
         "key": None if query.after is None else query.after[0],
         "sku": None if query.after is None else query.after[1],
         "limit": query.limit + 1,  # one more: is there a next page?
+        "facet_limit": SEARCH_FACET_MATCH_LIMIT,
     }
 
 
@@ -197,6 +205,9 @@ class SearchPage:
     next_after: tuple[Any, str] | None
     categories: dict[str, int]
     price_bands: list[dict[str, int | None]]
+    # False when more than SEARCH_FACET_MATCH_LIMIT rows matched: the counts are of the first
+    # that many (a lower bound), not of every match.
+    facets_exact: bool
 
 
 def _result(row: dict[str, Any]) -> dict[str, Any]:
@@ -259,6 +270,7 @@ def search(conn: psycopg.Connection, query: SearchQuery) -> SearchPage:
         next_after = (_cursor_value(last["sort_key"]), last["sku"])
     categories = {f["value"]: int(f["n"]) for f in facets if f["facet"] == "category"}
     counts = {int(f["value"]): int(f["n"]) for f in facets if f["facet"] == "band"}
+    total = sum(int(f["n"]) for f in facets if f["facet"] == "total")
     bands = [
         {**_band_label(i), "count": counts.get(i, 0)}
         for i in range(len(SEARCH_PRICE_BANDS_MINOR) + 1)
@@ -268,6 +280,7 @@ def search(conn: psycopg.Connection, query: SearchQuery) -> SearchPage:
         next_after=next_after,
         categories=dict(sorted(categories.items())),
         price_bands=bands,
+        facets_exact=total < SEARCH_FACET_MATCH_LIMIT,
     )
 
 
