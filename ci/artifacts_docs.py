@@ -1,4 +1,4 @@
-"""The Lambda artifacts table of docs/shipping.md, rendered from components/artifacts.lock.json
+"""The Lambda artifacts table of docs/shipping.md, rendered from lambda_packaging/artifacts.lock.json
 and written by `python -m ci build-artifacts` whenever it rewrites that record
 (tests/unit/test_project_files.py renders the committed record again and compares)."""
 
@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from components.artifacts import read_build_record
+from lambda_packaging.record import read_build_record
 from offline.doc_blocks import DOCS, GeneratedBlock
 
 BLOCK = GeneratedBlock(DOCS / "shipping.md", "artifacts", "python -m ci build-artifacts")

@@ -4,17 +4,16 @@
 
 For each (handler, architecture): export the handler's dependency group from uv.lock (hashes
 pinned), check every package has a wheel for CPython 3.12 on manylinux_2_34 (Lambda's Amazon
-Linux 2023) for the architecture, install those wheels with uv (no compiler, no sdists), drop
+Linux 2023) for the architecture, install those wheels with the pinned uv (.tools/bin/uv: no compiler, no sdists), drop
 tests, caches and console scripts, zip the tree deterministically as a layer (python/...) and
-record the result in components/artifacts.lock.json. A handler that cannot ship as a Zip (a
-package without a wheel, or over Lambda's size limits) is recorded as a container image, with
+record the result in lambda_packaging/artifacts.lock.json. A handler that cannot ship as a Zip
+(a package without a wheel, or over Lambda's size limits) is recorded as a container image, with
 the reason. A RUNTIME_ONLY handler (standard library and the runtime's boto3) is checked for
 other imports and recorded as a Zip without a layer: nothing is installed for it.
 """
 
 from __future__ import annotations
 
-import json
 import shutil
 import subprocess
 import tempfile
@@ -27,18 +26,19 @@ from packaging.markers import Marker
 from packaging.tags import Tag, compatible_tags, cpython_tags
 from packaging.utils import canonicalize_name, parse_wheel_filename
 
-from components import artifacts
-from components.artifacts import (
-    ArtifactError,
-    Handler,
-    deterministic_zip,
-    shippable_files,
-)
-from stack_config.config import Architecture
+from ci.pinned_tools import pinned_tool
+from lambda_packaging import targets
+from lambda_packaging.errors import ArtifactError
+from lambda_packaging.handler_code import imports_beyond_runtime, zip_handler_code
+from lambda_packaging.lock_closure import group_closure, lock_digest
+from lambda_packaging.paths import BUILD_DIR, REPO_ROOT
+from lambda_packaging.record import read_build_record, record_key, write_build_record
+from lambda_packaging.targets import Architecture, Handler, architectures_of
+from lambda_packaging.zips import deterministic_zip, shippable_files
 
 UV_PLATFORM: Final[Mapping[Architecture, str]] = {
-    "arm64": f"aarch64-{artifacts.GLIBC_TAG}",
-    "x86_64": f"x86_64-{artifacts.GLIBC_TAG}",
+    "arm64": f"aarch64-{targets.GLIBC_TAG}",
+    "x86_64": f"x86_64-{targets.GLIBC_TAG}",
 }
 # (name, version, environment marker) of one line of a uv export.
 Pin = tuple[str, str, str]
@@ -78,14 +78,11 @@ def target_tags(architecture: Architecture) -> frozenset[Tag]:
     )
 
 
-def requirements(handler: Handler, repo: Path = artifacts.REPO_ROOT) -> str:
+def requirements(handler: Handler, repo: Path = REPO_ROOT) -> str:
     """The group's requirements from uv.lock, markers and hashes included (uv, offline)."""
-    uv = shutil.which("uv")
-    if uv is None:
-        raise ArtifactError("uv is not on PATH: install it (https://docs.astral.sh/uv/)")
     result = subprocess.run(
         [
-            uv,
+            pinned_tool("uv"),
             "export",
             "--frozen",
             "--no-default-groups",
@@ -121,8 +118,8 @@ def pinned_packages(requirements_txt: str) -> list[Pin]:
 def target_environment(architecture: Architecture) -> dict[str, str]:
     """PEP 508 marker values of Lambda's python3.12 on Linux for the architecture."""
     return {
-        "python_version": artifacts.PYTHON_VERSION,
-        "python_full_version": f"{artifacts.PYTHON_VERSION}.0",
+        "python_version": targets.PYTHON_VERSION,
+        "python_full_version": f"{targets.PYTHON_VERSION}.0",
         "sys_platform": "linux",
         "platform_system": "Linux",
         "platform_machine": WHEEL_ARCH[architecture],
@@ -154,12 +151,12 @@ def without_wheel(
 
 
 def build_one(handler: Handler, architecture: Architecture, out_dir: Path) -> BuildResult:
-    key = artifacts.record_key(handler, architecture)
-    base: dict[str, Any] = {"lock_digest": artifacts.lock_digest(handler)}
-    if handler in artifacts.RUNTIME_ONLY:
+    key = record_key(handler, architecture)
+    base: dict[str, Any] = {"lock_digest": lock_digest(handler)}
+    if handler in targets.RUNTIME_ONLY:
         return BuildResult(key, {**base, **runtime_only_record(handler)})
     reqs = requirements(handler)
-    locked = artifacts.group_closure(handler)
+    locked = group_closure(handler)
     missing = without_wheel(pinned_packages(reqs), architecture, locked)
     no_source = sorted(
         {m.split()[0] for m in missing} - {str(p["name"]) for p in locked if "sdist" in p}
@@ -168,7 +165,7 @@ def build_one(handler: Handler, architecture: Architecture, out_dir: Path) -> Bu
         raise ArtifactError(
             f"{key}: {', '.join(no_source)} has no {WHEEL_ARCH[architecture]} wheel and no sdist "
             "in uv.lock, so neither a layer nor an image can be built: pin the handler's "
-            "architecture in components/artifacts.py PINNED_ARCHITECTURES"
+            "architecture in lambda_packaging/targets.py PINNED_ARCHITECTURES"
         )
     if missing:
         reason = (
@@ -190,14 +187,14 @@ def build_one(handler: Handler, architecture: Architecture, out_dir: Path) -> Bu
             f"{name}=={version}"
             for name, version, _ in applicable(pinned_packages(reqs), architecture)
         )
-    code = artifacts.zip_handler_code(handler)
+    code = zip_handler_code(handler)
     total = zipped.unzipped_bytes + code.unzipped_bytes
     too_big = [
-        f"{total} bytes unzipped > {artifacts.UNZIPPED_LIMIT_BYTES}"
-        if total > artifacts.UNZIPPED_LIMIT_BYTES
+        f"{total} bytes unzipped > {targets.UNZIPPED_LIMIT_BYTES}"
+        if total > targets.UNZIPPED_LIMIT_BYTES
         else "",
-        f"layer zip {len(zipped.data)} bytes > {artifacts.DIRECT_UPLOAD_LIMIT_BYTES} direct upload"
-        if len(zipped.data) > artifacts.DIRECT_UPLOAD_LIMIT_BYTES
+        f"layer zip {len(zipped.data)} bytes > {targets.DIRECT_UPLOAD_LIMIT_BYTES} direct upload"
+        if len(zipped.data) > targets.DIRECT_UPLOAD_LIMIT_BYTES
         else "",
     ]
     if any(too_big):
@@ -218,16 +215,16 @@ def build_one(handler: Handler, architecture: Architecture, out_dir: Path) -> Bu
     )
 
 
-def runtime_only_record(handler: Handler, repo: Path = artifacts.REPO_ROOT) -> dict[str, Any]:
+def runtime_only_record(handler: Handler, repo: Path = REPO_ROOT) -> dict[str, Any]:
     """The record of a handler that ships with no layer, once its imports are checked."""
-    extra = artifacts.imports_beyond_runtime(handler, repo)
+    extra = imports_beyond_runtime(handler, repo)
     if extra:
         raise ArtifactError(
             f"{handler} imports {', '.join(extra)}, which Lambda's runtime does not provide: "
             f"remove the import, or give {handler} a dependency group in pyproject.toml and "
-            f"take it out of RUNTIME_ONLY in components/artifacts.py"
+            f"take it out of RUNTIME_ONLY in lambda_packaging/targets.py"
         )
-    return {"package_type": "Zip", "reason": artifacts.RUNTIME_ONLY_REASON}
+    return {"package_type": "Zip", "reason": targets.RUNTIME_ONLY_REASON}
 
 
 def _drop_console_scripts(target: Path) -> None:
@@ -245,7 +242,7 @@ def _drop_console_scripts(target: Path) -> None:
 def _install(req_file: Path, target: Path, architecture: Architecture) -> None:
     result = subprocess.run(
         [
-            "uv",
+            pinned_tool("uv"),
             "pip",
             "install",
             "--quiet",
@@ -254,7 +251,7 @@ def _install(req_file: Path, target: Path, architecture: Architecture) -> None:
             "--python-platform",
             UV_PLATFORM[architecture],
             "--python-version",
-            artifacts.PYTHON_VERSION,
+            targets.PYTHON_VERSION,
             "--only-binary",
             ":all:",
             "--no-deps",
@@ -264,6 +261,7 @@ def _install(req_file: Path, target: Path, architecture: Architecture) -> None:
             "-r",
             str(req_file),
         ],
+        cwd=REPO_ROOT,  # so uv reads pyproject.toml's [tool.uv] settings (native-tls)
         capture_output=True,
         text=True,
         check=False,
@@ -279,20 +277,19 @@ def build(
     out_dir: Path | None = None,
 ) -> list[BuildResult]:
     """Build and record; the record is rewritten whole, sorted, so it diffs cleanly."""
-    record_path = artifacts.BUILD_RECORD if record_path is None else record_path
-    out_dir = artifacts.BUILD_DIR / "deps" if out_dir is None else out_dir
+    out_dir = BUILD_DIR / "deps" if out_dir is None else out_dir
     results = [
         build_one(h, a, out_dir)
         for h in handlers
         for a in architectures
-        if a in artifacts.architectures_of(h)
+        if a in architectures_of(h)
     ]
-    record = artifacts.read_build_record(record_path)
+    record = read_build_record(record_path)
     record.update({result.key: result.record for result in results})
     for handler in handlers:  # a pinned handler has no record for the other architectures
-        for architecture in set(artifacts.ARCHITECTURES) - set(artifacts.architectures_of(handler)):
-            record.pop(artifacts.record_key(handler, architecture), None)
-    record_path.write_text(json.dumps(record, indent=2, sort_keys=True) + "\n")
+        for architecture in set(targets.ARCHITECTURES) - set(architectures_of(handler)):
+            record.pop(record_key(handler, architecture), None)
+    write_build_record(record, record_path)
     return results
 
 
@@ -300,8 +297,8 @@ def missing_layers(record_path: Path | None = None) -> list[str]:
     """Recorded Zip layers whose file is not in build/ (a fresh checkout, a CI runner)."""
     return [
         key
-        for key, entry in artifacts.read_build_record(record_path).items()
+        for key, entry in read_build_record(record_path).items()
         if entry.get("package_type") == "Zip"
         and "layer" in entry
-        and not (artifacts.BUILD_DIR / "deps" / entry["layer"]["file"]).is_file()
+        and not (BUILD_DIR / "deps" / entry["layer"]["file"]).is_file()
     ]

@@ -6,7 +6,9 @@ import argparse
 from collections.abc import Sequence
 from pathlib import Path
 
-from components.artifacts import ARCHITECTURES, HANDLERS, ArtifactError
+from ci.pinned_tools import PinnedToolMissing
+from lambda_packaging.errors import ArtifactError
+from lambda_packaging.targets import ARCHITECTURES, HANDLERS
 
 
 def _build_artifacts(args: argparse.Namespace) -> int:
@@ -84,7 +86,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         code: int = args.run(args)
-    except ArtifactError as error:
+    except (ArtifactError, PinnedToolMissing) as error:
         print(f"error: {error}")
         return 2
     return code

@@ -12,6 +12,7 @@ import threading
 from pathlib import Path
 from types import FrameType
 
+from local.cart_pool import DEFAULT_WORKERS, MAX_WORKERS
 from local.catalog_file import DEFAULT_CATALOG, CatalogFileError
 from local.platform import DEFAULT_PORT, Platform, PlatformError, PlatformOptions
 from local.progress import Progress
@@ -19,6 +20,12 @@ from local.servers import LOOPBACK, ServerNotInstalledError, ServerStartError
 from local.state import DEFAULT_STATE_DIR
 
 HEALTH_CHECK_INTERVAL_S = 1.0
+
+
+def _workers(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= MAX_WORKERS:
+        raise argparse.ArgumentTypeError(f"{text!r}: give 1 to {MAX_WORKERS} worker processes")
+    return int(text)
 
 
 def _port(text: str) -> int:
@@ -54,12 +61,19 @@ def parse_args(argv: list[str]) -> PlatformOptions:
         help="the sample catalog file (default: local/catalog.json)",
     )
     parser.add_argument("--log-requests", action="store_true", help="log every HTTP request")
+    parser.add_argument(
+        "--cart-workers",
+        type=_workers,
+        default=DEFAULT_WORKERS,
+        help=f"cart handler processes, like Lambda containers (default {DEFAULT_WORKERS})",
+    )
     args = parser.parse_args(argv)
     return PlatformOptions(
         state_dir=args.state_dir,
         catalog=args.catalog,
         port=args.port,
         log_requests=args.log_requests,
+        cart_workers=args.cart_workers,
     )
 
 

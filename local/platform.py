@@ -1,14 +1,17 @@
 """The local platform: shop3d's services on one machine, against real local servers.
 
 Start-up, in order: the storefront build (when stale) -> DynamoDB Local, PostgreSQL, Redis
-(state kept in the state dir) and moto's S3/SQS (in memory) -> the local token issuer -> tables,
+(state kept in the state dir) and moto's S3/SQS/Cognito (in memory) -> the user pool -> tables,
 buckets and the upload queue (local.resources) -> the services' environment -> the saved assets
 put back into the assets bucket -> the sample catalog (products, stock, and each model through
-uploads -> S3 notification -> SQS -> the asset Lambda handler) -> the site on one origin.
+uploads -> S3 notification -> SQS -> the asset Lambda handler) -> the site on one origin ->
+localstripe's webhook pointed at the site's /api/payments/webhook -> the order jobs timer
+(reservation expiry and the outbox relay to moto's EventBridge bus).
 
 Handlers are configured only through environment variables (handlers.shared.env and the
 standard AWS ones), exactly as the cells configure the Lambdas: no code branch knows it is
-local. The cart service trusts the local token issuer because SHOP3D_AUTH_* name it.
+local. The cart service trusts the user pool in moto's Cognito because SHOP3D_AUTH_* name it
+(its issuer, its JWKS URL on moto's server and its app client), as a cell names the real pool.
 """
 
 from __future__ import annotations
@@ -27,7 +30,6 @@ import psycopg
 import redis
 from psycopg import sql
 
-from handlers.cart.settings import Settings
 from handlers.cart.stores.credentials import FixedUrl
 from handlers.cart.stores.database import (
     Connections,
@@ -35,11 +37,12 @@ from handlers.cart.stores.database import (
     set_cart_role_password,
     url_as_cart_role,
 )
-from handlers.cart.wiring import Services
 from handlers.shared import env
 from handlers.shared.deploy_events import SEARCH_PROJECTION_ROLE
+from handlers.shared.routes import WEBHOOK_PATH
 from handlers.shared.tables import CATALOG
 from local import assets_copy, storefront_build
+from local.cart_pool import DEFAULT_WORKERS, CartPool
 from local.catalog_file import DEFAULT_CATALOG, load_catalog
 from local.catalog_loader import (
     seed_stock,
@@ -47,20 +50,30 @@ from local.catalog_loader import (
     wait_for_assets,
     write_products,
 )
+from local.cognito import LocalUserPool
+from local.order_jobs import OrderJobsTimer
 from local.progress import Progress
-from local.resources import ASSETS, AwsEndpoints, LocalResources, ensure_resources
+from local.resources import (
+    ASSETS,
+    AwsEndpoints,
+    LocalResources,
+    ensure_resources,
+    ensure_secret,
+    stripe_secret_value,
+)
 from local.search_stream import CatalogStream
 from local.servers import (
     LOOPBACK,
     DynamoDBLocal,
     LocalServer,
+    LocalStripe,
     MotoServer,
     PostgresServer,
     RedisServer,
 )
-from local.site_server import Site, SiteServer
+from local.site_app import Site
+from local.site_server import SiteServer
 from local.state import DEFAULT_STATE_DIR, StateDir
-from local.token_issuer import TokenIssuer
 from local.upload_events import UploadEventPump
 
 _S = TypeVar("_S", bound=LocalServer)
@@ -85,6 +98,7 @@ class PlatformOptions:
     dist_dir: Path = field(default_factory=lambda: storefront_build.STOREFRONT / "dist")
     asset_timeout_s: float = 600.0
     log_requests: bool = False
+    cart_workers: int = DEFAULT_WORKERS  # processes serving the cart, like Lambda containers
 
 
 class PlatformError(RuntimeError):
@@ -100,6 +114,7 @@ class Platform:
         self._stack = ExitStack()
         self._served: SiteServer | None = None
         self.pump: UploadEventPump | None = None
+        self.jobs: OrderJobsTimer | None = None
         self.database_url = ""
         self.search_stream: CatalogStream | None = None
 
@@ -121,9 +136,13 @@ class Platform:
         self._stack.close()
 
     def check(self) -> None:
-        """Raise PlatformError if a background part (the upload event pump) has failed."""
+        """Raise PlatformError if a background part (the upload event pump, the site) failed."""
         if self.pump is not None and self.pump.error is not None:
             raise PlatformError(f"the upload event pump stopped: {self.pump.error!r}")
+        if self._served is not None and self._served.error is not None:
+            raise PlatformError(f"the site server stopped: {self._served.error!r}")
+        if self.jobs is not None and self.jobs.error is not None:
+            self.progress.line(f"the order jobs failed (retried next tick): {self.jobs.error!r}")
 
     def _start(self) -> None:
         options, step = self.options, self.progress.step
@@ -158,26 +177,35 @@ class Platform:
             "PostgreSQL", PostgresServer(data_dir=state.postgres, log_file=logs / "postgres.log")
         )
         cache = started("Redis", RedisServer(data_dir=state.redis, log_file=logs / "redis.log"))
-        moto = started("moto (S3, SQS; in memory)", MotoServer())
-        issuer = self._stack.enter_context(TokenIssuer())
+        moto = started("moto (S3, SQS, Cognito; in memory)", MotoServer())
+        stripe = started("localstripe (Stripe API; in memory)", LocalStripe())
 
         with step("creating tables, buckets and the upload queue") as details:
             endpoints = AwsEndpoints(moto=moto.endpoint, dynamodb=dynamodb.endpoint)
             resources = ensure_resources(endpoints, RESOURCE_PREFIX)
+            # moto keeps the pool in memory: a new one (no shoppers yet) on every start.
+            issuer = LocalUserPool.create(
+                endpoints.cognito_client(), moto.endpoint, endpoints.region
+            )
             self.database_url = _ensure_database(postgres, DATABASE)
             cart_database_url = _cart_role_url(self.database_url)
             details.append(f"prefix {RESOURCE_PREFIX}, database {DATABASE}")
+            payments = _payments_environment(endpoints, stripe)
         os.environ.update(
             self._environment(
                 endpoints, resources, cart_database_url, cache.endpoint, issuer, state.cookie_key()
             )
+            | payments
         )
-        with step("importing the cart and asset Lambda handlers"):
-            # Both are handed collaborators built from the environment just set.
-            cart = importlib.import_module("handlers.cart.api.lambda_entry")
-            cart.use_services(Services.from_settings(Settings.from_env()))
+        with step(f"starting {options.cart_workers} cart worker processes") as details:
+            # Each worker hands the cart handler collaborators built from the environment just
+            # set (the workers inherit it); the asset handler runs here, in the pump's thread.
+            cart = CartPool(options.cart_workers)
+            self._stack.callback(cart.stop)
+            cart.warm()
             asset = importlib.import_module("handlers.asset.handler")
             asset.use_wiring(asset.AssetWiring.from_env())
+            details.append("the cart handler ready in each")
 
         s3 = endpoints.s3_client()
         assets_bucket = resources.buckets[ASSETS]
@@ -218,7 +246,15 @@ class Platform:
             wait_for_assets(table, pending, self.progress.line, options.asset_timeout_s, self.check)
             save_assets()
 
-        site.serve(Site(options.dist_dir, s3, assets_bucket, cart.lambda_handler, issuer))
+        site.serve(Site(options.dist_dir, s3, assets_bucket, cart.invoke, issuer))
+        with step("pointing localstripe's webhook at the cart; starting the order jobs"):
+            stripe.configure_webhook(
+                "shop3d-local", f"{site.url}{WEBHOOK_PATH}", payments[_WEBHOOK_SECRET_VARIABLE]
+            )
+            jobs = importlib.import_module("handlers.cart.jobs_lambda")
+            self.jobs = OrderJobsTimer(lambda: jobs.run_jobs(jobs.services()))
+            self.jobs.start()
+            self._stack.callback(self.jobs.stop)
 
     def _environment(
         self,
@@ -226,7 +262,7 @@ class Platform:
         resources: LocalResources,
         cart_database_url: str,
         redis_url: str,
-        issuer: TokenIssuer,
+        issuer: LocalUserPool,
         cookie_key: str,
     ) -> dict[str, str]:
         """What the cells set on the Lambdas, pointed at the local servers. The cart signs in
@@ -241,6 +277,31 @@ class Platform:
             **issuer.env(),
             **QUIET_POWERTOOLS,
         }
+
+
+# Not a handler variable: carried from _payments_environment to the webhook configuration.
+_WEBHOOK_SECRET_VARIABLE: Final = "SHOP3D_LOCAL_STRIPE_WEBHOOK_SECRET"  # noqa: S105  # a name
+
+
+def _payments_environment(endpoints: AwsEndpoints, stripe: LocalStripe) -> dict[str, str]:
+    """The Stripe keys in (moto's) Secrets Manager as in AWS, a new webhook secret per start,
+    the SDK pointed at localstripe, and a bus for the order events."""
+    webhook_secret = f"whsec_{secrets.token_urlsafe(24)}"
+    arn = ensure_secret(
+        endpoints,
+        f"{RESOURCE_PREFIX}stripe-keys",
+        stripe_secret_value(LocalStripe.SECRET_KEY, LocalStripe.PUBLISHABLE_KEY, webhook_secret),
+    )
+    bus = f"{RESOURCE_PREFIX}orders"
+    events = endpoints.events_client()
+    if bus not in {b["Name"] for b in events.list_event_buses()["EventBuses"]}:
+        events.create_event_bus(Name=bus)
+    return {
+        env.STRIPE_SECRET_ARN: arn,
+        env.STRIPE_API_BASE: stripe.endpoint,
+        env.EVENT_BUS_NAME: bus,
+        _WEBHOOK_SECRET_VARIABLE: webhook_secret,
+    }
 
 
 def _cart_role_url(admin_url: str) -> str:

@@ -4,6 +4,8 @@
 - `MotoServer`: moto's server (S3, SQS, ...) in a thread of this process.
 - `PostgresServer`: PostgreSQL from Debian's packages (initdb, then the postmaster).
 - `RedisServer`: redis-server from Debian's packages.
+- `LocalStripe`: localstripe (PyPI), a stateful Stripe API server (plus its Stripe.js stand-in
+  at /js.stripe.com/v3/ and signed webhooks) that the official `stripe` SDK talks to.
 
 Every server takes a free port unless given one, and runs ephemeral (in memory or in a temporary
 directory removed at stop) unless given a `data_dir`, which it keeps between runs. `start()`
@@ -12,7 +14,9 @@ of the server's log. `stop()` leaves no process behind: child processes run in t
 group (so Ctrl-C reaches only Python, which then stops them in order) and carry a parent-death
 signal (so they also go when Python is killed outright).
 
-Limits: Linux only (setpriv, process groups). DynamoDB Local has no bind option and listens on
+Limits: Linux only (setpriv, process groups). localstripe keeps its state in memory (started
+`--from-scratch`, it never reads a previous run's), but pickles it after every write to the
+fixed path /tmp/localstripe.pickle, shared by every localstripe on the machine. DynamoDB Local has no bind option and listens on
 every interface; the others bind 127.0.0.1 only. moto's state lives in this process's memory
 and is shared by every MotoServer in it; it is lost when the process ends. The parent-death
 signal fires when the *thread* that started the server ends, so start servers from a thread
@@ -24,6 +28,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import functools
+import http
 import http.client
 import logging
 import os
@@ -33,8 +38,11 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
+import urllib.parse
+import urllib.request
 from abc import ABC, abstractmethod
 from collections import deque
 from pathlib import Path
@@ -92,8 +100,14 @@ def log_tail(path: Path, lines: int = LOG_TAIL_LINES) -> str:
     return "".join(tail).rstrip() or f"({path} is empty)"
 
 
-def _require_program(name: str) -> str:
-    found = shutil.which(name)
+# Where root's tools live (runuser): a user's default PATH, and .ci/run's minimal one, leave
+# them out, yet a root run needs runuser to start PostgreSQL.
+SYSTEM_ADMIN_DIRS: Final = ("/usr/sbin", "/sbin")
+
+
+def require_program(name: str) -> str:
+    search = os.pathsep.join([os.environ.get("PATH", os.defpath), *SYSTEM_ADMIN_DIRS])
+    found = shutil.which(name, path=search)
     if found is None:
         raise ServerNotInstalledError(f"`{name}` is not on PATH: {SETUP_HINT}")
     return found
@@ -209,7 +223,7 @@ class ProcessServer(LocalServer):
     def _wrapped(self, command: list[str]) -> list[str]:
         # setpriv execs the server itself (no middle process that could swallow signals),
         # after switching user, with a parent-death signal so no server outlives Python.
-        wrapper = [_require_program("setpriv"), f"--pdeathsig={self.stop_signal.name[3:]}"]
+        wrapper = [require_program("setpriv"), f"--pdeathsig={self.stop_signal.name[3:]}"]
         user = self.server_user()
         if user is not None:
             wrapper += [f"--reuid={user}", f"--regid={user}", "--init-groups"]
@@ -332,7 +346,7 @@ class DynamoDBLocal(ProcessServer):
         jar = find_dynamodb_local_jar()
         storage = ["-inMemory"] if self.data_dir is None else ["-dbPath", str(self.data_dir)]
         return [
-            _require_program("java"),
+            require_program("java"),
             *self.JVM_OPTIONS,
             f"-Djava.library.path={jar.parent / 'DynamoDBLocal_lib'}",
             "-jar",
@@ -364,7 +378,7 @@ class RedisServer(ProcessServer):
             else ["--appendonly", "yes"]
         )
         return [
-            _require_program("redis-server"),
+            require_program("redis-server"),
             "--bind",
             LOOPBACK,
             "--port",
@@ -462,7 +476,7 @@ class PostgresServer(ProcessServer):
     def _as_server_user(self, command: list[str]) -> list[str]:
         user = self.server_user()
         if user is not None:
-            return [_require_program("runuser"), "-u", user, "--", *command]
+            return [require_program("runuser"), "-u", user, "--", *command]
         return command
 
     def prepare(self) -> None:
@@ -597,3 +611,60 @@ class MotoServer(LocalServer):
         if server is not None:
             _Running.servers.discard(self)
             server.stop()
+
+
+class LocalStripe(ProcessServer):
+    """localstripe on loopback (it binds every interface: no bind option, like DynamoDB Local).
+
+    Any key that starts with `sk_` is accepted as the secret key and `pk_` as the publishable
+    key. `configure_webhook` makes it deliver its events, signed with `secret` as Stripe
+    signs them (Stripe-Signature: t=...,v1=HMAC-SHA256), to `url`; it sends each about 1 s
+    after the change that caused it.
+    """
+
+    name = "localstripe"
+    SECRET_KEY: ClassVar[str] = "sk_test_shop3d_local"  # noqa: S105  # a test-mode key for it
+    PUBLISHABLE_KEY: ClassVar[str] = "pk_test_shop3d_local"
+
+    def __init__(
+        self,
+        *,
+        port: int | None = None,
+        log_file: Path | None = None,
+        ready_timeout: float = READY_TIMEOUT_S,
+    ) -> None:
+        # No data_dir: localstripe keeps no state on disk that it reads back.
+        super().__init__(port=port, log_file=log_file, ready_timeout=ready_timeout)
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://{LOOPBACK}:{self.port}"
+
+    @property
+    def js_url(self) -> str:
+        """Its Stripe.js stand-in (the page loads it instead of https://js.stripe.com/v3/)."""
+        return f"{self.endpoint}/js.stripe.com/v3/"
+
+    def command(self) -> list[str]:
+        return [sys.executable, "-m", "localstripe", "--port", str(self.port), "--from-scratch"]
+
+    def is_ready(self) -> bool:
+        try:
+            with urllib.request.urlopen(self.js_url, timeout=PROBE_TIMEOUT_S) as reply:  # noqa: S310
+                return bool(reply.status == http.HTTPStatus.OK)
+        except OSError:
+            return False
+
+    def configure_webhook(
+        self, webhook_id: str, url: str, secret: str, events: list[str] | None = None
+    ) -> None:
+        """POST /_config/webhooks/<id>: deliver (these) events to `url`, signed with `secret`."""
+        fields: list[tuple[str, str]] = [("url", url), ("secret", secret)]
+        fields += [(f"events[{i}]", event) for i, event in enumerate(events or [])]
+        request = urllib.request.Request(  # noqa: S310  # our own http:// endpoint
+            f"{self.endpoint}/_config/webhooks/{urllib.parse.quote(webhook_id, safe='')}",
+            data=urllib.parse.urlencode(fields).encode(),
+            method="POST",
+        )
+        with urllib.request.urlopen(request, timeout=READY_TIMEOUT_S) as reply:  # noqa: S310
+            reply.read()

@@ -125,7 +125,8 @@ fi
 
 SITE="$ROOT/storefront"
 SITE_STAMP="$SITE/node_modules/.shop3d-package-lock.sha256"
-BUILD_STAMP="$SITE/dist/.shop3d-sources.sha256"
+# Outside dist/: `npm test` rebuilds dist/ from the same sources (vite empties it first).
+BUILD_STAMP="$SITE/node_modules/.shop3d-dist-sources.sha256"
 site_lock="$(sha256sum "$SITE/package-lock.json" | cut -d' ' -f1)"
 if [ -f "$SITE_STAMP" ] && [ "$(cat "$SITE_STAMP")" = "$site_lock" ]; then
     say "storefront packages (storefront/node_modules): up to date"
@@ -137,7 +138,8 @@ fi
 # Rebuild only when what the build reads has changed.
 site_sources="$(cd "$SITE" && find index.html package-lock.json tsconfig.json vite.config.ts src \
     -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1)"
-if [ -f "$BUILD_STAMP" ] && [ "$(cat "$BUILD_STAMP")" = "$site_sources" ]; then
+if [ -f "$SITE/dist/index.html" ] && [ -f "$BUILD_STAMP" ] \
+    && [ "$(cat "$BUILD_STAMP")" = "$site_sources" ]; then
     say "storefront build (storefront/dist): up to date"
 else
     say "storefront build (storefront/dist): building"

@@ -59,6 +59,9 @@ LOG_RETENTION_DAYS: Final = (
 # Overrides a region entry may carry, with their parsers.
 REGION_OVERRIDES: Final = ("vpcCidr", "onDemandBaseCapacity", "webMinSize", "webMaxSize")
 MAX_REGIONS: Final = 6
+# Unpaid orders hold stock at most a day (handlers.cart.settings.MAX_RESERVATION_MINUTES: a test
+# keeps the two equal; this package imports nothing of ours).
+MAX_RESERVATION_MINUTES: Final = 1440
 # awsx splits the VPC into AZ blocks of public, private and isolated subnets; a /16 to /20
 # leaves each of them room for ENIs of Lambda, ALB, Redis and Aurora.
 VPC_PREFIX_RANGE: Final = (16, 20)
@@ -107,18 +110,22 @@ class StackConfig:
     hosted_zone_id: str | None
     availability_zones: int
     nat_gateways: NatGateways
+    interface_endpoints: bool
     deletion_protection: bool
     backup_retention_days: int
     aurora_min_capacity: float
     aurora_max_capacity: float
     aurora_engine_version: str
     aurora_instances: int
+    aurora_secondary_instances: int
     log_retention_days: int
     web_tier: bool
+    health_check_interval: Literal[10, 30]
     instance_types: tuple[str, ...]
     lambda_architecture: Architecture
     lambda_reserved_concurrency: int
     asset_batch_threshold_mb: int
+    catalog_cache: bool
     redis_node_type: str
     price_class: PriceClass
     waf_rate_limit: int
@@ -130,8 +137,12 @@ class StackConfig:
     auth_callback_urls: tuple[str, ...] = ()
     auth_domain_prefix: str | None = None
     auth_token_minutes: int = 60
+    # Minutes an unpaid order holds its stock (1..1440, handlers.cart.settings' bounds).
+    reservation_minutes: int = 30
     auth_refresh_token_days: int = 30
     identity_providers: tuple[SocialIdentityProvider, ...] = ()
+    # The region of the Aurora writer now (orders.<domain> prefers it); None: the primary.
+    writer_region_override: str | None = None
     # Built storefront directory (relative to the project), or "skip".
     storefront_dist: str = "storefront/dist"
 
@@ -146,6 +157,10 @@ class StackConfig:
     @property
     def region_names(self) -> tuple[str, ...]:
         return tuple(r.name for r in self.regions)
+
+    @property
+    def writer_region(self) -> str:
+        return self.writer_region_override or self.primary.name
 
     @property
     def is_prod(self) -> bool:
@@ -410,6 +425,23 @@ def _domain_prefix(key: str, value: object) -> str:
     return prefix
 
 
+def _health_check_interval(value: object) -> Literal[10, 30]:
+    """Route 53 offers exactly these two request intervals."""
+    number = _as_int("healthCheckInterval", value, 10, 30)
+    if number == 10:
+        return 10
+    if number == 30:
+        return 30
+    raise _fail("healthCheckInterval", value, "10 or 30 (the intervals Route 53 offers)")
+
+
+def _writer_region(value: object, regions: Sequence[RegionSettings]) -> str | None:
+    if value in (None, ""):
+        return None
+    names = [r.name for r in regions]
+    return _as_choice("writerRegion", value, names)
+
+
 def parse_config(raw: Mapping[str, object]) -> StackConfig:
     """Validate the `shop3d:` values (keys without the namespace) into a StackConfig."""
     unknown = sorted(set(raw) - set(KEY_SPECS))
@@ -481,14 +513,20 @@ def parse_config(raw: Mapping[str, object]) -> StackConfig:
         hosted_zone_id=hosted_zone_id,
         availability_zones=azs,
         nat_gateways=_as_choice("natGateways", value("natGateways"), get_args(NatGateways)),
+        interface_endpoints=_as_bool("interfaceEndpoints", value("interfaceEndpoints")),
         deletion_protection=_as_bool("deletionProtection", value("deletionProtection")),
         backup_retention_days=_as_int("backupRetentionDays", value("backupRetentionDays"), 1, 35),
         aurora_min_capacity=aurora_min,
         aurora_max_capacity=aurora_max,
         aurora_engine_version=_as_str("auroraEngineVersion", value("auroraEngineVersion")),
         aurora_instances=_as_int("auroraInstances", value("auroraInstances"), 1, 15),
+        aurora_secondary_instances=_as_int(
+            "auroraSecondaryInstances", value("auroraSecondaryInstances"), 1, 15
+        ),
         log_retention_days=log_retention,
         web_tier=_as_bool("webTier", value("webTier")),
+        health_check_interval=_health_check_interval(value("healthCheckInterval")),
+        writer_region_override=_writer_region(value("writerRegion"), regions),
         instance_types=instance_types,
         lambda_architecture=_as_choice(
             "lambdaArchitecture", value("lambdaArchitecture"), get_args(Architecture)
@@ -499,6 +537,7 @@ def parse_config(raw: Mapping[str, object]) -> StackConfig:
         asset_batch_threshold_mb=_as_int(
             "assetBatchThresholdMb", value("assetBatchThresholdMb"), 1, 1024
         ),
+        catalog_cache=_as_bool("catalogCache", value("catalogCache")),
         redis_node_type=_as_str("redisNodeType", value("redisNodeType")),
         price_class=cast(
             PriceClass,
@@ -525,6 +564,9 @@ def parse_config(raw: Mapping[str, object]) -> StackConfig:
         ),
         auth_domain_prefix=optional("authDomainPrefix", _domain_prefix),
         auth_token_minutes=_as_int("authTokenMinutes", value("authTokenMinutes"), 5, 1440),
+        reservation_minutes=_as_int(
+            "reservationMinutes", value("reservationMinutes"), 1, MAX_RESERVATION_MINUTES
+        ),
         auth_refresh_token_days=_as_int(
             "authRefreshTokenDays", value("authRefreshTokenDays"), 1, 3650
         ),

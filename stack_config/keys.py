@@ -85,6 +85,15 @@ KEYS: tuple[KeySpec, ...] = (
         from_preset=PRESET,
     ),
     KeySpec(
+        "interfaceEndpoints",
+        "string",
+        "true, false or preset. Interface VPC endpoints (Secrets Manager, KMS, SQS, Logs) in "
+        "every AZ of every cell, instead of reaching those APIs through the NAT gateway. Each "
+        "costs an hourly fee per AZ: worth it above the traffic where NAT processing costs "
+        "more (`./shop3d cost` prints the break-even GB).",
+        from_preset=PRESET,
+    ),
+    KeySpec(
         "deletionProtection",
         "string",
         "true, false or preset. Deletion protection on tables, clusters, ALBs, user pool, "
@@ -112,7 +121,15 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec(
         "auroraInstances",
         "integer",
-        "Aurora instances per regional cluster (2 or more spreads them over AZs: Multi-AZ).",
+        "Aurora instances in the writer's regional cluster (2 or more spreads them over AZs: "
+        "Multi-AZ).",
+        from_preset=PRESET,
+    ),
+    KeySpec(
+        "auroraSecondaryInstances",
+        "integer",
+        "Aurora instances per secondary regional cluster (1 or more: each forwards its cell's "
+        "writes to the writer and is ready to be promoted).",
         from_preset=PRESET,
     ),
     KeySpec("auroraEngineVersion", "string", "Aurora PostgreSQL engine version.", "16.6"),
@@ -125,9 +142,22 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec(
         "webTier",
         "boolean",
-        "Run the EC2 web tier (Auto Scaling group behind the ALB). false: Lambda only, for "
-        "small shops.",
-        True,
+        "Run the EC2 web tier (Auto Scaling group behind the ALB). Off by default: CloudFront "
+        "sends it no traffic until it serves pages; true only for a stack that routes to it.",
+        False,
+    ),
+    KeySpec(
+        "healthCheckInterval",
+        "integer",
+        "Seconds between a Route 53 health checker's requests to a cell: 10 (fast, detects a "
+        "failed cell in 30 s, an extra option charge per check) or 30.",
+        from_preset=PRESET,
+    ),
+    KeySpec(
+        "writerRegion",
+        "string",
+        "The region that holds the Aurora writer now: orders.<domain> prefers its cell. Unset: "
+        "the primary (first of shop3d:regions). `./shop3d failover` sets it.",
     ),
     KeySpec(
         "instanceTypes",
@@ -163,6 +193,21 @@ KEYS: tuple[KeySpec, ...] = (
         "Uploaded models larger than this (MB) are processed by AWS Batch on spot instead of "
         "the asset Lambda.",
         200,
+    ),
+    KeySpec(
+        "reservationMinutes",
+        "integer",
+        "Minutes an unpaid order holds its stock; then the order expires and the stock returns "
+        "(1 to 1440).",
+        30,
+    ),
+    KeySpec(
+        "catalogCache",
+        "string",
+        "true, false or preset. An ElastiCache Redis catalog read cache per cell. It pays only "
+        "when the DynamoDB reads it absorbs cost more than its nodes (`./shop3d cost` prints "
+        "the break-even reads per month); off in both presets at the default traffic.",
+        from_preset=PRESET,
     ),
     KeySpec("redisNodeType", "string", "ElastiCache Redis node type.", from_preset=PRESET),
     KeySpec(

@@ -42,7 +42,9 @@ from local.servers import (
     PostgresServer,
     ProcessServer,
     RedisServer,
+    ServerNotInstalledError,
     ServerStartError,
+    require_program,
 )
 
 GONE_TIMEOUT_S = 10.0
@@ -404,3 +406,11 @@ def test_redis_keeps_its_data_dir_and_log_and_stops_cleanly(tmp_path):
         _assert_stopped_cleanly(server, pid)
     # The kept log outlives the runs: both start-ups are in it.
     assert (tmp_path / "redis.log").read_text().count("Ready to accept connections") == 2
+
+
+def test_root_only_tools_are_found_with_a_minimal_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    """runuser lives in /usr/sbin, which .ci/run's PATH (and a user's default one) leaves out."""
+    monkeypatch.setenv("PATH", "/usr/local/bin:/usr/bin:/bin")
+    assert require_program("runuser") in {"/usr/sbin/runuser", "/sbin/runuser"}
+    with pytest.raises(ServerNotInstalledError, match="`no-such-tool` is not on PATH"):
+        require_program("no-such-tool")

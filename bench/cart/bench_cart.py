@@ -44,10 +44,10 @@ from handlers.cart.stores.database import apply_schema
 from handlers.cart.stores.order_store import set_stock
 from handlers.shared import env
 from handlers.shared.tables import CARTS, CATALOG, IDEMPOTENCY
+from local.cognito import LocalUserPool
 from local.lambda_runtime import LambdaContext, json_api_event
-from local.resources import TABLE_ENV_VARS, ensure_tables
-from local.servers import DynamoDBLocal, PostgresServer, RedisServer
-from local.token_issuer import TokenIssuer
+from local.resources import LOCAL_REGION, TABLE_ENV_VARS, AwsEndpoints, ensure_tables
+from local.servers import DynamoDBLocal, MotoServer, PostgresServer, RedisServer
 
 REPO = Path(__file__).resolve().parents[2]
 SKU = "BENCH-1"
@@ -136,7 +136,12 @@ def main() -> None:
         dynamodb_server = stack.enter_context(DynamoDBLocal())
         redis_server = stack.enter_context(RedisServer())
         postgres = stack.enter_context(PostgresServer())
-        issuer = stack.enter_context(TokenIssuer())
+        moto = stack.enter_context(MotoServer())
+        issuer = LocalUserPool.create(
+            AwsEndpoints(moto.endpoint, dynamodb_server.endpoint).cognito_client(),
+            moto.endpoint,
+            LOCAL_REGION,
+        )
         database_url = postgres.create_database("bench_cart")
         environment = {
             "AWS_REGION": "us-east-1",
@@ -256,11 +261,11 @@ def scenarios(app: Any, token: str) -> dict[str, Callable[[], Any]]:
     }
 
 
-def round_trips(issuer: TokenIssuer) -> dict[str, Counter[str]]:
+def round_trips(issuer: LocalUserPool) -> dict[str, Counter[str]]:
     app = load_app()
     counter = WireCounter(app.current_services().dynamodb)
     user = f"count-{uuid.uuid4().hex[:8]}"
-    calls = scenarios(app, issuer.mint(user))
+    calls = scenarios(app, issuer.token(f"{user}@example.com").access_token)
     calls["GET /api/products/{sku}"]()  # warm the cache when there is one
     order = [
         "POST /api/cart/items",
@@ -388,10 +393,10 @@ class RawCalls:
         self.idempotent(work)
 
 
-def latencies(issuer: TokenIssuer, raw: Any, database_url: str, redis_url: str, iterations: int):
+def latencies(issuer: LocalUserPool, raw: Any, database_url: str, redis_url: str, iterations: int):
     app = load_app()
     user = f"lat-{uuid.uuid4().hex[:8]}"
-    calls = scenarios(app, issuer.mint(user))
+    calls = scenarios(app, issuer.token(f"{user}@example.com").access_token)
     base = RawCalls(raw, f"raw#{user}", database_url, redis_url)
     base.write()
     samples: dict[str, tuple[list[float], list[float], str]] = {}

@@ -2,8 +2,10 @@
 queue after MAX_RECEIVES) -> asset Lambda; uploads above `assetBatchThresholdMb` are handed by the
 Lambda to AWS Batch on spot, running the same code.
 
-Uploads arrive in this region's uploads bucket; every region publishes into the PRIMARY
-region's assets bucket, which replicates to the others (components/data/storage.py).
+Uploads arrive in this region's uploads bucket and publish into this region's own assets bucket
+(through the VPC's S3 gateway endpoint: no NAT, no cross-region write, and publishing goes on
+while another region is down); every assets bucket replicates to every other
+(components/data/storage.py).
 """
 
 from __future__ import annotations
@@ -15,13 +17,14 @@ import pulumi
 import pulumi_aws as aws
 
 from components import iam
-from components.artifacts import handler_architecture, lambda_artifact
+from components.artifacts import lambda_artifact
 from components.cell.asset_image import asset_image
 from components.cell.batch import AssetBatch, asset_batch
 from components.cell.context import CellContext
 from components.cell.lambdas import CellFunction, FunctionSpec, cell_function
 from handlers.shared import env, storage, tables
 from handlers.shared.functions import ASSET_MEMORY_MB, ASSET_TIMEOUT_SECONDS
+from lambda_packaging.targets import handler_architecture
 
 MEMORY_MB: Final = ASSET_MEMORY_MB
 TIMEOUT_SECONDS: Final = ASSET_TIMEOUT_SECONDS
@@ -49,7 +52,7 @@ class AssetPipeline:
 def _data_statements(ctx: CellContext) -> list[iam.Statement]:
     """What the pipeline's code touches, for the Lambda and the Batch job alike."""
     uploads = ctx.data.buckets.uploads
-    assets = ctx.data.primary_assets
+    assets = ctx.data.buckets.assets
     return [
         iam.allow(
             ["s3:GetObject", "s3:GetObjectVersion", "s3:DeleteObject"],
@@ -64,7 +67,7 @@ def _data_statements(ctx: CellContext) -> list[iam.Statement]:
         iam.allow(
             ["s3:PutObject"],
             [iam.objects(assets.arn, storage.ASSETS_PREFIX)],
-            sid="PublishToPrimaryAssets",
+            sid="PublishToOwnAssets",
         ),
         iam.allow(
             ["dynamodb:GetItem", "dynamodb:UpdateItem"],
@@ -73,7 +76,7 @@ def _data_statements(ctx: CellContext) -> list[iam.Statement]:
         ),
         iam.allow(
             ["kms:Decrypt", "kms:GenerateDataKey"],
-            [ctx.key_arn] if ctx.is_primary else [ctx.key_arn, ctx.data.primary_key_arn],
+            [ctx.key_arn],
             sid="BucketKeys",
         ),
     ]
@@ -83,7 +86,7 @@ def _environment(ctx: CellContext) -> dict[str, pulumi.Input[str]]:
     return {
         env.CATALOG_TABLE: ctx.data.tables[tables.CATALOG.logical_name].name,
         env.UPLOADS_BUCKET: ctx.data.buckets.uploads.id,
-        env.ASSETS_BUCKET: ctx.data.primary_assets.id,
+        env.ASSETS_BUCKET: ctx.data.buckets.assets.id,
         env.ASSET_BATCH_THRESHOLD_BYTES: str(ctx.config.asset_batch_threshold_mb * MB),
         env.HOME_REGION: ctx.region,
     }
@@ -141,17 +144,16 @@ def asset_pipeline(ctx: CellContext, lambda_dead_letter_arn: pulumi.Input[str]) 
         queue_url=queue.id,
         policy=iam.document(
             [
-                {
-                    "Sid": "UploadsBucketNotifications",
-                    "Effect": "Allow",
-                    "Principal": {"Service": "s3.amazonaws.com"},
-                    "Action": "sqs:SendMessage",
-                    "Resource": queue.arn,
-                    "Condition": {
+                iam.service_may(
+                    "s3.amazonaws.com",
+                    "sqs:SendMessage",
+                    queue.arn,
+                    {
                         "ArnEquals": {"aws:SourceArn": uploads.arn},
                         "StringEquals": {"aws:SourceAccount": ctx.data.account_id},
                     },
-                }
+                    sid="UploadsBucketNotifications",
+                )
             ]
         ),
         opts=ctx.opts(),

@@ -10,6 +10,16 @@ by AWS's own PostgreSQL rotation function from the Serverless Application Reposi
 primary cell's cart-schema Lambda reads it (to apply the schema and create the cart's role); the
 cart Lambdas sign in to their region's own cluster as that least-privilege role with IAM
 database authentication tokens.
+
+Writes reach the current writer by Aurora's write forwarding, not by the global writer endpoint:
+every cluster asks for global write forwarding (a secondary forwards its DML to whichever cluster
+is the writer now; on the writer the request waits dormant until a switchover or failover makes
+it a secondary), and a cluster of more than one instance also forwards locally (reader to
+writer inside the cluster). So each cart connects to its own cluster's reader endpoint, in its
+own VPC, with an IAM token signed for that host and region, whichever region holds the writer.
+The global writer endpoint would resolve to a private address in the writer's VPC: every other
+cell would need a peering mesh to it, a database security group open to every cell, and a token
+signed for a region that changes at each failover. docs/failover.md has the whole comparison.
 """
 
 from __future__ import annotations
@@ -59,6 +69,32 @@ class GlobalDatabase:
     @property
     def writer_endpoint(self) -> pulumi.Output[str]:
         return self.global_cluster.endpoint
+
+
+def instances_in(config: StackConfig, region: str) -> int:
+    """Instances of a region's cluster: auroraInstances in the writer's (Multi-AZ in prod),
+    auroraSecondaryInstances elsewhere. A secondary needs one: with no instance (headless) it
+    could not forward the cell's writes nor serve its reads, and a failover to it would wait
+    for an instance to be created."""
+    return (
+        config.aurora_instances
+        if region == config.primary.name
+        else config.aurora_secondary_instances
+    )
+
+
+@dataclass(frozen=True)
+class WriteForwarding:
+    global_: bool
+    local: bool
+
+
+def write_forwarding(regions: int, instances: int) -> WriteForwarding:
+    """The cluster's write forwarding: global on every cluster of a global database of two or
+    more regions (whichever is a secondary forwards; see the module docstring), local when the
+    cluster has readers (the reader endpoint may land on one). Aurora PostgreSQL 14.9+, 15.4+
+    or 16 for global, 14.13+, 15.8+ or 16.4+ for local (docs/failover.md cites them)."""
+    return WriteForwarding(global_=regions > 1, local=instances > 1)
 
 
 def _monitoring_role(parent: pulumi.Resource, provider: aws.Provider) -> aws.iam.Role:
@@ -166,6 +202,8 @@ def global_database(
     primary_instances: tuple[aws.rds.ClusterInstance, ...] = ()
     for region in config.region_names:
         is_primary = region == primary
+        instance_count = instances_in(config, region)
+        forwarding = write_forwarding(len(config.region_names), instance_count)
         provider = providers[region]
         network = networks[region]
         identifier = physical("orders", region)
@@ -202,6 +240,8 @@ def global_database(
             storage_encrypted=True,
             kms_key_id=key_arns[region],
             iam_database_authentication_enabled=True,
+            enable_global_write_forwarding=forwarding.global_,
+            enable_local_write_forwarding=forwarding.local,
             enabled_cloudwatch_logs_exports=["postgresql"],
             backup_retention_period=config.backup_retention_days,
             copy_tags_to_snapshot=True,
@@ -241,7 +281,7 @@ def global_database(
                 copy_tags_to_snapshot=True,
                 opts=stateful(parent, protect, provider=provider, ignore_changes=["engineVersion"]),
             )
-            for index in range(config.aurora_instances)
+            for index in range(instance_count)
         )
         if is_primary:
             primary_instances = instances

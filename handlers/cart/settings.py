@@ -1,7 +1,7 @@
 """The cart service's configuration, read once from the environment (handlers.shared.env names).
 
 There is no local mode: locally the same variables point at DynamoDB Local, PostgreSQL, Redis and
-the local token issuer; in AWS at the global tables, Aurora, ElastiCache and Cognito.
+a user pool in moto's Cognito; in AWS at the global tables, Aurora, ElastiCache and Cognito.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 from urllib.parse import quote
 
 from handlers.shared import env
@@ -19,7 +19,7 @@ from handlers.shared import env
 
 @dataclass(frozen=True)
 class TrustedIssuer:
-    """The token issuer (Cognito user pool, or the local issuer) and the app client it serves."""
+    """The Cognito user pool (issuer and JWKS URL) and the app client whose tokens are accepted."""
 
     issuer: str
     jwks_url: str
@@ -107,6 +107,21 @@ def database_access(environ: Mapping[str, str], region: str) -> DatabaseAccess |
     )
 
 
+DEFAULT_RESERVATION_MINUTES: Final = 30
+# Stripe's PaymentIntent stays confirmable for far longer; a day bounds how long stock is held.
+MAX_RESERVATION_MINUTES: Final = 1440
+
+
+def reservation_minutes(environ: Mapping[str, str]) -> int:
+    text = _optional(environ, env.RESERVATION_MINUTES) or str(DEFAULT_RESERVATION_MINUTES)
+    if not text.isdigit() or not 1 <= int(text) <= MAX_RESERVATION_MINUTES:
+        raise ConfigError(
+            f"{env.RESERVATION_MINUTES} must be whole minutes from 1 to"
+            f" {MAX_RESERVATION_MINUTES}, not {text!r}"
+        )
+    return int(text)
+
+
 def region_from_env(environ: Mapping[str, str]) -> str:
     """The region this copy runs in: HOME_REGION, else the Lambda runtime's AWS_REGION."""
     return (
@@ -122,6 +137,7 @@ class Settings:
     carts_table: str
     idempotency_table: str
     region: str
+    sessions_table: str | None  # None: no accounts (sign-in through bearer tokens only)
     database: DatabaseAccess | None  # None: checkout and order reads answer a config error
     search_database_host: str | None  # the reader endpoint (IAM access only), else the writer
     redis_url: str | None
@@ -129,6 +145,10 @@ class Settings:
     trusted_issuer: TrustedIssuer | None  # None: sign-in is not configured, guests only
     cookie_key: str | None
     cookie_secret_arn: str | None
+    stripe_secret_arn: str | None = None  # None: orders are placed without a payment
+    stripe_api_base: str | None = None
+    reservation_minutes: int = DEFAULT_RESERVATION_MINUTES
+    event_bus_name: str | None = None  # None: outbox rows wait for a relay that has a bus
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -147,6 +167,7 @@ class Settings:
             carts_table=_required(environ, env.CARTS_TABLE),
             idempotency_table=_required(environ, env.IDEMPOTENCY_TABLE),
             region=region,
+            sessions_table=_optional(environ, env.SESSIONS_TABLE),
             database=database_access(environ, region),
             search_database_host=_optional(environ, env.SEARCH_DATABASE_HOST),
             redis_url=_optional(environ, env.REDIS_URL),
@@ -154,6 +175,10 @@ class Settings:
             trusted_issuer=trusted,
             cookie_key=_optional(environ, env.CART_COOKIE_KEY),
             cookie_secret_arn=_optional(environ, env.CART_COOKIE_SECRET_ARN),
+            stripe_secret_arn=_optional(environ, env.STRIPE_SECRET_ARN),
+            stripe_api_base=_optional(environ, env.STRIPE_API_BASE),
+            reservation_minutes=reservation_minutes(environ),
+            event_bus_name=_optional(environ, env.EVENT_BUS_NAME),
         )
         if settings.cookie_key is None and settings.cookie_secret_arn is None:
             raise ConfigError(f"set {env.CART_COOKIE_SECRET_ARN} (AWS) or {env.CART_COOKIE_KEY}")

@@ -4,6 +4,7 @@ benchmark reports import plus first request, so the cost that moves is counted).
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -20,10 +21,15 @@ from handlers.cart.stores.idempotency_store import Idempotency
 from handlers.shared import env
 
 if TYPE_CHECKING:
+    from handlers.cart.accounts.service import Accounts
     from handlers.cart.api.tokens import TokenVerifier
+    from handlers.cart.payments.stripe_gateway import StripeAccount
+    from handlers.cart.payments.webhook import WebhookProcessor
     from handlers.cart.search_query import SearchQuery
+    from handlers.cart.stores.availability import StockLevels
     from handlers.cart.stores.credentials import CredentialSource
     from handlers.cart.stores.database import Connections
+    from handlers.cart.stores.order_history import OrderHistory
     from handlers.cart.stores.order_store import Orders
     from handlers.cart.stores.search_store import SearchPage
 
@@ -80,7 +86,17 @@ class Services:
 
     @cached_property
     def carts(self) -> CartService:
-        return CartService(self.store, self.catalog)
+        return CartService(self.store, self.catalog, self.stock)
+
+    @cached_property
+    def stock(self) -> StockLevels | None:
+        """Availability from the inventory, when a database is configured (connected on the
+        first product page or add, not at import)."""
+        if self.settings.database is None:
+            return None
+        from handlers.cart.stores.availability import StockLevels
+
+        return StockLevels(self.connections)
 
     def _rds(self) -> Any:
         return boto3.client("rds", region_name=self.settings.region, config=_BOTO_CONFIG)
@@ -101,10 +117,82 @@ class Services:
     # guests never send tokens, so the cold start does not pay for them.
     @cached_property
     def orders(self) -> Orders:
-        from handlers.cart.stores.database import Connections
         from handlers.cart.stores.order_store import Orders
 
-        return Orders(Connections(self.database), self.store, self.catalog)
+        return Orders(
+            self.connections,
+            self.store,
+            self.catalog,
+            reservation_minutes=self.settings.reservation_minutes,
+            payments=self.payments,
+        )
+
+    @cached_property
+    def connections(self) -> Connections:
+        from handlers.cart.stores.database import Connections
+
+        return Connections(self.database)
+
+    @cached_property
+    def payments(self) -> StripeAccount | None:
+        """The Stripe account, its keys read on first use (one read per container)."""
+        if self.settings.stripe_secret_arn is None:
+            return None
+        from handlers.cart.payments.stripe_gateway import StripeAccount
+        from handlers.cart.stores.credentials import CachedSecret
+
+        secret = CachedSecret(self._secrets, self.settings.stripe_secret_arn)
+        return StripeAccount(secret, self.settings.stripe_api_base)
+
+    @cached_property
+    def webhook(self) -> WebhookProcessor:
+        from handlers.cart.payments.webhook import WebhookProcessor
+
+        if self.payments is None:
+            raise ConfigError(f"the payments webhook needs {env.STRIPE_SECRET_ARN}")
+        return WebhookProcessor(self.connections, self.payments)
+
+    @cached_property
+    def events(self) -> Any:
+        return boto3.client("events", config=_BOTO_CONFIG)
+
+    def relay_outbox(self) -> None:
+        """After a request changed an order: publish its outbox rows now (best effort: the
+        scheduled job sweeps what this leaves)."""
+        if self.settings.event_bus_name is None:
+            return
+        from handlers.cart.outbox_relay import relay
+
+        try:
+            relay(self.connections.get(), self.events, self.settings.event_bus_name)
+        except Exception:  # the change is committed; the sweep retries the send
+            logging.getLogger(__name__).warning("outbox relay failed", exc_info=True)
+
+    @cached_property
+    def history(self) -> OrderHistory:
+        from handlers.cart.stores.order_history import OrderHistory
+
+        return OrderHistory(self.connections)
+
+    @cached_property
+    def accounts(self) -> Accounts:
+        """Sign-up/sign-in against the trusted pool's app client, sessions in their table."""
+        from handlers.cart.accounts.identity import Identity
+        from handlers.cart.accounts.service import Accounts
+        from handlers.cart.accounts.sessions import SessionStore, session_key
+
+        trusted, table = self.settings.trusted_issuer, self.settings.sessions_table
+        if trusted is None or table is None or self.verifier is None:
+            raise ConfigError(
+                f"accounts need {env.AUTH_ISSUER}, {env.AUTH_CLIENT_ID} and {env.SESSIONS_TABLE}"
+            )
+        cognito = boto3.client("cognito-idp", region_name=self.settings.region, config=_BOTO_CONFIG)
+        key = session_key(self._cookie_key())
+        return Accounts(
+            Identity(cognito, trusted.client_id),
+            SessionStore(self.dynamodb, table, key),
+            self.verifier,
+        )
 
     @cached_property
     def _search_connections(self) -> Connections:
@@ -133,13 +221,16 @@ class Services:
         trusted = self.settings.trusted_issuer
         return None if trusted is None else TokenVerifier(trusted)
 
-    @cached_property
-    def cookies(self) -> GuestCookie:
+    def _cookie_key(self) -> bytes:
         key = self.settings.cookie_key
         if key is None:
             assert self.settings.cookie_secret_arn is not None  # Settings requires one of them
             key = read_secret(self._secrets, self.settings.cookie_secret_arn)
-        return GuestCookie(key.encode())
+        return key.encode()
+
+    @cached_property
+    def cookies(self) -> GuestCookie:
+        return GuestCookie(self._cookie_key())
 
     @cached_property
     def idempotency(self) -> Idempotency:

@@ -87,15 +87,30 @@ def aws_backup(stack: Stack) -> Iterator[Violation]:
 
 @rules.stack(
     "aurora-multi-az",
-    "Every cluster runs at least two instances (a writer and a reader in another AZ).",
+    "The writer's cluster runs at least two instances (a writer and a reader in another AZ); "
+    "a secondary cluster of a global database at least one (it forwards its cell's writes and "
+    "is promoted on failover; headless it could do neither).",
     "cluster-disallow-single-az; RDS.15",
 )
 def multi_az(stack: Stack) -> Iterator[Violation]:
     instances = stack.of_type(t.RDS_CLUSTER_INSTANCE)
     for cluster in stack.of_type(t.RDS_CLUSTER):
         count = sum(stack.refers(i, "clusterIdentifier", cluster) for i in instances)
-        if count < 2:
-            yield cluster, f"cluster {cluster.name} has {count} instance(s); run at least 2"
+        needed = 1 if _is_global_secondary(cluster) else 2
+        if count < needed:
+            role = "secondary" if needed == 1 else "writer's"
+            yield (
+                cluster,
+                f"{role} cluster {cluster.name} has {count} instance(s); run at least {needed}",
+            )
+
+
+def _is_global_secondary(cluster: Resource) -> bool:
+    """A member of a global database created without a master user: a secondary (only the
+    primary's cluster may set masterUsername and databaseName)."""
+    return is_set(cluster.get("globalClusterIdentifier")) and not is_set(
+        cluster.get("masterUsername")
+    )
 
 
 @rules.resource(

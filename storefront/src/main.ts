@@ -1,6 +1,7 @@
 import { ApiClient } from './api/client';
 import type { Cart } from './api/types';
 import { itemCount, type AppContext, type Page } from './pages/context';
+import { accountPage, resetPage, signUpPage } from './pages/account';
 import { cartPage } from './pages/cart';
 import { orderPage } from './pages/order';
 import { productPage } from './pages/product';
@@ -23,6 +24,12 @@ function pageFor(route: Route): Page {
       return cartPage;
     case 'order':
       return orderPage(route.orderId);
+    case 'account':
+      return accountPage;
+    case 'sign-up':
+      return signUpPage;
+    case 'reset':
+      return resetPage;
     case 'not-found':
       return async (_ctx, outlet) => {
         outlet.replaceChildren(h('h1', {}, 'Not found'), h('p', {}, `No page at ${route.path}.`));

@@ -5,6 +5,9 @@ export type Route =
   | { readonly page: 'product'; readonly sku: string }
   | { readonly page: 'cart' }
   | { readonly page: 'order'; readonly orderId: string }
+  | { readonly page: 'account' }
+  | { readonly page: 'sign-up' }
+  | { readonly page: 'reset' }
   | { readonly page: 'not-found'; readonly path: string };
 
 export function parseRoute(hash: string): Route {
@@ -18,6 +21,9 @@ export function parseRoute(hash: string): Route {
   }
   if (parts.length === 1 && parts[0] === 'cart') {
     return { page: 'cart' };
+  }
+  if (parts.length === 1 && (parts[0] === 'account' || parts[0] === 'sign-up' || parts[0] === 'reset')) {
+    return { page: parts[0] };
   }
   if (parts.length === 2 && parts[0] === 'order') {
     return { page: 'order', orderId: parts[1] as string };
@@ -35,3 +41,6 @@ export function orderHref(orderId: string): string {
 
 export const CART_HREF = '#/cart';
 export const HOME_HREF = '#/';
+export const ACCOUNT_HREF = '#/account';
+export const SIGN_UP_HREF = '#/sign-up';
+export const RESET_HREF = '#/reset';

@@ -10,14 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from components.artifacts import (
-    FILE_MODE,
-    FIXED_DATE_TIME,
-    HANDLERS,
-    REPO_ROOT,
-    ArtifactError,
-    zip_handler_code,
-)
+from lambda_packaging.errors import ArtifactError
+from lambda_packaging.handler_code import zip_handler_code
+from lambda_packaging.paths import REPO_ROOT
+from lambda_packaging.targets import HANDLERS
+from lambda_packaging.zips import FILE_MODE, FIXED_DATE_TIME
 
 
 @pytest.fixture

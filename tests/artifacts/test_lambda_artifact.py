@@ -12,7 +12,10 @@ import pulumi
 import pytest
 
 from components import artifacts
-from components.artifacts import ArtifactError, Handler, group_closure, lambda_artifact, lock_digest
+from components.artifacts import lambda_artifact
+from lambda_packaging import record as build_record
+from lambda_packaging.errors import ArtifactError
+from lambda_packaging.targets import RUNTIME, UNZIPPED_LIMIT_BYTES, handler_architecture
 
 
 @pytest.fixture(autouse=True)
@@ -26,15 +29,15 @@ def under_mocks(monkeypatch: pytest.MonkeyPatch) -> None:
 def record(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A private copy of the build record the test may edit."""
     path = tmp_path / "artifacts.lock.json"
-    path.write_text(artifacts.BUILD_RECORD.read_text())
-    monkeypatch.setattr(artifacts, "BUILD_RECORD", path)
+    path.write_text(build_record.BUILD_RECORD.read_text())
+    monkeypatch.setattr(build_record, "BUILD_RECORD", path)
     return path
 
 
 def test_cart_ships_as_zip_with_a_dependency_layer() -> None:
     artifact = lambda_artifact("cart", "arm64")
     assert artifact.package_type == "Zip"
-    assert artifact.runtime == artifacts.RUNTIME
+    assert artifact.runtime == RUNTIME
     assert artifact.handler == "handlers.cart.api.lambda_entry.lambda_handler"
     assert isinstance(artifact.code, pulumi.FileArchive)
     zipped = Path(artifact.code.path).read_bytes()
@@ -42,7 +45,7 @@ def test_cart_ships_as_zip_with_a_dependency_layer() -> None:
     (layer,) = artifact.layers
     assert layer.compatible_architectures == ("arm64",)
     assert any(p.startswith("pydantic==") for p in layer.packages)
-    assert artifact.total_unzipped_bytes <= artifacts.UNZIPPED_LIMIT_BYTES
+    assert artifact.total_unzipped_bytes <= UNZIPPED_LIMIT_BYTES
 
 
 def test_asset_ships_as_an_image_and_says_why() -> None:
@@ -62,8 +65,8 @@ def test_architectures_get_distinct_artifacts() -> None:
 
 
 def test_the_asset_runs_on_x86_64_whatever_the_stack_says() -> None:
-    assert artifacts.handler_architecture("asset", "arm64") == "x86_64"
-    assert artifacts.handler_architecture("cart", "arm64") == "arm64"
+    assert handler_architecture("asset", "arm64") == "x86_64"
+    assert handler_architecture("cart", "arm64") == "arm64"
     with pytest.raises(ArtifactError, match="asset runs on x86_64 only, not arm64: almeshopt"):
         lambda_artifact("asset", "arm64")
 
@@ -77,30 +80,13 @@ def test_bad_input_names_the_allowed_values(handler: Any, architecture: Any, all
         lambda_artifact(handler, architecture)
 
 
-def test_the_build_record_is_current() -> None:
-    record = artifacts.read_build_record()
-    expected = {
-        artifacts.record_key(h, a)
-        for h in artifacts.HANDLERS
-        for a in artifacts.architectures_of(h)
-    }
-    assert set(record) == expected
-    for handler in artifacts.HANDLERS:
-        for architecture in artifacts.architectures_of(handler):
-            entry = record[artifacts.record_key(handler, architecture)]
-            assert entry["lock_digest"] == lock_digest(handler), (
-                f"uv.lock changed: run `python -m ci build-artifacts` and commit "
-                f"{artifacts.BUILD_RECORD.name}"
-            )
-
-
 def test_a_stale_record_warns_under_mocks_and_fails_for_real(
     record: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     data = json.loads(record.read_text())
     data["cart/arm64"]["lock_digest"] = "0" * 64
     record.write_text(json.dumps(data))
-    with pytest.warns(artifacts.StaleBuildRecord, match="build-artifacts --handler cart"):
+    with pytest.warns(build_record.StaleBuildRecord, match="build-artifacts --handler cart"):
         lambda_artifact("cart", "arm64")
     monkeypatch.setattr(artifacts, "builds_optional", lambda: False)
     with pytest.raises(ArtifactError, match="python -m ci build-artifacts --handler cart"):
@@ -115,33 +101,7 @@ def test_a_missing_record_is_refused(record: Path) -> None:
 
 def test_over_the_size_limit_is_refused(record: Path) -> None:
     data = json.loads(record.read_text())
-    data["cart/arm64"]["layer"]["unzipped_bytes"] = artifacts.UNZIPPED_LIMIT_BYTES
+    data["cart/arm64"]["layer"]["unzipped_bytes"] = UNZIPPED_LIMIT_BYTES
     record.write_text(json.dumps(data))
     with pytest.raises(ArtifactError, match="over Lambda's"):
         lambda_artifact("cart", "arm64")
-
-
-def test_asset_group_pulls_no_scipy_and_cart_no_numpy() -> None:
-    asset = {p["name"] for p in group_closure("asset")}
-    cart = {p["name"] for p in group_closure("cart")}
-    assert {"trimesh", "numpy", "dracopy"} <= asset and "scipy" not in asset
-    assert {"pydantic", "psycopg-binary"} <= cart and "numpy" not in cart
-
-
-def test_lock_digest_follows_only_the_groups_packages() -> None:
-    lock = artifacts.UV_LOCK.read_text()
-    unrelated = lock.replace('name = "ruff"\nversion = "', 'name = "ruff"\nversion = "9')
-    related = lock.replace('name = "pydantic"\nversion = "', 'name = "pydantic"\nversion = "9')
-    assert unrelated != lock and related != lock
-    assert lock_digest("cart", unrelated.encode()) == lock_digest("cart")
-    assert lock_digest("cart", related.encode()) != lock_digest("cart")
-    with pytest.raises(ArtifactError, match="no dependency group 'orders'"):
-        lock_digest("orders")
-
-
-@pytest.mark.parametrize("handler", artifacts.HANDLERS)
-def test_entry_point_is_defined_by_the_handler(handler: Handler) -> None:
-    module, _, function = artifacts.ENTRY_POINTS[handler].rpartition(".")
-    source = artifacts.REPO_ROOT / (module.replace(".", "/") + ".py")
-    assert source.is_file(), f"{source} missing: the entry point {module}.{function}"
-    assert f"def {function}(" in source.read_text()

@@ -78,7 +78,8 @@ def test_an_stl_in_inches_uploaded_as_millimetres_is_rejected_naming_the_unit_to
     path = SHARED_MODELS / "counter.stl"
     raw = import_model(path.read_bytes(), "c.stl", PipelineConfig(mesh_unit="m"))
     lo, hi = raw.bbox()
-    product = tuple(float(v) * 0.0254 for v in hi - lo)  # the part really is in inches
+    x, y, z = (float(v) * 0.0254 for v in hi - lo)  # the part really is in inches
+    product = (x, y, z)
     with pytest.raises(AssetRejected) as rejected:
         process_file(path, "counter-in", CONFIG, product_dimensions=product)  # default: mm
     assert "It matches if the file's unit is in, not mm: upload it with unit=in." in str(
@@ -179,7 +180,8 @@ def test_the_usdz_takes_the_products_catalog_size(tmp_path: Path):
     path.write_bytes(GltfParts(8).glb())
     scene = import_model(path.read_bytes(), "chair.glb", CONFIG)
     lo, hi = scene.bbox()
-    product = tuple(float(v) * 1.015 for v in hi - lo)  # 1.5% larger: within the check
+    x, y, z = (float(v) * 1.015 for v in hi - lo)  # 1.5% larger: within the check
+    product = (x, y, z)
     result = process_file(path, "chair-2", CONFIG, product_dimensions=product)
     assert result.manifest["check"]["passed"] is True
     usdz = tmp_path / "m.usdz"

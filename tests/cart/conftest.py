@@ -1,5 +1,6 @@
-"""Cart fixtures on top of the shared ones (tests/conftest.py): the token issuer, the cart
-service's environment, catalog/stock seeding, and ALB events into the real lambda_handler."""
+"""Cart fixtures on top of the shared ones (tests/conftest.py): a user pool in moto's Cognito
+(the tokens' issuer), the cart service's environment, catalog/stock seeding, and ALB events
+into the real lambda_handler."""
 
 from __future__ import annotations
 
@@ -22,21 +23,35 @@ from handlers.cart.stores.order_store import set_stock
 from handlers.cart.wiring import Services
 from handlers.shared import env
 from handlers.shared.tables import CATALOG
+from local.cognito import LocalUserPool
 from local.lambda_runtime import LambdaContext, alb_event
-from local.resources import TABLE_ENV_VARS, AwsEndpoints, delete_tables, ensure_tables
-from local.token_issuer import TokenIssuer
+from local.resources import (
+    LOCAL_REGION,
+    TABLE_ENV_VARS,
+    AwsEndpoints,
+    delete_tables,
+    ensure_secret,
+    ensure_tables,
+    stripe_secret_value,
+)
+from local.servers import LocalStripe
 from tests.conftest import unique_prefix
 
 COOKIE_KEY = "k" * 48
 
 
 @pytest.fixture(scope="session")
-def issuer() -> Iterator[TokenIssuer]:
-    with TokenIssuer() as running:
-        yield running
+def issuer(moto_endpoint: str, dynamodb_endpoint: str) -> Iterator[LocalUserPool]:
+    """A user pool and app client in moto's Cognito: its tokens are the ones signed-in
+    requests carry (`issuer.token(email).access_token`)."""
+    client = AwsEndpoints(moto=moto_endpoint, dynamodb=dynamodb_endpoint).cognito_client()
+    pool = LocalUserPool.create(client, moto_endpoint, LOCAL_REGION, unique_prefix("shoppers"))
+    yield pool
+    pool.delete()
 
 
 CART_ROLE_PASSWORD = "cart-role-test-password"
+WEBHOOK_SECRET = "whsec_shop3d_cart_tests"
 
 
 @dataclass(frozen=True)
@@ -45,11 +60,13 @@ class CartWorld:
     database_url: str  # the superuser: seeding stock, reading back, the schema step
     cart_database_url: str  # what the service gets: its own least-privilege role
     redis_url: str
+    stripe: LocalStripe
+    stripe_secret_arn: str
 
 
 @pytest.fixture(scope="module")
 def cart_world(
-    dynamodb_endpoint, moto_endpoint, postgres_server, redis_url, issuer
+    dynamodb_endpoint, moto_endpoint, postgres_server, redis_url, issuer, localstripe
 ) -> Iterator[CartWorld]:
     """Tables, a database and the service's environment, shared by one test module (creating
     tables per test costs ~1 s on DynamoDB Local). Tests stay independent because every cart
@@ -69,15 +86,28 @@ def cart_world(
             apply_schema(conn)
             set_cart_role_password(conn, CART_ROLE_PASSWORD)
         cart_database_url = url_as_cart_role(database_url, CART_ROLE_PASSWORD)
+        # The Stripe keys live in (moto's) Secrets Manager, as in AWS; the SDK talks to
+        # localstripe through its base URL.
+        stripe_secret_arn = ensure_secret(
+            endpoints,
+            f"{unique_prefix('stripe')}keys",
+            stripe_secret_value(
+                LocalStripe.SECRET_KEY, LocalStripe.PUBLISHABLE_KEY, WEBHOOK_SECRET
+            ),
+        )
         settings = {
             env.DATABASE_URL: cart_database_url,
             env.REDIS_URL: redis_url,
             env.CART_COOKIE_KEY: COOKIE_KEY,
+            env.STRIPE_SECRET_ARN: stripe_secret_arn,
+            env.STRIPE_API_BASE: localstripe.endpoint,
             **issuer.env(),
         }
         for name, value in settings.items():
             patch.setenv(name, value)
-        yield CartWorld(tables, database_url, cart_database_url, redis_url)
+        yield CartWorld(
+            tables, database_url, cart_database_url, redis_url, localstripe, stripe_secret_arn
+        )
         delete_tables(dynamodb, tables.values())
         postgres_server.drop_database(database)
 
@@ -101,7 +131,17 @@ class Shop:
     catalog_table: str
     database_url: str
 
-    def product(self, sku: str, price_minor: int = 1999, *, active: bool = True, **extra: Any):
+    def product(
+        self,
+        sku: str,
+        price_minor: int = 1999,
+        *,
+        active: bool = True,
+        stock: int | None = 100,
+        **extra: Any,
+    ):
+        """Write the catalog item; a SKU with no inventory row yet gets `stock` units (None:
+        none, so it is sold out)."""
         item = {
             "sku": sku,
             "name": f"Product {sku}",
@@ -114,6 +154,8 @@ class Shop:
             **extra,
         }
         boto3.resource("dynamodb").Table(self.catalog_table).put_item(Item=item)
+        if stock is not None and self.stock(sku) is None:
+            self.stock(sku, stock)
         return item
 
     def stock(self, sku: str, on_hand: int | None = None) -> int | None:
@@ -170,6 +212,7 @@ class Client:
         cookie: str | None = None,
         headers: dict[str, str] | None = None,
         raw: str | bytes | None = None,
+        query: dict[str, str] | None = None,
     ) -> Reply:
         sent = dict(headers or {})
         if token is not None:
@@ -183,6 +226,7 @@ class Client:
             headers={"host": "shop.example", "content-type": "application/json", **sent},
             body=payload,
             binary=isinstance(payload, bytes),
+            query=query,
         )
         response = self.module.lambda_handler(event, LambdaContext())
         text = response.get("body") or ""
@@ -201,3 +245,46 @@ def _lambda_module(cart_world) -> Any:
 @pytest.fixture
 def client(_lambda_module, cart_env) -> Client:
     return Client(_lambda_module)
+
+
+# -- the local HTTP front over this module's cart environment --------------------------------
+SITE_READ_TIMEOUT_S = 1  # the test server's; the platform's is local.site_server.READ_TIMEOUT_S
+ASSET_KEY = "assets/FRAME-1/abc/preview.glb"
+ASSET = bytes(range(256)) * 4
+
+
+@dataclass(frozen=True)
+class SiteAddress:
+    host: str
+    port: int
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}/"
+
+
+@pytest.fixture(scope="module")
+def site_server(
+    cart_world, moto_endpoint, dynamodb_endpoint, tmp_path_factory
+) -> Iterator[SiteAddress]:
+    """The platform's site server (Hypercorn) with the cart handler in two worker processes,
+    a small storefront and one asset in moto's S3."""
+    from local.cart_pool import CartPool
+    from local.site_app import Site
+    from local.site_server import SiteServer
+
+    dist = tmp_path_factory.mktemp("dist")
+    (dist / "index.html").write_text("<html>shop3d</html>", encoding="utf-8")
+    (dist / "app.js").write_text("console.log('x');" * 50, encoding="utf-8")
+    s3 = AwsEndpoints(moto=moto_endpoint, dynamodb=dynamodb_endpoint).s3_client()
+    bucket = unique_prefix("site").rstrip("-")
+    s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key=ASSET_KEY, Body=ASSET, ContentType="model/gltf-binary")
+    pool = CartPool(2)  # spawned now: inherits the module's cart environment
+    pool.warm()
+    server = SiteServer("127.0.0.1", 0, read_timeout_s=SITE_READ_TIMEOUT_S)
+    server.serve(Site(dist, s3, bucket, pool.invoke))
+    host, port = server.url.removeprefix("http://").rstrip("/").split(":")
+    yield SiteAddress(host, int(port))
+    server.stop()
+    pool.stop()

@@ -123,3 +123,67 @@ def test_bad_idempotency_key(client, guest):
     )
     _assert_problem(reply, 400, "Idempotency-Key")
     _assert_unchanged(client, guest)
+
+
+# -- bodies that are not UTF-8: the ALB hands them over base64-encoded ---------------------------
+NOT_UTF8 = {
+    "xff": b'\xff{"sku": "BOLT-7", "quantity": 1}',
+    "utf16_with_bom": '{"sku": "BOLT-7", "quantity": 1}'.encode("utf-16"),
+    "latin1": '{"sku": "BOLT-7", "quantity": 1, "note": "café"}'.encode("latin-1"),
+}
+
+
+@pytest.mark.parametrize("raw", NOT_UTF8.values(), ids=NOT_UTF8.keys())
+def test_a_body_that_is_not_utf8_is_refused_on_add(client, guest, raw):
+    reply = client.call("POST", "/api/cart/items", raw=raw, cookie=guest)
+    _assert_problem(reply, 400, "not UTF-8")
+    _assert_unchanged(client, guest)
+
+
+@pytest.mark.parametrize("raw", NOT_UTF8.values(), ids=NOT_UTF8.keys())
+def test_a_body_that_is_not_utf8_is_refused_on_set(client, guest, raw):
+    reply = client.call("PUT", "/api/cart/items/BOLT-7", raw=raw, cookie=guest)
+    _assert_problem(reply, 400, "not UTF-8")
+    _assert_unchanged(client, guest)
+
+
+def test_utf16_without_a_bom_is_not_json(client, guest):
+    raw = '{"sku": "BOLT-7", "quantity": 1}'.encode("utf-16-le")  # valid UTF-8: NULs
+    reply = client.call("POST", "/api/cart/items", raw=raw, cookie=guest)
+    _assert_problem(reply, 400, "not valid JSON")
+    _assert_unchanged(client, guest)
+
+
+IDEMPOTENT_ROUTES = {
+    "delete": ("DELETE", "/api/cart/items/BOLT-7"),
+    "checkout": ("POST", "/api/checkout"),
+    "add": ("POST", "/api/cart/items"),
+}
+
+
+@pytest.mark.parametrize("route", IDEMPOTENT_ROUTES.values(), ids=IDEMPOTENT_ROUTES.keys())
+def test_a_body_that_is_not_utf8_is_refused_with_an_idempotency_key(client, guest, route):
+    method, path = route
+    key = {"idempotency-key": f"not-utf8-{method}-{path}"}
+    reply = client.call(method, path, raw=b"\xff\xfe\x00", cookie=guest, headers=key)
+    _assert_problem(reply, 400, "not UTF-8")
+    _assert_unchanged(client, guest)
+
+
+def test_a_body_that_is_not_utf8_is_refused_on_merge_with_an_idempotency_key(client, guest, issuer):
+    token = issuer.token("merge-bytes@example.com").access_token
+    key = {"idempotency-key": "merge-not-utf8"}
+    reply = client.call(
+        "POST", "/api/cart/merge", raw=b"\xff", token=token, cookie=guest, headers=key
+    )
+    _assert_problem(reply, 400, "not UTF-8")
+    _assert_unchanged(client, guest)
+
+
+@pytest.mark.parametrize(
+    "signature", ["é" * 43, "\u2603", "abc\u00ff"], ids=["e_acute", "snowman", "y_umlaut"]
+)
+def test_a_cart_cookie_whose_signature_is_not_ascii_is_refused(client, guest, signature):
+    guest_id = guest.partition(".")[0]
+    reply = client.call("GET", "/api/cart", cookie=f"{guest_id}.{signature}")
+    _assert_problem(reply, 401, "shop3d_cart")

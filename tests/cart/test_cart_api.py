@@ -72,13 +72,14 @@ def test_guest_adds_sets_and_removes_items_with_server_side_prices(client, shop)
 
 def test_signed_in_user_has_own_cart_and_cannot_see_another(client, shop, issuer):
     shop.product("DESK-9", 50000)
-    alice, bob = issuer.mint("alice"), issuer.mint("bob")
+    signed_in_alice = issuer.token("alice@example.com")
+    alice, bob = signed_in_alice.access_token, issuer.token("bob@example.com").access_token
     added = client.call("POST", "/api/cart/items", {"sku": "DESK-9", "quantity": 1}, token=alice)
-    assert added.status == 200 and added.body["cart_id"] == "user#alice"
+    assert added.status == 200 and added.body["cart_id"] == f"user#{signed_in_alice.sub}"
     assert "Set-Cookie" not in added.headers
     assert client.call("GET", "/api/cart", token=bob).body["lines"] == []
     # A cart id in the path or body never selects the cart: bob still gets his own.
-    assert client.call("GET", "/api/cart/user%23alice", token=bob).status == 404
+    assert client.call("GET", f"/api/cart/user%23{signed_in_alice.sub}", token=bob).status == 404
     assert client.call("DELETE", "/api/cart/items/DESK-9", token=bob).status == 404
     assert client.call("GET", "/api/cart", token=alice).body["total_minor"] == 50000
 
@@ -167,6 +168,7 @@ def test_products_are_listed_and_read_through_the_cache(client, shop, services):
         "price_minor": 2500,
         "currency": "EUR",
         "asset": {"status": "READY", "manifest_url": "/assets/VASE-1/abc123/manifest.json"},
+        "availability": "in_stock",
     }
     # Cache-aside: the entry is now in Redis, so a table change shows only after the TTL.
     assert services.redis.get(CACHE_PREFIX + "VASE-1") is not None

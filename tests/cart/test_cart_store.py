@@ -157,13 +157,17 @@ def test_stale_version_rewrite_is_replanned_not_lost(services, shop):
 def test_merge_on_login_moves_the_guest_cart_and_clears_the_cookie(client, shop, issuer):
     shop.product("HAT-1", 1500)
     cookie = client.call("POST", "/api/cart/items", {"sku": "HAT-1", "quantity": 2}).cookie()
-    token = issuer.mint("rachel")
+    rachel = issuer.token("rachel@example.com")
+    token = rachel.access_token
     reply = client.call("POST", "/api/cart/merge", token=token, cookie=cookie)
     assert reply.status == 200
-    assert reply.body["cart_id"] == "user#rachel" and reply.body["total_minor"] == 3000
+    assert reply.body["cart_id"] == f"user#{rachel.sub}" and reply.body["total_minor"] == 3000
     assert reply.body["not_merged"] == []
     assert reply.headers["Set-Cookie"].startswith("shop3d_cart=;")
     assert "Max-Age=0" in reply.headers["Set-Cookie"]
+    # The guest cart was emptied in the merge's transaction: the guest cannot check it out.
+    assert client.call("GET", "/api/cart", cookie=cookie).body["lines"] == []
+    assert client.call("POST", "/api/checkout", cookie=cookie).status == 422
     again = client.call("POST", "/api/cart/merge", token=token, cookie=cookie)
     assert again.body["lines"] == reply.body["lines"]  # a retried merge changes nothing
     assert client.call("POST", "/api/cart/merge", token=token).body["total_minor"] == 3000

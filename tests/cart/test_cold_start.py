@@ -25,7 +25,9 @@ LAZY = [
     "aws_xray_sdk.core",
     "psycopg",
     "requests",
-    "pydantic",
+    # pydantic is not here: the resolver validates bodies against the routes' models and
+    # generates the OpenAPI document from them (Powertools' enable_validation), which needs
+    # the models at import. bench/cart reports what that costs the cold start.
     "jwt",
     "aws_lambda_powertools.utilities.idempotency",
 ]

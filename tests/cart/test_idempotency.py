@@ -40,9 +40,12 @@ def test_keys_are_scoped_to_their_owner(client, shop, issuer):
     shop.product("SOCK-3", 300)
     key = {"idempotency-key": "shared-key"}
     body = {"sku": "SOCK-3", "quantity": 1}
-    for user in ("olivia", "peggy"):
-        reply = client.call("POST", "/api/cart/items", body, headers=key, token=issuer.mint(user))
-        assert reply.body["cart_id"] == f"user#{user}"  # not the other's replayed response
+    for user in ("olivia@example.com", "peggy@example.com"):
+        shopper = issuer.token(user)
+        reply = client.call(
+            "POST", "/api/cart/items", body, headers=key, token=shopper.access_token
+        )
+        assert reply.body["cart_id"] == f"user#{shopper.sub}"  # not the other's replayed response
 
 
 def test_concurrent_duplicate_is_a_conflict(services):
@@ -72,7 +75,7 @@ def test_concurrent_duplicate_is_a_conflict(services):
 
 def test_a_failed_request_can_be_retried_with_its_key(client, shop, issuer):
     key = {"idempotency-key": "retry-after-422"}
-    token = issuer.mint("quentin")
+    token = issuer.token("quentin@example.com").access_token
     body = {"sku": "LATER-1", "quantity": 1}
     refused = client.call("POST", "/api/cart/items", body, headers=key, token=token)
     assert refused.status == 422  # errors are not recorded: the same key may try again

@@ -4,10 +4,12 @@ catalog file's errors, the assets copy across a moto restart, the state dir, sta
 from __future__ import annotations
 
 import base64
+import http.client
 import json
 import os
 import stat
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -16,7 +18,8 @@ from local import assets_copy
 from local.alb_event import http_reply, http_request_event
 from local.catalog_file import DEFAULT_CATALOG, CatalogFileError, load_catalog
 from local.resources import AwsEndpoints
-from local.site_server import Site
+from local.site_app import Site
+from local.site_server import SiteServer
 from local.state import StateDir
 
 
@@ -135,18 +138,34 @@ def test_state_dir_under_a_private_parent_is_refused_with_the_reason(tmp_path: P
 
 
 def test_static_files_stay_inside_the_site(aws_env: AwsEndpoints, tmp_path: Path) -> None:
-    (tmp_path / "index.html").write_text("<html></html>", encoding="utf-8")
-    (tmp_path.parent / "secret.txt").write_text("no", encoding="utf-8")
+    site_dir = tmp_path / "site"
+    site_dir.mkdir()
+    (site_dir / "index.html").write_text("<html></html>", encoding="utf-8")
+    (tmp_path / "secret.txt").write_text("no", encoding="utf-8")
 
-    def no_api(event: dict[str, object], context: object) -> dict[str, object]:
+    async def no_api(event: dict[str, Any]) -> dict[str, Any]:
         raise AssertionError("static requests must not reach the cart handler")
 
-    site = Site(tmp_path, aws_env.s3_client(), "no-bucket", no_api)
-    index = site.reply("GET", "/", [], b"", 80)
-    assert (index.status, index.body) == (200, b"<html></html>")
-    assert ("Cache-Control", "no-cache") in index.headers
-    for path in ("/../secret.txt", "/%2e%2e/secret.txt", "/missing.js"):
-        refused = site.reply("GET", path, [], b"", 80)
-        assert refused.status == 404, path
-        assert json.loads(refused.body)["status"] == 404
-    assert site.reply("POST", "/index.html", [], b"", 80).status == 405
+    server = SiteServer("127.0.0.1", 0)
+    server.serve(Site(site_dir, aws_env.s3_client(), "no-bucket", no_api))
+    host, port = server.url.removeprefix("http://").rstrip("/").split(":")
+
+    def get(method: str, path: str) -> tuple[int, dict[str, str], bytes]:
+        conn = http.client.HTTPConnection(host, int(port), timeout=10)
+        conn.request(method, path)
+        answer = conn.getresponse()
+        found = (answer.status, dict(answer.getheaders()), answer.read())
+        conn.close()
+        return found
+
+    try:
+        status, headers, body = get("GET", "/")
+        assert (status, body) == (200, b"<html></html>")
+        assert headers["cache-control"] == "no-cache"
+        for path in ("/../secret.txt", "/%2e%2e/secret.txt", "/missing.js"):
+            status, headers, body = get("GET", path)
+            assert status == 404, path
+            assert json.loads(body)["status"] == 404
+        assert get("POST", "/index.html")[0] == 405
+    finally:
+        server.stop()

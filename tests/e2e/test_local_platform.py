@@ -32,6 +32,7 @@ from local.servers import REPO_ROOT
 SKU = "HELMET-1"
 ARTIFACTS = REPO_ROOT / "test-artifacts"
 FLOW = Path(__file__).with_name("storefront_flow.mjs")
+ACCOUNT_FLOW = Path(__file__).with_name("account_flow.mjs")
 START_TIMEOUT_S = 300.0  # servers, the JVM and the helmet's LODs on a busy 2-core machine
 BROWSER_TIMEOUT_S = 180.0
 STOP_TIMEOUT_S = 60.0
@@ -136,11 +137,11 @@ def start_platform(state_dir: Path, catalog: Path) -> Run:
     return Run(process)
 
 
-def browse(url: str) -> dict[str, object]:
+def browse(url: str, flow: Path = FLOW) -> dict[str, object]:
     node = shutil.which("node")
     assert node is not None, "node is not on PATH (Node.js 20+ is required)"
     result = subprocess.run(
-        [node, str(FLOW), url, SKU, str(ARTIFACTS)],
+        [node, str(flow), url, SKU, str(ARTIFACTS)],
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,
@@ -160,9 +161,11 @@ def test_shopper_buys_the_helmet_and_state_survives_a_restart(
     try:
         url = first.wait_for_url()
         seen = browse(url)
+        account = browse(url, ACCOUNT_FLOW)
     finally:
         code = first.stop()
     assert "failure" not in seen, seen.get("failure")
+    assert_account_flow(account)
     assert code == 0, first.output
     assert "stopped" in first.output
     assert f"{SKU}: READY" in first.output  # published through uploads -> SQS -> handler
@@ -205,9 +208,25 @@ def test_shopper_buys_the_helmet_and_state_survives_a_restart(
         assert second.stop() == 0, second.output
     assert order == ("PENDING_PAYMENT", 4999, "EUR")
     assert lines == [(SKU, 1)]
-    assert stock == (24,)  # 25 in the catalog file, one sold; the rerun did not reset it
+    assert stock == (23,)  # 25 in the catalog file, two sold (one per flow); not reset by the rerun
     # The second run reused the published assets: nothing was uploaded again.
     assert "0 uploaded, 1 kept" in second.output, second.output
     restored = re.search(r"restoring saved assets .*: (\d+) objects", second.output)
-    assert restored and int(restored.group(1)) == 4, second.output  # 3 LODs and the manifest
+    assert restored and int(restored.group(1)) == 5, second.output  # 3 LODs, the USDZ, the manifest
     assert health["status"] == "ok"
+
+
+def assert_account_flow(seen: dict[str, object]) -> None:
+    """Sign up, confirm, sign in, my orders, sign out (account_flow.mjs) against the backend-for-
+    frontend on moto's Cognito: the browser holds only an HttpOnly session id, never a token."""
+    assert "failure" not in seen, seen.get("failure")
+    assert seen["errors"] == [], seen["errors"]
+    assert seen["accountEmail"] == seen["email"]
+    assert seen["myOrders"] == [seen["guestOrderId"]]  # the guest's order, handed to the account
+    assert seen["orderWhileSignedIn"] == seen["guestOrderId"]
+    cookie = seen["sessionCookie"]
+    assert isinstance(cookie, dict)
+    assert cookie["httpOnly"] is True and cookie["secure"] is True and cookie["sameSite"] == "Lax"
+    assert "shop3d_session" not in str(seen["scriptVisibleCookies"])  # HttpOnly: no script reads it
+    assert "eyJ" not in json.dumps(seen["storage"])  # no JWT in localStorage or sessionStorage
+    assert seen["sessionCookieAfterSignOut"] is None

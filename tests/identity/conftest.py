@@ -20,6 +20,7 @@ import pytest
 
 from handlers.identity import handler
 from handlers.identity.admin_mfa import ADMIN_GROUP
+from local.cognito import LocalUserPool
 from local.resources import LOCAL_ACCESS_KEY_ID, LOCAL_REGION, LOCAL_SECRET_ACCESS_KEY
 from tests.conftest import unique_prefix
 
@@ -46,19 +47,8 @@ class UserPool:
     def create_user(self, *groups: str) -> str:
         """A confirmed user in `groups`; returns the Cognito username (the sub here)."""
         email = f"{unique_prefix('u')}@example.com"
-        created = self.client.admin_create_user(
-            UserPoolId=self.pool_id,
-            Username=email,
-            MessageAction="SUPPRESS",
-            UserAttributes=[
-                {"Name": "email", "Value": email},
-                {"Name": "email_verified", "Value": "true"},
-            ],
-        )
-        username = str(created["User"]["Username"])
-        self.client.admin_set_user_password(
-            UserPoolId=self.pool_id, Username=username, Password=PASSWORD, Permanent=True
-        )
+        local = LocalUserPool(self.client, "", LOCAL_REGION, self.pool_id, self.app_client_id)
+        username = local.ensure_user(email, PASSWORD)  # e-mail usernames: the sub
         for group in groups:
             self.client.admin_add_user_to_group(
                 UserPoolId=self.pool_id, Username=username, GroupName=group
@@ -154,23 +144,9 @@ def cognito_env(monkeypatch: pytest.MonkeyPatch, moto_endpoint: str) -> Iterator
 @pytest.fixture
 def pool(cognito_env: str) -> Iterator[UserPool]:
     client = boto3.client("cognito-idp")
-    pool_id = client.create_user_pool(
-        PoolName=unique_prefix("pool"),
-        UsernameAttributes=["email"],
-        AutoVerifiedAttributes=["email"],
-        MfaConfiguration="OFF",
-    )["UserPool"]["Id"]
-    client.set_user_pool_mfa_config(
-        UserPoolId=pool_id,
-        MfaConfiguration="OPTIONAL",
-        SoftwareTokenMfaConfiguration={"Enabled": True},
-    )
+    # The local platform's pool (the program's shape: e-mail usernames, TOTP optional).
+    created = LocalUserPool.create(client, cognito_env, LOCAL_REGION, unique_prefix("pool"))
     for group in (ADMIN_GROUP, OTHER_GROUP):
-        client.create_group(UserPoolId=pool_id, GroupName=group)
-    app_client = client.create_user_pool_client(
-        UserPoolId=pool_id,
-        ClientName="storefront",
-        ExplicitAuthFlows=["ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
-    )
-    yield UserPool(client, pool_id, app_client["UserPoolClient"]["ClientId"])
-    client.delete_user_pool(UserPoolId=pool_id)
+        client.create_group(UserPoolId=created.pool_id, GroupName=group)
+    yield UserPool(client, created.pool_id, created.client_id)
+    created.delete()

@@ -12,14 +12,17 @@ import pulumi
 import pytest
 
 from ci.build_artifacts import runtime_only_record
-from components import artifacts
-from components.artifacts import ArtifactError, imports_beyond_runtime, lambda_artifact
+from components.artifacts import lambda_artifact
+from lambda_packaging.errors import ArtifactError
+from lambda_packaging.handler_code import imports_beyond_runtime
+from lambda_packaging.paths import REPO_ROOT
+from lambda_packaging.targets import ARCHITECTURES, RUNTIME, Architecture
 
 
-@pytest.mark.parametrize("architecture", artifacts.ARCHITECTURES)
-def test_identity_is_a_zip_without_layers(architecture: artifacts.Architecture) -> None:
+@pytest.mark.parametrize("architecture", ARCHITECTURES)
+def test_identity_is_a_zip_without_layers(architecture: Architecture) -> None:
     artifact = lambda_artifact("identity", architecture)
-    assert (artifact.package_type, artifact.runtime) == ("Zip", artifacts.RUNTIME)
+    assert (artifact.package_type, artifact.runtime) == ("Zip", RUNTIME)
     assert artifact.handler == "handlers.identity.handler.lambda_handler"
     assert artifact.layers == () and artifact.architecture == architecture
     assert "boto3" in artifact.reason
@@ -36,7 +39,7 @@ def test_only_runtime_modules_are_imported() -> None:
 
 
 def test_a_new_third_party_import_is_refused_by_the_build(tmp_path: Path) -> None:
-    shutil.copytree(artifacts.REPO_ROOT / "handlers", tmp_path / "handlers")
+    shutil.copytree(REPO_ROOT / "handlers", tmp_path / "handlers")
     module = tmp_path / "handlers" / "identity" / "handler.py"
     module.write_text("from aws_lambda_powertools import Logger\n" + module.read_text())
     assert imports_beyond_runtime("identity", tmp_path) == ["aws_lambda_powertools"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -91,11 +92,14 @@ def test_stack_policies_join_through_property_dependencies_at_preview() -> None:
 
 def test_the_entry_point_builds_and_serves_the_pack() -> None:
     # pulumi-policy's PolicyPack starts the analyzer gRPC server and prints its port.
+    # It writes the port to sys.stdout.buffer without a flush: through a pipe the line stays
+    # buffered (and this test hung under .ci/run's empty environment) unless unbuffered.
     process = subprocess.Popen(
         [sys.executable, str(ROOT / "policy" / "__main__.py")],
         cwd=ROOT / "policy",
         stdout=subprocess.PIPE,
         text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     try:
         assert process.stdout is not None

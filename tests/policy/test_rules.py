@@ -397,3 +397,18 @@ def test_code_signing_exempts_container_images_only() -> None:
         codeSigningConfigArn="arn:aws:lambda:us-east-1:1:code-signing-config:csc-1",
     )
     assert rule.violations(signed) == []
+
+
+def test_a_global_secondary_may_run_one_instance_but_not_none_and_the_writer_two() -> None:
+    def member(name: str) -> Resource:
+        writer = next(r for r in baseline() if r.name == "orders")
+        props = {**writer.props, "clusterIdentifier": name, "globalClusterIdentifier": "g"}
+        props.pop("masterUsername")  # only the primary's cluster names a master user
+        return res(t.RDS_CLUSTER, name, **props)
+
+    instance = res(t.RDS_CLUSTER_INSTANCE, "orders-eu-1", clusterIdentifier="orders-eu")
+    assert findings_of([*baseline(), member("orders-eu"), instance], "aurora-multi-az") == []
+    headless = findings_of([*baseline(), member("orders-eu")], "aurora-multi-az")
+    assert headless == ["secondary cluster orders-eu has 0 instance(s); run at least 1"]
+    single_writer = findings_of(without(baseline(), "orders-2"), "aurora-multi-az")
+    assert single_writer == ["writer's cluster orders has 1 instance(s); run at least 2"]

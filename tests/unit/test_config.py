@@ -22,7 +22,14 @@ def test_dev_preset() -> None:
 def test_prod_preset() -> None:
     config = parse_config({"environment": "prod", "domain": "shop.example.com"})
     assert config.region_names == ("us-east-1", "eu-west-1", "ap-southeast-2")
-    assert config.nat_gateways == "per-az"
+    # One NAT per cell, no interface endpoints, no catalog cache, no web tier: the baseline
+    # a startup pays (docs/plan-and-cost.md has each saving's trade-off).
+    assert config.nat_gateways == "single"
+    assert config.interface_endpoints is False
+    assert config.catalog_cache is False
+    assert config.web_tier is False
+    assert config.aurora_instances == 2 and config.aurora_secondary_instances == 1
+    assert config.health_check_interval == 10
     assert config.deletion_protection is True
     assert config.backup_retention_days == 35
     assert config.availability_zones == 3
@@ -35,12 +42,12 @@ def test_single_keys_override_the_preset() -> None:
         {
             "environment": "prod",
             "domain": "shop.example.com",
-            "natGateways": "single",
+            "natGateways": "per-az",
             "backupRetentionDays": "7",
             "deletionProtection": "false",
         }
     )
-    assert config.nat_gateways == "single"
+    assert config.nat_gateways == "per-az"
     assert config.backup_retention_days == 7
     assert config.deletion_protection is False
     assert config.availability_zones == 3  # untouched keys keep the preset
@@ -261,3 +268,16 @@ def test_bad_config_fails_the_program_before_any_resource() -> None:
 def test_undeclared_stack_key_is_refused_like_the_cli() -> None:
     with pytest.raises(ValueError, match="shop3d:regionz which are not defined by the project"):
         run_program("dev", {"regionz": ["us-east-1"]})
+
+
+def test_reservation_minutes_default_bounds_and_the_cart_services_own_bounds() -> None:
+    from handlers.cart.settings import DEFAULT_RESERVATION_MINUTES, MAX_RESERVATION_MINUTES
+    from stack_config import config as stack
+
+    assert parse_config({}).reservation_minutes == DEFAULT_RESERVATION_MINUTES == 30
+    assert parse_config({"reservationMinutes": 45}).reservation_minutes == 45
+    # The stack refuses what the cart service would refuse at start-up.
+    assert stack.MAX_RESERVATION_MINUTES == MAX_RESERVATION_MINUTES
+    for bad in (0, MAX_RESERVATION_MINUTES + 1):
+        with pytest.raises(ConfigError, match="reservationMinutes"):
+            parse_config({"reservationMinutes": bad})

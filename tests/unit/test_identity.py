@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 from pulumi.runtime import rpc
 
-from components.artifacts import ENTRY_POINTS
 from components.lambda_function import VPC_ACCESS_POLICY, XRAY_WRITE_POLICY
 from handlers.shared import env
 from handlers.shared.functions import COGNITO_TRIGGER_WAIT_SECONDS
 from handlers.shared.groups import ADMIN_GROUP
+from lambda_packaging.targets import ENTRY_POINTS
 from offline.mocks import CALLS
 from offline.runner import ProgramRun, RecordedResource
 from policy import tokens as t
@@ -150,7 +150,8 @@ def test_every_cart_lambda_trusts_the_pool(program: ProgramFactory, stack: str) 
     assert issuer == f"https://cognito-idp.{primary}.amazonaws.com/{run.outputs['userPoolId']}"
     assert run.outputs["authJwksUrl"] == f"{issuer}/.well-known/jwks.json"
     functions = cart_functions(run)
-    assert sorted(str(f.region) for f in functions) == sorted(run.outputs["regions"])
+    # Every region's cart, and the primary's order jobs (the cart's code and variables).
+    assert sorted(str(f.region) for f in functions) == sorted([*run.outputs["regions"], primary])
     for function in functions:
         variables = function.inputs["environment"]["variables"]
         assert variables[env.AUTH_ISSUER] == issuer

@@ -34,6 +34,11 @@ class GuestCookie:
     def guest_id(self, value: str) -> str:
         """The guest id in a cookie value, or a 401 problem if the signature does not hold."""
         guest_id, _, signature = value.partition(".")
-        if not _ID.match(guest_id) or not hmac.compare_digest(signature, self._signature(guest_id)):
+        # compare_digest raises TypeError on non-ASCII str: a signature we made is ASCII.
+        if (
+            not _ID.fullmatch(guest_id)
+            or not signature.isascii()
+            or not hmac.compare_digest(signature, self._signature(guest_id))
+        ):
             raise unauthorized(f"the {COOKIE_NAME} cookie is not one this service signed")
         return guest_id

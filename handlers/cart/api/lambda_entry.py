@@ -12,21 +12,26 @@ from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.event_handler import ALBResolver, Response
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from handlers.cart.api import routes, search
-from handlers.cart.api.problems import PROBLEM_CONTENT_TYPE, Problem, not_found
-from handlers.cart.settings import Settings
+from handlers.cart.api import account_routes, methods, openapi, routes, search
+from handlers.cart.api.problems import PROBLEM_CONTENT_TYPE, Problem, bad_request, not_found
+from handlers.cart.api.request_body import json_object, validation_problem
+from handlers.cart.settings import ConfigError, Settings
 from handlers.cart.tracing import tracer
 from handlers.cart.wiring import Services
 
 logger = Logger(service="cart")
 metrics = Metrics(namespace="shop3d", service="cart")
 
-app = ALBResolver()
+# Validation on: bodies are checked against the routes' pydantic models, and the OpenAPI document
+# (/api/openapi.json, docs/cart-openapi.json) is generated from the same routes and models.
+app = ALBResolver(enable_validation=True, json_body_deserializer=json_object)
 app.include_router(routes.router)
+app.include_router(account_routes.router)
 app.include_router(search.router)
 _services: Services | None = None
 
@@ -49,12 +54,20 @@ def current_services() -> Services:
     return _services
 
 
-def _problem_response(problem: Problem) -> Response[str]:
+@app.get(openapi.PATH, include_in_schema=False)
+def openapi_document() -> Response[str]:
+    return Response(200, "application/json", openapi.openapi_json(app))
+
+
+def _problem_response(problem: Problem, headers: dict[str, str] | None = None) -> Response[str]:
     if problem.status >= 500:
         logger.error("request failed", extra={"problem": problem.body()})
     metrics.add_metric(name=f"Problem{problem.status}", unit=MetricUnit.Count, value=1)
     return Response(
-        status_code=problem.status, content_type=PROBLEM_CONTENT_TYPE, body=problem.json()
+        status_code=problem.status,
+        content_type=PROBLEM_CONTENT_TYPE,
+        body=problem.json(),
+        headers=headers,
     )
 
 
@@ -63,9 +76,33 @@ def handle_problem(problem: Problem) -> Response[str]:
     return _problem_response(problem)
 
 
+@app.exception_handler(RequestValidationError)  # type: ignore[untyped-decorator]
+def handle_invalid(error: RequestValidationError) -> Response[str]:
+    return _problem_response(validation_problem(error.errors()))
+
+
+@app.exception_handler(ConfigError)  # type: ignore[untyped-decorator]
+def handle_not_configured(error: ConfigError) -> Response[str]:
+    return _problem_response(Problem(503, "not-configured", str(error)))
+
+
+@app.exception_handler(UnicodeDecodeError)  # type: ignore[untyped-decorator]
+def handle_not_utf8(error: UnicodeDecodeError) -> Response[str]:
+    # The resolver decodes a base64 body as UTF-8 before our deserializer sees it.
+    detail = f"request body is not UTF-8 (byte {error.start}): send JSON encoded as UTF-8"
+    return _problem_response(bad_request(detail))
+
+
 @app.not_found
 def handle_not_found(_: Exception) -> Response[str]:
     event = app.current_event
+    allowed = methods.allowed_methods(app, event.path)
+    if allowed:
+        detail = (
+            f"{event.http_method} is not allowed on {event.path}; allowed: {', '.join(allowed)}"
+        )
+        problem = Problem(405, "method-not-allowed", detail, allowed=allowed)
+        return _problem_response(problem, {"Allow": ", ".join(allowed)})
     return _problem_response(not_found(f"no route for {event.http_method} {event.path}"))
 
 
@@ -83,4 +120,7 @@ def handle_unexpected(error: Exception) -> Response[str]:
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     metrics.add_metric(name="Requests", unit=MetricUnit.Count, value=1)
     current_services()
+    head_as_get = methods.as_get(event)
+    if head_as_get is not None and methods.GET in methods.allowed_methods(app, event["path"]):
+        return methods.without_body(app.resolve(head_as_get, context))
     return app.resolve(event, context)

@@ -1,17 +1,21 @@
-"""Strict JSON request bodies: size-capped, no duplicate keys, no NaN/Infinity, then pydantic.
-
-pydantic is imported on the first body parsed: read-only requests never load it."""
+"""Strict JSON request bodies: strictly UTF-8, size-capped, no duplicate keys, no NaN/Infinity,
+an object. The resolver deserializes bodies with `json_object`, then validates them against the
+routes' pydantic models (Powertools' validation); `validation_problem` words its errors."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import math
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from handlers.cart.api.problems import Problem, bad_request, invalid
 from handlers.cart.limits import MAX_BODY_BYTES
 
 if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
     from pydantic import BaseModel
 
 ModelT = TypeVar("ModelT", bound="BaseModel")
@@ -37,18 +41,48 @@ def _finite_float(text: str) -> float:
     return value
 
 
+def _too_large(size: int) -> Problem:
+    return Problem(413, "body-too-large", f"request body is {size} bytes; at most {MAX_BODY_BYTES}")
+
+
+def body_text(event: BaseProxyEvent) -> str:
+    """The request body as text: base64 undone (the ALB encodes bodies it does not take for
+    text), then strictly UTF-8, the only encoding JSON may be exchanged in (RFC 8259 8.1).
+    Powertools' `decoded_body` raises UnicodeDecodeError instead: a 500."""
+    raw = event.body or ""
+    if not event.is_base64_encoded:
+        return raw
+    try:
+        data = base64.b64decode(raw, validate=True)
+    except binascii.Error:
+        raise bad_request("request body is marked base64 but is not valid base64") from None
+    if len(data) > MAX_BODY_BYTES:
+        raise _too_large(len(data))
+    return _utf8(data)
+
+
+def _utf8(data: bytes) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise bad_request(
+            f"request body is not UTF-8 (byte {error.start} is {data[error.start]:#04x}):"
+            " send JSON encoded as UTF-8"
+        ) from None
+
+
 def parse_json(raw: bytes | str | None) -> Any:
     """Parse a request body as strict JSON, or raise a 400/413 problem saying why not."""
-    data = raw.encode() if isinstance(raw, str) else (raw or b"")
-    if len(data) > MAX_BODY_BYTES:
-        raise Problem(
-            413, "body-too-large", f"request body is {len(data)} bytes; at most {MAX_BODY_BYTES}"
-        )
-    if not data.strip():
+    text = _utf8(raw) if isinstance(raw, bytes) else (raw or "")
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > MAX_BODY_BYTES:
+        raise _too_large(size)
+    if not text.strip():
         raise bad_request("request body is empty: a JSON object is required")
     try:
+        # Parsed as text: json.loads on bytes would guess UTF-16/32 and take them.
         return json.loads(
-            data,
+            text,
             object_pairs_hook=_no_duplicate_keys,
             parse_constant=_reject_constant,
             parse_float=_finite_float,
@@ -59,19 +93,33 @@ def parse_json(raw: bytes | str | None) -> Any:
         raise bad_request("request body nests too deeply") from None
 
 
-def parse_model(raw: bytes | str | None, model: type[ModelT]) -> ModelT:
-    """Parse and validate a body into `model`; validation failures become one 422 problem."""
-    from pydantic import ValidationError
-
-    document = parse_json(raw)
+def json_object(text: str) -> dict[str, Any]:
+    """The resolver's body deserializer: strict JSON, and an object (every body is one)."""
+    document = parse_json(text)
     if not isinstance(document, dict):
         raise invalid("request body must be a JSON object")
+    return document
+
+
+def validation_problem(errors: Sequence[Any]) -> Problem:
+    """One 422 problem for the resolver's validation errors, each naming its field: `sku`,
+    `quantity` in the body, `path.sku` for a path parameter."""
+    found = []
+    for error in errors:
+        location = [str(part) for part in error.get("loc", ())]
+        if location[:1] == ["body"]:
+            location = location[1:]
+        found.append({"field": ".".join(location) or "(body)", "message": str(error.get("msg"))})
+    summary = "; ".join(f"{e['field']}: {e['message']}" for e in found)
+    return invalid(f"request is invalid: {summary}", errors=found)
+
+
+def parse_model(text: str, model: type[ModelT]) -> ModelT:
+    """An optional body the resolver does not validate (checkout's): strict JSON into `model`,
+    validation failures as one 422 problem."""
+    from pydantic import ValidationError
+
     try:
-        return model.model_validate(document, strict=True)
+        return model.model_validate(json_object(text), strict=True)
     except ValidationError as error:
-        errors = [
-            {"field": ".".join(str(p) for p in e["loc"]) or "(body)", "message": e["msg"]}
-            for e in error.errors(include_url=False, include_input=False)
-        ]
-        summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
-        raise invalid(f"request body is invalid: {summary}", errors=errors) from None
+        raise validation_problem(error.errors(include_url=False, include_input=False)) from None

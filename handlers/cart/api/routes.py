@@ -9,19 +9,29 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.shared.cookies import Cookie, SameSite
 
+from handlers.cart.accounts.sessions import COOKIE_NAME as SESSION_COOKIE
+from handlers.cart.api import responses as documented
+from handlers.cart.api.bodies import AddItem, SetQuantity
 from handlers.cart.api.guest_cookie import COOKIE_NAME
 from handlers.cart.api.owners import Owner
-from handlers.cart.api.problems import invalid, not_found, unauthorized
-from handlers.cart.api.request_body import parse_model
-from handlers.cart.limits import GUEST_CART_TTL_DAYS, SKU_MAX_LENGTH, SKU_PATTERN
+from handlers.cart.api.problems import Problem, invalid, not_found, unauthorized
+from handlers.cart.api.request_body import body_text, parse_model
+from handlers.cart.limits import (
+    GUEST_CART_TTL_DAYS,
+    MAX_WEBHOOK_BODY_BYTES,
+    SKU_MAX_LENGTH,
+    SKU_PATTERN,
+)
 from handlers.cart.stores.idempotency_store import HEADER as IDEMPOTENCY_HEADER
 from handlers.cart.stores.idempotency_store import Reply, Request
+from handlers.shared.routes import WEBHOOK_PATH
 
 if TYPE_CHECKING:
     from handlers.cart.wiring import Services
@@ -59,9 +69,14 @@ def _cookie(name: str) -> str | None:
 
 
 def _user() -> Owner | None:
+    """The signed-in user: a bearer token, else the session cookie (backend-for-frontend:
+    the browser holds only the session id; its tokens stay in the sessions table)."""
     authorization = _header("authorization")
     if authorization is None:
-        return None
+        session_id = _cookie(SESSION_COOKIE)
+        if session_id is None:
+            return None
+        return Owner("user", _svc().accounts.current(session_id).sub)
     scheme, _, token = authorization.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise unauthorized("Authorization must be 'Bearer <access token>'")
@@ -92,9 +107,10 @@ def _shopper() -> tuple[Owner, str | None]:
 
 
 # -- responses ------------------------------------------------------------------------------------
-def _cart_cookie(value: str, max_age: int) -> Cookie:
+def api_cookie(name: str, value: str, max_age: int) -> Cookie:
+    """A cookie only the API reads: HttpOnly (no script sees it), Secure, SameSite=Lax."""
     return Cookie(
-        name=COOKIE_NAME,
+        name=name,
         value=value,
         path="/api",
         secure=True,
@@ -102,6 +118,10 @@ def _cart_cookie(value: str, max_age: int) -> Cookie:
         same_site=SameSite.LAX_MODE,
         max_age=max_age,
     )
+
+
+def _cart_cookie(value: str, max_age: int) -> Cookie:
+    return api_cookie(COOKIE_NAME, value, max_age)
 
 
 def _respond(reply: Reply) -> Response[str]:
@@ -124,7 +144,7 @@ def _mutating(owner: Owner, compute: Callable[[], Reply]) -> Response[str]:
     if key is None:
         return _respond(compute())
     event = router.current_event
-    request = Request(owner.cart_id, event.http_method, event.path, event.decoded_body or "")
+    request = Request(owner.cart_id, event.http_method, event.path, body_text(event))
     return _respond(_svc().idempotency.run(key, request, compute, router.lambda_context))
 
 
@@ -138,37 +158,54 @@ def _sku(raw: str) -> str:
 
 
 # -- routes ---------------------------------------------------------------------------------------
-@router.get("/api/health")
+@router.get(
+    "/api/health",
+    summary="Liveness and the serving region",
+    responses=documented.documented(documented.Health),
+)
 def health() -> Response[str]:
     return _respond({"status": 200, "body": {"status": "ok", "region": _svc().settings.region}})
 
 
-@router.get("/api/products")
+@router.get(
+    "/api/products",
+    summary="The active products",
+    responses=documented.documented(documented.Products),
+)
 def list_products() -> Response[str]:
-    products = [p.public() for p in _svc().catalog.active_products()]
+    products = _svc().carts.public(_svc().catalog.active_products())
     return _respond({"status": 200, "body": {"products": products}})
 
 
-@router.get("/api/products/<sku>")
+@router.get(
+    "/api/products/<sku>",
+    summary="One active product",
+    responses=documented.documented(documented.Product, 404, 422),
+)
 def get_product(sku: str) -> Response[str]:
     product = _svc().catalog.product(_sku(sku))
     if product is None or not product.active:
         raise not_found(f"no product with SKU {sku!r}")
-    return _respond({"status": 200, "body": product.public()})
+    return _respond({"status": 200, "body": _svc().carts.public([product])[0]})
 
 
-@router.get("/api/cart")
+@router.get(
+    "/api/cart",
+    summary="The shopper's cart (a guest cookie is set when there is none)",
+    responses=documented.documented(documented.Cart, 401),
+)
 def get_cart() -> Response[str]:
     owner, cookie = _shopper()
     return _respond({"status": 200, "body": _svc().carts.get(owner), "cookie": cookie})
 
 
-@router.post("/api/cart/items")
-def add_item() -> Response[str]:
+@router.post(
+    "/api/cart/items",
+    summary="Add a quantity of a product to the cart",
+    responses=documented.documented(documented.Cart, 401, 409, 413, 422),
+)
+def add_item(body: Annotated[AddItem, Body()]) -> Response[str]:
     owner, cookie = _shopper()
-    from handlers.cart.api.bodies import AddItem  # pydantic models: only body routes need them
-
-    body = parse_model(router.current_event.decoded_body, AddItem)
     return _mutating(
         owner,
         lambda: {
@@ -179,13 +216,14 @@ def add_item() -> Response[str]:
     )
 
 
-@router.put("/api/cart/items/<sku>")
-def set_item(sku: str) -> Response[str]:
+@router.put(
+    "/api/cart/items/<sku>",
+    summary="Set the quantity of a product in the cart",
+    responses=documented.documented(documented.Cart, 401, 404, 409, 413, 422),
+)
+def set_item(sku: str, body: Annotated[SetQuantity, Body()]) -> Response[str]:
     owner, cookie = _shopper()
     checked = _sku(sku)
-    from handlers.cart.api.bodies import SetQuantity
-
-    body = parse_model(router.current_event.decoded_body, SetQuantity)
     return _mutating(
         owner,
         lambda: {
@@ -196,7 +234,11 @@ def set_item(sku: str) -> Response[str]:
     )
 
 
-@router.delete("/api/cart/items/<sku>")
+@router.delete(
+    "/api/cart/items/<sku>",
+    summary="Remove a product from the cart",
+    responses=documented.documented(documented.Cart, 401, 404, 409, 422),
+)
 def delete_item(sku: str) -> Response[str]:
     owner, cookie = _shopper()
     checked = _sku(sku)
@@ -206,7 +248,11 @@ def delete_item(sku: str) -> Response[str]:
     )
 
 
-@router.post("/api/cart/merge")
+@router.post(
+    "/api/cart/merge",
+    summary="Merge the guest cart into the signed-in user's, once",
+    responses=documented.documented(documented.MergedCart, 401, 409),
+)
 def merge() -> Response[str]:
     user = _user()
     if user is None:
@@ -222,18 +268,84 @@ def merge() -> Response[str]:
     return _mutating(user, compute)
 
 
-@router.post("/api/checkout")
+@router.post(
+    "/api/checkout",
+    summary="Place an order from the cart",
+    responses=documented.documented(documented.Order, 401, 409, 422, 503, ok=201),
+)
 def checkout() -> Response[str]:
     owner, cookie = _shopper()
+    raw = body_text(router.current_event)  # decoded_body would raise on non-UTF-8: a 500
+    email = None
+    if raw.strip():
+        from handlers.cart.api.bodies import Checkout
+
+        email = parse_model(raw, Checkout).email
 
     def compute() -> Reply:
-        status, order = _svc().orders.checkout(owner)
+        status, order = _svc().orders.checkout(owner, email)
         return {"status": status, "body": order, "cookie": cookie}
 
-    return _mutating(owner, compute)
+    response = _mutating(owner, compute)
+    _svc().relay_outbox()
+    return response
 
 
-@router.get("/api/orders/<order_id>")
+@router.get(
+    "/api/orders",
+    summary="The signed-in shopper's orders, most recent first, a page at a time (?before=next)",
+    responses=documented.documented(documented.OrderList, 400, 401, 503),
+)
+def list_orders() -> Response[str]:
+    user = _user()
+    if user is None:
+        raise unauthorized("listing orders needs a signed-in user: send a Bearer token")
+    before = (router.current_event.query_string_parameters or {}).get("before")
+    return _respond({"status": 200, "body": _svc().orders.list(user, before)})
+
+
+@router.get(
+    "/api/orders/<order_id>",
+    summary="One of the shopper's orders",
+    responses=documented.documented(documented.Order, 401, 404, 503),
+)
 def get_order(order_id: str) -> Response[str]:
     owner, cookie = _shopper()
     return _respond({"status": 200, "body": _svc().orders.get(owner, order_id), "cookie": cookie})
+
+
+@router.post(
+    "/api/orders/<order_id>/cancel",
+    summary="Cancel an unpaid order: its stock comes back",
+    responses=documented.documented(documented.Order, 401, 404, 409, 422, 503),
+)
+def cancel_order(order_id: str) -> Response[str]:
+    owner, cookie = _shopper()
+    response = _mutating(
+        owner,
+        lambda: {"status": 200, "body": _svc().orders.cancel(owner, order_id), "cookie": cookie},
+    )
+    _svc().relay_outbox()
+    return response
+
+
+@router.post(
+    WEBHOOK_PATH,
+    summary="Stripe's signed event deliveries (each event applied once)",
+    responses=documented.documented(documented.WebhookReceipt, 401, 413, 422, 503),
+)
+def payments_webhook() -> Response[str]:
+    """Stripe's deliveries: no shopper, no cookie; the signature is the authentication."""
+    try:
+        raw = router.current_event.decoded_body or ""
+    except UnicodeDecodeError:
+        raise invalid("a webhook body is JSON in UTF-8; this one is not UTF-8") from None
+    payload = raw.encode()
+    if len(payload) > MAX_WEBHOOK_BODY_BYTES:
+        raise Problem(
+            413, "payload-too-large", f"a webhook body is at most {MAX_WEBHOOK_BODY_BYTES} bytes"
+        )
+    outcome = _svc().webhook.receive(payload, _header("stripe-signature"))
+    if outcome.applied:
+        _svc().relay_outbox()
+    return _respond({"status": 200, "body": outcome.body()})

@@ -1,5 +1,8 @@
 """Cognito access-token verification: RS256 only, keys from the pool's JWKS (cached, refreshed
-on an unknown kid at most once per `min_refresh_seconds`), iss, client_id, token_use, exp, nbf."""
+on an unknown kid at most once per `min_refresh_seconds`), iss, client_id, token_use, exp; nbf
+only when present: Cognito's access tokens carry none (sub, iss, client_id, origin_jti, event_id,
+token_use, scope, auth_time, exp, iat, jti, username, cognito:groups), so requiring it would
+refuse every real token."""
 
 from __future__ import annotations
 
@@ -17,7 +20,7 @@ from handlers.cart.settings import TrustedIssuer
 
 ACCEPTED_ALGORITHM = "RS256"
 ACCESS_TOKEN_USE = "access"  # noqa: S105 - a claim value (access vs id token), not a secret
-REQUIRED_CLAIMS = ("iss", "sub", "exp", "nbf", "client_id", "token_use")
+REQUIRED_CLAIMS = ("iss", "sub", "exp", "client_id", "token_use")
 CLOCK_SKEW_SECONDS = 30
 JWKS_TIMEOUT_SECONDS = 3.0
 
@@ -69,12 +72,16 @@ class TokenVerifier:
             header = jwt.get_unverified_header(token)
         except jwt.DecodeError:
             raise unauthorized("bearer token is not a JWT") from None
+        except jwt.InvalidTokenError as error:  # e.g. a kid that is a number, null or a list
+            raise unauthorized(
+                f"token header is invalid ({error}): the kid must be a string"
+            ) from None
         algorithm = header.get("alg")
         if algorithm != ACCEPTED_ALGORITHM:
             raise unauthorized(f"token algorithm {algorithm!r} is not accepted; only RS256")
         kid = header.get("kid")
         if not isinstance(kid, str):
-            raise unauthorized("token header has no key id (kid)")
+            raise unauthorized("token header has no key id (kid): a string is required")
         claims = self._decode(token, self.jwks.key(kid))
         if claims["client_id"] != self.trusted.client_id:
             raise unauthorized("token was issued to another client (client_id)")

@@ -1,4 +1,3 @@
-import { authHeaders } from '../auth/authHeader';
 import { ApiError, networkProblem, problemFromResponse } from './problem';
 import type { Cart, Order, Product } from './types';
 
@@ -42,7 +41,9 @@ export class ApiClient {
 
   constructor(private readonly options: ApiClientOptions) {
     this.fetchImpl = options.fetchImpl ?? globalThis.fetch.bind(globalThis);
-    this.headers = options.headers ?? authHeaders;
+    // No token here: a signed-in browser holds only the HttpOnly session cookie (the server
+    // keeps the tokens), which the browser sends by itself, like the guest cart cookie.
+    this.headers = options.headers ?? (() => ({}));
     this.newIdempotencyKey = options.newIdempotencyKey ?? (() => crypto.randomUUID());
     this.retries = options.retries ?? 1;
   }
@@ -86,7 +87,8 @@ export class ApiClient {
 
   /**
    * After sign-in: moves the guest cart (the browser sends its cookie) into the signed-in
-   * user's cart and returns that cart. Needs authHeaders() to carry the token.
+   * user's cart and returns that cart. For bearer-token clients: the storefront's sign-in
+   * (accounts.ts) merges on the server.
    */
   async mergeGuestCart(): Promise<Cart> {
     return this.cart(await this.call('POST', 'cart/merge', {}));
@@ -108,6 +110,11 @@ export class ApiClient {
   private order(body: unknown): Order {
     requireFields(body, ORDER_FIELDS, 'order');
     return body as Order;
+  }
+
+  /** Any API call (the account routes use it): the parsed JSON answer, or an ApiError. */
+  async send(method: Method, path: string, body?: unknown): Promise<unknown> {
+    return this.call(method, path, body);
   }
 
   private async call(method: Method, path: string, body?: unknown): Promise<unknown> {

@@ -1,0 +1,214 @@
+"""The local origin as an ASGI app, laid out as CloudFront serves the site in AWS:
+
+    /api/*     the cart API: each request becomes an ALB event (local.alb_event) for the real
+               cart Lambda handler, run in a pool of worker processes (local.cart_pool)
+    /assets/*  the assets bucket (moto's S3): the URL of key K is "/" + K; Range, If-None-Match
+               and If-Modified-Since are handed to S3's GetObject, as CloudFront forwards them
+    /*         the built storefront (storefront/dist), index.html at /; ETag/Last-Modified with
+               304, Range with 206 (Starlette's StaticFiles)
+
+plus GET /local/token?user=<e-mail>, only here: it signs that shopper in to the user pool in
+moto's Cognito (created on first use) and returns its access token.
+
+Every error is a problem+json document. Request bodies are capped at 1 MiB (Lambda's ALB limit)
+while they are read, whatever Content-Length said.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+from urllib.parse import unquote
+
+from botocore.exceptions import ClientError
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.types import Receive, Scope, Send
+
+from handlers.cart.api.problems import PROBLEM_CONTENT_TYPE, Problem
+from handlers.shared.storage import ASSETS_PREFIX
+from local.alb_event import MAX_BODY_BYTES, http_reply, http_request_event
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
+
+    from local.cognito import LocalUserPool
+
+TOKEN_PATH: Final = "/local/token"  # noqa: S105 - a URL path, not a secret
+_USER = re.compile(r"^[A-Za-z0-9._+-]{1,64}@[A-Za-z0-9.-]{1,190}$")
+_TYPES: Final = {".wasm": "application/wasm", ".glb": "model/gltf-binary", ".js": "text/javascript"}
+READ_METHODS: Final = ("GET", "HEAD")
+CartInvoker = Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
+# S3 object fields answered as HTTP headers, as CloudFront passes them on.
+_OBJECT_HEADERS: Final = {
+    "ContentType": "Content-Type",
+    "CacheControl": "Cache-Control",
+    "ETag": "ETag",
+    "ContentRange": "Content-Range",
+    "ContentLength": "Content-Length",
+}
+
+
+def problem(status: int, slug: str, detail: str, headers: dict[str, str] | None = None) -> Response:
+    body = Problem(status, slug, detail).json()
+    return Response(body, status, headers=headers, media_type=PROBLEM_CONTENT_TYPE)
+
+
+def _not_allowed(method: str, path: str) -> Response:
+    allowed = ", ".join(READ_METHODS)
+    detail = f"{method} is not allowed on {path}; allowed: {allowed} (other methods: /api/*)"
+    return problem(405, "method-not-allowed", detail, {"Allow": allowed})
+
+
+class _Storefront(StaticFiles):
+    """The built storefront: problems instead of plain-text errors, and CloudFront's caching
+    (index.html names the hashed bundles: always revalidated; the bundles never change)."""
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        if scope["method"] not in READ_METHODS:
+            return _not_allowed(scope["method"], scope["path"])
+        if "\x00" in path:  # from %00: the file system refuses it with ValueError
+            return problem(404, "not-found", "a path with a NUL byte names no file")
+        try:
+            response = await super().get_response(path, scope)
+        except HTTPException as error:
+            return problem(error.status_code, "not-found", f"no file at {scope['path']}")
+        if response.status_code in (200, 206, 304):
+            html = path in ("", ".") or path.endswith(".html")
+            cache = "no-cache" if html else "public, max-age=31536000, immutable"
+            response.headers["Cache-Control"] = cache
+            kind = _TYPES.get(Path(path).suffix)
+            if kind is not None and response.status_code != 304:
+                response.headers["Content-Type"] = kind
+        return response
+
+
+async def _body(request: Request) -> bytes | Response:
+    """The request body, read up to the limit; a 413 problem past it."""
+    declared = request.headers.get("content-length")
+    too_large = problem(
+        413, "too-large", f"request body is over {MAX_BODY_BYTES} bytes; at most {MAX_BODY_BYTES}"
+    )
+    if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        return too_large
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            return too_large
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+@dataclass
+class Site:
+    """What the origin serves; `app()` is the ASGI application."""
+
+    dist_dir: Path
+    s3: S3Client
+    assets_bucket: str
+    cart: CartInvoker
+    issuer: LocalUserPool | None = None
+
+    def app(self) -> Starlette:
+        routes = [
+            Mount("/api", app=self._api),
+            Route(TOKEN_PATH, self._token, methods=["GET"]),
+            Route("/" + ASSETS_PREFIX + "{key:path}", self._asset, methods=list(READ_METHODS)),
+            Mount("/", app=_Storefront(directory=self.dist_dir.resolve(), html=True)),
+        ]
+        app = Starlette(routes=routes)
+        app.add_exception_handler(HTTPException, self._http_error)  # type: ignore[arg-type]
+        return app
+
+    async def _http_error(self, request: Request, error: HTTPException) -> Response:
+        if error.status_code == 405:
+            return _not_allowed(request.method, request.url.path)
+        return problem(error.status_code, "not-found", f"nothing at {request.url.path}")
+
+    async def _api(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive)
+        body = await _body(request)
+        if isinstance(body, Response):
+            await body(scope, receive, send)
+            return
+        raw_path = scope.get("raw_path") or scope["path"].encode()
+        query = scope.get("query_string", b"")
+        target = raw_path.decode("latin-1") + ("?" + query.decode("latin-1") if query else "")
+        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]]
+        client = scope.get("client") or ("127.0.0.1", 0)
+        server = scope.get("server") or ("127.0.0.1", 0)
+        event = http_request_event(scope["method"], target, headers, body, client[0], server[1])
+        reply = http_reply(await self.cart(event))
+        response = Response(reply.body, reply.status)
+        response.raw_headers = [
+            (name.lower().encode("latin-1"), value.encode("latin-1"))
+            for name, value in reply.headers
+            if name.lower() != "content-length"
+        ] + [(b"content-length", str(len(reply.body)).encode())]
+        await response(scope, receive, send)
+
+    async def _token(self, request: Request) -> Response:
+        if self.issuer is None:
+            return problem(404, "not-found", "no user pool is configured")
+        user = request.query_params.get("user", "shopper@example.com")
+        if not _USER.fullmatch(user):
+            return problem(422, "validation-error", f"user {user[:80]!r} is not an e-mail")
+        signed_in = await run_in_threadpool(self.issuer.token, user)
+        document = {"access_token": signed_in.access_token, "token_type": "Bearer"}
+        return Response(json.dumps(document), media_type="application/json")
+
+    async def _asset(self, request: Request) -> Response:
+        key = unquote(request.url.path[1:])
+        conditions: dict[str, Any] = {}
+        if "range" in request.headers:
+            conditions["Range"] = request.headers["range"]
+        if "if-none-match" in request.headers:
+            conditions["IfNoneMatch"] = request.headers["if-none-match"]
+        elif "if-modified-since" in request.headers:
+            since = email.utils.parsedate_to_datetime(request.headers["if-modified-since"])
+            conditions["IfModifiedSince"] = since
+        fetch: Callable[..., Any] = (
+            self.s3.head_object if request.method == "HEAD" else self.s3.get_object
+        )
+        try:
+            found: Any = await run_in_threadpool(
+                fetch, Bucket=self.assets_bucket, Key=key, **conditions
+            )
+        except ClientError as error:
+            return _asset_error(error, key)
+        headers = {
+            header: str(found[field]) for field, header in _OBJECT_HEADERS.items() if field in found
+        }
+        headers["Accept-Ranges"] = "bytes"
+        if "LastModified" in found:
+            modified = found["LastModified"].astimezone(UTC)  # botocore's tzutc is not UTC
+            headers["Last-Modified"] = email.utils.format_datetime(modified, usegmt=True)
+        status = 206 if "ContentRange" in found else 200
+        body = b"" if request.method == "HEAD" else await run_in_threadpool(found["Body"].read)
+        return Response(body, status, headers=headers)
+
+
+def _asset_error(error: ClientError, key: str) -> Response:
+    code = str(error.response.get("Error", {}).get("Code", ""))
+    status = int(error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 500))
+    if code in {"304", "NotModified"} or status == 304:
+        return Response(status_code=304)
+    if code in {"NoSuchKey", "404"} or status == 404:
+        return problem(404, "not-found", f"no asset at /{key}")
+    if code == "InvalidRange" or status == 416:
+        return problem(416, "range-not-satisfiable", f"the Range is outside /{key}")
+    if status == 412:
+        return problem(412, "precondition-failed", f"a precondition on /{key} does not hold")
+    raise error
