@@ -208,12 +208,11 @@ def search_projection(
     if stream is None:
         raise ValueError("the search projection runs where the catalog stream is: the primary")
     cluster = ctx.data.cluster
-    artifact = lambda_artifact("cart", ctx.config.lambda_architecture)
     projection = cell_function(
         ctx,
         FunctionSpec(
             role="search-projection",
-            artifact=dataclasses.replace(artifact, handler=SEARCH_PROJECTION_HANDLER),
+            artifact=cart_entry(ctx, SEARCH_PROJECTION_HANDLER),
             description="shop3d search projection: catalog stream to the search rows",
             memory_mb=SEARCH_PROJECTION_MEMORY_MB,
             timeout_seconds=SEARCH_PROJECTION_TIMEOUT_SECONDS,
