@@ -79,8 +79,8 @@ class GlobalEdge(pulumi.ComponentResource):
 
         firewall = waf.firewall(self, config.waf_rate_limit, config.log_retention_days)
         zone = (
-            dns.hosted_zone(self, config.domain, config.hosted_zone_id, config.deletion_protection)
-            if config.domain
+            dns.hosted_zone(config.domain, config.hosted_zone_id)
+            if config.domain and config.hosted_zone_id
             else None
         )
         aliases = (
@@ -205,7 +205,4 @@ class GlobalEdge(pulumi.ComponentResource):
             if zone is not None
             else None
         )
-        if zone is not None and zone.name_servers is not None:
-            # Delegate the domain to these at the registrar before the certificate can issue.
-            self.outputs["nameServers"] = zone.name_servers
         self.register_outputs(self.outputs)

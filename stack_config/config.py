@@ -23,6 +23,9 @@ NatGateways = Literal["single", "per-az"]
 Architecture = Literal["arm64", "x86_64"]
 PriceClass = Literal["PriceClass_100", "PriceClass_200", "PriceClass_All"]
 ThreatProtection = Literal["AUDIT", "ENFORCED"]
+# An account singleton: the stack creates it, or uses the one already there.
+Singleton = Literal["manage", "existing"]
+SINGLETON_CHOICES: Final[tuple[Singleton, ...]] = ("manage", "existing")
 SocialProvider = Literal["Google", "Facebook", "SignInWithApple"]
 SOCIAL_PROVIDERS: Final[tuple[SocialProvider, ...]] = get_args(SocialProvider)
 # Provider -> the fields its entry needs besides clientId (Apple signs with a key of a team).
@@ -69,6 +72,16 @@ VPC_PREFIX_RANGE: Final = (16, 20)
 _GRAVITON: Final = re.compile(r"^[a-z]+\d+g[a-z]*\.")
 # Where the storefront receives the authorization code (appended to https://<domain>).
 CALLBACK_PATH: Final = "/auth/callback"
+
+
+# A run that created the zone would wait on DNS validation of its certificates until ACM's
+# timeout: the registrar can delegate only to name servers the run has not printed yet.
+ZONE_FIRST: Final = (
+    "shop3d:hostedZoneId: required with shop3d:domain ({domain}). Create the zone first: "
+    "`./shop3d bootstrap-zone {domain}` creates it (or finds it) and prints its id and name "
+    "servers; delegate {domain} to those name servers at the registrar; then "
+    "`pulumi config set shop3d:hostedZoneId <id>` and check with `./shop3d preflight <stack>`."
+)
 
 
 class ConfigError(ValueError):
@@ -123,6 +136,7 @@ class StackConfig:
     health_check_interval: Literal[10, 30]
     instance_types: tuple[str, ...]
     lambda_architecture: Architecture
+    # 0: nothing reserved (see shop3d:lambdaReservedConcurrency).
     lambda_reserved_concurrency: int
     asset_batch_threshold_mb: int
     catalog_cache: bool
@@ -145,6 +159,9 @@ class StackConfig:
     writer_region_override: str | None = None
     # Built storefront directory (relative to the project), or "skip".
     storefront_dist: str = "storefront/dist"
+    asset_max_concurrency: int = 5
+    guard_duty: Singleton = "manage"
+    backup_region_settings: Singleton = "manage"
 
     @property
     def primary(self) -> RegionSettings:
@@ -498,6 +515,8 @@ def parse_config(raw: Mapping[str, object]) -> StackConfig:
     domain = optional("domain", _domain)
     if hosted_zone_id and not domain:
         raise _fail("hostedZoneId", hosted_zone_id, "to be set only together with shop3d:domain")
+    if domain and not hosted_zone_id:
+        raise ConfigError(ZONE_FIRST.format(domain=domain))
     log_retention = _as_int("logRetentionDays", value("logRetentionDays"), 1, 3653)
     if log_retention not in LOG_RETENTION_DAYS:
         raise _fail(
@@ -532,8 +551,13 @@ def parse_config(raw: Mapping[str, object]) -> StackConfig:
             "lambdaArchitecture", value("lambdaArchitecture"), get_args(Architecture)
         ),
         lambda_reserved_concurrency=_as_int(
-            "lambdaReservedConcurrency", value("lambdaReservedConcurrency"), 1, 10000
+            "lambdaReservedConcurrency", value("lambdaReservedConcurrency"), 0, 10000
         ),
+        guard_duty=_as_choice("guardDuty", value("guardDuty"), SINGLETON_CHOICES),
+        backup_region_settings=_as_choice(
+            "backupRegionSettings", value("backupRegionSettings"), SINGLETON_CHOICES
+        ),
+        asset_max_concurrency=_as_int("assetMaxConcurrency", value("assetMaxConcurrency"), 2, 1000),
         asset_batch_threshold_mb=_as_int(
             "assetBatchThresholdMb", value("assetBatchThresholdMb"), 1, 1024
         ),

@@ -74,7 +74,9 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec(
         "hostedZoneId",
         "string",
-        "Existing Route 53 hosted zone id for the domain. Unset: the program creates the zone.",
+        "Route 53 hosted zone id of the domain, required with shop3d:domain: create the zone "
+        "first with `./shop3d bootstrap-zone <domain>` and delegate the domain to its name "
+        "servers (certificates validate by DNS during the run).",
     ),
     KeySpec("availabilityZones", "integer", "AZs per cell VPC (2 or 3).", from_preset=PRESET),
     KeySpec(
@@ -184,8 +186,21 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec(
         "lambdaReservedConcurrency",
         "integer",
-        "Reserved concurrency cap of each Lambda function, per region.",
-        from_preset=PRESET,
+        "Concurrent executions reserved for the cart API function in each region (0: none, "
+        "the default). A reservation guarantees the cart that much of the region's quota "
+        "when other functions burst, and also caps it there. Lambda keeps 100 of the "
+        "region's quota unreserved (a new account's quota is 10, so it can reserve none): "
+        "`./shop3d preflight <stack>` checks the quota first. No other function reserves: "
+        "the asset Lambda is capped by assetMaxConcurrency, the rest run rarely.",
+        0,
+    ),
+    KeySpec(
+        "assetMaxConcurrency",
+        "integer",
+        "At most this many asset Lambda invocations per region at once (the SQS event "
+        "source's maximum concurrency, 2-1000; not a reservation): a bulk upload cannot take "
+        "the region's Lambda quota from the cart API.",
+        5,
     ),
     KeySpec(
         "assetBatchThresholdMb",
@@ -244,6 +259,23 @@ KEYS: tuple[KeySpec, ...] = (
         from_preset=PRESET,
     ),
     KeySpec("alarmEmail", "string", "E-mail subscribed to each region's alarm topic."),
+    KeySpec(
+        "guardDuty",
+        "string",
+        "GuardDuty detector of each region: manage (the stack creates it and its features) or "
+        "existing (Organizations, Control Tower or another stack enabled it: a region has one "
+        "detector per account, so creating a second fails; the stack looks it up and only "
+        "routes its findings).",
+        "manage",
+    ),
+    KeySpec(
+        "backupRegionSettings",
+        "string",
+        "AWS Backup region settings (one per account and region): manage (the stack opts "
+        "Aurora, RDS and DynamoDB in) or existing (the account's owner manages them; "
+        "`./shop3d preflight` checks those three are opted in).",
+        "manage",
+    ),
     KeySpec(
         "threatProtection",
         "string",

@@ -29,7 +29,6 @@ PRESETS: Final[dict[Environment, dict[str, object]]] = {
         "webMinSize": 1,
         "webMaxSize": 4,
         "healthCheckInterval": 30,
-        "lambdaReservedConcurrency": 20,
         "catalogCache": False,
         "redisNodeType": "cache.t4g.micro",
         "priceClass": "PriceClass_100",
@@ -63,7 +62,6 @@ PRESETS: Final[dict[Environment, dict[str, object]]] = {
         "webMaxSize": 30,
         # Detection within 30 s (3 failures 10 s apart) for about USD 1 a month per check.
         "healthCheckInterval": 10,
-        "lambdaReservedConcurrency": 200,
         # The cache holds catalog items (about 1 KB each) for cart pricing: a burstable pair
         # with failover carries both traffic profiles; an r7g.large pair cost USD 1,060 a month
         # against the few dollars of DynamoDB reads it saves.

@@ -35,8 +35,6 @@ MAX_RECEIVES: Final = 5
 # A message that keeps failing is kept two weeks in the dead-letter queue for inspection.
 DLQ_RETENTION_SECONDS: Final = 14 * 24 * 3600
 BATCH_SIZE: Final = 5
-MIN_POLLER_CONCURRENCY: Final = 2
-MAX_POLLER_CONCURRENCY: Final = 1000
 MB: Final = 1024 * 1024
 
 
@@ -219,7 +217,6 @@ def asset_pipeline(ctx: CellContext, lambda_dead_letter_arn: pulumi.Input[str]) 
         dead_letter_arn=lambda_dead_letter_arn,
         image_uri=image_ref if artifact.package_type == "Image" else None,
     )
-    reserved = ctx.config.lambda_reserved_concurrency
     aws.lambda_.EventSourceMapping(
         ctx.name("asset", "queue-mapping"),
         event_source_arn=queue.arn,
@@ -227,12 +224,11 @@ def asset_pipeline(ctx: CellContext, lambda_dead_letter_arn: pulumi.Input[str]) 
         batch_size=BATCH_SIZE,
         # The handler reports failed records alone; the rest of the batch is deleted.
         function_response_types=["ReportBatchItemFailures"],
-        # SQS pollers stop at the function's cap instead of being throttled (allowed: 2-1000).
+        # The cap without a reservation: SQS pollers stop at it instead of being throttled,
+        # and the rest of the region's quota stays with the cart API.
         scaling_config=aws.lambda_.EventSourceMappingScalingConfigArgs(
-            maximum_concurrency=min(reserved, MAX_POLLER_CONCURRENCY)
-        )
-        if reserved >= MIN_POLLER_CONCURRENCY
-        else None,
+            maximum_concurrency=ctx.config.asset_max_concurrency
+        ),
         opts=ctx.opts(),
     )
     return AssetPipeline(

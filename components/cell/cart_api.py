@@ -93,6 +93,8 @@ def cart_api(
         description="shop3d cart, sessions and checkout API (behind the ALB)",
         memory_mb=MEMORY_MB,
         timeout_seconds=TIMEOUT_SECONDS,
+        # The one function whose capacity is worth guaranteeing: the shop's API.
+        reserved_concurrency=ctx.config.lambda_reserved_concurrency or None,
         environment={
             env.CATALOG_TABLE: data.tables[tables.CATALOG.logical_name].name,
             env.CARTS_TABLE: data.tables[tables.CARTS.logical_name].name,

@@ -184,7 +184,7 @@ def _replicate_from(
         opts=child(parent, provider=provider),
     )
     destinations = [buckets[r].assets for r in others]
-    aws.iam.RolePolicy(
+    policy = aws.iam.RolePolicy(
         regional("data", region, "assets-replication-policy"),
         role=role.id,
         policy=iam.document(
@@ -228,6 +228,7 @@ def _replicate_from(
         opts=child(
             parent,
             provider=provider,
-            depends_on=[source.versioning, *[d.versioning for d in destinations]],
+            # ... and the role's permissions, which S3 checks when the configuration is put.
+            depends_on=[source.versioning, *[d.versioning for d in destinations], policy],
         ),
     )

@@ -31,7 +31,7 @@ import pulumi_aws as aws
 from components.cell.health import FAILURE_THRESHOLD
 from components.interfaces import CellEndpoint, ValidationOption
 from components.naming import API_LABEL, ORDERS_LABEL, global_name, regional
-from components.options import child, stateful
+from components.options import child
 from stack_config.routing import ORDERS_ROLES, orders_regions, set_identifier
 
 WWW_LABEL: Final = "www"
@@ -52,27 +52,18 @@ def failover_seconds(interval: int) -> int:
 class Zone:
     domain: str
     zone_id: pulumi.Input[str]
-    # The created zone's name servers (to delegate to at the registrar); None for a zone
-    # taken from config, which is already delegated.
-    name_servers: pulumi.Output[Sequence[str]] | None
 
 
 def subdomain(label: str, domain: str) -> str:
     return f"{label}.{domain}"
 
 
-def hosted_zone(parent: pulumi.Resource, domain: str, zone_id: str | None, protect: bool) -> Zone:
-    """The existing zone from config, or a new one (protected in prod: deleting a zone loses
-    its delegation)."""
-    if zone_id is not None:
-        return Zone(domain=domain, zone_id=zone_id, name_servers=None)
-    zone = aws.route53.Zone(
-        global_name("edge", "zone"),
-        name=domain,
-        comment="shop3d storefront, API and orders",
-        opts=stateful(parent, protect),
-    )
-    return Zone(domain=domain, zone_id=zone.zone_id, name_servers=zone.name_servers)
+def hosted_zone(domain: str, zone_id: str) -> Zone:
+    """The zone from config. The program never creates it: DNS-validated certificates issue
+    only once the registrar delegates to the zone's name servers, which a run that created
+    the zone could not have printed yet (it would wait for ACM's timeout). `./shop3d
+    bootstrap-zone` creates it first; stack_config refuses a domain without it."""
+    return Zone(domain=domain, zone_id=zone_id)
 
 
 def _validation_records(

@@ -12,7 +12,16 @@ from policy import tokens as t
 from policy.evaluate import evaluate
 from policy.model import Resource, ResourceRule
 from policy.rules import ALL_RULES, RULES_BY_NAME
-from tests.policy.baseline import TLS_DENY, baseline, patch, res, stack_of, unprotect, without
+from tests.policy.baseline import (
+    KEY_ARN,
+    TLS_DENY,
+    baseline,
+    patch,
+    res,
+    stack_of,
+    unprotect,
+    without,
+)
 
 Breaker = Callable[[list[Resource]], list[Resource]]
 PUBLIC_READ = {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "*"}
@@ -29,6 +38,13 @@ def drop(*names: str) -> Breaker:
 def change(name: str, **props: object) -> Breaker:
     return lambda rs: patch(rs, name, **props)
 
+
+# A web ACL whose one rule is an unscoped rate limit (no managed group, no scope-down).
+UNSCOPED_RATE_RULE = {
+    "name": "rate",
+    "statement": {"rateBasedStatement": {"limit": 1000}},
+    "visibilityConfig": {"cloudwatchMetricsEnabled": True},
+}
 
 BREAKERS: dict[str, Breaker] = {
     # S3
@@ -169,7 +185,7 @@ BREAKERS: dict[str, Breaker] = {
     "lambda-in-vpc": change(
         "cart", vpcConfig={"subnetIds": ["subnet-a"], "securityGroupIds": ["sg-1"]}
     ),
-    "lambda-concurrency-cap": change("asset", reservedConcurrentExecutions=-1),
+    "lambda-concurrency-cap": change("asset-events", scalingConfig={}),
     "lambda-dead-letter": change("uploads-queue", redrivePolicy=None),
     "lambda-environment-cmk": change("cart", kmsKeyArn=None),
     "lambda-no-secrets-in-environment": change(
@@ -198,17 +214,36 @@ BREAKERS: dict[str, Breaker] = {
     # WAF
     "waf-has-rules": change("edge", rules=[]),
     "waf-metrics": change("edge", visibilityConfig={"cloudwatchMetricsEnabled": False}),
-    "waf-log4j-rule-group": change(
-        "edge",
-        rules=[
-            {
-                "name": "rate",
-                "statement": {"rateBasedStatement": {"limit": 1000}},
-                "visibilityConfig": {"cloudwatchMetricsEnabled": True},
-            }
-        ],
-    ),
+    "waf-log4j-rule-group": change("edge", rules=[UNSCOPED_RATE_RULE]),
     "waf-logging": drop("edge-logs"),
+    "waf-anonymous-ip-rule-group": change("edge", rules=[]),
+    # EC2 launch paths, EventBridge delivery
+    "launch-template-imds-hop-limit": change(
+        "web-template", metadataOptions={"httpTokens": "required", "httpPutResponseHopLimit": 2}
+    ),
+    "launch-template-volume-key-usable": change(
+        "web-template", blockDeviceMappings=[{"ebs": {"encrypted": "true", "kmsKeyId": KEY_ARN}}]
+    ),
+    "autoscaling-group-tags": change("web-asg", tags=[]),
+    "eventbridge-failed-invocations-alarm": drop("findings-failed"),
+    "kms-eventbridge-unconditioned": change(
+        "key",
+        policy=json.dumps(
+            {
+                "Statement": [
+                    {
+                        "Sid": "EventBridge",
+                        "Effect": "Allow",
+                        "Principal": {"Service": ["events.amazonaws.com"]},
+                        "Action": "kms:GenerateDataKey*",
+                        "Resource": "*",
+                        "Condition": {"StringEquals": {"aws:SourceAccount": "111122223333"}},
+                    }
+                ]
+            }
+        ),
+    ),
+    "waf-rate-limit-scoped": change("edge", rules=[UNSCOPED_RATE_RULE]),
     # Security groups
     "sg-no-public-admin-ports": change("alb-https-in", fromPort=22, toPort=22),
     "sg-no-public-http": change("alb-https-in", fromPort=80, toPort=80),
@@ -229,6 +264,12 @@ BREAKERS: dict[str, Breaker] = {
         "shoppers", userPoolAddOns={"advancedSecurityMode": "AUDIT"}
     ),
     "stateful-protected": lambda rs: unprotect(rs, "carts"),
+    "cloudtrail-sns-topic": change("trail", snsTopicName=None),
+    "alb-target-group-https": change("web-targets", protocol="HTTP"),
+    "aurora-logs-slow-and-ddl": change(
+        "orders-logging", parameters=[{"name": "log_min_duration_statement", "value": "-1"}]
+    ),
+    "s3-force-destroy-unprotected-only": change("logs", forceDestroy=True),
 }
 
 

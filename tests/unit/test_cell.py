@@ -233,7 +233,8 @@ def test_every_lambda_has_tracing_retention_concurrency_and_a_dead_letter_path(
     for function in functions:
         inputs = function.inputs
         assert inputs["tracingConfig"] == {"mode": "Active"}, function.name
-        assert inputs["reservedConcurrentExecutions"] == (200 if stack == "prod" else 20)
+        # Nothing reserved by default: a new account's 10 cannot be reserved at all.
+        assert "reservedConcurrentExecutions" not in inputs, function.name
         assert inputs["kmsKeyArn"].startswith(f"arn:aws:kms:{function.region}:")
         assert inputs["vpcConfig"]["subnetIds"], function.name
         group = log_groups[function.region, inputs["loggingConfig"]["logGroup"]]
@@ -250,6 +251,29 @@ def test_every_lambda_has_tracing_retention_concurrency_and_a_dead_letter_path(
             queue.inputs["visibilityTimeoutSeconds"]
             >= 6 * named(run, region, "-asset").inputs["timeout"]
         )
+
+
+def test_a_reservation_from_config_goes_to_the_cart_function_only(
+    program: ProgramFactory,
+) -> None:
+    run = program("dev", {"lambdaReservedConcurrency": 50})
+    reserved = {
+        f.name: f.inputs.get("reservedConcurrentExecutions")
+        for f in run.of_type(FUNCTION)
+        if f.inputs.get("reservedConcurrentExecutions") is not None
+    }
+    assert reserved == {f"cell-{region}-cart": 50 for region in run.outputs["regions"]}
+
+
+@pytest.mark.parametrize(("overrides", "cap"), [({}, 5), ({"assetMaxConcurrency": 40}, 40)])
+def test_the_asset_queue_caps_its_pollers_without_a_reservation(
+    program: ProgramFactory, overrides: dict[str, object], cap: int
+) -> None:
+    run = program("dev", overrides)
+    mappings = run.of_type("aws:lambda/eventSourceMapping:EventSourceMapping")
+    assert mappings and all(
+        m.inputs["scalingConfig"] == {"maximumConcurrency": cap} for m in mappings
+    )
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])

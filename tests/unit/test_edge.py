@@ -65,7 +65,7 @@ def dev(program, site):
 
 @pytest.fixture(scope="module")
 def prod(program, site):
-    """prod as configured: three regions, a domain, the zone created by the program."""
+    """prod as configured: three regions, a domain in the zone bootstrap-zone created."""
     return program("prod", {"storefrontDist": site})
 
 
@@ -191,7 +191,7 @@ def check_bucket_policies(run, regions: list[str]) -> None:
     assert run.outputs["distributionArn"].startswith("arn:aws:cloudfront::")
 
 
-# --- prod: domain, zone created, three regions ------------------------------------------------
+# --- prod: domain in its existing zone, three regions ------------------------------------------
 
 
 def test_prod_routes_api_by_latency_to_every_region(prod):
@@ -218,9 +218,9 @@ def test_prod_apex_and_www_alias_cloudfront_over_ipv4_and_ipv6(prod):
             assert record["aliases"][0]["zoneId"] == "Z2FDTNDATAQYW2"  # CloudFront's zone
 
 
-def test_prod_creates_a_protected_zone_and_a_dns_validated_us_east_1_certificate(prod):
-    (zone,) = prod.of_type(tokens.HOSTED_ZONE)
-    assert zone.inputs["name"] == "shop3d.example.com" and zone.protect
+def test_prod_uses_its_configured_zone_and_a_dns_validated_us_east_1_certificate(prod):
+    assert not prod.of_type(tokens.HOSTED_ZONE)
+    assert {r.inputs["zoneId"] for r in prod.of_type(RECORD)} == {"Z0000000SHOP3DEXAMPLE"}
     certificate = prod.named("edge-certificate")
     assert certificate.region == "us-east-1"
     assert certificate.inputs["validationMethod"] == "DNS"
@@ -332,7 +332,18 @@ def test_waf_rules_metrics_and_redacted_logging(prod):
     rules = {r["name"]: r for r in acl.inputs["rules"]}
     assert set(MANAGED_GROUPS) <= set(rules)
     assert "AWSManagedRulesKnownBadInputsRuleSet" in rules  # Log4j
-    assert rules["rate-per-ip"]["statement"]["rateBasedStatement"]["limit"] == 2000
+    api_rate = rules["rate-per-ip-api"]["statement"]["rateBasedStatement"]
+    assert api_rate["limit"] == 2000
+    # Only /api/ counts towards it: one product page loads 20-30 cached files.
+    api_only = api_rate["scopeDownStatement"]["byteMatchStatement"]
+    assert (api_only["searchString"], api_only["positionalConstraint"]) == ("/api/", "STARTS_WITH")
+    site_rate = rules["rate-per-ip-site"]["statement"]["rateBasedStatement"]
+    assert site_rate["limit"] == 2000 * 30
+    assert site_rate["scopeDownStatement"]["notStatement"]["statement"] == {
+        "byteMatchStatement": api_only
+    }
+    # Anonymous IPs are labelled (count), not blocked.
+    assert rules["AWSManagedRulesAnonymousIpList"]["overrideAction"] == {"count": {}}
     body = rules["api-body-size"]["statement"]["andStatement"]["statements"]
     assert body[1]["sizeConstraintStatement"]["comparisonOperator"] == "GT"
     # Stripe's events are larger than 4 KiB: the webhook path is exempt from the body rule,
@@ -514,7 +525,7 @@ def test_shield_advanced_protects_this_distribution_when_asked(existing_zone):
 
 def test_rate_limit_comes_from_config(existing_zone):
     (acl,) = existing_zone.of_type(tokens.WEB_ACL)
-    (rate,) = [r for r in acl.inputs["rules"] if r["name"] == "rate-per-ip"]
+    (rate,) = [r for r in acl.inputs["rules"] if r["name"] == "rate-per-ip-api"]
     assert rate["statement"]["rateBasedStatement"]["limit"] == 500
 
 
@@ -548,7 +559,14 @@ region_lists = st.lists(st.sampled_from(sorted(REGIONS)), min_size=1, max_size=3
 @given(regions=region_lists)
 def test_generated_region_lists(program, regions):
     run = program(
-        "dev", {"regions": regions, "domain": DOMAIN, "storefrontDist": "skip", "webTier": False}
+        "dev",
+        {
+            "regions": regions,
+            "domain": DOMAIN,
+            "hostedZoneId": ZONE_ID,
+            "storefrontDist": "skip",
+            "webTier": False,
+        },
     )
     check_latency_records(run, regions)
     check_failover_records(run, regions)
