@@ -270,7 +270,12 @@ def test_the_asset_queue_caps_its_pollers_without_a_reservation(
     program: ProgramFactory, overrides: dict[str, object], cap: int
 ) -> None:
     run = program("dev", overrides)
-    mappings = run.of_type("aws:lambda/eventSourceMapping:EventSourceMapping")
+    # The queues' mappings (maximumConcurrency is SQS's; the catalog stream's mapping has none).
+    mappings = [
+        m
+        for m in run.of_type("aws:lambda/eventSourceMapping:EventSourceMapping")
+        if ":sqs:" in m.inputs["eventSourceArn"]
+    ]
     assert mappings and all(
         m.inputs["scalingConfig"] == {"maximumConcurrency": cap} for m in mappings
     )
