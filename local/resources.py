@@ -100,6 +100,8 @@ class AwsEndpoints:
             "AWS_SECRET_ACCESS_KEY": LOCAL_SECRET_ACCESS_KEY,
             "AWS_ENDPOINT_URL": self.moto,
             "AWS_ENDPOINT_URL_DYNAMODB": self.dynamodb,
+            # DynamoDB Local serves the tables' streams on the same endpoint.
+            "AWS_ENDPOINT_URL_DYNAMODB_STREAMS": self.dynamodb,
         }
 
     def _session(self) -> boto3.Session:
@@ -117,6 +119,9 @@ class AwsEndpoints:
 
     def dynamodb_client(self) -> DynamoDBClient:
         return self._session().client("dynamodb", endpoint_url=self.dynamodb)
+
+    def dynamodb_streams_client(self) -> Any:  # no type stubs installed for dynamodbstreams
+        return self._session().client("dynamodbstreams", endpoint_url=self.dynamodb)
 
     def s3_client(self) -> S3Client:
         return self._session().client("s3", endpoint_url=self.moto)

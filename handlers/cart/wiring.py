@@ -25,12 +25,14 @@ if TYPE_CHECKING:
     from handlers.cart.api.tokens import TokenVerifier
     from handlers.cart.payments.stripe_gateway import StripeAccount
     from handlers.cart.payments.webhook import WebhookProcessor
+    from handlers.cart.search_query import SearchQuery
     from handlers.cart.stores.availability import StockLevels
     from handlers.cart.stores.credentials import CredentialSource
     from handlers.cart.stores.database import Connections
     from handlers.cart.stores.order_history import OrderHistory
     from handlers.cart.stores.order_store import Orders
     from handlers.cart.stores.product_store import ProductStore
+    from handlers.cart.stores.search_store import SearchPage
     from handlers.cart.stores.upload_store import Uploads
 
 # Short timeouts: a Lambda behind an ALB has seconds, not minutes, to answer.
@@ -193,6 +195,26 @@ class Services:
             SessionStore(self.dynamodb, table, key),
             self.verifier,
         )
+
+    @cached_property
+    def _search_connections(self) -> Connections:
+        from handlers.cart.settings import search_access
+        from handlers.cart.stores.credentials import credential_source
+        from handlers.cart.stores.database import Connections
+
+        access = search_access(self.settings)
+        if access is None:
+            raise ConfigError(
+                f"search needs a database: set {env.DATABASE_URL} (locally) or"
+                f" {env.DATABASE_IAM_USER} with {env.SEARCH_DATABASE_HOST} (the reader endpoint)"
+            )
+        return Connections(credential_source(access, self._rds, lambda: self._secrets))
+
+    def search(self, query: SearchQuery) -> SearchPage:
+        """One page of search results from this region's reader."""
+        from handlers.cart.stores.search_store import search
+
+        return search(self._search_connections.get(), query)
 
     @cached_property
     def verifier(self) -> TokenVerifier | None:

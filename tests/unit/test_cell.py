@@ -221,11 +221,11 @@ def test_every_lambda_has_tracing_retention_concurrency_and_a_dead_letter_path(
     # The cells' own (Identity's Cognito trigger is synchronous, no DLQ: see test_identity.py).
     functions = [f for f in run.of_type(FUNCTION) if f.name.startswith("cell-")]
     # Cart and asset in every region, notifications in every region with a domain (SES sends
-    # from it), cart-schema and order-jobs in the primary.
+    # from it), cart-schema, order-jobs and search-projection in the primary.
     regions = len(run.outputs["regions"])
     notifications = [f for f in functions if "notifications" in f.name]
     assert len(notifications) in (0, regions)
-    assert len(functions) == 2 * regions + len(notifications) + 2
+    assert len(functions) == 2 * regions + len(notifications) + 3
     # Function and log group names repeat in every region (each region has its own).
     log_groups = {(r.region, r.inputs.get("name")): r for r in run.of_type(LOG_GROUP)}
     queue_arns = {
@@ -271,7 +271,12 @@ def test_the_asset_queue_caps_its_pollers_without_a_reservation(
     program: ProgramFactory, overrides: dict[str, object], cap: int
 ) -> None:
     run = program("dev", overrides)
-    mappings = run.of_type("aws:lambda/eventSourceMapping:EventSourceMapping")
+    # The queues' mappings (maximumConcurrency is SQS's; the catalog stream's mapping has none).
+    mappings = [
+        m
+        for m in run.of_type("aws:lambda/eventSourceMapping:EventSourceMapping")
+        if ":sqs:" in m.inputs["eventSourceArn"]
+    ]
     assert mappings and all(
         m.inputs["scalingConfig"] == {"maximumConcurrency": cap} for m in mappings
     )
@@ -446,6 +451,7 @@ def test_lambdas_get_every_variable_their_handlers_read(program: ProgramFactory)
             env.DATABASE_HOST,
             env.DATABASE_PORT,
             env.DATABASE_NAME,
+            env.SEARCH_DATABASE_HOST,
             env.REDIS_URL,
             env.REDIS_AUTH_SECRET_ARN,
             env.CART_COOKIE_SECRET_ARN,
@@ -466,6 +472,9 @@ def test_lambdas_get_every_variable_their_handlers_read(program: ProgramFactory)
         # Each region's cart reaches its own cluster (a secondary's is promoted on failover).
         assert cart[env.DATABASE_HOST].endswith(f".{region}.rds.amazonaws.com")
         assert cart[env.DATABASE_IAM_USER] == CART_DATABASE_ROLE
+        # Search reads the region's read-only instances (the mocks' "cluster-ro-" endpoint).
+        assert ".cluster-ro-" in cart[env.SEARCH_DATABASE_HOST]
+        assert cart[env.SEARCH_DATABASE_HOST].endswith(f".{region}.rds.amazonaws.com")
         assert (cart[env.DATABASE_PORT], cart[env.DATABASE_NAME]) == (str(POSTGRES_PORT), "shop3d")
         assert cart[env.REDIS_URL].startswith("rediss://")
         assert cart[env.CART_COOKIE_SECRET_ARN].startswith(f"arn:aws:secretsmanager:{region}:")

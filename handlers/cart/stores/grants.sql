@@ -30,3 +30,12 @@ GRANT USAGE ON SEQUENCE order_events_event_id_seq, outbox_outbox_id_seq TO {role
 -- The product API (sellers and admins, same function) sets stock only through
 -- set_product_stock (schema.sql): ordered by the catalog version, no INSERT of its own.
 GRANT EXECUTE ON FUNCTION set_product_stock(text, integer, bigint) TO {role};
+
+-- >>> search: the cart service reads the search projection (on the reader endpoint); only the
+-- projection's own role ({projection_role}) writes it. The projection never deletes: a removed
+-- item becomes a hidden row that keeps its version.
+GRANT SELECT ON search_products TO {role};
+REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {projection_role};
+GRANT USAGE ON SCHEMA public TO {projection_role};
+GRANT SELECT, INSERT, UPDATE ON search_products TO {projection_role};
+-- <<< search
