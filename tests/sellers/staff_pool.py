@@ -30,7 +30,7 @@ class StaffPool:
             self.client.create_group(GroupName=group, UserPoolId=self.pool_id)
 
     @property
-    def client(self):  # type: ignore[no-untyped-def]  # boto3 cognito-idp, no stubs
+    def client(self):  # boto3 cognito-idp, no stubs
         return self.pool.client
 
     @property

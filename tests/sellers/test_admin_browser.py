@@ -67,7 +67,8 @@ def _in_process_cart() -> Any:
 
     def invoke(event: dict[str, Any]) -> dict[str, Any]:
         with one_container:
-            return lambda_entry.lambda_handler(event, LambdaContext())
+            reply: dict[str, Any] = lambda_entry.lambda_handler(event, LambdaContext())
+            return reply
 
     async def cart(event: dict[str, Any]) -> dict[str, Any]:
         return await run_in_threadpool(invoke, event)

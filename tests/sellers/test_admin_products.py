@@ -162,7 +162,9 @@ def test_the_catalog_item_carries_what_the_asset_service_and_storefront_read(cre
         .Table(shop.catalog_table)
         .get_item(Key={"sku": created["sku"]})["Item"]
     )
-    assert [str(d) for d in item["dimensions_m"]] == ["0.45", "0.82", "0.51"]
+    dimensions = item["dimensions_m"]
+    assert isinstance(dimensions, list)
+    assert [str(d) for d in dimensions] == ["0.45", "0.82", "0.51"]
     assert item["active"] is False
     assert item["status_category"] == "draft#furniture"
 
@@ -321,6 +323,7 @@ def test_ten_concurrent_editors_of_one_version_one_wins_and_no_update_is_lost(
     def editor(n: int) -> list[int]:
         services = Services.from_settings(Settings.from_env())
         current = services.products.get(sku)
+        assert current is not None
         lost: list[int] = []
         start.wait()
         while True:
@@ -332,6 +335,7 @@ def test_ten_concurrent_editors_of_one_version_one_wins_and_no_update_is_lost(
                 assert problem.status == 412, problem.detail
                 lost.append(int(current["version"]))
                 current = services.products.get(sku)
+                assert current is not None
                 continue
             return [*lost, int(item["version"])]
 

@@ -8,6 +8,7 @@ import http.client
 import os
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 from urllib.parse import urlsplit
 
 import boto3
@@ -51,7 +52,7 @@ def blob(size: int) -> bytes:
     return os.urandom(size)
 
 
-def part_of(data: bytes, part: dict) -> bytes:
+def part_of(data: bytes, part: dict[str, Any]) -> bytes:
     start = (part["part_number"] - 1) * PART_MIN_BYTES
     return data[start : start + part["size"]]
 
@@ -100,7 +101,7 @@ def test_a_200_mib_model_uploads_in_parallel_parts_with_one_part_retried(
     with pytest.raises((ConnectionError, http.client.HTTPException, OSError)):
         _send_half_and_drop(broken["url"], part_of(data, broken))
 
-    def send(part: dict) -> int:
+    def send(part: dict[str, Any]) -> int:
         status, etag = put_part(part["url"], part_of(data, part))
         assert etag
         return status
