@@ -65,7 +65,16 @@ PARTS = (
         ("Cognito", "Lambda"),
     ),
     Part("alb", CELL, "ALB", "aws.network.ElbApplicationLoadBalancer", "cell", ("ALB",)),
-    Part("cart", CELL, "cart Lambda\n/api/*", "aws.compute.Lambda", "cell", ("Lambda",), r"cart.*"),
+    Part(
+        "cart",
+        CELL,
+        "cart Lambda\n/api/*",
+        "aws.compute.Lambda",
+        "cell",
+        ("Lambda",),
+        # The search projection runs the cart's code on the catalog stream.
+        r"cart.*|search-projection",
+    ),
     Part(
         "web",
         CELL,
