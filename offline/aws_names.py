@@ -59,6 +59,21 @@ RULES: Final[dict[str, NameRule]] = {
         "https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateTargetGroup.html",
     ),
     "aws:iam/role:Role": NameRule("name", 64, _IAM, "letters, digits, +=,.@_-", _IAM_DOC),
+    "aws:cloudwatch/eventBus:EventBus": NameRule(
+        "name",
+        256,
+        r"[/\.\-_A-Za-z0-9]+",
+        "letters, digits, . - _ /",
+        "https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_CreateEventBus.html",
+        prefix_property=None,
+    ),
+    "aws:scheduler/schedule:Schedule": NameRule(
+        "name",
+        64,
+        r"[0-9a-zA-Z\-_.]+",
+        "letters, digits, - _ .",
+        "https://docs.aws.amazon.com/scheduler/latest/APIReference/API_CreateSchedule.html",
+    ),
     "aws:iam/rolePolicy:RolePolicy": NameRule(
         "name", 128, _IAM, "letters, digits, +=,.@_-", _IAM_DOC
     ),
@@ -422,6 +437,9 @@ UNNAMED: Final[frozenset[str]] = frozenset(
         "aws:backup/vaultLockConfiguration:VaultLockConfiguration",
         "aws:cloudfront/distribution:Distribution",
         "aws:cloudwatch/eventTarget:EventTarget",
+        # Named by what it configures: the bucket, the domain.
+        "aws:s3/bucketCorsConfiguration:BucketCorsConfiguration",
+        "aws:sesv2/emailIdentity:EmailIdentity",
         "aws:cloudwatch/logDelivery:LogDelivery",
         "aws:cognito/riskConfiguration:RiskConfiguration",
         "aws:cognito/userGroup:UserGroup",

@@ -202,7 +202,7 @@ def order_jobs(
         assume_role_policy=iam.assume_role("scheduler.amazonaws.com"),
         opts=ctx.opts(),
     )
-    aws.iam.RolePolicy(
+    invoke = aws.iam.RolePolicy(
         ctx.name("order-jobs", "scheduler-invoke"),
         role=role.id,
         policy=iam.document(
@@ -220,5 +220,6 @@ def order_jobs(
             "role_arn": role.arn,
             "retry_policy": {"maximum_retry_attempts": 0},
         },
-        opts=ctx.opts(),
+        # The role may invoke only once its policy exists.
+        opts=ctx.opts(depends_on=[invoke]),
     )

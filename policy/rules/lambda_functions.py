@@ -127,7 +127,12 @@ def in_vpc(resource: Resource) -> Iterator[str]:
     "CKV_AWS_115",
 )
 def concurrency_cap(stack: Stack) -> Iterator[Violation]:
+    queues = stack.of_type(t.SQS_QUEUE)
     for mapping in stack.of_type("aws:lambda/eventSourceMapping:EventSourceMapping"):
+        # A stream's pollers are bounded by its shards (times the parallelization factor):
+        # only SQS sources scale out with the backlog.
+        if not any(stack.refers(mapping, "eventSourceArn", q) for q in queues):
+            continue
         if at_least(mapping.get("scalingConfig.maximumConcurrency"), 2):
             continue
         functions = [

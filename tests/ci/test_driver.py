@@ -138,7 +138,6 @@ def test_up_reports_changes_and_outputs(harness: Harness) -> None:
     assert harness.stack.calls[0][1]["policy_pack_configs"]
     # prod relaxes only what Pulumi.prod.yaml names; every other rule stays mandatory.
     assert harness.stack.policy_config_seen == {
-        "alb-target-group-https": {"enforcementLevel": "advisory"},
         "cloudtrail-sns-topic": {"enforcementLevel": "advisory"},
         "secrets-rotation": {"enforcementLevel": "advisory"},
     }

@@ -455,6 +455,7 @@ def test_lambdas_get_every_variable_their_handlers_read(program: ProgramFactory)
             env.REDIS_URL,
             env.REDIS_AUTH_SECRET_ARN,
             env.CART_COOKIE_SECRET_ARN,
+            env.UPLOADS_BUCKET,
             env.AUTH_ISSUER,
             env.AUTH_JWKS_URL,
             env.AUTH_CLIENT_ID,
