@@ -177,6 +177,7 @@ def test_schema_applies_idempotently(pg_database):
             "order_events",
             "outbox",
             "stripe_events",
+            "search_products",
         }
 
 

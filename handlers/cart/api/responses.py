@@ -69,6 +69,19 @@ class Accepted(_Open):
     status: str
 
 
+class SearchFacets(_Open):
+    categories: dict[str, int]
+    price_bands: list[dict[str, int | None]]
+    exact: bool  # false: counts of the first matches only (a lower bound)
+
+
+class SearchResults(_Open):
+    results: list[dict[str, Any]]
+    next_cursor: str | None
+    facets: SearchFacets
+    sort: str
+
+
 class WebhookReceipt(_Open):
     received: bool
     event_id: str | None = None

@@ -19,6 +19,7 @@ from urllib.parse import unquote_plus
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
+from handlers.cart.api import responses as documented
 from handlers.cart.api.problems import Problem, bad_request
 from handlers.cart.limits import (
     SEARCH_CURSOR_MAX_CHARS,
@@ -208,7 +209,11 @@ def _svc() -> Services:
     return _services
 
 
-@router.get("/api/search")
+@router.get(
+    "/api/search",
+    summary="Search the catalog: full text, prefixes, typos, filters, facets, keyset pages",
+    responses=documented.documented(documented.SearchResults, 503),
+)
 def search() -> Response[str]:
     query, digest = parse_query(router.current_event.query_string_parameters)
     page = _svc().search(query)

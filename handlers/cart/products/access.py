@@ -5,10 +5,13 @@ missing (404), so SKUs of other sellers cannot be probed."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from handlers.cart.api.problems import Problem
-from handlers.cart.api.tokens import VerifiedToken
 from handlers.shared.groups import ADMIN_GROUP, SELLER_GROUP
+
+if TYPE_CHECKING:  # PyJWT loads only when a token is verified (the cold start skips it)
+    from handlers.cart.api.tokens import VerifiedToken
 
 
 @dataclass(frozen=True)
