@@ -372,7 +372,7 @@ def test_waf_rules_metrics_and_redacted_logging(prod):
 def test_admin_bodies_have_their_own_size_rule_and_the_cart_rule_leaves_them_alone():
     """The product API takes up to 16 KiB (a 5,000-character description); the cart's 4 KiB
     rule would block it at the edge."""
-    rules = {r["name"]: r for r in web_acl_rules(2000)}
+    rules: dict[Any, Any] = {r["name"]: r for r in web_acl_rules(2000)}
     cart = rules["api-body-size"]["statement"]["and_statement"]["statements"]
     assert cart[-1]["not_statement"]["statement"]["byte_match_statement"]["search_string"] == (
         ADMIN_PATH_PREFIX

@@ -4,6 +4,7 @@ committed price snapshot and search bench results, byte for byte."""
 from __future__ import annotations
 
 from offline.cost import search_engines
+from offline.cost.prices import load_snapshot
 
 
 def test_the_search_cost_figures_in_docs_are_the_cost_models_rendering() -> None:
@@ -13,7 +14,7 @@ def test_the_search_cost_figures_in_docs_are_the_cost_models_rendering() -> None
 
 
 def test_the_opensearch_floor_is_two_ocus_a_month_at_the_snapshots_price() -> None:
-    book = search_engines.load_snapshot()
+    book = load_snapshot()
     ocu = book.region("opensearch_serverless.ocu_hour", "us-east-1")
     text = search_engines.render(book, None)
     assert f"${2 * ocu * 730 + 0.024:,.2f}" in text
