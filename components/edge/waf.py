@@ -62,13 +62,13 @@ def _visibility(metric: str) -> aws.wafv2.WebAclRuleVisibilityConfigArgsDict:
     }
 
 
-def _api_path(prefix: str = API_PATH_PREFIX) -> dict[str, Any]:
-    """Requests under /api/ (or `prefix`; each nesting level of WAF statements has its own
-    TypedDict in pulumi-aws, so this one shape is typed loosely)."""
+def _api_path(prefix: str = API_PATH_PREFIX, constraint: str = "STARTS_WITH") -> dict[str, Any]:
+    """Requests under /api/ (or `prefix`; EXACTLY: that one path). Each nesting level of WAF
+    statements has its own TypedDict in pulumi-aws, so this one shape is typed loosely."""
     return {
         "byte_match_statement": {
             "search_string": prefix,
-            "positional_constraint": "STARTS_WITH",
+            "positional_constraint": constraint,
             "field_to_match": {"uri_path": {}},
             "text_transformations": [{"priority": 0, "type": "NONE"}],
         }
@@ -119,18 +119,8 @@ def _api_body_size_rule(priority: int) -> aws.wafv2.WebAclRuleArgsDict:
                                 "text_transformations": [{"priority": 0, "type": "NONE"}],
                             }
                         },
-                        {
-                            "not_statement": {
-                                "statement": {
-                                    "byte_match_statement": {
-                                        "search_string": WEBHOOK_PATH,
-                                        "positional_constraint": "EXACTLY",
-                                        "field_to_match": {"uri_path": {}},
-                                        "text_transformations": [{"priority": 0, "type": "NONE"}],
-                                    }
-                                }
-                            }
-                        },
+                        # Stripe's events are larger; their signature authenticates them.
+                        {"not_statement": {"statement": _api_path(WEBHOOK_PATH, "EXACTLY")}},
                         # The admin product API takes larger bodies: its own rule.
                         {"not_statement": {"statement": _api_path(ADMIN_PATH_PREFIX)}},
                     ]
