@@ -37,7 +37,8 @@ def carry_document_parts(doc: dict[str, Any], scene: Scene, instances: list[Mesh
         if name in root_ext:
             scene.extensions[name] = root_ext[name]
     light_ext = root_ext.get(LIGHTS)
-    lights = light_ext.get("lights", []) if isinstance(light_ext, dict) else []
+    lights = light_ext.get("lights") if isinstance(light_ext, dict) else None
+    lights = lights if isinstance(lights, list) else []
     for node in scene.nodes:
         if node.light is not None and not 0 <= node.light < len(lights):
             node.light = node.light_matrix = None
@@ -62,9 +63,9 @@ def dropped_parts(
         name
         for mesh in f.array(doc, "meshes")
         if isinstance(mesh, dict)
-        for prim in mesh.get("primitives", [])
-        if isinstance(prim, dict)
-        for name in prim.get("attributes", {})
+        for prim in f.array(mesh, "primitives")
+        if isinstance(prim, dict) and isinstance(prim.get("attributes"), dict)
+        for name in prim["attributes"]
     }
     for name in sorted(attributes - KEPT_ATTRIBUTES):
         why = (
@@ -74,7 +75,12 @@ def dropped_parts(
         )
         out.append(Dropped(f"vertex attribute {name}", why))
     nodes = f.array(doc, "nodes")
-    if any(isinstance(n, dict) and INSTANCING in n.get("extensions", {}) for n in nodes):
+    if any(
+        isinstance(n, dict)
+        and isinstance(n.get("extensions"), dict)
+        and INSTANCING in n["extensions"]
+        for n in nodes
+    ):
         out.append(
             Dropped(
                 INSTANCING,
