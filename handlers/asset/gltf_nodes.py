@@ -91,7 +91,7 @@ def root_nodes(doc: dict[str, Any]) -> list[int]:
     if scenes:
         scene = f.item(doc, "scenes", doc.get("scene", 0), "scene")
         return [f.index(n, len(nodes), "scene.nodes[]") for n in f.array(scene, "nodes")]
-    children = {c for n in nodes if isinstance(n, dict) for c in n.get("children", [])}
+    children = {c for n in nodes if isinstance(n, dict) for c in f.array(n, "children")}
     return [i for i in range(len(nodes)) if i not in children]
 
 
