@@ -33,7 +33,7 @@ Background = Literal["transparent", "viewer"]
 # AVIF first: about half WebP's bytes at the same look; WebP for browsers without AVIF.
 FORMATS: Final = {"avif": "image/avif", "webp": "image/webp"}
 HASH_CHARS: Final = 12
-_POSTER_MANIFEST = re.compile(r"^manifest\.[0-9a-f]{%d}\.json$" % HASH_CHARS)
+_POSTER_MANIFEST = re.compile(rf"^manifest\.[0-9a-f]{{{HASH_CHARS}}}\.json$")
 
 
 @dataclass(frozen=True)
