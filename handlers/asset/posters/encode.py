@@ -21,7 +21,11 @@ def encode_posters(png: bytes) -> list[PosterImage]:
         rendered = opened.convert("RGBA")
     images = []
     for role, px in sizes():
-        scaled = rendered if rendered.size == (px, px) else rendered.resize((px, px), Image.LANCZOS)
+        scaled = (
+            rendered
+            if rendered.size == (px, px)
+            else rendered.resize((px, px), Image.Resampling.LANCZOS)
+        )
         for extension in FORMATS:
             out = io.BytesIO()
             scaled.save(out, format=PIL_FORMAT[extension], quality=QUALITY[extension])
