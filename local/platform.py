@@ -28,6 +28,8 @@ import psycopg
 import redis
 from psycopg import sql
 
+from handlers.asset.catalog import Catalog
+from handlers.asset.posters.job import PosterJob
 from handlers.cart.stores.database import apply_schema, set_cart_role_password, url_as_cart_role
 from handlers.shared import env
 from handlers.shared.tables import CATALOG
@@ -41,6 +43,7 @@ from local.catalog_loader import (
     write_products,
 )
 from local.cognito import LocalUserPool
+from local.posters import PosterBackfill
 from local.progress import Progress
 from local.resources import ASSETS, AwsEndpoints, LocalResources, ensure_resources
 from local.servers import (
@@ -94,6 +97,7 @@ class Platform:
         self._stack = ExitStack()
         self._served: SiteServer | None = None
         self.pump: UploadEventPump | None = None
+        self.posters: PosterBackfill | None = None
         self.database_url = ""
 
     @property
@@ -188,17 +192,24 @@ class Platform:
 
         saving = threading.Lock()  # the pump's thread and this one both save
 
+        table = boto3.resource("dynamodb").Table(resources.tables[CATALOG.logical_name])
+        posters = PosterBackfill(PosterJob(s3, Catalog(table), assets_bucket), table)
+        self.posters = posters
+
+        def after_batch() -> None:
+            posters.run()  # after publish, as the render queue's job in AWS
+            save_assets()
+
         def save_assets() -> None:
             with saving:
                 assets_copy.save(s3, assets_bucket, state.assets_copy)
 
         self.pump = UploadEventPump(
-            endpoints.sqs_client(), resources.upload_events, asset.lambda_handler, save_assets, s3
+            endpoints.sqs_client(), resources.upload_events, asset.lambda_handler, after_batch, s3
         )
         self.pump.start()
         self._stack.callback(self.pump.stop)
 
-        table = boto3.resource("dynamodb").Table(resources.tables[CATALOG.logical_name])
         with step(f"loading the catalog ({len(catalog.products)} products)") as details:
             write_products(table, catalog)
             seeded = seed_stock(self.database_url, catalog)
@@ -209,6 +220,7 @@ class Platform:
             details.append(f"{len(pending)} uploaded, {len(catalog.products) - len(pending)} kept")
             wait_for_assets(table, pending, self.progress.line, options.asset_timeout_s, self.check)
             save_assets()
+        posters.start_in_background()
 
         site.serve(Site(options.dist_dir, s3, assets_bucket, cart.invoke, issuer))
 

@@ -77,6 +77,16 @@ def is_poster_manifest(file_name: str) -> bool:
     return bool(_POSTER_MANIFEST.match(file_name))
 
 
+def same_asset(current_key: object, published_key: str) -> bool:
+    """True when the catalog's manifest key is `published_key` or its poster manifest."""
+    if not isinstance(current_key, str):
+        return False
+    parent, _, name = current_key.rpartition("/")
+    return current_key == published_key or (
+        parent == published_key.rpartition("/")[0] and is_poster_manifest(name)
+    )
+
+
 def srcset(manifest: dict[str, Any], content_type: str, base_url: str) -> str:
     """`<url> <width>w, ...` of one image type, smallest first; '' when there are no posters."""
     images = manifest.get(POSTERS, {}).get("images", [])
