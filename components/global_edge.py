@@ -167,6 +167,7 @@ class GlobalEdge(pulumi.ComponentResource):
             dns.api_latency_records(self, zone, args.cells)
             dns.orders_failover_records(self, zone, primary, secondary, args.cells)
             dns.cell_records(self, zone, primary, args.cells)
+            dns.ses_dkim_records(self, zone, args.cells)
 
         self.distribution_domain = cdn.domain_name
         self.distribution_arn = cdn.arn

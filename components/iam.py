@@ -140,3 +140,22 @@ def kms_key_policy(account_id: str, region: str) -> pulumi.Output[str]:
             },
         ]
     )
+
+
+def service_may(
+    service: str,
+    actions: str | Sequence[str],
+    resource: pulumi.Input[str],
+    conditions: dict[str, Any],
+    sid: str,
+) -> Statement:
+    """A resource policy statement letting an AWS service principal act, under `conditions`
+    (which name the source: a service principal without them is any account's)."""
+    return {
+        "Sid": sid,
+        "Effect": "Allow",
+        "Principal": {"Service": service},
+        "Action": actions if isinstance(actions, str) else list(actions),
+        "Resource": resource,
+        "Condition": conditions,
+    }

@@ -101,3 +101,5 @@ class CellEndpoint:
     health_check_id: pulumi.Output[str]
     # The DNS records that validate the ALB's certificate (stacks with a domain), else None.
     certificate_validation_options: pulumi.Output[Sequence[ValidationOption]] | None
+    # The Easy DKIM tokens of the cell's SES identity (stacks with a domain), else None.
+    dkim_tokens: pulumi.Output[list[str]] | None = None

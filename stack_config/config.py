@@ -59,6 +59,9 @@ LOG_RETENTION_DAYS: Final = (
 # Overrides a region entry may carry, with their parsers.
 REGION_OVERRIDES: Final = ("vpcCidr", "onDemandBaseCapacity", "webMinSize", "webMaxSize")
 MAX_REGIONS: Final = 6
+# Unpaid orders hold stock at most a day (handlers.cart.settings.MAX_RESERVATION_MINUTES: a test
+# keeps the two equal; this package imports nothing of ours).
+MAX_RESERVATION_MINUTES: Final = 1440
 # awsx splits the VPC into AZ blocks of public, private and isolated subnets; a /16 to /20
 # leaves each of them room for ENIs of Lambda, ALB, Redis and Aurora.
 VPC_PREFIX_RANGE: Final = (16, 20)
@@ -130,6 +133,8 @@ class StackConfig:
     auth_callback_urls: tuple[str, ...] = ()
     auth_domain_prefix: str | None = None
     auth_token_minutes: int = 60
+    # Minutes an unpaid order holds its stock (1..1440, handlers.cart.settings' bounds).
+    reservation_minutes: int = 30
     auth_refresh_token_days: int = 30
     identity_providers: tuple[SocialIdentityProvider, ...] = ()
     # Built storefront directory (relative to the project), or "skip".
@@ -525,6 +530,9 @@ def parse_config(raw: Mapping[str, object]) -> StackConfig:
         ),
         auth_domain_prefix=optional("authDomainPrefix", _domain_prefix),
         auth_token_minutes=_as_int("authTokenMinutes", value("authTokenMinutes"), 5, 1440),
+        reservation_minutes=_as_int(
+            "reservationMinutes", value("reservationMinutes"), 1, MAX_RESERVATION_MINUTES
+        ),
         auth_refresh_token_days=_as_int(
             "authRefreshTokenDays", value("authRefreshTokenDays"), 1, 3650
         ),

@@ -164,6 +164,13 @@ KEYS: tuple[KeySpec, ...] = (
         "the asset Lambda.",
         200,
     ),
+    KeySpec(
+        "reservationMinutes",
+        "integer",
+        "Minutes an unpaid order holds its stock; then the order expires and the stock returns "
+        "(1 to 1440).",
+        30,
+    ),
     KeySpec("redisNodeType", "string", "ElastiCache Redis node type.", from_preset=PRESET),
     KeySpec(
         "priceClass",

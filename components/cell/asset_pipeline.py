@@ -142,17 +142,16 @@ def asset_pipeline(ctx: CellContext, lambda_dead_letter_arn: pulumi.Input[str]) 
         queue_url=queue.id,
         policy=iam.document(
             [
-                {
-                    "Sid": "UploadsBucketNotifications",
-                    "Effect": "Allow",
-                    "Principal": {"Service": "s3.amazonaws.com"},
-                    "Action": "sqs:SendMessage",
-                    "Resource": queue.arn,
-                    "Condition": {
+                iam.service_may(
+                    "s3.amazonaws.com",
+                    "sqs:SendMessage",
+                    queue.arn,
+                    {
                         "ArnEquals": {"aws:SourceArn": uploads.arn},
                         "StringEquals": {"aws:SourceAccount": ctx.data.account_id},
                     },
-                }
+                    sid="UploadsBucketNotifications",
+                )
             ]
         ),
         opts=ctx.opts(),

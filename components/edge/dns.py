@@ -258,3 +258,38 @@ def cell_records(
                 parent, zone, regional("edge", region, "alb-certificate-validation"), options, names
             )
     return records
+
+
+# Easy DKIM gives each SES identity three tokens, each published as a CNAME
+# (https://docs.aws.amazon.com/ses/latest/dg/send-email-authentication-dkim-easy.html).
+EASY_DKIM_TOKENS: Final = 3
+
+
+def _nth(index: int, values: Sequence[str]) -> str:
+    return values[index]
+
+
+def ses_dkim_records(
+    parent: pulumi.Resource, zone: Zone, cells: Mapping[str, CellEndpoint]
+) -> list[aws.route53.Record]:
+    """<token>._domainkey.<domain> -> <token>.dkim.amazonses.com for every cell's SES identity
+    (SES identities are regional: each region's has its own tokens)."""
+    records = []
+    for region, cell in cells.items():
+        tokens = cell.dkim_tokens
+        if tokens is None:
+            continue
+        for index in range(EASY_DKIM_TOKENS):
+            token = tokens.apply(functools.partial(_nth, index))
+            records.append(
+                aws.route53.Record(
+                    regional("edge", region, "dkim", str(index)),
+                    zone_id=zone.zone_id,
+                    name=token.apply(lambda value: f"{value}._domainkey.{zone.domain}"),
+                    type="CNAME",
+                    ttl=1800,
+                    records=[token.apply(lambda value: f"{value}.dkim.amazonses.com")],
+                    opts=child(parent),
+                )
+            )
+    return records

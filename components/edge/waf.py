@@ -2,7 +2,8 @@
 
 Rules, in evaluation order: a per-IP rate limit, a body size limit on the API (the only paths
 that take a body through CloudFront: sellers upload models straight to the uploads bucket with
-presigned URLs), then AWS's managed groups: IP reputation, known bad inputs (Log4j, Spring4Shell)
+presigned URLs) except Stripe's webhook (its events are larger; its signature authenticates
+them), then AWS's managed groups: IP reputation, known bad inputs (Log4j, Spring4Shell)
 and the common rule set. Every rule and the ACL publish CloudWatch metrics and samples; full
 logs go to a CloudWatch log group (WAF requires its name to start with `aws-waf-logs-`), with
 the Authorization and Cookie headers redacted (bearer tokens, the signed guest cart cookie).
@@ -19,6 +20,7 @@ import pulumi_aws as aws
 from components.naming import global_name, physical, regional
 from components.options import child
 from handlers.shared.limits import CART_MAX_BODY_BYTES
+from handlers.shared.routes import WEBHOOK_PATH
 from stack_config.catalog import EDGE_REGION
 
 API_PATH_PREFIX: Final = "/api/"
@@ -30,6 +32,11 @@ MANAGED_GROUPS: Final = (
     "AWSManagedRulesCommonRuleSet",
 )
 REDACTED_HEADERS: Final = ("authorization", "cookie")
+# The common rule set blocks every body over 8 KB (SizeRestrictions_BODY, a fixed limit:
+# https://docs.aws.amazon.com/waf/latest/developerguide/aws-managed-rule-groups-baseline.html),
+# which would block Stripe's larger events. It only counts here; api-body-size blocks oversized
+# API bodies instead, with the webhook exempt.
+COUNTED_MANAGED_RULES: Final = {"AWSManagedRulesCommonRuleSet": ("SizeRestrictions_BODY",)}
 RATE_WINDOW_SECONDS: Final = 300
 
 
@@ -89,6 +96,18 @@ def _api_body_size_rule(priority: int) -> aws.wafv2.WebAclRuleArgsDict:
                             "text_transformations": [{"priority": 0, "type": "NONE"}],
                         }
                     },
+                    {
+                        "not_statement": {
+                            "statement": {
+                                "byte_match_statement": {
+                                    "search_string": WEBHOOK_PATH,
+                                    "positional_constraint": "EXACTLY",
+                                    "field_to_match": {"uri_path": {}},
+                                    "text_transformations": [{"priority": 0, "type": "NONE"}],
+                                }
+                            }
+                        }
+                    },
                 ]
             }
         },
@@ -97,11 +116,20 @@ def _api_body_size_rule(priority: int) -> aws.wafv2.WebAclRuleArgsDict:
 
 
 def _managed_rule(priority: int, group: str) -> aws.wafv2.WebAclRuleArgsDict:
+    statement: aws.wafv2.WebAclRuleStatementManagedRuleGroupStatementArgsDict = {
+        "vendor_name": "AWS",
+        "name": group,
+    }
+    counted = COUNTED_MANAGED_RULES.get(group, ())
+    if counted:
+        statement["rule_action_overrides"] = [
+            {"name": rule, "action_to_use": {"count": {}}} for rule in counted
+        ]
     return {
         "name": group,
         "priority": priority,
         "override_action": {"none": {}},
-        "statement": {"managed_rule_group_statement": {"vendor_name": "AWS", "name": group}},
+        "statement": {"managed_rule_group_statement": statement},
         "visibility_config": _visibility(group),
     }
 

@@ -56,3 +56,16 @@ HOME_REGION: Final = "SHOP3D_HOME_REGION"
 DATABASE_IAM_USER: Final = "SHOP3D_DATABASE_IAM_USER"
 DATABASE_PORT: Final = "SHOP3D_DATABASE_PORT"
 DATABASE_NAME: Final = "SHOP3D_DATABASE_NAME"
+
+# Payments: the Secrets Manager secret holding the Stripe keys ({"secret_key",
+# "publishable_key", "webhook_secret"}), and Stripe's API base URL (unset in AWS: Stripe's own;
+# locally the localstripe server).
+STRIPE_SECRET_ARN: Final = "SHOP3D_STRIPE_SECRET_ARN"
+STRIPE_API_BASE: Final = "SHOP3D_STRIPE_API_BASE"
+# Minutes an unpaid order holds its stock before the expiry job returns it (stack key
+# reservationMinutes).
+RESERVATION_MINUTES: Final = "SHOP3D_RESERVATION_MINUTES"
+# The region's EventBridge bus the outbox relay publishes order events to.
+EVENT_BUS_NAME: Final = "SHOP3D_EVENT_BUS_NAME"
+# Notifications: the SES v2 sender address (on the stack's verified domain identity).
+ORDER_EMAIL_FROM: Final = "SHOP3D_ORDER_EMAIL_FROM"

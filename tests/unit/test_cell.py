@@ -208,8 +208,12 @@ def test_every_lambda_has_tracing_retention_concurrency_and_a_dead_letter_path(
     retention = 365 if stack == "prod" else 14
     # The cells' own (Identity's Cognito trigger is synchronous, no DLQ: see test_identity.py).
     functions = [f for f in run.of_type(FUNCTION) if f.name.startswith("cell-")]
-    # Cart and asset in every region, cart-schema in the primary.
-    assert len(functions) == 2 * len(run.outputs["regions"]) + 1
+    # Cart and asset in every region, notifications in every region with a domain (SES sends
+    # from it), cart-schema and order-jobs in the primary.
+    regions = len(run.outputs["regions"])
+    notifications = [f for f in functions if "notifications" in f.name]
+    assert len(notifications) in (0, regions)
+    assert len(functions) == 2 * regions + len(notifications) + 2
     # Function and log group names repeat in every region (each region has its own).
     log_groups = {(r.region, r.inputs.get("name")): r for r in run.of_type(LOG_GROUP)}
     queue_arns = {
@@ -370,8 +374,17 @@ def test_lambdas_get_every_variable_their_handlers_read(program: ProgramFactory)
             env.AUTH_ISSUER,
             env.AUTH_JWKS_URL,
             env.AUTH_CLIENT_ID,
+            env.STRIPE_SECRET_ARN,
+            env.RESERVATION_MINUTES,
+            env.EVENT_BUS_NAME,
         }
         assert cart[env.HOME_REGION] == region
+        # Payments: the region's replica of the stack's Stripe secret, the stack's reservation
+        # time, the region's own order bus.
+        assert cart[env.STRIPE_SECRET_ARN].startswith(f"arn:aws:secretsmanager:{region}:")
+        assert "stripe-keys" in cart[env.STRIPE_SECRET_ARN]
+        assert cart[env.RESERVATION_MINUTES] == "30"
+        assert cart[env.EVENT_BUS_NAME] == named(run, region, "-orders-bus").inputs["name"]
         # Each region's cart reaches its own cluster (a secondary's is promoted on failover).
         assert cart[env.DATABASE_HOST].endswith(f".{region}.rds.amazonaws.com")
         assert cart[env.DATABASE_IAM_USER] == CART_DATABASE_ROLE
@@ -390,6 +403,10 @@ def test_lambdas_get_every_variable_their_handlers_read(program: ProgramFactory)
         token = named(run, region, "-redis").inputs["authToken"]
         token = token["value"] if isinstance(token, dict) else token
         assert not [v for v in (*cart.values(), *asset.values()) if token in str(v)]
+    # The order jobs run the cart's code with the cart's variables, in the writer's region only.
+    jobs = [f for f in run.of_type(FUNCTION) if f.name.endswith("-order-jobs")]
+    assert [f.region for f in jobs] == [primary]
+    assert _environment(jobs[0]) == _environment(named(run, primary, "-cart"))
 
 
 def test_alb_requires_the_origin_header_and_hardens_tls(program: ProgramFactory) -> None:

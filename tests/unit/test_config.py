@@ -261,3 +261,16 @@ def test_bad_config_fails_the_program_before_any_resource() -> None:
 def test_undeclared_stack_key_is_refused_like_the_cli() -> None:
     with pytest.raises(ValueError, match="shop3d:regionz which are not defined by the project"):
         run_program("dev", {"regionz": ["us-east-1"]})
+
+
+def test_reservation_minutes_default_bounds_and_the_cart_services_own_bounds() -> None:
+    from handlers.cart.settings import DEFAULT_RESERVATION_MINUTES, MAX_RESERVATION_MINUTES
+    from stack_config import config as stack
+
+    assert parse_config({}).reservation_minutes == DEFAULT_RESERVATION_MINUTES == 30
+    assert parse_config({"reservationMinutes": 45}).reservation_minutes == 45
+    # The stack refuses what the cart service would refuse at start-up.
+    assert stack.MAX_RESERVATION_MINUTES == MAX_RESERVATION_MINUTES
+    for bad in (0, MAX_RESERVATION_MINUTES + 1):
+        with pytest.raises(ConfigError, match="reservationMinutes"):
+            parse_config({"reservationMinutes": bad})

@@ -18,6 +18,7 @@ from components.edge.policies import ALL_VIEWER_EXCEPT_HOST, CACHING_DISABLED
 from components.edge.site_files import IMMUTABLE, REVALIDATE
 from components.edge.waf import MANAGED_GROUPS
 from handlers.shared import storage
+from handlers.shared.routes import WEBHOOK_PATH
 from policy import tokens
 from stack_config.catalog import REGIONS
 
@@ -258,6 +259,9 @@ def test_prod_distribution_settings(prod):
         assert by_path[path]["cachePolicyId"] == CACHING_DISABLED
         assert by_path[path]["originRequestPolicyId"] == ALL_VIEWER_EXCEPT_HOST
         assert "POST" in by_path[path]["allowedMethods"]
+    # Stripe's webhook changes orders: the writer's cell (orders origin), never cached.
+    assert by_path[WEBHOOK_PATH]["targetOriginId"] == "orders"
+    assert by_path["/api/orders"]["targetOriginId"] == "orders"
     origins = {o["originId"]: o for o in cdn["origins"]}
     assert origins["api"]["domainName"] == "api.shop3d.example.com"
     assert origins["orders"]["domainName"] == "orders.shop3d.example.com"
@@ -324,6 +328,14 @@ def test_waf_rules_metrics_and_redacted_logging(prod):
     assert rules["rate-per-ip"]["statement"]["rateBasedStatement"]["limit"] == 2000
     body = rules["api-body-size"]["statement"]["andStatement"]["statements"]
     assert body[1]["sizeConstraintStatement"]["comparisonOperator"] == "GT"
+    # Stripe's events are larger than 4 KiB: the webhook path is exempt from the body rule,
+    # and the common rule set's fixed 8 KB body block only counts.
+    exempt = body[2]["notStatement"]["statement"]["byteMatchStatement"]
+    assert (exempt["searchString"], exempt["positionalConstraint"]) == (WEBHOOK_PATH, "EXACTLY")
+    common = rules["AWSManagedRulesCommonRuleSet"]["statement"]["managedRuleGroupStatement"]
+    assert common["ruleActionOverrides"] == [
+        {"name": "SizeRestrictions_BODY", "actionToUse": {"count": {}}}
+    ]
     assert len({r["priority"] for r in rules.values()}) == len(rules)
     assert all(r["visibilityConfig"]["cloudwatchMetricsEnabled"] for r in rules.values())
     assert acl.inputs["visibilityConfig"]["cloudwatchMetricsEnabled"]
@@ -507,3 +519,34 @@ def test_generated_region_lists(program, regions):
     check_failover_records(run, regions)
     check_origins(run, regions)
     check_bucket_policies(run, regions)
+
+
+def test_each_regions_mail_identity_has_its_three_dkim_records_in_the_zone(prod):
+    identities = prod.of_type("aws:sesv2/emailIdentity:EmailIdentity")
+    assert sorted(i.region for i in identities) == sorted(prod.outputs["regions"])
+    assert {i.inputs["emailIdentity"] for i in identities} == {"shop3d.example.com"}
+    dkim = [
+        r
+        for r in prod.of_type("aws:route53/record:Record")
+        if r.inputs["name"].endswith("._domainkey.shop3d.example.com")
+    ]
+    # Easy DKIM: three CNAMEs per identity, each <token>._domainkey -> <token>.dkim.amazonses.com
+    assert len(dkim) == 3 * len(identities)
+    for record in dkim:
+        token = record.inputs["name"].split(".", 1)[0]
+        assert record.inputs["type"] == "CNAME"
+        assert record.inputs["records"] == [f"{token}.dkim.amazonses.com"]
+
+
+def test_without_a_domain_no_mail_identity_or_notifications(dev):
+    assert not dev.of_type("aws:sesv2/emailIdentity:EmailIdentity")
+    assert dev.of_type("aws:cloudwatch/eventBus:EventBus")  # the outbox still has a bus
+    assert not [f for f in dev.of_type("aws:lambda/function:Function") if "notifications" in f.name]
+
+
+def test_the_order_jobs_run_every_minute_in_the_writers_region_only(prod, dev):
+    for run in (prod, dev):
+        (schedule,) = run.of_type("aws:scheduler/schedule:Schedule")
+        assert schedule.region == run.outputs["primaryRegion"]
+        assert schedule.inputs["scheduleExpression"] == "rate(1 minute)"
+        assert "order-jobs" in schedule.inputs["target"]["arn"]

@@ -150,7 +150,8 @@ def test_every_cart_lambda_trusts_the_pool(program: ProgramFactory, stack: str) 
     assert issuer == f"https://cognito-idp.{primary}.amazonaws.com/{run.outputs['userPoolId']}"
     assert run.outputs["authJwksUrl"] == f"{issuer}/.well-known/jwks.json"
     functions = cart_functions(run)
-    assert sorted(str(f.region) for f in functions) == sorted(run.outputs["regions"])
+    # Every region's cart, and the primary's order jobs (the cart's code and variables).
+    assert sorted(str(f.region) for f in functions) == sorted([*run.outputs["regions"], primary])
     for function in functions:
         variables = function.inputs["environment"]["variables"]
         assert variables[env.AUTH_ISSUER] == issuer

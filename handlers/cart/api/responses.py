@@ -93,10 +93,13 @@ class OrderSummary(_Open):
     status: str
     currency: str
     total_minor: int
+    payment_status: str | None = None
+    created_at: str
 
 
 class OrderList(_Open):
     orders: list[OrderSummary]
+    next: str | None  # the cursor of the next page (?before=), None on the last
 
 
 class ProblemDocument(_Open):
