@@ -22,6 +22,11 @@ const ARGS = compute === 'gpu'
   : [...COMMON, '--disable-gpu', '--use-angle=swiftshader', '--enable-unsafe-swiftshader'];
 const size = Number(px);
 
+process.on('unhandledRejection', (failure) => {
+  // One line for the job's log and the retry's reason, not a Node stack.
+  console.error(failure instanceof Error ? failure.message : String(failure));
+  process.exit(1);
+});
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: ARGS });
 try {
   const page = await browser.newPage({ viewport: { width: size, height: size }, deviceScaleFactor: 1 });
