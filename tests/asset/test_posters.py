@@ -80,7 +80,8 @@ def silhouette_of_viewer(png: bytes) -> np.ndarray:
     rgb = np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
     flat = rgb.reshape(-1, 3)
     background = Counter(map(tuple, flat[:: max(len(flat) // 20000, 1)])).most_common(1)[0][0]
-    return np.abs(rgb - np.array(background)).sum(axis=2) > 30
+    mask: np.ndarray = np.abs(rgb - np.array(background)).sum(axis=2) > 30
+    return mask
 
 
 @pytest.mark.parametrize("product", SAMPLES.products, ids=lambda p: p.sku)
