@@ -21,6 +21,7 @@ from stack_config.presets import ENVIRONMENTS, PRESETS, Environment
 
 NatGateways = Literal["single", "per-az"]
 Architecture = Literal["arm64", "x86_64"]
+RenderCompute = Literal["gpu", "cpu"]
 PriceClass = Literal["PriceClass_100", "PriceClass_200", "PriceClass_All"]
 ThreatProtection = Literal["AUDIT", "ENFORCED"]
 SocialProvider = Literal["Google", "Facebook", "SignInWithApple"]
@@ -122,6 +123,7 @@ class StackConfig:
     lambda_architecture: Architecture
     lambda_reserved_concurrency: int
     asset_batch_threshold_mb: int
+    render_compute: RenderCompute
     redis_node_type: str
     price_class: PriceClass
     waf_rate_limit: int
@@ -503,6 +505,9 @@ def parse_config(raw: Mapping[str, object]) -> StackConfig:
         ),
         asset_batch_threshold_mb=_as_int(
             "assetBatchThresholdMb", value("assetBatchThresholdMb"), 1, 1024
+        ),
+        render_compute=_as_choice(
+            "renderCompute", value("renderCompute"), get_args(RenderCompute)
         ),
         redis_node_type=_as_str("redisNodeType", value("redisNodeType")),
         price_class=cast(

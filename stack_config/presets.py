@@ -28,6 +28,8 @@ PRESETS: Final[dict[Environment, dict[str, object]]] = {
         "webMaxSize": 4,
         "lambdaReservedConcurrency": 20,
         "redisNodeType": "cache.t4g.micro",
+        # Posters on SwiftShader: no GPU quota needed on a fresh account.
+        "renderCompute": "cpu",
         "priceClass": "PriceClass_100",
         "replicationTimeControl": False,
         # The Vite dev server of the storefront.
@@ -52,6 +54,7 @@ PRESETS: Final[dict[Environment, dict[str, object]]] = {
         # with failover carries both traffic profiles; an r7g.large pair cost USD 1,060 a month
         # against the few dollars of DynamoDB reads it saves.
         "redisNodeType": "cache.t4g.small",
+        "renderCompute": "gpu",
         "priceClass": "PriceClass_All",
         "replicationTimeControl": True,
         "authCallbackUrls": [],
