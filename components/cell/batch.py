@@ -46,6 +46,22 @@ DEFAULT_COMMAND: Final = ("python", "-m", "handlers.asset", "--help")
 class AssetBatch:
     job_queue: aws.batch.JobQueue
     job_definition: aws.batch.JobDefinition
+    hosts: BatchHosts
+
+
+@dataclass(frozen=True)
+class BatchHosts:
+    """What every compute environment of the cell shares: the hosts' role and template."""
+
+    instance_profile: aws.iam.InstanceProfile
+    launch_template: aws.ec2.LaunchTemplate
+
+
+@dataclass(frozen=True)
+class JobRoles:
+    job_role: aws.iam.Role
+    execution_role: aws.iam.Role
+    log_group: aws.cloudwatch.LogGroup
 
 
 def _batch_image(
@@ -122,6 +138,125 @@ def _launch_template(ctx: CellContext) -> aws.ec2.LaunchTemplate:
     )
 
 
+def spot_environment(
+    ctx: CellContext,
+    logical_name: str,
+    hosts: BatchHosts,
+    instance_types: Sequence[str],
+    image_type: str,
+    max_vcpus: int = MAX_VCPUS,
+) -> aws.batch.ComputeEnvironment:
+    """A managed spot compute environment in the private subnets, scaled to zero when idle;
+    `image_type` is the ECS AMI (ECS_AL2023, or ECS_AL2_NVIDIA for GPU instances)."""
+    return aws.batch.ComputeEnvironment(
+        logical_name,
+        type="MANAGED",
+        compute_resources=aws.batch.ComputeEnvironmentComputeResourcesArgs(
+            type="SPOT",
+            allocation_strategy="SPOT_PRICE_CAPACITY_OPTIMIZED",
+            min_vcpus=0,
+            max_vcpus=max_vcpus,
+            instance_types=list(instance_types),
+            subnets=ctx.network.private_subnet_ids,
+            security_group_ids=[ctx.network.batch_security_group_id],
+            instance_role=hosts.instance_profile.arn,
+            launch_template=aws.batch.ComputeEnvironmentComputeResourcesLaunchTemplateArgs(
+                launch_template_id=hosts.launch_template.id,
+                version=hosts.launch_template.latest_version.apply(str),
+            ),
+            ec2_configurations=[
+                aws.batch.ComputeEnvironmentComputeResourcesEc2ConfigurationArgs(
+                    image_type=image_type
+                )
+            ],
+        ),
+        opts=ctx.opts(),
+    )
+
+
+def job_roles(ctx: CellContext, part: str, data_statements: Sequence[iam.Statement]) -> JobRoles:
+    """A job's role (its data access), the ECS execution role (pull, logs) and its log group;
+    `part` names them ("batch": the asset jobs, "render": the poster jobs)."""
+    log_group = aws.cloudwatch.LogGroup(
+        ctx.name(part, "logs"),
+        retention_in_days=ctx.config.log_retention_days,
+        kms_key_id=ctx.key_arn,
+        opts=ctx.opts(),
+    )
+    job_role = aws.iam.Role(
+        ctx.name(part, "job-role"),
+        assume_role_policy=iam.assume_role("ecs-tasks.amazonaws.com"),
+        opts=ctx.opts(),
+    )
+    aws.iam.RolePolicy(
+        ctx.name(part, "job-role", "policy"),
+        role=job_role.id,
+        policy=iam.document(list(data_statements)),
+        opts=ctx.opts(),
+    )
+    execution_role = aws.iam.Role(
+        ctx.name(part, "execution-role"),
+        assume_role_policy=iam.assume_role("ecs-tasks.amazonaws.com"),
+        opts=ctx.opts(),
+    )
+    aws.iam.RolePolicyAttachment(
+        ctx.name(part, "execution-role", "ecs"),
+        role=execution_role.name,
+        policy_arn=EXECUTION_POLICY,
+        opts=ctx.opts(),
+    )
+    aws.iam.RolePolicy(
+        ctx.name(part, "execution-role", "policy"),
+        role=execution_role.id,
+        policy=iam.document([iam.allow(["kms:Decrypt"], [ctx.key_arn])]),
+        opts=ctx.opts(),
+    )
+    return JobRoles(job_role, execution_role, log_group)
+
+
+def container_properties(
+    ctx: CellContext,
+    image: pulumi.Input[str],
+    roles: JobRoles,
+    environment: Mapping[str, pulumi.Input[str]],
+    requirements: Mapping[str, int],
+    command: Sequence[str],
+    stream_prefix: str,
+) -> pulumi.Output[str]:
+    """The job definition's container properties as JSON (`requirements`: VCPU, MEMORY, GPU)."""
+    return pulumi.Output.all(
+        image=image,
+        job_role=roles.job_role.arn,
+        execution_role=roles.execution_role.arn,
+        log_group=roles.log_group.name,
+        environment=dict(environment),
+    ).apply(
+        lambda v: json.dumps(
+            {
+                "image": v["image"],
+                "command": list(command),
+                "jobRoleArn": v["job_role"],
+                "executionRoleArn": v["execution_role"],
+                "resourceRequirements": [
+                    {"type": kind, "value": str(amount)} for kind, amount in requirements.items()
+                ],
+                "environment": [
+                    {"name": k, "value": val} for k, val in sorted(v["environment"].items())
+                ],
+                "logConfiguration": {
+                    "logDriver": "awslogs",
+                    "options": {
+                        "awslogs-group": v["log_group"],
+                        "awslogs-region": ctx.region,
+                        "awslogs-stream-prefix": stream_prefix,
+                    },
+                },
+            },
+            sort_keys=True,
+        )
+    )
+
+
 def asset_batch(
     ctx: CellContext,
     architecture: Architecture,
@@ -132,29 +267,9 @@ def asset_batch(
     data_statements: Sequence[iam.Statement],
 ) -> AssetBatch:
     batch_image = _batch_image(ctx, image, lambda_image_ref, repository)
-    template = _launch_template(ctx)
-    compute = aws.batch.ComputeEnvironment(
-        ctx.name("batch", "spot"),
-        type="MANAGED",
-        compute_resources=aws.batch.ComputeEnvironmentComputeResourcesArgs(
-            type="SPOT",
-            allocation_strategy="SPOT_PRICE_CAPACITY_OPTIMIZED",
-            min_vcpus=0,
-            max_vcpus=MAX_VCPUS,
-            instance_types=list(INSTANCE_FAMILIES[architecture]),
-            subnets=ctx.network.private_subnet_ids,
-            security_group_ids=[ctx.network.batch_security_group_id],
-            instance_role=_instance_profile(ctx).arn,
-            launch_template=aws.batch.ComputeEnvironmentComputeResourcesLaunchTemplateArgs(
-                launch_template_id=template.id, version=template.latest_version.apply(str)
-            ),
-            ec2_configurations=[
-                aws.batch.ComputeEnvironmentComputeResourcesEc2ConfigurationArgs(
-                    image_type="ECS_AL2023"
-                )
-            ],
-        ),
-        opts=ctx.opts(),
+    hosts = BatchHosts(_instance_profile(ctx), _launch_template(ctx))
+    compute = spot_environment(
+        ctx, ctx.name("batch", "spot"), hosts, INSTANCE_FAMILIES[architecture], "ECS_AL2023"
     )
     queue = aws.batch.JobQueue(
         ctx.name("batch", "queue"),
@@ -166,71 +281,15 @@ def asset_batch(
         ],
         opts=ctx.opts(),
     )
-    log_group = aws.cloudwatch.LogGroup(
-        ctx.name("batch", "logs"),
-        retention_in_days=ctx.config.log_retention_days,
-        kms_key_id=ctx.key_arn,
-        opts=ctx.opts(),
-    )
-    job_role = aws.iam.Role(
-        ctx.name("batch", "job-role"),
-        assume_role_policy=iam.assume_role("ecs-tasks.amazonaws.com"),
-        opts=ctx.opts(),
-    )
-    aws.iam.RolePolicy(
-        ctx.name("batch", "job-role", "policy"),
-        role=job_role.id,
-        policy=iam.document(list(data_statements)),
-        opts=ctx.opts(),
-    )
-    execution_role = aws.iam.Role(
-        ctx.name("batch", "execution-role"),
-        assume_role_policy=iam.assume_role("ecs-tasks.amazonaws.com"),
-        opts=ctx.opts(),
-    )
-    aws.iam.RolePolicyAttachment(
-        ctx.name("batch", "execution-role", "ecs"),
-        role=execution_role.name,
-        policy_arn=EXECUTION_POLICY,
-        opts=ctx.opts(),
-    )
-    aws.iam.RolePolicy(
-        ctx.name("batch", "execution-role", "policy"),
-        role=execution_role.id,
-        policy=iam.document([iam.allow(["kms:Decrypt"], [ctx.key_arn])]),
-        opts=ctx.opts(),
-    )
-    properties = pulumi.Output.all(
-        image=batch_image,
-        job_role=job_role.arn,
-        execution_role=execution_role.arn,
-        log_group=log_group.name,
-        environment=dict(environment),
-    ).apply(
-        lambda v: json.dumps(
-            {
-                "image": v["image"],
-                "command": list(DEFAULT_COMMAND),
-                "jobRoleArn": v["job_role"],
-                "executionRoleArn": v["execution_role"],
-                "resourceRequirements": [
-                    {"type": "VCPU", "value": str(JOB_VCPUS)},
-                    {"type": "MEMORY", "value": str(JOB_MEMORY_MB)},
-                ],
-                "environment": [
-                    {"name": k, "value": val} for k, val in sorted(v["environment"].items())
-                ],
-                "logConfiguration": {
-                    "logDriver": "awslogs",
-                    "options": {
-                        "awslogs-group": v["log_group"],
-                        "awslogs-region": ctx.region,
-                        "awslogs-stream-prefix": "asset",
-                    },
-                },
-            },
-            sort_keys=True,
-        )
+    roles = job_roles(ctx, "batch", data_statements)
+    properties = container_properties(
+        ctx,
+        batch_image,
+        roles,
+        environment,
+        {"VCPU": JOB_VCPUS, "MEMORY": JOB_MEMORY_MB},
+        DEFAULT_COMMAND,
+        "asset",
     )
     definition = aws.batch.JobDefinition(
         ctx.name("batch", "job"),
@@ -253,4 +312,4 @@ def asset_batch(
         propagate_tags=True,
         opts=ctx.opts(),
     )
-    return AssetBatch(job_queue=queue, job_definition=definition)
+    return AssetBatch(job_queue=queue, job_definition=definition, hosts=hosts)

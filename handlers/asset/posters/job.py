@@ -15,6 +15,7 @@ from handlers.asset.catalog import Catalog
 from handlers.asset.posters.encode import encode_posters, images_digest
 from handlers.asset.posters.render import Compute, PosterRenderFailed, render_png
 from handlers.asset.posters.shape import (
+    ATTEMPTS,
     POSTER_LOD,
     POSTER_PX,
     POSTERS,
@@ -26,9 +27,6 @@ from handlers.asset.publish import IMMUTABLE
 
 logger = logging.getLogger(__name__)
 PosterStatus = Literal["POSTED", "SKIPPED", "FAILED"]
-# A render that fails is tried again this many times in all (Batch: the job definition's
-# retryStrategy has the same number; locally: render_with_retries).
-ATTEMPTS = 2
 
 
 @dataclass(frozen=True)

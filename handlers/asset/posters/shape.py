@@ -33,6 +33,9 @@ Background = Literal["transparent", "viewer"]
 # AVIF first: about half WebP's bytes at the same look; WebP for browsers without AVIF.
 FORMATS: Final = {"avif": "image/avif", "webp": "image/webp"}
 HASH_CHARS: Final = 12
+# A render is tried this many times in all: the render job definition's retryStrategy in AWS,
+# render_with_retries on the local platform.
+ATTEMPTS: Final = 2
 _POSTER_MANIFEST = re.compile(rf"^manifest\.[0-9a-f]{{{HASH_CHARS}}}\.json$")
 
 
