@@ -100,6 +100,22 @@ pulumi.export("tableNames", data.table_names)
 pulumi.export("tableArns", data.table_arns)
 pulumi.export("bucketNames", data.bucket_names)
 pulumi.export("databaseWriterEndpoint", data.database.writer_endpoint)
+# What `./shop3d failover` acts on: the global cluster, each region's cluster and cell.
+pulumi.export(
+    "failoverTargets",
+    {
+        "globalClusterId": data.database.global_cluster.global_cluster_identifier,
+        "clusterArns": {r: c.cluster.arn for r, c in data.database.clusters.items()},
+        "cells": {
+            r: {
+                "albDnsName": cell.alb_dns_name,
+                "albZoneId": cell.alb_zone_id,
+                "healthCheckId": cell.health_check_id,
+            }
+            for r, cell in cells.items()
+        },
+    },
+)
 pulumi.export("vpcIds", {region: cell.vpc_id for region, cell in cells.items()})
 pulumi.export("userPoolId", identity.outputs.user_pool_id)
 pulumi.export("userPoolClientId", identity.outputs.client_id)

@@ -26,8 +26,8 @@ def stamp_networks(config: StackConfig, providers: RegionProviders) -> dict[str,
                 availability_zones=config.availability_zones,
                 nat_gateways=config.nat_gateways,
                 alb_port=alb_port(config.domain),
-                # Interface endpoints cost per AZ-hour: prod only, dev goes through its NAT.
-                interface_endpoints=config.is_prod,
+                # Interface endpoints cost per AZ-hour: only where the traffic pays for them.
+                interface_endpoints=config.interface_endpoints,
             ),
             opts=providers.opts(region.name),
         )

@@ -91,7 +91,8 @@ class RegionalCell(pulumi.ComponentResource):
             message_retention_seconds=LAMBDA_DLQ_RETENTION_SECONDS,
             opts=ctx.opts(),
         )
-        self.cache = cell_cache(ctx)
+        # The catalog cache only where it pays (shop3d:catalogCache): reads go to DynamoDB.
+        self.cache = cell_cache(ctx) if config.catalog_cache else None
         self.orders = cell_orders(ctx, lambda_dlq.arn)
         cart = cart_api(
             ctx,
@@ -120,8 +121,8 @@ class RegionalCell(pulumi.ComponentResource):
                 "lambda-dlq": lambda_dlq.name,
                 "asset-dlq": self.assets.dead_letter_queue.name,
             },
-            redis_group_id=self.cache.group.id,
-            redis_nodes=self.cache.nodes,
+            redis_group_id=self.cache.group.id if self.cache is not None else None,
+            redis_nodes=self.cache.nodes if self.cache is not None else 0,
             aurora_cluster_id=args.data.cluster.identifier,
             table_names={
                 schema.logical_name: args.data.tables[schema.logical_name].name

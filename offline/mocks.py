@@ -317,6 +317,16 @@ CALLS.update(
     }
 )
 
+# AccountSecurity with shop3d:guardDuty=existing: the region's one detector, looked up.
+CALLS["aws:guardduty/getDetector:getDetector"] = lambda args, region: {
+    "id": "existing-detector-" + region,
+    "status": "ENABLED",
+    "findingPublishingFrequency": "SIX_HOURS",
+    "serviceRoleArn": f"arn:aws:iam::{ACCOUNT_ID}:role/aws-service-role/guardduty.amazonaws.com",
+    "features": [],
+    "tags": {},
+}
+
 # Identity: a social provider's client secret, read from Secrets Manager at deploy time.
 CALLS["aws:secretsmanager/getSecretVersion:getSecretVersion"] = lambda args, region: {
     "arn": arn("secretsmanager", region, f"secret:{args.get('secretId', 'secret')}"),

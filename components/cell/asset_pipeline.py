@@ -2,8 +2,10 @@
 queue after MAX_RECEIVES) -> asset Lambda; uploads above `assetBatchThresholdMb` are handed by the
 Lambda to AWS Batch on spot, running the same code.
 
-Uploads arrive in this region's uploads bucket; every region publishes into the PRIMARY
-region's assets bucket, which replicates to the others (components/data/storage.py).
+Uploads arrive in this region's uploads bucket and publish into this region's own assets bucket
+(through the VPC's S3 gateway endpoint: no NAT, no cross-region write, and publishing goes on
+while another region is down); every assets bucket replicates to every other
+(components/data/storage.py).
 """
 
 from __future__ import annotations
@@ -34,8 +36,6 @@ MAX_RECEIVES: Final = 5
 # A message that keeps failing is kept two weeks in the dead-letter queue for inspection.
 DLQ_RETENTION_SECONDS: Final = 14 * 24 * 3600
 BATCH_SIZE: Final = 5
-MIN_POLLER_CONCURRENCY: Final = 2
-MAX_POLLER_CONCURRENCY: Final = 1000
 MB: Final = 1024 * 1024
 
 
@@ -51,7 +51,7 @@ class AssetPipeline:
 def _data_statements(ctx: CellContext) -> list[iam.Statement]:
     """What the pipeline's code touches, for the Lambda and the Batch job alike."""
     uploads = ctx.data.buckets.uploads
-    assets = ctx.data.primary_assets
+    assets = ctx.data.buckets.assets
     return [
         iam.allow(
             ["s3:GetObject", "s3:GetObjectVersion", "s3:DeleteObject"],
@@ -66,7 +66,7 @@ def _data_statements(ctx: CellContext) -> list[iam.Statement]:
         iam.allow(
             ["s3:PutObject"],
             [iam.objects(assets.arn, storage.ASSETS_PREFIX)],
-            sid="PublishToPrimaryAssets",
+            sid="PublishToOwnAssets",
         ),
         iam.allow(
             ["dynamodb:GetItem", "dynamodb:UpdateItem"],
@@ -75,7 +75,7 @@ def _data_statements(ctx: CellContext) -> list[iam.Statement]:
         ),
         iam.allow(
             ["kms:Decrypt", "kms:GenerateDataKey"],
-            [ctx.key_arn] if ctx.is_primary else [ctx.key_arn, ctx.data.primary_key_arn],
+            [ctx.key_arn],
             sid="BucketKeys",
         ),
     ]
@@ -85,7 +85,7 @@ def _environment(ctx: CellContext) -> dict[str, pulumi.Input[str]]:
     return {
         env.CATALOG_TABLE: ctx.data.tables[tables.CATALOG.logical_name].name,
         env.UPLOADS_BUCKET: ctx.data.buckets.uploads.id,
-        env.ASSETS_BUCKET: ctx.data.primary_assets.id,
+        env.ASSETS_BUCKET: ctx.data.buckets.assets.id,
         env.ASSET_BATCH_THRESHOLD_BYTES: str(ctx.config.asset_batch_threshold_mb * MB),
         env.HOME_REGION: ctx.region,
     }
@@ -228,7 +228,6 @@ def asset_pipeline(ctx: CellContext, lambda_dead_letter_arn: pulumi.Input[str]) 
         dead_letter_arn=lambda_dead_letter_arn,
         image_uri=image_ref if artifact.package_type == "Image" else None,
     )
-    reserved = ctx.config.lambda_reserved_concurrency
     aws.lambda_.EventSourceMapping(
         ctx.name("asset", "queue-mapping"),
         event_source_arn=queue.arn,
@@ -236,12 +235,11 @@ def asset_pipeline(ctx: CellContext, lambda_dead_letter_arn: pulumi.Input[str]) 
         batch_size=BATCH_SIZE,
         # The handler reports failed records alone; the rest of the batch is deleted.
         function_response_types=["ReportBatchItemFailures"],
-        # SQS pollers stop at the function's cap instead of being throttled (allowed: 2-1000).
+        # The cap without a reservation: SQS pollers stop at it instead of being throttled,
+        # and the rest of the region's quota stays with the cart API.
         scaling_config=aws.lambda_.EventSourceMappingScalingConfigArgs(
-            maximum_concurrency=min(reserved, MAX_POLLER_CONCURRENCY)
-        )
-        if reserved >= MIN_POLLER_CONCURRENCY
-        else None,
+            maximum_concurrency=ctx.config.asset_max_concurrency
+        ),
         opts=ctx.opts(),
     )
     return AssetPipeline(

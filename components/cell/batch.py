@@ -62,6 +62,9 @@ class JobRoles:
     job_role: aws.iam.Role
     execution_role: aws.iam.Role
     log_group: aws.cloudwatch.LogGroup
+    # The roles' policies: a job definition depends on them, so a job submitted right after
+    # the deploy runs with complete roles.
+    grants: list[pulumi.Resource]
 
 
 def _batch_image(
@@ -103,31 +106,37 @@ def _instance_profile(ctx: CellContext) -> aws.iam.InstanceProfile:
         assume_role_policy=iam.assume_role("ec2.amazonaws.com"),
         opts=ctx.opts(),
     )
-    aws.iam.RolePolicyAttachment(
+    ecs = aws.iam.RolePolicyAttachment(
         ctx.name("batch", "instance-role", "ecs"),
         role=role.name,
         policy_arn=ECS_INSTANCE_POLICY,
         opts=ctx.opts(),
     )
+    # Whatever launches hosts with the profile waits for the role's policy, not just the role.
     return aws.iam.InstanceProfile(
-        ctx.name("batch", "instance-profile"), role=role.name, opts=ctx.opts()
+        ctx.name("batch", "instance-profile"), role=role.name, opts=ctx.opts(depends_on=[ecs])
     )
 
 
 def _launch_template(ctx: CellContext) -> aws.ec2.LaunchTemplate:
-    """IMDSv2 only and an encrypted root volume for the Batch hosts."""
+    """IMDSv2 only and an encrypted root volume for the Batch hosts.
+
+    Hop limit 1: containers (bridge network, one hop further) cannot reach the instance
+    metadata and so not the instance role; jobs get their own role from the ECS agent's
+    credentials endpoint. The volume uses the AWS-managed EBS key: Batch launches hosts
+    through a service-linked role that the data key's policy does not grant (instances
+    would fail to launch and jobs stay RUNNABLE)."""
     return aws.ec2.LaunchTemplate(
         ctx.name("batch", "launch-template"),
         description="shop3d Batch hosts: IMDSv2 only, encrypted root volume",
         metadata_options=aws.ec2.LaunchTemplateMetadataOptionsArgs(
-            http_endpoint="enabled", http_tokens="required", http_put_response_hop_limit=2
+            http_endpoint="enabled", http_tokens="required", http_put_response_hop_limit=1
         ),
         block_device_mappings=[
             aws.ec2.LaunchTemplateBlockDeviceMappingArgs(
                 device_name="/dev/xvda",
                 ebs=aws.ec2.LaunchTemplateBlockDeviceMappingEbsArgs(
                     encrypted="true",
-                    kms_key_id=ctx.key_arn,
                     volume_size=100,
                     volume_type="gp3",
                     delete_on_termination="true",
@@ -188,7 +197,7 @@ def job_roles(ctx: CellContext, part: str, data_statements: Sequence[iam.Stateme
         assume_role_policy=iam.assume_role("ecs-tasks.amazonaws.com"),
         opts=ctx.opts(),
     )
-    aws.iam.RolePolicy(
+    job_policy = aws.iam.RolePolicy(
         ctx.name(part, "job-role", "policy"),
         role=job_role.id,
         policy=iam.document(list(data_statements)),
@@ -199,19 +208,21 @@ def job_roles(ctx: CellContext, part: str, data_statements: Sequence[iam.Stateme
         assume_role_policy=iam.assume_role("ecs-tasks.amazonaws.com"),
         opts=ctx.opts(),
     )
-    aws.iam.RolePolicyAttachment(
+    execution_ecs = aws.iam.RolePolicyAttachment(
         ctx.name(part, "execution-role", "ecs"),
         role=execution_role.name,
         policy_arn=EXECUTION_POLICY,
         opts=ctx.opts(),
     )
-    aws.iam.RolePolicy(
+    execution_policy = aws.iam.RolePolicy(
         ctx.name(part, "execution-role", "policy"),
         role=execution_role.id,
         policy=iam.document([iam.allow(["kms:Decrypt"], [ctx.key_arn])]),
         opts=ctx.opts(),
     )
-    return JobRoles(job_role, execution_role, log_group)
+    return JobRoles(
+        job_role, execution_role, log_group, [job_policy, execution_ecs, execution_policy]
+    )
 
 
 def container_properties(
@@ -310,6 +321,7 @@ def asset_batch(
             ],
         ),
         propagate_tags=True,
-        opts=ctx.opts(),
+        # A job submitted right after the deploy runs with complete roles.
+        opts=ctx.opts(depends_on=roles.grants),
     )
     return AssetBatch(job_queue=queue, job_definition=definition, hosts=hosts)

@@ -1,7 +1,10 @@
 """The cart API Lambda of one cell (behind the ALB's /api/* rule): its environment and the
 resources its role may reach, nothing more. It signs in to its region's Aurora cluster as the
 cart's own database user with IAM auth tokens (rds-db:connect on that user only); it cannot read
-the master secret.
+the master secret. It connects to the cluster's reader endpoint: that endpoint is live in a
+secondary cluster too (its writer endpoint is not), and the cluster forwards checkout's writes to
+the current writer (components/data/database.py), so the same host works before and after a
+switchover.
 
 The primary cell also has the cart-schema Lambda: the same code, another entry point, a role
 that may read the master secret and nothing else of the cart's. The deploy invokes it to apply
@@ -46,7 +49,7 @@ TIMEOUT_SECONDS: Final = CART_TIMEOUT_SECONDS
 
 @dataclass(frozen=True)
 class CartInputs:
-    cache: CellCache
+    cache: CellCache | None  # None: no catalog cache (reads go to DynamoDB)
     # This region's copy of the stack's guest cookie key.
     cookie_key_arn: pulumi.Output[str]
     identity: IdentityOutputs
@@ -64,6 +67,12 @@ def _identity_environment(identity: IdentityOutputs) -> dict[str, pulumi.Input[s
     }
 
 
+def _cache_environment(cache: CellCache | None) -> dict[str, pulumi.Input[str]]:
+    if cache is None:
+        return {}  # the service reads the catalog from DynamoDB only
+    return {env.REDIS_URL: cache.url, env.REDIS_AUTH_SECRET_ARN: cache.auth_secret.arn}
+
+
 def cart_api(
     ctx: CellContext, inputs: CartInputs, dead_letter_arn: pulumi.Input[str]
 ) -> CellFunction:
@@ -79,17 +88,18 @@ def cart_api(
         description="shop3d cart, sessions and checkout API (behind the ALB)",
         memory_mb=MEMORY_MB,
         timeout_seconds=TIMEOUT_SECONDS,
+        # The one function whose capacity is worth guaranteeing: the shop's API.
+        reserved_concurrency=ctx.config.lambda_reserved_concurrency or None,
         environment={
             env.CATALOG_TABLE: data.tables[tables.CATALOG.logical_name].name,
             env.CARTS_TABLE: data.tables[tables.CARTS.logical_name].name,
             env.IDEMPOTENCY_TABLE: idempotency.name,
             env.HOME_REGION: ctx.region,
             env.DATABASE_IAM_USER: CART_DATABASE_ROLE,
-            env.DATABASE_HOST: cluster.endpoint,
+            env.DATABASE_HOST: cluster.reader_endpoint,
             env.DATABASE_PORT: str(POSTGRES_PORT),
             env.DATABASE_NAME: DATABASE_NAME,
-            env.REDIS_URL: inputs.cache.url,
-            env.REDIS_AUTH_SECRET_ARN: inputs.cache.auth_secret.arn,
+            **_cache_environment(inputs.cache),
             env.CART_COOKIE_SECRET_ARN: cookie_secret,
             **_identity_environment(inputs.identity),
         },
@@ -122,7 +132,10 @@ def cart_api(
             iam.allow(["rds-db:connect"], [database_user_arn(ctx, cluster)], sid="DatabaseUser"),
             iam.allow(
                 ["secretsmanager:GetSecretValue"],
-                [inputs.cache.auth_secret.arn, cookie_secret],
+                [
+                    *([inputs.cache.auth_secret.arn] if inputs.cache is not None else []),
+                    cookie_secret,
+                ],
                 sid="OwnSecrets",
             ),
             *_order_statements(inputs),
@@ -177,7 +190,9 @@ def database_user_arn(ctx: CellContext, cluster: ClusterOutputs) -> pulumi.Outpu
 
 def schema_function(ctx: CellContext, dead_letter_arn: pulumi.Input[str]) -> CellFunction:
     """The cart-schema Lambda: in the VPC (it reaches the writer), the master secret's only
-    reader among the cells' functions."""
+    reader among the cells' functions. DDL and GRANT are never forwarded, so it connects to the
+    cluster (writer) endpoint of the stack's primary: schema changes deploy while the writer is
+    in the primary region (docs/failover.md: switch back before such a deploy)."""
     secret = ctx.data.master_secret_arn
     return cell_function(
         ctx,

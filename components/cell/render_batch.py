@@ -102,10 +102,11 @@ def render_batch(
         ],
         opts=ctx.opts(),
     )
+    roles = job_roles(ctx, "render", data_statements)
     properties = container_properties(
         ctx,
         _render_image(ctx, repository, tag),
-        job_roles(ctx, "render", data_statements),
+        roles,
         {**environment, env.RENDER_COMPUTE: compute},
         REQUIREMENTS[compute],
         DEFAULT_COMMAND,
@@ -122,6 +123,6 @@ def render_batch(
         # the product stays READY without posters (the job never touched its manifest).
         retry_strategy=aws.batch.JobDefinitionRetryStrategyArgs(attempts=ATTEMPTS),
         propagate_tags=True,
-        opts=ctx.opts(),
+        opts=ctx.opts(depends_on=roles.grants),
     )
     return RenderBatch(job_queue=queue, job_definition=definition)

@@ -31,9 +31,9 @@ RENDER_COMPUTE: Final = "SHOP3D_RENDER_COMPUTE"
 # PostgreSQL (Aurora in AWS): a libpq URL, or the secret holding the credentials.
 DATABASE_URL: Final = "SHOP3D_DATABASE_URL"
 DATABASE_SECRET_ARN: Final = "SHOP3D_DATABASE_SECRET_ARN"
-# The region's own cluster endpoint: the secret is replicated to every region but names the
-# primary's writer, which other regions' VPCs cannot reach (and after a promotion, the local
-# cluster is the writer).
+# The region's own cluster endpoint: the cart's is its cluster's reader endpoint (live in a
+# secondary, which forwards writes to the current writer); the schema step's is the writer
+# endpoint of the primary's cluster (the secret names it too; DDL is never forwarded).
 DATABASE_HOST: Final = "SHOP3D_DATABASE_HOST"
 # Redis cache-aside for catalog reads; unset means no cache.
 REDIS_URL: Final = "SHOP3D_REDIS_URL"

@@ -180,7 +180,7 @@ def test_a_shopper_cancels_an_unpaid_order_once(client, shop, cart_env):
 
 
 def test_a_signed_in_shopper_lists_their_orders_newest_first_in_pages(client, shop, issuer):
-    token = issuer.mint(f"lister-{uuid.uuid4().hex[:6]}")
+    token = issuer.token(f"lister-{uuid.uuid4().hex[:6]}@example.com").access_token
     made = [_order(client, shop, f"LIST-{i}", token=token)[0]["order_id"] for i in range(23)]
     first = client.call("GET", "/api/orders", token=token)
     assert first.status == 200 and len(first.body["orders"]) == 20

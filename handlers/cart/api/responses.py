@@ -69,6 +69,12 @@ class Accepted(_Open):
     status: str
 
 
+class WebhookReceipt(_Open):
+    received: bool
+    event_id: str | None = None
+    result: str | None = None
+
+
 class Account(_Open):
     sub: str
     email: str

@@ -314,7 +314,11 @@ def get_order(order_id: str) -> Response[str]:
     return _respond({"status": 200, "body": _svc().orders.get(owner, order_id), "cookie": cookie})
 
 
-@router.post("/api/orders/<order_id>/cancel")
+@router.post(
+    "/api/orders/<order_id>/cancel",
+    summary="Cancel an unpaid order: its stock comes back",
+    responses=documented.documented(documented.Order, 401, 404, 409, 422, 503),
+)
 def cancel_order(order_id: str) -> Response[str]:
     owner, cookie = _shopper()
     response = _mutating(
@@ -325,7 +329,11 @@ def cancel_order(order_id: str) -> Response[str]:
     return response
 
 
-@router.post(WEBHOOK_PATH)
+@router.post(
+    WEBHOOK_PATH,
+    summary="Stripe's signed event deliveries (each event applied once)",
+    responses=documented.documented(documented.WebhookReceipt, 401, 413, 422, 503),
+)
 def payments_webhook() -> Response[str]:
     """Stripe's deliveries: no shopper, no cookie; the signature is the authentication."""
     try:
