@@ -20,6 +20,7 @@ import pulumi_docker_build as docker_build
 
 from components import iam
 from components.artifacts import ContainerImage
+from components.cell.asset_image import pushed_image
 from components.cell.context import CellContext
 from stack_config.config import Architecture
 
@@ -73,31 +74,18 @@ def _batch_image(
     lambda_image_ref: pulumi.Output[str],
     repository: aws.ecr.Repository,
 ) -> pulumi.Output[str]:
-    token = aws.ecr.get_authorization_token_output(
-        registry_id=repository.registry_id, opts=pulumi.InvokeOutputOptions(parent=ctx.parent)
-    )
-    built = docker_build.Image(
+    return pushed_image(
+        ctx,
         ctx.name("asset", "batch-image"),
+        repository,
+        pulumi.Output.concat(repository.repository_url, ":", image.tag, "-batch"),
+        # The inline Dockerfile copies nothing: a small folder keeps the uploaded context tiny.
+        context=str(image.dockerfile.parent),
         dockerfile=docker_build.DockerfileArgs(
             inline=lambda_image_ref.apply(lambda ref: f"FROM {ref}\nENTRYPOINT []\n")
         ),
-        # The inline Dockerfile copies nothing: a small folder keeps the uploaded context tiny.
-        context=docker_build.BuildContextArgs(location=str(image.dockerfile.parent)),
-        platforms=[docker_build.Platform(image.platform)],
-        push=True,
-        # A preview needs no Docker engine: the image is built by `pulumi up` only.
-        build_on_preview=False,
-        tags=[pulumi.Output.concat(repository.repository_url, ":", image.tag, "-batch")],
-        registries=[
-            docker_build.RegistryArgs(
-                address=repository.repository_url,
-                username=token.user_name,
-                password=pulumi.Output.secret(token.password),
-            )
-        ],
-        opts=ctx.opts(),
+        platform=image.platform,
     )
-    return built.ref
 
 
 def _instance_profile(ctx: CellContext) -> aws.iam.InstanceProfile:
@@ -179,6 +167,21 @@ def spot_environment(
                 )
             ],
         ),
+        opts=ctx.opts(),
+    )
+
+
+def job_queue(
+    ctx: CellContext, logical_name: str, physical: str, compute: aws.batch.ComputeEnvironment
+) -> aws.batch.JobQueue:
+    return aws.batch.JobQueue(
+        logical_name,
+        name=ctx.physical(physical),
+        state="ENABLED",
+        priority=1,
+        compute_environment_orders=[
+            aws.batch.JobQueueComputeEnvironmentOrderArgs(order=1, compute_environment=compute.arn)
+        ],
         opts=ctx.opts(),
     )
 
@@ -282,16 +285,7 @@ def asset_batch(
     compute = spot_environment(
         ctx, ctx.name("batch", "spot"), hosts, INSTANCE_FAMILIES[architecture], "ECS_AL2023"
     )
-    queue = aws.batch.JobQueue(
-        ctx.name("batch", "queue"),
-        name=ctx.physical("asset-batch"),
-        state="ENABLED",
-        priority=1,
-        compute_environment_orders=[
-            aws.batch.JobQueueComputeEnvironmentOrderArgs(order=1, compute_environment=compute.arn)
-        ],
-        opts=ctx.opts(),
-    )
+    queue = job_queue(ctx, ctx.name("batch", "queue"), "asset-batch", compute)
     roles = job_roles(ctx, "batch", data_statements)
     properties = container_properties(
         ctx,

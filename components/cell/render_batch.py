@@ -19,7 +19,14 @@ import pulumi_aws as aws
 import pulumi_docker_build as docker_build
 
 from components import iam
-from components.cell.batch import BatchHosts, container_properties, job_roles, spot_environment
+from components.cell.asset_image import pushed_image
+from components.cell.batch import (
+    BatchHosts,
+    container_properties,
+    job_queue,
+    job_roles,
+    spot_environment,
+)
 from components.cell.context import CellContext
 from handlers.asset.posters.shape import ATTEMPTS
 from handlers.shared import env
@@ -50,27 +57,15 @@ class RenderBatch:
 
 
 def _render_image(ctx: CellContext, repository: aws.ecr.Repository, tag: str) -> pulumi.Output[str]:
-    token = aws.ecr.get_authorization_token_output(
-        registry_id=repository.registry_id, opts=pulumi.InvokeOutputOptions(parent=ctx.parent)
-    )
-    built = docker_build.Image(
+    return pushed_image(
+        ctx,
         ctx.name("render", "image"),
-        context=docker_build.BuildContextArgs(location=str(REPO)),
+        repository,
+        pulumi.Output.concat(repository.repository_url, ":", tag, "-render"),
+        context=str(REPO),
         dockerfile=docker_build.DockerfileArgs(location=str(DOCKERFILE)),
-        platforms=[docker_build.Platform.LINUX_AMD64],
-        push=True,
-        build_on_preview=False,  # a preview needs no Docker engine
-        tags=[pulumi.Output.concat(repository.repository_url, ":", tag, "-render")],
-        registries=[
-            docker_build.RegistryArgs(
-                address=repository.repository_url,
-                username=token.user_name,
-                password=pulumi.Output.secret(token.password),
-            )
-        ],
-        opts=ctx.opts(),
+        platform="linux/amd64",
     )
-    return built.ref
 
 
 def render_batch(
@@ -90,18 +85,7 @@ def render_batch(
         IMAGE_TYPES[compute],
         MAX_VCPUS,
     )
-    queue = aws.batch.JobQueue(
-        ctx.name("render", "queue"),
-        name=ctx.physical("render"),
-        state="ENABLED",
-        priority=1,
-        compute_environment_orders=[
-            aws.batch.JobQueueComputeEnvironmentOrderArgs(
-                order=1, compute_environment=environment_.arn
-            )
-        ],
-        opts=ctx.opts(),
-    )
+    queue = job_queue(ctx, ctx.name("render", "queue"), "render", environment_)
     roles = job_roles(ctx, "render", data_statements)
     properties = container_properties(
         ctx,
