@@ -148,7 +148,7 @@ def cart_api(
     if ctx.is_primary:
         apply_schema(ctx, schema_function(ctx, dead_letter_arn))
         # The writer's region runs the jobs that change orders outside a request.
-        order_jobs(ctx, spec, dead_letter_arn)
+        order_jobs(ctx, dataclasses.replace(spec, reserved_concurrency=None), dead_letter_arn)
     return cart
 
 

@@ -495,6 +495,7 @@ def test_after_a_failover_orders_prefer_the_writers_region(program):
         {
             "regions": regions,
             "domain": DOMAIN,
+            "hostedZoneId": ZONE_ID,
             "storefrontDist": "skip",
             "writerRegion": "ap-southeast-2",
         },
