@@ -19,9 +19,10 @@ import pytest
 from PIL import Image
 
 from handlers.asset.catalog import Catalog
-from handlers.asset.posters.job import ATTEMPTS, PosterJob, render_with_retries
+from handlers.asset.posters.job import PosterJob, render_with_retries
 from handlers.asset.posters.render import render_png
 from handlers.asset.posters.shape import (
+    ATTEMPTS,
     POSTER_LOD,
     POSTERS,
     is_poster_manifest,
