@@ -237,8 +237,6 @@ class Platform:
         self.pump.start()
         self._stack.callback(self.pump.stop)
 
-from handlers.asset.catalog import Catalog
-from handlers.asset.posters.job import PosterJob
         with step("projecting the catalog stream into search (the projection handler)"):
             self.search_stream = CatalogStream(
                 endpoints.dynamodb_client(),
@@ -248,7 +246,6 @@ from handlers.asset.posters.job import PosterJob
             ).start()
             self._stack.callback(self.search_stream.stop)
 
-        table = boto3.resource("dynamodb").Table(resources.tables[CATALOG.logical_name])
         with step(f"loading the catalog ({len(catalog.products)} products)") as details:
             write_products(table, catalog)
             seeded = seed_stock(self.database_url, catalog)
