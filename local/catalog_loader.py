@@ -20,6 +20,7 @@ import psycopg
 from botocore.exceptions import ClientError
 
 from handlers.asset.catalog import MANIFEST_KEY, REASON, STATUS
+from handlers.asset.posters.shape import same_asset
 from handlers.asset.publish import asset_prefix
 from handlers.cart.stores.database import apply_schema
 from handlers.cart.stores.order_store import set_stock, stock
@@ -110,7 +111,7 @@ def upload_missing_models(
         item = table.get_item(Key={SKU: product.sku}, ConsistentRead=True).get("Item", {})
         if (
             item.get(STATUS) == "READY"
-            and item.get(MANIFEST_KEY) == wanted
+            and same_asset(item.get(MANIFEST_KEY), wanted)
             and _published(s3, buckets["assets"], wanted)
         ):
             continue
@@ -136,7 +137,7 @@ def wait_for_assets(
         for sku, upload in list(waiting.items()):
             item = table.get_item(Key={SKU: sku}, ConsistentRead=True).get("Item", {})
             status = item.get(STATUS)
-            if status == "READY" and item.get(MANIFEST_KEY) == upload.manifest_key:
+            if status == "READY" and same_asset(item.get(MANIFEST_KEY), upload.manifest_key):
                 report(f"{sku}: READY, /{upload.manifest_key}")
             elif status == "REJECTED" and upload.prior_status != "REJECTED":
                 report(f"{sku}: REJECTED by the asset service: {item.get(REASON)}")

@@ -30,6 +30,8 @@ import psycopg
 import redis
 from psycopg import sql
 
+from handlers.asset.catalog import Catalog
+from handlers.asset.posters.job import PosterJob
 from handlers.cart.stores.credentials import FixedUrl
 from handlers.cart.stores.database import (
     Connections,
@@ -52,6 +54,7 @@ from local.catalog_loader import (
 )
 from local.cognito import LocalUserPool
 from local.order_jobs import OrderJobsTimer
+from local.posters import PosterBackfill
 from local.progress import Progress
 from local.resources import (
     ASSETS,
@@ -114,6 +117,7 @@ class Platform:
         self._stack = ExitStack()
         self._served: SiteServer | None = None
         self.pump: UploadEventPump | None = None
+        self.posters: PosterBackfill | None = None
         self.jobs: OrderJobsTimer | None = None
         self.database_url = ""
         self.search_stream: CatalogStream | None = None
@@ -215,12 +219,20 @@ class Platform:
 
         saving = threading.Lock()  # the pump's thread and this one both save
 
+        table = boto3.resource("dynamodb").Table(resources.tables[CATALOG.logical_name])
+        posters = PosterBackfill(PosterJob(s3, Catalog(table), assets_bucket), table)
+        self.posters = posters
+
+        def after_batch() -> None:
+            posters.run()  # after publish, as the render queue's job in AWS
+            save_assets()
+
         def save_assets() -> None:
             with saving:
                 assets_copy.save(s3, assets_bucket, state.assets_copy)
 
         self.pump = UploadEventPump(
-            endpoints.sqs_client(), resources.upload_events, asset.lambda_handler, save_assets, s3
+            endpoints.sqs_client(), resources.upload_events, asset.lambda_handler, after_batch, s3
         )
         self.pump.start()
         self._stack.callback(self.pump.stop)
@@ -234,7 +246,6 @@ class Platform:
             ).start()
             self._stack.callback(self.search_stream.stop)
 
-        table = boto3.resource("dynamodb").Table(resources.tables[CATALOG.logical_name])
         with step(f"loading the catalog ({len(catalog.products)} products)") as details:
             write_products(table, catalog)
             seeded = seed_stock(self.database_url, catalog)
@@ -245,6 +256,7 @@ class Platform:
             details.append(f"{len(pending)} uploaded, {len(catalog.products) - len(pending)} kept")
             wait_for_assets(table, pending, self.progress.line, options.asset_timeout_s, self.check)
             save_assets()
+        posters.start_in_background()
 
         site.serve(Site(options.dist_dir, s3, assets_bucket, cart.invoke, issuer))
         with step("pointing localstripe's webhook at the cart; starting the order jobs"):

@@ -98,7 +98,7 @@ PARTS = (
         "aws.compute.Batch",
         "cell",
         ("Lambda", "SQS", "Batch", "ECR"),
-        r"asset.*|batch.*",
+        r"asset.*|batch.*|render.*",
     ),
     Part(
         "orders",

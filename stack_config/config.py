@@ -21,6 +21,7 @@ from stack_config.presets import ENVIRONMENTS, PRESETS, Environment
 
 NatGateways = Literal["single", "per-az"]
 Architecture = Literal["arm64", "x86_64"]
+RenderCompute = Literal["gpu", "cpu"]
 PriceClass = Literal["PriceClass_100", "PriceClass_200", "PriceClass_All"]
 ThreatProtection = Literal["AUDIT", "ENFORCED"]
 # An account singleton: the stack creates it, or uses the one already there.
@@ -139,6 +140,7 @@ class StackConfig:
     # 0: nothing reserved (see shop3d:lambdaReservedConcurrency).
     lambda_reserved_concurrency: int
     asset_batch_threshold_mb: int
+    render_compute: RenderCompute
     catalog_cache: bool
     redis_node_type: str
     price_class: PriceClass
@@ -561,6 +563,7 @@ def parse_config(raw: Mapping[str, object]) -> StackConfig:
         asset_batch_threshold_mb=_as_int(
             "assetBatchThresholdMb", value("assetBatchThresholdMb"), 1, 1024
         ),
+        render_compute=_as_choice("renderCompute", value("renderCompute"), get_args(RenderCompute)),
         catalog_cache=_as_bool("catalogCache", value("catalogCache")),
         redis_node_type=_as_str("redisNodeType", value("redisNodeType")),
         price_class=cast(

@@ -210,6 +210,13 @@ KEYS: tuple[KeySpec, ...] = (
         200,
     ),
     KeySpec(
+        "renderCompute",
+        "string",
+        "Where posters are rendered (the render job queue on AWS Batch): gpu (g-family spot "
+        "instances, ECS GPU AMI, Chromium on the GPU) or cpu (SwiftShader on compute spot).",
+        from_preset=PRESET,
+    ),
+    KeySpec(
         "reservationMinutes",
         "integer",
         "Minutes an unpaid order holds its stock; then the order expires and the stock returns "

@@ -31,6 +31,8 @@ PRESETS: Final[dict[Environment, dict[str, object]]] = {
         "healthCheckInterval": 30,
         "catalogCache": False,
         "redisNodeType": "cache.t4g.micro",
+        # Posters on SwiftShader: no GPU quota needed on a fresh account.
+        "renderCompute": "cpu",
         "priceClass": "PriceClass_100",
         "replicationTimeControl": False,
         # The Vite dev server of the storefront.
@@ -69,6 +71,7 @@ PRESETS: Final[dict[Environment, dict[str, object]]] = {
         # (`./shop3d cost prod` prints the break-even); catalogCache=true turns it on.
         "catalogCache": False,
         "redisNodeType": "cache.t4g.small",
+        "renderCompute": "gpu",
         "priceClass": "PriceClass_All",
         "replicationTimeControl": True,
         "authCallbackUrls": [],

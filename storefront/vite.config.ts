@@ -11,6 +11,8 @@ export default defineConfig({
     target: 'es2022',
     // three.js is one large chunk, loaded only by the product page.
     chunkSizeWarningLimit: 800,
+    // poster.html: the page the poster renderer (tools/render_poster.mjs) opens.
+    rollupOptions: { input: { main: 'index.html', poster: 'poster.html' } },
   },
   test: {
     reporters: ['default', './tests/support/summaryReporter.ts'],

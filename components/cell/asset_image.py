@@ -69,19 +69,44 @@ def asset_image(
         policy=_lifecycle_policy(),
         opts=ctx.opts(),
     )
+    ref = pushed_image(
+        ctx,
+        ctx.name("asset", "image"),
+        repository,
+        pulumi.Output.concat(repository.repository_url, ":", image.tag),
+        context=str(image.context),
+        dockerfile=docker_build.DockerfileArgs(location=str(image.dockerfile)),
+        platform=image.platform,
+        build_args=dict(image.build_args),
+    )
+    return repository, ref
+
+
+def pushed_image(
+    ctx: CellContext,
+    logical_name: str,
+    repository: aws.ecr.Repository,
+    tag: pulumi.Input[str],
+    *,
+    context: str,
+    dockerfile: docker_build.DockerfileArgs,
+    platform: str,
+    build_args: dict[str, str] | None = None,
+) -> pulumi.Output[str]:
+    """Build and push to the cell's repository (registry auth from ECR); the digest ref."""
     token = aws.ecr.get_authorization_token_output(
         registry_id=repository.registry_id, opts=pulumi.InvokeOutputOptions(parent=ctx.parent)
     )
     built = docker_build.Image(
-        ctx.name("asset", "image"),
-        context=docker_build.BuildContextArgs(location=str(image.context)),
-        dockerfile=docker_build.DockerfileArgs(location=str(image.dockerfile)),
-        platforms=[docker_build.Platform(image.platform)],
-        build_args=dict(image.build_args),
+        logical_name,
+        context=docker_build.BuildContextArgs(location=context),
+        dockerfile=dockerfile,
+        platforms=[docker_build.Platform(platform)],
+        build_args=build_args,
         push=True,
         # A preview needs no Docker engine: the image is built by `pulumi up` only.
         build_on_preview=False,
-        tags=[pulumi.Output.concat(repository.repository_url, ":", image.tag)],
+        tags=[tag],
         registries=[
             docker_build.RegistryArgs(
                 address=repository.repository_url,
@@ -91,4 +116,4 @@ def asset_image(
         ],
         opts=ctx.opts(),
     )
-    return repository, built.ref
+    return built.ref

@@ -22,6 +22,7 @@ from components.cell.asset_image import asset_image
 from components.cell.batch import AssetBatch, asset_batch
 from components.cell.context import CellContext
 from components.cell.lambdas import CellFunction, FunctionSpec, cell_function
+from components.cell.render_batch import render_batch
 from handlers.shared import env, storage, tables
 from handlers.shared.functions import ASSET_MEMORY_MB, ASSET_TIMEOUT_SECONDS
 from lambda_packaging.targets import handler_architecture
@@ -112,6 +113,9 @@ def asset_pipeline(ctx: CellContext, lambda_dead_letter_arn: pulumi.Input[str]) 
         environment,
         data_statements,
     )
+    render = render_batch(
+        ctx, batch.hosts, repository, artifact.image.tag, environment, data_statements
+    )
 
     dead_letter = aws.sqs.Queue(
         ctx.name("asset-dlq"),
@@ -184,6 +188,8 @@ def asset_pipeline(ctx: CellContext, lambda_dead_letter_arn: pulumi.Input[str]) 
                 env.IDEMPOTENCY_TABLE: ctx.data.idempotency.name,
                 env.ASSET_BATCH_JOB_QUEUE: batch.job_queue.arn,
                 env.ASSET_BATCH_JOB_DEFINITION: batch.job_definition.arn,
+                env.RENDER_JOB_QUEUE: render.job_queue.arn,
+                env.RENDER_JOB_DEFINITION: render.job_definition.arn,
             },
             statements=[
                 *data_statements,
@@ -211,6 +217,11 @@ def asset_pipeline(ctx: CellContext, lambda_dead_letter_arn: pulumi.Input[str]) 
                     ["batch:SubmitJob"],
                     [batch.job_queue.arn, batch.job_definition.arn],
                     sid="LargeUploadsToBatch",
+                ),
+                iam.allow(
+                    ["batch:SubmitJob"],
+                    [render.job_queue.arn, render.job_definition.arn],
+                    sid="PostersToRenderQueue",
                 ),
             ],
         ),

@@ -20,6 +20,7 @@ import pulumi_docker_build as docker_build
 
 from components import iam
 from components.artifacts import ContainerImage
+from components.cell.asset_image import pushed_image
 from components.cell.context import CellContext
 from stack_config.config import Architecture
 
@@ -46,6 +47,25 @@ DEFAULT_COMMAND: Final = ("python", "-m", "handlers.asset", "--help")
 class AssetBatch:
     job_queue: aws.batch.JobQueue
     job_definition: aws.batch.JobDefinition
+    hosts: BatchHosts
+
+
+@dataclass(frozen=True)
+class BatchHosts:
+    """What every compute environment of the cell shares: the hosts' role and template."""
+
+    instance_profile: aws.iam.InstanceProfile
+    launch_template: aws.ec2.LaunchTemplate
+
+
+@dataclass(frozen=True)
+class JobRoles:
+    job_role: aws.iam.Role
+    execution_role: aws.iam.Role
+    log_group: aws.cloudwatch.LogGroup
+    # The roles' policies: a job definition depends on them, so a job submitted right after
+    # the deploy runs with complete roles.
+    grants: list[pulumi.Resource]
 
 
 def _batch_image(
@@ -54,31 +74,18 @@ def _batch_image(
     lambda_image_ref: pulumi.Output[str],
     repository: aws.ecr.Repository,
 ) -> pulumi.Output[str]:
-    token = aws.ecr.get_authorization_token_output(
-        registry_id=repository.registry_id, opts=pulumi.InvokeOutputOptions(parent=ctx.parent)
-    )
-    built = docker_build.Image(
+    return pushed_image(
+        ctx,
         ctx.name("asset", "batch-image"),
+        repository,
+        pulumi.Output.concat(repository.repository_url, ":", image.tag, "-batch"),
+        # The inline Dockerfile copies nothing: a small folder keeps the uploaded context tiny.
+        context=str(image.dockerfile.parent),
         dockerfile=docker_build.DockerfileArgs(
             inline=lambda_image_ref.apply(lambda ref: f"FROM {ref}\nENTRYPOINT []\n")
         ),
-        # The inline Dockerfile copies nothing: a small folder keeps the uploaded context tiny.
-        context=docker_build.BuildContextArgs(location=str(image.dockerfile.parent)),
-        platforms=[docker_build.Platform(image.platform)],
-        push=True,
-        # A preview needs no Docker engine: the image is built by `pulumi up` only.
-        build_on_preview=False,
-        tags=[pulumi.Output.concat(repository.repository_url, ":", image.tag, "-batch")],
-        registries=[
-            docker_build.RegistryArgs(
-                address=repository.repository_url,
-                username=token.user_name,
-                password=pulumi.Output.secret(token.password),
-            )
-        ],
-        opts=ctx.opts(),
+        platform=image.platform,
     )
-    return built.ref
 
 
 def _instance_profile(ctx: CellContext) -> aws.iam.InstanceProfile:
@@ -128,6 +135,142 @@ def _launch_template(ctx: CellContext) -> aws.ec2.LaunchTemplate:
     )
 
 
+def spot_environment(
+    ctx: CellContext,
+    logical_name: str,
+    hosts: BatchHosts,
+    instance_types: Sequence[str],
+    image_type: str,
+    max_vcpus: int = MAX_VCPUS,
+) -> aws.batch.ComputeEnvironment:
+    """A managed spot compute environment in the private subnets, scaled to zero when idle;
+    `image_type` is the ECS AMI (ECS_AL2023, or ECS_AL2_NVIDIA for GPU instances)."""
+    return aws.batch.ComputeEnvironment(
+        logical_name,
+        type="MANAGED",
+        compute_resources=aws.batch.ComputeEnvironmentComputeResourcesArgs(
+            type="SPOT",
+            allocation_strategy="SPOT_PRICE_CAPACITY_OPTIMIZED",
+            min_vcpus=0,
+            max_vcpus=max_vcpus,
+            instance_types=list(instance_types),
+            subnets=ctx.network.private_subnet_ids,
+            security_group_ids=[ctx.network.batch_security_group_id],
+            instance_role=hosts.instance_profile.arn,
+            launch_template=aws.batch.ComputeEnvironmentComputeResourcesLaunchTemplateArgs(
+                launch_template_id=hosts.launch_template.id,
+                version=hosts.launch_template.latest_version.apply(str),
+            ),
+            ec2_configurations=[
+                aws.batch.ComputeEnvironmentComputeResourcesEc2ConfigurationArgs(
+                    image_type=image_type
+                )
+            ],
+        ),
+        opts=ctx.opts(),
+    )
+
+
+def job_queue(
+    ctx: CellContext, logical_name: str, physical: str, compute: aws.batch.ComputeEnvironment
+) -> aws.batch.JobQueue:
+    return aws.batch.JobQueue(
+        logical_name,
+        name=ctx.physical(physical),
+        state="ENABLED",
+        priority=1,
+        compute_environment_orders=[
+            aws.batch.JobQueueComputeEnvironmentOrderArgs(order=1, compute_environment=compute.arn)
+        ],
+        opts=ctx.opts(),
+    )
+
+
+def job_roles(ctx: CellContext, part: str, data_statements: Sequence[iam.Statement]) -> JobRoles:
+    """A job's role (its data access), the ECS execution role (pull, logs) and its log group;
+    `part` names them ("batch": the asset jobs, "render": the poster jobs)."""
+    log_group = aws.cloudwatch.LogGroup(
+        ctx.name(part, "logs"),
+        retention_in_days=ctx.config.log_retention_days,
+        kms_key_id=ctx.key_arn,
+        opts=ctx.opts(),
+    )
+    job_role = aws.iam.Role(
+        ctx.name(part, "job-role"),
+        assume_role_policy=iam.assume_role("ecs-tasks.amazonaws.com"),
+        opts=ctx.opts(),
+    )
+    job_policy = aws.iam.RolePolicy(
+        ctx.name(part, "job-role", "policy"),
+        role=job_role.id,
+        policy=iam.document(list(data_statements)),
+        opts=ctx.opts(),
+    )
+    execution_role = aws.iam.Role(
+        ctx.name(part, "execution-role"),
+        assume_role_policy=iam.assume_role("ecs-tasks.amazonaws.com"),
+        opts=ctx.opts(),
+    )
+    execution_ecs = aws.iam.RolePolicyAttachment(
+        ctx.name(part, "execution-role", "ecs"),
+        role=execution_role.name,
+        policy_arn=EXECUTION_POLICY,
+        opts=ctx.opts(),
+    )
+    execution_policy = aws.iam.RolePolicy(
+        ctx.name(part, "execution-role", "policy"),
+        role=execution_role.id,
+        policy=iam.document([iam.allow(["kms:Decrypt"], [ctx.key_arn])]),
+        opts=ctx.opts(),
+    )
+    return JobRoles(
+        job_role, execution_role, log_group, [job_policy, execution_ecs, execution_policy]
+    )
+
+
+def container_properties(
+    ctx: CellContext,
+    image: pulumi.Input[str],
+    roles: JobRoles,
+    environment: Mapping[str, pulumi.Input[str]],
+    requirements: Mapping[str, int],
+    command: Sequence[str],
+    stream_prefix: str,
+) -> pulumi.Output[str]:
+    """The job definition's container properties as JSON (`requirements`: VCPU, MEMORY, GPU)."""
+    return pulumi.Output.all(
+        image=image,
+        job_role=roles.job_role.arn,
+        execution_role=roles.execution_role.arn,
+        log_group=roles.log_group.name,
+        environment=dict(environment),
+    ).apply(
+        lambda v: json.dumps(
+            {
+                "image": v["image"],
+                "command": list(command),
+                "jobRoleArn": v["job_role"],
+                "executionRoleArn": v["execution_role"],
+                "resourceRequirements": [
+                    {"type": kind, "value": str(amount)} for kind, amount in requirements.items()
+                ],
+                "environment": [
+                    {"name": k, "value": val} for k, val in sorted(v["environment"].items())
+                ],
+                "logConfiguration": {
+                    "logDriver": "awslogs",
+                    "options": {
+                        "awslogs-group": v["log_group"],
+                        "awslogs-region": ctx.region,
+                        "awslogs-stream-prefix": stream_prefix,
+                    },
+                },
+            },
+            sort_keys=True,
+        )
+    )
+
+
 def asset_batch(
     ctx: CellContext,
     architecture: Architecture,
@@ -138,105 +281,20 @@ def asset_batch(
     data_statements: Sequence[iam.Statement],
 ) -> AssetBatch:
     batch_image = _batch_image(ctx, image, lambda_image_ref, repository)
-    template = _launch_template(ctx)
-    compute = aws.batch.ComputeEnvironment(
-        ctx.name("batch", "spot"),
-        type="MANAGED",
-        compute_resources=aws.batch.ComputeEnvironmentComputeResourcesArgs(
-            type="SPOT",
-            allocation_strategy="SPOT_PRICE_CAPACITY_OPTIMIZED",
-            min_vcpus=0,
-            max_vcpus=MAX_VCPUS,
-            instance_types=list(INSTANCE_FAMILIES[architecture]),
-            subnets=ctx.network.private_subnet_ids,
-            security_group_ids=[ctx.network.batch_security_group_id],
-            instance_role=_instance_profile(ctx).arn,
-            launch_template=aws.batch.ComputeEnvironmentComputeResourcesLaunchTemplateArgs(
-                launch_template_id=template.id, version=template.latest_version.apply(str)
-            ),
-            ec2_configurations=[
-                aws.batch.ComputeEnvironmentComputeResourcesEc2ConfigurationArgs(
-                    image_type="ECS_AL2023"
-                )
-            ],
-        ),
-        opts=ctx.opts(),
+    hosts = BatchHosts(_instance_profile(ctx), _launch_template(ctx))
+    compute = spot_environment(
+        ctx, ctx.name("batch", "spot"), hosts, INSTANCE_FAMILIES[architecture], "ECS_AL2023"
     )
-    queue = aws.batch.JobQueue(
-        ctx.name("batch", "queue"),
-        name=ctx.physical("asset-batch"),
-        state="ENABLED",
-        priority=1,
-        compute_environment_orders=[
-            aws.batch.JobQueueComputeEnvironmentOrderArgs(order=1, compute_environment=compute.arn)
-        ],
-        opts=ctx.opts(),
-    )
-    log_group = aws.cloudwatch.LogGroup(
-        ctx.name("batch", "logs"),
-        retention_in_days=ctx.config.log_retention_days,
-        kms_key_id=ctx.key_arn,
-        opts=ctx.opts(),
-    )
-    job_role = aws.iam.Role(
-        ctx.name("batch", "job-role"),
-        assume_role_policy=iam.assume_role("ecs-tasks.amazonaws.com"),
-        opts=ctx.opts(),
-    )
-    job_policy = aws.iam.RolePolicy(
-        ctx.name("batch", "job-role", "policy"),
-        role=job_role.id,
-        policy=iam.document(list(data_statements)),
-        opts=ctx.opts(),
-    )
-    execution_role = aws.iam.Role(
-        ctx.name("batch", "execution-role"),
-        assume_role_policy=iam.assume_role("ecs-tasks.amazonaws.com"),
-        opts=ctx.opts(),
-    )
-    execution_ecs = aws.iam.RolePolicyAttachment(
-        ctx.name("batch", "execution-role", "ecs"),
-        role=execution_role.name,
-        policy_arn=EXECUTION_POLICY,
-        opts=ctx.opts(),
-    )
-    execution_policy = aws.iam.RolePolicy(
-        ctx.name("batch", "execution-role", "policy"),
-        role=execution_role.id,
-        policy=iam.document([iam.allow(["kms:Decrypt"], [ctx.key_arn])]),
-        opts=ctx.opts(),
-    )
-    properties = pulumi.Output.all(
-        image=batch_image,
-        job_role=job_role.arn,
-        execution_role=execution_role.arn,
-        log_group=log_group.name,
-        environment=dict(environment),
-    ).apply(
-        lambda v: json.dumps(
-            {
-                "image": v["image"],
-                "command": list(DEFAULT_COMMAND),
-                "jobRoleArn": v["job_role"],
-                "executionRoleArn": v["execution_role"],
-                "resourceRequirements": [
-                    {"type": "VCPU", "value": str(JOB_VCPUS)},
-                    {"type": "MEMORY", "value": str(JOB_MEMORY_MB)},
-                ],
-                "environment": [
-                    {"name": k, "value": val} for k, val in sorted(v["environment"].items())
-                ],
-                "logConfiguration": {
-                    "logDriver": "awslogs",
-                    "options": {
-                        "awslogs-group": v["log_group"],
-                        "awslogs-region": ctx.region,
-                        "awslogs-stream-prefix": "asset",
-                    },
-                },
-            },
-            sort_keys=True,
-        )
+    queue = job_queue(ctx, ctx.name("batch", "queue"), "asset-batch", compute)
+    roles = job_roles(ctx, "batch", data_statements)
+    properties = container_properties(
+        ctx,
+        batch_image,
+        roles,
+        environment,
+        {"VCPU": JOB_VCPUS, "MEMORY": JOB_MEMORY_MB},
+        DEFAULT_COMMAND,
+        "asset",
     )
     definition = aws.batch.JobDefinition(
         ctx.name("batch", "job"),
@@ -258,6 +316,6 @@ def asset_batch(
         ),
         propagate_tags=True,
         # A job submitted right after the deploy runs with complete roles.
-        opts=ctx.opts(depends_on=[job_policy, execution_ecs, execution_policy]),
+        opts=ctx.opts(depends_on=roles.grants),
     )
-    return AssetBatch(job_queue=queue, job_definition=definition)
+    return AssetBatch(job_queue=queue, job_definition=definition, hosts=hosts)

@@ -91,3 +91,20 @@ class Catalog:
                 return False
             raise
         return True
+
+    def move_manifest(self, sku: str, from_key: str, to_key: str) -> bool:
+        """Point a READY product at `to_key` if it still names `from_key` (posters added to
+        the manifest it was rendered from); False when a newer upload changed it meanwhile."""
+        try:
+            self.table.update_item(
+                Key={SKU: sku},
+                UpdateExpression="SET #m = :to",
+                ConditionExpression="#s = :ready AND #m = :from",
+                ExpressionAttributeNames={"#m": MANIFEST_KEY, "#s": STATUS},
+                ExpressionAttributeValues={":to": to_key, ":from": from_key, ":ready": "READY"},
+            )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True

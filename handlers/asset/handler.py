@@ -43,6 +43,11 @@ logger = Logger(service="asset")
 processor = BatchProcessor(event_type=EventType.SQS)
 
 
+def _submits_jobs() -> bool:
+    """Large uploads to the asset queue, or posters to the render queue."""
+    return bool(os.environ.get(env.ASSET_BATCH_JOB_QUEUE) or os.environ.get(env.RENDER_JOB_QUEUE))
+
+
 @dataclass(frozen=True)
 class AssetWiring:
     """The handler's collaborators: the service and its once-per-upload wrapper."""
@@ -57,7 +62,7 @@ class AssetWiring:
         service = AssetService.from_env(
             s3=boto3.client("s3"),
             dynamodb=boto3.resource("dynamodb"),
-            batch=boto3.client("batch") if os.environ.get(env.ASSET_BATCH_JOB_QUEUE) else None,
+            batch=boto3.client("batch") if _submits_jobs() else None,
         )
         persistence = DynamoDBPersistenceLayer(
             table_name=os.environ[env.IDEMPOTENCY_TABLE],

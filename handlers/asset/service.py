@@ -8,6 +8,8 @@ import os
 from dataclasses import asdict, dataclass, replace
 from typing import Any, Literal
 
+from botocore.exceptions import BotoCoreError, ClientError
+
 from handlers.asset.catalog import Catalog
 from handlers.asset.config import PipelineConfig, batch_threshold_bytes
 from handlers.asset.errors import AssetRejected
@@ -20,6 +22,8 @@ from handlers.shared import env
 
 logger = logging.getLogger(__name__)
 UNIT_METADATA = "unit"
+# The render job's command (handlers/asset/posters/__main__.py); the sku and manifest key follow.
+RENDER_COMMAND = ("python", "-m", "handlers.asset.posters")
 OutcomeStatus = Literal["READY", "REJECTED", "SKIPPED", "BATCH", "REFUSED"]
 
 
@@ -42,6 +46,8 @@ class AssetService:
     batch: Any = None  # boto3 Batch client; None means every upload is processed here
     batch_queue: str | None = None
     batch_definition: str | None = None
+    render_queue: str | None = None  # posters: submitted after each publish when set
+    render_definition: str | None = None
 
     @classmethod
     def from_env(
@@ -55,6 +61,8 @@ class AssetService:
             batch=batch,
             batch_queue=os.environ.get(env.ASSET_BATCH_JOB_QUEUE) or None,
             batch_definition=os.environ.get(env.ASSET_BATCH_JOB_DEFINITION) or None,
+            render_queue=os.environ.get(env.RENDER_JOB_QUEUE) or None,
+            render_definition=os.environ.get(env.RENDER_JOB_DEFINITION) or None,
         )
 
     def process_upload(self, upload: UploadRef, *, allow_batch: bool = True) -> Outcome:
@@ -82,7 +90,11 @@ class AssetService:
         if not self.catalog.set_status(upload, "READY", manifest_key=manifest_key):
             return Outcome("SKIPPED", "stale: a newer upload finished first", manifest_key)
         logger.info("published %s", manifest_key)
-        return Outcome("READY", f"published {len(result.lods)} LODs", manifest_key)
+        return Outcome(
+            "READY",
+            f"published {len(result.lods)} LODs{self._submit_render(upload.sku, manifest_key)}",
+            manifest_key,
+        )
 
     def _process(
         self, upload: UploadRef, unit: str | None, *, allow_batch: bool
@@ -117,6 +129,23 @@ class AssetService:
         """Files too big to download into the Lambda go to Batch unread; smaller ones are
         routed by their declared work once downloaded (see `_process`)."""
         return self._batch_configured() and size >= batch_threshold_bytes()
+
+    def _submit_render(self, sku: str, manifest_key: str) -> str:
+        """Queue the posters of a product just published; a failed submission is logged and
+        leaves it READY without posters (the local platform and a re-upload render again)."""
+        if self.batch is None or not (self.render_queue and self.render_definition):
+            return ""
+        try:
+            job = self.batch.submit_job(
+                jobName=f"poster-{sku}"[:128],
+                jobQueue=self.render_queue,
+                jobDefinition=self.render_definition,
+                containerOverrides={"command": [*RENDER_COMMAND, sku, manifest_key]},
+            )
+        except (BotoCoreError, ClientError) as exc:
+            logger.warning("poster job for %s not submitted: %s", sku, exc)
+            return "; poster job not submitted"
+        return f"; poster job {job['jobId']}"
 
     def _submit_batch(self, upload: UploadRef, why: str) -> Outcome:
         uri = f"s3://{upload.bucket}/{upload.key}"

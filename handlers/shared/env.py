@@ -21,6 +21,12 @@ ASSETS_BASE_URL: Final = "SHOP3D_ASSETS_BASE_URL"
 ASSET_BATCH_THRESHOLD_BYTES: Final = "SHOP3D_ASSET_BATCH_THRESHOLD_BYTES"
 ASSET_BATCH_JOB_QUEUE: Final = "SHOP3D_ASSET_BATCH_JOB_QUEUE"
 ASSET_BATCH_JOB_DEFINITION: Final = "SHOP3D_ASSET_BATCH_JOB_DEFINITION"
+# Posters: the render job queue and definition the asset pipeline submits to after publishing;
+# unset means no render jobs (the local platform renders in process instead).
+RENDER_JOB_QUEUE: Final = "SHOP3D_RENDER_JOB_QUEUE"
+RENDER_JOB_DEFINITION: Final = "SHOP3D_RENDER_JOB_DEFINITION"
+# Set on the render job: gpu (Chromium on the instance's GPU) or cpu (SwiftShader).
+RENDER_COMPUTE: Final = "SHOP3D_RENDER_COMPUTE"
 
 # PostgreSQL (Aurora in AWS): a libpq URL, or the secret holding the credentials.
 DATABASE_URL: Final = "SHOP3D_DATABASE_URL"

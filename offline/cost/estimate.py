@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from handlers.shared.tables import CARTS, CATALOG, IDEMPOTENCY, SESSIONS
-from offline.cost.prices import PriceBook
+from offline.cost.prices import REFERENCE_REGION, PriceBook, PriceMissing
 from offline.cost.traffic import TrafficProfile
 from offline.inputs import compute_resources, replication_time_rules
 from offline.runner import ProgramRun, RecordedResource
@@ -136,7 +136,45 @@ def web_tier(ctx: Context, asg: RecordedResource) -> list[LineItem]:
     ]
 
 
+# The render queue's compute environment (components/cell/render_batch.py: `render-<gpu|cpu>`).
+RENDER_ENVIRONMENT = "-render-"
+# A render job's 4 vCPU; on the gpu route the job holds a whole g6.xlarge.
+RENDER_JOB_VCPUS = 4
+GPU_INSTANCE = "ec2.hour.g6.xlarge"
+
+
+def render_batch(ctx: Context, environment: RecordedResource) -> list[LineItem]:
+    """Posters: one job per published model, on GPU spot (a g6.xlarge) or 4 CPU vCPUs."""
+    region = ctx.region_of(environment)
+    resources = compute_resources(environment.inputs)
+    gpu = resources.get("instanceTypes", [""])[0].startswith("g")
+    if gpu:
+        try:
+            hourly = ctx.prices.region(GPU_INSTANCE, region)
+        except PriceMissing:  # the snapshot has the GPU price for the reference region only
+            ctx.prices.substituted_regions.add(region)
+            hourly = ctx.prices.region(GPU_INSTANCE, REFERENCE_REGION)
+    else:
+        family = resources.get("instanceTypes", ["c7i"])[0].split(".")[0]
+        hourly = ctx.prices.region(f"ec2.hour.{family}.large", region) / 2 * RENDER_JOB_VCPUS
+    on_spot = resources.get("type") == "SPOT" and ctx.features.spot
+    if on_spot:
+        hourly *= 1 - ctx.prices.region("spot_discount", region)
+    hours = ctx.profile.models_uploaded * ctx.profile.poster_job_seconds / 3600 * ctx.share(region)
+    what = "g6.xlarge" if gpu else f"{RENDER_JOB_VCPUS} vCPU"
+    return [
+        _item(
+            "Batch (EC2)",
+            region,
+            f"{environment.name}: {hours:g} h of {what} {'spot' if on_spot else 'on-demand'}",
+            hours * hourly,
+        )
+    ]
+
+
 def batch(ctx: Context, environment: RecordedResource) -> list[LineItem]:
+    if RENDER_ENVIRONMENT in environment.name:
+        return render_batch(ctx, environment)
     region = ctx.region_of(environment)
     resources = compute_resources(environment.inputs)
     family = (resources.get("instanceTypes") or ["c7g"])[0].split(".")[0]

@@ -42,6 +42,10 @@ class TrafficProfile:
     large_model_share: float = 0.05
     asset_lambda_seconds: float = 45.0
     batch_vcpu_hours_per_model: float = 0.5
+    # Posters: one render job per published model (Chromium start, LOD download, render,
+    # encode). SwiftShader measured 7 s for the render alone on this 2-core machine; 30 s per
+    # job allows for the container start on a warm host. The GPU job takes a whole g6.xlarge.
+    poster_job_seconds: float = 30.0
     objects_per_model: float = 12.0
     # Stored 3D assets (all LODs), in the primary region; each secondary holds a replica.
     asset_storage_gb: float = 300.0

@@ -658,3 +658,44 @@ def test_the_primary_cell_applies_the_orders_schema_once_the_writer_exists(
     assert invocation.inputs["triggers"] == {"schema_sha256": cart_schema_sha256()}
     writers = {r.urn for r in run.of_type(t.RDS_CLUSTER_INSTANCE) if r.region == primary}
     assert writers and writers <= set(invocation.dependencies)
+
+
+@pytest.mark.parametrize(
+    ("stack", "overrides", "compute"),
+    [("dev", {}, "cpu"), ("prod", {}, "gpu"), ("dev", {"renderCompute": "gpu"}, "gpu")],
+)
+def test_the_render_queue_runs_on_the_compute_the_key_chooses(
+    program: ProgramFactory, stack: str, overrides: dict[str, object], compute: str
+) -> None:
+    """gpu: g-family spot on the ECS GPU AMI (ECS_AL2_NVIDIA, the image type AWS Batch names
+    for GPU instances in its ComputeEnvironment Ec2Configuration docs) with one GPU per job;
+    cpu: compute spot on ECS_AL2023, SwiftShader (no GPU requirement)."""
+    run = program(stack, overrides)
+    for region in run.outputs["regions"]:
+        resources = named(run, region, f"-render-{compute}").inputs["computeResources"]
+        assert resources["type"] == "SPOT" and resources["minVcpus"] == 0
+        assert all("private" in s for s in resources["subnets"])
+        image_type = resources["ec2Configurations"][0]["imageType"]
+        families = {i.split(".")[0][0] for i in resources["instanceTypes"]}
+        definition = named(run, region, "-render-job").inputs
+        properties = json.loads(definition["containerProperties"])
+        kinds = {r["type"] for r in properties["resourceRequirements"]}
+        environment = {e["name"]: e["value"] for e in properties["environment"]}
+        assert environment[env.RENDER_COMPUTE] == compute
+        assert properties["command"] == ["python", "-m", "handlers.asset.posters"]
+        assert definition["retryStrategy"]["attempts"] == 2
+        if compute == "gpu":
+            assert image_type == "ECS_AL2_NVIDIA" and families == {"g"} and "GPU" in kinds
+        else:
+            assert image_type == "ECS_AL2023" and "g" not in families and "GPU" not in kinds
+        asset = named(run, region, "-asset").inputs["environment"]["variables"]
+        assert asset[env.RENDER_JOB_QUEUE].startswith(f"arn:aws:batch:{region}:")
+        assert asset[env.RENDER_JOB_DEFINITION].startswith(f"arn:aws:batch:{region}:")
+
+
+def test_render_compute_outside_gpu_and_cpu_is_refused_with_the_allowed_values() -> None:
+    from stack_config.config import ConfigError, parse_config
+
+    with pytest.raises(ConfigError, match="renderCompute") as refused:
+        parse_config({"environment": "dev", "renderCompute": "tpu"})
+    assert "gpu" in str(refused.value) and "cpu" in str(refused.value)

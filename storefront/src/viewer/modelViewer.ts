@@ -31,20 +31,30 @@ export class ModelViewer {
   private framePending = false;
   private disposed = false;
 
-  constructor(private readonly container: HTMLElement) {
+  /** `transparent`: no background (alpha canvas), for posters laid over any page colour. */
+  constructor(
+    private readonly container: HTMLElement,
+    { transparent = false }: { transparent?: boolean } = {},
+  ) {
     this.canvas = document.createElement('canvas');
     this.canvas.dataset.testid = 'viewer-canvas';
     this.canvas.setAttribute('aria-label', '3D view of the product: drag to turn, pinch or scroll to zoom');
     container.append(this.canvas);
 
-    this.renderer = new WebGLRenderer({ canvas: this.canvas, antialias: true });
+    // preserveDrawingBuffer only for posters: the page reads the pixels after the frame.
+    this.renderer = new WebGLRenderer({
+      canvas: this.canvas,
+      antialias: true,
+      alpha: transparent,
+      preserveDrawingBuffer: transparent,
+    });
     this.renderer.setPixelRatio(Math.min(window.devicePixelRatio, 2));
     this.renderer.outputColorSpace = SRGBColorSpace;
     this.renderer.toneMapping = ACESFilmicToneMapping;
 
     const software = isSoftwareRenderer(this.renderer);
     this.canvas.dataset.lighting = addLighting(this.scene, this.renderer, software);
-    this.scene.background = new Color(VIEWER_BACKGROUND);
+    this.scene.background = transparent ? null : new Color(VIEWER_BACKGROUND);
 
     this.controls = new OrbitControls(this.camera, this.canvas);
     // Damping renders frames for a second after each drag: too dear when the CPU draws them.

@@ -1,0 +1,112 @@
+"""The poster render queue on AWS Batch: Chromium draws each READY product with the
+storefront's viewer (`python -m handlers.asset.posters <sku> <manifest key>`, submitted by the
+asset service after publish). `renderCompute: gpu` runs it on g-family spot instances with the
+ECS GPU AMI (one GPU per job); `cpu` on compute spot with SwiftShader.
+
+The image (handlers/asset/posters/Dockerfile: Debian's Chromium, node with playwright-core, the
+built storefront, the asset handlers) is built from the repository by `pulumi up`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_docker_build as docker_build
+
+from components import iam
+from components.cell.asset_image import pushed_image
+from components.cell.batch import (
+    BatchHosts,
+    container_properties,
+    job_queue,
+    job_roles,
+    spot_environment,
+)
+from components.cell.context import CellContext
+from handlers.asset.posters.shape import ATTEMPTS
+from handlers.shared import env
+from stack_config.config import RenderCompute
+
+REPO: Final = Path(__file__).resolve().parents[2]
+DOCKERFILE: Final = REPO / "handlers" / "asset" / "posters" / "Dockerfile"
+# x86_64 only: Debian's Chromium and NVIDIA's ECS AMI are both built for it.
+INSTANCE_TYPES: Final[Mapping[RenderCompute, tuple[str, ...]]] = {
+    "gpu": ("g6", "g5", "g4dn"),  # NVIDIA L4 / A10G / T4, the cheapest g families on spot
+    "cpu": ("c7i", "c6i", "m7i"),
+}
+IMAGE_TYPES: Final[Mapping[RenderCompute, str]] = {"gpu": "ECS_AL2_NVIDIA", "cpu": "ECS_AL2023"}
+# A job: 4 vCPUs and 8 GiB (a g4dn.xlarge's worth), plus the GPU on the gpu route.
+REQUIREMENTS: Final[Mapping[RenderCompute, Mapping[str, int]]] = {
+    "gpu": {"VCPU": 4, "MEMORY": 8192, "GPU": 1},
+    "cpu": {"VCPU": 4, "MEMORY": 8192},
+}
+MAX_VCPUS: Final = 16
+JOB_TIMEOUT_SECONDS: Final = 900
+DEFAULT_COMMAND: Final = ("python", "-m", "handlers.asset.posters")
+
+
+@dataclass(frozen=True)
+class RenderBatch:
+    job_queue: aws.batch.JobQueue
+    job_definition: aws.batch.JobDefinition
+
+
+def _render_image(ctx: CellContext, repository: aws.ecr.Repository, tag: str) -> pulumi.Output[str]:
+    return pushed_image(
+        ctx,
+        ctx.name("render", "image"),
+        repository,
+        pulumi.Output.concat(repository.repository_url, ":", tag, "-render"),
+        context=str(REPO),
+        dockerfile=docker_build.DockerfileArgs(location=str(DOCKERFILE)),
+        platform="linux/amd64",
+    )
+
+
+def render_batch(
+    ctx: CellContext,
+    hosts: BatchHosts,
+    repository: aws.ecr.Repository,
+    tag: str,
+    environment: Mapping[str, pulumi.Input[str]],
+    data_statements: Sequence[iam.Statement],
+) -> RenderBatch:
+    compute: RenderCompute = ctx.config.render_compute
+    environment_ = spot_environment(
+        ctx,
+        ctx.name("render", compute),
+        hosts,
+        INSTANCE_TYPES[compute],
+        IMAGE_TYPES[compute],
+        MAX_VCPUS,
+    )
+    queue = job_queue(ctx, ctx.name("render", "queue"), "render", environment_)
+    roles = job_roles(ctx, "render", data_statements)
+    properties = container_properties(
+        ctx,
+        _render_image(ctx, repository, tag),
+        roles,
+        {**environment, env.RENDER_COMPUTE: compute},
+        REQUIREMENTS[compute],
+        DEFAULT_COMMAND,
+        "render",
+    )
+    definition = aws.batch.JobDefinition(
+        ctx.name("render", "job"),
+        name=ctx.physical("render"),
+        type="container",
+        platform_capabilities=["EC2"],
+        container_properties=properties,
+        timeout=aws.batch.JobDefinitionTimeoutArgs(attempt_duration_seconds=JOB_TIMEOUT_SECONDS),
+        # Every failure is retried (a crashed Chromium, a reclaimed spot host); after the last
+        # the product stays READY without posters (the job never touched its manifest).
+        retry_strategy=aws.batch.JobDefinitionRetryStrategyArgs(attempts=ATTEMPTS),
+        propagate_tags=True,
+        opts=ctx.opts(depends_on=roles.grants),
+    )
+    return RenderBatch(job_queue=queue, job_definition=definition)

@@ -1,0 +1,1 @@
+"""Posters and thumbnails of READY products, rendered by the storefront's own viewer code."""
