@@ -29,6 +29,7 @@ import redis
 from psycopg import sql
 
 from handlers.cart.stores.database import apply_schema, set_cart_role_password, url_as_cart_role
+from handlers.pages.app import pages_from_env
 from handlers.shared import env
 from handlers.shared.tables import CATALOG
 from local import assets_copy, storefront_build
@@ -210,7 +211,8 @@ class Platform:
             wait_for_assets(table, pending, self.progress.line, options.asset_timeout_s, self.check)
             save_assets()
 
-        site.serve(Site(options.dist_dir, s3, assets_bucket, cart.invoke, issuer))
+        pages = pages_from_env()  # reads the environment set above, as the web tier does
+        site.serve(Site(options.dist_dir, s3, assets_bucket, cart.invoke, issuer, pages))
 
     def _environment(
         self,
@@ -230,6 +232,7 @@ class Platform:
             env.REDIS_URL: redis_url,
             env.CART_COOKIE_KEY: cookie_key,
             env.HOME_REGION: endpoints.region,
+            env.STOREFRONT_DIR: str(self.options.dist_dir),
             **issuer.env(),
             **QUIET_POWERTOOLS,
         }

@@ -50,3 +50,8 @@ HOME_REGION: Final = "SHOP3D_HOME_REGION"
 DATABASE_IAM_USER: Final = "SHOP3D_DATABASE_IAM_USER"
 DATABASE_PORT: Final = "SHOP3D_DATABASE_PORT"
 DATABASE_NAME: Final = "SHOP3D_DATABASE_NAME"
+
+# Product pages (handlers.pages): the built storefront whose index.html is the page shell, and
+# the public origin canonical URLs name ("https://shop.example.com"; unset: the request's own).
+STOREFRONT_DIR: Final = "SHOP3D_STOREFRONT_DIR"
+SITE_URL: Final = "SHOP3D_SITE_URL"
