@@ -30,6 +30,7 @@ from starlette.routing import Route
 from handlers.cart.stores.catalog_store import Catalog, Product
 from handlers.pages import html
 from handlers.pages.assets import ManifestReader, PageAssets
+from handlers.pages.hints import ACCEPT_CH, FIRST_LOD_HEADER, chosen_lod
 from handlers.shared import env
 
 # 60 s fresh at the edge and in browsers, then up to 5 min served stale while revalidating
@@ -119,20 +120,24 @@ class Pages:
         )
         return _html(page)
 
-    def _product_page(self, site: html.Site, sku: str) -> tuple[str, int]:
+    def _product_page(self, site: html.Site, sku: str, first_lod: str) -> tuple[str, int]:
         product = self.source.catalog.product(sku)
         if product is None or not product.active:
             path = html.product_path(sku)
             return html.not_found_page(self.shell, site, path, "No such product."), 404
         assets = self.source.assets(product)
         in_stock = self.source.in_stock(product)
-        return html.product_page(self.shell, site, product, assets, in_stock), 200
+        return html.product_page(self.shell, site, product, assets, in_stock, first_lod), 200
 
     async def product(self, request: Request) -> Response:
+        first_lod = chosen_lod(request.headers)
         page, status = await run_in_threadpool(
-            self._product_page, self._site(request), request.path_params["sku"]
+            self._product_page, self._site(request), request.path_params["sku"], first_lod
         )
-        return _html(page, status)
+        reply = _html(page, status)
+        reply.headers["Accept-CH"] = ACCEPT_CH
+        reply.headers["Vary"] = FIRST_LOD_HEADER  # the edge's choice is in the cache key
+        return reply
 
     async def sitemap(self, request: Request) -> Response:
         products = await run_in_threadpool(self.source.catalog.active_products)

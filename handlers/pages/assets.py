@@ -36,6 +36,10 @@ class PageAssets:
     preview_url: str | None
     model_url: str | None  # the standard LOD (else the finest): the 3D model search engines see
     posters: tuple[PosterImage, ...] = ()
+    lods: tuple[tuple[str, str], ...] = ()  # (name, url), coarse to fine
+
+    def lod_url(self, name: str) -> str | None:
+        return next((url for lod, url in self.lods if lod == name), self.preview_url)
 
     def posters_of(self, fmt: str) -> list[PosterImage]:
         return sorted((p for p in self.posters if p.format == fmt), key=lambda p: p.width)
@@ -85,7 +89,8 @@ def page_assets(manifest: dict[str, Any], manifest_url: str) -> PageAssets:
     listed = manifest.get("posters")
     entries = listed if isinstance(listed, list) else []
     posters = tuple(p for p in (_poster(e, manifest_url) for e in entries) if p is not None)
-    return PageAssets(manifest_url, preview, model, posters)
+    names = tuple((str(lod.get("name")), url) for lod, url in zip(lods, urls, strict=True))
+    return PageAssets(manifest_url, preview, model, posters, names)
 
 
 class ManifestReader:

@@ -166,8 +166,14 @@ def _asset_note(product: Product, assets: PageAssets | None) -> str | None:
 
 
 def product_page(
-    shell: Shell, site: Site, product: Product, assets: PageAssets | None, in_stock: bool
+    shell: Shell,
+    site: Site,
+    product: Product,
+    assets: PageAssets | None,
+    in_stock: bool,
+    first_lod: str = "preview-512",
 ) -> str:
+    """first_lod: one of handlers.pages.hints.CHOICES ("<lod>-<texture px>"), preloaded."""
     path = product_path(product.sku)
     canonical = site.url(path)
     note = _asset_note(product, assets)
@@ -177,7 +183,7 @@ def product_page(
         # script, its chunk and the manifest have arrived (fetch() reuses them: same mode).
         preloads = [
             f'<link rel="preload" as="fetch" href="{escape(url)}" crossorigin="anonymous" />'
-            for url in (assets.manifest_url, assets.preview_url)
+            for url in (assets.manifest_url, assets.lod_url(first_lod.rsplit("-", 1)[0]))
             if url is not None
         ]
     ld = product_ld(product, canonical, site.origin, assets, in_stock)
@@ -219,6 +225,7 @@ def product_page(
         "path": path,
         "product": product.public(),
         "in_stock": in_stock,
+        "first_lod": first_lod,
     }
     return shell.page(head, body, data)
 

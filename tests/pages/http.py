@@ -49,8 +49,8 @@ class Reply:
 class PageClient:
     base: str
 
-    def get(self, path: str) -> Reply:
-        request = urllib.request.Request(self.base + path)  # noqa: S310 - loopback
+    def get(self, path: str, headers: dict[str, str] | None = None) -> Reply:
+        request = urllib.request.Request(self.base + path, headers=headers or {})  # noqa: S310 - loopback
         try:
             with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - loopback
                 return Reply(response.status, response.read(), response.headers)

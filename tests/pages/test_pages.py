@@ -182,6 +182,19 @@ def test_the_page_preloads_the_manifest_and_the_preview_lod(client: TestClient) 
     ]
 
 
+def test_a_fast_phone_gets_the_standard_lod_preloaded_as_the_edge_chose(
+    client: TestClient,
+) -> None:
+    hints = {"ECT": "4g", "Device-Memory": "8", "DPR": "3"}
+    reply = client.get("/products/CHAIR-1", hints)
+    preloads = [a["href"] for a in parsed(reply.text).find("link", rel="preload")]
+    assert preloads[1] == "/assets/CHAIR-1/abc123/standard.glb"
+    assert "Device-Memory" in reply.headers["accept-ch"]
+    assert reply.headers["vary"] == "x-shop3d-first-lod"
+    saving = client.get("/products/CHAIR-1", {"x-shop3d-first-lod": "preview-256", **hints})
+    assert parsed(saving.text).script("application/json")["first_lod"] == "preview-256"
+
+
 def test_json_ld_is_a_schema_org_product_with_an_offer_and_a_3d_model(client: TestClient) -> None:
     ld = parsed(client.get("/products/CHAIR-1").text).script("application/ld+json")
     assert ld["@context"] == "https://schema.org"
@@ -222,6 +235,7 @@ def test_the_page_embeds_the_product_as_the_api_returns_it(client: TestClient) -
         "page": "product",
         "path": "/products/CHAIR-1",
         "in_stock": True,
+        "first_lod": "preview-512",
         "product": {
             "sku": "CHAIR-1",
             "name": "Lounge chair",
