@@ -5,7 +5,7 @@ import pulumi
 
 from assembly.config_source import load_config
 from assembly.providers import make_providers
-from assembly.stack_secrets import make_cart_cookie_key
+from assembly.stack_secrets import make_cart_cookie_key, make_stripe_keys
 from assembly.stamp import stamp_cells, stamp_networks
 from components.code_signing import CodeSigning, CodeSigningArgs
 from components.global_data import GlobalData, GlobalDataArgs
@@ -55,6 +55,7 @@ identity = Identity(
     opts=providers.opts(config.primary.name),
 )
 cookie_key = make_cart_cookie_key(config, providers, data.key_arns)
+stripe_keys = make_stripe_keys(config, providers, data.key_arns)
 data_by_region = {region: data.region_outputs(region) for region in config.region_names}
 cells = stamp_cells(
     config,
@@ -65,6 +66,7 @@ cells = stamp_cells(
     signing,
     cookie_key,
     identity=identity.outputs,
+    stripe_keys=stripe_keys,
 )
 # CloudFront, WAF and Route 53 in front of the cells (us-east-1 for the global parts).
 edge = GlobalEdge(
@@ -98,6 +100,22 @@ pulumi.export("tableNames", data.table_names)
 pulumi.export("tableArns", data.table_arns)
 pulumi.export("bucketNames", data.bucket_names)
 pulumi.export("databaseWriterEndpoint", data.database.writer_endpoint)
+# What `./shop3d failover` acts on: the global cluster, each region's cluster and cell.
+pulumi.export(
+    "failoverTargets",
+    {
+        "globalClusterId": data.database.global_cluster.global_cluster_identifier,
+        "clusterArns": {r: c.cluster.arn for r, c in data.database.clusters.items()},
+        "cells": {
+            r: {
+                "albDnsName": cell.alb_dns_name,
+                "albZoneId": cell.alb_zone_id,
+                "healthCheckId": cell.health_check_id,
+            }
+            for r, cell in cells.items()
+        },
+    },
+)
 pulumi.export("vpcIds", {region: cell.vpc_id for region, cell in cells.items()})
 pulumi.export("userPoolId", identity.outputs.user_pool_id)
 pulumi.export("userPoolClientId", identity.outputs.client_id)

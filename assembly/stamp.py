@@ -11,7 +11,7 @@ from components.cell_network import CellNetwork, CellNetworkArgs
 from components.code_signing import CodeSigning
 from components.interfaces import IdentityOutputs, RegionDataOutputs
 from components.naming import regional
-from components.origin_secret import CartCookieKey, OriginSecret
+from components.origin_secret import CartCookieKey, OriginSecret, StripeKeys
 from components.regional_cell import RegionalCell, RegionalCellArgs
 from stack_config.config import StackConfig
 
@@ -26,8 +26,8 @@ def stamp_networks(config: StackConfig, providers: RegionProviders) -> dict[str,
                 availability_zones=config.availability_zones,
                 nat_gateways=config.nat_gateways,
                 alb_port=alb_port(config.domain),
-                # Interface endpoints cost per AZ-hour: prod only, dev goes through its NAT.
-                interface_endpoints=config.is_prod,
+                # Interface endpoints cost per AZ-hour: only where the traffic pays for them.
+                interface_endpoints=config.interface_endpoints,
             ),
             opts=providers.opts(region.name),
         )
@@ -44,6 +44,7 @@ def stamp_cells(
     code_signing: CodeSigning,
     cookie_key: CartCookieKey,
     identity: IdentityOutputs,
+    stripe_keys: StripeKeys | None = None,
 ) -> dict[str, RegionalCell]:
     return {
         region.name: RegionalCell(
@@ -57,6 +58,7 @@ def stamp_cells(
                 cookie_key_arn=cookie_key.arn_in(region.name),
                 code_signing=code_signing.regions[region.name],
                 identity=identity,
+                stripe_keys_arn=None if stripe_keys is None else stripe_keys.arn_in(region.name),
             ),
             opts=providers.opts(region.name),
         )

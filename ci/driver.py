@@ -44,6 +44,7 @@ class Exit(IntEnum):
     DRIFT = 2
     REFUSED = 3  # e.g. destroy prod without --yes-destroy-prod
     CLI_MISSING = 4
+    PREFLIGHT = 5  # the account lacks something the first deploy needs
 
 
 class DriverError(Exception):
@@ -95,6 +96,8 @@ class StackHandle(Protocol):
 
 OpenStack = Callable[[StackRequest], StackHandle]
 Which = Callable[[str], str | None]
+# A stack name -> (the preflight report, whether something blocks the deploy).
+Preflight = Callable[[str], tuple[str, bool]]
 
 
 # --- decisions ------------------------------------------------------------------------------
@@ -182,6 +185,8 @@ class Driver:
     ensure_artifacts: Callable[[], list[str]] = field(default=lambda: [])
     work_dir: Path = REPO_ROOT
     on_output: Callable[[str], None] = print
+    # Checked before `up` (never before preview: a preview changes nothing in the account).
+    preflight: Preflight = field(default=lambda stack: ("", False))
 
     def _open(
         self, stack: str, *, create: bool, local_backend: Path | None, backend_url: str | None
@@ -220,6 +225,16 @@ class Driver:
     ) -> Outcome:
         def up(handle: StackHandle, policy: dict[str, list[str]]) -> Any:
             return handle.up(on_output=self.on_output, **policy)
+
+        text, blocked = self.preflight(stack)
+        if text:
+            self.on_output(text)
+        if blocked:
+            raise DriverError(
+                f"preflight: the account is not ready for {stack!r} (see the fixes above); "
+                f"re-check with ./shop3d preflight {stack}",
+                Exit.PREFLIGHT,
+            )
 
         result = self._with_policy(stack, local_backend, backend_url, up)
         outputs = {k: getattr(v, "value", v) for k, v in dict(result.outputs or {}).items()}
@@ -323,8 +338,22 @@ def build_missing_artifacts() -> list[str]:
     return missing
 
 
+def account_preflight(stack: str) -> tuple[str, bool]:
+    """`./shop3d preflight <stack>` against the account the credentials reach."""
+    from preflight.__main__ import stack_checks
+    from preflight.account import AwsAccount
+    from preflight.checks import report
+
+    checks = stack_checks(stack, AwsAccount())
+    return report(checks), any(c.blocks for c in checks)
+
+
 def default_driver() -> Driver:
-    return Driver(open_stack=automation_stack, ensure_artifacts=build_missing_artifacts)
+    return Driver(
+        open_stack=automation_stack,
+        ensure_artifacts=build_missing_artifacts,
+        preflight=account_preflight,
+    )
 
 
 def run(

@@ -2,7 +2,8 @@
 # Lambda container image of a handler whose dependencies cannot ship as a Zip layer (see
 # lambda_packaging/artifacts.lock.json for which and why, e.g. meshoptimizer is sdist-only on
 # PyPI).
-# Build context: the repository root. Build args: HANDLER (the uv dependency group and the
+# Build context: the handler's staged context (lambda_packaging/image_context.py: pyproject.toml,
+# uv.lock, handlers/__init__.py, handlers/shared, handlers/<HANDLER>). Build args: HANDLER (the uv dependency group and the
 # folder under handlers/). The function sets ImageConfig.Command to the handler entry.
 ARG LAMBDA_BASE=public.ecr.aws/lambda/python:3.12
 

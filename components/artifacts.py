@@ -31,7 +31,8 @@ import pulumi
 
 from lambda_packaging.errors import ArtifactError
 from lambda_packaging.handler_code import zip_handler_code
-from lambda_packaging.paths import BUILD_DIR, DOCKERFILE, REPO_ROOT
+from lambda_packaging.image_context import stage_image_context
+from lambda_packaging.paths import BUILD_DIR, DOCKERFILE
 from lambda_packaging.record import BUILD_COMMAND, current_record
 from lambda_packaging.targets import (
     ARCHITECTURES,
@@ -150,11 +151,13 @@ def lambda_artifact(handler: Handler, architecture: Architecture = "arm64") -> L
 def _image_artifact(
     handler: Handler, architecture: Architecture, zipped: ZippedTree, record: Mapping[str, Any]
 ) -> LambdaArtifact:
+    # The handler's own context, and a tag from exactly its files (lambda_packaging/image_context).
+    context, context_digest = stage_image_context(handler)
     digest = hashlib.sha256()
-    for part in (architecture, zipped.hexdigest, record["lock_digest"], _file_digest(DOCKERFILE)):
+    for part in (architecture, context_digest, _file_digest(DOCKERFILE)):
         digest.update(part.encode())
     image = ContainerImage(
-        context=REPO_ROOT,
+        context=context,
         dockerfile=DOCKERFILE,
         platform="linux/arm64" if architecture == "arm64" else "linux/amd64",
         build_args={"HANDLER": handler, "ENTRY_POINT": ENTRY_POINTS[handler]},

@@ -216,6 +216,9 @@ def secure_bucket(
         name,
         object_lock_enabled=object_lock or None,
         tags={PURPOSE_TAG: purpose},
+        # An unprotected (dev) bucket empties on `pulumi destroy` instead of failing with
+        # BucketNotEmpty; a protected one never does (and protect refuses the destroy first).
+        force_destroy=not protect,
         opts=stateful(parent, protect, provider=provider),
     )
     opts = child(parent, provider=provider)

@@ -1,7 +1,7 @@
 """GlobalData (`shop3d:data:GlobalData`): everything stateful, in every configured region.
 
-KMS multi-region keys; S3 asset, upload and log buckets per region with replication of the
-assets; DynamoDB global tables plus a per-region idempotency table; the Aurora PostgreSQL
+KMS multi-region keys; S3 asset, upload and log buckets per region, every assets bucket
+replicating to every other (each cell publishes into its own); DynamoDB global tables plus a per-region idempotency table; the Aurora PostgreSQL
 Global Database on each cell's isolated subnets. Stateful resources are `protect=True` and
 have deletion protection when the stack asks for it (prod).
 """
@@ -68,12 +68,7 @@ class GlobalData(pulumi.ComponentResource):
             for region in regions
         }
         replicate_assets(
-            self,
-            self.primary_region,
-            self.buckets,
-            self.key_arns,
-            args.providers[self.primary_region],
-            config.replication_time_control,
+            self, self.buckets, self.key_arns, args.providers, config.replication_time_control
         )
         self.tables = global_tables(self, regions, args.providers, self.key_arns, protect)
         self.idempotency_tables = {
@@ -129,6 +124,7 @@ class GlobalData(pulumi.ComponentResource):
                 identifier=cluster.cluster_identifier,
                 arn=cluster.arn,
                 endpoint=cluster.endpoint,
+                reader_endpoint=cluster.reader_endpoint,
                 resource_id=cluster.cluster_resource_id,
                 instances=regional_cluster.instances,
             ),

@@ -79,8 +79,8 @@ class GlobalEdge(pulumi.ComponentResource):
 
         firewall = waf.firewall(self, config.waf_rate_limit, config.log_retention_days)
         zone = (
-            dns.hosted_zone(self, config.domain, config.hosted_zone_id, config.deletion_protection)
-            if config.domain
+            dns.hosted_zone(config.domain, config.hosted_zone_id)
+            if config.domain and config.hosted_zone_id
             else None
         )
         aliases = (
@@ -152,21 +152,31 @@ class GlobalEdge(pulumi.ComponentResource):
                 resource_arn=cdn.arn,
                 opts=child(self),
             )
-        # The cells' web tiers serve the same files, synced from the primary assets bucket.
-        web_tier_source = SiteBucket(
-            args.data[primary].buckets.assets,
-            args.data[primary].key_arn,
-            prefix=storage.STOREFRONT_PREFIX,
+        # The cells' web tiers (when on) serve the same files, synced from the primary assets
+        # bucket.
+        web_tier_source = (
+            [
+                SiteBucket(
+                    args.data[primary].buckets.assets,
+                    args.data[primary].key_arn,
+                    prefix=storage.STOREFRONT_PREFIX,
+                )
+            ]
+            if config.web_tier
+            else []
         )
         self.storefront_files = upload_site(
-            [*sites.values(), web_tier_source], config.storefront_dist
+            [*sites.values(), *web_tier_source], config.storefront_dist
         )
 
         if zone is not None:
             dns.cloudfront_aliases(self, zone, aliases, cdn)
             dns.api_latency_records(self, zone, args.cells)
-            dns.orders_failover_records(self, zone, primary, secondary, args.cells)
+            dns.orders_failover_records(
+                self, zone, config.region_names, config.writer_region, args.cells
+            )
             dns.cell_records(self, zone, primary, args.cells)
+            dns.ses_dkim_records(self, zone, args.cells)
 
         self.distribution_domain = cdn.domain_name
         self.distribution_arn = cdn.arn
@@ -184,12 +194,15 @@ class GlobalEdge(pulumi.ComponentResource):
             "siteUrl": self.site_url,
             "apiUrl": self.api_url,
             "healthCheckIds": self.health_check_ids,
-            "failoverSeconds": dns.failover_seconds(),
+            "failoverSeconds": dns.failover_seconds(config.health_check_interval),
             "storefrontBuckets": {r: site.bucket.id for r, site in sites.items()},
             "storefrontFiles": self.storefront_files,
             "webAclArn": firewall.acl.arn,
         }
-        if zone is not None and zone.name_servers is not None:
-            # Delegate the domain to these at the registrar before the certificate can issue.
-            self.outputs["nameServers"] = zone.name_servers
+        # Where `./shop3d failover` moves orders.<domain> (None: no domain, no record).
+        self.outputs["ordersRecord"] = (
+            {"zoneId": zone.zone_id, "name": dns.subdomain(ORDERS_LABEL, zone.domain)}
+            if zone is not None
+            else None
+        )
         self.register_outputs(self.outputs)

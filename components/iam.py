@@ -7,7 +7,7 @@ policy, where it means "this key".
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Final
 
 import pulumi
 
@@ -64,6 +64,11 @@ def objects(bucket_arn: pulumi.Input[str], prefix: str = "") -> pulumi.Output[st
     return pulumi.Output.concat(bucket_arn, "/", prefix, "*")
 
 
+# Source: Amazon SNS developer guide, "Enable compatibility between event sources from AWS
+# services and encrypted topics" (key policy for events.amazonaws.com).
+EVENTBRIDGE_TO_TOPICS_SID: Final = "EventBridgePublishesToEncryptedTopics"
+
+
 def kms_key_policy(account_id: str, region: str) -> pulumi.Output[str]:
     """Key policy: the account administers the key through IAM; named AWS services may use it
     for this account only. No `*` principal, no lockout bypass."""
@@ -98,8 +103,7 @@ def kms_key_policy(account_id: str, region: str) -> pulumi.Output[str]:
             },
             {
                 # S3 event notifications into encrypted SQS queues, CloudFront OAC reads of
-                # SSE-KMS objects, CloudWatch alarms and EventBridge rules (GuardDuty findings)
-                # into encrypted SNS topics.
+                # SSE-KMS objects, CloudWatch alarms into encrypted SNS topics.
                 "Sid": "AwsServicesOfThisAccount",
                 "Effect": "Allow",
                 "Principal": {
@@ -107,13 +111,22 @@ def kms_key_policy(account_id: str, region: str) -> pulumi.Output[str]:
                         "s3.amazonaws.com",
                         "cloudfront.amazonaws.com",
                         "cloudwatch.amazonaws.com",
-                        "events.amazonaws.com",
                         "delivery.logs.amazonaws.com",
                     ]
                 },
                 "Action": ["kms:Decrypt", "kms:GenerateDataKey*", "kms:DescribeKey"],
                 "Resource": "*",
                 "Condition": {"StringEquals": account},
+            },
+            {
+                # EventBridge rules (GuardDuty findings) into encrypted SNS topics: the
+                # statement SNS's documentation prescribes. EventBridge's KMS calls carry no
+                # aws:SourceAccount, so that condition would drop every delivery silently.
+                "Sid": EVENTBRIDGE_TO_TOPICS_SID,
+                "Effect": "Allow",
+                "Principal": {"Service": "events.amazonaws.com"},
+                "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+                "Resource": "*",
             },
             {
                 # CloudTrail encrypts log files of this account's trails only (its documented
@@ -140,3 +153,22 @@ def kms_key_policy(account_id: str, region: str) -> pulumi.Output[str]:
             },
         ]
     )
+
+
+def service_may(
+    service: str,
+    actions: str | Sequence[str],
+    resource: pulumi.Input[str],
+    conditions: dict[str, Any],
+    sid: str,
+) -> Statement:
+    """A resource policy statement letting an AWS service principal act, under `conditions`
+    (which name the source: a service principal without them is any account's)."""
+    return {
+        "Sid": sid,
+        "Effect": "Allow",
+        "Principal": {"Service": service},
+        "Action": actions if isinstance(actions, str) else list(actions),
+        "Resource": resource,
+        "Condition": conditions,
+    }

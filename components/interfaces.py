@@ -59,6 +59,9 @@ class ClusterOutputs:
     identifier: pulumi.Output[str]
     arn: pulumi.Output[str]
     endpoint: pulumi.Output[str]
+    # Live in a secondary too (its writer endpoint is not); the cart connects here and the
+    # cluster forwards its writes to the writer (components/data/database.py).
+    reader_endpoint: pulumi.Output[str]
     resource_id: pulumi.Output[str]
     # What must exist before the cluster takes connections (a deploy step waits for them).
     instances: tuple[pulumi.Resource, ...]
@@ -72,10 +75,12 @@ class RegionDataOutputs:
     primary_region: str
     account_id: pulumi.Output[str]
     key_arn: pulumi.Output[str]
-    # The primary region's key: it encrypts the primary assets bucket every region publishes to.
+    # The primary region's key: it encrypts the primary assets bucket (the web tier's storefront
+    # copy lives there).
     primary_key_arn: pulumi.Output[str]
+    # This region's buckets: its asset service publishes into its own assets bucket, which
+    # replicates to every other region's.
     buckets: RegionBuckets
-    # Assets are published once, into the primary region's bucket (replicated from there).
     primary_assets: SecureBucket
     # The global tables by logical name (handlers/shared/tables.py), ARNs of this region's replica.
     tables: Mapping[str, TableOutputs]
@@ -101,3 +106,5 @@ class CellEndpoint:
     health_check_id: pulumi.Output[str]
     # The DNS records that validate the ALB's certificate (stacks with a domain), else None.
     certificate_validation_options: pulumi.Output[Sequence[ValidationOption]] | None
+    # The Easy DKIM tokens of the cell's SES identity (stacks with a domain), else None.
+    dkim_tokens: pulumi.Output[list[str]] | None = None

@@ -1,5 +1,6 @@
 """A Lambda function the one way shop3d makes them, for any component that hosts one: in the
-VPC's private subnets, X-Ray active tracing, a reserved-concurrency cap, its own log group
+VPC's private subnets, X-Ray active tracing, reserved concurrency only where the spec asks, its
+own log group
 (retention, the region's key), environment encrypted with the region's key, a dead-letter queue
 for functions invoked asynchronously, and a role that reaches only what its statements name.
 A Zip function and its layers deploy from zips signed in their region
@@ -94,6 +95,9 @@ class FunctionSpec:
     environment: Mapping[str, pulumi.Input[str]]
     statements: Sequence[iam.Statement]
     ephemeral_storage_mb: int = 512
+    # None: no reservation (a reservation takes quota from every other function of the
+    # region, and a new account has only 10 of which Lambda keeps 10 unreserved).
+    reserved_concurrency: int | None = None
     extra_depends_on: Sequence[pulumi.Resource] = field(default=())
 
 
@@ -226,7 +230,7 @@ def hosted_function(
         memory_size=spec.memory_mb,
         timeout=spec.timeout_seconds,
         ephemeral_storage=aws.lambda_.FunctionEphemeralStorageArgs(size=spec.ephemeral_storage_mb),
-        reserved_concurrent_executions=host.config.lambda_reserved_concurrency,
+        reserved_concurrent_executions=spec.reserved_concurrency,
         environment=(
             aws.lambda_.FunctionEnvironmentArgs(variables=dict(spec.environment))
             if spec.environment

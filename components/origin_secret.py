@@ -46,6 +46,32 @@ def arn_in_region(arn: str, region: str) -> str:
     return ":".join(parts)
 
 
+def replicated_secret_resource(
+    parent: pulumi.Resource,
+    role: str,
+    description: str,
+    config: StackConfig,
+    key_arns: Mapping[str, pulumi.Input[str]],
+) -> aws.secretsmanager.Secret:
+    """The secret in the primary region with a replica in every other, each under its region's
+    key, under `parent`'s (the primary region's) provider; no value."""
+    primary = config.primary.name
+    return aws.secretsmanager.Secret(
+        regional("secret", primary, role),
+        description=description,
+        kms_key_id=key_arns[primary],
+        recovery_window_in_days=RECOVERY_WINDOW_PROD_DAYS
+        if config.deletion_protection
+        else RECOVERY_WINDOW_DEV_DAYS,
+        replicas=[
+            aws.secretsmanager.SecretReplicaArgs(region=r.name, kms_key_id=key_arns[r.name])
+            for r in config.secondaries
+        ]
+        or None,
+        opts=stateful(parent, config.deletion_protection),
+    )
+
+
 def replicated_secret(
     parent: pulumi.Resource,
     role: str,
@@ -62,20 +88,7 @@ def replicated_secret(
         special=False,
         opts=child(parent),
     )
-    secret = aws.secretsmanager.Secret(
-        regional("secret", primary, role),
-        description=description,
-        kms_key_id=key_arns[primary],
-        recovery_window_in_days=RECOVERY_WINDOW_PROD_DAYS
-        if config.deletion_protection
-        else RECOVERY_WINDOW_DEV_DAYS,
-        replicas=[
-            aws.secretsmanager.SecretReplicaArgs(region=r.name, kms_key_id=key_arns[r.name])
-            for r in config.secondaries
-        ]
-        or None,
-        opts=stateful(parent, config.deletion_protection),
-    )
+    secret = replicated_secret_resource(parent, role, description, config, key_arns)
     aws.secretsmanager.SecretVersion(
         regional("secret", primary, role, "version"),
         secret_id=secret.id,
@@ -149,3 +162,27 @@ class CartCookieKey(_StackSecret):
             opts,
         )
         self.register_outputs({"secretArn": self.secret_arn})
+
+
+class StripeKeys(pulumi.ComponentResource):
+    """The Stripe account's keys, one secret per stack replicated to every region like the
+    others. Its value is not generated and never passes through Pulumi's state: an operator
+    writes the JSON document {"secret_key", "publishable_key", "webhook_secret"} into it
+    (docs/payments.md); the cart reads it once per container."""
+
+    def __init__(
+        self, name: str, args: OriginSecretArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("shop3d:payments:StripeKeys", name, None, opts)
+        self._secret = replicated_secret_resource(
+            self,
+            "stripe-keys",
+            "shop3d Stripe API keys and webhook secret",
+            args.config,
+            args.key_arns,
+        )
+        self.secret_arn = self._secret.arn
+        self.register_outputs({"secretArn": self.secret_arn})
+
+    def arn_in(self, region: str) -> pulumi.Output[str]:
+        return self._secret.arn.apply(lambda arn: arn_in_region(arn, region))

@@ -22,6 +22,7 @@ from components.cell.context import CellContext
 from components.cell.dashboard import cell_dashboard
 from components.cell.flow_logs import cell_flow_logs
 from components.cell.health import cell_health_check
+from components.cell.orders import cell_orders
 from components.cell.web_tier import web_tier
 from components.code_signing import RegionCodeSigning
 from components.interfaces import (
@@ -52,6 +53,9 @@ class RegionalCellArgs:
     code_signing: RegionCodeSigning
     # The user pool whose tokens the cart Lambda verifies.
     identity: IdentityOutputs
+    # This region's copy of the stack's Stripe keys (StripeKeys.arn_in(region)); None: orders
+    # are placed without payments.
+    stripe_keys_arn: pulumi.Output[str] | None = None
 
 
 class RegionalCell(pulumi.ComponentResource):
@@ -87,11 +91,17 @@ class RegionalCell(pulumi.ComponentResource):
             message_retention_seconds=LAMBDA_DLQ_RETENTION_SECONDS,
             opts=ctx.opts(),
         )
-        self.cache = cell_cache(ctx)
+        # The catalog cache only where it pays (shop3d:catalogCache): reads go to DynamoDB.
+        self.cache = cell_cache(ctx) if config.catalog_cache else None
+        self.orders = cell_orders(ctx, lambda_dlq.arn)
         cart = cart_api(
             ctx,
             CartInputs(
-                cache=self.cache, cookie_key_arn=args.cookie_key_arn, identity=args.identity
+                cache=self.cache,
+                cookie_key_arn=args.cookie_key_arn,
+                identity=args.identity,
+                stripe_keys_arn=args.stripe_keys_arn,
+                bus=self.orders.bus,
             ),
             lambda_dlq.arn,
         )
@@ -111,8 +121,8 @@ class RegionalCell(pulumi.ComponentResource):
                 "lambda-dlq": lambda_dlq.name,
                 "asset-dlq": self.assets.dead_letter_queue.name,
             },
-            redis_group_id=self.cache.group.id,
-            redis_nodes=self.cache.nodes,
+            redis_group_id=self.cache.group.id if self.cache is not None else None,
+            redis_nodes=self.cache.nodes if self.cache is not None else 0,
             aurora_cluster_id=args.data.cluster.identifier,
             table_names={
                 schema.logical_name: args.data.tables[schema.logical_name].name
@@ -129,6 +139,8 @@ class RegionalCell(pulumi.ComponentResource):
         self.health_check_id = health.id
         self.alarm_topic_arn = alarms.topic.arn
         self.cart_function = cart.function
+        self.dkim_tokens = self.orders.dkim_tokens
+        self.order_bus_name = self.orders.bus.name
         self.asset_function = self.assets.function.function
         # For GlobalEdge: the DNS records that validate the ALB's certificate (domain stacks).
         certificate = self.load_balancer.certificate
@@ -140,6 +152,7 @@ class RegionalCell(pulumi.ComponentResource):
             alb_zone_id=self.alb_zone_id,
             health_check_id=self.health_check_id,
             certificate_validation_options=self.certificate_validation_options,
+            dkim_tokens=self.dkim_tokens,
         )
         self.register_outputs(
             {
@@ -149,6 +162,7 @@ class RegionalCell(pulumi.ComponentResource):
                 "healthCheckId": self.health_check_id,
                 "alarmTopicArn": self.alarm_topic_arn,
                 "cartFunctionArn": self.cart_function.arn,
+                "orderBusName": self.order_bus_name,
                 "assetFunctionArn": self.asset_function.arn,
             }
         )

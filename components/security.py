@@ -3,8 +3,9 @@
 - CloudTrail: one multi-region trail (in the primary region), log files encrypted with the
   primary key and validated (digest files), delivered to a dedicated audit bucket (Object
   Lock: a year in prod, a day in dev), replicated to a second region, and to CloudWatch Logs.
-- GuardDuty: a detector in every configured region; findings of medium severity and above go
-  to that region's alarm topic through EventBridge.
+- GuardDuty: a detector in every configured region (or, with shop3d:guardDuty=existing, the
+  one the account already has, looked up); findings of medium severity and above go to that
+  region's alarm topic through EventBridge.
 - AWS Backup: a vault (the region's key) and a daily plan in every region, selecting the
   region's stateful resources (the global tables in the primary, the idempotency table and
   the Aurora cluster everywhere) and copying each recovery point to a second region.
@@ -51,6 +52,33 @@ GUARDDUTY_FEATURES: Final = (
 BACKUP_SCHEDULE: Final = "cron(0 5 * * ? *)"  # daily, 05:00 UTC: the quietest hour worldwide
 BACKUP_START_WINDOW_MINUTES: Final = 60
 BACKUP_COMPLETION_WINDOW_MINUTES: Final = 360
+# AWS Backup's region settings are one map per account and region, and DescribeRegionSettings
+# returns every resource type it knows (the list of pulumi-aws's RegionSettings docs, 7.x).
+# The stack backs up Aurora, RDS and DynamoDB (advanced DynamoDB features: cross-region
+# copies); an account that backs up other types elsewhere uses backupRegionSettings=existing.
+BACKED_UP_TYPES: Final = ("Aurora", "DynamoDB", "RDS")
+BACKUP_RESOURCE_TYPES: Final = (
+    "Aurora",
+    "CloudFormation",
+    "DocumentDB",
+    "DSQL",
+    "DynamoDB",
+    "EBS",
+    "EC2",
+    "EFS",
+    "FSx",
+    "Neptune",
+    "RDS",
+    "Redshift",
+    "Redshift Serverless",
+    "S3",
+    "SAP HANA on Amazon EC2",
+    "Storage Gateway",
+    "VirtualMachine",
+)
+BACKUP_MANAGED_TYPES: Final = ("CloudFormation", "DSQL", "DynamoDB", "EFS")
+BACKUP_OPT_IN: Final = {t: t in BACKED_UP_TYPES for t in BACKUP_RESOURCE_TYPES}
+BACKUP_MANAGEMENT: Final = {t: t == "DynamoDB" for t in BACKUP_MANAGED_TYPES}
 BACKUP_ROLE_POLICIES: Final = (
     "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup",
     "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores",
@@ -88,10 +116,11 @@ class AccountSecurityArgs:
 class AccountSecurity(pulumi.ComponentResource):
     trail: aws.cloudtrail.Trail
     audit_bucket: SecureBucket
-    detectors: dict[str, aws.guardduty.Detector]
+    detector_ids: dict[str, pulumi.Output[str]]
     vaults: dict[str, aws.backup.Vault]
     plans: dict[str, aws.backup.Plan]
     selections: dict[str, aws.backup.Selection]
+    backup_role_policies: list[aws.iam.RolePolicyAttachment]
 
     def __init__(
         self, name: str, args: AccountSecurityArgs, opts: pulumi.ResourceOptions | None = None
@@ -106,7 +135,7 @@ class AccountSecurity(pulumi.ComponentResource):
                 "expected one per configured region"
             )
         self._audit_trail()
-        self.detectors = {r: self._threat_detection(r) for r in config.region_names}
+        self.detector_ids = {r: self._threat_detection(r) for r in config.region_names}
         self._backup_role()
         self.vaults = {r: self._vault(r) for r in config.region_names}
         self.plans = {}
@@ -117,7 +146,7 @@ class AccountSecurity(pulumi.ComponentResource):
             {
                 "trailArn": self.trail.arn,
                 "auditBucket": self.audit_bucket.id,
-                "detectorIds": {r: d.id for r, d in self.detectors.items()},
+                "detectorIds": self.detector_ids,
                 "backupVaultArns": {r: v.arn for r, v in self.vaults.items()},
                 "backupPlanIds": {r: p.id for r, p in self.plans.items()},
             }
@@ -180,7 +209,7 @@ class AccountSecurity(pulumi.ComponentResource):
             assume_role_policy=iam.assume_role("s3.amazonaws.com"),
             opts=child(self, provider=provider),
         )
-        aws.iam.RolePolicy(
+        replication_policy = aws.iam.RolePolicy(
             regional(SCOPE, primary, "audit-replication-policy"),
             role=role.id,
             policy=iam.document(
@@ -220,7 +249,10 @@ class AccountSecurity(pulumi.ComponentResource):
                 )
             ],
             # Replication needs versioning (and the lock) on both sides first.
-            opts=child(self, provider=provider, depends_on=[*ready, *replica_ready]),
+            # ... and S3 checks the role's permissions when the configuration is put.
+            opts=child(
+                self, provider=provider, depends_on=[*ready, *replica_ready, replication_policy]
+            ),
         )
 
     def _audit_trail(self) -> None:
@@ -312,8 +344,16 @@ class AccountSecurity(pulumi.ComponentResource):
 
     # GuardDuty -----------------------------------------------------------------------------
 
-    def _threat_detection(self, region: str) -> aws.guardduty.Detector:
+    def _threat_detection(self, region: str) -> pulumi.Output[str]:
         provider = self._args.providers[region]
+        self._finding_alarms(region)
+        if self._args.config.guard_duty == "existing":
+            # One detector per account and region: the owner (Organizations' delegated
+            # admin, Control Tower) keeps its settings; the stack only routes findings.
+            found = aws.guardduty.get_detector_output(
+                opts=pulumi.InvokeOutputOptions(provider=provider)
+            )
+            return found.id
         detector = aws.guardduty.Detector(
             regional(SCOPE, region, "guardduty"),
             enable=True,
@@ -328,6 +368,10 @@ class AccountSecurity(pulumi.ComponentResource):
                 status="ENABLED",
                 opts=child(self, provider=provider),
             )
+        return detector.id
+
+    def _finding_alarms(self, region: str) -> None:
+        provider = self._args.providers[region]
         rule = aws.cloudwatch.EventRule(
             regional(SCOPE, region, "guardduty-findings"),
             description=f"GuardDuty findings of severity {FINDING_MIN_SEVERITY}+ in {region}",
@@ -346,7 +390,23 @@ class AccountSecurity(pulumi.ComponentResource):
             arn=self._args.alarm_topic_arns[region],
             opts=child(self, provider=provider),
         )
-        return detector
+        # A delivery EventBridge cannot make (topic policy, key policy) is dropped without a
+        # trace anywhere else: alarm on it, through CloudWatch's own path to the topic.
+        aws.cloudwatch.MetricAlarm(
+            regional(SCOPE, region, "guardduty-findings-failed"),
+            alarm_description=f"GuardDuty findings in {region} could not be delivered",
+            namespace="AWS/Events",
+            metric_name="FailedInvocations",
+            dimensions={"RuleName": rule.name},
+            statistic="Sum",
+            period=300,
+            evaluation_periods=1,
+            threshold=0,
+            comparison_operator="GreaterThanThreshold",
+            treat_missing_data="notBreaching",
+            alarm_actions=[self._args.alarm_topic_arns[region]],
+            opts=child(self, provider=provider),
+        )
 
     # AWS Backup ----------------------------------------------------------------------------
 
@@ -358,13 +418,15 @@ class AccountSecurity(pulumi.ComponentResource):
             assume_role_policy=iam.assume_role("backup.amazonaws.com"),
             opts=child(self, provider=provider),
         )
-        for index, policy_arn in enumerate(BACKUP_ROLE_POLICIES):
+        self.backup_role_policies = [
             aws.iam.RolePolicyAttachment(
                 global_name(SCOPE, "backup-role-policy", str(index)),
                 role=self.backup_role.name,
                 policy_arn=policy_arn,
                 opts=child(self, provider=provider),
             )
+            for index, policy_arn in enumerate(BACKUP_ROLE_POLICIES)
+        ]
 
     def _vault(self, region: str) -> aws.backup.Vault:
         config = self._args.config
@@ -379,12 +441,8 @@ class AccountSecurity(pulumi.ComponentResource):
         )
         # Cross-region copies of DynamoDB backups need AWS Backup's advanced DynamoDB
         # features; opting in Aurora and DynamoDB lets the plan back them up.
-        aws.backup.RegionSettings(
-            regional(SCOPE, region, "backup-settings"),
-            resource_type_opt_in_preference={"Aurora": True, "DynamoDB": True, "RDS": True},
-            resource_type_management_preference={"DynamoDB": True},
-            opts=child(self, provider=provider),
-        )
+        if config.backup_region_settings == "manage":
+            self._backup_region_settings(region)
         if protect:
             # Governance-mode lock: recovery points cannot be deleted early, except by a
             # principal explicitly allowed to bypass it.
@@ -395,6 +453,16 @@ class AccountSecurity(pulumi.ComponentResource):
                 opts=child(self, provider=provider),
             )
         return vault
+
+    def _backup_region_settings(self, region: str) -> None:
+        aws.backup.RegionSettings(
+            regional(SCOPE, region, "backup-settings"),
+            # The full maps: AWS returns every resource type, so a partial map is a diff on
+            # every preview.
+            resource_type_opt_in_preference=dict(BACKUP_OPT_IN),
+            resource_type_management_preference=dict(BACKUP_MANAGEMENT),
+            opts=child(self, provider=self._args.providers[region]),
+        )
 
     def _backup_plan(self, region: str) -> None:
         config = self._args.config
@@ -434,5 +502,6 @@ class AccountSecurity(pulumi.ComponentResource):
             plan_id=plan.id,
             iam_role_arn=self.backup_role.arn,
             resources=backed_up_arns(self._args.data[region]),
-            opts=child(self, provider=provider),
+            # The first scheduled job assumes the role: its policies exist by then.
+            opts=child(self, provider=provider, depends_on=self.backup_role_policies),
         )

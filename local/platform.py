@@ -4,7 +4,9 @@ Start-up, in order: the storefront build (when stale) -> DynamoDB Local, Postgre
 (state kept in the state dir) and moto's S3/SQS/Cognito (in memory) -> the user pool -> tables,
 buckets and the upload queue (local.resources) -> the services' environment -> the saved assets
 put back into the assets bucket -> the sample catalog (products, stock, and each model through
-uploads -> S3 notification -> SQS -> the asset Lambda handler) -> the site on one origin.
+uploads -> S3 notification -> SQS -> the asset Lambda handler) -> the site on one origin ->
+localstripe's webhook pointed at the site's /api/payments/webhook -> the order jobs timer
+(reservation expiry and the outbox relay to moto's EventBridge bus).
 
 Handlers are configured only through environment variables (handlers.shared.env and the
 standard AWS ones), exactly as the cells configure the Lambdas: no code branch knows it is
@@ -31,6 +33,7 @@ from psycopg import sql
 from handlers.cart.stores.database import apply_schema, set_cart_role_password, url_as_cart_role
 from handlers.pages.app import pages_from_env
 from handlers.shared import env
+from handlers.shared.routes import WEBHOOK_PATH
 from handlers.shared.tables import CATALOG
 from local import assets_copy, storefront_build
 from local.cart_pool import DEFAULT_WORKERS, CartPool
@@ -42,12 +45,21 @@ from local.catalog_loader import (
     write_products,
 )
 from local.cognito import LocalUserPool
+from local.order_jobs import OrderJobsTimer
 from local.progress import Progress
-from local.resources import ASSETS, AwsEndpoints, LocalResources, ensure_resources
+from local.resources import (
+    ASSETS,
+    AwsEndpoints,
+    LocalResources,
+    ensure_resources,
+    ensure_secret,
+    stripe_secret_value,
+)
 from local.servers import (
     LOOPBACK,
     DynamoDBLocal,
     LocalServer,
+    LocalStripe,
     MotoServer,
     PostgresServer,
     RedisServer,
@@ -95,6 +107,7 @@ class Platform:
         self._stack = ExitStack()
         self._served: SiteServer | None = None
         self.pump: UploadEventPump | None = None
+        self.jobs: OrderJobsTimer | None = None
         self.database_url = ""
 
     @property
@@ -120,6 +133,8 @@ class Platform:
             raise PlatformError(f"the upload event pump stopped: {self.pump.error!r}")
         if self._served is not None and self._served.error is not None:
             raise PlatformError(f"the site server stopped: {self._served.error!r}")
+        if self.jobs is not None and self.jobs.error is not None:
+            self.progress.line(f"the order jobs failed (retried next tick): {self.jobs.error!r}")
 
     def _start(self) -> None:
         options, step = self.options, self.progress.step
@@ -155,6 +170,7 @@ class Platform:
         )
         cache = started("Redis", RedisServer(data_dir=state.redis, log_file=logs / "redis.log"))
         moto = started("moto (S3, SQS, Cognito; in memory)", MotoServer())
+        stripe = started("localstripe (Stripe API; in memory)", LocalStripe())
 
         with step("creating tables, buckets and the upload queue") as details:
             endpoints = AwsEndpoints(moto=moto.endpoint, dynamodb=dynamodb.endpoint)
@@ -166,10 +182,12 @@ class Platform:
             self.database_url = _ensure_database(postgres, DATABASE)
             cart_database_url = _cart_role_url(self.database_url)
             details.append(f"prefix {RESOURCE_PREFIX}, database {DATABASE}")
+            payments = _payments_environment(endpoints, stripe)
         os.environ.update(
             self._environment(
                 endpoints, resources, cart_database_url, cache.endpoint, issuer, state.cookie_key()
             )
+            | payments
         )
         with step(f"starting {options.cart_workers} cart worker processes") as details:
             # Each worker hands the cart handler collaborators built from the environment just
@@ -213,6 +231,14 @@ class Platform:
 
         pages = pages_from_env()  # reads the environment set above, as the web tier does
         site.serve(Site(options.dist_dir, s3, assets_bucket, cart.invoke, issuer, pages))
+        with step("pointing localstripe's webhook at the cart; starting the order jobs"):
+            stripe.configure_webhook(
+                "shop3d-local", f"{site.url}{WEBHOOK_PATH}", payments[_WEBHOOK_SECRET_VARIABLE]
+            )
+            jobs = importlib.import_module("handlers.cart.jobs_lambda")
+            self.jobs = OrderJobsTimer(lambda: jobs.run_jobs(jobs.services()))
+            self.jobs.start()
+            self._stack.callback(self.jobs.stop)
 
     def _environment(
         self,
@@ -236,6 +262,31 @@ class Platform:
             **issuer.env(),
             **QUIET_POWERTOOLS,
         }
+
+
+# Not a handler variable: carried from _payments_environment to the webhook configuration.
+_WEBHOOK_SECRET_VARIABLE: Final = "SHOP3D_LOCAL_STRIPE_WEBHOOK_SECRET"  # noqa: S105  # a name
+
+
+def _payments_environment(endpoints: AwsEndpoints, stripe: LocalStripe) -> dict[str, str]:
+    """The Stripe keys in (moto's) Secrets Manager as in AWS, a new webhook secret per start,
+    the SDK pointed at localstripe, and a bus for the order events."""
+    webhook_secret = f"whsec_{secrets.token_urlsafe(24)}"
+    arn = ensure_secret(
+        endpoints,
+        f"{RESOURCE_PREFIX}stripe-keys",
+        stripe_secret_value(LocalStripe.SECRET_KEY, LocalStripe.PUBLISHABLE_KEY, webhook_secret),
+    )
+    bus = f"{RESOURCE_PREFIX}orders"
+    events = endpoints.events_client()
+    if bus not in {b["Name"] for b in events.list_event_buses()["EventBuses"]}:
+        events.create_event_bus(Name=bus)
+    return {
+        env.STRIPE_SECRET_ARN: arn,
+        env.STRIPE_API_BASE: stripe.endpoint,
+        env.EVENT_BUS_NAME: bus,
+        _WEBHOOK_SECRET_VARIABLE: webhook_secret,
+    }
 
 
 def _cart_role_url(admin_url: str) -> str:

@@ -109,6 +109,12 @@ class AwsEndpoints:
             region_name=self.region,
         )
 
+    def secretsmanager_client(self) -> Any:
+        return self._session().client("secretsmanager", endpoint_url=self.moto)
+
+    def events_client(self) -> Any:
+        return self._session().client("events", endpoint_url=self.moto)
+
     def dynamodb_client(self) -> DynamoDBClient:
         return self._session().client("dynamodb", endpoint_url=self.dynamodb)
 
@@ -352,3 +358,26 @@ def ensure_resources(endpoints: AwsEndpoints, prefix: str) -> LocalResources:
     queue = ensure_queue(sqs, f"{prefix}{UPLOAD_EVENTS_QUEUE}")
     notify_queue_on_uploads(s3, sqs, buckets[UPLOADS], queue)
     return LocalResources(tables=tables, buckets=buckets, upload_events=queue)
+
+
+def ensure_secret(endpoints: AwsEndpoints, name: str, value: str) -> str:
+    """A Secrets Manager secret (moto's) holding `value`, created or overwritten; its ARN."""
+    client = endpoints.secretsmanager_client()
+    try:
+        arn: str = client.create_secret(Name=name, SecretString=value)["ARN"]
+    except ClientError as error:
+        if _error_code(error) != "ResourceExistsException":
+            raise
+        arn = client.put_secret_value(SecretId=name, SecretString=value)["ARN"]
+    return arn
+
+
+def stripe_secret_value(secret_key: str, publishable_key: str, webhook_secret: str) -> str:
+    """The Stripe secret's JSON document (handlers.cart.payments.stripe_gateway.StripeKeys)."""
+    return json.dumps(
+        {
+            "secret_key": secret_key,
+            "publishable_key": publishable_key,
+            "webhook_secret": webhook_secret,
+        }
+    )

@@ -4,6 +4,8 @@
 - `MotoServer`: moto's server (S3, SQS, ...) in a thread of this process.
 - `PostgresServer`: PostgreSQL from Debian's packages (initdb, then the postmaster).
 - `RedisServer`: redis-server from Debian's packages.
+- `LocalStripe`: localstripe (PyPI), a stateful Stripe API server (plus its Stripe.js stand-in
+  at /js.stripe.com/v3/ and signed webhooks) that the official `stripe` SDK talks to.
 
 Every server takes a free port unless given one, and runs ephemeral (in memory or in a temporary
 directory removed at stop) unless given a `data_dir`, which it keeps between runs. `start()`
@@ -12,7 +14,9 @@ of the server's log. `stop()` leaves no process behind: child processes run in t
 group (so Ctrl-C reaches only Python, which then stops them in order) and carry a parent-death
 signal (so they also go when Python is killed outright).
 
-Limits: Linux only (setpriv, process groups). DynamoDB Local has no bind option and listens on
+Limits: Linux only (setpriv, process groups). localstripe keeps its state in memory (started
+`--from-scratch`, it never reads a previous run's), but pickles it after every write to the
+fixed path /tmp/localstripe.pickle, shared by every localstripe on the machine. DynamoDB Local has no bind option and listens on
 every interface; the others bind 127.0.0.1 only. moto's state lives in this process's memory
 and is shared by every MotoServer in it; it is lost when the process ends. The parent-death
 signal fires when the *thread* that started the server ends, so start servers from a thread
@@ -24,6 +28,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import functools
+import http
 import http.client
 import logging
 import os
@@ -33,8 +38,11 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
+import urllib.parse
+import urllib.request
 from abc import ABC, abstractmethod
 from collections import deque
 from pathlib import Path
@@ -603,3 +611,60 @@ class MotoServer(LocalServer):
         if server is not None:
             _Running.servers.discard(self)
             server.stop()
+
+
+class LocalStripe(ProcessServer):
+    """localstripe on loopback (it binds every interface: no bind option, like DynamoDB Local).
+
+    Any key that starts with `sk_` is accepted as the secret key and `pk_` as the publishable
+    key. `configure_webhook` makes it deliver its events, signed with `secret` as Stripe
+    signs them (Stripe-Signature: t=...,v1=HMAC-SHA256), to `url`; it sends each about 1 s
+    after the change that caused it.
+    """
+
+    name = "localstripe"
+    SECRET_KEY: ClassVar[str] = "sk_test_shop3d_local"  # noqa: S105  # a test-mode key for it
+    PUBLISHABLE_KEY: ClassVar[str] = "pk_test_shop3d_local"
+
+    def __init__(
+        self,
+        *,
+        port: int | None = None,
+        log_file: Path | None = None,
+        ready_timeout: float = READY_TIMEOUT_S,
+    ) -> None:
+        # No data_dir: localstripe keeps no state on disk that it reads back.
+        super().__init__(port=port, log_file=log_file, ready_timeout=ready_timeout)
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://{LOOPBACK}:{self.port}"
+
+    @property
+    def js_url(self) -> str:
+        """Its Stripe.js stand-in (the page loads it instead of https://js.stripe.com/v3/)."""
+        return f"{self.endpoint}/js.stripe.com/v3/"
+
+    def command(self) -> list[str]:
+        return [sys.executable, "-m", "localstripe", "--port", str(self.port), "--from-scratch"]
+
+    def is_ready(self) -> bool:
+        try:
+            with urllib.request.urlopen(self.js_url, timeout=PROBE_TIMEOUT_S) as reply:  # noqa: S310
+                return bool(reply.status == http.HTTPStatus.OK)
+        except OSError:
+            return False
+
+    def configure_webhook(
+        self, webhook_id: str, url: str, secret: str, events: list[str] | None = None
+    ) -> None:
+        """POST /_config/webhooks/<id>: deliver (these) events to `url`, signed with `secret`."""
+        fields: list[tuple[str, str]] = [("url", url), ("secret", secret)]
+        fields += [(f"events[{i}]", event) for i, event in enumerate(events or [])]
+        request = urllib.request.Request(  # noqa: S310  # our own http:// endpoint
+            f"{self.endpoint}/_config/webhooks/{urllib.parse.quote(webhook_id, safe='')}",
+            data=urllib.parse.urlencode(fields).encode(),
+            method="POST",
+        )
+        with urllib.request.urlopen(request, timeout=READY_TIMEOUT_S) as reply:  # noqa: S310
+            reply.read()

@@ -114,6 +114,13 @@ def _certificate(args: pulumi.runtime.MockResourceArgs, region: str, physical: s
     }
 
 
+def _email_identity(args: pulumi.runtime.MockResourceArgs, region: str, physical: str) -> Outputs:
+    """SES Easy DKIM: three tokens per identity and region."""
+    seed = f"{args.name}{region}".encode()
+    tokens = [hashlib.sha256(seed + bytes([i])).hexdigest()[:32] for i in range(3)]
+    return {"dkimSigningAttributes": {"tokens": tokens, "nextSigningKeyLength": "RSA_2048_BIT"}}
+
+
 def _distribution(args: pulumi.runtime.MockResourceArgs, region: str, physical: str) -> Outputs:
     distribution_id = "E" + hashlib.sha256(args.name.encode()).hexdigest()[:13].upper()
     return {
@@ -152,6 +159,7 @@ OUTPUTS: dict[str, OutputFn] = {
     t.DISTRIBUTION: _distribution,
     t.HOSTED_ZONE: _zone,
     t.DNS_RECORD: _record,
+    t.SES_EMAIL_IDENTITY: _email_identity,
 }
 
 
@@ -308,6 +316,16 @@ CALLS.update(
         },
     }
 )
+
+# AccountSecurity with shop3d:guardDuty=existing: the region's one detector, looked up.
+CALLS["aws:guardduty/getDetector:getDetector"] = lambda args, region: {
+    "id": "existing-detector-" + region,
+    "status": "ENABLED",
+    "findingPublishingFrequency": "SIX_HOURS",
+    "serviceRoleArn": f"arn:aws:iam::{ACCOUNT_ID}:role/aws-service-role/guardduty.amazonaws.com",
+    "features": [],
+    "tags": {},
+}
 
 # Identity: a social provider's client secret, read from Secrets Manager at deploy time.
 CALLS["aws:secretsmanager/getSecretVersion:getSecretVersion"] = lambda args, region: {

@@ -84,6 +84,15 @@ PARTS = (
         r"asset.*|batch.*",
     ),
     Part(
+        "orders",
+        CELL,
+        "order events\nbus -> SQS -> SES; expiry",
+        "aws.integration.Eventbridge",
+        "cell",
+        ("Lambda", "EventBridge", "SQS", "SES", "EventBridge Scheduler", "IAM"),
+        r"order.*|notifications.*",
+    ),
+    Part(
         "dynamodb",
         DATA,
         "DynamoDB\nglobal tables",
@@ -125,6 +134,7 @@ PATHS: dict[tuple[str, str], str] = {
     ("cart", "redis"): "",
     ("cart", "dynamodb"): "carts",
     ("cart", "aurora"): "checkout",
+    ("cart", "orders"): "outbox",
     ("asset", "s3"): "models -> LODs",
     ("asset", "dynamodb"): "catalog",
 }

@@ -57,7 +57,7 @@ def _function(inputs: dict[str, Any]) -> str:
     return (
         f"{inputs.get('packageType') or 'Zip'}, {architectures}, "
         f"{inputs.get('memorySize')} MB, reserved concurrency "
-        f"{inputs.get('reservedConcurrentExecutions')}"
+        f"{inputs.get('reservedConcurrentExecutions') or 'none'}"
     )
 
 

@@ -23,6 +23,9 @@ NatGateways = Literal["single", "per-az"]
 Architecture = Literal["arm64", "x86_64"]
 PriceClass = Literal["PriceClass_100", "PriceClass_200", "PriceClass_All"]
 ThreatProtection = Literal["AUDIT", "ENFORCED"]
+# An account singleton: the stack creates it, or uses the one already there.
+Singleton = Literal["manage", "existing"]
+SINGLETON_CHOICES: Final[tuple[Singleton, ...]] = ("manage", "existing")
 SocialProvider = Literal["Google", "Facebook", "SignInWithApple"]
 SOCIAL_PROVIDERS: Final[tuple[SocialProvider, ...]] = get_args(SocialProvider)
 # Provider -> the fields its entry needs besides clientId (Apple signs with a key of a team).
@@ -59,6 +62,9 @@ LOG_RETENTION_DAYS: Final = (
 # Overrides a region entry may carry, with their parsers.
 REGION_OVERRIDES: Final = ("vpcCidr", "onDemandBaseCapacity", "webMinSize", "webMaxSize")
 MAX_REGIONS: Final = 6
+# Unpaid orders hold stock at most a day (handlers.cart.settings.MAX_RESERVATION_MINUTES: a test
+# keeps the two equal; this package imports nothing of ours).
+MAX_RESERVATION_MINUTES: Final = 1440
 # awsx splits the VPC into AZ blocks of public, private and isolated subnets; a /16 to /20
 # leaves each of them room for ENIs of Lambda, ALB, Redis and Aurora.
 VPC_PREFIX_RANGE: Final = (16, 20)
@@ -66,6 +72,16 @@ VPC_PREFIX_RANGE: Final = (16, 20)
 _GRAVITON: Final = re.compile(r"^[a-z]+\d+g[a-z]*\.")
 # Where the storefront receives the authorization code (appended to https://<domain>).
 CALLBACK_PATH: Final = "/auth/callback"
+
+
+# A run that created the zone would wait on DNS validation of its certificates until ACM's
+# timeout: the registrar can delegate only to name servers the run has not printed yet.
+ZONE_FIRST: Final = (
+    "shop3d:hostedZoneId: required with shop3d:domain ({domain}). Create the zone first: "
+    "`./shop3d bootstrap-zone {domain}` creates it (or finds it) and prints its id and name "
+    "servers; delegate {domain} to those name servers at the registrar; then "
+    "`pulumi config set shop3d:hostedZoneId <id>` and check with `./shop3d preflight <stack>`."
+)
 
 
 class ConfigError(ValueError):
@@ -107,18 +123,23 @@ class StackConfig:
     hosted_zone_id: str | None
     availability_zones: int
     nat_gateways: NatGateways
+    interface_endpoints: bool
     deletion_protection: bool
     backup_retention_days: int
     aurora_min_capacity: float
     aurora_max_capacity: float
     aurora_engine_version: str
     aurora_instances: int
+    aurora_secondary_instances: int
     log_retention_days: int
     web_tier: bool
+    health_check_interval: Literal[10, 30]
     instance_types: tuple[str, ...]
     lambda_architecture: Architecture
+    # 0: nothing reserved (see shop3d:lambdaReservedConcurrency).
     lambda_reserved_concurrency: int
     asset_batch_threshold_mb: int
+    catalog_cache: bool
     redis_node_type: str
     price_class: PriceClass
     waf_rate_limit: int
@@ -130,10 +151,17 @@ class StackConfig:
     auth_callback_urls: tuple[str, ...] = ()
     auth_domain_prefix: str | None = None
     auth_token_minutes: int = 60
+    # Minutes an unpaid order holds its stock (1..1440, handlers.cart.settings' bounds).
+    reservation_minutes: int = 30
     auth_refresh_token_days: int = 30
     identity_providers: tuple[SocialIdentityProvider, ...] = ()
+    # The region of the Aurora writer now (orders.<domain> prefers it); None: the primary.
+    writer_region_override: str | None = None
     # Built storefront directory (relative to the project), or "skip".
     storefront_dist: str = "storefront/dist"
+    asset_max_concurrency: int = 5
+    guard_duty: Singleton = "manage"
+    backup_region_settings: Singleton = "manage"
 
     @property
     def primary(self) -> RegionSettings:
@@ -146,6 +174,10 @@ class StackConfig:
     @property
     def region_names(self) -> tuple[str, ...]:
         return tuple(r.name for r in self.regions)
+
+    @property
+    def writer_region(self) -> str:
+        return self.writer_region_override or self.primary.name
 
     @property
     def is_prod(self) -> bool:
@@ -410,6 +442,23 @@ def _domain_prefix(key: str, value: object) -> str:
     return prefix
 
 
+def _health_check_interval(value: object) -> Literal[10, 30]:
+    """Route 53 offers exactly these two request intervals."""
+    number = _as_int("healthCheckInterval", value, 10, 30)
+    if number == 10:
+        return 10
+    if number == 30:
+        return 30
+    raise _fail("healthCheckInterval", value, "10 or 30 (the intervals Route 53 offers)")
+
+
+def _writer_region(value: object, regions: Sequence[RegionSettings]) -> str | None:
+    if value in (None, ""):
+        return None
+    names = [r.name for r in regions]
+    return _as_choice("writerRegion", value, names)
+
+
 def parse_config(raw: Mapping[str, object]) -> StackConfig:
     """Validate the `shop3d:` values (keys without the namespace) into a StackConfig."""
     unknown = sorted(set(raw) - set(KEY_SPECS))
@@ -466,6 +515,8 @@ def parse_config(raw: Mapping[str, object]) -> StackConfig:
     domain = optional("domain", _domain)
     if hosted_zone_id and not domain:
         raise _fail("hostedZoneId", hosted_zone_id, "to be set only together with shop3d:domain")
+    if domain and not hosted_zone_id:
+        raise ConfigError(ZONE_FIRST.format(domain=domain))
     log_retention = _as_int("logRetentionDays", value("logRetentionDays"), 1, 3653)
     if log_retention not in LOG_RETENTION_DAYS:
         raise _fail(
@@ -481,24 +532,36 @@ def parse_config(raw: Mapping[str, object]) -> StackConfig:
         hosted_zone_id=hosted_zone_id,
         availability_zones=azs,
         nat_gateways=_as_choice("natGateways", value("natGateways"), get_args(NatGateways)),
+        interface_endpoints=_as_bool("interfaceEndpoints", value("interfaceEndpoints")),
         deletion_protection=_as_bool("deletionProtection", value("deletionProtection")),
         backup_retention_days=_as_int("backupRetentionDays", value("backupRetentionDays"), 1, 35),
         aurora_min_capacity=aurora_min,
         aurora_max_capacity=aurora_max,
         aurora_engine_version=_as_str("auroraEngineVersion", value("auroraEngineVersion")),
         aurora_instances=_as_int("auroraInstances", value("auroraInstances"), 1, 15),
+        aurora_secondary_instances=_as_int(
+            "auroraSecondaryInstances", value("auroraSecondaryInstances"), 1, 15
+        ),
         log_retention_days=log_retention,
         web_tier=_as_bool("webTier", value("webTier")),
+        health_check_interval=_health_check_interval(value("healthCheckInterval")),
+        writer_region_override=_writer_region(value("writerRegion"), regions),
         instance_types=instance_types,
         lambda_architecture=_as_choice(
             "lambdaArchitecture", value("lambdaArchitecture"), get_args(Architecture)
         ),
         lambda_reserved_concurrency=_as_int(
-            "lambdaReservedConcurrency", value("lambdaReservedConcurrency"), 1, 10000
+            "lambdaReservedConcurrency", value("lambdaReservedConcurrency"), 0, 10000
         ),
+        guard_duty=_as_choice("guardDuty", value("guardDuty"), SINGLETON_CHOICES),
+        backup_region_settings=_as_choice(
+            "backupRegionSettings", value("backupRegionSettings"), SINGLETON_CHOICES
+        ),
+        asset_max_concurrency=_as_int("assetMaxConcurrency", value("assetMaxConcurrency"), 2, 1000),
         asset_batch_threshold_mb=_as_int(
             "assetBatchThresholdMb", value("assetBatchThresholdMb"), 1, 1024
         ),
+        catalog_cache=_as_bool("catalogCache", value("catalogCache")),
         redis_node_type=_as_str("redisNodeType", value("redisNodeType")),
         price_class=cast(
             PriceClass,
@@ -525,6 +588,9 @@ def parse_config(raw: Mapping[str, object]) -> StackConfig:
         ),
         auth_domain_prefix=optional("authDomainPrefix", _domain_prefix),
         auth_token_minutes=_as_int("authTokenMinutes", value("authTokenMinutes"), 5, 1440),
+        reservation_minutes=_as_int(
+            "reservationMinutes", value("reservationMinutes"), 1, MAX_RESERVATION_MINUTES
+        ),
         auth_refresh_token_days=_as_int(
             "authRefreshTokenDays", value("authRefreshTokenDays"), 1, 3650
         ),

@@ -74,7 +74,9 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec(
         "hostedZoneId",
         "string",
-        "Existing Route 53 hosted zone id for the domain. Unset: the program creates the zone.",
+        "Route 53 hosted zone id of the domain, required with shop3d:domain: create the zone "
+        "first with `./shop3d bootstrap-zone <domain>` and delegate the domain to its name "
+        "servers (certificates validate by DNS during the run).",
     ),
     KeySpec("availabilityZones", "integer", "AZs per cell VPC (2 or 3).", from_preset=PRESET),
     KeySpec(
@@ -82,6 +84,15 @@ KEYS: tuple[KeySpec, ...] = (
         "string",
         "NAT gateways per VPC: single (one, cheaper) or per-az (one per AZ, no cross-AZ "
         "dependency).",
+        from_preset=PRESET,
+    ),
+    KeySpec(
+        "interfaceEndpoints",
+        "string",
+        "true, false or preset. Interface VPC endpoints (Secrets Manager, KMS, SQS, Logs) in "
+        "every AZ of every cell, instead of reaching those APIs through the NAT gateway. Each "
+        "costs an hourly fee per AZ: worth it above the traffic where NAT processing costs "
+        "more (`./shop3d cost` prints the break-even GB).",
         from_preset=PRESET,
     ),
     KeySpec(
@@ -112,7 +123,15 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec(
         "auroraInstances",
         "integer",
-        "Aurora instances per regional cluster (2 or more spreads them over AZs: Multi-AZ).",
+        "Aurora instances in the writer's regional cluster (2 or more spreads them over AZs: "
+        "Multi-AZ).",
+        from_preset=PRESET,
+    ),
+    KeySpec(
+        "auroraSecondaryInstances",
+        "integer",
+        "Aurora instances per secondary regional cluster (1 or more: each forwards its cell's "
+        "writes to the writer and is ready to be promoted).",
         from_preset=PRESET,
     ),
     KeySpec("auroraEngineVersion", "string", "Aurora PostgreSQL engine version.", "16.6"),
@@ -125,9 +144,22 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec(
         "webTier",
         "boolean",
-        "Run the EC2 web tier (Auto Scaling group behind the ALB). false: Lambda only, for "
-        "small shops.",
-        True,
+        "Run the EC2 web tier (Auto Scaling group behind the ALB). Off by default: CloudFront "
+        "sends it no traffic until it serves pages; true only for a stack that routes to it.",
+        False,
+    ),
+    KeySpec(
+        "healthCheckInterval",
+        "integer",
+        "Seconds between a Route 53 health checker's requests to a cell: 10 (fast, detects a "
+        "failed cell in 30 s, an extra option charge per check) or 30.",
+        from_preset=PRESET,
+    ),
+    KeySpec(
+        "writerRegion",
+        "string",
+        "The region that holds the Aurora writer now: orders.<domain> prefers its cell. Unset: "
+        "the primary (first of shop3d:regions). `./shop3d failover` sets it.",
     ),
     KeySpec(
         "instanceTypes",
@@ -154,8 +186,21 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec(
         "lambdaReservedConcurrency",
         "integer",
-        "Reserved concurrency cap of each Lambda function, per region.",
-        from_preset=PRESET,
+        "Concurrent executions reserved for the cart API function in each region (0: none, "
+        "the default). A reservation guarantees the cart that much of the region's quota "
+        "when other functions burst, and also caps it there. Lambda keeps 100 of the "
+        "region's quota unreserved (a new account's quota is 10, so it can reserve none): "
+        "`./shop3d preflight <stack>` checks the quota first. No other function reserves: "
+        "the asset Lambda is capped by assetMaxConcurrency, the rest run rarely.",
+        0,
+    ),
+    KeySpec(
+        "assetMaxConcurrency",
+        "integer",
+        "At most this many asset Lambda invocations per region at once (the SQS event "
+        "source's maximum concurrency, 2-1000; not a reservation): a bulk upload cannot take "
+        "the region's Lambda quota from the cart API.",
+        5,
     ),
     KeySpec(
         "assetBatchThresholdMb",
@@ -163,6 +208,21 @@ KEYS: tuple[KeySpec, ...] = (
         "Uploaded models larger than this (MB) are processed by AWS Batch on spot instead of "
         "the asset Lambda.",
         200,
+    ),
+    KeySpec(
+        "reservationMinutes",
+        "integer",
+        "Minutes an unpaid order holds its stock; then the order expires and the stock returns "
+        "(1 to 1440).",
+        30,
+    ),
+    KeySpec(
+        "catalogCache",
+        "string",
+        "true, false or preset. An ElastiCache Redis catalog read cache per cell. It pays only "
+        "when the DynamoDB reads it absorbs cost more than its nodes (`./shop3d cost` prints "
+        "the break-even reads per month); off in both presets at the default traffic.",
+        from_preset=PRESET,
     ),
     KeySpec("redisNodeType", "string", "ElastiCache Redis node type.", from_preset=PRESET),
     KeySpec(
@@ -199,6 +259,23 @@ KEYS: tuple[KeySpec, ...] = (
         from_preset=PRESET,
     ),
     KeySpec("alarmEmail", "string", "E-mail subscribed to each region's alarm topic."),
+    KeySpec(
+        "guardDuty",
+        "string",
+        "GuardDuty detector of each region: manage (the stack creates it and its features) or "
+        "existing (Organizations, Control Tower or another stack enabled it: a region has one "
+        "detector per account, so creating a second fails; the stack looks it up and only "
+        "routes its findings).",
+        "manage",
+    ),
+    KeySpec(
+        "backupRegionSettings",
+        "string",
+        "AWS Backup region settings (one per account and region): manage (the stack opts "
+        "Aurora, RDS and DynamoDB in) or existing (the account's owner manages them; "
+        "`./shop3d preflight` checks those three are opted in).",
+        "manage",
+    ),
     KeySpec(
         "threatProtection",
         "string",

@@ -1,7 +1,7 @@
 """Real local servers for the tests: started once per run, and only when a test asks for one.
 
-Session fixtures: dynamodb_endpoint, moto_endpoint, redis_url, postgres_url (and postgres_server,
-for more databases). Function fixtures: aws_env, local_tables, local_buckets, upload_events,
+Session fixtures: dynamodb_endpoint, moto_endpoint, redis_url, localstripe, postgres_url (and
+postgres_server, for more databases). Function fixtures: aws_env, local_tables, local_buckets, upload_events,
 pg_database: each gives a test its own uniquely named resources and removes them afterwards.
 Handlers are handed their collaborators (`use_services`, `use_wiring`), built from the env these
 fixtures set: nothing is built at import, so no test reloads a module.
@@ -29,7 +29,7 @@ from local.resources import (
     ensure_tables,
     notify_queue_on_uploads,
 )
-from local.servers import DynamoDBLocal, MotoServer, PostgresServer, RedisServer
+from local.servers import DynamoDBLocal, LocalStripe, MotoServer, PostgresServer, RedisServer
 from tests.programs import ProgramFactory, memoized_runs
 
 # Variables that would send boto3 to a real profile or session instead of the local servers.
@@ -66,6 +66,12 @@ def redis_url() -> Iterator[str]:
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[PostgresServer]:
     with PostgresServer() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def localstripe() -> Iterator[LocalStripe]:
+    with LocalStripe() as server:
         yield server
 
 

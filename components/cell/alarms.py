@@ -33,7 +33,7 @@ class AlarmTargets:
     alb_arn_suffix: pulumi.Output[str]
     functions: Mapping[str, pulumi.Output[str]]  # role -> function name
     dead_letter_queues: Mapping[str, pulumi.Output[str]]  # role -> queue name
-    redis_group_id: pulumi.Output[str]
+    redis_group_id: pulumi.Output[str] | None  # None: no catalog cache in this cell
     redis_nodes: int
     aurora_cluster_id: pulumi.Output[str]
     table_names: Mapping[str, pulumi.Output[str]]  # logical name -> table name
@@ -231,8 +231,11 @@ def cell_alarms(ctx: CellContext, targets: AlarmTargets) -> CellAlarms:
         AURORA_LAG_MS,
         statistic="Maximum",
     )
-    for node in range(1, targets.redis_nodes + 1):
-        node_id = pulumi.Output.concat(targets.redis_group_id, f"-{node:03d}")
+    group = targets.redis_group_id
+    nodes = targets.redis_nodes if group is not None else 0  # no catalog cache: no alarms
+    for node in range(1, nodes + 1):
+        assert group is not None
+        node_id = pulumi.Output.concat(group, f"-{node:03d}")
         alarms.metric(
             f"redis-{node}-cpu",
             f"Redis node {node} engine CPU above {REDIS_CPU_PERCENT}%",

@@ -39,6 +39,12 @@ WEB_HEALTH_PATH: Final = "/healthz"
 ACCESS_LOG_PREFIX: Final = "alb"  # the log bucket's policy admits the ELB account here
 IDLE_TIMEOUT_SECONDS: Final = 60
 DEREGISTRATION_DELAY_SECONDS: Final = 30
+# Target group names are at most 32 characters: an auto-name from the logical name
+# (cell-ap-southeast-2-alb-cart-<7>) is 36. A prefix of at most 6 plus the provider's 26
+# characters is 32 in every region and stack, and still lets a replacement be created before
+# the old group is deleted (a fixed name would collide).
+CART_TARGET_GROUP_PREFIX: Final = "cart-"
+WEB_TARGET_GROUP_PREFIX: Final = "web-"
 FORBIDDEN_BODY: Final = "Forbidden: this origin is reachable only through the shop's CDN."
 
 
@@ -178,6 +184,7 @@ def cell_alb(
 
     cart = aws.lb.TargetGroup(
         ctx.name("alb", "cart"),
+        name_prefix=CART_TARGET_GROUP_PREFIX,
         target_type="lambda",
         health_check=aws.lb.TargetGroupHealthCheckArgs(
             enabled=True,
@@ -250,6 +257,7 @@ def cell_alb(
     if web_tier:
         web = aws.lb.TargetGroup(
             ctx.name("alb", "web"),
+            name_prefix=WEB_TARGET_GROUP_PREFIX,
             target_type="instance",
             port=WEB_PORT,
             protocol="HTTP",

@@ -2,11 +2,11 @@
 Lambda when its artifact is an Image, and the AWS Batch job for large uploads).
 
 How it is built: `pulumi_docker_build.Image` runs BuildKit on ci/lambda.Dockerfile with the
-repository root as context (build args HANDLER and ENTRY_POINT from
-components/artifacts.lambda_artifact), for the Lambda architecture's platform, and pushes it
-to a KMS-encrypted, scan-on-push, immutable-tag repository here. The tag is the artifact's
-content tag, so the image is rebuilt only when the handler code, its uv.lock slice or the
-Dockerfile change. Lambda and Batch reference the pushed image by digest (`Image.ref`).
+handler's own staged context (build/image-context/<handler>: pyproject.toml, uv.lock, the
+handler's code; build args HANDLER and ENTRY_POINT from components/artifacts.lambda_artifact),
+for the Lambda architecture's platform, and pushes it to a KMS-encrypted, scan-on-push,
+immutable-tag repository here. The tag is the digest of that context and the Dockerfile, so an
+edit elsewhere rebuilds nothing, and a rebuild always pushes under a new tag. Lambda and Batch reference the pushed image by digest (`Image.ref`).
 """
 
 from __future__ import annotations

@@ -2,8 +2,10 @@
 queue after MAX_RECEIVES) -> asset Lambda; uploads above `assetBatchThresholdMb` are handed by the
 Lambda to AWS Batch on spot, running the same code.
 
-Uploads arrive in this region's uploads bucket; every region publishes into the PRIMARY
-region's assets bucket, which replicates to the others (components/data/storage.py).
+Uploads arrive in this region's uploads bucket and publish into this region's own assets bucket
+(through the VPC's S3 gateway endpoint: no NAT, no cross-region write, and publishing goes on
+while another region is down); every assets bucket replicates to every other
+(components/data/storage.py).
 """
 
 from __future__ import annotations
@@ -33,8 +35,6 @@ MAX_RECEIVES: Final = 5
 # A message that keeps failing is kept two weeks in the dead-letter queue for inspection.
 DLQ_RETENTION_SECONDS: Final = 14 * 24 * 3600
 BATCH_SIZE: Final = 5
-MIN_POLLER_CONCURRENCY: Final = 2
-MAX_POLLER_CONCURRENCY: Final = 1000
 MB: Final = 1024 * 1024
 
 
@@ -50,7 +50,7 @@ class AssetPipeline:
 def _data_statements(ctx: CellContext) -> list[iam.Statement]:
     """What the pipeline's code touches, for the Lambda and the Batch job alike."""
     uploads = ctx.data.buckets.uploads
-    assets = ctx.data.primary_assets
+    assets = ctx.data.buckets.assets
     return [
         iam.allow(
             ["s3:GetObject", "s3:GetObjectVersion", "s3:DeleteObject"],
@@ -65,7 +65,7 @@ def _data_statements(ctx: CellContext) -> list[iam.Statement]:
         iam.allow(
             ["s3:PutObject"],
             [iam.objects(assets.arn, storage.ASSETS_PREFIX)],
-            sid="PublishToPrimaryAssets",
+            sid="PublishToOwnAssets",
         ),
         iam.allow(
             ["dynamodb:GetItem", "dynamodb:UpdateItem"],
@@ -74,7 +74,7 @@ def _data_statements(ctx: CellContext) -> list[iam.Statement]:
         ),
         iam.allow(
             ["kms:Decrypt", "kms:GenerateDataKey"],
-            [ctx.key_arn] if ctx.is_primary else [ctx.key_arn, ctx.data.primary_key_arn],
+            [ctx.key_arn],
             sid="BucketKeys",
         ),
     ]
@@ -84,7 +84,7 @@ def _environment(ctx: CellContext) -> dict[str, pulumi.Input[str]]:
     return {
         env.CATALOG_TABLE: ctx.data.tables[tables.CATALOG.logical_name].name,
         env.UPLOADS_BUCKET: ctx.data.buckets.uploads.id,
-        env.ASSETS_BUCKET: ctx.data.primary_assets.id,
+        env.ASSETS_BUCKET: ctx.data.buckets.assets.id,
         env.ASSET_BATCH_THRESHOLD_BYTES: str(ctx.config.asset_batch_threshold_mb * MB),
         env.HOME_REGION: ctx.region,
     }
@@ -142,17 +142,16 @@ def asset_pipeline(ctx: CellContext, lambda_dead_letter_arn: pulumi.Input[str]) 
         queue_url=queue.id,
         policy=iam.document(
             [
-                {
-                    "Sid": "UploadsBucketNotifications",
-                    "Effect": "Allow",
-                    "Principal": {"Service": "s3.amazonaws.com"},
-                    "Action": "sqs:SendMessage",
-                    "Resource": queue.arn,
-                    "Condition": {
+                iam.service_may(
+                    "s3.amazonaws.com",
+                    "sqs:SendMessage",
+                    queue.arn,
+                    {
                         "ArnEquals": {"aws:SourceArn": uploads.arn},
                         "StringEquals": {"aws:SourceAccount": ctx.data.account_id},
                     },
-                }
+                    sid="UploadsBucketNotifications",
+                )
             ]
         ),
         opts=ctx.opts(),
@@ -218,7 +217,6 @@ def asset_pipeline(ctx: CellContext, lambda_dead_letter_arn: pulumi.Input[str]) 
         dead_letter_arn=lambda_dead_letter_arn,
         image_uri=image_ref if artifact.package_type == "Image" else None,
     )
-    reserved = ctx.config.lambda_reserved_concurrency
     aws.lambda_.EventSourceMapping(
         ctx.name("asset", "queue-mapping"),
         event_source_arn=queue.arn,
@@ -226,12 +224,11 @@ def asset_pipeline(ctx: CellContext, lambda_dead_letter_arn: pulumi.Input[str]) 
         batch_size=BATCH_SIZE,
         # The handler reports failed records alone; the rest of the batch is deleted.
         function_response_types=["ReportBatchItemFailures"],
-        # SQS pollers stop at the function's cap instead of being throttled (allowed: 2-1000).
+        # The cap without a reservation: SQS pollers stop at it instead of being throttled,
+        # and the rest of the region's quota stays with the cart API.
         scaling_config=aws.lambda_.EventSourceMappingScalingConfigArgs(
-            maximum_concurrency=min(reserved, MAX_POLLER_CONCURRENCY)
-        )
-        if reserved >= MIN_POLLER_CONCURRENCY
-        else None,
+            maximum_concurrency=ctx.config.asset_max_concurrency
+        ),
         opts=ctx.opts(),
     )
     return AssetPipeline(

@@ -87,31 +87,37 @@ def _instance_profile(ctx: CellContext) -> aws.iam.InstanceProfile:
         assume_role_policy=iam.assume_role("ec2.amazonaws.com"),
         opts=ctx.opts(),
     )
-    aws.iam.RolePolicyAttachment(
+    ecs = aws.iam.RolePolicyAttachment(
         ctx.name("batch", "instance-role", "ecs"),
         role=role.name,
         policy_arn=ECS_INSTANCE_POLICY,
         opts=ctx.opts(),
     )
+    # Whatever launches hosts with the profile waits for the role's policy, not just the role.
     return aws.iam.InstanceProfile(
-        ctx.name("batch", "instance-profile"), role=role.name, opts=ctx.opts()
+        ctx.name("batch", "instance-profile"), role=role.name, opts=ctx.opts(depends_on=[ecs])
     )
 
 
 def _launch_template(ctx: CellContext) -> aws.ec2.LaunchTemplate:
-    """IMDSv2 only and an encrypted root volume for the Batch hosts."""
+    """IMDSv2 only and an encrypted root volume for the Batch hosts.
+
+    Hop limit 1: containers (bridge network, one hop further) cannot reach the instance
+    metadata and so not the instance role; jobs get their own role from the ECS agent's
+    credentials endpoint. The volume uses the AWS-managed EBS key: Batch launches hosts
+    through a service-linked role that the data key's policy does not grant (instances
+    would fail to launch and jobs stay RUNNABLE)."""
     return aws.ec2.LaunchTemplate(
         ctx.name("batch", "launch-template"),
         description="shop3d Batch hosts: IMDSv2 only, encrypted root volume",
         metadata_options=aws.ec2.LaunchTemplateMetadataOptionsArgs(
-            http_endpoint="enabled", http_tokens="required", http_put_response_hop_limit=2
+            http_endpoint="enabled", http_tokens="required", http_put_response_hop_limit=1
         ),
         block_device_mappings=[
             aws.ec2.LaunchTemplateBlockDeviceMappingArgs(
                 device_name="/dev/xvda",
                 ebs=aws.ec2.LaunchTemplateBlockDeviceMappingEbsArgs(
                     encrypted="true",
-                    kms_key_id=ctx.key_arn,
                     volume_size=100,
                     volume_type="gp3",
                     delete_on_termination="true",
@@ -177,7 +183,7 @@ def asset_batch(
         assume_role_policy=iam.assume_role("ecs-tasks.amazonaws.com"),
         opts=ctx.opts(),
     )
-    aws.iam.RolePolicy(
+    job_policy = aws.iam.RolePolicy(
         ctx.name("batch", "job-role", "policy"),
         role=job_role.id,
         policy=iam.document(list(data_statements)),
@@ -188,13 +194,13 @@ def asset_batch(
         assume_role_policy=iam.assume_role("ecs-tasks.amazonaws.com"),
         opts=ctx.opts(),
     )
-    aws.iam.RolePolicyAttachment(
+    execution_ecs = aws.iam.RolePolicyAttachment(
         ctx.name("batch", "execution-role", "ecs"),
         role=execution_role.name,
         policy_arn=EXECUTION_POLICY,
         opts=ctx.opts(),
     )
-    aws.iam.RolePolicy(
+    execution_policy = aws.iam.RolePolicy(
         ctx.name("batch", "execution-role", "policy"),
         role=execution_role.id,
         policy=iam.document([iam.allow(["kms:Decrypt"], [ctx.key_arn])]),
@@ -251,6 +257,7 @@ def asset_batch(
             ],
         ),
         propagate_tags=True,
-        opts=ctx.opts(),
+        # A job submitted right after the deploy runs with complete roles.
+        opts=ctx.opts(depends_on=[job_policy, execution_ecs, execution_policy]),
     )
     return AssetBatch(job_queue=queue, job_definition=definition)

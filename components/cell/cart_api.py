@@ -1,7 +1,10 @@
 """The cart API Lambda of one cell (behind the ALB's /api/* rule): its environment and the
 resources its role may reach, nothing more. It signs in to its region's Aurora cluster as the
 cart's own database user with IAM auth tokens (rds-db:connect on that user only); it cannot read
-the master secret.
+the master secret. It connects to the cluster's reader endpoint: that endpoint is live in a
+secondary cluster too (its writer endpoint is not), and the cluster forwards checkout's writes to
+the current writer (components/data/database.py), so the same host works before and after a
+switchover.
 
 The primary cell also has the cart-schema Lambda: the same code, another entry point, a role
 that may read the master secret and nothing else of the cart's. The deploy invokes it to apply
@@ -22,6 +25,7 @@ from components.artifacts import lambda_artifact
 from components.cell.cache import CellCache
 from components.cell.context import CellContext
 from components.cell.lambdas import CellFunction, FunctionSpec, cell_function
+from components.cell.orders import cart_entry, order_jobs
 from components.cell_network import POSTGRES_PORT
 from components.data.database import DATABASE_NAME
 from components.interfaces import ClusterOutputs, IdentityOutputs
@@ -45,10 +49,14 @@ TIMEOUT_SECONDS: Final = CART_TIMEOUT_SECONDS
 
 @dataclass(frozen=True)
 class CartInputs:
-    cache: CellCache
+    cache: CellCache | None  # None: no catalog cache (reads go to DynamoDB)
     # This region's copy of the stack's guest cookie key.
     cookie_key_arn: pulumi.Output[str]
     identity: IdentityOutputs
+    # This region's copy of the stack's Stripe keys; None: no payments.
+    stripe_keys_arn: pulumi.Output[str] | None = None
+    # The region's order bus (the outbox relay publishes to it).
+    bus: aws.cloudwatch.EventBus | None = None
 
 
 def _identity_environment(identity: IdentityOutputs) -> dict[str, pulumi.Input[str]]:
@@ -57,6 +65,12 @@ def _identity_environment(identity: IdentityOutputs) -> dict[str, pulumi.Input[s
         env.AUTH_JWKS_URL: identity.jwks_url,
         env.AUTH_CLIENT_ID: identity.client_id,
     }
+
+
+def _cache_environment(cache: CellCache | None) -> dict[str, pulumi.Input[str]]:
+    if cache is None:
+        return {}  # the service reads the catalog from DynamoDB only
+    return {env.REDIS_URL: cache.url, env.REDIS_AUTH_SECRET_ARN: cache.auth_secret.arn}
 
 
 def cart_api(
@@ -68,69 +82,96 @@ def cart_api(
     idempotency = data.idempotency
     cluster = data.cluster
     cookie_secret = inputs.cookie_key_arn
-    cart = cell_function(
-        ctx,
-        FunctionSpec(
-            role="cart",
-            artifact=lambda_artifact("cart", ctx.config.lambda_architecture),
-            description="shop3d cart, sessions and checkout API (behind the ALB)",
-            memory_mb=MEMORY_MB,
-            timeout_seconds=TIMEOUT_SECONDS,
-            environment={
-                env.CATALOG_TABLE: data.tables[tables.CATALOG.logical_name].name,
-                env.CARTS_TABLE: data.tables[tables.CARTS.logical_name].name,
-                env.IDEMPOTENCY_TABLE: idempotency.name,
-                env.HOME_REGION: ctx.region,
-                env.DATABASE_IAM_USER: CART_DATABASE_ROLE,
-                env.DATABASE_HOST: cluster.endpoint,
-                env.DATABASE_PORT: str(POSTGRES_PORT),
-                env.DATABASE_NAME: DATABASE_NAME,
-                env.REDIS_URL: inputs.cache.url,
-                env.REDIS_AUTH_SECRET_ARN: inputs.cache.auth_secret.arn,
-                env.CART_COOKIE_SECRET_ARN: cookie_secret,
-                **_identity_environment(inputs.identity),
-            },
-            statements=[
-                iam.allow(
-                    [
-                        "dynamodb:GetItem",
-                        "dynamodb:BatchGetItem",
-                        "dynamodb:Query",
-                        "dynamodb:Scan",
-                    ],
-                    [catalog],
-                    sid="ReadCatalog",
-                ),
-                iam.allow(
-                    ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
-                    [carts],
-                    sid="Carts",
-                ),
-                iam.allow(
-                    [
-                        "dynamodb:GetItem",
-                        "dynamodb:PutItem",
-                        "dynamodb:UpdateItem",
-                        "dynamodb:DeleteItem",
-                    ],
-                    [idempotency.arn],
-                    sid="Idempotency",
-                ),
-                iam.allow(
-                    ["rds-db:connect"], [database_user_arn(ctx, cluster)], sid="DatabaseUser"
-                ),
-                iam.allow(
-                    ["secretsmanager:GetSecretValue"],
-                    [inputs.cache.auth_secret.arn, cookie_secret],
-                    sid="OwnSecrets",
-                ),
-            ],
-        ),
-        dead_letter_arn=dead_letter_arn,
+    spec = FunctionSpec(
+        role="cart",
+        artifact=lambda_artifact("cart", ctx.config.lambda_architecture),
+        description="shop3d cart, sessions and checkout API (behind the ALB)",
+        memory_mb=MEMORY_MB,
+        timeout_seconds=TIMEOUT_SECONDS,
+        # The one function whose capacity is worth guaranteeing: the shop's API.
+        reserved_concurrency=ctx.config.lambda_reserved_concurrency or None,
+        environment={
+            env.CATALOG_TABLE: data.tables[tables.CATALOG.logical_name].name,
+            env.CARTS_TABLE: data.tables[tables.CARTS.logical_name].name,
+            env.IDEMPOTENCY_TABLE: idempotency.name,
+            env.HOME_REGION: ctx.region,
+            env.DATABASE_IAM_USER: CART_DATABASE_ROLE,
+            env.DATABASE_HOST: cluster.reader_endpoint,
+            env.DATABASE_PORT: str(POSTGRES_PORT),
+            env.DATABASE_NAME: DATABASE_NAME,
+            **_cache_environment(inputs.cache),
+            env.CART_COOKIE_SECRET_ARN: cookie_secret,
+            **_identity_environment(inputs.identity),
+        },
+        statements=[
+            iam.allow(
+                [
+                    "dynamodb:GetItem",
+                    "dynamodb:BatchGetItem",
+                    "dynamodb:Query",
+                    "dynamodb:Scan",
+                ],
+                [catalog],
+                sid="ReadCatalog",
+            ),
+            iam.allow(
+                ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+                [carts],
+                sid="Carts",
+            ),
+            iam.allow(
+                [
+                    "dynamodb:GetItem",
+                    "dynamodb:PutItem",
+                    "dynamodb:UpdateItem",
+                    "dynamodb:DeleteItem",
+                ],
+                [idempotency.arn],
+                sid="Idempotency",
+            ),
+            iam.allow(["rds-db:connect"], [database_user_arn(ctx, cluster)], sid="DatabaseUser"),
+            iam.allow(
+                ["secretsmanager:GetSecretValue"],
+                [
+                    *([inputs.cache.auth_secret.arn] if inputs.cache is not None else []),
+                    cookie_secret,
+                ],
+                sid="OwnSecrets",
+            ),
+            *_order_statements(inputs),
+        ],
     )
+    spec = dataclasses.replace(
+        spec, environment={**spec.environment, **_order_environment(ctx, inputs)}
+    )
+    cart = cell_function(ctx, spec, dead_letter_arn=dead_letter_arn)
     if ctx.is_primary:
         apply_schema(ctx, schema_function(ctx, dead_letter_arn))
+        # The writer's region runs the jobs that change orders outside a request.
+        order_jobs(ctx, spec, dead_letter_arn)
     return cart
+
+
+def _order_environment(ctx: CellContext, inputs: CartInputs) -> dict[str, pulumi.Input[str]]:
+    environment: dict[str, pulumi.Input[str]] = {
+        env.RESERVATION_MINUTES: str(ctx.config.reservation_minutes)
+    }
+    if inputs.stripe_keys_arn is not None:
+        environment[env.STRIPE_SECRET_ARN] = inputs.stripe_keys_arn
+    if inputs.bus is not None:
+        environment[env.EVENT_BUS_NAME] = inputs.bus.name
+    return environment
+
+
+def _order_statements(inputs: CartInputs) -> list[iam.Statement]:
+    statements = []
+    if inputs.stripe_keys_arn is not None:
+        statements.append(
+            iam.allow(["secretsmanager:GetSecretValue"], [inputs.stripe_keys_arn], sid="StripeKeys")
+        )
+    if inputs.bus is not None:
+        statements.append(iam.allow(["events:PutEvents"], [inputs.bus.arn], sid="OrderEvents"))
+    return statements
 
 
 def database_user_arn(ctx: CellContext, cluster: ClusterOutputs) -> pulumi.Output[str]:
@@ -149,14 +190,15 @@ def database_user_arn(ctx: CellContext, cluster: ClusterOutputs) -> pulumi.Outpu
 
 def schema_function(ctx: CellContext, dead_letter_arn: pulumi.Input[str]) -> CellFunction:
     """The cart-schema Lambda: in the VPC (it reaches the writer), the master secret's only
-    reader among the cells' functions."""
+    reader among the cells' functions. DDL and GRANT are never forwarded, so it connects to the
+    cluster (writer) endpoint of the stack's primary: schema changes deploy while the writer is
+    in the primary region (docs/failover.md: switch back before such a deploy)."""
     secret = ctx.data.master_secret_arn
-    artifact = lambda_artifact("cart", ctx.config.lambda_architecture)
     return cell_function(
         ctx,
         FunctionSpec(
             role="cart-schema",
-            artifact=dataclasses.replace(artifact, handler=CART_SCHEMA_HANDLER),
+            artifact=cart_entry(ctx, CART_SCHEMA_HANDLER),
             description="shop3d cart schema, database user and grants (invoked by deploys)",
             memory_mb=CART_SCHEMA_MEMORY_MB,
             timeout_seconds=CART_SCHEMA_TIMEOUT_SECONDS,

@@ -34,6 +34,30 @@ def _widget(
     }
 
 
+def _cache_widgets(targets: AlarmTargets, region: str) -> list[dict[str, Any]]:
+    """Redis engine CPU per node; nothing in a cell without the catalog cache (a metric
+    widget needs at least one metric)."""
+    if targets.redis_group_id is None or not targets.redis_nodes:
+        return []
+    return [
+        _widget(
+            4,
+            "Redis engine CPU",
+            region,
+            [
+                [
+                    "AWS/ElastiCache",
+                    "EngineCPUUtilization",
+                    "CacheClusterId",
+                    pulumi.Output.concat(targets.redis_group_id, f"-{node:03d}"),
+                ]
+                for node in range(1, targets.redis_nodes + 1)
+            ],
+            "Average",
+        )
+    ]
+
+
 def cell_dashboard(
     ctx: CellContext, targets: AlarmTargets, alarms: CellAlarms
 ) -> aws.cloudwatch.Dashboard:
@@ -77,21 +101,7 @@ def cell_dashboard(
             ],
             "Maximum",
         ),
-        _widget(
-            4,
-            "Redis engine CPU",
-            region,
-            [
-                [
-                    "AWS/ElastiCache",
-                    "EngineCPUUtilization",
-                    "CacheClusterId",
-                    pulumi.Output.concat(targets.redis_group_id, f"-{node:03d}"),
-                ]
-                for node in range(1, targets.redis_nodes + 1)
-            ],
-            "Average",
-        ),
+        *_cache_widgets(targets, region),
         _widget(
             5,
             "DynamoDB throttles",

@@ -19,6 +19,7 @@ import pulumi_aws as aws
 
 from components import iam
 from components.cell.context import CellContext
+from components.tags import default_tags
 from handlers.shared import storage
 
 CPU_TARGET_PERCENT: Final = 70.0
@@ -53,10 +54,10 @@ def _instance_profile(ctx: CellContext) -> aws.iam.InstanceProfile:
         assume_role_policy=iam.assume_role("ec2.amazonaws.com"),
         opts=ctx.opts(),
     )
-    aws.iam.RolePolicyAttachment(
+    ssm = aws.iam.RolePolicyAttachment(
         ctx.name("web", "role", "ssm"), role=role.name, policy_arn=SSM_CORE_POLICY, opts=ctx.opts()
     )
-    aws.iam.RolePolicy(
+    policy = aws.iam.RolePolicy(
         ctx.name("web", "role", "policy"),
         role=role.id,
         policy=iam.document(
@@ -77,8 +78,9 @@ def _instance_profile(ctx: CellContext) -> aws.iam.InstanceProfile:
         ),
         opts=ctx.opts(),
     )
+    # Instances launched with the profile boot with the role's policies in place.
     return aws.iam.InstanceProfile(
-        ctx.name("web", "instance-profile"), role=role.name, opts=ctx.opts()
+        ctx.name("web", "instance-profile"), role=role.name, opts=ctx.opts(depends_on=[ssm, policy])
     )
 
 
@@ -197,6 +199,11 @@ def web_tier(
                 "GroupInServiceCapacity",
                 "GroupPendingInstances",
             )
+        ],
+        # The provider's default tags never reach an ASG's instances: propagate them here.
+        tags=[
+            aws.autoscaling.GroupTagArgs(key=key, value=value, propagate_at_launch=True)
+            for key, value in sorted(default_tags(ctx.config.environment).items())
         ],
         # Scaling policies own the desired capacity.
         opts=pulumi.ResourceOptions(parent=ctx.parent, ignore_changes=["desiredCapacity"]),

@@ -10,12 +10,22 @@ by AWS's own PostgreSQL rotation function from the Serverless Application Reposi
 primary cell's cart-schema Lambda reads it (to apply the schema and create the cart's role); the
 cart Lambdas sign in to their region's own cluster as that least-privilege role with IAM
 database authentication tokens.
+
+Writes reach the current writer by Aurora's write forwarding, not by the global writer endpoint:
+every cluster asks for global write forwarding (a secondary forwards its DML to whichever cluster
+is the writer now; on the writer the request waits dormant until a switchover or failover makes
+it a secondary), and a cluster of more than one instance also forwards locally (reader to
+writer inside the cluster). So each cart connects to its own cluster's reader endpoint, in its
+own VPC, with an IAM token signed for that host and region, whichever region holds the writer.
+The global writer endpoint would resolve to a private address in the writer's VPC: every other
+cell would need a peering mesh to it, a database security group open to every cell, and a token
+signed for a region that changes at each failover. docs/failover.md has the whole comparison.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pulumi
@@ -30,6 +40,31 @@ from components.options import child, stateful
 from stack_config.config import StackConfig
 
 ENGINE = "aurora-postgresql"
+# Logged into the exported postgresql log: statements slower than a second (the cart's p99
+# budget is far below it) and every schema change, for the audit trail.
+SLOW_STATEMENT_MS = 1000
+LOGGED_STATEMENTS = "ddl"
+
+
+def _logging_parameters(
+    parent: pulumi.Resource, region: str, provider: aws.Provider, engine_version: str
+) -> aws.rds.ClusterParameterGroup:
+    return aws.rds.ClusterParameterGroup(
+        regional("data", region, "aurora-parameters"),
+        family=f"{ENGINE}{engine_version.split('.')[0]}",
+        description="shop3d Aurora: log slow statements and DDL",
+        parameters=[
+            aws.rds.ClusterParameterGroupParameterArgs(
+                name="log_min_duration_statement", value=str(SLOW_STATEMENT_MS)
+            ),
+            aws.rds.ClusterParameterGroupParameterArgs(
+                name="log_statement", value=LOGGED_STATEMENTS
+            ),
+        ],
+        opts=child(parent, provider=provider),
+    )
+
+
 DATABASE_NAME = "shop3d"
 # A non-default admin name (not "postgres").
 MASTER_USERNAME = "shop3d_admin"
@@ -61,19 +96,49 @@ class GlobalDatabase:
         return self.global_cluster.endpoint
 
 
-def _monitoring_role(parent: pulumi.Resource, provider: aws.Provider) -> aws.iam.Role:
+def instances_in(config: StackConfig, region: str) -> int:
+    """Instances of a region's cluster: auroraInstances in the writer's (Multi-AZ in prod),
+    auroraSecondaryInstances elsewhere. A secondary needs one: with no instance (headless) it
+    could not forward the cell's writes nor serve its reads, and a failover to it would wait
+    for an instance to be created."""
+    return (
+        config.aurora_instances
+        if region == config.primary.name
+        else config.aurora_secondary_instances
+    )
+
+
+@dataclass(frozen=True)
+class WriteForwarding:
+    global_: bool
+    local: bool
+
+
+def write_forwarding(regions: int, instances: int) -> WriteForwarding:
+    """The cluster's write forwarding: global on every cluster of a global database of two or
+    more regions (whichever is a secondary forwards; see the module docstring), local when the
+    cluster has readers (the reader endpoint may land on one). Aurora PostgreSQL 14.9+, 15.4+
+    or 16 for global, 14.13+, 15.8+ or 16.4+ for local (docs/failover.md cites them)."""
+    return WriteForwarding(global_=regions > 1, local=instances > 1)
+
+
+def _monitoring_role(
+    parent: pulumi.Resource, provider: aws.Provider
+) -> tuple[aws.iam.Role, aws.iam.RolePolicyAttachment]:
+    """The enhanced-monitoring role and its policy: an instance needs both (the ARN alone
+    orders it after the role, not after the attachment, and RDS then refuses the role)."""
     role = aws.iam.Role(
         global_name("data", "aurora-monitoring-role"),
         assume_role_policy=iam.assume_role("monitoring.rds.amazonaws.com"),
         opts=child(parent, provider=provider),
     )
-    aws.iam.RolePolicyAttachment(
+    attachment = aws.iam.RolePolicyAttachment(
         global_name("data", "aurora-monitoring-policy"),
         role=role.name,
         policy_arn="arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole",
         opts=child(parent, provider=provider),
     )
-    return role
+    return role, attachment
 
 
 def _master_secret(
@@ -113,7 +178,10 @@ def _rotation(
     secret: aws.secretsmanager.Secret,
     network: NetworkOutputs,
     key_arn: pulumi.Output[str],
+    after: Sequence[pulumi.Resource],
 ) -> None:
+    """Rotation of the master secret, scheduled only: the first rotation runs after
+    ROTATION_DAYS, never at creation (the value and the writer it logs in to are `after`)."""
     app = aws.serverlessrepository.CloudFormationStack(
         regional("data", region, "aurora-rotation-app"),
         name=physical("aurora-rotation"),
@@ -136,7 +204,9 @@ def _rotation(
         rotation_rules=aws.secretsmanager.SecretRotationRotationRulesArgs(
             automatically_after_days=ROTATION_DAYS
         ),
-        opts=child(parent, provider=provider),
+        # Rotating at creation would run before the writer accepts the password.
+        rotate_immediately=False,
+        opts=child(parent, provider=provider, depends_on=list(after)),
     )
 
 
@@ -157,15 +227,21 @@ def global_database(
         database_name=DATABASE_NAME,
         storage_encrypted=True,
         deletion_protection=protect,
-        opts=stateful(parent, protect, provider=providers[primary]),
+        # The version creates the cluster; instances then take minor upgrades on their own
+        # (auto_minor_version_upgrade), and a pinned version would be a downgrade next time.
+        opts=stateful(
+            parent, protect, provider=providers[primary], ignore_changes=["engineVersion"]
+        ),
     )
     secret, password = _master_secret(parent, config, providers, key_arns)
-    monitoring = _monitoring_role(parent, providers[primary])
+    monitoring, monitoring_policy = _monitoring_role(parent, providers[primary])
 
     clusters: dict[str, RegionalCluster] = {}
     primary_instances: tuple[aws.rds.ClusterInstance, ...] = ()
     for region in config.region_names:
         is_primary = region == primary
+        instance_count = instances_in(config, region)
+        forwarding = write_forwarding(len(config.region_names), instance_count)
         provider = providers[region]
         network = networks[region]
         identifier = physical("orders", region)
@@ -183,9 +259,11 @@ def global_database(
             kms_key_id=key_arns[region],
             opts=child(parent, provider=provider),
         )
+        parameters = _logging_parameters(parent, region, provider, config.aurora_engine_version)
         cluster = aws.rds.Cluster(
             regional("data", region, "aurora"),
             cluster_identifier=identifier,
+            db_cluster_parameter_group_name=parameters.name,
             global_cluster_identifier=global_cluster.id,
             engine=ENGINE,
             engine_mode="provisioned",
@@ -202,6 +280,8 @@ def global_database(
             storage_encrypted=True,
             kms_key_id=key_arns[region],
             iam_database_authentication_enabled=True,
+            enable_global_write_forwarding=forwarding.global_,
+            enable_local_write_forwarding=forwarding.local,
             enabled_cloudwatch_logs_exports=["postgresql"],
             backup_retention_period=config.backup_retention_days,
             copy_tags_to_snapshot=True,
@@ -239,9 +319,15 @@ def global_database(
                 monitoring_interval=MONITORING_INTERVAL_SECONDS,
                 monitoring_role_arn=monitoring.arn,
                 copy_tags_to_snapshot=True,
-                opts=stateful(parent, protect, provider=provider, ignore_changes=["engineVersion"]),
+                opts=stateful(
+                    parent,
+                    protect,
+                    provider=provider,
+                    depends_on=[monitoring_policy],
+                    ignore_changes=["engineVersion"],
+                ),
             )
-            for index in range(config.aurora_instances)
+            for index in range(instance_count)
         )
         if is_primary:
             primary_instances = instances
@@ -257,7 +343,7 @@ def global_database(
                     }
                 )
             )
-            aws.secretsmanager.SecretVersion(
+            version = aws.secretsmanager.SecretVersion(
                 regional("data", region, "aurora-master-secret-value"),
                 secret_id=secret.id,
                 # Secret already: the generated password makes the whole value secret.
@@ -266,6 +352,8 @@ def global_database(
                     parent=parent, provider=provider, ignore_changes=["secretString"]
                 ),
             )
-            _rotation(parent, region, provider, secret, network, key_arns[region])
+            _rotation(
+                parent, region, provider, secret, network, key_arns[region], [version, *instances]
+            )
         clusters[region] = RegionalCluster(region=region, cluster=cluster, instances=instances)
     return GlobalDatabase(global_cluster=global_cluster, clusters=clusters, master_secret=secret)

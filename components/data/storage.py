@@ -1,8 +1,8 @@
-"""S3 per region: assets (replicated from the primary), uploads (raw models), access logs.
+"""S3 per region: assets (replicated both ways), uploads (raw models), access logs.
 
-Assets are published once, into the primary region's bucket, and replicated to every
-secondary with that region's key (and Replication Time Control in prod), so CloudFront's
-origin group can fail over to a secondary bucket holding the same content-hashed keys.
+Each cell publishes assets into its own region's bucket, and every assets bucket replicates
+to every other with the destination's key (and Replication Time Control in prod), so every
+bucket holds every content-hashed key and CloudFront's origin group can fail over to any.
 """
 
 from __future__ import annotations
@@ -138,26 +138,54 @@ def region_buckets(
 
 def replicate_assets(
     parent: pulumi.Resource,
-    primary: str,
+    buckets: Mapping[str, RegionBuckets],
+    key_arns: Mapping[str, pulumi.Output[str]],
+    providers: Mapping[str, aws.Provider],
+    time_control: bool,
+) -> dict[str, aws.s3.BucketReplicationConfig]:
+    """Every region's assets bucket replicates assets/ to every other's, re-encrypting with
+    the destination region's key: each cell publishes into its own bucket (no NAT, no
+    cross-region write, publishing goes on while another region is down) and every bucket ends
+    up with every asset. Replicas are never replicated again (S3 replicates only objects it did
+    not create by replication: "What does Amazon S3 replicate?", S3 User Guide), so the mesh has
+    no loops. Keys are content-hashed: two regions never write different bytes under one asset
+    key; a SKU's manifest.json is last-writer-wins, each version complete. Empty for a
+    single-region stack."""
+    configs = {}
+    for source_region, source_buckets in buckets.items():
+        others = [r for r in buckets if r != source_region]
+        if others:
+            configs[source_region] = _replicate_from(
+                parent,
+                source_region,
+                source_buckets.assets,
+                others,
+                buckets,
+                key_arns,
+                providers[source_region],
+                time_control,
+            )
+    return configs
+
+
+def _replicate_from(
+    parent: pulumi.Resource,
+    region: str,
+    source: SecureBucket,
+    others: list[str],
     buckets: Mapping[str, RegionBuckets],
     key_arns: Mapping[str, pulumi.Output[str]],
     provider: aws.Provider,
     time_control: bool,
-) -> aws.s3.BucketReplicationConfig | None:
-    """Replicate the primary's assets bucket to every secondary's, re-encrypting with the
-    destination region's key. Returns None for a single-region stack."""
-    secondaries = [r for r in buckets if r != primary]
-    if not secondaries:
-        return None
-    source = buckets[primary].assets
+) -> aws.s3.BucketReplicationConfig:
     role = aws.iam.Role(
-        regional("data", primary, "assets-replication-role"),
+        regional("data", region, "assets-replication-role"),
         assume_role_policy=iam.assume_role("s3.amazonaws.com"),
         opts=child(parent, provider=provider),
     )
-    destinations = [buckets[r].assets for r in secondaries]
-    aws.iam.RolePolicy(
-        regional("data", primary, "assets-replication-policy"),
+    destinations = [buckets[r].assets for r in others]
+    policy = aws.iam.RolePolicy(
+        regional("data", region, "assets-replication-policy"),
         role=role.id,
         policy=iam.document(
             [
@@ -174,27 +202,25 @@ def replicate_assets(
                     ["s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"],
                     [iam.objects(d.arn) for d in destinations],
                 ),
-                iam.allow(["kms:Decrypt"], [key_arns[primary]]),
-                iam.allow(
-                    ["kms:Encrypt", "kms:GenerateDataKey"], [key_arns[r] for r in secondaries]
-                ),
+                iam.allow(["kms:Decrypt"], [key_arns[region]]),
+                iam.allow(["kms:Encrypt", "kms:GenerateDataKey"], [key_arns[r] for r in others]),
             ]
         ),
         opts=child(parent, provider=provider),
     )
     rules = [
         kms_replication_rule(
-            f"assets-to-{region}",
+            f"assets-to-{other}",
             storage.ASSETS_PREFIX,
-            buckets[region].assets.arn,
-            key_arns[region],
+            buckets[other].assets.arn,
+            key_arns[other],
             priority=priority,
             time_control=time_control,
         )
-        for priority, region in enumerate(secondaries, start=1)
+        for priority, other in enumerate(others, start=1)
     ]
     return aws.s3.BucketReplicationConfig(
-        regional("data", primary, "assets-replication"),
+        regional("data", region, "assets-replication"),
         role=role.arn,
         bucket=source.id,
         rules=rules,
@@ -202,6 +228,7 @@ def replicate_assets(
         opts=child(
             parent,
             provider=provider,
-            depends_on=[source.versioning, *[d.versioning for d in destinations]],
+            # ... and the role's permissions, which S3 checks when the configuration is put.
+            depends_on=[source.versioning, *[d.versioning for d in destinations], policy],
         ),
     )

@@ -26,6 +26,7 @@ from components.edge.origin_shield import shield_region
 from components.naming import global_name, physical, regional
 from components.options import child
 from handlers.shared import storage
+from handlers.shared.routes import WEBHOOK_PATH
 from stack_config.catalog import EDGE_REGION
 from stack_config.config import PriceClass
 
@@ -35,9 +36,9 @@ READ_METHODS: Final = ("GET", "HEAD", "OPTIONS")
 CACHED_METHODS: Final = ("GET", "HEAD")
 ASSETS_PATH: Final = f"/{storage.ASSETS_PREFIX}*"
 API_PATH: Final = "/api/*"
-# The cart service's routes that write or read orders (handlers/cart/api/routes.py): they go to
-# the orders origin, ahead of /api/*.
-ORDER_PATHS: Final = ("/api/checkout", "/api/orders/*")
+# The cart service's routes that write or read orders (handlers/cart/api/routes.py), Stripe's
+# webhook among them: they go to the orders origin (the writer's cell), uncached, ahead of /api/*.
+ORDER_PATHS: Final = ("/api/checkout", "/api/orders", "/api/orders/*", WEBHOOK_PATH)
 INDEX_DOCUMENT: Final = "index.html"
 MIN_VIEWER_TLS: Final = "TLSv1.2_2021"
 ORIGIN_TLS: Final = ("TLSv1.2",)

@@ -2,16 +2,20 @@
 the cells together.
 
 - apex and www: A and AAAA aliases to CloudFront;
-- api.<domain>: one latency record per region, aliased to that region's ALB with its health
-  check and evaluate-target-health, so an unhealthy region drops out and its users get the
+- api.<domain>: one latency record per region, aliased to that region's ALB with that cell's
+  own health check (not evaluate-target-health: the ALB's target groups include the web tier,
+  which the record does not serve), so an unhealthy cell drops out and its users get the
   next-nearest healthy one;
-- orders.<domain>: failover routing, PRIMARY on the Aurora writer's region, SECONDARY on the
-  next configured region (the write path must reach the database writer);
+- orders.<domain>: failover routing, the record "primary" on the Aurora writer's region
+  (shop3d:writerRegion, the primary unless a failover moved it), "secondary" on the region after
+  it. Every cell can check out (its cluster forwards writes to the writer); the writer's cell
+  does it without a cross-region round trip per statement. The set identifiers name the role,
+  not the region, so `./shop3d failover` moves the primary with one UPSERT of both records;
 - <region>.api.<domain>: each cell by name (operators pin a region with it), and the CNAMEs
   that validate the cells' ALB certificates (the zone's owner writes them).
 
-Failover takes at most `failover_seconds()`: the health checkers need FAILURE_THRESHOLD failed
-checks REQUEST_INTERVAL_SECONDS apart, then resolvers drop the old answer after its TTL.
+Failover takes at most `failover_seconds(interval)`: the health checkers need FAILURE_THRESHOLD
+failed checks `interval` seconds apart, then resolvers drop the old answer after its TTL.
 """
 
 from __future__ import annotations
@@ -24,10 +28,11 @@ from typing import Final
 import pulumi
 import pulumi_aws as aws
 
-from components.cell.health import FAILURE_THRESHOLD, REQUEST_INTERVAL_SECONDS
+from components.cell.health import FAILURE_THRESHOLD
 from components.interfaces import CellEndpoint, ValidationOption
 from components.naming import API_LABEL, ORDERS_LABEL, global_name, regional
-from components.options import child, stateful
+from components.options import child
+from stack_config.routing import ORDERS_ROLES, orders_regions, set_identifier
 
 WWW_LABEL: Final = "www"
 ALIAS_TYPES: Final = ("A", "AAAA")
@@ -38,36 +43,27 @@ VALIDATION_TTL: Final = 300
 ALB_ALIAS_TTL_SECONDS: Final = 60
 
 
-def failover_seconds() -> int:
+def failover_seconds(interval: int) -> int:
     """Worst case from a cell's failure to users resolving to another cell."""
-    return REQUEST_INTERVAL_SECONDS * FAILURE_THRESHOLD + ALB_ALIAS_TTL_SECONDS
+    return interval * FAILURE_THRESHOLD + ALB_ALIAS_TTL_SECONDS
 
 
 @dataclass(frozen=True)
 class Zone:
     domain: str
     zone_id: pulumi.Input[str]
-    # The created zone's name servers (to delegate to at the registrar); None for a zone
-    # taken from config, which is already delegated.
-    name_servers: pulumi.Output[Sequence[str]] | None
 
 
 def subdomain(label: str, domain: str) -> str:
     return f"{label}.{domain}"
 
 
-def hosted_zone(parent: pulumi.Resource, domain: str, zone_id: str | None, protect: bool) -> Zone:
-    """The existing zone from config, or a new one (protected in prod: deleting a zone loses
-    its delegation)."""
-    if zone_id is not None:
-        return Zone(domain=domain, zone_id=zone_id, name_servers=None)
-    zone = aws.route53.Zone(
-        global_name("edge", "zone"),
-        name=domain,
-        comment="shop3d storefront, API and orders",
-        opts=stateful(parent, protect),
-    )
-    return Zone(domain=domain, zone_id=zone.zone_id, name_servers=zone.name_servers)
+def hosted_zone(domain: str, zone_id: str) -> Zone:
+    """The zone from config. The program never creates it: DNS-validated certificates issue
+    only once the registrar delegates to the zone's name servers, which a run that created
+    the zone could not have printed yet (it would wait for ACM's timeout). `./shop3d
+    bootstrap-zone` creates it first; stack_config refuses a domain without it."""
+    return Zone(domain=domain, zone_id=zone_id)
 
 
 def _validation_records(
@@ -168,7 +164,9 @@ def cloudfront_aliases(
 
 
 def _alb_alias(cell: CellEndpoint) -> aws.route53.RecordAliasArgsDict:
-    return {"name": cell.alb_dns_name, "zone_id": cell.alb_zone_id, "evaluate_target_health": True}
+    """The record's health is the cell's own health check (attached by the caller); the ALB's
+    target health would mix in the web tier's target group."""
+    return {"name": cell.alb_dns_name, "zone_id": cell.alb_zone_id, "evaluate_target_health": False}
 
 
 def api_latency_records(
@@ -194,13 +192,14 @@ def api_latency_records(
 def orders_failover_records(
     parent: pulumi.Resource,
     zone: Zone,
-    primary: str,
-    secondary: str | None,
+    regions: Sequence[str],
+    writer: str,
     cells: Mapping[str, CellEndpoint],
 ) -> list[aws.route53.Record]:
-    """orders.<domain>: PRIMARY on the writer's region, SECONDARY on the next one. A
+    """orders.<domain>: "primary" on the writer's region, "secondary" on the next one. A
     single-region stack has nothing to fail over to: one plain alias record."""
     name = subdomain(ORDERS_LABEL, zone.domain)
+    primary, secondary = orders_regions(regions, writer)
     if secondary is None:
         return [
             aws.route53.Record(
@@ -214,17 +213,17 @@ def orders_failover_records(
         ]
     return [
         aws.route53.Record(
-            regional("edge", region, "orders-failover", role.lower()),
+            global_name("edge", "orders-failover", role.lower()),
             zone_id=zone.zone_id,
             name=name,
             type="A",
-            set_identifier=f"{role.lower()}-{region}",
+            set_identifier=set_identifier(role),
             failover_routing_policies=[{"type": role}],
             health_check_id=cells[region].health_check_id,
             aliases=[_alb_alias(cells[region])],
             opts=child(parent),
         )
-        for role, region in (("PRIMARY", primary), ("SECONDARY", secondary))
+        for role, region in zip(ORDERS_ROLES, (primary, secondary), strict=True)
     ]
 
 
@@ -256,5 +255,40 @@ def cell_records(
             names = [api, orders, regional_name] if region == primary else [regional_name]
             records += _validation_records(
                 parent, zone, regional("edge", region, "alb-certificate-validation"), options, names
+            )
+    return records
+
+
+# Easy DKIM gives each SES identity three tokens, each published as a CNAME
+# (https://docs.aws.amazon.com/ses/latest/dg/send-email-authentication-dkim-easy.html).
+EASY_DKIM_TOKENS: Final = 3
+
+
+def _nth(index: int, values: Sequence[str]) -> str:
+    return values[index]
+
+
+def ses_dkim_records(
+    parent: pulumi.Resource, zone: Zone, cells: Mapping[str, CellEndpoint]
+) -> list[aws.route53.Record]:
+    """<token>._domainkey.<domain> -> <token>.dkim.amazonses.com for every cell's SES identity
+    (SES identities are regional: each region's has its own tokens)."""
+    records = []
+    for region, cell in cells.items():
+        tokens = cell.dkim_tokens
+        if tokens is None:
+            continue
+        for index in range(EASY_DKIM_TOKENS):
+            token = tokens.apply(functools.partial(_nth, index))
+            records.append(
+                aws.route53.Record(
+                    regional("edge", region, "dkim", str(index)),
+                    zone_id=zone.zone_id,
+                    name=token.apply(lambda value: f"{value}._domainkey.{zone.domain}"),
+                    type="CNAME",
+                    ttl=1800,
+                    records=[token.apply(lambda value: f"{value}.dkim.amazonses.com")],
+                    opts=child(parent),
+                )
             )
     return records

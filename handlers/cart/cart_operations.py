@@ -3,13 +3,16 @@ catalog in integer minor units; nothing a client sends about prices is read."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from handlers.cart.api.owners import Owner
 from handlers.cart.api.problems import Problem, conflict, invalid, not_found
-from handlers.cart.limits import MAX_LINES, MAX_QUANTITY
-from handlers.cart.stores.cart_store import CartState, CartStore, Change, Refused
+from handlers.cart.limits import MAX_LINES, MAX_QUANTITY, WRITE_ATTEMPTS
+from handlers.cart.stores.cart_store import CartState, CartStore, Change, OtherChanged, Refused
 from handlers.cart.stores.catalog_store import Catalog, Product
+
+if TYPE_CHECKING:
+    from handlers.cart.stores.availability import StockLevels
 
 
 def priced_lines(state: CartState, products: dict[str, Product]) -> list[dict[str, Any]]:
@@ -32,9 +35,12 @@ def priced_lines(state: CartState, products: dict[str, Product]) -> list[dict[st
 
 
 class CartService:
-    def __init__(self, store: CartStore, catalog: Catalog) -> None:
+    def __init__(
+        self, store: CartStore, catalog: Catalog, stock: StockLevels | None = None
+    ) -> None:
         self.store = store
         self.catalog = catalog
+        self.stock = stock  # None: no database configured, availability unknown
 
     def view(self, state: CartState, known: Product | None = None) -> dict[str, Any]:
         """The priced cart; `known`: a product just read (not fetched again)."""
@@ -57,7 +63,17 @@ class CartService:
             raise invalid(f"unknown SKU {sku!r}", sku=sku)
         if not product.active:
             raise invalid(f"SKU {sku!r} is not for sale (inactive)", sku=sku)
+        if self.stock is not None and self.stock.of([sku])[sku] == "sold_out":
+            raise conflict(f"SKU {sku!r} is sold out: it cannot be added to a cart", sku=sku)
         return product
+
+    def public(self, products: list[Product]) -> list[dict[str, Any]]:
+        """The storefront's product shapes, each with its availability (not its stock)."""
+        levels = {} if self.stock is None else self.stock.of([p.sku for p in products])
+        return [
+            {**p.public(), "availability": None if p.sku not in levels else levels[p.sku].value}
+            for p in products
+        ]
 
     def get(self, owner: Owner) -> dict[str, Any]:
         return self.view(self.store.read(owner.cart_id))
@@ -86,10 +102,21 @@ class CartService:
         return self.view(state)
 
     def merge(self, user: Owner, guest: Owner) -> dict[str, Any]:
+        """Merge, re-reading the guest cart when it changed under the transaction."""
+        for _ in range(WRITE_ATTEMPTS):
+            try:
+                return self._merge_once(user, guest)
+            except OtherChanged:
+                continue
+        raise conflict(f"the guest cart changed concurrently {WRITE_ATTEMPTS} times; retry")
+
+    def _merge_once(self, user: Owner, guest: Owner) -> dict[str, Any]:
         """Add the guest cart's lines into the user's cart, exactly once: the guest cart id is
         recorded in the user's cart in the same conditional write, so a retried or concurrent
         merge sees it and changes nothing. Quantities add up to MAX_QUANTITY; lines past
-        MAX_LINES or priced in another currency are reported in `not_merged`."""
+        MAX_LINES or priced in another currency are reported in `not_merged`. The guest cart is
+        emptied (its next generation) in the same transaction: it cannot be merged twice by two
+        accounts, nor checked out by the guest afterwards."""
         guest_state = self.store.read(guest.cart_id)
         skipped: list[str] = []
 
@@ -111,7 +138,7 @@ class CartService:
                     quantities[line.sku] = target
             return Change(quantities=quantities, currency=currency, merged_guest=guest.cart_id)
 
-        view = self.view(self.store.mutate(user, plan))
+        view = self.view(self.store.mutate(user, plan, empty=(guest, guest_state)))
         return {**view, "not_merged": list(skipped)}
 
 

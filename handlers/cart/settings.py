@@ -10,7 +10,7 @@ import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 from urllib.parse import quote
 
 from handlers.shared import env
@@ -106,6 +106,21 @@ def database_access(environ: Mapping[str, str], region: str) -> DatabaseAccess |
     )
 
 
+DEFAULT_RESERVATION_MINUTES: Final = 30
+# Stripe's PaymentIntent stays confirmable for far longer; a day bounds how long stock is held.
+MAX_RESERVATION_MINUTES: Final = 1440
+
+
+def reservation_minutes(environ: Mapping[str, str]) -> int:
+    text = _optional(environ, env.RESERVATION_MINUTES) or str(DEFAULT_RESERVATION_MINUTES)
+    if not text.isdigit() or not 1 <= int(text) <= MAX_RESERVATION_MINUTES:
+        raise ConfigError(
+            f"{env.RESERVATION_MINUTES} must be whole minutes from 1 to"
+            f" {MAX_RESERVATION_MINUTES}, not {text!r}"
+        )
+    return int(text)
+
+
 def region_from_env(environ: Mapping[str, str]) -> str:
     """The region this copy runs in: HOME_REGION, else the Lambda runtime's AWS_REGION."""
     return (
@@ -128,6 +143,10 @@ class Settings:
     trusted_issuer: TrustedIssuer | None  # None: sign-in is not configured, guests only
     cookie_key: str | None
     cookie_secret_arn: str | None
+    stripe_secret_arn: str | None = None  # None: orders are placed without a payment
+    stripe_api_base: str | None = None
+    reservation_minutes: int = DEFAULT_RESERVATION_MINUTES
+    event_bus_name: str | None = None  # None: outbox rows wait for a relay that has a bus
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -153,6 +172,10 @@ class Settings:
             trusted_issuer=trusted,
             cookie_key=_optional(environ, env.CART_COOKIE_KEY),
             cookie_secret_arn=_optional(environ, env.CART_COOKIE_SECRET_ARN),
+            stripe_secret_arn=_optional(environ, env.STRIPE_SECRET_ARN),
+            stripe_api_base=_optional(environ, env.STRIPE_API_BASE),
+            reservation_minutes=reservation_minutes(environ),
+            event_bus_name=_optional(environ, env.EVENT_BUS_NAME),
         )
         if settings.cookie_key is None and settings.cookie_secret_arn is None:
             raise ConfigError(f"set {env.CART_COOKIE_SECRET_ARN} (AWS) or {env.CART_COOKIE_KEY}")

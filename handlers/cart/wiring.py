@@ -4,6 +4,7 @@ benchmark reports import plus first request, so the cost that moves is counted).
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -22,6 +23,9 @@ from handlers.shared import env
 if TYPE_CHECKING:
     from handlers.cart.accounts.service import Accounts
     from handlers.cart.api.tokens import TokenVerifier
+    from handlers.cart.payments.stripe_gateway import StripeAccount
+    from handlers.cart.payments.webhook import WebhookProcessor
+    from handlers.cart.stores.availability import StockLevels
     from handlers.cart.stores.credentials import CredentialSource
     from handlers.cart.stores.database import Connections
     from handlers.cart.stores.order_history import OrderHistory
@@ -80,7 +84,17 @@ class Services:
 
     @cached_property
     def carts(self) -> CartService:
-        return CartService(self.store, self.catalog)
+        return CartService(self.store, self.catalog, self.stock)
+
+    @cached_property
+    def stock(self) -> StockLevels | None:
+        """Availability from the inventory, when a database is configured (connected on the
+        first product page or add, not at import)."""
+        if self.settings.database is None:
+            return None
+        from handlers.cart.stores.availability import StockLevels
+
+        return StockLevels(self.connections)
 
     def _rds(self) -> Any:
         return boto3.client("rds", region_name=self.settings.region, config=_BOTO_CONFIG)
@@ -100,16 +114,57 @@ class Services:
     # psycopg and PyJWT/cryptography load on first use: most requests never check out, and
     # guests never send tokens, so the cold start does not pay for them.
     @cached_property
+    def orders(self) -> Orders:
+        from handlers.cart.stores.order_store import Orders
+
+        return Orders(
+            self.connections,
+            self.store,
+            self.catalog,
+            reservation_minutes=self.settings.reservation_minutes,
+            payments=self.payments,
+        )
+
+    @cached_property
     def connections(self) -> Connections:
         from handlers.cart.stores.database import Connections
 
         return Connections(self.database)
 
     @cached_property
-    def orders(self) -> Orders:
-        from handlers.cart.stores.order_store import Orders
+    def payments(self) -> StripeAccount | None:
+        """The Stripe account, its keys read on first use (one read per container)."""
+        if self.settings.stripe_secret_arn is None:
+            return None
+        from handlers.cart.payments.stripe_gateway import StripeAccount
+        from handlers.cart.stores.credentials import CachedSecret
 
-        return Orders(self.connections, self.store, self.catalog)
+        secret = CachedSecret(self._secrets, self.settings.stripe_secret_arn)
+        return StripeAccount(secret, self.settings.stripe_api_base)
+
+    @cached_property
+    def webhook(self) -> WebhookProcessor:
+        from handlers.cart.payments.webhook import WebhookProcessor
+
+        if self.payments is None:
+            raise ConfigError(f"the payments webhook needs {env.STRIPE_SECRET_ARN}")
+        return WebhookProcessor(self.connections, self.payments)
+
+    @cached_property
+    def events(self) -> Any:
+        return boto3.client("events", config=_BOTO_CONFIG)
+
+    def relay_outbox(self) -> None:
+        """After a request changed an order: publish its outbox rows now (best effort: the
+        scheduled job sweeps what this leaves)."""
+        if self.settings.event_bus_name is None:
+            return
+        from handlers.cart.outbox_relay import relay
+
+        try:
+            relay(self.connections.get(), self.events, self.settings.event_bus_name)
+        except Exception:  # the change is committed; the sweep retries the send
+            logging.getLogger(__name__).warning("outbox relay failed", exc_info=True)
 
     @cached_property
     def history(self) -> OrderHistory:

@@ -25,9 +25,9 @@ ASSET_BATCH_JOB_DEFINITION: Final = "SHOP3D_ASSET_BATCH_JOB_DEFINITION"
 # PostgreSQL (Aurora in AWS): a libpq URL, or the secret holding the credentials.
 DATABASE_URL: Final = "SHOP3D_DATABASE_URL"
 DATABASE_SECRET_ARN: Final = "SHOP3D_DATABASE_SECRET_ARN"
-# The region's own cluster endpoint: the secret is replicated to every region but names the
-# primary's writer, which other regions' VPCs cannot reach (and after a promotion, the local
-# cluster is the writer).
+# The region's own cluster endpoint: the cart's is its cluster's reader endpoint (live in a
+# secondary, which forwards writes to the current writer); the schema step's is the writer
+# endpoint of the primary's cluster (the secret names it too; DDL is never forwarded).
 DATABASE_HOST: Final = "SHOP3D_DATABASE_HOST"
 # Redis cache-aside for catalog reads; unset means no cache.
 REDIS_URL: Final = "SHOP3D_REDIS_URL"
@@ -55,3 +55,16 @@ DATABASE_NAME: Final = "SHOP3D_DATABASE_NAME"
 # the public origin canonical URLs name ("https://shop.example.com"; unset: the request's own).
 STOREFRONT_DIR: Final = "SHOP3D_STOREFRONT_DIR"
 SITE_URL: Final = "SHOP3D_SITE_URL"
+
+# Payments: the Secrets Manager secret holding the Stripe keys ({"secret_key",
+# "publishable_key", "webhook_secret"}), and Stripe's API base URL (unset in AWS: Stripe's own;
+# locally the localstripe server).
+STRIPE_SECRET_ARN: Final = "SHOP3D_STRIPE_SECRET_ARN"
+STRIPE_API_BASE: Final = "SHOP3D_STRIPE_API_BASE"
+# Minutes an unpaid order holds its stock before the expiry job returns it (stack key
+# reservationMinutes).
+RESERVATION_MINUTES: Final = "SHOP3D_RESERVATION_MINUTES"
+# The region's EventBridge bus the outbox relay publishes order events to.
+EVENT_BUS_NAME: Final = "SHOP3D_EVENT_BUS_NAME"
+# Notifications: the SES v2 sender address (on the stack's verified domain identity).
+ORDER_EMAIL_FROM: Final = "SHOP3D_ORDER_EMAIL_FROM"

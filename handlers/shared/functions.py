@@ -19,3 +19,12 @@ COGNITO_TRIGGER_WAIT_SECONDS: Final = 5
 PRE_TOKEN_TIMEOUT_SECONDS: Final = COGNITO_TRIGGER_WAIT_SECONDS
 # boto3's import is most of the trigger's cold start; more memory is more CPU for it.
 PRE_TOKEN_MEMORY_MB: Final = 512
+# The order jobs (expiry, outbox sweep) run every minute; a run does at most
+# handlers.cart.expiry.MAX_BATCHES batches, far under this.
+ORDER_JOBS_TIMEOUT_SECONDS: Final = 120
+ORDER_JOBS_MEMORY_MB: Final = 512
+ORDER_JOBS_HANDLER: Final = "handlers.cart.jobs_lambda.lambda_handler"
+# SQS-fed: a batch of ten e-mails through SES v2.
+NOTIFICATIONS_TIMEOUT_SECONDS: Final = 30
+NOTIFICATIONS_MEMORY_MB: Final = 256
+NOTIFICATIONS_HANDLER: Final = "handlers.cart.notifications.lambda_handler"

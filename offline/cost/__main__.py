@@ -15,6 +15,7 @@ from offline.cost.live import NoCredentials, live_prices, pricing_client, save_s
 from offline.cost.prices import PriceMissing, latest_snapshot, load_snapshot
 from offline.cost.report import render, to_json
 from offline.cost.savings import savings
+from offline.cost.thresholds import config_of, render_thresholds, thresholds
 from offline.cost.traffic import DEFAULT_PROFILE, load_profile
 from offline.runner import ProgramFailed, run_program
 from offline.scope import cell_regions
@@ -72,13 +73,17 @@ def main(argv: list[str] | None = None) -> int:
                 save_snapshot(prices, args.save_snapshot, datetime.date.today().isoformat())
         result = estimate(run, profile, prices)
         saved = savings(run, profile, prices, result)
+        pays = thresholds(config_of(args.stack), profile, prices)
     except (ProgramFailed, FileNotFoundError, ValueError, PriceMissing, NoCredentials) as error:
         print(f"shop3d cost: {error}", file=sys.stderr)
         return 1
     if args.json:
-        print(json.dumps(to_json(args.stack, result, saved, profile, prices), indent=1))
+        document = to_json(args.stack, result, saved, profile, prices)
+        document["thresholds"] = [vars(t) | {"pays": t.pays} for t in pays]
+        print(json.dumps(document, indent=1))
     else:
         print(render(args.stack, result, saved, profile, prices, detail=args.items))
+        print("\n".join(render_thresholds(pays)))
     return 0
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from offline.cost.estimate import Estimate, estimate
 from offline.cost.prices import PriceBook, load_snapshot
 from offline.cost.savings import Saving, savings
+from offline.cost.thresholds import Threshold, config_of, thresholds
 from offline.cost.traffic import TRAFFIC_DIR, load_profile
 from offline.doc_blocks import DOCS, GeneratedBlock
 from offline.runner import ProgramRun, run_program
@@ -72,13 +73,32 @@ def _redis_line(prod: Estimate, former: Estimate, node: str) -> str:
     now = [usd for (s, _), usd in prod.by_service_region().items() if s == REDIS_SERVICE]
     before = sum(usd for (s, _), usd in former.by_service_region().items() if s == REDIS_SERVICE)
     return (
-        f"Redis in prod (default profile): a {node} pair per region costs USD "
+        f"Redis in prod with catalogCache on (default profile): a {node} pair per region costs USD "
         f"{_usd(min(now))}-{_usd(max(now))} per region per month; a {FORMER_REDIS_NODE} pair "
         f"would cost USD {_usd(before)} a month for the {len(now)} regions."
     )
 
 
-def render(rows: list[Row], prices: PriceBook, prod_redis: tuple[Estimate, Estimate, str]) -> str:
+def _break_even_lines(found: list[Threshold]) -> list[str]:
+    """Where each traffic-dependent saver pays, for prod's regions (the default profile)."""
+    lines = ["", "Where a saver pays in prod (per region and month, default profile):", ""]
+    for key in sorted({t.key for t in found}):
+        of_key = [t for t in found if t.key == key]
+        lines.append(
+            f"- `{key}` ({of_key[0].saver}): above "
+            + ", ".join(f"{t.region} {_usd(t.pays_above)}" for t in of_key)
+            + f" {of_key[0].unit}; the profile has "
+            + ", ".join(f"{_usd(t.this_profile)}" for t in of_key)
+        )
+    return lines
+
+
+def render(
+    rows: list[Row],
+    prices: PriceBook,
+    prod_redis: tuple[Estimate, Estimate, str],
+    break_even: list[Threshold] | None = None,
+) -> str:
     header = ["stack", "profile", "total", "per region", "largest services"]
     header += [title for _, title in SAVERS]
     lines = [
@@ -89,6 +109,7 @@ def render(rows: list[Row], prices: PriceBook, prod_redis: tuple[Estimate, Estim
         *(_row(row) for row in rows),
         "",
         _redis_line(*prod_redis),
+        *_break_even_lines(break_even or []),
     ]
     return "\n".join(lines)
 
@@ -103,11 +124,12 @@ def figures(run: RunProgram = run_program) -> str:
             profile = load_profile(TRAFFIC_DIR / f"{name}.yaml")
             result = estimate(graph, profile, prices)
             rows.append(Row(stack, name, result, savings(graph, profile, prices, result)))
-    prod = next(r.result for r in rows if (r.stack, r.profile) == ("prod", "default"))
-    node = str(run("prod", None).of_type(REDIS_NODE_TYPE)[0].inputs["nodeType"])
+    # The catalog cache is off by default: its cost is shown with it on.
+    default = load_profile(TRAFFIC_DIR / "default.yaml")
+    cached = run("prod", {"catalogCache": True})
+    node = str(cached.of_type(REDIS_NODE_TYPE)[0].inputs["nodeType"])
     former = estimate(
-        run("prod", {"redisNodeType": FORMER_REDIS_NODE}),
-        load_profile(TRAFFIC_DIR / "default.yaml"),
-        prices,
+        run("prod", {"catalogCache": True, "redisNodeType": FORMER_REDIS_NODE}), default, prices
     )
-    return render(rows, prices, (prod, former, node))
+    pays = thresholds(config_of("prod"), default, prices)
+    return render(rows, prices, (estimate(cached, default, prices), former, node), pays)

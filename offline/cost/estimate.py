@@ -495,8 +495,9 @@ def bucket(ctx: Context, bucket_: RecordedResource) -> list[LineItem]:
 
 
 def replication(ctx: Context, config: RecordedResource) -> list[LineItem]:
-    """Each published model crosses to every destination region (and pays RTC when on).
-    Only asset replication is modelled: other buckets carry no modelled traffic."""
+    """Each model published in this region (its share of the uploads: every cell publishes
+    into its own bucket) crosses to every destination region (and pays RTC when on). Only
+    asset replication is modelled: other buckets carry no modelled traffic."""
     sources = [
         b
         for b in ctx.depends_on_type(config, BUCKET)
@@ -506,7 +507,7 @@ def replication(ctx: Context, config: RecordedResource) -> list[LineItem]:
         return []
     region = ctx.region_of(config)
     p = ctx.profile
-    published_gb = p.models_uploaded * p.model_mb / GB
+    published_gb = p.models_uploaded * p.model_mb / GB * ctx.share(region)
     rules = config.inputs.get("rules") or []
     rtc = replication_time_rules(config.inputs)
     return [

@@ -9,6 +9,7 @@ from policy.rules import (
     cloudfront,
     cloudtrail,
     cognito,
+    compute,
     dynamodb,
     elasticache,
     kms,
@@ -34,6 +35,7 @@ _MODULES = (
     cloudtrail,
     secrets,
     cognito,
+    compute,
     stateful,
 )
 ALL_RULES: tuple[Rule, ...] = tuple(rule for module in _MODULES for rule in module.rules.rules)

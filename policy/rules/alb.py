@@ -175,3 +175,17 @@ def waf(stack: Stack) -> Iterator[Violation]:
                 "prefix list behind a distribution with webAclId"
             ),
         )
+
+
+@rules.resource(
+    "alb-target-group-https",
+    "Instance and IP target groups receive HTTPS from the load balancer.",
+    ("aws:lb/targetGroup:TargetGroup", "aws:alb/targetGroup:TargetGroup"),
+    "CKV_AWS_378",
+)
+def target_group_https(resource: Resource) -> Iterator[str]:
+    if resource.get("targetType") == "lambda":
+        return  # the ALB invokes a Lambda target through the Lambda API, not over a socket
+    protocol = resource.get("protocol")
+    if not is_unknown(protocol) and protocol not in ("HTTPS", "TLS"):
+        yield f"protocol {protocol}: forward over HTTPS (or exempt with the reason)"

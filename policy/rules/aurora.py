@@ -87,15 +87,30 @@ def aws_backup(stack: Stack) -> Iterator[Violation]:
 
 @rules.stack(
     "aurora-multi-az",
-    "Every cluster runs at least two instances (a writer and a reader in another AZ).",
+    "The writer's cluster runs at least two instances (a writer and a reader in another AZ); "
+    "a secondary cluster of a global database at least one (it forwards its cell's writes and "
+    "is promoted on failover; headless it could do neither).",
     "cluster-disallow-single-az; RDS.15",
 )
 def multi_az(stack: Stack) -> Iterator[Violation]:
     instances = stack.of_type(t.RDS_CLUSTER_INSTANCE)
     for cluster in stack.of_type(t.RDS_CLUSTER):
         count = sum(stack.refers(i, "clusterIdentifier", cluster) for i in instances)
-        if count < 2:
-            yield cluster, f"cluster {cluster.name} has {count} instance(s); run at least 2"
+        needed = 1 if _is_global_secondary(cluster) else 2
+        if count < needed:
+            role = "secondary" if needed == 1 else "writer's"
+            yield (
+                cluster,
+                f"{role} cluster {cluster.name} has {count} instance(s); run at least {needed}",
+            )
+
+
+def _is_global_secondary(cluster: Resource) -> bool:
+    """A member of a global database created without a master user: a secondary (only the
+    primary's cluster may set masterUsername and databaseName)."""
+    return is_set(cluster.get("globalClusterIdentifier")) and not is_set(
+        cluster.get("masterUsername")
+    )
 
 
 @rules.resource(
@@ -169,3 +184,35 @@ def non_default_admin(resource: Resource) -> Iterator[str]:
     user = resource.get("masterUsername")
     if isinstance(user, str) and user.lower() in DEFAULT_ADMIN_NAMES:
         yield f"masterUsername {user!r} is a default name: choose another"
+
+
+PARAMETER_GROUP = "aws:rds/clusterParameterGroup:ClusterParameterGroup"
+LOGGING_STATEMENTS = frozenset({"ddl", "mod", "all"})
+
+
+@rules.stack(
+    "aurora-logs-slow-and-ddl",
+    "Every Aurora PostgreSQL cluster uses a cluster parameter group that logs slow statements "
+    "(log_min_duration_statement >= 0) and schema changes (log_statement ddl, mod or all).",
+    "CKV2_AWS_30",
+)
+def logs_slow_and_ddl(stack: Stack) -> Iterator[Violation]:
+    groups = stack.of_type(PARAMETER_GROUP)
+    for cluster in stack.of_type(t.RDS_CLUSTER):
+        if is_unknown(cluster.get("dbClusterParameterGroupName")):
+            continue
+        used = [g for g in groups if stack.refers(cluster, "dbClusterParameterGroupName", g)]
+        values = {
+            str(p.get("name")): str(p.get("value"))
+            for g in used
+            for p in items(g.get("parameters"))
+            if isinstance(p, dict)
+        }
+        slow = values.get("log_min_duration_statement", "-1")
+        if not used or not slow.lstrip("-").isdigit() or int(slow) < 0:
+            yield (
+                cluster,
+                f"cluster {cluster.name}: log slow statements (log_min_duration_statement)",
+            )
+        elif values.get("log_statement") not in LOGGING_STATEMENTS:
+            yield cluster, f"cluster {cluster.name}: log DDL (log_statement = ddl)"

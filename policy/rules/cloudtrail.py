@@ -58,3 +58,14 @@ def cloudwatch(resource: Resource) -> Iterator[str]:
     for prop in ("cloudWatchLogsGroupArn", "cloudWatchLogsRoleArn"):
         if not is_set(resource.get(prop)):
             yield f"{prop} is not set"
+
+
+@rules.resource(
+    "cloudtrail-sns-topic",
+    "The trail notifies an SNS topic of each log file delivery.",
+    TRAIL,
+    "CKV_AWS_252",
+)
+def sns_topic(resource: Resource) -> Iterator[str]:
+    if not is_set(resource.get("snsTopicName")):
+        yield "snsTopicName is not set"

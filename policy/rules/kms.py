@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from policy import tokens as t
 from policy.model import Resource, RuleSet
@@ -67,3 +68,32 @@ def deletion_guard(resource: Resource) -> Iterator[str]:
     window = resource.get("deletionWindowInDays")
     if is_set(window) and not is_unknown(window) and int(window) < 30:
         yield f"deletionWindowInDays {window}: use 30, the longest window to cancel"
+
+
+EVENTBRIDGE = "events.amazonaws.com"
+# Conditions EventBridge's KMS calls for an encrypted SNS target do not carry.
+UNMATCHED_BY_EVENTBRIDGE = ("aws:SourceAccount", "aws:SourceArn")
+
+
+def _services(statement: Mapping[str, Any]) -> list[str]:
+    principal = statement.get("Principal")
+    service = principal.get("Service") if isinstance(principal, Mapping) else None
+    return [service] if isinstance(service, str) else [str(s) for s in service or []]
+
+
+@rules.resource(
+    "kms-eventbridge-unconditioned",
+    "A key statement for events.amazonaws.com (EventBridge into encrypted SNS topics) has no "
+    "aws:SourceAccount or aws:SourceArn condition: EventBridge's KMS calls carry neither, so "
+    "deliveries would fail silently (SNS developer guide, encrypted topics).",
+    KEYS,
+    "shop3d",
+)
+def eventbridge_unconditioned(resource: Resource) -> Iterator[str]:
+    for statement in statements(resource.get("policy")):
+        if EVENTBRIDGE not in _services(statement):
+            continue
+        conditions = statement.get("Condition") or {}
+        keys = {k for block in conditions.values() if isinstance(block, dict) for k in block}
+        for key in sorted(keys & set(UNMATCHED_BY_EVENTBRIDGE)):
+            yield f"statement {statement.get('Sid', '')!r}: drop {key} for {EVENTBRIDGE}"

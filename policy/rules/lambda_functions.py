@@ -118,15 +118,27 @@ def in_vpc(resource: Resource) -> Iterator[str]:
         yield "vpcConfig.securityGroupIds is empty"
 
 
-@rules.resource(
+@rules.stack(
     "lambda-concurrency-cap",
-    "Reserved concurrency caps each function so one cannot starve the account.",
-    FUNCTION,
+    "A function SQS invokes is capped so a backlog cannot take the region's quota: the event "
+    "source's scalingConfig.maximumConcurrency (or a reservation). CKV_AWS_115 asks every "
+    "function to reserve; that is refused on purpose: reservations take quota from every "
+    "other function, and a new account's 10 cannot be reserved at all.",
     "CKV_AWS_115",
 )
-def concurrency_cap(resource: Resource) -> Iterator[str]:
-    if not at_least(resource.get("reservedConcurrentExecutions"), 1):
-        yield "reservedConcurrentExecutions is unset: set a cap"
+def concurrency_cap(stack: Stack) -> Iterator[Violation]:
+    for mapping in stack.of_type("aws:lambda/eventSourceMapping:EventSourceMapping"):
+        if at_least(mapping.get("scalingConfig.maximumConcurrency"), 2):
+            continue
+        functions = [
+            f for f in stack.of_type(t.FUNCTION) if stack.refers(mapping, "functionName", f)
+        ]
+        if functions and all(at_least(f.get("reservedConcurrentExecutions"), 1) for f in functions):
+            continue
+        yield (
+            mapping,
+            f"event source {mapping.name}: set scalingConfig.maximumConcurrency (2-1000)",
+        )
 
 
 @rules.stack(

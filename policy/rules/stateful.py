@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from policy import tokens as t
 from policy.model import Resource, RuleSet
+from policy.values import is_true, is_unknown
 
 rules = RuleSet()
 
@@ -21,3 +22,21 @@ rules = RuleSet()
 def protected(resource: Resource) -> Iterator[str]:
     if not resource.protect:
         yield "protect is not set: pass pulumi.ResourceOptions(protect=True)"
+
+
+@rules.resource(
+    "s3-force-destroy-unprotected-only",
+    "forceDestroy (empty the bucket on destroy) only on buckets that are not protected, and "
+    "on every one that is not: a protected bucket must never be emptied by a destroy, an "
+    "unprotected one must not stop a dev destroy at BucketNotEmpty.",
+    (t.BUCKET,),
+    "shop3d",
+)
+def force_destroy(resource: Resource) -> Iterator[str]:
+    value = resource.get("forceDestroy")
+    if is_unknown(value):
+        return
+    if resource.protect and is_true(value):
+        yield "a protected bucket has forceDestroy: set it false"
+    if not resource.protect and not is_true(value):
+        yield "an unprotected bucket without forceDestroy: pulumi destroy fails on BucketNotEmpty"

@@ -72,3 +72,53 @@ def logging(stack: Stack) -> Iterator[Violation]:
     for acl in stack.of_type(t.WEB_ACL):
         if not stack.referrers(acl, "resourceArn", t.WEB_ACL_LOGGING):
             yield acl, f"web ACL {acl.name} has no aws.wafv2.WebAclLoggingConfiguration"
+
+
+# AWS's managed group of VPN, Tor and hosting-provider addresses.
+ANONYMOUS_IP_GROUP = "AWSManagedRulesAnonymousIpList"
+
+
+def _statement(rule: dict[str, object]) -> dict[str, object]:
+    statement = rule.get("statement")
+    return statement if isinstance(statement, dict) else {}
+
+
+def _cloudfront_rules(resource: Resource) -> list[dict[str, object]] | None:
+    """The rules of a CloudFront-scoped ACL whose rules are known; None otherwise."""
+    if resource.get("scope") != "CLOUDFRONT" or is_unknown(resource.get("rules")):
+        return None
+    return acl_rules(resource)
+
+
+@rules.resource(
+    "waf-anonymous-ip-rule-group",
+    f"A CloudFront web ACL uses AWS's {ANONYMOUS_IP_GROUP} (count mode is enough: the labels "
+    "show anonymised traffic without refusing shoppers on a VPN).",
+    ACL,
+    "CKV_AWS_192 (anonymous IP); WAF managed rule groups",
+)
+def anonymous_ip(resource: Resource) -> Iterator[str]:
+    acl = _cloudfront_rules(resource)
+    if acl is None:
+        return
+    names = {
+        (_statement(rule).get("managedRuleGroupStatement") or {}).get("name")  # type: ignore[attr-defined]
+        for rule in acl
+    }
+    if ANONYMOUS_IP_GROUP not in names:
+        yield f"add a rule with managedRuleGroupStatement {ANONYMOUS_IP_GROUP} (vendor AWS)"
+
+
+@rules.resource(
+    "waf-rate-limit-scoped",
+    "Every blocking rate-based rule of a CloudFront web ACL has a scopeDownStatement: an "
+    "unscoped per-IP limit counts every cached file of a page (20-30 per product view) and "
+    "blocks shoppers long before an API abuser.",
+    ACL,
+    "shop3d",
+)
+def rate_limit_scoped(resource: Resource) -> Iterator[str]:
+    for rule in _cloudfront_rules(resource) or []:
+        rate = _statement(rule).get("rateBasedStatement")
+        if isinstance(rate, dict) and not is_set(rate.get("scopeDownStatement")):
+            yield f"rule {rule.get('name')}: scope the rate limit down (to /api/, say)"

@@ -30,8 +30,11 @@ from local.resources import (
     TABLE_ENV_VARS,
     AwsEndpoints,
     delete_tables,
+    ensure_secret,
     ensure_tables,
+    stripe_secret_value,
 )
+from local.servers import LocalStripe
 from tests.conftest import unique_prefix
 
 COOKIE_KEY = "k" * 48
@@ -48,6 +51,7 @@ def issuer(moto_endpoint: str, dynamodb_endpoint: str) -> Iterator[LocalUserPool
 
 
 CART_ROLE_PASSWORD = "cart-role-test-password"
+WEBHOOK_SECRET = "whsec_shop3d_cart_tests"
 
 
 @dataclass(frozen=True)
@@ -56,11 +60,13 @@ class CartWorld:
     database_url: str  # the superuser: seeding stock, reading back, the schema step
     cart_database_url: str  # what the service gets: its own least-privilege role
     redis_url: str
+    stripe: LocalStripe
+    stripe_secret_arn: str
 
 
 @pytest.fixture(scope="module")
 def cart_world(
-    dynamodb_endpoint, moto_endpoint, postgres_server, redis_url, issuer
+    dynamodb_endpoint, moto_endpoint, postgres_server, redis_url, issuer, localstripe
 ) -> Iterator[CartWorld]:
     """Tables, a database and the service's environment, shared by one test module (creating
     tables per test costs ~1 s on DynamoDB Local). Tests stay independent because every cart
@@ -80,15 +86,28 @@ def cart_world(
             apply_schema(conn)
             set_cart_role_password(conn, CART_ROLE_PASSWORD)
         cart_database_url = url_as_cart_role(database_url, CART_ROLE_PASSWORD)
+        # The Stripe keys live in (moto's) Secrets Manager, as in AWS; the SDK talks to
+        # localstripe through its base URL.
+        stripe_secret_arn = ensure_secret(
+            endpoints,
+            f"{unique_prefix('stripe')}keys",
+            stripe_secret_value(
+                LocalStripe.SECRET_KEY, LocalStripe.PUBLISHABLE_KEY, WEBHOOK_SECRET
+            ),
+        )
         settings = {
             env.DATABASE_URL: cart_database_url,
             env.REDIS_URL: redis_url,
             env.CART_COOKIE_KEY: COOKIE_KEY,
+            env.STRIPE_SECRET_ARN: stripe_secret_arn,
+            env.STRIPE_API_BASE: localstripe.endpoint,
             **issuer.env(),
         }
         for name, value in settings.items():
             patch.setenv(name, value)
-        yield CartWorld(tables, database_url, cart_database_url, redis_url)
+        yield CartWorld(
+            tables, database_url, cart_database_url, redis_url, localstripe, stripe_secret_arn
+        )
         delete_tables(dynamodb, tables.values())
         postgres_server.drop_database(database)
 
@@ -112,7 +131,17 @@ class Shop:
     catalog_table: str
     database_url: str
 
-    def product(self, sku: str, price_minor: int = 1999, *, active: bool = True, **extra: Any):
+    def product(
+        self,
+        sku: str,
+        price_minor: int = 1999,
+        *,
+        active: bool = True,
+        stock: int | None = 100,
+        **extra: Any,
+    ):
+        """Write the catalog item; a SKU with no inventory row yet gets `stock` units (None:
+        none, so it is sold out)."""
         item = {
             "sku": sku,
             "name": f"Product {sku}",
@@ -125,6 +154,8 @@ class Shop:
             **extra,
         }
         boto3.resource("dynamodb").Table(self.catalog_table).put_item(Item=item)
+        if stock is not None and self.stock(sku) is None:
+            self.stock(sku, stock)
         return item
 
     def stock(self, sku: str, on_hand: int | None = None) -> int | None:
@@ -181,6 +212,7 @@ class Client:
         cookie: str | None = None,
         headers: dict[str, str] | None = None,
         raw: str | bytes | None = None,
+        query: dict[str, str] | None = None,
     ) -> Reply:
         sent = dict(headers or {})
         if token is not None:
@@ -194,6 +226,7 @@ class Client:
             headers={"host": "shop.example", "content-type": "application/json", **sent},
             body=payload,
             binary=isinstance(payload, bytes),
+            query=query,
         )
         response = self.module.lambda_handler(event, LambdaContext())
         text = response.get("body") or ""

@@ -168,6 +168,7 @@ def test_products_are_listed_and_read_through_the_cache(client, shop, services):
         "price_minor": 2500,
         "currency": "EUR",
         "asset": {"status": "READY", "manifest_url": "/assets/VASE-1/abc123/manifest.json"},
+        "availability": "in_stock",
     }
     # Cache-aside: the entry is now in Redis, so a table change shows only after the TTL.
     assert services.redis.get(CACHE_PREFIX + "VASE-1") is not None

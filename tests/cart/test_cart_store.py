@@ -165,6 +165,9 @@ def test_merge_on_login_moves_the_guest_cart_and_clears_the_cookie(client, shop,
     assert reply.body["not_merged"] == []
     assert reply.headers["Set-Cookie"].startswith("shop3d_cart=;")
     assert "Max-Age=0" in reply.headers["Set-Cookie"]
+    # The guest cart was emptied in the merge's transaction: the guest cannot check it out.
+    assert client.call("GET", "/api/cart", cookie=cookie).body["lines"] == []
+    assert client.call("POST", "/api/checkout", cookie=cookie).status == 422
     again = client.call("POST", "/api/cart/merge", token=token, cookie=cookie)
     assert again.body["lines"] == reply.body["lines"]  # a retried merge changes nothing
     assert client.call("POST", "/api/cart/merge", token=token).body["total_minor"] == 3000

@@ -30,7 +30,7 @@ def test_200_buyers_racing_for_10_units_get_exactly_10_orders(services, shop):
     refused = [o for o in outcomes if isinstance(o, Problem)]
     assert len(created) == 10
     assert len(refused) == 190
-    assert all(p.status == 409 and "insufficient stock" in p.detail for p in refused)
+    assert all(p.status == 409 and "not enough stock" in p.detail for p in refused)
     assert shop.stock("HOT-1") == 0
     assert shop.count_orders("HOT-1") == 10
 
@@ -69,3 +69,15 @@ def test_merge_sent_10_times_at_once_is_applied_once(services, shop):
     assert final["total_minor"] == 7 * 1000 + 2000
     assert all(view["lines"] == final["lines"] for view in views)
     assert guest.cart_id in services.store.read(user.cart_id).merged
+
+
+def test_two_accounts_merging_one_guest_cart_at_once_get_its_lines_once(services, shop):
+    shop.product("TOY-3", 1000)
+    guest = Owner("guest", "b" * 32)
+    services.carts.add(guest, "TOY-3", 3)
+    users = [Owner("user", f"twin-{i}") for i in range(2)]
+    with ThreadPoolExecutor(2) as pool:
+        list(pool.map(lambda user: services.carts.merge(user, guest), users))
+    merged = [services.carts.get(user)["lines"] for user in users]
+    assert sorted(len(lines) for lines in merged) == [0, 1]
+    assert services.carts.get(guest)["lines"] == []  # emptied in the same transaction

@@ -85,21 +85,38 @@ def test_the_cart_role_has_exactly_the_grants_checkout_and_order_reads_need(pg_d
         ("orders", "INSERT"),
         ("order_lines", "SELECT"),
         ("order_lines", "INSERT"),
+        ("order_events", "SELECT"),
+        ("order_events", "INSERT"),
+        ("outbox", "SELECT"),
+        ("outbox", "INSERT"),
+        ("stripe_events", "SELECT"),
+        ("stripe_events", "INSERT"),
     }
-    # owner_key: signing in hands a guest's orders to the account (order_history.adopt).
+    # Transitions change only the state columns; the relay only marks rows published; owner_key:
+    # signing in hands a guest's orders to the account (order_history.adopt).
     assert columns == {
         ("inventory", "on_hand"),
         ("inventory", "updated_at"),
         ("orders", "owner_key"),
+        ("orders", "status"),
+        ("orders", "payment_status"),
+        ("orders", "payment_intent_id"),
+        ("orders", "updated_at"),
+        ("outbox", "published_at"),
+        ("stripe_events", "order_id"),
     }
     assert memberships == (0,)  # no rds_iam here (plain PostgreSQL): password sign-in
 
 
+ORDER_TABLES = {"inventory", "orders", "order_lines", "order_events", "outbox", "stripe_events"}
 FORBIDDEN = [
     "DROP TABLE orders",
     "DELETE FROM orders",
     "TRUNCATE order_lines",
-    "UPDATE orders SET status = 'PAID'",
+    "UPDATE orders SET total_minor = 0",
+    "DELETE FROM stripe_events",
+    "UPDATE outbox SET detail = '{}'",
+    "DELETE FROM order_events",
     "INSERT INTO inventory (sku, on_hand) VALUES ('FREE-1', 1000)",
     "UPDATE inventory SET sku = 'RENAMED'",
     "ALTER TABLE inventory DROP CONSTRAINT inventory_on_hand_check",
@@ -374,12 +391,12 @@ def test_the_deploy_event_applies_the_schema_with_the_master_secret_across_a_rot
 ):
     event = {APPLY_SCHEMA_EVENT_KEY: {"schema_sha256": cart_schema_sha256()}}
     assert schema_lambda(event, LambdaContext()) == {"applied": cart_schema_sha256()}
-    assert _tables(master) == {"inventory", "orders", "order_lines"}
+    assert _tables(master) == ORDER_TABLES
     with psycopg.connect(master.server.url(master.database), autocommit=True) as conn:
         conn.execute("DROP TABLE order_lines")
     master.rotate("rotated-while-warm")
     assert schema_lambda(event, LambdaContext()) == {"applied": cart_schema_sha256()}
-    assert _tables(master) == {"inventory", "orders", "order_lines"}
+    assert _tables(master) == ORDER_TABLES
 
 
 def test_the_schema_grants_rds_iam_where_it_exists(master, schema_lambda):

@@ -115,3 +115,15 @@ def test_checkout_without_a_database_says_what_to_set():
     services = Services.from_settings(Settings.from_env({**BASE, env.CART_COOKIE_KEY: "k" * 32}))
     with pytest.raises(ConfigError, match=f"set {env.DATABASE_URL} .* or {env.DATABASE_IAM_USER}"):
         _ = services.database
+
+
+def test_reservation_minutes_are_whole_minutes_within_a_day() -> None:
+    from handlers.cart.settings import ConfigError as CartConfigError
+    from handlers.cart.settings import reservation_minutes
+    from handlers.shared import env as names
+
+    assert reservation_minutes({}) == 30
+    assert reservation_minutes({names.RESERVATION_MINUTES: "90"}) == 90
+    for bad in ("0", "1441", "ten", "-5"):
+        with pytest.raises(CartConfigError, match=names.RESERVATION_MINUTES):
+            reservation_minutes({names.RESERVATION_MINUTES: bad})

@@ -90,6 +90,7 @@ class Harness:
         cli: str | None = "/usr/bin/pulumi",
         environ: dict[str, str] | None = None,
         work_dir: Path = ROOT,
+        preflight: tuple[str, bool] = ("", False),
     ) -> Driver:
         def open_stack(request: StackRequest) -> RecordingStack:
             self.requests.append(request)
@@ -106,6 +107,7 @@ class Harness:
             ensure_artifacts=ensure,
             work_dir=work_dir,
             on_output=self.printed.append,
+            preflight=lambda stack: preflight,
         )
 
 
@@ -136,8 +138,24 @@ def test_up_reports_changes_and_outputs(harness: Harness) -> None:
     assert harness.stack.calls[0][1]["policy_pack_configs"]
     # prod relaxes only what Pulumi.prod.yaml names; every other rule stays mandatory.
     assert harness.stack.policy_config_seen == {
+        "alb-target-group-https": {"enforcementLevel": "advisory"},
+        "cloudtrail-sns-topic": {"enforcementLevel": "advisory"},
         "secrets-rotation": {"enforcementLevel": "advisory"},
     }
+
+
+def test_a_preflight_blocker_stops_up_before_the_stack_is_opened(harness: Harness) -> None:
+    blocked = ("BLOCK  guardduty-detector ...\n1 blocker(s): fix them", True)
+    assert run(harness.driver(preflight=blocked), "up", "dev") == Exit.PREFLIGHT
+    assert harness.stack.calls == [] and harness.requests == []
+    assert harness.printed[0].startswith("BLOCK  guardduty-detector")
+    assert "./shop3d preflight dev" in harness.printed[-1]
+
+
+def test_preflight_without_blockers_lets_up_run(harness: Harness) -> None:
+    assert run(harness.driver(preflight=("no blockers", False)), "up", "dev") == Exit.OK
+    assert [name for name, _ in harness.stack.calls] == ["up"]
+    assert harness.printed[0] == "no blockers"
 
 
 def test_drift_clean_exits_0_with_a_report(harness: Harness, tmp_path: Path) -> None:

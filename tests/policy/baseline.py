@@ -39,7 +39,14 @@ KEY_POLICY = {
             "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
             "Action": "kms:*",
             "Resource": "*",
-        }
+        },
+        {
+            "Sid": "EventBridge",
+            "Effect": "Allow",
+            "Principal": {"Service": "events.amazonaws.com"},
+            "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+            "Resource": "*",
+        },
     ]
 }
 
@@ -253,6 +260,16 @@ def baseline() -> list[Resource]:
             copyTagsToSnapshot=True,
             masterUsername="shop3d_admin",
             clusterIdentifier="orders",
+            dbClusterParameterGroupName="orders-logging",
+        ),
+        res(
+            "aws:rds/clusterParameterGroup:ClusterParameterGroup",
+            "orders-logging",
+            family="aurora-postgresql16",
+            parameters=[
+                {"name": "log_min_duration_statement", "value": "1000"},
+                {"name": "log_statement", "value": "ddl"},
+            ],
         ),
         *[
             res(
@@ -331,7 +348,6 @@ def baseline() -> list[Resource]:
             runtime="python3.12",
             packageType="Zip",
             tracingConfig={"mode": "Active"},
-            reservedConcurrentExecutions=100,
             vpcConfig={"subnetIds": ["subnet-a", "subnet-b"], "securityGroupIds": ["sg-1"]},
             kmsKeyArn=KEY_ARN,
             codeSigningConfigArn="arn:aws:lambda:x:1:code-signing-config:c",
@@ -357,7 +373,6 @@ def baseline() -> list[Resource]:
             packageType="Image",
             imageUri="1.dkr.ecr/x@sha256:0",
             tracingConfig={"mode": "Active"},
-            reservedConcurrentExecutions=10,
             vpcConfig={"subnetIds": ["subnet-a", "subnet-b"], "securityGroupIds": ["sg-1"]},
         ),
         res(t.SQS_QUEUE, "uploads-queue", redrivePolicy='{"maxReceiveCount": 5}'),
@@ -366,6 +381,7 @@ def baseline() -> list[Resource]:
             "asset-events",
             functionName="asset",
             eventSourceArn="arn:aws:sqs:us-east-1:1:uploads-queue",
+            scalingConfig={"maximumConcurrency": 5},
         ),
         # WAF
         res(
@@ -392,7 +408,31 @@ def baseline() -> list[Resource]:
                         "metricName": "bad",
                         "sampledRequestsEnabled": True,
                     },
-                }
+                },
+                {
+                    "name": "anonymous",
+                    "priority": 2,
+                    "overrideAction": {"count": {}},
+                    "statement": {
+                        "managedRuleGroupStatement": {
+                            "name": "AWSManagedRulesAnonymousIpList",
+                            "vendorName": "AWS",
+                        }
+                    },
+                    "visibilityConfig": {"cloudwatchMetricsEnabled": True},
+                },
+                {
+                    "name": "api-rate",
+                    "priority": 0,
+                    "action": {"block": {}},
+                    "statement": {
+                        "rateBasedStatement": {
+                            "limit": 2000,
+                            "scopeDownStatement": {"byteMatchStatement": {"searchString": "/api/"}},
+                        }
+                    },
+                    "visibilityConfig": {"cloudwatchMetricsEnabled": True},
+                },
             ],
         ),
         res(
@@ -443,6 +483,7 @@ def baseline() -> list[Resource]:
         res(
             t.TRAIL,
             "trail",
+            snsTopicName="trail-deliveries",
             isMultiRegionTrail=True,
             kmsKeyId=KEY_ARN,
             enableLogFileValidation=True,
@@ -469,6 +510,36 @@ def baseline() -> list[Resource]:
             protect=True,
             userPoolTier="PLUS",
             userPoolAddOns={"advancedSecurityMode": "ENFORCED"},
+        ),
+    ]
+    # EC2 launch paths and EventBridge delivery.
+    resources += [
+        res(
+            "aws:lb/targetGroup:TargetGroup",
+            "web-targets",
+            targetType="instance",
+            protocol="HTTPS",
+            port=443,
+        ),
+        res(
+            "aws:ec2/launchTemplate:LaunchTemplate",
+            "web-template",
+            metadataOptions={"httpTokens": "required", "httpPutResponseHopLimit": 1},
+            blockDeviceMappings=[{"deviceName": "/dev/xvda", "ebs": {"encrypted": "true"}}],
+        ),
+        res(
+            "aws:autoscaling/group:Group",
+            "web-asg",
+            tags=[{"key": "project", "value": "shop3d", "propagateAtLaunch": True}],
+        ),
+        res("aws:cloudwatch/eventRule:EventRule", "findings-rule"),
+        res("aws:cloudwatch/eventTarget:EventTarget", "findings-target", rule="findings-rule"),
+        res(
+            "aws:cloudwatch/metricAlarm:MetricAlarm",
+            "findings-failed",
+            namespace="AWS/Events",
+            metricName="FailedInvocations",
+            dimensions={"RuleName": "findings-rule"},
         ),
     ]
     # The Aurora cluster is selected by ARN rather than by tag: both joins are exercised.

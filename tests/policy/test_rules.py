@@ -12,7 +12,16 @@ from policy import tokens as t
 from policy.evaluate import evaluate
 from policy.model import Resource, ResourceRule
 from policy.rules import ALL_RULES, RULES_BY_NAME
-from tests.policy.baseline import TLS_DENY, baseline, patch, res, stack_of, unprotect, without
+from tests.policy.baseline import (
+    KEY_ARN,
+    TLS_DENY,
+    baseline,
+    patch,
+    res,
+    stack_of,
+    unprotect,
+    without,
+)
 
 Breaker = Callable[[list[Resource]], list[Resource]]
 PUBLIC_READ = {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "*"}
@@ -29,6 +38,13 @@ def drop(*names: str) -> Breaker:
 def change(name: str, **props: object) -> Breaker:
     return lambda rs: patch(rs, name, **props)
 
+
+# A web ACL whose one rule is an unscoped rate limit (no managed group, no scope-down).
+UNSCOPED_RATE_RULE = {
+    "name": "rate",
+    "statement": {"rateBasedStatement": {"limit": 1000}},
+    "visibilityConfig": {"cloudwatchMetricsEnabled": True},
+}
 
 BREAKERS: dict[str, Breaker] = {
     # S3
@@ -169,7 +185,7 @@ BREAKERS: dict[str, Breaker] = {
     "lambda-in-vpc": change(
         "cart", vpcConfig={"subnetIds": ["subnet-a"], "securityGroupIds": ["sg-1"]}
     ),
-    "lambda-concurrency-cap": change("asset", reservedConcurrentExecutions=-1),
+    "lambda-concurrency-cap": change("asset-events", scalingConfig={}),
     "lambda-dead-letter": change("uploads-queue", redrivePolicy=None),
     "lambda-environment-cmk": change("cart", kmsKeyArn=None),
     "lambda-no-secrets-in-environment": change(
@@ -198,17 +214,36 @@ BREAKERS: dict[str, Breaker] = {
     # WAF
     "waf-has-rules": change("edge", rules=[]),
     "waf-metrics": change("edge", visibilityConfig={"cloudwatchMetricsEnabled": False}),
-    "waf-log4j-rule-group": change(
-        "edge",
-        rules=[
-            {
-                "name": "rate",
-                "statement": {"rateBasedStatement": {"limit": 1000}},
-                "visibilityConfig": {"cloudwatchMetricsEnabled": True},
-            }
-        ],
-    ),
+    "waf-log4j-rule-group": change("edge", rules=[UNSCOPED_RATE_RULE]),
     "waf-logging": drop("edge-logs"),
+    "waf-anonymous-ip-rule-group": change("edge", rules=[]),
+    # EC2 launch paths, EventBridge delivery
+    "launch-template-imds-hop-limit": change(
+        "web-template", metadataOptions={"httpTokens": "required", "httpPutResponseHopLimit": 2}
+    ),
+    "launch-template-volume-key-usable": change(
+        "web-template", blockDeviceMappings=[{"ebs": {"encrypted": "true", "kmsKeyId": KEY_ARN}}]
+    ),
+    "autoscaling-group-tags": change("web-asg", tags=[]),
+    "eventbridge-failed-invocations-alarm": drop("findings-failed"),
+    "kms-eventbridge-unconditioned": change(
+        "key",
+        policy=json.dumps(
+            {
+                "Statement": [
+                    {
+                        "Sid": "EventBridge",
+                        "Effect": "Allow",
+                        "Principal": {"Service": ["events.amazonaws.com"]},
+                        "Action": "kms:GenerateDataKey*",
+                        "Resource": "*",
+                        "Condition": {"StringEquals": {"aws:SourceAccount": "111122223333"}},
+                    }
+                ]
+            }
+        ),
+    ),
+    "waf-rate-limit-scoped": change("edge", rules=[UNSCOPED_RATE_RULE]),
     # Security groups
     "sg-no-public-admin-ports": change("alb-https-in", fromPort=22, toPort=22),
     "sg-no-public-http": change("alb-https-in", fromPort=80, toPort=80),
@@ -229,6 +264,12 @@ BREAKERS: dict[str, Breaker] = {
         "shoppers", userPoolAddOns={"advancedSecurityMode": "AUDIT"}
     ),
     "stateful-protected": lambda rs: unprotect(rs, "carts"),
+    "cloudtrail-sns-topic": change("trail", snsTopicName=None),
+    "alb-target-group-https": change("web-targets", protocol="HTTP"),
+    "aurora-logs-slow-and-ddl": change(
+        "orders-logging", parameters=[{"name": "log_min_duration_statement", "value": "-1"}]
+    ),
+    "s3-force-destroy-unprotected-only": change("logs", forceDestroy=True),
 }
 
 
@@ -397,3 +438,18 @@ def test_code_signing_exempts_container_images_only() -> None:
         codeSigningConfigArn="arn:aws:lambda:us-east-1:1:code-signing-config:csc-1",
     )
     assert rule.violations(signed) == []
+
+
+def test_a_global_secondary_may_run_one_instance_but_not_none_and_the_writer_two() -> None:
+    def member(name: str) -> Resource:
+        writer = next(r for r in baseline() if r.name == "orders")
+        props = {**writer.props, "clusterIdentifier": name, "globalClusterIdentifier": "g"}
+        props.pop("masterUsername")  # only the primary's cluster names a master user
+        return res(t.RDS_CLUSTER, name, **props)
+
+    instance = res(t.RDS_CLUSTER_INSTANCE, "orders-eu-1", clusterIdentifier="orders-eu")
+    assert findings_of([*baseline(), member("orders-eu"), instance], "aurora-multi-az") == []
+    headless = findings_of([*baseline(), member("orders-eu")], "aurora-multi-az")
+    assert headless == ["secondary cluster orders-eu has 0 instance(s); run at least 1"]
+    single_writer = findings_of(without(baseline(), "orders-2"), "aurora-multi-az")
+    assert single_writer == ["writer's cluster orders has 1 instance(s); run at least 2"]

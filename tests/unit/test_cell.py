@@ -28,6 +28,7 @@ from offline.runner import ProgramRun, RecordedResource
 from policy import tokens as t
 from stack_config.catalog import REGIONS
 from tests.unit.conftest import ProgramFactory
+from tests.unit.test_write_path import assert_writes_reach_the_writer
 
 FUNCTION = t.FUNCTION
 INGRESS = t.INGRESS_RULE
@@ -38,6 +39,11 @@ ROLE_POLICY = t.IAM_ROLE_POLICY
 LOG_GROUP = t.LOG_GROUP
 QUEUE = t.SQS_QUEUE
 WEB_OFF = {"webTier": False}
+# The web tier is off by default (it serves nothing until it renders pages): tests of it ask.
+WEB_ON = {"webTier": True}
+# Nor the catalog cache (it pays only above a read volume `./shop3d cost` prints).
+CACHE_ON = {"catalogCache": True}
+ALL_ON = WEB_ON | CACHE_ON
 
 # (type, logical name suffix) every cell has, web tier or not.
 CELL_PARTS = [
@@ -56,7 +62,6 @@ CELL_PARTS = [
     (t.BATCH_JOB_QUEUE, "-batch-queue"),
     (t.BATCH_JOB_DEFINITION, "-batch-job"),
     (t.ECR_REPOSITORY, "-asset-repository"),
-    (t.REPLICATION_GROUP, "-redis"),
     (t.SNS_TOPIC, "-alarms"),
     (t.DASHBOARD, "-dashboard"),
     (t.HEALTH_CHECK, "-health"),
@@ -71,6 +76,8 @@ WEB_PARTS = [
     (t.TARGET_GROUP, "-alb-web"),
     (LISTENER_RULE, "-alb-rule-web"),
 ]
+REDIS = "aws:elasticache/replicationGroup:ReplicationGroup"
+REDIS_METRICS = {"EngineCPUUtilization", "Evictions"}
 ALARMED_METRICS = {
     "HTTPCode_ELB_5XX_Count",
     "TargetResponseTime",
@@ -113,12 +120,15 @@ def assert_full_cell(run: ProgramRun, regions: list[str], web_tier: bool) -> Non
             if "metric" in q
         }
         lag = "AuroraReplicaLag" if region == regions[0] else "AuroraGlobalDBReplicationLag"
-        assert ALARMED_METRICS | {lag} <= metrics, f"{region} lacks alarms"
+        expected = ALARMED_METRICS | {lag}
+        if (REDIS, f"cell-{region}-redis") not in have:  # the catalog cache is off by default
+            expected -= REDIS_METRICS
+        assert expected <= metrics, f"{region} lacks alarms"
 
 
 @pytest.mark.parametrize(
     ("stack", "overrides", "web_tier"),
-    [("dev", None, True), ("prod", None, True), ("dev", WEB_OFF, False)],
+    [("dev", None, False), ("prod", None, False), ("prod", ALL_ON, True), ("dev", WEB_ON, True)],
 )
 def test_every_region_has_its_full_cell(
     program: ProgramFactory, stack: str, overrides: dict[str, Any] | None, web_tier: bool
@@ -139,6 +149,7 @@ def test_generated_region_lists_get_a_full_cell_each(
 ) -> None:
     run = program("dev", {"regions": regions, "webTier": web_tier})
     assert_full_cell(run, regions, web_tier)
+    assert_writes_reach_the_writer(run, regions)
     assert_least_privilege_network(run, regions)
 
 
@@ -182,8 +193,8 @@ def test_network_access_is_least_privilege(program: ProgramFactory, stack: str) 
     assert_least_privilege_network(run, run.outputs["regions"])
 
 
-def test_prod_reaches_aws_apis_through_interface_endpoints(program: ProgramFactory) -> None:
-    prod, dev = program("prod"), program("dev")
+def test_interface_endpoints_when_asked_reach_aws_apis(program: ProgramFactory) -> None:
+    prod, dev = program("prod", {"interfaceEndpoints": True}), program("prod")
     services = {"secretsmanager", "kms", "sqs", "logs"}
     for region in prod.outputs["regions"]:
         endpoints = {
@@ -208,8 +219,12 @@ def test_every_lambda_has_tracing_retention_concurrency_and_a_dead_letter_path(
     retention = 365 if stack == "prod" else 14
     # The cells' own (Identity's Cognito trigger is synchronous, no DLQ: see test_identity.py).
     functions = [f for f in run.of_type(FUNCTION) if f.name.startswith("cell-")]
-    # Cart and asset in every region, cart-schema in the primary.
-    assert len(functions) == 2 * len(run.outputs["regions"]) + 1
+    # Cart and asset in every region, notifications in every region with a domain (SES sends
+    # from it), cart-schema and order-jobs in the primary.
+    regions = len(run.outputs["regions"])
+    notifications = [f for f in functions if "notifications" in f.name]
+    assert len(notifications) in (0, regions)
+    assert len(functions) == 2 * regions + len(notifications) + 2
     # Function and log group names repeat in every region (each region has its own).
     log_groups = {(r.region, r.inputs.get("name")): r for r in run.of_type(LOG_GROUP)}
     queue_arns = {
@@ -218,7 +233,8 @@ def test_every_lambda_has_tracing_retention_concurrency_and_a_dead_letter_path(
     for function in functions:
         inputs = function.inputs
         assert inputs["tracingConfig"] == {"mode": "Active"}, function.name
-        assert inputs["reservedConcurrentExecutions"] == (200 if stack == "prod" else 20)
+        # Nothing reserved by default: a new account's 10 cannot be reserved at all.
+        assert "reservedConcurrentExecutions" not in inputs, function.name
         assert inputs["kmsKeyArn"].startswith(f"arn:aws:kms:{function.region}:")
         assert inputs["vpcConfig"]["subnetIds"], function.name
         group = log_groups[function.region, inputs["loggingConfig"]["logGroup"]]
@@ -237,9 +253,32 @@ def test_every_lambda_has_tracing_retention_concurrency_and_a_dead_letter_path(
         )
 
 
+def test_a_reservation_from_config_goes_to_the_cart_function_only(
+    program: ProgramFactory,
+) -> None:
+    run = program("dev", {"lambdaReservedConcurrency": 50})
+    reserved = {
+        f.name: f.inputs.get("reservedConcurrentExecutions")
+        for f in run.of_type(FUNCTION)
+        if f.inputs.get("reservedConcurrentExecutions") is not None
+    }
+    assert reserved == {f"cell-{region}-cart": 50 for region in run.outputs["regions"]}
+
+
+@pytest.mark.parametrize(("overrides", "cap"), [({}, 5), ({"assetMaxConcurrency": 40}, 40)])
+def test_the_asset_queue_caps_its_pollers_without_a_reservation(
+    program: ProgramFactory, overrides: dict[str, object], cap: int
+) -> None:
+    run = program("dev", overrides)
+    mappings = run.of_type("aws:lambda/eventSourceMapping:EventSourceMapping")
+    assert mappings and all(
+        m.inputs["scalingConfig"] == {"maximumConcurrency": cap} for m in mappings
+    )
+
+
 @pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_every_launch_template_requires_imdsv2(program: ProgramFactory, stack: str) -> None:
-    run = program(stack)
+    run = program(stack, WEB_ON)
     templates = run.of_type(LAUNCH_TEMPLATE)
     assert len(templates) == 2 * len(run.outputs["regions"])  # web tier and Batch hosts
     for template in templates:
@@ -262,7 +301,7 @@ def _resources(statement: dict[str, Any]) -> list[str]:
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_every_role_policy_names_specific_resources(program: ProgramFactory, stack: str) -> None:
-    run = program(stack)
+    run = program(stack, WEB_ON)  # the web role too
     policies = [p for p in run.of_type(ROLE_POLICY) if p.name.startswith("cell-")]
     assert len(policies) >= 6 * len(run.outputs["regions"])
     for policy in policies:
@@ -333,7 +372,10 @@ def test_cart_signs_in_to_its_clusters_user_and_only_the_schema_function_reads_t
     environment = _environment(named(run, primary, "-cart-schema"))
     assert environment == {
         env.DATABASE_SECRET_ARN: secret,
-        env.DATABASE_HOST: _environment(named(run, primary, "-cart"))[env.DATABASE_HOST],
+        env.DATABASE_HOST: run.named(f"data-{primary}-aurora").inputs["clusterIdentifier"]
+        + ".cluster-abcdefghijkl."
+        + primary
+        + ".rds.amazonaws.com",
     }
 
 
@@ -350,9 +392,21 @@ def _environment(function: RecordedResource) -> dict[str, str]:
     return variables
 
 
-def test_lambdas_get_every_variable_their_handlers_read(program: ProgramFactory) -> None:
+def test_without_the_catalog_cache_the_cart_gets_no_redis_variables(
+    program: ProgramFactory,
+) -> None:
     run = program("prod")
-    primary = run.outputs["regions"][0]
+    for region in run.outputs["regions"]:
+        cart = _environment(named(run, region, "-cart"))
+        assert env.REDIS_URL not in cart and env.REDIS_AUTH_SECRET_ARN not in cart
+        statements = json.loads(named(run, region, "-cart-role-policy").inputs["policy"])
+        (own,) = [s for s in statements["Statement"] if s["Sid"] == "OwnSecrets"]
+        assert _resources(own) == [cart[env.CART_COOKIE_SECRET_ARN]]
+
+
+def test_lambdas_get_every_variable_their_handlers_read(program: ProgramFactory) -> None:
+    run = program("prod", CACHE_ON)
+    primary = run.outputs["primaryRegion"]
     for region in run.outputs["regions"]:
         cart = _environment(named(run, region, "-cart"))
         assert set(cart) == {
@@ -370,8 +424,17 @@ def test_lambdas_get_every_variable_their_handlers_read(program: ProgramFactory)
             env.AUTH_ISSUER,
             env.AUTH_JWKS_URL,
             env.AUTH_CLIENT_ID,
+            env.STRIPE_SECRET_ARN,
+            env.RESERVATION_MINUTES,
+            env.EVENT_BUS_NAME,
         }
         assert cart[env.HOME_REGION] == region
+        # Payments: the region's replica of the stack's Stripe secret, the stack's reservation
+        # time, the region's own order bus.
+        assert cart[env.STRIPE_SECRET_ARN].startswith(f"arn:aws:secretsmanager:{region}:")
+        assert "stripe-keys" in cart[env.STRIPE_SECRET_ARN]
+        assert cart[env.RESERVATION_MINUTES] == "30"
+        assert cart[env.EVENT_BUS_NAME] == named(run, region, "-orders-bus").inputs["name"]
         # Each region's cart reaches its own cluster (a secondary's is promoted on failover).
         assert cart[env.DATABASE_HOST].endswith(f".{region}.rds.amazonaws.com")
         assert cart[env.DATABASE_IAM_USER] == CART_DATABASE_ROLE
@@ -379,8 +442,9 @@ def test_lambdas_get_every_variable_their_handlers_read(program: ProgramFactory)
         assert cart[env.REDIS_URL].startswith("rediss://")
         assert cart[env.CART_COOKIE_SECRET_ARN].startswith(f"arn:aws:secretsmanager:{region}:")
         asset = _environment(named(run, region, "-asset"))
-        # Every region publishes into the primary's assets bucket and reads its own uploads.
-        assert asset[env.ASSETS_BUCKET] == run.outputs["bucketNames"][primary]["assets"]
+        # Every region publishes into its own assets bucket (replicated to the others) and
+        # reads its own uploads.
+        assert asset[env.ASSETS_BUCKET] == run.outputs["bucketNames"][region]["assets"]
         assert asset[env.UPLOADS_BUCKET] == run.outputs["bucketNames"][region]["uploads"]
         assert int(asset[env.ASSET_BATCH_THRESHOLD_BYTES]) == 200 * 1024 * 1024
         assert asset[env.ASSET_BATCH_JOB_QUEUE].startswith(f"arn:aws:batch:{region}:")
@@ -390,10 +454,14 @@ def test_lambdas_get_every_variable_their_handlers_read(program: ProgramFactory)
         token = named(run, region, "-redis").inputs["authToken"]
         token = token["value"] if isinstance(token, dict) else token
         assert not [v for v in (*cart.values(), *asset.values()) if token in str(v)]
+    # The order jobs run the cart's code with the cart's variables, in the writer's region only.
+    jobs = [f for f in run.of_type(FUNCTION) if f.name.endswith("-order-jobs")]
+    assert [f.region for f in jobs] == [primary]
+    assert _environment(jobs[0]) == _environment(named(run, primary, "-cart"))
 
 
 def test_alb_requires_the_origin_header_and_hardens_tls(program: ProgramFactory) -> None:
-    run = program("prod")
+    run = program("prod", WEB_ON)  # the web rule too
     primary = run.outputs["regions"][0]
     for region in run.outputs["regions"]:
         alb = named(run, region, "-alb").inputs
@@ -457,7 +525,7 @@ def test_without_a_domain_cloudfront_reaches_the_alb_over_http(program: ProgramF
 
 
 def test_without_a_web_tier_only_the_api_is_routed(program: ProgramFactory) -> None:
-    run = program("dev", WEB_OFF)
+    run = program("dev")  # the default
     for region in run.outputs["regions"]:
         rules = sorted(r.name for r in cell(run, region) if r.type_ == LISTENER_RULE)
         assert rules == [f"cell-{region}-alb-rule-api", f"cell-{region}-alb-rule-health"]
@@ -465,7 +533,7 @@ def test_without_a_web_tier_only_the_api_is_routed(program: ProgramFactory) -> N
 
 
 def test_web_tier_mixes_on_demand_base_and_spot(program: ProgramFactory) -> None:
-    run = program("prod")
+    run = program("prod", WEB_ON)
     for region in run.outputs["regions"]:
         group = named(run, region, "-web-asg").inputs
         policy = group["mixedInstancesPolicy"]
@@ -488,7 +556,8 @@ def test_web_tier_mixes_on_demand_base_and_spot(program: ProgramFactory) -> None
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_redis_is_encrypted_authenticated_and_isolated(program: ProgramFactory, stack: str) -> None:
-    run = program(stack)
+    run = program(stack, CACHE_ON)
+    assert not program(stack).of_type("aws:elasticache/replicationGroup:ReplicationGroup")
     for region in run.outputs["regions"]:
         redis = named(run, region, "-redis").inputs
         assert redis["transitEncryptionEnabled"] is True

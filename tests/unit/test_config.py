@@ -20,9 +20,18 @@ def test_dev_preset() -> None:
 
 
 def test_prod_preset() -> None:
-    config = parse_config({"environment": "prod", "domain": "shop.example.com"})
+    config = parse_config(
+        {"environment": "prod", "domain": "shop.example.com", "hostedZoneId": "Z1"}
+    )
     assert config.region_names == ("us-east-1", "eu-west-1", "ap-southeast-2")
-    assert config.nat_gateways == "per-az"
+    # One NAT per cell, no interface endpoints, no catalog cache, no web tier: the baseline
+    # a startup pays (docs/plan-and-cost.md has each saving's trade-off).
+    assert config.nat_gateways == "single"
+    assert config.interface_endpoints is False
+    assert config.catalog_cache is False
+    assert config.web_tier is False
+    assert config.aurora_instances == 2 and config.aurora_secondary_instances == 1
+    assert config.health_check_interval == 10
     assert config.deletion_protection is True
     assert config.backup_retention_days == 35
     assert config.availability_zones == 3
@@ -35,12 +44,13 @@ def test_single_keys_override_the_preset() -> None:
         {
             "environment": "prod",
             "domain": "shop.example.com",
-            "natGateways": "single",
+            "hostedZoneId": "Z1",
+            "natGateways": "per-az",
             "backupRetentionDays": "7",
             "deletionProtection": "false",
         }
     )
-    assert config.nat_gateways == "single"
+    assert config.nat_gateways == "per-az"
     assert config.backup_retention_days == 7
     assert config.deletion_protection is False
     assert config.availability_zones == 3  # untouched keys keep the preset
@@ -51,6 +61,7 @@ def test_preset_sentinels_from_pulumi_yaml_mean_the_preset() -> None:
         {
             "environment": "prod",
             "domain": "shop.example.com",
+            "hostedZoneId": "Z1",
             "regions": '["preset"]',
             "availabilityZones": "-1",
             "deletionProtection": "preset",
@@ -88,7 +99,8 @@ def test_regions_as_json_string_as_the_engine_passes_them() -> None:
 
 
 def test_optional_domain_normalised() -> None:
-    assert parse_config({"domain": "Shop.Example.com."}).domain == "shop.example.com"
+    config = parse_config({"domain": "Shop.Example.com.", "hostedZoneId": "Z1"})
+    assert config.domain == "shop.example.com"
     assert parse_config({"domain": ""}).domain is None
 
 
@@ -261,3 +273,42 @@ def test_bad_config_fails_the_program_before_any_resource() -> None:
 def test_undeclared_stack_key_is_refused_like_the_cli() -> None:
     with pytest.raises(ValueError, match="shop3d:regionz which are not defined by the project"):
         run_program("dev", {"regionz": ["us-east-1"]})
+
+
+def test_reservation_minutes_default_bounds_and_the_cart_services_own_bounds() -> None:
+    from handlers.cart.settings import DEFAULT_RESERVATION_MINUTES, MAX_RESERVATION_MINUTES
+    from stack_config import config as stack
+
+    assert parse_config({}).reservation_minutes == DEFAULT_RESERVATION_MINUTES == 30
+    assert parse_config({"reservationMinutes": 45}).reservation_minutes == 45
+    # The stack refuses what the cart service would refuse at start-up.
+    assert stack.MAX_RESERVATION_MINUTES == MAX_RESERVATION_MINUTES
+    for bad in (0, MAX_RESERVATION_MINUTES + 1):
+        with pytest.raises(ConfigError, match="reservationMinutes"):
+            parse_config({"reservationMinutes": bad})
+
+
+@pytest.mark.parametrize("environment", ["dev", "prod"])
+def test_no_lambda_concurrency_is_reserved_unless_configured(environment: str) -> None:
+    zone = {"domain": "shop.example.com", "hostedZoneId": "Z1"} if environment == "prod" else {}
+    config = parse_config({"environment": environment, **zone})
+    assert config.lambda_reserved_concurrency == 0
+    assert config.asset_max_concurrency == 5
+    assert parse_config({"lambdaReservedConcurrency": "30"}).lambda_reserved_concurrency == 30
+
+
+def test_asset_concurrency_outside_the_event_source_range_is_refused() -> None:
+    with pytest.raises(ConfigError, match=r"shop3d:assetMaxConcurrency: 1 .* from 2 to 1000"):
+        parse_config({"assetMaxConcurrency": 1})
+
+
+def test_a_domain_without_its_zone_fails_before_any_resource_naming_the_bootstrap_step() -> None:
+    # Creating the zone in the same run would leave ACM waiting on DNS validation until its
+    # timeout: the registrar cannot delegate to name servers the run has not printed yet.
+    with pytest.raises(ProgramFailed) as failure:
+        run_program("dev", {"domain": "shop.example.com"})
+    assert failure.value.resources == []
+    message = str(failure.value)
+    assert message.startswith("shop3d:hostedZoneId: required with shop3d:domain")
+    assert "./shop3d bootstrap-zone shop.example.com" in message
+    assert "./shop3d preflight <stack>" in message

@@ -25,6 +25,16 @@ from tests.unit.conftest import ProgramFactory
 PROFILE = TrafficProfile(web_instances=4)
 
 
+# The parts prod leaves off by default (web tier, catalog cache, interface endpoints, a NAT per
+# AZ), on: every estimator has something to price.
+EVERYTHING_ON = {
+    "webTier": True,
+    "catalogCache": True,
+    "interfaceEndpoints": True,
+    "natGateways": "per-az",
+}
+
+
 def _service(result: Estimate, service: str, region: str) -> float:
     return result.by_service_region().get((service, region), 0.0)
 
@@ -48,8 +58,9 @@ def test_snapshot_without_date_or_source_is_refused(tmp_path: Path) -> None:
 def test_redis_cost_is_read_from_the_graph(program: ProgramFactory) -> None:
     book = load_snapshot()
     for stack, node in (("prod", "cache.t4g.small"), ("dev", "cache.t4g.micro")):
-        run = program(stack)
+        run = program(stack, {"catalogCache": True})
         groups = run.of_type(t.REPLICATION_GROUP)
+        assert groups
         result = estimate(run, PROFILE, book)
         for group in groups:
             assert group.inputs["nodeType"] == node
@@ -64,7 +75,7 @@ def test_redis_cost_is_read_from_the_graph(program: ProgramFactory) -> None:
 
 
 def test_every_cell_region_and_global_services_are_priced(program: ProgramFactory) -> None:
-    result = estimate(program("prod"), PROFILE, load_snapshot())
+    result = estimate(program("prod", EVERYTHING_ON), PROFILE, load_snapshot())
     regions = {r for _, r in result.by_service_region()}
     assert regions == {"us-east-1", "eu-west-1", "ap-southeast-2", "global"}
     for service in ("CloudFront", "WAF", "Route 53", "Cognito"):
@@ -86,7 +97,7 @@ def test_prod_costs_more_than_dev_and_black_friday_more_than_default(
 
 
 def test_each_saver_switched_off_changes_only_its_services(program: ProgramFactory) -> None:
-    run, book = program("prod"), load_snapshot()
+    run, book = program("prod", EVERYTHING_ON), load_snapshot()
     base = estimate(run, PROFILE, book)
     no_spot = estimate(run, PROFILE, book, Features(spot=False))
     assert _service(no_spot, "EC2", "us-east-1") > _service(base, "EC2", "us-east-1")
@@ -323,3 +334,53 @@ def test_command_refuses_a_bad_profile_before_running(
 def test_prices_dir_holds_only_dated_snapshots() -> None:
     for path in PRICES_DIR.glob("*.json"):
         assert json.loads(path.read_text())["as_of"] == path.stem
+
+
+# -- the startup budget ---------------------------------------------------------------------
+
+BUDGET_USD = 1200.0
+
+
+def test_prod_defaults_fit_the_budget_and_keep_three_regions_and_failover(
+    program: ProgramFactory,
+) -> None:
+    run = program("prod")
+    default = load_profile(TRAFFIC_DIR / "default.yaml")
+    result = estimate(run, default, load_snapshot())
+    assert result.total <= BUDGET_USD, f"prod costs {result.total:,.2f} a month"
+    regions = run.outputs["regions"]
+    assert len(regions) == 3
+    # RPO of seconds: a global database with a cluster and an instance in every region.
+    clusters = {str(c.region) for c in run.of_type(t.RDS_CLUSTER)}
+    instances = {str(i.region) for i in run.of_type(t.RDS_CLUSTER_INSTANCE)}
+    assert clusters == instances == set(regions)
+    # Failover: every cell has its health check; the whole-cell parts that cost by the hour
+    # and served nothing at this traffic are gone.
+    assert set(run.outputs["healthCheckIds"]) == set(regions)
+    for absent in (
+        t.AUTOSCALING_GROUP,
+        t.REPLICATION_GROUP,
+    ):
+        assert not run.of_type(absent), absent
+
+
+def test_the_break_even_of_each_saver_follows_the_price_book() -> None:
+    from offline.cost.thresholds import config_of, thresholds
+
+    book = load_snapshot()
+    config = config_of("prod")
+    default = load_profile(TRAFFIC_DIR / "default.yaml")
+    found = {(t.key, t.region): t for t in thresholds(config, default, book)}
+    redis = found[("catalogCache", "us-east-1")]
+    node_month = 2 * HOURS * book.region("elasticache.hour.cache.t4g.small", "us-east-1")
+    read = book.region("dynamodb.read_million", "us-east-1") / 1e6
+    assert redis.pays_above == pytest.approx(node_month / (default.redis_hit_ratio * read))
+    assert not redis.pays and not redis.enabled
+    endpoints = found[("interfaceEndpoints", "eu-west-1")]
+    fee = 3 * HOURS * book.region("vpc.interface_endpoint_az_hour", "eu-west-1")
+    assert endpoints.pays_above == pytest.approx(fee / book.region("nat.gb", "eu-west-1"))
+    assert not endpoints.pays
+    busy = dataclasses.replace(default, api_requests=2e9, nat_gb=20_000.0)
+    busy_found = {(t.key, t.region): t for t in thresholds(config, busy, book)}
+    assert busy_found[("catalogCache", "us-east-1")].pays
+    assert busy_found[("interfaceEndpoints", "eu-west-1")].pays

@@ -30,7 +30,7 @@ def test_committed_diagram_matches_the_program(program: ProgramFactory, stack: s
 
 
 def test_diagram_edges_follow_the_graph_not_shared_plumbing(program: ProgramFactory) -> None:
-    diagram = model(program("prod"))
+    diagram = model(program("prod", {"webTier": True}))
     edges = {tuple(e) for e in diagram["edges"]}
     for region in ("us-east-1", "eu-west-1", "ap-southeast-2"):
         cell = f"{region}/cell-{region}"
@@ -86,7 +86,20 @@ def test_the_overview_draws_one_identical_cell_per_region_over_one_data_layer(
         region: sorted(n["kind"] for n in nodes.values() if n["region"] == region)
         for region in ("us-east-1", "eu-west-1", "ap-southeast-2")
     }
-    assert set(map(tuple, cells.values())) == {("alb", "asset", "cart", "redis", "web")}
+    # prod runs no web tier and no catalog cache by default (docs/plan-and-cost.md).
+    assert set(map(tuple, cells.values())) == {("alb", "asset", "cart")}
+    everything = program("prod", {"webTier": True, "catalogCache": True})
+    kinds = {
+        tuple(
+            sorted(
+                n["kind"]
+                for n in overview(model(everything), everything)["nodes"].values()
+                if n["region"] == region
+            )
+        )
+        for region in ("us-east-1", "eu-west-1", "ap-southeast-2")
+    }
+    assert kinds == {("alb", "asset", "cart", "redis", "web")}
     assert sorted(n["kind"] for n in nodes.values() if n["layer"] == "data") == [
         "aurora",
         "dynamodb",

@@ -18,6 +18,7 @@ from components.edge.policies import ALL_VIEWER_EXCEPT_HOST, CACHING_DISABLED
 from components.edge.site_files import IMMUTABLE, REVALIDATE
 from components.edge.waf import MANAGED_GROUPS
 from handlers.shared import storage
+from handlers.shared.routes import WEBHOOK_PATH
 from policy import tokens
 from stack_config.catalog import REGIONS
 
@@ -64,7 +65,7 @@ def dev(program, site):
 
 @pytest.fixture(scope="module")
 def prod(program, site):
-    """prod as configured: three regions, a domain, the zone created by the program."""
+    """prod as configured: three regions, a domain in the zone bootstrap-zone created."""
     return program("prod", {"storefrontDist": site})
 
 
@@ -114,24 +115,31 @@ def check_latency_records(run, regions: list[str]) -> None:
         assert record["latencyRoutingPolicies"] == [{"region": region}]
         assert record["healthCheckId"] == health[region]
         (alias,) = record["aliases"]
-        assert alias["evaluateTargetHealth"] is True
+        # The cell's own health check decides, not the ALB's target groups (the web tier's).
+        assert alias["evaluateTargetHealth"] is False
     assert len({r["healthCheckId"] for r in records}) == len(regions)
 
 
-def check_failover_records(run, regions: list[str]) -> None:
+def check_failover_records(run, regions: list[str], writer: str | None = None) -> None:
     records = records_named(run, f"orders.{domain_of(run)}")
     health = run.outputs["healthCheckIds"]
     if len(regions) == 1:
         (record,) = records
         assert "failoverRoutingPolicies" not in record
         return
+    writer = writer or regions[0]
+    after = regions[(regions.index(writer) + 1) % len(regions)]
     roles = {r["failoverRoutingPolicies"][0]["type"]: r for r in records}
     assert len(records) == 2
     assert set(roles) == {"PRIMARY", "SECONDARY"}
-    assert roles["PRIMARY"]["healthCheckId"] == health[regions[0]]
-    assert roles["SECONDARY"]["healthCheckId"] == health[regions[1]]
-    assert roles["PRIMARY"]["setIdentifier"] != roles["SECONDARY"]["setIdentifier"]
-    assert all(r["aliases"][0]["evaluateTargetHealth"] is True for r in records)
+    assert roles["PRIMARY"]["healthCheckId"] == health[writer]
+    assert roles["SECONDARY"]["healthCheckId"] == health[after]
+    # Role-named identifiers: a failover rewrites both records' targets in one UPSERT.
+    assert (roles["PRIMARY"]["setIdentifier"], roles["SECONDARY"]["setIdentifier"]) == (
+        "primary",
+        "secondary",
+    )
+    assert all(r["aliases"][0]["evaluateTargetHealth"] is False for r in records)
 
 
 def check_origins(run, regions: list[str], https: bool = True) -> None:
@@ -183,7 +191,7 @@ def check_bucket_policies(run, regions: list[str]) -> None:
     assert run.outputs["distributionArn"].startswith("arn:aws:cloudfront::")
 
 
-# --- prod: domain, zone created, three regions ------------------------------------------------
+# --- prod: domain in its existing zone, three regions ------------------------------------------
 
 
 def test_prod_routes_api_by_latency_to_every_region(prod):
@@ -210,9 +218,9 @@ def test_prod_apex_and_www_alias_cloudfront_over_ipv4_and_ipv6(prod):
             assert record["aliases"][0]["zoneId"] == "Z2FDTNDATAQYW2"  # CloudFront's zone
 
 
-def test_prod_creates_a_protected_zone_and_a_dns_validated_us_east_1_certificate(prod):
-    (zone,) = prod.of_type(tokens.HOSTED_ZONE)
-    assert zone.inputs["name"] == "shop3d.example.com" and zone.protect
+def test_prod_uses_its_configured_zone_and_a_dns_validated_us_east_1_certificate(prod):
+    assert not prod.of_type(tokens.HOSTED_ZONE)
+    assert {r.inputs["zoneId"] for r in prod.of_type(RECORD)} == {"Z0000000SHOP3DEXAMPLE"}
     certificate = prod.named("edge-certificate")
     assert certificate.region == "us-east-1"
     assert certificate.inputs["validationMethod"] == "DNS"
@@ -258,6 +266,9 @@ def test_prod_distribution_settings(prod):
         assert by_path[path]["cachePolicyId"] == CACHING_DISABLED
         assert by_path[path]["originRequestPolicyId"] == ALL_VIEWER_EXCEPT_HOST
         assert "POST" in by_path[path]["allowedMethods"]
+    # Stripe's webhook changes orders: the writer's cell (orders origin), never cached.
+    assert by_path[WEBHOOK_PATH]["targetOriginId"] == "orders"
+    assert by_path["/api/orders"]["targetOriginId"] == "orders"
     origins = {o["originId"]: o for o in cdn["origins"]}
     assert origins["api"]["domainName"] == "api.shop3d.example.com"
     assert origins["orders"]["domainName"] == "orders.shop3d.example.com"
@@ -321,9 +332,28 @@ def test_waf_rules_metrics_and_redacted_logging(prod):
     rules = {r["name"]: r for r in acl.inputs["rules"]}
     assert set(MANAGED_GROUPS) <= set(rules)
     assert "AWSManagedRulesKnownBadInputsRuleSet" in rules  # Log4j
-    assert rules["rate-per-ip"]["statement"]["rateBasedStatement"]["limit"] == 2000
+    api_rate = rules["rate-per-ip-api"]["statement"]["rateBasedStatement"]
+    assert api_rate["limit"] == 2000
+    # Only /api/ counts towards it: one product page loads 20-30 cached files.
+    api_only = api_rate["scopeDownStatement"]["byteMatchStatement"]
+    assert (api_only["searchString"], api_only["positionalConstraint"]) == ("/api/", "STARTS_WITH")
+    site_rate = rules["rate-per-ip-site"]["statement"]["rateBasedStatement"]
+    assert site_rate["limit"] == 2000 * 30
+    assert site_rate["scopeDownStatement"]["notStatement"]["statement"] == {
+        "byteMatchStatement": api_only
+    }
+    # Anonymous IPs are labelled (count), not blocked.
+    assert rules["AWSManagedRulesAnonymousIpList"]["overrideAction"] == {"count": {}}
     body = rules["api-body-size"]["statement"]["andStatement"]["statements"]
     assert body[1]["sizeConstraintStatement"]["comparisonOperator"] == "GT"
+    # Stripe's events are larger than 4 KiB: the webhook path is exempt from the body rule,
+    # and the common rule set's fixed 8 KB body block only counts.
+    exempt = body[2]["notStatement"]["statement"]["byteMatchStatement"]
+    assert (exempt["searchString"], exempt["positionalConstraint"]) == (WEBHOOK_PATH, "EXACTLY")
+    common = rules["AWSManagedRulesCommonRuleSet"]["statement"]["managedRuleGroupStatement"]
+    assert common["ruleActionOverrides"] == [
+        {"name": "SizeRestrictions_BODY", "actionToUse": {"count": {}}}
+    ]
     assert len({r["priority"] for r in rules.values()}) == len(rules)
     assert all(r["visibilityConfig"]["cloudwatchMetricsEnabled"] for r in rules.values())
     assert acl.inputs["visibilityConfig"]["cloudwatchMetricsEnabled"]
@@ -352,9 +382,13 @@ def site_objects(run: Any) -> list[Any]:
     ]
 
 
-def test_the_web_tiers_sync_source_holds_the_same_site(prod):
+def test_the_web_tiers_sync_source_holds_the_same_site(program, site, prod):
     """Every cell's web tier syncs s3://<primary assets bucket>/storefront/: the deploy writes
-    the built site there too, so the ALB's non-API paths serve the same storefront."""
+    the built site there too, so the ALB's non-API paths serve the same storefront. Only with
+    the web tier on (off by default): without it nothing is written there."""
+    bucket = prod.outputs["bucketNames"][prod.outputs["primaryRegion"]]["assets"]
+    assert not [o for o in site_objects(prod) if o.inputs["bucket"] == bucket]
+    prod = program("prod", {"storefrontDist": site, "webTier": True})
     bucket = prod.outputs["bucketNames"][prod.outputs["primaryRegion"]]["assets"]
     synced = {o.inputs["key"] for o in site_objects(prod) if o.inputs["bucket"] == bucket}
     assert synced == {storage.STOREFRONT_PREFIX + key for key in SITE}
@@ -446,9 +480,33 @@ def test_prod_names_each_cell_and_validates_its_alb_certificate(prod):
         )
 
 
-def test_failover_figure(prod):
-    # 30 s health check interval x 3 failures + the ALB alias's 60 s TTL: the figure in docs/architecture.md.
-    assert prod.outputs["failoverSeconds"] == 150
+def test_failover_figure(prod, dev):
+    # prod checks every 10 s, dev every 30 s; x 3 failures + the ALB alias's 60 s TTL.
+    assert prod.outputs["failoverSeconds"] == 10 * 3 + 60
+    assert dev.outputs["failoverSeconds"] == 30 * 3 + 60
+    intervals = {c.inputs["requestInterval"] for c in prod.of_type(tokens.HEALTH_CHECK)}
+    assert intervals == {10}
+
+
+def test_after_a_failover_orders_prefer_the_writers_region(program):
+    regions = ["us-east-1", "eu-west-1", "ap-southeast-2"]
+    run = program(
+        "dev",
+        {
+            "regions": regions,
+            "domain": DOMAIN,
+            "storefrontDist": "skip",
+            "writerRegion": "ap-southeast-2",
+        },
+    )
+    # ap-southeast-2 holds the writer: primary there, secondary on the next (wrapping) region.
+    check_failover_records(run, regions, writer="ap-southeast-2")
+    roles = {
+        r["failoverRoutingPolicies"][0]["type"]: r["healthCheckId"]
+        for r in records_named(run, f"orders.{DOMAIN}")
+    }
+    health = run.outputs["healthCheckIds"]
+    assert roles == {"PRIMARY": health["ap-southeast-2"], "SECONDARY": health["us-east-1"]}
 
 
 def test_an_existing_zone_is_used_not_created(existing_zone):
@@ -467,7 +525,7 @@ def test_shield_advanced_protects_this_distribution_when_asked(existing_zone):
 
 def test_rate_limit_comes_from_config(existing_zone):
     (acl,) = existing_zone.of_type(tokens.WEB_ACL)
-    (rate,) = [r for r in acl.inputs["rules"] if r["name"] == "rate-per-ip"]
+    (rate,) = [r for r in acl.inputs["rules"] if r["name"] == "rate-per-ip-api"]
     assert rate["statement"]["rateBasedStatement"]["limit"] == 500
 
 
@@ -501,9 +559,47 @@ region_lists = st.lists(st.sampled_from(sorted(REGIONS)), min_size=1, max_size=3
 @given(regions=region_lists)
 def test_generated_region_lists(program, regions):
     run = program(
-        "dev", {"regions": regions, "domain": DOMAIN, "storefrontDist": "skip", "webTier": False}
+        "dev",
+        {
+            "regions": regions,
+            "domain": DOMAIN,
+            "hostedZoneId": ZONE_ID,
+            "storefrontDist": "skip",
+            "webTier": False,
+        },
     )
     check_latency_records(run, regions)
     check_failover_records(run, regions)
     check_origins(run, regions)
     check_bucket_policies(run, regions)
+
+
+def test_each_regions_mail_identity_has_its_three_dkim_records_in_the_zone(prod):
+    identities = prod.of_type("aws:sesv2/emailIdentity:EmailIdentity")
+    assert sorted(i.region for i in identities) == sorted(prod.outputs["regions"])
+    assert {i.inputs["emailIdentity"] for i in identities} == {"shop3d.example.com"}
+    dkim = [
+        r
+        for r in prod.of_type("aws:route53/record:Record")
+        if r.inputs["name"].endswith("._domainkey.shop3d.example.com")
+    ]
+    # Easy DKIM: three CNAMEs per identity, each <token>._domainkey -> <token>.dkim.amazonses.com
+    assert len(dkim) == 3 * len(identities)
+    for record in dkim:
+        token = record.inputs["name"].split(".", 1)[0]
+        assert record.inputs["type"] == "CNAME"
+        assert record.inputs["records"] == [f"{token}.dkim.amazonses.com"]
+
+
+def test_without_a_domain_no_mail_identity_or_notifications(dev):
+    assert not dev.of_type("aws:sesv2/emailIdentity:EmailIdentity")
+    assert dev.of_type("aws:cloudwatch/eventBus:EventBus")  # the outbox still has a bus
+    assert not [f for f in dev.of_type("aws:lambda/function:Function") if "notifications" in f.name]
+
+
+def test_the_order_jobs_run_every_minute_in_the_writers_region_only(prod, dev):
+    for run in (prod, dev):
+        (schedule,) = run.of_type("aws:scheduler/schedule:Schedule")
+        assert schedule.region == run.outputs["primaryRegion"]
+        assert schedule.inputs["scheduleExpression"] == "rate(1 minute)"
+        assert "order-jobs" in schedule.inputs["target"]["arn"]

@@ -32,13 +32,13 @@ BUCKET_PARTS = (
 )
 
 
-def assets_replications(run: ProgramRun, primary: str) -> list[RecordedResource]:
-    """Replication of the primary's assets bucket (other buckets, such as the audit log's,
+def assets_replications(run: ProgramRun, region: str) -> list[RecordedResource]:
+    """Replication of a region's assets bucket (other buckets, such as the audit log's,
     replicate too)."""
     return [
         r
         for r in run.of_type(REPLICATION)
-        if r.inputs["bucket"] == bucket_id(run, primary, "assets")
+        if r.inputs["bucket"] == bucket_id(run, region, "assets")
     ]
 
 
@@ -63,17 +63,25 @@ def assert_complete_data_layer(run: ProgramRun, regions: list[str]) -> None:
                 assert attached[0].region == region
         assert len(in_region(run, BUCKET, region)) >= 3
 
-    # Replication: the primary's assets bucket to every secondary's, with its key.
-    replications = assets_replications(run, primary)
-    if not secondaries:
-        assert replications == []
-    else:
+    # Replication: every region's assets bucket (each cell publishes into its own) to every
+    # other's, with the destination's key, from the source's region.
+    for source in regions:
+        replications = assets_replications(run, source)
+        others = [r for r in regions if r != source]
+        if not others:
+            assert replications == []
+            continue
         (replication,) = replications
+        assert replication.region == source
         destinations = {rule["destination"]["bucket"]: rule for rule in replication.inputs["rules"]}
-        for region in secondaries:
+        assert sorted(destinations) == sorted(
+            f"arn:aws:s3:::{bucket_id(run, r, 'assets')}" for r in others
+        )
+        for region in others:
             rule = destinations[f"arn:aws:s3:::{bucket_id(run, region, 'assets')}"]
             replica_key = rule["destination"]["encryptionConfiguration"]["replicaKmsKeyId"]
             assert replica_key.startswith(f"arn:aws:kms:{region}:")
+            assert rule["filter"]["prefix"] == "assets/"
 
     # DynamoDB: every global table in the primary with a replica in every secondary, encrypted
     # with that region's key; an idempotency table in every region, never replicated.
@@ -145,17 +153,18 @@ def test_prod_settings(program: ProgramFactory) -> None:
     for cluster in run.of_type(CLUSTER):
         assert cluster.inputs["deletionProtection"] is True
         assert cluster.inputs["backupRetentionPeriod"] == 35
-        assert cluster.inputs["serverlessv2ScalingConfiguration"]["minCapacity"] == 2
+        assert cluster.inputs["serverlessv2ScalingConfiguration"]["minCapacity"] == 1
     for table in run.of_type(TABLE):
         assert table.inputs["deletionProtectionEnabled"] is True
     for vpc in run.of_type(tokens.AWSX_VPC):
-        assert vpc.inputs["natGateways"]["strategy"] == "OnePerAz"
+        assert vpc.inputs["natGateways"]["strategy"] == "Single"  # natGateways=per-az: OnePerAz
         assert vpc.inputs["numberOfAvailabilityZones"] == 3
-    (replication,) = assets_replications(run, "us-east-1")
-    assert all(
-        r["destination"]["replicationTime"]["status"] == "Enabled"
-        for r in replication.inputs["rules"]
-    )
+    for region in ("us-east-1", "eu-west-1", "ap-southeast-2"):
+        (replication,) = assets_replications(run, region)
+        assert all(
+            r["destination"]["replicationTime"]["status"] == "Enabled"
+            for r in replication.inputs["rules"]
+        )
 
 
 def test_dev_settings(program: ProgramFactory) -> None:

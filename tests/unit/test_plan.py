@@ -24,11 +24,16 @@ def test_plan_counts_every_resource_once_per_scope_in_region_order(program: Prog
         for r in ("us-east-1", "eu-west-1", "ap-southeast-2")
     )
     for region in ("us-east-1", "eu-west-1", "ap-southeast-2"):
-        assert plan["scopes"][region]["resources"]["autoscaling.Group"] == 1
+        # The web tier is off by default: no Auto Scaling group in any cell.
+        assert "autoscaling.Group" not in plan["scopes"][region]["resources"]
 
 
 def test_plan_shows_key_settings_from_the_stack_config(program: ProgramFactory) -> None:
-    settings = "\n".join(summarize(program("prod"))["scopes"]["eu-west-1"]["settings"])
+    settings = "\n".join(
+        summarize(program("prod", {"webTier": True, "catalogCache": True}))["scopes"]["eu-west-1"][
+            "settings"
+        ]
+    )
     assert "cell-eu-west-1-web-asg: 2.0-30.0 instances" in settings
     assert "c7g.large" in settings
     assert "cache.t4g.small, 2.0 nodes" in settings
@@ -37,7 +42,9 @@ def test_plan_shows_key_settings_from_the_stack_config(program: ProgramFactory) 
     assert "data-us-east-1-assets-replication: 2 destinations, RTC on 2" in primary
     edge = "\n".join(summarize(program("prod"))["scopes"][GLOBAL]["settings"])
     assert "edge-waf: " in edge and "rate-per-ip" in edge
-    dev = "\n".join(summarize(program("dev"))["scopes"]["us-east-1"]["settings"])
+    dev = "\n".join(
+        summarize(program("dev", {"catalogCache": True}))["scopes"]["us-east-1"]["settings"]
+    )
     assert "cache.t4g.micro" in dev and "Serverless v2 0.5-4.0 ACU" in dev
 
 

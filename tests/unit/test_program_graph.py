@@ -102,3 +102,15 @@ def test_prod_registers_the_data_layer_for_three_regions(program: ProgramFactory
     assert set(run.outputs["tableNames"]) == {"catalog", "carts", "sessions"}
     assert sorted(run.outputs["bucketNames"]) == sorted(run.outputs["regions"])
     assert run.outputs["databaseWriterEndpoint"].endswith(".global.rds.amazonaws.com")
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_dev_buckets_empty_on_destroy_and_prod_buckets_never_do(
+    program: ProgramFactory, stack: str
+) -> None:
+    # Without force_destroy `pulumi destroy` of dev stops at BucketNotEmpty.
+    buckets = program(stack).of_type("aws:s3/bucket:Bucket")
+    assert buckets
+    for bucket in buckets:
+        assert bucket.inputs["forceDestroy"] is (stack == "dev"), bucket.name
+        assert bucket.protect is (stack == "prod"), bucket.name

@@ -111,7 +111,12 @@ def assert_account_security(run: ProgramRun, regions: list[str]) -> None:
         selected = selections[str(resource.region)].inputs["resources"]
         assert arn_of(resource) in selected, f"{resource.name} is in no backup selection"
     config = parse_config(
-        {"environment": run.stack, "regions": regions, "domain": "shop.example.com"}
+        {
+            "environment": run.stack,
+            "regions": regions,
+            "domain": "shop.example.com",
+            "hostedZoneId": "Z1",
+        }
     )
     for region, plan in plans.items():
         (rule,) = plan.inputs["rules"]
@@ -238,3 +243,33 @@ def test_trail_may_write_only_its_own_prefix(program: ProgramFactory) -> None:
 @pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_policy_rules_hold(program: ProgramFactory, stack: str) -> None:
     assert own_findings(program(stack)) == []
+
+
+REGION_SETTINGS = "aws:backup/regionSettings:RegionSettings"
+
+
+def test_existing_account_singletons_are_adopted_not_created(program: ProgramFactory) -> None:
+    # Where Organizations or Control Tower enabled them, creating either fails ("a detector
+    # already exists"): the stack looks the detector up and still routes its findings.
+    run = program("dev", {"guardDuty": "existing", "backupRegionSettings": "existing"})
+    regions = list(run.outputs["regions"])
+    assert not run.of_type(DETECTOR) and not run.of_type(DETECTOR_FEATURE)
+    assert not run.of_type(REGION_SETTINGS)
+    targets = [
+        t for t in run.of_type(EVENT_TARGET) if t.name.endswith("guardduty-findings-to-alarms")
+    ]
+    assert sorted(str(t.region) for t in targets) == sorted(regions)
+
+
+def test_managed_backup_settings_declare_the_full_map_aws_returns(program: ProgramFactory) -> None:
+    # DescribeRegionSettings returns every resource type: a partial map diffs on every preview.
+    for region_settings in program("prod").of_type(REGION_SETTINGS):
+        opt_in = region_settings.inputs["resourceTypeOptInPreference"]
+        assert len(opt_in) == 17
+        assert {t for t, on in opt_in.items() if on} == {"Aurora", "DynamoDB", "RDS"}
+        assert region_settings.inputs["resourceTypeManagementPreference"] == {
+            "CloudFormation": False,
+            "DSQL": False,
+            "DynamoDB": True,
+            "EFS": False,
+        }

@@ -1,6 +1,6 @@
 """The account routes of the backend-for-frontend, under /api/account: sign-up and e-mail
 confirmation, sign-in (with a TOTP step when enrolled), the current account, TOTP enrolment,
-password reset, sign-out; and /api/orders, the shopper's orders.
+password reset, sign-out (the shopper's orders are routes.py's /api/orders).
 
 Signing in sets an HttpOnly, Secure, SameSite=Lax cookie holding only a random session id; the
 guest cart merges into the account once and the guest's orders move to it, so an order placed
@@ -29,7 +29,7 @@ from handlers.cart.api.bodies import (
 )
 from handlers.cart.api.owners import Owner
 from handlers.cart.api.problems import unauthorized
-from handlers.cart.api.routes import JSON, _cookie, _guest, _svc, _user, api_cookie
+from handlers.cart.api.routes import JSON, _cookie, _guest, _svc, api_cookie
 
 router = Router()  # type: ignore[no-untyped-call]  # Powertools leaves __init__ unannotated
 # What a call to Cognito's public API may answer besides success.
@@ -178,16 +178,3 @@ def forgot_password(body: Annotated[ForgotPassword, Body()]) -> Response[str]:
 def reset_password(body: Annotated[ResetPassword, Body()]) -> Response[str]:
     _svc().accounts.identity.reset_password(body.email, body.code, body.password)
     return _json(200, {"status": "password changed", "email": body.email})
-
-
-@router.get(
-    "/api/orders",
-    summary="The shopper's orders, most recent first (a guest's through the cart cookie)",
-    responses=documented.documented(documented.OrderList, 401, 503),
-)
-def my_orders() -> Response[str]:
-    owner = _user()
-    if owner is None:
-        owner, _ = _guest(create=False)
-    orders = [] if owner is None else _svc().history.list_for(owner)
-    return _json(200, {"orders": orders})

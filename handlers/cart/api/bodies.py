@@ -6,7 +6,14 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from handlers.cart.limits import MAX_QUANTITY, MIN_QUANTITY, SKU_MAX_LENGTH, SKU_PATTERN
+from handlers.cart.limits import (
+    EMAIL_MAX_LENGTH,
+    EMAIL_PATTERN,
+    MAX_QUANTITY,
+    MIN_QUANTITY,
+    SKU_MAX_LENGTH,
+    SKU_PATTERN,
+)
 
 Sku = Annotated[str, Field(min_length=1, max_length=SKU_MAX_LENGTH, pattern=SKU_PATTERN)]
 Quantity = Annotated[int, Field(ge=MIN_QUANTITY, le=MAX_QUANTITY)]
@@ -29,7 +36,9 @@ class SetQuantity(_Strict):
 # Accounts: the request limits of Cognito's API reference (Username 1-128, Password up to 256,
 # Session 20-2048, ConfirmationCode 1-2048 non-space, UserCode 6 digits); Cognito enforces the
 # pool's password policy itself.
-Email = Annotated[str, Field(min_length=3, max_length=128, pattern=r"^[^@\s]{1,64}@[^@\s]{1,63}$")]
+# One address (checkout's and the accounts'); an account's is also Cognito's Username (<= 128).
+Email = Annotated[str, Field(min_length=3, max_length=EMAIL_MAX_LENGTH, pattern=EMAIL_PATTERN)]
+AccountEmail = Annotated[Email, Field(max_length=128)]
 Password = Annotated[str, Field(min_length=8, max_length=256)]
 # Cognito's ConfirmationCode / UserCode: 1-2048 non-space characters (API reference,
 # ConfirmSignUp and ConfirmForgotPassword request parameters).
@@ -37,12 +46,12 @@ Code = Annotated[str, Field(min_length=1, max_length=2048, pattern=r"^\S+$")]
 
 
 class Credentials(_Strict):
-    email: Email
+    email: AccountEmail
     password: Password
 
 
 class Confirmation(_Strict):
-    email: Email
+    email: AccountEmail
     code: Code
 
 
@@ -50,7 +59,7 @@ TotpDigits = Annotated[str, Field(pattern=r"^[0-9]{6}$")]
 
 
 class TotpAnswer(_Strict):
-    email: Email
+    email: AccountEmail
     challenge: Annotated[str, Field(min_length=20, max_length=2048)]
     code: TotpDigits
 
@@ -60,10 +69,15 @@ class TotpCode(_Strict):
 
 
 class ForgotPassword(_Strict):
-    email: Email
+    email: AccountEmail
 
 
 class ResetPassword(_Strict):
-    email: Email
+    email: AccountEmail
     code: Code
     password: Password
+
+
+class Checkout(_Strict):
+    # Where the confirmation and expiry e-mails go (a guest has no other address on file).
+    email: Email | None = None

@@ -9,13 +9,16 @@ import binascii
 import json
 import math
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from handlers.cart.api.problems import Problem, bad_request, invalid
 from handlers.cart.limits import MAX_BODY_BYTES
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
+    from pydantic import BaseModel
+
+ModelT = TypeVar("ModelT", bound="BaseModel")
 
 
 def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -109,3 +112,14 @@ def validation_problem(errors: Sequence[Any]) -> Problem:
         found.append({"field": ".".join(location) or "(body)", "message": str(error.get("msg"))})
     summary = "; ".join(f"{e['field']}: {e['message']}" for e in found)
     return invalid(f"request is invalid: {summary}", errors=found)
+
+
+def parse_model(text: str, model: type[ModelT]) -> ModelT:
+    """An optional body the resolver does not validate (checkout's): strict JSON into `model`,
+    validation failures as one 422 problem."""
+    from pydantic import ValidationError
+
+    try:
+        return model.model_validate(json_object(text), strict=True)
+    except ValidationError as error:
+        raise validation_problem(error.errors(include_url=False, include_input=False)) from None

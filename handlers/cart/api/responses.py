@@ -69,6 +69,12 @@ class Accepted(_Open):
     status: str
 
 
+class WebhookReceipt(_Open):
+    received: bool
+    event_id: str | None = None
+    result: str | None = None
+
+
 class Account(_Open):
     sub: str
     email: str
@@ -93,10 +99,13 @@ class OrderSummary(_Open):
     status: str
     currency: str
     total_minor: int
+    payment_status: str | None = None
+    created_at: str
 
 
 class OrderList(_Open):
     orders: list[OrderSummary]
+    next: str | None  # the cursor of the next page (?before=), None on the last
 
 
 class ProblemDocument(_Open):

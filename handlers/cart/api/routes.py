@@ -21,11 +21,17 @@ from handlers.cart.api import responses as documented
 from handlers.cart.api.bodies import AddItem, SetQuantity
 from handlers.cart.api.guest_cookie import COOKIE_NAME
 from handlers.cart.api.owners import Owner
-from handlers.cart.api.problems import invalid, not_found, unauthorized
-from handlers.cart.api.request_body import body_text
-from handlers.cart.limits import GUEST_CART_TTL_DAYS, SKU_MAX_LENGTH, SKU_PATTERN
+from handlers.cart.api.problems import Problem, invalid, not_found, unauthorized
+from handlers.cart.api.request_body import body_text, parse_model
+from handlers.cart.limits import (
+    GUEST_CART_TTL_DAYS,
+    MAX_WEBHOOK_BODY_BYTES,
+    SKU_MAX_LENGTH,
+    SKU_PATTERN,
+)
 from handlers.cart.stores.idempotency_store import HEADER as IDEMPOTENCY_HEADER
 from handlers.cart.stores.idempotency_store import Reply, Request
+from handlers.shared.routes import WEBHOOK_PATH
 
 if TYPE_CHECKING:
     from handlers.cart.wiring import Services
@@ -167,7 +173,7 @@ def health() -> Response[str]:
     responses=documented.documented(documented.Products),
 )
 def list_products() -> Response[str]:
-    products = [p.public() for p in _svc().catalog.active_products()]
+    products = _svc().carts.public(_svc().catalog.active_products())
     return _respond({"status": 200, "body": {"products": products}})
 
 
@@ -180,7 +186,7 @@ def get_product(sku: str) -> Response[str]:
     product = _svc().catalog.product(_sku(sku))
     if product is None or not product.active:
         raise not_found(f"no product with SKU {sku!r}")
-    return _respond({"status": 200, "body": product.public()})
+    return _respond({"status": 200, "body": _svc().carts.public([product])[0]})
 
 
 @router.get(
@@ -269,12 +275,33 @@ def merge() -> Response[str]:
 )
 def checkout() -> Response[str]:
     owner, cookie = _shopper()
+    raw = body_text(router.current_event)  # decoded_body would raise on non-UTF-8: a 500
+    email = None
+    if raw.strip():
+        from handlers.cart.api.bodies import Checkout
+
+        email = parse_model(raw, Checkout).email
 
     def compute() -> Reply:
-        status, order = _svc().orders.checkout(owner)
+        status, order = _svc().orders.checkout(owner, email)
         return {"status": status, "body": order, "cookie": cookie}
 
-    return _mutating(owner, compute)
+    response = _mutating(owner, compute)
+    _svc().relay_outbox()
+    return response
+
+
+@router.get(
+    "/api/orders",
+    summary="The signed-in shopper's orders, most recent first, a page at a time (?before=next)",
+    responses=documented.documented(documented.OrderList, 400, 401, 503),
+)
+def list_orders() -> Response[str]:
+    user = _user()
+    if user is None:
+        raise unauthorized("listing orders needs a signed-in user: send a Bearer token")
+    before = (router.current_event.query_string_parameters or {}).get("before")
+    return _respond({"status": 200, "body": _svc().orders.list(user, before)})
 
 
 @router.get(
@@ -285,3 +312,40 @@ def checkout() -> Response[str]:
 def get_order(order_id: str) -> Response[str]:
     owner, cookie = _shopper()
     return _respond({"status": 200, "body": _svc().orders.get(owner, order_id), "cookie": cookie})
+
+
+@router.post(
+    "/api/orders/<order_id>/cancel",
+    summary="Cancel an unpaid order: its stock comes back",
+    responses=documented.documented(documented.Order, 401, 404, 409, 422, 503),
+)
+def cancel_order(order_id: str) -> Response[str]:
+    owner, cookie = _shopper()
+    response = _mutating(
+        owner,
+        lambda: {"status": 200, "body": _svc().orders.cancel(owner, order_id), "cookie": cookie},
+    )
+    _svc().relay_outbox()
+    return response
+
+
+@router.post(
+    WEBHOOK_PATH,
+    summary="Stripe's signed event deliveries (each event applied once)",
+    responses=documented.documented(documented.WebhookReceipt, 401, 413, 422, 503),
+)
+def payments_webhook() -> Response[str]:
+    """Stripe's deliveries: no shopper, no cookie; the signature is the authentication."""
+    try:
+        raw = router.current_event.decoded_body or ""
+    except UnicodeDecodeError:
+        raise invalid("a webhook body is JSON in UTF-8; this one is not UTF-8") from None
+    payload = raw.encode()
+    if len(payload) > MAX_WEBHOOK_BODY_BYTES:
+        raise Problem(
+            413, "payload-too-large", f"a webhook body is at most {MAX_WEBHOOK_BODY_BYTES} bytes"
+        )
+    outcome = _svc().webhook.receive(payload, _header("stripe-signature"))
+    if outcome.applied:
+        _svc().relay_outbox()
+    return _respond({"status": 200, "body": outcome.body()})

@@ -85,6 +85,10 @@ class Change:
     new_generation: bool = False
 
 
+class OtherChanged(Exception):
+    """The second cart of a paired write changed since it was read (read it again)."""
+
+
 class Refused(Exception):
     """A conditional write was refused; `state` is the cart as it was (from ALL_OLD)."""
 
@@ -257,10 +261,13 @@ class CartStore:
         owner: Owner,
         plan: Callable[[CartState], Change | None],
         start: CartState | None = None,
+        empty: tuple[Owner, CartState] | None = None,
     ) -> CartState:
         """Plan a change from the cart (`start`, else read; a plan returns None for nothing to
         do or raises a Problem to refuse), write it under the version condition; a lost race
-        re-plans from the cart its refused write returned. Returns the cart as written."""
+        re-plans from the cart its refused write returned. Returns the cart as written.
+        `empty`: another cart (as read) emptied in the same transaction; OtherChanged if it
+        moved on since."""
         state = start if start is not None else self.read(owner.cart_id)
         for attempt in range(WRITE_ATTEMPTS):
             change = plan(state)
@@ -268,7 +275,15 @@ class CartStore:
                 return state
             written = _apply(state, change, int(time.time()))
             try:
-                self._put(owner, written, state.version)
+                if empty is None:
+                    self._put(owner, written, state.version)
+                else:
+                    # The emptied cart starts its next generation, in the same transaction.
+                    other, other_state = empty
+                    emptied = _apply(other_state, Change(new_generation=True), int(time.time()))
+                    self.put_pair(
+                        owner, written, state.version, other, emptied, other_state.version
+                    )
                 return written
             except Refused as refused:
                 state = refused.state
@@ -278,6 +293,60 @@ class CartStore:
 
     def _put(self, owner: Owner, cart: CartState, expected_version: int) -> None:
         now = int(time.time())
+        condition, values = _version_condition(expected_version)
+        try:
+            self._dynamodb.put_item(
+                TableName=self._table,
+                Item=self._item(owner, cart, now),
+                ConditionExpression=condition,
+                **({"ExpressionAttributeValues": values} if values else {}),
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )
+        except ClientError as error:
+            raise Refused(_refused_state(error, owner.cart_id, now)) from None
+
+    def put_pair(
+        self,
+        owner: Owner,
+        cart: CartState,
+        expected: int,
+        other: Owner,
+        other_cart: CartState,
+        other_expected: int,
+    ) -> None:
+        """Two whole-cart writes in one transaction (merge: the user's cart and the emptied
+        guest cart), each conditioned on its version. Refused (the first cart as it was) or
+        OtherChanged (the second moved on) when a condition fails; nothing is written then."""
+        now = int(time.time())
+        writes = []
+        for who, state, version in ((owner, cart, expected), (other, other_cart, other_expected)):
+            condition, values = _version_condition(version)
+            put: dict[str, Any] = {
+                "TableName": self._table,
+                "Item": self._item(who, state, now),
+                "ConditionExpression": condition,
+                "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+            }
+            if values:
+                put["ExpressionAttributeValues"] = values
+            writes.append({"Put": put})
+        try:
+            self._dynamodb.transact_write_items(TransactItems=writes)
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "TransactionCanceledException":
+                raise
+            reasons = error.response.get("CancellationReasons", [])
+            first = reasons[0] if reasons else {}
+            if first.get("Code") == "ConditionalCheckFailed":
+                before = first.get("Item")
+                raise Refused(
+                    parse_cart(owner.cart_id, dict(before) if before else None, now)
+                ) from None
+            if len(reasons) > 1 and reasons[1].get("Code") == "ConditionalCheckFailed":
+                raise OtherChanged(other.cart_id) from None
+            raise
+
+    def _item(self, owner: Owner, cart: CartState, now: int) -> dict[str, Any]:
         item: dict[str, Any] = {
             **self._key(owner.cart_id),
             "version": {"N": str(cart.version)},
@@ -296,20 +365,13 @@ class CartStore:
         for line in cart.lines:
             item[QUANTITY_PREFIX + line.sku] = {"N": str(line.quantity)}
             item[ADDED_PREFIX + line.sku] = {"N": str(line.added_at)}
-        if expected_version == 0:
-            condition, values = "attribute_not_exists(version)", None
-        else:
-            condition, values = "version = :read", {":read": {"N": str(expected_version)}}
-        try:
-            self._dynamodb.put_item(
-                TableName=self._table,
-                Item=item,
-                ConditionExpression=condition,
-                **({"ExpressionAttributeValues": values} if values else {}),
-                ReturnValuesOnConditionCheckFailure="ALL_OLD",
-            )
-        except ClientError as error:
-            raise Refused(_refused_state(error, owner.cart_id, now)) from None
+        return item
+
+
+def _version_condition(expected_version: int) -> tuple[str, dict[str, Any] | None]:
+    if expected_version == 0:
+        return "attribute_not_exists(version)", None
+    return "version = :read", {":read": {"N": str(expected_version)}}
 
 
 # A line that is new needs room under MAX_LINES; a line already in the cart always fits.

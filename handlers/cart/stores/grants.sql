@@ -12,11 +12,18 @@ REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {role};
 REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM {role};
 GRANT USAGE ON SCHEMA public TO {role};
 
--- Checkout reserves stock: UPDATE ... SET on_hand, updated_at WHERE sku = ... RETURNING on_hand
--- (SELECT covers the WHERE and RETURNING, and the read of what is left after a refusal).
+-- Checkout reserves stock and expiry or a refund returns it: UPDATE ... SET on_hand, updated_at
+-- WHERE sku = ... RETURNING on_hand (SELECT covers the WHERE and RETURNING).
 GRANT SELECT, UPDATE (on_hand, updated_at) ON inventory TO {role};
 -- Checkout inserts the order and its lines (ON CONFLICT DO NOTHING RETURNING reads back);
--- order reads select them. Keys are uuids and positions: no sequences are used.
+-- order reads select them; transitions update only the state columns.
 GRANT SELECT, INSERT ON orders, order_lines TO {role};
 -- Signing in hands a guest's orders to the account (order_history.adopt): only the owner.
 GRANT UPDATE (owner_key) ON orders TO {role};
+GRANT UPDATE (status, payment_status, payment_intent_id, updated_at) ON orders TO {role};
+-- Transitions append their history and outbox rows (identity keys: their sequences);
+-- the relay marks outbox rows published; Stripe events are recorded once.
+GRANT SELECT, INSERT ON order_events, stripe_events TO {role};
+GRANT UPDATE (order_id) ON stripe_events TO {role};
+GRANT SELECT, INSERT, UPDATE (published_at) ON outbox TO {role};
+GRANT USAGE ON SEQUENCE order_events_event_id_seq, outbox_outbox_id_seq TO {role};

@@ -12,7 +12,7 @@ CREATE TABLE IF NOT EXISTS inventory (
 CREATE TABLE IF NOT EXISTS orders (
     order_id        uuid PRIMARY KEY,
     owner_key       text NOT NULL,
-    status          text NOT NULL CHECK (status IN ('PENDING_PAYMENT', 'PAID', 'CANCELLED')),
+    status          text NOT NULL,
     currency        char(3) NOT NULL,
     total_minor     bigint NOT NULL CHECK (total_minor >= 0),
     -- One order per cart generation: a retried or doubled checkout finds the first order.
@@ -34,4 +34,51 @@ CREATE TABLE IF NOT EXISTS order_lines (
     line_total_minor  bigint NOT NULL CHECK (line_total_minor = unit_price_minor * quantity),
     PRIMARY KEY (order_id, position),
     UNIQUE (order_id, sku)
+);
+
+-- The order lifecycle (handlers.cart.stores.order_lifecycle): added to tables made before it.
+ALTER TABLE orders ADD COLUMN IF NOT EXISTS expires_at timestamptz;
+ALTER TABLE orders ADD COLUMN IF NOT EXISTS email text CHECK (length(email) <= 254);
+ALTER TABLE orders ADD COLUMN IF NOT EXISTS payment_intent_id text UNIQUE;
+ALTER TABLE orders ADD COLUMN IF NOT EXISTS payment_status text NOT NULL DEFAULT 'none';
+ALTER TABLE orders ADD COLUMN IF NOT EXISTS updated_at timestamptz NOT NULL DEFAULT now();
+-- Replaced on every run so the allowed states are exactly the ones listed here.
+ALTER TABLE orders DROP CONSTRAINT IF EXISTS orders_status_check;
+ALTER TABLE orders ADD CONSTRAINT orders_status_check CHECK (
+    status IN ('PENDING_PAYMENT', 'PAID', 'FULFILLED', 'EXPIRED', 'CANCELLED', 'REFUNDED')
+);
+-- The expiry job's scan: only unpaid orders, oldest deadline first.
+CREATE INDEX IF NOT EXISTS orders_due_idx ON orders (expires_at)
+    WHERE status = 'PENDING_PAYMENT';
+
+-- Every transition, in the transaction that made it: who, when, why.
+CREATE TABLE IF NOT EXISTS order_events (
+    event_id     bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    order_id     uuid NOT NULL REFERENCES orders (order_id) ON DELETE CASCADE,
+    from_status  text,
+    to_status    text NOT NULL,
+    actor        text NOT NULL CHECK (length(actor) BETWEEN 1 AND 128),
+    reason       text NOT NULL CHECK (length(reason) BETWEEN 1 AND 500),
+    at           timestamptz NOT NULL DEFAULT clock_timestamp()
+);
+CREATE INDEX IF NOT EXISTS order_events_order_idx ON order_events (order_id, event_id);
+
+-- The transactional outbox: written in the order's transaction, relayed to EventBridge after
+-- commit (at least once: published_at is set only after the bus accepted the entry).
+CREATE TABLE IF NOT EXISTS outbox (
+    outbox_id     bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    order_id      uuid NOT NULL,
+    event_type    text NOT NULL,
+    detail        jsonb NOT NULL,
+    created_at    timestamptz NOT NULL DEFAULT now(),
+    published_at  timestamptz
+);
+CREATE INDEX IF NOT EXISTS outbox_pending_idx ON outbox (outbox_id) WHERE published_at IS NULL;
+
+-- Stripe events applied, each once: inserted in the transaction that changes the order.
+CREATE TABLE IF NOT EXISTS stripe_events (
+    event_id     text PRIMARY KEY CHECK (length(event_id) BETWEEN 1 AND 255),
+    event_type   text NOT NULL,
+    order_id     uuid,
+    received_at  timestamptz NOT NULL DEFAULT now()
 );

@@ -1,0 +1,1 @@
+"""Payments: Stripe PaymentIntents (stripe_gateway) and the webhook that moves orders (webhook)."""

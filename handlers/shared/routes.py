@@ -1,0 +1,9 @@
+"""HTTP paths that the edge (CloudFront behaviors, WAF rules) and the cart service both name."""
+
+from __future__ import annotations
+
+from typing import Final
+
+# Stripe's webhook deliveries: they change orders, so they go to the Aurora writer's cell;
+# their bodies are larger than the cart's own (exempt from the WAF body rule), never cached.
+WEBHOOK_PATH: Final = "/api/payments/webhook"

@@ -1,0 +1,36 @@
+"""`./shop3d preflight <stack>`: print each check with pass/fail and its fix; exit 1 when one
+blocks the first deploy (credentials and region endpoints: the standard AWS variables)."""
+
+from __future__ import annotations
+
+import sys
+
+from offline.runner import stack_config
+from preflight.account import AwsAccount
+from preflight.checks import Account, Check, report, run_checks
+from stack_config.config import ConfigError, parse_config
+from stack_config.keys import qualified
+
+
+def stack_checks(stack: str, account: Account) -> list[Check]:
+    """The checks of a stack's config file (Pulumi.<stack>.yaml with Pulumi.yaml's defaults)."""
+    prefix = qualified("")
+    raw = {k[len(prefix) :]: v for k, v in stack_config(stack).items() if k.startswith(prefix)}
+    return run_checks(account, parse_config(raw))
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 1:
+        print("usage: ./shop3d preflight <stack>", file=sys.stderr)
+        return 2
+    try:
+        checks = stack_checks(argv[0], AwsAccount())
+    except (ConfigError, FileNotFoundError, ValueError) as error:
+        print(f"preflight: {error}", file=sys.stderr)
+        return 1
+    print(report(checks))
+    return 1 if any(c.blocks for c in checks) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,90 @@
+"""The Account of preflight/checks.py, answered by AWS through boto3 (and public DNS for the
+delegation). Endpoints come from the standard AWS_ENDPOINT_URL* variables, so the same code
+runs against moto's server in tests."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import boto3
+import dns.exception
+import dns.resolver
+from botocore.exceptions import BotoCoreError, ClientError
+
+from preflight.checks import LAMBDA_CONCURRENCY_QUOTA, ZoneFacts
+
+T = TypeVar("T")
+
+
+def _code(error: ClientError) -> str:
+    return str(error.response.get("Error", {}).get("Code", ""))
+
+
+def _or_none(call: Callable[[], T]) -> T | None:
+    """None when AWS refuses or does not answer (permissions, an unsupported region)."""
+    try:
+        return call()
+    except (ClientError, BotoCoreError):
+        return None
+
+
+class AwsAccount:
+    def __init__(self, session: Any | None = None) -> None:
+        self._session: Any = session or boto3.session.Session()
+
+    def _client(self, service: str, region: str | None = None) -> Any:
+        return self._session.client(service, region_name=region)
+
+    def lambda_concurrency_quota(self, region: str) -> int | None:
+        def from_quotas() -> int:
+            quota = self._client("service-quotas", region).get_service_quota(
+                ServiceCode="lambda", QuotaCode=LAMBDA_CONCURRENCY_QUOTA
+            )
+            return int(quota["Quota"]["Value"])
+
+        def from_lambda() -> int:
+            settings = self._client("lambda", region).get_account_settings()
+            return int(settings["AccountLimit"]["ConcurrentExecutions"])
+
+        # Lambda's own account settings carry the same limit where Service Quotas has none.
+        return _or_none(from_quotas) or _or_none(from_lambda)
+
+    def hosted_zone(self, zone_id: str) -> ZoneFacts | None:
+        try:
+            zone = self._client("route53").get_hosted_zone(Id=zone_id)
+        except ClientError as error:
+            if _code(error) in ("NoSuchHostedZone", "InvalidInput"):
+                return None
+            raise
+        return ZoneFacts(
+            name=zone["HostedZone"]["Name"].rstrip("."),
+            name_servers=tuple(zone.get("DelegationSet", {}).get("NameServers", ())),
+        )
+
+    def public_name_servers(self, domain: str) -> tuple[str, ...] | None:
+        try:
+            answer = dns.resolver.resolve(domain, "NS")
+        except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer):
+            return ()
+        except dns.exception.DNSException:
+            return None
+        return tuple(str(record.target) for record in answer)
+
+    def guardduty_detectors(self, region: str) -> tuple[str, ...] | None:
+        listed = _or_none(lambda: self._client("guardduty", region).list_detectors())
+        return None if listed is None else tuple(listed.get("DetectorIds", ()))
+
+    def backup_opt_in(self, region: str) -> dict[str, bool] | None:
+        settings = _or_none(lambda: self._client("backup", region).describe_region_settings())
+        return None if settings is None else dict(settings["ResourceTypeOptInPreference"])
+
+    def shield_subscribed(self) -> bool | None:
+        # Shield is a global service answered in us-east-1.
+        try:
+            self._client("shield", "us-east-1").describe_subscription()
+        except ClientError as error:
+            return False if _code(error) == "ResourceNotFoundException" else None
+        except BotoCoreError:
+            return None
+        return True

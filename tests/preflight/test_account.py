@@ -1,0 +1,62 @@
+"""AwsAccount against moto's server where moto answers (Route 53, GuardDuty, Shield); where it
+does not (Service Quotas and Lambda account settings, Backup region settings) the answer is
+None, which the checks report as unreadable rather than as a pass."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+
+from preflight.account import AwsAccount
+from preflight.checks import run_checks
+from preflight.zone import bootstrap_zone
+from stack_config.config import parse_config
+
+REGION = "eu-west-1"
+
+
+@pytest.fixture
+def session(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_endpoint)
+    yield boto3.session.Session(
+        aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
+    )
+
+
+def test_a_bootstrapped_zone_is_found_with_its_name_servers(session: Any) -> None:
+    domain = f"shop-{uuid.uuid4().hex[:8]}.example.com"
+    zone = bootstrap_zone(session.client("route53"), domain)
+    facts = AwsAccount(session).hosted_zone(zone.zone_id)
+    assert facts is not None and facts.name == domain
+    assert facts.name_servers == zone.name_servers
+    assert AwsAccount(session).hosted_zone("ZNOSUCHZONE0000") is None
+
+
+def test_an_existing_detector_is_listed_and_blocks_a_managed_one(session: Any) -> None:
+    region = "ap-northeast-2"
+    account = AwsAccount(session)
+    before = account.guardduty_detectors(region)
+    assert before is not None
+    if not before:
+        session.client("guardduty", region_name=region).create_detector(Enable=True)
+    (detector,) = account.guardduty_detectors(region) or ()
+    config = parse_config({"regions": [region]})
+    (check,) = [c for c in run_checks(account, config) if c.name == "guardduty-detector"]
+    assert check.blocks and detector in check.detail
+
+
+def test_shield_reads_as_not_subscribed_until_a_subscription_exists(session: Any) -> None:
+    account = AwsAccount(session)
+    if account.shield_subscribed() is False:
+        session.client("shield", region_name="us-east-1").create_subscription()
+    assert account.shield_subscribed() is True
+
+
+def test_answers_moto_cannot_give_are_none_not_guesses(session: Any) -> None:
+    account = AwsAccount(session)
+    assert account.lambda_concurrency_quota(REGION) is None
+    assert account.backup_opt_in(REGION) is None
