@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from handlers.asset.events import SKU_PATTERN
 from handlers.asset.pipeline import SUPPORTED_SUFFIXES
-from handlers.cart.stores.catalog_store import CATEGORY_PATTERN
+from handlers.shared.catalog import CATEGORY_PATTERN
 from local.servers import REPO_ROOT
 
 DEFAULT_CATALOG: Final = REPO_ROOT / "local" / "catalog.json"

@@ -22,12 +22,13 @@ IDEMPOTENCY_TTL_SECONDS: Final = 24 * 3600
 # Retries of one cart write (a lost version race in merge/checkout, an expired cart replaced)
 # before answering 409.
 WRITE_ATTEMPTS: Final = 12
-# GET /api/products returns at most this many active products (one page).
-PRODUCT_LIST_LIMIT: Final = 200
-CATALOG_CACHE_TTL_SECONDS: Final = 60
 # Stripe's events are larger than the cart's bodies (a PaymentIntent with its charge is a few
 # KB; a charge with many refunds more): the webhook reads up to this, exempt from MAX_BODY_BYTES.
 MAX_WEBHOOK_BODY_BYTES: Final = 256 * 1024
 EMAIL_MAX_LENGTH: Final = 254  # RFC 5321's path limit
 # One address, no spaces or angle brackets: enough to refuse garbage, not a full RFC 5322 parse.
 EMAIL_PATTERN: Final = r"^[^@\s<>,;]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
+
+# Catalog reads are shared with the page renderer: defined in handlers.shared.limits.
+from handlers.shared.limits import CATALOG_CACHE_TTL_SECONDS as CATALOG_CACHE_TTL_SECONDS  # noqa: E402
+from handlers.shared.limits import PRODUCT_LIST_LIMIT as PRODUCT_LIST_LIMIT  # noqa: E402

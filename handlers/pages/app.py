@@ -27,11 +27,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from handlers.cart.stores.catalog_store import Catalog, Product
 from handlers.pages import html
 from handlers.pages.assets import ManifestReader, PageAssets
-from handlers.pages.hints import ACCEPT_CH, FIRST_LOD_HEADER, chosen_lod
+from handlers.pages.hints import ACCEPT_CH, chosen_lod
 from handlers.shared import env
+from handlers.shared.catalog import Catalog, Product
+from handlers.shared.routes import FIRST_LOD_HEADER
 
 # 60 s fresh at the edge and in browsers, then up to 5 min served stale while revalidating
 # (RFC 5861; CloudFront honours stale-while-revalidate since 2023).
@@ -165,11 +166,10 @@ def stock_from_database(url: str) -> StockOf:
     """Stock read per page from PostgreSQL (the inventory table)."""
     import psycopg
 
-    from handlers.cart.stores.order_store import stock
-
     def stock_of(sku: str) -> int | None:
         with psycopg.connect(url, autocommit=True, connect_timeout=2) as conn:
-            return stock(conn, sku)
+            row = conn.execute("SELECT on_hand FROM inventory WHERE sku = %s", (sku,)).fetchone()
+        return None if row is None else int(row[0])
 
     return stock_of
 

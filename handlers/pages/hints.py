@@ -12,7 +12,8 @@ import re
 from collections.abc import Mapping
 from typing import Final
 
-FIRST_LOD_HEADER: Final = "x-shop3d-first-lod"
+from handlers.shared.routes import FIRST_LOD_HEADER
+
 CHOICES: Final = ("preview-256", "preview-512", "standard-1024")
 # Asked for by every page (Accept-CH); Chromium sends Save-Data and ECT unasked.
 ACCEPT_CH: Final = "Save-Data, Device-Memory, DPR, ECT, Sec-CH-Device-Memory, Sec-CH-DPR"

@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from handlers.cart.stores.catalog_store import Product
 from handlers.pages.assets import PageAssets
 from handlers.pages.money import decimal_price
+from handlers.shared.catalog import Product
 
 SCHEMA_AVAILABILITY = {True: "https://schema.org/InStock", False: "https://schema.org/OutOfStock"}
 

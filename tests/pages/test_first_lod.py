@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from handlers.pages.hints import CHOICES, FIRST_LOD_HEADER, chosen_lod, first_lod
+from handlers.pages.hints import CHOICES, chosen_lod, first_lod
+from handlers.shared.routes import FIRST_LOD_HEADER
 
 FUNCTION = Path(__file__).parents[2] / "components" / "edge" / "first_lod.js"
 TABLE: list[tuple[dict[str, str], str]] = [

@@ -14,7 +14,7 @@ from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer
 
-from handlers.cart.limits import CATALOG_CACHE_TTL_SECONDS, PRODUCT_LIST_LIMIT
+from handlers.shared.limits import CATALOG_CACHE_TTL_SECONDS, PRODUCT_LIST_LIMIT
 from handlers.shared.tables import CATALOG
 
 logger = logging.getLogger(__name__)
@@ -82,7 +82,9 @@ def product_from_item(item: dict[str, Any]) -> Product | None:
         active=item.get("active") is True,
         asset_status=str(item.get("asset_status", "PENDING")),
         manifest_key=manifest_key if isinstance(manifest_key, str) else None,
-        category=category if isinstance(category, str) and CATEGORY_PATTERN.match(category) else None,
+        category=category
+        if isinstance(category, str) and CATEGORY_PATTERN.match(category)
+        else None,
     )
 
 
