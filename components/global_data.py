@@ -116,7 +116,11 @@ class GlobalData(pulumi.ComponentResource):
             buckets=self.buckets[region],
             primary_assets=self.buckets[primary].assets,
             tables={
-                name: TableOutputs(name=table.name, arn=self.table_arn_in(name, region))
+                name: TableOutputs(
+                    name=table.name,
+                    arn=self.table_arn_in(name, region),
+                    stream_arn=table.stream_arn if region == primary else None,
+                )
                 for name, table in self.tables.items()
             },
             idempotency=TableOutputs(name=idempotency.name, arn=idempotency.arn),

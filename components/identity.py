@@ -33,7 +33,7 @@ from components.lambda_function import ComponentHost, FunctionSpec, HostedFuncti
 from components.naming import global_name, physical
 from components.options import child, stateful
 from handlers.shared.functions import PRE_TOKEN_MEMORY_MB, PRE_TOKEN_TIMEOUT_SECONDS
-from handlers.shared.groups import ADMIN_GROUP
+from handlers.shared.groups import ADMIN_GROUP, SELLER_GROUP
 from stack_config.config import (
     CALLBACK_PATH,
     SocialIdentityProvider,
@@ -115,15 +115,23 @@ class Identity(pulumi.ComponentResource):
         self.pre_token_trigger = self._pre_token_trigger(host)
         self.user_pool = self._user_pool(name, config, protect, self.pre_token_trigger)
         self._let_the_pool_use(host, self.pre_token_trigger)
-        aws.cognito.UserGroup(
-            global_name(name, "admins"),
-            user_pool_id=self.user_pool.id,
-            name=ADMIN_GROUP,
-            # No role_arn: the trigger drops the group from tokens and leaves IAM roles alone.
-            description="Staff with access to the admin API; in tokens only after a TOTP sign-in",
-            precedence=0,
-            opts=child(self),
-        )
+        # No role_arn on either: the trigger drops admins from tokens and leaves IAM roles alone.
+        for group, description, precedence in (
+            (
+                ADMIN_GROUP,
+                "Staff with access to the admin API; in tokens only after a TOTP sign-in",
+                0,
+            ),
+            (SELLER_GROUP, "Sellers: the admin product API, for the products they own only", 10),
+        ):
+            aws.cognito.UserGroup(
+                global_name(name, group),
+                user_pool_id=self.user_pool.id,
+                name=group,
+                description=description,
+                precedence=precedence,
+                opts=child(self),
+            )
         self._risk_responses(name)
         providers = [self._social_provider(name, p) for p in config.identity_providers]
         callbacks = list(config.callback_urls)

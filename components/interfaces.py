@@ -50,6 +50,9 @@ class TableOutputs:
 
     name: pulumi.Output[str]
     arn: pulumi.Output[str]
+    # The table's stream where a consumer reads it: the primary region's copy of a global table
+    # (every replica's writes arrive there too); None elsewhere.
+    stream_arn: pulumi.Output[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,7 @@ class ClusterOutputs:
     endpoint: pulumi.Output[str]
     # Live in a secondary too (its writer endpoint is not); the cart connects here and the
     # cluster forwards its writes to the writer (components/data/database.py).
+    # Search reads here too: each region's own copy.
     reader_endpoint: pulumi.Output[str]
     resource_id: pulumi.Output[str]
     # What must exist before the cluster takes connections (a deploy step waits for them).

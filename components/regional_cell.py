@@ -129,6 +129,11 @@ class RegionalCell(pulumi.ComponentResource):
                 for schema in tables.GLOBAL_TABLES
             }
             | {tables.IDEMPOTENCY.logical_name: args.data.idempotency.name},
+            event_rules=(
+                {"notifications": self.orders.notifications_rule.name}
+                if self.orders.notifications_rule is not None
+                else {}
+            ),
         )
         alarms = cell_alarms(ctx, targets)
         self.dashboard = cell_dashboard(ctx, targets, alarms)

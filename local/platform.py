@@ -30,9 +30,16 @@ import psycopg
 import redis
 from psycopg import sql
 
-from handlers.cart.stores.database import apply_schema, set_cart_role_password, url_as_cart_role
+from handlers.cart.stores.credentials import FixedUrl
+from handlers.cart.stores.database import (
+    Connections,
+    apply_schema,
+    set_cart_role_password,
+    url_as_cart_role,
+)
 from handlers.pages.app import pages_from_env
 from handlers.shared import env
+from handlers.shared.deploy_events import SEARCH_PROJECTION_ROLE
 from handlers.shared.routes import WEBHOOK_PATH
 from handlers.shared.tables import CATALOG
 from local import assets_copy, storefront_build
@@ -55,6 +62,7 @@ from local.resources import (
     ensure_secret,
     stripe_secret_value,
 )
+from local.search_stream import CatalogStream
 from local.servers import (
     LOOPBACK,
     DynamoDBLocal,
@@ -109,6 +117,7 @@ class Platform:
         self.pump: UploadEventPump | None = None
         self.jobs: OrderJobsTimer | None = None
         self.database_url = ""
+        self.search_stream: CatalogStream | None = None
 
     @property
     def url(self) -> str:
@@ -217,6 +226,15 @@ class Platform:
         self.pump.start()
         self._stack.callback(self.pump.stop)
 
+        with step("projecting the catalog stream into search (the projection handler)"):
+            self.search_stream = CatalogStream(
+                endpoints.dynamodb_client(),
+                endpoints.dynamodb_streams_client(),
+                resources.tables[CATALOG.logical_name],
+                Connections(FixedUrl(_projection_role_url(self.database_url))),
+            ).start()
+            self._stack.callback(self.search_stream.stop)
+
         table = boto3.resource("dynamodb").Table(resources.tables[CATALOG.logical_name])
         with step(f"loading the catalog ({len(catalog.products)} products)") as details:
             write_products(table, catalog)
@@ -297,6 +315,14 @@ def _cart_role_url(admin_url: str) -> str:
         apply_schema(conn)
         set_cart_role_password(conn, password)
     return url_as_cart_role(admin_url, password)
+
+
+def _projection_role_url(admin_url: str) -> str:
+    """The search projection's own role (created by the schema step), with a new password."""
+    password = secrets.token_urlsafe(24)
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        set_cart_role_password(conn, password, SEARCH_PROJECTION_ROLE)
+    return url_as_cart_role(admin_url, password, SEARCH_PROJECTION_ROLE)
 
 
 def _ensure_database(server: PostgresServer, name: str) -> str:

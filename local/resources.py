@@ -100,6 +100,8 @@ class AwsEndpoints:
             "AWS_SECRET_ACCESS_KEY": LOCAL_SECRET_ACCESS_KEY,
             "AWS_ENDPOINT_URL": self.moto,
             "AWS_ENDPOINT_URL_DYNAMODB": self.dynamodb,
+            # DynamoDB Local serves the tables' streams on the same endpoint.
+            "AWS_ENDPOINT_URL_DYNAMODB_STREAMS": self.dynamodb,
         }
 
     def _session(self) -> boto3.Session:
@@ -118,6 +120,9 @@ class AwsEndpoints:
     def dynamodb_client(self) -> DynamoDBClient:
         return self._session().client("dynamodb", endpoint_url=self.dynamodb)
 
+    def dynamodb_streams_client(self) -> Any:  # no type stubs installed for dynamodbstreams
+        return self._session().client("dynamodbstreams", endpoint_url=self.dynamodb)
+
     def s3_client(self) -> S3Client:
         return self._session().client("s3", endpoint_url=self.moto)
 
@@ -135,6 +140,31 @@ def _error_code(error: ClientError) -> str:
 # --- DynamoDB ---------------------------------------------------------------------------
 
 
+def _indexes(schema: TableSchema) -> dict[str, Any]:
+    indexes = schema.global_secondary_indexes()
+    return {"GlobalSecondaryIndexes": indexes} if indexes else {}
+
+
+def _add_missing_indexes(client: DynamoDBClient, schema: TableSchema, name: str) -> None:
+    """A table kept from an older run gets the indexes its schema has gained (one per update,
+    as DynamoDB allows)."""
+    existing = {
+        i["IndexName"]
+        for i in client.describe_table(TableName=name)["Table"].get("GlobalSecondaryIndexes", [])
+    }
+    for index in schema.global_secondary_indexes():
+        if index["IndexName"] in existing:
+            continue
+        client.update_table(
+            TableName=name,
+            AttributeDefinitions=cast(
+                "list[AttributeDefinitionTypeDef]", schema.attribute_definitions()
+            ),
+            GlobalSecondaryIndexUpdates=cast("Any", [{"Create": index}]),
+        )
+        client.get_waiter("table_exists").wait(TableName=name)
+
+
 def ensure_table(client: DynamoDBClient, schema: TableSchema, name: str) -> None:
     """Create the table unless it exists, wait until active, and enable its TTL."""
     try:
@@ -146,6 +176,7 @@ def ensure_table(client: DynamoDBClient, schema: TableSchema, name: str) -> None
             ),
             BillingMode="PAY_PER_REQUEST",
             StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+            **_indexes(schema),
         )
     except ClientError as error:
         if _error_code(error) != "ResourceInUseException":
@@ -153,6 +184,7 @@ def ensure_table(client: DynamoDBClient, schema: TableSchema, name: str) -> None
     client.get_waiter("table_exists").wait(
         TableName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 30}
     )
+    _add_missing_indexes(client, schema, name)
     if schema.ttl_attribute is None:
         return
     ttl = client.describe_time_to_live(TableName=name)["TimeToLiveDescription"]

@@ -42,6 +42,9 @@ class NodeKind:
 # The resource types drawn as nodes. A type missing here is glue or plumbing.
 NODE_KINDS: dict[str, NodeKind] = {
     t.HOSTED_ZONE: NodeKind("aws.network.Route53", "Route 53"),
+    # The zone is created before the stack (bootstrap-zone): the health checks the records
+    # carry are what the stack itself has in Route 53.
+    t.HEALTH_CHECK: NodeKind("aws.network.Route53", "Route 53"),
     t.DISTRIBUTION: NodeKind("aws.network.CloudFront", "CloudFront"),
     t.WEB_ACL: NodeKind("aws.security.WAF", "WAF"),
     t.USER_POOL: NodeKind("aws.security.Cognito", "Cognito"),
@@ -80,7 +83,6 @@ GLUE = frozenset(
         t.SQS_REDRIVE_POLICY,
         t.BATCH_JOB_QUEUE,
         t.DNS_RECORD,
-        t.HEALTH_CHECK,
         t.WEB_ACL_ASSOCIATION,
     }
 )

@@ -31,14 +31,22 @@ class Part:
     layer: str  # edge (once), cell (once per region) or data (once, across the regions)
     title: str
     icon: str
-    component: str  # the shop3d component whose nodes it gathers ("cell" for RegionalCell)
+    # A regex of the shop3d components whose nodes it gathers ("cell" for RegionalCell).
+    component: str
     services: tuple[str, ...]
     names: str = ""  # a regex the node's short name must match ("" = any)
 
 
 PARTS = (
     Part(
-        "route53", EDGE, "Route 53\nlatency, failover", "aws.network.Route53", "edge", ("Route 53",)
+        # The zone exists before the stack; what the stack has in Route 53 is its records
+        # (edge) and each cell's health check.
+        "route53",
+        EDGE,
+        "Route 53\nlatency, failover",
+        "aws.network.Route53",
+        "edge|cell",
+        ("Route 53",),
     ),
     Part(
         "cdn",
@@ -151,7 +159,7 @@ def _part_of(node_id: str, node: dict[str, str]) -> Part | None:
     short = _short(node_id, scope)
     for part in (*PARTS, *DROPPED):
         if (
-            part.component == component
+            re.fullmatch(part.component, component)
             and node["service"] in part.services
             and re.fullmatch(part.names or ".*", short)
         ):

@@ -8,6 +8,7 @@ from typing import Final
 BUCKET: Final = "aws:s3/bucket:Bucket"
 BUCKET_ACL: Final = "aws:s3/bucketAcl:BucketAcl"
 BUCKET_LIFECYCLE: Final = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"
+BUCKET_CORS: Final = "aws:s3/bucketCorsConfiguration:BucketCorsConfiguration"
 BUCKET_LOGGING: Final = "aws:s3/bucketLogging:BucketLogging"
 BUCKET_NOTIFICATION: Final = "aws:s3/bucketNotification:BucketNotification"
 BUCKET_OBJECT_LOCK: Final = "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration"

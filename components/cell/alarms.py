@@ -37,6 +37,8 @@ class AlarmTargets:
     redis_nodes: int
     aurora_cluster_id: pulumi.Output[str]
     table_names: Mapping[str, pulumi.Output[str]]  # logical name -> table name
+    # EventBridge rules whose deliveries fail silently otherwise: role -> rule name
+    event_rules: Mapping[str, pulumi.Output[str]]
 
 
 class CellAlarms:
@@ -208,6 +210,16 @@ def cell_alarms(ctx: CellContext, targets: AlarmTargets) -> CellAlarms:
             "AWS/Lambda",
             "Throttles",
             dimensions,
+            0,
+        )
+    for role, rule in targets.event_rules.items():
+        # A delivery EventBridge cannot make (queue policy, key policy) leaves no other trace.
+        alarms.metric(
+            f"{role}-failed-invocations",
+            f"{role} rule could not deliver its events",
+            "AWS/Events",
+            "FailedInvocations",
+            {"RuleName": rule},
             0,
         )
     for role, queue in targets.dead_letter_queues.items():

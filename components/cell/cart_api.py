@@ -29,11 +29,12 @@ from components.cell.orders import cart_entry, order_jobs
 from components.cell_network import POSTGRES_PORT
 from components.data.database import DATABASE_NAME
 from components.interfaces import ClusterOutputs, IdentityOutputs
-from handlers.shared import env, tables
+from handlers.shared import env, storage, tables
 from handlers.shared.deploy_events import (
     APPLY_SCHEMA_EVENT_KEY,
     CART_DATABASE_ROLE,
     CART_SCHEMA_HANDLER,
+    SEARCH_PROJECTION_ROLE,
     cart_schema_sha256,
 )
 from handlers.shared.functions import (
@@ -41,6 +42,10 @@ from handlers.shared.functions import (
     CART_SCHEMA_MEMORY_MB,
     CART_SCHEMA_TIMEOUT_SECONDS,
     CART_TIMEOUT_SECONDS,
+    SEARCH_PROJECTION_BATCH_SIZE,
+    SEARCH_PROJECTION_HANDLER,
+    SEARCH_PROJECTION_MEMORY_MB,
+    SEARCH_PROJECTION_TIMEOUT_SECONDS,
 )
 
 MEMORY_MB: Final = CART_MEMORY_MB
@@ -78,6 +83,7 @@ def cart_api(
 ) -> CellFunction:
     data = ctx.data
     catalog = data.tables[tables.CATALOG.logical_name].arn
+    uploads = data.buckets.uploads
     carts = data.tables[tables.CARTS.logical_name].arn
     idempotency = data.idempotency
     cluster = data.cluster
@@ -99,8 +105,10 @@ def cart_api(
             env.DATABASE_HOST: cluster.reader_endpoint,
             env.DATABASE_PORT: str(POSTGRES_PORT),
             env.DATABASE_NAME: DATABASE_NAME,
+            env.SEARCH_DATABASE_HOST: cluster.reader_endpoint,
             **_cache_environment(inputs.cache),
             env.CART_COOKIE_SECRET_ARN: cookie_secret,
+            env.UPLOADS_BUCKET: uploads.id,
             **_identity_environment(inputs.identity),
         },
         statements=[
@@ -111,9 +119,20 @@ def cart_api(
                     "dynamodb:Query",
                     "dynamodb:Scan",
                 ],
-                [catalog],
+                [catalog, pulumi.Output.concat(catalog, "/index/*")],
                 sid="ReadCatalog",
             ),
+            # The admin product API: conditional creates and versioned updates, no deletes.
+            iam.allow(["dynamodb:PutItem", "dynamodb:UpdateItem"], [catalog], sid="EditCatalog"),
+            # Presigned multipart uploads are signed with this role: it must hold what the
+            # browser does with them (UploadPart is s3:PutObject) and what the API does.
+            iam.allow(
+                ["s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
+                [iam.objects(uploads.arn, storage.UPLOADS_PREFIX)],
+                sid="ModelUploads",
+            ),
+            # SSE-KMS multipart uploads need both (kms:Decrypt to assemble the parts).
+            iam.allow(["kms:GenerateDataKey", "kms:Decrypt"], [data.key_arn], sid="UploadsKey"),
             iam.allow(
                 ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
                 [carts],
@@ -146,9 +165,10 @@ def cart_api(
     )
     cart = cell_function(ctx, spec, dead_letter_arn=dead_letter_arn)
     if ctx.is_primary:
-        apply_schema(ctx, schema_function(ctx, dead_letter_arn))
+        schema = apply_schema(ctx, schema_function(ctx, dead_letter_arn))
         # The writer's region runs the jobs that change orders outside a request.
-        order_jobs(ctx, spec, dead_letter_arn)
+        order_jobs(ctx, dataclasses.replace(spec, reserved_concurrency=None), dead_letter_arn)
+        search_projection(ctx, dead_letter_arn, schema)
     return cart
 
 
@@ -174,8 +194,11 @@ def _order_statements(inputs: CartInputs) -> list[iam.Statement]:
     return statements
 
 
-def database_user_arn(ctx: CellContext, cluster: ClusterOutputs) -> pulumi.Output[str]:
-    """What rds-db:connect names: the cart's database user on this region's cluster."""
+def database_user_arn(
+    ctx: CellContext, cluster: ClusterOutputs, user: str = CART_DATABASE_ROLE
+) -> pulumi.Output[str]:
+    """What rds-db:connect names: the cart's database user (or `user`) on this region's
+    cluster."""
     return pulumi.Output.concat(
         "arn:aws:rds-db:",
         ctx.region,
@@ -184,8 +207,69 @@ def database_user_arn(ctx: CellContext, cluster: ClusterOutputs) -> pulumi.Outpu
         ":dbuser:",
         cluster.resource_id,
         "/",
-        CART_DATABASE_ROLE,
+        user,
     )
+
+
+def search_projection(
+    ctx: CellContext, dead_letter_arn: pulumi.Input[str], schema: aws.lambda_.Invocation
+) -> CellFunction:
+    """The primary cell's consumer of the catalog stream: upserts the search rows on the writer
+    as the projection's own database user (handlers.cart.search_projection). Its event source
+    mapping starts at the trim horizon once the schema (the table and the user) exists, retries
+    a failed record until it succeeds (rows are ordered per SKU: nothing may be skipped), and
+    takes the handler's partial-batch answers."""
+    stream = ctx.data.tables[tables.CATALOG.logical_name].stream_arn
+    if stream is None:
+        raise ValueError("the search projection runs where the catalog stream is: the primary")
+    cluster = ctx.data.cluster
+    projection = cell_function(
+        ctx,
+        FunctionSpec(
+            role="search-projection",
+            artifact=cart_entry(ctx, SEARCH_PROJECTION_HANDLER),
+            description="shop3d search projection: catalog stream to the search rows",
+            memory_mb=SEARCH_PROJECTION_MEMORY_MB,
+            timeout_seconds=SEARCH_PROJECTION_TIMEOUT_SECONDS,
+            environment={
+                env.HOME_REGION: ctx.region,
+                env.DATABASE_IAM_USER: SEARCH_PROJECTION_ROLE,
+                env.DATABASE_HOST: cluster.endpoint,
+                env.DATABASE_PORT: str(POSTGRES_PORT),
+                env.DATABASE_NAME: DATABASE_NAME,
+            },
+            statements=[
+                iam.allow(
+                    [
+                        "dynamodb:DescribeStream",
+                        "dynamodb:GetRecords",
+                        "dynamodb:GetShardIterator",
+                        "dynamodb:ListStreams",
+                    ],
+                    [stream],
+                    sid="CatalogStream",
+                ),
+                iam.allow(
+                    ["rds-db:connect"],
+                    [database_user_arn(ctx, cluster, SEARCH_PROJECTION_ROLE)],
+                    sid="DatabaseUser",
+                ),
+            ],
+        ),
+        dead_letter_arn=dead_letter_arn,
+    )
+    aws.lambda_.EventSourceMapping(
+        ctx.name("search-projection", "catalog-stream"),
+        event_source_arn=stream,
+        function_name=projection.function.arn,
+        starting_position="TRIM_HORIZON",
+        batch_size=SEARCH_PROJECTION_BATCH_SIZE,
+        function_response_types=["ReportBatchItemFailures"],
+        maximum_retry_attempts=-1,
+        maximum_record_age_in_seconds=-1,
+        opts=ctx.opts(depends_on=[schema]),
+    )
+    return projection
 
 
 def schema_function(ctx: CellContext, dead_letter_arn: pulumi.Input[str]) -> CellFunction:

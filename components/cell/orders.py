@@ -36,11 +36,14 @@ SENDER_LOCAL_PART: Final = "orders"
 VISIBILITY_FACTOR: Final = 6
 MAX_RECEIVES: Final = 5
 NOTIFICATION_BATCH: Final = 10
+NOTIFICATIONS_MAX_CONCURRENCY: Final = 2  # the event source mapping's minimum
 
 
 @dataclass(frozen=True)
 class CellOrders:
     bus: aws.cloudwatch.EventBus
+    # The rule feeding the notifications queue (None without a domain).
+    notifications_rule: aws.cloudwatch.EventRule | None
     # None without shop3d:domain (no identity to send from).
     email_identity: aws.sesv2.EmailIdentity | None
     notifications: CellFunction | None
@@ -60,12 +63,16 @@ def cell_orders(ctx: CellContext, dead_letter_arn: pulumi.Input[str]) -> CellOrd
     )
     domain = ctx.config.domain
     if domain is None:
-        return CellOrders(bus=bus, email_identity=None, notifications=None)
+        return CellOrders(bus=bus, notifications_rule=None, email_identity=None, notifications=None)
     identity = aws.sesv2.EmailIdentity(
         ctx.name("orders", "email-identity"), email_identity=domain, opts=ctx.opts()
     )
-    function = _notifications(ctx, bus, identity, f"{SENDER_LOCAL_PART}@{domain}", dead_letter_arn)
-    return CellOrders(bus=bus, email_identity=identity, notifications=function)
+    function, rule = _notifications(
+        ctx, bus, identity, f"{SENDER_LOCAL_PART}@{domain}", dead_letter_arn
+    )
+    return CellOrders(
+        bus=bus, notifications_rule=rule, email_identity=identity, notifications=function
+    )
 
 
 def _notifications(
@@ -74,7 +81,7 @@ def _notifications(
     identity: aws.sesv2.EmailIdentity,
     sender: str,
     dead_letter_arn: pulumi.Input[str],
-) -> CellFunction:
+) -> tuple[CellFunction, aws.cloudwatch.EventRule]:
     dlq = aws.sqs.Queue(
         ctx.name("notifications", "dlq"),
         sqs_managed_sse_enabled=True,
@@ -156,9 +163,13 @@ def _notifications(
         function_name=function.function.arn,
         batch_size=NOTIFICATION_BATCH,
         function_response_types=["ReportBatchItemFailures"],
+        # A cap without a reservation (an order's e-mails can wait; the cart API cannot).
+        scaling_config=aws.lambda_.EventSourceMappingScalingConfigArgs(
+            maximum_concurrency=NOTIFICATIONS_MAX_CONCURRENCY
+        ),
         opts=ctx.opts(),
     )
-    return function
+    return function, rule
 
 
 def cart_entry(ctx: CellContext, handler: str) -> LambdaArtifact:

@@ -124,6 +124,23 @@ def region_buckets(
         ),
     )
     uploads.attach_policy()
+    # Browsers PUT model parts straight to this bucket with presigned URLs (the URL is the
+    # grant, so any origin may send); the part's ETag is readable, though the API completes
+    # the upload from ListParts.
+    aws.s3.BucketCorsConfiguration(
+        regional("data", region, "uploads-cors"),
+        bucket=uploads.id,
+        cors_rules=[
+            aws.s3.BucketCorsConfigurationCorsRuleArgs(
+                allowed_methods=["PUT"],
+                allowed_origins=["*"],
+                allowed_headers=["content-type", "content-length"],
+                expose_headers=["ETag"],
+                max_age_seconds=3600,
+            )
+        ],
+        opts=child(parent, provider=provider),
+    )
     # Object changes of published assets reach EventBridge (audit, cache warmers); the uploads
     # bucket's one notification configuration belongs to the cell's asset pipeline.
     aws.s3.BucketNotification(

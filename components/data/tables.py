@@ -31,6 +31,16 @@ def _table(
         attributes=[
             aws.dynamodb.TableAttributeArgs(name=a.name, type=a.type) for a in schema.key_attributes
         ],
+        global_secondary_indexes=[
+            aws.dynamodb.TableGlobalSecondaryIndexArgs(
+                name=index.name,
+                hash_key=index.hash_key.name,
+                range_key=index.range_key.name if index.range_key else None,
+                projection_type="ALL",
+            )
+            for index in schema.indexes
+        ]
+        or None,
         ttl=aws.dynamodb.TableTtlArgs(attribute_name=schema.ttl_attribute, enabled=True)
         if schema.ttl_attribute
         else None,

@@ -22,7 +22,7 @@ import pulumi_aws as aws
 
 from components.naming import global_name, physical, regional
 from components.options import child
-from handlers.shared.limits import CART_MAX_BODY_BYTES
+from handlers.shared.limits import ADMIN_MAX_BODY_BYTES, ADMIN_PATH_PREFIX, CART_MAX_BODY_BYTES
 from handlers.shared.routes import WEBHOOK_PATH
 from stack_config.catalog import EDGE_REGION
 
@@ -62,12 +62,12 @@ def _visibility(metric: str) -> aws.wafv2.WebAclRuleVisibilityConfigArgsDict:
     }
 
 
-def _api_path() -> dict[str, Any]:
-    """Requests under /api/ (each nesting level of WAF statements has its own TypedDict in
-    pulumi-aws, so this one shape is typed loosely)."""
+def _api_path(prefix: str = API_PATH_PREFIX) -> dict[str, Any]:
+    """Requests under /api/ (or `prefix`; each nesting level of WAF statements has its own
+    TypedDict in pulumi-aws, so this one shape is typed loosely)."""
     return {
         "byte_match_statement": {
-            "search_string": API_PATH_PREFIX,
+            "search_string": prefix,
             "positional_constraint": "STARTS_WITH",
             "field_to_match": {"uri_path": {}},
             "text_transformations": [{"priority": 0, "type": "NONE"}],
@@ -131,11 +131,43 @@ def _api_body_size_rule(priority: int) -> aws.wafv2.WebAclRuleArgsDict:
                                 }
                             }
                         },
+                        # The admin product API takes larger bodies: its own rule.
+                        {"not_statement": {"statement": _api_path(ADMIN_PATH_PREFIX)}},
                     ]
                 }
             },
         ),
         "visibility_config": _visibility("api-body-size"),
+    }
+
+
+def _admin_body_size_rule(priority: int) -> aws.wafv2.WebAclRuleArgsDict:
+    """Block admin API bodies over what the product API accepts (a product's description makes
+    them larger than the cart's); 16 KiB is CloudFront WAF's default inspection size, so an
+    uninspected remainder is never let through."""
+    return {
+        "name": "admin-body-size",
+        "priority": priority,
+        "action": {"block": {}},
+        "statement": cast(
+            aws.wafv2.WebAclRuleStatementArgsDict,
+            {
+                "and_statement": {
+                    "statements": [
+                        _api_path(ADMIN_PATH_PREFIX),
+                        {
+                            "size_constraint_statement": {
+                                "comparison_operator": "GT",
+                                "size": ADMIN_MAX_BODY_BYTES,
+                                "field_to_match": {"body": {"oversize_handling": "MATCH"}},
+                                "text_transformations": [{"priority": 0, "type": "NONE"}],
+                            }
+                        },
+                    ]
+                }
+            },
+        ),
+        "visibility_config": _visibility("admin-body-size"),
     }
 
 
@@ -166,6 +198,7 @@ def web_acl_rules(rate_limit: int) -> list[aws.wafv2.WebAclRuleArgsDict]:
             "rate-per-ip-site", 1, site_limit, {"not_statement": {"statement": _api_path()}}
         ),
         _api_body_size_rule(2),
+        _admin_body_size_rule(3),
     ]
     groups = [(g, False) for g in MANAGED_GROUPS] + [(g, True) for g in COUNTED_GROUPS]
     managed = [_managed_rule(len(custom) + i, g, count) for i, (g, count) in enumerate(groups)]

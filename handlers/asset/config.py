@@ -11,6 +11,7 @@ from typing import Literal
 
 from handlers.asset.errors import AssetRejected
 from handlers.shared import env
+from handlers.shared.limits import MODEL_MAX_BYTES
 
 Compression = Literal["draco", "meshopt", "none"]
 LodName = Literal["preview", "standard", "high"]
@@ -22,7 +23,7 @@ MIB = 1024 * 1024
 class AssetLimits:
     """What an upload may contain; anything over a limit is rejected with the limit named."""
 
-    max_bytes: int = 1024 * MIB
+    max_bytes: int = MODEL_MAX_BYTES
     max_triangles: int = 20_000_000
     max_vertices: int = 30_000_000
     max_textures: int = 32

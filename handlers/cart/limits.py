@@ -29,6 +29,20 @@ EMAIL_MAX_LENGTH: Final = 254  # RFC 5321's path limit
 # One address, no spaces or angle brackets: enough to refuse garbage, not a full RFC 5322 parse.
 EMAIL_PATTERN: Final = r"^[^@\s<>,;]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
 
+# Search (GET /api/search; docs/search.md).
+SEARCH_QUERY_MAX_CHARS: Final = 200
+SEARCH_QUERY_MAX_WORDS: Final = 8
+SEARCH_PAGE_DEFAULT: Final = 20
+SEARCH_PAGE_MAX: Final = 50
+SEARCH_PRICE_MAX_MINOR: Final = 10**12
+SEARCH_CURSOR_MAX_CHARS: Final = 512
+# A name matches a query with a typo when pg_trgm's word_similarity reaches its default
+# threshold, 0.6 (pg_trgm.word_similarity_threshold; "helmt" against "helmet" scores 0.67).
+# Price bands of the facet, in minor units: [0, 25.00), [25.00, 50.00), ... [500.00, inf).
+SEARCH_PRICE_BANDS_MINOR: Final = (2500, 5000, 10000, 25000, 50000)
+# Facets count at most this many matches (the response says whether they are exact).
+SEARCH_FACET_MATCH_LIMIT: Final = 2000
+
 # Catalog reads are shared with the page renderer: defined in handlers.shared.limits.
 from handlers.shared.limits import CATALOG_CACHE_TTL_SECONDS as CATALOG_CACHE_TTL_SECONDS  # noqa: E402
 from handlers.shared.limits import PRODUCT_LIST_LIMIT as PRODUCT_LIST_LIMIT  # noqa: E402

@@ -6,6 +6,7 @@ a user pool in moto's Cognito; in AWS at the global tables, Aurora, ElastiCache 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from collections.abc import Mapping
@@ -138,6 +139,7 @@ class Settings:
     region: str
     sessions_table: str | None  # None: no accounts (sign-in through bearer tokens only)
     database: DatabaseAccess | None  # None: checkout and order reads answer a config error
+    search_database_host: str | None  # the reader endpoint (IAM access only), else the writer
     redis_url: str | None
     redis_auth_secret_arn: str | None
     trusted_issuer: TrustedIssuer | None  # None: sign-in is not configured, guests only
@@ -147,6 +149,7 @@ class Settings:
     stripe_api_base: str | None = None
     reservation_minutes: int = DEFAULT_RESERVATION_MINUTES
     event_bus_name: str | None = None  # None: outbox rows wait for a relay that has a bus
+    uploads_bucket: str | None = None  # None: the admin API signs no model uploads
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -167,6 +170,7 @@ class Settings:
             region=region,
             sessions_table=_optional(environ, env.SESSIONS_TABLE),
             database=database_access(environ, region),
+            search_database_host=_optional(environ, env.SEARCH_DATABASE_HOST),
             redis_url=_optional(environ, env.REDIS_URL),
             redis_auth_secret_arn=_optional(environ, env.REDIS_AUTH_SECRET_ARN),
             trusted_issuer=trusted,
@@ -176,10 +180,20 @@ class Settings:
             stripe_api_base=_optional(environ, env.STRIPE_API_BASE),
             reservation_minutes=reservation_minutes(environ),
             event_bus_name=_optional(environ, env.EVENT_BUS_NAME),
+            uploads_bucket=_optional(environ, env.UPLOADS_BUCKET),
         )
         if settings.cookie_key is None and settings.cookie_secret_arn is None:
             raise ConfigError(f"set {env.CART_COOKIE_SECRET_ARN} (AWS) or {env.CART_COOKIE_KEY}")
         return settings
+
+
+def search_access(settings: Settings) -> DatabaseAccess | None:
+    """Where search reads: the reader endpoint when one is set (IAM access in AWS), else the
+    same database as checkout."""
+    access = settings.database
+    if isinstance(access, DatabaseIam) and settings.search_database_host is not None:
+        return dataclasses.replace(access, host=settings.search_database_host)
+    return access
 
 
 def libpq_url(user: str, password: str, host: str, port: int | str, dbname: str) -> str:

@@ -25,11 +25,15 @@ if TYPE_CHECKING:
     from handlers.cart.api.tokens import TokenVerifier
     from handlers.cart.payments.stripe_gateway import StripeAccount
     from handlers.cart.payments.webhook import WebhookProcessor
+    from handlers.cart.search_query import SearchQuery
     from handlers.cart.stores.availability import StockLevels
     from handlers.cart.stores.credentials import CredentialSource
     from handlers.cart.stores.database import Connections
     from handlers.cart.stores.order_history import OrderHistory
     from handlers.cart.stores.order_store import Orders
+    from handlers.cart.stores.product_store import ProductStore
+    from handlers.cart.stores.search_store import SearchPage
+    from handlers.cart.stores.upload_store import Uploads
 
 # Short timeouts: a Lambda behind an ALB has seconds, not minutes, to answer.
 _BOTO_CONFIG = Config(connect_timeout=2, read_timeout=5, retries={"mode": "standard"})
@@ -193,6 +197,26 @@ class Services:
         )
 
     @cached_property
+    def _search_connections(self) -> Connections:
+        from handlers.cart.settings import search_access
+        from handlers.cart.stores.credentials import credential_source
+        from handlers.cart.stores.database import Connections
+
+        access = search_access(self.settings)
+        if access is None:
+            raise ConfigError(
+                f"search needs a database: set {env.DATABASE_URL} (locally) or"
+                f" {env.DATABASE_IAM_USER} with {env.SEARCH_DATABASE_HOST} (the reader endpoint)"
+            )
+        return Connections(credential_source(access, self._rds, lambda: self._secrets))
+
+    def search(self, query: SearchQuery) -> SearchPage:
+        """One page of search results from this region's reader."""
+        from handlers.cart.stores.search_store import search
+
+        return search(self._search_connections.get(), query)
+
+    @cached_property
     def verifier(self) -> TokenVerifier | None:
         from handlers.cart.api.tokens import TokenVerifier
 
@@ -213,3 +237,51 @@ class Services:
     @cached_property
     def idempotency(self) -> Idempotency:
         return Idempotency(self.dynamodb, self.settings.idempotency_table)
+
+    # -- the admin product API (sellers and admins) ---------------------------------------------
+    @cached_property
+    def products(self) -> ProductStore:
+        from handlers.cart.stores.product_store import ProductStore
+
+        table = boto3.resource("dynamodb", config=_BOTO_CONFIG).Table(self.settings.catalog_table)
+        return ProductStore(table)
+
+    @cached_property
+    def uploads(self) -> Uploads | None:
+        from handlers.cart.stores.upload_store import Uploads
+
+        if self.settings.uploads_bucket is None:
+            return None
+        # SigV4 presigned URLs, on the region's endpoint (or AWS_ENDPOINT_URL locally).
+        s3 = boto3.client(
+            "s3",
+            region_name=self.settings.region,
+            config=_BOTO_CONFIG.merge(Config(signature_version="s3v4")),
+        )
+        return Uploads(s3, self.settings.uploads_bucket)
+
+    def stock_of(self, sku: str) -> int | None:
+        """The SKU's stock in PostgreSQL (None: no inventory row, or no database configured)."""
+        from handlers.cart.stores.inventory_store import read_stock
+
+        if self.settings.database is None:
+            return None
+        return read_stock(self.connections.get(), sku)
+
+    def write_stock(self, sku: str, on_hand: int, catalog_version: int) -> None:
+        """Stock as of a catalog version; a database failure is a 503 that says a retry of
+        the same request finishes the job (the catalog write is recognised as done)."""
+        import psycopg
+
+        from handlers.cart.api.problems import Problem
+        from handlers.cart.stores.inventory_store import write_stock
+
+        try:
+            write_stock(self.connections.get(), sku, on_hand, catalog_version)
+        except (psycopg.OperationalError, ConfigError) as error:
+            raise Problem(
+                503,
+                "stock-not-written",
+                f"product {sku!r} was saved at version {catalog_version} but its stock was not"
+                f" written ({type(error).__name__}); send the same request again to finish",
+            ) from None

@@ -40,7 +40,16 @@ PAGE_CACHE_CONTROL: Final = "public, max-age=60, stale-while-revalidate=300"
 MISSING_CACHE_CONTROL: Final = "public, max-age=30"
 HTML: Final = "text/html; charset=utf-8"
 # The storefront's own routes (storefront/src/router.ts) that have nothing to render here.
-SHELL_ONLY_PATHS: Final = ("/cart", "/account", "/sign-up", "/reset", "/orders/{order_id}")
+SHELL_ONLY_PATHS: Final = (
+    "/cart",
+    "/account",
+    "/sign-up",
+    "/reset",
+    "/orders/{order_id}",
+    "/admin",
+    "/admin/new",
+    "/admin/product/{sku}",
+)
 StockOf = Callable[[str], int | None]
 
 

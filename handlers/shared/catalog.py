@@ -162,6 +162,15 @@ class Catalog:
         self._cache_set({_LIST_KEY: [asdict(p) for p in products]})
         return products
 
+    def forget(self, sku: str) -> None:
+        """Drop a changed product (and the list) from the cache: an edit shows at once."""
+        if self._redis is None:
+            return
+        try:
+            self._redis.delete(CACHE_PREFIX + sku, _LIST_KEY)
+        except Exception as error:
+            logger.warning("redis delete failed; the entry expires on its TTL: %s", error)
+
     def _cache_get(self, keys: list[str]) -> list[Any]:
         if self._redis is None or not keys:
             return [None] * len(keys)

@@ -18,11 +18,14 @@ CART_GRANTS_FILE: Final = _CART_DIR / "grants.sql"
 # The login role the schema step creates for the cart service (checkout and order reads only).
 # The cart connects as it; in AWS its IAM policy names it in rds-db:connect.
 CART_DATABASE_ROLE: Final = "shop3d_cart"
+# The login role of the search projection (the catalog stream's consumer in the primary region):
+# it alone writes the search rows; in AWS its IAM policy names it in rds-db:connect.
+SEARCH_PROJECTION_ROLE: Final = "shop3d_search_projection"
 
 
 def cart_schema_sha256() -> str:
     """One digest of what the schema step applies: a change to either file re-runs it."""
-    digest = hashlib.sha256(CART_DATABASE_ROLE.encode())
+    digest = hashlib.sha256(f"{CART_DATABASE_ROLE} {SEARCH_PROJECTION_ROLE}".encode())
     for path in (CART_SCHEMA_FILE, CART_GRANTS_FILE):
         digest.update(path.read_bytes())
     return digest.hexdigest()

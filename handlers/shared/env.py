@@ -29,6 +29,10 @@ DATABASE_SECRET_ARN: Final = "SHOP3D_DATABASE_SECRET_ARN"
 # secondary, which forwards writes to the current writer); the schema step's is the writer
 # endpoint of the primary's cluster (the secret names it too; DDL is never forwarded).
 DATABASE_HOST: Final = "SHOP3D_DATABASE_HOST"
+# Search reads this region's reader endpoint (Aurora's read-only instances; in a secondary
+# region the whole cluster is read-only), so search keeps working while another region is down.
+# Unset: search uses DATABASE_HOST (locally: DATABASE_URL, the one server).
+SEARCH_DATABASE_HOST: Final = "SHOP3D_SEARCH_DATABASE_HOST"
 # Redis cache-aside for catalog reads; unset means no cache.
 REDIS_URL: Final = "SHOP3D_REDIS_URL"
 REDIS_AUTH_SECRET_ARN: Final = "SHOP3D_REDIS_AUTH_SECRET_ARN"

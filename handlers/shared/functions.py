@@ -28,3 +28,9 @@ ORDER_JOBS_HANDLER: Final = "handlers.cart.jobs_lambda.lambda_handler"
 NOTIFICATIONS_TIMEOUT_SECONDS: Final = 30
 NOTIFICATIONS_MEMORY_MB: Final = 256
 NOTIFICATIONS_HANDLER: Final = "handlers.cart.notifications.lambda_handler"
+# The search projection: the catalog stream's consumer in the primary region (its event source
+# mapping hands it up to this many records a batch; the local stream poller reads as many).
+SEARCH_PROJECTION_HANDLER: Final = "handlers.cart.search_projection.lambda_handler"
+SEARCH_PROJECTION_BATCH_SIZE: Final = 100
+SEARCH_PROJECTION_TIMEOUT_SECONDS: Final = 60
+SEARCH_PROJECTION_MEMORY_MB: Final = 256

@@ -7,6 +7,18 @@ from typing import Final
 
 # Cart request bodies are tiny ({"sku", "quantity"}); anything bigger is rejected before parsing.
 CART_MAX_BODY_BYTES: Final = 4096
+# Admin product bodies carry a description of up to 5,000 characters besides the other fields;
+# 16 KiB is CloudFront WAF's default body inspection size, so the edge can hold /api/admin/ to
+# it (5,000 characters of up to 3 bytes in UTF-8 fit; 5,000 emoji do not).
+ADMIN_MAX_BODY_BYTES: Final = 16 * 1024
+ADMIN_PATH_PREFIX: Final = "/api/admin/"
+
+MIB: Final = 1024 * 1024
+# The largest model the asset service accepts (handlers/asset/config.py AssetLimits), and so
+# the largest upload the product API signs.
+MODEL_MAX_BYTES: Final = 1024 * MIB
+# Model file types the asset pipeline reads (handlers/asset/pipeline.py SUPPORTED_SUFFIXES).
+MODEL_SUFFIXES: Final = ("glb", "gltf", "obj", "stl", "ply")
 
 # GET /api/products returns at most this many active products (one page).
 PRODUCT_LIST_LIMIT: Final = 200

@@ -2,6 +2,7 @@ import { ApiClient } from './api/client';
 import type { Cart } from './api/types';
 import { itemCount, type AppContext, type Page } from './pages/context';
 import { accountPage, resetPage, signUpPage } from './pages/account';
+import { adminEditPage, adminListPage } from './pages/admin';
 import { cartPage } from './pages/cart';
 import { orderPage } from './pages/order';
 import { productPage } from './pages/product';
@@ -31,6 +32,10 @@ function pageFor(route: Route, data: PageData | null): Page {
       return signUpPage;
     case 'reset':
       return resetPage;
+    case 'admin':
+      return adminListPage;
+    case 'admin-product':
+      return adminEditPage(route.sku);
     case 'not-found':
       return async (_ctx, outlet) => {
         outlet.replaceChildren(h('h1', {}, 'Not found'), h('p', {}, `No page at ${route.path}.`));

@@ -11,6 +11,8 @@ export type Route =
   | { readonly page: 'account' }
   | { readonly page: 'sign-up' }
   | { readonly page: 'reset' }
+  | { readonly page: 'admin' }
+  | { readonly page: 'admin-product'; readonly sku: string | null }
   | { readonly page: 'not-found'; readonly path: string };
 
 export function parseRoute(pathname: string): Route {
@@ -34,6 +36,17 @@ export function parseRoute(pathname: string): Route {
   if (parts.length === 2 && parts[0] === 'orders') {
     return { page: 'order', orderId: parts[1] as string };
   }
+  if (parts[0] === 'admin') {
+    if (parts.length === 1) {
+      return { page: 'admin' };
+    }
+    if (parts.length === 2 && parts[1] === 'new') {
+      return { page: 'admin-product', sku: null };
+    }
+    if (parts.length === 3 && parts[1] === 'product') {
+      return { page: 'admin-product', sku: parts[2] as string };
+    }
+  }
   return { page: 'not-found', path };
 }
 
@@ -50,6 +63,13 @@ export const HOME_HREF = '/';
 export const ACCOUNT_HREF = '/account';
 export const SIGN_UP_HREF = '/sign-up';
 export const RESET_HREF = '/reset';
+
+export const ADMIN_HREF = '/admin';
+export const ADMIN_NEW_HREF = '/admin/new';
+
+export function adminProductHref(sku: string): string {
+  return `/admin/product/${encodeURIComponent(sku)}`;
+}
 
 /** Goes to a path without reloading (the router listens for this event and for popstate). */
 export const NAVIGATE_EVENT = 'shop3d:navigate';

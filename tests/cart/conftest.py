@@ -225,8 +225,8 @@ class Client:
             path,
             headers={"host": "shop.example", "content-type": "application/json", **sent},
             body=payload,
-            binary=isinstance(payload, bytes),
             query=query,
+            binary=isinstance(payload, bytes),
         )
         response = self.module.lambda_handler(event, LambdaContext())
         text = response.get("body") or ""

@@ -91,6 +91,8 @@ def test_the_cart_role_has_exactly_the_grants_checkout_and_order_reads_need(pg_d
         ("outbox", "INSERT"),
         ("stripe_events", "SELECT"),
         ("stripe_events", "INSERT"),
+        # Search reads the projection; only the projection's own role writes it.
+        ("search_products", "SELECT"),
     }
     # Transitions change only the state columns; the relay only marks rows published; owner_key:
     # signing in hands a guest's orders to the account (order_history.adopt).
@@ -109,6 +111,7 @@ def test_the_cart_role_has_exactly_the_grants_checkout_and_order_reads_need(pg_d
 
 
 ORDER_TABLES = {"inventory", "orders", "order_lines", "order_events", "outbox", "stripe_events"}
+SCHEMA_TABLES = ORDER_TABLES | {"search_products"}
 FORBIDDEN = [
     "DROP TABLE orders",
     "DELETE FROM orders",
@@ -117,6 +120,7 @@ FORBIDDEN = [
     "DELETE FROM stripe_events",
     "UPDATE outbox SET detail = '{}'",
     "DELETE FROM order_events",
+    "UPDATE search_products SET visible = false",
     "INSERT INTO inventory (sku, on_hand) VALUES ('FREE-1', 1000)",
     "UPDATE inventory SET sku = 'RENAMED'",
     "ALTER TABLE inventory DROP CONSTRAINT inventory_on_hand_check",
@@ -391,12 +395,12 @@ def test_the_deploy_event_applies_the_schema_with_the_master_secret_across_a_rot
 ):
     event = {APPLY_SCHEMA_EVENT_KEY: {"schema_sha256": cart_schema_sha256()}}
     assert schema_lambda(event, LambdaContext()) == {"applied": cart_schema_sha256()}
-    assert _tables(master) == ORDER_TABLES
+    assert _tables(master) == SCHEMA_TABLES
     with psycopg.connect(master.server.url(master.database), autocommit=True) as conn:
         conn.execute("DROP TABLE order_lines")
     master.rotate("rotated-while-warm")
     assert schema_lambda(event, LambdaContext()) == {"applied": cart_schema_sha256()}
-    assert _tables(master) == ORDER_TABLES
+    assert _tables(master) == SCHEMA_TABLES
 
 
 def test_the_schema_grants_rds_iam_where_it_exists(master, schema_lambda):

@@ -28,6 +28,7 @@ from offline.runner import ProgramRun, RecordedResource
 from policy import tokens as t
 from stack_config.catalog import REGIONS
 from tests.unit.conftest import ProgramFactory
+from tests.unit.graph import bucket_id
 from tests.unit.test_write_path import assert_writes_reach_the_writer
 
 FUNCTION = t.FUNCTION
@@ -220,11 +221,11 @@ def test_every_lambda_has_tracing_retention_concurrency_and_a_dead_letter_path(
     # The cells' own (Identity's Cognito trigger is synchronous, no DLQ: see test_identity.py).
     functions = [f for f in run.of_type(FUNCTION) if f.name.startswith("cell-")]
     # Cart and asset in every region, notifications in every region with a domain (SES sends
-    # from it), cart-schema and order-jobs in the primary.
+    # from it), cart-schema, order-jobs and search-projection in the primary.
     regions = len(run.outputs["regions"])
     notifications = [f for f in functions if "notifications" in f.name]
     assert len(notifications) in (0, regions)
-    assert len(functions) == 2 * regions + len(notifications) + 2
+    assert len(functions) == 2 * regions + len(notifications) + 3
     # Function and log group names repeat in every region (each region has its own).
     log_groups = {(r.region, r.inputs.get("name")): r for r in run.of_type(LOG_GROUP)}
     queue_arns = {
@@ -270,7 +271,12 @@ def test_the_asset_queue_caps_its_pollers_without_a_reservation(
     program: ProgramFactory, overrides: dict[str, object], cap: int
 ) -> None:
     run = program("dev", overrides)
-    mappings = run.of_type("aws:lambda/eventSourceMapping:EventSourceMapping")
+    # The queues' mappings (maximumConcurrency is SQS's; the catalog stream's mapping has none).
+    mappings = [
+        m
+        for m in run.of_type("aws:lambda/eventSourceMapping:EventSourceMapping")
+        if ":sqs:" in m.inputs["eventSourceArn"]
+    ]
     assert mappings and all(
         m.inputs["scalingConfig"] == {"maximumConcurrency": cap} for m in mappings
     )
@@ -320,6 +326,11 @@ def test_cart_role_reaches_only_its_own_region_and_tables(program: ProgramFactor
     for region in run.outputs["regions"]:
         policy = json.loads(named(run, region, "-cart-role-policy").inputs["policy"])
         resources = [res for s in policy["Statement"] for res in _resources(s)]
+        # S3 ARNs name no region: the only bucket is this region's uploads bucket, under uploads/.
+        s3 = [res for res in resources if res.startswith("arn:aws:s3:::")]
+        uploads = bucket_id(run, region, "uploads")
+        assert s3 == [f"arn:aws:s3:::{uploads}/uploads/*"]
+        resources = [res for res in resources if res not in s3]
         assert all(f":{region}:" in res for res in resources), resources
         tables = [res.split("table/")[1] for res in resources if ":table/" in res]
         reached = {
@@ -329,6 +340,28 @@ def test_cart_role_reaches_only_its_own_region_and_tables(program: ProgramFactor
             if f"-{logical}-" in table
         }
         assert reached == {"catalog", "carts", "idempotency"}
+
+
+def test_the_cart_signs_model_uploads_and_edits_the_catalog_but_deletes_nothing(
+    program: ProgramFactory,
+) -> None:
+    run = program("dev")
+    for region in run.outputs["regions"]:
+        cart = named(run, region, "-cart-role-policy")
+        catalog = [r for r in _allowed(cart, "dynamodb:UpdateItem") if "-catalog-" in r]
+        assert catalog and all(not r.endswith("/index/*") for r in catalog)
+        assert any(r.endswith("/index/*") for r in _allowed(cart, "dynamodb:Query"))
+        assert not _allowed(cart, "dynamodb:DeleteItem") or all(
+            "-idempotency-" in r for r in _allowed(cart, "dynamodb:DeleteItem")
+        )
+        for action in ("s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"):
+            assert _allowed(cart, action) == [
+                f"arn:aws:s3:::{bucket_id(run, region, 'uploads')}/uploads/*"
+            ]
+        assert not _allowed(cart, "s3:DeleteObject") and not _allowed(cart, "s3:GetObject")
+        function = named(run, region, "-cart")
+        variables = function.inputs["environment"]["variables"]
+        assert variables["SHOP3D_UPLOADS_BUCKET"] == bucket_id(run, region, "uploads")
 
 
 MASTER_SECRET = "aurora-master-secret"
@@ -418,6 +451,7 @@ def test_lambdas_get_every_variable_their_handlers_read(program: ProgramFactory)
             env.DATABASE_HOST,
             env.DATABASE_PORT,
             env.DATABASE_NAME,
+            env.SEARCH_DATABASE_HOST,
             env.REDIS_URL,
             env.REDIS_AUTH_SECRET_ARN,
             env.CART_COOKIE_SECRET_ARN,
@@ -438,6 +472,9 @@ def test_lambdas_get_every_variable_their_handlers_read(program: ProgramFactory)
         # Each region's cart reaches its own cluster (a secondary's is promoted on failover).
         assert cart[env.DATABASE_HOST].endswith(f".{region}.rds.amazonaws.com")
         assert cart[env.DATABASE_IAM_USER] == CART_DATABASE_ROLE
+        # Search reads the region's read-only instances (the mocks' "cluster-ro-" endpoint).
+        assert ".cluster-ro-" in cart[env.SEARCH_DATABASE_HOST]
+        assert cart[env.SEARCH_DATABASE_HOST].endswith(f".{region}.rds.amazonaws.com")
         assert (cart[env.DATABASE_PORT], cart[env.DATABASE_NAME]) == (str(POSTGRES_PORT), "shop3d")
         assert cart[env.REDIS_URL].startswith("rediss://")
         assert cart[env.CART_COOKIE_SECRET_ARN].startswith(f"arn:aws:secretsmanager:{region}:")

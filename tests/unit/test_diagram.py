@@ -87,7 +87,7 @@ def test_the_overview_draws_one_identical_cell_per_region_over_one_data_layer(
         for region in ("us-east-1", "eu-west-1", "ap-southeast-2")
     }
     # prod runs no web tier and no catalog cache by default (docs/plan-and-cost.md).
-    assert set(map(tuple, cells.values())) == {("alb", "asset", "cart")}
+    assert set(map(tuple, cells.values())) == {("alb", "asset", "cart", "orders")}
     everything = program("prod", {"webTier": True, "catalogCache": True})
     kinds = {
         tuple(
@@ -99,7 +99,7 @@ def test_the_overview_draws_one_identical_cell_per_region_over_one_data_layer(
         )
         for region in ("us-east-1", "eu-west-1", "ap-southeast-2")
     }
-    assert kinds == {("alb", "asset", "cart", "redis", "web")}
+    assert kinds == {("alb", "asset", "cart", "orders", "redis", "web")}
     assert sorted(n["kind"] for n in nodes.values() if n["layer"] == "data") == [
         "aurora",
         "dynamodb",

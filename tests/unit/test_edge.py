@@ -16,8 +16,9 @@ from components.edge.distribution import FAILOVER_STATUS_CODES, ORDER_PATHS
 from components.edge.origin_shield import shield_region
 from components.edge.policies import ALL_VIEWER_EXCEPT_HOST, CACHING_DISABLED
 from components.edge.site_files import IMMUTABLE, REVALIDATE
-from components.edge.waf import MANAGED_GROUPS
+from components.edge.waf import MANAGED_GROUPS, web_acl_rules
 from handlers.shared import storage
+from handlers.shared.limits import ADMIN_MAX_BODY_BYTES, ADMIN_PATH_PREFIX
 from handlers.shared.routes import WEBHOOK_PATH
 from policy import tokens
 from stack_config.catalog import REGIONS
@@ -368,6 +369,20 @@ def test_waf_rules_metrics_and_redacted_logging(prod):
     assert logging.inputs["logDestinationConfigs"]
 
 
+def test_admin_bodies_have_their_own_size_rule_and_the_cart_rule_leaves_them_alone():
+    """The product API takes up to 16 KiB (a 5,000-character description); the cart's 4 KiB
+    rule would block it at the edge."""
+    rules = {r["name"]: r for r in web_acl_rules(2000)}
+    cart = rules["api-body-size"]["statement"]["and_statement"]["statements"]
+    assert cart[-1]["not_statement"]["statement"]["byte_match_statement"]["search_string"] == (
+        ADMIN_PATH_PREFIX
+    )
+    admin_path, admin_size = rules["admin-body-size"]["statement"]["and_statement"]["statements"]
+    assert admin_path["byte_match_statement"]["search_string"] == "/api/admin/"
+    assert admin_size["size_constraint_statement"]["size"] == ADMIN_MAX_BODY_BYTES == 16384
+    assert rules["admin-body-size"]["action"] == {"block": {}}
+
+
 def test_shield_advanced_is_off_by_default(prod, dev):
     assert not prod.of_type(tokens.SHIELD_PROTECTION)
     assert not dev.of_type(tokens.SHIELD_PROTECTION)
@@ -495,6 +510,7 @@ def test_after_a_failover_orders_prefer_the_writers_region(program):
         {
             "regions": regions,
             "domain": DOMAIN,
+            "hostedZoneId": ZONE_ID,
             "storefrontDist": "skip",
             "writerRegion": "ap-southeast-2",
         },

@@ -188,6 +188,70 @@ def test_table_key_schemas_come_from_the_shared_module(program: ProgramFactory) 
             assert table.inputs["ttl"] == {"attributeName": schema.ttl_attribute, "enabled": True}
 
 
+def test_the_catalog_table_has_the_listing_indexes_of_the_shared_schema(
+    program: ProgramFactory,
+) -> None:
+    run = program("dev")
+    table = next(t for t in run.of_type(TABLE) if t.name.endswith("-catalog"))
+    indexes = {i["name"]: i for i in table.inputs["globalSecondaryIndexes"]}
+    assert indexes == {
+        "by-status": {
+            "name": "by-status",
+            "hashKey": "status",
+            "rangeKey": "updated_at",
+            "projectionType": "ALL",
+        },
+        "by-status-category": {
+            "name": "by-status-category",
+            "hashKey": "status_category",
+            "rangeKey": "updated_at",
+            "projectionType": "ALL",
+        },
+        "by-seller": {
+            "name": "by-seller",
+            "hashKey": "seller",
+            "rangeKey": "updated_at",
+            "projectionType": "ALL",
+        },
+    }
+    defined = {a["name"]: a["type"] for a in table.inputs["attributes"]}
+    assert defined == {
+        "sku": "S",
+        "status": "S",
+        "updated_at": "S",
+        "status_category": "S",
+        "seller": "S",
+    }
+
+
+def test_the_uploads_bucket_aborts_incomplete_multipart_uploads(program: ProgramFactory) -> None:
+    """Browser uploads that are never completed (a closed tab) would be billed forever."""
+    run = program("dev")
+    for region in ("us-east-1", "eu-west-1"):
+        (lifecycle,) = [
+            r
+            for r in run.of_type(tokens.BUCKET_LIFECYCLE)
+            if r.inputs["bucket"] == bucket_id(run, region, "uploads")
+        ]
+        rules = {rule["id"]: rule for rule in lifecycle.inputs["rules"]}
+        assert rules["abort-incomplete-multipart"]["abortIncompleteMultipartUpload"] == {
+            "daysAfterInitiation": 7
+        }
+        assert rules["abort-incomplete-multipart"]["filter"] == {"prefix": ""}
+
+
+def test_browsers_may_put_model_parts_to_the_uploads_bucket_and_nothing_else(
+    program: ProgramFactory,
+) -> None:
+    run = program("dev")
+    cors = {r.inputs["bucket"]: r for r in run.of_type(tokens.BUCKET_CORS)}
+    for region in ("us-east-1", "eu-west-1"):
+        (rule,) = cors.pop(bucket_id(run, region, "uploads")).inputs["corsRules"]
+        assert rule["allowedMethods"] == ["PUT"]
+        assert rule["exposeHeaders"] == ["ETag"]
+    assert cors == {}  # no other bucket answers browsers
+
+
 def test_lifecycle_of_each_bucket(program: ProgramFactory) -> None:
     run = program("dev")
     lifecycles = {

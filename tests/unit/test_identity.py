@@ -14,7 +14,7 @@ from pulumi.runtime import rpc
 from components.lambda_function import VPC_ACCESS_POLICY, XRAY_WRITE_POLICY
 from handlers.shared import env
 from handlers.shared.functions import COGNITO_TRIGGER_WAIT_SECONDS
-from handlers.shared.groups import ADMIN_GROUP
+from handlers.shared.groups import ADMIN_GROUP, SELLER_GROUP
 from lambda_packaging.targets import ENTRY_POINTS
 from offline.mocks import CALLS
 from offline.runner import ProgramRun, RecordedResource
@@ -87,8 +87,9 @@ def test_one_user_pool_in_the_primary_region(program: ProgramFactory, stack: str
     assert risk.inputs["compromisedCredentialsRiskConfiguration"]["actions"] == {
         "eventAction": "BLOCK"
     }
-    (group,) = run.of_type(GROUP)
-    assert group.inputs["name"] == ADMIN_GROUP and group.parent == pool.parent
+    groups = {g.inputs["name"]: g for g in run.of_type(GROUP)}
+    assert set(groups) == {ADMIN_GROUP, SELLER_GROUP}
+    assert all(g.parent == pool.parent for g in groups.values())
 
 
 def test_prod_protects_the_pool_and_dev_does_not(program: ProgramFactory) -> None:
@@ -315,5 +316,6 @@ def test_only_this_pool_may_invoke_the_trigger_and_it_may_only_read_its_users(
 def test_the_admin_group_maps_to_no_iam_role(program: ProgramFactory) -> None:
     """The trigger removes the group from tokens and keeps IAM roles as they are: that is only
     safe while the admin group carries no role."""
-    (group,) = program("prod").of_type(GROUP)
-    assert group.inputs["name"] == ADMIN_GROUP and not group.inputs.get("roleArn")
+    groups = program("prod").of_type(GROUP)
+    assert {g.inputs["name"] for g in groups} == {ADMIN_GROUP, SELLER_GROUP}
+    assert not any(g.inputs.get("roleArn") for g in groups)

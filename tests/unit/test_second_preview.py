@@ -97,12 +97,13 @@ def test_editing_one_cart_file_changes_only_the_cart_code_and_its_functions(
     assert before.keys() == after.keys()
     changed = sorted(urn.rsplit("::", 1)[1] for urn in before if before[urn] != after[urn])
     regions = ("us-east-1", "eu-west-1")
-    # The cart artifact (shared by the cart API and the cart-schema function): its unsigned
-    # upload and signing job per region, and the functions that run it.
+    # The cart artifact (shared by the cart API, the cart-schema function and the writer
+    # region's order jobs): its unsigned upload and signing job per region, and the functions
+    # that run it.
     expected = sorted(
         [f"signing-{r}-cart-code-upload" for r in regions]
         + [f"signing-{r}-cart-code-job" for r in regions]
         + [f"cell-{r}-cart" for r in regions]
-        + ["cell-us-east-1-cart-schema"]
+        + ["cell-us-east-1-cart-schema", "cell-us-east-1-order-jobs"]
     )
     assert changed == expected

@@ -17,7 +17,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from handlers.cart.api import account_routes, methods, openapi, routes
+from handlers.cart.api import account_routes, admin_products, methods, openapi, routes, search
 from handlers.cart.api.problems import PROBLEM_CONTENT_TYPE, Problem, bad_request, not_found
 from handlers.cart.api.request_body import json_object, validation_problem
 from handlers.cart.settings import ConfigError, Settings
@@ -32,6 +32,8 @@ metrics = Metrics(namespace="shop3d", service="cart")
 app = ALBResolver(enable_validation=True, json_body_deserializer=json_object)
 app.include_router(routes.router)
 app.include_router(account_routes.router)
+app.include_router(admin_products.router)
+app.include_router(search.router)
 _services: Services | None = None
 
 
@@ -41,6 +43,7 @@ def use_services(services: Services) -> None:
     global _services
     _services = services
     routes.bind(services)
+    search.bind(services)
 
 
 def current_services() -> Services:

@@ -41,11 +41,11 @@ def _finite_float(text: str) -> float:
     return value
 
 
-def _too_large(size: int) -> Problem:
-    return Problem(413, "body-too-large", f"request body is {size} bytes; at most {MAX_BODY_BYTES}")
+def _too_large(size: int, limit: int = MAX_BODY_BYTES) -> Problem:
+    return Problem(413, "body-too-large", f"request body is {size} bytes; at most {limit}")
 
 
-def body_text(event: BaseProxyEvent) -> str:
+def body_text(event: BaseProxyEvent, max_bytes: int = MAX_BODY_BYTES) -> str:
     """The request body as text: base64 undone (the ALB encodes bodies it does not take for
     text), then strictly UTF-8, the only encoding JSON may be exchanged in (RFC 8259 8.1).
     Powertools' `decoded_body` raises UnicodeDecodeError instead: a 500."""
@@ -56,8 +56,8 @@ def body_text(event: BaseProxyEvent) -> str:
         data = base64.b64decode(raw, validate=True)
     except binascii.Error:
         raise bad_request("request body is marked base64 but is not valid base64") from None
-    if len(data) > MAX_BODY_BYTES:
-        raise _too_large(len(data))
+    if len(data) > max_bytes:
+        raise _too_large(len(data), max_bytes)
     return _utf8(data)
 
 
@@ -71,12 +71,12 @@ def _utf8(data: bytes) -> str:
         ) from None
 
 
-def parse_json(raw: bytes | str | None) -> Any:
+def parse_json(raw: bytes | str | None, max_bytes: int = MAX_BODY_BYTES) -> Any:
     """Parse a request body as strict JSON, or raise a 400/413 problem saying why not."""
     text = _utf8(raw) if isinstance(raw, bytes) else (raw or "")
     size = len(text.encode("utf-8", "surrogatepass"))
-    if size > MAX_BODY_BYTES:
-        raise _too_large(size)
+    if size > max_bytes:
+        raise _too_large(size, max_bytes)
     if not text.strip():
         raise bad_request("request body is empty: a JSON object is required")
     try:
@@ -121,5 +121,19 @@ def parse_model(text: str, model: type[ModelT]) -> ModelT:
 
     try:
         return model.model_validate(json_object(text), strict=True)
+    except ValidationError as error:
+        raise validation_problem(error.errors(include_url=False, include_input=False)) from None
+
+
+def parse_admin_body(event: BaseProxyEvent, model: type[ModelT], max_bytes: int) -> ModelT:
+    """The body of `event` validated into `model` (strict), for routes whose bodies are larger
+    than the resolver's limit (the admin product API); failures are one 422 naming the fields."""
+    document = parse_json(body_text(event, max_bytes), max_bytes)
+    if not isinstance(document, dict):
+        raise invalid("request body must be a JSON object")
+    from pydantic import ValidationError
+
+    try:
+        return model.model_validate(document, strict=True)
     except ValidationError as error:
         raise validation_problem(error.errors(include_url=False, include_input=False)) from None

@@ -124,9 +124,11 @@ _REASONS = {
     405: "method not allowed on this path (see Allow)",
     409: "conflict (a concurrent change, or a duplicate still in progress)",
     413: "request body too large",
-    403: "the account must be confirmed (or its password reset) first",
+    403: "the account must be confirmed (or its password reset) first; admin API: not in a group",
     422: "the body or a path parameter breaks a rule",
     429: "too many attempts: retry later",
+    412: "If-Match names an older version of the product (current_version says which)",
+    428: "If-Match is required: the version the edit is based on",
     502: "the identity service failed",
     503: "a dependency is not configured or not reachable",
 }
@@ -143,3 +145,13 @@ def documented(model: type[BaseModel], *statuses: int, ok: int = 200) -> dict[in
             "content": {PROBLEM_CONTENT_TYPE: {"model": ProblemDocument}},
         }
     return answers
+
+
+class AdminDocument(BaseModel):
+    """An admin product API answer (docs/sellers.md: products, pages, upload plans)."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+# Every admin route: its token or session (401), its group (403), the product (404).
+ADMIN_ERRORS = (401, 403, 404, 413, 422, 503)

@@ -54,6 +54,9 @@ def _svc() -> Services:
     return _services
 
 
+bound_services = _svc  # for the other routers of this Lambda (admin_products)
+
+
 # -- identity -------------------------------------------------------------------------------------
 def _header(name: str) -> str | None:
     value: str | None = router.current_event.headers.get(name)  # case-insensitive

@@ -10,6 +10,7 @@ import json
 import threading
 import time
 import urllib.request
+from dataclasses import dataclass
 from typing import Any
 
 import jwt
@@ -21,6 +22,7 @@ from handlers.cart.settings import TrustedIssuer
 ACCEPTED_ALGORITHM = "RS256"
 ACCESS_TOKEN_USE = "access"  # noqa: S105 - a claim value (access vs id token), not a secret
 REQUIRED_CLAIMS = ("iss", "sub", "exp", "client_id", "token_use")
+GROUPS_CLAIM = "cognito:groups"
 CLOCK_SKEW_SECONDS = 30
 JWKS_TIMEOUT_SECONDS = 3.0
 
@@ -61,6 +63,14 @@ class JwksCache:
         }
 
 
+@dataclass(frozen=True)
+class VerifiedToken:
+    """Who a verified access token speaks for: its `sub` and its Cognito groups."""
+
+    subject: str
+    groups: frozenset[str]
+
+
 class TokenVerifier:
     def __init__(self, trusted: TrustedIssuer, jwks: JwksCache | None = None) -> None:
         self.trusted = trusted
@@ -68,6 +78,10 @@ class TokenVerifier:
 
     def subject(self, token: str) -> str:
         """The verified `sub` of an access token, or a 401 problem that says what was wrong."""
+        return self.verify(token).subject
+
+    def verify(self, token: str) -> VerifiedToken:
+        """The verified subject and groups of an access token, or a 401 problem."""
         try:
             header = jwt.get_unverified_header(token)
         except jwt.DecodeError:
@@ -90,7 +104,10 @@ class TokenVerifier:
         subject = claims["sub"]
         if not isinstance(subject, str) or not subject:
             raise unauthorized("token subject (sub) is empty")
-        return subject
+        groups = claims.get(GROUPS_CLAIM, [])
+        if not isinstance(groups, list) or not all(isinstance(g, str) for g in groups):
+            raise unauthorized(f"token claim {GROUPS_CLAIM!r} is not a list of group names")
+        return VerifiedToken(subject, frozenset(groups))
 
     def _decode(self, token: str, key: Any) -> dict[str, Any]:
         try:

@@ -16,7 +16,12 @@ import psycopg
 from psycopg import errors, sql
 
 from handlers.cart.stores.credentials import CredentialSource
-from handlers.shared.deploy_events import CART_DATABASE_ROLE, CART_GRANTS_FILE, CART_SCHEMA_FILE
+from handlers.shared.deploy_events import (
+    CART_DATABASE_ROLE,
+    CART_GRANTS_FILE,
+    CART_SCHEMA_FILE,
+    SEARCH_PROJECTION_ROLE,
+)
 
 # Any fixed number: serialises concurrent schema appliers on one database.
 _SCHEMA_LOCK_ID: Final = 0x5330_3364
@@ -32,13 +37,13 @@ def _role_exists(cur: psycopg.Cursor[tuple[object, ...]], role: str) -> bool:
     return cur.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone() is not None
 
 
-def _ensure_cart_role(conn: psycopg.Connection) -> None:
-    """Create the cart's login role unless it exists. Roles belong to the whole server, while
+def _ensure_login_role(conn: psycopg.Connection, name: str) -> None:
+    """Create a service's login role unless it exists. Roles belong to the whole server, while
     the advisory lock is per database: a schema step on another database may create it at
     the same moment, so losing that race (inside a savepoint) is fine."""
-    role = sql.Identifier(CART_DATABASE_ROLE)
+    role = sql.Identifier(name)
     with conn.cursor() as cur:
-        if _role_exists(cur, CART_DATABASE_ROLE):
+        if _role_exists(cur, name):
             return
         try:
             with conn.transaction():
@@ -51,32 +56,42 @@ def apply_schema(conn: psycopg.Connection) -> None:
     """Create the orders/inventory schema if absent, the cart's role and exactly its grants;
     safe to run any number of times. Needs a user that may create roles (the master user)."""
     role = sql.Identifier(CART_DATABASE_ROLE)
+    projection_role = sql.Identifier(SEARCH_PROJECTION_ROLE)
     with conn.transaction(), conn.cursor() as cur:
         cur.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK_ID,))
         cur.execute(CART_SCHEMA_FILE.read_text())
-        _ensure_cart_role(conn)
+        for name in (CART_DATABASE_ROLE, SEARCH_PROJECTION_ROLE):
+            _ensure_login_role(conn, name)
         grants = sql.SQL(CART_GRANTS_FILE.read_text())
-        cur.execute(grants.format(role=role, database=sql.Identifier(conn.info.dbname)))
-        # Detected, not configured: Aurora has the role, PostgreSQL (locally) does not, and
-        # there the cart signs in with a password instead.
-        if _role_exists(cur, RDS_IAM_ROLE):
-            cur.execute(sql.SQL("GRANT {} TO {}").format(sql.Identifier(RDS_IAM_ROLE), role))
-
-
-def set_cart_role_password(conn: psycopg.Connection, password: str) -> None:
-    """Locally only (no IAM auth there): let the cart's role sign in with `password`."""
-    conn.execute(
-        sql.SQL("ALTER ROLE {} PASSWORD {}").format(
-            sql.Identifier(CART_DATABASE_ROLE), sql.Literal(password)
+        cur.execute(
+            grants.format(
+                role=role,
+                projection_role=projection_role,
+                database=sql.Identifier(conn.info.dbname),
+            )
         )
+        # Detected, not configured: Aurora has the role, PostgreSQL (locally) does not, and
+        # there the services sign in with a password instead.
+        if _role_exists(cur, RDS_IAM_ROLE):
+            for login in (role, projection_role):
+                cur.execute(sql.SQL("GRANT {} TO {}").format(sql.Identifier(RDS_IAM_ROLE), login))
+
+
+def set_cart_role_password(
+    conn: psycopg.Connection, password: str, role: str = CART_DATABASE_ROLE
+) -> None:
+    """Locally only (no IAM auth there): let the cart's role (or `role`) sign in with
+    `password`."""
+    conn.execute(
+        sql.SQL("ALTER ROLE {} PASSWORD {}").format(sql.Identifier(role), sql.Literal(password))
     )
 
 
-def url_as_cart_role(url: str, password: str) -> str:
-    """`url` (a libpq URL) signing in as the cart's role with `password` instead."""
+def url_as_cart_role(url: str, password: str, role: str = CART_DATABASE_ROLE) -> str:
+    """`url` (a libpq URL) signing in as the cart's role (or `role`) with `password` instead."""
     parts = urlsplit(url)
     host = parts.netloc.rpartition("@")[2]
-    user = f"{quote(CART_DATABASE_ROLE, safe='')}:{quote(password, safe='')}"
+    user = f"{quote(role, safe='')}:{quote(password, safe='')}"
     return urlunsplit(parts._replace(netloc=f"{user}@{host}"))
 
 

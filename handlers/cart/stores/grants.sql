@@ -1,6 +1,6 @@
 -- The cart service's role ({role}, created by handlers.cart.database.apply_schema): what checkout
--- and order reads use, nothing more. No DDL, no DELETE, no INSERT into inventory (stock is set
--- by operators with the master user). Revoking first makes the grants exactly these on every
+-- and order reads use, and the product API's stock writes; nothing more. No DDL, no DELETE.
+-- Revoking first makes the grants exactly these on every
 -- run, also after a grant is removed here. Formatted with psycopg.sql: {role} and {database}
 -- (the current database) are identifiers.
 
@@ -27,3 +27,15 @@ GRANT SELECT, INSERT ON order_events, stripe_events TO {role};
 GRANT UPDATE (order_id) ON stripe_events TO {role};
 GRANT SELECT, INSERT, UPDATE (published_at) ON outbox TO {role};
 GRANT USAGE ON SEQUENCE order_events_event_id_seq, outbox_outbox_id_seq TO {role};
+-- The product API (sellers and admins, same function) sets stock only through
+-- set_product_stock (schema.sql): ordered by the catalog version, no INSERT of its own.
+GRANT EXECUTE ON FUNCTION set_product_stock(text, integer, bigint) TO {role};
+
+-- >>> search: the cart service reads the search projection (on the reader endpoint); only the
+-- projection's own role ({projection_role}) writes it. The projection never deletes: a removed
+-- item becomes a hidden row that keeps its version.
+GRANT SELECT ON search_products TO {role};
+REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {projection_role};
+GRANT USAGE ON SCHEMA public TO {projection_role};
+GRANT SELECT, INSERT, UPDATE ON search_products TO {projection_role};
+-- <<< search

@@ -82,3 +82,66 @@ CREATE TABLE IF NOT EXISTS stripe_events (
     order_id     uuid,
     received_at  timestamptz NOT NULL DEFAULT now()
 );
+
+-- The catalog version of the last stock the product API wrote (handlers.cart.stores.
+-- inventory_store): a retried or late older write never overwrites a newer one.
+ALTER TABLE inventory ADD COLUMN IF NOT EXISTS catalog_version bigint NOT NULL DEFAULT 0;
+
+-- The one way the cart's role writes stock (it has no INSERT on inventory): as of a catalog
+-- version, landing only when newer than the row's. True when it landed.
+CREATE OR REPLACE FUNCTION set_product_stock(p_sku text, p_on_hand integer, p_version bigint)
+RETURNS boolean LANGUAGE sql SECURITY DEFINER SET search_path = public AS $$
+    WITH written AS (
+        INSERT INTO inventory AS i (sku, on_hand, catalog_version)
+        VALUES (p_sku, p_on_hand, p_version)
+        ON CONFLICT (sku) DO UPDATE SET on_hand = EXCLUDED.on_hand,
+            catalog_version = EXCLUDED.catalog_version, updated_at = now()
+        WHERE i.catalog_version < EXCLUDED.catalog_version
+        RETURNING 1
+    )
+    SELECT EXISTS (SELECT 1 FROM written);
+$$;
+REVOKE ALL ON FUNCTION set_product_stock(text, integer, bigint) FROM PUBLIC;
+-- >>> search: the catalog's search projection (handlers/cart/stores/search_store.py writes and
+-- reads it; docs/search.md). One row per SKU, written only by the projection from the catalog
+-- table's stream, ordered by the catalog item's version; read on each region's reader endpoint.
+-- pg_trgm is created here, by the schema step's master user (Aurora PostgreSQL lists pg_trgm
+-- among its supported extensions: "Extension versions for Amazon Aurora PostgreSQL").
+CREATE EXTENSION IF NOT EXISTS pg_trgm;
+
+CREATE TABLE IF NOT EXISTS search_products (
+    sku          text PRIMARY KEY CHECK (length(sku) BETWEEN 1 AND 64),
+    -- The catalog item's version (0 for items written before versions existed): an upsert
+    -- carrying an older version than the row's changes nothing.
+    version      bigint NOT NULL CHECK (version >= 0),
+    -- Active and not removed; a removed item stays as a hidden row that keeps its version.
+    visible      boolean NOT NULL,
+    name         text NOT NULL,
+    description  text NOT NULL,
+    category     text NOT NULL,
+    price_minor  bigint NOT NULL CHECK (price_minor >= 0),
+    currency     char(3) NOT NULL,
+    asset_status text NOT NULL,
+    manifest_key text,
+    created_at   timestamptz NOT NULL,
+    projected_at timestamptz NOT NULL DEFAULT now(),
+    -- Weights: name A, category B, description C (ts_rank's defaults 1.0, 0.4, 0.2).
+    document     tsvector GENERATED ALWAYS AS (
+        setweight(to_tsvector('english', name), 'A')
+        || setweight(to_tsvector('english', category), 'B')
+        || setweight(to_tsvector('english', description), 'C')
+    ) STORED
+);
+
+CREATE INDEX IF NOT EXISTS search_products_document_idx
+    ON search_products USING gin (document) WHERE visible;
+-- Typo tolerance: word_similarity of the query against the name (the <% operator).
+CREATE INDEX IF NOT EXISTS search_products_name_trgm_idx
+    ON search_products USING gin (lower(name) gin_trgm_ops) WHERE visible;
+CREATE INDEX IF NOT EXISTS search_products_price_idx
+    ON search_products (price_minor, sku) WHERE visible;
+CREATE INDEX IF NOT EXISTS search_products_newest_idx
+    ON search_products (created_at DESC, sku) WHERE visible;
+CREATE INDEX IF NOT EXISTS search_products_category_idx
+    ON search_products (category) WHERE visible;
+-- <<< search

@@ -18,6 +18,7 @@ export async function mountProductViewer(
   manifestUrl: string,
   signal: AbortSignal,
   title = document.title,
+  onlyLod?: string,
 ): Promise<void> {
   const status = h('p', { class: 'viewer-status', testid: 'viewer-status', 'aria-live': 'polite' }, 'Loading 3D model…');
   status.dataset.state = 'loading';
@@ -31,6 +32,10 @@ export async function mountProductViewer(
       throw new Error(`The model's manifest answered HTTP ${response.status} (${manifestUrl}).`);
     }
     manifest = parseManifest(await response.json(), new URL(manifestUrl, document.baseURI).href);
+    if (onlyLod !== undefined) {
+      // The sellers' LOD preview: that one level alone, as shoppers see it before the others.
+      manifest = { ...manifest, lods: manifest.lods.filter((lod) => lod.name === onlyLod) };
+    }
   } catch (failure) {
     if (signal.aborted) {
       return;

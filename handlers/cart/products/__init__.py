@@ -1,0 +1,1 @@
+"""The sellers' and admins' product API: limits, the managed categories, bodies, access rules."""

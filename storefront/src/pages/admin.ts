@@ -1,0 +1,238 @@
+import { AdminApi, type AdminProduct, type ProductFields, type UploadPlan } from '../admin/adminApi';
+import { uploadParts } from '../admin/partUpload';
+import { ApiError } from '../api/problem';
+import { Accounts } from '../api/accounts';
+import { parseManifest } from '../lod/manifest';
+import { ACCOUNT_HREF, ADMIN_HREF, adminProductHref, ADMIN_NEW_HREF, go } from '../router';
+import { h } from '../ui/dom';
+import { errorBox } from '../ui/errorBox';
+import { formatMoney } from '../ui/money';
+import type { AppContext, Page } from './context';
+
+const ASSET_WORDS: Record<AdminProduct['asset']['status'], string> = {
+  NONE: 'No model yet',
+  PENDING: 'Model received: LODs are being made',
+  READY: 'Model ready',
+  REJECTED: 'Model rejected',
+};
+
+function api(): AdminApi {
+  return new AdminApi(document.baseURI);
+}
+
+async function needsSignIn(ctx: AppContext, outlet: HTMLElement): Promise<boolean> {
+  if ((await new Accounts(ctx.api).current()) !== null) {
+    return false;
+  }
+  outlet.replaceChildren(
+    h('h1', {}, 'Seller admin'),
+    h('p', { testid: 'admin-sign-in' }, h('a', { href: ACCOUNT_HREF }, 'Sign in'), ' with a seller or admin account to manage products.'),
+  );
+  return true;
+}
+
+export const adminListPage: Page = async (ctx, outlet) => {
+  if (await needsSignIn(ctx, outlet)) {
+    return;
+  }
+  const rows = h('tbody', {});
+  const more = h('button', { type: 'button', testid: 'admin-more' }, 'More');
+  let cursor: string | null = null;
+  const load = async (): Promise<void> => {
+    const page = await api().list(cursor);
+    for (const p of page.products) {
+      rows.append(
+        h(
+          'tr',
+          { testid: 'admin-row', 'data-sku': p.sku },
+          h('td', {}, h('a', { href: adminProductHref(p.sku) }, p.sku)),
+          h('td', {}, p.name),
+          h('td', {}, p.status),
+          h('td', { testid: 'admin-row-asset' }, ASSET_WORDS[p.asset.status]),
+          h('td', {}, formatMoney(p.price_minor, p.currency)),
+        ),
+      );
+    }
+    cursor = page.next_cursor;
+    more.hidden = cursor === null;
+  };
+  more.addEventListener('click', () => void load());
+  await load();
+  outlet.replaceChildren(
+    h('h1', {}, 'Your products'),
+    h('p', {}, h('a', { href: ADMIN_NEW_HREF, testid: 'admin-new' }, 'New product')),
+    h('table', { class: 'admin-list' }, h('thead', {}, h('tr', {}, ...['SKU', 'Name', 'Status', '3D model', 'Price'].map((t) => h('th', {}, t)))), rows),
+    more,
+  );
+};
+
+function field(label: string, input: HTMLElement): HTMLElement {
+  return h('label', { class: 'field' }, h('span', {}, label), input);
+}
+
+function input(name: string, value: string | number | null | undefined, type = 'text'): HTMLInputElement {
+  return h('input', { name, type, value: value === null || value === undefined ? '' : String(value), testid: `field-${name}` });
+}
+
+function readForm(form: HTMLFormElement, creating: boolean): ProductFields {
+  const data = new FormData(form);
+  const text = (k: string): string => String(data.get(k) ?? '').trim();
+  const whole = (k: string): number => Number.parseInt(text(k), 10);
+  const fields: Record<string, unknown> = {
+    name: text('name'),
+    description: text('description'),
+    category: text('category'),
+    price_minor: whole('price_minor'),
+    currency: text('currency'),
+    stock: whole('stock'),
+    status: text('status'),
+  };
+  if (text('width') && text('height') && text('depth')) {
+    fields.dimensions_mm = { width: whole('width'), height: whole('height'), depth: whole('depth') };
+  }
+  if (creating) {
+    fields.sku = text('sku');
+  }
+  return fields as ProductFields;
+}
+
+export const adminEditPage = (sku: string | null): Page => async (ctx, outlet, signal) => {
+  if (await needsSignIn(ctx, outlet)) {
+    return;
+  }
+  const admin = api();
+  const [categories, product] = await Promise.all([admin.categories(), sku === null ? Promise.resolve(null) : admin.get(sku)]);
+  let current: AdminProduct | null = product;
+  const status = h('div', { testid: 'admin-status', 'aria-live': 'polite' });
+  const category = h('select', { name: 'category', testid: 'field-category' }, ...categories.map((c) => h('option', { value: c, selected: product?.category === c }, c)));
+  const state = h('select', { name: 'status', testid: 'field-status' }, ...['draft', 'active', 'archived'].map((s) => h('option', { value: s, selected: (product?.status ?? 'draft') === s }, s)));
+  const form = h(
+    'form',
+    { class: 'admin-form', testid: 'admin-form' },
+    product === null ? field('SKU', input('sku', '')) : h('p', {}, `SKU ${product.sku} · version `, h('span', { testid: 'admin-version' }, String(product.version))),
+    field('Name', input('name', product?.name)),
+    field('Description', h('textarea', { name: 'description', testid: 'field-description' }, product?.description ?? '')),
+    field('Category', category),
+    field('Price (minor units, e.g. cents)', input('price_minor', product?.price_minor ?? 0, 'number')),
+    field('Currency', input('currency', product?.currency ?? 'EUR')),
+    field('Stock', input('stock', product?.stock ?? 0, 'number')),
+    field('Width (mm)', input('width', product?.dimensions_mm?.width, 'number')),
+    field('Height (mm)', input('height', product?.dimensions_mm?.height, 'number')),
+    field('Depth (mm)', input('depth', product?.dimensions_mm?.depth, 'number')),
+    field('Status', state),
+    h('button', { type: 'submit', class: 'primary', testid: 'admin-save' }, product === null ? 'Create' : 'Save'),
+  );
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const fields = readForm(form, current === null);
+    const saving = current === null ? admin.create(fields) : admin.update(current.sku, current.version, fields);
+    saving
+      .then((saved) => {
+        if (current === null) {
+          go(adminProductHref(saved.sku));
+          return;
+        }
+        current = saved;
+        status.replaceChildren(`Saved as version ${saved.version}.`);
+        const version = form.querySelector('[data-testid="admin-version"]');
+        if (version) {
+          version.textContent = String(saved.version);
+        }
+      })
+      .catch((failure: unknown) => {
+        const lost = failure instanceof ApiError && failure.problem.status === 412;
+        status.replaceChildren(errorBox(failure), lost ? h('p', {}, 'Someone saved this product after you opened it: reload to see their changes.') : '');
+      });
+  });
+  const children: HTMLElement[] = [h('p', {}, h('a', { href: ADMIN_HREF }, '← Your products')), h('h1', {}, product?.name ?? 'New product'), form, status];
+  if (product !== null) {
+    children.push(modelSection(admin, product, signal));
+  }
+  outlet.replaceChildren(...children);
+};
+
+function modelSection(admin: AdminApi, product: AdminProduct, signal: AbortSignal): HTMLElement {
+  const assetState = h('p', { testid: 'asset-status', 'data-status': product.asset.status }, ASSET_WORDS[product.asset.status]);
+  if (product.asset.reason) {
+    assetState.append(h('span', { class: 'reason', testid: 'asset-reason' }, `: ${product.asset.reason}`));
+  }
+  const file = h('input', { type: 'file', accept: '.glb,.gltf,.obj,.stl,.ply', testid: 'upload-file' });
+  const bar = h('progress', { max: 1, value: 0, testid: 'upload-progress' });
+  const words = h('p', { testid: 'upload-words', 'aria-live': 'polite' });
+  const start = h('button', { type: 'button', testid: 'upload-start' }, product.upload ? 'Resume upload' : 'Upload model');
+  const previews = h('div', { class: 'lod-previews', testid: 'lod-previews' });
+  start.addEventListener('click', () => {
+    const chosen = file.files?.[0];
+    if (!chosen) {
+      words.replaceChildren('Choose the model file first.');
+      return;
+    }
+    start.disabled = true;
+    const resuming = product.upload !== null && product.upload.file_name === chosen.name && product.upload.size === chosen.size;
+    const planning: Promise<UploadPlan> = resuming ? admin.resumeUpload(product.sku) : admin.startUpload(product.sku, chosen);
+    planning
+      .then(async (plan) => {
+        await uploadParts(chosen, plan, {
+          signal,
+          onProgress: (p) => {
+            bar.max = p.totalBytes;
+            bar.value = p.sentBytes;
+            bar.dataset.partsDone = String(p.partsDone);
+            words.textContent = `${Math.round((100 * p.sentBytes) / p.totalBytes)}% · ${p.partsDone} of ${p.partCount} parts`;
+          },
+        });
+        await admin.completeUpload(product.sku, plan.upload_id);
+        words.textContent = 'Uploaded. The 3D model is being prepared…';
+        await watchAsset(admin, product.sku, assetState, previews, signal);
+      })
+      .catch((failure: unknown) => words.replaceChildren(errorBox(failure), 'Choose the same file and press Resume upload to go on.'))
+      .finally(() => {
+        start.disabled = false;
+        start.textContent = 'Resume upload';
+      });
+  });
+  if (product.asset.status === 'READY' && product.asset.manifest_url) {
+    void showLodPreviews(product.asset.manifest_url, previews, signal);
+  } else if (product.asset.status === 'PENDING') {
+    void watchAsset(admin, product.sku, assetState, previews, signal);
+  }
+  return h('section', { class: 'model', testid: 'model-section' }, h('h2', {}, '3D model'), assetState, file, start, bar, words, previews);
+}
+
+const POLL_MS = 1000;
+
+async function watchAsset(admin: AdminApi, sku: string, assetState: HTMLElement, previews: HTMLElement, signal: AbortSignal): Promise<void> {
+  while (!signal.aborted) {
+    const product = await admin.get(sku);
+    assetState.dataset.status = product.asset.status;
+    assetState.textContent = ASSET_WORDS[product.asset.status] + (product.asset.reason ? `: ${product.asset.reason}` : '');
+    if (product.asset.status === 'READY' && product.asset.manifest_url) {
+      await showLodPreviews(product.asset.manifest_url, previews, signal);
+      return;
+    }
+    if (product.asset.status === 'REJECTED') {
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+}
+
+/** One button per LOD: each shows that level alone, so a seller sees what shoppers get first. */
+async function showLodPreviews(manifestUrl: string, previews: HTMLElement, signal: AbortSignal): Promise<void> {
+  const response = await fetch(manifestUrl, { signal });
+  const manifest = parseManifest(await response.json(), new URL(manifestUrl, document.baseURI).href);
+  const stage = h('div', { class: 'viewer', testid: 'lod-viewer' });
+  let showing: AbortController | null = null;
+  const buttons = manifest.lods.map((lod) => {
+    const button = h('button', { type: 'button', testid: 'lod-preview', 'data-lod': lod.name }, `${lod.name} · ${lod.triangles.toLocaleString()} triangles`);
+    button.addEventListener('click', () => {
+      showing?.abort();
+      showing = new AbortController();
+      signal.addEventListener('abort', () => showing?.abort(), { once: true });
+      stage.replaceChildren();
+      void import('../viewer/productViewer').then(({ mountProductViewer }) => mountProductViewer(stage, manifestUrl, (showing as AbortController).signal, `${lod.name} LOD`, lod.name));
+    });
+    return button;
+  });
+  previews.replaceChildren(h('p', {}, 'Preview each level of detail:'), ...buttons, stage);
+}
