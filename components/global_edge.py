@@ -134,6 +134,7 @@ class GlobalEdge(pulumi.ComponentResource):
             ],
             api=api_origin(API_LABEL),
             orders=api_origin(ORDERS_LABEL),
+            pages=config.web_tier,
         )
         # Every region's assets bucket admits this distribution (under assets/ only), so the
         # failover member can be moved to any secondary without a policy change.

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from handlers.asset.events import SKU_PATTERN
 from handlers.asset.pipeline import SUPPORTED_SUFFIXES
+from handlers.shared.catalog import CATEGORY_PATTERN
 from local.servers import REPO_ROOT
 
 DEFAULT_CATALOG: Final = REPO_ROOT / "local" / "catalog.json"
@@ -38,6 +39,7 @@ class SampleProduct(BaseModel):
     stock: Annotated[int, Field(ge=0, strict=True)]
     model: Annotated[str, Field(min_length=1)]
     attribution: Annotated[str, Field(min_length=1)]
+    category: Annotated[str | None, Field(pattern=CATEGORY_PATTERN.pattern, max_length=64)] = None
 
     @field_validator("model")
     @classmethod

@@ -62,7 +62,7 @@ def write_products(table: Any, catalog: SampleCatalog) -> None:
         table.update_item(
             Key={SKU: product.sku},
             UpdateExpression="SET #n = :n, description = :d, price_minor = :p, currency = :c,"
-            " active = :a",
+            " active = :a, category = :g",
             ExpressionAttributeNames={"#n": "name"},  # a DynamoDB reserved word
             ExpressionAttributeValues={
                 ":n": product.name,
@@ -70,6 +70,7 @@ def write_products(table: Any, catalog: SampleCatalog) -> None:
                 ":p": product.price_minor,
                 ":c": product.currency,
                 ":a": True,
+                ":g": product.category,
             },
         )
 

@@ -39,6 +39,7 @@ from handlers.cart.stores.database import (
     set_cart_role_password,
     url_as_cart_role,
 )
+from handlers.pages.app import pages_from_env
 from handlers.shared import env
 from handlers.shared.deploy_events import SEARCH_PROJECTION_ROLE
 from handlers.shared.routes import WEBHOOK_PATH
@@ -258,7 +259,8 @@ class Platform:
             save_assets()
         posters.start_in_background()
 
-        site.serve(Site(options.dist_dir, s3, assets_bucket, cart.invoke, issuer))
+        pages = pages_from_env()  # reads the environment set above, as the web tier does
+        site.serve(Site(options.dist_dir, s3, assets_bucket, cart.invoke, issuer, pages))
         with step("pointing localstripe's webhook at the cart; starting the order jobs"):
             stripe.configure_webhook(
                 "shop3d-local", f"{site.url}{WEBHOOK_PATH}", payments[_WEBHOOK_SECRET_VARIABLE]
@@ -286,6 +288,7 @@ class Platform:
             env.REDIS_URL: redis_url,
             env.CART_COOKIE_KEY: cookie_key,
             env.HOME_REGION: endpoints.region,
+            env.STOREFRONT_DIR: str(self.options.dist_dir),
             **issuer.env(),
             **QUIET_POWERTOOLS,
         }

@@ -4,6 +4,9 @@
                cart Lambda handler, run in a pool of worker processes (local.cart_pool)
     /assets/*  the assets bucket (moto's S3): the URL of key K is "/" + K; Range, If-None-Match
                and If-Modified-Since are handed to S3's GetObject, as CloudFront forwards them
+    /, /products/<sku>, /categories/<slug>, /sitemap.xml, /robots.txt, /healthz, and the
+               storefront's own routes (/cart, /account, ...): the page renderer (handlers.pages),
+               as the web tier serves them behind CloudFront in AWS
     /*         the built storefront (storefront/dist), index.html at /; ETag/Last-Modified with
                304, Range with 206 (Starlette's StaticFiles)
 
@@ -32,7 +35,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Mount, Route
+from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 
@@ -43,6 +46,7 @@ from local.alb_event import MAX_BODY_BYTES, http_reply, http_request_event
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
+    from handlers.pages.app import Pages
     from local.cognito import LocalUserPool
 
 TOKEN_PATH: Final = "/local/token"  # noqa: S105 - a URL path, not a secret
@@ -120,12 +124,14 @@ class Site:
     assets_bucket: str
     cart: CartInvoker
     issuer: LocalUserPool | None = None
+    pages: Pages | None = None
 
     def app(self) -> Starlette:
-        routes = [
+        routes: list[BaseRoute] = [
             Mount("/api", app=self._api),
             Route(TOKEN_PATH, self._token, methods=["GET"]),
             Route("/" + ASSETS_PREFIX + "{key:path}", self._asset, methods=list(READ_METHODS)),
+            *(self.pages.routes() if self.pages is not None else []),
             Mount("/", app=_Storefront(directory=self.dist_dir.resolve(), html=True)),
         ]
         app = Starlette(routes=routes)

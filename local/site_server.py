@@ -18,17 +18,20 @@ import logging
 import os
 import socket
 import threading
-from typing import Final
+from typing import Final, Protocol
 
 from hypercorn.asyncio import serve
 from hypercorn.config import Config
-
-from local.site_app import Site
+from starlette.applications import Starlette
 
 READ_TIMEOUT_S: Final = 10  # no byte from the client for this long: the connection is closed
 KEEP_ALIVE_S: Final = 5
 MAX_HEADER_BYTES: Final = 16 * 1024  # request line and headers (h11's incomplete event cap)
 STOP_TIMEOUT_S: Final = 10.0
+
+
+class ServesApp(Protocol):
+    def app(self) -> Starlette: ...
 
 
 class SiteServer:
@@ -75,7 +78,7 @@ class SiteServer:
         config.errorlog = logging.getLogger("shop3d.site.errors")
         return config
 
-    def serve(self, site: Site) -> None:
+    def serve(self, site: ServesApp) -> None:
         app, config = site.app(), self.config()
 
         async def run() -> None:

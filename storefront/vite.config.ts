@@ -1,8 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
-  // Relative asset URLs: the site works at / (one origin with /api and /assets) or under a prefix.
-  base: './',
+  // Root-relative asset URLs: pages live at /products/<sku> and other nested paths.
+  base: '/',
   build: {
     outDir: 'dist',
     // Not Vite's default 'assets/': on the one origin, /assets/* is the 3D assets bucket.

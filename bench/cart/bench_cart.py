@@ -39,10 +39,10 @@ import redis
 from bench.cart.first_request import CACHE_KEY_ENV, SKU_ENV
 from bench.cart.results import BLOCK, COMMITTED, RESULTS
 from handlers.cart.stores.cart_store import CART_ITEM, QUANTITY_PREFIX
-from handlers.cart.stores.catalog_store import CACHE_PREFIX
 from handlers.cart.stores.database import apply_schema
 from handlers.cart.stores.order_store import set_stock
 from handlers.shared import env
+from handlers.shared.catalog import CACHE_PREFIX
 from handlers.shared.tables import CARTS, CATALOG, IDEMPOTENCY
 from local.cognito import LocalUserPool
 from local.lambda_runtime import LambdaContext, json_api_event

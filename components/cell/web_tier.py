@@ -20,7 +20,7 @@ import pulumi_aws as aws
 from components import iam
 from components.cell.context import CellContext
 from components.tags import default_tags
-from handlers.shared import storage
+from handlers.shared import storage, tables
 
 CPU_TARGET_PERCENT: Final = 70.0
 # Requests per instance per minute an nginx static server handles with room to spare.
@@ -40,11 +40,21 @@ class WebTier:
     launch_template: aws.ec2.LaunchTemplate
 
 
-def user_data(storefront_uri: str, bucket_region: str) -> str:
+def user_data(bucket: str, bucket_region: str, catalog_table: str, region: str) -> str:
+    """The boot script with the cell's values filled in (the page renderer reads the catalog
+    in its own region's replica and manifests from the primary's assets bucket)."""
+    values = {
+        "__STOREFRONT_URI__": f"s3://{bucket}/{storage.STOREFRONT_PREFIX}",
+        "__RENDERER_URI__": f"s3://{bucket}/{storage.WEB_RENDERER_PREFIX}",
+        "__BUCKET_REGION__": bucket_region,
+        "__ASSETS_BUCKET__": bucket,
+        "__CATALOG_TABLE__": catalog_table,
+        "__REGION__": region,
+    }
     script = USER_DATA.read_text()
-    return script.replace("__STOREFRONT_URI__", storefront_uri).replace(
-        "__BUCKET_REGION__", bucket_region
-    )
+    for placeholder, value in values.items():
+        script = script.replace(placeholder, value)
+    return script
 
 
 def _instance_profile(ctx: CellContext) -> aws.iam.InstanceProfile:
@@ -72,6 +82,19 @@ def _instance_profile(ctx: CellContext) -> aws.iam.InstanceProfile:
                     ["s3:GetObject"],
                     [iam.objects(assets.arn, storage.STOREFRONT_PREFIX)],
                     sid="ReadStorefront",
+                ),
+                iam.allow(
+                    ["s3:GetObject"],
+                    [
+                        iam.objects(assets.arn, storage.ASSETS_PREFIX),
+                        iam.objects(assets.arn, storage.WEB_RENDERER_PREFIX),
+                    ],
+                    sid="ReadManifestsAndRenderer",
+                ),
+                iam.allow(
+                    ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Scan"],
+                    [ctx.data.tables[tables.CATALOG.logical_name].arn],
+                    sid="ReadCatalog",
                 ),
                 iam.allow(["kms:Decrypt"], [ctx.data.primary_key_arn], sid="AssetsKey"),
             ]
@@ -113,9 +136,11 @@ def web_tier(
     architecture = ctx.config.web_architecture
     primary = ctx.config.primary.name
     assets = ctx.data.primary_assets
-    script = assets.id.apply(
-        lambda bucket: base64.b64encode(
-            user_data(f"s3://{bucket}/{storage.STOREFRONT_PREFIX}", primary).encode()
+    catalog = ctx.data.tables[tables.CATALOG.logical_name].name
+    region = ctx.region
+    script = pulumi.Output.all(assets.id, catalog).apply(
+        lambda parts: base64.b64encode(
+            user_data(str(parts[0]), primary, str(parts[1]), region).encode()
         ).decode()
     )
     template = aws.ec2.LaunchTemplate(

@@ -1,28 +1,61 @@
 #!/bin/bash
-# shop3d web tier boot script (Amazon Linux 2023). The cell fills in the two values below.
-# nginx serves the storefront's static files, synced from S3, plus /healthz for the ALB.
+# shop3d web tier boot script (Amazon Linux 2023). The cell fills in the placeholder values.
+# Hypercorn runs the page renderer (handlers.pages) on 127.0.0.1:8000; nginx in front serves the
+# storefront's bundles (/static/) from disk and proxies pages and /healthz to it. The ALB's
+# health check is /healthz: it renders the product grid (catalog and manifests read).
+# Not booted in this repository's tests (no AWS account): the renderer itself is tested locally.
 set -euo pipefail
 STOREFRONT_URI="__STOREFRONT_URI__"
+RENDERER_URI="__RENDERER_URI__"
 REGION="__BUCKET_REGION__"
 
-dnf install -y nginx
+dnf install -y nginx python3.11 python3.11-pip
 install -d -o nginx -g nginx /srv/storefront
+install -d /srv/renderer
+useradd --system --no-create-home shop3d-pages || true
 
 cat > /usr/local/bin/shop3d-sync-storefront <<SCRIPT
 #!/bin/bash
 set -euo pipefail
 aws s3 sync --only-show-errors --delete --region "$REGION" "$STOREFRONT_URI" /srv/storefront
 chown -R nginx:nginx /srv/storefront
+chmod -R a+rX /srv/storefront
 SCRIPT
 chmod 0755 /usr/local/bin/shop3d-sync-storefront
+
+# The renderer: handlers/ plus requirements.txt (pinned, hashed), as the deploy uploads them.
+aws s3 sync --only-show-errors --delete --region "$REGION" "$RENDERER_URI" /srv/renderer
+python3.11 -m venv /srv/renderer/.venv
+/srv/renderer/.venv/bin/pip install --require-hashes -r /srv/renderer/requirements.txt
+
+cat > /etc/systemd/system/shop3d-pages.service <<'UNIT'
+[Unit]
+Description=shop3d page renderer (Hypercorn, handlers.pages)
+After=network-online.target
+[Service]
+User=shop3d-pages
+WorkingDirectory=/srv/renderer
+Environment=AWS_REGION=__REGION__
+Environment=SHOP3D_CATALOG_TABLE=__CATALOG_TABLE__
+Environment=SHOP3D_ASSETS_BUCKET=__ASSETS_BUCKET__
+Environment=SHOP3D_STOREFRONT_DIR=/srv/storefront
+ExecStart=/srv/renderer/.venv/bin/hypercorn --bind 127.0.0.1:8000 --workers 2 'handlers.pages.app:from_env()'
+Restart=always
+[Install]
+WantedBy=multi-user.target
+UNIT
 
 cat > /etc/nginx/conf.d/shop3d.conf <<'CONF'
 server {
     listen 80 default_server;
     root /srv/storefront;
     server_tokens off;
-    location = /healthz { access_log off; default_type text/plain; return 200 "ok\n"; }
-    location / { try_files $uri $uri/ /index.html; }
+    location /static/ { expires max; add_header Cache-Control "public, max-age=31536000, immutable"; }
+    location / {
+        proxy_pass http://127.0.0.1:8000;
+        proxy_set_header Host $host;
+        proxy_set_header X-Forwarded-Proto https;
+    }
 }
 CONF
 # The distribution's default server would shadow ours.
@@ -45,6 +78,6 @@ OnUnitActiveSec=5min
 WantedBy=timers.target
 UNIT
 
-/usr/local/bin/shop3d-sync-storefront || echo "storefront not published yet; nginx serves /healthz only"
+/usr/local/bin/shop3d-sync-storefront || echo "storefront not published yet: /healthz fails until it is"
 systemctl daemon-reload
-systemctl enable --now nginx shop3d-sync.timer
+systemctl enable --now shop3d-pages nginx shop3d-sync.timer

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Final
 
 import pulumi
@@ -26,7 +27,7 @@ from components.edge.origin_shield import shield_region
 from components.naming import global_name, physical, regional
 from components.options import child
 from handlers.shared import storage
-from handlers.shared.routes import WEBHOOK_PATH
+from handlers.shared.routes import FIRST_LOD_HEADER, WEBHOOK_PATH
 from stack_config.catalog import EDGE_REGION
 from stack_config.config import PriceClass
 
@@ -40,6 +41,11 @@ API_PATH: Final = "/api/*"
 # webhook among them: they go to the orders origin (the writer's cell), uncached, ahead of /api/*.
 ORDER_PATHS: Final = ("/api/checkout", "/api/orders", "/api/orders/*", WEBHOOK_PATH)
 INDEX_DOCUMENT: Final = "index.html"
+# With the web tier on, these go to the cells (the page renderer, handlers.pages) and the
+# default behaviour too (/ and the storefront's own routes); the built bundles stay on S3.
+PAGE_PATHS: Final = ("/products/*", "/categories/*", "/sitemap.xml", "/robots.txt")
+STATIC_PATH: Final = "/static/*"  # storefront/vite.config.ts assetsDir
+FIRST_LOD_FUNCTION: Final = Path(__file__).with_name("first_lod.js")
 MIN_VIEWER_TLS: Final = "TLSv1.2_2021"
 ORIGIN_TLS: Final = ("TLSv1.2",)
 # The cart API answers well within this; longer waits are a failing cell, better retried.
@@ -203,9 +209,10 @@ def distribution(
     storefront: Sequence[BucketOrigin],
     api: ApiOrigin,
     orders: ApiOrigin,
+    pages: bool = False,
 ) -> aws.cloudfront.Distribution:
     """`assets` and `storefront`: the primary region's bucket first, then its failover (one
-    bucket: no group)."""
+    bucket: no group). `pages`: the cells' web tier renders the pages (PAGE_PATHS and /)."""
     oac = origin_access_control(parent)
     assets_cache = policies.immutable_assets_cache_policy(parent)
     headers = policies.security_headers_policy(parent).id
@@ -233,28 +240,58 @@ def distribution(
             ),
         )
 
+    site_behavior = _behavior(site_target, CACHED_METHODS, policies.CACHING_OPTIMIZED, headers)
+    default_behavior = site_behavior
+    page_behaviors: list[aws.cloudfront.DistributionOrderedCacheBehaviorArgsDict] = []
+    if pages:
+        page = _behavior(
+            api.origin_id,
+            CACHED_METHODS,
+            policies.page_cache_policy(parent, FIRST_LOD_HEADER).id,
+            headers,
+        )
+        page["function_associations"] = [
+            {"event_type": "viewer-request", "function_arn": first_lod_function(parent).arn}
+        ]
+        default_behavior = page
+        page_behaviors = [
+            _ordered(STATIC_PATH, site_behavior),
+            *(_ordered(path, page) for path in PAGE_PATHS),
+        ]
+
     return aws.cloudfront.Distribution(
         global_name("edge", "cdn"),
         enabled=True,
         comment=f"shop3d {pulumi.get_stack()}",
         aliases=list(settings.aliases) or None,
-        default_root_object=INDEX_DOCUMENT,
+        default_root_object=None if pages else INDEX_DOCUMENT,
         http_version="http2and3",
         is_ipv6_enabled=True,
         price_class=settings.price_class,
         web_acl_id=settings.web_acl_arn,
         origins=origins,
         origin_groups=groups or None,
-        default_cache_behavior=_behavior(
-            site_target, CACHED_METHODS, policies.CACHING_OPTIMIZED, headers
-        ),
+        default_cache_behavior=default_behavior,
         ordered_cache_behaviors=[
+            *page_behaviors,
             _ordered(ASSETS_PATH, _behavior(assets_target, READ_METHODS, assets_cache.id, headers)),
             *(dynamic(path, orders) for path in ORDER_PATHS),
             dynamic(API_PATH, api),
         ],
         restrictions={"geo_restriction": {"restriction_type": "none"}},
         viewer_certificate=_viewer_certificate(settings.certificate_arn),
+        opts=child(parent),
+    )
+
+
+def first_lod_function(parent: pulumi.Resource) -> aws.cloudfront.Function:
+    """The viewer-request function choosing the first LOD from the browser's hints."""
+    return aws.cloudfront.Function(
+        global_name("edge", "first-lod"),
+        runtime="cloudfront-js-2.0",
+        comment="shop3d: first LOD and texture size from Save-Data, ECT, Device-Memory, DPR",
+        code=FIRST_LOD_FUNCTION.read_text("utf-8"),
+        publish=True,
         opts=child(parent),
     )
 

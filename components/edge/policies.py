@@ -91,3 +91,31 @@ def security_headers_policy(parent: pulumi.Resource) -> aws.cloudfront.ResponseH
         },
         opts=child(parent),
     )
+
+
+# Product pages (handlers.pages): the origin's Cache-Control (60 s, stale-while-revalidate
+# 300 s) decides; at most 5 minutes, so a price change shows within that.
+PAGE_MAX_TTL_SECONDS: Final = 300
+
+
+def page_cache_policy(parent: pulumi.Resource, first_lod_header: str) -> aws.cloudfront.CachePolicy:
+    """Server-rendered pages: keyed on the path and the edge's first-LOD choice (the page
+    preloads that LOD); no cookies or query strings (pages are the same for every shopper)."""
+    return aws.cloudfront.CachePolicy(
+        global_name("edge", "page-cache"),
+        comment="shop3d product pages: the origin's short TTL, keyed on path and first LOD",
+        min_ttl=0,
+        default_ttl=60,
+        max_ttl=PAGE_MAX_TTL_SECONDS,
+        parameters_in_cache_key_and_forwarded_to_origin={
+            "enable_accept_encoding_brotli": True,
+            "enable_accept_encoding_gzip": True,
+            "cookies_config": {"cookie_behavior": "none"},
+            "headers_config": {
+                "header_behavior": "whitelist",
+                "headers": {"items": [first_lod_header]},
+            },
+            "query_strings_config": {"query_string_behavior": "none"},
+        },
+        opts=child(parent),
+    )

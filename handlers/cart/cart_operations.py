@@ -9,7 +9,7 @@ from handlers.cart.api.owners import Owner
 from handlers.cart.api.problems import Problem, conflict, invalid, not_found
 from handlers.cart.limits import MAX_LINES, MAX_QUANTITY, WRITE_ATTEMPTS
 from handlers.cart.stores.cart_store import CartState, CartStore, Change, OtherChanged, Refused
-from handlers.cart.stores.catalog_store import Catalog, Product
+from handlers.shared.catalog import Catalog, Product
 
 if TYPE_CHECKING:
     from handlers.cart.stores.availability import StockLevels

@@ -22,9 +22,6 @@ IDEMPOTENCY_TTL_SECONDS: Final = 24 * 3600
 # Retries of one cart write (a lost version race in merge/checkout, an expired cart replaced)
 # before answering 409.
 WRITE_ATTEMPTS: Final = 12
-# GET /api/products returns at most this many active products (one page).
-PRODUCT_LIST_LIMIT: Final = 200
-CATALOG_CACHE_TTL_SECONDS: Final = 60
 # Stripe's events are larger than the cart's bodies (a PaymentIntent with its charge is a few
 # KB; a charge with many refunds more): the webhook reads up to this, exempt from MAX_BODY_BYTES.
 MAX_WEBHOOK_BODY_BYTES: Final = 256 * 1024
@@ -45,3 +42,7 @@ SEARCH_CURSOR_MAX_CHARS: Final = 512
 SEARCH_PRICE_BANDS_MINOR: Final = (2500, 5000, 10000, 25000, 50000)
 # Facets count at most this many matches (the response says whether they are exact).
 SEARCH_FACET_MATCH_LIMIT: Final = 2000
+
+# Catalog reads are shared with the page renderer: defined in handlers.shared.limits.
+from handlers.shared.limits import CATALOG_CACHE_TTL_SECONDS as CATALOG_CACHE_TTL_SECONDS  # noqa: E402
+from handlers.shared.limits import PRODUCT_LIST_LIMIT as PRODUCT_LIST_LIMIT  # noqa: E402

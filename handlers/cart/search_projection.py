@@ -26,11 +26,11 @@ import psycopg
 from boto3.dynamodb.types import TypeDeserializer
 
 from handlers.cart.settings import ConfigError, database_access, region_from_env
-from handlers.cart.stores.catalog_store import product_from_item
 from handlers.cart.stores.credentials import CredentialSource, credential_source
 from handlers.cart.stores.database import Connections
 from handlers.cart.stores.search_store import SearchRow, hide, upsert
 from handlers.shared import env
+from handlers.shared.catalog import product_from_item
 
 logger = logging.getLogger(__name__)
 _deserializer = TypeDeserializer()
@@ -63,7 +63,7 @@ def _created_at(item: Mapping[str, Any], record_time: datetime) -> datetime:
 
 def row_from_item(item: Mapping[str, Any], record_time: datetime) -> SearchRow | None:
     """The search row of a deserialized catalog item, or None when the item is malformed (the
-    same rules the catalog reads apply: catalog_store.product_from_item)."""
+    same rules the catalog reads apply: handlers.shared.catalog.product_from_item)."""
     product = product_from_item(dict(item))
     if product is None:
         return None

@@ -16,9 +16,9 @@ from handlers.cart.api.guest_cookie import GuestCookie
 from handlers.cart.cart_operations import CartService
 from handlers.cart.settings import ConfigError, Settings, read_secret
 from handlers.cart.stores.cart_store import CartStore
-from handlers.cart.stores.catalog_store import Catalog
 from handlers.cart.stores.idempotency_store import Idempotency
 from handlers.shared import env
+from handlers.shared.catalog import Catalog
 
 if TYPE_CHECKING:
     from handlers.cart.accounts.service import Accounts

@@ -61,6 +61,11 @@ DATABASE_IAM_USER: Final = "SHOP3D_DATABASE_IAM_USER"
 DATABASE_PORT: Final = "SHOP3D_DATABASE_PORT"
 DATABASE_NAME: Final = "SHOP3D_DATABASE_NAME"
 
+# Product pages (handlers.pages): the built storefront whose index.html is the page shell, and
+# the public origin canonical URLs name ("https://shop.example.com"; unset: the request's own).
+STOREFRONT_DIR: Final = "SHOP3D_STOREFRONT_DIR"
+SITE_URL: Final = "SHOP3D_SITE_URL"
+
 # Payments: the Secrets Manager secret holding the Stripe keys ({"secret_key",
 # "publishable_key", "webhook_secret"}), and Stripe's API base URL (unset in AWS: Stripe's own;
 # locally the localstripe server).

@@ -19,3 +19,7 @@ MIB: Final = 1024 * 1024
 MODEL_MAX_BYTES: Final = 1024 * MIB
 # Model file types the asset pipeline reads (handlers/asset/pipeline.py SUPPORTED_SUFFIXES).
 MODEL_SUFFIXES: Final = ("glb", "gltf", "obj", "stl", "ply")
+
+# GET /api/products returns at most this many active products (one page).
+PRODUCT_LIST_LIMIT: Final = 200
+CATALOG_CACHE_TTL_SECONDS: Final = 60

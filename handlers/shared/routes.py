@@ -7,3 +7,7 @@ from typing import Final
 # Stripe's webhook deliveries: they change orders, so they go to the Aurora writer's cell;
 # their bodies are larger than the cart's own (exempt from the WAF body rule), never cached.
 WEBHOOK_PATH: Final = "/api/payments/webhook"
+
+# The edge's first-LOD choice (components/edge/first_lod.js sets it, handlers.pages reads it;
+# part of the page cache key).
+FIRST_LOD_HEADER: Final = "x-shop3d-first-lod"

@@ -24,6 +24,9 @@ NONCURRENT_EXPIRY_DAYS: Final = 365
 # primary region's assets bucket at boot and every few minutes).
 STOREFRONT_PREFIX: Final = "storefront/"
 
+# The page renderer (handlers/ and its pinned requirements) the web tier runs, synced at boot.
+WEB_RENDERER_PREFIX: Final = "web-renderer/"
+
 # Lambda code and dependency layers in each region's assets bucket (only assets/ replicates and
 # only assets/ is readable by CloudFront, so these stay private and regional): the program
 # uploads each zip under LAMBDA_UNSIGNED_PREFIX, AWS Signer writes the signed copy under

@@ -7,7 +7,8 @@ import { cartPage } from './pages/cart';
 import { orderPage } from './pages/order';
 import { productPage } from './pages/product';
 import { productsPage } from './pages/products';
-import { parseRoute, type Route } from './router';
+import { takePageData, type PageData } from './pages/pageData';
+import { go, NAVIGATE_EVENT, parseRoute, type Route } from './router';
 import { h } from './ui/dom';
 import { errorBox } from './ui/errorBox';
 import './styles.css';
@@ -15,12 +16,12 @@ import './styles.css';
 /** Set once this browser has used a cart, so the header badge is filled in on later visits. */
 const HAS_CART_KEY = 'shop3d.hasCart';
 
-function pageFor(route: Route): Page {
+function pageFor(route: Route, data: PageData | null): Page {
   switch (route.page) {
     case 'products':
-      return productsPage;
+      return productsPage(route.category, data?.page === 'products');
     case 'product':
-      return productPage(route.sku);
+      return productPage(route.sku, data?.page === 'product' ? data.product : null);
     case 'cart':
       return cartPage;
     case 'order':
@@ -49,7 +50,7 @@ function start(): void {
     throw new Error('index.html must have #outlet and #cart-count');
   }
   const ctx: AppContext = {
-    api: new ApiClient({ baseUrl: document.baseURI }),
+    api: new ApiClient({ baseUrl: new URL('/', location.href).href }),
     cartChanged: (cart: Cart) => {
       badge.textContent = String(itemCount(cart));
       localStorage.setItem(HAS_CART_KEY, '1');
@@ -61,9 +62,13 @@ function start(): void {
     current.abort();
     current = new AbortController();
     const { signal } = current;
-    outlet.replaceChildren(h('p', { class: 'loading', testid: 'page-loading' }, 'Loading…'));
+    // The first page may be the server's HTML with its data: taken over, not drawn again.
+    const data = takePageData(location.pathname);
+    if (data === null || data.page === 'not-found') {
+      outlet.replaceChildren(h('p', { class: 'loading', testid: 'page-loading' }, 'Loading…'));
+    }
     outlet.setAttribute('aria-busy', 'true');
-    pageFor(parseRoute(location.hash))(ctx, outlet, signal)
+    pageFor(parseRoute(location.pathname), data)(ctx, outlet, signal)
       .catch((failure: unknown) => {
         if (!signal.aborted) {
           outlet.replaceChildren(errorBox(failure));
@@ -71,7 +76,21 @@ function start(): void {
       })
       .finally(() => outlet.removeAttribute('aria-busy'));
   };
-  window.addEventListener('hashchange', navigate);
+  window.addEventListener('popstate', navigate);
+  window.addEventListener(NAVIGATE_EVENT, navigate);
+  document.addEventListener('click', (event) => {
+    const link = (event.target as Element | null)?.closest?.('a');
+    const href = link?.getAttribute('href');
+    if (
+      link === null || link === undefined || href === null || href === undefined || !href.startsWith('/') ||
+      href.startsWith('/api/') || href.startsWith('/assets/') || href.startsWith('/categories/') ||
+      event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey
+    ) {
+      return; // the browser's own navigation: other origins, files, pages only the server draws
+    }
+    event.preventDefault();
+    go(href);
+  });
   navigate();
   // Reading the cart makes the API issue a guest cookie, so only browsers that used a
   // cart before ask for it at start. A failure here is left to the cart page to explain.

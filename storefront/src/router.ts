@@ -1,7 +1,10 @@
-/** Hash routes: the document URL never changes, so every relative URL resolves the same. */
+/**
+ * Path routes, the same the page renderer (handlers/pages) serves: /, /products/<sku>,
+ * /categories/<slug>, plus the storefront's own /cart, /account, /sign-up, /reset, /orders/<id>.
+ */
 
 export type Route =
-  | { readonly page: 'products' }
+  | { readonly page: 'products'; readonly category: string | null }
   | { readonly page: 'product'; readonly sku: string }
   | { readonly page: 'cart' }
   | { readonly page: 'order'; readonly orderId: string }
@@ -12,13 +15,16 @@ export type Route =
   | { readonly page: 'admin-product'; readonly sku: string | null }
   | { readonly page: 'not-found'; readonly path: string };
 
-export function parseRoute(hash: string): Route {
-  const path = hash.replace(/^#/, '') || '/';
+export function parseRoute(pathname: string): Route {
+  const path = pathname || '/';
   const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
-  if (parts.length === 0 || (parts.length === 1 && parts[0] === 'products')) {
-    return { page: 'products' };
+  if (parts.length === 0) {
+    return { page: 'products', category: null };
   }
-  if (parts.length === 2 && parts[0] === 'product') {
+  if (parts.length === 2 && parts[0] === 'categories') {
+    return { page: 'products', category: parts[1] as string };
+  }
+  if (parts.length === 2 && parts[0] === 'products') {
     return { page: 'product', sku: parts[1] as string };
   }
   if (parts.length === 1 && parts[0] === 'cart') {
@@ -27,7 +33,7 @@ export function parseRoute(hash: string): Route {
   if (parts.length === 1 && (parts[0] === 'account' || parts[0] === 'sign-up' || parts[0] === 'reset')) {
     return { page: parts[0] };
   }
-  if (parts.length === 2 && parts[0] === 'order') {
+  if (parts.length === 2 && parts[0] === 'orders') {
     return { page: 'order', orderId: parts[1] as string };
   }
   if (parts[0] === 'admin') {
@@ -45,22 +51,29 @@ export function parseRoute(hash: string): Route {
 }
 
 export function productHref(sku: string): string {
-  return `#/product/${encodeURIComponent(sku)}`;
+  return `/products/${encodeURIComponent(sku)}`;
 }
 
 export function orderHref(orderId: string): string {
-  return `#/order/${encodeURIComponent(orderId)}`;
+  return `/orders/${encodeURIComponent(orderId)}`;
 }
 
-export const CART_HREF = '#/cart';
-export const HOME_HREF = '#/';
-export const ACCOUNT_HREF = '#/account';
-export const SIGN_UP_HREF = '#/sign-up';
-export const RESET_HREF = '#/reset';
+export const CART_HREF = '/cart';
+export const HOME_HREF = '/';
+export const ACCOUNT_HREF = '/account';
+export const SIGN_UP_HREF = '/sign-up';
+export const RESET_HREF = '/reset';
 
-export const ADMIN_HREF = '#/admin';
-export const ADMIN_NEW_HREF = '#/admin/new';
+export const ADMIN_HREF = '/admin';
+export const ADMIN_NEW_HREF = '/admin/new';
 
 export function adminProductHref(sku: string): string {
-  return `#/admin/product/${encodeURIComponent(sku)}`;
+  return `/admin/product/${encodeURIComponent(sku)}`;
+}
+
+/** Goes to a path without reloading (the router listens for this event and for popstate). */
+export const NAVIGATE_EVENT = 'shop3d:navigate';
+export function go(href: string): void {
+  history.pushState(null, '', href);
+  window.dispatchEvent(new Event(NAVIGATE_EVENT));
 }

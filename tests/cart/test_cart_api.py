@@ -9,7 +9,7 @@ from handlers.cart.api.owners import Owner
 from handlers.cart.api.problems import Problem
 from handlers.cart.limits import MAX_LINES, MAX_QUANTITY
 from handlers.cart.stores.cart_store import Change
-from handlers.cart.stores.catalog_store import CACHE_PREFIX
+from handlers.shared.catalog import CACHE_PREFIX
 
 
 def test_health_names_the_region(client):

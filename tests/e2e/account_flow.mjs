@@ -61,7 +61,7 @@ try {
   result.scriptVisibleCookies = await page.evaluate(() => document.cookie);
   result.storage = await page.evaluate(() => ({ local: { ...localStorage }, session: { ...sessionStorage } }));
   // The guest's order opens while signed in (it was handed to the account).
-  await page.goto(`${url}#/order/${result.guestOrderId}`);
+  await page.goto(`${url.replace(/\/$/, '')}/orders/${result.guestOrderId}`);
   await page.getByTestId('order-id').waitFor();
   result.orderWhileSignedIn = (await page.getByTestId('order-id').textContent()).trim();
 

@@ -11,9 +11,15 @@ from components.origin_secret import arn_in_region
 
 
 def test_user_data_is_a_valid_script_with_its_values_filled_in() -> None:
-    script = user_data("s3://assets-bucket/storefront/", "eu-west-1")
+    script = user_data("assets-bucket", "eu-west-1", "shop3d-catalog", "ap-south-1")
     assert 'STOREFRONT_URI="s3://assets-bucket/storefront/"' in script
+    assert 'RENDERER_URI="s3://assets-bucket/web-renderer/"' in script
     assert 'REGION="eu-west-1"' in script
+    # The renderer reads its own region's catalog replica; nginx hands pages and /healthz to it.
+    assert "Environment=AWS_REGION=ap-south-1" in script
+    assert "Environment=SHOP3D_CATALOG_TABLE=shop3d-catalog" in script
+    assert "'handlers.pages.app:from_env()'" in script
+    assert "proxy_pass http://127.0.0.1:8000;" in script
     assert "__" not in script.replace("__pycache__", "")
     checked = subprocess.run(
         ["bash", "-n"], input=script, text=True, capture_output=True, check=False

@@ -619,3 +619,40 @@ def test_the_order_jobs_run_every_minute_in_the_writers_region_only(prod, dev):
         assert schedule.region == run.outputs["primaryRegion"]
         assert schedule.inputs["scheduleExpression"] == "rate(1 minute)"
         assert "order-jobs" in schedule.inputs["target"]["arn"]
+
+
+def test_with_the_web_tier_pages_go_to_the_cells_and_bundles_stay_on_s3(program):
+    """The page renderer (handlers.pages) behind the cells' ALBs: / and the page routes, cached
+    briefly and keyed on the edge's first-LOD choice (made by a viewer-request function)."""
+    run = program("prod", {"webTier": True})
+    cdn = distribution(run)
+    assert cdn.get("defaultRootObject") is None
+    default = cdn["defaultCacheBehavior"]
+    assert default["targetOriginId"] == "api"
+    by_path = {b["pathPattern"]: b for b in cdn["orderedCacheBehaviors"]}
+    assert list(by_path)[:5] == [
+        "/static/*",
+        "/products/*",
+        "/categories/*",
+        "/sitemap.xml",
+        "/robots.txt",
+    ]
+    assert by_path["/static/*"]["targetOriginId"] == "storefront"
+    for path in ("/products/*", "/categories/*", "/sitemap.xml", "/robots.txt"):
+        assert by_path[path]["targetOriginId"] == "api"
+        assert by_path[path]["cachePolicyId"] == default["cachePolicyId"]
+        (association,) = by_path[path]["functionAssociations"]
+        assert association["eventType"] == "viewer-request"
+    pages = [p for p in run.of_type(tokens.CACHE_POLICY) if "page-cache" in p.name]
+    (policy,) = pages
+    assert (policy.inputs["minTtl"], policy.inputs["defaultTtl"], policy.inputs["maxTtl"]) == (
+        0,
+        60,
+        300,
+    )
+    key = policy.inputs["parametersInCacheKeyAndForwardedToOrigin"]
+    assert key["headersConfig"]["headers"]["items"] == ["x-shop3d-first-lod"]
+    assert key["cookiesConfig"]["cookieBehavior"] == "none"
+    (function,) = run.of_type("aws:cloudfront/function:Function")
+    assert function.inputs["runtime"] == "cloudfront-js-2.0"
+    assert "x-shop3d-first-lod" in function.inputs["code"]

@@ -24,10 +24,10 @@ from handlers.cart.api.owners import Owner
 from handlers.cart.api.problems import Problem, conflict, invalid, not_found
 from handlers.cart.cart_operations import priced_lines
 from handlers.cart.stores.cart_store import CartState, CartStore, Change
-from handlers.cart.stores.catalog_store import Catalog
 from handlers.cart.stores.database import Connections
 from handlers.cart.stores.order_lifecycle import OrderState, PaymentStatus, history, record_event
 from handlers.cart.tracing import tracer
+from handlers.shared.catalog import Catalog
 
 if TYPE_CHECKING:
     from handlers.cart.payments.stripe_gateway import Intent, StripeAccount

@@ -1,7 +1,7 @@
 /**
- * Account pages: sign in (#/account when signed out), the account with "my orders", TOTP
- * enrolment and sign-out (#/account when signed in), sign up with e-mail confirmation
- * (#/sign-up) and password reset (#/reset). Every call goes to the backend-for-frontend.
+ * Account pages: sign in (/account when signed out), the account with "my orders", TOTP
+ * enrolment and sign-out (/account when signed in), sign up with e-mail confirmation
+ * (/sign-up) and password reset (/reset). Every call goes to the backend-for-frontend.
  */
 import { Accounts, type Account } from '../api/accounts';
 import { ACCOUNT_HREF, orderHref, RESET_HREF, SIGN_UP_HREF } from '../router';

@@ -3,7 +3,7 @@ import { uploadParts } from '../admin/partUpload';
 import { ApiError } from '../api/problem';
 import { Accounts } from '../api/accounts';
 import { parseManifest } from '../lod/manifest';
-import { ACCOUNT_HREF, ADMIN_HREF, adminProductHref, ADMIN_NEW_HREF } from '../router';
+import { ACCOUNT_HREF, ADMIN_HREF, adminProductHref, ADMIN_NEW_HREF, go } from '../router';
 import { h } from '../ui/dom';
 import { errorBox } from '../ui/errorBox';
 import { formatMoney } from '../ui/money';
@@ -129,7 +129,7 @@ export const adminEditPage = (sku: string | null): Page => async (ctx, outlet, s
     saving
       .then((saved) => {
         if (current === null) {
-          location.hash = adminProductHref(saved.sku);
+          go(adminProductHref(saved.sku));
           return;
         }
         current = saved;

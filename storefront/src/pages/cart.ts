@@ -1,5 +1,5 @@
 import type { Cart, CartLine } from '../api/types';
-import { HOME_HREF, orderHref, productHref } from '../router';
+import { go, HOME_HREF, orderHref, productHref } from '../router';
 import { h } from '../ui/dom';
 import { errorBox } from '../ui/errorBox';
 import { formatMoney } from '../ui/money';
@@ -69,7 +69,7 @@ function renderCart(ctx: AppContext, cart: Cart, act: Act, errors: HTMLElement):
     ctx.api
       .checkout()
       .then((order) => {
-        location.hash = orderHref(order.order_id);
+        go(orderHref(order.order_id));
       })
       .catch((failure: unknown) => {
         checkout.disabled = false;

@@ -18,27 +18,17 @@ function assetNote(product: Product): string | null {
   }
 }
 
-export const productPage = (sku: string): Page => async (ctx, outlet, signal) => {
-  const product = await ctx.api.getProduct(sku);
+/** The page's parts, drawn here or found in the server's HTML. */
+interface ProductParts {
+  readonly viewer: HTMLElement;
+  readonly addButton: HTMLButtonElement;
+  readonly feedback: HTMLElement;
+}
+
+function drawProduct(outlet: HTMLElement, product: Product, note: string | null): ProductParts {
   const viewer = h('div', { class: 'viewer', testid: 'viewer' });
   const feedback = h('div', { class: 'feedback', testid: 'add-to-cart-status', 'aria-live': 'polite' });
-  const addButton = h('button', { type: 'button', class: 'primary', testid: 'add-to-cart' }, 'Add to cart');
-  addButton.addEventListener('click', () => {
-    addButton.disabled = true;
-    feedback.replaceChildren('Adding…');
-    ctx.api
-      .addItem(product.sku, 1)
-      .then((cart) => {
-        ctx.cartChanged(cart);
-        feedback.replaceChildren(`Added. ${itemCount(cart)} in `, h('a', { href: CART_HREF }, 'your cart'), '.');
-      })
-      .catch((failure: unknown) => feedback.replaceChildren(errorBox(failure)))
-      .finally(() => {
-        addButton.disabled = false;
-      });
-  });
-
-  const note = assetNote(product);
+  const addButton = h('button', { type: 'button', class: 'primary', testid: 'add-to-cart' }, 'Add to cart') as HTMLButtonElement;
   if (note !== null) {
     viewer.append(h('p', { class: 'viewer-status', testid: 'viewer-status' }, note));
   }
@@ -58,6 +48,39 @@ export const productPage = (sku: string): Page => async (ctx, outlet, signal) =>
       ),
     ),
   );
+  return { viewer, addButton, feedback };
+}
+
+function foundParts(outlet: HTMLElement, sku: string): ProductParts | null {
+  const article = outlet.querySelector<HTMLElement>('[data-testid="product"]');
+  const viewer = outlet.querySelector<HTMLElement>('[data-testid="viewer"]');
+  const addButton = outlet.querySelector<HTMLButtonElement>('[data-testid="add-to-cart"]');
+  const feedback = outlet.querySelector<HTMLElement>('[data-testid="add-to-cart-status"]');
+  if (article?.dataset.sku !== sku || viewer === null || addButton === null || feedback === null) {
+    return null;
+  }
+  return { viewer, addButton, feedback };
+}
+
+/** `initial`: the product the server's HTML holds; its DOM is kept, not drawn again. */
+export const productPage = (sku: string, initial: Product | null = null): Page => async (ctx, outlet, signal) => {
+  const product = initial ?? (await ctx.api.getProduct(sku));
+  const note = assetNote(product);
+  const { viewer, addButton, feedback } = (initial !== null ? foundParts(outlet, sku) : null) ?? drawProduct(outlet, product, note);
+  addButton.addEventListener('click', () => {
+    addButton.disabled = true;
+    feedback.replaceChildren('Adding…');
+    ctx.api
+      .addItem(product.sku, 1)
+      .then((cart) => {
+        ctx.cartChanged(cart);
+        feedback.replaceChildren(`Added. ${itemCount(cart)} in `, h('a', { href: CART_HREF }, 'your cart'), '.');
+      })
+      .catch((failure: unknown) => feedback.replaceChildren(errorBox(failure)))
+      .finally(() => {
+        addButton.disabled = false;
+      });
+  });
   if (note === null && product.asset.manifest_url !== null) {
     // three.js is only downloaded by pages that show a model.
     const { mountProductViewer } = await import('../viewer/productViewer');

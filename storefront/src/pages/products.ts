@@ -25,7 +25,16 @@ function productCard(product: Product): HTMLElement {
   );
 }
 
-export const productsPage: Page = async (ctx, outlet) => {
+/** `fromServer`: the server's HTML already shows this grid (its links are handled by the router). */
+export const productsPage = (category: string | null, fromServer: boolean): Page => async (ctx, outlet) => {
+  if (fromServer) {
+    return;
+  }
+  if (category !== null) {
+    // The API's products carry no category: category pages exist only as the server's HTML.
+    outlet.replaceChildren(h('h1', {}, 'Not found'), h('p', {}, `The category ${category} is only served as a page.`));
+    return;
+  }
   const products = await ctx.api.listProducts();
   outlet.replaceChildren(
     h('h1', {}, 'Products'),

@@ -59,6 +59,8 @@ export async function mountProductViewer(
         throw new Error('LOD arrived before the viewer existed');
       }
       viewer.show(model, lod.name);
+      // The server-rendered poster stood in for the model until now.
+      container.querySelector('.poster')?.remove();
       shownModel = model;
       if (variant !== null) {
         // A finer LOD arrives with its default materials: give it the chosen variant.

@@ -102,7 +102,7 @@ afterAll(async () => {
 async function arLinkOn(userAgent: string, mobile: boolean, sku = SKU) {
   const context = await browser.newContext({ userAgent, isMobile: mobile, hasTouch: mobile, viewport: { width: 390, height: 844 } });
   const page = await context.newPage();
-  await page.goto(`${server.url}#/product/${sku}`);
+  await page.goto(`${server.url.replace(/\/$/, '')}/products/${sku}`);
   await page.locator('[data-testid=viewer-canvas][data-first-render=true]').waitFor({ timeout: 60_000 });
   const links = page.getByTestId('ar-link');
   const found = (await links.count()) === 0 ? null : {

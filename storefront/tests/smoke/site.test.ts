@@ -138,12 +138,12 @@ describe('storefront in headless Chromium', () => {
 
   it('adds to cart, changes quantity, shows API problems, removes and checks out', async () => {
     const { page, errors } = await openPage();
-    await page.goto(`${server.url}#/product/LAMP-2`);
+    await page.goto(`${server.url.replace(/\/$/, '')}/products/LAMP-2`);
     expect(await page.getByTestId('cart-count').textContent()).toBe('0');
     await expect.poll(() => page.getByTestId('viewer-status').textContent()).toMatch(/being prepared/);
     await page.getByTestId('add-to-cart').click();
     await expect.poll(() => page.getByTestId('cart-count').textContent()).toBe('1');
-    await page.goto(`${server.url}#/product/${SKU}`);
+    await page.goto(`${server.url.replace(/\/$/, '')}/products/${SKU}`);
     await page.getByTestId('add-to-cart').click();
     await expect.poll(() => page.getByTestId('cart-count').textContent()).toBe('2');
 
@@ -176,7 +176,7 @@ describe('storefront in headless Chromium', () => {
     await page.getByTestId('cart-link').click();
     await page.reload();
     await expect.poll(() => page.getByTestId('cart-count').textContent()).toBe('0');
-    await page.goto(`${server.url}#/product/LAMP-2`);
+    await page.goto(`${server.url.replace(/\/$/, '')}/products/LAMP-2`);
     await page.getByTestId('add-to-cart').click();
     await page.reload();
     await expect.poll(() => page.getByTestId('cart-count').textContent()).toBe('1');

@@ -47,6 +47,7 @@ export function startSiteServer(distDir: string, bucketDir: string, api: Contrac
       await sendFile(res, bucketDir, path);
       return;
     }
-    await sendFile(res, distDir, path === '/' ? '/index.html' : path);
+    // Paths without a file extension are the storefront's routes: the shell (no page renderer here).
+    await sendFile(res, distDir, extname(path) === '' ? '/index.html' : path);
   });
 }

@@ -16,10 +16,11 @@ describe('formatMoney', () => {
 
 describe('parseRoute', () => {
   it('maps hashes to pages and round-trips SKUs with odd characters', () => {
-    expect(parseRoute('')).toEqual({ page: 'products' });
-    expect(parseRoute('#/cart')).toEqual({ page: 'cart' });
+    expect(parseRoute('')).toEqual({ page: 'products', category: null });
+    expect(parseRoute('/categories/lighting')).toEqual({ page: 'products', category: 'lighting' });
+    expect(parseRoute('/cart')).toEqual({ page: 'cart' });
     expect(parseRoute(productHref('A/B c'))).toEqual({ page: 'product', sku: 'A/B c' });
-    expect(parseRoute('#/order/o-1')).toEqual({ page: 'order', orderId: 'o-1' });
-    expect(parseRoute('#/nope/x/y')).toEqual({ page: 'not-found', path: '/nope/x/y' });
+    expect(parseRoute('/orders/o-1')).toEqual({ page: 'order', orderId: 'o-1' });
+    expect(parseRoute('/nope/x/y')).toEqual({ page: 'not-found', path: '/nope/x/y' });
   });
 });

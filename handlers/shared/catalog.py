@@ -14,13 +14,14 @@ from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer
 
-from handlers.cart.limits import CATALOG_CACHE_TTL_SECONDS, PRODUCT_LIST_LIMIT
+from handlers.shared.limits import CATALOG_CACHE_TTL_SECONDS, PRODUCT_LIST_LIMIT
 from handlers.shared.tables import CATALOG
 
 logger = logging.getLogger(__name__)
 CACHE_PREFIX = "shop3d:catalog:v1:"  # bump the version when the cached shape changes
 _LIST_KEY = CACHE_PREFIX + "#active-list"
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
+CATEGORY_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+){0,7}$")  # a URL slug
 _BATCH_GET_MAX = 100  # DynamoDB BatchGetItem limit
 _deserializer = TypeDeserializer()
 
@@ -35,6 +36,8 @@ class Product:
     active: bool
     asset_status: str
     manifest_key: str | None
+    # A URL slug (lower-case words and hyphens) grouping products on category pages; optional.
+    category: str | None = None
 
     def public(self) -> dict[str, Any]:
         """The storefront's Product shape (contract in docs/cart-service.md)."""
@@ -69,6 +72,7 @@ def product_from_item(item: dict[str, Any]) -> Product | None:
         logger.warning("catalog item %r is malformed; treated as unavailable", item.get("sku"))
         return None
     manifest_key = item.get("manifest_key")
+    category = item.get("category")
     return Product(
         sku=item["sku"],
         name=item["name"],
@@ -78,6 +82,9 @@ def product_from_item(item: dict[str, Any]) -> Product | None:
         active=item.get("active") is True,
         asset_status=str(item.get("asset_status", "PENDING")),
         manifest_key=manifest_key if isinstance(manifest_key, str) else None,
+        category=category
+        if isinstance(category, str) and CATEGORY_PATTERN.match(category)
+        else None,
     )
 
 
