@@ -12,14 +12,17 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
+from handlers.asset.posters.shape import FORMATS, POSTERS
+
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
 logger = logging.getLogger(__name__)
 MANIFESTS_KEPT: Final = 512  # ~2 KB each: about 1 MB of memory at most
-POSTER_TYPES: Final = {"avif": "image/avif", "webp": "image/webp", "png": "image/png"}
-# Best compression first: a <picture> offers them in this order.
-POSTER_PREFERENCE: Final = ("avif", "webp", "png")
+# The renderer's formats, best compression first: a <picture> offers them in this order.
+POSTER_TYPES: Final = FORMATS
+POSTER_PREFERENCE: Final = tuple(FORMATS)
+_EXTENSION_OF: Final = {content_type: ext for ext, content_type in FORMATS.items()}
 
 
 @dataclass(frozen=True)
@@ -59,7 +62,8 @@ def _relative(manifest_url: str, url: str) -> str:
 def _poster(entry: Any, manifest_url: str) -> PosterImage | None:
     if not isinstance(entry, dict):
         return None
-    url, width, fmt = entry.get("url"), entry.get("width"), entry.get("format")
+    url, width = entry.get("url"), entry.get("width")
+    fmt = _EXTENSION_OF.get(entry.get("type"))
     height = entry.get("height", width)
     if (
         not isinstance(url, str)
@@ -67,7 +71,7 @@ def _poster(entry: Any, manifest_url: str) -> PosterImage | None:
         or not isinstance(height, int)
         or width <= 0
         or height <= 0
-        or fmt not in POSTER_TYPES
+        or fmt is None
     ):
         return None
     return PosterImage(_relative(manifest_url, url), width, height, str(fmt))
@@ -86,7 +90,8 @@ def page_assets(manifest: dict[str, Any], manifest_url: str) -> PageAssets:
     preview = urls[0] if urls else None
     chosen = standard or urls[-1:]
     model = chosen[0] if chosen else None
-    listed = manifest.get("posters")
+    block = manifest.get(POSTERS)
+    listed = block.get("images") if isinstance(block, dict) else None
     entries = listed if isinstance(listed, list) else []
     posters = tuple(p for p in (_poster(e, manifest_url) for e in entries) if p is not None)
     names = tuple((str(lod.get("name")), url) for lod, url in zip(lods, urls, strict=True))

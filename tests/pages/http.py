@@ -47,6 +47,7 @@ class Reply:
 
 @dataclass
 class PageClient:
+    __test__ = False  # imported as TestClient: not a test class
     base: str
 
     def get(self, path: str, headers: dict[str, str] | None = None) -> Reply:

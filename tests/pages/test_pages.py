@@ -15,6 +15,7 @@ from typing import Any
 import boto3
 import pytest
 
+from handlers.asset.posters.shape import PosterImage, posters_block
 from handlers.pages.app import PAGE_CACHE_CONTROL, from_env
 from handlers.shared import env
 from local.resources import AwsEndpoints
@@ -25,6 +26,19 @@ from tests.pages.http import served
 SITE = "https://shop.example.com"
 HOSTILE = "</script><script>alert(\"x\")</script><!-- & 'quoted' <b>bold</b>"
 MANIFEST_KEY = "assets/CHAIR-1/abc123/manifest.json"
+# The renderer's own manifest entries (one shape for the renderer, the pages and the tests).
+IMAGES = [
+    PosterImage(role, px, px, ext, ext * 8, b"\0" * px)
+    for role, px in (("thumbnail", 240), ("poster", 1200))
+    for ext in ("webp", "avif")
+]
+
+
+def poster_url(px: int, ext: str) -> str:
+    (image,) = (i for i in IMAGES if (i.width, i.extension) == (px, ext))
+    return "/assets/CHAIR-1/abc123/" + image.url
+
+
 MANIFEST = {
     "version": 1,
     "sku": "CHAIR-1",
@@ -33,24 +47,7 @@ MANIFEST = {
         {"name": "standard", "url": "standard.glb", "bytes": 40000},
         {"name": "high", "url": "high.glb", "bytes": 400000},
     ],
-    "posters": [
-        {"url": "poster-240.webp", "width": 240, "height": 240, "format": "webp", "bytes": 9000},
-        {
-            "url": "poster-1200.webp",
-            "width": 1200,
-            "height": 1200,
-            "format": "webp",
-            "bytes": 80000,
-        },
-        {"url": "poster-240.avif", "width": 240, "height": 240, "format": "avif", "bytes": 7000},
-        {
-            "url": "poster-1200.avif",
-            "width": 1200,
-            "height": 1200,
-            "format": "avif",
-            "bytes": 60000,
-        },
-    ],
+    "posters": posters_block(IMAGES, "transparent"),
 }
 
 
@@ -147,7 +144,7 @@ def test_the_product_page_has_title_price_availability_canonical_and_social_tags
     meta = {a.get("property") or a.get("name"): a.get("content") for a in page.find("meta")}
     assert meta["og:type"] == "product"
     assert meta["og:url"] == f"{SITE}/products/CHAIR-1"
-    assert meta["og:image"] == f"{SITE}/assets/CHAIR-1/abc123/poster-1200.webp"
+    assert meta["og:image"] == SITE + poster_url(1200, "webp")
     assert meta["twitter:card"] == "summary_large_image"
     assert meta["description"] == "About Lounge chair."
     assert '<p class="price" data-testid="product-price">129.99 EUR</p>' in reply.text
@@ -158,13 +155,9 @@ def test_the_poster_is_a_picture_with_avif_first_and_a_webp_img_srcset(client: T
     page = parsed(client.get("/products/CHAIR-1").text)
     (source,) = page.find("source")
     assert source["type"] == "image/avif"
-    assert source["srcset"] == (
-        "/assets/CHAIR-1/abc123/poster-240.avif 240w, /assets/CHAIR-1/abc123/poster-1200.avif 1200w"
-    )
+    assert source["srcset"] == f"{poster_url(240, 'avif')} 240w, {poster_url(1200, 'avif')} 1200w"
     (img,) = page.find("img", **{"data-testid": "poster"})
-    assert img["srcset"] == (
-        "/assets/CHAIR-1/abc123/poster-240.webp 240w, /assets/CHAIR-1/abc123/poster-1200.webp 1200w"
-    )
+    assert img["srcset"] == f"{poster_url(240, 'webp')} 240w, {poster_url(1200, 'webp')} 1200w"
     assert (img["width"], img["height"], img["alt"], img["fetchpriority"]) == (
         "1200",
         "1200",
@@ -218,8 +211,8 @@ def test_json_ld_is_a_schema_org_product_with_an_offer_and_a_3d_model(client: Te
         "contentUrl": f"{SITE}/assets/CHAIR-1/abc123/standard.glb",
     }
     assert ld["image"] == [
-        f"{SITE}/assets/CHAIR-1/abc123/poster-1200.avif",
-        f"{SITE}/assets/CHAIR-1/abc123/poster-1200.webp",
+        SITE + poster_url(1200, "avif"),
+        SITE + poster_url(1200, "webp"),
     ]
 
 

@@ -7,6 +7,7 @@ tests are about what the browser asks for, not what the cart answers)."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import shutil
@@ -18,6 +19,7 @@ import boto3
 import pytest
 from PIL import Image
 
+from handlers.asset.posters.shape import PosterImage, posters_block
 from handlers.cart.api.problems import Problem
 from handlers.pages.app import pages_from_env
 from handlers.shared import env
@@ -31,10 +33,11 @@ FLOW = Path(__file__).with_name("takeover_flow.mjs")
 KEY = "assets/CHAIR-1/abc123/"
 
 
-def _png(size: int) -> bytes:
+def _poster(size: int) -> PosterImage:
     out = io.BytesIO()
-    Image.new("RGB", (size, size), (180, 120, 60)).save(out, "PNG")
-    return out.getvalue()
+    Image.new("RGB", (size, size), (180, 120, 60)).save(out, "WEBP")
+    data = out.getvalue()
+    return PosterImage("thumbnail", size, size, "webp", hashlib.sha256(data).hexdigest(), data)
 
 
 def test_the_storefront_takes_over_without_refetching_and_the_page_works_without_js(
@@ -57,14 +60,13 @@ def test_the_storefront_takes_over_without_refetching_and_the_page_works_without
         }
     )
     s3, bucket = aws_env.s3_client(), local_buckets["assets"]
+    poster = _poster(480)
     manifest = {  # posters only: the viewer reports the missing LODs, the poster stays
         "lods": [],
-        "posters": [{"url": "poster-480.png", "width": 480, "height": 480, "format": "png"}],
+        "posters": posters_block([poster], "viewer"),
     }
     s3.put_object(Bucket=bucket, Key=KEY + "manifest.json", Body=json.dumps(manifest).encode())
-    s3.put_object(
-        Bucket=bucket, Key=KEY + "poster-480.png", Body=_png(480), ContentType="image/png"
-    )
+    s3.put_object(Bucket=bucket, Key=KEY + poster.url, Body=poster.data, ContentType="image/webp")
     monkeypatch.setenv(env.STOREFRONT_DIR, str(STOREFRONT / "dist"))
     api_calls: list[str] = []
 
