@@ -13,33 +13,12 @@ from typing import Any
 from urllib.parse import quote
 
 import boto3
-import psycopg
 import pytest
 
-from handlers.cart.stores.credentials import FixedUrl
-from handlers.cart.stores.database import Connections, set_cart_role_password, url_as_cart_role
-from handlers.shared.deploy_events import SEARCH_PROJECTION_ROLE
 from handlers.shared.tables import CATALOG
 from local.lambda_runtime import LambdaContext, alb_event
 from local.search_stream import CatalogStream
 from tests.cart.conftest import Reply
-
-PROJECTION_PASSWORD = "search-projection-test-password"
-
-
-@pytest.fixture(scope="module")
-def stream(cart_world) -> CatalogStream:
-    """The catalog stream's poller, projecting as the projection's own role."""
-    with psycopg.connect(cart_world.database_url, autocommit=True) as conn:
-        set_cart_role_password(conn, PROJECTION_PASSWORD, SEARCH_PROJECTION_ROLE)
-    url = url_as_cart_role(cart_world.database_url, PROJECTION_PASSWORD, SEARCH_PROJECTION_ROLE)
-    connections = Connections(FixedUrl(url))
-    return CatalogStream(
-        boto3.client("dynamodb"),
-        boto3.client("dynamodbstreams"),
-        cart_world.tables[CATALOG.logical_name],
-        connections,
-    )
 
 
 class Catalog:
@@ -69,8 +48,8 @@ class Catalog:
 
 
 @pytest.fixture
-def catalog(cart_env, stream) -> Catalog:
-    return Catalog(cart_env.tables[CATALOG.logical_name], stream)
+def catalog(cart_env, catalog_stream) -> Catalog:
+    return Catalog(cart_env.tables[CATALOG.logical_name], catalog_stream)
 
 
 def _search(client, **params: Any) -> Reply:
@@ -222,7 +201,7 @@ def test_archived_and_deleted_items_leave_the_results(client, catalog) -> None:
     assert _names(_search(client, q="linen", category=catalog.category)) == []
 
 
-def test_replaying_the_whole_stream_changes_nothing(client, catalog, stream) -> None:
+def test_replaying_the_whole_stream_changes_nothing(client, catalog, catalog_stream) -> None:
     catalog.put("z", "Marble coaster")
     catalog.sync()
     before = _search(client, q="marble", category=catalog.category).body
@@ -230,7 +209,7 @@ def test_replaying_the_whole_stream_changes_nothing(client, catalog, stream) -> 
         boto3.client("dynamodb"),
         boto3.client("dynamodbstreams"),
         catalog.table.name,
-        stream._connections,
+        catalog_stream._connections,
     )
     assert fresh.drain() > 0  # read again from the trim horizon
     assert _search(client, q="marble", category=catalog.category).body == before

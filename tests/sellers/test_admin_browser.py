@@ -1,8 +1,10 @@
 """A seller in Chromium: signs in (the account API's sign-in against moto's Cognito, which
 sets the session cookie), creates a product, uploads a model with the
-progress bar, sees it READY and previews a LOD. Real pieces throughout: the built storefront on
-the local site server, the cart handler, moto's S3 and SQS (the bucket's notification), the
-asset handler fed by the upload event pump, DynamoDB Local and PostgreSQL."""
+progress bar, sees it READY and previews a LOD; then a shopper finds it through the search box
+(suggestions, keyboard) and the results page (facets, filters, empty and error states). Real
+pieces throughout: the built storefront on the local site server with the page renderer, the
+cart handler, moto's S3 and SQS (the bucket's notification), the asset handler fed by the upload
+event pump, DynamoDB Local, its catalog stream projected into search, and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -21,10 +23,12 @@ from starlette.concurrency import run_in_threadpool
 
 from handlers.asset import handler as asset_handler
 from handlers.cart.api import lambda_entry
+from handlers.pages.app import pages_from_env
 from handlers.shared import env
 from handlers.shared.groups import SELLER_GROUP
 from local.lambda_runtime import LambdaContext
 from local.resources import delete_queue, ensure_queue, notify_queue_on_uploads
+from local.search_stream import CatalogStream
 from local.servers import LOOPBACK, REPO_ROOT, free_port
 from local.site_app import Site
 from local.site_server import SiteServer
@@ -40,18 +44,24 @@ BROWSER_TIMEOUT_S = 300.0
 
 
 @pytest.fixture
-def site(admin_module: Any, uploads_bucket: str, cart_env: Any) -> Iterator[str]:
+def site(
+    admin_module: Any, uploads_bucket: str, cart_env: Any, catalog_stream: CatalogStream
+) -> Iterator[str]:
     s3, sqs = boto3.client("s3"), boto3.client("sqs")
     assets_bucket = uploads_bucket.replace("uploads", "assets")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv(env.ASSETS_BUCKET, assets_bucket)
+        dist = build()
+        patch.setenv(env.STOREFRONT_DIR, str(dist))
         asset_handler.use_wiring(asset_handler.AssetWiring.from_env())
         queue = ensure_queue(sqs, f"{unique_prefix('q')}uploads")
         notify_queue_on_uploads(s3, sqs, uploads_bucket, queue)
         pump = UploadEventPump(sqs, queue, asset_handler.lambda_handler, lambda: None, s3)
         pump.start()
+        catalog_stream.start()  # the search rows follow the catalog, as the projection Lambda
         server = SiteServer(LOOPBACK, free_port())
-        server.serve(Site(build(), s3, assets_bucket, _in_process_cart()))
+        # The page renderer serves the storefront's path routes (/admin/new, /search) the shell.
+        server.serve(Site(dist, s3, assets_bucket, _in_process_cart(), None, pages_from_env()))
         try:
             yield server.url
         finally:
@@ -76,15 +86,21 @@ def _in_process_cart() -> Any:
     return cart
 
 
-def test_a_seller_creates_a_product_uploads_a_model_and_sees_it_ready(site, issuer, tmp_path):
+def test_a_seller_creates_a_product_uploads_a_model_sees_it_ready_and_a_shopper_finds_it(
+    site, issuer, tmp_path
+):
     node = shutil.which("node")
     assert node is not None, "node is not on PATH (Node.js 20+ is required)"
     email, seller_sub, _ = issuer.user_with_email(SELLER_GROUP)
     sku = f"BOX-{uuid.uuid4().hex[:8]}"
+    # A word no other product has (letters only: the search's english configuration stems it as
+    # one word); the shopper types its first six letters.
+    word = "zq" + "".join(chr(ord("a") + int(c, 16) % 26) for c in uuid.uuid4().hex[:8])
+    name = f"Browser box {word}"
     model = tmp_path / "box.glb"
     model.write_bytes(GltfParts(16).glb())
     result = subprocess.run(
-        [node, str(FLOW), site, email, PASSWORD, sku, str(model), str(ARTIFACTS)],
+        [node, str(FLOW), site, email, PASSWORD, sku, name, word, str(model), str(ARTIFACTS)],
         capture_output=True,
         text=True,
         timeout=BROWSER_TIMEOUT_S,
@@ -104,8 +120,32 @@ def test_a_seller_creates_a_product_uploads_a_model_and_sees_it_ready(site, issu
     assert seen["lods"] == ["preview", "standard", "high"]
     assert seen["preview"]["shown"] == "preview"
     assert seen["listed"] == "Model ready"
+    _the_shopper_found_it(seen["shopper"], name, word, sku)
     key = f"uploads/{seller_sub}/{sku}/box.glb"
     assert boto3.client("s3").head_object(Bucket=_uploads(), Key=key)["ContentLength"] == size
+
+
+def _the_shopper_found_it(shopper: dict[str, Any], name: str, word: str, sku: str) -> None:
+    prefix = word[:6]
+    assert shopper["expanded"] == "true"
+    assert name in shopper["suggestion"]  # found by a prefix, as typed
+    # Debounced: fewer requests than keystrokes, the last one for the whole text.
+    typed = shopper["typed"]
+    assert 1 <= len(typed["requests"]) < typed["chars"], typed
+    assert typed["requests"][-1].startswith(f"?q={prefix}&limit=")
+    assert shopper["activeIsMine"] is True  # ArrowDown: aria-activedescendant on the option
+    assert shopper["afterEscape"] == {"expanded": "false", "hidden": True, "text": prefix}
+    assert shopper["afterSecondEscape"] == ""
+    assert shopper["resultsUrl"] == f"/search?q={prefix}"
+    assert shopper["heading"] == f"Results for “{prefix}”"
+    assert "decor (1)" in shopper["categories"]
+    assert shopper["filteredUrl"] == f"?q={prefix}&category=decor&in_stock=true"
+    assert shopper["chosenCategory"] == "decor (1)"
+    assert shopper["linkedBox"] == prefix
+    assert f"No products match “{word}” with these filters." in shopper["empty"]
+    assert "q must be up to 200 characters" in shopper["error"]
+    assert shopper["retry"] is True
+    assert shopper["productPath"] == f"/products/{sku}"
 
 
 def _uploads() -> str:
