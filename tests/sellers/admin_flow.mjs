@@ -18,12 +18,14 @@ const ARGS = [
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
   '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
 ];
-const TIMEOUT_MS = 120_000;
+const TIMEOUT_MS = Number(process.env.FLOW_TIMEOUT_MS ?? 120_000);
 await mkdir(artifacts, { recursive: true });
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
 const seen = { progress: [], errors: [] };
+let current = null; // the page in use, to tell what it showed when a step timed out
 try {
   const page = await browser.newPage();
+  current = page;
   page.setDefaultTimeout(TIMEOUT_MS);
   page.on('pageerror', (e) => seen.errors.push(String(e)));
   await page.goto(`${url}/`);
@@ -75,6 +77,7 @@ try {
   seen.shopper = await shopperSearches(await (await browser.newContext()).newPage());
 } catch (failure) {
   seen.failure = String(failure);
+  seen.showing = await current?.evaluate(() => `${location.href}: ${document.getElementById('outlet')?.innerText}`).catch(String);
 } finally {
   await browser.close();
 }
@@ -82,6 +85,7 @@ console.log(JSON.stringify(seen));
 
 /** The shopper's part: suggestions as it types, the keyboard, the results page and its filters. */
 async function shopperSearches(page) {
+  current = page;
   page.setDefaultTimeout(TIMEOUT_MS);
   page.on('pageerror', (e) => seen.errors.push(String(e)));
   const got = {};
@@ -93,6 +97,13 @@ async function shopperSearches(page) {
   };
   const searches = [];
   page.on('request', (r) => { const u = new URL(r.url()); if (u.pathname === '/api/search') searches.push(u.search); });
+  seen.searchAnswers = []; // what the API answered, to tell a slow projection from a broken box
+  page.on('response', async (r) => {
+    if (new URL(r.url()).pathname === '/api/search') {
+      const body = await r.json().catch(() => null);
+      seen.searchAnswers.push([r.status(), body?.results?.map((x) => x.sku) ?? body?.detail]);
+    }
+  });
   await page.goto(`${url}/`);
   const prefix = word.slice(0, 6);
   await typeSlowly(prefix);

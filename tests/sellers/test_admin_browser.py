@@ -109,7 +109,7 @@ def test_a_seller_creates_a_product_uploads_a_model_sees_it_ready_and_a_shopper_
     )
     assert result.returncode == 0, result.stderr
     seen = json.loads(result.stdout.strip().splitlines()[-1])
-    assert "failure" not in seen, seen
+    assert "failure" not in seen, (seen["failure"], seen.get("showing"), seen.get("searchAnswers"))
     assert seen["signIn"] == 200
     assert seen["errors"] == []
     assert seen["version"] == "1"

@@ -17,7 +17,8 @@ const ASSET_WORDS: Record<AdminProduct['asset']['status'], string> = {
 };
 
 function api(): AdminApi {
-  return new AdminApi(document.baseURI);
+  // The site's root, not the page's URL: on /admin/new a relative api/ would be /admin/api/.
+  return new AdminApi(new URL('/', location.href).href);
 }
 
 async function needsSignIn(ctx: AppContext, outlet: HTMLElement): Promise<boolean> {
