@@ -145,6 +145,7 @@ async function shopperSearches(page) {
   await page.waitForSelector(`[data-testid="search-result"][data-sku="${sku}"]`);
   got.filteredUrl = new URL(page.url()).search;
   got.chosenCategory = await page.textContent('[data-testid="facet-category"][aria-current="true"]');
+  await page.screenshot({ path: join(artifacts, 'search-results.png') });
   await page.selectOption('[data-testid="search-sort"]', 'price');
   await page.waitForURL(/sort=price/);
   await page.waitForSelector(`[data-testid="search-result"][data-sku="${sku}"]`);
