@@ -20,33 +20,8 @@ from local.lambda_runtime import LambdaContext, alb_event
 from local.resources import delete_tables, ensure_tables
 from local.search_stream import CatalogStream
 from tests.cart.conftest import Reply
+from tests.cart.search_catalog import Catalog
 from tests.conftest import unique_prefix
-
-
-class Catalog:
-    def __init__(self, table: str, stream: CatalogStream) -> None:
-        self.table = boto3.resource("dynamodb").Table(table)
-        self.stream = stream
-        self.category = f"cat{uuid.uuid4().hex[:8]}"
-
-    def put(self, sku: str, name: str, price_minor: int = 1000, **extra: Any) -> None:
-        item = {
-            "sku": f"{self.category}-{sku}",
-            "name": name,
-            "description": extra.pop("description", f"{name} to turn in 3D"),
-            "category": self.category,
-            "price_minor": Decimal(price_minor),
-            "currency": "EUR",
-            "active": True,
-            "status": "active",
-            "version": Decimal(1),
-            "asset_status": "PENDING",
-            **extra,
-        }
-        self.table.put_item(Item=item)
-
-    def sync(self) -> None:
-        self.stream.drain()
 
 
 @pytest.fixture

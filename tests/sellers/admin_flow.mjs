@@ -4,14 +4,15 @@
 // session cookie). Then a shopper, in a browser context of its own (not signed in), finds the
 // product with the header's search box and the results page. Prints one JSON document.
 //
-//   node tests/sellers/admin_flow.mjs <site url> <e-mail> <password> <sku> <name> <word> <model file> <artifacts dir>
+//   node tests/sellers/admin_flow.mjs <site url> <e-mail> <password> <sku> <name> <word> <paged word> <model file> <artifacts dir>
 //
 // <word> is a word of <name> no other product has: the shopper types its first letters.
+// <paged word> names more products than a results page holds: the shopper pages through them.
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
-const [site, email, password, sku, name, word, model, artifacts] = process.argv.slice(2);
+const [site, email, password, sku, name, word, pagedWord, model, artifacts] = process.argv.slice(2);
 const url = site.replace(/\/$/, '');
 const ARGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -153,6 +154,18 @@ async function shopperSearches(page) {
   await page.goto(`${url}/search?q=${encodeURIComponent(prefix)}&category=decor`);
   await page.waitForSelector(`[data-testid="search-result"][data-sku="${sku}"]`);
   got.linkedBox = await page.inputValue(input);
+  // Keyset pages: More results appends the next page by the API's cursor until there is none.
+  await page.goto(`${url}/search?q=${pagedWord}`);
+  await page.waitForSelector('[data-testid="search-result"]');
+  const shown = () => page.$$eval('[data-testid="search-result"]', (cards) => cards.map((c) => c.dataset.sku));
+  got.paged = { first: (await shown()).length, moreShown: await page.isVisible('[data-testid="search-more"]') };
+  while (await page.isVisible('[data-testid="search-more"]')) {
+    const before = (await shown()).length;
+    await page.click('[data-testid="search-more"]');
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="search-result"]').length > n, before);
+  }
+  got.paged.all = await shown();
+  got.paged.count = await page.textContent('[data-testid="search-count"]');
   // The empty state, and the way out of it.
   await page.goto(`${url}/search?q=${encodeURIComponent(word)}&category=lighting`);
   await page.waitForSelector('[data-testid="search-empty"]');

@@ -23,9 +23,11 @@ from starlette.concurrency import run_in_threadpool
 
 from handlers.asset import handler as asset_handler
 from handlers.cart.api import lambda_entry
+from handlers.cart.limits import SEARCH_PAGE_DEFAULT
 from handlers.pages.app import pages_from_env
 from handlers.shared import env
 from handlers.shared.groups import SELLER_GROUP
+from handlers.shared.tables import CATALOG
 from local.lambda_runtime import LambdaContext
 from local.resources import delete_queue, ensure_queue, notify_queue_on_uploads
 from local.search_stream import CatalogStream
@@ -35,6 +37,7 @@ from local.site_server import SiteServer
 from local.storefront_build import build
 from local.upload_events import UploadEventPump
 from tests.asset.gltf_factory import GltfParts
+from tests.cart.search_catalog import Catalog
 from tests.conftest import unique_prefix
 from tests.sellers.staff_pool import PASSWORD
 
@@ -42,6 +45,7 @@ FLOW = Path(__file__).with_name("admin_flow.mjs")
 ARTIFACTS = REPO_ROOT / "test-artifacts"
 BROWSER_TIMEOUT_S = 300.0
 SUGGEST_MIN_CHARS = 2  # storefront/src/search/suggester.ts
+PAGED_PRODUCTS = SEARCH_PAGE_DEFAULT + 5
 
 
 @pytest.fixture
@@ -87,8 +91,12 @@ def _in_process_cart() -> Any:
     return cart
 
 
+def _unique_word() -> str:
+    return "zq" + "".join(chr(ord("a") + int(c, 16) % 26) for c in uuid.uuid4().hex[:8])
+
+
 def test_a_seller_creates_a_product_uploads_a_model_sees_it_ready_and_a_shopper_finds_it(
-    site, issuer, tmp_path
+    site, issuer, tmp_path, cart_env, catalog_stream
 ):
     node = shutil.which("node")
     assert node is not None, "node is not on PATH (Node.js 20+ is required)"
@@ -96,12 +104,18 @@ def test_a_seller_creates_a_product_uploads_a_model_sees_it_ready_and_a_shopper_
     sku = f"BOX-{uuid.uuid4().hex[:8]}"
     # A word no other product has (letters only: the search's english configuration stems it as
     # one word); the shopper types its first six letters.
-    word = "zq" + "".join(chr(ord("a") + int(c, 16) % 26) for c in uuid.uuid4().hex[:8])
+    word = _unique_word()
     name = f"Browser box {word}"
+    # More products than a results page holds, all named by one other unique word.
+    paged_word = _unique_word()
+    paged = Catalog(cart_env.tables[CATALOG.logical_name], catalog_stream)
+    for n in range(PAGED_PRODUCTS):
+        paged.put(f"p{n}", f"Lantern {paged_word} {n}")
     model = tmp_path / "box.glb"
     model.write_bytes(GltfParts(16).glb())
+    shopper = [name, word, paged_word]
     result = subprocess.run(
-        [node, str(FLOW), site, email, PASSWORD, sku, name, word, str(model), str(ARTIFACTS)],
+        [node, str(FLOW), site, email, PASSWORD, sku, *shopper, str(model), str(ARTIFACTS)],
         capture_output=True,
         text=True,
         timeout=BROWSER_TIMEOUT_S,
@@ -122,6 +136,7 @@ def test_a_seller_creates_a_product_uploads_a_model_sees_it_ready_and_a_shopper_
     assert seen["preview"]["shown"] == "preview"
     assert seen["listed"] == "Model ready"
     _the_shopper_found_it(seen["shopper"], name, word, sku)
+    _the_shopper_paged_through(seen["shopper"]["paged"], paged.category)
     key = f"uploads/{seller_sub}/{sku}/box.glb"
     assert boto3.client("s3").head_object(Bucket=_uploads(), Key=key)["ContentLength"] == size
 
@@ -148,6 +163,14 @@ def _the_shopper_found_it(shopper: dict[str, Any], name: str, word: str, sku: st
     assert "q must be up to 200 characters" in shopper["error"]
     assert shopper["retry"] is True
     assert shopper["productPath"] == f"/products/{sku}"
+
+
+def _the_shopper_paged_through(paged: dict[str, Any], category: str) -> None:
+    assert paged["first"] == SEARCH_PAGE_DEFAULT
+    assert paged["moreShown"] is True
+    expected = {f"{category}-p{n}" for n in range(PAGED_PRODUCTS)}
+    assert len(paged["all"]) == PAGED_PRODUCTS and set(paged["all"]) == expected  # no repeats
+    assert paged["count"] == f"Showing {PAGED_PRODUCTS} results."
 
 
 def _uploads() -> str:
