@@ -150,6 +150,14 @@ async function shopperSearches(page) {
   await page.selectOption('[data-testid="search-sort"]', 'price');
   await page.waitForURL(/sort=price/);
   await page.waitForSelector(`[data-testid="search-result"][data-sku="${sku}"]`);
+  // The price band the product's 25.00 falls in (its count says 1), then one it is not in.
+  got.bandOfMine = await page.textContent('[data-testid="facet-price"]:has-text("(1)")');
+  await page.click('[data-testid="facet-price"]:has-text("(1)")');
+  await page.waitForURL(/min_price=/);
+  await page.waitForSelector(`[data-testid="search-result"][data-sku="${sku}"]`);
+  got.bandUrl = new URL(page.url()).search;
+  await page.click('[data-testid="facet-price"]:has-text("and up")');
+  await page.waitForSelector('[data-testid="search-empty"]');
   // A linked results page, opened afresh, shows the same search and fills the box.
   await page.goto(`${url}/search?q=${encodeURIComponent(prefix)}&category=decor`);
   await page.waitForSelector(`[data-testid="search-result"][data-sku="${sku}"]`);

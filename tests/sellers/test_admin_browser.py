@@ -158,6 +158,11 @@ def _the_shopper_found_it(shopper: dict[str, Any], name: str, word: str, sku: st
     assert "decor (1)" in shopper["categories"]
     assert shopper["filteredUrl"] == f"?q={prefix}&category=decor&in_stock=true"
     assert shopper["chosenCategory"] == "decor (1)"
+    assert shopper["bandOfMine"] == "€25.00 to €50.00 (1)"
+    # The band's top is exclusive, the API's max_price inclusive.
+    assert shopper["bandUrl"] == (
+        f"?q={prefix}&category=decor&min_price=2500&max_price=4999&in_stock=true&sort=price"
+    )
     assert shopper["linkedBox"] == prefix
     assert f"No products match “{word}” with these filters." in shopper["empty"]
     assert "q must be up to 200 characters" in shopper["error"]
