@@ -23,10 +23,9 @@ const TIMEOUT_MS = Number(process.env.FLOW_TIMEOUT_MS ?? 120_000);
 await mkdir(artifacts, { recursive: true });
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
 const seen = { progress: [], errors: [] };
-let current = null; // the page in use, to tell what it showed when a step timed out
+const page = await browser.newPage();
+let current = page; // the page in use (the shopper's, later): what it showed on a failure
 try {
-  const page = await browser.newPage();
-  current = page;
   page.setDefaultTimeout(TIMEOUT_MS);
   page.on('pageerror', (e) => seen.errors.push(String(e)));
   await page.goto(`${url}/`);
@@ -78,7 +77,8 @@ try {
   seen.shopper = await shopperSearches(await (await browser.newContext()).newPage());
 } catch (failure) {
   seen.failure = String(failure);
-  seen.showing = await current?.evaluate(() => `${location.href}: ${document.getElementById('outlet')?.innerText}`).catch(String);
+  // What the page showed when it failed: the failure message alone rarely says why.
+  seen.shown = await current.evaluate(() => `${location.pathname}: ${document.body?.innerText ?? ''}`.slice(0, 400)).catch(() => null);
 } finally {
   await browser.close();
 }
