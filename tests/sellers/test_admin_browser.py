@@ -65,7 +65,7 @@ def site(
         pump.start()
         catalog_stream.start()  # the search rows follow the catalog, as the projection Lambda
         server = SiteServer(LOOPBACK, free_port())
-        # The page renderer serves the storefront's path routes (/admin/new, /search), as on the platform.
+        # The page renderer serves the path routes (/admin/new, /search), as on the platform.
         pages = pages_from_env()
         server.serve(Site(dist, s3, assets_bucket, _in_process_cart(), None, pages))
         try:
