@@ -46,6 +46,7 @@ SHELL_ONLY_PATHS: Final = (
     "/sign-up",
     "/reset",
     "/orders/{order_id}",
+    "/search",
     "/admin",
     "/admin/new",
     "/admin/product/{sku}",

@@ -9,6 +9,8 @@ import { productPage } from './pages/product';
 import { productsPage } from './pages/products';
 import { takePageData, type PageData } from './pages/pageData';
 import { go, NAVIGATE_EVENT, parseRoute, type Route, siteRoot } from './router';
+import { enhanceSearchBox } from './search/searchBox';
+import { searchPage } from './search/searchPage';
 import { h } from './ui/dom';
 import { errorBox } from './ui/errorBox';
 import './styles.css';
@@ -32,6 +34,8 @@ function pageFor(route: Route, data: PageData | null): Page {
       return signUpPage;
     case 'reset':
       return resetPage;
+    case 'search':
+      return searchPage(location.search);
     case 'admin':
       return adminListPage;
     case 'admin-product':
@@ -56,6 +60,10 @@ function start(): void {
       localStorage.setItem(HAS_CART_KEY, '1');
     },
   };
+  const searchForm = document.getElementById('search');
+  if (searchForm instanceof HTMLFormElement) {
+    enhanceSearchBox(searchForm, ctx.api);
+  }
   let current = new AbortController();
 
   const navigate = (): void => {

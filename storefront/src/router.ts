@@ -1,6 +1,9 @@
+import { SEARCH_PATH } from './search/searchQuery';
+
 /**
  * Path routes, the same the page renderer (handlers/pages) serves: /, /products/<sku>,
- * /categories/<slug>, plus the storefront's own /cart, /account, /sign-up, /reset, /orders/<id>.
+ * /categories/<slug>, plus the storefront's own /cart, /account, /sign-up, /reset, /orders/<id>,
+ * /search (its query in the URL's search part), /admin...
  */
 
 export type Route =
@@ -11,6 +14,7 @@ export type Route =
   | { readonly page: 'account' }
   | { readonly page: 'sign-up' }
   | { readonly page: 'reset' }
+  | { readonly page: 'search' }
   | { readonly page: 'admin' }
   | { readonly page: 'admin-product'; readonly sku: string | null }
   | { readonly page: 'not-found'; readonly path: string };
@@ -35,6 +39,9 @@ export function parseRoute(pathname: string): Route {
   }
   if (parts.length === 2 && parts[0] === 'orders') {
     return { page: 'order', orderId: parts[1] as string };
+  }
+  if (parts.length === 1 && `/${parts[0]}` === SEARCH_PATH) {
+    return { page: 'search' };
   }
   if (parts[0] === 'admin') {
     if (parts.length === 1) {

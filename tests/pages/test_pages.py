@@ -328,6 +328,17 @@ def test_the_health_route_renders_the_grid_and_fails_when_the_catalog_is_gone(
     assert "the product grid cannot be rendered" in reply.text
 
 
+def test_the_search_page_is_the_shell_uncached_with_the_search_form_for_browsers_without_js(
+    client: TestClient,
+) -> None:
+    reply = client.get("/search?q=lounge+chair")
+    assert reply.status_code == 200
+    assert reply.headers["cache-control"] == "no-store"
+    forms = parsed(reply.text).find("form", role="search")
+    assert [(f["action"], f["method"]) for f in forms] == [("/search", "get")]
+    assert parsed(reply.text).find("input", name="q")[0]["role"] == "combobox"
+
+
 def test_a_shell_without_the_outlet_is_refused_with_the_part_it_lacks(tmp_path: Path) -> None:
     from handlers.pages.html import Shell, ShellError
 
