@@ -314,6 +314,7 @@ def _payments_environment(endpoints: AwsEndpoints, stripe: LocalStripe) -> dict[
     return {
         env.STRIPE_SECRET_ARN: arn,
         env.STRIPE_API_BASE: stripe.endpoint,
+        env.STRIPE_JS_URL: stripe.js_url,
         env.EVENT_BUS_NAME: bus,
         _WEBHOOK_SECRET_VARIABLE: webhook_secret,
     }

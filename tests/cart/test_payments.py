@@ -28,6 +28,7 @@ from local.servers import LocalStripe
 from tests.cart.conftest import WEBHOOK_SECRET
 from tests.cart.stripe_helpers import (
     DECLINED_CARD,
+    card_token,
     event,
     pay,
     signature,
@@ -107,6 +108,83 @@ def test_a_declined_card_leaves_the_order_payable(client, shop, cart_env, delive
     shown = _state(client, order, cookie)
     assert shown["status"] == "PENDING_PAYMENT"
     assert "failed" in shown["events"][-1]["reason"]
+
+
+# Stripe's 3-D Secure test card (authentication required), known to localstripe.
+THREE_D_SECURE_CARD = "4000002500003155"
+
+
+def test_the_payment_step_pays_with_a_browser_card_token_and_paid_comes_by_webhook(
+    client, shop, cart_env, deliveries
+):
+    order, cookie = _order(client, shop, "LAMP-P7", price=1500)
+    step = client.call("GET", f"/api/orders/{order['order_id']}/payment", cookie=cookie)
+    assert step.status == 200, step.body
+    payment = step.body["payment"]
+    assert payment["client_secret"] == order["payment"]["client_secret"]
+    assert payment["publishable_key"] == LocalStripe.PUBLISHABLE_KEY
+    assert payment["stripe_js_url"] == f"{cart_env.stripe.endpoint}/js.stripe.com/v3/"
+    paid = client.call(
+        "POST",
+        f"/api/orders/{order['order_id']}/payment",
+        {"card_token": card_token(cart_env.stripe)},
+        cookie=cookie,
+    )
+    assert paid.status == 200, paid.body
+    assert paid.body == {"order_id": order["order_id"], "intent_status": "succeeded"}
+    assert wait_for(lambda: _state(client, order, cookie)["status"] == "PAID"), deliveries
+    again = client.call("GET", f"/api/orders/{order['order_id']}/payment", cookie=cookie)
+    assert again.status == 409 and "PAID" in again.body["detail"]
+
+
+def test_a_declined_card_token_answers_402_in_words_and_the_order_stays_payable(
+    client, shop, cart_env
+):
+    order, cookie = _order(client, shop, "LAMP-P8")
+    declined = client.call(
+        "POST",
+        f"/api/orders/{order['order_id']}/payment",
+        {"card_token": card_token(cart_env.stripe, DECLINED_CARD)},
+        cookie=cookie,
+    )
+    assert declined.status == 402, declined.body
+    assert declined.content_type == "application/problem+json"
+    assert declined.body["detail"].startswith("the card was declined (Your card was declined.)")
+    assert _state(client, order, cookie)["status"] == "PENDING_PAYMENT"
+    # A second card for the same intent: Stripe confirms it; localstripe keeps the failed charge
+    # and refuses the confirm ("Bad request"), which reaches the shopper as a 422 in words.
+    retried = client.call(
+        "POST",
+        f"/api/orders/{order['order_id']}/payment",
+        {"card_token": card_token(cart_env.stripe)},
+        cookie=cookie,
+    )
+    assert retried.status == 422 and "new card token" in retried.body["detail"]
+
+
+def test_a_card_that_needs_3d_secure_answers_requires_action_for_stripe_js(
+    client, shop, cart_env
+):
+    order, cookie = _order(client, shop, "LAMP-P9")
+    answer = client.call(
+        "POST",
+        f"/api/orders/{order['order_id']}/payment",
+        {"card_token": card_token(cart_env.stripe, THREE_D_SECURE_CARD)},
+        cookie=cookie,
+    )
+    assert answer.status == 200 and answer.body["intent_status"] == "requires_action"
+
+
+def test_a_bad_card_token_is_refused_with_what_is_allowed(client, shop, cart_env):
+    order, cookie = _order(client, shop, "LAMP-P10")
+    path = f"/api/orders/{order['order_id']}/payment"
+    malformed = client.call("POST", path, {"card_token": "4242424242424242"}, cookie=cookie)
+    assert malformed.status == 422 and "card_token" in json.dumps(malformed.body)
+    unknown = client.call("POST", path, {"card_token": "tok_doesnotexist"}, cookie=cookie)
+    assert unknown.status == 422, unknown.body
+    assert "new card token" in unknown.body["detail"]
+    stranger = client.call("POST", path, {"card_token": card_token(cart_env.stripe)})
+    assert stranger.status == 404  # another shopper's order is not theirs to pay
 
 
 def test_a_forged_or_stale_signature_is_refused(client):

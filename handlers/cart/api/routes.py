@@ -18,7 +18,7 @@ from aws_lambda_powertools.shared.cookies import Cookie, SameSite
 
 from handlers.cart.accounts.sessions import COOKIE_NAME as SESSION_COOKIE
 from handlers.cart.api import responses as documented
-from handlers.cart.api.bodies import AddItem, SetQuantity
+from handlers.cart.api.bodies import AddItem, PayWithCard, SetQuantity
 from handlers.cart.api.guest_cookie import COOKIE_NAME
 from handlers.cart.api.owners import Owner
 from handlers.cart.api.problems import Problem, invalid, not_found, unauthorized
@@ -330,6 +330,31 @@ def cancel_order(order_id: str) -> Response[str]:
     )
     _svc().relay_outbox()
     return response
+
+
+@router.get(
+    "/api/orders/<order_id>/payment",
+    summary="The payment step of an unpaid order: its PaymentIntent's client secret and keys",
+    responses=documented.documented(documented.OrderPayment, 401, 404, 409, 503),
+)
+def get_payment(order_id: str) -> Response[str]:
+    owner, cookie = _shopper()
+    body = _svc().orders.payment(owner, order_id)
+    return _respond({"status": 200, "body": body, "cookie": cookie})
+
+
+@router.post(
+    "/api/orders/<order_id>/payment",
+    summary="Pay an unpaid order with a card token from Stripe.js (PAID follows by webhook)",
+    responses=documented.documented(documented.PaymentAttempt, 401, 402, 404, 409, 422, 503),
+)
+def pay_order(order_id: str, body: Annotated[PayWithCard, Body()]) -> Response[str]:
+    owner, cookie = _shopper()
+    token = body.card_token
+    return _mutating(
+        owner,
+        lambda: {"status": 200, "body": _svc().orders.pay(owner, order_id, token), "cookie": cookie},
+    )
 
 
 @router.post(

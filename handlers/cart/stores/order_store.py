@@ -323,10 +323,61 @@ class Orders:
                 "intent_id": intent.id,
                 "client_secret": intent.client_secret,
                 "publishable_key": self._payments.keys().publishable_key,
+                "stripe_js_url": self._payments.js_url,
                 "amount_minor": intent.amount,
                 "currency": intent.currency,
             },
         }
+
+    def payment(self, owner: Owner, order_id: str) -> dict[str, Any]:
+        """The payment step's data for an unpaid order (what checkout answered): a reloaded
+        payment page asks again instead of keeping the client secret anywhere."""
+        document = self._payable(owner, order_id)
+        return self._with_payment(self._connections.get(), owner, uuid.UUID(document["order_id"]))
+
+    def pay(self, owner: Owner, order_id: str, card_token: str) -> dict[str, Any]:
+        """Confirm the order's PaymentIntent with a card token from Stripe.js. The order turns
+        PAID only through the webhook (Stripe's word, applied once); this answers what the
+        browser does next: wait (`succeeded`, `processing`) or run 3-D Secure
+        (`requires_action`, with Stripe.js and the client secret it holds)."""
+        import stripe  # loaded already by the Stripe account (payments is set)
+
+        payment = self.payment(owner, order_id)["payment"]
+        if payment is None or self._payments is None:
+            raise Problem(503, "payments-not-configured", "this shop takes no payments")
+        try:
+            intent = self._payments.confirm_with_card_token(
+                uuid.UUID(order_id), payment["intent_id"], card_token
+            )
+        except stripe.CardError as declined:
+            raise Problem(
+                402,
+                "payment-declined",
+                f"the card was declined ({declined.user_message or declined.code}): "
+                "try another card; the order stays payable until its reservation ends",
+                decline_code=declined.code,
+            ) from None
+        except stripe.InvalidRequestError as refused:
+            raise invalid(
+                f"Stripe refused the payment ({refused.user_message or 'invalid request'}): "
+                "send a new card token from Stripe.js for this order"
+            ) from None
+        except stripe.StripeError as error:
+            raise Problem(
+                503,
+                "payment-provider-unavailable",
+                f"the payment could not be sent to Stripe ({type(error).__name__}); retry",
+            ) from None
+        return {"order_id": order_id, "intent_status": intent.status}
+
+    def _payable(self, owner: Owner, order_id: str) -> dict[str, Any]:
+        document = self.get(owner, order_id)
+        if document["status"] != OrderState.PENDING_PAYMENT:
+            raise conflict(
+                f"order {order_id} is {document['status']}: only a PENDING_PAYMENT order is paid",
+                order_status=document["status"],
+            )
+        return document
 
     def _intent(
         self,
