@@ -1,5 +1,5 @@
 import type { Cart, CartLine } from '../api/types';
-import { go, HOME_HREF, orderHref, productHref } from '../router';
+import { checkoutHref, go, HOME_HREF, orderHref, productHref } from '../router';
 import { h } from '../ui/dom';
 import { errorBox } from '../ui/errorBox';
 import { formatMoney } from '../ui/money';
@@ -69,7 +69,8 @@ function renderCart(ctx: AppContext, cart: Cart, act: Act, errors: HTMLElement):
     ctx.api
       .checkout()
       .then((order) => {
-        go(orderHref(order.order_id));
+        // An order with a payment to make goes to the payment step; without one, to the order.
+        go(order.payment ? checkoutHref(order.order_id) : orderHref(order.order_id));
       })
       .catch((failure: unknown) => {
         checkout.disabled = false;
