@@ -117,6 +117,9 @@ class AwsEndpoints:
     def events_client(self) -> Any:
         return self._session().client("events", endpoint_url=self.moto)
 
+    def sesv2_client(self) -> Any:
+        return self._session().client("sesv2", endpoint_url=self.moto)
+
     def dynamodb_client(self) -> DynamoDBClient:
         return self._session().client("dynamodb", endpoint_url=self.dynamodb)
 

@@ -19,6 +19,7 @@ from components.artifacts import LambdaArtifact, lambda_artifact
 from components.cell.context import CellContext
 from components.cell.lambdas import CellFunction, FunctionSpec, cell_function
 from handlers.shared import env
+from handlers.shared.order_events import notification_pattern
 from handlers.shared.functions import (
     NOTIFICATIONS_HANDLER,
     NOTIFICATIONS_MEMORY_MB,
@@ -28,8 +29,6 @@ from handlers.shared.functions import (
     ORDER_JOBS_TIMEOUT_SECONDS,
 )
 
-ORDER_EVENT_SOURCE: Final = "shop3d.orders"  # handlers.cart.outbox_relay.SOURCE
-NOTIFIED_EVENTS: Final = ("OrderPaid", "OrderExpired")
 JOBS_SCHEDULE: Final = "rate(1 minute)"
 SENDER_LOCAL_PART: Final = "orders"
 # AWS's advice: a queue's visibility timeout at least six times its function's timeout.
@@ -100,9 +99,7 @@ def _notifications(
     rule = aws.cloudwatch.EventRule(
         ctx.name("notifications", "rule"),
         event_bus_name=bus.name,
-        event_pattern=json.dumps(
-            {"source": [ORDER_EVENT_SOURCE], "detail-type": list(NOTIFIED_EVENTS)}
-        ),
+        event_pattern=notification_pattern(),
         opts=ctx.opts(),
     )
     aws.sqs.QueuePolicy(

@@ -162,9 +162,7 @@ def test_a_declined_card_token_answers_402_in_words_and_the_order_stays_payable(
     assert retried.status == 422 and "new card token" in retried.body["detail"]
 
 
-def test_a_card_that_needs_3d_secure_answers_requires_action_for_stripe_js(
-    client, shop, cart_env
-):
+def test_a_card_that_needs_3d_secure_answers_requires_action_for_stripe_js(client, shop, cart_env):
     order, cookie = _order(client, shop, "LAMP-P9")
     answer = client.call(
         "POST",

@@ -353,7 +353,11 @@ def pay_order(order_id: str, body: Annotated[PayWithCard, Body()]) -> Response[s
     token = body.card_token
     return _mutating(
         owner,
-        lambda: {"status": 200, "body": _svc().orders.pay(owner, order_id, token), "cookie": cookie},
+        lambda: {
+            "status": 200,
+            "body": _svc().orders.pay(owner, order_id, token),
+            "cookie": cookie,
+        },
     )
 
 
