@@ -19,7 +19,6 @@ from components.artifacts import LambdaArtifact, lambda_artifact
 from components.cell.context import CellContext
 from components.cell.lambdas import CellFunction, FunctionSpec, cell_function
 from handlers.shared import env
-from handlers.shared.order_events import notification_pattern
 from handlers.shared.functions import (
     NOTIFICATIONS_HANDLER,
     NOTIFICATIONS_MEMORY_MB,
@@ -28,6 +27,7 @@ from handlers.shared.functions import (
     ORDER_JOBS_MEMORY_MB,
     ORDER_JOBS_TIMEOUT_SECONDS,
 )
+from handlers.shared.order_events import notification_pattern
 
 JOBS_SCHEDULE: Final = "rate(1 minute)"
 SENDER_LOCAL_PART: Final = "orders"
