@@ -271,7 +271,9 @@ class Platform:
         site.serve(Site(options.dist_dir, s3, assets_bucket, cart.invoke, issuer, pages))
         with step("pointing localstripe's webhook at the cart; order jobs and mail"):
             stripe.configure_webhook(
-                "shop3d-local", f"{site.url}{WEBHOOK_PATH}", payments[_WEBHOOK_SECRET_VARIABLE]
+                "shop3d-local",
+                site.url.rstrip("/") + WEBHOOK_PATH,  # site.url ends in "/"; "//api" is a page
+                payments[_WEBHOOK_SECRET_VARIABLE],
             )
             jobs = importlib.import_module("handlers.cart.jobs_lambda")
             self.jobs = OrderJobsTimer(lambda: jobs.run_jobs(jobs.services()))

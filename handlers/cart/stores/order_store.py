@@ -342,13 +342,18 @@ class Orders:
         (`requires_action`, with Stripe.js and the client secret it holds)."""
         import stripe  # loaded already by the Stripe account (payments is set)
 
-        payment = self.payment(owner, order_id)["payment"]
-        if payment is None or self._payments is None:
+        if self._payments is None:
             raise Problem(503, "payments-not-configured", "this shop takes no payments")
+        key = uuid.UUID(self._payable(owner, order_id)["order_id"])
+        conn = self._connections.get()
+        row = conn.execute(
+            "SELECT payment_intent_id FROM orders WHERE order_id = %s", (key,)
+        ).fetchone()
+        intent_id = None if row is None else row[0]
+        if intent_id is None:  # its creation failed at checkout: made now, as a retry would
+            intent_id = self._with_payment(conn, owner, key)["payment"]["intent_id"]
         try:
-            intent = self._payments.confirm_with_card_token(
-                uuid.UUID(order_id), payment["intent_id"], card_token
-            )
+            intent = self._payments.confirm_with_card_token(key, intent_id, card_token)
         except stripe.CardError as declined:
             raise Problem(
                 402,
