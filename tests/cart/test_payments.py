@@ -4,6 +4,7 @@ localstripe never sends (charge.refunded) are signed here and sent through the s
 
 from __future__ import annotations
 
+import http.client
 import json
 import threading
 import time
@@ -237,6 +238,46 @@ def test_one_event_delivered_50_times_at_once_applies_once(client, shop, cart_en
         ).fetchone()
     assert paid_events == (1,) and outbox == (1,)
     assert _state(client, order, cookie)["status"] == "PAID"
+
+
+def test_50_deliveries_of_one_event_at_once_over_http_to_two_cart_processes_apply_once(
+    client, shop, cart_env, site_server
+):
+    """The same race as above, end to end: 50 HTTP POSTs at once through the local site
+    (Hypercorn) to two cart worker processes, each a Lambda container with its own
+    connections, so the deliveries really overlap in the database."""
+    order, cookie = _order(client, shop, "LAMP-P11")
+    intent = {
+        "id": order["payment"]["intent_id"],
+        "object": "payment_intent",
+        "amount": 2500,
+        "currency": "eur",
+    }
+    payload = event("payment_intent.succeeded", intent)
+    headers = {
+        "Content-Type": "application/json",
+        "Stripe-Signature": signature(payload, WEBHOOK_SECRET),
+    }
+    barrier = threading.Barrier(50)
+
+    def deliver(_: int) -> tuple[int, str]:
+        connection = http.client.HTTPConnection(site_server.host, site_server.port, timeout=60)
+        barrier.wait()
+        try:
+            connection.request("POST", WEBHOOK_PATH, body=payload, headers=headers)
+            answer = connection.getresponse()
+            return answer.status, json.loads(answer.read())["result"]
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(50) as pool:
+        outcomes = list(pool.map(deliver, range(50)))
+    assert {status for status, _ in outcomes} == {200}, outcomes
+    results = [result for _, result in outcomes]
+    assert results.count("order paid") == 1 and results.count("already processed") == 49
+    shown = _state(client, order, cookie)
+    assert shown["status"] == "PAID"
+    assert [e["to"] for e in shown["events"]] == ["PENDING_PAYMENT", "PAID"]
 
 
 def _paid(client, shop, cart_env, sku: str, price: int = 3000):
