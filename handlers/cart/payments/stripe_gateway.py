@@ -148,7 +148,9 @@ class StripeAccount:
         def confirm(client: stripe.StripeClient) -> Intent:
             card = client.v1.tokens.retrieve(token).card
             if card is None:
-                raise stripe.InvalidRequestError(f"token {token} holds no card", "card_token")
+                raise stripe.InvalidRequestError(  # type: ignore[no-untyped-call]
+                    f"token {token} holds no card", "card_token"
+                )
             client.v1.payment_intents.update(
                 intent_id,
                 params={"payment_method": card.id},
