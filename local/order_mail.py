@@ -17,7 +17,8 @@ from botocore.exceptions import ClientError
 
 from handlers.shared import env
 from handlers.shared.order_events import notification_pattern
-from local.resources import AwsEndpoints, Queue, ensure_queue
+from local.lambda_runtime import ACCOUNT_ID
+from local.resources import AwsEndpoints, Queue, ensure_queue, let_service_send
 
 # RFC 2606 reserves .test: no mail could leave for a real domain even if moto sent any.
 MAIL_DOMAIN: Final = "shop3d.test"
@@ -39,24 +40,18 @@ def ensure_order_mail(endpoints: AwsEndpoints, prefix: str, bus: str) -> OrderMa
     """The notifications queue, the bus rule that fills it, and the sender's SES identity."""
     sqs = endpoints.sqs_client()
     queue = ensure_queue(sqs, f"{prefix}{RULE_SUFFIX}")
-    policy = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"Service": "events.amazonaws.com"},
-                "Action": "sqs:SendMessage",
-                "Resource": queue.arn,
-            }
-        ],
-    }
-    sqs.set_queue_attributes(QueueUrl=queue.url, Attributes={"Policy": json.dumps(policy)})
     events = endpoints.events_client()
     rule = f"{prefix}{RULE_SUFFIX}"
+    let_service_send(sqs, queue, "events.amazonaws.com", _rule_arn(endpoints, bus, rule))
     events.put_rule(Name=rule, EventBusName=bus, EventPattern=notification_pattern())
     events.put_targets(Rule=rule, EventBusName=bus, Targets=[{"Id": TARGET_ID, "Arn": queue.arn}])
     _ensure_identity(endpoints.sesv2_client(), MAIL_DOMAIN)
     return OrderMail(queue)
+
+
+def _rule_arn(endpoints: AwsEndpoints, bus: str, rule: str) -> str:
+    # moto's default account, as local.lambda_runtime names it.
+    return f"arn:aws:events:{endpoints.region}:{ACCOUNT_ID}:rule/{bus}/{rule}"
 
 
 def _ensure_identity(ses: Any, domain: str) -> None:

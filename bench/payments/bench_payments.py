@@ -44,8 +44,8 @@ import boto3
 import psycopg
 import stripe
 
-from bench.cart.bench_cart import WireCounter, percentiles
-from bench.payments.results import COMMITTED, render
+from bench.cart.bench_cart import WireCounter, catalog_item, percentiles
+from bench.payments.results import COMMITTED
 from handlers.cart.stores.database import apply_schema, set_cart_role_password, url_as_cart_role
 from handlers.cart.stores.order_store import set_stock
 from handlers.shared import env
@@ -293,16 +293,21 @@ def run(shopper: Shopper, raw: RawCalls, probe: Probe, iterations: int) -> dict[
     }
 
 
-def main() -> None:
+def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--iterations", type=int, default=50)
-    parser.add_argument("--write-docs", action="store_true")
-    args = parser.parse_args()
+    parser.add_argument("--write-docs", action="store_true", help="save and write the figures")
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = _arguments()
     with ExitStack() as stack:
-        dynamodb = stack.enter_context(DynamoDBLocal())
-        postgres = stack.enter_context(PostgresServer())
-        moto = stack.enter_context(MotoServer())
-        stripe_server = stack.enter_context(LocalStripe())
+        dynamodb, moto = stack.enter_context(DynamoDBLocal()), stack.enter_context(MotoServer())
+        postgres, stripe_server = (
+            stack.enter_context(PostgresServer()),
+            stack.enter_context(LocalStripe()),
+        )
         endpoints = AwsEndpoints(moto=moto.endpoint, dynamodb=dynamodb.endpoint)
         os.environ.update(endpoints.environment())
         issuer = LocalUserPool.create(endpoints.cognito_client(), moto.endpoint, LOCAL_REGION)
@@ -317,17 +322,7 @@ def main() -> None:
             os.environ[TABLE_ENV_VARS[logical]] = name
         catalog = tables[CATALOG.logical_name]
         endpoints.dynamodb_client().put_item(
-            TableName=catalog,
-            Item={
-                "sku": {"S": SKU},
-                "name": {"S": "Bench lamp"},
-                "description": {"S": "x"},
-                "price_minor": {"N": "4999"},
-                "currency": {"S": "EUR"},
-                "active": {"BOOL": True},
-                "asset_status": {"S": "READY"},
-                "manifest_key": {"S": f"assets/{SKU}/h/manifest.json"},
-            },
+            TableName=catalog, Item=catalog_item(SKU, "Bench lamp")
         )
         secret = ensure_secret(
             endpoints,
@@ -369,10 +364,7 @@ def main() -> None:
         "load_average_before_after": [load_before, load_after],
         **figures,
     }
-    print(render(results))
-    if args.write_docs:
-        COMMITTED.publish(results)
-        print(f"wrote {COMMITTED.path} and docs/{COMMITTED.block.page.name}")
+    COMMITTED.show(results, args.write_docs)
 
 
 if __name__ == "__main__":

@@ -34,14 +34,21 @@ def _dynamodb(counts: dict[str, int]) -> str:
     return ", ".join(f"{name} {n}" for name, n in sorted(counts.items()))
 
 
-def render(results: dict[str, Any]) -> str:
-    latency, trips = results["latency_ms"], results["round_trips"]
-    loads = ", ".join(f"{one:.1f}" for one in results["load_average_before_after"])
-    lines = [
+def _run(results: dict[str, Any]) -> str:
+    before, after = results["load_average_before_after"]
+    return (
         f"One run of `python -m bench.payments.bench_payments --iterations "
         f"{results['iterations']}` on {results['date']}, {results['cpus']} cores with other "
-        f"work running (1-minute load average {loads}, before and after): the real "
-        "lambda_handler on ALB events against DynamoDB Local, PostgreSQL, moto and localstripe.",
+        f"work running (1-minute load average {before:.1f}, {after:.1f}, before and after): the "
+        "real lambda_handler on ALB events against DynamoDB Local, PostgreSQL, moto and "
+        "localstripe."
+    )
+
+
+def render(results: dict[str, Any]) -> str:
+    latency, trips = results["latency_ms"], results["round_trips"]
+    lines = [
+        _run(results),
         "",
         "Round trips of one call, counted where they leave the process:",
         "",

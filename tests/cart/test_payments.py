@@ -29,6 +29,7 @@ from local.servers import LocalStripe
 from tests.cart.conftest import WEBHOOK_SECRET
 from tests.cart.stripe_helpers import (
     DECLINED_CARD,
+    TEST_CARD,
     card_token,
     event,
     pay,
@@ -67,6 +68,12 @@ def _order(client, shop, sku: str, quantity: int = 1, price: int = 2500, stock: 
     reply = client.call("POST", "/api/checkout", cookie=cookie)
     assert reply.status == 201, reply.body
     return reply.body, cookie
+
+
+def _pay_with(client, cart_env, order, cookie, card: str = TEST_CARD):
+    """The payment step's POST with a card token made as Stripe.js makes one."""
+    body = {"card_token": card_token(cart_env.stripe, card)}
+    return client.call("POST", f"/api/orders/{order['order_id']}/payment", body, cookie=cookie)
 
 
 def _state(client, order, cookie) -> dict[str, Any]:
@@ -125,12 +132,7 @@ def test_the_payment_step_pays_with_a_browser_card_token_and_paid_comes_by_webho
     assert payment["client_secret"] == order["payment"]["client_secret"]
     assert payment["publishable_key"] == LocalStripe.PUBLISHABLE_KEY
     assert payment["stripe_js_url"] == f"{cart_env.stripe.endpoint}/js.stripe.com/v3/"
-    paid = client.call(
-        "POST",
-        f"/api/orders/{order['order_id']}/payment",
-        {"card_token": card_token(cart_env.stripe)},
-        cookie=cookie,
-    )
+    paid = _pay_with(client, cart_env, order, cookie)
     assert paid.status == 200, paid.body
     assert paid.body == {"order_id": order["order_id"], "intent_status": "succeeded"}
     assert wait_for(lambda: _state(client, order, cookie)["status"] == "PAID"), deliveries
@@ -142,35 +144,20 @@ def test_a_declined_card_token_answers_402_in_words_and_the_order_stays_payable(
     client, shop, cart_env
 ):
     order, cookie = _order(client, shop, "LAMP-P8")
-    declined = client.call(
-        "POST",
-        f"/api/orders/{order['order_id']}/payment",
-        {"card_token": card_token(cart_env.stripe, DECLINED_CARD)},
-        cookie=cookie,
-    )
+    declined = _pay_with(client, cart_env, order, cookie, DECLINED_CARD)
     assert declined.status == 402, declined.body
     assert declined.content_type == "application/problem+json"
     assert declined.body["detail"].startswith("the card was declined (Your card was declined.)")
     assert _state(client, order, cookie)["status"] == "PENDING_PAYMENT"
     # A second card for the same intent: Stripe confirms it; localstripe keeps the failed charge
     # and refuses the confirm ("Bad request"), which reaches the shopper as a 422 in words.
-    retried = client.call(
-        "POST",
-        f"/api/orders/{order['order_id']}/payment",
-        {"card_token": card_token(cart_env.stripe)},
-        cookie=cookie,
-    )
+    retried = _pay_with(client, cart_env, order, cookie)
     assert retried.status == 422 and "new card token" in retried.body["detail"]
 
 
 def test_a_card_that_needs_3d_secure_answers_requires_action_for_stripe_js(client, shop, cart_env):
     order, cookie = _order(client, shop, "LAMP-P9")
-    answer = client.call(
-        "POST",
-        f"/api/orders/{order['order_id']}/payment",
-        {"card_token": card_token(cart_env.stripe, THREE_D_SECURE_CARD)},
-        cookie=cookie,
-    )
+    answer = _pay_with(client, cart_env, order, cookie, THREE_D_SECURE_CARD)
     assert answer.status == 200 and answer.body["intent_status"] == "requires_action"
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
@@ -139,6 +139,12 @@ def _respond(reply: Reply) -> Response[str]:
         body=json.dumps(reply["body"]),
         cookies=cookies,
     )
+
+
+def _shopper_reads(read: Callable[[Owner], Any]) -> Response[str]:
+    """A read for the shopper (token, session or guest cookie): 200 with what `read` returns."""
+    owner, cookie = _shopper()
+    return _respond({"status": 200, "body": read(owner), "cookie": cookie})
 
 
 def _mutating(owner: Owner, compute: Callable[[], Reply]) -> Response[str]:
@@ -313,8 +319,7 @@ def list_orders() -> Response[str]:
     responses=documented.documented(documented.Order, 401, 404, 503),
 )
 def get_order(order_id: str) -> Response[str]:
-    owner, cookie = _shopper()
-    return _respond({"status": 200, "body": _svc().orders.get(owner, order_id), "cookie": cookie})
+    return _shopper_reads(lambda owner: _svc().orders.get(owner, order_id))
 
 
 @router.post(
@@ -338,9 +343,7 @@ def cancel_order(order_id: str) -> Response[str]:
     responses=documented.documented(documented.OrderPayment, 401, 404, 409, 503),
 )
 def get_payment(order_id: str) -> Response[str]:
-    owner, cookie = _shopper()
-    body = _svc().orders.payment(owner, order_id)
-    return _respond({"status": 200, "body": body, "cookie": cookie})
+    return _shopper_reads(lambda owner: _svc().orders.payment(owner, order_id))
 
 
 @router.post(

@@ -298,10 +298,7 @@ class Orders:
         document = self._must_load(conn, owner, order_id)
         if self._payments is None or document["status"] != OrderState.PENDING_PAYMENT:
             return {**document, "payment": None}
-        row = conn.execute(
-            "SELECT payment_intent_id FROM orders WHERE order_id = %s", (order_id,)
-        ).fetchone()
-        intent_id = None if row is None else row[0]
+        intent_id = _intent_id(conn, order_id)
         import stripe  # loaded already by the Stripe account (payments is set)
 
         try:
@@ -340,39 +337,21 @@ class Orders:
         PAID only through the webhook (Stripe's word, applied once); this answers what the
         browser does next: wait (`succeeded`, `processing`) or run 3-D Secure
         (`requires_action`, with Stripe.js and the client secret it holds)."""
-        import stripe  # loaded already by the Stripe account (payments is set)
-
         if self._payments is None:
             raise Problem(503, "payments-not-configured", "this shop takes no payments")
+        import stripe  # loaded already by the Stripe account (payments is set)
+
+        from handlers.cart.payments.problems import payment_problem
+
         key = uuid.UUID(self._payable(owner, order_id)["order_id"])
         conn = self._connections.get()
-        row = conn.execute(
-            "SELECT payment_intent_id FROM orders WHERE order_id = %s", (key,)
-        ).fetchone()
-        intent_id = None if row is None else row[0]
+        intent_id = _intent_id(conn, key)
         if intent_id is None:  # its creation failed at checkout: made now, as a retry would
             intent_id = self._with_payment(conn, owner, key)["payment"]["intent_id"]
         try:
             intent = self._payments.confirm_with_card_token(key, intent_id, card_token)
-        except stripe.CardError as declined:
-            raise Problem(
-                402,
-                "payment-declined",
-                f"the card was declined ({declined.user_message or declined.code}): "
-                "try another card; the order stays payable until its reservation ends",
-                decline_code=declined.code,
-            ) from None
-        except stripe.InvalidRequestError as refused:
-            raise invalid(
-                f"Stripe refused the payment ({refused.user_message or 'invalid request'}): "
-                "send a new card token from Stripe.js for this order"
-            ) from None
         except stripe.StripeError as error:
-            raise Problem(
-                503,
-                "payment-provider-unavailable",
-                f"the payment could not be sent to Stripe ({type(error).__name__}); retry",
-            ) from None
+            raise payment_problem(error) from None
         return {"order_id": order_id, "intent_status": intent.status}
 
     def _payable(self, owner: Owner, order_id: str) -> dict[str, Any]:
@@ -429,6 +408,13 @@ class Orders:
             return Change(quantities=leftover, currency=state.currency, new_generation=True)
 
         self._store.mutate(owner, plan, start=ordered)
+
+
+def _intent_id(conn: psycopg.Connection, order_id: uuid.UUID) -> str | None:
+    row = conn.execute(
+        "SELECT payment_intent_id FROM orders WHERE order_id = %s", (order_id,)
+    ).fetchone()
+    return None if row is None else row[0]
 
 
 def _reserve(cur: psycopg.Cursor[Any], sku: str, quantity: int) -> None:
