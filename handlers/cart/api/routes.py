@@ -89,6 +89,16 @@ def _user() -> Owner | None:
     return Owner("user", verifier.subject(token.strip()))
 
 
+def _account_email() -> str | None:
+    """A signed-in browser's account address, where its order e-mails go when checkout names
+    none (its session holds it; Cognito access tokens carry no e-mail claim, so a bearer-token
+    client names the address in the checkout body)."""
+    session_id = _cookie(SESSION_COOKIE)
+    if _header("authorization") is not None or session_id is None:
+        return None
+    return _svc().accounts.current(session_id).email
+
+
 def _guest(create: bool) -> tuple[Owner | None, str | None]:
     """The guest from the signed cookie, or (if `create`) a new guest and its cookie value."""
     value = _cookie(COOKIE_NAME)
@@ -290,6 +300,7 @@ def checkout() -> Response[str]:
         from handlers.cart.api.bodies import Checkout
 
         email = parse_model(raw, Checkout).email
+    email = email or _account_email()
 
     def compute() -> Reply:
         status, order = _svc().orders.checkout(owner, email)
