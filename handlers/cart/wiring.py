@@ -148,7 +148,9 @@ class Services:
         from handlers.cart.stores.credentials import CachedSecret
 
         secret = CachedSecret(self._secrets, self.settings.stripe_secret_arn)
-        return StripeAccount(secret, self.settings.stripe_api_base)
+        return StripeAccount(
+            secret, self.settings.stripe_api_base, js_url=self.settings.stripe_js_url
+        )
 
     @cached_property
     def webhook(self) -> WebhookProcessor:

@@ -45,6 +45,7 @@ SHELL_ONLY_PATHS: Final = (
     "/account",
     "/sign-up",
     "/reset",
+    "/checkout/{order_id}",
     "/orders/{order_id}",
     "/search",
     "/admin",

@@ -5,6 +5,7 @@ import { accountPage, resetPage, signUpPage } from './pages/account';
 import { adminEditPage, adminListPage } from './pages/admin';
 import { cartPage } from './pages/cart';
 import { orderPage } from './pages/order';
+import { paymentPage } from './pages/payment';
 import { productPage } from './pages/product';
 import { productsPage } from './pages/products';
 import { takePageData, type PageData } from './pages/pageData';
@@ -28,6 +29,8 @@ function pageFor(route: Route, data: PageData | null): Page {
       return cartPage;
     case 'order':
       return orderPage(route.orderId);
+    case 'checkout':
+      return paymentPage(route.orderId);
     case 'account':
       return accountPage;
     case 'sign-up':

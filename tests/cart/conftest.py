@@ -109,6 +109,7 @@ def cart_world(
             env.CART_COOKIE_KEY: COOKIE_KEY,
             env.STRIPE_SECRET_ARN: stripe_secret_arn,
             env.STRIPE_API_BASE: localstripe.endpoint,
+            env.STRIPE_JS_URL: localstripe.js_url,
             **issuer.env(),
         }
         for name, value in settings.items():
