@@ -22,14 +22,17 @@ import statistics
 import subprocess
 import time
 import urllib.request
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
 
 from bench.pages.profiles import PROFILES, SHIPPED, VARIANTS, Profile, Variant
 from bench.pages.results import COMMITTED, FIGURES, render
-from local.platform import Platform, PlatformOptions
+from handlers.asset.config import PipelineConfig
+from handlers.asset.pipeline import process_file
 from local.catalog_file import DEFAULT_CATALOG
+from local.platform import Platform, PlatformOptions
 from local.servers import REPO_ROOT
 from local.storefront_build import STOREFRONT
 
@@ -48,6 +51,23 @@ def _catalog(state_dir: Path) -> Path:
     path = state_dir.with_name(state_dir.name + "-catalog.json")
     path.write_text(json.dumps(catalog), encoding="utf-8")
     return path
+
+
+def preview_bytes(catalog: Path) -> dict[str, dict[str, int]]:
+    """Each product's preview GLB as the asset pipeline writes it with Draco (what ships) and
+    with EXT_meshopt_compression: the lever a meshopt preview would pull (no Draco decoder
+    before the first frame; meshopt's decoder is in the viewer's chunk either way)."""
+    spec = json.loads(catalog.read_text(encoding="utf-8"))
+    sizes: dict[str, dict[str, int]] = {}
+    for product in spec["products"]:
+        model = Path(spec["models_dir"]) / product["model"]
+        sizes[product["sku"]] = {}
+        for compression in ("draco", "meshopt"):
+            config = replace(PipelineConfig(), compression=compression)
+            result = process_file(model, product["sku"], config)
+            preview = next(lod for lod in result.lods if lod.name == "preview")
+            sizes[product["sku"]][compression] = len(preview.data)
+    return sizes
 
 
 def _wait_for_posters(url: str, skus: list[str]) -> None:
@@ -81,7 +101,7 @@ def _load(url: str, sku: str, profile: Profile, variant: Variant) -> dict[str, A
         "shellPath": str(STOREFRONT / "dist" / "index.html"),
         "waitMs": WAIT_MS,
     }
-    done = subprocess.run(  # noqa: S603 - our own script
+    done = subprocess.run(
         [node, str(RUNNER), json.dumps(spec)],
         capture_output=True,
         text=True,
@@ -133,7 +153,8 @@ def main() -> None:
     args = parser.parse_args()
     args.state_dir.mkdir(parents=True, exist_ok=True)
     args.state_dir.chmod(0o755)  # PostgreSQL runs as its own user
-    options = PlatformOptions(state_dir=args.state_dir, catalog=_catalog(args.state_dir), port=0)
+    catalog = _catalog(args.state_dir)
+    options = PlatformOptions(state_dir=args.state_dir, catalog=catalog, port=0)
     platform = Platform(options).start()
     try:
         _wait_for_posters(platform.url, list(PRODUCTS))
@@ -152,6 +173,7 @@ def main() -> None:
         "load_average": round(load, 1),
         "shipped": SHIPPED,
         "loads": loads,
+        "preview_bytes": preview_bytes(catalog),
     }
     print(render(results))
     if args.write_docs:

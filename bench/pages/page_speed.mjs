@@ -112,11 +112,20 @@ try {
   for (const chunk of chunks) {
     chunkTotal.set(chunk.id, (chunkTotal.get(chunk.id) ?? 0) + chunk.bytes);
   }
-  const onWire = [...chunks.map((c) => ({ t: pageMs(c.t), bytes: c.bytes }))];
+  const onWire = [...chunks.map((c) => ({ t: pageMs(c.t), bytes: c.bytes, id: c.id }))];
   for (const [id, event] of finished) {
-    onWire.push({ t: pageMs(event.timestamp), bytes: Math.max(event.encodedDataLength - (chunkTotal.get(id) ?? 0), 0) });
+    onWire.push({ t: pageMs(event.timestamp), bytes: Math.max(event.encodedDataLength - (chunkTotal.get(id) ?? 0), 0), id });
   }
   const bytesUntil = (t) => onWire.filter((c) => t !== null && c.t <= t).reduce((sum, c) => sum + c.bytes, 0);
+  // What the bytes before the first frame were, per path.
+  const beforeByPath = {};
+  for (const c of onWire) {
+    const url = urls.get(c.id);
+    if (seen.firstFrame !== null && c.t <= seen.firstFrame && url?.startsWith('http')) {
+      const path = new URL(url).pathname;
+      beforeByPath[path] = (beforeByPath[path] ?? 0) + c.bytes;
+    }
+  }
   const requests = [...urls.values()].filter((u) => u.startsWith('http')).map((u) => new URL(u).pathname);
   const counts = {};
   for (const path of requests) {
@@ -134,6 +143,7 @@ try {
     final_lod_ms: last?.t ?? null,
     lods_drawn: seen.lods,
     bytes_before_first_frame: bytesUntil(seen.firstFrame),
+    before_by_path: beforeByPath,
     total_bytes: onWire.reduce((sum, c) => sum + c.bytes, 0),
     cls: seen.cls,
     fetched_twice: Object.entries(counts).filter(([, n]) => n > 1).map(([path]) => path),

@@ -24,6 +24,11 @@ class Profile:
     # 270 ms or the downlink under 700 kbps; https://wicg.github.io/netinfo/#effective-connection-types).
     ect: str
 
+    @property
+    def downlink_hint(self) -> str:
+        """The Downlink hint Chromium sends: Mbps, rounded to 25 kbps, capped at 10 (NetInfo)."""
+        return f"{min(round(self.down_kbps / 25) * 25, 10_000) / 1000:g}"
+
 
 PROFILES: Final = (
     Profile("Slow 4G", latency_ms=150, down_kbps=1600, up_kbps=750, ect="4g"),
@@ -45,7 +50,12 @@ class Variant:
 
     def headers(self, profile: Profile) -> dict[str, str]:
         if self.hints:
-            return {"ECT": profile.ect, "Device-Memory": str(DEVICE_MEMORY_GB), "DPR": str(DPR)}
+            return {
+                "ECT": profile.ect,
+                "Downlink": profile.downlink_hint,
+                "Device-Memory": str(DEVICE_MEMORY_GB),
+                "DPR": str(DPR),
+            }
         return {FIRST_LOD_HEADER: FIXED_FIRST_LOD}
 
     def query(self) -> str:
@@ -78,8 +88,8 @@ VARIANTS: Final = (
     ),
     Variant(
         "pages, edge choice",
-        "as `pages`, the first LOD chosen from the phone's hints (ECT, Device-Memory, DPR) "
-        "instead of the fixed preview",
+        "as `pages`, the first LOD chosen from the phone's hints (ECT, Downlink, Device-Memory, "
+        "DPR: the edge function's decision) instead of the fixed preview",
         spa_shell=False,
         together=False,
         hints=True,
