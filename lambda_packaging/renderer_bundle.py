@@ -11,7 +11,6 @@ would need too, all of them pure Python, rather than miss one the instance needs
 from __future__ import annotations
 
 import ast
-import hashlib
 import tempfile
 from pathlib import Path
 from typing import Final
@@ -40,10 +39,14 @@ def _imported_handlers(path: Path) -> set[str]:
     for node in ast.walk(ast.parse(path.read_bytes(), filename=str(path))):
         if isinstance(node, ast.Import):
             found.update(a.name for a in node.names if a.name.startswith("handlers."))
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            if node.module == "handlers" or node.module.startswith("handlers."):
-                found.add(node.module)
-                found.update(f"{node.module}.{a.name}" for a in node.names)
+        elif (
+            isinstance(node, ast.ImportFrom)
+            and node.level == 0
+            and node.module
+            and (node.module == "handlers" or node.module.startswith("handlers."))
+        ):
+            found.add(node.module)
+            found.update(f"{node.module}.{a.name}" for a in node.names)
     return found
 
 
@@ -63,7 +66,7 @@ def renderer_sources(root: Path = REPO_ROOT) -> list[tuple[str, Path]]:
     for path in list(files):
         for parent in path.relative_to(root).parents:
             init = root / parent / "__init__.py"
-            if parent != Path(".") and init.is_file():
+            if parent != Path() and init.is_file():
                 files.add(init)
     return sorted((p.relative_to(root).as_posix(), p) for p in files)
 
@@ -72,7 +75,10 @@ def hashed_requirements(lock_bytes: bytes | None = None) -> str:
     """`name==version --hash=...` for each package of the group, every wheel's and sdist's hash."""
     lines = []
     for package in group_closure(GROUP, lock_bytes):
-        artifacts = [*package.get("wheels", []), *([package["sdist"]] if "sdist" in package else [])]
+        artifacts = [
+            *package.get("wheels", []),
+            *([package["sdist"]] if "sdist" in package else []),
+        ]
         if not artifacts:
             raise ArtifactError(f"uv.lock lists no files for {package['name']}: cannot hash it")
         hashes = " ".join(f"--hash={a['hash']}" for a in artifacts)
@@ -98,7 +104,3 @@ def written_bundle(root: Path = REPO_ROOT) -> tuple[Path, ZippedTree]:
     zipped = renderer_bundle(root)
     path = BUILD_DIR / "web-renderer" / f"{zipped.hexdigest}.zip"
     return write_once(path, zipped), zipped
-
-
-def bundle_digest(root: Path = REPO_ROOT) -> str:
-    return hashlib.sha256(renderer_bundle(root).data).hexdigest()

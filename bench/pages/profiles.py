@@ -46,7 +46,8 @@ class Variant:
     what: str
     spa_shell: bool  # the document is the storefront's shell: no server HTML, poster, preloads
     together: bool  # the old loading order: preview and standard fetched at once
-    hints: bool  # the first LOD chosen from the phone's hints, else FIXED_FIRST_LOD
+    hints: bool  # the first LOD chosen from the phone's hints, else `first_lod`
+    first_lod: str = FIXED_FIRST_LOD
 
     def headers(self, profile: Profile) -> dict[str, str]:
         if self.hints:
@@ -56,7 +57,7 @@ class Variant:
                 "Device-Memory": str(DEVICE_MEMORY_GB),
                 "DPR": str(DPR),
             }
-        return {FIRST_LOD_HEADER: FIXED_FIRST_LOD}
+        return {FIRST_LOD_HEADER: self.first_lod}
 
     def query(self) -> str:
         return "?lods=together" if self.together else ""  # productViewer.ts LOD_ORDER_PARAM
@@ -85,6 +86,15 @@ VARIANTS: Final = (
         spa_shell=False,
         together=False,
         hints=False,
+    ),
+    Variant(
+        "pages, standard first",
+        "as `pages`, the standard LOD first whatever the link (what ECT alone would choose "
+        "for this phone)",
+        spa_shell=False,
+        together=False,
+        hints=False,
+        first_lod="standard-1024",
     ),
     Variant(
         "pages, edge choice",

@@ -268,9 +268,7 @@ def web_tier(
         "ALBRequestCountPerTarget",
         pulumi.Output.concat(alb.arn_suffix, "/", target_group.arn_suffix),
     )
-    return WebTier(
-        group=group, launch_template=template, renderer_key=key, renderer_bundle=bundle
-    )
+    return WebTier(group=group, launch_template=template, renderer_key=key, renderer_bundle=bundle)
 
 
 def _upload_renderer(ctx: CellContext, key: str) -> aws.s3.BucketObject:

@@ -16,9 +16,7 @@ from handlers.shared.routes import FIRST_LOD_HEADER
 
 CHOICES: Final = ("preview-256", "preview-512", "standard-1024")
 # Asked for by every page (Accept-CH); Chromium sends Save-Data and ECT unasked.
-ACCEPT_CH: Final = (
-    "Save-Data, Device-Memory, DPR, ECT, Downlink, Sec-CH-Device-Memory, Sec-CH-DPR"
-)
+ACCEPT_CH: Final = "Save-Data, Device-Memory, DPR, ECT, Downlink, Sec-CH-Device-Memory, Sec-CH-DPR"
 # ECT is 4g from 270 ms RTT and 700 kbps down (Slow 4G included): the standard LOD goes first only
 # on a downlink (Mbps, Chromium caps the hint at 10) that brings it in about as fast as the
 # preview on Slow 4G. bench/pages measured standard-first on Slow 4G: the first frame twice as late.
