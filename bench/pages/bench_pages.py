@@ -155,13 +155,14 @@ def main() -> None:
     args.state_dir.chmod(0o755)  # PostgreSQL runs as its own user
     catalog = _catalog(args.state_dir)
     options = PlatformOptions(state_dir=args.state_dir, catalog=catalog, port=0)
+    load_before = os.getloadavg()[0]
     platform = Platform(options).start()
     try:
         _wait_for_posters(platform.url, list(PRODUCTS))
         loads = measure(platform.url, args.runs)
     finally:
         platform.stop()
-    load = os.getloadavg()[0]
+    load_after = os.getloadavg()[0]
     version = subprocess.run(
         ["/usr/bin/chromium", "--version"], capture_output=True, text=True, check=False
     ).stdout.strip()
@@ -170,7 +171,7 @@ def main() -> None:
         "runs": args.runs,
         "chromium": version,
         "cpus": os.cpu_count(),
-        "load_average": round(load, 1),
+        "load_average_before_after": [round(load_before, 1), round(load_after, 1)],
         "shipped": SHIPPED,
         "loads": loads,
         "preview_bytes": preview_bytes(catalog),

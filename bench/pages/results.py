@@ -150,11 +150,13 @@ def _table(loads: dict[str, dict[str, Any]], profile: Profile, sku: str) -> list
 def render(results: dict[str, Any]) -> str:
     loads = results["loads"]
     skus = sorted({key.split("|", 1)[1] for key in loads})
+    loads_seen = ", ".join(f"{one:.1f}" for one in results["load_average_before_after"])
     lines = [
         f"One run of `python -m bench.pages.bench_pages --runs {results['runs']}` on "
         f"{results['date']}: {results['chromium']} headless (SwiftShader: the CPU draws the "
-        f"frames) on {results['cpus']} cores shared with other work (1-minute load average "
-        f"{results['load_average']:.1f} at the end), against the local platform; each figure "
+        f"frames, so the first-frame times move with the machine's load) on {results['cpus']} "
+        f"cores shared with other work (1-minute load average {loads_seen}, before and after), "
+        "against the local platform; each figure "
         f"the median of {results['runs']} load(s), each in a fresh browser context (empty cache). "
         "Times from navigation start; bytes on the wire (CDP), gzip as CloudFront compresses.",
         "",

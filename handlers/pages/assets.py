@@ -63,7 +63,7 @@ def _poster(entry: Any, manifest_url: str) -> PosterImage | None:
     if not isinstance(entry, dict):
         return None
     url, width = entry.get("url"), entry.get("width")
-    fmt = _EXTENSION_OF.get(entry.get("type"))
+    fmt = _EXTENSION_OF.get(str(entry.get("type")))
     height = entry.get("height", width)
     if (
         not isinstance(url, str)
