@@ -29,7 +29,7 @@ def test_the_renderer_imports_from_the_unzipped_bundle_alone(tmp_path: Path) -> 
         names = archive.namelist()
         archive.extractall(tmp_path)
     assert REQUIREMENTS in names
-    assert not [n for n in names if n.startswith(("handlers/cart/", "tests/"))]
+    assert not [n for n in names if n.startswith(("handlers/cart/", "handlers/asset/", "tests/"))]
     assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
     repo = str(Path(__file__).resolve().parents[2])
     probe = (
