@@ -24,7 +24,7 @@ function pageFor(route: Route, data: PageData | null): Page {
     case 'products':
       return productsPage(route.category, data?.page === 'products');
     case 'product':
-      return productPage(route.sku, data?.page === 'product' ? data.product : null);
+      return data?.page === 'product' ? productPage(route.sku, data.product, data.first_lod) : productPage(route.sku);
     case 'cart':
       return cartPage;
     case 'order':

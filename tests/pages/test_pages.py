@@ -179,7 +179,7 @@ def test_the_page_preloads_the_manifest_and_the_preview_lod(client: TestClient) 
 def test_a_fast_phone_gets_the_standard_lod_preloaded_as_the_edge_chose(
     client: TestClient,
 ) -> None:
-    hints = {"ECT": "4g", "Device-Memory": "8", "DPR": "3"}
+    hints = {"ECT": "4g", "Downlink": "10", "Device-Memory": "8", "DPR": "3"}
     reply = client.get("/products/CHAIR-1", hints)
     preloads = [a["href"] for a in parsed(reply.text).find("link", rel="preload")]
     assert preloads[1] == "/assets/CHAIR-1/abc123/standard.glb"
