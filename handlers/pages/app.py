@@ -132,7 +132,8 @@ class Pages:
 
     def _product_page(self, site: html.Site, sku: str, first_lod: str) -> tuple[str, int]:
         product = self.source.catalog.product(sku)
-        if product is None or not product.active:
+        # A variant's line SKU is bought from its product's page, not a page of its own.
+        if product is None or not product.active or product.variant is not None:
             path = html.product_path(sku)
             return html.not_found_page(self.shell, site, path, "No such product."), 404
         assets = self.source.assets(product)
