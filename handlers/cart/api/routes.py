@@ -167,7 +167,7 @@ def _line_sku(raw: str) -> str:
     """A cart line's path SKU: a product's, or a variant's `<sku>~<variant key>`."""
     if len(raw) > LINE_SKU_MAX_LENGTH or not _LINE_SKU.fullmatch(raw):
         raise invalid(
-            f"{raw[:100]!r} is not a line SKU: a product SKU (letters, digits, '.', '_', '-'),"
+            f"{raw[:100]!r} is not a SKU: a product's (letters, digits, '.', '_', '-'),"
             f" optionally '~' and a variant key (lower-case words and hyphens); up to"
             f" {LINE_SKU_MAX_LENGTH} characters"
         )
