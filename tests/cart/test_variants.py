@@ -24,9 +24,7 @@ def _chair(shop: Any, sku: str, *, fabric: int = 4, leather: int = 2) -> None:
     shop.stock(f"{sku}~leather", leather)
 
 
-def test_the_product_api_lists_each_variant_with_its_line_sku_price_and_availability(
-    client, shop
-):
+def test_the_product_api_lists_each_variant_with_its_line_sku_price_and_availability(client, shop):
     _chair(shop, "CHAIR-V1", fabric=40, leather=0)
     reply = client.call("GET", "/api/products/CHAIR-V1")
     assert reply.status == 200, reply.body

@@ -9,71 +9,20 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import threading
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import boto3
-import pytest
-from starlette.concurrency import run_in_threadpool
 
-from handlers.asset import handler as asset_handler
-from handlers.cart.api import lambda_entry
 from handlers.shared import env
 from handlers.shared.groups import SELLER_GROUP
-from local.lambda_runtime import LambdaContext
-from local.resources import delete_queue, ensure_queue, notify_queue_on_uploads
-from local.servers import LOOPBACK, REPO_ROOT, free_port
-from local.site_app import Site
-from local.site_server import SiteServer
-from local.storefront_build import build
-from local.upload_events import UploadEventPump
+from local.servers import REPO_ROOT
 from tests.asset.gltf_factory import GltfParts
-from tests.conftest import unique_prefix
 from tests.sellers.staff_pool import PASSWORD
 
 FLOW = Path(__file__).with_name("admin_flow.mjs")
 ARTIFACTS = REPO_ROOT / "test-artifacts"
 BROWSER_TIMEOUT_S = 300.0
-
-
-@pytest.fixture
-def site(admin_module: Any, uploads_bucket: str, cart_env: Any) -> Iterator[str]:
-    s3, sqs = boto3.client("s3"), boto3.client("sqs")
-    assets_bucket = uploads_bucket.replace("uploads", "assets")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv(env.ASSETS_BUCKET, assets_bucket)
-        asset_handler.use_wiring(asset_handler.AssetWiring.from_env())
-        queue = ensure_queue(sqs, f"{unique_prefix('q')}uploads")
-        notify_queue_on_uploads(s3, sqs, uploads_bucket, queue)
-        pump = UploadEventPump(sqs, queue, asset_handler.lambda_handler, lambda: None, s3)
-        pump.start()
-        server = SiteServer(LOOPBACK, free_port())
-        server.serve(Site(build(), s3, assets_bucket, _in_process_cart()))
-        try:
-            yield server.url
-        finally:
-            server.stop()
-            pump.stop()
-            delete_queue(sqs, queue)
-
-
-def _in_process_cart() -> Any:
-    """The cart handler of this test process (bound to this module's world), one request at a
-    time as one Lambda container serves them, off the event loop."""
-    one_container = threading.Lock()
-
-    def invoke(event: dict[str, Any]) -> dict[str, Any]:
-        with one_container:
-            reply: dict[str, Any] = lambda_entry.lambda_handler(event, LambdaContext())
-            return reply
-
-    async def cart(event: dict[str, Any]) -> dict[str, Any]:
-        return await run_in_threadpool(invoke, event)
-
-    return cart
 
 
 def test_a_seller_creates_a_product_uploads_a_model_and_sees_it_ready(site, issuer, tmp_path):

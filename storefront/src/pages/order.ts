@@ -1,4 +1,5 @@
 import { h } from '../ui/dom';
+import { lineLabel } from './variantChoice';
 import { formatMoney } from '../ui/money';
 import type { Page } from './context';
 
@@ -19,7 +20,7 @@ export const orderPage = (orderId: string): Page => async (ctx, outlet) => {
     h(
       'ul',
       { class: 'order-lines' },
-      ...order.lines.map((line) => h('li', {}, `${line.quantity} × ${line.name}: ${formatMoney(line.line_total_minor, order.currency)}`)),
+      ...order.lines.map((line) => h('li', {}, `${line.quantity} × ${lineLabel(line)}: ${formatMoney(line.line_total_minor, order.currency)}`)),
     ),
   );
 };
