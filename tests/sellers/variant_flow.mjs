@@ -24,6 +24,7 @@ try {
   page.setDefaultTimeout(TIMEOUT_MS);
   page.on('pageerror', (error) => result.errors.push(error.message));
   page.on('console', (m) => { if (m.type() === 'error') result.errors.push(m.text()); });
+  page.on('response', (r) => { if (r.status() >= 400) result.errors.push(`${r.status()} ${new URL(r.url()).pathname}`); });
   page.on('request', (request) => {
     const path = new URL(request.url()).pathname;
     if (path.endsWith('.glb')) result.glbRequests.push(path);
