@@ -30,7 +30,8 @@ try {
     if (path.endsWith('.glb')) result.glbRequests.push(path);
     if (request.method() === 'POST' && path === '/api/cart/items') result.added = JSON.parse(request.postData() ?? 'null');
   });
-  await page.goto(`${url.replace(/\/$/, '')}/products/${sku}`);
+  await page.goto(url);
+  await page.locator(`[data-testid=product-card][data-sku="${sku}"] a`).click();
   await page.locator('[data-testid=viewer-canvas][data-first-render=true]').waitFor();
   const choice = page.getByTestId('variant-choice');
   result.options = await choice.locator('option').allTextContents();
