@@ -164,7 +164,8 @@ describe('variants', () => {
     const glbsBefore = server.requests.filter((r) => r.endsWith('.glb')).length;
     await select.selectOption({ label: 'Leather' });
     await page.locator('[data-testid=viewer-canvas][data-variant=Leather]').waitFor();
-    expect(await canvas.getAttribute('data-variant-parts')).toBe('5'); // left, right, 3 legs
+    // left, right, and the three legs (one node's copies, joined into one primitive)
+    expect(await canvas.getAttribute('data-variant-parts')).toBe('3');
     await page.waitForTimeout(500); // the frame after the swap
     const after = await canvas.screenshot();
     expect(server.requests.filter((r) => r.endsWith('.glb')).length).toBe(glbsBefore);
