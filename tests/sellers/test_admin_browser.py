@@ -42,7 +42,7 @@ def test_a_seller_creates_a_product_uploads_a_model_and_sees_it_ready(site, issu
     )
     assert result.returncode == 0, result.stderr
     seen = json.loads(result.stdout.strip().splitlines()[-1])
-    assert "failure" not in seen, seen
+    assert "failure" not in seen, json.dumps(seen, indent=1)
     assert seen["signIn"] == 200
     assert seen["errors"] == []
     assert seen["version"] == "1"
