@@ -6,9 +6,6 @@ asset handler fed by the upload event pump, DynamoDB Local and PostgreSQL."""
 
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
 import uuid
 from pathlib import Path
 
@@ -16,33 +13,19 @@ import boto3
 
 from handlers.shared import env
 from handlers.shared.groups import SELLER_GROUP
-from local.servers import REPO_ROOT
 from tests.asset.gltf_factory import GltfParts
+from tests.sellers.browser import run_flow
 from tests.sellers.staff_pool import PASSWORD
 
 FLOW = Path(__file__).with_name("admin_flow.mjs")
-ARTIFACTS = REPO_ROOT / "test-artifacts"
-BROWSER_TIMEOUT_S = 300.0
 
 
 def test_a_seller_creates_a_product_uploads_a_model_and_sees_it_ready(site, issuer, tmp_path):
-    node = shutil.which("node")
-    assert node is not None, "node is not on PATH (Node.js 20+ is required)"
     email, seller_sub, _ = issuer.user_with_email(SELLER_GROUP)
     sku = f"BOX-{uuid.uuid4().hex[:8]}"
     model = tmp_path / "box.glb"
     model.write_bytes(GltfParts(16).glb())
-    result = subprocess.run(
-        [node, str(FLOW), site, email, PASSWORD, sku, str(model), str(ARTIFACTS)],
-        capture_output=True,
-        text=True,
-        timeout=BROWSER_TIMEOUT_S,
-        check=False,
-        cwd=REPO_ROOT,
-    )
-    assert result.returncode == 0, result.stderr
-    seen = json.loads(result.stdout.strip().splitlines()[-1])
-    assert "failure" not in seen, json.dumps(seen, indent=1)
+    seen = run_flow(FLOW, site, email, PASSWORD, sku, str(model))
     assert seen["signIn"] == 200
     assert seen["errors"] == []
     assert seen["version"] == "1"

@@ -5,12 +5,8 @@ DynamoDB Local and PostgreSQL (the variant's own stock row, the order line keepi
 
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
 import time
 import uuid
-from typing import Any
 
 import boto3
 import psycopg
@@ -19,10 +15,9 @@ from handlers.shared import env
 from local.servers import REPO_ROOT
 from tests.asset.gltf_factory import commerce_parts
 from tests.cart.conftest import Shop
+from tests.sellers.browser import run_flow
 
 FLOW = REPO_ROOT / "tests/sellers/variant_flow.mjs"
-ARTIFACTS = REPO_ROOT / "test-artifacts"
-BROWSER_TIMEOUT_S = 300.0
 PUBLISH_TIMEOUT_S = 240.0
 # The product's variants are named as the model's variants (tests/asset/gltf_factory.py).
 VARIANTS = [
@@ -52,23 +47,6 @@ def _published(shop: Shop, sku: str, seller: str) -> None:
     raise AssertionError(f"{sku} was not READY within {PUBLISH_TIMEOUT_S:.0f} s")
 
 
-def _browse(site: str, sku: str, variant: str) -> dict[str, Any]:
-    node = shutil.which("node")
-    assert node is not None, "node is not on PATH (Node.js 20+ is required)"
-    result = subprocess.run(
-        [node, str(FLOW), site, sku, variant, str(ARTIFACTS)],
-        capture_output=True,
-        text=True,
-        timeout=BROWSER_TIMEOUT_S,
-        check=False,
-        cwd=REPO_ROOT,
-    )
-    assert result.returncode == 0, result.stderr
-    seen: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
-    assert "failure" not in seen, seen
-    return seen
-
-
 def test_a_shopper_chooses_a_variant_adds_it_to_the_cart_and_orders_it(site, shop):
     sku = f"CHAIR-{uuid.uuid4().hex[:8].upper()}"
     seller = "seller-variants"
@@ -77,7 +55,7 @@ def test_a_shopper_chooses_a_variant_adds_it_to_the_cart_and_orders_it(site, sho
     shop.stock(f"{sku}~leather", 2)
     _published(shop, sku, seller)
 
-    seen = _browse(site, sku, "Leather")
+    seen = run_flow(FLOW, site, sku, "Leather")
     assert seen["errors"] == []
     assert seen["options"] == ["Red fabric, €99.00", "Leather, €129.00"]
     # The first variant in stock is chosen to start with, and the model shows it.
