@@ -90,8 +90,18 @@ ALTER TABLE inventory ADD COLUMN IF NOT EXISTS catalog_version bigint NOT NULL D
 -- Variants (handlers/shared/variants.py): a variant is stocked under its line SKU
 -- `<sku>~<variant key>` (up to 64 + 1 + 24 characters), and an order line keeps the variant
 -- chosen (key and name as the shopper saw it; NULL for a product without variants).
-ALTER TABLE inventory DROP CONSTRAINT IF EXISTS inventory_sku_check;
-ALTER TABLE inventory ADD CONSTRAINT inventory_sku_check CHECK (length(sku) BETWEEN 1 AND 89);
+-- Widened once: re-adding the CHECK on every run would scan the inventory under a lock.
+DO $$
+BEGIN
+    IF NOT EXISTS (
+        SELECT 1 FROM pg_constraint WHERE conrelid = 'inventory'::regclass
+            AND conname = 'inventory_sku_check' AND pg_get_constraintdef(oid) LIKE '%89%'
+    ) THEN
+        ALTER TABLE inventory DROP CONSTRAINT IF EXISTS inventory_sku_check;
+        ALTER TABLE inventory ADD CONSTRAINT inventory_sku_check
+            CHECK (length(sku) BETWEEN 1 AND 89);
+    END IF;
+END $$;
 ALTER TABLE order_lines ADD COLUMN IF NOT EXISTS variant_key text
     CHECK (length(variant_key) BETWEEN 1 AND 24);
 ALTER TABLE order_lines ADD COLUMN IF NOT EXISTS variant_name text
