@@ -237,6 +237,7 @@ def test_the_page_embeds_the_product_as_the_api_returns_it(client: TestClient) -
             "price_minor": 12999,
             "currency": "EUR",
             "asset": {"status": "READY", "manifest_url": "/" + MANIFEST_KEY},
+            "variants": [],
         },
     }
 

@@ -25,6 +25,8 @@ from handlers.cart.api.problems import Problem, invalid, not_found, unauthorized
 from handlers.cart.api.request_body import body_text, parse_model
 from handlers.cart.limits import (
     GUEST_CART_TTL_DAYS,
+    LINE_SKU_MAX_LENGTH,
+    LINE_SKU_PATTERN,
     MAX_WEBHOOK_BODY_BYTES,
     SKU_MAX_LENGTH,
     SKU_PATTERN,
@@ -38,6 +40,7 @@ if TYPE_CHECKING:
 
 router = Router()  # type: ignore[no-untyped-call]  # Powertools leaves __init__ unannotated
 _SKU = re.compile(SKU_PATTERN)
+_LINE_SKU = re.compile(LINE_SKU_PATTERN)
 JSON = "application/json"
 _services: Services | None = None
 
@@ -176,6 +179,17 @@ def _sku(raw: str) -> str:
     return raw
 
 
+def _line_sku(raw: str) -> str:
+    """A cart line's path SKU: a product's, or a variant's `<sku>~<variant key>`."""
+    if len(raw) > LINE_SKU_MAX_LENGTH or not _LINE_SKU.fullmatch(raw):
+        raise invalid(
+            f"{raw[:100]!r} is not a SKU: a product's (letters, digits, '.', '_', '-'),"
+            f" optionally '~' and a variant key (lower-case words and hyphens); up to"
+            f" {LINE_SKU_MAX_LENGTH} characters"
+        )
+    return raw
+
+
 # -- routes ---------------------------------------------------------------------------------------
 @router.get(
     "/api/health",
@@ -242,7 +256,7 @@ def add_item(body: Annotated[AddItem, Body()]) -> Response[str]:
 )
 def set_item(sku: str, body: Annotated[SetQuantity, Body()]) -> Response[str]:
     owner, cookie = _shopper()
-    checked = _sku(sku)
+    checked = _line_sku(sku)
     return _mutating(
         owner,
         lambda: {
@@ -260,7 +274,7 @@ def set_item(sku: str, body: Annotated[SetQuantity, Body()]) -> Response[str]:
 )
 def delete_item(sku: str) -> Response[str]:
     owner, cookie = _shopper()
-    checked = _sku(sku)
+    checked = _line_sku(sku)
     return _mutating(
         owner,
         lambda: {"status": 200, "body": _svc().carts.remove(owner, checked), "cookie": cookie},
