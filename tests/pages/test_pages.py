@@ -18,6 +18,7 @@ import pytest
 from handlers.asset.posters.shape import PosterImage, posters_block
 from handlers.pages.app import PAGE_CACHE_CONTROL, from_env
 from handlers.shared import env
+from handlers.shared.catalog import listing_fields, now_iso
 from local.resources import AwsEndpoints
 from local.storefront_build import STOREFRONT
 from tests.pages.http import PageClient as TestClient
@@ -99,8 +100,12 @@ def _item(sku: str, name: str, **fields: Any) -> dict[str, Any]:
         "description": fields.pop("description", f"About {name}."),
         "price_minor": fields.pop("price_minor", 12999),
         "currency": fields.pop("currency", "EUR"),
-        "active": fields.pop("active", True),
         "asset_status": fields.pop("asset_status", "READY"),
+        **listing_fields(
+            "active" if fields.pop("active", True) else "archived",
+            fields.get("category"),
+            now_iso(),
+        ),
         **fields,
     }
 

@@ -35,6 +35,7 @@ class Product(_Open):
 
 class Products(_Open):
     products: list[Product]
+    next_cursor: str | None  # pass as `cursor` for the next page; None on the last page
 
 
 class Line(_Open):
