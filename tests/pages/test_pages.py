@@ -270,7 +270,8 @@ def test_hostile_product_text_is_escaped_everywhere_and_survives_as_data(
 def test_the_grid_lists_active_products_with_links_and_thumbnails(client: TestClient) -> None:
     page = parsed(client.get("/").text)
     cards = page.find("li", **{"data-testid": "product-card"})
-    assert [c["data-sku"] for c in cards] == ["CHAIR-1", "EVIL-1", "LAMP-1"]
+    # Newest first (the by-status index): written CHAIR, EVIL, LAMP.
+    assert [c["data-sku"] for c in cards] == ["LAMP-1", "EVIL-1", "CHAIR-1"]
     links = [a["href"] for a in page.find("a", **{"data-testid": "product-link"})]
     assert links == ["/products/CHAIR-1", "/products/EVIL-1", "/products/LAMP-1"]
     (thumbnail,) = page.find("img", **{"data-testid": "poster"})
