@@ -23,7 +23,7 @@ try {
   const page = await browser.newPage();
   page.setDefaultTimeout(TIMEOUT_MS);
   page.on('pageerror', (e) => seen.errors.push(String(e)));
-  await page.goto(`${url}/#/`);
+  await page.goto(`${url}/`);
   seen.signIn = await page.evaluate(async ([e, p]) => {
     const reply = await fetch('api/account/sign-in', {
       method: 'POST',
@@ -32,7 +32,7 @@ try {
     });
     return reply.status;
   }, [email, password]);
-  await page.goto(`${url}/#/admin/new`);
+  await page.goto(`${url}/admin/new`);
   await page.fill('[data-testid="field-sku"]', sku);
   await page.fill('[data-testid="field-name"]', 'Browser box');
   await page.fill('[data-testid="field-description"]', 'Made in Chromium');
@@ -66,7 +66,7 @@ try {
     seen.preview = await page.$eval('[data-testid="lod-viewer"] [data-testid="viewer-status"]', (e) => ({ shown: e.dataset.shown, text: e.textContent }));
   }
   await page.screenshot({ path: join(artifacts, 'seller-admin.png') });
-  await page.goto(`${url}/#/admin`);
+  await page.goto(`${url}/admin`);
   await page.waitForSelector(`[data-testid="admin-row"][data-sku="${sku}"]`);
   seen.listed = await page.textContent(`[data-testid="admin-row"][data-sku="${sku}"] [data-testid="admin-row-asset"]`);
 } catch (failure) {
