@@ -19,8 +19,8 @@ const TIMEOUT_MS = 120_000;
 await mkdir(artifacts, { recursive: true });
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
 const seen = { progress: [], errors: [] };
+const page = await browser.newPage();
 try {
-  const page = await browser.newPage();
   page.setDefaultTimeout(TIMEOUT_MS);
   page.on('pageerror', (e) => seen.errors.push(String(e)));
   await page.goto(`${url}/`);
@@ -71,6 +71,8 @@ try {
   seen.listed = await page.textContent(`[data-testid="admin-row"][data-sku="${sku}"] [data-testid="admin-row-asset"]`);
 } catch (failure) {
   seen.failure = String(failure);
+  // What the page showed when it failed: the failure message alone rarely says why.
+  seen.shown = await page.evaluate(() => `${location.pathname}: ${document.body?.innerText ?? ''}`.slice(0, 400)).catch(() => null);
 } finally {
   await browser.close();
 }
