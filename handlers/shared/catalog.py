@@ -104,18 +104,17 @@ class Listing:
     index: IndexSchema
     key: str
 
-    @property
-    def name(self) -> str:
-        """What a cursor is bound to: a cursor of one listing is refused by every other."""
-        return f"{self.index.name}/{self.key}"
 
-    @property
-    def start_key_fields(self) -> frozenset[str]:
-        """The attributes of a start key on this index (the table's key and the index's)."""
-        assert self.index.range_key is not None
-        return frozenset(
-            {CATALOG.hash_key.name, self.index.hash_key.name, self.index.range_key.name}
-        )
+def cursor_scope(listing: Listing) -> str:
+    """What a listing's cursors are bound to: a cursor of one listing is refused by every other."""
+    return f"{listing.index.name}/{listing.key}"
+
+
+def start_key_fields(listing: Listing) -> frozenset[str]:
+    """The attributes of a start key on a listing's index (the table's key and the index's)."""
+    index = listing.index
+    assert index.range_key is not None
+    return frozenset({CATALOG.hash_key.name, index.hash_key.name, index.range_key.name})
 
 
 def active_listing(category: str | None) -> Listing:
@@ -220,7 +219,7 @@ class Catalog:
         last = shown[-1][1] if more else None
         return ProductPage(
             products=[p for p, _ in shown],
-            after=None if last is None else {n: str(last[n]) for n in listing.start_key_fields},
+            after=None if last is None else {n: str(last[n]) for n in start_key_fields(listing)},
         )
 
     # -- cached reads -----------------------------------------------------------------------------

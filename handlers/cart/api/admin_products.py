@@ -40,6 +40,7 @@ from handlers.cart.stores.product_store import (
 )
 from handlers.cart.stores.upload_store import PendingUpload, Uploads
 from handlers.shared import env
+from handlers.shared.catalog import cursor_scope, start_key_fields
 from handlers.shared.cursors import InvalidCursor
 
 if TYPE_CHECKING:
@@ -172,11 +173,11 @@ def list_products() -> Response[str]:
     listing = listing_for(seller=seller, status=status or "active", category=category)
     # The seller index holds every status and category: those two are filters there.
     filters = (status, category) if seller is not None else (None, None)
-    bound_to = f"{listing.name}|{filters[0] or ''}|{filters[1] or ''}"
+    bound_to = f"{cursor_scope(listing)}|{filters[0] or ''}|{filters[1] or ''}"
     cursor, after = _query("cursor"), None
     if cursor is not None:
         try:
-            after = _svc().cursors.decode(bound_to, cursor, listing.start_key_fields)
+            after = _svc().cursors.decode(bound_to, cursor, start_key_fields(listing))
         except InvalidCursor as error:
             raise bad_request(f"{error}: pass next_cursor as is, or start without it") from None
     query = ListQuery(listing, int(raw_limit), after, status=filters[0], category=filters[1])

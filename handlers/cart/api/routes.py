@@ -34,7 +34,12 @@ from handlers.cart.limits import (
 )
 from handlers.cart.stores.idempotency_store import HEADER as IDEMPOTENCY_HEADER
 from handlers.cart.stores.idempotency_store import Reply, Request
-from handlers.shared.catalog import CATEGORY_PATTERN, active_listing
+from handlers.shared.catalog import (
+    CATEGORY_PATTERN,
+    active_listing,
+    cursor_scope,
+    start_key_fields,
+)
 from handlers.shared.cursors import InvalidCursor
 from handlers.shared.routes import WEBHOOK_PATH
 
@@ -192,7 +197,9 @@ def list_products() -> Response[str]:
     after = None
     if values.get("cursor"):
         try:
-            after = _svc().cursors.decode(listing.name, values["cursor"], listing.start_key_fields)
+            after = _svc().cursors.decode(
+                cursor_scope(listing), values["cursor"], start_key_fields(listing)
+            )
         except InvalidCursor as error:
             raise parameter_problem(
                 "cursor", f"the next_cursor of the previous page of this listing ({error})"
@@ -202,7 +209,7 @@ def list_products() -> Response[str]:
         "products": _svc().carts.public(page.products),
         "next_cursor": None
         if page.after is None
-        else _svc().cursors.encode(listing.name, page.after),
+        else _svc().cursors.encode(cursor_scope(listing), page.after),
     }
     return _respond({"status": 200, "body": body})
 
