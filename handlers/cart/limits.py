@@ -53,4 +53,5 @@ SEARCH_FACET_MATCH_LIMIT: Final = 2000
 
 # Catalog reads are shared with the page renderer: defined in handlers.shared.limits.
 from handlers.shared.limits import CATALOG_CACHE_TTL_SECONDS as CATALOG_CACHE_TTL_SECONDS  # noqa: E402
-from handlers.shared.limits import PRODUCT_LIST_LIMIT as PRODUCT_LIST_LIMIT  # noqa: E402
+from handlers.shared.limits import PRODUCT_PAGE_DEFAULT as PRODUCT_PAGE_DEFAULT  # noqa: E402
+from handlers.shared.limits import PRODUCT_PAGE_MAX as PRODUCT_PAGE_MAX  # noqa: E402

@@ -31,7 +31,8 @@ from handlers.pages import html
 from handlers.pages.assets import ManifestReader, PageAssets
 from handlers.pages.hints import ACCEPT_CH, chosen_lod
 from handlers.shared import env
-from handlers.shared.catalog import Catalog, Product
+from handlers.shared.catalog import CATEGORY_PATTERN, Catalog, Product
+from handlers.shared.limits import MAX_CATEGORIES
 from handlers.shared.routes import FIRST_LOD_HEADER
 from handlers.shared.variants import line_sku
 
@@ -40,6 +41,14 @@ from handlers.shared.variants import line_sku
 PAGE_CACHE_CONTROL: Final = "public, max-age=60, stale-while-revalidate=300"
 MISSING_CACHE_CONTROL: Final = "public, max-age=30"
 HTML: Final = "text/html; charset=utf-8"
+# The grid and a category page show the newest this many (one Query of the by-status indexes);
+# the rest are reached through search, the categories and the sitemap.
+GRID_PRODUCTS: Final = 48
+# sitemaps.org: at most 50,000 URLs in one sitemap file (the grid and the categories are in it
+# too); the index is read this many items a Query.
+SITEMAP_MAX_URLS: Final = 50_000
+SITEMAP_MAX_PRODUCTS: Final = SITEMAP_MAX_URLS - 1 - MAX_CATEGORIES
+SITEMAP_QUERY_PAGE: Final = 1000
 # The storefront's own routes (storefront/src/router.ts) that have nothing to render here.
 SHELL_ONLY_PATHS: Final = (
     "/cart",
@@ -118,16 +127,20 @@ class Pages:
     def _grid(self, site: html.Site, path: str, heading: str, products: list[Product]) -> str:
         return html.grid_page(self.shell, site, path, heading, products, self.source.assets)
 
+    def _newest(self, category: str | None) -> list[Product]:
+        return self.source.catalog.active_page(category, GRID_PRODUCTS).products
+
     async def grid(self, request: Request) -> Response:
-        products = await run_in_threadpool(self.source.catalog.active_products)
+        products = await run_in_threadpool(self._newest, None)
         return _html(
             await run_in_threadpool(self._grid, self._site(request), "/", "Products", products)
         )
 
     async def category(self, request: Request) -> Response:
         slug = request.path_params["slug"]
-        products = await run_in_threadpool(self.source.catalog.active_products)
-        chosen = [p for p in products if p.category == slug]
+        chosen = (
+            await run_in_threadpool(self._newest, slug) if CATEGORY_PATTERN.fullmatch(slug) else []
+        )
         site = self._site(request)
         if not chosen:
             path = html.category_path(slug)
@@ -158,10 +171,23 @@ class Pages:
         return reply
 
     async def sitemap(self, request: Request) -> Response:
-        products = await run_in_threadpool(self.source.catalog.active_products)
+        products = await run_in_threadpool(self._sitemap_products)
         body = html.sitemap(self._site(request), products)
         headers = {"Cache-Control": PAGE_CACHE_CONTROL}
         return Response(body, media_type="application/xml", headers=headers)
+
+    def _sitemap_products(self) -> list[Product]:
+        """Every active product, newest first, a page of the index at a time, as many as one
+        sitemap file may name."""
+        products: list[Product] = []
+        after = None
+        while len(products) < SITEMAP_MAX_PRODUCTS:
+            page = self.source.catalog.active_page(None, SITEMAP_QUERY_PAGE, after)
+            products += page.products
+            if page.after is None:
+                break
+            after = page.after
+        return products[:SITEMAP_MAX_PRODUCTS]
 
     async def robots(self, request: Request) -> Response:
         headers = {"Cache-Control": PAGE_CACHE_CONTROL}

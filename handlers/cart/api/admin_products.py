@@ -27,7 +27,6 @@ from handlers.cart.products.access import Staff
 from handlers.cart.products.categories import CATEGORIES
 from handlers.cart.products.editing import apply_update, write_variant_stock
 from handlers.cart.products.limits import (
-    CURSOR_MAX_LENGTH,
     LIST_DEFAULT_LIMIT,
     LIST_MAX_LIMIT,
     MAX_BODY_BYTES,
@@ -36,11 +35,13 @@ from handlers.cart.stores.product_store import (
     ListQuery,
     digest,
     dimensions_m,
-    index_for,
+    listing_for,
     public_view,
 )
 from handlers.cart.stores.upload_store import PendingUpload, Uploads
 from handlers.shared import env
+from handlers.shared.catalog import cursor_scope, start_key_fields
+from handlers.shared.cursors import InvalidCursor
 from handlers.shared.variants import line_sku
 
 if TYPE_CHECKING:
@@ -173,20 +174,19 @@ def list_products() -> Response[str]:
     raw_limit = _query("limit") or str(LIST_DEFAULT_LIMIT)
     if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= LIST_MAX_LIMIT:
         raise invalid(f"limit must be an integer from 1 to {LIST_MAX_LIMIT}")
-    cursor = _query("cursor")
-    if cursor is not None and len(cursor) > CURSOR_MAX_LENGTH:
-        raise bad_request("cursor is too long: pass next_cursor as is")
-    index, key = index_for(seller=seller, status=status or "active", category=category)
-    query = ListQuery(
-        index,
-        key,
-        int(raw_limit),
-        cursor,
-        # The seller index holds every status and category: those two are filters there.
-        status=status if seller is not None else None,
-        category=category if seller is not None else None,
-    )
-    items, next_cursor = _svc().products.page(query)
+    listing = listing_for(seller=seller, status=status or "active", category=category)
+    # The seller index holds every status and category: those two are filters there.
+    filters = (status, category) if seller is not None else (None, None)
+    bound_to = f"{cursor_scope(listing)}|{filters[0] or ''}|{filters[1] or ''}"
+    cursor, after = _query("cursor"), None
+    if cursor is not None:
+        try:
+            after = _svc().cursors.decode(bound_to, cursor, start_key_fields(listing))
+        except InvalidCursor as error:
+            raise bad_request(f"{error}: pass next_cursor as is, or start without it") from None
+    query = ListQuery(listing, int(raw_limit), after, status=filters[0], category=filters[1])
+    items, last = _svc().products.page(query)
+    next_cursor = None if last is None else _svc().cursors.encode(bound_to, last)
     return _reply(200, {"products": [public_view(i) for i in items], "next_cursor": next_cursor})
 
 

@@ -46,6 +46,7 @@ class Product(_Open):
 
 class Products(_Open):
     products: list[Product]
+    next_cursor: str | None  # pass as `cursor` for the next page; None on the last page
 
 
 class LineVariant(_Open):

@@ -22,17 +22,27 @@ from handlers.cart.api.bodies import AddItem, PayWithCard, SetQuantity
 from handlers.cart.api.guest_cookie import COOKIE_NAME
 from handlers.cart.api.owners import Owner
 from handlers.cart.api.problems import Problem, invalid, not_found, unauthorized
+from handlers.cart.api.query_params import decoded, page_limit, parameter_problem
 from handlers.cart.api.request_body import body_text, parse_model
 from handlers.cart.limits import (
     GUEST_CART_TTL_DAYS,
     LINE_SKU_MAX_LENGTH,
     LINE_SKU_PATTERN,
     MAX_WEBHOOK_BODY_BYTES,
+    PRODUCT_PAGE_DEFAULT,
+    PRODUCT_PAGE_MAX,
     SKU_MAX_LENGTH,
     SKU_PATTERN,
 )
 from handlers.cart.stores.idempotency_store import HEADER as IDEMPOTENCY_HEADER
 from handlers.cart.stores.idempotency_store import Reply, Request
+from handlers.shared.catalog import (
+    CATEGORY_PATTERN,
+    active_listing,
+    cursor_scope,
+    start_key_fields,
+)
+from handlers.shared.cursors import InvalidCursor
 from handlers.shared.routes import WEBHOOK_PATH
 
 if TYPE_CHECKING:
@@ -41,6 +51,7 @@ if TYPE_CHECKING:
 router = Router()  # type: ignore[no-untyped-call]  # Powertools leaves __init__ unannotated
 _SKU = re.compile(SKU_PATTERN)
 _LINE_SKU = re.compile(LINE_SKU_PATTERN)
+LIST_PARAMETERS = ("category", "limit", "cursor")
 JSON = "application/json"
 _services: Services | None = None
 
@@ -202,12 +213,35 @@ def health() -> Response[str]:
 
 @router.get(
     "/api/products",
-    summary="The active products",
+    summary="The active products, newest first, a page at a time (category, limit, cursor)",
     responses=documented.documented(documented.Products),
 )
 def list_products() -> Response[str]:
-    products = _svc().carts.public(_svc().catalog.active_products())
-    return _respond({"status": 200, "body": {"products": products}})
+    values = decoded(router.current_event.query_string_parameters, LIST_PARAMETERS, "products")
+    category = values.get("category") or None
+    if category is not None and not CATEGORY_PATTERN.fullmatch(category):
+        allowed = "a category slug: lower-case letters and digits, words joined by '-'"
+        raise parameter_problem("category", allowed, category)
+    limit = page_limit(values, PRODUCT_PAGE_DEFAULT, PRODUCT_PAGE_MAX)
+    listing = active_listing(category)
+    after = None
+    if values.get("cursor"):
+        try:
+            after = _svc().cursors.decode(
+                cursor_scope(listing), values["cursor"], start_key_fields(listing)
+            )
+        except InvalidCursor as error:
+            raise parameter_problem(
+                "cursor", f"the next_cursor of the previous page of this listing ({error})"
+            ) from None
+    page = _svc().catalog.active_page(category, limit, after)
+    body = {
+        "products": _svc().carts.public(page.products),
+        "next_cursor": None
+        if page.after is None
+        else _svc().cursors.encode(cursor_scope(listing), page.after),
+    }
+    return _respond({"status": 200, "body": body})
 
 
 @router.get(
