@@ -122,8 +122,9 @@ def webhook_receiver(deliver: Callable[[bytes, dict[str, str]], int]) -> Iterato
         server.server_close()
 
 
-def wait_for(condition: Callable[[], Any], timeout: float = 20.0) -> Any:
-    """Poll until `condition()` is truthy (localstripe sends events about 1 s after a change)."""
+def wait_for(condition: Callable[[], Any], timeout: float = 60.0) -> Any:
+    """Poll until `condition()` is truthy (localstripe sends events about 1 s after a change;
+    on a loaded 2-core machine its delivery thread can take tens of seconds)."""
     deadline = time.monotonic() + timeout
     while True:
         value = condition()
