@@ -31,7 +31,7 @@ from handlers.pages import html
 from handlers.pages.assets import ManifestReader, PageAssets
 from handlers.pages.hints import ACCEPT_CH, chosen_lod
 from handlers.shared import env
-from handlers.shared.catalog import CATEGORY_PATTERN, Catalog, Product
+from handlers.shared.catalog import CATEGORY_PATTERN, Catalog, Product, ProductPage
 from handlers.shared.limits import MAX_CATEGORIES
 from handlers.shared.routes import FIRST_LOD_HEADER
 from handlers.shared.variants import line_sku
@@ -124,25 +124,30 @@ class Pages:
     def _site(self, request: Request) -> html.Site:
         return self.site or html.Site(str(request.base_url).rstrip("/"))
 
-    def _grid(self, site: html.Site, path: str, heading: str, products: list[Product]) -> str:
-        return html.grid_page(self.shell, site, path, heading, products, self.source.assets)
+    def _grid(self, site: html.Site, path: str, heading: str, page: ProductPage) -> str:
+        more = page.after is not None
+        return html.grid_page(
+            self.shell, site, path, heading, page.products, self.source.assets, more
+        )
 
-    def _newest(self, category: str | None) -> list[Product]:
-        return self.source.catalog.active_page(category, GRID_PRODUCTS).products
+    def _newest(self, category: str | None) -> ProductPage:
+        return self.source.catalog.active_page(category, GRID_PRODUCTS)
 
     async def grid(self, request: Request) -> Response:
-        products = await run_in_threadpool(self._newest, None)
+        page = await run_in_threadpool(self._newest, None)
         return _html(
-            await run_in_threadpool(self._grid, self._site(request), "/", "Products", products)
+            await run_in_threadpool(self._grid, self._site(request), "/", "Products", page)
         )
 
     async def category(self, request: Request) -> Response:
         slug = request.path_params["slug"]
         chosen = (
-            await run_in_threadpool(self._newest, slug) if CATEGORY_PATTERN.fullmatch(slug) else []
+            await run_in_threadpool(self._newest, slug)
+            if CATEGORY_PATTERN.fullmatch(slug)
+            else None
         )
         site = self._site(request)
-        if not chosen:
+        if chosen is None or not chosen.products:
             path = html.category_path(slug)
             return _html(html.not_found_page(self.shell, site, path, "No such category."), 404)
         page = await run_in_threadpool(

@@ -144,7 +144,9 @@ def grid_page(
     heading: str,
     products: Sequence[Product],
     assets_of: AssetsOf,
+    more: bool = False,
 ) -> str:
+    """`more`: products follow the ones shown (the storefront offers to load them)."""
     description = f"{heading}: {len(products)} products you can turn in 3D before you buy."
     cards = "".join(_card(p, assets_of(p)) for p in products)
     body = f"<h1>{escape(heading)}</h1>" + (
@@ -153,7 +155,12 @@ def grid_page(
         else '<p data-testid="products-empty">No products yet.</p>'
     )
     head = _head(f"{heading} · shop3d", description, site.url(path), None, "website")
-    data = {"page": "products", "path": path, "products": [p.public() for p in products]}
+    data = {
+        "page": "products",
+        "path": path,
+        "products": [p.public() for p in products],
+        "more": more,
+    }
     return shell.page(head, body, data)
 
 

@@ -22,7 +22,7 @@ const HAS_CART_KEY = 'shop3d.hasCart';
 function pageFor(route: Route, data: PageData | null): Page {
   switch (route.page) {
     case 'products':
-      return productsPage(route.category, data?.page === 'products');
+      return productsPage(route.category, data?.page === 'products' ? { more: data.more === true } : null);
     case 'product':
       return data?.page === 'product' ? productPage(route.sku, data.product, data.first_lod) : productPage(route.sku);
     case 'cart':

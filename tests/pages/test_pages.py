@@ -15,7 +15,7 @@ from typing import Any
 import boto3
 import pytest
 
-from handlers.pages.app import PAGE_CACHE_CONTROL, from_env
+from handlers.pages.app import GRID_PRODUCTS, PAGE_CACHE_CONTROL, from_env
 from handlers.shared import env
 from handlers.shared.catalog import listing_fields, now_iso
 from handlers.shared.posters import PosterImage, Role, posters_block
@@ -292,6 +292,22 @@ def test_a_category_page_lists_only_its_products(client: TestClient) -> None:
     ]
     assert "<h1>Furniture</h1>" in reply.text
     assert client.get("/categories/nothing-here").status_code == 404
+
+
+def test_a_full_grid_tells_the_storefront_that_more_products_follow(
+    client: TestClient, local_tables: dict[str, str]
+) -> None:
+    assert (
+        parsed(client.get("/categories/lighting").text).script("application/json")["more"] is False
+    )
+    table = boto3.resource("dynamodb").Table(local_tables["catalog"])
+    with table.batch_writer() as batch:
+        for n in range(GRID_PRODUCTS):
+            batch.put_item(Item=_item(f"BULB-{n}", f"Bulb {n}", category="lighting"))
+    page = parsed(client.get("/categories/lighting").text)
+    cards = page.find("li", **{"data-testid": "product-card"})
+    assert len(cards) == GRID_PRODUCTS  # the newest; the one left is behind the "more" button
+    assert page.script("application/json")["more"] is True
 
 
 def test_unknown_and_inactive_skus_are_404_pages_not_indexed(client: TestClient) -> None:

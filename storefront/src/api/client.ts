@@ -4,6 +4,17 @@ import type { Cart, Order, Product } from './types';
 /** Every API path sits under this prefix, on the site's own origin (one origin, as in CloudFront). */
 export const API_PREFIX = 'api/';
 
+export interface ProductQuery {
+  readonly category?: string | null;
+  readonly limit?: number;
+  readonly cursor?: string | null;
+}
+
+export interface ProductList {
+  readonly products: Product[];
+  readonly next_cursor: string | null;
+}
+
 export interface ApiClientOptions {
   /** Absolute URL the relative API paths resolve against: the page's base URI in the browser. */
   readonly baseUrl: string;
@@ -52,15 +63,21 @@ export class ApiClient {
     return new URL(API_PREFIX + path, this.options.baseUrl).href;
   }
 
-  async listProducts(): Promise<Product[]> {
-    const body = await this.call('GET', 'products');
+  /** One page of the active products, newest first; `next_cursor` asks for the next (null: the last). */
+  async listProducts(query: ProductQuery = {}): Promise<ProductList> {
+    const params = new URLSearchParams();
+    if (query.category != null) params.set('category', query.category);
+    if (query.limit != null) params.set('limit', String(query.limit));
+    if (query.cursor != null) params.set('cursor', query.cursor);
+    const search = params.toString();
+    const body = await this.call('GET', search === '' ? 'products' : `products?${search}`);
     requireFields(body, ['products'], 'product list');
-    const products = (body as { products: unknown }).products;
+    const { products, next_cursor: next } = body as { products: unknown; next_cursor?: unknown };
     if (!Array.isArray(products)) {
       throw new ApiError({ type: 'about:blank', title: 'Unexpected response', status: 0, detail: 'products is not a list.' });
     }
     products.forEach((p) => requireFields(p, PRODUCT_FIELDS, 'product'));
-    return products as Product[];
+    return { products: products as Product[], next_cursor: typeof next === 'string' ? next : null };
   }
 
   async getProduct(sku: string): Promise<Product> {

@@ -14,7 +14,13 @@ export type PageData =
       /** The first LOD chosen from the browser's hints (handlers/pages/hints.py), preloaded. */
       readonly first_lod?: string;
     }
-  | { readonly page: 'products'; readonly path: string; readonly products: readonly Product[] }
+  | {
+      readonly page: 'products';
+      readonly path: string;
+      readonly products: readonly Product[];
+      /** More products follow the ones the server drew. */
+      readonly more?: boolean;
+    }
   | { readonly page: 'not-found'; readonly path: string };
 
 export const PAGE_DATA_ID = 'page-data';

@@ -174,7 +174,7 @@ export class ContractApi {
     throw new Problem(404, 'not-found', `no route for ${method} /api/${path.join('/')}`);
   }
 
-  private product(entry: CatalogEntry): Product {
+  product(entry: CatalogEntry): Product {
     const { asset_status, manifest_key, ...rest } = entry;
     return { ...rest, asset: { status: asset_status, manifest_url: manifest_key === null ? null : `/${manifest_key}` } };
   }

@@ -13,6 +13,7 @@ const CATALOG: CatalogEntry[] = [
 let api: ContractApi;
 let server: RunningServer;
 let flakyPosts = 0;
+const pagedUrls: string[] = [];
 
 beforeAll(async () => {
   api = new ContractApi(CATALOG);
@@ -22,6 +23,14 @@ beforeAll(async () => {
       res.statusCode = 502;
       res.setHeader('Content-Type', 'text/html');
       res.end('<html>upstream unavailable</html>');
+      return;
+    }
+    if (url.startsWith('/paged/')) {
+      // A product list in pages, as the cart API pages its by-status index.
+      pagedUrls.push(url);
+      const next = url.includes('cursor=') ? null : 'c2/+=';
+      res.setHeader('Content-Type', 'application/json');
+      res.end(JSON.stringify({ products: [api.product(CATALOG[next === null ? 1 : 0] as CatalogEntry)], next_cursor: next }));
       return;
     }
     if (url.startsWith('/flaky/')) {
@@ -51,10 +60,20 @@ function client(user: string, prefix = ''): ApiClient {
 
 describe('ApiClient against a server speaking the cart contract', () => {
   it('lists products and reads one, with the asset manifest URL', async () => {
-    const products = await client('u1').listProducts();
+    const { products, next_cursor: next } = await client('u1').listProducts();
     expect(products.map((p) => p.sku)).toEqual(['CHAIR-1', 'LAMP-2']);
+    expect(next).toBeNull();
     const chair = await client('u1').getProduct('CHAIR-1');
     expect(chair.asset).toEqual({ status: 'READY', manifest_url: '/assets/CHAIR-1/abc/manifest.json' });
+  });
+
+  it('pages the product list by the cursor the API returns, encoding category, limit and cursor', async () => {
+    const paged = client('u1', 'paged/');
+    const first = await paged.listProducts({ category: 'lighting', limit: 1 });
+    expect(first).toMatchObject({ products: [{ sku: 'CHAIR-1' }], next_cursor: 'c2/+=' });
+    const second = await paged.listProducts({ category: 'lighting', cursor: first.next_cursor });
+    expect(second).toMatchObject({ products: [{ sku: 'LAMP-2' }], next_cursor: null });
+    expect(pagedUrls).toEqual(['/paged/api/products?category=lighting&limit=1', '/paged/api/products?category=lighting&cursor=c2%2F%2B%3D']);
   });
 
   it('adds, sets and removes lines; every mutation carries its own Idempotency-Key', async () => {
