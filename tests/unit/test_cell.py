@@ -339,7 +339,58 @@ def test_cart_role_reaches_only_its_own_region_and_tables(program: ProgramFactor
             for table in tables
             if f"-{logical}-" in table
         }
-        assert reached == {"catalog", "carts", "idempotency"}
+        assert reached == {"catalog", "carts", "idempotency", "sessions"}
+
+
+def _table_key(table: RecordedResource, region: str, primary: str) -> str:
+    """The KMS key a global table's copy in `region` is encrypted with."""
+    if region == primary:
+        key: str = table.inputs["serverSideEncryption"]["kmsKeyArn"]
+        return key
+    (replica,) = [r for r in table.inputs["replicas"] if r["regionName"] == region]
+    replica_key: str = replica["kmsKeyArn"]
+    return replica_key
+
+
+def _statement(policy: RecordedResource, sid: str) -> dict[str, Any]:
+    (statement,) = [s for s in json.loads(policy.inputs["policy"])["Statement"] if s["Sid"] == sid]
+    return statement
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_the_cart_gets_its_regions_sessions_table_and_may_only_get_put_and_delete_sessions(
+    program: ProgramFactory, stack: str
+) -> None:
+    run = program(stack)
+    sessions_table = "aws:dynamodb/table:Table"
+    (table,) = [r for r in run.of_type(sessions_table) if r.name.endswith("-sessions")]
+    name = f"{table.name}-0a1b2c3"  # the mocks' autoname
+    for region in run.outputs["regions"]:
+        variables = _environment(named(run, region, "-cart"))
+        assert variables[env.SESSIONS_TABLE] == name
+        cart = named(run, region, "-cart-role-policy")
+        sessions = _statement(cart, "Sessions")
+        # The sessions table has no index: its item ARN in this region's replica, nothing else.
+        assert _resources(sessions) == [
+            f"arn:aws:dynamodb:{region}:123456789012:table/{name}"
+        ]
+        assert sessions["Action"] == ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"]
+        every = [r for s in json.loads(cart.inputs["policy"])["Statement"] for r in _resources(s)]
+        assert [r for r in every if "-sessions-" in r] == [
+            _resources(sessions)[0]
+        ]
+        # The table's key in this region, through DynamoDB only.
+        key = _statement(cart, "SessionsTableKey")
+        assert _resources(key) == [_table_key(table, region, run.outputs["primaryRegion"])]
+        assert key["Condition"] == {
+            "StringEquals": {"kms:ViaService": f"dynamodb.{region}.amazonaws.com"}
+        }
+        assert sorted(key["Action"]) == [
+            "kms:Decrypt",
+            "kms:DescribeKey",
+            "kms:Encrypt",
+            "kms:GenerateDataKey",
+        ]
 
 
 def test_the_cart_signs_model_uploads_and_edits_the_catalog_but_deletes_nothing(
@@ -462,6 +513,7 @@ def test_lambdas_get_every_variable_their_handlers_read(program: ProgramFactory)
             env.STRIPE_SECRET_ARN,
             env.RESERVATION_MINUTES,
             env.EVENT_BUS_NAME,
+            env.SESSIONS_TABLE,
         }
         assert cart[env.HOME_REGION] == region
         # Payments: the region's replica of the stack's Stripe secret, the stack's reservation
@@ -495,7 +547,12 @@ def test_lambdas_get_every_variable_their_handlers_read(program: ProgramFactory)
     # The order jobs run the cart's code with the cart's variables, in the writer's region only.
     jobs = [f for f in run.of_type(FUNCTION) if f.name.endswith("-order-jobs")]
     assert [f.region for f in jobs] == [primary]
-    assert _environment(jobs[0]) == _environment(named(run, primary, "-cart"))
+    # ... except the sessions table, which only the API's sign-in and sign-out use.
+    cart_variables = dict(_environment(named(run, primary, "-cart")))
+    assert cart_variables.pop(env.SESSIONS_TABLE)
+    assert _environment(jobs[0]) == cart_variables
+    jobs_policy = json.loads(named(run, primary, "-order-jobs-role-policy").inputs["policy"])
+    assert not [s for s in jobs_policy["Statement"] if s["Sid"].startswith("Sessions")]
 
 
 def test_alb_requires_the_origin_header_and_hardens_tls(program: ProgramFactory) -> None:
