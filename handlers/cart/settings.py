@@ -9,12 +9,16 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 from urllib.parse import quote
 
 from handlers.shared import env
+
+
+_COGNITO_ISSUER: Final = re.compile(r"https://cognito-idp\.([a-z0-9-]+)\.amazonaws\.com/[^/]+$")
 
 
 @dataclass(frozen=True)
@@ -24,6 +28,13 @@ class TrustedIssuer:
     issuer: str
     jwks_url: str
     client_id: str
+
+    def pool_region(self, default: str) -> str:
+        """Where the pool's API is: the region in a Cognito issuer
+        (`https://cognito-idp.<region>.amazonaws.com/<pool id>`), else `default`. The pool lives
+        in the primary region only, so a secondary cell's cart calls Cognito there."""
+        found = _COGNITO_ISSUER.match(self.issuer)
+        return found.group(1) if found else default
 
 
 class ConfigError(RuntimeError):

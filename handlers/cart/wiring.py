@@ -188,7 +188,11 @@ class Services:
             raise ConfigError(
                 f"accounts need {env.AUTH_ISSUER}, {env.AUTH_CLIENT_ID} and {env.SESSIONS_TABLE}"
             )
-        cognito = boto3.client("cognito-idp", region_name=self.settings.region, config=_BOTO_CONFIG)
+        cognito = boto3.client(
+            "cognito-idp",
+            region_name=trusted.pool_region(self.settings.region),
+            config=_BOTO_CONFIG,
+        )
         key = session_key(self._cookie_key())
         return Accounts(
             Identity(cognito, trusted.client_id),

@@ -7,7 +7,13 @@ import json
 import boto3
 import pytest
 
-from handlers.cart.settings import ConfigError, DatabaseIam, Settings, database_url_from_secret
+from handlers.cart.settings import (
+    ConfigError,
+    DatabaseIam,
+    Settings,
+    TrustedIssuer,
+    database_url_from_secret,
+)
 from handlers.cart.wiring import Services
 from handlers.shared import env
 
@@ -127,3 +133,23 @@ def test_reservation_minutes_are_whole_minutes_within_a_day() -> None:
     for bad in ("0", "1441", "ten", "-5"):
         with pytest.raises(CartConfigError, match=names.RESERVATION_MINUTES):
             reservation_minutes({names.RESERVATION_MINUTES: bad})
+
+
+def test_a_secondary_cell_calls_the_pool_in_the_region_its_issuer_names():
+    settings = Settings.from_env(
+        {
+            **BASE,
+            env.CART_COOKIE_KEY: "k" * 32,
+            env.AUTH_ISSUER: "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbCdEf123",
+            env.AUTH_JWKS_URL: "https://cognito-idp.us-east-1.amazonaws.com/x/.well-known/jwks.json",
+            env.AUTH_CLIENT_ID: "client",
+        }
+    )
+    assert settings.region == "eu-west-1"
+    assert settings.trusted_issuer is not None
+    assert settings.trusted_issuer.pool_region(settings.region) == "us-east-1"
+
+
+def test_an_issuer_that_is_not_cognitos_keeps_the_cells_region():
+    issuer = TrustedIssuer("https://issuer.example.com/pool", "https://issuer.example.com/k", "c")
+    assert issuer.pool_region("eu-west-1") == "eu-west-1"

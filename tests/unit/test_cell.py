@@ -371,14 +371,10 @@ def test_the_cart_gets_its_regions_sessions_table_and_may_only_get_put_and_delet
         cart = named(run, region, "-cart-role-policy")
         sessions = _statement(cart, "Sessions")
         # The sessions table has no index: its item ARN in this region's replica, nothing else.
-        assert _resources(sessions) == [
-            f"arn:aws:dynamodb:{region}:123456789012:table/{name}"
-        ]
+        assert _resources(sessions) == [f"arn:aws:dynamodb:{region}:123456789012:table/{name}"]
         assert sessions["Action"] == ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"]
         every = [r for s in json.loads(cart.inputs["policy"])["Statement"] for r in _resources(s)]
-        assert [r for r in every if "-sessions-" in r] == [
-            _resources(sessions)[0]
-        ]
+        assert [r for r in every if "-sessions-" in r] == [_resources(sessions)[0]]
         # The table's key in this region, through DynamoDB only.
         key = _statement(cart, "SessionsTableKey")
         assert _resources(key) == [_table_key(table, region, run.outputs["primaryRegion"])]
