@@ -17,7 +17,6 @@ from urllib.parse import quote
 
 from handlers.shared import env
 
-
 _COGNITO_ISSUER: Final = re.compile(r"https://cognito-idp\.([a-z0-9-]+)\.amazonaws\.com/[^/]+$")
 
 

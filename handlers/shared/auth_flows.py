@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from typing import Final
 
-USER_PASSWORD_AUTH: Final = "USER_PASSWORD_AUTH"
-REFRESH_TOKEN_AUTH: Final = "REFRESH_TOKEN_AUTH"
+# Names of Cognito AuthFlow values, not credentials.
+USER_PASSWORD_AUTH: Final = "USER_PASSWORD_AUTH"  # noqa: S105
+REFRESH_TOKEN_AUTH: Final = "REFRESH_TOKEN_AUTH"  # noqa: S105
 # The app client's ExplicitAuthFlows: each flow above, as Cognito names the permission.
 CLIENT_AUTH_FLOWS: Final = (f"ALLOW_{USER_PASSWORD_AUTH}", f"ALLOW_{REFRESH_TOKEN_AUTH}")

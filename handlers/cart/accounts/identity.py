@@ -16,8 +16,8 @@ from urllib.parse import quote
 from botocore.exceptions import ClientError
 
 from handlers.cart.accounts.sessions import Tokens
-from handlers.shared.auth_flows import REFRESH_TOKEN_AUTH, USER_PASSWORD_AUTH
 from handlers.cart.api.problems import Problem, bad_request, conflict, unauthorized
+from handlers.shared.auth_flows import REFRESH_TOKEN_AUTH, USER_PASSWORD_AUTH
 
 ISSUER_NAME: Final = "shop3d"
 # Cognito error codes and the answer each becomes (everything else is a 502: Cognito failed).
