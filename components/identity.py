@@ -176,14 +176,18 @@ class Identity(pulumi.ComponentResource):
             opts=child(self),
         )
         issuer = issuer_url(region, self.user_pool.id)
+        self.hosted_ui_url = pulumi.Output.concat(
+            "https://", self.domain.domain, ".auth.", region, ".amazoncognito.com"
+        )
         self.outputs = IdentityOutputs(
             user_pool_id=self.user_pool.id,
             client_id=self.client.id,
             issuer_url=issuer,
             jwks_url=jwks_url(issuer),
-        )
-        self.hosted_ui_url = pulumi.Output.concat(
-            "https://", self.domain.domain, ".auth.", region, ".amazoncognito.com"
+            domain_url=self.hosted_ui_url,
+            # The site's own (https://<domain>...) when the stack has a domain, else the first
+            # configured one.
+            callback_url=callbacks[0],
         )
         self.register_outputs(
             {

@@ -74,6 +74,8 @@ def _identity_environment(identity: IdentityOutputs) -> dict[str, pulumi.Input[s
         env.AUTH_ISSUER: identity.issuer_url,
         env.AUTH_JWKS_URL: identity.jwks_url,
         env.AUTH_CLIENT_ID: identity.client_id,
+        env.AUTH_DOMAIN_URL: identity.domain_url,
+        env.AUTH_CALLBACK_URL: identity.callback_url,
     }
 
 

@@ -36,6 +36,24 @@ class TrustedIssuer:
         return found.group(1) if found else default
 
 
+@dataclass(frozen=True)
+class ManagedLoginSettings:
+    """Cognito's managed login: the pool's domain and the callback URL Cognito redirects to."""
+
+    domain_url: str
+    callback_url: str
+
+
+def managed_login(environ: Mapping[str, str]) -> ManagedLoginSettings | None:
+    domain = _optional(environ, env.AUTH_DOMAIN_URL)
+    if domain is None:
+        return None
+    # Plain http only for a server on this machine (a stand-in for the endpoints in tests).
+    if not domain.startswith(("https://", "http://127.0.0.1:", "http://localhost:")):
+        raise ConfigError(f"{env.AUTH_DOMAIN_URL} must be an https:// URL, got {domain!r}")
+    return ManagedLoginSettings(domain.rstrip("/"), _required(environ, env.AUTH_CALLBACK_URL))
+
+
 class ConfigError(RuntimeError):
     """A required setting is missing or malformed; the message names the variable."""
 
@@ -160,6 +178,7 @@ class Settings:
     reservation_minutes: int = DEFAULT_RESERVATION_MINUTES
     event_bus_name: str | None = None  # None: outbox rows wait for a relay that has a bus
     uploads_bucket: str | None = None  # None: the admin API signs no model uploads
+    managed_login: ManagedLoginSettings | None = None  # None: e-mail and password sign-in only
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -191,6 +210,7 @@ class Settings:
             reservation_minutes=reservation_minutes(environ),
             event_bus_name=_optional(environ, env.EVENT_BUS_NAME),
             uploads_bucket=_optional(environ, env.UPLOADS_BUCKET),
+            managed_login=managed_login(environ) if trusted is not None else None,
         )
         if settings.cookie_key is None and settings.cookie_secret_arn is None:
             raise ConfigError(f"set {env.CART_COOKIE_SECRET_ARN} (AWS) or {env.CART_COOKIE_KEY}")

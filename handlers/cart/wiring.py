@@ -21,6 +21,7 @@ from handlers.shared import env
 from handlers.shared.catalog import Catalog
 
 if TYPE_CHECKING:
+    from handlers.cart.accounts.managed_login import ManagedLogin
     from handlers.cart.accounts.service import Accounts
     from handlers.cart.api.tokens import TokenVerifier
     from handlers.cart.payments.stripe_gateway import StripeAccount
@@ -198,6 +199,21 @@ class Services:
             Identity(cognito, trusted.client_id),
             SessionStore(self.dynamodb, table, key),
             self.verifier,
+        )
+
+    @cached_property
+    def managed_login(self) -> ManagedLogin | None:
+        """The code + PKCE flow at the pool's domain; None where the stack has none (locally)."""
+        from handlers.cart.accounts.managed_login import ManagedLogin, login_key
+
+        configured, trusted = self.settings.managed_login, self.settings.trusted_issuer
+        if configured is None or trusted is None:
+            return None
+        return ManagedLogin(
+            configured.domain_url,
+            trusted.client_id,
+            configured.callback_url,
+            login_key(self._cookie_key()),
         )
 
     @cached_property

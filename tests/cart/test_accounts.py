@@ -247,3 +247,9 @@ def test_a_wrong_password_an_existing_email_and_an_unconfirmed_account_are_probl
 def test_a_forged_session_cookie_is_a_401(client):
     reply = client.call("GET", "/api/cart", headers=_cookies("A" * 43))
     assert reply.status == 401 and "sign in again" in reply.body["detail"]
+
+
+def test_without_a_managed_login_domain_its_routes_answer_404(client):
+    for path in ("/api/account/managed-login", "/api/account/callback"):
+        reply = client.call("GET", path)
+        assert reply.status == 404 and "not configured" in reply.body["detail"]

@@ -506,12 +506,19 @@ def test_lambdas_get_every_variable_their_handlers_read(program: ProgramFactory)
             env.AUTH_ISSUER,
             env.AUTH_JWKS_URL,
             env.AUTH_CLIENT_ID,
+            env.AUTH_DOMAIN_URL,
+            env.AUTH_CALLBACK_URL,
             env.STRIPE_SECRET_ARN,
             env.RESERVATION_MINUTES,
             env.EVENT_BUS_NAME,
             env.SESSIONS_TABLE,
         }
         assert cart[env.HOME_REGION] == region
+        # Managed login: the pool's domain in the primary region, the site's callback route.
+        assert cart[env.AUTH_DOMAIN_URL] == (
+            f"https://shop3d-prod-auth.auth.{primary}.amazoncognito.com"
+        )
+        assert cart[env.AUTH_CALLBACK_URL] == "https://shop3d.example.com/api/account/callback"
         # Payments: the region's replica of the stack's Stripe secret, the stack's reservation
         # time, the region's own order bus.
         assert cart[env.STRIPE_SECRET_ARN].startswith(f"arn:aws:secretsmanager:{region}:")

@@ -127,7 +127,7 @@ def test_token_lifetimes_domain_and_callbacks_come_from_config(program: ProgramF
             "authTokenMinutes": 15,
             "authRefreshTokenDays": 7,
             "authDomainPrefix": "acme-shop-dev",
-            "authCallbackUrls": ["https://preview.acme.test/auth/callback"],
+            "authCallbackUrls": ["https://preview.acme.test/api/account/callback"],
         },
     )
     client = only(run, CLIENT)
@@ -139,7 +139,7 @@ def test_token_lifetimes_domain_and_callbacks_come_from_config(program: ProgramF
         "idToken": "minutes",
         "refreshToken": "days",
     }
-    assert client.inputs["callbackUrls"] == ["https://preview.acme.test/auth/callback"]
+    assert client.inputs["callbackUrls"] == ["https://preview.acme.test/api/account/callback"]
     assert only(run, DOMAIN).inputs["domain"] == "acme-shop-dev"
     assert (
         run.outputs["authHostedUiUrl"] == "https://acme-shop-dev.auth.us-east-1.amazoncognito.com"
