@@ -137,7 +137,7 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             self._answer(self.endpoints.token(_single(parse_qs(body))))
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base's name
+    def log_message(self, format: str, *args: Any) -> None:
         """Quiet: the tests assert on what the endpoints recorded."""
 
 
