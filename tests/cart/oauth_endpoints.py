@@ -156,5 +156,5 @@ def serve(endpoints: ManagedLoginEndpoints) -> RunningEndpoints:
     handler = type("Handler", (_Handler,), {"endpoints": endpoints})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    host, port = server.server_address[:2]
-    return RunningEndpoints(f"http://{host}:{port}", endpoints, server)
+    port = server.server_address[1]
+    return RunningEndpoints(f"http://127.0.0.1:{port}", endpoints, server)

@@ -353,7 +353,8 @@ def _table_key(table: RecordedResource, region: str, primary: str) -> str:
 
 
 def _statement(policy: RecordedResource, sid: str) -> dict[str, Any]:
-    (statement,) = [s for s in json.loads(policy.inputs["policy"])["Statement"] if s["Sid"] == sid]
+    statements: list[dict[str, Any]] = json.loads(policy.inputs["policy"])["Statement"]
+    (statement,) = [s for s in statements if s["Sid"] == sid]
     return statement
 
 
@@ -398,8 +399,9 @@ def test_the_cart_signs_model_uploads_and_edits_the_catalog_but_deletes_nothing(
         catalog = [r for r in _allowed(cart, "dynamodb:UpdateItem") if "-catalog-" in r]
         assert catalog and all(not r.endswith("/index/*") for r in catalog)
         assert any(r.endswith("/index/*") for r in _allowed(cart, "dynamodb:Query"))
+        # Deletes: idempotency records and sessions (sign-out) only.
         assert not _allowed(cart, "dynamodb:DeleteItem") or all(
-            "-idempotency-" in r for r in _allowed(cart, "dynamodb:DeleteItem")
+            "-idempotency-" in r or "-sessions-" in r for r in _allowed(cart, "dynamodb:DeleteItem")
         )
         for action in ("s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"):
             assert _allowed(cart, action) == [
