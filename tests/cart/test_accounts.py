@@ -253,3 +253,20 @@ def test_without_a_managed_login_domain_its_routes_answer_404(client):
     for path in ("/api/account/managed-login", "/api/account/callback"):
         reply = client.call("GET", path)
         assert reply.status == 404 and "not configured" in reply.body["detail"]
+
+
+def test_a_guest_order_stays_readable_through_the_guest_cookie_with_a_bearer_token(
+    client, shop, issuer
+):
+    shop.product("GUEST-2", 900)
+    shop.stock("GUEST-2", 5)
+    guest = client.call("POST", "/api/cart/items", {"sku": "GUEST-2", "quantity": 1}).cookie()
+    order = client.call("POST", "/api/checkout", headers=_cookies(cart=guest))
+    assert order.status == 201, order.body
+    path = f"/api/orders/{order.body['order_id']}"
+    token = issuer.token(_email()).access_token
+    # A client signed in with a bearer token (no sign-in here, so nothing was adopted).
+    read = client.call("GET", path, token=token, headers=_cookies(cart=guest))
+    assert read.status == 200 and read.body["order_id"] == order.body["order_id"]
+    # Without that guest's cookie the signed-in user does not see it.
+    assert client.call("GET", path, token=token).status == 404

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
@@ -314,7 +314,20 @@ def list_orders() -> Response[str]:
 )
 def get_order(order_id: str) -> Response[str]:
     owner, cookie = _shopper()
-    return _respond({"status": 200, "body": _svc().orders.get(owner, order_id), "cookie": cookie})
+    return _respond({"status": 200, "body": _order_of(owner, order_id), "cookie": cookie})
+
+
+def _order_of(owner: Owner, order_id: str) -> dict[str, Any]:
+    """The shopper's order; a signed-in shopper's guest cookie still opens the orders placed
+    as that guest (sign-in through this service adopts them; a bearer-token client's does not)."""
+    orders = _svc().orders
+    try:
+        return orders.get(owner, order_id)
+    except Problem as missing:
+        guest, _ = _guest(create=False) if owner.kind == "user" else (None, None)
+        if missing.status != 404 or guest is None:
+            raise
+        return orders.get(guest, order_id)
 
 
 @router.post(
