@@ -56,25 +56,15 @@ def code_challenge(verifier: str) -> str:
 
 
 @dataclass(frozen=True)
-class Started:
-    authorize_url: str
-    cookie: str  # the sealed state and verifier
-
-
-@dataclass(frozen=True)
-class Finished:
-    tokens: Tokens
-    email: str
-
-
-@dataclass(frozen=True)
 class ManagedLogin:
     domain_url: str  # https://<prefix>.auth.<region>.amazoncognito.com (or a custom domain)
     client_id: str
     redirect_uri: str  # the callback URL registered on the app client
     key: bytes
 
-    def start(self, provider: str | None) -> Started:
+    def start(self, provider: str | None) -> tuple[str, str]:
+        """Where to send the browser (/oauth2/authorize), and the login cookie's value (the
+        sealed state and verifier)."""
         if provider is not None and provider not in PROVIDERS:
             raise bad_request(f"provider must be one of {', '.join(PROVIDERS)}")
         state = secrets.token_urlsafe(32)
@@ -91,9 +81,10 @@ class ManagedLogin:
         if provider is not None:
             query["identity_provider"] = provider
         url = f"{self.domain_url}/oauth2/authorize?{urllib.parse.urlencode(query)}"
-        return Started(url, self._seal({"state": state, "verifier": verifier}))
+        return url, self._seal({"state": state, "verifier": verifier})
 
-    def finish(self, code: str | None, state: str | None, cookie: str | None) -> Finished:
+    def finish(self, code: str | None, state: str | None, cookie: str | None) -> tuple[Tokens, str]:
+        """The user's tokens (for the caller to keep server-side) and e-mail (from userInfo)."""
         if not code or not state or len(code) > _MAX_FIELD or len(state) > _MAX_FIELD:
             raise bad_request("the callback needs the code and the state managed login sent")
         started = self._open(cookie)
@@ -107,8 +98,7 @@ class ManagedLogin:
             refresh_token=str(answer.get("refresh_token") or ""),
             expires_at=int(time.time()) + int(answer.get("expires_in", 3600)),
         )
-        email = self._email(tokens.access_token)
-        return Finished(tokens, email)
+        return tokens, self._email(tokens.access_token)
 
     # -- the endpoints ------------------------------------------------------------------------
     def _token(self, code: str, verifier: str) -> dict[str, Any]:

@@ -222,8 +222,8 @@ _REDIRECTS = {
 def managed_login_start(
     provider: Annotated[str | None, Query(max_length=32)] = None,
 ) -> Response[str]:
-    started = _managed_login().start(provider)
-    return _redirect(started.authorize_url, api_cookie(LOGIN_COOKIE, started.cookie, LOGIN_SECONDS))
+    authorize_url, login = _managed_login().start(provider)
+    return _redirect(authorize_url, api_cookie(LOGIN_COOKIE, login, LOGIN_SECONDS))
 
 
 @router.get(
@@ -235,7 +235,7 @@ def managed_login_callback(
     code: Annotated[str | None, Query(max_length=2048)] = None,
     state: Annotated[str | None, Query(max_length=2048)] = None,
 ) -> Response[str]:
-    finished = _managed_login().finish(code, state, _cookie(LOGIN_COOKIE))
-    signed_in = _signed_in(finished.email, finished.tokens)
+    tokens, email = _managed_login().finish(code, state, _cookie(LOGIN_COOKIE))
+    signed_in = _signed_in(email, tokens)
     (cookie,) = signed_in.cookies
     return _redirect(ACCOUNT_PAGE, cookie)
