@@ -192,7 +192,11 @@ def with_sessions(ctx: CellContext, spec: FunctionSpec) -> FunctionSpec:
     indexes = [pulumi.Output.concat(sessions.arn, "/index/*")] if tables.SESSIONS.indexes else []
     return dataclasses.replace(
         spec,
-        environment={**spec.environment, env.SESSIONS_TABLE: sessions.name},
+        environment={
+            **spec.environment,
+            env.SESSIONS_TABLE: sessions.name,
+            env.SESSION_DAYS: str(ctx.config.auth_refresh_token_days),
+        },
         statements=[
             *spec.statements,
             iam.allow(list(SESSION_ACTIONS), [sessions.arn, *indexes], sid="Sessions"),

@@ -36,6 +36,10 @@ class TrustedIssuer:
         return found.group(1) if found else default
 
 
+DEFAULT_SESSION_DAYS: Final = 30
+MAX_SESSION_DAYS: Final = 3650
+
+
 @dataclass(frozen=True)
 class ManagedLoginSettings:
     """Cognito's managed login: the pool's domain and the callback URL Cognito redirects to."""
@@ -150,6 +154,14 @@ def reservation_minutes(environ: Mapping[str, str]) -> int:
     return int(text)
 
 
+def session_days(environ: Mapping[str, str]) -> int:
+    """The refresh token's lifetime (Cognito: 1 to 3650 days; 30 when unset, its default)."""
+    text = _optional(environ, env.SESSION_DAYS) or str(DEFAULT_SESSION_DAYS)
+    if not text.isdigit() or not 1 <= int(text) <= MAX_SESSION_DAYS:
+        raise ConfigError(f"{env.SESSION_DAYS} must be whole days from 1 to 3650, not {text!r}")
+    return int(text)
+
+
 def region_from_env(environ: Mapping[str, str]) -> str:
     """The region this copy runs in: HOME_REGION, else the Lambda runtime's AWS_REGION."""
     return (
@@ -179,6 +191,7 @@ class Settings:
     event_bus_name: str | None = None  # None: outbox rows wait for a relay that has a bus
     uploads_bucket: str | None = None  # None: the admin API signs no model uploads
     managed_login: ManagedLoginSettings | None = None  # None: e-mail and password sign-in only
+    session_days: int = DEFAULT_SESSION_DAYS
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -211,6 +224,7 @@ class Settings:
             event_bus_name=_optional(environ, env.EVENT_BUS_NAME),
             uploads_bucket=_optional(environ, env.UPLOADS_BUCKET),
             managed_login=managed_login(environ) if trusted is not None else None,
+            session_days=session_days(environ),
         )
         if settings.cookie_key is None and settings.cookie_secret_arn is None:
             raise ConfigError(f"set {env.CART_COOKIE_SECRET_ARN} (AWS) or {env.CART_COOKIE_KEY}")

@@ -197,7 +197,7 @@ class Services:
         key = session_key(self._cookie_key())
         return Accounts(
             Identity(cognito, trusted.client_id),
-            SessionStore(self.dynamodb, table, key),
+            SessionStore(self.dynamodb, table, key, self.settings.session_days),
             self.verifier,
         )
 

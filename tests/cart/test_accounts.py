@@ -88,7 +88,8 @@ def test_sign_up_confirm_and_sign_in_set_only_a_random_session_id_cookie(client)
     assert reply.body["email"] == email and reply.body["sub"]
     assert "token" not in str(reply.body).lower()  # no token reaches the browser
     cookie = reply.headers["Set-Cookie"]
-    for attribute in ("HttpOnly", "Secure", "SameSite=Lax", "Path=/api"):
+    # 30 days: the refresh tokens' lifetime (SHOP3D_SESSION_DAYS unset here: Cognito's default).
+    for attribute in ("HttpOnly", "Secure", "SameSite=Lax", "Path=/api", "Max-Age=2592000"):
         assert attribute in cookie, cookie
     assert len(_session_id(reply)) >= 43  # 32 random bytes, URL-safe
     me = client.call("GET", "/api/account", headers=_cookies(_session_id(reply)))

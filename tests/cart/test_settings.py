@@ -150,6 +150,18 @@ def test_a_secondary_cell_calls_the_pool_in_the_region_its_issuer_names():
     assert settings.trusted_issuer.pool_region(settings.region) == "us-east-1"
 
 
+@pytest.mark.parametrize("days", ["0", "3651", "7.5", "a week"])
+def test_a_session_lifetime_outside_cognitos_refresh_token_range_names_the_variable(days):
+    with pytest.raises(ConfigError, match=env.SESSION_DAYS):
+        Settings.from_env({**BASE, env.CART_COOKIE_KEY: "k" * 32, env.SESSION_DAYS: days})
+
+
+def test_sessions_last_the_configured_refresh_token_days_and_30_by_default():
+    assert Settings.from_env({**BASE, env.CART_COOKIE_KEY: "k" * 32}).session_days == 30
+    configured = {**BASE, env.CART_COOKIE_KEY: "k" * 32, env.SESSION_DAYS: "7"}
+    assert Settings.from_env(configured).session_days == 7
+
+
 def test_an_issuer_that_is_not_cognitos_keeps_the_cells_region():
     issuer = TrustedIssuer("https://issuer.example.com/pool", "https://issuer.example.com/k", "c")
     assert issuer.pool_region("eu-west-1") == "eu-west-1"

@@ -342,6 +342,12 @@ def test_cart_role_reaches_only_its_own_region_and_tables(program: ProgramFactor
         assert reached == {"catalog", "carts", "idempotency", "sessions"}
 
 
+def test_sessions_last_as_long_as_the_app_clients_refresh_tokens(program: ProgramFactory) -> None:
+    run = program("dev", {"authRefreshTokenDays": 7})
+    for region in run.outputs["regions"]:
+        assert _environment(named(run, region, "-cart"))[env.SESSION_DAYS] == "7"
+
+
 def _table_key(table: RecordedResource, region: str, primary: str) -> str:
     """The KMS key a global table's copy in `region` is encrypted with."""
     if region == primary:
@@ -514,6 +520,7 @@ def test_lambdas_get_every_variable_their_handlers_read(program: ProgramFactory)
             env.RESERVATION_MINUTES,
             env.EVENT_BUS_NAME,
             env.SESSIONS_TABLE,
+            env.SESSION_DAYS,
         }
         assert cart[env.HOME_REGION] == region
         # Managed login: the pool's domain in the primary region, the site's callback route.
@@ -555,6 +562,7 @@ def test_lambdas_get_every_variable_their_handlers_read(program: ProgramFactory)
     # ... except the sessions table, which only the API's sign-in and sign-out use.
     cart_variables = dict(_environment(named(run, primary, "-cart")))
     assert cart_variables.pop(env.SESSIONS_TABLE)
+    assert cart_variables.pop(env.SESSION_DAYS) == "30"  # the app client's refresh tokens
     assert _environment(jobs[0]) == cart_variables
     jobs_policy = json.loads(named(run, primary, "-order-jobs-role-policy").inputs["policy"])
     assert not [s for s in jobs_policy["Statement"] if s["Sid"].startswith("Sessions")]

@@ -19,7 +19,7 @@ from aws_lambda_powertools.shared.cookies import Cookie
 from handlers.cart.accounts.managed_login import COOKIE_NAME as LOGIN_COOKIE
 from handlers.cart.accounts.managed_login import LOGIN_SECONDS, ManagedLogin
 from handlers.cart.accounts.sessions import COOKIE_NAME as SESSION_COOKIE
-from handlers.cart.accounts.sessions import SESSION_DAYS, Session, Tokens
+from handlers.cart.accounts.sessions import Session, Tokens
 from handlers.cart.api import responses as documented
 from handlers.cart.api.bodies import (
     Confirmation,
@@ -63,7 +63,7 @@ def _signed_in(email: str, tokens: Tokens) -> Response[str]:
     user = Owner("user", session.sub)
     # One Set-Cookie per response (the target group has multi-value headers off): the session
     # cookie. The guest cookie stays; its cart is merged once (recorded in the user's cart).
-    cookies = [_session_cookie(session.session_id, SESSION_DAYS * 86400)]
+    cookies = [_session_cookie(session.session_id, services.accounts.sessions.lifetime_seconds)]
     guest, _ = _guest(create=False)
     merged: dict[str, Any] = {"not_merged": []}
     adopted = 0
