@@ -28,8 +28,8 @@ from components.cell.batch import (
     spot_environment,
 )
 from components.cell.context import CellContext
-from handlers.asset.posters.shape import ATTEMPTS
 from handlers.shared import env
+from handlers.shared.posters import ATTEMPTS
 from stack_config.config import RenderCompute
 
 REPO: Final = Path(__file__).resolve().parents[2]

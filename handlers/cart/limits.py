@@ -25,6 +25,10 @@ WRITE_ATTEMPTS: Final = 12
 # Stripe's events are larger than the cart's bodies (a PaymentIntent with its charge is a few
 # KB; a charge with many refunds more): the webhook reads up to this, exempt from MAX_BODY_BYTES.
 MAX_WEBHOOK_BODY_BYTES: Final = 256 * 1024
+# A Stripe.js card token: "tok_" and letters/digits; Stripe's object ids are at most 255
+# characters (https://docs.stripe.com/upgrades#what-changes-does-stripe-consider-to-be-backward-compatible).
+CARD_TOKEN_PATTERN: Final = r"^tok_[A-Za-z0-9]+$"  # noqa: S105  # a pattern, not a secret
+CARD_TOKEN_MAX_LENGTH: Final = 255
 EMAIL_MAX_LENGTH: Final = 254  # RFC 5321's path limit
 # One address, no spaces or angle brackets: enough to refuse garbage, not a full RFC 5322 parse.
 EMAIL_PATTERN: Final = r"^[^@\s<>,;]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"

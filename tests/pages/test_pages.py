@@ -15,9 +15,9 @@ from typing import Any
 import boto3
 import pytest
 
-from handlers.asset.posters.shape import PosterImage, posters_block
 from handlers.pages.app import PAGE_CACHE_CONTROL, from_env
 from handlers.shared import env
+from handlers.shared.posters import PosterImage, Role, posters_block
 from local.resources import AwsEndpoints
 from local.storefront_build import STOREFRONT
 from tests.pages.http import PageClient as TestClient
@@ -27,9 +27,10 @@ SITE = "https://shop.example.com"
 HOSTILE = "</script><script>alert(\"x\")</script><!-- & 'quoted' <b>bold</b>"
 MANIFEST_KEY = "assets/CHAIR-1/abc123/manifest.json"
 # The renderer's own manifest entries (one shape for the renderer, the pages and the tests).
+SIZES: list[tuple[Role, int]] = [("thumbnail", 240), ("poster", 1200)]
 IMAGES = [
     PosterImage(role, px, px, ext, ext * 8, b"\0" * px)
-    for role, px in (("thumbnail", 240), ("poster", 1200))
+    for role, px in SIZES
     for ext in ("webp", "avif")
 ]
 
@@ -178,7 +179,7 @@ def test_the_page_preloads_the_manifest_and_the_preview_lod(client: TestClient) 
 def test_a_fast_phone_gets_the_standard_lod_preloaded_as_the_edge_chose(
     client: TestClient,
 ) -> None:
-    hints = {"ECT": "4g", "Device-Memory": "8", "DPR": "3"}
+    hints = {"ECT": "4g", "Downlink": "10", "Device-Memory": "8", "DPR": "3"}
     reply = client.get("/products/CHAIR-1", hints)
     preloads = [a["href"] for a in parsed(reply.text).find("link", rel="preload")]
     assert preloads[1] == "/assets/CHAIR-1/abc123/standard.glb"
@@ -325,6 +326,17 @@ def test_the_health_route_renders_the_grid_and_fails_when_the_catalog_is_gone(
     reply = client.get("/healthz")
     assert reply.status_code == 503
     assert "the product grid cannot be rendered" in reply.text
+
+
+def test_the_search_page_is_the_shell_uncached_with_the_search_form_for_browsers_without_js(
+    client: TestClient,
+) -> None:
+    reply = client.get("/search?q=lounge+chair")
+    assert reply.status_code == 200
+    assert reply.headers["cache-control"] == "no-store"
+    forms = parsed(reply.text).find("form", role="search")
+    assert [(f["action"], f["method"]) for f in forms] == [("/search", "get")]
+    assert parsed(reply.text).find("input", name="q")[0]["role"] == "combobox"
 
 
 def test_a_shell_without_the_outlet_is_refused_with_the_part_it_lacks(tmp_path: Path) -> None:

@@ -22,6 +22,7 @@ from tests.sellers.staff_pool import StaffPool
 # The cart's fixtures, reused as they are.
 cart_world = cart_fixtures.cart_world
 cart_env = cart_fixtures.cart_env
+catalog_stream = cart_fixtures.catalog_stream
 shop = cart_fixtures.shop
 
 

@@ -7,6 +7,8 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 from handlers.cart.limits import (
+    CARD_TOKEN_MAX_LENGTH,
+    CARD_TOKEN_PATTERN,
     EMAIL_MAX_LENGTH,
     EMAIL_PATTERN,
     MAX_QUANTITY,
@@ -81,3 +83,10 @@ class ResetPassword(_Strict):
 class Checkout(_Strict):
     # Where the confirmation and expiry e-mails go (a guest has no other address on file).
     email: Email | None = None
+
+
+class PayWithCard(_Strict):
+    # The card as Stripe.js tokenized it in the browser: its number never reaches the shop.
+    card_token: Annotated[
+        str, Field(min_length=5, max_length=CARD_TOKEN_MAX_LENGTH, pattern=CARD_TOKEN_PATTERN)
+    ]

@@ -65,6 +65,20 @@ class Order(_Open):
     lines: list[Line]
 
 
+class OrderPayment(_Open):
+    """The payment step's data: the order and its `payment` (client secret, publishable key,
+    the Stripe.js URL to load)."""
+
+    order_id: str
+    status: str
+    payment: dict[str, Any] | None
+
+
+class PaymentAttempt(_Open):
+    order_id: str
+    intent_status: str  # succeeded/processing: wait for PAID; requires_action: 3-D Secure
+
+
 class Accepted(_Open):
     status: str
 
@@ -135,6 +149,7 @@ _REASONS = {
     401: "a token or cart cookie that does not verify",
     404: "no such resource for this shopper",
     405: "method not allowed on this path (see Allow)",
+    402: "the card was declined (the order stays payable until its reservation ends)",
     409: "conflict (a concurrent change, or a duplicate still in progress)",
     413: "request body too large",
     403: "the account must be confirmed (or its password reset) first; admin API: not in a group",

@@ -18,7 +18,7 @@ from aws_lambda_powertools.shared.cookies import Cookie, SameSite
 
 from handlers.cart.accounts.sessions import COOKIE_NAME as SESSION_COOKIE
 from handlers.cart.api import responses as documented
-from handlers.cart.api.bodies import AddItem, SetQuantity
+from handlers.cart.api.bodies import AddItem, PayWithCard, SetQuantity
 from handlers.cart.api.guest_cookie import COOKIE_NAME
 from handlers.cart.api.owners import Owner
 from handlers.cart.api.problems import Problem, invalid, not_found, unauthorized
@@ -89,6 +89,16 @@ def _user() -> Owner | None:
     return Owner("user", verifier.subject(token.strip()))
 
 
+def _account_email() -> str | None:
+    """A signed-in browser's account address, where its order e-mails go when checkout names
+    none (its session holds it; Cognito access tokens carry no e-mail claim, so a bearer-token
+    client names the address in the checkout body)."""
+    session_id = _cookie(SESSION_COOKIE)
+    if _header("authorization") is not None or session_id is None:
+        return None
+    return _svc().accounts.current(session_id).email
+
+
 def _guest(create: bool) -> tuple[Owner | None, str | None]:
     """The guest from the signed cookie, or (if `create`) a new guest and its cookie value."""
     value = _cookie(COOKIE_NAME)
@@ -139,6 +149,12 @@ def _respond(reply: Reply) -> Response[str]:
         body=json.dumps(reply["body"]),
         cookies=cookies,
     )
+
+
+def _shopper_reads(read: Callable[[Owner], Any]) -> Response[str]:
+    """A read for the shopper (token, session or guest cookie): 200 with what `read` returns."""
+    owner, cookie = _shopper()
+    return _respond({"status": 200, "body": read(owner), "cookie": cookie})
 
 
 def _mutating(owner: Owner, compute: Callable[[], Reply]) -> Response[str]:
@@ -284,6 +300,7 @@ def checkout() -> Response[str]:
         from handlers.cart.api.bodies import Checkout
 
         email = parse_model(raw, Checkout).email
+    email = email or _account_email()
 
     def compute() -> Reply:
         status, order = _svc().orders.checkout(owner, email)
@@ -313,8 +330,7 @@ def list_orders() -> Response[str]:
     responses=documented.documented(documented.Order, 401, 404, 503),
 )
 def get_order(order_id: str) -> Response[str]:
-    owner, cookie = _shopper()
-    return _respond({"status": 200, "body": _order_of(owner, order_id), "cookie": cookie})
+    return _shopper_reads(lambda owner: _order_of(owner, order_id))
 
 
 def _order_of(owner: Owner, order_id: str) -> dict[str, Any]:
@@ -343,6 +359,33 @@ def cancel_order(order_id: str) -> Response[str]:
     )
     _svc().relay_outbox()
     return response
+
+
+@router.get(
+    "/api/orders/<order_id>/payment",
+    summary="The payment step of an unpaid order: its PaymentIntent's client secret and keys",
+    responses=documented.documented(documented.OrderPayment, 401, 404, 409, 503),
+)
+def get_payment(order_id: str) -> Response[str]:
+    return _shopper_reads(lambda owner: _svc().orders.payment(owner, order_id))
+
+
+@router.post(
+    "/api/orders/<order_id>/payment",
+    summary="Pay an unpaid order with a card token from Stripe.js (PAID follows by webhook)",
+    responses=documented.documented(documented.PaymentAttempt, 401, 402, 404, 409, 422, 503),
+)
+def pay_order(order_id: str, body: Annotated[PayWithCard, Body()]) -> Response[str]:
+    owner, cookie = _shopper()
+    token = body.card_token
+    return _mutating(
+        owner,
+        lambda: {
+            "status": 200,
+            "body": _svc().orders.pay(owner, order_id, token),
+            "cookie": cookie,
+        },
+    )
 
 
 @router.post(

@@ -34,6 +34,9 @@ export interface Order {
   readonly total_minor: number;
   readonly lines: readonly CartLine[];
   readonly created_at: string;
+  /** Checkout's answer: the PaymentIntent to confirm on the payment step (null: nothing to pay). */
+  readonly payment?: { readonly intent_id: string } | null;
+  readonly payment_status?: string;
 }
 
 /** RFC 9457 problem details. */

@@ -1,5 +1,5 @@
 import type { Cart, CartLine } from '../api/types';
-import { go, HOME_HREF, orderHref, productHref } from '../router';
+import { checkoutHref, go, HOME_HREF, orderHref, productHref } from '../router';
 import { h } from '../ui/dom';
 import { errorBox } from '../ui/errorBox';
 import { formatMoney } from '../ui/money';
@@ -62,14 +62,23 @@ function renderCart(ctx: AppContext, cart: Cart, act: Act, errors: HTMLElement):
   if (cart.lines.length === 0) {
     return [h('p', { testid: 'cart-empty' }, 'Your cart is empty. ', h('a', { href: HOME_HREF }, 'Browse products'), '.')];
   }
+  const email = h('input', {
+    type: 'email',
+    autocomplete: 'email',
+    maxlength: 254,
+    testid: 'checkout-email',
+    'aria-label': 'E-mail for the order confirmation',
+    placeholder: 'you@example.com',
+  });
   const checkout = h('button', { type: 'button', class: 'primary', testid: 'checkout-button' }, 'Checkout');
   checkout.addEventListener('click', () => {
     checkout.disabled = true;
     errors.replaceChildren();
     ctx.api
-      .checkout()
+      .checkout(email.value.trim() || undefined)
       .then((order) => {
-        go(orderHref(order.order_id));
+        // An order with a payment to make goes to the payment step; without one, to the order.
+        go(order.payment ? checkoutHref(order.order_id) : orderHref(order.order_id));
       })
       .catch((failure: unknown) => {
         checkout.disabled = false;
@@ -79,6 +88,7 @@ function renderCart(ctx: AppContext, cart: Cart, act: Act, errors: HTMLElement):
   return [
     h('ul', { class: 'cart-lines', testid: 'cart-lines' }, ...cart.lines.map((line) => renderLine(ctx, line, cart.currency, act))),
     h('p', { class: 'total' }, 'Total ', h('strong', { testid: 'cart-total' }, formatMoney(cart.total_minor, cart.currency))),
+    h('label', { class: 'checkout-email' }, 'E-mail for the order confirmation ', email),
     checkout,
   ];
 }

@@ -63,7 +63,7 @@ function foundParts(outlet: HTMLElement, sku: string): ProductParts | null {
 }
 
 /** `initial`: the product the server's HTML holds; its DOM is kept, not drawn again. */
-export const productPage = (sku: string, initial: Product | null = null): Page => async (ctx, outlet, signal) => {
+export const productPage = (sku: string, initial: Product | null = null, firstLod?: string): Page => async (ctx, outlet, signal) => {
   const product = initial ?? (await ctx.api.getProduct(sku));
   const note = assetNote(product);
   const { viewer, addButton, feedback } = (initial !== null ? foundParts(outlet, sku) : null) ?? drawProduct(outlet, product, note);
@@ -84,6 +84,6 @@ export const productPage = (sku: string, initial: Product | null = null): Page =
   if (note === null && product.asset.manifest_url !== null) {
     // three.js is only downloaded by pages that show a model.
     const { mountProductViewer } = await import('../viewer/productViewer');
-    await mountProductViewer(viewer, product.asset.manifest_url, signal, product.name);
+    await mountProductViewer(viewer, product.asset.manifest_url, signal, product.name, undefined, firstLod);
   }
 };

@@ -10,8 +10,25 @@ import { newLodTrace } from './trace';
 import { selectVariant } from './variants';
 
 /**
- * The product page's 3D view: fetch the manifest, show the preview LOD first, then swap
- * in finer LODs as they arrive. This module pulls in three.js, so pages import it lazily.
+ * The bench's switch to the old loading order (`?lods=together`: preview and standard fetched
+ * at once), kept so bench/pages measures the new order against it in the same run.
+ */
+export const LOD_ORDER_PARAM = 'lods';
+
+/**
+ * The LODs to fetch: from `firstLod` on (the page's choice from the browser's hints, e.g.
+ * "standard-1024"; coarser LODs are skipped), all of them when it names none.
+ */
+export function lodsFrom(lods: readonly ManifestLod[], firstLod: string | undefined): readonly ManifestLod[] {
+  const name = firstLod?.split('-')[0];
+  const start = lods.findIndex((lod) => lod.name === name);
+  return start > 0 ? lods.slice(start) : lods;
+}
+
+/**
+ * The product page's 3D view: fetch the manifest, show the first LOD (the preview unless the
+ * page chose another), fetched alone, then swap in finer LODs as they arrive. This module pulls
+ * in three.js, so pages import it lazily.
  */
 export async function mountProductViewer(
   container: HTMLElement,
@@ -19,6 +36,7 @@ export async function mountProductViewer(
   signal: AbortSignal,
   title = document.title,
   onlyLod?: string,
+  firstLod?: string,
 ): Promise<void> {
   const status = h('p', { class: 'viewer-status', testid: 'viewer-status', 'aria-live': 'polite' }, 'Loading 3D model…');
   status.dataset.state = 'loading';
@@ -51,8 +69,10 @@ export async function mountProductViewer(
   // The LOD requests go out first, so the network works while the renderer and its
   // lighting are set up (slow on weak GPUs). JS runs to completion: `viewer` is set
   // below before any response can be handled.
+  const together = new URLSearchParams(location.search).get(LOD_ORDER_PARAM) === 'together';
   const loading = loadProgressively({
-    lods: manifest.lods,
+    lods: lodsFrom(manifest.lods, firstLod),
+    firstAlone: !together,
     parse: (bytes, lod) => parseGlb(loader, bytes, lod.url),
     show: (model, lod) => {
       if (viewer === null) {
