@@ -37,10 +37,6 @@ class TrustedIssuer:
         return found.group(1) if found else default
 
 
-DEFAULT_SESSION_DAYS: Final = 30
-MAX_SESSION_DAYS: Final = 3650
-
-
 @dataclass(frozen=True)
 class ManagedLoginSettings:
     """Cognito's managed login: the pool's domain and the callback URL Cognito redirects to."""
@@ -153,6 +149,11 @@ def reservation_minutes(environ: Mapping[str, str]) -> int:
             f" {MAX_RESERVATION_MINUTES}, not {text!r}"
         )
     return int(text)
+
+
+# Cognito's refresh-token lifetimes: its default, and its longest (10 years).
+DEFAULT_SESSION_DAYS: Final = 30
+MAX_SESSION_DAYS: Final = 3650
 
 
 def session_days(environ: Mapping[str, str]) -> int:
