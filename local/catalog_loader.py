@@ -23,6 +23,7 @@ from handlers.asset.catalog import MANIFEST_KEY, REASON, STATUS
 from handlers.asset.publish import asset_prefix
 from handlers.cart.stores.database import apply_schema
 from handlers.cart.stores.order_store import set_stock, stock
+from handlers.shared.catalog import ACTIVE, listing_fields, now_iso
 from handlers.shared.posters import same_asset
 from handlers.shared.storage import MANIFEST_NAME, UPLOADS_PREFIX
 from handlers.shared.tables import CATALOG
@@ -57,21 +58,40 @@ def manifest_key_for(sku: str, model: bytes) -> str:
 
 
 def write_products(table: Any, catalog: SampleCatalog) -> None:
-    """Product fields of every sample product; asset_status and friends are left as they are."""
+    """Product fields of every sample product, as the product API writes them (status, the
+    listing indexes' keys, seller, version), so every product is in the by-status indexes;
+    asset_status and friends are left as they are, and a rerun keeps a product's place in the
+    listing (updated_at, created_at, version and seller are written once)."""
+    stamp = now_iso()
     for product in catalog.products:
+        listed = listing_fields(ACTIVE, product.category, stamp)
+        values: dict[str, Any] = {
+            ":n": product.name,
+            ":d": product.shown_description,
+            ":p": product.price_minor,
+            ":c": product.currency,
+            ":a": listed["active"],
+            ":s": listed["status"],
+            ":u": listed["updated_at"],
+            ":one": 1,
+            ":seller": catalog.seller,
+        }
+        update = (
+            "SET #n = :n, description = :d, price_minor = :p, currency = :c, active = :a,"
+            " #s = :s, updated_at = if_not_exists(updated_at, :u),"
+            " created_at = if_not_exists(created_at, :u), version = if_not_exists(version, :one),"
+            " seller = if_not_exists(seller, :seller)"
+        )
+        if product.category is None:  # out of the category index, not a NULL key there
+            update += " REMOVE category, status_category"
+        else:
+            update += ", category = :g, status_category = :sc"
+            values.update({":g": product.category, ":sc": listed["status_category"]})
         table.update_item(
             Key={SKU: product.sku},
-            UpdateExpression="SET #n = :n, description = :d, price_minor = :p, currency = :c,"
-            " active = :a, category = :g",
-            ExpressionAttributeNames={"#n": "name"},  # a DynamoDB reserved word
-            ExpressionAttributeValues={
-                ":n": product.name,
-                ":d": product.shown_description,
-                ":p": product.price_minor,
-                ":c": product.currency,
-                ":a": True,
-                ":g": product.category,
-            },
+            UpdateExpression=update,
+            ExpressionAttributeNames={"#n": "name", "#s": "status"},  # DynamoDB reserved words
+            ExpressionAttributeValues=values,
         )
 
 

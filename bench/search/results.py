@@ -45,9 +45,10 @@ def render(results: dict[str, Any]) -> str:
         f"| **all queries** | | **{s50:.2f} / {s99:.2f}** | {r50:.2f} / {r99:.2f} | "
         f"{s50 / r50:.1f}x |",
         "",
-        "Search is one page and its facets (two statements: the page, then the category and "
-        "price-band counts over the same matches); the raw SQL is one full-text SELECT of the "
-        "same words, ranked, 20 rows, without facets or the typo branch.",
+        "Search is one page and its facets: with words one statement (one pass of the text "
+        "match feeds the page and the category and price-band counts; a second statement for "
+        "the typo branch when the words match nothing), browsing two; the raw SQL is one "
+        "full-text SELECT of the same words, ranked, 20 rows, without facets or the typo branch.",
         "",
     ]
     relevance = results["relevance"]

@@ -83,6 +83,7 @@ def user_data(
 
 def _instance_profile(ctx: CellContext) -> aws.iam.InstanceProfile:
     assets = ctx.data.primary_assets
+    catalog = ctx.data.tables[tables.CATALOG.logical_name].arn
     role = aws.iam.Role(
         ctx.name("web", "role"),
         assume_role_policy=iam.assume_role("ec2.amazonaws.com"),
@@ -115,9 +116,10 @@ def _instance_profile(ctx: CellContext) -> aws.iam.InstanceProfile:
                     ],
                     sid="ReadManifestsAndRenderer",
                 ),
+                # Products by key, and pages of the listing indexes (never a Scan).
                 iam.allow(
-                    ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Scan"],
-                    [ctx.data.tables[tables.CATALOG.logical_name].arn],
+                    ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"],
+                    [catalog, pulumi.Output.concat(catalog, "/index/*")],
                     sid="ReadCatalog",
                 ),
                 iam.allow(["kms:Decrypt"], [ctx.data.primary_key_arn], sid="AssetsKey"),

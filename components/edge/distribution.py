@@ -3,8 +3,8 @@
 Origins: the assets buckets and the storefront buckets of the primary and a secondary region
 (an origin group each, failing over on 5xx, 403 and 404; a missing object is a 403 without
 s3:ListBucket), the API (api.<domain>, latency-routed to the nearest healthy cell) and the
-order path (orders.<domain>, failover-routed to the Aurora writer's cell; checkout and order
-reads must see the writer). S3 is reached through Origin Access Control (sigv4, always signed); the
+writer paths (orders.<domain>, failover-routed to the Aurora writer's cell; checkout, order reads
+and the admin API's stock writes must reach the writer). S3 is reached through Origin Access Control (sigv4, always signed); the
 bucket policies that let this distribution read are built here too (`oac_read_statement`).
 """
 
@@ -27,6 +27,7 @@ from components.edge.origin_shield import shield_region
 from components.naming import global_name, physical, regional
 from components.options import child
 from handlers.shared import storage
+from handlers.shared.limits import ADMIN_PATH_PREFIX
 from handlers.shared.routes import FIRST_LOD_HEADER, WEBHOOK_PATH
 from stack_config.catalog import EDGE_REGION
 from stack_config.config import PriceClass
@@ -37,9 +38,18 @@ READ_METHODS: Final = ("GET", "HEAD", "OPTIONS")
 CACHED_METHODS: Final = ("GET", "HEAD")
 ASSETS_PATH: Final = f"/{storage.ASSETS_PREFIX}*"
 API_PATH: Final = "/api/*"
-# The cart service's routes that write or read orders (handlers/cart/api/routes.py), Stripe's
-# webhook among them: they go to the orders origin (the writer's cell), uncached, ahead of /api/*.
-ORDER_PATHS: Final = ("/api/checkout", "/api/orders", "/api/orders/*", WEBHOOK_PATH)
+# The one list of paths routed to the Aurora writer's cell (the orders origin), uncached, ahead of
+# /api/*: the cart service's routes that write or read orders (handlers/cart/api/routes.py),
+# Stripe's webhook, and the admin product API, whose stock writes go to the inventory in the same
+# request (a secondary cell's read-only cluster would answer them with a 503) and whose editors
+# read their own writes. Reads of the admin API go there too: CloudFront routes by path only.
+WRITER_PATHS: Final = (
+    "/api/checkout",
+    "/api/orders",
+    "/api/orders/*",
+    WEBHOOK_PATH,
+    ADMIN_PATH_PREFIX + "*",
+)
 INDEX_DOCUMENT: Final = "index.html"
 # With the web tier on, these go to the cells (the page renderer, handlers.pages) and the
 # default behaviour too (/ and the storefront's own routes); the built bundles stay on S3.
@@ -275,7 +285,7 @@ def distribution(
         ordered_cache_behaviors=[
             *page_behaviors,
             _ordered(ASSETS_PATH, _behavior(assets_target, READ_METHODS, assets_cache.id, headers)),
-            *(dynamic(path, orders) for path in ORDER_PATHS),
+            *(dynamic(path, orders) for path in WRITER_PATHS),
             dynamic(API_PATH, api),
         ],
         restrictions={"geo_restriction": {"restriction_type": "none"}},

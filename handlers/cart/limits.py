@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Final
 
 from handlers.shared.limits import CART_MAX_BODY_BYTES
+from handlers.shared.variants import VARIANT_KEY_MAX_LENGTH
 
 MIN_QUANTITY: Final = 1
 MAX_QUANTITY: Final = 99  # per line
@@ -16,6 +17,9 @@ USER_CART_TTL_DAYS: Final = 90
 MAX_BODY_BYTES: Final = CART_MAX_BODY_BYTES
 SKU_MAX_LENGTH: Final = 64
 SKU_PATTERN: Final = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
+# A cart line's SKU: a product's, or a variant's `<sku>~<variant key>` (handlers/shared/variants.py).
+LINE_SKU_MAX_LENGTH: Final = SKU_MAX_LENGTH + 1 + VARIANT_KEY_MAX_LENGTH
+LINE_SKU_PATTERN: Final = r"^[A-Za-z0-9][A-Za-z0-9._-]*(?:~[a-z0-9]+(?:-[a-z0-9]+)*)?$"
 IDEMPOTENCY_KEY_MAX_LENGTH: Final = 128
 # A response is replayed for this long after the first request with the same Idempotency-Key.
 IDEMPOTENCY_TTL_SECONDS: Final = 24 * 3600
@@ -49,4 +53,5 @@ SEARCH_FACET_MATCH_LIMIT: Final = 2000
 
 # Catalog reads are shared with the page renderer: defined in handlers.shared.limits.
 from handlers.shared.limits import CATALOG_CACHE_TTL_SECONDS as CATALOG_CACHE_TTL_SECONDS  # noqa: E402
-from handlers.shared.limits import PRODUCT_LIST_LIMIT as PRODUCT_LIST_LIMIT  # noqa: E402
+from handlers.shared.limits import PRODUCT_PAGE_DEFAULT as PRODUCT_PAGE_DEFAULT  # noqa: E402
+from handlers.shared.limits import PRODUCT_PAGE_MAX as PRODUCT_PAGE_MAX  # noqa: E402

@@ -19,6 +19,7 @@ from handlers.cart.stores.cart_store import CartStore
 from handlers.cart.stores.idempotency_store import Idempotency
 from handlers.shared import env
 from handlers.shared.catalog import Catalog
+from handlers.shared.cursors import ListCursors
 from handlers.shared.functions import CART_TIMEOUT_SECONDS
 
 if TYPE_CHECKING:
@@ -259,6 +260,11 @@ class Services:
     @cached_property
     def cookies(self) -> GuestCookie:
         return GuestCookie(self._cookie_key())
+
+    @cached_property
+    def cursors(self) -> ListCursors:
+        """Signs and checks the product listings' cursors (a key derived from the cookie key)."""
+        return ListCursors(self._cookie_key())
 
     @cached_property
     def idempotency(self) -> Idempotency:

@@ -31,14 +31,24 @@ from handlers.pages import html
 from handlers.pages.assets import ManifestReader, PageAssets
 from handlers.pages.hints import ACCEPT_CH, chosen_lod
 from handlers.shared import env
-from handlers.shared.catalog import Catalog, Product
+from handlers.shared.catalog import CATEGORY_PATTERN, Catalog, Product
+from handlers.shared.limits import MAX_CATEGORIES
 from handlers.shared.routes import FIRST_LOD_HEADER
+from handlers.shared.variants import line_sku
 
 # 60 s fresh at the edge and in browsers, then up to 5 min served stale while revalidating
 # (RFC 5861; CloudFront honours stale-while-revalidate since 2023).
 PAGE_CACHE_CONTROL: Final = "public, max-age=60, stale-while-revalidate=300"
 MISSING_CACHE_CONTROL: Final = "public, max-age=30"
 HTML: Final = "text/html; charset=utf-8"
+# The grid and a category page show the newest this many (one Query of the by-status indexes);
+# the rest are reached through search, the categories and the sitemap.
+GRID_PRODUCTS: Final = 48
+# sitemaps.org: at most 50,000 URLs in one sitemap file (the grid and the categories are in it
+# too); the index is read this many items a Query.
+SITEMAP_MAX_URLS: Final = 50_000
+SITEMAP_MAX_PRODUCTS: Final = SITEMAP_MAX_URLS - 1 - MAX_CATEGORIES
+SITEMAP_QUERY_PAGE: Final = 1000
 # The storefront's own routes (storefront/src/router.ts) that have nothing to render here.
 SHELL_ONLY_PATHS: Final = (
     "/cart",
@@ -71,8 +81,12 @@ class PageSource:
     def in_stock(self, product: Product) -> bool:
         if not product.active:
             return False
-        on_hand = self.stock_of(product.sku) if self.stock_of is not None else None
-        return on_hand is None or on_hand > 0  # unknown stock: the cart checks at checkout
+        if self.stock_of is None:
+            return True  # unknown stock: the cart checks at checkout
+        # A product sold in variants is in stock when one of them is (each has its own row).
+        skus = [line_sku(product.sku, v.key) for v in product.variants] or [product.sku]
+        levels = [self.stock_of(sku) for sku in skus]
+        return any(on_hand is None or on_hand > 0 for on_hand in levels)
 
 
 def _html(body: str, status: int = 200) -> Response:
@@ -113,16 +127,20 @@ class Pages:
     def _grid(self, site: html.Site, path: str, heading: str, products: list[Product]) -> str:
         return html.grid_page(self.shell, site, path, heading, products, self.source.assets)
 
+    def _newest(self, category: str | None) -> list[Product]:
+        return self.source.catalog.active_page(category, GRID_PRODUCTS).products
+
     async def grid(self, request: Request) -> Response:
-        products = await run_in_threadpool(self.source.catalog.active_products)
+        products = await run_in_threadpool(self._newest, None)
         return _html(
             await run_in_threadpool(self._grid, self._site(request), "/", "Products", products)
         )
 
     async def category(self, request: Request) -> Response:
         slug = request.path_params["slug"]
-        products = await run_in_threadpool(self.source.catalog.active_products)
-        chosen = [p for p in products if p.category == slug]
+        chosen = (
+            await run_in_threadpool(self._newest, slug) if CATEGORY_PATTERN.fullmatch(slug) else []
+        )
         site = self._site(request)
         if not chosen:
             path = html.category_path(slug)
@@ -134,7 +152,8 @@ class Pages:
 
     def _product_page(self, site: html.Site, sku: str, first_lod: str) -> tuple[str, int]:
         product = self.source.catalog.product(sku)
-        if product is None or not product.active:
+        # A variant's line SKU is bought from its product's page, not a page of its own.
+        if product is None or not product.active or product.variant is not None:
             path = html.product_path(sku)
             return html.not_found_page(self.shell, site, path, "No such product."), 404
         assets = self.source.assets(product)
@@ -152,10 +171,23 @@ class Pages:
         return reply
 
     async def sitemap(self, request: Request) -> Response:
-        products = await run_in_threadpool(self.source.catalog.active_products)
+        products = await run_in_threadpool(self._sitemap_products)
         body = html.sitemap(self._site(request), products)
         headers = {"Cache-Control": PAGE_CACHE_CONTROL}
         return Response(body, media_type="application/xml", headers=headers)
+
+    def _sitemap_products(self) -> list[Product]:
+        """Every active product, newest first, a page of the index at a time, as many as one
+        sitemap file may name."""
+        products: list[Product] = []
+        after = None
+        while len(products) < SITEMAP_MAX_PRODUCTS:
+            page = self.source.catalog.active_page(None, SITEMAP_QUERY_PAGE, after)
+            products += page.products
+            if page.after is None:
+                break
+            after = page.after
+        return products[:SITEMAP_MAX_PRODUCTS]
 
     async def robots(self, request: Request) -> Response:
         headers = {"Cache-Control": PAGE_CACHE_CONTROL}

@@ -20,6 +20,13 @@ MODEL_MAX_BYTES: Final = 1024 * MIB
 # Model file types the asset pipeline reads (handlers/asset/pipeline.py SUPPORTED_SUFFIXES).
 MODEL_SUFFIXES: Final = ("glb", "gltf", "obj", "stl", "ply")
 
-# GET /api/products returns at most this many active products (one page).
-PRODUCT_LIST_LIMIT: Final = 200
+# GET /api/products: pages of the active products, newest first (the by-status indexes), this
+# many by default and at most PRODUCT_PAGE_MAX (`limit`); `cursor` goes on, with no end cap.
+PRODUCT_PAGE_DEFAULT: Final = 24
+PRODUCT_PAGE_MAX: Final = 100
+# A listing's cursor (handlers/shared/cursors.py): its key and tag fit in far less.
+LIST_CURSOR_MAX_CHARS: Final = 512
 CATALOG_CACHE_TTL_SECONDS: Final = 60
+# The shop's managed category list holds at most this many (the product API's list; the page
+# renderer's sitemap leaves room for a page each).
+MAX_CATEGORIES: Final = 20

@@ -28,6 +28,7 @@ from handlers.cart.stores.database import (
 from handlers.cart.stores.order_store import set_stock
 from handlers.cart.wiring import Services
 from handlers.shared import env
+from handlers.shared.catalog import listing_fields, now_iso
 from handlers.shared.deploy_events import SEARCH_PROJECTION_ROLE
 from handlers.shared.tables import CATALOG
 from local.cognito import LocalUserPool
@@ -177,9 +178,9 @@ class Shop:
             "description": f"A {sku} to turn in 3D",
             "price_minor": Decimal(price_minor),
             "currency": "EUR",
-            "active": active,
             "asset_status": "READY",
             "manifest_key": f"assets/{sku}/abc123/manifest.json",
+            **listing_fields("active" if active else "draft", extra.get("category"), now_iso()),
             **extra,
         }
         boto3.resource("dynamodb").Table(self.catalog_table).put_item(Item=item)

@@ -17,6 +17,7 @@ import pytest
 
 from handlers.pages.app import PAGE_CACHE_CONTROL, from_env
 from handlers.shared import env
+from handlers.shared.catalog import listing_fields, now_iso
 from handlers.shared.posters import PosterImage, Role, posters_block
 from local.resources import AwsEndpoints
 from local.storefront_build import STOREFRONT
@@ -100,8 +101,12 @@ def _item(sku: str, name: str, **fields: Any) -> dict[str, Any]:
         "description": fields.pop("description", f"About {name}."),
         "price_minor": fields.pop("price_minor", 12999),
         "currency": fields.pop("currency", "EUR"),
-        "active": fields.pop("active", True),
         "asset_status": fields.pop("asset_status", "READY"),
+        **listing_fields(
+            "active" if fields.pop("active", True) else "archived",
+            fields.get("category"),
+            now_iso(),
+        ),
         **fields,
     }
 
@@ -237,6 +242,7 @@ def test_the_page_embeds_the_product_as_the_api_returns_it(client: TestClient) -
             "price_minor": 12999,
             "currency": "EUR",
             "asset": {"status": "READY", "manifest_url": "/" + MANIFEST_KEY},
+            "variants": [],
         },
     }
 
@@ -266,9 +272,10 @@ def test_hostile_product_text_is_escaped_everywhere_and_survives_as_data(
 def test_the_grid_lists_active_products_with_links_and_thumbnails(client: TestClient) -> None:
     page = parsed(client.get("/").text)
     cards = page.find("li", **{"data-testid": "product-card"})
-    assert [c["data-sku"] for c in cards] == ["CHAIR-1", "EVIL-1", "LAMP-1"]
+    # Newest first (the by-status index): written CHAIR, EVIL, LAMP.
+    assert [c["data-sku"] for c in cards] == ["LAMP-1", "EVIL-1", "CHAIR-1"]
     links = [a["href"] for a in page.find("a", **{"data-testid": "product-link"})]
-    assert links == ["/products/CHAIR-1", "/products/EVIL-1", "/products/LAMP-1"]
+    assert links == ["/products/LAMP-1", "/products/EVIL-1", "/products/CHAIR-1"]
     (thumbnail,) = page.find("img", **{"data-testid": "poster"})
     assert thumbnail["loading"] == "lazy"
     assert page.find("link", rel="canonical")[0]["href"] == SITE + "/"
@@ -278,9 +285,10 @@ def test_a_category_page_lists_only_its_products(client: TestClient) -> None:
     reply = client.get("/categories/furniture")
     assert reply.status_code == 200
     page = parsed(reply.text)
+    # Newest first, from the by-status-category index.
     assert [c["data-sku"] for c in page.find("li", **{"data-testid": "product-card"})] == [
-        "CHAIR-1",
         "EVIL-1",
+        "CHAIR-1",
     ]
     assert "<h1>Furniture</h1>" in reply.text
     assert client.get("/categories/nothing-here").status_code == 404
@@ -306,9 +314,9 @@ def test_the_sitemap_names_the_grid_each_category_and_each_active_product(
         f"{SITE}/",
         f"{SITE}/categories/furniture",
         f"{SITE}/categories/lighting",
-        f"{SITE}/products/CHAIR-1",
+        f"{SITE}/products/LAMP-1",  # newest first, as the index reads them
         f"{SITE}/products/EVIL-1",
-        f"{SITE}/products/LAMP-1",
+        f"{SITE}/products/CHAIR-1",
     ]
 
 

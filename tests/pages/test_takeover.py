@@ -22,6 +22,7 @@ from PIL import Image
 from handlers.cart.api.problems import Problem
 from handlers.pages.app import pages_from_env
 from handlers.shared import env
+from handlers.shared.catalog import listing_fields, now_iso
 from handlers.shared.posters import PosterImage, posters_block
 from local.resources import AwsEndpoints
 from local.servers import LOOPBACK
@@ -54,9 +55,9 @@ def test_the_storefront_takes_over_without_refetching_and_the_page_works_without
             "description": "Deep seat.",
             "price_minor": 12999,
             "currency": "EUR",
-            "active": True,
             "asset_status": "READY",
             "manifest_key": KEY + "manifest.json",
+            **listing_fields("active", None, now_iso()),
         }
     )
     s3, bucket = aws_env.s3_client(), local_buckets["assets"]

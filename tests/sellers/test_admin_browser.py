@@ -8,88 +8,24 @@ event pump, DynamoDB Local, its catalog stream projected into search, and Postgr
 
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
-import threading
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import boto3
-import pytest
-from starlette.concurrency import run_in_threadpool
 
-from handlers.asset import handler as asset_handler
-from handlers.cart.api import lambda_entry
 from handlers.cart.limits import SEARCH_PAGE_DEFAULT
-from handlers.pages.app import pages_from_env
 from handlers.shared import env
 from handlers.shared.groups import SELLER_GROUP
 from handlers.shared.tables import CATALOG
-from local.lambda_runtime import LambdaContext
-from local.resources import delete_queue, ensure_queue, notify_queue_on_uploads
-from local.search_stream import CatalogStream
-from local.servers import LOOPBACK, REPO_ROOT, free_port
-from local.site_app import Site
-from local.site_server import SiteServer
-from local.storefront_build import build
-from local.upload_events import UploadEventPump
 from tests.asset.gltf_factory import GltfParts
 from tests.cart.search_catalog import Catalog
-from tests.conftest import unique_prefix
+from tests.sellers.browser import run_flow
 from tests.sellers.staff_pool import PASSWORD
 
 FLOW = Path(__file__).with_name("admin_flow.mjs")
-ARTIFACTS = REPO_ROOT / "test-artifacts"
-BROWSER_TIMEOUT_S = 300.0
 SUGGEST_MIN_CHARS = 2  # storefront/src/search/suggester.ts
 PAGED_PRODUCTS = SEARCH_PAGE_DEFAULT + 5
-
-
-@pytest.fixture
-def site(
-    admin_module: Any, uploads_bucket: str, cart_env: Any, catalog_stream: CatalogStream
-) -> Iterator[str]:
-    s3, sqs = boto3.client("s3"), boto3.client("sqs")
-    assets_bucket = uploads_bucket.replace("uploads", "assets")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv(env.ASSETS_BUCKET, assets_bucket)
-        dist = build()
-        patch.setenv(env.STOREFRONT_DIR, str(dist))
-        asset_handler.use_wiring(asset_handler.AssetWiring.from_env())
-        queue = ensure_queue(sqs, f"{unique_prefix('q')}uploads")
-        notify_queue_on_uploads(s3, sqs, uploads_bucket, queue)
-        pump = UploadEventPump(sqs, queue, asset_handler.lambda_handler, lambda: None, s3)
-        pump.start()
-        catalog_stream.start()  # the search rows follow the catalog, as the projection Lambda
-        server = SiteServer(LOOPBACK, free_port())
-        # The page renderer serves the path routes (/admin/new, /search), as on the platform.
-        pages = pages_from_env()
-        server.serve(Site(dist, s3, assets_bucket, _in_process_cart(), None, pages))
-        try:
-            yield server.url
-        finally:
-            server.stop()
-            pump.stop()
-            delete_queue(sqs, queue)
-
-
-def _in_process_cart() -> Any:
-    """The cart handler of this test process (bound to this module's world), one request at a
-    time as one Lambda container serves them, off the event loop."""
-    one_container = threading.Lock()
-
-    def invoke(event: dict[str, Any]) -> dict[str, Any]:
-        with one_container:
-            reply: dict[str, Any] = lambda_entry.lambda_handler(event, LambdaContext())
-            return reply
-
-    async def cart(event: dict[str, Any]) -> dict[str, Any]:
-        return await run_in_threadpool(invoke, event)
-
-    return cart
 
 
 def _unique_word() -> str:
@@ -99,8 +35,6 @@ def _unique_word() -> str:
 def test_a_seller_creates_a_product_uploads_a_model_sees_it_ready_and_a_shopper_finds_it(
     site, issuer, tmp_path, cart_env, catalog_stream
 ):
-    node = shutil.which("node")
-    assert node is not None, "node is not on PATH (Node.js 20+ is required)"
     email, seller_sub, _ = issuer.user_with_email(SELLER_GROUP)
     sku = f"BOX-{uuid.uuid4().hex[:8]}"
     # A word no other product has (letters only: the search's english configuration stems it as
@@ -115,17 +49,7 @@ def test_a_seller_creates_a_product_uploads_a_model_sees_it_ready_and_a_shopper_
     model = tmp_path / "box.glb"
     model.write_bytes(GltfParts(16).glb())
     shopper = [name, word, paged_word]
-    result = subprocess.run(
-        [node, str(FLOW), site, email, PASSWORD, sku, *shopper, str(model), str(ARTIFACTS)],
-        capture_output=True,
-        text=True,
-        timeout=BROWSER_TIMEOUT_S,
-        check=False,
-        cwd=REPO_ROOT,
-    )
-    assert result.returncode == 0, result.stderr
-    seen = json.loads(result.stdout.strip().splitlines()[-1])
-    assert "failure" not in seen, json.dumps(seen, indent=1)
+    seen = run_flow(FLOW, site, email, PASSWORD, sku, *shopper, str(model))
     assert seen["signIn"] == 200
     assert seen["errors"] == []
     assert seen["version"] == "1"

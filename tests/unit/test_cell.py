@@ -323,6 +323,23 @@ def test_every_role_policy_names_specific_resources(program: ProgramFactory, sta
                 )
 
 
+def test_the_catalog_readers_query_its_listing_indexes_and_never_scan_it(
+    program: ProgramFactory,
+) -> None:
+    """The product list, the grid and the sitemap page the by-status indexes (a Query on
+    table/<name>/index/*); a Scan of the catalog is granted to nobody."""
+    run = program("prod", WEB_ON)
+    for region in run.outputs["regions"]:
+        for role in ("-cart-role-policy", "-web-role-policy"):
+            statements = json.loads(named(run, region, role).inputs["policy"])["Statement"]
+            (read,) = [s for s in statements if s["Sid"] == "ReadCatalog"]
+            assert "dynamodb:Query" in read["Action"] and "dynamodb:Scan" not in read["Action"]
+            table, index = _resources(read)
+            assert ":table/" in table and index == table + "/index/*"
+            granted = {a for s in statements for a in s["Action"]}
+            assert "dynamodb:Scan" not in granted, role
+
+
 def test_cart_role_reaches_only_its_own_region_and_tables(program: ProgramFactory) -> None:
     run = program("prod")
     for region in run.outputs["regions"]:

@@ -5,6 +5,7 @@ generated region lists."""
 from __future__ import annotations
 
 import base64
+import fnmatch
 import json
 from typing import Any
 
@@ -12,11 +13,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from components.edge.distribution import FAILOVER_STATUS_CODES, ORDER_PATHS
+from components.edge.distribution import FAILOVER_STATUS_CODES, WRITER_PATHS
 from components.edge.origin_shield import shield_region
 from components.edge.policies import ALL_VIEWER_EXCEPT_HOST, CACHING_DISABLED
 from components.edge.site_files import IMMUTABLE, REVALIDATE
 from components.edge.waf import MANAGED_GROUPS, web_acl_rules
+from handlers.cart.api import admin_products
 from handlers.shared import storage
 from handlers.shared.limits import ADMIN_MAX_BODY_BYTES, ADMIN_PATH_PREFIX
 from handlers.shared.routes import WEBHOOK_PATH
@@ -260,22 +262,49 @@ def test_prod_distribution_settings(prod):
     assert all(b["compress"] is True for b in behaviors)
     assert all(b["responseHeadersPolicyId"] for b in behaviors)
     by_path = {b["pathPattern"]: b for b in cdn["orderedCacheBehaviors"]}
-    assert list(by_path) == ["/assets/*", *ORDER_PATHS, "/api/*"]
+    assert list(by_path) == ["/assets/*", *WRITER_PATHS, "/api/*"]
     assert by_path["/assets/*"]["targetOriginId"] == "assets"  # the origin group
     assert cdn["defaultCacheBehavior"]["targetOriginId"] == "storefront"
-    for path in (*ORDER_PATHS, "/api/*"):
+    for path in (*WRITER_PATHS, "/api/*"):
         assert by_path[path]["cachePolicyId"] == CACHING_DISABLED
         assert by_path[path]["originRequestPolicyId"] == ALL_VIEWER_EXCEPT_HOST
         assert "POST" in by_path[path]["allowedMethods"]
     # Stripe's webhook changes orders: the writer's cell (orders origin), never cached.
     assert by_path[WEBHOOK_PATH]["targetOriginId"] == "orders"
     assert by_path["/api/orders"]["targetOriginId"] == "orders"
+    # Admin writes carry stock to the inventory: the writer's cell, like checkout.
+    assert by_path["/api/admin/*"]["targetOriginId"] == "orders"
     origins = {o["originId"]: o for o in cdn["origins"]}
     assert origins["api"]["domainName"] == "api.shop3d.example.com"
     assert origins["orders"]["domainName"] == "orders.shop3d.example.com"
     for name in ("api", "orders"):
         (header,) = origins[name]["customHeaders"]
         assert header["name"] == "X-Shop3d-Origin-Verify" and header["value"]
+
+
+def _behavior_for(cdn: dict[str, Any], path: str) -> dict[str, Any]:
+    """The behavior CloudFront picks: the first path pattern that matches ('*' any characters,
+    '?' one; https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-web-values-specify.html#DownloadDistValPathPattern),
+    else the default."""
+    for behavior in cdn["orderedCacheBehaviors"]:
+        if fnmatch.fnmatchcase(path, behavior["pathPattern"]):
+            return dict(behavior)
+    return dict(cdn["defaultCacheBehavior"])
+
+
+def test_every_admin_route_and_method_reaches_the_writers_cell_like_checkout(prod):
+    """A stock write on a secondary cell would meet a read-only cluster: admin writes (and the
+    editor's reads of them) go where checkout goes, to the orders origin."""
+    cdn = distribution(prod)
+    routes = {(rule, methods) for rule, methods, *_ in admin_products.router._routes}
+    assert {m for _, methods in routes for m in methods} >= {"GET", "POST", "PATCH", "DELETE"}
+    for rule, methods in routes:
+        path = rule.replace("<sku>", "LAMP-1")
+        behavior = _behavior_for(cdn, path)
+        assert behavior["targetOriginId"] == "orders", (rule, methods)
+        assert set(methods) <= set(behavior["allowedMethods"])
+    assert _behavior_for(cdn, "/api/checkout")["targetOriginId"] == "orders"
+    assert _behavior_for(cdn, "/api/products")["targetOriginId"] == "api"
 
 
 def test_assets_are_cached_a_year_compressed_and_keyed_on_the_path_only(prod):

@@ -3,6 +3,7 @@ for dev, prod and generated region lists."""
 
 from __future__ import annotations
 
+import pulumi_aws as aws
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -197,20 +198,26 @@ def test_the_catalog_table_has_the_listing_indexes_of_the_shared_schema(
     assert indexes == {
         "by-status": {
             "name": "by-status",
-            "hashKey": "status",
-            "rangeKey": "updated_at",
+            "keySchemas": [
+                {"attributeName": "status", "keyType": "HASH"},
+                {"attributeName": "updated_at", "keyType": "RANGE"},
+            ],
             "projectionType": "ALL",
         },
         "by-status-category": {
             "name": "by-status-category",
-            "hashKey": "status_category",
-            "rangeKey": "updated_at",
+            "keySchemas": [
+                {"attributeName": "status_category", "keyType": "HASH"},
+                {"attributeName": "updated_at", "keyType": "RANGE"},
+            ],
             "projectionType": "ALL",
         },
         "by-seller": {
             "name": "by-seller",
-            "hashKey": "seller",
-            "rangeKey": "updated_at",
+            "keySchemas": [
+                {"attributeName": "seller", "keyType": "HASH"},
+                {"attributeName": "updated_at", "keyType": "RANGE"},
+            ],
             "projectionType": "ALL",
         },
     }
@@ -296,4 +303,13 @@ def test_bucket_encryption_and_tls_policies(program: ProgramFactory) -> None:
         assert any(
             s["Effect"] == "Deny" and s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
             for s in statements
+        )
+
+
+def test_an_index_declared_with_the_deprecated_hash_key_fails_the_test_suite() -> None:
+    """pyproject.toml turns pulumi-aws's deprecation of an index's hash_key/range_key into an
+    error, so a table index written the old way cannot come back unnoticed."""
+    with pytest.raises(DeprecationWarning, match="hash_key is deprecated"):
+        aws.dynamodb.TableGlobalSecondaryIndexArgs(
+            name="by-anything", hash_key="anything", projection_type="ALL"
         )

@@ -25,9 +25,8 @@ from handlers.cart.api.responses import ADMIN_ERRORS, AdminDocument, documented
 from handlers.cart.limits import SKU_MAX_LENGTH, SKU_PATTERN
 from handlers.cart.products.access import Staff
 from handlers.cart.products.categories import CATEGORIES
-from handlers.cart.products.editing import apply_update
+from handlers.cart.products.editing import apply_update, write_variant_stock
 from handlers.cart.products.limits import (
-    CURSOR_MAX_LENGTH,
     LIST_DEFAULT_LIMIT,
     LIST_MAX_LIMIT,
     MAX_BODY_BYTES,
@@ -36,11 +35,14 @@ from handlers.cart.stores.product_store import (
     ListQuery,
     digest,
     dimensions_m,
-    index_for,
+    listing_for,
     public_view,
 )
 from handlers.cart.stores.upload_store import PendingUpload, Uploads
 from handlers.shared import env
+from handlers.shared.catalog import cursor_scope, start_key_fields
+from handlers.shared.cursors import InvalidCursor
+from handlers.shared.variants import line_sku
 
 if TYPE_CHECKING:
     from handlers.cart.products.bodies import ProductUpdate
@@ -133,7 +135,10 @@ def _reply(status: int, body: Any, etag_version: int | None = None) -> Response[
 
 
 def _document(item: dict[str, Any]) -> dict[str, Any]:
-    return {**public_view(item), "stock": _svc().stock_of(item["sku"])}
+    document = public_view(item)
+    for variant in document["variants"]:
+        variant["stock"] = _svc().stock_of(line_sku(item["sku"], variant["key"]))
+    return {**document, "stock": _svc().stock_of(item["sku"])}
 
 
 def _uploads() -> Uploads:
@@ -169,20 +174,19 @@ def list_products() -> Response[str]:
     raw_limit = _query("limit") or str(LIST_DEFAULT_LIMIT)
     if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= LIST_MAX_LIMIT:
         raise invalid(f"limit must be an integer from 1 to {LIST_MAX_LIMIT}")
-    cursor = _query("cursor")
-    if cursor is not None and len(cursor) > CURSOR_MAX_LENGTH:
-        raise bad_request("cursor is too long: pass next_cursor as is")
-    index, key = index_for(seller=seller, status=status or "active", category=category)
-    query = ListQuery(
-        index,
-        key,
-        int(raw_limit),
-        cursor,
-        # The seller index holds every status and category: those two are filters there.
-        status=status if seller is not None else None,
-        category=category if seller is not None else None,
-    )
-    items, next_cursor = _svc().products.page(query)
+    listing = listing_for(seller=seller, status=status or "active", category=category)
+    # The seller index holds every status and category: those two are filters there.
+    filters = (status, category) if seller is not None else (None, None)
+    bound_to = f"{cursor_scope(listing)}|{filters[0] or ''}|{filters[1] or ''}"
+    cursor, after = _query("cursor"), None
+    if cursor is not None:
+        try:
+            after = _svc().cursors.decode(bound_to, cursor, start_key_fields(listing))
+        except InvalidCursor as error:
+            raise bad_request(f"{error}: pass next_cursor as is, or start without it") from None
+    query = ListQuery(listing, int(raw_limit), after, status=filters[0], category=filters[1])
+    items, last = _svc().products.page(query)
+    next_cursor = None if last is None else _svc().cursors.encode(bound_to, last)
     return _reply(200, {"products": [public_view(i) for i in items], "next_cursor": next_cursor})
 
 
@@ -193,13 +197,15 @@ def create_product() -> Response[str]:
 
     body = parse_admin_body(router.current_event, ProductCreate, MAX_BODY_BYTES)
     seller = staff.owner_for_new(body.seller)
-    fields = body.model_dump(exclude={"seller", "stock", "dimensions_mm"})
+    fields = body.model_dump(exclude={"seller", "stock", "dimensions_mm", "variants"})
     fields["dimensions_m"] = dimensions_m(
         body.dimensions_mm.model_dump() if body.dimensions_mm else None
     )
+    fields["variants"] = [v.stored() for v in body.variants]
     request_digest = digest({"create": body.model_dump(), "seller": seller})
     item = _svc().products.create(fields, seller, request_digest)
     _svc().write_stock(item["sku"], body.stock, int(item["version"]))
+    write_variant_stock(_svc(), item, body.variants)
     return _reply(201, _document(item), int(item["version"]))
 
 

@@ -11,13 +11,16 @@ from handlers.cart.limits import (
     CARD_TOKEN_PATTERN,
     EMAIL_MAX_LENGTH,
     EMAIL_PATTERN,
+    LINE_SKU_MAX_LENGTH,
+    LINE_SKU_PATTERN,
     MAX_QUANTITY,
     MIN_QUANTITY,
-    SKU_MAX_LENGTH,
-    SKU_PATTERN,
 )
 
-Sku = Annotated[str, Field(min_length=1, max_length=SKU_MAX_LENGTH, pattern=SKU_PATTERN)]
+# A product's SKU, or a variant's `<sku>~<variant key>` (handlers/shared/variants.py).
+LineSku = Annotated[
+    str, Field(min_length=1, max_length=LINE_SKU_MAX_LENGTH, pattern=LINE_SKU_PATTERN)
+]
 Quantity = Annotated[int, Field(ge=MIN_QUANTITY, le=MAX_QUANTITY)]
 
 
@@ -27,7 +30,7 @@ class _Strict(BaseModel):
 
 
 class AddItem(_Strict):
-    sku: Sku
+    sku: LineSku
     quantity: Quantity
 
 

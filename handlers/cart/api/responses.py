@@ -24,6 +24,16 @@ class Asset(_Open):
     manifest_url: str | None
 
 
+class ProductVariant(_Open):
+    """One variant: bought under its own line SKU, at its own price, stocked on its own."""
+
+    key: str
+    name: str
+    sku: str
+    price_minor: int
+    availability: str | None
+
+
 class Product(_Open):
     sku: str
     name: str
@@ -31,15 +41,23 @@ class Product(_Open):
     price_minor: int
     currency: str
     asset: Asset
+    variants: list[ProductVariant]
 
 
 class Products(_Open):
     products: list[Product]
+    next_cursor: str | None  # pass as `cursor` for the next page; None on the last page
+
+
+class LineVariant(_Open):
+    key: str
+    name: str
 
 
 class Line(_Open):
     sku: str
     name: str
+    variant: LineVariant | None
     quantity: int
     unit_price_minor: int
     line_total_minor: int

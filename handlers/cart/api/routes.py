@@ -22,15 +22,27 @@ from handlers.cart.api.bodies import AddItem, PayWithCard, SetQuantity
 from handlers.cart.api.guest_cookie import COOKIE_NAME
 from handlers.cart.api.owners import Owner
 from handlers.cart.api.problems import Problem, invalid, not_found, unauthorized
+from handlers.cart.api.query_params import decoded, page_limit, parameter_problem
 from handlers.cart.api.request_body import body_text, parse_model
 from handlers.cart.limits import (
     GUEST_CART_TTL_DAYS,
+    LINE_SKU_MAX_LENGTH,
+    LINE_SKU_PATTERN,
     MAX_WEBHOOK_BODY_BYTES,
+    PRODUCT_PAGE_DEFAULT,
+    PRODUCT_PAGE_MAX,
     SKU_MAX_LENGTH,
     SKU_PATTERN,
 )
 from handlers.cart.stores.idempotency_store import HEADER as IDEMPOTENCY_HEADER
 from handlers.cart.stores.idempotency_store import Reply, Request
+from handlers.shared.catalog import (
+    CATEGORY_PATTERN,
+    active_listing,
+    cursor_scope,
+    start_key_fields,
+)
+from handlers.shared.cursors import InvalidCursor
 from handlers.shared.routes import WEBHOOK_PATH
 
 if TYPE_CHECKING:
@@ -38,6 +50,8 @@ if TYPE_CHECKING:
 
 router = Router()  # type: ignore[no-untyped-call]  # Powertools leaves __init__ unannotated
 _SKU = re.compile(SKU_PATTERN)
+_LINE_SKU = re.compile(LINE_SKU_PATTERN)
+LIST_PARAMETERS = ("category", "limit", "cursor")
 JSON = "application/json"
 _services: Services | None = None
 
@@ -176,6 +190,17 @@ def _sku(raw: str) -> str:
     return raw
 
 
+def _line_sku(raw: str) -> str:
+    """A cart line's path SKU: a product's, or a variant's `<sku>~<variant key>`."""
+    if len(raw) > LINE_SKU_MAX_LENGTH or not _LINE_SKU.fullmatch(raw):
+        raise invalid(
+            f"{raw[:100]!r} is not a SKU: a product's (letters, digits, '.', '_', '-'),"
+            f" optionally '~' and a variant key (lower-case words and hyphens); up to"
+            f" {LINE_SKU_MAX_LENGTH} characters"
+        )
+    return raw
+
+
 # -- routes ---------------------------------------------------------------------------------------
 @router.get(
     "/api/health",
@@ -188,12 +213,35 @@ def health() -> Response[str]:
 
 @router.get(
     "/api/products",
-    summary="The active products",
+    summary="The active products, newest first, a page at a time (category, limit, cursor)",
     responses=documented.documented(documented.Products),
 )
 def list_products() -> Response[str]:
-    products = _svc().carts.public(_svc().catalog.active_products())
-    return _respond({"status": 200, "body": {"products": products}})
+    values = decoded(router.current_event.query_string_parameters, LIST_PARAMETERS, "products")
+    category = values.get("category") or None
+    if category is not None and not CATEGORY_PATTERN.fullmatch(category):
+        allowed = "a category slug: lower-case letters and digits, words joined by '-'"
+        raise parameter_problem("category", allowed, category)
+    limit = page_limit(values, PRODUCT_PAGE_DEFAULT, PRODUCT_PAGE_MAX)
+    listing = active_listing(category)
+    after = None
+    if values.get("cursor"):
+        try:
+            after = _svc().cursors.decode(
+                cursor_scope(listing), values["cursor"], start_key_fields(listing)
+            )
+        except InvalidCursor as error:
+            raise parameter_problem(
+                "cursor", f"the next_cursor of the previous page of this listing ({error})"
+            ) from None
+    page = _svc().catalog.active_page(category, limit, after)
+    body = {
+        "products": _svc().carts.public(page.products),
+        "next_cursor": None
+        if page.after is None
+        else _svc().cursors.encode(cursor_scope(listing), page.after),
+    }
+    return _respond({"status": 200, "body": body})
 
 
 @router.get(
@@ -242,7 +290,7 @@ def add_item(body: Annotated[AddItem, Body()]) -> Response[str]:
 )
 def set_item(sku: str, body: Annotated[SetQuantity, Body()]) -> Response[str]:
     owner, cookie = _shopper()
-    checked = _sku(sku)
+    checked = _line_sku(sku)
     return _mutating(
         owner,
         lambda: {
@@ -260,7 +308,7 @@ def set_item(sku: str, body: Annotated[SetQuantity, Body()]) -> Response[str]:
 )
 def delete_item(sku: str) -> Response[str]:
     owner, cookie = _shopper()
-    checked = _sku(sku)
+    checked = _line_sku(sku)
     return _mutating(
         owner,
         lambda: {"status": 200, "body": _svc().carts.remove(owner, checked), "cookie": cookie},

@@ -14,13 +14,12 @@ import json
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, Final
-from urllib.parse import unquote_plus
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from handlers.cart.api import responses as documented
-from handlers.cart.api.problems import Problem, bad_request
+from handlers.cart.api.query_params import decoded, page_limit, parameter_problem
 from handlers.cart.limits import (
     SEARCH_CURSOR_MAX_CHARS,
     SEARCH_PAGE_DEFAULT,
@@ -56,31 +55,13 @@ def bind(services: Services) -> None:
     _services = services
 
 
-def _parameter_problem(name: str, allowed: str, got: str | None = None) -> Problem:
-    shown = "" if got is None else f", not {got[:80]!r}"
-    return bad_request(f"{name} must be {allowed}{shown}", parameter=name, allowed=allowed)
-
-
-def _decoded(raw: dict[str, str] | None) -> dict[str, str]:
-    """ALB hands query values over as sent (URL-encoded): decode them once here."""
-    values = {unquote_plus(k): unquote_plus(v) for k, v in (raw or {}).items()}
-    unknown = sorted(set(values) - set(PARAMETERS))
-    if unknown:
-        raise bad_request(
-            f"unknown parameter {unknown[0]!r}: search takes {', '.join(PARAMETERS)}",
-            parameter=unknown[0],
-            allowed=", ".join(PARAMETERS),
-        )
-    return values
-
-
 def _price(values: dict[str, str], name: str) -> int | None:
     text = values.get(name)
     if text is None or text == "":
         return None
     allowed = f"a whole number of minor units (cents) from 0 to {SEARCH_PRICE_MAX_MINOR}"
     if not text.isascii() or not text.isdigit() or int(text) > SEARCH_PRICE_MAX_MINOR:
-        raise _parameter_problem(name, allowed, text)
+        raise parameter_problem(name, allowed, text)
     return int(text)
 
 
@@ -88,7 +69,7 @@ def _text(values: dict[str, str]) -> str:
     text = values.get("q", "").strip()
     probe = SearchQuery(text=text)
     if len(text) > SEARCH_QUERY_MAX_CHARS or len(probe.words) > SEARCH_QUERY_MAX_WORDS:
-        raise _parameter_problem(
+        raise parameter_problem(
             "q",
             f"up to {SEARCH_QUERY_MAX_CHARS} characters and {SEARCH_QUERY_MAX_WORDS} words",
             text,
@@ -101,17 +82,8 @@ def _choice(values: dict[str, str], name: str, choices: tuple[str, ...]) -> str 
     if text is None or text == "":
         return None
     if text not in choices:
-        raise _parameter_problem(name, "one of " + ", ".join(choices), text)
+        raise parameter_problem(name, "one of " + ", ".join(choices), text)
     return text
-
-
-def _limit(values: dict[str, str]) -> int:
-    text = values.get("limit", "")
-    if text == "":
-        return SEARCH_PAGE_DEFAULT
-    if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= SEARCH_PAGE_MAX:
-        raise _parameter_problem("limit", f"a whole number from 1 to {SEARCH_PAGE_MAX}", text)
-    return int(text)
 
 
 def _category(values: dict[str, str]) -> str | None:
@@ -119,7 +91,7 @@ def _category(values: dict[str, str]) -> str | None:
     if text is None or text == "":
         return None
     if len(text) > CATEGORY_MAX_CHARS:
-        raise _parameter_problem(
+        raise parameter_problem(
             "category", f"a category name of up to {CATEGORY_MAX_CHARS} characters"
         )
     return text
@@ -127,7 +99,7 @@ def _category(values: dict[str, str]) -> str | None:
 
 def parse_query(raw: dict[str, str] | None) -> tuple[SearchQuery, str]:
     """The validated query and the digest its cursors are bound to."""
-    values = _decoded(raw)
+    values = decoded(raw, PARAMETERS, "search")
     in_stock = _choice(values, "in_stock", ("true", "false"))
     query = SearchQuery(
         text=_text(values),
@@ -136,11 +108,11 @@ def parse_query(raw: dict[str, str] | None) -> tuple[SearchQuery, str]:
         max_price=_price(values, "max_price"),
         in_stock=None if in_stock is None else in_stock == "true",
         sort=_sort(values),
-        limit=_limit(values),
+        limit=page_limit(values, SEARCH_PAGE_DEFAULT, SEARCH_PAGE_MAX),
     )
     low, high = query.min_price, query.max_price
     if low is not None and high is not None and low > high:
-        raise _parameter_problem("min_price", f"at most max_price ({high})", str(low))
+        raise parameter_problem("min_price", f"at most max_price ({high})", str(low))
     digest = _digest(query)
     cursor = values.get("cursor")
     if cursor:
@@ -172,20 +144,20 @@ _CURSOR_ALLOWED: Final = "a cursor returned as next_cursor by this same search"
 
 def _read_cursor(text: str, query: SearchQuery, digest: str) -> tuple[Any, str]:
     if len(text) > SEARCH_CURSOR_MAX_CHARS:
-        raise _parameter_problem("cursor", _CURSOR_ALLOWED)
+        raise parameter_problem("cursor", _CURSOR_ALLOWED)
     try:
         document = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
     except (binascii.Error, ValueError):
-        raise _parameter_problem("cursor", _CURSOR_ALLOWED) from None
+        raise parameter_problem("cursor", _CURSOR_ALLOWED) from None
     if not isinstance(document, dict) or document.get("v") != _CURSOR_VERSION:
-        raise _parameter_problem("cursor", _CURSOR_ALLOWED)
+        raise parameter_problem("cursor", _CURSOR_ALLOWED)
     if document.get("q") != digest:
-        raise _parameter_problem(
+        raise parameter_problem(
             "cursor", _CURSOR_ALLOWED + " (it came from a search with other parameters)"
         )
     sku, key = document.get("s"), document.get("k")
     if not isinstance(sku, str) or not 1 <= len(sku) <= SKU_MAX_LENGTH:
-        raise _parameter_problem("cursor", _CURSOR_ALLOWED)
+        raise parameter_problem("cursor", _CURSOR_ALLOWED)
     return _cursor_key(query, key), sku
 
 
@@ -200,7 +172,7 @@ def _cursor_key(query: SearchQuery, key: Any) -> Any:
             return datetime.fromisoformat(key)
     except (InvalidOperation, ValueError):
         pass
-    raise _parameter_problem("cursor", _CURSOR_ALLOWED)
+    raise parameter_problem("cursor", _CURSOR_ALLOWED)
 
 
 def _svc() -> Services:

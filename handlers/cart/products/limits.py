@@ -6,11 +6,12 @@ from __future__ import annotations
 from typing import Final
 
 from handlers.shared.limits import ADMIN_MAX_BODY_BYTES, MIB, MODEL_MAX_BYTES, MODEL_SUFFIXES
+from handlers.shared.limits import MAX_CATEGORIES as MAX_CATEGORIES
 
 NAME_MAX_LENGTH: Final = 200
 DESCRIPTION_MAX_LENGTH: Final = 5000
-# The managed category list may hold at most this many (categories.py; a test holds it to it).
-MAX_CATEGORIES: Final = 20
+# The managed category list may hold at most MAX_CATEGORIES (categories.py; a test holds it to
+# it), defined with the shared limits because the page renderer's sitemap counts on it too.
 CATEGORY_MAX_LENGTH: Final = 40
 # 10 million minor units: EUR 100,000.00; a higher price is a typo, not a product.
 PRICE_MAX_MINOR: Final = 10_000_000
@@ -21,7 +22,6 @@ DIMENSION_MAX_MM: Final = 100_000
 # Product list pages.
 LIST_DEFAULT_LIMIT: Final = 25
 LIST_MAX_LIMIT: Final = 100
-CURSOR_MAX_LENGTH: Final = 1024
 # Admin request bodies (the WAF holds /api/admin/ to the same size).
 MAX_BODY_BYTES: Final = ADMIN_MAX_BODY_BYTES
 

@@ -69,11 +69,12 @@ def _order_document(row: tuple[Any, ...], lines: list[tuple[Any, ...]]) -> dict[
             {
                 "sku": sku,
                 "name": name,
+                "variant": None if key is None else {"key": key, "name": variant_name},
                 "quantity": int(quantity),
                 "unit_price_minor": int(unit),
                 "line_total_minor": int(line_total),
             }
-            for sku, name, quantity, unit, line_total in lines
+            for sku, name, key, variant_name, quantity, unit, line_total in lines
         ],
         "created_at": _iso(created_at),
     }
@@ -187,7 +188,8 @@ class Orders:
         if row is None:
             return None
         lines = conn.execute(
-            "SELECT sku, name, quantity, unit_price_minor, line_total_minor FROM order_lines "
+            "SELECT sku, name, variant_key, variant_name, quantity, unit_price_minor, "
+            "line_total_minor FROM order_lines "
             "WHERE order_id = %s ORDER BY position",
             (order_id,),
         ).fetchall()
@@ -265,14 +267,16 @@ class Orders:
                 if cur.fetchone() is None:
                     raise _AlreadyOrdered  # a concurrent checkout won: undo our reservations
                 cur.executemany(
-                    "INSERT INTO order_lines (order_id, position, sku, name, quantity, "
-                    "unit_price_minor, line_total_minor) VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                    "INSERT INTO order_lines (order_id, position, sku, name, variant_key, "
+                    "variant_name, quantity, unit_price_minor, line_total_minor) "
+                    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
                     [
                         (
                             order_id,
                             position,
                             ln["sku"],
                             ln["name"],
+                            *_variant_columns(ln),
                             ln["quantity"],
                             ln["unit_price_minor"],
                             ln["line_total_minor"],
@@ -415,6 +419,12 @@ def _intent_id(conn: psycopg.Connection, order_id: uuid.UUID) -> str | None:
         "SELECT payment_intent_id FROM orders WHERE order_id = %s", (order_id,)
     ).fetchone()
     return None if row is None else row[0]
+
+
+def _variant_columns(line: dict[str, Any]) -> tuple[str | None, str | None]:
+    """(variant_key, variant_name) of a priced line: the order keeps what was chosen."""
+    variant = line["variant"]
+    return (None, None) if variant is None else (variant["key"], variant["name"])
 
 
 def _reserve(cur: psycopg.Cursor[Any], sku: str, quantity: int) -> None:

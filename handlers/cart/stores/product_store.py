@@ -9,35 +9,28 @@ as it was, instead of a 409 or 412.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 from botocore.exceptions import ClientError
 
-from handlers.cart.api.problems import Problem, bad_request, conflict, not_found
+from handlers.cart.api.problems import Problem, conflict, not_found
+from handlers.shared.catalog import Listing, listing_fields, now_iso, status_category
+from handlers.shared.cursors import StartKey
 from handlers.shared.tables import (
     CATALOG,
     CATALOG_BY_SELLER,
     CATALOG_BY_STATUS,
     CATALOG_BY_STATUS_CATEGORY,
-    IndexSchema,
 )
 
 SKU = CATALOG.hash_key.name
 _MM_PER_M = Decimal(1000)
 # Attributes the product API owns; the asset service owns asset_* and manifest_key.
 EDITABLE = ("name", "description", "category", "price_minor", "currency", "status")
-
-
-def now_iso() -> str:
-    """UTC, microseconds, fixed width: string order is time order (the indexes' sort key)."""
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def digest(document: dict[str, Any]) -> str:
@@ -64,39 +57,11 @@ def _plain(value: Any) -> Any:
 class ListQuery:
     """One page of a listing: which index, its key value, an optional filter, where to go on."""
 
-    index: IndexSchema
-    key: str
+    listing: Listing
     limit: int
-    cursor: str | None = None
+    after: StartKey | None = None  # the start key of a verified cursor (ListCursors.decode)
     status: str | None = None  # filter on the seller index
     category: str | None = None  # filter on the seller and status indexes
-
-
-def _cursor_keys(index: IndexSchema) -> set[str]:
-    assert index.range_key is not None
-    return {SKU, index.hash_key.name, index.range_key.name}
-
-
-def encode_cursor(last_key: dict[str, Any]) -> str:
-    raw = base64.urlsafe_b64encode(json.dumps(last_key, sort_keys=True).encode())
-    return raw.decode().rstrip("=")  # no padding: nothing to percent-encode in a URL
-
-
-def decode_cursor(cursor: str, query: ListQuery) -> dict[str, Any]:
-    """The ExclusiveStartKey a cursor stands for; a cursor from another listing (another
-    seller's, another status) or a made-up one is a 400, never a DynamoDB error."""
-    try:
-        document = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    except (binascii.Error, ValueError, UnicodeDecodeError):
-        raise bad_request("cursor is not one this API returned: pass next_cursor as is") from None
-    if (
-        not isinstance(document, dict)
-        or set(document) != _cursor_keys(query.index)
-        or not all(isinstance(v, str) for v in document.values())
-        or document[query.index.hash_key.name] != query.key
-    ):
-        raise bad_request("cursor belongs to another listing: start again without it")
-    return document
 
 
 class ProductStore:
@@ -116,11 +81,9 @@ class ProductStore:
             **{k: v for k, v in fields.items() if v is not None},
             SKU: fields["sku"],
             "seller": seller,
-            "active": fields["status"] == "active",
-            "status_category": f"{fields['status']}#{fields['category']}",
+            **listing_fields(fields["status"], fields["category"], stamp),
             "version": 1,
             "created_at": stamp,
-            "updated_at": stamp,
             "write_digest": request_digest,
         }
         try:
@@ -155,7 +118,7 @@ class ProductStore:
             ":d": request_digest,
             ":seller": current["seller"],
             ":active": merged["status"] == "active",
-            ":sc": f"{merged['status']}#{merged['category']}",
+            ":sc": status_category(merged["status"], merged["category"]),
         }
         sets = ["#v = :next", "#u = :u", "#d = :d", "active = :active", "status_category = :sc"]
         for position, (field, value) in enumerate(sorted(changes.items())):
@@ -206,10 +169,12 @@ class ProductStore:
         )
 
     # -- listing ------------------------------------------------------------------------------
-    def page(self, query: ListQuery) -> tuple[list[dict[str, Any]], str | None]:
-        """Up to `limit` items, newest first, and the cursor of the next page (None: the end)."""
-        names = {"#k": query.index.hash_key.name}
-        values: dict[str, Any] = {":k": query.key}
+    def page(self, query: ListQuery) -> tuple[list[dict[str, Any]], StartKey | None]:
+        """Up to `limit` items, newest first, and the start key of the next page (None: the
+        end); the route signs it into the cursor."""
+        index = query.listing.index
+        names = {"#k": index.hash_key.name}
+        values: dict[str, Any] = {":k": query.listing.key}
         filters = []
         if query.status is not None:
             names["#st"] = "status"
@@ -220,7 +185,7 @@ class ProductStore:
             values[":c"] = query.category
             filters.append("#c = :c")
         kwargs: dict[str, Any] = {
-            "IndexName": query.index.name,
+            "IndexName": index.name,
             "KeyConditionExpression": "#k = :k",
             "ExpressionAttributeNames": names,
             "ExpressionAttributeValues": values,
@@ -229,8 +194,8 @@ class ProductStore:
         }
         if filters:
             kwargs["FilterExpression"] = " AND ".join(filters)
-        if query.cursor is not None:
-            kwargs["ExclusiveStartKey"] = decode_cursor(query.cursor, query)
+        if query.after is not None:
+            kwargs["ExclusiveStartKey"] = query.after
         items: list[dict[str, Any]] = []
         while True:
             reply = self.table.query(**kwargs)
@@ -239,7 +204,7 @@ class ProductStore:
             if last is None:
                 return items, None
             if len(items) >= query.limit:
-                return items[: query.limit], encode_cursor(_plain(last))
+                return items[: query.limit], {k: str(v) for k, v in last.items()}
             # A filter left the page short: read on from where DynamoDB stopped.
             kwargs["ExclusiveStartKey"] = last
             kwargs["Limit"] = query.limit - len(items)
@@ -255,16 +220,14 @@ def precondition_failed(sku: str, version: int) -> Problem:
     )
 
 
-def index_for(
-    *, seller: str | None, status: str | None, category: str | None
-) -> tuple[IndexSchema, str]:
+def listing_for(*, seller: str | None, status: str | None, category: str | None) -> Listing:
     """The index and key value that answer a listing without a Scan."""
     if seller is not None:
-        return CATALOG_BY_SELLER, seller
+        return Listing(CATALOG_BY_SELLER, seller)
     assert status is not None
     if category is not None:
-        return CATALOG_BY_STATUS_CATEGORY, f"{status}#{category}"
-    return CATALOG_BY_STATUS, status
+        return Listing(CATALOG_BY_STATUS_CATEGORY, status_category(status, category))
+    return Listing(CATALOG_BY_STATUS, status)
 
 
 def public_view(item: dict[str, Any]) -> dict[str, Any]:
@@ -291,6 +254,15 @@ def public_view(item: dict[str, Any]) -> dict[str, Any]:
                 strict=True,
             )
         ),
+        "variants": [
+            {
+                "key": v.get("key"),
+                "name": v.get("name"),
+                "price_minor": _plain(v.get("price_minor")),
+            }
+            for v in item.get("variants") or []
+            if isinstance(v, dict)
+        ],
         "version": int(item["version"]),
         "created_at": item.get("created_at"),
         "updated_at": item.get("updated_at"),

@@ -9,6 +9,7 @@ keyset on the sort's key plus the SKU, so a page costs the same at any depth.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -133,12 +134,37 @@ _PAGE: Final = sql.SQL(
     " SELECT *, {key} AS sort_key FROM matched m WHERE {where} ORDER BY {order}"
     " LIMIT %(limit)s) p ORDER BY {order}"
 )
-_FACETS: Final = sql.SQL(
-    "{matched} SELECT 'category' AS facet, category AS value, count(*) AS n FROM matched"
+# The counts over `source` (the facets' rows): per category, per price band, and all of them.
+_FACET_COUNTS: Final = (
+    "SELECT 'category' AS facet, category AS value, count(*) AS n FROM {source}"
     " WHERE {category_where} GROUP BY category UNION ALL"
     " SELECT 'band', width_bucket(price_minor, %(bands)s::bigint[])::text, count(*)"
-    " FROM matched WHERE {band_where} GROUP BY 2"
-    " UNION ALL SELECT 'total', '', count(*) FROM matched"
+    " FROM {source} WHERE {band_where} GROUP BY 2"
+    " UNION ALL SELECT 'total', '', count(*) FROM {source}"
+)
+_FACETS: Final = sql.SQL("{matched} " + _FACET_COUNTS.replace("{source}", "matched"))
+# Words given: the page and the facets in one statement over ONE pass of the text match (each
+# matching row's tsvector tested and ranked once, not once for the facets and again for the
+# page), narrow rows until the page's few are joined back for their columns, one round trip.
+# The facets see the first SEARCH_FACET_MATCH_LIMIT matches (`sample`), the page all of them.
+# One row always comes back (the facets), with a page row's columns NULL when the page is empty.
+_COMBINED: Final = sql.SQL(
+    "WITH q AS ("  # noqa: S608 - every fragment a constant here; values travel as parameters
+    "SELECT to_tsquery('english', %(tsquery)s) AS ts, %(phrase)s::text AS phrase),"
+    " matched AS MATERIALIZED (SELECT s.sku, s.category, s.price_minor, s.created_at,"
+    " {score} AS score FROM search_products s CROSS JOIN q"
+    " WHERE s.visible {text_match} {stock_match}),"
+    " sample AS (SELECT category, price_minor FROM matched LIMIT %(facet_limit)s),"
+    " counted AS (SELECT jsonb_agg(c) AS facets FROM ("
+    + _FACET_COUNTS.replace("{source}", "sample")
+    + ") c),"
+    " page AS (SELECT m.*, {key} AS sort_key FROM matched m WHERE {where}"
+    " ORDER BY {order} LIMIT %(limit)s)"
+    " SELECT f.facets, w.sku, w.name, w.description, w.category, w.price_minor, w.currency,"
+    " w.asset_status, w.manifest_key, w.created_at, p.score, p.sort_key,"
+    " coalesce((SELECT i.on_hand > 0 FROM inventory i WHERE i.sku = p.sku), false) AS in_stock"
+    " FROM counted f LEFT JOIN (page p JOIN search_products w ON w.sku = p.sku) ON true"
+    " ORDER BY {order}"
 )
 
 
@@ -249,28 +275,84 @@ def _facets_sql(query: SearchQuery, typo: bool) -> sql.Composed:
     )
 
 
+def _combined_sql(query: SearchQuery, typo: bool) -> sql.Composed:
+    order, after, key_column = _ORDER[query.effective_sort]
+    conditions = _filters(query, category=True, price=True)
+    if query.after is not None:
+        conditions.append(after)
+    stock = ""
+    if query.in_stock is not None:
+        stock = f"AND {'' if query.in_stock else 'NOT '}{_IN_STOCK}"
+    scored = query.effective_sort == "relevance"
+    return _COMBINED.format(
+        score=sql.SQL(_SCORE.format(rank=_RANK[typo]) if scored else "0::numeric"),
+        text_match=sql.SQL(_TYPO_MATCH if typo else _WORDS_MATCH),
+        stock_match=sql.SQL(stock),
+        category_where=sql.SQL(" AND ".join(_filters(query, category=False, price=True))),
+        band_where=sql.SQL(" AND ".join(_filters(query, category=True, price=False))),
+        key=sql.SQL(key_column),
+        where=sql.SQL(" AND ".join(conditions)),
+        order=sql.SQL(order),
+    )
+
+
+# Per search session (the search connections serve nothing else): the catalog's table and
+# indexes live in memory (Aurora's buffer cache; locally shared_buffers), where a random page
+# costs what a sequential one does, so random_page_cost 1.1 instead of the spinning-disk 4.
+# With 4 the planner read all 100,000 rows for a broad prefix ('hel':*, 7% of them) instead of
+# the GIN index: 3x the time (bench/search). Parallel workers are off: on 2 vCPUs they compete
+# with the concurrent searches they would speed up, and cost every search 2 more processes.
+_SESSION: Final = (
+    "SELECT set_config('random_page_cost', '1.1', false),"
+    " set_config('max_parallel_workers_per_gather', '0', false)"
+)
+_tuned: weakref.WeakSet[psycopg.Connection] = weakref.WeakSet()
+
+
+def _tune(conn: psycopg.Connection) -> None:
+    if conn not in _tuned:
+        conn.execute(_SESSION)
+        _tuned.add(conn)
+
+
+def _facet_counts(facets: list[dict[str, Any]]) -> tuple[dict[str, int], dict[int, int], int]:
+    categories = {f["value"]: int(f["n"]) for f in facets if f["facet"] == "category"}
+    bands = {int(f["value"]): int(f["n"]) for f in facets if f["facet"] == "band"}
+    total = sum(int(f["n"]) for f in facets if f["facet"] == "total")
+    return categories, bands, total
+
+
+def _run(
+    cur: psycopg.Cursor[dict[str, Any]], query: SearchQuery, parameters: dict[str, Any]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The page's rows and the facet rows."""
+    if not query.words:  # browsing: the page from the sort's index, the facets on their own
+        facets = cur.execute(_facets_sql(query, False), parameters).fetchall()
+        return cur.execute(_page_sql(query, False), parameters).fetchall(), facets
+    rows = cur.execute(_combined_sql(query, False), parameters).fetchall()
+    if _facet_counts(rows[0]["facets"] or [])[2] == 0:
+        # Nothing matches the words as written: try them as typos (only then: comparing
+        # trigrams costs more than the words' index).
+        rows = cur.execute(_combined_sql(query, True), parameters).fetchall()
+    return [r for r in rows if r["sku"] is not None], rows[0]["facets"] or []
+
+
 def search(conn: psycopg.Connection, query: SearchQuery) -> SearchPage:
-    """One page of results and the facets, in two statements on one connection (three when the
-    words match nothing and are tried as typos). Facets count
+    """One page of results and the facets: one statement with words (two when they match
+    nothing and are tried as typos), two when browsing. Facets count
     what the other filters leave (a category's count ignores the category filter, a band's the
     price filters), so a shopper sees what choosing it would give."""
+    _tune(conn)
     parameters = _parameters(query)
     with conn.cursor(row_factory=psycopg.rows.dict_row) as cur:
-        typo = False
-        facets = cur.execute(_facets_sql(query, typo), parameters).fetchall()
-        if query.words and not any(f["facet"] == "category" for f in facets):
-            typo = True  # nothing matches the words as written: try them as typos
-            facets = cur.execute(_facets_sql(query, typo), parameters).fetchall()
-        rows = cur.execute(_page_sql(query, typo), parameters).fetchall()
+        rows, facets = _run(cur, query, parameters)
     more = len(rows) > query.limit
     rows = rows[: query.limit]
     next_after = None
     if more:
         last = rows[-1]
         next_after = (_cursor_value(last["sort_key"]), last["sku"])
-    categories = {f["value"]: int(f["n"]) for f in facets if f["facet"] == "category"}
-    counts = {int(f["value"]): int(f["n"]) for f in facets if f["facet"] == "band"}
-    total = sum(int(f["n"]) for f in facets if f["facet"] == "total")
+    categories, counts, total = _facet_counts(facets)
     bands = [
         {**_band_label(i), "count": counts.get(i, 0)}
         for i in range(len(SEARCH_PRICE_BANDS_MINOR) + 1)

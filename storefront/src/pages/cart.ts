@@ -1,4 +1,5 @@
 import type { Cart, CartLine } from '../api/types';
+import { lineLabel, productSkuOf } from './variantChoice';
 import { checkoutHref, go, HOME_HREF, orderHref, productHref } from '../router';
 import { h } from '../ui/dom';
 import { errorBox } from '../ui/errorBox';
@@ -42,7 +43,7 @@ function renderLine(ctx: AppContext, line: CartLine, currency: string, act: Act)
     inputmode: 'numeric',
     value: line.quantity,
     testid: 'cart-quantity',
-    'aria-label': `Quantity of ${line.name}`,
+    'aria-label': `Quantity of ${lineLabel(line)}`,
   });
   quantity.addEventListener('change', () => act(() => ctx.api.setQuantity(line.sku, Number(quantity.value))));
   const remove = h('button', { type: 'button', class: 'link', testid: 'cart-remove' }, 'Remove');
@@ -50,7 +51,7 @@ function renderLine(ctx: AppContext, line: CartLine, currency: string, act: Act)
   return h(
     'li',
     { class: 'cart-line', testid: 'cart-line', 'data-sku': line.sku },
-    h('a', { href: productHref(line.sku), class: 'name' }, line.name),
+    h('a', { href: productHref(productSkuOf(line.sku)), class: 'name' }, lineLabel(line)),
     h('span', { class: 'unit' }, formatMoney(line.unit_price_minor, currency)),
     quantity,
     h('span', { class: 'line-total', testid: 'cart-line-total' }, formatMoney(line.line_total_minor, currency)),

@@ -1,6 +1,7 @@
 import type { Order } from '../api/types';
 import { checkoutHref } from '../router';
 import { h } from '../ui/dom';
+import { lineLabel } from './variantChoice';
 import { formatMoney } from '../ui/money';
 import type { Page } from './context';
 
@@ -46,7 +47,7 @@ export const orderPage = (orderId: string): Page => async (ctx, outlet, signal) 
     h(
       'ul',
       { class: 'order-lines' },
-      ...order.lines.map((line) => h('li', {}, `${line.quantity} × ${line.name}: ${formatMoney(line.line_total_minor, order.currency)}`)),
+      ...order.lines.map((line) => h('li', {}, `${line.quantity} × ${lineLabel(line)}: ${formatMoney(line.line_total_minor, order.currency)}`)),
     ),
   );
   const until = Date.now() + POLL_FOR_MS;
