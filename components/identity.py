@@ -7,7 +7,9 @@ nothing to do with tables and buckets.
 
 The pool signs in by e-mail, offers TOTP MFA (optional for shoppers), recovers accounts by
 verified e-mail only and runs threat protection (AUDIT or ENFORCED from config). The
-storefront's app client is public: authorization code flow with PKCE, no client secret.
+storefront's app client is public (no client secret): the cart's backend-for-frontend signs in
+with the user's password on the server (handlers/shared/auth_flows.py says why not SRP) and
+refreshes there; managed login (social providers) uses the authorization code flow with PKCE.
 Social providers read their client secrets from Secrets Manager at deploy time.
 
 Cognito has no per-group MFA, so the admin group's is enforced by a pre token generation
@@ -32,6 +34,7 @@ from components.interfaces import IdentityOutputs, NetworkOutputs
 from components.lambda_function import ComponentHost, FunctionSpec, HostedFunction, hosted_function
 from components.naming import global_name, physical
 from components.options import child, stateful
+from handlers.shared.auth_flows import CLIENT_AUTH_FLOWS
 from handlers.shared.functions import PRE_TOKEN_MEMORY_MB, PRE_TOKEN_TIMEOUT_SECONDS
 from handlers.shared.groups import ADMIN_GROUP, SELLER_GROUP
 from stack_config.config import (
@@ -150,7 +153,8 @@ class Identity(pulumi.ComponentResource):
                 "COGNITO",
                 *(p.provider for p in config.identity_providers),
             ],
-            explicit_auth_flows=["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+            # What the cart's backend-for-frontend signs in and refreshes with, nothing more.
+            explicit_auth_flows=list(CLIENT_AUTH_FLOWS),
             prevent_user_existence_errors="ENABLED",
             enable_token_revocation=True,
             access_token_validity=config.auth_token_minutes,
@@ -172,14 +176,18 @@ class Identity(pulumi.ComponentResource):
             opts=child(self),
         )
         issuer = issuer_url(region, self.user_pool.id)
+        self.hosted_ui_url = pulumi.Output.concat(
+            "https://", self.domain.domain, ".auth.", region, ".amazoncognito.com"
+        )
         self.outputs = IdentityOutputs(
             user_pool_id=self.user_pool.id,
             client_id=self.client.id,
             issuer_url=issuer,
             jwks_url=jwks_url(issuer),
-        )
-        self.hosted_ui_url = pulumi.Output.concat(
-            "https://", self.domain.domain, ".auth.", region, ".amazoncognito.com"
+            domain_url=self.hosted_ui_url,
+            # The site's own (https://<domain>...) when the stack has a domain, else the first
+            # configured one.
+            callback_url=callbacks[0],
         )
         self.register_outputs(
             {

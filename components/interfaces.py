@@ -24,6 +24,9 @@ class IdentityOutputs:
     client_id: pulumi.Output[str]
     issuer_url: pulumi.Output[str]
     jwks_url: pulumi.Output[str]
+    # Managed login: the pool's domain (https://...) and the callback URL the cart finishes on.
+    domain_url: pulumi.Output[str]
+    callback_url: str
 
 
 @dataclass(frozen=True)

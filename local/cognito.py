@@ -6,8 +6,8 @@ publishes at `<endpoint>/<pool id>/.well-known/jwks.json`, and carry moto's issu
 `https://cognito-idp.<region>.amazonaws.com/<pool id>`: the cart service verifies them exactly
 as it verifies a real pool's tokens, through SHOP3D_AUTH_* only.
 
-Limits: the app client allows USER_PASSWORD_AUTH (moto does not run SRP or the managed login
-pages); in AWS the storefront's client uses managed login (authorization code + PKCE).
+Limits: the app client allows the program's flows (USER_PASSWORD_AUTH and refresh); moto does
+not serve the managed login pages or the OAuth endpoints (/oauth2/authorize, /oauth2/token).
 """
 
 from __future__ import annotations
@@ -15,16 +15,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Final
 
+from handlers.shared.auth_flows import CLIENT_AUTH_FLOWS, USER_PASSWORD_AUTH
 from handlers.shared.env import AUTH_CLIENT_ID, AUTH_ISSUER, AUTH_JWKS_URL
 
 POOL_NAME: Final = "shop3d-local-shoppers"
 CLIENT_NAME: Final = "shop3d-local-storefront"
 DEFAULT_PASSWORD: Final = "Local-Shopper-42!"  # noqa: S105 - local users on moto only
-AUTH_FLOWS: Final = (
-    "ALLOW_USER_PASSWORD_AUTH",
-    "ALLOW_ADMIN_USER_PASSWORD_AUTH",
-    "ALLOW_REFRESH_TOKEN_AUTH",
-)
+# The program's app client allows exactly these (moto does not enforce them; Cognito does).
+AUTH_FLOWS: Final = CLIENT_AUTH_FLOWS
 
 
 @dataclass(frozen=True)
@@ -116,7 +114,7 @@ class LocalUserPool:
         """InitiateAuth with USER_PASSWORD_AUTH, the public (unauthenticated) call."""
         answer = self.client.initiate_auth(
             ClientId=self.client_id,
-            AuthFlow="USER_PASSWORD_AUTH",
+            AuthFlow=USER_PASSWORD_AUTH,
             AuthParameters={"USERNAME": email, "PASSWORD": password},
         )
         result = answer["AuthenticationResult"]

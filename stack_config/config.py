@@ -71,8 +71,10 @@ MAX_RESERVATION_MINUTES: Final = 1440
 VPC_PREFIX_RANGE: Final = (16, 20)
 # Graviton families carry a "g" after the generation digit: t4g, c7g, m7gd, c7gn, r8g.
 _GRAVITON: Final = re.compile(r"^[a-z]+\d+g[a-z]*\.")
-# Where the storefront receives the authorization code (appended to https://<domain>).
-CALLBACK_PATH: Final = "/auth/callback"
+# Where managed login sends the authorization code (appended to https://<domain>): the cart
+# API's callback route (handlers/cart/api/account_routes.py), which finishes the code + PKCE
+# exchange on the server.
+CALLBACK_PATH: Final = "/api/account/callback"
 
 
 # A run that created the zone would wait on DNS validation of its certificates until ACM's
@@ -192,7 +194,7 @@ class StackConfig:
 
     @property
     def callback_urls(self) -> tuple[str, ...]:
-        """The storefront app client's callback URLs: https://<domain>/auth/callback first,
+        """The storefront app client's callback URLs: https://<domain>/api/account/callback first,
         then the configured ones (at least one in all, checked when parsed)."""
         urls = [f"https://{self.domain}{CALLBACK_PATH}"] if self.domain else []
         return tuple(urls + [u for u in self.auth_callback_urls if u not in urls])

@@ -295,7 +295,7 @@ KEYS: tuple[KeySpec, ...] = (
         "authCallbackUrls",
         "array",
         "Extra OAuth callback URLs of the storefront app client (https://..., or "
-        "http://localhost:<port>/... for a local storefront). https://<domain>/auth/callback "
+        "http://localhost:<port>/... for a local storefront). https://<domain>/api/account/callback "
         "is always included when shop3d:domain is set; without a domain at least one is "
         "required.",
         from_preset=PRESET,

@@ -36,7 +36,7 @@ PRESETS: Final[dict[Environment, dict[str, object]]] = {
         "priceClass": "PriceClass_100",
         "replicationTimeControl": False,
         # The Vite dev server of the storefront.
-        "authCallbackUrls": ["http://localhost:5173/auth/callback"],
+        "authCallbackUrls": ["http://localhost:5173/api/account/callback"],
     },
     "prod": {
         "regions": ["us-east-1", "eu-west-1", "ap-southeast-2"],

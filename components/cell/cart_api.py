@@ -50,6 +50,11 @@ from handlers.shared.functions import (
 
 MEMORY_MB: Final = CART_MEMORY_MB
 TIMEOUT_SECONDS: Final = CART_TIMEOUT_SECONDS
+# What handlers/cart/accounts/sessions.py does with the sessions table, and no more.
+SESSION_ACTIONS: Final = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem")
+# What DynamoDB asks of a caller's key permissions for a table under a customer managed key
+# (reads decrypt, writes encrypt with a data key; the CDK grants the same for a table's key).
+TABLE_KEY_ACTIONS: Final = ("kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey")
 
 
 @dataclass(frozen=True)
@@ -69,6 +74,8 @@ def _identity_environment(identity: IdentityOutputs) -> dict[str, pulumi.Input[s
         env.AUTH_ISSUER: identity.issuer_url,
         env.AUTH_JWKS_URL: identity.jwks_url,
         env.AUTH_CLIENT_ID: identity.client_id,
+        env.AUTH_DOMAIN_URL: identity.domain_url,
+        env.AUTH_CALLBACK_URL: identity.callback_url,
     }
 
 
@@ -162,13 +169,46 @@ def cart_api(
     spec = dataclasses.replace(
         spec, environment={**spec.environment, **_order_environment(ctx, inputs)}
     )
-    cart = cell_function(ctx, spec, dead_letter_arn=dead_letter_arn)
+    cart = cell_function(ctx, with_sessions(ctx, spec), dead_letter_arn=dead_letter_arn)
     if ctx.is_primary:
         schema = apply_schema(ctx, schema_function(ctx, dead_letter_arn))
         # The writer's region runs the jobs that change orders outside a request.
         order_jobs(ctx, dataclasses.replace(spec, reserved_concurrency=None), dead_letter_arn)
         search_projection(ctx, dead_letter_arn, schema)
     return cart
+
+
+def with_sessions(ctx: CellContext, spec: FunctionSpec) -> FunctionSpec:
+    """The cart API's own grants on top of what the order jobs share: the sessions table of the
+    backend-for-frontend (sign-in writes a session, a request reads it, sign-out deletes it).
+    The table is encrypted with the region's key: DynamoDB uses it on the caller's behalf, so
+    the role may use the key through DynamoDB in this region only (kms:ViaService).
+
+    Cognito needs no grant: the routes call the user pool's public API (SignUp, InitiateAuth,
+    RevokeToken, ...), which Cognito authorizes by the app client id or the user's access token,
+    not by IAM."""
+    sessions = ctx.data.tables[tables.SESSIONS.logical_name]
+    indexes = [pulumi.Output.concat(sessions.arn, "/index/*")] if tables.SESSIONS.indexes else []
+    return dataclasses.replace(
+        spec,
+        environment={
+            **spec.environment,
+            env.SESSIONS_TABLE: sessions.name,
+            env.SESSION_DAYS: str(ctx.config.auth_refresh_token_days),
+        },
+        statements=[
+            *spec.statements,
+            iam.allow(list(SESSION_ACTIONS), [sessions.arn, *indexes], sid="Sessions"),
+            iam.allow(
+                list(TABLE_KEY_ACTIONS),
+                [ctx.data.key_arn],
+                sid="SessionsTableKey",
+                conditions={
+                    "StringEquals": {"kms:ViaService": f"dynamodb.{ctx.region}.amazonaws.com"}
+                },
+            ),
+        ],
+    )
 
 
 def _order_environment(ctx: CellContext, inputs: CartInputs) -> dict[str, pulumi.Input[str]]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
@@ -16,6 +17,8 @@ from urllib.parse import quote
 
 from handlers.shared import env
 from handlers.shared.stripe_js import STRIPE_JS_URL
+
+_COGNITO_ISSUER: Final = re.compile(r"https://cognito-idp\.([a-z0-9-]+)\.amazonaws\.com/[^/]+$")
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,31 @@ class TrustedIssuer:
     issuer: str
     jwks_url: str
     client_id: str
+
+    def pool_region(self, default: str) -> str:
+        """Where the pool's API is: the region in a Cognito issuer
+        (`https://cognito-idp.<region>.amazonaws.com/<pool id>`), else `default`. The pool lives
+        in the primary region only, so a secondary cell's cart calls Cognito there."""
+        found = _COGNITO_ISSUER.match(self.issuer)
+        return found.group(1) if found else default
+
+
+@dataclass(frozen=True)
+class ManagedLoginSettings:
+    """Cognito's managed login: the pool's domain and the callback URL Cognito redirects to."""
+
+    domain_url: str
+    callback_url: str
+
+
+def managed_login(environ: Mapping[str, str]) -> ManagedLoginSettings | None:
+    domain = _optional(environ, env.AUTH_DOMAIN_URL)
+    if domain is None:
+        return None
+    # Plain http only for a server on this machine (a stand-in for the endpoints in tests).
+    if not domain.startswith(("https://", "http://127.0.0.1:", "http://localhost:")):
+        raise ConfigError(f"{env.AUTH_DOMAIN_URL} must be an https:// URL, got {domain!r}")
+    return ManagedLoginSettings(domain.rstrip("/"), _required(environ, env.AUTH_CALLBACK_URL))
 
 
 class ConfigError(RuntimeError):
@@ -123,6 +151,19 @@ def reservation_minutes(environ: Mapping[str, str]) -> int:
     return int(text)
 
 
+# Cognito's refresh-token lifetimes: its default, and its longest (10 years).
+DEFAULT_SESSION_DAYS: Final = 30
+MAX_SESSION_DAYS: Final = 3650
+
+
+def session_days(environ: Mapping[str, str]) -> int:
+    """The refresh token's lifetime (Cognito: 1 to 3650 days; 30 when unset, its default)."""
+    text = _optional(environ, env.SESSION_DAYS) or str(DEFAULT_SESSION_DAYS)
+    if not text.isdigit() or not 1 <= int(text) <= MAX_SESSION_DAYS:
+        raise ConfigError(f"{env.SESSION_DAYS} must be whole days from 1 to 3650, not {text!r}")
+    return int(text)
+
+
 def region_from_env(environ: Mapping[str, str]) -> str:
     """The region this copy runs in: HOME_REGION, else the Lambda runtime's AWS_REGION."""
     return (
@@ -152,6 +193,8 @@ class Settings:
     reservation_minutes: int = DEFAULT_RESERVATION_MINUTES
     event_bus_name: str | None = None  # None: outbox rows wait for a relay that has a bus
     uploads_bucket: str | None = None  # None: the admin API signs no model uploads
+    managed_login: ManagedLoginSettings | None = None  # None: e-mail and password sign-in only
+    session_days: int = DEFAULT_SESSION_DAYS
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -184,6 +227,8 @@ class Settings:
             reservation_minutes=reservation_minutes(environ),
             event_bus_name=_optional(environ, env.EVENT_BUS_NAME),
             uploads_bucket=_optional(environ, env.UPLOADS_BUCKET),
+            managed_login=managed_login(environ) if trusted is not None else None,
+            session_days=session_days(environ),
         )
         if settings.cookie_key is None and settings.cookie_secret_arn is None:
             raise ConfigError(f"set {env.CART_COOKIE_SECRET_ARN} (AWS) or {env.CART_COOKIE_KEY}")

@@ -23,6 +23,7 @@ from handlers.shared.cursors import ListCursors
 from handlers.shared.functions import CART_TIMEOUT_SECONDS
 
 if TYPE_CHECKING:
+    from handlers.cart.accounts.managed_login import ManagedLogin
     from handlers.cart.accounts.service import Accounts
     from handlers.cart.api.tokens import TokenVerifier
     from handlers.cart.payments.stripe_gateway import StripeAccount
@@ -195,12 +196,31 @@ class Services:
             raise ConfigError(
                 f"accounts need {env.AUTH_ISSUER}, {env.AUTH_CLIENT_ID} and {env.SESSIONS_TABLE}"
             )
-        cognito = boto3.client("cognito-idp", region_name=self.settings.region, config=_BOTO_CONFIG)
+        cognito = boto3.client(
+            "cognito-idp",
+            region_name=trusted.pool_region(self.settings.region),
+            config=_BOTO_CONFIG,
+        )
         key = session_key(self._cookie_key())
         return Accounts(
             Identity(cognito, trusted.client_id),
-            SessionStore(self.dynamodb, table, key),
+            SessionStore(self.dynamodb, table, key, self.settings.session_days),
             self.verifier,
+        )
+
+    @cached_property
+    def managed_login(self) -> ManagedLogin | None:
+        """The code + PKCE flow at the pool's domain; None where the stack has none (locally)."""
+        from handlers.cart.accounts.managed_login import ManagedLogin, login_key
+
+        configured, trusted = self.settings.managed_login, self.settings.trusted_issuer
+        if configured is None or trusted is None:
+            return None
+        return ManagedLogin(
+            configured.domain_url,
+            trusted.client_id,
+            configured.callback_url,
+            login_key(self._cookie_key()),
         )
 
     @cached_property

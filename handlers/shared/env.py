@@ -47,6 +47,12 @@ REDIS_AUTH_SECRET_ARN: Final = "SHOP3D_REDIS_AUTH_SECRET_ARN"
 AUTH_ISSUER: Final = "SHOP3D_AUTH_ISSUER"
 AUTH_JWKS_URL: Final = "SHOP3D_AUTH_JWKS_URL"
 AUTH_CLIENT_ID: Final = "SHOP3D_AUTH_CLIENT_ID"
+# How long a signed-in session lasts (whole days): the app client's refresh-token lifetime.
+SESSION_DAYS: Final = "SHOP3D_SESSION_DAYS"
+# Managed login (authorization code + PKCE): the pool's domain and the app client's callback URL.
+# Unset (locally: moto serves no managed login), its routes answer 404.
+AUTH_DOMAIN_URL: Final = "SHOP3D_AUTH_DOMAIN_URL"
+AUTH_CALLBACK_URL: Final = "SHOP3D_AUTH_CALLBACK_URL"
 # HMAC key of the guest cart cookie: the secret's ARN in AWS, or the key itself locally.
 CART_COOKIE_SECRET_ARN: Final = "SHOP3D_CART_COOKIE_SECRET_ARN"
 CART_COOKIE_KEY: Final = "SHOP3D_CART_COOKIE_KEY"

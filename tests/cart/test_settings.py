@@ -7,7 +7,13 @@ import json
 import boto3
 import pytest
 
-from handlers.cart.settings import ConfigError, DatabaseIam, Settings, database_url_from_secret
+from handlers.cart.settings import (
+    ConfigError,
+    DatabaseIam,
+    Settings,
+    TrustedIssuer,
+    database_url_from_secret,
+)
 from handlers.cart.wiring import Services
 from handlers.shared import env
 
@@ -127,3 +133,35 @@ def test_reservation_minutes_are_whole_minutes_within_a_day() -> None:
     for bad in ("0", "1441", "ten", "-5"):
         with pytest.raises(CartConfigError, match=names.RESERVATION_MINUTES):
             reservation_minutes({names.RESERVATION_MINUTES: bad})
+
+
+def test_a_secondary_cell_calls_the_pool_in_the_region_its_issuer_names():
+    settings = Settings.from_env(
+        {
+            **BASE,
+            env.CART_COOKIE_KEY: "k" * 32,
+            env.AUTH_ISSUER: "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbCdEf123",
+            env.AUTH_JWKS_URL: "https://cognito-idp.us-east-1.amazonaws.com/x/.well-known/jwks.json",
+            env.AUTH_CLIENT_ID: "client",
+        }
+    )
+    assert settings.region == "eu-west-1"
+    assert settings.trusted_issuer is not None
+    assert settings.trusted_issuer.pool_region(settings.region) == "us-east-1"
+
+
+@pytest.mark.parametrize("days", ["0", "3651", "7.5", "a week"])
+def test_a_session_lifetime_outside_cognitos_refresh_token_range_names_the_variable(days):
+    with pytest.raises(ConfigError, match=env.SESSION_DAYS):
+        Settings.from_env({**BASE, env.CART_COOKIE_KEY: "k" * 32, env.SESSION_DAYS: days})
+
+
+def test_sessions_last_the_configured_refresh_token_days_and_30_by_default():
+    assert Settings.from_env({**BASE, env.CART_COOKIE_KEY: "k" * 32}).session_days == 30
+    configured = {**BASE, env.CART_COOKIE_KEY: "k" * 32, env.SESSION_DAYS: "7"}
+    assert Settings.from_env(configured).session_days == 7
+
+
+def test_an_issuer_that_is_not_cognitos_keeps_the_cells_region():
+    issuer = TrustedIssuer("https://issuer.example.com/pool", "https://issuer.example.com/k", "c")
+    assert issuer.pool_region("eu-west-1") == "eu-west-1"

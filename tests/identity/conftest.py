@@ -20,6 +20,7 @@ import pytest
 
 from handlers.identity import handler
 from handlers.identity.admin_mfa import ADMIN_GROUP
+from handlers.shared.auth_flows import USER_PASSWORD_AUTH
 from local.cognito import LocalUserPool
 from local.resources import LOCAL_ACCESS_KEY_ID, LOCAL_REGION, LOCAL_SECRET_ACCESS_KEY
 from tests.conftest import unique_prefix
@@ -57,10 +58,9 @@ class UserPool:
 
     def enrol_totp(self, username: str) -> None:
         """What the storefront does for a signed-in user: associate, verify, enable TOTP."""
-        signed_in = self.client.admin_initiate_auth(
-            UserPoolId=self.pool_id,
+        signed_in = self.client.initiate_auth(
             ClientId=self.app_client_id,
-            AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+            AuthFlow=USER_PASSWORD_AUTH,
             AuthParameters={"USERNAME": username, "PASSWORD": PASSWORD},
         )
         access_token = signed_in["AuthenticationResult"]["AccessToken"]

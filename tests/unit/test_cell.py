@@ -358,7 +358,61 @@ def test_cart_role_reaches_only_its_own_region_and_tables(program: ProgramFactor
             for table in tables
             if f"-{logical}-" in table
         }
-        assert reached == {"catalog", "carts", "idempotency"}
+        assert reached == {"catalog", "carts", "idempotency", "sessions"}
+
+
+def test_sessions_last_as_long_as_the_app_clients_refresh_tokens(program: ProgramFactory) -> None:
+    run = program("dev", {"authRefreshTokenDays": 7})
+    for region in run.outputs["regions"]:
+        assert _environment(named(run, region, "-cart"))[env.SESSION_DAYS] == "7"
+
+
+def _table_key(table: RecordedResource, region: str, primary: str) -> str:
+    """The KMS key a global table's copy in `region` is encrypted with."""
+    if region == primary:
+        key: str = table.inputs["serverSideEncryption"]["kmsKeyArn"]
+        return key
+    (replica,) = [r for r in table.inputs["replicas"] if r["regionName"] == region]
+    replica_key: str = replica["kmsKeyArn"]
+    return replica_key
+
+
+def _statement(policy: RecordedResource, sid: str) -> dict[str, Any]:
+    statements: list[dict[str, Any]] = json.loads(policy.inputs["policy"])["Statement"]
+    (statement,) = [s for s in statements if s["Sid"] == sid]
+    return statement
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_the_cart_gets_its_regions_sessions_table_and_may_only_get_put_and_delete_sessions(
+    program: ProgramFactory, stack: str
+) -> None:
+    run = program(stack)
+    sessions_table = "aws:dynamodb/table:Table"
+    (table,) = [r for r in run.of_type(sessions_table) if r.name.endswith("-sessions")]
+    name = f"{table.name}-0a1b2c3"  # the mocks' autoname
+    for region in run.outputs["regions"]:
+        variables = _environment(named(run, region, "-cart"))
+        assert variables[env.SESSIONS_TABLE] == name
+        cart = named(run, region, "-cart-role-policy")
+        sessions = _statement(cart, "Sessions")
+        # The sessions table has no index: its item ARN in this region's replica, nothing else.
+        assert _resources(sessions) == [f"arn:aws:dynamodb:{region}:123456789012:table/{name}"]
+        assert sessions["Action"] == ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"]
+        every = [r for s in json.loads(cart.inputs["policy"])["Statement"] for r in _resources(s)]
+        assert [r for r in every if "-sessions-" in r] == [_resources(sessions)[0]]
+        # The table's key in this region, through DynamoDB only.
+        key = _statement(cart, "SessionsTableKey")
+        assert _resources(key) == [_table_key(table, region, run.outputs["primaryRegion"])]
+        assert key["Condition"] == {
+            "StringEquals": {"kms:ViaService": f"dynamodb.{region}.amazonaws.com"}
+        }
+        assert sorted(key["Action"]) == [
+            "kms:Decrypt",
+            "kms:DescribeKey",
+            "kms:Encrypt",
+            "kms:GenerateDataKey",
+        ]
 
 
 def test_the_cart_signs_model_uploads_and_edits_the_catalog_but_deletes_nothing(
@@ -370,8 +424,9 @@ def test_the_cart_signs_model_uploads_and_edits_the_catalog_but_deletes_nothing(
         catalog = [r for r in _allowed(cart, "dynamodb:UpdateItem") if "-catalog-" in r]
         assert catalog and all(not r.endswith("/index/*") for r in catalog)
         assert any(r.endswith("/index/*") for r in _allowed(cart, "dynamodb:Query"))
+        # Deletes: idempotency records and sessions (sign-out) only.
         assert not _allowed(cart, "dynamodb:DeleteItem") or all(
-            "-idempotency-" in r for r in _allowed(cart, "dynamodb:DeleteItem")
+            "-idempotency-" in r or "-sessions-" in r for r in _allowed(cart, "dynamodb:DeleteItem")
         )
         for action in ("s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"):
             assert _allowed(cart, action) == [
@@ -478,11 +533,20 @@ def test_lambdas_get_every_variable_their_handlers_read(program: ProgramFactory)
             env.AUTH_ISSUER,
             env.AUTH_JWKS_URL,
             env.AUTH_CLIENT_ID,
+            env.AUTH_DOMAIN_URL,
+            env.AUTH_CALLBACK_URL,
             env.STRIPE_SECRET_ARN,
             env.RESERVATION_MINUTES,
             env.EVENT_BUS_NAME,
+            env.SESSIONS_TABLE,
+            env.SESSION_DAYS,
         }
         assert cart[env.HOME_REGION] == region
+        # Managed login: the pool's domain in the primary region, the site's callback route.
+        assert cart[env.AUTH_DOMAIN_URL] == (
+            f"https://shop3d-prod-auth.auth.{primary}.amazoncognito.com"
+        )
+        assert cart[env.AUTH_CALLBACK_URL] == "https://shop3d.example.com/api/account/callback"
         # Payments: the region's replica of the stack's Stripe secret, the stack's reservation
         # time, the region's own order bus.
         assert cart[env.STRIPE_SECRET_ARN].startswith(f"arn:aws:secretsmanager:{region}:")
@@ -514,7 +578,13 @@ def test_lambdas_get_every_variable_their_handlers_read(program: ProgramFactory)
     # The order jobs run the cart's code with the cart's variables, in the writer's region only.
     jobs = [f for f in run.of_type(FUNCTION) if f.name.endswith("-order-jobs")]
     assert [f.region for f in jobs] == [primary]
-    assert _environment(jobs[0]) == _environment(named(run, primary, "-cart"))
+    # ... except the sessions table, which only the API's sign-in and sign-out use.
+    cart_variables = dict(_environment(named(run, primary, "-cart")))
+    assert cart_variables.pop(env.SESSIONS_TABLE)
+    assert cart_variables.pop(env.SESSION_DAYS) == "30"  # the app client's refresh tokens
+    assert _environment(jobs[0]) == cart_variables
+    jobs_policy = json.loads(named(run, primary, "-order-jobs-role-policy").inputs["policy"])
+    assert not [s for s in jobs_policy["Statement"] if s["Sid"].startswith("Sessions")]
 
 
 def test_alb_requires_the_origin_header_and_hardens_tls(program: ProgramFactory) -> None:

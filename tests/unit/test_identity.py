@@ -8,11 +8,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import boto3
 import pytest
 from pulumi.runtime import rpc
 
 from components.lambda_function import VPC_ACCESS_POLICY, XRAY_WRITE_POLICY
 from handlers.shared import env
+from handlers.shared.auth_flows import CLIENT_AUTH_FLOWS
 from handlers.shared.functions import COGNITO_TRIGGER_WAIT_SECONDS
 from handlers.shared.groups import ADMIN_GROUP, SELLER_GROUP
 from lambda_packaging.targets import ENTRY_POINTS
@@ -110,9 +112,10 @@ def test_storefront_client_is_public_code_flow(program: ProgramFactory) -> None:
     assert client.inputs["supportedIdentityProviders"] == ["COGNITO"]
     assert client.inputs["preventUserExistenceErrors"] == "ENABLED"
     assert client.inputs["enableTokenRevocation"] is True
-    assert not any(
-        "PASSWORD_AUTH" in flow and "SRP" not in flow for flow in client.inputs["explicitAuthFlows"]
-    )
+    assert client.inputs["explicitAuthFlows"] == [
+        "ALLOW_USER_PASSWORD_AUTH",
+        "ALLOW_REFRESH_TOKEN_AUTH",
+    ]
     assert (client.inputs["accessTokenValidity"], client.inputs["refreshTokenValidity"]) == (60, 30)
     assert only(run, DOMAIN).inputs["domain"] == "shop3d-prod-auth"
 
@@ -124,7 +127,7 @@ def test_token_lifetimes_domain_and_callbacks_come_from_config(program: ProgramF
             "authTokenMinutes": 15,
             "authRefreshTokenDays": 7,
             "authDomainPrefix": "acme-shop-dev",
-            "authCallbackUrls": ["https://preview.acme.test/auth/callback"],
+            "authCallbackUrls": ["https://preview.acme.test/api/account/callback"],
         },
     )
     client = only(run, CLIENT)
@@ -136,7 +139,7 @@ def test_token_lifetimes_domain_and_callbacks_come_from_config(program: ProgramF
         "idToken": "minutes",
         "refreshToken": "days",
     }
-    assert client.inputs["callbackUrls"] == ["https://preview.acme.test/auth/callback"]
+    assert client.inputs["callbackUrls"] == ["https://preview.acme.test/api/account/callback"]
     assert only(run, DOMAIN).inputs["domain"] == "acme-shop-dev"
     assert (
         run.outputs["authHostedUiUrl"] == "https://acme-shop-dev.auth.us-east-1.amazoncognito.com"
@@ -319,3 +322,80 @@ def test_the_admin_group_maps_to_no_iam_role(program: ProgramFactory) -> None:
     groups = program("prod").of_type(GROUP)
     assert {g.inputs["name"] for g in groups} == {ADMIN_GROUP, SELLER_GROUP}
     assert not any(g.inputs.get("roleArn") for g in groups)
+
+
+UNIT_SECONDS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
+
+
+def _integer(value: float) -> int:
+    """The engine's wire format carries numbers as floats; the provider sends the integer."""
+    assert value == int(value), value
+    return int(value)
+
+
+def _create_user_pool_client_request(inputs: dict[str, Any]) -> dict[str, Any]:
+    """The CreateUserPoolClient request the provider sends for the recorded client's inputs."""
+    units = inputs["tokenValidityUnits"]
+    return {
+        "UserPoolId": "us-east-1_abcdefghi",
+        "ClientName": inputs["name"],
+        "GenerateSecret": inputs["generateSecret"],
+        "ExplicitAuthFlows": inputs["explicitAuthFlows"],
+        "PreventUserExistenceErrors": inputs["preventUserExistenceErrors"],
+        "EnableTokenRevocation": inputs["enableTokenRevocation"],
+        "AccessTokenValidity": _integer(inputs["accessTokenValidity"]),
+        "IdTokenValidity": _integer(inputs["idTokenValidity"]),
+        "RefreshTokenValidity": _integer(inputs["refreshTokenValidity"]),
+        "TokenValidityUnits": {
+            "AccessToken": units["accessToken"],
+            "IdToken": units["idToken"],
+            "RefreshToken": units["refreshToken"],
+        },
+        "AllowedOAuthFlowsUserPoolClient": inputs["allowedOauthFlowsUserPoolClient"],
+        "AllowedOAuthFlows": inputs["allowedOauthFlows"],
+        "AllowedOAuthScopes": inputs["allowedOauthScopes"],
+        "CallbackURLs": inputs["callbackUrls"],
+        "LogoutURLs": inputs["logoutUrls"],
+        "SupportedIdentityProviders": inputs["supportedIdentityProviders"],
+    }
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [{}, {"authTokenMinutes": 5, "authRefreshTokenDays": 1}, {"authTokenMinutes": 1440}],
+)
+def test_the_storefront_client_matches_cognitos_documented_request_shape(
+    program: ProgramFactory, overrides: dict[str, object]
+) -> None:
+    """Checked against Cognito's own service model as botocore ships it (CreateUserPoolClient:
+    enums, types, ranges) and the token lifetimes of the Cognito developer guide ("Using the
+    access token" / "Refresh tokens": access and ID tokens 5 minutes to 1 day, refresh tokens
+    60 minutes to 10 years, and longer than the access token)."""
+    from botocore.validate import validate_parameters
+
+    client = only(program("prod", overrides), CLIENT)
+    request = _create_user_pool_client_request(client.inputs)
+    model = boto3.client("cognito-idp", region_name="us-east-1").meta.service_model
+    shape = model.operation_model("CreateUserPoolClient").input_shape
+    validate_parameters(request, shape)  # raises ParamValidationError naming the field
+    allowed_flows = shape.members["ExplicitAuthFlows"].member.enum
+    assert set(request["ExplicitAuthFlows"]) <= set(allowed_flows)
+    # The backend-for-frontend's flows exactly: password sign-in and refresh on the server.
+    assert request["ExplicitAuthFlows"] == list(CLIENT_AUTH_FLOWS)
+    assert request["PreventUserExistenceErrors"] in shape.members["PreventUserExistenceErrors"].enum
+    assert request["PreventUserExistenceErrors"] == "ENABLED"
+    assert request["EnableTokenRevocation"] is True
+    assert request["GenerateSecret"] is False
+    lifetimes = {}
+    for token in ("AccessToken", "IdToken", "RefreshToken"):
+        unit = request["TokenValidityUnits"][token]
+        assert unit in shape.members["TokenValidityUnits"].members[token].enum
+        seconds = request[f"{token}Validity"] * UNIT_SECONDS[unit]
+        bounds = shape.members[f"{token}Validity"].metadata
+        assert bounds["min"] <= seconds <= bounds["max"], token
+        lifetimes[token] = seconds
+    assert 300 <= lifetimes["AccessToken"] <= 86400
+    assert 300 <= lifetimes["IdToken"] <= 86400
+    assert 3600 <= lifetimes["RefreshToken"] <= 10 * 365 * 86400
+    assert lifetimes["RefreshToken"] > lifetimes["AccessToken"]
+    assert set(request["AllowedOAuthFlows"]) <= set(shape.members["AllowedOAuthFlows"].member.enum)

@@ -3,9 +3,7 @@ calls it: sign-up and its e-mail confirmation, password sign-in (with a TOTP cha
 user enrolled one), refresh, TOTP enrolment, password reset, token revocation. Cognito's answers
 become problems that say what to do; nothing here is specific to moto or to AWS.
 
-In AWS the storefront's app client uses managed login (authorization code + PKCE) and SRP; the
-USER_PASSWORD_AUTH flow used here must then be allowed on the client (or this module replaced by
-the code exchange at the pool's /oauth2/token endpoint).
+The flows are handlers/shared/auth_flows.py's, the ones the program's app client allows.
 """
 
 from __future__ import annotations
@@ -19,6 +17,7 @@ from botocore.exceptions import ClientError
 
 from handlers.cart.accounts.sessions import Tokens
 from handlers.cart.api.problems import Problem, bad_request, conflict, unauthorized
+from handlers.shared.auth_flows import REFRESH_TOKEN_AUTH, USER_PASSWORD_AUTH
 
 ISSUER_NAME: Final = "shop3d"
 # Cognito error codes and the answer each becomes (everything else is a 502: Cognito failed).
@@ -96,7 +95,7 @@ class Identity:
         answer = self._call(
             "initiate_auth",
             ClientId=self.client_id,
-            AuthFlow="USER_PASSWORD_AUTH",
+            AuthFlow=USER_PASSWORD_AUTH,
             AuthParameters={"USERNAME": email, "PASSWORD": password},
         )
         if answer.get("ChallengeName") == "SOFTWARE_TOKEN_MFA":
@@ -119,7 +118,7 @@ class Identity:
         answer = self._call(
             "initiate_auth",
             ClientId=self.client_id,
-            AuthFlow="REFRESH_TOKEN_AUTH",
+            AuthFlow=REFRESH_TOKEN_AUTH,
             AuthParameters={"REFRESH_TOKEN": tokens.refresh_token},
         )
         return _tokens(answer["AuthenticationResult"], tokens.refresh_token)

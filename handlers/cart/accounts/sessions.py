@@ -23,7 +23,6 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from handlers.shared.tables import SESSIONS
 
 COOKIE_NAME: Final = "shop3d_session"
-SESSION_DAYS: Final = 30  # Cognito's default refresh-token lifetime
 _KEY_LABEL: Final = b"shop3d-session-tokens:v1"
 _NONCE_BYTES: Final = 12
 _ID_BYTES: Final = 32
@@ -52,10 +51,12 @@ def session_key(cookie_key: bytes) -> bytes:
 
 
 class SessionStore:
-    def __init__(self, dynamodb: Any, table: str, key: bytes) -> None:
+    def __init__(self, dynamodb: Any, table: str, key: bytes, days: int = 30) -> None:
         self._dynamodb = dynamodb
         self._table = table
         self._aead = AESGCM(key)
+        # A session lives as long as its refresh token (the app client's lifetime).
+        self.lifetime_seconds = days * 86400
 
     def _seal(self, session_id: str, tokens: Tokens) -> str:
         nonce = os.urandom(_NONCE_BYTES)
@@ -84,7 +85,7 @@ class SessionStore:
                 "sub": {"S": session.sub},
                 "email": {"S": session.email},
                 "tokens": {"S": self._seal(session.session_id, session.tokens)},
-                _TTL: {"N": str(int(time.time()) + SESSION_DAYS * 86400)},
+                _TTL: {"N": str(int(time.time()) + self.lifetime_seconds)},
             },
         )
 

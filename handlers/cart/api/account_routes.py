@@ -13,11 +13,13 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from aws_lambda_powertools.event_handler.openapi.params import Body
+from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from aws_lambda_powertools.shared.cookies import Cookie
 
+from handlers.cart.accounts.managed_login import COOKIE_NAME as LOGIN_COOKIE
+from handlers.cart.accounts.managed_login import LOGIN_SECONDS, ManagedLogin
 from handlers.cart.accounts.sessions import COOKIE_NAME as SESSION_COOKIE
-from handlers.cart.accounts.sessions import SESSION_DAYS, Session, Tokens
+from handlers.cart.accounts.sessions import Session, Tokens
 from handlers.cart.api import responses as documented
 from handlers.cart.api.bodies import (
     Confirmation,
@@ -28,9 +30,13 @@ from handlers.cart.api.bodies import (
     TotpCode,
 )
 from handlers.cart.api.owners import Owner
-from handlers.cart.api.problems import unauthorized
+from handlers.cart.api.problems import not_found, unauthorized
 from handlers.cart.api.routes import JSON, _cookie, _guest, _svc, api_cookie
 
+# Where managed login sends the browser back (the app client's callback URL's path:
+# stack_config.config.CALLBACK_PATH, held equal by a test), and where the callback then goes.
+CALLBACK_ROUTE = "/api/account/callback"
+ACCOUNT_PAGE = "/account"
 router = Router()  # type: ignore[no-untyped-call]  # Powertools leaves __init__ unannotated
 # What a call to Cognito's public API may answer besides success.
 IDENTITY_ERRORS = (401, 413, 422, 429, 502)
@@ -57,7 +63,7 @@ def _signed_in(email: str, tokens: Tokens) -> Response[str]:
     user = Owner("user", session.sub)
     # One Set-Cookie per response (the target group has multi-value headers off): the session
     # cookie. The guest cookie stays; its cart is merged once (recorded in the user's cart).
-    cookies = [_session_cookie(session.session_id, SESSION_DAYS * 86400)]
+    cookies = [_session_cookie(session.session_id, services.accounts.sessions.lifetime_seconds)]
     guest, _ = _guest(create=False)
     merged: dict[str, Any] = {"not_merged": []}
     adopted = 0
@@ -67,6 +73,23 @@ def _signed_in(email: str, tokens: Tokens) -> Response[str]:
             adopted = services.history.adopt(guest, user)
     body = {**_account(session), "not_merged": merged["not_merged"], "orders_adopted": adopted}
     return _json(200, body, cookies)
+
+
+def _redirect(location: str, cookie: Cookie) -> Response[str]:
+    return Response(
+        status_code=302,
+        content_type="text/plain",
+        body="",
+        headers={"Location": location, "Cache-Control": "no-store"},
+        cookies=[cookie],
+    )
+
+
+def _managed_login() -> ManagedLogin:
+    login = _svc().managed_login
+    if login is None:
+        raise not_found("managed login is not configured here: sign in with e-mail and password")
+    return login
 
 
 def _session() -> Session:
@@ -178,3 +201,41 @@ def forgot_password(body: Annotated[ForgotPassword, Body()]) -> Response[str]:
 def reset_password(body: Annotated[ResetPassword, Body()]) -> Response[str]:
     _svc().accounts.identity.reset_password(body.email, body.code, body.password)
     return _json(200, {"status": "password changed", "email": body.email})
+
+
+# A redirect (no body) or a problem: managed login runs in the browser's address bar.
+_REDIRECTS = {
+    302: {"description": "a redirect (Location): to managed login, or back to the account page"},
+    **{
+        s: a
+        for s, a in documented.documented(documented.Accepted, 401, 404, 502).items()
+        if s != 200
+    },
+}
+
+
+@router.get(
+    "/api/account/managed-login",
+    summary="Start managed login (code + PKCE): a redirect to the pool's /oauth2/authorize",
+    responses=_REDIRECTS,
+)
+def managed_login_start(
+    provider: Annotated[str | None, Query(max_length=32)] = None,
+) -> Response[str]:
+    authorize_url, login = _managed_login().start(provider)
+    return _redirect(authorize_url, api_cookie(LOGIN_COOKIE, login, LOGIN_SECONDS))
+
+
+@router.get(
+    CALLBACK_ROUTE,
+    summary="Managed login's callback: state checked, code exchanged with the PKCE verifier",
+    responses=_REDIRECTS,
+)
+def managed_login_callback(
+    code: Annotated[str | None, Query(max_length=2048)] = None,
+    state: Annotated[str | None, Query(max_length=2048)] = None,
+) -> Response[str]:
+    tokens, email = _managed_login().finish(code, state, _cookie(LOGIN_COOKIE))
+    signed_in = _signed_in(email, tokens)
+    (cookie,) = signed_in.cookies
+    return _redirect(ACCOUNT_PAGE, cookie)

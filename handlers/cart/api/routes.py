@@ -378,7 +378,20 @@ def list_orders() -> Response[str]:
     responses=documented.documented(documented.Order, 401, 404, 503),
 )
 def get_order(order_id: str) -> Response[str]:
-    return _shopper_reads(lambda owner: _svc().orders.get(owner, order_id))
+    return _shopper_reads(lambda owner: _order_of(owner, order_id))
+
+
+def _order_of(owner: Owner, order_id: str) -> dict[str, Any]:
+    """The shopper's order; a signed-in shopper's guest cookie still opens the orders placed
+    as that guest (sign-in through this service adopts them; a bearer-token client's does not)."""
+    orders = _svc().orders
+    try:
+        return orders.get(owner, order_id)
+    except Problem as missing:
+        guest, _ = _guest(create=False) if owner.kind == "user" else (None, None)
+        if missing.status != 404 or guest is None:
+            raise
+        return orders.get(guest, order_id)
 
 
 @router.post(
