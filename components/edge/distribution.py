@@ -27,7 +27,7 @@ from components.edge.origin_shield import shield_region
 from components.naming import global_name, physical, regional
 from components.options import child
 from handlers.shared import storage
-from handlers.shared.limits import ADMIN_PATH_PREFIX
+from handlers.shared.limits import ACCOUNT_PATH_PREFIX, ADMIN_PATH_PREFIX
 from handlers.shared.routes import FIRST_LOD_HEADER, WEBHOOK_PATH
 from stack_config.catalog import EDGE_REGION
 from stack_config.config import PriceClass
@@ -49,6 +49,8 @@ WRITER_PATHS: Final = (
     "/api/orders/*",
     WEBHOOK_PATH,
     ADMIN_PATH_PREFIX + "*",
+    # Signing in (password or the managed-login callback) adopts the guest's orders in Aurora.
+    ACCOUNT_PATH_PREFIX + "*",
 )
 INDEX_DOCUMENT: Final = "index.html"
 # With the web tier on, these go to the cells (the page renderer, handlers.pages) and the

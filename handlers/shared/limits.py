@@ -12,6 +12,7 @@ CART_MAX_BODY_BYTES: Final = 4096
 # it (5,000 characters of up to 3 bytes in UTF-8 fit; 5,000 emoji do not).
 ADMIN_MAX_BODY_BYTES: Final = 16 * 1024
 ADMIN_PATH_PREFIX: Final = "/api/admin/"
+ACCOUNT_PATH_PREFIX: Final = "/api/account/"
 
 MIB: Final = 1024 * 1024
 # The largest model the asset service accepts (handlers/asset/config.py AssetLimits), and so

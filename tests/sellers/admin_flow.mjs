@@ -64,6 +64,8 @@ try {
   await page.waitForSelector('[data-testid="asset-status"][data-status="READY"], [data-testid="asset-status"][data-status="REJECTED"]');
   seen.asset = await page.$eval('[data-testid="asset-status"]', (e) => ({ status: e.dataset.status, text: e.textContent }));
   if (seen.asset.status === 'READY') {
+    // The LOD buttons follow READY once the manifest is read: wait for them, not just READY.
+    await page.waitForSelector('[data-testid="lod-preview"]');
     const buttons = await page.$$('[data-testid="lod-preview"]');
     seen.lods = await Promise.all(buttons.map((b) => b.getAttribute('data-lod')));
     await buttons[0].click();

@@ -18,9 +18,9 @@ from components.edge.origin_shield import shield_region
 from components.edge.policies import ALL_VIEWER_EXCEPT_HOST, CACHING_DISABLED
 from components.edge.site_files import IMMUTABLE, REVALIDATE
 from components.edge.waf import MANAGED_GROUPS, web_acl_rules
-from handlers.cart.api import admin_products
+from handlers.cart.api import account_routes, admin_products
 from handlers.shared import storage
-from handlers.shared.limits import ADMIN_MAX_BODY_BYTES, ADMIN_PATH_PREFIX
+from handlers.shared.limits import ACCOUNT_PATH_PREFIX, ADMIN_MAX_BODY_BYTES, ADMIN_PATH_PREFIX
 from handlers.shared.routes import WEBHOOK_PATH
 from policy import tokens
 from stack_config.catalog import REGIONS
@@ -292,12 +292,16 @@ def _behavior_for(cdn: dict[str, Any], path: str) -> dict[str, Any]:
     return dict(cdn["defaultCacheBehavior"])
 
 
-def test_every_admin_route_and_method_reaches_the_writers_cell_like_checkout(prod):
-    """A stock write on a secondary cell would meet a read-only cluster: admin writes (and the
-    editor's reads of them) go where checkout goes, to the orders origin."""
+@pytest.mark.parametrize(
+    "router", [admin_products.router, account_routes.router], ids=["admin", "account"]
+)
+def test_every_admin_and_account_route_reaches_the_writers_cell_like_checkout(prod, router):
+    """A stock write, or sign-in's adoption of guest orders, on a secondary cell would meet a
+    read-only cluster: those routes (and the reads beside them) go where checkout goes."""
     cdn = distribution(prod)
-    routes = {(rule, methods) for rule, methods, *_ in admin_products.router._routes}
-    assert {m for _, methods in routes for m in methods} >= {"GET", "POST", "PATCH", "DELETE"}
+    # `/api/account` alone reads the session and stays in the shopper's nearest cell.
+    routes = {(r, methods) for r, methods, *_ in router._routes if r != ACCOUNT_PATH_PREFIX[:-1]}
+    assert {m for _, methods in routes for m in methods} >= {"GET", "POST"}
     for rule, methods in routes:
         path = rule.replace("<sku>", "LAMP-1")
         behavior = _behavior_for(cdn, path)
@@ -305,6 +309,7 @@ def test_every_admin_route_and_method_reaches_the_writers_cell_like_checkout(pro
         assert set(methods) <= set(behavior["allowedMethods"])
     assert _behavior_for(cdn, "/api/checkout")["targetOriginId"] == "orders"
     assert _behavior_for(cdn, "/api/products")["targetOriginId"] == "api"
+    assert _behavior_for(cdn, "/api/account")["targetOriginId"] == "api"
 
 
 def test_assets_are_cached_a_year_compressed_and_keyed_on_the_path_only(prod):
