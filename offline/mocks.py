@@ -192,8 +192,16 @@ def _docker_image(args: pulumi.runtime.MockResourceArgs, region: str, physical: 
     return {"digest": digest, "ref": f"{str(tag).rsplit(':', 1)[0]}@{digest}"}
 
 
+def _replicated_image(
+    args: pulumi.runtime.MockResourceArgs, region: str, physical: str
+) -> Outputs:
+    """ReplicatedImage: the digest in the region's repository, once it arrived."""
+    return {"ref": f"{args.inputs['repository_url']}@{args.inputs['digest']}"}
+
+
 OUTPUTS.update(
     {
+        t.DYNAMIC_RESOURCE: _replicated_image,
         t.LOAD_BALANCER: _load_balancer,
         t.TARGET_GROUP: _target_group,
         t.ECR_REPOSITORY: _ecr_repository,

@@ -125,6 +125,9 @@ SQS_QUEUE: Final = "aws:sqs/queue:Queue"
 SQS_QUEUE_POLICY: Final = "aws:sqs/queuePolicy:QueuePolicy"
 SQS_REDRIVE_POLICY: Final = "aws:sqs/redrivePolicy:RedrivePolicy"
 DOCKER_IMAGE: Final = "docker-build:index:Image"
+# A Pulumi dynamic resource (components/images/replica.py: ReplicatedImage).
+DYNAMIC_RESOURCE: Final = "pulumi-python:dynamic:Resource"
+ECR_REPLICATION: Final = "aws:ecr/replicationConfiguration:ReplicationConfiguration"
 AWS_PROVIDER: Final = "pulumi:providers:aws"
 RANDOM_PASSWORD: Final = "random:index/randomPassword:RandomPassword"  # noqa: S105 (a type token)
 

@@ -164,6 +164,7 @@ class StackConfig:
     asset_max_concurrency: int = 5
     guard_duty: Singleton = "manage"
     backup_region_settings: Singleton = "manage"
+    ecr_replication: Singleton = "manage"
 
     @property
     def primary(self) -> RegionSettings:
@@ -559,6 +560,7 @@ def parse_config(raw: Mapping[str, object]) -> StackConfig:
         backup_region_settings=_as_choice(
             "backupRegionSettings", value("backupRegionSettings"), SINGLETON_CHOICES
         ),
+        ecr_replication=_as_choice("ecrReplication", value("ecrReplication"), SINGLETON_CHOICES),
         asset_max_concurrency=_as_int("assetMaxConcurrency", value("assetMaxConcurrency"), 2, 1000),
         asset_batch_threshold_mb=_as_int(
             "assetBatchThresholdMb", value("assetBatchThresholdMb"), 1, 1024

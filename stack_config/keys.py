@@ -284,6 +284,17 @@ KEYS: tuple[KeySpec, ...] = (
         "manage",
     ),
     KeySpec(
+        "ecrReplication",
+        "string",
+        "ECR replication configuration of the primary region's registry (one per account and "
+        "region; it copies the container images, built once there, to the other regions): "
+        "manage (the stack writes it, replacing any rules already there) or existing (another "
+        "stack or the account's owner keeps it; it must copy repositories prefixed "
+        "shop3d-<stack>- to every other region of this stack, which `./shop3d preflight` "
+        "checks).",
+        "manage",
+    ),
+    KeySpec(
         "threatProtection",
         "string",
         "Cognito threat protection (advanced security): ENFORCED (block or challenge risky "
