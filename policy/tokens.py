@@ -128,6 +128,10 @@ DOCKER_IMAGE: Final = "docker-build:index:Image"
 # A Pulumi dynamic resource (components/images/replica.py: ReplicatedImage).
 DYNAMIC_RESOURCE: Final = "pulumi-python:dynamic:Resource"
 ECR_REPLICATION: Final = "aws:ecr/replicationConfiguration:ReplicationConfiguration"
+KEY_SIGNING_KEY: Final = "aws:route53/keySigningKey:KeySigningKey"
+HOSTED_ZONE_DNSSEC: Final = "aws:route53/hostedZoneDnsSec:HostedZoneDnsSec"
+QUERY_LOG: Final = "aws:route53/queryLog:QueryLog"
+LOG_RESOURCE_POLICY: Final = "aws:cloudwatch/logResourcePolicy:LogResourcePolicy"
 AWS_PROVIDER: Final = "pulumi:providers:aws"
 RANDOM_PASSWORD: Final = "random:index/randomPassword:RandomPassword"  # noqa: S105 (a type token)
 
