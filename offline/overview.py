@@ -96,7 +96,8 @@ PARTS = (
         CELL,
         "asset pipeline\nSQS -> Lambda / Batch",
         "aws.compute.Batch",
-        "cell",
+        # The images component holds each region's repositories (components/images).
+        "cell|images",
         ("Lambda", "SQS", "Batch", "ECR"),
         r"asset.*|batch.*|render.*",
     ),

@@ -27,7 +27,7 @@ import pulumi_aws as aws
 
 from components import iam
 from components.edge.dns import Zone
-from components.naming import global_name, physical
+from components.naming import physical, regional
 from components.options import child, stateful
 
 DNSSEC_SERVICE: Final = "dnssec-route53.amazonaws.com"
@@ -37,6 +37,8 @@ KEY_USAGE: Final = "SIGN_VERIFY"
 DELETION_WINDOW_DAYS: Final = 30
 QUERY_LOG_PREFIX: Final = "/aws/route53/"
 ZONES_ARN: Final = "arn:aws:route53:::hostedzone/*"
+# Route 53 reads DNSSEC keys and writes query logs in us-east-1 only (the edge provider).
+EDGE_REGION: Final = "us-east-1"
 
 
 def dnssec_key_policy(account_id: str) -> dict[str, object]:
@@ -95,7 +97,7 @@ def zone_signing(
     parent: pulumi.Resource, zone: Zone, account_id: pulumi.Output[str], protect: bool
 ) -> ZoneSigning:
     key = aws.kms.Key(
-        global_name("edge", "dnssec-key"),
+        regional("edge", EDGE_REGION, "dnssec-key"),
         description=f"shop3d DNSSEC key-signing key of {zone.domain}",
         customer_master_key_spec=KEY_SPEC,
         key_usage=KEY_USAGE,
@@ -104,7 +106,7 @@ def zone_signing(
         opts=stateful(parent, protect),
     )
     ksk = aws.route53.KeySigningKey(
-        global_name("edge", "dnssec-ksk"),
+        regional("edge", EDGE_REGION, "dnssec-ksk"),
         hosted_zone_id=zone.zone_id,
         key_management_service_arn=key.arn,
         name=ksk_name(pulumi.get_stack()),
@@ -112,7 +114,7 @@ def zone_signing(
         opts=child(parent),
     )
     dnssec = aws.route53.HostedZoneDnsSec(
-        global_name("edge", "dnssec"),
+        regional("edge", EDGE_REGION, "dnssec"),
         hosted_zone_id=ksk.hosted_zone_id,
         signing_status="SIGNING",
         opts=child(parent, depends_on=[ksk]),
@@ -130,13 +132,13 @@ def zone_query_logging(
     parent: pulumi.Resource, zone: Zone, account_id: pulumi.Output[str], retention_days: int
 ) -> ZoneQueryLogging:
     log_group = aws.cloudwatch.LogGroup(
-        global_name("edge", "dns-query-logs"),
+        regional("edge", EDGE_REGION, "dns-query-logs"),
         name=f"{QUERY_LOG_PREFIX}{zone.domain}",
         retention_in_days=retention_days,
         opts=child(parent),
     )
     policy = aws.cloudwatch.LogResourcePolicy(
-        global_name("edge", "dns-query-logs-policy"),
+        regional("edge", EDGE_REGION, "dns-query-logs-policy"),
         policy_name=physical("route53-query-logs"),
         policy_document=iam.document(
             [
@@ -155,7 +157,7 @@ def zone_query_logging(
         opts=child(parent),
     )
     query_log = aws.route53.QueryLog(
-        global_name("edge", "dns-query-log"),
+        regional("edge", EDGE_REGION, "dns-query-log"),
         zone_id=zone.zone_id,
         cloudwatch_log_group_arn=log_group.arn,
         # Route 53 checks it may write before it accepts the configuration.

@@ -42,7 +42,7 @@ def statements(policy: str) -> dict[str, dict[str, Any]]:
 
 def test_prod_signs_its_zone_with_the_key_route53_prescribes(program: ProgramFactory) -> None:
     run = program("prod")
-    key = run.named("edge-dnssec-key")
+    key = run.named("edge-us-east-1-dnssec-key")
     assert key.region == "us-east-1"
     assert key.inputs["customerMasterKeySpec"] == "ECC_NIST_P256"
     assert key.inputs["keyUsage"] == "SIGN_VERIFY"
@@ -59,11 +59,11 @@ def test_prod_signs_its_zone_with_the_key_route53_prescribes(program: ProgramFac
     assert grants["Action"] == "kms:CreateGrant"
     assert grants["Condition"] == {"Bool": {"kms:GrantIsForAWSResource": "true"}}
 
-    ksk = run.named("edge-dnssec-ksk")
+    ksk = run.named("edge-us-east-1-dnssec-ksk")
     assert ksk.region == "us-east-1" and ksk.inputs["hostedZoneId"] == ZONE_ID
     assert ksk.inputs["status"] == "ACTIVE" and ksk.inputs["name"] == "shop3d_prod"
     assert key.urn in ksk.dependencies
-    signing = run.named("edge-dnssec")
+    signing = run.named("edge-us-east-1-dnssec")
     assert signing.inputs == {"hostedZoneId": ZONE_ID, "signingStatus": "SIGNING"}
     assert ksk.urn in signing.dependencies
     # What the operator gives the registrar: algorithm 13 (ECDSAP256SHA256), digest type 2.
@@ -72,17 +72,17 @@ def test_prod_signs_its_zone_with_the_key_route53_prescribes(program: ProgramFac
 
 def test_prod_logs_its_zones_queries_in_us_east_1(program: ProgramFactory) -> None:
     run = program("prod")
-    log_group = run.named("edge-dns-query-logs")
+    log_group = run.named("edge-us-east-1-dns-query-logs")
     assert log_group.region == "us-east-1"
     assert log_group.inputs["name"] == f"/aws/route53/{DOMAIN}"
     assert log_group.inputs["retentionInDays"] == 365
-    policy = run.named("edge-dns-query-logs-policy")
+    policy = run.named("edge-us-east-1-dns-query-logs-policy")
     (statement,) = json.loads(policy.inputs["policyDocument"])["Statement"]
     assert statement["Principal"] == {"Service": "route53.amazonaws.com"}
     assert statement["Action"] == ["logs:CreateLogStream", "logs:PutLogEvents"]
     assert statement["Resource"].endswith(f"/aws/route53/{DOMAIN}:*")
     assert statement["Condition"]["StringEquals"] == {"aws:SourceAccount": ACCOUNT_ID}
-    query_log = run.named("edge-dns-query-log")
+    query_log = run.named("edge-us-east-1-dns-query-log")
     assert query_log.region == "us-east-1" and query_log.inputs["zoneId"] == ZONE_ID
     # Route 53 refuses the configuration until it may write to the group.
     assert policy.urn in query_log.dependencies
