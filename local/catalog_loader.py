@@ -20,10 +20,10 @@ import psycopg
 from botocore.exceptions import ClientError
 
 from handlers.asset.catalog import MANIFEST_KEY, REASON, STATUS
-from handlers.asset.posters.shape import same_asset
 from handlers.asset.publish import asset_prefix
 from handlers.cart.stores.database import apply_schema
 from handlers.cart.stores.order_store import set_stock, stock
+from handlers.shared.posters import same_asset
 from handlers.shared.storage import MANIFEST_NAME, UPLOADS_PREFIX
 from handlers.shared.tables import CATALOG
 from local.catalog_file import SampleCatalog, SampleProduct

@@ -12,7 +12,7 @@ from typing import Any
 
 from handlers.asset.catalog import MANIFEST_KEY, SKU, STATUS
 from handlers.asset.posters.job import PosterJob, PosterOutcome, render_with_retries
-from handlers.asset.posters.shape import is_poster_manifest
+from handlers.shared.posters import is_poster_manifest
 
 logger = logging.getLogger(__name__)
 

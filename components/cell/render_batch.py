@@ -26,8 +26,8 @@ from components.cell.batch import (
     spot_environment,
 )
 from components.cell.context import CellContext
-from handlers.asset.posters.shape import ATTEMPTS
 from handlers.shared import env
+from handlers.shared.posters import ATTEMPTS
 from stack_config.config import RenderCompute
 
 # x86_64 only: Debian's Chromium and NVIDIA's ECS AMI are both built for it.

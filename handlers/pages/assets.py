@@ -12,7 +12,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
-from handlers.asset.posters.shape import FORMATS, POSTERS
+from handlers.shared.posters import FORMATS, POSTERS
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -63,7 +63,8 @@ def _poster(entry: Any, manifest_url: str) -> PosterImage | None:
     if not isinstance(entry, dict):
         return None
     url, width = entry.get("url"), entry.get("width")
-    fmt = _EXTENSION_OF.get(entry.get("type"))
+    content_type = entry.get("type")
+    fmt = _EXTENSION_OF.get(content_type) if isinstance(content_type, str) else None
     height = entry.get("height", width)
     if (
         not isinstance(url, str)

@@ -8,7 +8,7 @@ import { orderPage } from './pages/order';
 import { productPage } from './pages/product';
 import { productsPage } from './pages/products';
 import { takePageData, type PageData } from './pages/pageData';
-import { go, NAVIGATE_EVENT, parseRoute, type Route } from './router';
+import { go, NAVIGATE_EVENT, parseRoute, type Route, siteRoot } from './router';
 import { h } from './ui/dom';
 import { errorBox } from './ui/errorBox';
 import './styles.css';
@@ -50,7 +50,7 @@ function start(): void {
     throw new Error('index.html must have #outlet and #cart-count');
   }
   const ctx: AppContext = {
-    api: new ApiClient({ baseUrl: new URL('/', location.href).href }),
+    api: new ApiClient({ baseUrl: siteRoot() }),
     cartChanged: (cart: Cart) => {
       badge.textContent = String(itemCount(cart));
       localStorage.setItem(HAS_CART_KEY, '1');

@@ -77,3 +77,8 @@ export function go(href: string): void {
   history.pushState(null, '', href);
   window.dispatchEvent(new Event(NAVIGATE_EVENT));
 }
+
+/** The site's root URL: API and asset paths resolve against it, never against a path route. */
+export function siteRoot(): string {
+  return new URL('/', location.href).href;
+}

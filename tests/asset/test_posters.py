@@ -21,7 +21,9 @@ from PIL import Image
 from handlers.asset.catalog import Catalog
 from handlers.asset.posters.job import PosterJob, render_with_retries
 from handlers.asset.posters.render import render_png
-from handlers.asset.posters.shape import (
+from handlers.asset.service import RENDER_COMMAND
+from handlers.shared import env, storage, tables
+from handlers.shared.posters import (
     ATTEMPTS,
     POSTER_LOD,
     POSTERS,
@@ -30,8 +32,6 @@ from handlers.asset.posters.shape import (
     sizes,
     srcset,
 )
-from handlers.asset.service import RENDER_COMMAND
-from handlers.shared import env, storage, tables
 from local.catalog_file import load_catalog
 from local.posters import PosterBackfill
 from tests.asset.test_handler import batch_queue

@@ -26,6 +26,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from handlers.shared import posters
 from local.catalog_file import DEFAULT_CATALOG
 from local.servers import REPO_ROOT
 
@@ -212,7 +213,9 @@ def test_shopper_buys_the_helmet_and_state_survives_a_restart(
     # The second run reused the published assets: nothing was uploaded again.
     assert "0 uploaded, 1 kept" in second.output, second.output
     restored = re.search(r"restoring saved assets .*: (\d+) objects", second.output)
-    assert restored and int(restored.group(1)) == 5, second.output  # 3 LODs, the USDZ, the manifest
+    # 3 LODs, the USDZ, the manifest; then every poster image and the manifest that lists them
+    published = 5 + len(posters.sizes()) * len(posters.FORMATS) + 1
+    assert restored and int(restored.group(1)) == published, second.output
     assert health["status"] == "ok"
 
 

@@ -15,9 +15,9 @@ from typing import Any
 import boto3
 import pytest
 
-from handlers.asset.posters.shape import PosterImage, posters_block
 from handlers.pages.app import PAGE_CACHE_CONTROL, from_env
 from handlers.shared import env
+from handlers.shared.posters import PosterImage, Role, posters_block
 from local.resources import AwsEndpoints
 from local.storefront_build import STOREFRONT
 from tests.pages.http import PageClient as TestClient
@@ -27,9 +27,10 @@ SITE = "https://shop.example.com"
 HOSTILE = "</script><script>alert(\"x\")</script><!-- & 'quoted' <b>bold</b>"
 MANIFEST_KEY = "assets/CHAIR-1/abc123/manifest.json"
 # The renderer's own manifest entries (one shape for the renderer, the pages and the tests).
+SIZES: list[tuple[Role, int]] = [("thumbnail", 240), ("poster", 1200)]
 IMAGES = [
     PosterImage(role, px, px, ext, ext * 8, b"\0" * px)
-    for role, px in (("thumbnail", 240), ("poster", 1200))
+    for role, px in SIZES
     for ext in ("webp", "avif")
 ]
 

@@ -19,10 +19,10 @@ import boto3
 import pytest
 from PIL import Image
 
-from handlers.asset.posters.shape import PosterImage, posters_block
 from handlers.cart.api.problems import Problem
 from handlers.pages.app import pages_from_env
 from handlers.shared import env
+from handlers.shared.posters import PosterImage, posters_block
 from local.resources import AwsEndpoints
 from local.servers import LOOPBACK
 from local.site_app import Site

@@ -19,11 +19,11 @@ const TIMEOUT_MS = 120_000;
 await mkdir(artifacts, { recursive: true });
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
 const seen = { progress: [], errors: [] };
+const page = await browser.newPage();
 try {
-  const page = await browser.newPage();
   page.setDefaultTimeout(TIMEOUT_MS);
   page.on('pageerror', (e) => seen.errors.push(String(e)));
-  await page.goto(`${url}/#/`);
+  await page.goto(`${url}/`);
   seen.signIn = await page.evaluate(async ([e, p]) => {
     const reply = await fetch('api/account/sign-in', {
       method: 'POST',
@@ -32,7 +32,7 @@ try {
     });
     return reply.status;
   }, [email, password]);
-  await page.goto(`${url}/#/admin/new`);
+  await page.goto(`${url}/admin/new`);
   await page.fill('[data-testid="field-sku"]', sku);
   await page.fill('[data-testid="field-name"]', 'Browser box');
   await page.fill('[data-testid="field-description"]', 'Made in Chromium');
@@ -66,11 +66,13 @@ try {
     seen.preview = await page.$eval('[data-testid="lod-viewer"] [data-testid="viewer-status"]', (e) => ({ shown: e.dataset.shown, text: e.textContent }));
   }
   await page.screenshot({ path: join(artifacts, 'seller-admin.png') });
-  await page.goto(`${url}/#/admin`);
+  await page.goto(`${url}/admin`);
   await page.waitForSelector(`[data-testid="admin-row"][data-sku="${sku}"]`);
   seen.listed = await page.textContent(`[data-testid="admin-row"][data-sku="${sku}"] [data-testid="admin-row-asset"]`);
 } catch (failure) {
   seen.failure = String(failure);
+  // What the page showed when it failed: the failure message alone rarely says why.
+  seen.shown = await page.evaluate(() => `${location.pathname}: ${document.body?.innerText ?? ''}`.slice(0, 400)).catch(() => null);
 } finally {
   await browser.close();
 }

@@ -21,6 +21,7 @@ from starlette.concurrency import run_in_threadpool
 
 from handlers.asset import handler as asset_handler
 from handlers.cart.api import lambda_entry
+from handlers.pages.app import pages_from_env
 from handlers.shared import env
 from handlers.shared.groups import SELLER_GROUP
 from local.lambda_runtime import LambdaContext
@@ -45,13 +46,17 @@ def site(admin_module: Any, uploads_bucket: str, cart_env: Any) -> Iterator[str]
     assets_bucket = uploads_bucket.replace("uploads", "assets")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv(env.ASSETS_BUCKET, assets_bucket)
+        dist = build()
+        patch.setenv(env.STOREFRONT_DIR, str(dist))
         asset_handler.use_wiring(asset_handler.AssetWiring.from_env())
         queue = ensure_queue(sqs, f"{unique_prefix('q')}uploads")
         notify_queue_on_uploads(s3, sqs, uploads_bucket, queue)
         pump = UploadEventPump(sqs, queue, asset_handler.lambda_handler, lambda: None, s3)
         pump.start()
         server = SiteServer(LOOPBACK, free_port())
-        server.serve(Site(build(), s3, assets_bucket, _in_process_cart()))
+        # The page renderer serves the storefront's path routes (/admin/new), as on the platform.
+        pages = pages_from_env()
+        server.serve(Site(dist, s3, assets_bucket, _in_process_cart(), None, pages))
         try:
             yield server.url
         finally:
@@ -93,7 +98,7 @@ def test_a_seller_creates_a_product_uploads_a_model_and_sees_it_ready(site, issu
     )
     assert result.returncode == 0, result.stderr
     seen = json.loads(result.stdout.strip().splitlines()[-1])
-    assert "failure" not in seen, seen
+    assert "failure" not in seen, json.dumps(seen, indent=1)
     assert seen["signIn"] == 200
     assert seen["errors"] == []
     assert seen["version"] == "1"

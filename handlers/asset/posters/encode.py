@@ -8,7 +8,7 @@ from typing import Final
 
 from PIL import Image
 
-from handlers.asset.posters.shape import FORMATS, PosterImage, sizes
+from handlers.shared.posters import FORMATS, PosterImage, sizes
 
 # Product shots on a flat or transparent ground: these qualities keep edges and labels clean.
 QUALITY: Final = {"avif": 60, "webp": 82}

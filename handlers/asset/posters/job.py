@@ -14,7 +14,8 @@ from typing import Any, Literal
 from handlers.asset.catalog import Catalog
 from handlers.asset.posters.encode import encode_posters, images_digest
 from handlers.asset.posters.render import Compute, PosterRenderFailed, render_png
-from handlers.asset.posters.shape import (
+from handlers.asset.publish import IMMUTABLE
+from handlers.shared.posters import (
     ATTEMPTS,
     POSTER_LOD,
     POSTER_PX,
@@ -23,7 +24,6 @@ from handlers.asset.posters.shape import (
     poster_manifest_name,
     posters_block,
 )
-from handlers.asset.publish import IMMUTABLE
 
 logger = logging.getLogger(__name__)
 PosterStatus = Literal["POSTED", "SKIPPED", "FAILED"]

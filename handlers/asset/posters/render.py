@@ -8,8 +8,8 @@ import subprocess
 from pathlib import Path
 from typing import Final, Literal
 
-from handlers.asset.posters.shape import Background
 from handlers.shared import env
+from handlers.shared.posters import Background
 
 Compute = Literal["gpu", "cpu"]
 STOREFRONT: Final = Path(__file__).resolve().parents[3] / "storefront"

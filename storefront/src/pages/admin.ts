@@ -3,7 +3,7 @@ import { uploadParts } from '../admin/partUpload';
 import { ApiError } from '../api/problem';
 import { Accounts } from '../api/accounts';
 import { parseManifest } from '../lod/manifest';
-import { ACCOUNT_HREF, ADMIN_HREF, adminProductHref, ADMIN_NEW_HREF, go } from '../router';
+import { ACCOUNT_HREF, ADMIN_HREF, adminProductHref, ADMIN_NEW_HREF, go, siteRoot } from '../router';
 import { h } from '../ui/dom';
 import { errorBox } from '../ui/errorBox';
 import { formatMoney } from '../ui/money';
@@ -17,7 +17,7 @@ const ASSET_WORDS: Record<AdminProduct['asset']['status'], string> = {
 };
 
 function api(): AdminApi {
-  return new AdminApi(document.baseURI);
+  return new AdminApi(siteRoot());
 }
 
 async function needsSignIn(ctx: AppContext, outlet: HTMLElement): Promise<boolean> {
