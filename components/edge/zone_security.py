@@ -96,13 +96,14 @@ class ZoneSigning:
 def zone_signing(
     parent: pulumi.Resource, zone: Zone, account_id: pulumi.Output[str], protect: bool
 ) -> ZoneSigning:
+    policy = account_id.apply(lambda account: json.dumps(dnssec_key_policy(account)))
     key = aws.kms.Key(
         regional("edge", EDGE_REGION, "dnssec-key"),
         description=f"shop3d DNSSEC key-signing key of {zone.domain}",
         customer_master_key_spec=KEY_SPEC,
         key_usage=KEY_USAGE,
         deletion_window_in_days=DELETION_WINDOW_DAYS,
-        policy=account_id.apply(lambda account: json.dumps(dnssec_key_policy(account))),
+        policy=policy,
         opts=stateful(parent, protect),
     )
     ksk = aws.route53.KeySigningKey(

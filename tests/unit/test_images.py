@@ -34,7 +34,7 @@ def test_each_image_is_built_once_in_the_primary_region(
     program: ProgramFactory, stack: str
 ) -> None:
     run = program(stack)
-    primary = run.outputs["regions"][0]
+    primary = run.outputs["primaryRegion"]
     built = images(run)
     assert sorted(i.name for i in built) == sorted(
         f"images-{primary}-{kind}" for kind in ("asset-image", "asset-batch-image", "render-image")
@@ -127,7 +127,7 @@ def test_the_batch_image_is_the_lambda_image_with_its_entry_point_reset(
     program: ProgramFactory,
 ) -> None:
     run = program("prod")
-    primary = run.outputs["regions"][0]
+    primary = run.outputs["primaryRegion"]
     lambda_image = run.named(f"cell-{primary}-asset").inputs["imageUri"]
     batch = run.named(f"images-{primary}-asset-batch-image").inputs
     assert batch["dockerfile"]["inline"] == f"FROM {lambda_image}\nENTRYPOINT []\n"
