@@ -1,4 +1,4 @@
-"""`python -m bench.rerender [asset] [cart] [search]`: write the committed benchmark figures'
+"""`python -m bench.rerender [asset] [cart] [pages] [search]`: write the committed benchmark figures'
 rendering into docs/ again (after a change to how they are rendered), without re-running."""
 
 from __future__ import annotations
@@ -7,9 +7,10 @@ import sys
 
 from bench.asset.results import COMMITTED as ASSET
 from bench.cart.results import COMMITTED as CART
+from bench.pages.results import COMMITTED as PAGES
 from bench.search.results import COMMITTED as SEARCH
 
-BENCHES = {"asset": ASSET, "cart": CART, "search": SEARCH}
+BENCHES = {"asset": ASSET, "cart": CART, "pages": PAGES, "search": SEARCH}
 
 
 def main(argv: list[str]) -> int:

@@ -16,7 +16,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from handlers.shared.functions import ASSET_TIMEOUT_SECONDS, CART_TIMEOUT_SECONDS
+from handlers.shared.functions import (
+    ASSET_TIMEOUT_SECONDS,
+    CART_TIMEOUT_SECONDS,
+    NOTIFICATIONS_MEMORY_MB,
+    NOTIFICATIONS_TIMEOUT_SECONDS,
+)
 
 # moto's default account and the local platform's one region.
 REGION: Final = "us-east-1"
@@ -48,6 +53,14 @@ class LambdaContext:
 
 def asset_context() -> LambdaContext:
     return LambdaContext("shop3d-asset", ASSET_TIMEOUT_S, memory_limit_in_mb=3008)
+
+
+def notifications_context() -> LambdaContext:
+    return LambdaContext(
+        "shop3d-notifications",
+        float(NOTIFICATIONS_TIMEOUT_SECONDS),
+        memory_limit_in_mb=NOTIFICATIONS_MEMORY_MB,
+    )
 
 
 def alb_event(

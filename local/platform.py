@@ -6,7 +6,8 @@ buckets and the upload queue (local.resources) -> the services' environment -> t
 put back into the assets bucket -> the sample catalog (products, stock, and each model through
 uploads -> S3 notification -> SQS -> the asset Lambda handler) -> the site on one origin ->
 localstripe's webhook pointed at the site's /api/payments/webhook -> the order jobs timer
-(reservation expiry and the outbox relay to moto's EventBridge bus).
+(reservation expiry and the outbox relay to moto's EventBridge bus) -> the order e-mails (the
+bus rule's queue pumped into the notifications handler, sending through moto's SES).
 
 Handlers are configured only through environment variables (handlers.shared.env and the
 standard AWS ones), exactly as the cells configure the Lambdas: no code branch knows it is
@@ -54,7 +55,9 @@ from local.catalog_loader import (
     write_products,
 )
 from local.cognito import LocalUserPool
+from local.lambda_runtime import notifications_context
 from local.order_jobs import OrderJobsTimer
+from local.order_mail import ensure_order_mail
 from local.posters import PosterBackfill
 from local.progress import Progress
 from local.resources import (
@@ -120,6 +123,7 @@ class Platform:
         self.pump: UploadEventPump | None = None
         self.posters: PosterBackfill | None = None
         self.jobs: OrderJobsTimer | None = None
+        self.mail: UploadEventPump | None = None
         self.database_url = ""
         self.search_stream: CatalogStream | None = None
 
@@ -144,6 +148,8 @@ class Platform:
         """Raise PlatformError if a background part (the upload event pump, the site) failed."""
         if self.pump is not None and self.pump.error is not None:
             raise PlatformError(f"the upload event pump stopped: {self.pump.error!r}")
+        if self.mail is not None and self.mail.error is not None:
+            raise PlatformError(f"the order e-mail pump stopped: {self.mail.error!r}")
         if self._served is not None and self._served.error is not None:
             raise PlatformError(f"the site server stopped: {self._served.error!r}")
         if self.jobs is not None and self.jobs.error is not None:
@@ -196,11 +202,13 @@ class Platform:
             cart_database_url = _cart_role_url(self.database_url)
             details.append(f"prefix {RESOURCE_PREFIX}, database {DATABASE}")
             payments = _payments_environment(endpoints, stripe)
+            mail = ensure_order_mail(endpoints, RESOURCE_PREFIX, payments[env.EVENT_BUS_NAME])
         os.environ.update(
             self._environment(
                 endpoints, resources, cart_database_url, cache.endpoint, issuer, state.cookie_key()
             )
             | payments
+            | mail.environment()
         )
         with step(f"starting {options.cart_workers} cart worker processes") as details:
             # Each worker hands the cart handler collaborators built from the environment just
@@ -261,14 +269,26 @@ class Platform:
 
         pages = pages_from_env()  # reads the environment set above, as the web tier does
         site.serve(Site(options.dist_dir, s3, assets_bucket, cart.invoke, issuer, pages))
-        with step("pointing localstripe's webhook at the cart; starting the order jobs"):
+        with step("pointing localstripe's webhook at the cart; order jobs and mail"):
             stripe.configure_webhook(
-                "shop3d-local", f"{site.url}{WEBHOOK_PATH}", payments[_WEBHOOK_SECRET_VARIABLE]
+                "shop3d-local",
+                site.url.rstrip("/") + WEBHOOK_PATH,  # site.url ends in "/"; "//api" is a page
+                payments[_WEBHOOK_SECRET_VARIABLE],
             )
             jobs = importlib.import_module("handlers.cart.jobs_lambda")
             self.jobs = OrderJobsTimer(lambda: jobs.run_jobs(jobs.services()))
             self.jobs.start()
             self._stack.callback(self.jobs.stop)
+            notifications = importlib.import_module("handlers.cart.notifications")
+            self.mail = UploadEventPump(
+                endpoints.sqs_client(),
+                mail.queue,
+                notifications.lambda_handler,
+                context=notifications_context,
+                name="order-mail",
+            )
+            self.mail.start()
+            self._stack.callback(self.mail.stop)
 
     def _environment(
         self,
@@ -314,6 +334,7 @@ def _payments_environment(endpoints: AwsEndpoints, stripe: LocalStripe) -> dict[
     return {
         env.STRIPE_SECRET_ARN: arn,
         env.STRIPE_API_BASE: stripe.endpoint,
+        env.STRIPE_JS_URL: stripe.js_url,
         env.EVENT_BUS_NAME: bus,
         _WEBHOOK_SECRET_VARIABLE: webhook_secret,
     }

@@ -117,6 +117,9 @@ class AwsEndpoints:
     def events_client(self) -> Any:
         return self._session().client("events", endpoint_url=self.moto)
 
+    def sesv2_client(self) -> Any:
+        return self._session().client("sesv2", endpoint_url=self.moto)
+
     def dynamodb_client(self) -> DynamoDBClient:
         return self._session().client("dynamodb", endpoint_url=self.dynamodb)
 
@@ -307,6 +310,23 @@ def delete_queue(client: SQSClient, queue: Queue) -> None:
         client.delete_queue(QueueUrl=url)
 
 
+def let_service_send(
+    sqs: SQSClient, queue: Queue, service: str, source_arn: str | None = None
+) -> None:
+    """The queue policy that lets an AWS service (from `source_arn`) send to it: AWS requires
+    it; moto does not check, and it is set so the local queues are shaped like the cells'."""
+    statement: dict[str, Any] = {
+        "Effect": "Allow",
+        "Principal": {"Service": service},
+        "Action": "sqs:SendMessage",
+        "Resource": queue.arn,
+    }
+    if source_arn is not None:
+        statement["Condition"] = {"ArnLike": {"aws:SourceArn": source_arn}}
+    policy = {"Version": "2012-10-17", "Statement": [statement]}
+    sqs.set_queue_attributes(QueueUrl=queue.url, Attributes={"Policy": json.dumps(policy)})
+
+
 def notify_queue_on_uploads(
     s3: S3Client, sqs: SQSClient, bucket: str, queue: Queue, key_prefix: str = UPLOADS_PREFIX
 ) -> None:
@@ -315,19 +335,7 @@ def notify_queue_on_uploads(
     The queue policy lets S3 send (AWS requires it; moto does not check). The notification is
     written only when it differs, because each write makes S3 send an s3:TestEvent message.
     """
-    policy = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"Service": "s3.amazonaws.com"},
-                "Action": "sqs:SendMessage",
-                "Resource": queue.arn,
-                "Condition": {"ArnLike": {"aws:SourceArn": f"arn:aws:s3:::{bucket}"}},
-            }
-        ],
-    }
-    sqs.set_queue_attributes(QueueUrl=queue.url, Attributes={"Policy": json.dumps(policy)})
+    let_service_send(sqs, queue, "s3.amazonaws.com", f"arn:aws:s3:::{bucket}")
     key_filter: NotificationConfigurationFilterTypeDef = {
         "Key": {"FilterRules": [{"Name": "prefix", "Value": key_prefix}]}
     }

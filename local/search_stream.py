@@ -5,6 +5,11 @@ records, in the shape Lambda delivers them, to the same projection handler AWS r
 
 A failed record is read again from its sequence number on the next poll, as the event source
 mapping retries it (ReportBatchItemFailures).
+
+DynamoDB Local refuses the next iterator of a shard read while it was empty once a record
+arrives (TrimmedDataAccessException, measured with its 2.x jar): such a shard is opened again
+after the last record read from it (from the trim horizon when none was), as a reader of
+DynamoDB Streams does with an expired or trimmed iterator.
 """
 
 from __future__ import annotations
@@ -15,12 +20,15 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Final
 
+from botocore.exceptions import ClientError
+
 from handlers.cart.search_projection import project
 from handlers.cart.stores.database import Connections
 from handlers.shared.functions import SEARCH_PROJECTION_BATCH_SIZE
 
 logger = logging.getLogger(__name__)
 POLL_SECONDS: Final = 0.1
+_REOPEN_ON: Final = ("TrimmedDataAccessException", "ExpiredIteratorException")
 BATCH_SIZE: Final = SEARCH_PROJECTION_BATCH_SIZE
 
 
@@ -45,6 +53,7 @@ class CatalogStream:
         described = dynamodb.describe_table(TableName=table)["Table"]
         self.arn: str = described["LatestStreamArn"]
         self._iterators: dict[str, str | None] = {}
+        self._last_read: dict[str, str] = {}  # shard -> sequence number of its last record read
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -56,6 +65,31 @@ class CatalogStream:
                 self._iterators[shard_id] = self._streams.get_shard_iterator(
                     StreamArn=self.arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON"
                 )["ShardIterator"]
+
+    def _reopen(self, shard_id: str) -> str:
+        last = self._last_read.get(shard_id)
+        where: dict[str, str] = (
+            {"ShardIteratorType": "TRIM_HORIZON"}
+            if last is None
+            else {"ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "SequenceNumber": last}
+        )
+        iterator: str = self._streams.get_shard_iterator(
+            StreamArn=self.arn, ShardId=shard_id, **where
+        )["ShardIterator"]
+        return iterator
+
+    def _read(self, shard_id: str, iterator: str) -> dict[str, Any]:
+        try:
+            reply: dict[str, Any] = self._streams.get_records(
+                ShardIterator=iterator, Limit=BATCH_SIZE
+            )
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") not in _REOPEN_ON:
+                raise
+            reply = self._streams.get_records(
+                ShardIterator=self._reopen(shard_id), Limit=BATCH_SIZE
+            )
+        return reply
 
     def _retry_from(self, shard_id: str, sequence_number: str) -> None:
         self._iterators[shard_id] = self._streams.get_shard_iterator(
@@ -72,14 +106,19 @@ class CatalogStream:
         for shard_id, iterator in list(self._iterators.items()):
             if iterator is None:  # a closed shard, read to its end
                 continue
-            reply = self._streams.get_records(ShardIterator=iterator, Limit=BATCH_SIZE)
+            reply = self._read(shard_id, iterator)
             records = [lambda_record(r, self.arn) for r in reply.get("Records", [])]
             self._iterators[shard_id] = reply.get("NextShardIterator")
             if not records:
                 continue
             failures = project(self._connections, records)["batchItemFailures"]
+            sequence = [r["dynamodb"]["SequenceNumber"] for r in records]
+            # The projection stops at its first failure: the records before it are done.
+            done = sequence.index(failures[0]["itemIdentifier"]) if failures else len(sequence)
             if failures:
                 self._retry_from(shard_id, failures[0]["itemIdentifier"])
+            if done > 0:
+                self._last_read[shard_id] = sequence[done - 1]
             projected += len(records) - len(failures)
         return projected
 

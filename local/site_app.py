@@ -13,6 +13,9 @@
 plus GET /local/token?user=<e-mail>, only here: it signs that shopper in to the user pool in
 moto's Cognito (created on first use) and returns its access token.
 
+Responses are gzipped as CloudFront compresses them (behaviours with compression on): bodies of
+1,000 bytes or more when the browser accepts gzip, never the already-compressed images and GLBs.
+
 Every error is a problem+json document. Request bodies are capped at 1 MiB (Lambda's ALB limit)
 while they are read, whatever Content-Length said.
 """
@@ -33,6 +36,8 @@ from botocore.exceptions import ClientError
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
@@ -53,6 +58,20 @@ TOKEN_PATH: Final = "/local/token"  # noqa: S105 - a URL path, not a secret
 _USER = re.compile(r"^[A-Za-z0-9._+-]{1,64}@[A-Za-z0-9.-]{1,190}$")
 _TYPES: Final = {".wasm": "application/wasm", ".glb": "model/gltf-binary", ".js": "text/javascript"}
 READ_METHODS: Final = ("GET", "HEAD")
+# CloudFront compresses objects of 1,000 to 10,000,000 bytes of its listed types (text, JavaScript,
+# JSON, wasm, SVG: not images or GLBs): docs.aws.amazon.com/AmazonCloudFront/latest/
+# DeveloperGuide/ServingCompressedFiles.html. Starlette's middleware takes the exclusions.
+COMPRESS_MIN_BYTES: Final = 1000
+NOT_COMPRESSED: Final = (
+    "text/event-stream",
+    "model/gltf-binary",
+    "model/vnd.usdz+zip",
+    "application/octet-stream",
+    "image/avif",
+    "image/webp",
+    "image/png",
+    "image/jpeg",
+)
 CartInvoker = Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
 # S3 object fields answered as HTTP headers, as CloudFront passes them on.
 _OBJECT_HEADERS: Final = {
@@ -134,7 +153,10 @@ class Site:
             *(self.pages.routes() if self.pages is not None else []),
             Mount("/", app=_Storefront(directory=self.dist_dir.resolve(), html=True)),
         ]
-        app = Starlette(routes=routes)
+        gzip = Middleware(
+            GZipMiddleware, minimum_size=COMPRESS_MIN_BYTES, exclude_content_types=NOT_COMPRESSED
+        )
+        app = Starlette(routes=routes, middleware=[gzip])
         app.add_exception_handler(HTTPException, self._http_error)  # type: ignore[arg-type]
         return app
 

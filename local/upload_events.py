@@ -1,6 +1,7 @@
-"""Lambda's SQS event source mapping, locally: a thread that receives the upload queue's
-messages, hands them to the real asset handler as an SQS event, and deletes the ones the
-handler did not report as failed (partial batch response), exactly as Lambda does.
+"""Lambda's SQS event source mapping, locally: a thread that receives a queue's messages (the
+upload queue's for the asset handler, the notifications queue's for the notifications handler),
+hands them to the real handler as an SQS event, and deletes the ones the handler did not report
+as failed (partial batch response), exactly as Lambda does.
 
 Failed messages become visible again after the queue's visibility timeout and move to the
 dead-letter queue after resources.MAX_RECEIVES receives.
@@ -21,7 +22,7 @@ from urllib.parse import unquote_plus
 
 from botocore.exceptions import ClientError
 
-from local.lambda_runtime import asset_context, sqs_event, sqs_record
+from local.lambda_runtime import LambdaContext, asset_context, sqs_event, sqs_record
 from local.resources import Queue
 
 if TYPE_CHECKING:
@@ -91,14 +92,19 @@ class UploadEventPump:
         handler: Handler,
         after_batch: Callable[[], None] = lambda: None,
         s3: S3Client | None = None,
+        *,
+        context: Callable[[], LambdaContext] = asset_context,
+        name: str = "upload-events",
     ) -> None:
         self._sqs = sqs
         self._s3 = s3  # completes moto's S3 records with their version ids
         self._queue = queue
         self._handler = handler
         self._after_batch = after_batch  # e.g. save newly published assets
+        self._context = context  # the Lambda context of the handler's function
+        self._name = name
         self._stopping = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="upload-events", daemon=True)
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self.error: BaseException | None = None  # what stopped the pump, if it failed
 
     def start(self) -> None:
@@ -123,10 +129,10 @@ class UploadEventPump:
         try:
             response = self._handler(
                 received_event(messages, self._queue.arn, self._s3),
-                asset_context(),
+                self._context(),
             )
         except Exception:  # as in Lambda: an invocation error fails the whole batch
-            logger.exception("the asset handler failed; the batch will be received again")
+            logger.exception("the %s handler failed; the batch will be received again", self._name)
             return len(messages)
         failed = {f["itemIdentifier"] for f in (response or {}).get("batchItemFailures", [])}
         done = [m for m in messages if m["MessageId"] not in failed]

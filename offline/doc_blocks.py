@@ -71,6 +71,13 @@ class CommittedResults:
         """Write the committed figures' rendering again (after a change to the rendering)."""
         self.block.write(self.render(self.load()))
 
+    def show(self, results: dict[str, Any], write_docs: bool) -> None:
+        """Print the figures; with `write_docs`, also save them and write them into the docs."""
+        print(self.render(results))
+        if write_docs:
+            self.publish(results)
+            print(f"wrote {self.path} and docs/{self.block.page.name}")
+
     def publish(self, results: dict[str, Any]) -> None:
         """Save the figures and write their rendering into the docs."""
         self.path.write_text(json.dumps(results, indent=1, sort_keys=True) + "\n")

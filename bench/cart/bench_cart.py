@@ -53,6 +53,20 @@ REPO = Path(__file__).resolve().parents[2]
 SKU = "BENCH-1"
 
 
+def catalog_item(sku: str, name: str, price_minor: int = 4999) -> dict[str, Any]:
+    """A sellable catalog item in DynamoDB's wire form (a bench's one product)."""
+    return {
+        "sku": {"S": sku},
+        "name": {"S": name},
+        "description": {"S": "x"},
+        "price_minor": {"N": str(price_minor)},
+        "currency": {"S": "EUR"},
+        "active": {"BOOL": True},
+        "asset_status": {"S": "READY"},
+        "manifest_key": {"S": f"assets/{sku}/h/manifest.json"},
+    }
+
+
 class WireCounter:
     """Counts DynamoDB requests actually sent by a client, by operation."""
 
@@ -159,19 +173,7 @@ def main() -> None:
         for logical, name in tables.items():
             os.environ[TABLE_ENV_VARS[logical]] = name
             environment[TABLE_ENV_VARS[logical]] = name
-        raw.put_item(
-            TableName=tables[CATALOG.logical_name],
-            Item={
-                "sku": {"S": SKU},
-                "name": {"S": "Bench chair"},
-                "description": {"S": "x"},
-                "price_minor": {"N": "4999"},
-                "currency": {"S": "EUR"},
-                "active": {"BOOL": True},
-                "asset_status": {"S": "READY"},
-                "manifest_key": {"S": f"assets/{SKU}/h/manifest.json"},
-            },
-        )
+        raw.put_item(TableName=tables[CATALOG.logical_name], Item=catalog_item(SKU, "Bench chair"))
         with psycopg.connect(database_url, autocommit=True) as conn:
             apply_schema(conn)
             set_stock(conn, SKU, 10**9)

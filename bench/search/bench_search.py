@@ -24,7 +24,7 @@ from typing import Any
 import psycopg
 
 from bench.search.catalog_data import products
-from bench.search.results import COMMITTED, render
+from bench.search.results import COMMITTED
 from handlers.cart.search_query import SearchQuery, tsquery_text
 from handlers.cart.stores.credentials import FixedUrl
 from handlers.cart.stores.database import Connections, apply_schema
@@ -221,10 +221,7 @@ def main() -> None:
         "projection_lag": lag,
         "postgres": version,
     }
-    print(render(results))
-    if args.write_docs:
-        COMMITTED.publish(results)
-        print(f"wrote {COMMITTED.path} and docs/{COMMITTED.block.page.name}")
+    COMMITTED.show(results, args.write_docs)
 
 
 if __name__ == "__main__":

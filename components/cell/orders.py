@@ -27,9 +27,8 @@ from handlers.shared.functions import (
     ORDER_JOBS_MEMORY_MB,
     ORDER_JOBS_TIMEOUT_SECONDS,
 )
+from handlers.shared.order_events import notification_pattern
 
-ORDER_EVENT_SOURCE: Final = "shop3d.orders"  # handlers.cart.outbox_relay.SOURCE
-NOTIFIED_EVENTS: Final = ("OrderPaid", "OrderExpired")
 JOBS_SCHEDULE: Final = "rate(1 minute)"
 SENDER_LOCAL_PART: Final = "orders"
 # AWS's advice: a queue's visibility timeout at least six times its function's timeout.
@@ -100,9 +99,7 @@ def _notifications(
     rule = aws.cloudwatch.EventRule(
         ctx.name("notifications", "rule"),
         event_bus_name=bus.name,
-        event_pattern=json.dumps(
-            {"source": [ORDER_EVENT_SOURCE], "detail-type": list(NOTIFIED_EVENTS)}
-        ),
+        event_pattern=notification_pattern(),
         opts=ctx.opts(),
     )
     aws.sqs.QueuePolicy(

@@ -1,5 +1,11 @@
 """The web tier: an Auto Scaling group of nginx instances behind the ALB (everything that is not
-/api/*), serving the storefront's static files synced from S3 (web_user_data.sh).
+/api/*), serving the storefront's static files synced from S3 and the pages rendered by
+handlers.pages under Hypercorn (web_user_data.sh).
+
+The renderer ships as one content-addressed zip (lambda_packaging.renderer_bundle), uploaded once
+by the primary region's cell into the primary assets bucket under web-renderer/<sha256>.zip; every
+cell's boot script fetches that exact key, so new renderer code is a new launch template version
+and the instance refresh rolls it out.
 
 On-demand base capacity from config, spot above it over several instance types with capacity
 rebalancing; target tracking at 70% CPU and on ALB requests per target; ELB health checks;
@@ -11,6 +17,7 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Final
 
@@ -21,6 +28,8 @@ from components import iam
 from components.cell.context import CellContext
 from components.tags import default_tags
 from handlers.shared import storage, tables
+from lambda_packaging.renderer_bundle import bundle_key, written_bundle
+from lambda_packaging.zips import ZippedTree
 
 CPU_TARGET_PERCENT: Final = 70.0
 # Requests per instance per minute an nginx static server handles with room to spare.
@@ -38,14 +47,29 @@ USER_DATA: Final = Path(__file__).with_name("web_user_data.sh")
 class WebTier:
     group: aws.autoscaling.Group
     launch_template: aws.ec2.LaunchTemplate
+    renderer_key: str
+    # The upload, made by the primary region's cell only (None in the others).
+    renderer_bundle: aws.s3.BucketObject | None
 
 
-def user_data(bucket: str, bucket_region: str, catalog_table: str, region: str) -> str:
+@cache
+def _renderer_bundle() -> tuple[Path, ZippedTree]:
+    return written_bundle()  # once per program run, whatever the number of cells
+
+
+def renderer_key() -> str:
+    return bundle_key(_renderer_bundle()[1], storage.WEB_RENDERER_PREFIX)
+
+
+def user_data(
+    bucket: str, bucket_region: str, catalog_table: str, region: str, renderer: str
+) -> str:
     """The boot script with the cell's values filled in (the page renderer reads the catalog
-    in its own region's replica and manifests from the primary's assets bucket)."""
+    in its own region's replica and manifests from the primary's assets bucket; `renderer` is
+    the bundle's key there)."""
     values = {
         "__STOREFRONT_URI__": f"s3://{bucket}/{storage.STOREFRONT_PREFIX}",
-        "__RENDERER_URI__": f"s3://{bucket}/{storage.WEB_RENDERER_PREFIX}",
+        "__RENDERER_OBJECT__": f"s3://{bucket}/{renderer}",
         "__BUCKET_REGION__": bucket_region,
         "__ASSETS_BUCKET__": bucket,
         "__CATALOG_TABLE__": catalog_table,
@@ -138,9 +162,11 @@ def web_tier(
     assets = ctx.data.primary_assets
     catalog = ctx.data.tables[tables.CATALOG.logical_name].name
     region = ctx.region
+    key = renderer_key()
+    bundle = _upload_renderer(ctx, key) if ctx.is_primary else None
     script = pulumi.Output.all(assets.id, catalog).apply(
         lambda parts: base64.b64encode(
-            user_data(str(parts[0]), primary, str(parts[1]), region).encode()
+            user_data(str(parts[0]), primary, str(parts[1]), region, key).encode()
         ).decode()
     )
     template = aws.ec2.LaunchTemplate(
@@ -242,4 +268,20 @@ def web_tier(
         "ALBRequestCountPerTarget",
         pulumi.Output.concat(alb.arn_suffix, "/", target_group.arn_suffix),
     )
-    return WebTier(group=group, launch_template=template)
+    return WebTier(group=group, launch_template=template, renderer_key=key, renderer_bundle=bundle)
+
+
+def _upload_renderer(ctx: CellContext, key: str) -> aws.s3.BucketObject:
+    """The bundle into the primary assets bucket (the key names the bytes: never overwritten)."""
+    path, _ = _renderer_bundle()
+    return aws.s3.BucketObject(
+        ctx.name("web", "renderer-bundle"),
+        bucket=ctx.data.primary_assets.id,
+        key=key,
+        source=pulumi.FileAsset(str(path)),
+        content_type="application/zip",
+        server_side_encryption="aws:kms",
+        kms_key_id=ctx.data.primary_key_arn,
+        bucket_key_enabled=True,
+        opts=ctx.opts(),
+    )

@@ -6,7 +6,7 @@
 # Not booted in this repository's tests (no AWS account): the renderer itself is tested locally.
 set -euo pipefail
 STOREFRONT_URI="__STOREFRONT_URI__"
-RENDERER_URI="__RENDERER_URI__"
+RENDERER_OBJECT="__RENDERER_OBJECT__"
 REGION="__BUCKET_REGION__"
 
 dnf install -y nginx python3.11 python3.11-pip
@@ -23,8 +23,15 @@ chmod -R a+rX /srv/storefront
 SCRIPT
 chmod 0755 /usr/local/bin/shop3d-sync-storefront
 
-# The renderer: handlers/ plus requirements.txt (pinned, hashed), as the deploy uploads them.
-aws s3 sync --only-show-errors --delete --region "$REGION" "$RENDERER_URI" /srv/renderer
+# The renderer: one zip (the handlers handlers.pages imports, requirements.txt pinned with hashes)
+# under a content-addressed key. The primary region's cell uploads it in the same deployment as
+# this launch template: another region's instance may boot first, so wait for it (10 minutes).
+for attempt in $(seq 1 60); do
+  aws s3 cp --only-show-errors --region "$REGION" "$RENDERER_OBJECT" /tmp/renderer.zip && break
+  [ "$attempt" -eq 60 ] && { echo "renderer bundle $RENDERER_OBJECT not found" >&2; exit 1; }
+  sleep 10
+done
+python3.11 -m zipfile -e /tmp/renderer.zip /srv/renderer
 python3.11 -m venv /srv/renderer/.venv
 /srv/renderer/.venv/bin/pip install --require-hashes -r /srv/renderer/requirements.txt
 

@@ -289,7 +289,7 @@ def first_lod_function(parent: pulumi.Resource) -> aws.cloudfront.Function:
     return aws.cloudfront.Function(
         global_name("edge", "first-lod"),
         runtime="cloudfront-js-2.0",
-        comment="shop3d: first LOD and texture size from Save-Data, ECT, Device-Memory, DPR",
+        comment="shop3d: first LOD and texture size from Save-Data, ECT, Downlink, memory, DPR",
         code=FIRST_LOD_FUNCTION.read_text("utf-8"),
         publish=True,
         opts=child(parent),

@@ -13,6 +13,7 @@ import pulumi_aws as aws
 
 from components.naming import global_name
 from components.options import child
+from handlers.shared.stripe_js import STRIPE_API_ORIGIN, STRIPE_FRAME_ORIGINS, STRIPE_JS_ORIGIN
 
 # AWS managed policies (CloudFront Developer Guide, "Use managed cache policies" and
 # "Use managed origin request policies").
@@ -23,19 +24,22 @@ ALL_VIEWER_EXCEPT_HOST: Final = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
 YEAR_SECONDS: Final = 365 * 24 * 3600
 HSTS_SECONDS: Final = 2 * YEAR_SECONDS
 
-# What the storefront's 3D viewer needs, and nothing more:
+# What the storefront's 3D viewer and its payment step need, and nothing more:
 # - 'wasm-unsafe-eval': the Draco and meshopt decoders are WebAssembly;
 # - worker-src blob: three's DRACOLoader starts its decoder workers from a Blob URL;
 # - img-src/connect-src blob: data:: GLTFLoader hands embedded textures and buffers to the
 #   browser as blob: and data: URLs;
+# - Stripe.js from js.stripe.com, its card Element and 3-D Secure frames, its calls to
+#   api.stripe.com: the origins Stripe's security guide lists (handlers.shared.stripe_js);
 # - everything else (scripts, styles, the API, /assets/*) is this one origin.
 CONTENT_SECURITY_POLICY: Final = "; ".join(
     (
         "default-src 'self'",
-        "script-src 'self' 'wasm-unsafe-eval'",
+        f"script-src 'self' 'wasm-unsafe-eval' {STRIPE_JS_ORIGIN}",
+        f"frame-src {' '.join(STRIPE_FRAME_ORIGINS)}",
         "worker-src 'self' blob:",
         "img-src 'self' blob: data:",
-        "connect-src 'self' blob: data:",
+        f"connect-src 'self' blob: data: {STRIPE_API_ORIGIN}",
         "style-src 'self'",
         "font-src 'self'",
         "object-src 'none'",

@@ -19,10 +19,11 @@ import numpy as np
 from PIL import Image
 
 from handlers.asset.mesh_import import UNIT_METRES
-from handlers.asset.scene import Scene
+from handlers.asset.scene import Primitive, Scene
 from handlers.asset.textures import image_size
 
 Level = Literal["error", "warning"]
+TEXTURE_TRANSFORM: Final = "KHR_texture_transform"
 GUIDELINES: Final = "Khronos 3D Commerce Real-time Asset Creation Guidelines 1.0"
 DIMENSION_TOLERANCE: Final = 0.02  # the model's size may differ from the catalog's by 2%
 ORIGIN_TOLERANCE: Final = 0.01  # of the model's largest side
@@ -35,6 +36,16 @@ AR_BYTES: Final = 5 * 1024 * 1024
 # Per LOD: the preview is what a shopper sees first on a phone; high is for close-ups.
 LOD_TRIANGLE_BUDGETS: Final = {"preview": 10_000, "standard": AR_TRIANGLES, "high": 500_000}
 MAX_TEXTURE_PX: Final = 4096
+# Texel density, pixels of base colour texture per metre of surface, sqrt(UV area in pixels /
+# world area). The upper bound is the Khronos-recommended schema of the 3D Commerce asset
+# validator (3dc-validator-tests schemas/khronos-recommended.json, uvs.pixelsPerMeter.maximum);
+# the guidelines name no lower bound, so ours: below 256 px/m a 10 cm label is 26 px across,
+# a blur once AR puts the product at arm's length.
+TEXEL_DENSITY_BAND: Final = (256.0, 100_000.0)
+# Guidelines sec04 "UV Orientation & Distortion": each piece should get the same texel
+# density (some parts may get more on purpose), so only parts this many times off the
+# model's median are reported.
+TEXEL_DENSITY_SPREAD: Final = 4.0
 
 
 @dataclass(frozen=True)
@@ -245,6 +256,79 @@ def check_uvs(report: CheckReport, scene: Scene) -> None:
             )
 
 
+def texel_density(prim: Primitive, texture_px: tuple[int, int], uv_scale: float) -> float | None:
+    """Pixels per metre of the part's surface: sqrt(UV area x texture pixels / world area);
+    None without UVs or surface."""
+    if prim.uvs is None:
+        return None
+    tri = prim.indices.reshape(-1, 3)
+    uv = prim.uvs.astype(np.float64)[tri]
+    e1, e2 = uv[:, 1] - uv[:, 0], uv[:, 2] - uv[:, 0]
+    uv_area = float(np.sum(np.abs(e1[:, 0] * e2[:, 1] - e1[:, 1] * e2[:, 0]))) / 2
+    p = prim.positions.astype(np.float64)[tri]
+    area = float(np.sum(np.linalg.norm(np.cross(p[:, 1] - p[:, 0], p[:, 2] - p[:, 0]), axis=1)))
+    if area <= 0 or uv_area <= 0:
+        return None
+    return float(np.sqrt(uv_area * texture_px[0] * texture_px[1] / (area / 2))) * uv_scale
+
+
+def _base_colour_texture(scene: Scene, material: dict[str, Any]) -> tuple[int, float] | None:
+    """(image index, UV scale) of a material's base colour texture on TEXCOORD_0."""
+    info = material.get("pbrMetallicRoughness", {}).get("baseColorTexture")
+    transform = info.get("extensions", {}).get(TEXTURE_TRANSFORM, {}) if info else {}
+    if info is None or transform.get("texCoord", info.get("texCoord", 0)) != 0:
+        return None
+    source = texture_image(scene, info)
+    if source is None or source >= len(scene.images):
+        return None
+    sx, sy = (abs(float(v)) for v in transform.get("scale", (1.0, 1.0)))
+    return source, float(np.sqrt(sx * sy))
+
+
+def check_texel_density(report: CheckReport, scene: Scene) -> None:
+    """Texel density of each base-colour-textured part, against the band and each other."""
+    low, high = TEXEL_DENSITY_BAND
+    densities: list[tuple[int, str, float]] = []
+    for n, prim in enumerate(scene.primitives):
+        if prim.material is None or prim.material >= len(scene.materials):
+            continue
+        material = scene.materials[prim.material]
+        found = _base_colour_texture(scene, material)
+        if found is None:
+            continue
+        source, uv_scale = found
+        size = image_size(scene.images[source].data, f"images[{source}]")
+        density = texel_density(prim, size, uv_scale)
+        if density is not None:
+            densities.append((n, material.get("name") or f"material {prim.material + 1}", density))
+    for n, label, density in densities:
+        if not low <= density <= high:
+            report.add(
+                "texel-density",
+                "warning",
+                f"Part {n + 1} ({label!r}) has {density:,.0f} texture pixels per metre; "
+                f"{low:,.0f}-{high:,.0f} looks sharp without wasting memory. "
+                + (
+                    "Use a larger texture or give the part more of the UV space."
+                    if density < low
+                    else "Use a smaller texture or scale its UVs down."
+                ),
+            )
+    if len(densities) < 2:
+        return
+    median = float(np.median([d for _, _, d in densities]))
+    for n, label, density in densities:
+        if max(density / median, median / density) > TEXEL_DENSITY_SPREAD:
+            report.add(
+                "texel-density-uneven",
+                "warning",
+                f"Part {n + 1} ({label!r}) has {density:,.0f} texture pixels per metre, the "
+                f"model's parts {median:,.0f} in the middle: it looks "
+                f"{'blurrier' if density < median else 'sharper'} than the rest. Pack the UVs "
+                "so every part gets the same texture space per metre.",
+            )
+
+
 def check_source(
     scene: Scene,
     product_dimensions: Sequence[float] | None,
@@ -258,6 +342,7 @@ def check_source(
     check_textures(report, scene)
     check_base_colours(report, scene, previews)
     check_uvs(report, scene)
+    check_texel_density(report, scene)
     return report
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from handlers.asset.commerce_check import check_lod, check_source
 from handlers.asset.config import PipelineConfig
+from handlers.asset.draw_calls import reduce_draw_calls
 from handlers.asset.errors import AssetRejected
 from handlers.asset.glb_write import build_glb
 from handlers.asset.gltf_container import ByteSource
@@ -79,6 +80,7 @@ def import_model(
         scene = import_mesh(bytes(data), file_type, limits, config.mesh_unit, base_dir)
     if scene.triangle_count == 0:
         raise AssetRejected("model has no triangles to display")
+    reduce_draw_calls(scene)
     if scene.triangle_count > limits.max_triangles:
         raise AssetRejected(
             f"model has {scene.triangle_count} triangles; the limit is {limits.max_triangles}"

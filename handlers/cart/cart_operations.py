@@ -10,6 +10,7 @@ from handlers.cart.api.problems import Problem, conflict, invalid, not_found
 from handlers.cart.limits import MAX_LINES, MAX_QUANTITY, WRITE_ATTEMPTS
 from handlers.cart.stores.cart_store import CartState, CartStore, Change, OtherChanged, Refused
 from handlers.shared.catalog import Catalog, Product
+from handlers.shared.variants import line_sku, split_line_sku
 
 if TYPE_CHECKING:
     from handlers.cart.stores.availability import StockLevels
@@ -26,6 +27,9 @@ def priced_lines(state: CartState, products: dict[str, Product]) -> list[dict[st
             {
                 "sku": line.sku,
                 "name": product.name,
+                "variant": None
+                if product.variant is None
+                else {"key": product.variant.key, "name": product.variant.name},
                 "quantity": line.quantity,
                 "unit_price_minor": product.price_minor,
                 "line_total_minor": product.price_minor * line.quantity,
@@ -60,20 +64,45 @@ class CartService:
     def _sellable(self, sku: str) -> Product:
         product = self.catalog.product(sku)
         if product is None:
-            raise invalid(f"unknown SKU {sku!r}", sku=sku)
+            raise invalid(self._unknown(sku), sku=sku)
         if not product.active:
             raise invalid(f"SKU {sku!r} is not for sale (inactive)", sku=sku)
+        if product.variants:
+            raise invalid(
+                f"SKU {sku!r} comes in variants: add one of "
+                + ", ".join(line_sku(sku, v.key) for v in product.variants),
+                sku=sku,
+            )
         if self.stock is not None and self.stock.of([sku])[sku] == "sold_out":
             raise conflict(f"SKU {sku!r} is sold out: it cannot be added to a cart", sku=sku)
         return product
 
+    def _unknown(self, sku: str) -> str:
+        """Why a SKU is not in the catalog: no product, or no such variant of one."""
+        product_sku, key = split_line_sku(sku)
+        product = None if key is None else self.catalog.product(product_sku)
+        if product is None:
+            return f"unknown SKU {sku!r}"
+        keys = ", ".join(v.key for v in product.variants) or "none"
+        return f"SKU {product_sku!r} has no variant {key!r}; its variants: {keys}"
+
     def public(self, products: list[Product]) -> list[dict[str, Any]]:
-        """The storefront's product shapes, each with its availability (not its stock)."""
-        levels = {} if self.stock is None else self.stock.of([p.sku for p in products])
-        return [
-            {**p.public(), "availability": None if p.sku not in levels else levels[p.sku].value}
-            for p in products
-        ]
+        """The storefront's product shapes, each with its availability (not its stock), and
+        each variant's: a variant is stocked on its own line SKU."""
+        skus = [p.sku for p in products]
+        skus += [line_sku(p.sku, v.key) for p in products for v in p.variants]
+        levels = {} if self.stock is None else self.stock.of(skus)
+
+        def level(sku: str) -> str | None:
+            return None if sku not in levels else levels[sku].value
+
+        shapes = []
+        for product in products:
+            shape = product.public()
+            for variant in shape["variants"]:
+                variant["availability"] = level(variant["sku"])
+            shapes.append({**shape, "availability": level(product.sku)})
+        return shapes
 
     def get(self, owner: Owner) -> dict[str, Any]:
         return self.view(self.store.read(owner.cart_id))

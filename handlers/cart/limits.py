@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Final
 
 from handlers.shared.limits import CART_MAX_BODY_BYTES
+from handlers.shared.variants import VARIANT_KEY_MAX_LENGTH
 
 MIN_QUANTITY: Final = 1
 MAX_QUANTITY: Final = 99  # per line
@@ -16,6 +17,9 @@ USER_CART_TTL_DAYS: Final = 90
 MAX_BODY_BYTES: Final = CART_MAX_BODY_BYTES
 SKU_MAX_LENGTH: Final = 64
 SKU_PATTERN: Final = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
+# A cart line's SKU: a product's, or a variant's `<sku>~<variant key>` (handlers/shared/variants.py).
+LINE_SKU_MAX_LENGTH: Final = SKU_MAX_LENGTH + 1 + VARIANT_KEY_MAX_LENGTH
+LINE_SKU_PATTERN: Final = r"^[A-Za-z0-9][A-Za-z0-9._-]*(?:~[a-z0-9]+(?:-[a-z0-9]+)*)?$"
 IDEMPOTENCY_KEY_MAX_LENGTH: Final = 128
 # A response is replayed for this long after the first request with the same Idempotency-Key.
 IDEMPOTENCY_TTL_SECONDS: Final = 24 * 3600
@@ -25,6 +29,10 @@ WRITE_ATTEMPTS: Final = 12
 # Stripe's events are larger than the cart's bodies (a PaymentIntent with its charge is a few
 # KB; a charge with many refunds more): the webhook reads up to this, exempt from MAX_BODY_BYTES.
 MAX_WEBHOOK_BODY_BYTES: Final = 256 * 1024
+# A Stripe.js card token: "tok_" and letters/digits; Stripe's object ids are at most 255
+# characters (https://docs.stripe.com/upgrades#what-changes-does-stripe-consider-to-be-backward-compatible).
+CARD_TOKEN_PATTERN: Final = r"^tok_[A-Za-z0-9]+$"  # noqa: S105  # a pattern, not a secret
+CARD_TOKEN_MAX_LENGTH: Final = 255
 EMAIL_MAX_LENGTH: Final = 254  # RFC 5321's path limit
 # One address, no spaces or angle brackets: enough to refuse garbage, not a full RFC 5322 parse.
 EMAIL_PATTERN: Final = r"^[^@\s<>,;]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"

@@ -15,7 +15,8 @@ from typing import Any, Final
 
 import psycopg
 
-SOURCE: Final = "shop3d.orders"
+from handlers.shared.order_events import ORDER_EVENT_SOURCE as SOURCE
+
 # PutEvents takes at most 10 entries per call
 # (https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutEvents.html).
 PUT_EVENTS_MAX_ENTRIES: Final = 10

@@ -15,6 +15,7 @@ from typing import Any, Final
 from urllib.parse import quote
 
 from handlers.shared import env
+from handlers.shared.stripe_js import STRIPE_JS_URL
 
 
 @dataclass(frozen=True)
@@ -147,6 +148,7 @@ class Settings:
     cookie_secret_arn: str | None
     stripe_secret_arn: str | None = None  # None: orders are placed without a payment
     stripe_api_base: str | None = None
+    stripe_js_url: str = STRIPE_JS_URL  # what the storefront loads (locally localstripe's)
     reservation_minutes: int = DEFAULT_RESERVATION_MINUTES
     event_bus_name: str | None = None  # None: outbox rows wait for a relay that has a bus
     uploads_bucket: str | None = None  # None: the admin API signs no model uploads
@@ -178,6 +180,7 @@ class Settings:
             cookie_secret_arn=_optional(environ, env.CART_COOKIE_SECRET_ARN),
             stripe_secret_arn=_optional(environ, env.STRIPE_SECRET_ARN),
             stripe_api_base=_optional(environ, env.STRIPE_API_BASE),
+            stripe_js_url=_optional(environ, env.STRIPE_JS_URL) or STRIPE_JS_URL,
             reservation_minutes=reservation_minutes(environ),
             event_bus_name=_optional(environ, env.EVENT_BUS_NAME),
             uploads_bucket=_optional(environ, env.UPLOADS_BUCKET),

@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import boto3
 from botocore.config import Config
@@ -19,6 +19,7 @@ from handlers.cart.stores.cart_store import CartStore
 from handlers.cart.stores.idempotency_store import Idempotency
 from handlers.shared import env
 from handlers.shared.catalog import Catalog
+from handlers.shared.functions import CART_TIMEOUT_SECONDS
 
 if TYPE_CHECKING:
     from handlers.cart.accounts.service import Accounts
@@ -36,6 +37,9 @@ if TYPE_CHECKING:
     from handlers.cart.stores.upload_store import Uploads
 
 # Short timeouts: a Lambda behind an ALB has seconds, not minutes, to answer.
+# Below the cart function's own timeout (handlers/shared/functions.py), so a slow completion
+# is retried (and found done) inside one invocation.
+UPLOAD_COMPLETE_READ_TIMEOUT_S: Final = CART_TIMEOUT_SECONDS - 5
 _BOTO_CONFIG = Config(connect_timeout=2, read_timeout=5, retries={"mode": "standard"})
 
 
@@ -144,7 +148,9 @@ class Services:
         from handlers.cart.stores.credentials import CachedSecret
 
         secret = CachedSecret(self._secrets, self.settings.stripe_secret_arn)
-        return StripeAccount(secret, self.settings.stripe_api_base)
+        return StripeAccount(
+            secret, self.settings.stripe_api_base, js_url=self.settings.stripe_js_url
+        )
 
     @cached_property
     def webhook(self) -> WebhookProcessor:
@@ -252,11 +258,14 @@ class Services:
 
         if self.settings.uploads_bucket is None:
             return None
-        # SigV4 presigned URLs, on the region's endpoint (or AWS_ENDPOINT_URL locally).
+        # SigV4 presigned URLs, on the region's endpoint (or AWS_ENDPOINT_URL locally). S3 may
+        # take seconds to assemble a 1 GiB upload's parts: wait longer, within the cart's timeout.
         s3 = boto3.client(
             "s3",
             region_name=self.settings.region,
-            config=_BOTO_CONFIG.merge(Config(signature_version="s3v4")),
+            config=_BOTO_CONFIG.merge(
+                Config(signature_version="s3v4", read_timeout=UPLOAD_COMPLETE_READ_TIMEOUT_S)
+            ),
         )
         return Uploads(s3, self.settings.uploads_bucket)
 

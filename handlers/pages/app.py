@@ -33,6 +33,7 @@ from handlers.pages.hints import ACCEPT_CH, chosen_lod
 from handlers.shared import env
 from handlers.shared.catalog import Catalog, Product
 from handlers.shared.routes import FIRST_LOD_HEADER
+from handlers.shared.variants import line_sku
 
 # 60 s fresh at the edge and in browsers, then up to 5 min served stale while revalidating
 # (RFC 5861; CloudFront honours stale-while-revalidate since 2023).
@@ -45,7 +46,9 @@ SHELL_ONLY_PATHS: Final = (
     "/account",
     "/sign-up",
     "/reset",
+    "/checkout/{order_id}",
     "/orders/{order_id}",
+    "/search",
     "/admin",
     "/admin/new",
     "/admin/product/{sku}",
@@ -69,8 +72,12 @@ class PageSource:
     def in_stock(self, product: Product) -> bool:
         if not product.active:
             return False
-        on_hand = self.stock_of(product.sku) if self.stock_of is not None else None
-        return on_hand is None or on_hand > 0  # unknown stock: the cart checks at checkout
+        if self.stock_of is None:
+            return True  # unknown stock: the cart checks at checkout
+        # A product sold in variants is in stock when one of them is (each has its own row).
+        skus = [line_sku(product.sku, v.key) for v in product.variants] or [product.sku]
+        levels = [self.stock_of(sku) for sku in skus]
+        return any(on_hand is None or on_hand > 0 for on_hand in levels)
 
 
 def _html(body: str, status: int = 200) -> Response:
@@ -132,7 +139,8 @@ class Pages:
 
     def _product_page(self, site: html.Site, sku: str, first_lod: str) -> tuple[str, int]:
         product = self.source.catalog.product(sku)
-        if product is None or not product.active:
+        # A variant's line SKU is bought from its product's page, not a page of its own.
+        if product is None or not product.active or product.variant is not None:
             path = html.product_path(sku)
             return html.not_found_page(self.shell, site, path, "No such product."), 404
         assets = self.source.assets(product)

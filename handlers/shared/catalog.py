@@ -9,16 +9,24 @@ from __future__ import annotations
 import json
 import logging
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer
 
 from handlers.shared.limits import CATALOG_CACHE_TTL_SECONDS, PRODUCT_LIST_LIMIT
 from handlers.shared.tables import CATALOG
+from handlers.shared.variants import (
+    MAX_VARIANTS,
+    VARIANT_NAME_MAX_LENGTH,
+    Variant,
+    line_sku,
+    split_line_sku,
+    valid_key,
+)
 
 logger = logging.getLogger(__name__)
-CACHE_PREFIX = "shop3d:catalog:v1:"  # bump the version when the cached shape changes
+CACHE_PREFIX = "shop3d:catalog:v2:"  # bump the version when the cached shape changes
 _LIST_KEY = CACHE_PREFIX + "#active-list"
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 CATEGORY_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+){0,7}$")  # a URL slug
@@ -38,6 +46,10 @@ class Product:
     manifest_key: str | None
     # A URL slug (lower-case words and hyphens) grouping products on category pages; optional.
     category: str | None = None
+    # The variants a shopper chooses from (handlers/shared/variants.py); none: one look.
+    variants: tuple[Variant, ...] = ()
+    # Set on the Product a line SKU resolves to: the variant that line buys (sku is the line's).
+    variant: Variant | None = None
 
     def public(self) -> dict[str, Any]:
         """The storefront's Product shape (contract in docs/cart-service.md)."""
@@ -52,7 +64,79 @@ class Product:
                 "status": self.asset_status,
                 "manifest_url": "/" + self.manifest_key if ready and self.manifest_key else None,
             },
+            "variants": [
+                {
+                    "key": v.key,
+                    "name": v.name,
+                    "sku": line_sku(self.sku, v.key),
+                    "price_minor": v.price_minor,
+                }
+                for v in self.variants
+            ],
         }
+
+    def as_variant(self, key: str) -> Product | None:
+        """The Product a line SKU `<sku>~<key>` buys: the variant's price, the line's SKU."""
+        chosen = next((v for v in self.variants if v.key == key), None)
+        if chosen is None:
+            return None
+        return replace(
+            self,
+            sku=line_sku(self.sku, key),
+            price_minor=chosen.price_minor,
+            variants=(),
+            variant=chosen,
+        )
+
+    @staticmethod
+    def from_cached(entry: dict[str, Any]) -> Product:
+        """A Product from its cached JSON (asdict's nested variants back into Variant)."""
+        chosen = entry.get("variant")
+        return Product(
+            **{
+                **entry,
+                "variants": tuple(Variant(**v) for v in entry.get("variants", ())),
+                "variant": Variant(**chosen) if chosen else None,
+            }
+        )
+
+
+def variants_from_item(raw: Any, sku: str, price_minor: int) -> tuple[Variant, ...]:
+    """The item's variants; a malformed entry is left out (logged), a missing price is the
+    product's."""
+    if not isinstance(raw, list):
+        return ()
+    found: list[Variant] = []
+    for entry in raw[:MAX_VARIANTS]:
+        name = entry.get("name") if isinstance(entry, dict) else None
+        price = entry.get("price_minor", price_minor) if isinstance(entry, dict) else None
+        if (
+            not isinstance(entry, dict)
+            or not valid_key(entry.get("key"))
+            or not isinstance(name, str)
+            or not 0 < len(name) <= VARIANT_NAME_MAX_LENGTH
+            or price is None
+            or int(price) != price
+            or int(price) < 0
+            or any(v.key == entry["key"] for v in found)
+        ):
+            logger.warning("catalog item %r has a malformed variant; left out", sku)
+            continue
+        found.append(Variant(key=entry["key"], name=name, price_minor=int(price)))
+    return tuple(found)
+
+
+def resolve(skus: list[str], products: dict[str, Product]) -> dict[str, Product]:
+    """Products by the SKUs asked for: a line SKU `<sku>~<key>` is its product's variant (left
+    out when the product has no such variant)."""
+    found: dict[str, Product] = {}
+    for wanted in skus:
+        sku, key = split_line_sku(wanted)
+        product = products.get(sku)
+        chosen = product if product is None or key is None else product.as_variant(key)
+        if chosen is not None:
+            found[wanted] = chosen
+    return found
 
 
 def product_from_item(item: dict[str, Any]) -> Product | None:
@@ -85,6 +169,7 @@ def product_from_item(item: dict[str, Any]) -> Product | None:
         category=category
         if isinstance(category, str) and CATEGORY_PATTERN.match(category)
         else None,
+        variants=variants_from_item(item.get("variants"), item["sku"], int(price)),
     )
 
 
@@ -100,8 +185,12 @@ class Catalog:
 
     # -- table reads (authoritative) ------------------------------------------------------------
     def load_many(self, skus: list[str], consistent: bool = False) -> dict[str, Product]:
+        """Products (line SKUs resolved to their variants) from the table."""
+        return resolve(skus, self._load_products(skus, consistent))
+
+    def _load_products(self, skus: list[str], consistent: bool) -> dict[str, Product]:
         found: dict[str, Product] = {}
-        unique = sorted(set(skus))
+        unique = sorted({split_line_sku(s)[0] for s in skus})
         for start in range(0, len(unique), _BATCH_GET_MAX):
             keys: Any = {
                 self._table: {
@@ -141,15 +230,18 @@ class Catalog:
 
     # -- cached reads -----------------------------------------------------------------------------
     def products(self, skus: list[str]) -> dict[str, Product]:
-        """Products by SKU (missing or malformed ones left out), cache first."""
-        cached = self._cache_get([CACHE_PREFIX + s for s in skus])
-        found = {s: Product(**c) for s, c in zip(skus, cached, strict=True) if c is not None}
-        missing = [s for s in skus if s not in found]
+        """Products by SKU or line SKU (missing or malformed ones left out), cache first."""
+        bases = sorted({split_line_sku(s)[0] for s in skus})
+        cached = self._cache_get([CACHE_PREFIX + s for s in bases])
+        found = {
+            s: Product.from_cached(c) for s, c in zip(bases, cached, strict=True) if c is not None
+        }
+        missing = [s for s in bases if s not in found]
         if missing:
-            loaded = self.load_many(missing)
+            loaded = self._load_products(missing, consistent=False)
             self._cache_set({CACHE_PREFIX + s: asdict(p) for s, p in loaded.items()})
             found.update(loaded)
-        return found
+        return resolve(skus, found)
 
     def product(self, sku: str) -> Product | None:
         return self.products([sku]).get(sku)
@@ -157,7 +249,7 @@ class Catalog:
     def active_products(self) -> list[Product]:
         cached = self._cache_get([_LIST_KEY])[0]
         if cached is not None:
-            return [Product(**p) for p in cached]
+            return [Product.from_cached(p) for p in cached]
         products = self._scan_active()
         self._cache_set({_LIST_KEY: [asdict(p) for p in products]})
         return products

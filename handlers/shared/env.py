@@ -71,6 +71,9 @@ SITE_URL: Final = "SHOP3D_SITE_URL"
 # locally the localstripe server).
 STRIPE_SECRET_ARN: Final = "SHOP3D_STRIPE_SECRET_ARN"
 STRIPE_API_BASE: Final = "SHOP3D_STRIPE_API_BASE"
+# The Stripe.js URL the storefront loads (unset in AWS: js.stripe.com's, handlers.shared.stripe_js;
+# locally localstripe's /js.stripe.com/v3/ stand-in).
+STRIPE_JS_URL: Final = "SHOP3D_STRIPE_JS_URL"
 # Minutes an unpaid order holds its stock before the expiry job returns it (stack key
 # reservationMinutes).
 RESERVATION_MINUTES: Final = "SHOP3D_RESERVATION_MINUTES"

@@ -5,10 +5,13 @@ import { accountPage, resetPage, signUpPage } from './pages/account';
 import { adminEditPage, adminListPage } from './pages/admin';
 import { cartPage } from './pages/cart';
 import { orderPage } from './pages/order';
+import { paymentPage } from './pages/payment';
 import { productPage } from './pages/product';
 import { productsPage } from './pages/products';
 import { takePageData, type PageData } from './pages/pageData';
 import { go, NAVIGATE_EVENT, parseRoute, type Route, siteRoot } from './router';
+import { enhanceSearchBox } from './search/searchBox';
+import { searchPage } from './search/searchPage';
 import { h } from './ui/dom';
 import { errorBox } from './ui/errorBox';
 import './styles.css';
@@ -21,17 +24,21 @@ function pageFor(route: Route, data: PageData | null): Page {
     case 'products':
       return productsPage(route.category, data?.page === 'products');
     case 'product':
-      return productPage(route.sku, data?.page === 'product' ? data.product : null);
+      return data?.page === 'product' ? productPage(route.sku, data.product, data.first_lod) : productPage(route.sku);
     case 'cart':
       return cartPage;
     case 'order':
       return orderPage(route.orderId);
+    case 'checkout':
+      return paymentPage(route.orderId);
     case 'account':
       return accountPage;
     case 'sign-up':
       return signUpPage;
     case 'reset':
       return resetPage;
+    case 'search':
+      return searchPage(location.search);
     case 'admin':
       return adminListPage;
     case 'admin-product':
@@ -56,6 +63,10 @@ function start(): void {
       localStorage.setItem(HAS_CART_KEY, '1');
     },
   };
+  const searchForm = document.getElementById('search');
+  if (searchForm instanceof HTMLFormElement) {
+    enhanceSearchBox(searchForm, ctx.api);
+  }
   let current = new AbortController();
 
   const navigate = (): void => {

@@ -1,6 +1,9 @@
+import { SEARCH_PATH } from './search/searchQuery';
+
 /**
  * Path routes, the same the page renderer (handlers/pages) serves: /, /products/<sku>,
- * /categories/<slug>, plus the storefront's own /cart, /account, /sign-up, /reset, /orders/<id>.
+ * /categories/<slug>, plus the storefront's own /cart, /checkout/<order id> (the payment step),
+ * /account, /sign-up, /reset, /orders/<id>, /search (its query in the URL's search part), /admin...
  */
 
 export type Route =
@@ -8,9 +11,11 @@ export type Route =
   | { readonly page: 'product'; readonly sku: string }
   | { readonly page: 'cart' }
   | { readonly page: 'order'; readonly orderId: string }
+  | { readonly page: 'checkout'; readonly orderId: string }
   | { readonly page: 'account' }
   | { readonly page: 'sign-up' }
   | { readonly page: 'reset' }
+  | { readonly page: 'search' }
   | { readonly page: 'admin' }
   | { readonly page: 'admin-product'; readonly sku: string | null }
   | { readonly page: 'not-found'; readonly path: string };
@@ -33,8 +38,14 @@ export function parseRoute(pathname: string): Route {
   if (parts.length === 1 && (parts[0] === 'account' || parts[0] === 'sign-up' || parts[0] === 'reset')) {
     return { page: parts[0] };
   }
+  if (parts.length === 2 && parts[0] === 'checkout') {
+    return { page: 'checkout', orderId: parts[1] as string };
+  }
   if (parts.length === 2 && parts[0] === 'orders') {
     return { page: 'order', orderId: parts[1] as string };
+  }
+  if (parts.length === 1 && `/${parts[0]}` === SEARCH_PATH) {
+    return { page: 'search' };
   }
   if (parts[0] === 'admin') {
     if (parts.length === 1) {
@@ -56,6 +67,11 @@ export function productHref(sku: string): string {
 
 export function orderHref(orderId: string): string {
   return `/orders/${encodeURIComponent(orderId)}`;
+}
+
+/** The payment step of an order just placed. */
+export function checkoutHref(orderId: string): string {
+  return `/checkout/${encodeURIComponent(orderId)}`;
 }
 
 export const CART_HREF = '/cart';

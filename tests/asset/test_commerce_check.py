@@ -21,7 +21,7 @@ from tests.asset.gltf_factory import SHARED_MODELS, GltfParts, grid
 CONFIG = PipelineConfig()
 
 
-def centred_box_scene(uvs: bool = True, texture_size: tuple[int, int] = (64, 64)) -> Scene:
+def centred_box_scene(uvs: bool = True, texture_size: tuple[int, int] = (512, 512)) -> Scene:
     """A grid standing on the floor, centred, with one textured material."""
     positions, grid_uvs, indices = grid(8)
     # a ramp 1 m wide and deep, 0.2 m high, y up, the centre of its base at the origin
@@ -59,6 +59,47 @@ def codes(report: CheckReport) -> list[tuple[str, str]]:
 def test_a_centred_power_of_two_pbr_safe_model_passes_clean():
     scene = centred_box_scene()
     assert check_source(scene, None, previews(scene)).findings == []
+
+
+def test_a_texture_too_coarse_for_its_surface_is_a_texel_density_warning():
+    # 64 x 64 pixels over the whole UV square, on a ramp of 1.02 m2: 63 pixels per metre.
+    scene = centred_box_scene(texture_size=(64, 64))
+    (finding,) = check_source(scene, None, previews(scene)).findings
+    assert (finding.code, finding.level) == ("texel-density", "warning")
+    assert finding.message == (
+        "Part 1 ('oak') has 63 texture pixels per metre; 256-100,000 looks sharp without "
+        "wasting memory. Use a larger texture or give the part more of the UV space."
+    )
+
+
+def test_a_texture_transform_scale_counts_in_the_texel_density():
+    scene = centred_box_scene(texture_size=(64, 64))
+    scene.materials[0]["pbrMetallicRoughness"]["baseColorTexture"]["extensions"] = {
+        "KHR_texture_transform": {"scale": [8, 8]}
+    }
+    assert check_source(scene, None, previews(scene)).findings == []  # 507 px/m
+
+
+def test_a_texture_far_too_fine_for_a_tiny_part_is_a_texel_density_warning():
+    scene = centred_box_scene(texture_size=(4096, 4096))
+    prim = scene.primitives[0]
+    scene.primitives[0] = Primitive(prim.positions * 0.02, prim.indices, None, prim.uvs, 0)
+    messages = [f.message for f in check_source(scene, None, previews(scene)).findings]
+    assert any("202,802 texture pixels per metre" in m and "smaller texture" in m for m in messages)
+
+
+def test_a_part_given_far_less_texture_than_the_others_is_reported_as_uneven():
+    scene = centred_box_scene(texture_size=(1024, 1024))
+    prim = scene.primitives[0]
+    assert prim.uvs is not None
+    squeezed = Primitive(prim.positions, prim.indices, None, prim.uvs * 0.1, 0)
+    scene.primitives.append(squeezed)
+    found = [(f.code, f.message) for f in check_source(scene, None, previews(scene)).findings]
+    assert [code for code, _ in found] == ["texel-density", "texel-density-uneven"]
+    assert found[1][1].startswith(
+        "Part 2 ('oak') has 101 texture pixels per metre, the model's parts 558 in the middle:"
+        " it looks blurrier than the rest."
+    )
 
 
 def test_dimensions_within_two_percent_pass_and_beyond_reject_with_the_sizes():
@@ -131,7 +172,7 @@ def test_a_base_colour_outside_the_pbr_safe_range_is_a_warning():
 
 def png(colour: tuple[int, int, int]) -> bytes:
     out = io.BytesIO()
-    Image.new("RGB", (64, 64), colour).save(out, format="PNG")
+    Image.new("RGB", (512, 512), colour).save(out, format="PNG")
     return out.getvalue()
 
 

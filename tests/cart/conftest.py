@@ -18,10 +18,17 @@ import redis
 
 from handlers.cart.api import lambda_entry
 from handlers.cart.settings import Settings
-from handlers.cart.stores.database import apply_schema, set_cart_role_password, url_as_cart_role
+from handlers.cart.stores.credentials import FixedUrl
+from handlers.cart.stores.database import (
+    Connections,
+    apply_schema,
+    set_cart_role_password,
+    url_as_cart_role,
+)
 from handlers.cart.stores.order_store import set_stock
 from handlers.cart.wiring import Services
 from handlers.shared import env
+from handlers.shared.deploy_events import SEARCH_PROJECTION_ROLE
 from handlers.shared.tables import CATALOG
 from local.cognito import LocalUserPool
 from local.lambda_runtime import LambdaContext, alb_event
@@ -34,6 +41,7 @@ from local.resources import (
     ensure_tables,
     stripe_secret_value,
 )
+from local.search_stream import CatalogStream
 from local.servers import LocalStripe
 from tests.conftest import unique_prefix
 
@@ -101,6 +109,7 @@ def cart_world(
             env.CART_COOKIE_KEY: COOKIE_KEY,
             env.STRIPE_SECRET_ARN: stripe_secret_arn,
             env.STRIPE_API_BASE: localstripe.endpoint,
+            env.STRIPE_JS_URL: localstripe.js_url,
             **issuer.env(),
         }
         for name, value in settings.items():
@@ -110,6 +119,26 @@ def cart_world(
         )
         delete_tables(dynamodb, tables.values())
         postgres_server.drop_database(database)
+
+
+PROJECTION_PASSWORD = "search-projection-test-password"
+
+
+@pytest.fixture(scope="module")
+def catalog_stream(cart_world: CartWorld) -> Iterator[CatalogStream]:
+    """The catalog stream's poller (local/search_stream.py), projecting as the projection's own
+    role: tests drain() it, or start() it to project in the background as the platform does."""
+    with psycopg.connect(cart_world.database_url, autocommit=True) as conn:
+        set_cart_role_password(conn, PROJECTION_PASSWORD, SEARCH_PROJECTION_ROLE)
+    url = url_as_cart_role(cart_world.database_url, PROJECTION_PASSWORD, SEARCH_PROJECTION_ROLE)
+    stream = CatalogStream(
+        boto3.client("dynamodb"),
+        boto3.client("dynamodbstreams"),
+        cart_world.tables[CATALOG.logical_name],
+        Connections(FixedUrl(url)),
+    )
+    yield stream
+    stream.stop()
 
 
 @pytest.fixture

@@ -8,6 +8,8 @@ import hmac
 import json
 import threading
 import time
+import urllib.parse
+import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -45,6 +47,26 @@ def pay(server: LocalStripe, intent_id: str, card: str = TEST_CARD) -> Any:
         return client.v1.payment_intents.confirm(intent_id)
     except stripe.CardError as declined:
         return declined
+
+
+def card_token(server: LocalStripe, card: str = TEST_CARD) -> str:
+    """A card token as the browser's Stripe.js makes one: POST /v1/tokens with the publishable
+    key (what localstripe's /js.stripe.com/v3/ stand-in sends for createToken)."""
+    fields = {
+        "card[number]": card,
+        "card[exp_month]": "12",
+        "card[exp_year]": "2034",
+        "card[cvc]": "123",
+        "key": LocalStripe.PUBLISHABLE_KEY,
+    }
+    request = urllib.request.Request(  # noqa: S310  # http:// on loopback, built here
+        f"{server.endpoint}/v1/tokens",
+        data=urllib.parse.urlencode(fields).encode(),
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310
+        token: str = json.loads(answer.read())["id"]
+    return token
 
 
 def signature(payload: bytes, secret: str, timestamp: int | None = None) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import uuid
 
 import boto3
+import psycopg
 import pytest
 
 from handlers.cart.accounts.sessions import COOKIE_NAME, SessionStore, Tokens, session_key
@@ -120,6 +121,21 @@ def test_a_session_selects_the_users_cart_without_any_token_in_the_browser(clien
         "POST", "/api/cart/items", {"sku": "ACCT-1", "quantity": 2}, headers=session
     )
     assert added.status == 200 and added.body["cart_id"] == f"user#{signed_in.body['sub']}"
+
+
+def test_a_signed_in_checkout_without_an_address_mails_the_accounts_e_mail(client, shop, cart_env):
+    shop.product("ACCT-MAIL", 900)
+    email = _email()
+    _signed_up(client, email)
+    session = _cookies(_session_id(_sign_in(client, email)))
+    client.call("POST", "/api/cart/items", {"sku": "ACCT-MAIL", "quantity": 1}, headers=session)
+    order = client.call("POST", "/api/checkout", headers=session)
+    assert order.status == 201, order.body
+    with psycopg.connect(cart_env.database_url) as conn:
+        row = conn.execute(
+            "SELECT email FROM orders WHERE order_id = %s", (order.body["order_id"],)
+        ).fetchone()
+    assert row == (email,)
 
 
 def test_an_expired_access_token_is_refreshed_server_side(client, store):

@@ -47,6 +47,7 @@ def test_guest_adds_sets_and_removes_items_with_server_side_prices(client, shop)
         {
             "sku": "CHAIR-1",
             "name": "Product CHAIR-1",
+            "variant": None,
             "quantity": 3,
             "unit_price_minor": 12500,
             "line_total_minor": 37500,
@@ -54,6 +55,7 @@ def test_guest_adds_sets_and_removes_items_with_server_side_prices(client, shop)
         {
             "sku": "LAMP-2",
             "name": "Product LAMP-2",
+            "variant": None,
             "quantity": 1,
             "unit_price_minor": 3999,
             "line_total_minor": 3999,
@@ -168,6 +170,7 @@ def test_products_are_listed_and_read_through_the_cache(client, shop, services):
         "price_minor": 2500,
         "currency": "EUR",
         "asset": {"status": "READY", "manifest_url": "/assets/VASE-1/abc123/manifest.json"},
+        "variants": [],
         "availability": "in_stock",
     }
     # Cache-aside: the entry is now in Redis, so a table change shows only after the TTL.

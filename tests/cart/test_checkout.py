@@ -45,6 +45,7 @@ def test_checkout_creates_a_pending_order_reserves_stock_and_empties_the_cart(cl
         {
             "sku": "SOFA-1",
             "name": "Product SOFA-1",
+            "variant": None,
             "quantity": 2,
             "unit_price_minor": 49900,
             "line_total_minor": 99800,

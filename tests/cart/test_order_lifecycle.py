@@ -24,7 +24,7 @@ from handlers.cart.wiring import Services
 from handlers.shared.routes import WEBHOOK_PATH
 from handlers.shared.tables import IDEMPOTENCY
 from tests.cart.conftest import WEBHOOK_SECRET
-from tests.cart.stripe_helpers import event, pay, signature
+from tests.cart.stripe_helpers import event, pay, signature, stripe_client
 
 
 def _order(client, shop, sku: str, quantity: int = 1, stock: int = 5, token=None, email=None):
@@ -164,6 +164,16 @@ def test_orders_expiring_while_their_payments_succeed_end_paid_or_expired_and_re
     assert results.count("order paid") == paid
     assert results.count("order was EXPIRED: payment refunded") == refunded == expired
     assert shop.stock("RACE-1") == count - paid
+    # And in Stripe (localstripe): every expired order's charge refunded in full, no paid one's.
+    sdk = stripe_client(cart_env.stripe)
+    refunded_minor = {}
+    for order in orders:
+        latest = sdk.v1.payment_intents.retrieve(order["payment"]["intent_id"]).latest_charge
+        assert latest is not None
+        charge = sdk.v1.charges.retrieve(latest if isinstance(latest, str) else latest.id)
+        refunded_minor[order["order_id"]] = charge.amount_refunded
+    for order, state in zip(orders, states, strict=True):
+        assert refunded_minor[order["order_id"]] == (1500 if state[0] == "EXPIRED" else 0), state
 
 
 def test_a_shopper_cancels_an_unpaid_order_once(client, shop, cart_env):

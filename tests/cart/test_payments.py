@@ -4,6 +4,7 @@ localstripe never sends (charge.refunded) are signed here and sent through the s
 
 from __future__ import annotations
 
+import http.client
 import json
 import threading
 import time
@@ -28,6 +29,8 @@ from local.servers import LocalStripe
 from tests.cart.conftest import WEBHOOK_SECRET
 from tests.cart.stripe_helpers import (
     DECLINED_CARD,
+    TEST_CARD,
+    card_token,
     event,
     pay,
     signature,
@@ -65,6 +68,12 @@ def _order(client, shop, sku: str, quantity: int = 1, price: int = 2500, stock: 
     reply = client.call("POST", "/api/checkout", cookie=cookie)
     assert reply.status == 201, reply.body
     return reply.body, cookie
+
+
+def _pay_with(client, cart_env, order, cookie, card: str = TEST_CARD):
+    """The payment step's POST with a card token made as Stripe.js makes one."""
+    body = {"card_token": card_token(cart_env.stripe, card)}
+    return client.call("POST", f"/api/orders/{order['order_id']}/payment", body, cookie=cookie)
 
 
 def _state(client, order, cookie) -> dict[str, Any]:
@@ -107,6 +116,61 @@ def test_a_declined_card_leaves_the_order_payable(client, shop, cart_env, delive
     shown = _state(client, order, cookie)
     assert shown["status"] == "PENDING_PAYMENT"
     assert "failed" in shown["events"][-1]["reason"]
+
+
+# Stripe's 3-D Secure test card (authentication required), known to localstripe.
+THREE_D_SECURE_CARD = "4000002500003155"
+
+
+def test_the_payment_step_pays_with_a_browser_card_token_and_paid_comes_by_webhook(
+    client, shop, cart_env, deliveries
+):
+    order, cookie = _order(client, shop, "LAMP-P7", price=1500)
+    step = client.call("GET", f"/api/orders/{order['order_id']}/payment", cookie=cookie)
+    assert step.status == 200, step.body
+    payment = step.body["payment"]
+    assert payment["client_secret"] == order["payment"]["client_secret"]
+    assert payment["publishable_key"] == LocalStripe.PUBLISHABLE_KEY
+    assert payment["stripe_js_url"] == f"{cart_env.stripe.endpoint}/js.stripe.com/v3/"
+    paid = _pay_with(client, cart_env, order, cookie)
+    assert paid.status == 200, paid.body
+    assert paid.body == {"order_id": order["order_id"], "intent_status": "succeeded"}
+    assert wait_for(lambda: _state(client, order, cookie)["status"] == "PAID"), deliveries
+    again = client.call("GET", f"/api/orders/{order['order_id']}/payment", cookie=cookie)
+    assert again.status == 409 and "PAID" in again.body["detail"]
+
+
+def test_a_declined_card_token_answers_402_in_words_and_the_order_stays_payable(
+    client, shop, cart_env
+):
+    order, cookie = _order(client, shop, "LAMP-P8")
+    declined = _pay_with(client, cart_env, order, cookie, DECLINED_CARD)
+    assert declined.status == 402, declined.body
+    assert declined.content_type == "application/problem+json"
+    assert declined.body["detail"].startswith("the card was declined (Your card was declined.)")
+    assert _state(client, order, cookie)["status"] == "PENDING_PAYMENT"
+    # A second card for the same intent: Stripe confirms it; localstripe keeps the failed charge
+    # and refuses the confirm ("Bad request"), which reaches the shopper as a 422 in words.
+    retried = _pay_with(client, cart_env, order, cookie)
+    assert retried.status == 422 and "new card token" in retried.body["detail"]
+
+
+def test_a_card_that_needs_3d_secure_answers_requires_action_for_stripe_js(client, shop, cart_env):
+    order, cookie = _order(client, shop, "LAMP-P9")
+    answer = _pay_with(client, cart_env, order, cookie, THREE_D_SECURE_CARD)
+    assert answer.status == 200 and answer.body["intent_status"] == "requires_action"
+
+
+def test_a_bad_card_token_is_refused_with_what_is_allowed(client, shop, cart_env):
+    order, cookie = _order(client, shop, "LAMP-P10")
+    path = f"/api/orders/{order['order_id']}/payment"
+    malformed = client.call("POST", path, {"card_token": "4242424242424242"}, cookie=cookie)
+    assert malformed.status == 422 and "card_token" in json.dumps(malformed.body)
+    unknown = client.call("POST", path, {"card_token": "tok_doesnotexist"}, cookie=cookie)
+    assert unknown.status == 422, unknown.body
+    assert "new card token" in unknown.body["detail"]
+    stranger = client.call("POST", path, {"card_token": card_token(cart_env.stripe)})
+    assert stranger.status == 404  # another shopper's order is not theirs to pay
 
 
 def test_a_forged_or_stale_signature_is_refused(client):
@@ -161,6 +225,46 @@ def test_one_event_delivered_50_times_at_once_applies_once(client, shop, cart_en
         ).fetchone()
     assert paid_events == (1,) and outbox == (1,)
     assert _state(client, order, cookie)["status"] == "PAID"
+
+
+def test_50_deliveries_of_one_event_at_once_over_http_to_two_cart_processes_apply_once(
+    client, shop, cart_env, site_server
+):
+    """The same race as above, end to end: 50 HTTP POSTs at once through the local site
+    (Hypercorn) to two cart worker processes, each a Lambda container with its own
+    connections, so the deliveries really overlap in the database."""
+    order, cookie = _order(client, shop, "LAMP-P11")
+    intent = {
+        "id": order["payment"]["intent_id"],
+        "object": "payment_intent",
+        "amount": 2500,
+        "currency": "eur",
+    }
+    payload = event("payment_intent.succeeded", intent)
+    headers = {
+        "Content-Type": "application/json",
+        "Stripe-Signature": signature(payload, WEBHOOK_SECRET),
+    }
+    barrier = threading.Barrier(50)
+
+    def deliver(_: int) -> tuple[int, str]:
+        connection = http.client.HTTPConnection(site_server.host, site_server.port, timeout=60)
+        barrier.wait()
+        try:
+            connection.request("POST", WEBHOOK_PATH, body=payload, headers=headers)
+            answer = connection.getresponse()
+            return answer.status, json.loads(answer.read())["result"]
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(50) as pool:
+        outcomes = list(pool.map(deliver, range(50)))
+    assert {status for status, _ in outcomes} == {200}, outcomes
+    results = [result for _, result in outcomes]
+    assert results.count("order paid") == 1 and results.count("already processed") == 49
+    shown = _state(client, order, cookie)
+    assert shown["status"] == "PAID"
+    assert [e["to"] for e in shown["events"]] == ["PENDING_PAYMENT", "PAID"]
 
 
 def _paid(client, shop, cart_env, sku: str, price: int = 3000):

@@ -20,8 +20,9 @@ import tempfile
 import threading
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import psycopg
 import pytest
@@ -30,15 +31,20 @@ from handlers.shared import posters
 from local.catalog_file import DEFAULT_CATALOG
 from local.servers import REPO_ROOT
 
+T = TypeVar("T")
 SKU = "HELMET-1"
 ARTIFACTS = REPO_ROOT / "test-artifacts"
 FLOW = Path(__file__).with_name("storefront_flow.mjs")
 ACCOUNT_FLOW = Path(__file__).with_name("account_flow.mjs")
+PAYMENT_FLOW = Path(__file__).with_name("payment_flow.mjs")
+EXPIRY_TIMEOUT_S = 60.0  # the platform's order jobs tick every 10 s
+MAIL_TIMEOUT_S = 60.0
 START_TIMEOUT_S = 300.0  # servers, the JVM and the helmet's LODs on a busy 2-core machine
 BROWSER_TIMEOUT_S = 180.0
 STOP_TIMEOUT_S = 60.0
 _URL = re.compile(r"shop3d is running at (http://\S+)")
 _POSTGRES = re.compile(r"(postgresql://\S+)/postgres\b")
+_MOTO = re.compile(r"starting moto\b.*?(http://127\.0\.0\.1:\d+)")
 
 
 class Run:
@@ -82,6 +88,11 @@ class Run:
         found = _POSTGRES.search(self.output)
         assert found, f"no PostgreSQL endpoint in the progress lines:\n{self.output}"
         return f"{found.group(1)}/shop3d"
+
+    def moto_endpoint(self) -> str:
+        found = _MOTO.search(self.output)
+        assert found, f"no moto endpoint in the progress lines:\n{self.output}"
+        return found.group(1)
 
     def stop(self) -> int:
         """Ctrl-C, as a user would; returns the exit code."""
@@ -138,11 +149,11 @@ def start_platform(state_dir: Path, catalog: Path) -> Run:
     return Run(process)
 
 
-def browse(url: str, flow: Path = FLOW) -> dict[str, object]:
+def browse(url: str, flow: Path = FLOW, *extra: str) -> dict[str, object]:
     node = shutil.which("node")
     assert node is not None, "node is not on PATH (Node.js 20+ is required)"
     result = subprocess.run(
-        [node, str(flow), url, SKU, str(ARTIFACTS)],
+        [node, str(flow), url, SKU, str(ARTIFACTS), *extra],
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,
@@ -233,3 +244,88 @@ def assert_account_flow(seen: dict[str, object]) -> None:
     assert "shop3d_session" not in str(seen["scriptVisibleCookies"])  # HttpOnly: no script reads it
     assert "eyJ" not in json.dumps(seen["storage"])  # no JWT in localStorage or sessionStorage
     assert seen["sessionCookieAfterSignOut"] is None
+
+
+def _until(condition: Callable[[], T], timeout_s: float, what: str) -> T:
+    deadline = time.monotonic() + timeout_s
+    while not (value := condition()):
+        if time.monotonic() > deadline:
+            pytest.fail(f"{what} did not happen within {timeout_s:.0f} s")
+        time.sleep(0.5)
+    return value
+
+
+@pytest.mark.browser
+def test_a_shopper_pays_on_the_payment_step_and_an_abandoned_order_expires_with_its_stock_back(
+    state_dir: Path, helmet_catalog: Path
+) -> None:
+    """The payment step in Chromium with localstripe's Stripe.js: the test card pays, PAID shows,
+    the confirmation e-mail is in moto's SES; a declined card is explained, the shopper leaves,
+    the platform's order jobs timer expires the order, its stock comes back, the expiry notice
+    is sent. Both e-mails went bus -> queue -> the notifications handler (local.order_mail)."""
+    from local.order_mail import sent_mail
+
+    stamp = int(time.time())
+    paid_email, abandoned_email = f"paid-{stamp}@example.com", f"gone-{stamp}@example.com"
+    run = start_platform(state_dir, helmet_catalog)
+    try:
+        url = run.wait_for_url()
+        database, moto = run.database_url(), run.moto_endpoint()
+
+        def stock() -> int:
+            with psycopg.connect(database, autocommit=True) as conn:
+                row = conn.execute(
+                    "SELECT on_hand FROM inventory WHERE sku = %s", (SKU,)
+                ).fetchone()
+            assert row is not None
+            return int(row[0])
+
+        def status(order_id: str) -> str:
+            with psycopg.connect(database, autocommit=True) as conn:
+                row = conn.execute(
+                    "SELECT status FROM orders WHERE order_id = %s", (order_id,)
+                ).fetchone()
+            return "" if row is None else str(row[0])
+
+        def mail_to(address: str) -> list[dict[str, object]]:
+            return [m for m in sent_mail(moto) if m["destinations"]["ToAddresses"] == [address]]
+
+        before = stock()
+        seen = browse(url, PAYMENT_FLOW, paid_email, abandoned_email)
+        assert "failure" not in seen, seen.get("failure")
+        assert seen["errors"] == [], seen["errors"]
+        paid, abandoned = str(seen["paidOrderId"]), str(seen["abandonedOrderId"])
+        # Stripe.js came from localstripe's stand-in, the URL the API named.
+        scripts = seen["stripeJs"]
+        assert isinstance(scripts, list) and scripts
+        assert all("/js.stripe.com/v3/" in str(u) for u in scripts), scripts
+        assert seen["paidStatusOnPaymentStep"] == "PENDING_PAYMENT"
+        assert (seen["paidStatus"], seen["paidHeading"]) == (
+            "PAID",
+            "Thank you: your order is paid",
+        )
+        assert status(paid) == "PAID"
+        assert "declined" in str(seen["declinedMessage"]), seen["declinedMessage"]
+        assert seen["urlAfterDecline"] == f"/checkout/{abandoned}"
+        assert status(abandoned) == "PENDING_PAYMENT"
+        assert stock() == before - 2  # one sold, one reserved
+        confirmation = _until(
+            lambda: mail_to(paid_email), MAIL_TIMEOUT_S, "the confirmation e-mail"
+        )
+        assert [m["subject"] for m in confirmation] == [f"shop3d: order {paid} confirmed"]
+        assert "49.99 EUR" in str(confirmation[0]["body"])
+
+        # The reservation runs out (its deadline moved to the past, as 30 minutes would); the
+        # platform's order jobs timer, not this test, expires it.
+        with psycopg.connect(database, autocommit=True) as conn:
+            conn.execute(
+                "UPDATE orders SET expires_at = now() - interval '1 second' WHERE order_id = %s",
+                (abandoned,),
+            )
+        _until(lambda: status(abandoned) == "EXPIRED", EXPIRY_TIMEOUT_S, "the expiry")
+        assert stock() == before - 1  # the abandoned order's unit is back
+        notice = _until(lambda: mail_to(abandoned_email), MAIL_TIMEOUT_S, "the expiry notice")
+        assert [m["subject"] for m in notice] == [f"shop3d: order {abandoned} expired"]
+        assert mail_to(paid_email) == confirmation  # sent once
+    finally:
+        assert run.stop() == 0, run.output

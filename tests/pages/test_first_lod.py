@@ -28,12 +28,18 @@ TABLE: list[tuple[dict[str, str], str]] = [
     ({"ect": "3g", "device-memory": "8"}, "preview-256"),
     ({"device-memory": "0.5"}, "preview-256"),
     ({"device-memory": "1", "ect": "4g"}, "preview-256"),
-    ({"ect": "4g", "device-memory": "4", "dpr": "2"}, "standard-1024"),
-    ({"ect": "4G", "sec-ch-device-memory": "8", "sec-ch-dpr": "2.625"}, "standard-1024"),
-    ({"ect": "4g", "device-memory": "4", "dpr": "1"}, "preview-512"),
-    ({"ect": "4g", "device-memory": "2", "dpr": "3"}, "preview-512"),
-    ({"ect": "4g", "device-memory": "8abc", "dpr": "2x"}, "standard-1024"),
-    ({"ect": "4g", "device-memory": "lots", "dpr": "2"}, "preview-512"),
+    ({"ect": "4g", "downlink": "10", "device-memory": "4", "dpr": "2"}, "standard-1024"),
+    (
+        {"ect": "4G", "downlink": "5", "sec-ch-device-memory": "8", "sec-ch-dpr": "2.625"},
+        "standard-1024",
+    ),
+    # Slow 4G (1.6 Mbps, 150 ms) reports ECT 4g: only the downlink tells it from a fast line.
+    ({"ect": "4g", "downlink": "1.6", "device-memory": "4", "dpr": "2"}, "preview-512"),
+    ({"ect": "4g", "device-memory": "4", "dpr": "2"}, "preview-512"),  # downlink unknown
+    ({"ect": "4g", "downlink": "10", "device-memory": "4", "dpr": "1"}, "preview-512"),
+    ({"ect": "4g", "downlink": "10", "device-memory": "2", "dpr": "3"}, "preview-512"),
+    ({"ect": "4g", "downlink": "7.5x", "device-memory": "8abc", "dpr": "2x"}, "standard-1024"),
+    ({"ect": "4g", "downlink": "10", "device-memory": "lots", "dpr": "2"}, "preview-512"),
     ({"save-data": "off", "ect": "wifi"}, "preview-512"),
 ]
 

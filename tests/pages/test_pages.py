@@ -179,7 +179,7 @@ def test_the_page_preloads_the_manifest_and_the_preview_lod(client: TestClient) 
 def test_a_fast_phone_gets_the_standard_lod_preloaded_as_the_edge_chose(
     client: TestClient,
 ) -> None:
-    hints = {"ECT": "4g", "Device-Memory": "8", "DPR": "3"}
+    hints = {"ECT": "4g", "Downlink": "10", "Device-Memory": "8", "DPR": "3"}
     reply = client.get("/products/CHAIR-1", hints)
     preloads = [a["href"] for a in parsed(reply.text).find("link", rel="preload")]
     assert preloads[1] == "/assets/CHAIR-1/abc123/standard.glb"
@@ -237,6 +237,7 @@ def test_the_page_embeds_the_product_as_the_api_returns_it(client: TestClient) -
             "price_minor": 12999,
             "currency": "EUR",
             "asset": {"status": "READY", "manifest_url": "/" + MANIFEST_KEY},
+            "variants": [],
         },
     }
 
@@ -326,6 +327,17 @@ def test_the_health_route_renders_the_grid_and_fails_when_the_catalog_is_gone(
     reply = client.get("/healthz")
     assert reply.status_code == 503
     assert "the product grid cannot be rendered" in reply.text
+
+
+def test_the_search_page_is_the_shell_uncached_with_the_search_form_for_browsers_without_js(
+    client: TestClient,
+) -> None:
+    reply = client.get("/search?q=lounge+chair")
+    assert reply.status_code == 200
+    assert reply.headers["cache-control"] == "no-store"
+    forms = parsed(reply.text).find("form", role="search")
+    assert [(f["action"], f["method"]) for f in forms] == [("/search", "get")]
+    assert parsed(reply.text).find("input", name="q")[0]["role"] == "combobox"
 
 
 def test_a_shell_without_the_outlet_is_refused_with_the_part_it_lacks(tmp_path: Path) -> None:

@@ -4,16 +4,35 @@ cart's role, Redis) with moto's Cognito as the token issuer and an uploads bucke
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from typing import Any
 
+import boto3
 import pytest
+from starlette.concurrency import run_in_threadpool
 
+from handlers.asset import handler as asset_handler
 from handlers.cart.api import lambda_entry
 from handlers.cart.settings import Settings
 from handlers.cart.wiring import Services
+from handlers.pages.app import pages_from_env
 from handlers.shared import env
-from local.resources import AwsEndpoints, delete_bucket, ensure_buckets
+from local.lambda_runtime import LambdaContext
+from local.resources import (
+    AwsEndpoints,
+    delete_bucket,
+    delete_queue,
+    ensure_buckets,
+    ensure_queue,
+    notify_queue_on_uploads,
+)
+from local.search_stream import CatalogStream
+from local.servers import LOOPBACK, free_port
+from local.site_app import Site
+from local.site_server import SiteServer
+from local.storefront_build import build
+from local.upload_events import UploadEventPump
 from tests.cart import conftest as cart_fixtures
 from tests.cart.conftest import Client, Reply
 from tests.conftest import unique_prefix
@@ -22,6 +41,7 @@ from tests.sellers.staff_pool import StaffPool
 # The cart's fixtures, reused as they are.
 cart_world = cart_fixtures.cart_world
 cart_env = cart_fixtures.cart_env
+catalog_stream = cart_fixtures.catalog_stream
 shop = cart_fixtures.shop
 
 
@@ -82,3 +102,48 @@ def seller(issuer: StaffPool) -> tuple[str, str]:
 @pytest.fixture
 def api(admin_module: Any, cart_env: Any) -> AdminClient:
     return AdminClient(admin_module)
+
+
+# -- the built storefront on the local site server, uploads fed to the asset handler ---------
+@pytest.fixture
+def site(
+    admin_module: Any, uploads_bucket: str, cart_env: Any, catalog_stream: CatalogStream
+) -> Iterator[str]:
+    s3, sqs = boto3.client("s3"), boto3.client("sqs")
+    assets_bucket = uploads_bucket.replace("uploads", "assets")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(env.ASSETS_BUCKET, assets_bucket)
+        dist = build()
+        patch.setenv(env.STOREFRONT_DIR, str(dist))
+        asset_handler.use_wiring(asset_handler.AssetWiring.from_env())
+        queue = ensure_queue(sqs, f"{unique_prefix('q')}uploads")
+        notify_queue_on_uploads(s3, sqs, uploads_bucket, queue)
+        pump = UploadEventPump(sqs, queue, asset_handler.lambda_handler, lambda: None, s3)
+        pump.start()
+        catalog_stream.start()  # the search rows follow the catalog, as the projection Lambda
+        server = SiteServer(LOOPBACK, free_port())
+        # The page renderer serves the path routes (/admin/new, /search), as on the platform.
+        pages = pages_from_env()
+        server.serve(Site(dist, s3, assets_bucket, _in_process_cart(), None, pages))
+        try:
+            yield server.url
+        finally:
+            server.stop()
+            pump.stop()
+            delete_queue(sqs, queue)
+
+
+def _in_process_cart() -> Any:
+    """The cart handler of this test process (bound to this module's world), one request at a
+    time as one Lambda container serves them, off the event loop."""
+    one_container = threading.Lock()
+
+    def invoke(event: dict[str, Any]) -> dict[str, Any]:
+        with one_container:
+            reply: dict[str, Any] = lambda_entry.lambda_handler(event, LambdaContext())
+            return reply
+
+    async def cart(event: dict[str, Any]) -> dict[str, Any]:
+        return await run_in_threadpool(invoke, event)
+
+    return cart

@@ -13,8 +13,10 @@ from urllib.parse import urlsplit
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 
 from handlers.cart.products.limits import PART_MIN_BYTES, UPLOAD_MAX_BYTES
+from handlers.cart.stores.upload_store import PendingUpload, Uploads
 from handlers.shared.limits import MIB
 from handlers.shared.storage import UPLOADS_PREFIX
 
@@ -219,3 +221,51 @@ def test_the_product_shows_the_asset_services_outcome_in_words(api, seller, prod
         "reason": None,
         "manifest_url": f"/assets/{product}/abc/manifest.json",
     }
+
+
+# -- a completion the SDK retried ------------------------------------------------------------------
+class _RetriedCompletion:
+    """The S3 client as the SDK behaves after a read timeout on CompleteMultipartUpload: the
+    first request completed on the server, the retry meets the upload already gone."""
+
+    def __init__(self, s3: Any) -> None:
+        self._s3 = s3
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._s3, name)
+
+    def complete_multipart_upload(self, **request: Any) -> Any:
+        self._s3.complete_multipart_upload(**request)
+        return self._s3.complete_multipart_upload(**request)
+
+
+def _uploaded_parts(uploads: Uploads, size: int) -> tuple[PendingUpload, bytes]:
+    data = blob(size)
+    pending = uploads.start("seller-1", f"RT-{uuid.uuid4().hex[:8]}", "a.glb", size, None)
+    for part in uploads.plan(pending)["parts"]:
+        assert put_part(part["url"], part_of(data, part))[0] == 200
+    return pending, data
+
+
+def test_a_completion_retried_after_it_succeeded_is_success(uploads_bucket):
+    s3 = boto3.client("s3")
+    pending, data = _uploaded_parts(Uploads(s3, uploads_bucket), 2 * PART_MIN_BYTES + 7)
+    Uploads(_RetriedCompletion(s3), uploads_bucket).complete(pending)
+    stored = s3.get_object(Bucket=uploads_bucket, Key=pending.key)["Body"].read()
+    assert stored == data
+
+
+class _WrongETags(_RetriedCompletion):
+    """A completion S3 refuses (InvalidPart): nothing is assembled under the key."""
+
+    def complete_multipart_upload(self, **request: Any) -> Any:
+        parts = request["MultipartUpload"]["Parts"]
+        request["MultipartUpload"] = {"Parts": [{**p, "ETag": '"' + "0" * 32 + '"'} for p in parts]}
+        return self._s3.complete_multipart_upload(**request)
+
+
+def test_a_refused_completion_with_no_object_is_still_an_error(uploads_bucket):
+    s3 = boto3.client("s3")
+    pending, _ = _uploaded_parts(Uploads(s3, uploads_bucket), PART_MIN_BYTES + 7)
+    with pytest.raises(ClientError, match="InvalidPart"):
+        Uploads(_WrongETags(s3), uploads_bucket).complete(pending)

@@ -11,11 +11,15 @@ import pytest
 
 from bench.asset import results as asset_results
 from bench.cart import results as cart_results
+from bench.pages import results as pages_results
+from bench.payments import results as payments_results
 from bench.search import results as search_results
 
 
 @pytest.mark.parametrize(
-    "bench", [asset_results, cart_results, search_results], ids=["asset", "cart", "search"]
+    "bench",
+    [asset_results, cart_results, pages_results, payments_results, search_results],
+    ids=["asset", "cart", "pages", "payments", "search"],
 )
 def test_the_benchmark_figures_in_docs_are_the_rendering_of_the_committed_results(
     bench: ModuleType,

@@ -5,6 +5,7 @@ role names specific resources."""
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 
@@ -16,13 +17,14 @@ from pulumi.runtime import rpc
 from components.cell.alb import HEALTH_PATH, HEALTH_QUERY_KEY, TLS_POLICY
 from components.cell_network import POSTGRES_PORT, REDIS_PORT
 from components.origin_secret import ORIGIN_HEADER_NAME
-from handlers.shared import env
+from handlers.shared import env, storage
 from handlers.shared.deploy_events import (
     APPLY_SCHEMA_EVENT_KEY,
     CART_DATABASE_ROLE,
     CART_SCHEMA_HANDLER,
     cart_schema_sha256,
 )
+from lambda_packaging.renderer_bundle import renderer_bundle
 from offline.mocks import CLOUDFRONT_PREFIX_LIST
 from offline.runner import ProgramRun, RecordedResource
 from policy import tokens as t
@@ -696,3 +698,33 @@ def test_render_compute_outside_gpu_and_cpu_is_refused_with_the_allowed_values()
     with pytest.raises(ConfigError, match="renderCompute") as refused:
         parse_config({"environment": "dev", "renderCompute": "tpu"})
     assert "gpu" in str(refused.value) and "cpu" in str(refused.value)
+
+
+def test_the_primary_cell_uploads_the_renderer_bundle_once_and_every_cell_boots_that_key(
+    program: ProgramFactory,
+) -> None:
+    run = program("prod", WEB_ON)
+    primary, *secondaries = run.outputs["regions"]
+    assert secondaries, "prod has secondary regions"
+    digest = renderer_bundle().hexdigest
+    key = f"{storage.WEB_RENDERER_PREFIX}{digest}.zip"
+    uploads = [r for r in run.of_type(t.BUCKET_OBJECT) if r.name.endswith("-web-renderer-bundle")]
+    assert [u.name for u in uploads] == [f"cell-{primary}-web-renderer-bundle"]
+    (upload,) = uploads
+    assets = bucket_id(run, primary, "assets")
+    assert upload.inputs["bucket"] == assets
+    assert upload.inputs["key"] == key
+    assert upload.inputs["serverSideEncryption"] == "aws:kms"
+    assert upload.inputs["kmsKeyId"].startswith(f"arn:aws:kms:{primary}:")
+    for region in run.outputs["regions"]:
+        template = named(run, region, "-web-launch-template").inputs
+        script = base64.b64decode(template["userData"]).decode()
+        assert f'RENDERER_OBJECT="s3://{assets}/{key}"' in script
+        policy = json.loads(named(run, region, "-web-role-policy").inputs["policy"])
+        readable = [r for s in policy["Statement"] for r in _resources(s)]
+        assert any(r.endswith(f"/{storage.WEB_RENDERER_PREFIX}*") for r in readable)
+
+
+def test_without_a_web_tier_no_renderer_bundle_is_uploaded(program: ProgramFactory) -> None:
+    run = program("prod", WEB_OFF)
+    assert not [r for r in run.of_type(t.BUCKET_OBJECT) if "renderer" in r.name]

@@ -11,9 +11,12 @@ from components.origin_secret import arn_in_region
 
 
 def test_user_data_is_a_valid_script_with_its_values_filled_in() -> None:
-    script = user_data("assets-bucket", "eu-west-1", "shop3d-catalog", "ap-south-1")
+    key = "web-renderer/" + "ab" * 32 + ".zip"
+    script = user_data("assets-bucket", "eu-west-1", "shop3d-catalog", "ap-south-1", key)
     assert 'STOREFRONT_URI="s3://assets-bucket/storefront/"' in script
-    assert 'RENDERER_URI="s3://assets-bucket/web-renderer/"' in script
+    assert f'RENDERER_OBJECT="s3://assets-bucket/{key}"' in script
+    assert "python3.11 -m zipfile -e /tmp/renderer.zip /srv/renderer" in script
+    assert "pip install --require-hashes -r /srv/renderer/requirements.txt" in script
     assert 'REGION="eu-west-1"' in script
     # The renderer reads its own region's catalog replica; nginx hands pages and /healthz to it.
     assert "Environment=AWS_REGION=ap-south-1" in script

@@ -300,6 +300,12 @@ def test_security_headers(prod):
     assert "'wasm-unsafe-eval'" in csp and "worker-src 'self' blob:" in csp
     assert "'unsafe-eval'" not in csp.replace("'wasm-unsafe-eval'", "")
     assert "frame-ancestors 'none'" in csp
+    # The payment step: Stripe.js, its frames and its API, the origins of Stripe's security
+    # guide (https://docs.stripe.com/security/guide#content-security-policy).
+    directives = {d.split()[0]: d.split()[1:] for d in csp.split("; ")}
+    assert "https://js.stripe.com" in directives["script-src"]
+    assert directives["frame-src"] == ["https://js.stripe.com", "https://hooks.stripe.com"]
+    assert "https://api.stripe.com" in directives["connect-src"]
     assert headers["contentTypeOptions"]["override"] is True
     assert headers["referrerPolicy"]["referrerPolicy"] == "strict-origin-when-cross-origin"
 

@@ -25,7 +25,7 @@ from handlers.cart.api.responses import ADMIN_ERRORS, AdminDocument, documented
 from handlers.cart.limits import SKU_MAX_LENGTH, SKU_PATTERN
 from handlers.cart.products.access import Staff
 from handlers.cart.products.categories import CATEGORIES
-from handlers.cart.products.editing import apply_update
+from handlers.cart.products.editing import apply_update, write_variant_stock
 from handlers.cart.products.limits import (
     CURSOR_MAX_LENGTH,
     LIST_DEFAULT_LIMIT,
@@ -41,6 +41,7 @@ from handlers.cart.stores.product_store import (
 )
 from handlers.cart.stores.upload_store import PendingUpload, Uploads
 from handlers.shared import env
+from handlers.shared.variants import line_sku
 
 if TYPE_CHECKING:
     from handlers.cart.products.bodies import ProductUpdate
@@ -133,7 +134,10 @@ def _reply(status: int, body: Any, etag_version: int | None = None) -> Response[
 
 
 def _document(item: dict[str, Any]) -> dict[str, Any]:
-    return {**public_view(item), "stock": _svc().stock_of(item["sku"])}
+    document = public_view(item)
+    for variant in document["variants"]:
+        variant["stock"] = _svc().stock_of(line_sku(item["sku"], variant["key"]))
+    return {**document, "stock": _svc().stock_of(item["sku"])}
 
 
 def _uploads() -> Uploads:
@@ -193,13 +197,15 @@ def create_product() -> Response[str]:
 
     body = parse_admin_body(router.current_event, ProductCreate, MAX_BODY_BYTES)
     seller = staff.owner_for_new(body.seller)
-    fields = body.model_dump(exclude={"seller", "stock", "dimensions_mm"})
+    fields = body.model_dump(exclude={"seller", "stock", "dimensions_mm", "variants"})
     fields["dimensions_m"] = dimensions_m(
         body.dimensions_mm.model_dump() if body.dimensions_mm else None
     )
+    fields["variants"] = [v.stored() for v in body.variants]
     request_digest = digest({"create": body.model_dump(), "seller": seller})
     item = _svc().products.create(fields, seller, request_digest)
     _svc().write_stock(item["sku"], body.stock, int(item["version"]))
+    write_variant_stock(_svc(), item, body.variants)
     return _reply(201, _document(item), int(item["version"]))
 
 

@@ -7,15 +7,20 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 from handlers.cart.limits import (
+    CARD_TOKEN_MAX_LENGTH,
+    CARD_TOKEN_PATTERN,
     EMAIL_MAX_LENGTH,
     EMAIL_PATTERN,
+    LINE_SKU_MAX_LENGTH,
+    LINE_SKU_PATTERN,
     MAX_QUANTITY,
     MIN_QUANTITY,
-    SKU_MAX_LENGTH,
-    SKU_PATTERN,
 )
 
-Sku = Annotated[str, Field(min_length=1, max_length=SKU_MAX_LENGTH, pattern=SKU_PATTERN)]
+# A product's SKU, or a variant's `<sku>~<variant key>` (handlers/shared/variants.py).
+LineSku = Annotated[
+    str, Field(min_length=1, max_length=LINE_SKU_MAX_LENGTH, pattern=LINE_SKU_PATTERN)
+]
 Quantity = Annotated[int, Field(ge=MIN_QUANTITY, le=MAX_QUANTITY)]
 
 
@@ -25,7 +30,7 @@ class _Strict(BaseModel):
 
 
 class AddItem(_Strict):
-    sku: Sku
+    sku: LineSku
     quantity: Quantity
 
 
@@ -81,3 +86,10 @@ class ResetPassword(_Strict):
 class Checkout(_Strict):
     # Where the confirmation and expiry e-mails go (a guest has no other address on file).
     email: Email | None = None
+
+
+class PayWithCard(_Strict):
+    # The card as Stripe.js tokenized it in the browser: its number never reaches the shop.
+    card_token: Annotated[
+        str, Field(min_length=5, max_length=CARD_TOKEN_MAX_LENGTH, pattern=CARD_TOKEN_PATTERN)
+    ]

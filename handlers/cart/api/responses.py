@@ -24,6 +24,16 @@ class Asset(_Open):
     manifest_url: str | None
 
 
+class ProductVariant(_Open):
+    """One variant: bought under its own line SKU, at its own price, stocked on its own."""
+
+    key: str
+    name: str
+    sku: str
+    price_minor: int
+    availability: str | None
+
+
 class Product(_Open):
     sku: str
     name: str
@@ -31,15 +41,22 @@ class Product(_Open):
     price_minor: int
     currency: str
     asset: Asset
+    variants: list[ProductVariant]
 
 
 class Products(_Open):
     products: list[Product]
 
 
+class LineVariant(_Open):
+    key: str
+    name: str
+
+
 class Line(_Open):
     sku: str
     name: str
+    variant: LineVariant | None
     quantity: int
     unit_price_minor: int
     line_total_minor: int
@@ -63,6 +80,20 @@ class Order(_Open):
     currency: str
     total_minor: int
     lines: list[Line]
+
+
+class OrderPayment(_Open):
+    """The payment step's data: the order and its `payment` (client secret, publishable key,
+    the Stripe.js URL to load)."""
+
+    order_id: str
+    status: str
+    payment: dict[str, Any] | None
+
+
+class PaymentAttempt(_Open):
+    order_id: str
+    intent_status: str  # succeeded/processing: wait for PAID; requires_action: 3-D Secure
 
 
 class Accepted(_Open):
@@ -135,6 +166,7 @@ _REASONS = {
     401: "a token or cart cookie that does not verify",
     404: "no such resource for this shopper",
     405: "method not allowed on this path (see Allow)",
+    402: "the card was declined (the order stays payable until its reservation ends)",
     409: "conflict (a concurrent change, or a duplicate still in progress)",
     413: "request body too large",
     403: "the account must be confirmed (or its password reset) first; admin API: not in a group",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
@@ -18,13 +18,15 @@ from aws_lambda_powertools.shared.cookies import Cookie, SameSite
 
 from handlers.cart.accounts.sessions import COOKIE_NAME as SESSION_COOKIE
 from handlers.cart.api import responses as documented
-from handlers.cart.api.bodies import AddItem, SetQuantity
+from handlers.cart.api.bodies import AddItem, PayWithCard, SetQuantity
 from handlers.cart.api.guest_cookie import COOKIE_NAME
 from handlers.cart.api.owners import Owner
 from handlers.cart.api.problems import Problem, invalid, not_found, unauthorized
 from handlers.cart.api.request_body import body_text, parse_model
 from handlers.cart.limits import (
     GUEST_CART_TTL_DAYS,
+    LINE_SKU_MAX_LENGTH,
+    LINE_SKU_PATTERN,
     MAX_WEBHOOK_BODY_BYTES,
     SKU_MAX_LENGTH,
     SKU_PATTERN,
@@ -38,6 +40,7 @@ if TYPE_CHECKING:
 
 router = Router()  # type: ignore[no-untyped-call]  # Powertools leaves __init__ unannotated
 _SKU = re.compile(SKU_PATTERN)
+_LINE_SKU = re.compile(LINE_SKU_PATTERN)
 JSON = "application/json"
 _services: Services | None = None
 
@@ -87,6 +90,16 @@ def _user() -> Owner | None:
     if verifier is None:
         raise unauthorized("sign-in is not configured on this service; send no Authorization")
     return Owner("user", verifier.subject(token.strip()))
+
+
+def _account_email() -> str | None:
+    """A signed-in browser's account address, where its order e-mails go when checkout names
+    none (its session holds it; Cognito access tokens carry no e-mail claim, so a bearer-token
+    client names the address in the checkout body)."""
+    session_id = _cookie(SESSION_COOKIE)
+    if _header("authorization") is not None or session_id is None:
+        return None
+    return _svc().accounts.current(session_id).email
 
 
 def _guest(create: bool) -> tuple[Owner | None, str | None]:
@@ -141,6 +154,12 @@ def _respond(reply: Reply) -> Response[str]:
     )
 
 
+def _shopper_reads(read: Callable[[Owner], Any]) -> Response[str]:
+    """A read for the shopper (token, session or guest cookie): 200 with what `read` returns."""
+    owner, cookie = _shopper()
+    return _respond({"status": 200, "body": read(owner), "cookie": cookie})
+
+
 def _mutating(owner: Owner, compute: Callable[[], Reply]) -> Response[str]:
     """Run a mutation once per Idempotency-Key (when the client sends one)."""
     key = _header(IDEMPOTENCY_HEADER)
@@ -156,6 +175,17 @@ def _sku(raw: str) -> str:
     if len(raw) > SKU_MAX_LENGTH or not _SKU.fullmatch(raw):
         raise invalid(
             f"{raw[:80]!r} is not a SKU: up to {SKU_MAX_LENGTH} letters, digits, '.', '_', '-'"
+        )
+    return raw
+
+
+def _line_sku(raw: str) -> str:
+    """A cart line's path SKU: a product's, or a variant's `<sku>~<variant key>`."""
+    if len(raw) > LINE_SKU_MAX_LENGTH or not _LINE_SKU.fullmatch(raw):
+        raise invalid(
+            f"{raw[:100]!r} is not a SKU: a product's (letters, digits, '.', '_', '-'),"
+            f" optionally '~' and a variant key (lower-case words and hyphens); up to"
+            f" {LINE_SKU_MAX_LENGTH} characters"
         )
     return raw
 
@@ -226,7 +256,7 @@ def add_item(body: Annotated[AddItem, Body()]) -> Response[str]:
 )
 def set_item(sku: str, body: Annotated[SetQuantity, Body()]) -> Response[str]:
     owner, cookie = _shopper()
-    checked = _sku(sku)
+    checked = _line_sku(sku)
     return _mutating(
         owner,
         lambda: {
@@ -244,7 +274,7 @@ def set_item(sku: str, body: Annotated[SetQuantity, Body()]) -> Response[str]:
 )
 def delete_item(sku: str) -> Response[str]:
     owner, cookie = _shopper()
-    checked = _sku(sku)
+    checked = _line_sku(sku)
     return _mutating(
         owner,
         lambda: {"status": 200, "body": _svc().carts.remove(owner, checked), "cookie": cookie},
@@ -284,6 +314,7 @@ def checkout() -> Response[str]:
         from handlers.cart.api.bodies import Checkout
 
         email = parse_model(raw, Checkout).email
+    email = email or _account_email()
 
     def compute() -> Reply:
         status, order = _svc().orders.checkout(owner, email)
@@ -313,8 +344,7 @@ def list_orders() -> Response[str]:
     responses=documented.documented(documented.Order, 401, 404, 503),
 )
 def get_order(order_id: str) -> Response[str]:
-    owner, cookie = _shopper()
-    return _respond({"status": 200, "body": _svc().orders.get(owner, order_id), "cookie": cookie})
+    return _shopper_reads(lambda owner: _svc().orders.get(owner, order_id))
 
 
 @router.post(
@@ -330,6 +360,33 @@ def cancel_order(order_id: str) -> Response[str]:
     )
     _svc().relay_outbox()
     return response
+
+
+@router.get(
+    "/api/orders/<order_id>/payment",
+    summary="The payment step of an unpaid order: its PaymentIntent's client secret and keys",
+    responses=documented.documented(documented.OrderPayment, 401, 404, 409, 503),
+)
+def get_payment(order_id: str) -> Response[str]:
+    return _shopper_reads(lambda owner: _svc().orders.payment(owner, order_id))
+
+
+@router.post(
+    "/api/orders/<order_id>/payment",
+    summary="Pay an unpaid order with a card token from Stripe.js (PAID follows by webhook)",
+    responses=documented.documented(documented.PaymentAttempt, 401, 402, 404, 409, 422, 503),
+)
+def pay_order(order_id: str, body: Annotated[PayWithCard, Body()]) -> Response[str]:
+    owner, cookie = _shopper()
+    token = body.card_token
+    return _mutating(
+        owner,
+        lambda: {
+            "status": 200,
+            "body": _svc().orders.pay(owner, order_id, token),
+            "cookie": cookie,
+        },
+    )
 
 
 @router.post(

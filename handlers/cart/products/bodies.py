@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -21,6 +21,12 @@ from handlers.cart.products.limits import (
     STOCK_MAX,
     UPLOAD_MAX_BYTES,
     UPLOAD_SUFFIXES,
+)
+from handlers.shared.variants import (
+    MAX_VARIANTS,
+    VARIANT_KEY_MAX_LENGTH,
+    VARIANT_KEY_PATTERN,
+    VARIANT_NAME_MAX_LENGTH,
 )
 
 Sku = Annotated[str, Field(min_length=1, max_length=SKU_MAX_LENGTH, pattern=SKU_PATTERN)]
@@ -47,6 +53,36 @@ class Dimensions(_Strict):
     depth: Millimetres
 
 
+class VariantSpec(_Strict):
+    """A variant as the seller defines it: `name` is the model's KHR_materials_variants name
+    the viewer shows for it; the price defaults to the product's; stock is its own."""
+
+    key: Annotated[
+        str, Field(min_length=1, max_length=VARIANT_KEY_MAX_LENGTH, pattern=VARIANT_KEY_PATTERN)
+    ]
+    name: Annotated[str, Field(min_length=1, max_length=VARIANT_NAME_MAX_LENGTH)]
+    price_minor: PriceMinor | None = None
+    stock: Stock = 0
+
+    def stored(self) -> dict[str, Any]:
+        """The catalog item's entry (stock lives in PostgreSQL, not here)."""
+        entry: dict[str, Any] = {"key": self.key, "name": self.name}
+        if self.price_minor is not None:
+            entry["price_minor"] = self.price_minor
+        return entry
+
+
+Variants = Annotated[list[VariantSpec], Field(max_length=MAX_VARIANTS)]
+
+
+def _distinct_keys(value: list[VariantSpec] | None) -> list[VariantSpec] | None:
+    keys = [v.key for v in value or ()]
+    repeated = sorted({k for k in keys if keys.count(k) > 1})
+    if repeated:
+        raise ValueError(f"variant keys must differ; repeated: {', '.join(repeated)}")
+    return value
+
+
 def _managed_category(value: str) -> str:
     if value not in CATEGORIES:
         raise ValueError(f"unknown category {value[:40]!r}; allowed: {', '.join(CATEGORIES)}")
@@ -63,10 +99,12 @@ class ProductCreate(_Strict):
     stock: Stock = 0
     dimensions_mm: Dimensions | None = None
     status: Status = "draft"
+    variants: Variants = []
     # Admins only: whose product this is (a seller's Cognito sub); sellers create their own.
     seller: Annotated[str, Field(min_length=1, max_length=128)] | None = None
 
     _category = field_validator("category")(_managed_category)
+    _variants = field_validator("variants")(_distinct_keys)
 
 
 class ProductUpdate(_Strict):
@@ -80,6 +118,10 @@ class ProductUpdate(_Strict):
     stock: Stock | None = None
     dimensions_mm: Dimensions | None = None
     status: Status | None = None
+    # Replaces the whole list (an empty list: no variants any more).
+    variants: Variants | None = None
+
+    _variants = field_validator("variants")(_distinct_keys)
 
     @field_validator("category")
     @classmethod

@@ -69,11 +69,12 @@ def _order_document(row: tuple[Any, ...], lines: list[tuple[Any, ...]]) -> dict[
             {
                 "sku": sku,
                 "name": name,
+                "variant": None if key is None else {"key": key, "name": variant_name},
                 "quantity": int(quantity),
                 "unit_price_minor": int(unit),
                 "line_total_minor": int(line_total),
             }
-            for sku, name, quantity, unit, line_total in lines
+            for sku, name, key, variant_name, quantity, unit, line_total in lines
         ],
         "created_at": _iso(created_at),
     }
@@ -187,7 +188,8 @@ class Orders:
         if row is None:
             return None
         lines = conn.execute(
-            "SELECT sku, name, quantity, unit_price_minor, line_total_minor FROM order_lines "
+            "SELECT sku, name, variant_key, variant_name, quantity, unit_price_minor, "
+            "line_total_minor FROM order_lines "
             "WHERE order_id = %s ORDER BY position",
             (order_id,),
         ).fetchall()
@@ -265,14 +267,16 @@ class Orders:
                 if cur.fetchone() is None:
                     raise _AlreadyOrdered  # a concurrent checkout won: undo our reservations
                 cur.executemany(
-                    "INSERT INTO order_lines (order_id, position, sku, name, quantity, "
-                    "unit_price_minor, line_total_minor) VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                    "INSERT INTO order_lines (order_id, position, sku, name, variant_key, "
+                    "variant_name, quantity, unit_price_minor, line_total_minor) "
+                    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
                     [
                         (
                             order_id,
                             position,
                             ln["sku"],
                             ln["name"],
+                            *_variant_columns(ln),
                             ln["quantity"],
                             ln["unit_price_minor"],
                             ln["line_total_minor"],
@@ -298,10 +302,7 @@ class Orders:
         document = self._must_load(conn, owner, order_id)
         if self._payments is None or document["status"] != OrderState.PENDING_PAYMENT:
             return {**document, "payment": None}
-        row = conn.execute(
-            "SELECT payment_intent_id FROM orders WHERE order_id = %s", (order_id,)
-        ).fetchone()
-        intent_id = None if row is None else row[0]
+        intent_id = _intent_id(conn, order_id)
         import stripe  # loaded already by the Stripe account (payments is set)
 
         try:
@@ -323,10 +324,48 @@ class Orders:
                 "intent_id": intent.id,
                 "client_secret": intent.client_secret,
                 "publishable_key": self._payments.keys().publishable_key,
+                "stripe_js_url": self._payments.js_url,
                 "amount_minor": intent.amount,
                 "currency": intent.currency,
             },
         }
+
+    def payment(self, owner: Owner, order_id: str) -> dict[str, Any]:
+        """The payment step's data for an unpaid order (what checkout answered): a reloaded
+        payment page asks again instead of keeping the client secret anywhere."""
+        document = self._payable(owner, order_id)
+        return self._with_payment(self._connections.get(), owner, uuid.UUID(document["order_id"]))
+
+    def pay(self, owner: Owner, order_id: str, card_token: str) -> dict[str, Any]:
+        """Confirm the order's PaymentIntent with a card token from Stripe.js. The order turns
+        PAID only through the webhook (Stripe's word, applied once); this answers what the
+        browser does next: wait (`succeeded`, `processing`) or run 3-D Secure
+        (`requires_action`, with Stripe.js and the client secret it holds)."""
+        if self._payments is None:
+            raise Problem(503, "payments-not-configured", "this shop takes no payments")
+        import stripe  # loaded already by the Stripe account (payments is set)
+
+        from handlers.cart.payments.problems import payment_problem
+
+        key = uuid.UUID(self._payable(owner, order_id)["order_id"])
+        conn = self._connections.get()
+        intent_id = _intent_id(conn, key)
+        if intent_id is None:  # its creation failed at checkout: made now, as a retry would
+            intent_id = self._with_payment(conn, owner, key)["payment"]["intent_id"]
+        try:
+            intent = self._payments.confirm_with_card_token(key, intent_id, card_token)
+        except stripe.StripeError as error:
+            raise payment_problem(error) from None
+        return {"order_id": order_id, "intent_status": intent.status}
+
+    def _payable(self, owner: Owner, order_id: str) -> dict[str, Any]:
+        document = self.get(owner, order_id)
+        if document["status"] != OrderState.PENDING_PAYMENT:
+            raise conflict(
+                f"order {order_id} is {document['status']}: only a PENDING_PAYMENT order is paid",
+                order_status=document["status"],
+            )
+        return document
 
     def _intent(
         self,
@@ -373,6 +412,19 @@ class Orders:
             return Change(quantities=leftover, currency=state.currency, new_generation=True)
 
         self._store.mutate(owner, plan, start=ordered)
+
+
+def _intent_id(conn: psycopg.Connection, order_id: uuid.UUID) -> str | None:
+    row = conn.execute(
+        "SELECT payment_intent_id FROM orders WHERE order_id = %s", (order_id,)
+    ).fetchone()
+    return None if row is None else row[0]
+
+
+def _variant_columns(line: dict[str, Any]) -> tuple[str | None, str | None]:
+    """(variant_key, variant_name) of a priced line: the order keeps what was chosen."""
+    variant = line["variant"]
+    return (None, None) if variant is None else (variant["key"], variant["name"])
 
 
 def _reserve(cur: psycopg.Cursor[Any], sku: str, quantity: int) -> None:

@@ -291,6 +291,15 @@ def public_view(item: dict[str, Any]) -> dict[str, Any]:
                 strict=True,
             )
         ),
+        "variants": [
+            {
+                "key": v.get("key"),
+                "name": v.get("name"),
+                "price_minor": _plain(v.get("price_minor")),
+            }
+            for v in item.get("variants") or []
+            if isinstance(v, dict)
+        ],
         "version": int(item["version"]),
         "created_at": item.get("created_at"),
         "updated_at": item.get("updated_at"),

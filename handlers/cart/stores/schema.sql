@@ -87,6 +87,26 @@ CREATE TABLE IF NOT EXISTS stripe_events (
 -- inventory_store): a retried or late older write never overwrites a newer one.
 ALTER TABLE inventory ADD COLUMN IF NOT EXISTS catalog_version bigint NOT NULL DEFAULT 0;
 
+-- Variants (handlers/shared/variants.py): a variant is stocked under its line SKU
+-- `<sku>~<variant key>` (up to 64 + 1 + 24 characters), and an order line keeps the variant
+-- chosen (key and name as the shopper saw it; NULL for a product without variants).
+-- Widened once: re-adding the CHECK on every run would scan the inventory under a lock.
+DO $$
+BEGIN
+    IF NOT EXISTS (
+        SELECT 1 FROM pg_constraint WHERE conrelid = 'inventory'::regclass
+            AND conname = 'inventory_sku_check' AND pg_get_constraintdef(oid) LIKE '%89%'
+    ) THEN
+        ALTER TABLE inventory DROP CONSTRAINT IF EXISTS inventory_sku_check;
+        ALTER TABLE inventory ADD CONSTRAINT inventory_sku_check
+            CHECK (length(sku) BETWEEN 1 AND 89);
+    END IF;
+END $$;
+ALTER TABLE order_lines ADD COLUMN IF NOT EXISTS variant_key text
+    CHECK (length(variant_key) BETWEEN 1 AND 24);
+ALTER TABLE order_lines ADD COLUMN IF NOT EXISTS variant_name text
+    CHECK (length(variant_name) BETWEEN 1 AND 64);
+
 -- The one way the cart's role writes stock (it has no INSERT on inventory): as of a catalog
 -- version, landing only when newer than the row's. True when it landed.
 CREATE OR REPLACE FUNCTION set_product_stock(p_sku text, p_on_hand integer, p_version bigint)

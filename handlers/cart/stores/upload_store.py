@@ -14,6 +14,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from handlers.cart.api.problems import Problem, conflict
 from handlers.cart.products.limits import PART_DEFAULT_BYTES, PART_URL_TTL_SECONDS
 from handlers.shared.storage import UPLOADS_PREFIX
@@ -145,16 +147,32 @@ class Uploads:
                 f" {extra[:20]}; upload them (GET the upload for fresh URLs) and complete again",
                 missing_parts=wrong,
             )
-        self._s3.complete_multipart_upload(
-            Bucket=self._bucket,
-            Key=upload.key,
-            UploadId=upload.upload_id,
-            MultipartUpload={
-                "Parts": [
-                    {"PartNumber": n, "ETag": done[n]["etag"]} for n in range(1, len(sizes) + 1)
-                ]
-            },
-        )
+        try:
+            self._s3.complete_multipart_upload(
+                Bucket=self._bucket,
+                Key=upload.key,
+                UploadId=upload.upload_id,
+                MultipartUpload={
+                    "Parts": [
+                        {"PartNumber": n, "ETag": done[n]["etag"]} for n in range(1, len(sizes) + 1)
+                    ]
+                },
+            )
+        except ClientError:
+            # A completion can outlast the client's read timeout; the SDK's retry then finds the
+            # upload gone (NoSuchUpload in S3). The object being there at its size is success.
+            if not self._assembled(upload, len(sizes)):
+                raise
+
+    def _assembled(self, upload: PendingUpload, part_count: int) -> bool:
+        """The key holds an object of the upload's size assembled from `part_count` parts (a
+        multipart ETag ends in -<part count>)."""
+        try:
+            found = self._s3.head_object(Bucket=self._bucket, Key=upload.key)
+        except ClientError:
+            return False
+        etag = str(found.get("ETag", "")).strip('"')
+        return found.get("ContentLength") == upload.size and etag.endswith(f"-{part_count}")
 
     def abort(self, upload: PendingUpload) -> None:
         # Gone already (completed, aborted, expired) is the outcome asked for.

@@ -94,8 +94,9 @@ export class ApiClient {
     return this.cart(await this.call('POST', 'cart/merge', {}));
   }
 
-  async checkout(): Promise<Order> {
-    return this.order(await this.call('POST', 'checkout', {}));
+  /** `email`: where a guest's confirmation and expiry notice go (the API validates it). */
+  async checkout(email?: string): Promise<Order> {
+    return this.order(await this.call('POST', 'checkout', email ? { email } : {}));
   }
 
   async getOrder(orderId: string): Promise<Order> {

@@ -3,6 +3,9 @@
  *
  * Pure logic (no I/O) so the ordering rules are unit-tested on their own:
  * - requests start coarse to fine (preview first), at most `maxConcurrent` at once;
+ * - with `firstAlone`, the first LOD is fetched alone until it is shown or has failed: on a
+ *   slow link a finer LOD in parallel takes half the bandwidth and delays the first frame
+ *   (measured by bench/pages);
  * - an arrived LOD is shown only if it is finer than the one on screen, so a coarse
  *   LOD that arrives late never replaces a finer one;
  * - once a LOD is shown, coarser LODs still in flight are cancelled: they could never
@@ -25,6 +28,7 @@ export class LodScheduler {
   constructor(
     readonly levels: readonly string[],
     private readonly maxConcurrent = 2,
+    private readonly firstAlone = true,
   ) {
     if (levels.length === 0) {
       throw new Error('LodScheduler needs at least one LOD level');
@@ -49,7 +53,9 @@ export class LodScheduler {
   startNext(): number[] {
     const started: number[] = [];
     let inFlight = this.phases.filter((p) => p === 'loading').length;
-    for (let i = 0; i < this.phases.length && inFlight < this.maxConcurrent; i += 1) {
+    const waitingForFirst = this.firstAlone && this.shownIndex < 0;
+    const slots = waitingForFirst ? 1 : this.maxConcurrent;
+    for (let i = 0; i < this.phases.length && inFlight < slots; i += 1) {
       if (this.phases[i] === 'waiting') {
         this.phases[i] = 'loading';
         started.push(i);

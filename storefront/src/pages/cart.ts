@@ -1,5 +1,6 @@
 import type { Cart, CartLine } from '../api/types';
-import { go, HOME_HREF, orderHref, productHref } from '../router';
+import { lineLabel, productSkuOf } from './variantChoice';
+import { checkoutHref, go, HOME_HREF, orderHref, productHref } from '../router';
 import { h } from '../ui/dom';
 import { errorBox } from '../ui/errorBox';
 import { formatMoney } from '../ui/money';
@@ -42,7 +43,7 @@ function renderLine(ctx: AppContext, line: CartLine, currency: string, act: Act)
     inputmode: 'numeric',
     value: line.quantity,
     testid: 'cart-quantity',
-    'aria-label': `Quantity of ${line.name}`,
+    'aria-label': `Quantity of ${lineLabel(line)}`,
   });
   quantity.addEventListener('change', () => act(() => ctx.api.setQuantity(line.sku, Number(quantity.value))));
   const remove = h('button', { type: 'button', class: 'link', testid: 'cart-remove' }, 'Remove');
@@ -50,7 +51,7 @@ function renderLine(ctx: AppContext, line: CartLine, currency: string, act: Act)
   return h(
     'li',
     { class: 'cart-line', testid: 'cart-line', 'data-sku': line.sku },
-    h('a', { href: productHref(line.sku), class: 'name' }, line.name),
+    h('a', { href: productHref(productSkuOf(line.sku)), class: 'name' }, lineLabel(line)),
     h('span', { class: 'unit' }, formatMoney(line.unit_price_minor, currency)),
     quantity,
     h('span', { class: 'line-total', testid: 'cart-line-total' }, formatMoney(line.line_total_minor, currency)),
@@ -62,14 +63,23 @@ function renderCart(ctx: AppContext, cart: Cart, act: Act, errors: HTMLElement):
   if (cart.lines.length === 0) {
     return [h('p', { testid: 'cart-empty' }, 'Your cart is empty. ', h('a', { href: HOME_HREF }, 'Browse products'), '.')];
   }
+  const email = h('input', {
+    type: 'email',
+    autocomplete: 'email',
+    maxlength: 254,
+    testid: 'checkout-email',
+    'aria-label': 'E-mail for the order confirmation',
+    placeholder: 'you@example.com',
+  });
   const checkout = h('button', { type: 'button', class: 'primary', testid: 'checkout-button' }, 'Checkout');
   checkout.addEventListener('click', () => {
     checkout.disabled = true;
     errors.replaceChildren();
     ctx.api
-      .checkout()
+      .checkout(email.value.trim() || undefined)
       .then((order) => {
-        go(orderHref(order.order_id));
+        // An order with a payment to make goes to the payment step; without one, to the order.
+        go(order.payment ? checkoutHref(order.order_id) : orderHref(order.order_id));
       })
       .catch((failure: unknown) => {
         checkout.disabled = false;
@@ -79,6 +89,7 @@ function renderCart(ctx: AppContext, cart: Cart, act: Act, errors: HTMLElement):
   return [
     h('ul', { class: 'cart-lines', testid: 'cart-lines' }, ...cart.lines.map((line) => renderLine(ctx, line, cart.currency, act))),
     h('p', { class: 'total' }, 'Total ', h('strong', { testid: 'cart-total' }, formatMoney(cart.total_minor, cart.currency))),
+    h('label', { class: 'checkout-email' }, 'E-mail for the order confirmation ', email),
     checkout,
   ];
 }

@@ -6,7 +6,14 @@ import type { Product } from '../api/types';
  * of fetching the same product again.
  */
 export type PageData =
-  | { readonly page: 'product'; readonly path: string; readonly product: Product; readonly in_stock: boolean }
+  | {
+      readonly page: 'product';
+      readonly path: string;
+      readonly product: Product;
+      readonly in_stock: boolean;
+      /** The first LOD chosen from the browser's hints (handlers/pages/hints.py), preloaded. */
+      readonly first_lod?: string;
+    }
   | { readonly page: 'products'; readonly path: string; readonly products: readonly Product[] }
   | { readonly page: 'not-found'; readonly path: string };
 

@@ -4,6 +4,8 @@ import { h } from '../ui/dom';
 import { errorBox } from '../ui/errorBox';
 import { formatMoney } from '../ui/money';
 import { itemCount, type Page } from './context';
+import { variantChoice } from './variantChoice';
+import { VARIANT_CHOSEN } from '../viewer/variants';
 
 function assetNote(product: Product): string | null {
   switch (product.asset.status) {
@@ -63,15 +65,30 @@ function foundParts(outlet: HTMLElement, sku: string): ProductParts | null {
 }
 
 /** `initial`: the product the server's HTML holds; its DOM is kept, not drawn again. */
-export const productPage = (sku: string, initial: Product | null = null): Page => async (ctx, outlet, signal) => {
+export const productPage = (sku: string, initial: Product | null = null, firstLod?: string): Page => async (ctx, outlet, signal) => {
   const product = initial ?? (await ctx.api.getProduct(sku));
   const note = assetNote(product);
   const { viewer, addButton, feedback } = (initial !== null ? foundParts(outlet, sku) : null) ?? drawProduct(outlet, product, note);
+  // What the button adds: the product, or the variant chosen (its own line SKU and price).
+  let lineSku = product.sku;
+  const picker = variantChoice(product, (variant) => {
+    lineSku = variant.sku;
+    const price = outlet.querySelector<HTMLElement>('[data-testid="product-price"]');
+    if (price !== null) {
+      price.textContent = formatMoney(variant.price_minor, product.currency);
+    }
+    // The viewer shows the model's variant of that name (read at mount, then on each change).
+    viewer.dataset.chosenVariant = variant.name;
+    viewer.dispatchEvent(new CustomEvent(VARIANT_CHOSEN, { detail: variant.name }));
+  });
+  if (picker !== null) {
+    addButton.before(picker);
+  }
   addButton.addEventListener('click', () => {
     addButton.disabled = true;
     feedback.replaceChildren('Adding…');
     ctx.api
-      .addItem(product.sku, 1)
+      .addItem(lineSku, 1)
       .then((cart) => {
         ctx.cartChanged(cart);
         feedback.replaceChildren(`Added. ${itemCount(cart)} in `, h('a', { href: CART_HREF }, 'your cart'), '.');
@@ -84,6 +101,6 @@ export const productPage = (sku: string, initial: Product | null = null): Page =
   if (note === null && product.asset.manifest_url !== null) {
     // three.js is only downloaded by pages that show a model.
     const { mountProductViewer } = await import('../viewer/productViewer');
-    await mountProductViewer(viewer, product.asset.manifest_url, signal, product.name);
+    await mountProductViewer(viewer, product.asset.manifest_url, signal, product.name, undefined, firstLod, picker !== null);
   }
 };

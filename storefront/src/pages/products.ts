@@ -10,7 +10,7 @@ const ASSET_BADGE: Record<Product['asset']['status'], string> = {
   REJECTED: 'no 3D',
 };
 
-function productCard(product: Product): HTMLElement {
+export function productCard(product: Product): HTMLElement {
   return h(
     'li',
     { class: 'card', testid: 'product-card', 'data-sku': product.sku },

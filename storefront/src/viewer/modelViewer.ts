@@ -15,6 +15,8 @@ import { addLighting, isSoftwareRenderer } from './lighting';
 
 /** Light grey behind the model; the smoke test counts pixels that differ from it. */
 export const VIEWER_BACKGROUND = 0xeef0f3;
+/** performance.mark set on the first frame that shows a model. */
+export const FIRST_FRAME_MARK = 'shop3d:first-frame';
 
 /**
  * A canvas with one model, orbit controls and lighting (see lighting.ts; no files to fetch).
@@ -165,8 +167,15 @@ export class ModelViewer {
     // With damping, update() keeps firing 'change' until the motion settles.
     this.controls.update();
     this.renderer.render(this.scene, this.camera);
+    const lod = this.canvas.dataset.lod;
+    if (this.model !== null && lod !== undefined && this.canvas.dataset.drawnLod !== lod) {
+      // User Timing marks the bench reads (bench/pages): the first 3D frame, each LOD drawn.
+      this.canvas.dataset.drawnLod = lod;
+      performance.mark(`shop3d:lod-drawn:${lod}`);
+    }
     if (this.model !== null && this.canvas.dataset.firstRender !== 'true') {
       this.canvas.dataset.firstRender = 'true';
+      performance.mark(FIRST_FRAME_MARK);
       if (window.__shop3d) {
         window.__shop3d.firstFrameAt = performance.now();
       }

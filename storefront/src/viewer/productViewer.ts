@@ -7,11 +7,28 @@ import { arButton, arKind, currentEnvironment } from './arLink';
 import { ModelViewer } from './modelViewer';
 import { loadProgressively, type LoadProgress } from './progressiveLoad';
 import { newLodTrace } from './trace';
-import { selectVariant } from './variants';
+import { selectVariant, VARIANT_CHOSEN } from './variants';
 
 /**
- * The product page's 3D view: fetch the manifest, show the preview LOD first, then swap
- * in finer LODs as they arrive. This module pulls in three.js, so pages import it lazily.
+ * The bench's switch to the old loading order (`?lods=together`: preview and standard fetched
+ * at once), kept so bench/pages measures the new order against it in the same run.
+ */
+export const LOD_ORDER_PARAM = 'lods';
+
+/**
+ * The LODs to fetch: from `firstLod` on (the page's choice from the browser's hints, e.g.
+ * "standard-1024"; coarser LODs are skipped), all of them when it names none.
+ */
+export function lodsFrom(lods: readonly ManifestLod[], firstLod: string | undefined): readonly ManifestLod[] {
+  const name = firstLod?.split('-')[0];
+  const start = lods.findIndex((lod) => lod.name === name);
+  return start > 0 ? lods.slice(start) : lods;
+}
+
+/**
+ * The product page's 3D view: fetch the manifest, show the first LOD (the preview unless the
+ * page chose another), fetched alone, then swap in finer LODs as they arrive. This module pulls
+ * in three.js, so pages import it lazily.
  */
 export async function mountProductViewer(
   container: HTMLElement,
@@ -19,6 +36,9 @@ export async function mountProductViewer(
   signal: AbortSignal,
   title = document.title,
   onlyLod?: string,
+  firstLod?: string,
+  // The page picks the variant (one it sells, variantChoice.ts): no picker of the viewer's own.
+  pageChoosesVariant = false,
 ): Promise<void> {
   const status = h('p', { class: 'viewer-status', testid: 'viewer-status', 'aria-live': 'polite' }, 'Loading 3D model…');
   status.dataset.state = 'loading';
@@ -51,8 +71,10 @@ export async function mountProductViewer(
   // The LOD requests go out first, so the network works while the renderer and its
   // lighting are set up (slow on weak GPUs). JS runs to completion: `viewer` is set
   // below before any response can be handled.
+  const together = new URLSearchParams(location.search).get(LOD_ORDER_PARAM) === 'together';
   const loading = loadProgressively({
-    lods: manifest.lods,
+    lods: lodsFrom(manifest.lods, firstLod),
+    firstAlone: !together,
     parse: (bytes, lod) => parseGlb(loader, bytes, lod.url),
     show: (model, lod) => {
       if (viewer === null) {
@@ -64,8 +86,7 @@ export async function mountProductViewer(
       shownModel = model;
       if (variant !== null) {
         // A finer LOD arrives with its default materials: give it the chosen variant.
-        const shownBy = viewer;
-        void selectVariant(model, variant).then(() => shownBy.refresh());
+        void showVariant(viewer, model, manifest.variants, variant);
       }
     },
     discard: (model) => disposeObject(model),
@@ -75,20 +96,22 @@ export async function mountProductViewer(
   });
   viewer = new ModelViewer(container);
   const created = viewer;
-  if (manifest.variants.length > 0) {
-    container.append(
-      variantPicker(manifest.variants, (chosen) => {
-        variant = chosen;
-        if (shownModel !== null) {
-          const model = shownModel;
-          void selectVariant(model, chosen).then((parts) => {
-            created.canvas.dataset.variant = chosen === null ? '' : (manifest.variants[chosen] ?? '');
-            created.canvas.dataset.variantParts = String(parts);
-            created.refresh();
-          });
-        }
-      }),
-    );
+  const choose = (chosen: number | null): void => {
+    variant = chosen;
+    if (shownModel !== null) {
+      void showVariant(created, shownModel, manifest.variants, chosen);
+    }
+  };
+  if (pageChoosesVariant) {
+    // By name: the product's variant is the model's variant of the same name (none: as shown).
+    const byName = (name: string | undefined): number | null => {
+      const index = name === undefined ? -1 : manifest.variants.indexOf(name);
+      return index < 0 ? null : index;
+    };
+    variant = byName(container.dataset.chosenVariant);
+    container.addEventListener(VARIANT_CHOSEN, (event) => choose(byName((event as CustomEvent<string>).detail)), { signal });
+  } else if (manifest.variants.length > 0) {
+    container.append(variantPicker(manifest.variants, choose));
   }
   if (manifest.ar !== null) {
     const kind = arKind(await currentEnvironment());
@@ -112,6 +135,14 @@ export async function mountProductViewer(
       showError(status, failure);
     }
   }
+}
+
+/** Swaps the model's materials to variant `chosen` and says on the canvas which is shown. */
+async function showVariant(viewer: ModelViewer, model: Object3D, names: readonly string[], chosen: number | null): Promise<void> {
+  const parts = await selectVariant(model, chosen);
+  viewer.canvas.dataset.variant = chosen === null ? '' : (names[chosen] ?? '');
+  viewer.canvas.dataset.variantParts = String(parts);
+  viewer.refresh();
 }
 
 /** A select of the model's variants ("As shown" is the model's own materials). */

@@ -17,6 +17,8 @@ export interface ProgressiveLoadOptions<T> {
   readonly onProgress?: (event: LoadProgress) => void;
   readonly trace?: LodTrace;
   readonly maxConcurrent?: number;
+  /** The first LOD alone until it is shown (default): see LodScheduler. */
+  readonly firstAlone?: boolean;
   readonly signal?: AbortSignal;
 }
 
@@ -38,6 +40,7 @@ export async function loadProgressively<T>(options: ProgressiveLoadOptions<T>): 
   const scheduler = new LodScheduler(
     lods.map((l) => l.name),
     options.maxConcurrent,
+    options.firstAlone,
   );
   const fetchImpl = options.fetchImpl ?? globalThis.fetch.bind(globalThis);
   const controllers = new Map<number, AbortController>();

@@ -7,6 +7,12 @@ import type { GLTF } from 'three/examples/jsm/loaders/GLTFLoader.js';
  * download, no re-parse). The pattern of three.js's webgl_loader_gltf_variants example.
  */
 const VARIANTS = 'KHR_materials_variants';
+/**
+ * Sent to the viewer's container by the product page when the shopper picks a variant to buy;
+ * `detail` is its name, the model's variant of the same name is shown. The container's
+ * `data-chosen-variant` holds the choice made before the viewer was there.
+ */
+export const VARIANT_CHOSEN = 'shop3d:variant-chosen';
 const SWITCH = 'shop3dSelectVariant';
 
 interface Mapping {

@@ -41,7 +41,7 @@ function lodsOf(scenario: string): readonly ManifestLod[] {
   return parseManifest(manifestJson(), `${server.url}${scenario}/manifest.json`).lods;
 }
 
-async function run(scenario: string, maxConcurrent: number, signal?: AbortSignal) {
+async function run(scenario: string, maxConcurrent: number, signal?: AbortSignal, firstAlone = false) {
   const trace: LodTrace = { lodsRequested: [], lodsShown: [], firstFrameAt: null };
   const shown: string[] = [];
   const discarded: string[] = [];
@@ -55,12 +55,19 @@ async function run(scenario: string, maxConcurrent: number, signal?: AbortSignal
     discard: (model) => discarded.push(model),
     trace,
     maxConcurrent,
+    firstAlone,
     ...(signal ? { signal } : {}),
   });
   return { result, trace, shown, discarded };
 }
 
 describe('loadProgressively', () => {
+  it('fetches the preview alone first: a fast standard waits for it and is shown after it', async () => {
+    const { trace, shown } = await run('previewLate', 3, undefined, true);
+    expect(trace.lodsRequested).toEqual(['preview', 'standard', 'high']);
+    expect(shown).toEqual(['preview', 'standard', 'high']);
+  });
+
   it('requests the preview first and shows every LOD coarse to fine', async () => {
     const { result, trace, shown } = await run('inOrder', 2);
     expect(trace.lodsRequested).toEqual(['preview', 'standard', 'high']);

@@ -4,8 +4,23 @@ import { LodScheduler } from '../../src/lod/scheduler';
 const LEVELS = ['preview', 'standard', 'high'];
 
 describe('LodScheduler', () => {
-  it('starts the preview first and never more than maxConcurrent at once', () => {
+  it('fetches the first LOD alone, then up to maxConcurrent once it is shown', () => {
     const s = new LodScheduler(LEVELS, 2);
+    expect(s.startNext()).toEqual([0]);
+    expect(s.startNext()).toEqual([]);
+    expect(s.arrived(0)).toEqual({ show: true, cancel: [] });
+    expect(s.startNext()).toEqual([1, 2]);
+  });
+
+  it('moves on alone to the next LOD when the first one fails', () => {
+    const s = new LodScheduler(LEVELS, 2);
+    expect(s.startNext()).toEqual([0]);
+    s.failed(0);
+    expect(s.startNext()).toEqual([1]);
+  });
+
+  it('starts the preview first and never more than maxConcurrent at once', () => {
+    const s = new LodScheduler(LEVELS, 2, false);
     expect(s.startNext()).toEqual([0, 1]);
     expect(s.startNext()).toEqual([]);
     expect(s.arrived(0)).toEqual({ show: true, cancel: [] });
@@ -26,7 +41,7 @@ describe('LodScheduler', () => {
   });
 
   it('never replaces a finer LOD with a coarser one that arrives late', () => {
-    const s = new LodScheduler(LEVELS, 3);
+    const s = new LodScheduler(LEVELS, 3, false);
     expect(s.startNext()).toEqual([0, 1, 2]);
     expect(s.arrived(2)).toEqual({ show: true, cancel: [0, 1] });
     expect(s.phase(0)).toBe('cancelled');
@@ -38,7 +53,7 @@ describe('LodScheduler', () => {
   });
 
   it('drops a coarse LOD that finishes after a finer one was shown', () => {
-    const s = new LodScheduler(LEVELS, 2);
+    const s = new LodScheduler(LEVELS, 2, false);
     s.startNext();
     expect(s.arrived(1)).toEqual({ show: true, cancel: [0] });
     expect(s.startNext()).toEqual([2]);
@@ -47,7 +62,7 @@ describe('LodScheduler', () => {
   });
 
   it('moves on to the next LOD when one fails, and reports when all are done', () => {
-    const s = new LodScheduler(LEVELS, 2);
+    const s = new LodScheduler(LEVELS, 2, false);
     s.startNext();
     s.failed(0);
     expect(s.shown).toBe(-1);

@@ -1,0 +1,185 @@
+"""`python -m bench.pages.bench_pages [--runs N] [--write-docs]`: shopper-perceived speed of the
+product pages, in Debian's headless Chromium against the local platform (local.platform.Platform,
+the code path of `./shop3d local`: DynamoDB Local, moto's S3, PostgreSQL, the page renderer, the
+built storefront), per sample product, network profile and page variant (bench/pages/profiles.py).
+
+Each load is a fresh browser context (empty cache) run by bench/pages/page_speed.mjs, which reads
+FCP and LCP (Paint Timing, Largest Contentful Paint), the poster's paint (its LCP entry), the
+viewer's User Timing marks (the first 3D frame, each LOD drawn), layout shift, and the bytes on
+the wire from CDP (in total and before the first 3D frame). The baseline variant is the
+single-page app's loading order, measured in the same run, so the figures print as ratios.
+
+--write-docs saves the figures to bench/pages/results.json and docs/pages.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import time
+import urllib.request
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Final
+
+from bench.pages.profiles import PROFILES, SHIPPED, VARIANTS, Profile, Variant
+from bench.pages.results import COMMITTED, FIGURES, render
+from handlers.asset.config import PipelineConfig
+from handlers.asset.pipeline import process_file
+from local.catalog_file import DEFAULT_CATALOG
+from local.platform import Platform, PlatformOptions
+from local.servers import REPO_ROOT
+from local.storefront_build import STOREFRONT
+
+RUNNER: Final = Path(__file__).with_name("page_speed.mjs")
+PRODUCTS: Final = ("IGEA-1", "HELMET-1")
+STATE_DIR: Final = REPO_ROOT / ".local" / "bench-pages"  # kept: the assets are made once
+WAIT_MS: Final = 90_000  # per load, for every LOD (the helmet's 1.8 MB on Slow 4G is ~10 s)
+POSTER_WAIT_S: Final = 900.0
+
+
+def _catalog(state_dir: Path) -> Path:
+    """The committed catalog with only the benched products, its models dir made absolute."""
+    catalog = json.loads(DEFAULT_CATALOG.read_text(encoding="utf-8"))
+    catalog["models_dir"] = str((DEFAULT_CATALOG.parent / catalog["models_dir"]).resolve())
+    catalog["products"] = [p for p in catalog["products"] if p["sku"] in PRODUCTS]
+    path = state_dir.with_name(state_dir.name + "-catalog.json")
+    path.write_text(json.dumps(catalog), encoding="utf-8")
+    return path
+
+
+def preview_bytes(catalog: Path) -> dict[str, dict[str, int]]:
+    """Each product's preview GLB as the asset pipeline writes it with Draco (what ships) and
+    with EXT_meshopt_compression: the lever a meshopt preview would pull (no Draco decoder
+    before the first frame; meshopt's decoder is in the viewer's chunk either way)."""
+    spec = json.loads(catalog.read_text(encoding="utf-8"))
+    sizes: dict[str, dict[str, int]] = {}
+    for product in spec["products"]:
+        model = Path(spec["models_dir"]) / product["model"]
+        sizes[product["sku"]] = {}
+        for compression in ("draco", "meshopt"):
+            config = replace(PipelineConfig(), compression=compression)
+            result = process_file(model, product["sku"], config)
+            preview = next(lod for lod in result.lods if lod.name == "preview")
+            sizes[product["sku"]][compression] = len(preview.data)
+    return sizes
+
+
+def _wait_for_posters(url: str, skus: list[str]) -> None:
+    """The poster job runs after publish, in the background: wait until every page has one."""
+    deadline = time.monotonic() + POSTER_WAIT_S
+    waiting = list(skus)
+    while waiting:
+        if time.monotonic() > deadline:
+            raise SystemExit(f"no poster for {', '.join(waiting)} after {POSTER_WAIT_S:.0f} s")
+        with urllib.request.urlopen(f"{url}products/{waiting[0]}", timeout=30) as reply:  # noqa: S310
+            page = reply.read().decode()
+        if 'data-testid="poster"' in page:
+            waiting.pop(0)
+        else:
+            time.sleep(2)
+
+
+def _load(url: str, sku: str, profile: Profile, variant: Variant) -> dict[str, Any]:
+    node = shutil.which("node")
+    if node is None:
+        raise SystemExit("node is not on PATH (Node.js 20+ runs the browser)")
+    spec = {
+        "url": f"{url}products/{sku}{variant.query()}",
+        "profile": {
+            "latency_ms": profile.latency_ms,
+            "down_kbps": profile.down_kbps,
+            "up_kbps": profile.up_kbps,
+        },
+        "headers": variant.headers(profile),
+        "spaShell": variant.spa_shell,
+        "shellPath": str(STOREFRONT / "dist" / "index.html"),
+        "waitMs": WAIT_MS,
+    }
+    done = subprocess.run(
+        [node, str(RUNNER), json.dumps(spec)],
+        capture_output=True,
+        text=True,
+        timeout=WAIT_MS / 1000 + 120,
+        check=False,
+        cwd=REPO_ROOT,
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"{RUNNER.name} failed:\n{done.stdout}\n{done.stderr}")
+    seen: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return seen
+
+
+def _median(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Each figure's median over the runs (None when a run lacks it); the rest from the first."""
+    row = dict(runs[0])
+    for key in FIGURES:
+        values = [r[key] for r in runs if r.get(key) is not None]
+        row[key] = statistics.median(values) if len(values) == len(runs) else None
+    row["errors"] = sorted({e for r in runs for e in r["errors"]})
+    row["fetched_twice"] = sorted({p for r in runs for p in r["fetched_twice"]})
+    row.pop("requests", None)
+    return row
+
+
+def measure(url: str, runs: int) -> dict[str, Any]:
+    loads: dict[str, dict[str, dict[str, Any]]] = {}
+    for profile in PROFILES:
+        for sku in PRODUCTS:
+            key = f"{profile.name}|{sku}"
+            loads[key] = {}
+            for variant in VARIANTS:
+                samples = [_load(url, sku, profile, variant) for _ in range(runs)]
+                loads[key][variant.name] = row = _median(samples)
+                print(
+                    f"{profile.name:8} {sku:9} {variant.name:22} first frame "
+                    f"{row['first_frame_ms']} ms, LCP {row['lcp_ms']} ms, "
+                    f"{row['bytes_before_first_frame']} B before, errors {row['errors']}",
+                    flush=True,
+                )
+    return loads
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=1, help="loads per cell (median)")
+    parser.add_argument("--state-dir", type=Path, default=STATE_DIR)
+    parser.add_argument("--write-docs", action="store_true")
+    args = parser.parse_args()
+    args.state_dir.mkdir(parents=True, exist_ok=True)
+    args.state_dir.chmod(0o755)  # PostgreSQL runs as its own user
+    catalog = _catalog(args.state_dir)
+    options = PlatformOptions(state_dir=args.state_dir, catalog=catalog, port=0)
+    load_before = os.getloadavg()[0]
+    platform = Platform(options).start()
+    try:
+        _wait_for_posters(platform.url, list(PRODUCTS))
+        loads = measure(platform.url, args.runs)
+    finally:
+        platform.stop()
+    load_after = os.getloadavg()[0]
+    version = subprocess.run(
+        ["/usr/bin/chromium", "--version"], capture_output=True, text=True, check=False
+    ).stdout.strip()
+    results = {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d"),
+        "runs": args.runs,
+        "chromium": version,
+        "cpus": os.cpu_count(),
+        "load_average_before_after": [round(load_before, 1), round(load_after, 1)],
+        "shipped": SHIPPED,
+        "loads": loads,
+        "preview_bytes": preview_bytes(catalog),
+    }
+    print(render(results))
+    if args.write_docs:
+        COMMITTED.publish(results)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,214 @@
+"""The page-speed benchmark's figures as data: `bench_pages --write-docs` saves one run to
+bench/pages/results.json and writes their rendering into docs/pages.md between markers;
+tests/unit/test_bench_docs.py renders the committed results again and compares.
+
+The targets are judged here, from the figures, on Slow 4G for the variant that ships: LCP at most
+2.0 s (the poster), the first 3D frame within 3.5 s, at most 350 KB before it, CLS at most 0.05.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Final
+
+from bench.pages.profiles import BASELINE, PROFILES, VARIANTS, Profile
+from offline.doc_blocks import DOCS, CommittedResults, GeneratedBlock, targets_table
+
+RESULTS = Path(__file__).resolve().parent / "results.json"
+COMMAND = "python -m bench.pages.bench_pages --write-docs"
+BLOCK = GeneratedBlock(DOCS / "pages.md", "pages-bench", COMMAND)
+# The figures a load reports (page_speed.mjs), medians over the runs.
+FIGURES: Final = (
+    "fcp_ms",
+    "lcp_ms",
+    "poster_ms",
+    "first_frame_ms",
+    "final_lod_ms",
+    "bytes_before_first_frame",
+    "total_bytes",
+    "cls",
+)
+TARGET_PROFILE: Final = "Slow 4G"
+LCP_TARGET_MS: Final = 2000.0
+FIRST_FRAME_TARGET_MS: Final = 3500.0
+BYTES_TARGET: Final = 350 * 1000
+CLS_TARGET: Final = 0.05
+
+
+def _s(ms: float | None) -> str:
+    return "-" if ms is None else f"{ms / 1000:.2f} s"
+
+
+def _kb(size: float | None) -> str:
+    return "-" if size is None else f"{size / 1000:,.0f} KB"
+
+
+def _ratio(value: float | None, base: float | None) -> str:
+    if value is None or base is None or value == 0:
+        return "-"
+    return f"{base / value:.1f}x"
+
+
+# What the bytes before the first frame were (page_speed.mjs' per-path counts), by part.
+PARTS: Final = (
+    ("Draco decoder", lambda path: path.startswith("/static/draco_")),
+    ("storefront code and CSS", lambda path: path.startswith("/static/")),
+    ("first LOD", lambda path: path.endswith(".glb")),
+    ("poster", lambda path: "/poster-" in path or "/thumbnail-" in path),
+    ("manifest", lambda path: "/manifest" in path),
+    ("API", lambda path: path.startswith("/api/")),
+    ("page HTML", lambda _path: True),
+)
+DRACO_DECODER: Final = PARTS[0][0]
+
+
+def by_part(before_by_path: dict[str, int]) -> dict[str, int]:
+    parts = {name: 0 for name, _ in PARTS}
+    for path, size in before_by_path.items():
+        name = next(name for name, matches in PARTS if matches(path))
+        parts[name] += size
+    return parts
+
+
+def _breakdown(results: dict[str, Any], skus: list[str]) -> list[str]:
+    shipped = results["shipped"]
+    rows = {
+        sku: by_part(results["loads"][f"{TARGET_PROFILE}|{sku}"][shipped]["before_by_path"])
+        for sku in skus
+    }
+    lines = [
+        f"What the bytes before the first 3D frame are (`{shipped}`, {TARGET_PROFILE}, the first "
+        "load of the cell):",
+        "",
+        "| part | " + " | ".join(skus) + " |",
+        "|---|" + "---|" * len(skus),
+    ]
+    for name, _ in PARTS:
+        lines.append(f"| {name} | " + " | ".join(_kb(rows[sku][name]) for sku in skus) + " |")
+    lines.append("")
+    previews = results["preview_bytes"]
+    lines += [
+        "The meshopt lever: the preview written by the asset pipeline with Draco (ships) and with "
+        "EXT_meshopt_compression, and what the bytes before the first frame would be with the "
+        "meshopt preview, computed from the measured load (minus the Draco decoder and the Draco "
+        "preview, plus the meshopt preview; not a browser load):",
+        "",
+        "| product | Draco preview | meshopt preview | Draco decoder before the first frame | "
+        "bytes before the first frame, measured / with meshopt (computed) |",
+        "|---|---|---|---|---|",
+    ]
+    for sku in skus:
+        measured = results["loads"][f"{TARGET_PROFILE}|{sku}"][shipped]["bytes_before_first_frame"]
+        draco, meshopt = previews[sku]["draco"], previews[sku]["meshopt"]
+        decoder = rows[sku][DRACO_DECODER]
+        lines.append(
+            f"| {sku} | {_kb(draco)} | {_kb(meshopt)} | {_kb(decoder)} | {_kb(measured)} / "
+            f"{_kb(measured - decoder - draco + meshopt)} |"
+        )
+    lines.append("")
+    return lines
+
+
+def _profile_line(profile: Profile) -> str:
+    return (
+        f"**{profile.name}**: {profile.down_kbps / 1000:g} Mbps down, "
+        f"{profile.up_kbps / 1000:g} Mbps up, {profile.latency_ms} ms RTT"
+    )
+
+
+def _lcp_element(row: dict[str, Any]) -> str:
+    url = row["lcp_url"]
+    return "text" if url is None else f"`{url.rsplit('/', 1)[-1]}`"
+
+
+def _table(loads: dict[str, dict[str, Any]], profile: Profile, sku: str) -> list[str]:
+    rows = loads[f"{profile.name}|{sku}"]
+    base = rows[BASELINE.name]
+    lines = [
+        f"{sku} on {profile.name}:",
+        "",
+        "| variant | FCP | LCP | poster | first 3D frame (LOD; baseline / this) | finest LOD drawn | "
+        "bytes before first frame | total bytes | CLS |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for variant in VARIANTS:
+        row = rows[variant.name]
+        first = f"{_s(row['first_frame_ms'])} ({row['first_lod']})"
+        if variant is not BASELINE:
+            first += f"; {_ratio(row['first_frame_ms'], base['first_frame_ms'])}"
+        final = f"{row['final_lod']} {_s(row['final_lod_ms'])}"
+        lines.append(
+            f"| {variant.name} | {_s(row['fcp_ms'])} | {_s(row['lcp_ms'])} | "
+            f"{_s(row['poster_ms'])} | {first} | {final} | "
+            f"{_kb(row['bytes_before_first_frame'])} | {_kb(row['total_bytes'])} | "
+            f"{row['cls']:.3f} |"
+        )
+    lines.append("")
+    return lines
+
+
+def render(results: dict[str, Any]) -> str:
+    loads = results["loads"]
+    skus = sorted({key.split("|", 1)[1] for key in loads})
+    loads_seen = ", ".join(f"{one:.1f}" for one in results["load_average_before_after"])
+    lines = [
+        f"One run of `python -m bench.pages.bench_pages --runs {results['runs']}` on "
+        f"{results['date']}: {results['chromium']} headless (SwiftShader: the CPU draws the "
+        f"frames, so the first-frame times move with the machine's load) on {results['cpus']} "
+        f"cores shared with other work (1-minute load average {loads_seen}, before and after), "
+        "against the local platform; each figure "
+        f"the median of {results['runs']} load(s), each in a fresh browser context (empty cache). "
+        "Times from navigation start; bytes on the wire (CDP), gzip as CloudFront compresses.",
+        "",
+        "Profiles: " + "; ".join(_profile_line(p) for p in PROFILES) + ".",
+        "",
+        "Variants:",
+        "",
+        *(f"- `{v.name}`: {v.what}" for v in VARIANTS),
+        "",
+    ]
+    for profile in PROFILES:
+        for sku in skus:
+            lines += _table(loads, profile, sku)
+    twice = sorted(
+        {p for rows in loads.values() for r in rows.values() for p in r["fetched_twice"]}
+    )
+    errors = sorted({e for rows in loads.values() for r in rows.values() for e in r["errors"]})
+    lines += [
+        "Fetched twice in one load (a preload not reused): "
+        + (", ".join(f"`{p}`" for p in twice) if twice else "nothing")
+        + ". Page errors: "
+        + ("; ".join(errors) if errors else "none")
+        + ".",
+        "",
+    ]
+    lines += _breakdown(results, skus)
+    targets = []
+    for sku in skus:
+        row = loads[f"{TARGET_PROFILE}|{sku}"][results["shipped"]]
+        lcp, first = row["lcp_ms"], row["first_frame_ms"]
+        before, cls = row["bytes_before_first_frame"], row["cls"]
+        targets += [
+            (
+                f"{sku}: LCP at most {LCP_TARGET_MS / 1000:g} s on {TARGET_PROFILE} "
+                f"(LCP element: {_lcp_element(row)})",
+                lcp is not None and lcp <= LCP_TARGET_MS,
+                _s(lcp),
+            ),
+            (
+                f"{sku}: first 3D frame within {FIRST_FRAME_TARGET_MS / 1000:g} s",
+                first is not None and first <= FIRST_FRAME_TARGET_MS,
+                _s(first),
+            ),
+            (
+                f"{sku}: at most {BYTES_TARGET // 1000} KB before the first 3D frame",
+                before is not None and first is not None and before <= BYTES_TARGET,
+                _kb(before),
+            ),
+            (f"{sku}: CLS at most {CLS_TARGET:g}", cls <= CLS_TARGET, f"{cls:.3f}"),
+        ]
+    lines += targets_table(targets)
+    return "\n".join(lines)
+
+
+COMMITTED = CommittedResults(RESULTS, BLOCK, render)
