@@ -11,6 +11,7 @@ from components.code_signing import CodeSigning, CodeSigningArgs
 from components.global_data import GlobalData, GlobalDataArgs
 from components.global_edge import GlobalEdge, GlobalEdgeArgs
 from components.identity import Identity, IdentityArgs
+from components.images import ContainerImages, ContainerImagesArgs
 from components.origin_secret import OriginSecret, OriginSecretArgs
 from components.security import AccountSecurity, AccountSecurityArgs
 
@@ -57,6 +58,12 @@ identity = Identity(
 cookie_key = make_cart_cookie_key(config, providers, data.key_arns)
 stripe_keys = make_stripe_keys(config, providers, data.key_arns)
 data_by_region = {region: data.region_outputs(region) for region in config.region_names}
+# Each container image built once in the primary region; ECR replication copies it to the rest.
+images = ContainerImages(
+    "images",
+    ContainerImagesArgs(config=config, providers=providers.by_region, key_arns=data.key_arns),
+    opts=providers.opts(config.primary.name),
+)
 cells = stamp_cells(
     config,
     providers,
@@ -66,6 +73,7 @@ cells = stamp_cells(
     signing,
     cookie_key,
     identity=identity.outputs,
+    images=images.regions,
     stripe_keys=stripe_keys,
 )
 # CloudFront, WAF and Route 53 in front of the cells (us-east-1 for the global parts).

@@ -9,7 +9,7 @@ from assembly.providers import RegionProviders
 from components.cell.alb import alb_port
 from components.cell_network import CellNetwork, CellNetworkArgs
 from components.code_signing import CodeSigning
-from components.interfaces import IdentityOutputs, RegionDataOutputs
+from components.interfaces import IdentityOutputs, RegionDataOutputs, RegionImages
 from components.naming import regional
 from components.origin_secret import CartCookieKey, OriginSecret, StripeKeys
 from components.regional_cell import RegionalCell, RegionalCellArgs
@@ -44,6 +44,7 @@ def stamp_cells(
     code_signing: CodeSigning,
     cookie_key: CartCookieKey,
     identity: IdentityOutputs,
+    images: Mapping[str, RegionImages],
     stripe_keys: StripeKeys | None = None,
 ) -> dict[str, RegionalCell]:
     return {
@@ -58,6 +59,7 @@ def stamp_cells(
                 cookie_key_arn=cookie_key.arn_in(region.name),
                 code_signing=code_signing.regions[region.name],
                 identity=identity,
+                images=images[region.name],
                 stripe_keys_arn=None if stripe_keys is None else stripe_keys.arn_in(region.name),
             ),
             opts=providers.opts(region.name),

@@ -31,8 +31,8 @@ import pulumi
 
 from lambda_packaging.errors import ArtifactError
 from lambda_packaging.handler_code import zip_handler_code
-from lambda_packaging.image_context import stage_image_context
-from lambda_packaging.paths import BUILD_DIR, DOCKERFILE
+from lambda_packaging.image_context import stage_image_context, stage_render_context
+from lambda_packaging.paths import BUILD_DIR, DOCKERFILE, RENDER_DOCKERFILE
 from lambda_packaging.record import BUILD_COMMAND, current_record
 from lambda_packaging.targets import (
     ARCHITECTURES,
@@ -81,7 +81,29 @@ class ContainerImage:
     platform: str  # "linux/arm64" | "linux/amd64"
     build_args: Mapping[str, str]
     repository_name: str
-    tag: str  # content tag: changes only when the code, the lock slice or the Dockerfile do
+    tag: str  # the digest of exactly the staged context and the Dockerfile (and the platform)
+
+
+def content_tag(prefix: str, context_digest: str, dockerfile: Path) -> tuple[str, bytes]:
+    """`<prefix>-<20 hex>` from the context's digest and the Dockerfile, and the full digest."""
+    digest = hashlib.sha256()
+    for part in (prefix, context_digest, _file_digest(dockerfile)):
+        digest.update(part.encode())
+    return f"{prefix}-{digest.hexdigest()[:20]}", digest.digest()
+
+
+def render_image() -> ContainerImage:
+    """The poster render job's image (x86_64 only: Debian's Chromium and NVIDIA's ECS AMI)."""
+    context, context_digest = stage_render_context()
+    tag, _ = content_tag("render-amd64", context_digest, RENDER_DOCKERFILE)
+    return ContainerImage(
+        context=context,
+        dockerfile=RENDER_DOCKERFILE,
+        platform="linux/amd64",
+        build_args={},
+        repository_name="shop3d-render",
+        tag=tag,
+    )
 
 
 @dataclass(frozen=True)
@@ -153,16 +175,14 @@ def _image_artifact(
 ) -> LambdaArtifact:
     # The handler's own context, and a tag from exactly its files (lambda_packaging/image_context).
     context, context_digest = stage_image_context(handler)
-    digest = hashlib.sha256()
-    for part in (architecture, context_digest, _file_digest(DOCKERFILE)):
-        digest.update(part.encode())
+    tag, digest = content_tag(architecture, context_digest, DOCKERFILE)
     image = ContainerImage(
         context=context,
         dockerfile=DOCKERFILE,
         platform="linux/arm64" if architecture == "arm64" else "linux/amd64",
         build_args={"HANDLER": handler, "ENTRY_POINT": ENTRY_POINTS[handler]},
         repository_name=f"shop3d-{handler}",
-        tag=f"{architecture}-{digest.hexdigest()[:20]}",
+        tag=tag,
     )
     return LambdaArtifact(
         name=handler,
@@ -171,7 +191,7 @@ def _image_artifact(
         handler=ENTRY_POINTS[handler],
         runtime=None,
         code=None,
-        sha256=base64.b64encode(digest.digest()).decode(),
+        sha256=base64.b64encode(digest).decode(),
         code_zipped_bytes=len(zipped.data),
         code_unzipped_bytes=zipped.unzipped_bytes,
         image=image,

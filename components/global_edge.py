@@ -21,7 +21,7 @@ import pulumi_aws as aws
 
 from components.cell.alb import alb_port
 from components.cell_network import HTTPS_PORT
-from components.edge import dns, waf
+from components.edge import dns, waf, zone_security
 from components.edge.distribution import (
     ApiOrigin,
     BucketOrigin,
@@ -87,6 +87,16 @@ class GlobalEdge(pulumi.ComponentResource):
             [config.domain, dns.subdomain(dns.WWW_LABEL, config.domain)] if config.domain else []
         )
         certificate = dns.cloudfront_certificate(self, zone, aliases) if zone else None
+        account_id = aws.get_caller_identity_output(
+            opts=pulumi.InvokeOutputOptions(parent=self)
+        ).account_id
+        signing = (
+            zone_security.zone_signing(self, zone, account_id, config.deletion_protection)
+            if zone is not None and config.dnssec
+            else None
+        )
+        if zone is not None and config.dns_query_logging:
+            zone_security.zone_query_logging(self, zone, account_id, config.log_retention_days)
 
         # The primary region's buckets, and the next region's to fail over to.
         origin_regions = [primary] if secondary is None else [primary, secondary]
@@ -199,6 +209,8 @@ class GlobalEdge(pulumi.ComponentResource):
             "storefrontBuckets": {r: site.bucket.id for r, site in sites.items()},
             "storefrontFiles": self.storefront_files,
             "webAclArn": firewall.acl.arn,
+            # The DS record for the registrar (None: the zone is not signed by the stack).
+            "dnssecDsRecord": signing.ds_record if signing is not None else None,
         }
         # Where `./shop3d failover` moves orders.<domain> (None: no domain, no record).
         self.outputs["ordersRecord"] = (

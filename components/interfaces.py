@@ -101,6 +101,16 @@ class RegionDataOutputs:
         return self.region == self.primary_region
 
 
+@dataclass(frozen=True)
+class RegionImages:
+    """The container images as one region's cell pulls them: digest refs in the region's own
+    repositories (built once in the primary, replicated to the others: components/images)."""
+
+    asset: pulumi.Output[str]  # the asset Lambda's image
+    asset_batch: pulumi.Output[str]  # the same with its entry point reset, for AWS Batch
+    render: pulumi.Output[str]  # the poster render job's image
+
+
 ValidationOption = aws.acm.outputs.CertificateDomainValidationOption
 
 

@@ -30,6 +30,7 @@ from components.interfaces import (
     IdentityOutputs,
     NetworkOutputs,
     RegionDataOutputs,
+    RegionImages,
 )
 from handlers.shared import tables
 from stack_config.config import RegionSettings, StackConfig
@@ -53,6 +54,8 @@ class RegionalCellArgs:
     code_signing: RegionCodeSigning
     # The user pool whose tokens the cart Lambda verifies.
     identity: IdentityOutputs
+    # The container images in this region's repositories (ContainerImages.regions[region]).
+    images: RegionImages
     # This region's copy of the stack's Stripe keys (StripeKeys.arn_in(region)); None: orders
     # are placed without payments.
     stripe_keys_arn: pulumi.Output[str] | None = None
@@ -105,7 +108,7 @@ class RegionalCell(pulumi.ComponentResource):
             ),
             lambda_dlq.arn,
         )
-        self.assets = asset_pipeline(ctx, lambda_dlq.arn)
+        self.assets = asset_pipeline(ctx, args.images, lambda_dlq.arn)
         self.load_balancer = cell_alb(ctx, args.origin_header_value, cart.function, config.web_tier)
         self.web = (
             web_tier(ctx, self.load_balancer.alb, self.load_balancer.web_target_group)

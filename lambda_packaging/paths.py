@@ -9,3 +9,4 @@ REPO_ROOT: Final = Path(__file__).resolve().parent.parent
 UV_LOCK: Final = REPO_ROOT / "uv.lock"
 BUILD_DIR: Final = REPO_ROOT / "build" / "lambda"  # code/ and deps/ zips (not committed)
 DOCKERFILE: Final = REPO_ROOT / "ci" / "lambda.Dockerfile"
+RENDER_DOCKERFILE: Final = REPO_ROOT / "handlers" / "asset" / "posters" / "Dockerfile"

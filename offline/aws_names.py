@@ -335,6 +335,15 @@ RULES: Final[dict[str, NameRule]] = {
         prefix_property=None,
         min_length=2,
     ),
+    "aws:route53/keySigningKey:KeySigningKey": NameRule(
+        "name",
+        128,
+        r"[A-Za-z0-9_]+",
+        "letters, digits, underscores",
+        "https://docs.aws.amazon.com/Route53/latest/APIReference/API_CreateKeySigningKey.html",
+        prefix_property=None,
+        min_length=3,
+    ),
     "aws:cognito/userPool:UserPool": NameRule(
         "name",
         128,
@@ -449,6 +458,11 @@ UNNAMED: Final[frozenset[str]] = frozenset(
         "aws:ec2/vpcEndpoint:VpcEndpoint",
         "aws:ecr/lifecyclePolicy:LifecyclePolicy",
         "aws:ecr/replicationConfiguration:ReplicationConfiguration",
+        # Named by the zone they act on.
+        "aws:route53/hostedZoneDnsSec:HostedZoneDnsSec",
+        "aws:route53/queryLog:QueryLog",
+        # PutResourcePolicy documents no length or character limit for policyName.
+        "aws:cloudwatch/logResourcePolicy:LogResourcePolicy",
         "aws:guardduty/detector:Detector",
         "aws:guardduty/detectorFeature:DetectorFeature",
         "aws:iam/rolePolicyAttachment:RolePolicyAttachment",

@@ -192,8 +192,22 @@ def _docker_image(args: pulumi.runtime.MockResourceArgs, region: str, physical: 
     return {"digest": digest, "ref": f"{str(tag).rsplit(':', 1)[0]}@{digest}"}
 
 
+def _replicated_image(args: pulumi.runtime.MockResourceArgs, region: str, physical: str) -> Outputs:
+    """ReplicatedImage: the digest in the region's repository, once it arrived."""
+    return {"ref": f"{args.inputs['repository_url']}@{args.inputs['digest']}"}
+
+
+def _key_signing_key(args: pulumi.runtime.MockResourceArgs, region: str, physical: str) -> Outputs:
+    """A KSK's DS record as Route 53 gives it: algorithm 13 (ECDSAP256SHA256), digest type 2
+    (SHA-256), for the zone's apex."""
+    digest = hashlib.sha256(str(args.inputs.get("hostedZoneId")).encode()).hexdigest().upper()
+    return {"dsRecord": f"{int(digest[:4], 16)} 13 2 {digest}", "keyTag": int(digest[:4], 16)}
+
+
 OUTPUTS.update(
     {
+        t.KEY_SIGNING_KEY: _key_signing_key,
+        t.DYNAMIC_RESOURCE: _replicated_image,
         t.LOAD_BALANCER: _load_balancer,
         t.TARGET_GROUP: _target_group,
         t.ECR_REPOSITORY: _ecr_repository,

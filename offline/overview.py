@@ -96,7 +96,8 @@ PARTS = (
         CELL,
         "asset pipeline\nSQS -> Lambda / Batch",
         "aws.compute.Batch",
-        "cell",
+        # The images component holds each region's repositories (components/images).
+        "cell|images",
         ("Lambda", "SQS", "Batch", "ECR"),
         r"asset.*|batch.*|render.*",
     ),
@@ -197,8 +198,9 @@ def overview(diagram: dict[str, Any], run: ProgramRun) -> dict[str, Any]:
         parts[overview_id] = part
         of[node_id] = overview_id
     kms = next(p for p in PARTS if p.kind == "kms")
+    # The data keys; the zone's DNSSEC signing key (the edge's) is Route 53's detail.
     for key in run.resources:
-        if key.type_ in KMS_KEYS:
+        if key.type_ in KMS_KEYS and "GlobalData" in (key.parent or ""):
             members[_node_id(kms, "")].append(f"{key.region}/{key.name}")
             parts[_node_id(kms, "")] = kms
     kinds = {overview_id: part.kind for overview_id, part in parts.items()}

@@ -125,6 +125,13 @@ SQS_QUEUE: Final = "aws:sqs/queue:Queue"
 SQS_QUEUE_POLICY: Final = "aws:sqs/queuePolicy:QueuePolicy"
 SQS_REDRIVE_POLICY: Final = "aws:sqs/redrivePolicy:RedrivePolicy"
 DOCKER_IMAGE: Final = "docker-build:index:Image"
+# A Pulumi dynamic resource (components/images/replica.py: ReplicatedImage).
+DYNAMIC_RESOURCE: Final = "pulumi-python:dynamic:Resource"
+ECR_REPLICATION: Final = "aws:ecr/replicationConfiguration:ReplicationConfiguration"
+KEY_SIGNING_KEY: Final = "aws:route53/keySigningKey:KeySigningKey"
+HOSTED_ZONE_DNSSEC: Final = "aws:route53/hostedZoneDnsSec:HostedZoneDnsSec"
+QUERY_LOG: Final = "aws:route53/queryLog:QueryLog"
+LOG_RESOURCE_POLICY: Final = "aws:cloudwatch/logResourcePolicy:LogResourcePolicy"
 AWS_PROVIDER: Final = "pulumi:providers:aws"
 RANDOM_PASSWORD: Final = "random:index/randomPassword:RandomPassword"  # noqa: S105 (a type token)
 

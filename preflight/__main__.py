@@ -16,7 +16,7 @@ def stack_checks(stack: str, account: Account) -> list[Check]:
     """The checks of a stack's config file (Pulumi.<stack>.yaml with Pulumi.yaml's defaults)."""
     prefix = qualified("")
     raw = {k[len(prefix) :]: v for k, v in stack_config(stack).items() if k.startswith(prefix)}
-    return run_checks(account, parse_config(raw))
+    return run_checks(account, parse_config(raw), stack)
 
 
 def main(argv: list[str]) -> int:

@@ -12,7 +12,12 @@ import dns.exception
 import dns.resolver
 from botocore.exceptions import BotoCoreError, ClientError
 
-from preflight.checks import LAMBDA_CONCURRENCY_QUOTA, ZoneFacts
+from preflight.checks import (
+    LAMBDA_CONCURRENCY_QUOTA,
+    EmailIdentityFacts,
+    ReplicationRule,
+    ZoneFacts,
+)
 
 T = TypeVar("T")
 
@@ -88,3 +93,33 @@ class AwsAccount:
         except BotoCoreError:
             return None
         return True
+
+    def email_identity(self, region: str, identity: str) -> EmailIdentityFacts | bool | None:
+        try:
+            found = self._client("sesv2", region).get_email_identity(EmailIdentity=identity)
+        except ClientError as error:
+            return False if _code(error) == "NotFoundException" else None
+        except BotoCoreError:
+            return None
+        return EmailIdentityFacts(verified_for_sending=bool(found.get("VerifiedForSendingStatus")))
+
+    def ses_production_access(self, region: str) -> bool | None:
+        details = _or_none(lambda: self._client("sesv2", region).get_account())
+        return None if details is None else bool(details.get("ProductionAccessEnabled"))
+
+    def ecr_replication_rules(self, region: str) -> tuple[ReplicationRule, ...] | None:
+        registry = _or_none(lambda: self._client("ecr", region).describe_registry())
+        if registry is None:
+            return None
+        rules = registry.get("replicationConfiguration", {}).get("rules", [])
+        return tuple(
+            ReplicationRule(
+                destinations=tuple(d["region"] for d in rule.get("destinations", [])),
+                prefixes=tuple(
+                    f["filter"]
+                    for f in rule.get("repositoryFilters", [])
+                    if f.get("filterType") == "PREFIX_MATCH"
+                ),
+            )
+            for rule in rules
+        )

@@ -11,6 +11,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final, Protocol
 
+from components.cell.orders import SENDER_LOCAL_PART
+from components.images import repository_prefix
 from components.security import BACKED_UP_TYPES
 from stack_config.config import StackConfig
 
@@ -30,6 +32,21 @@ class ZoneFacts:
     name_servers: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class EmailIdentityFacts:
+    """An SES v2 identity already in a region (GetEmailIdentity)."""
+
+    verified_for_sending: bool
+
+
+@dataclass(frozen=True)
+class ReplicationRule:
+    """One rule of a registry's replication configuration (DescribeRegistry)."""
+
+    destinations: tuple[str, ...]  # regions (of this account)
+    prefixes: tuple[str, ...]  # PREFIX_MATCH filters; () replicates every repository
+
+
 class Account(Protocol):
     """What the checks ask the account; None where the answer could not be read."""
 
@@ -39,6 +56,10 @@ class Account(Protocol):
     def guardduty_detectors(self, region: str) -> tuple[str, ...] | None: ...
     def backup_opt_in(self, region: str) -> dict[str, bool] | None: ...
     def shield_subscribed(self) -> bool | None: ...
+    # False: the identity is not in the region (None: could not be read).
+    def email_identity(self, region: str, identity: str) -> EmailIdentityFacts | bool | None: ...
+    def ses_production_access(self, region: str) -> bool | None: ...
+    def ecr_replication_rules(self, region: str) -> tuple[ReplicationRule, ...] | None: ...
 
 
 @dataclass(frozen=True)
@@ -215,13 +236,133 @@ def shield(account: Account, config: StackConfig) -> list[Check]:
     return [Check("shield", "account", True, "Shield Advanced subscription active")]
 
 
-def run_checks(account: Account, config: StackConfig) -> list[Check]:
+def sender(config: StackConfig) -> str | None:
+    """The address order notifications (payment confirmations, expiries) are mailed from."""
+    return f"{SENDER_LOCAL_PART}@{config.domain}" if config.domain else None
+
+
+def email_identity(account: Account, config: StackConfig, region: str) -> list[Check]:
+    """Each cell creates the SES domain identity its notifications send from (identities are
+    regional). One already there fails that CreateEmailIdentity (AlreadyExistsException)."""
+    if not config.domain:
+        return []  # no domain: no identity, notifications are not wired
+    name, domain = "ses-identity", config.domain
+    found = account.email_identity(region, domain)
+    if found is None:
+        return [_unreadable(name, region, f"the SES identity {domain}", "ses:GetEmailIdentity")]
+    if found is False:
+        return [
+            Check(
+                name,
+                region,
+                True,
+                f"the stack creates {domain} (sender {sender(config)}) and its DKIM records",
+            )
+        ]
+    state = (
+        "verified"
+        if isinstance(found, EmailIdentityFacts) and found.verified_for_sending
+        else "not verified"
+    )
+    return [
+        Check(
+            name,
+            region,
+            False,
+            f"the SES identity {domain} already exists here ({state}): creating the stack's fails",
+            "adopt it before the first deploy: pulumi import "
+            f"aws:sesv2/emailIdentity:EmailIdentity cell-{region}-orders-email-identity {domain} "
+            f"(or delete it: aws sesv2 delete-email-identity --region {region} "
+            f"--email-identity {domain})",
+        )
+    ]
+
+
+def ses_sandbox(account: Account, config: StackConfig, region: str) -> list[Check]:
+    if not config.domain:
+        return []
+    name = "ses-production-access"
+    access = account.ses_production_access(region)
+    if access is None:
+        return [_unreadable(name, region, "the SES account details", "ses:GetAccount")]
+    if not access:
+        return [
+            Check(
+                name,
+                region,
+                False,
+                f"SES is in the sandbox here: {sender(config)} mails verified addresses only, "
+                "so shoppers get no order e-mails",
+                f"request production access: aws sesv2 put-account-details --region {region} "
+                "--production-access-enabled --mail-type TRANSACTIONAL --website-url "
+                f"https://{config.domain} --use-case-description '<order confirmations>'",
+                blocker=False,
+            )
+        ]
+    return [Check(name, region, True, "SES production access (out of the sandbox)")]
+
+
+def ecr_replication(account: Account, config: StackConfig, stack: str) -> list[Check]:
+    """The primary registry's replication configuration: one per account and region, so a
+    managed one replaces whatever rules are there, and an existing one must copy this stack's
+    repositories to every other region of the stack (components/images)."""
+    if not config.secondaries:
+        return []
+    name, region = "ecr-replication", config.primary.name
+    rules = account.ecr_replication_rules(region)
+    if rules is None:
+        return [_unreadable(name, region, "the ECR registry settings", "ecr:DescribeRegistry")]
+    prefix = repository_prefix(stack)
+    wanted = {r.name for r in config.secondaries}
+    covered = {
+        destination
+        for rule in rules
+        if not rule.prefixes or any(prefix.startswith(p) for p in rule.prefixes)
+        for destination in rule.destinations
+    }
+    if config.ecr_replication == "manage":
+        if rules:
+            return [
+                Check(
+                    name,
+                    region,
+                    False,
+                    f"the registry already replicates ({len(rules)} rule(s)): the stack's "
+                    "configuration would replace them",
+                    "set shop3d:ecrReplication to existing and add a rule copying "
+                    f"{prefix}* to {', '.join(sorted(wanted))} to the owner's configuration",
+                )
+            ]
+        return [Check(name, region, True, "the stack writes the registry's replication rule")]
+    missing = sorted(wanted - covered)
+    if missing:
+        return [
+            Check(
+                name,
+                region,
+                False,
+                f"the registry's replication does not copy {prefix}* to {', '.join(missing)}: "
+                "those cells would wait for images that never arrive",
+                f"add a rule to the registry's replication in {region} copying repositories "
+                f"prefixed {prefix} to {', '.join(missing)}, or set shop3d:ecrReplication to "
+                "manage",
+            )
+        ]
+    return [Check(name, region, True, f"the registry copies {prefix}* to every other region")]
+
+
+def run_checks(account: Account, config: StackConfig, stack: str | None = None) -> list[Check]:
+    """Every check; `stack` names the repositories (default: the environment's name)."""
     regions: Sequence[str] = config.region_names
     checks: list[Check] = [lambda_concurrency(account, config, r) for r in regions]
     checks += hosted_zone(account, config)
     checks += [guardduty(account, config, r) for r in regions]
     checks += [backup_settings(account, config, r) for r in regions]
     checks += shield(account, config)
+    for region in regions:
+        checks += email_identity(account, config, region)
+        checks += ses_sandbox(account, config, region)
+    checks += ecr_replication(account, config, stack or config.environment)
     return checks
 
 
@@ -239,4 +380,12 @@ def report(checks: Sequence[Check]) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["Account", "Check", "ZoneFacts", "report", "run_checks"]
+__all__ = [
+    "Account",
+    "Check",
+    "EmailIdentityFacts",
+    "ReplicationRule",
+    "ZoneFacts",
+    "report",
+    "run_checks",
+]

@@ -166,6 +166,10 @@ class StackConfig:
     asset_max_concurrency: int = 5
     guard_duty: Singleton = "manage"
     backup_region_settings: Singleton = "manage"
+    ecr_replication: Singleton = "manage"
+    # The hosted zone's DNSSEC signing and query logging (with a domain only).
+    dnssec: bool = False
+    dns_query_logging: bool = False
 
     @property
     def primary(self) -> RegionSettings:
@@ -561,6 +565,9 @@ def parse_config(raw: Mapping[str, object]) -> StackConfig:
         backup_region_settings=_as_choice(
             "backupRegionSettings", value("backupRegionSettings"), SINGLETON_CHOICES
         ),
+        dnssec=_as_bool("dnssec", value("dnssec")),
+        dns_query_logging=_as_bool("dnsQueryLogging", value("dnsQueryLogging")),
+        ecr_replication=_as_choice("ecrReplication", value("ecrReplication"), SINGLETON_CHOICES),
         asset_max_concurrency=_as_int("assetMaxConcurrency", value("assetMaxConcurrency"), 2, 1000),
         asset_batch_threshold_mb=_as_int(
             "assetBatchThresholdMb", value("assetBatchThresholdMb"), 1, 1024

@@ -267,6 +267,24 @@ KEYS: tuple[KeySpec, ...] = (
     ),
     KeySpec("alarmEmail", "string", "E-mail subscribed to each region's alarm topic."),
     KeySpec(
+        "dnssec",
+        "string",
+        "true, false or preset. DNSSEC signing of the hosted zone (with shop3d:domain): a "
+        "us-east-1 KMS signing key, a key-signing key and signing on the zone. The stack "
+        "output dnssecDsRecord is the DS record to publish at the registrar; until it is "
+        "there resolvers treat the zone as unsigned. Turning it off: remove the DS record "
+        "first and wait for its TTL.",
+        from_preset=PRESET,
+    ),
+    KeySpec(
+        "dnsQueryLogging",
+        "string",
+        "true, false or preset. Route 53 query logging of the hosted zone (with "
+        "shop3d:domain) to the us-east-1 log group /aws/route53/<domain>, kept "
+        "logRetentionDays.",
+        from_preset=PRESET,
+    ),
+    KeySpec(
         "guardDuty",
         "string",
         "GuardDuty detector of each region: manage (the stack creates it and its features) or "
@@ -281,6 +299,17 @@ KEYS: tuple[KeySpec, ...] = (
         "AWS Backup region settings (one per account and region): manage (the stack opts "
         "Aurora, RDS and DynamoDB in) or existing (the account's owner manages them; "
         "`./shop3d preflight` checks those three are opted in).",
+        "manage",
+    ),
+    KeySpec(
+        "ecrReplication",
+        "string",
+        "ECR replication configuration of the primary region's registry (one per account and "
+        "region; it copies the container images, built once there, to the other regions): "
+        "manage (the stack writes it, replacing any rules already there) or existing (another "
+        "stack or the account's owner keeps it; it must copy repositories prefixed "
+        "shop3d-<stack>- to every other region of this stack, which `./shop3d preflight` "
+        "checks).",
         "manage",
     ),
     KeySpec(

@@ -35,6 +35,9 @@ PRESETS: Final[dict[Environment, dict[str, object]]] = {
         "renderCompute": "cpu",
         "priceClass": "PriceClass_100",
         "replicationTimeControl": False,
+        # A dev stack's zone (when it has a domain) is disposable: neither signed nor logged.
+        "dnssec": False,
+        "dnsQueryLogging": False,
         # The Vite dev server of the storefront.
         "authCallbackUrls": ["http://localhost:5173/api/account/callback"],
     },
@@ -74,6 +77,8 @@ PRESETS: Final[dict[Environment, dict[str, object]]] = {
         "renderCompute": "gpu",
         "priceClass": "PriceClass_All",
         "replicationTimeControl": True,
+        "dnssec": True,
+        "dnsQueryLogging": True,
         "authCallbackUrls": [],
     },
 }

@@ -18,11 +18,11 @@ import pulumi_aws as aws
 
 from components import iam
 from components.artifacts import lambda_artifact
-from components.cell.asset_image import asset_image
 from components.cell.batch import AssetBatch, asset_batch
 from components.cell.context import CellContext
 from components.cell.lambdas import CellFunction, FunctionSpec, cell_function
 from components.cell.render_batch import render_batch
+from components.interfaces import RegionImages
 from handlers.shared import env, storage, tables
 from handlers.shared.functions import ASSET_MEMORY_MB, ASSET_TIMEOUT_SECONDS
 from lambda_packaging.targets import handler_architecture
@@ -45,7 +45,6 @@ class AssetPipeline:
     dead_letter_queue: aws.sqs.Queue
     function: CellFunction
     batch: AssetBatch
-    repository: aws.ecr.Repository
 
 
 def _data_statements(ctx: CellContext) -> list[iam.Statement]:
@@ -91,31 +90,18 @@ def _environment(ctx: CellContext) -> dict[str, pulumi.Input[str]]:
     }
 
 
-def asset_pipeline(ctx: CellContext, lambda_dead_letter_arn: pulumi.Input[str]) -> AssetPipeline:
+def asset_pipeline(
+    ctx: CellContext, images: RegionImages, lambda_dead_letter_arn: pulumi.Input[str]
+) -> AssetPipeline:
     # The asset may run on another architecture than the stack's (see PINNED_ARCHITECTURES).
     architecture = handler_architecture("asset", ctx.config.lambda_architecture)
     artifact = lambda_artifact("asset", architecture)
-    if artifact.image is None:
-        # The Batch route needs the image whatever the Lambda ships as.
-        raise ValueError(
-            "the asset artifact has no container image; the Batch route needs one: "
-            "see components/artifacts.py"
-        )
-    repository, image_ref = asset_image(ctx, artifact.image)
     data_statements = _data_statements(ctx)
     environment = _environment(ctx)
     batch = asset_batch(
-        ctx,
-        artifact.architecture,
-        artifact.image,
-        image_ref,
-        repository,
-        environment,
-        data_statements,
+        ctx, artifact.architecture, images.asset_batch, environment, data_statements
     )
-    render = render_batch(
-        ctx, batch.hosts, repository, artifact.image.tag, environment, data_statements
-    )
+    render = render_batch(ctx, batch.hosts, images.render, environment, data_statements)
 
     dead_letter = aws.sqs.Queue(
         ctx.name("asset-dlq"),
@@ -226,7 +212,7 @@ def asset_pipeline(ctx: CellContext, lambda_dead_letter_arn: pulumi.Input[str]) 
             ],
         ),
         dead_letter_arn=lambda_dead_letter_arn,
-        image_uri=image_ref if artifact.package_type == "Image" else None,
+        image_uri=images.asset if artifact.package_type == "Image" else None,
     )
     aws.lambda_.EventSourceMapping(
         ctx.name("asset", "queue-mapping"),
@@ -247,5 +233,4 @@ def asset_pipeline(ctx: CellContext, lambda_dead_letter_arn: pulumi.Input[str]) 
         dead_letter_queue=dead_letter,
         function=function,
         batch=batch,
-        repository=repository,
     )

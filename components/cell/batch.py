@@ -4,7 +4,7 @@ environment in the private subnets, running the asset image's `python -m handler
 
 The image is the asset Lambda's image with the entry point reset: Lambda's base image starts
 the runtime interface client, which takes exactly one argument (the handler) and cannot run a
-command. The reset is one inline layer on top of the pushed image, built next to it.
+command. The reset is one inline layer on top of the pushed image (components/images).
 """
 
 from __future__ import annotations
@@ -16,11 +16,8 @@ from typing import Final
 
 import pulumi
 import pulumi_aws as aws
-import pulumi_docker_build as docker_build
 
 from components import iam
-from components.artifacts import ContainerImage
-from components.cell.asset_image import pushed_image
 from components.cell.context import CellContext
 from stack_config.config import Architecture
 
@@ -66,26 +63,6 @@ class JobRoles:
     # The roles' policies: a job definition depends on them, so a job submitted right after
     # the deploy runs with complete roles.
     grants: list[pulumi.Resource]
-
-
-def _batch_image(
-    ctx: CellContext,
-    image: ContainerImage,
-    lambda_image_ref: pulumi.Output[str],
-    repository: aws.ecr.Repository,
-) -> pulumi.Output[str]:
-    return pushed_image(
-        ctx,
-        ctx.name("asset", "batch-image"),
-        repository,
-        pulumi.Output.concat(repository.repository_url, ":", image.tag, "-batch"),
-        # The inline Dockerfile copies nothing: a small folder keeps the uploaded context tiny.
-        context=str(image.dockerfile.parent),
-        dockerfile=docker_build.DockerfileArgs(
-            inline=lambda_image_ref.apply(lambda ref: f"FROM {ref}\nENTRYPOINT []\n")
-        ),
-        platform=image.platform,
-    )
 
 
 def _instance_profile(ctx: CellContext) -> aws.iam.InstanceProfile:
@@ -274,13 +251,10 @@ def container_properties(
 def asset_batch(
     ctx: CellContext,
     architecture: Architecture,
-    image: ContainerImage,
-    lambda_image_ref: pulumi.Output[str],
-    repository: aws.ecr.Repository,
+    batch_image: pulumi.Output[str],
     environment: Mapping[str, pulumi.Input[str]],
     data_statements: Sequence[iam.Statement],
 ) -> AssetBatch:
-    batch_image = _batch_image(ctx, image, lambda_image_ref, repository)
     hosts = BatchHosts(_instance_profile(ctx), _launch_template(ctx))
     compute = spot_environment(
         ctx, ctx.name("batch", "spot"), hosts, INSTANCE_FAMILIES[architecture], "ECS_AL2023"

@@ -4,22 +4,20 @@ asset service after publish). `renderCompute: gpu` runs it on g-family spot inst
 ECS GPU AMI (one GPU per job); `cpu` on compute spot with SwiftShader.
 
 The image (handlers/asset/posters/Dockerfile: Debian's Chromium, node with playwright-core, the
-built storefront, the asset handlers) is built from the repository by `pulumi up`.
+built storefront, the asset handlers) is built once in the primary region and replicated
+(components/images).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Final
 
 import pulumi
 import pulumi_aws as aws
-import pulumi_docker_build as docker_build
 
 from components import iam
-from components.cell.asset_image import pushed_image
 from components.cell.batch import (
     BatchHosts,
     container_properties,
@@ -32,8 +30,6 @@ from handlers.shared import env
 from handlers.shared.posters import ATTEMPTS
 from stack_config.config import RenderCompute
 
-REPO: Final = Path(__file__).resolve().parents[2]
-DOCKERFILE: Final = REPO / "handlers" / "asset" / "posters" / "Dockerfile"
 # x86_64 only: Debian's Chromium and NVIDIA's ECS AMI are both built for it.
 INSTANCE_TYPES: Final[Mapping[RenderCompute, tuple[str, ...]]] = {
     "gpu": ("g6", "g5", "g4dn"),  # NVIDIA L4 / A10G / T4, the cheapest g families on spot
@@ -56,23 +52,10 @@ class RenderBatch:
     job_definition: aws.batch.JobDefinition
 
 
-def _render_image(ctx: CellContext, repository: aws.ecr.Repository, tag: str) -> pulumi.Output[str]:
-    return pushed_image(
-        ctx,
-        ctx.name("render", "image"),
-        repository,
-        pulumi.Output.concat(repository.repository_url, ":", tag, "-render"),
-        context=str(REPO),
-        dockerfile=docker_build.DockerfileArgs(location=str(DOCKERFILE)),
-        platform="linux/amd64",
-    )
-
-
 def render_batch(
     ctx: CellContext,
     hosts: BatchHosts,
-    repository: aws.ecr.Repository,
-    tag: str,
+    image: pulumi.Output[str],
     environment: Mapping[str, pulumi.Input[str]],
     data_statements: Sequence[iam.Statement],
 ) -> RenderBatch:
@@ -89,7 +72,7 @@ def render_batch(
     roles = job_roles(ctx, "render", data_statements)
     properties = container_properties(
         ctx,
-        _render_image(ctx, repository, tag),
+        image,
         roles,
         {**environment, env.RENDER_COMPUTE: compute},
         REQUIREMENTS[compute],

@@ -658,6 +658,12 @@ NO_CHARGE = (
     "pulumi:",
     "aws:signer/",
     "aws:lambda/codeSigningConfig:",  # Signer is free for Lambda; so are configs
+    "aws:ecr/replicationConfiguration:",  # the copies bill as storage in each repository
+    "aws:route53/keySigningKey:",  # DNSSEC signing is free; its KMS key is priced
+    "aws:route53/hostedZoneDnsSec:",
+    "aws:route53/queryLog:",  # free; the log group's ingestion is the regional logs line
+    "aws:cloudwatch/logResourcePolicy:",
+    "pulumi-python:dynamic:",  # ReplicatedImage: a wait, nothing in AWS
 )
 
 

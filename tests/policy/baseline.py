@@ -542,6 +542,42 @@ def baseline() -> list[Resource]:
             dimensions={"RuleName": "findings-rule"},
         ),
     ]
+    # The shop's zone: one record, signed (Route 53 DNSSEC docs: an ECC_NIST_P256 SIGN_VERIFY
+    # key that dnssec-route53.amazonaws.com may use) and query-logged.
+    resources += [
+        res(t.DNS_RECORD, "apex", zoneId="Z1", type="A"),
+        res(
+            t.KMS_KEY,
+            "dnssec-key",
+            protect=True,
+            customerMasterKeySpec="ECC_NIST_P256",
+            keyUsage="SIGN_VERIFY",
+            deletionWindowInDays=30,
+            policy=json.dumps(
+                {
+                    "Statement": [
+                        {
+                            "Sid": "Route53DnssecSigns",
+                            "Effect": "Allow",
+                            "Principal": {"Service": "dnssec-route53.amazonaws.com"},
+                            "Action": ["kms:DescribeKey", "kms:GetPublicKey", "kms:Sign"],
+                            "Resource": "*",
+                            "Condition": {"StringEquals": {"aws:SourceAccount": "111122223333"}},
+                        }
+                    ]
+                }
+            ),
+        ),
+        res(
+            t.KEY_SIGNING_KEY,
+            "dnssec-ksk",
+            hostedZoneId="Z1",
+            keyManagementServiceArn="dnssec-key",
+            status="ACTIVE",
+        ),
+        res(t.HOSTED_ZONE_DNSSEC, "dnssec", hostedZoneId="Z1", signingStatus="SIGNING"),
+        res(t.QUERY_LOG, "query-log", zoneId="Z1", cloudwatchLogGroupArn="query-logs"),
+    ]
     # The Aurora cluster is selected by ARN rather than by tag: both joins are exercised.
     resources.append(
         res(

@@ -225,6 +225,9 @@ BREAKERS: dict[str, Breaker] = {
         "web-template", blockDeviceMappings=[{"ebs": {"encrypted": "true", "kmsKeyId": KEY_ARN}}]
     ),
     "autoscaling-group-tags": change("web-asg", tags=[]),
+    # Route 53
+    "route53-dnssec": change("dnssec-key", customerMasterKeySpec="SYMMETRIC_DEFAULT"),
+    "route53-query-logging": drop("query-log"),
     "eventbridge-failed-invocations-alarm": drop("findings-failed"),
     "kms-eventbridge-unconditioned": change(
         "key",
@@ -453,3 +456,19 @@ def test_a_global_secondary_may_run_one_instance_but_not_none_and_the_writer_two
     assert headless == ["secondary cluster orders-eu has 0 instance(s); run at least 1"]
     single_writer = findings_of(without(baseline(), "orders-2"), "aurora-multi-az")
     assert single_writer == ["writer's cluster orders has 1 instance(s); run at least 2"]
+
+
+def test_an_unsigned_zone_fails_dnssec_and_a_key_route53_may_not_use_too() -> None:
+    """Route 53 Developer Guide, "Working with customer managed keys for DNSSEC": the key must
+    let dnssec-route53.amazonaws.com DescribeKey, GetPublicKey and Sign."""
+    (unsigned,) = findings_of(without(baseline(), "dnssec"), "route53-dnssec")
+    assert "zone Z1 is not signed" in unsigned
+    closed = patch(baseline(), "dnssec-key", policy=json.dumps({"Statement": []}))
+    (refused,) = findings_of(closed, "route53-dnssec")
+    assert "kms:DescribeKey, kms:GetPublicKey, kms:Sign" in refused
+
+
+def test_a_stack_without_records_needs_no_zone_signing_or_query_log() -> None:
+    bare = without(baseline(), "apex", "dnssec", "dnssec-ksk", "query-log")
+    for name in ("route53-dnssec", "route53-query-logging"):
+        assert findings_of(bare, name) == []

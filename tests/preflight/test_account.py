@@ -1,6 +1,7 @@
-"""AwsAccount against moto's server where moto answers (Route 53, GuardDuty, Shield); where it
-does not (Service Quotas and Lambda account settings, Backup region settings) the answer is
-None, which the checks report as unreadable rather than as a pass."""
+"""AwsAccount against moto's server where moto answers (Route 53, GuardDuty, Shield, SES v2
+identities, ECR registry settings); where it does not (Service Quotas and Lambda account
+settings, Backup region settings, SES v2 GetAccount) the answer is None, which the checks
+report as unreadable rather than as a pass."""
 
 from __future__ import annotations
 
@@ -60,3 +61,41 @@ def test_answers_moto_cannot_give_are_none_not_guesses(session: Any) -> None:
     account = AwsAccount(session)
     assert account.lambda_concurrency_quota(REGION) is None
     assert account.backup_opt_in(REGION) is None
+    assert account.ses_production_access(REGION) is None
+
+
+def test_the_senders_domain_identity_is_found_only_where_it_exists(session: Any) -> None:
+    domain = f"shop-{uuid.uuid4().hex[:8]}.example.com"
+    account = AwsAccount(session)
+    assert account.email_identity(REGION, domain) is False
+    session.client("sesv2", region_name=REGION).create_email_identity(EmailIdentity=domain)
+    found = account.email_identity(REGION, domain)
+    assert found is not None and found is not False
+    assert account.email_identity("ap-southeast-2", domain) is False
+    stack = parse_config(
+        {"regions": [REGION, "ap-southeast-2"], "domain": domain, "hostedZoneId": "Z1"}
+    )
+    checks = {c.scope: c for c in run_checks(account, stack) if c.name == "ses-identity"}
+    assert checks[REGION].blocks and "pulumi import" in checks[REGION].fix
+    assert checks["ap-southeast-2"].passed and f"orders@{domain}" in checks["ap-southeast-2"].detail
+
+
+def test_the_registrys_replication_rules_are_read_as_ecr_describes_them(session: Any) -> None:
+    region = "ca-central-1"
+    ecr = session.client("ecr", region_name=region)
+    account = AwsAccount(session)
+    ecr.put_replication_configuration(
+        replicationConfiguration={
+            "rules": [
+                {
+                    "destinations": [{"region": "eu-west-1", "registryId": "123456789012"}],
+                    "repositoryFilters": [{"filter": "shop3d-", "filterType": "PREFIX_MATCH"}],
+                }
+            ]
+        }
+    )
+    (rule,) = account.ecr_replication_rules(region) or ()
+    assert rule.destinations == ("eu-west-1",) and rule.prefixes == ("shop3d-",)
+    stack = parse_config({"regions": [region, "eu-west-1"], "ecrReplication": "existing"})
+    (check,) = [c for c in run_checks(account, stack) if c.name == "ecr-replication"]
+    assert check.passed and "shop3d-dev-*" in check.detail

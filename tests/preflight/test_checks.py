@@ -9,7 +9,14 @@ from dataclasses import dataclass, field
 import pytest
 
 from preflight.__main__ import stack_checks
-from preflight.checks import Check, ZoneFacts, report, run_checks
+from preflight.checks import (
+    Check,
+    EmailIdentityFacts,
+    ReplicationRule,
+    ZoneFacts,
+    report,
+    run_checks,
+)
 from stack_config.config import StackConfig, parse_config
 
 NAME_SERVERS = ("ns-1.awsdns-01.org", "ns-2.awsdns-02.co.uk", "ns-3.awsdns-03.com")
@@ -23,6 +30,10 @@ class StatedAccount:
     detectors: tuple[str, ...] | None = ()
     opt_in: dict[str, bool] | None = None
     shield: bool | None = False
+    # By region; a region not listed has no identity.
+    identities: dict[str, EmailIdentityFacts] = field(default_factory=dict)
+    production_access: bool | None = True
+    replication: tuple[ReplicationRule, ...] | None = ()
 
     def lambda_concurrency_quota(self, region: str) -> int | None:
         return self.quota
@@ -41,6 +52,15 @@ class StatedAccount:
 
     def shield_subscribed(self) -> bool | None:
         return self.shield
+
+    def email_identity(self, region: str, identity: str) -> EmailIdentityFacts | bool | None:
+        return self.identities.get(region, False)
+
+    def ses_production_access(self, region: str) -> bool | None:
+        return self.production_access
+
+    def ecr_replication_rules(self, region: str) -> tuple[ReplicationRule, ...] | None:
+        return self.replication
 
 
 def config(**raw: object) -> StackConfig:
@@ -145,3 +165,63 @@ def test_the_prod_stack_file_is_checked_with_its_zone_and_three_regions() -> Non
         "ap-southeast-2",
     ]
     assert not any(c.blocks for c in checks)
+
+
+ZONE = {"Z1": ZoneFacts("shop.example.com", NAME_SERVERS)}
+WITH_DOMAIN = {"domain": "shop.example.com", "hostedZoneId": "Z1"}
+
+
+def test_the_notifications_sender_identity_is_checked_in_every_region() -> None:
+    checks = only(run_checks(StatedAccount(zones=ZONE), config(**WITH_DOMAIN)), "ses-identity")
+    assert [c.scope for c in checks] == ["us-east-1", "eu-west-1"]
+    assert all(c.passed and "orders@shop.example.com" in c.detail for c in checks)
+
+
+def test_an_identity_already_in_a_region_blocks_and_says_how_to_adopt_it() -> None:
+    account = StatedAccount(zones=ZONE, identities={"eu-west-1": EmailIdentityFacts(True)})
+    (passed, blocked) = only(run_checks(account, config(**WITH_DOMAIN)), "ses-identity")
+    assert passed.passed and blocked.blocks and blocked.scope == "eu-west-1"
+    assert "already exists here (verified)" in blocked.detail
+    assert (
+        "pulumi import aws:sesv2/emailIdentity:EmailIdentity "
+        "cell-eu-west-1-orders-email-identity shop.example.com"
+    ) in blocked.fix
+
+
+def test_the_ses_sandbox_is_a_warning_naming_the_sender() -> None:
+    account = StatedAccount(zones=ZONE, production_access=False)
+    checks = only(run_checks(account, config(**WITH_DOMAIN)), "ses-production-access")
+    assert len(checks) == 2 and all(not c.passed and not c.blocks for c in checks)
+    assert "orders@shop.example.com" in checks[0].detail
+    assert "put-account-details --region us-east-1" in checks[0].fix
+
+
+def test_without_a_domain_no_ses_check_runs() -> None:
+    checks = run_checks(StatedAccount(production_access=None), config())
+    assert only(checks, "ses-identity") == only(checks, "ses-production-access") == []
+
+
+def test_a_managed_replication_blocks_over_rules_another_owner_wrote() -> None:
+    theirs = (ReplicationRule(destinations=("us-west-2",), prefixes=("team-a-",)),)
+    (check,) = only(run_checks(StatedAccount(replication=theirs), config()), "ecr-replication")
+    assert check.blocks and check.scope == "us-east-1"
+    assert "shop3d:ecrReplication to existing" in check.fix and "shop3d-dev-*" in check.fix
+    (free,) = only(run_checks(StatedAccount(replication=()), config()), "ecr-replication")
+    assert free.passed
+
+
+def test_an_existing_replication_must_copy_the_stacks_prefix_to_every_secondary() -> None:
+    stack = config(environment="prod", ecrReplication="existing", **WITH_DOMAIN)
+    partial = (ReplicationRule(destinations=("eu-west-1",), prefixes=("shop3d-",)),)
+    account = StatedAccount(zones=ZONE, replication=partial)
+    (check,) = only(run_checks(account, stack, "prod"), "ecr-replication")
+    assert check.blocks and "ap-southeast-2" in check.detail and "eu-west-1" not in check.detail
+    whole = (*partial, ReplicationRule(destinations=("ap-southeast-2",), prefixes=()))
+    account = StatedAccount(zones=ZONE, replication=whole)
+    (check,) = only(run_checks(account, stack, "prod"), "ecr-replication")
+    assert check.passed
+
+
+def test_a_single_region_stack_needs_no_replication() -> None:
+    checks = run_checks(StatedAccount(replication=None), config(regions=["eu-west-1"]))
+    assert only(checks, "ecr-replication") == []

@@ -108,3 +108,33 @@ def test_editing_one_cart_file_changes_only_the_cart_code_and_its_functions(
         + ["cell-us-east-1-search-projection"]
     )
     assert changed == expected
+
+
+def test_editing_the_storefront_rebuilds_only_the_render_image_and_what_pulls_it(
+    tmp_path: Path,
+) -> None:
+    """The render image's tag hashes its own context (the storefront's build inputs and the
+    asset handlers): a storefront edit rebuilds it once, in the primary, and the other regions
+    wait for the new replica; the asset images, built from the asset handler's context, stay.
+    An edit outside every image's context (ci/) changes nothing at all."""
+    copy = _copy_of_the_repository(tmp_path / "repo")
+    overrides: dict[str, object] = {"storefrontDist": "skip"}
+    before = _inputs_in(copy, "dev", overrides)
+    unrelated = copy / "ci" / "driver.py"
+    unrelated.write_text(unrelated.read_text() + "\n# an edit no image contains\n")
+    assert _inputs_in(copy, "dev", overrides) == before
+    edited = copy / "storefront" / "src" / "main.ts"
+    edited.write_text(edited.read_text() + "\n// an edit in the render image's context\n")
+    after = _inputs_in(copy, "dev", overrides)
+
+    assert before.keys() == after.keys()
+    changed = sorted(urn.rsplit("::", 1)[1] for urn in before if before[urn] != after[urn])
+    primary, secondary = "us-east-1", "eu-west-1"
+    assert changed == sorted(
+        [
+            f"images-{primary}-render-image",
+            f"images-{secondary}-render-image-replica",
+            f"cell-{primary}-render-job",
+            f"cell-{secondary}-render-job",
+        ]
+    )
