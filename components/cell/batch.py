@@ -248,6 +248,30 @@ def container_properties(
     )
 
 
+def job_definition(
+    ctx: CellContext,
+    part: str,
+    physical: str,
+    properties: pulumi.Input[str],
+    roles: JobRoles,
+    retry: aws.batch.JobDefinitionRetryStrategyArgs,
+    timeout_seconds: int = JOB_TIMEOUT_SECONDS,
+) -> aws.batch.JobDefinition:
+    """An EC2 container job of the cell, each try bounded by `timeout_seconds`."""
+    return aws.batch.JobDefinition(
+        ctx.name(part, "job"),
+        name=ctx.physical(physical),
+        type="container",
+        platform_capabilities=["EC2"],
+        container_properties=properties,
+        timeout=aws.batch.JobDefinitionTimeoutArgs(attempt_duration_seconds=timeout_seconds),
+        retry_strategy=retry,
+        propagate_tags=True,
+        # A job submitted right after the deploy runs with complete roles.
+        opts=ctx.opts(depends_on=roles.grants),
+    )
+
+
 def asset_batch(
     ctx: CellContext,
     architecture: Architecture,
@@ -270,26 +294,14 @@ def asset_batch(
         DEFAULT_COMMAND,
         "asset",
     )
-    definition = aws.batch.JobDefinition(
-        ctx.name("batch", "job"),
-        name=ctx.physical("asset-batch"),
-        type="container",
-        platform_capabilities=["EC2"],
-        container_properties=properties,
-        timeout=aws.batch.JobDefinitionTimeoutArgs(attempt_duration_seconds=JOB_TIMEOUT_SECONDS),
-        retry_strategy=aws.batch.JobDefinitionRetryStrategyArgs(
-            attempts=JOB_ATTEMPTS,
-            evaluate_on_exits=[
-                aws.batch.JobDefinitionRetryStrategyEvaluateOnExitArgs(
-                    on_status_reason=SPOT_RECLAIMED, action="RETRY"
-                ),
-                aws.batch.JobDefinitionRetryStrategyEvaluateOnExitArgs(
-                    on_reason="*", action="EXIT"
-                ),
-            ],
-        ),
-        propagate_tags=True,
-        # A job submitted right after the deploy runs with complete roles.
-        opts=ctx.opts(depends_on=roles.grants),
+    retry = aws.batch.JobDefinitionRetryStrategyArgs(
+        attempts=JOB_ATTEMPTS,
+        evaluate_on_exits=[
+            aws.batch.JobDefinitionRetryStrategyEvaluateOnExitArgs(
+                on_status_reason=SPOT_RECLAIMED, action="RETRY"
+            ),
+            aws.batch.JobDefinitionRetryStrategyEvaluateOnExitArgs(on_reason="*", action="EXIT"),
+        ],
     )
+    definition = job_definition(ctx, "batch", "asset-batch", properties, roles, retry)
     return AssetBatch(job_queue=queue, job_definition=definition, hosts=hosts)

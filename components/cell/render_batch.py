@@ -21,6 +21,7 @@ from components import iam
 from components.cell.batch import (
     BatchHosts,
     container_properties,
+    job_definition,
     job_queue,
     job_roles,
     spot_environment,
@@ -79,17 +80,10 @@ def render_batch(
         DEFAULT_COMMAND,
         "render",
     )
-    definition = aws.batch.JobDefinition(
-        ctx.name("render", "job"),
-        name=ctx.physical("render"),
-        type="container",
-        platform_capabilities=["EC2"],
-        container_properties=properties,
-        timeout=aws.batch.JobDefinitionTimeoutArgs(attempt_duration_seconds=JOB_TIMEOUT_SECONDS),
-        # Every failure is retried (a crashed Chromium, a reclaimed spot host); after the last
-        # the product stays READY without posters (the job never touched its manifest).
-        retry_strategy=aws.batch.JobDefinitionRetryStrategyArgs(attempts=ATTEMPTS),
-        propagate_tags=True,
-        opts=ctx.opts(depends_on=roles.grants),
+    # Every failure is retried (a crashed Chromium, a reclaimed spot host); after the last
+    # the product stays READY without posters (the job never touched its manifest).
+    retry = aws.batch.JobDefinitionRetryStrategyArgs(attempts=ATTEMPTS)
+    definition = job_definition(
+        ctx, "render", "render", properties, roles, retry, JOB_TIMEOUT_SECONDS
     )
     return RenderBatch(job_queue=queue, job_definition=definition)
