@@ -66,8 +66,7 @@ def _draw_calls(models: list[dict[str, Any]]) -> list[str]:
         "draw_calls" in t for m in models for lod in m["lods"] for t in lod["tools"].values()
     ):
         return []
-    # Ours first, then the peers by name: the same order before and after results.json's sorted keys.
-    tools = sorted(models[0]["lods"][0]["tools"], key=lambda tool: (tool != "ours", tool))
+    tools = list(models[0]["lods"][0]["tools"])
     return [
         "",
         "Draw calls (primitives drawn) per LOD: " + ", ".join(tools) + ".",
