@@ -46,22 +46,24 @@ def _kb(size: int) -> str:
     return f"{size / 1000:.1f} kB"
 
 
+def _loaded(name: str) -> str:
+    if name in _EVERY_PAGE:
+        return "every page"
+    if name == "poster.js":
+        return "by the poster renderer only"
+    if name.startswith("draco_"):
+        # Shipped copies the Draco loader picks from (WebAssembly where supported).
+        return "where a model is shown, if the Draco loader picks it"
+    return "where a model is shown"
+
+
 def render(files: list[BuiltFile]) -> str:
     lines = [
         "| file (hash left out) | loaded | size | gzipped |",
         "|---|---|---|---|",
     ]
     for f in files:
-        loaded = (
-            "every page"
-            if f.name in _EVERY_PAGE
-            else "by the poster renderer only"
-            if f.name == "poster.js"
-            # Shipped copies the Draco loader picks from (WebAssembly where supported).
-            else "where a model is shown, if the Draco loader picks it"
-            if f.name.startswith("draco_")
-            else "where a model is shown"
-        )
+        loaded = _loaded(f.name)
         lines.append(f"| `{f.name}` | {loaded} | {_kb(f.size)} | {_kb(f.gzipped)} |")
     return "\n".join(lines)
 
