@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from '../../src/api/client';
@@ -26,7 +27,8 @@ beforeAll(async () => {
       return;
     }
     if (url.startsWith('/paged/')) {
-      // A product list in pages, as the cart API pages its by-status index.
+      // A product list in pages, as the cart API pages its by-status index: the shape of the
+      // API's own OpenAPI document (docs/cart-openapi.json, `Products`; checked below).
       pagedUrls.push(url);
       const next = url.includes('cursor=') ? null : 'c2/+=';
       res.setHeader('Content-Type', 'application/json');
@@ -73,6 +75,10 @@ describe('ApiClient against a server speaking the cart contract', () => {
     expect(first).toMatchObject({ products: [{ sku: 'CHAIR-1' }], next_cursor: 'c2/+=' });
     const second = await paged.listProducts({ category: 'lighting', cursor: first.next_cursor });
     expect(second).toMatchObject({ products: [{ sku: 'LAMP-2' }], next_cursor: null });
+    const openapi = JSON.parse(readFileSync(new URL('../../../docs/cart-openapi.json', import.meta.url), 'utf-8')) as {
+      components: { schemas: { Products: { required: string[] } } };
+    };
+    expect(openapi.components.schemas.Products.required.sort()).toEqual(Object.keys(first).sort());
     expect(pagedUrls).toEqual(['/paged/api/products?category=lighting&limit=1', '/paged/api/products?category=lighting&cursor=c2%2F%2B%3D']);
   });
 
