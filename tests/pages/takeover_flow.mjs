@@ -19,7 +19,9 @@ try {
   // main.ts removes the embedded data once it has taken it over.
   await page.waitForFunction(() => document.getElementById('page-data') === null);
   await page.click('[data-testid="add-to-cart"]');
-  await page.waitForFunction(() => document.querySelector('[data-testid="add-to-cart-status"]')?.textContent !== '');
+  // The outcome, not the in-progress text: the button is enabled again once the answer is shown.
+  await page.waitForFunction(() => document.querySelector('[data-testid="add-to-cart"]')?.disabled === false
+    && document.querySelector('[data-testid="add-to-cart-status"]')?.textContent !== '');
   result.withJs = {
     requests: requests.slice(),
     heading: await page.textContent('h1'),
