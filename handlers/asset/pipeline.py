@@ -127,6 +127,17 @@ def real_scale(lo: Any, hi: Any, product: tuple[float, float, float] | None) -> 
     return max(product) / extent if extent > 0 else 1.0
 
 
+def load_native_libraries(config: PipelineConfig) -> None:
+    """Loads, on this thread, the native libraries the encoders load. The USDZ writer's first
+    `import pxr` and meshoptimizer's ctypes library, loaded by two encoder threads at once,
+    deadlocked (one thread in dlopen waiting for the GIL that pxr's initialisers need, the other
+    holding it while waiting for the dynamic loader's lock: every meshopt run of the CLI hung)."""
+    import pxr.Usd  # noqa: F401
+
+    if config.compression == "meshopt":
+        import meshoptimizer  # noqa: F401
+
+
 def describe_scene(scene: Scene) -> dict[str, Any]:
     """What of the upload is kept (names, variants, attribution) and dropped, for the seller."""
     variants = scene.extensions.get(VARIANTS, {}).get("variants", [])
@@ -178,6 +189,7 @@ def process_file(
     # only once the LOD after it is built, so the two largest simplifications (the source and
     # the high LOD) never run beside an encode: an encode beside them measured 8.2-8.9x the
     # input's size in peak memory on 4.3M triangles, against 6.5-7.1x this way.
+    load_native_libraries(config)
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="encode") as encoders:
         pending, previous = [], None
 
