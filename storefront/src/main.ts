@@ -1,23 +1,27 @@
 import { ApiClient } from './api/client';
 import type { Cart } from './api/types';
 import { itemCount, type AppContext, type Page } from './pages/context';
-import { accountPage, resetPage, signUpPage } from './pages/account';
-import { adminEditPage, adminListPage } from './pages/admin';
 import { cartPage } from './pages/cart';
-import { orderPage } from './pages/order';
-import { paymentPage } from './pages/payment';
 import { productPage } from './pages/product';
 import { productsPage } from './pages/products';
 import { takePageData, type PageData } from './pages/pageData';
 import { go, NAVIGATE_EVENT, parseRoute, type Route, siteRoot } from './router';
 import { enhanceSearchBox } from './search/searchBox';
-import { searchPage } from './search/searchPage';
 import { h } from './ui/dom';
 import { errorBox } from './ui/errorBox';
 import './styles.css';
 
 /** Set once this browser has used a cart, so the header badge is filled in on later visits. */
 const HAS_CART_KEY = 'shop3d.hasCart';
+
+/**
+ * A page whose code is fetched the first time it is shown: the account, admin, order, payment
+ * and search pages stay out of the first bundle, so a product page's first 3D frame does not
+ * wait for them (bench/pages).
+ */
+function later<M>(load: () => Promise<M>, page: (module: M) => Page): Page {
+  return async (ctx, outlet, signal) => page(await load())(ctx, outlet, signal);
+}
 
 function pageFor(route: Route, data: PageData | null): Page {
   switch (route.page) {
@@ -28,21 +32,21 @@ function pageFor(route: Route, data: PageData | null): Page {
     case 'cart':
       return cartPage;
     case 'order':
-      return orderPage(route.orderId);
+      return later(() => import('./pages/order'), (m) => m.orderPage(route.orderId));
     case 'checkout':
-      return paymentPage(route.orderId);
+      return later(() => import('./pages/payment'), (m) => m.paymentPage(route.orderId));
     case 'account':
-      return accountPage;
+      return later(() => import('./pages/account'), (m) => m.accountPage);
     case 'sign-up':
-      return signUpPage;
+      return later(() => import('./pages/account'), (m) => m.signUpPage);
     case 'reset':
-      return resetPage;
+      return later(() => import('./pages/account'), (m) => m.resetPage);
     case 'search':
-      return searchPage(location.search);
+      return later(() => import('./search/searchPage'), (m) => m.searchPage(location.search));
     case 'admin':
-      return adminListPage;
+      return later(() => import('./pages/admin'), (m) => m.adminListPage);
     case 'admin-product':
-      return adminEditPage(route.sku);
+      return later(() => import('./pages/admin'), (m) => m.adminEditPage(route.sku));
     case 'not-found':
       return async (_ctx, outlet) => {
         outlet.replaceChildren(h('h1', {}, 'Not found'), h('p', {}, `No page at ${route.path}.`));

@@ -1,7 +1,7 @@
 import type { Object3D, WebGLRenderer } from 'three';
 import { DRACO_GLTF_CONFIG, DRACOLoader } from 'three/examples/jsm/loaders/DRACOLoader.js';
 import { GLTFLoader } from 'three/examples/jsm/loaders/GLTFLoader.js';
-import { MeshoptDecoder } from 'three/examples/jsm/libs/meshopt_decoder.module.js';
+import type { MeshoptDecoder } from 'three/examples/jsm/libs/meshopt_decoder.module.js';
 import { attachVariantSwitch } from './variants';
 
 /**
@@ -15,8 +15,49 @@ export function createGltfLoader(): { loader: GLTFLoader; dispose: () => void } 
   draco.setDecoderPath(DRACO_GLTF_CONFIG);
   const loader = new GLTFLoader();
   loader.setDRACOLoader(draco);
-  loader.setMeshoptDecoder(MeshoptDecoder);
+  loader.setMeshoptDecoder(lazyMeshoptDecoder());
   return { loader, dispose: () => draco.dispose() };
+}
+
+/**
+ * The meshopt decoder, fetched only when a GLB has EXT_meshopt_compression buffer views: the
+ * asset service writes Draco by default, so its ~8 KB (gzip) stay off the first frame's path
+ * (bench/pages). GLTFLoader checks `supported` when it meets the extension, then calls
+ * `decodeGltfBufferAsync` (GLTFMeshoptCompression in three's GLTFLoader.js).
+ */
+export function lazyMeshoptDecoder(): typeof MeshoptDecoder {
+  let decoder: Promise<typeof MeshoptDecoder> | null = null;
+  const load = (): Promise<typeof MeshoptDecoder> => {
+    decoder ??= import('three/examples/jsm/libs/meshopt_decoder.module.js').then(async ({ MeshoptDecoder: real }) => {
+      if (!real.supported) {
+        throw new Error('EXT_meshopt_compression needs WebAssembly, which this browser lacks');
+      }
+      await real.ready;
+      return real;
+    });
+    return decoder;
+  };
+  return {
+    supported: true,
+    get ready() {
+      return load().then(() => undefined);
+    },
+    useWorkers: (count: number) => void load().then((real) => real.useWorkers(count)),
+    decodeVertexBuffer: () => {
+      throw new Error('decode through decodeGltfBufferAsync');
+    },
+    decodeIndexBuffer: () => {
+      throw new Error('decode through decodeGltfBufferAsync');
+    },
+    decodeIndexSequence: () => {
+      throw new Error('decode through decodeGltfBufferAsync');
+    },
+    decodeGltfBuffer: () => {
+      throw new Error('decode through decodeGltfBufferAsync');
+    },
+    decodeGltfBufferAsync: (count, size, source, mode, filter) =>
+      load().then((real) => real.decodeGltfBufferAsync(count, size, source, mode, filter)),
+  };
 }
 
 /** Parses GLB bytes; `url` is the GLB's own URL, for any external resources it names. */

@@ -9,7 +9,7 @@ import {
   WebGLRenderer,
   type Object3D,
 } from 'three';
-import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
+import type { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
 import { disposeObject } from './gltf';
 import { addLighting, isSoftwareRenderer } from './lighting';
 
@@ -27,7 +27,11 @@ export class ModelViewer {
   private readonly renderer: WebGLRenderer;
   private readonly scene = new Scene();
   private readonly camera = new PerspectiveCamera(40, 1, 0.01, 1000);
-  private readonly controls: OrbitControls;
+  // Fetched after the first frame (attachControls): nobody drags an empty box, and its code
+  // would otherwise share the slow link with the first LOD (bench/pages).
+  private controls: OrbitControls | null = null;
+  private readonly framing = { target: new Vector3(), minDistance: 0, maxDistance: Infinity };
+  private readonly software: boolean;
   private readonly resizeObserver: ResizeObserver;
   private model: Object3D | null = null;
   private framePending = false;
@@ -54,14 +58,9 @@ export class ModelViewer {
     this.renderer.outputColorSpace = SRGBColorSpace;
     this.renderer.toneMapping = ACESFilmicToneMapping;
 
-    const software = isSoftwareRenderer(this.renderer);
-    this.canvas.dataset.lighting = addLighting(this.scene, this.renderer, software);
+    this.software = isSoftwareRenderer(this.renderer);
+    this.canvas.dataset.lighting = addLighting(this.scene, this.renderer, this.software);
     this.scene.background = transparent ? null : new Color(VIEWER_BACKGROUND);
-
-    this.controls = new OrbitControls(this.camera, this.canvas);
-    // Damping renders frames for a second after each drag: too dear when the CPU draws them.
-    this.controls.enableDamping = !software;
-    this.controls.addEventListener('change', () => this.requestRender());
 
     this.resizeObserver = new ResizeObserver(() => this.resize());
     this.resizeObserver.observe(container);
@@ -118,7 +117,7 @@ export class ModelViewer {
   dispose(): void {
     this.disposed = true;
     this.resizeObserver.disconnect();
-    this.controls.dispose();
+    this.controls?.dispose();
     if (this.model !== null) {
       disposeObject(this.model, this.renderer);
     }
@@ -136,10 +135,35 @@ export class ModelViewer {
     this.camera.far = distance * 100;
     this.camera.position.copy(center).add(new Vector3(0.4, 0.3, 1).normalize().multiplyScalar(distance));
     this.camera.updateProjectionMatrix();
-    this.controls.target.copy(center);
-    this.controls.minDistance = radius * 0.5;
-    this.controls.maxDistance = distance * 4;
-    this.controls.update();
+    this.camera.lookAt(center);
+    this.framing.target.copy(center);
+    this.framing.minDistance = radius * 0.5;
+    this.framing.maxDistance = distance * 4;
+    if (this.controls !== null) {
+      this.applyFraming(this.controls);
+    }
+  }
+
+  private applyFraming(controls: OrbitControls): void {
+    controls.target.copy(this.framing.target);
+    controls.minDistance = this.framing.minDistance;
+    controls.maxDistance = this.framing.maxDistance;
+    controls.update();
+  }
+
+  /** Orbit controls, once the first frame is up; `data-controls=ready` on the canvas then. */
+  private async attachControls(): Promise<void> {
+    const { OrbitControls } = await import('three/examples/jsm/controls/OrbitControls.js');
+    if (this.disposed) {
+      return;
+    }
+    const controls = new OrbitControls(this.camera, this.canvas);
+    // Damping renders frames for a second after each drag: too dear when the CPU draws them.
+    controls.enableDamping = !this.software;
+    controls.addEventListener('change', () => this.requestRender());
+    this.controls = controls;
+    this.applyFraming(controls);
+    this.canvas.dataset.controls = 'ready';
   }
 
   private resize(): void {
@@ -165,7 +189,7 @@ export class ModelViewer {
       return;
     }
     // With damping, update() keeps firing 'change' until the motion settles.
-    this.controls.update();
+    this.controls?.update();
     this.renderer.render(this.scene, this.camera);
     const lod = this.canvas.dataset.lod;
     if (this.model !== null && lod !== undefined && this.canvas.dataset.drawnLod !== lod) {
@@ -179,6 +203,7 @@ export class ModelViewer {
       if (window.__shop3d) {
         window.__shop3d.firstFrameAt = performance.now();
       }
+      this.attachControls().catch((failure: unknown) => console.error('orbit controls did not load', failure));
     }
   }
 }

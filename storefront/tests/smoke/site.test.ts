@@ -124,7 +124,14 @@ describe('storefront in headless Chromium', () => {
     expect(stats.colours).toBeGreaterThan(100); // textured and lit, not a flat silhouette
     await page.screenshot({ path: join(ARTIFACTS, 'product-page-desktop.png') });
 
+    // Code the first frame does not need stays off the wire: the meshopt decoder (these LODs
+    // are Draco) and the pages this visit never showed; orbit controls load after the frame.
+    const scripts = server.requests.filter((r) => r.includes('/static/') && r.endsWith('.js')).map((r) => r.split('/').at(-1)!);
+    expect(scripts.filter((name) => /^(meshopt_decoder|admin|payment|searchPage|account)[.-]/.test(name))).toEqual([]);
+    expect(scripts.some((name) => name.startsWith('OrbitControls-'))).toBe(true);
+
     // Orbit controls: a drag turns the model, so the picture changes.
+    await canvas.and(page.locator('[data-controls=ready]')).waitFor();
     const area = (await canvas.boundingBox())!;
     await page.mouse.move(area.x + area.width / 2, area.y + area.height / 2);
     await page.mouse.down();
