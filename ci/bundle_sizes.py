@@ -20,8 +20,20 @@ BLOCK = GeneratedBlock(
     DOCS / "storefront.md", "bundle-sizes", "python -m ci.bundle_sizes --write-docs"
 )
 _HASHED = re.compile(r"^(?P<stem>.+)-[A-Za-z0-9_-]{8}(?P<suffix>\.[a-z0-9]+)$")
-# Loaded on every page, or only where a model is shown (the viewer's chunks, decoders).
-_EVERY_PAGE = ("main.js", "main.css")
+# Loaded on every page (preload-helper: Vite's helper for main.js's lazy imports), or only where
+# a model is shown (the viewer's chunks, decoders), or later (the chunks main.ts and the viewer
+# import lazily: storefront/src/main.ts `later`, viewer/gltf.ts, viewer/modelViewer.ts).
+_EVERY_PAGE = ("main.js", "main.css", "preload-helper.js")
+_LATER = {
+    "OrbitControls.js": "where a model is shown, after its first frame",
+    "meshopt_decoder.module.js": "where a model is shown, only if it is meshopt-compressed",
+    "account.js": "on the account pages",
+    "accounts.js": "on the account and admin pages",
+    "admin.js": "on the admin pages",
+    "order.js": "on an order's page",
+    "payment.js": "on the payment step",
+    "searchPage.js": "on the search page",
+}
 
 
 @dataclass(frozen=True)
@@ -49,6 +61,8 @@ def _kb(size: int) -> str:
 def _loaded(name: str) -> str:
     if name in _EVERY_PAGE:
         return "every page"
+    if name in _LATER:
+        return _LATER[name]
     if name == "poster.js":
         return "by the poster renderer only"
     if name.startswith("draco_"):

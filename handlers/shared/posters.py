@@ -10,7 +10,7 @@ original is never rewritten); the catalog's `manifest_key` then moves to it, con
       "images": [                        # every role x width x format; urls relative to
         {"role": "poster", "width": 1200, "height": 1200,            # the manifest, like lods
          "type": "image/avif", "url": "poster-1200.<12 hex>.avif", "bytes": 48213},
-        {"role": "poster", "width": 800, ...},
+        {"role": "poster", "width": 900, ...},
         {"role": "thumbnail", "width": 480, ...}, {"role": "thumbnail", "width": 240, ...}
       ]
     }
@@ -28,12 +28,12 @@ from typing import Any, Final, Literal
 POSTERS: Final = "posters"
 POSTER_LOD: Final = "standard"
 POSTER_PX: Final = 1200
-# A step between the thumbnails and the poster: a phone's product box (100vw, 412 CSS px at DPR
-# 2) needs about 824 px. Chromium takes the smaller of two neighbouring candidates while the
-# geometric mean of their densities is at least the DPR (PickBestImageCandidate in Blink's
-# html_srcset_parser.cc): with only 480 and 1200 that phone fetched the 1200 (2.1x the pixels);
-# with 800 it fetches the 800 (bench/pages: the poster's bytes before the first 3D frame).
-POSTER_STEP_PX: Final = (800,)
+# A step between the thumbnails and the poster, for phones: the product box is 100vw, and a
+# phone at DPR 2 up to 450 CSS px wide needs at most 900 px. Chromium takes the smallest
+# candidate whose density reaches the DPR (measured with Debian's Chromium 156: a 412 px DPR-2
+# viewport took the 1200 beside an 800, and takes a 900): without the step that phone fetched
+# the 1200 (1.8x the 900's pixels) before its first 3D frame (bench/pages).
+POSTER_STEP_PX: Final = (900,)
 THUMBNAIL_PX: Final = (480, 240)
 Role = Literal["poster", "thumbnail"]
 Background = Literal["transparent", "viewer"]
