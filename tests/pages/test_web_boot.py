@@ -23,6 +23,7 @@ import boto3
 import pytest
 
 from components.cell.web_tier import user_data
+from components.edge.site_files import IMMUTABLE  # the bucket's header for the same files
 from handlers.shared import storage
 from lambda_packaging.renderer_bundle import bundle_key, renderer_bundle
 from local.resources import AwsEndpoints
@@ -31,7 +32,6 @@ from local.storefront_build import STOREFRONT
 from tests.pages.http import PageClient
 from tests.pages.test_pages import _item, parsed
 
-IMMUTABLE = "public, max-age=31536000, immutable"
 PRODUCT = ("BOOT-1", "Boot test armchair")
 READY_TIMEOUT_S = 30.0
 # Variables a test hands to the boot steps (the unit itself passes only its Environment= lines;
@@ -173,7 +173,7 @@ def _wait_healthy(url: str, processes: list[subprocess.Popen[Any]]) -> None:
         if _get(url) == 200:
             return
         for process in processes:
-            assert process.poll() is None, f"{process.args} exited with {process.returncode}"
+            assert process.poll() is None, f"{process.args!r} exited with {process.returncode}"
         time.sleep(0.2)
     raise AssertionError(f"{url} not healthy within {READY_TIMEOUT_S} s")
 
