@@ -5,7 +5,7 @@
 #
 #   scripts/setup.sh            (from anywhere; works on the repository it lives in)
 #
-# Steps: Debian packages (PostgreSQL, Redis, Chromium, Graphviz; a Java 17 runtime if java
+# Steps: Debian packages (PostgreSQL, Redis, Chromium, Graphviz, nginx; a Java 17 runtime if java
 # is missing or older; python3-venv if python3 cannot make a venv) -> .tools/ (a private
 # venv holding uv, pinned below) -> .venv (uv sync --frozen, all default groups) ->
 # node_modules (npm ci, only when package-lock.json changed since the last install).
@@ -57,6 +57,8 @@ missing_packages() {
     command -v redis-server >/dev/null 2>&1 || wanted+=(redis-server)
     command -v chromium >/dev/null 2>&1 || wanted+=(chromium)
     command -v dot >/dev/null 2>&1 || wanted+=(graphviz)
+    # The web tier's boot test runs it (/usr/sbin is not on every user's PATH).
+    [ -x /usr/sbin/nginx ] || wanted+=(nginx)
     [ "$(java_major)" -ge "$MIN_JAVA" ] || wanted+=("openjdk-${MIN_JAVA}-jre-headless")
     # Only .tools/ needs venv: skip the (slow) probe when it is already in place.
     tools_ready || python_makes_venvs || wanted+=(python3-venv)

@@ -3,79 +3,160 @@
 # Hypercorn runs the page renderer (handlers.pages) on 127.0.0.1:8000; nginx in front serves the
 # storefront's bundles (/static/) from disk and proxies pages and /healthz to it. The ALB's
 # health check is /healthz: it renders the product grid (catalog and manifests read).
-# Not booted in this repository's tests (no AWS account): the renderer itself is tested locally.
+#
+# Two halves. The portable steps (functions below, rooted in BOOT_ROOT and the ports, production
+# values by default) run for real in tests/pages/test_web_boot.py, which sources this script.
+# main() holds what only exists on the instance (dnf, users, /etc, systemd) and runs only when
+# the script is executed (cloud-init), not when it is sourced.
 set -euo pipefail
 STOREFRONT_URI="__STOREFRONT_URI__"
 RENDERER_OBJECT="__RENDERER_OBJECT__"
 REGION="__BUCKET_REGION__"
 
-dnf install -y nginx python3.11 python3.11-pip
-install -d -o nginx -g nginx /srv/storefront
-install -d /srv/renderer
-useradd --system --no-create-home shop3d-pages || true
+BOOT_ROOT="${SHOP3D_BOOT_ROOT:-}"  # "" on the instance: the paths below are /srv/...
+STOREFRONT_DIR="$BOOT_ROOT/srv/storefront"
+RENDERER_DIR="$BOOT_ROOT/srv/renderer"
+BUNDLE_ZIP="$BOOT_ROOT/tmp/renderer.zip"
+HTTP_PORT="${SHOP3D_HTTP_PORT:-80}"
+PAGES_PORT="${SHOP3D_PAGES_PORT:-8000}"
+PYTHON="${SHOP3D_PYTHON:-python3.11}"
+# The primary region's cell uploads the bundle in the same deployment as this launch template:
+# another region's instance may boot first, so wait for it (60 x 10 s: 10 minutes).
+BUNDLE_ATTEMPTS="${SHOP3D_BUNDLE_ATTEMPTS:-60}"
+BUNDLE_INTERVAL="${SHOP3D_BUNDLE_INTERVAL:-10}"
 
-cat > /usr/local/bin/shop3d-sync-storefront <<SCRIPT
-#!/bin/bash
-set -euo pipefail
-aws s3 sync --only-show-errors --delete --region "$REGION" "$STOREFRONT_URI" /srv/storefront
-chown -R nginx:nginx /srv/storefront
-chmod -R a+rX /srv/storefront
-SCRIPT
-chmod 0755 /usr/local/bin/shop3d-sync-storefront
+# The renderer's process: the unit's Environment=/ExecStart= lines and run_pages both read these.
+# boto3 takes its region from AWS_DEFAULT_REGION (AWS_REGION alone: NoRegionError, seen in the
+# boot test), and not from the instance metadata.
+PAGES_ENVIRONMENT=(
+  AWS_REGION=__REGION__
+  AWS_DEFAULT_REGION=__REGION__
+  SHOP3D_CATALOG_TABLE=__CATALOG_TABLE__
+  SHOP3D_ASSETS_BUCKET=__ASSETS_BUCKET__
+  "SHOP3D_STOREFRONT_DIR=$STOREFRONT_DIR"
+)
+PAGES_COMMAND=(
+  "$RENDERER_DIR/.venv/bin/hypercorn" --bind "127.0.0.1:$PAGES_PORT" --workers 2
+  "handlers.pages.app:from_env()"
+)
 
-# The renderer: one zip (the handlers handlers.pages imports, requirements.txt pinned with hashes)
-# under a content-addressed key. The primary region's cell uploads it in the same deployment as
-# this launch template: another region's instance may boot first, so wait for it (10 minutes).
-for attempt in $(seq 1 60); do
-  aws s3 cp --only-show-errors --region "$REGION" "$RENDERER_OBJECT" /tmp/renderer.zip && break
-  [ "$attempt" -eq 60 ] && { echo "renderer bundle $RENDERER_OBJECT not found" >&2; exit 1; }
-  sleep 10
-done
-python3.11 -m zipfile -e /tmp/renderer.zip /srv/renderer
-python3.11 -m venv /srv/renderer/.venv
-/srv/renderer/.venv/bin/pip install --require-hashes -r /srv/renderer/requirements.txt
+# --- portable steps ---------------------------------------------------------------------------
 
-cat > /etc/systemd/system/shop3d-pages.service <<'UNIT'
+# The renderer: one zip (the handlers handlers.pages imports, requirements.txt pinned with
+# hashes) under a content-addressed key.
+fetch_renderer() {
+  local attempt
+  mkdir -p "$(dirname "$BUNDLE_ZIP")"
+  for attempt in $(seq 1 "$BUNDLE_ATTEMPTS"); do
+    aws s3 cp --only-show-errors --region "$REGION" "$RENDERER_OBJECT" "$BUNDLE_ZIP" && return 0
+    [ "$attempt" -eq "$BUNDLE_ATTEMPTS" ] || sleep "$BUNDLE_INTERVAL"
+  done
+  echo "renderer bundle $RENDERER_OBJECT not found after $BUNDLE_ATTEMPTS attempts" >&2
+  return 1
+}
+
+install_renderer() {
+  mkdir -p "$RENDERER_DIR"
+  "$PYTHON" -m zipfile -e "$BUNDLE_ZIP" "$RENDERER_DIR"
+  "$PYTHON" -m venv "$RENDERER_DIR/.venv"
+  "$RENDERER_DIR/.venv/bin/pip" install --require-hashes -r "$RENDERER_DIR/requirements.txt"
+}
+
+sync_storefront() {
+  mkdir -p "$STOREFRONT_DIR"
+  aws s3 sync --only-show-errors --delete --region "$REGION" "$STOREFRONT_URI" "$STOREFRONT_DIR"
+  chmod -R a+rX "$STOREFRONT_DIR"
+}
+
+# The timer's sync command: the function above with this boot's values, as a script of its own.
+sync_script() {
+  echo '#!/bin/bash'
+  echo 'set -euo pipefail'
+  declare -p REGION STOREFRONT_URI STOREFRONT_DIR
+  declare -f sync_storefront
+  echo sync_storefront
+}
+
+# /static/ names are content-hashed: one immutable Cache-Control (`expires max` would add a
+# second one, max-age=315360000, seen in the boot test).
+server_block() {
+  cat <<CONF
+server {
+    listen $HTTP_PORT default_server;
+    root $STOREFRONT_DIR;
+    server_tokens off;
+    location /static/ { add_header Cache-Control "public, max-age=31536000, immutable"; }
+    location / {
+        proxy_pass http://127.0.0.1:$PAGES_PORT;
+        proxy_set_header Host \$host;
+        proxy_set_header X-Forwarded-Proto https;
+    }
+}
+CONF
+}
+
+# The distribution's own server in nginx.conf would claim port 80 too: move it to 8081, whether
+# its listen lines say default_server (older Red Hat family files) or not (newer ones).
+move_distribution_server() {
+  sed -E -i 's/^([[:space:]]*listen[[:space:]]+(\[::\]:)?)80([[:space:]]+default_server)?;/\18081;/' "$1"
+}
+
+# Words for a unit's ExecStart=: systemd unquotes '...' itself; plain words stay bare.
+systemd_words() {
+  local word words=()
+  for word in "$@"; do
+    if [[ "$word" =~ ^[A-Za-z0-9_./:=+-]+$ ]]; then words+=("$word"); else words+=("'$word'"); fi
+  done
+  echo "${words[*]}"
+}
+
+pages_service_lines() {
+  local setting
+  echo "WorkingDirectory=$RENDERER_DIR"
+  for setting in "${PAGES_ENVIRONMENT[@]}"; do echo "Environment=$setting"; done
+  echo "ExecStart=$(systemd_words "${PAGES_COMMAND[@]}")"
+}
+
+# The renderer as the unit runs it (the unit's environment is only its Environment= lines).
+run_pages() {
+  cd "$RENDERER_DIR"
+  exec env "${PAGES_ENVIRONMENT[@]}" "${PAGES_COMMAND[@]}"
+}
+
+# --- Amazon Linux 2023 only ---------------------------------------------------------------------
+
+main() {
+  dnf install -y nginx python3.11 python3.11-pip
+  useradd --system --no-create-home shop3d-pages || true
+
+  sync_script >/usr/local/bin/shop3d-sync-storefront
+  chmod 0755 /usr/local/bin/shop3d-sync-storefront
+  fetch_renderer
+  install_renderer
+
+  cat >/etc/systemd/system/shop3d-pages.service <<UNIT
 [Unit]
 Description=shop3d page renderer (Hypercorn, handlers.pages)
 After=network-online.target
 [Service]
 User=shop3d-pages
-WorkingDirectory=/srv/renderer
-Environment=AWS_REGION=__REGION__
-Environment=SHOP3D_CATALOG_TABLE=__CATALOG_TABLE__
-Environment=SHOP3D_ASSETS_BUCKET=__ASSETS_BUCKET__
-Environment=SHOP3D_STOREFRONT_DIR=/srv/storefront
-ExecStart=/srv/renderer/.venv/bin/hypercorn --bind 127.0.0.1:8000 --workers 2 'handlers.pages.app:from_env()'
+$(pages_service_lines)
 Restart=always
 [Install]
 WantedBy=multi-user.target
 UNIT
 
-cat > /etc/nginx/conf.d/shop3d.conf <<'CONF'
-server {
-    listen 80 default_server;
-    root /srv/storefront;
-    server_tokens off;
-    location /static/ { expires max; add_header Cache-Control "public, max-age=31536000, immutable"; }
-    location / {
-        proxy_pass http://127.0.0.1:8000;
-        proxy_set_header Host $host;
-        proxy_set_header X-Forwarded-Proto https;
-    }
-}
-CONF
-# The distribution's default server would shadow ours.
-sed -i 's/listen       80 default_server;/listen 8081;/; s/listen       \[::\]:80 default_server;/listen [::]:8081;/' /etc/nginx/nginx.conf
+  server_block >/etc/nginx/conf.d/shop3d.conf
+  move_distribution_server /etc/nginx/nginx.conf
 
-cat > /etc/systemd/system/shop3d-sync.service <<'UNIT'
+  cat >/etc/systemd/system/shop3d-sync.service <<'UNIT'
 [Unit]
 Description=Sync the shop3d storefront from S3
 [Service]
 Type=oneshot
 ExecStart=/usr/local/bin/shop3d-sync-storefront
 UNIT
-cat > /etc/systemd/system/shop3d-sync.timer <<'UNIT'
+  cat >/etc/systemd/system/shop3d-sync.timer <<'UNIT'
 [Unit]
 Description=Sync the shop3d storefront every five minutes
 [Timer]
@@ -85,6 +166,11 @@ OnUnitActiveSec=5min
 WantedBy=timers.target
 UNIT
 
-/usr/local/bin/shop3d-sync-storefront || echo "storefront not published yet: /healthz fails until it is"
-systemctl daemon-reload
-systemctl enable --now shop3d-pages nginx shop3d-sync.timer
+  /usr/local/bin/shop3d-sync-storefront || echo "storefront not published yet: /healthz fails until it is"
+  systemctl daemon-reload
+  systemctl enable --now shop3d-pages nginx shop3d-sync.timer
+}
+
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+  main
+fi

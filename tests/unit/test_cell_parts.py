@@ -3,31 +3,113 @@
 from __future__ import annotations
 
 import subprocess
+from pathlib import Path
+
+import pytest
 
 from components.cell.alb import HTTP_PORT, alb_port
 from components.cell.web_tier import user_data
 from components.cell_network import HTTPS_PORT
 from components.origin_secret import arn_in_region
 
+KEY = "web-renderer/" + "ab" * 32 + ".zip"
+# EC2 User Guide, "Run commands when you launch an EC2 instance with user data input": user data
+# is limited to 16 KB, in raw form, before it is base64-encoded.
+USER_DATA_LIMIT_BYTES = 16 * 1024
+# The two shapes of the default server in a Red Hat family nginx.conf (/etc/nginx/nginx.conf as
+# packaged): older files mark it default_server, newer ones do not. Which one AL2023's nginx
+# package ships was not confirmed from documentation here: the script handles both.
+DISTRIBUTION_SERVERS = (
+    "        listen       80 default_server;\n        listen       [::]:80 default_server;\n",
+    "        listen       80;\n        listen       [::]:80;\n",
+)
+
+
+def _script() -> str:
+    return user_data("assets-bucket", "eu-west-1", "shop3d-catalog", "ap-south-1", KEY)
+
+
+def _sourced(script: str, *commands: str, cwd: Path | None = None) -> str:
+    """Output of the script's functions, sourced with the production defaults (main() not run)."""
+    done = subprocess.run(
+        ["bash", "-c", f'source /dev/stdin <<< "$1"; {"; ".join(commands)}', "bash", script],
+        text=True,
+        capture_output=True,
+        check=False,
+        env={"PATH": "/usr/bin:/bin"},
+        cwd=cwd,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
 
 def test_user_data_is_a_valid_script_with_its_values_filled_in() -> None:
-    key = "web-renderer/" + "ab" * 32 + ".zip"
-    script = user_data("assets-bucket", "eu-west-1", "shop3d-catalog", "ap-south-1", key)
+    script = _script()
     assert 'STOREFRONT_URI="s3://assets-bucket/storefront/"' in script
-    assert f'RENDERER_OBJECT="s3://assets-bucket/{key}"' in script
-    assert "python3.11 -m zipfile -e /tmp/renderer.zip /srv/renderer" in script
-    assert "pip install --require-hashes -r /srv/renderer/requirements.txt" in script
+    assert f'RENDERER_OBJECT="s3://assets-bucket/{KEY}"' in script
     assert 'REGION="eu-west-1"' in script
-    # The renderer reads its own region's catalog replica; nginx hands pages and /healthz to it.
-    assert "Environment=AWS_REGION=ap-south-1" in script
-    assert "Environment=SHOP3D_CATALOG_TABLE=shop3d-catalog" in script
-    assert "'handlers.pages.app:from_env()'" in script
-    assert "proxy_pass http://127.0.0.1:8000;" in script
     assert "__" not in script.replace("__pycache__", "")
     checked = subprocess.run(
         ["bash", "-n"], input=script, text=True, capture_output=True, check=False
     )
     assert checked.returncode == 0, checked.stderr
+
+
+def test_user_data_stays_under_the_launch_templates_16_kb() -> None:
+    assert len(_script().encode()) <= USER_DATA_LIMIT_BYTES
+
+
+def test_the_renderer_unit_runs_hypercorn_on_loopback_with_its_regions_catalog() -> None:
+    lines = _sourced(_script(), "pages_service_lines").splitlines()
+    # The renderer reads its own region's catalog replica; nginx hands pages and /healthz to it.
+    assert lines == [
+        "WorkingDirectory=/srv/renderer",
+        "Environment=AWS_REGION=ap-south-1",
+        "Environment=AWS_DEFAULT_REGION=ap-south-1",
+        "Environment=SHOP3D_CATALOG_TABLE=shop3d-catalog",
+        "Environment=SHOP3D_ASSETS_BUCKET=assets-bucket",
+        "Environment=SHOP3D_STOREFRONT_DIR=/srv/storefront",
+        "ExecStart=/srv/renderer/.venv/bin/hypercorn --bind 127.0.0.1:8000 --workers 2"
+        " 'handlers.pages.app:from_env()'",
+    ]
+
+
+def test_nginx_listens_on_80_and_proxies_to_the_renderer_on_8000_by_default() -> None:
+    block = _sourced(_script(), "server_block")
+    assert "listen 80 default_server;" in block
+    assert "root /srv/storefront;" in block
+    assert "proxy_pass http://127.0.0.1:8000;" in block
+    assert "proxy_set_header Host $host;" in block
+
+
+def test_the_timers_sync_script_carries_this_boots_values() -> None:
+    sync = _sourced(_script(), "sync_script")
+    assert 'REGION="eu-west-1"' in sync
+    assert 'STOREFRONT_DIR="/srv/storefront"' in sync
+    assert sync.rstrip().endswith("sync_storefront")
+
+
+@pytest.mark.parametrize("server", DISTRIBUTION_SERVERS)
+def test_the_distributions_default_server_moves_off_port_80(server: str, tmp_path: Path) -> None:
+    conf = tmp_path / "nginx.conf"
+    conf.write_text(f"http {{\n    server {{\n{server}        server_name  _;\n    }}\n}}\n")
+    _sourced(_script(), "move_distribution_server nginx.conf", cwd=tmp_path)
+    moved = conf.read_text()
+    assert "80" not in moved.replace("8081", "")
+    assert moved.count("8081;") == 2
+    assert "default_server" not in moved
+
+
+def test_main_installs_what_al2023_names_and_relies_on_its_aws_cli() -> None:
+    script = _script()
+    # Package names as AL2023 spells them: python3.11-3.11.x-*.amzn2023 and
+    # python3.11-pip-22.3.1-*.amzn2023 (an AL2023 image's package pins,
+    # github.com/leplusorg/docker-aws-cli pull 1025); nginx-*.amzn2023 builds exist
+    # (nginx.org/packages/amzn/2023/); Red-DiscordBot's "Installing Red on Amazon Linux 2023"
+    # installs python3.11 with dnf. The AWS CLI is not installed: the AL2023 AMI carries v2.
+    assert "dnf install -y nginx python3.11 python3.11-pip\n" in script
+    assert "SHOP3D_PYTHON:-python3.11}" in script
+    assert "dnf install -y aws" not in script
 
 
 def test_alb_port_follows_the_domain() -> None:
