@@ -16,6 +16,13 @@ from PIL import Image
 from handlers.asset.config import AssetLimits
 from handlers.asset.errors import AssetRejected
 
+# libwebp's slowest method (6) on the small textures, the ones a first frame waits for: 4.5%
+# smaller than method 4 on the helmet's 256 px preview textures at the same quality, and at
+# that size it costs milliseconds. Larger textures keep method 4 (the pipeline's time).
+SMALL_TEXTURE_PX = 512
+SMALL_METHOD = 6
+LARGE_METHOD = 4
+
 
 def image_size(data: bytes, what: str) -> tuple[int, int]:
     """Width and height from the image's header (nothing decoded)."""
@@ -92,7 +99,8 @@ def encode_webp_sizes(data: bytes, max_sizes: Sequence[int | None], quality: int
         fitted = _fitted(img, max_px)
         if fitted.size not in encoded:
             buffer = io.BytesIO()
-            fitted.save(buffer, format="WEBP", quality=quality, method=4, icc_profile=icc)
+            method = SMALL_METHOD if max(fitted.size) <= SMALL_TEXTURE_PX else LARGE_METHOD
+            fitted.save(buffer, format="WEBP", quality=quality, method=method, icc_profile=icc)
             encoded[fitted.size] = buffer.getvalue()
         out.append(encoded[fitted.size])
     return out
