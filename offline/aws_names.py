@@ -385,6 +385,14 @@ RULES: Final[dict[str, NameRule]] = {
         "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudfront-cachepolicy-cachepolicyconfig.html",
         prefix_property=None,
     ),
+    "aws:cloudfront/function:Function": NameRule(
+        "name",
+        64,
+        r"[A-Za-z0-9_-]+",
+        "letters, digits, hyphens, underscores",
+        "https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_CreateFunction.html",
+        prefix_property=None,
+    ),
     "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy": NameRule(
         "name",
         128,

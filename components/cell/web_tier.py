@@ -242,6 +242,11 @@ def web_tier(
             preferences=aws.autoscaling.GroupInstanceRefreshPreferencesArgs(
                 min_healthy_percentage=MIN_HEALTHY_PERCENT,
                 instance_warmup=str(INSTANCE_WARMUP_SECONDS),
+                # A template whose boot fails (instances never healthy) rolls back to the last
+                # one. Rollback needs a numbered template version, not $Latest/$Default: the
+                # group names template.latest_version ("Undo changes with a manual or auto
+                # rollback", Amazon EC2 Auto Scaling User Guide).
+                auto_rollback=True,
             ),
         ),
         enabled_metrics=[

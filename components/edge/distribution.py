@@ -58,6 +58,9 @@ INDEX_DOCUMENT: Final = "index.html"
 PAGE_PATHS: Final = ("/products/*", "/categories/*", "/sitemap.xml", "/robots.txt")
 STATIC_PATH: Final = "/static/*"  # storefront/vite.config.ts assetsDir
 FIRST_LOD_FUNCTION: Final = Path(__file__).with_name("first_lod.js")
+# Without the web tier: the storefront's routes rewritten to the shell (the rule is in the file).
+SPA_FALLBACK_FUNCTION: Final = Path(__file__).with_name("spa_fallback.js")
+FUNCTION_RUNTIME: Final = "cloudfront-js-2.0"
 MIN_VIEWER_TLS: Final = "TLSv1.2_2021"
 ORIGIN_TLS: Final = ("TLSv1.2",)
 # The cart API answers well within this; longer waits are a failing cell, better retried.
@@ -255,7 +258,15 @@ def distribution(
     site_behavior = _behavior(site_target, CACHED_METHODS, policies.CACHING_OPTIMIZED, headers)
     default_behavior = site_behavior
     page_behaviors: list[aws.cloudfront.DistributionOrderedCacheBehaviorArgsDict] = []
-    if pages:
+    if not pages:
+        # A copy, so the /static/* behaviour (web tier on only) never carries the rewrite.
+        default_behavior = {
+            **site_behavior,
+            "function_associations": [
+                {"event_type": "viewer-request", "function_arn": spa_fallback_function(parent).arn}
+            ],
+        }
+    else:
         page = _behavior(
             api.origin_id,
             CACHED_METHODS,
@@ -296,15 +307,36 @@ def distribution(
     )
 
 
-def first_lod_function(parent: pulumi.Resource) -> aws.cloudfront.Function:
-    """The viewer-request function choosing the first LOD from the browser's hints."""
+def _viewer_function(
+    parent: pulumi.Resource, name: str, comment: str, code: Path
+) -> aws.cloudfront.Function:
     return aws.cloudfront.Function(
-        global_name("edge", "first-lod"),
-        runtime="cloudfront-js-2.0",
-        comment="shop3d: first LOD and texture size from Save-Data, ECT, Downlink, memory, DPR",
-        code=FIRST_LOD_FUNCTION.read_text("utf-8"),
+        global_name("edge", name),
+        runtime=FUNCTION_RUNTIME,
+        comment=comment,
+        code=code.read_text("utf-8"),
         publish=True,
         opts=child(parent),
+    )
+
+
+def first_lod_function(parent: pulumi.Resource) -> aws.cloudfront.Function:
+    """The viewer-request function choosing the first LOD from the browser's hints."""
+    return _viewer_function(
+        parent,
+        "first-lod",
+        "shop3d: first LOD and texture size from Save-Data, ECT, Downlink, memory, DPR",
+        FIRST_LOD_FUNCTION,
+    )
+
+
+def spa_fallback_function(parent: pulumi.Resource) -> aws.cloudfront.Function:
+    """The viewer-request function serving the storefront's shell for its own routes."""
+    return _viewer_function(
+        parent,
+        "spa-fallback",
+        "shop3d: storefront routes without a web tier get /index.html",
+        SPA_FALLBACK_FUNCTION,
     )
 
 

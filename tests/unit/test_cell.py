@@ -668,7 +668,14 @@ def test_web_tier_mixes_on_demand_base_and_spot(program: ProgramFactory) -> None
         assert distribution["onDemandPercentageAboveBaseCapacity"] == 0
         assert len(policy["launchTemplate"]["overrides"]) == 4
         assert group["capacityRebalance"] is True and group["healthCheckType"] == "ELB"
-        assert group["instanceRefresh"]["strategy"] == "Rolling"
+        refresh = group["instanceRefresh"]
+        assert refresh["strategy"] == "Rolling"
+        # Auto rollback needs a specific numbered template version ("Undo changes with a manual
+        # or auto rollback", Amazon EC2 Auto Scaling User Guide) and a healthy-percentage floor.
+        assert refresh["preferences"]["autoRollback"] is True
+        assert refresh["preferences"]["minHealthyPercentage"] == 90
+        version = policy["launchTemplate"]["launchTemplateSpecification"]["version"]
+        assert str(version).isdigit(), version  # a numbered version, not $Latest or $Default
         targets = {
             p.inputs["targetTrackingConfiguration"]["predefinedMetricSpecification"][
                 "predefinedMetricType"

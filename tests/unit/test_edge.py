@@ -13,7 +13,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from components.edge.distribution import FAILOVER_STATUS_CODES, WRITER_PATHS
+from components.edge.distribution import (
+    FAILOVER_STATUS_CODES,
+    SPA_FALLBACK_FUNCTION,
+    WRITER_PATHS,
+)
 from components.edge.origin_shield import shield_region
 from components.edge.policies import ALL_VIEWER_EXCEPT_HOST, CACHING_DISABLED
 from components.edge.site_files import IMMUTABLE, REVALIDATE
@@ -39,6 +43,7 @@ SITE = {
 
 RECORD = tokens.DNS_RECORD
 DISTRIBUTION = tokens.DISTRIBUTION
+FUNCTION = "aws:cloudfront/function:Function"
 
 
 def reveal(value: Any) -> Any:
@@ -695,6 +700,22 @@ def test_with_the_web_tier_pages_go_to_the_cells_and_bundles_stay_on_s3(program)
     key = policy.inputs["parametersInCacheKeyAndForwardedToOrigin"]
     assert key["headersConfig"]["headers"]["items"] == ["x-shop3d-first-lod"]
     assert key["cookiesConfig"]["cookieBehavior"] == "none"
-    (function,) = run.of_type("aws:cloudfront/function:Function")
+    (function,) = run.of_type(FUNCTION)
     assert function.inputs["runtime"] == "cloudfront-js-2.0"
     assert "x-shop3d-first-lod" in function.inputs["code"]
+    (association,) = default["functionAssociations"]
+    assert "first-lod" in association["functionArn"]
+
+
+def test_without_the_web_tier_only_the_default_behaviour_rewrites_routes_to_the_shell(prod):
+    """webTier off (the presets): S3 holds no /products/<sku>, so a deep link would get S3's 403;
+    the SPA fallback on the default behaviour alone hands the shell, and no first-LOD function."""
+    cdn = distribution(prod)
+    assert cdn["defaultRootObject"] == "index.html"
+    (function,) = prod.of_type(FUNCTION)
+    assert "spa-fallback" in function.name
+    assert function.inputs["code"] == SPA_FALLBACK_FUNCTION.read_text()
+    (association,) = cdn["defaultCacheBehavior"]["functionAssociations"]
+    assert association["eventType"] == "viewer-request"
+    assert "spa-fallback" in association["functionArn"]
+    assert all("functionAssociations" not in b for b in cdn["orderedCacheBehaviors"])
