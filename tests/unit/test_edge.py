@@ -78,6 +78,12 @@ def prod(program, site):
 
 
 @pytest.fixture(scope="module")
+def prod_without_pages(program, site):
+    """prod with `webTier: false`: the storefront bucket is the default origin."""
+    return program("prod", {"storefrontDist": site, "webTier": False})
+
+
+@pytest.fixture(scope="module")
 def existing_zone(program):
     """dev with a domain in an existing zone, Shield Advanced on, a custom rate limit."""
     return program(
@@ -256,8 +262,8 @@ def test_the_web_acl_is_in_us_east_1_and_attached(prod):
     assert distribution(prod)["webAclId"].startswith("arn:aws:wafv2:us-east-1:")
 
 
-def test_prod_distribution_settings(prod):
-    cdn = distribution(prod)
+def test_prod_distribution_settings(prod_without_pages):
+    cdn = distribution(prod_without_pages)
     assert cdn["httpVersion"] == "http2and3"
     assert cdn["isIpv6Enabled"] is True
     assert cdn["priceClass"] == "PriceClass_All"
@@ -318,7 +324,7 @@ def test_every_admin_and_account_route_reaches_the_writers_cell_like_checkout(pr
 
 
 def test_assets_are_cached_a_year_compressed_and_keyed_on_the_path_only(prod):
-    (policy,) = prod.of_type(tokens.CACHE_POLICY)
+    (policy,) = [p for p in prod.of_type(tokens.CACHE_POLICY) if "assets" in p.name]
     year = 365 * 24 * 3600
     assert (policy.inputs["minTtl"], policy.inputs["defaultTtl"], policy.inputs["maxTtl"]) == (
         year,
@@ -434,20 +440,24 @@ def test_shield_advanced_is_off_by_default(prod, dev):
 
 
 def site_objects(run: Any) -> list[Any]:
-    """The uploaded site files: every object but the Lambda code the signing jobs read."""
+    """The uploaded site files: every object but the Lambda code the signing jobs read and the
+    web tier's renderer bundle."""
     return [
         o
         for o in run.of_type(OBJECT)
-        if not o.inputs["key"].startswith(storage.LAMBDA_UNSIGNED_PREFIX)
+        if not str(o.inputs["key"]).startswith(
+            (storage.LAMBDA_UNSIGNED_PREFIX, storage.WEB_RENDERER_PREFIX)
+        )
     ]
 
 
-def test_the_web_tiers_sync_source_holds_the_same_site(program, site, prod):
+def test_the_web_tiers_sync_source_holds_the_same_site(program, site, prod_without_pages):
     """Every cell's web tier syncs s3://<primary assets bucket>/storefront/: the deploy writes
     the built site there too, so the ALB's non-API paths serve the same storefront. Only with
-    the web tier on (off by default): without it nothing is written there."""
-    bucket = prod.outputs["bucketNames"][prod.outputs["primaryRegion"]]["assets"]
-    assert not [o for o in site_objects(prod) if o.inputs["bucket"] == bucket]
+    the web tier on (both presets): without it nothing is written there."""
+    off = prod_without_pages
+    bucket = off.outputs["bucketNames"][off.outputs["primaryRegion"]]["assets"]
+    assert not [o for o in site_objects(off) if o.inputs["bucket"] == bucket]
     prod = program("prod", {"storefrontDist": site, "webTier": True})
     bucket = prod.outputs["bucketNames"][prod.outputs["primaryRegion"]]["assets"]
     written = {o.inputs["key"] for o in site_objects(prod) if o.inputs["bucket"] == bucket}
@@ -707,9 +717,12 @@ def test_with_the_web_tier_pages_go_to_the_cells_and_bundles_stay_on_s3(program)
     assert "first-lod" in association["functionArn"]
 
 
-def test_without_the_web_tier_only_the_default_behaviour_rewrites_routes_to_the_shell(prod):
-    """webTier off (the presets): S3 holds no /products/<sku>, so a deep link would get S3's 403;
+def test_without_the_web_tier_only_the_default_behaviour_rewrites_routes_to_the_shell(
+    prod_without_pages,
+):
+    """webTier off: S3 holds no /products/<sku>, so a deep link would get S3's 403;
     the SPA fallback on the default behaviour alone hands the shell, and no first-LOD function."""
+    prod = prod_without_pages
     cdn = distribution(prod)
     assert cdn["defaultRootObject"] == "index.html"
     (function,) = prod.of_type(FUNCTION)
