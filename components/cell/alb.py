@@ -112,6 +112,22 @@ def _rule(
     )
 
 
+def _health_conditions(
+    path: str, token: pulumi.Output[str]
+) -> list[aws.lb.ListenerRuleConditionArgs]:
+    """`path` exactly, with the cell's health token in the query: what Route 53 can send."""
+    return [
+        aws.lb.ListenerRuleConditionArgs(
+            path_pattern=aws.lb.ListenerRuleConditionPathPatternArgs(values=[path])
+        ),
+        aws.lb.ListenerRuleConditionArgs(
+            query_strings=[
+                aws.lb.ListenerRuleConditionQueryStringArgs(key=HEALTH_QUERY_KEY, value=token)
+            ]
+        ),
+    ]
+
+
 def cell_alb(
     ctx: CellContext,
     origin_secret: pulumi.Output[str],
@@ -221,25 +237,7 @@ def cell_alb(
         ctx.name("alb", "health-token"), length=HEALTH_TOKEN_LENGTH, special=False, opts=ctx.opts()
     )
     health_token: pulumi.Output[str] = token.result.apply(pulumi.Output.secret)
-    _rule(
-        ctx,
-        "health",
-        listener,
-        1,
-        cart,
-        [
-            aws.lb.ListenerRuleConditionArgs(
-                path_pattern=aws.lb.ListenerRuleConditionPathPatternArgs(values=[HEALTH_PATH])
-            ),
-            aws.lb.ListenerRuleConditionArgs(
-                query_strings=[
-                    aws.lb.ListenerRuleConditionQueryStringArgs(
-                        key=HEALTH_QUERY_KEY, value=health_token
-                    )
-                ]
-            ),
-        ],
-    )
+    _rule(ctx, "health", listener, 1, cart, _health_conditions(HEALTH_PATH, health_token))
     _rule(
         ctx,
         "api",
@@ -274,6 +272,10 @@ def cell_alb(
             opts=ctx.opts(),
         )
         _rule(ctx, "web", listener, 20, web, [has_origin_header])
+        # Route 53's check of the page renderer: /healthz with the token, nothing else.
+        _rule(
+            ctx, "healthz", listener, 2, web, _health_conditions(WEB_HEALTH_PATH, health_token)
+        )
     return CellAlb(
         alb=alb,
         listener=listener,

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pulumi.runtime import rpc
 
-from components.cell.alb import HEALTH_PATH, HEALTH_QUERY_KEY, TLS_POLICY
+from components.cell.alb import HEALTH_PATH, HEALTH_QUERY_KEY, TLS_POLICY, WEB_HEALTH_PATH
 from components.cell_network import POSTGRES_PORT, REDIS_PORT
 from components.origin_secret import ORIGIN_HEADER_NAME
 from handlers.shared import env, storage
@@ -606,7 +606,7 @@ def test_alb_requires_the_origin_header_and_hardens_tls(program: ProgramFactory)
             for r in cell(run, region)
             if r.type_ == LISTENER_RULE
         }
-        assert set(rules) == {"health", "api", "web"}
+        assert set(rules) == {"health", "healthz", "api", "web"}
         # The value the origin secret stores is the one every rule and the health check use.
         stored = run.named(f"secret-{primary}-origin-header-version").inputs["secretString"]
         secret = stored["value"] if isinstance(stored, dict) else stored
@@ -630,6 +630,14 @@ def test_alb_requires_the_origin_header_and_hardens_tls(program: ProgramFactory)
         ]
         check = named(run, region, "-health").inputs
         assert check["type"] == "HTTPS" and check["port"] == 443
+        # The page renderer's check: /healthz with the same token, to the web target group.
+        assert [c["pathPattern"]["values"] for c in rules["healthz"] if "pathPattern" in c] == [
+            [WEB_HEALTH_PATH]
+        ]
+        web_check = named(run, region, "-health-web").inputs
+        assert revealed(web_check["resourcePath"]) == (
+            f"{WEB_HEALTH_PATH}?{HEALTH_QUERY_KEY}={query['value']}"
+        )
         assert check["fqdn"].endswith(f".{region}.elb.amazonaws.com")
         assert revealed(check["resourcePath"]) == (
             f"{HEALTH_PATH}?{HEALTH_QUERY_KEY}={query['value']}"
@@ -648,6 +656,37 @@ def test_without_a_domain_cloudfront_reaches_the_alb_over_http(program: ProgramF
             if r.inputs["securityGroupId"] == group_id(region, "alb")
         }
         assert ports == {80}
+
+
+def test_with_a_web_tier_the_cells_records_carry_a_check_of_api_and_pages(
+    program: ProgramFactory,
+) -> None:
+    """A calculated check (Route 53 Developer Guide, "Creating, updating, and deleting health
+    checks": child health checks, and how many must be healthy) over the API's and the page
+    renderer's checks, healthy only when both are; without the web tier, the API's alone."""
+    for overrides, web in ((WEB_ON, True), (WEB_OFF, False)):
+        run = program("prod", overrides)
+        for region in run.outputs["regions"]:
+            checks = {c.name: c for c in cell(run, region) if c.type_ == t.HEALTH_CHECK}
+            api = checks[f"cell-{region}-health"]
+            if not web:
+                assert list(checks) == [api.name]
+                continue
+            pages, combined = (
+                checks[f"cell-{region}-health-web"],
+                checks[f"cell-{region}-health-cell"],
+            )
+            assert combined.inputs["type"] == "CALCULATED"
+            assert combined.inputs["childHealthThreshold"] == 2
+            assert {api.urn, pages.urn} <= set(combined.dependencies)
+            assert sorted(combined.inputs["childHealthchecks"]) == sorted(
+                [f"{api.name}-id", f"{pages.name}-id"]  # offline/mocks.py: ids are <name>-id
+            )
+        # The records' checks (GlobalEdge reads these): the combined one, or the API's.
+        expected = "health-cell" if web else "health"
+        assert run.outputs["healthCheckIds"] == {
+            r: f"cell-{r}-{expected}-id" for r in run.outputs["regions"]
+        }
 
 
 def test_without_a_web_tier_only_the_api_is_routed(program: ProgramFactory) -> None:
