@@ -273,9 +273,7 @@ def cell_alb(
         )
         _rule(ctx, "web", listener, 20, web, [has_origin_header])
         # Route 53's check of the page renderer: /healthz with the token, nothing else.
-        _rule(
-            ctx, "healthz", listener, 2, web, _health_conditions(WEB_HEALTH_PATH, health_token)
-        )
+        _rule(ctx, "healthz", listener, 2, web, _health_conditions(WEB_HEALTH_PATH, health_token))
     return CellAlb(
         alb=alb,
         listener=listener,
