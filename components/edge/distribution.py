@@ -262,9 +262,7 @@ def distribution(
         # A copy, so the /static/* behaviour (web tier on only) never carries the rewrite.
         default_behavior = {
             **site_behavior,
-            "function_associations": [
-                {"event_type": "viewer-request", "function_arn": spa_fallback_function(parent).arn}
-            ],
+            "function_associations": _on_viewer_request(spa_fallback_function(parent)),
         }
     else:
         page = _behavior(
@@ -273,9 +271,7 @@ def distribution(
             policies.page_cache_policy(parent, FIRST_LOD_HEADER).id,
             headers,
         )
-        page["function_associations"] = [
-            {"event_type": "viewer-request", "function_arn": first_lod_function(parent).arn}
-        ]
+        page["function_associations"] = _on_viewer_request(first_lod_function(parent))
         default_behavior = page
         page_behaviors = [
             _ordered(STATIC_PATH, site_behavior),
@@ -305,6 +301,12 @@ def distribution(
         viewer_certificate=_viewer_certificate(settings.certificate_arn),
         opts=child(parent),
     )
+
+
+def _on_viewer_request(
+    function: aws.cloudfront.Function,
+) -> list[aws.cloudfront.DistributionDefaultCacheBehaviorFunctionAssociationArgsDict]:
+    return [{"event_type": "viewer-request", "function_arn": function.arn}]
 
 
 def _viewer_function(

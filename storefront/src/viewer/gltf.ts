@@ -25,6 +25,11 @@ export function createGltfLoader(): { loader: GLTFLoader; dispose: () => void } 
  * (bench/pages). GLTFLoader checks `supported` when it meets the extension, then calls
  * `decodeGltfBufferAsync` (GLTFMeshoptCompression in three's GLTFLoader.js).
  */
+/** The synchronous decoders need the module loaded; GLTFLoader calls the async one only. */
+function notLoaded(): never {
+  throw new Error('decode through decodeGltfBufferAsync');
+}
+
 export function lazyMeshoptDecoder(): typeof MeshoptDecoder {
   let decoder: Promise<typeof MeshoptDecoder> | null = null;
   const load = (): Promise<typeof MeshoptDecoder> => {
@@ -43,18 +48,10 @@ export function lazyMeshoptDecoder(): typeof MeshoptDecoder {
       return load().then(() => undefined);
     },
     useWorkers: (count: number) => void load().then((real) => real.useWorkers(count)),
-    decodeVertexBuffer: () => {
-      throw new Error('decode through decodeGltfBufferAsync');
-    },
-    decodeIndexBuffer: () => {
-      throw new Error('decode through decodeGltfBufferAsync');
-    },
-    decodeIndexSequence: () => {
-      throw new Error('decode through decodeGltfBufferAsync');
-    },
-    decodeGltfBuffer: () => {
-      throw new Error('decode through decodeGltfBufferAsync');
-    },
+    decodeVertexBuffer: notLoaded,
+    decodeIndexBuffer: notLoaded,
+    decodeIndexSequence: notLoaded,
+    decodeGltfBuffer: notLoaded,
     decodeGltfBufferAsync: (count, size, source, mode, filter) =>
       load().then((real) => real.decodeGltfBufferAsync(count, size, source, mode, filter)),
   };
