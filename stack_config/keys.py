@@ -143,10 +143,12 @@ KEYS: tuple[KeySpec, ...] = (
     ),
     KeySpec(
         "webTier",
-        "boolean",
-        "Run the EC2 web tier (Auto Scaling group behind the ALB). Off by default: CloudFront "
-        "sends it no traffic until it serves pages; true only for a stack that routes to it.",
-        False,
+        "string",
+        "true, false or preset. The EC2 web tier (Auto Scaling group behind the ALB) renders the "
+        "product pages, the grid, sitemap.xml and robots.txt (handlers/pages); CloudFront sends "
+        "it those paths and the default behaviour. false: no pages are rendered and the "
+        "storefront bucket serves the single-page app for every route.",
+        from_preset=PRESET,
     ),
     KeySpec(
         "healthCheckInterval",

@@ -26,6 +26,7 @@ PRESETS: Final[dict[Environment, dict[str, object]]] = {
         "logRetentionDays": 14,
         "instanceTypes": ["t4g.small", "t4g.medium", "c7g.medium"],
         "onDemandBaseCapacity": 0,
+        "webTier": True,
         "webMinSize": 1,
         "webMaxSize": 4,
         "healthCheckInterval": 30,
@@ -61,8 +62,12 @@ PRESETS: Final[dict[Environment, dict[str, object]]] = {
         # the writer's cluster keeps two for Multi-AZ.
         "auroraSecondaryInstances": 1,
         "logRetentionDays": 365,
-        "instanceTypes": ["c7g.large", "c6g.large", "m7g.large", "m6g.large"],
-        "onDemandBaseCapacity": 2,
+        # The web tier renders pages for the default traffic on one vCPU per instance (a page
+        # is one catalog read and a template); target tracking adds instances under load.
+        "instanceTypes": ["c7g.medium", "c6g.medium", "m7g.medium", "m6g.medium"],
+        # One on-demand instance per cell stays up through a spot reclaim, the other is spot.
+        "onDemandBaseCapacity": 1,
+        "webTier": True,
         "webMinSize": 2,
         "webMaxSize": 30,
         # Detection within 30 s (3 failures 10 s apart) for about USD 1 a month per check.

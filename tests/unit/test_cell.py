@@ -130,7 +130,7 @@ def assert_full_cell(run: ProgramRun, regions: list[str], web_tier: bool) -> Non
 
 @pytest.mark.parametrize(
     ("stack", "overrides", "web_tier"),
-    [("dev", None, False), ("prod", None, False), ("prod", ALL_ON, True), ("dev", WEB_ON, True)],
+    [("dev", None, True), ("prod", None, True), ("prod", ALL_ON, True), ("dev", WEB_OFF, False)],
 )
 def test_every_region_has_its_full_cell(
     program: ProgramFactory, stack: str, overrides: dict[str, Any] | None, web_tier: bool
@@ -690,7 +690,7 @@ def test_with_a_web_tier_the_cells_records_carry_a_check_of_api_and_pages(
 
 
 def test_without_a_web_tier_only_the_api_is_routed(program: ProgramFactory) -> None:
-    run = program("dev")  # the default
+    run = program("dev", WEB_OFF)
     for region in run.outputs["regions"]:
         rules = sorted(r.name for r in cell(run, region) if r.type_ == LISTENER_RULE)
         assert rules == [f"cell-{region}-alb-rule-api", f"cell-{region}-alb-rule-health"]
@@ -703,7 +703,7 @@ def test_web_tier_mixes_on_demand_base_and_spot(program: ProgramFactory) -> None
         group = named(run, region, "-web-asg").inputs
         policy = group["mixedInstancesPolicy"]
         distribution = policy["instancesDistribution"]
-        assert distribution["onDemandBaseCapacity"] == 2
+        assert distribution["onDemandBaseCapacity"] == 1
         assert distribution["onDemandPercentageAboveBaseCapacity"] == 0
         assert len(policy["launchTemplate"]["overrides"]) == 4
         assert group["capacityRebalance"] is True and group["healthCheckType"] == "ELB"

@@ -24,12 +24,14 @@ def test_prod_preset() -> None:
         {"environment": "prod", "domain": "shop.example.com", "hostedZoneId": "Z1"}
     )
     assert config.region_names == ("us-east-1", "eu-west-1", "ap-southeast-2")
-    # One NAT per cell, no interface endpoints, no catalog cache, no web tier: the baseline
-    # a startup pays (docs/plan-and-cost.md has each saving's trade-off).
+    # One NAT per cell, no interface endpoints, no catalog cache, a web tier of one on-demand
+    # and one spot instance: the baseline a startup pays (docs/plan-and-cost.md has each
+    # saving's trade-off).
     assert config.nat_gateways == "single"
     assert config.interface_endpoints is False
     assert config.catalog_cache is False
-    assert config.web_tier is False
+    assert config.web_tier is True
+    assert config.primary.on_demand_base_capacity == 1 and config.primary.web_min_size == 2
     assert config.aurora_instances == 2 and config.aurora_secondary_instances == 1
     assert config.health_check_interval == 10
     assert config.deletion_protection is True

@@ -86,8 +86,8 @@ def test_the_overview_draws_one_identical_cell_per_region_over_one_data_layer(
         region: sorted(n["kind"] for n in nodes.values() if n["region"] == region)
         for region in ("us-east-1", "eu-west-1", "ap-southeast-2")
     }
-    # prod runs no web tier and no catalog cache by default (docs/plan-and-cost.md).
-    assert set(map(tuple, cells.values())) == {("alb", "asset", "cart", "orders")}
+    # prod runs the web tier and no catalog cache by default (docs/plan-and-cost.md).
+    assert set(map(tuple, cells.values())) == {("alb", "asset", "cart", "orders", "web")}
     everything = program("prod", {"webTier": True, "catalogCache": True})
     kinds = {
         tuple(

@@ -24,8 +24,8 @@ def test_plan_counts_every_resource_once_per_scope_in_region_order(program: Prog
         for r in ("us-east-1", "eu-west-1", "ap-southeast-2")
     )
     for region in ("us-east-1", "eu-west-1", "ap-southeast-2"):
-        # The web tier is off by default: no Auto Scaling group in any cell.
-        assert "autoscaling.Group" not in plan["scopes"][region]["resources"]
+        # Both presets run the web tier: one Auto Scaling group in every cell.
+        assert plan["scopes"][region]["resources"]["autoscaling.Group"] == 1
 
 
 def test_plan_shows_key_settings_from_the_stack_config(program: ProgramFactory) -> None:
@@ -35,7 +35,7 @@ def test_plan_shows_key_settings_from_the_stack_config(program: ProgramFactory) 
         ]
     )
     assert "cell-eu-west-1-web-asg: 2.0-30.0 instances" in settings
-    assert "c7g.large" in settings
+    assert "c7g.medium" in settings
     assert "cache.t4g.small, 2.0 nodes" in settings
     primary = "\n".join(summarize(program("prod"))["scopes"]["us-east-1"]["settings"])
     assert "cell-us-east-1-batch-spot: SPOT, 0.0-" in primary
