@@ -6,7 +6,7 @@ built after GlobalData, runs everything else on it.
 
 Least privilege between tiers: the ALB takes its port (443, or 80 in a stack without a domain)
 only from CloudFront's origin-facing prefix list and, on a second group, from Route 53's health
-checkers; the web tier only from the ALB; Redis and Aurora only from the web tier and the
+checkers; the web tier only from the ALB (443: TLS to the instances too); Redis and Aurora only from the web tier and the
 Lambdas; Batch hosts and the Lambdas take nothing. Nothing takes ingress from 0.0.0.0/0, and
 the VPC's default security group is adopted with no rules. Gateway endpoints for S3 and
 DynamoDB everywhere, interface endpoints (Secrets Manager, KMS, SQS, Logs) when asked (prod).
@@ -27,9 +27,10 @@ from components.naming import regional
 from components.options import child
 from stack_config.config import NatGateways
 
-# The web tier's instance port behind the ALB (TLS ends at the ALB).
-WEB_PORT = 80
 HTTPS_PORT = 443
+# The web tier's instance port behind the ALB: HTTPS to the instances too (the policy pack's
+# alb-target-group-https), with a certificate each instance makes at boot.
+WEB_PORT = HTTPS_PORT
 POSTGRES_PORT = 5432
 REDIS_PORT = 6379
 CLOUDFRONT_ORIGIN_FACING = "com.amazonaws.global.cloudfront.origin-facing"
@@ -150,7 +151,7 @@ class CellNetwork(pulumi.ComponentResource):
             "web-from-alb",
             self.web_security_group,
             WEB_PORT,
-            "HTTP from the ALB",
+            "HTTPS from the ALB",
             source=self.alb_security_group,
         )
         self._egress(

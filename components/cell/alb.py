@@ -4,8 +4,8 @@ Security groups admit only CloudFront's origin-facing prefix list (and Route 53'
 checkers on a second group). On top of that, every listener rule requires the stack's origin
 header, so a request that found the ALB's name anyway gets 403; the one exception is
 /api/health with the cell's health token, for Route 53 (which cannot send headers).
-Routes: `/api/*` to the cart Lambda, everything else to the web tier (without a web tier, the
-listener's 403).
+Routes: `/api/*` to the cart Lambda, everything else to the web tier over HTTPS (without a web
+tier, the listener's 403).
 
 With `shop3d:domain` the ALB serves HTTPS with a regional ACM certificate for api.<domain> and
 <region>.api.<domain> (TLS 1.3/1.2 policy) and redirects HTTP. Without a domain there is no
@@ -257,12 +257,18 @@ def cell_alb(
             ctx.name("alb", "web"),
             name_prefix=WEB_TARGET_GROUP_PREFIX,
             target_type="instance",
+            # TLS to the instances: nginx there presents a self-signed certificate made at boot.
+            # "The load balancer does not validate these certificates. Therefore, you can use
+            # self-signed certificates" ("Target groups for your Application Load Balancers",
+            # Routing configuration, Elastic Load Balancing User Guide). Encrypted, not
+            # authenticated: what vouches for the instance is the VPC and its security groups.
             port=WEB_PORT,
-            protocol="HTTP",
+            protocol="HTTPS",
             vpc_id=network.vpc_id,
             deregistration_delay=DEREGISTRATION_DELAY_SECONDS,
             health_check=aws.lb.TargetGroupHealthCheckArgs(
                 enabled=True,
+                protocol="HTTPS",
                 path=WEB_HEALTH_PATH,
                 matcher="200",
                 interval=15,

@@ -26,6 +26,7 @@ import pulumi_aws as aws
 
 from components import iam
 from components.cell.context import CellContext
+from components.cell_network import WEB_PORT
 from components.tags import default_tags
 from handlers.shared import storage, tables
 from lambda_packaging.renderer_bundle import bundle_key, written_bundle
@@ -74,6 +75,7 @@ def user_data(
         "__ASSETS_BUCKET__": bucket,
         "__CATALOG_TABLE__": catalog_table,
         "__REGION__": region,
+        "__WEB_PORT__": str(WEB_PORT),
     }
     script = USER_DATA.read_text()
     for placeholder, value in values.items():

@@ -1,8 +1,10 @@
 #!/bin/bash
 # shop3d web tier boot script (Amazon Linux 2023). The cell fills in the placeholder values.
 # Hypercorn runs the page renderer (handlers.pages) on 127.0.0.1:8000; nginx in front serves the
-# storefront's bundles (/static/) from disk and proxies pages and /healthz to it. The ALB's
-# health check is /healthz: it renders the product grid (catalog and manifests read).
+# storefront's bundles (/static/) from disk and proxies pages and /healthz to it, over TLS only
+# (port 443) with a self-signed certificate made at first boot: the ALB encrypts to its targets
+# but does not validate their certificates. The ALB's health check is /healthz over HTTPS: it
+# renders the product grid (catalog and manifests read).
 #
 # Two halves. The portable steps (functions below, rooted in BOOT_ROOT and the ports, production
 # values by default) run for real in tests/pages/test_web_boot.py, which sources this script.
@@ -17,7 +19,12 @@ BOOT_ROOT="${SHOP3D_BOOT_ROOT:-}"  # "" on the instance: the paths below are /sr
 STOREFRONT_DIR="$BOOT_ROOT/srv/storefront"
 RENDERER_DIR="$BOOT_ROOT/srv/renderer"
 BUNDLE_ZIP="$BOOT_ROOT/tmp/renderer.zip"
-HTTP_PORT="${SHOP3D_HTTP_PORT:-80}"
+TLS_PORT="${SHOP3D_TLS_PORT:-__WEB_PORT__}"
+# The instance's own certificate and key (the key readable by root only: nginx's master process
+# reads it as root before it starts its workers).
+TLS_DIR="$BOOT_ROOT/etc/pki/shop3d"
+TLS_CERT="$TLS_DIR/web.crt"
+TLS_KEY="$TLS_DIR/web.key"
 PAGES_PORT="${SHOP3D_PAGES_PORT:-8000}"
 PYTHON="${SHOP3D_PYTHON:-python3.11}"
 # The primary region's cell uploads the bundle in the same deployment as this launch template:
@@ -68,6 +75,21 @@ sync_storefront() {
   chmod -R a+rX "$STOREFRONT_DIR"
 }
 
+# A self-signed P-256 certificate for ten years: the ALB does not validate its targets'
+# certificates (so neither a name nor a chain matters), it only needs TLS to them. Made once: a
+# reboot keeps the instance's key.
+make_certificate() {
+  mkdir -p "$TLS_DIR"
+  chmod 0700 "$TLS_DIR"
+  [ -s "$TLS_KEY" ] && [ -s "$TLS_CERT" ] && return 0
+  (
+    umask 077
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 3650 \
+      -subj "/CN=shop3d-web.__REGION__" -keyout "$TLS_KEY" -out "$TLS_CERT"
+  )
+  chmod 0644 "$TLS_CERT"
+}
+
 # The timer's sync command: the function above with this boot's values, as a script of its own.
 sync_script() {
   echo '#!/bin/bash'
@@ -78,11 +100,15 @@ sync_script() {
 }
 
 # /static/ names are content-hashed: one immutable Cache-Control (`expires max` would add a
-# second one, max-age=315360000, seen in the boot test).
+# second one, max-age=315360000, seen in the boot test). TLS 1.2 too: the ALB's connections to
+# its targets use ELBSecurityPolicy-2016-08 (no TLS 1.3) unless a listener has a TLS 1.3 policy.
 server_block() {
   cat <<CONF
 server {
-    listen $HTTP_PORT default_server;
+    listen $TLS_PORT ssl default_server;
+    ssl_certificate $TLS_CERT;
+    ssl_certificate_key $TLS_KEY;
+    ssl_protocols TLSv1.2 TLSv1.3;
     root $STOREFRONT_DIR;
     server_tokens off;
     location /static/ { add_header Cache-Control "public, max-age=31536000, immutable"; }
@@ -95,8 +121,10 @@ server {
 CONF
 }
 
-# The distribution's own server in nginx.conf would claim port 80 too: move it to 8081, whether
-# its listen lines say default_server (older Red Hat family files) or not (newer ones).
+# The distribution's own server in nginx.conf listens on port 80, which nothing admits (the
+# security group takes only 443 from the ALB): move it to 8081 all the same, whether its listen
+# lines say default_server (older Red Hat family files) or not (newer ones), so that the instance
+# serves nothing on 80.
 move_distribution_server() {
   sed -E -i 's/^([[:space:]]*listen[[:space:]]+(\[::\]:)?)80([[:space:]]+default_server)?;/\18081;/' "$1"
 }
@@ -126,7 +154,7 @@ run_pages() {
 # --- Amazon Linux 2023 only ---------------------------------------------------------------------
 
 main() {
-  dnf install -y nginx python3.11 python3.11-pip
+  dnf install -y nginx openssl python3.11 python3.11-pip
   useradd --system --no-create-home shop3d-pages || true
 
   sync_script >/usr/local/bin/shop3d-sync-storefront
@@ -146,6 +174,7 @@ Restart=always
 WantedBy=multi-user.target
 UNIT
 
+  make_certificate
   server_block >/etc/nginx/conf.d/shop3d.conf
   move_distribution_server /etc/nginx/nginx.conf
 

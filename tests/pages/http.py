@@ -3,6 +3,7 @@ client for it (real HTTP: the bytes a browser or CloudFront would get)."""
 
 from __future__ import annotations
 
+import ssl
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -49,11 +50,12 @@ class Reply:
 class PageClient:
     __test__ = False  # imported as TestClient: not a test class
     base: str
+    tls: ssl.SSLContext | None = None  # for an https:// base
 
     def get(self, path: str, headers: dict[str, str] | None = None) -> Reply:
         request = urllib.request.Request(self.base + path, headers=headers or {})  # noqa: S310 - loopback
         try:
-            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - loopback
+            with urllib.request.urlopen(request, timeout=30, context=self.tls) as response:  # noqa: S310 - loopback
                 return Reply(response.status, response.read(), response.headers)
         except urllib.error.HTTPError as error:
             return Reply(error.code, error.read(), error.headers)

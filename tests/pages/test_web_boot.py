@@ -1,13 +1,17 @@
 """The web tier's boot script run for real, all but its Amazon Linux 2023 half: the rendered user
 data is sourced and its portable steps run against moto's S3 and DynamoDB Local with the AWS CLI
 (v1 from PyPI: the same `s3 cp`/`s3 sync` as the AMI's v2), pip from PyPI with
---require-hashes, Debian's nginx with the script's server block and Hypercorn started by the
-script's own run_pages. Only BOOT_ROOT, the ports and the retry pace differ from production.
-Still untested here: dnf, useradd, the systemd units and cloud-init (main())."""
+--require-hashes, the script's own self-signed certificate, Debian's nginx with the script's TLS
+server block and Hypercorn started by the script's own run_pages; requests go through nginx over
+TLS without verifying the certificate, as the ALB does. Only BOOT_ROOT, the ports and the retry
+pace differ from production. Still untested here: dnf, useradd, the systemd units and cloud-init
+(main())."""
 
 from __future__ import annotations
 
 import os
+import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -103,7 +107,7 @@ def boot(
         "SHOP3D_BOOT_ROOT": str(root),
         "SHOP3D_PYTHON": _python311(),
         "SHOP3D_PAGES_PORT": str(free_port()),
-        "SHOP3D_HTTP_PORT": str(free_port()),
+        "SHOP3D_TLS_PORT": str(free_port()),
         **aws,
     }
     return Boot(script=script, root=root, env=env)
@@ -156,9 +160,32 @@ def _nginx_main_config(boot: Boot, server_block: Path) -> Path:
     return config
 
 
-def _get(url: str) -> int | None:
+def _like_the_alb(maximum: ssl.TLSVersion = ssl.TLSVersion.MAXIMUM_SUPPORTED) -> ssl.SSLContext:
+    """A client that encrypts but checks neither name nor chain: "The load balancer does not
+    validate these certificates" (Target groups for your Application Load Balancers, Routing
+    configuration)."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    context.maximum_version = maximum
+    return context
+
+
+def _handshake(port: int, context: ssl.SSLContext) -> tuple[bytes, str | None, str]:
+    """The certificate the server presented (DER), the TLS version and the cipher."""
+    with (
+        socket.create_connection((LOOPBACK, port), timeout=5) as raw,
+        context.wrap_socket(raw) as tls,
+    ):
+        der = tls.getpeercert(binary_form=True)
+        cipher = tls.cipher()
+        assert der is not None and cipher is not None
+        return der, tls.version(), cipher[0]
+
+
+def _get(url: str, context: ssl.SSLContext | None = None) -> int | None:
     try:
-        with urllib.request.urlopen(url, timeout=5) as reply:  # noqa: S310 - loopback
+        with urllib.request.urlopen(url, timeout=5, context=context) as reply:  # noqa: S310 - loopback
             status: int = reply.status
             return status
     except urllib.error.HTTPError as error:
@@ -167,10 +194,12 @@ def _get(url: str) -> int | None:
         return None
 
 
-def _wait_healthy(url: str, processes: list[subprocess.Popen[Any]]) -> None:
+def _wait_healthy(
+    url: str, processes: list[subprocess.Popen[Any]], context: ssl.SSLContext
+) -> None:
     deadline = time.monotonic() + READY_TIMEOUT_S
     while time.monotonic() < deadline:
-        if _get(url) == 200:
+        if _get(url, context) == 200:
             return
         for process in processes:
             assert process.poll() is None, f"{process.args!r} exited with {process.returncode}"
@@ -222,7 +251,7 @@ def test_a_bundle_that_never_appears_fails_the_boot_after_the_last_attempt(boot:
     assert done.stderr.count("404") == 2
 
 
-def test_the_booted_instance_serves_pages_health_and_static_files_through_nginx(
+def test_the_booted_instance_serves_pages_health_and_static_files_through_nginx_over_tls(
     boot: Boot, local_tables: dict[str, str], local_buckets: dict[str, str]
 ) -> None:
     sku, name = PRODUCT
@@ -237,6 +266,8 @@ def test_the_booted_instance_serves_pages_health_and_static_files_through_nginx(
     sync.write_text(boot.output("sync_script"))  # what the timer runs, run here once
     done = subprocess.run(["bash", str(sync)], env=boot.env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+    boot.output("make_certificate")
+    certificate = boot.root / "etc" / "pki" / "shop3d" / "web.crt"
     server_block = boot.root / "shop3d.conf"
     server_block.write_text(boot.output("server_block"))
     nginx = [require_program("nginx"), "-p", str(boot.root / "nginx"), "-e", "stderr", "-c"]
@@ -250,9 +281,22 @@ def test_the_booted_instance_serves_pages_health_and_static_files_through_nginx(
         proxy = stack.enter_context(
             _started([*nginx, str(config)], boot.env, boot.root / "nginx.log")
         )
-        base = f"http://{LOOPBACK}:{boot.env['SHOP3D_HTTP_PORT']}"
-        _wait_healthy(base + "/healthz", [pages, proxy])
-        client = PageClient(base)
+        port = int(boot.env["SHOP3D_TLS_PORT"])
+        base = f"https://{LOOPBACK}:{port}"
+        alb = _like_the_alb()
+        _wait_healthy(base + "/healthz", [pages, proxy], alb)
+        client = PageClient(base, alb)
+
+        # nginx presents the certificate this boot made, to a TLS 1.3 client and to a TLS 1.2
+        # one offering only an ECDSA suite of ELBSecurityPolicy-2016-08 (the policy the ALB uses
+        # to its targets when no listener has a TLS 1.3 policy: dev's HTTP listener).
+        made = ssl.PEM_cert_to_DER_cert(certificate.read_text())
+        assert _handshake(port, alb)[:2] == (made, "TLSv1.3")
+        legacy = _like_the_alb(ssl.TLSVersion.TLSv1_2)
+        legacy.set_ciphers("ECDHE-ECDSA-AES128-GCM-SHA256")
+        assert _handshake(port, legacy) == (made, "TLSv1.2", "ECDHE-ECDSA-AES128-GCM-SHA256")
+        # Nothing in plain HTTP: nginx answers a cleartext request on its TLS port with 400.
+        assert _get(f"http://{LOOPBACK}:{port}/healthz") == 400
 
         health = client.get("/healthz")
         assert (health.status_code, health.text) == (200, "ok\n")

@@ -697,6 +697,38 @@ def test_without_a_web_tier_only_the_api_is_routed(program: ProgramFactory) -> N
         assert not [r for r in cell(run, region) if r.type_ == t.AUTOSCALING_GROUP]
 
 
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_the_web_tier_takes_only_https_and_only_from_the_alb(
+    program: ProgramFactory, stack: str
+) -> None:
+    run = program(stack)  # on in both presets
+    for region in run.outputs["regions"]:
+        targets = named(run, region, "-alb-web").inputs
+        # TLS to the instances (policy rule alb-target-group-https, CKV_AWS_378); the ALB does
+        # not validate the instances' self-signed certificates (Target groups for your
+        # Application Load Balancers, Routing configuration).
+        assert (targets["protocol"], targets["port"]) == ("HTTPS", 443)
+        check = targets["healthCheck"]
+        assert (check["protocol"], check["path"], check["matcher"]) == (
+            "HTTPS",
+            WEB_HEALTH_PATH,
+            "200",
+        )
+        web, alb = group_id(region, "web"), group_id(region, "alb")
+        ingress = [r.inputs for r in run.of_type(INGRESS) if r.inputs["securityGroupId"] == web]
+        assert [
+            (r["referencedSecurityGroupId"], r["fromPort"], r["toPort"], r["ipProtocol"])
+            for r in ingress
+        ] == [(alb, 443, 443, "tcp")]
+        to_web = [
+            r.inputs
+            for r in run.of_type(t.EGRESS_RULE)
+            if r.inputs["securityGroupId"] == alb
+            and r.inputs.get("referencedSecurityGroupId") == web
+        ]
+        assert [(r["fromPort"], r["toPort"]) for r in to_web] == [(443, 443)]
+
+
 def test_web_tier_mixes_on_demand_base_and_spot(program: ProgramFactory) -> None:
     run = program("prod", WEB_ON)
     for region in run.outputs["regions"]:

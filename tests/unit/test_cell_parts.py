@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import stat
 import subprocess
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import pytest
 
 from components.cell.alb import HTTP_PORT, alb_port
 from components.cell.web_tier import user_data
-from components.cell_network import HTTPS_PORT
+from components.cell_network import HTTPS_PORT, WEB_PORT
 from components.origin_secret import arn_in_region
 
 KEY = "web-renderer/" + "ab" * 32 + ".zip"
@@ -29,14 +30,15 @@ def _script() -> str:
     return user_data("assets-bucket", "eu-west-1", "shop3d-catalog", "ap-south-1", KEY)
 
 
-def _sourced(script: str, *commands: str, cwd: Path | None = None) -> str:
-    """Output of the script's functions, sourced with the production defaults (main() not run)."""
+def _sourced(script: str, *commands: str, cwd: Path | None = None, root: Path | None = None) -> str:
+    """Output of the script's functions, sourced with the production defaults (main() not run)
+    or, with `root`, rooted there."""
     done = subprocess.run(
         ["bash", "-c", f'source /dev/stdin <<< "$1"; {"; ".join(commands)}', "bash", script],
         text=True,
         capture_output=True,
         check=False,
-        env={"PATH": "/usr/bin:/bin"},
+        env={"PATH": "/usr/bin:/bin"} | ({"SHOP3D_BOOT_ROOT": str(root)} if root else {}),
         cwd=cwd,
     )
     assert done.returncode == 0, done.stderr
@@ -74,12 +76,37 @@ def test_the_renderer_unit_runs_hypercorn_on_loopback_with_its_regions_catalog()
     ]
 
 
-def test_nginx_listens_on_80_and_proxies_to_the_renderer_on_8000_by_default() -> None:
+def test_nginx_listens_on_443_over_tls_only_and_proxies_to_the_renderer_on_8000() -> None:
     block = _sourced(_script(), "server_block")
-    assert "listen 80 default_server;" in block
+    # The target group's port and protocol (HTTPS on WEB_PORT), and nothing in plain HTTP.
+    assert f"listen {WEB_PORT} ssl default_server;" in block
+    assert [line.strip() for line in block.splitlines() if "listen" in line] == [
+        f"listen {WEB_PORT} ssl default_server;"
+    ]
+    assert "ssl_certificate /etc/pki/shop3d/web.crt;" in block
+    assert "ssl_certificate_key /etc/pki/shop3d/web.key;" in block
+    # "If a target group is configured with the HTTPS protocol or uses HTTPS health checks, ...
+    # the ELBSecurityPolicy-2016-08 security policy is used" unless a listener has a TLS 1.3
+    # policy (Target groups for your Application Load Balancers, Routing configuration): that
+    # policy tops out at TLS 1.2, so the instances must take it.
+    assert "ssl_protocols TLSv1.2 TLSv1.3;" in block
     assert "root /srv/storefront;" in block
     assert "proxy_pass http://127.0.0.1:8000;" in block
     assert "proxy_set_header Host $host;" in block
+
+
+def test_the_certificate_is_made_once_with_a_root_only_key(tmp_path: Path) -> None:
+    _sourced(_script(), "make_certificate", root=tmp_path)
+    key, cert = tmp_path / "etc/pki/shop3d/web.key", tmp_path / "etc/pki/shop3d/web.crt"
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600
+    assert stat.S_IMODE(key.parent.stat().st_mode) == 0o700
+    assert stat.S_IMODE(cert.stat().st_mode) == 0o644
+    text = _sourced(_script(), f"openssl x509 -in {cert} -noout -text")
+    assert "Subject: CN = shop3d-web.ap-south-1" in text
+    assert "ASN1 OID: prime256v1" in text  # a P-256 key, which ELBSecurityPolicy-2016-08 takes
+    first = cert.read_bytes()
+    _sourced(_script(), "make_certificate", root=tmp_path)  # a reboot keeps it
+    assert cert.read_bytes() == first
 
 
 def test_the_timers_sync_script_carries_this_boots_values() -> None:
@@ -106,8 +133,10 @@ def test_main_installs_what_al2023_names_and_relies_on_its_aws_cli() -> None:
     # python3.11-pip-22.3.1-*.amzn2023 (an AL2023 image's package pins,
     # github.com/leplusorg/docker-aws-cli pull 1025); nginx-*.amzn2023 builds exist
     # (nginx.org/packages/amzn/2023/); Red-DiscordBot's "Installing Red on Amazon Linux 2023"
-    # installs python3.11 with dnf. The AWS CLI is not installed: the AL2023 AMI carries v2.
-    assert "dnf install -y nginx python3.11 python3.11-pip\n" in script
+    # installs python3.11 with dnf. openssl (the CLI that makes the certificate) is named as
+    # Fedora names it: not confirmed from AL2023's package list here. The AWS CLI is not
+    # installed: the AL2023 AMI carries v2.
+    assert "dnf install -y nginx openssl python3.11 python3.11-pip\n" in script
     assert "SHOP3D_PYTHON:-python3.11}" in script
     assert "dnf install -y aws" not in script
 
