@@ -28,7 +28,7 @@ from components.naming import global_name, physical, regional
 from components.options import child
 from handlers.shared import storage
 from handlers.shared.limits import ACCOUNT_PATH_PREFIX, ADMIN_PATH_PREFIX
-from handlers.shared.routes import FIRST_LOD_HEADER, WEBHOOK_PATH
+from handlers.shared.routes import FIRST_LOD_HEADER, INDEX_DOCUMENT, WEBHOOK_PATH
 from stack_config.catalog import EDGE_REGION
 from stack_config.config import PriceClass
 
@@ -52,7 +52,6 @@ WRITER_PATHS: Final = (
     # Signing in (password or the managed-login callback) adopts the guest's orders in Aurora.
     ACCOUNT_PATH_PREFIX + "*",
 )
-INDEX_DOCUMENT: Final = "index.html"
 # With the web tier on, these go to the cells (the page renderer, handlers.pages) and the
 # default behaviour too (/ and the storefront's own routes); the built bundles stay on S3.
 PAGE_PATHS: Final = ("/products/*", "/categories/*", "/sitemap.xml", "/robots.txt")
@@ -283,7 +282,9 @@ def distribution(
         enabled=True,
         comment=f"shop3d {pulumi.get_stack()}",
         aliases=list(settings.aliases) or None,
-        default_root_object=None if pages else INDEX_DOCUMENT,
+        # Also with the pages: a request for / reaches the cell as /index.html, which the
+        # renderer answers with the grid (policy rule cloudfront-default-root-object).
+        default_root_object=INDEX_DOCUMENT,
         http_version="http2and3",
         is_ipv6_enabled=True,
         price_class=settings.price_class,

@@ -1,7 +1,8 @@
 """The page renderer as an ASGI app (Starlette): what the web tier runs behind each cell's ALB
 (Hypercorn, `hypercorn 'handlers.pages.app:from_env()'`) and what the local platform mounts.
 
-    GET /                  the product grid
+    GET /, /index.html     the product grid (CloudFront asks for its root object, /index.html,
+                           when a viewer asks for /; the canonical URL stays /)
     GET /products/<sku>    a product (404 page for an unknown or inactive SKU)
     GET /categories/<slug> the products of a category (404 page when it has none)
     GET /sitemap.xml, /robots.txt
@@ -33,7 +34,7 @@ from handlers.pages.hints import ACCEPT_CH, chosen_lod
 from handlers.shared import env
 from handlers.shared.catalog import CATEGORY_PATTERN, Catalog, Product, ProductPage
 from handlers.shared.limits import MAX_CATEGORIES
-from handlers.shared.routes import FIRST_LOD_HEADER
+from handlers.shared.routes import FIRST_LOD_HEADER, INDEX_DOCUMENT
 from handlers.shared.variants import line_sku
 
 # 60 s fresh at the edge and in browsers, then up to 5 min served stale while revalidating
@@ -106,6 +107,7 @@ class Pages:
     def routes(self) -> list[Route]:
         return [
             Route("/", self.grid, methods=["GET", "HEAD"]),
+            Route("/" + INDEX_DOCUMENT, self.grid, methods=["GET", "HEAD"]),
             Route("/products/{sku}", self.product, methods=["GET", "HEAD"]),
             Route("/categories/{slug}", self.category, methods=["GET", "HEAD"]),
             Route("/sitemap.xml", self.sitemap, methods=["GET", "HEAD"]),

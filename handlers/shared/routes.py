@@ -11,3 +11,8 @@ WEBHOOK_PATH: Final = "/api/payments/webhook"
 # The edge's first-LOD choice (components/edge/first_lod.js sets it, handlers.pages reads it;
 # part of the page cache key).
 FIRST_LOD_HEADER: Final = "x-shop3d-first-lod"
+
+# The distribution's default root object: CloudFront asks the origin for /index.html when a
+# viewer asks for /. The storefront bucket holds the shell under that key; the page renderer
+# (web tier) answers it with the product grid, as it answers /.
+INDEX_DOCUMENT: Final = "index.html"

@@ -15,11 +15,13 @@ from typing import Any
 import boto3
 import pytest
 
-from handlers.pages.app import GRID_PRODUCTS, PAGE_CACHE_CONTROL, from_env
+from handlers.pages.app import GRID_PRODUCTS, PAGE_CACHE_CONTROL, from_env, pages_from_env
 from handlers.shared import env
 from handlers.shared.catalog import listing_fields, now_iso
 from handlers.shared.posters import PosterImage, Role, posters_block
+from handlers.shared.routes import INDEX_DOCUMENT
 from local.resources import AwsEndpoints
+from local.site_app import Site
 from local.storefront_build import STOREFRONT
 from tests.pages.http import PageClient as TestClient
 from tests.pages.http import served
@@ -279,6 +281,40 @@ def test_the_grid_lists_active_products_with_links_and_thumbnails(client: TestCl
     (thumbnail,) = page.find("img", **{"data-testid": "poster"})
     assert thumbnail["loading"] == "lazy"
     assert page.find("link", rel="canonical")[0]["href"] == SITE + "/"
+
+
+def test_the_root_object_is_the_grid_under_the_canonical_url_of_the_root(
+    client: TestClient,
+) -> None:
+    # The distribution's default root object is "the object that you want CloudFront to request
+    # from your origin ... when a viewer requests the root URL" (DistributionConfig,
+    # DefaultRootObject, Amazon CloudFront API Reference): the cells get /index.html for /.
+    root, index = client.get("/"), client.get("/" + INDEX_DOCUMENT)
+    assert (index.status_code, index.headers["Cache-Control"]) == (200, PAGE_CACHE_CONTROL)
+    assert index.content == root.content
+    page = parsed(index.text)
+    assert page.find("link", rel="canonical")[0]["href"] == SITE + "/"
+    assert len(page.find("li", **{"data-testid": "product-card"})) == 3
+
+
+def test_the_local_platform_answers_the_root_object_with_the_grid_not_the_built_shell(
+    client: TestClient,
+    aws_env: AwsEndpoints,
+    local_buckets: dict[str, str],
+) -> None:
+    """The local site app mounts the renderer ahead of storefront/dist, whose own index.html
+    (the bare shell) would otherwise answer /index.html."""
+
+    async def no_cart(event: dict[str, Any]) -> dict[str, Any]:
+        raise AssertionError("no API request here")
+
+    dist = STOREFRONT / "dist"
+    site = Site(dist, aws_env.s3_client(), local_buckets["assets"], no_cart, None, pages_from_env())
+    with served(site.app()) as base:
+        index = TestClient(base).get("/" + INDEX_DOCUMENT)
+    assert index.status_code == 200
+    assert index.text != (dist / INDEX_DOCUMENT).read_text("utf-8")
+    assert index.content == client.get("/").content
 
 
 def test_a_category_page_lists_only_its_products(client: TestClient) -> None:

@@ -25,7 +25,7 @@ from components.edge.waf import MANAGED_GROUPS, web_acl_rules
 from handlers.cart.api import account_routes, admin_products
 from handlers.shared import storage
 from handlers.shared.limits import ACCOUNT_PATH_PREFIX, ADMIN_MAX_BODY_BYTES, ADMIN_PATH_PREFIX
-from handlers.shared.routes import WEBHOOK_PATH
+from handlers.shared.routes import INDEX_DOCUMENT, WEBHOOK_PATH
 from policy import tokens
 from stack_config.catalog import REGIONS
 
@@ -687,7 +687,10 @@ def test_with_the_web_tier_pages_go_to_the_cells_and_bundles_stay_on_s3(program)
     briefly and keyed on the edge's first-LOD choice (made by a viewer-request function)."""
     run = program("prod", {"webTier": True})
     cdn = distribution(run)
-    assert cdn.get("defaultRootObject") is None
+    # CloudFront then asks the cell for /index.html when a viewer asks for / (the renderer
+    # answers it with the grid: tests/pages/test_pages.py); policy rule
+    # cloudfront-default-root-object (CKV_AWS_305).
+    assert cdn["defaultRootObject"] == INDEX_DOCUMENT
     default = cdn["defaultCacheBehavior"]
     assert default["targetOriginId"] == "api"
     by_path = {b["pathPattern"]: b for b in cdn["orderedCacheBehaviors"]}
