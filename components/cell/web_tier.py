@@ -38,6 +38,10 @@ REQUESTS_PER_TARGET: Final = 1000.0
 HEALTH_CHECK_GRACE_SECONDS: Final = 120
 INSTANCE_WARMUP_SECONDS: Final = 120
 MIN_HEALTHY_PERCENT: Final = 90
+# How long `pulumi up` waits, on creating the group, for its first instances to be healthy in the
+# target group: more than a boot takes at worst (up to 10 minutes waiting for the primary's
+# renderer upload, then packages, pip, the grace period and two health checks).
+CAPACITY_WAIT_MINUTES: Final = 20
 ROOT_VOLUME_GB: Final = 20
 SSM_CORE_POLICY: Final = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"
 AMI_PARAMETER: Final = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-{arch}"
@@ -218,6 +222,15 @@ def web_tier(
         max_size=settings.web_max_size,
         health_check_type="ELB",
         health_check_grace_period=HEALTH_CHECK_GRACE_SECONDS,
+        # A first deploy whose instances never pass /healthz fails instead of serving nothing:
+        # on creation the provider waits for at least this many instances healthy in the target
+        # group, up to the timeout. min_elb_capacity, not wait_for_elb_capacity: the latter also
+        # waits on updates that change min_size, for *exactly* that many healthy targets, which
+        # never holds while target tracking has scaled out ("Waiting for Capacity",
+        # aws.autoscaling.Group; the provider counts instances, weighted capacity only where
+        # overrides set weights, which ours do not).
+        min_elb_capacity=settings.web_min_size,
+        wait_for_capacity_timeout=f"{CAPACITY_WAIT_MINUTES}m",
         default_instance_warmup=INSTANCE_WARMUP_SECONDS,
         target_group_arns=[target_group.arn],
         capacity_rebalance=True,

@@ -729,6 +729,26 @@ def test_the_web_tier_takes_only_https_and_only_from_the_alb(
         assert [(r["fromPort"], r["toPort"]) for r in to_web] == [(443, 443)]
 
 
+@pytest.mark.parametrize(("stack", "healthy"), [("dev", 1), ("prod", 2)])
+def test_a_first_deploy_waits_for_healthy_targets_and_fails_past_the_timeout(
+    program: ProgramFactory, stack: str, healthy: int
+) -> None:
+    run = program(stack)
+    for region in run.outputs["regions"]:
+        group = named(run, region, "-web-asg").inputs
+        # "The min_elb_capacity parameter causes the provider to wait for at least the requested
+        # number of instances to show up InService in all attached ELBs during ASG creation. It
+        # has no effect on ASG updates." ... "the provider will wait for up to
+        # wait_for_capacity_timeout" ("Waiting for Capacity", pulumi-aws autoscaling.Group).
+        assert group["minElbCapacity"] == group["minSize"] == healthy
+        assert group["waitForCapacityTimeout"] == "20m"
+        # Not wait_for_elb_capacity: on an update that changes min_size it wants exactly that many
+        # healthy targets, false whenever target tracking has scaled out.
+        assert "waitForElbCapacity" not in group
+        (target_group,) = group["targetGroupArns"]  # the web target group's, whose health counts
+        assert "-alb-web" in target_group
+
+
 def test_web_tier_mixes_on_demand_base_and_spot(program: ProgramFactory) -> None:
     run = program("prod", WEB_ON)
     for region in run.outputs["regions"]:

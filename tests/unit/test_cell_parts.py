@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from components.cell.alb import HTTP_PORT, alb_port
-from components.cell.web_tier import user_data
+from components.cell.web_tier import CAPACITY_WAIT_MINUTES, HEALTH_CHECK_GRACE_SECONDS, user_data
 from components.cell_network import HTTPS_PORT, WEB_PORT
 from components.origin_secret import arn_in_region
 
@@ -139,6 +139,16 @@ def test_main_installs_what_al2023_names_and_relies_on_its_aws_cli() -> None:
     assert "dnf install -y nginx openssl python3.11 python3.11-pip\n" in script
     assert "SHOP3D_PYTHON:-python3.11}" in script
     assert "dnf install -y aws" not in script
+
+
+def test_the_group_waits_longer_than_a_boot_waits_for_the_renderer_bundle() -> None:
+    attempts, interval = map(
+        int, _sourced(_script(), 'echo "$BUNDLE_ATTEMPTS $BUNDLE_INTERVAL"').split()
+    )
+    bundle_wait = attempts * interval
+    assert bundle_wait == 600
+    # The rest of a boot (packages, pip, nginx) and the grace period plus two health checks.
+    assert bundle_wait + HEALTH_CHECK_GRACE_SECONDS + 5 * 60 <= CAPACITY_WAIT_MINUTES * 60
 
 
 def test_alb_port_follows_the_domain() -> None:
