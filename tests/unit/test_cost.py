@@ -25,8 +25,8 @@ from tests.unit.conftest import ProgramFactory
 PROFILE = TrafficProfile(web_instances=4)
 
 
-# The parts prod leaves off by default (web tier, catalog cache, interface endpoints, a NAT per
-# AZ), on: every estimator has something to price.
+# Every optional part on (the web tier, which both presets run, and what prod leaves off by
+# default: catalog cache, interface endpoints, a NAT per AZ): every estimator prices something.
 EVERYTHING_ON = {
     "webTier": True,
     "catalogCache": True,
