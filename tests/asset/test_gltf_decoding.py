@@ -163,3 +163,20 @@ def test_draco_falls_back_to_plain_for_a_degenerate_primitive():
     built = build_glb(scene, HIGH, CONFIG)
     assert built.compression == "none"
     assert import_model(built.data, "m.glb", CONFIG).triangle_count == scene.triangle_count
+
+
+def test_meshopt_lod_keeps_a_light_on_a_mesh_node_where_it_was():
+    parts = GltfParts()
+    parts.doc["extensionsUsed"] = ["KHR_lights_punctual"]
+    parts.doc["extensions"] = {"KHR_lights_punctual": {"lights": [{"type": "point"}]}}
+    parts.doc["nodes"] = [
+        {"mesh": 0, "translation": [1, 2, 3], "extensions": {"KHR_lights_punctual": {"light": 0}}}
+    ]
+    source = import_model(parts.glb(), "m.glb", CONFIG)
+    nodes = glb_json(build_glb(source, HIGH, replace(CONFIG, compression="meshopt")).data)["nodes"]
+    host = nodes[0]
+    (light,) = [nodes[c] for c in host["children"]]
+    assert light["extensions"]["KHR_lights_punctual"] == {"light": 0}
+    world = np.asarray(host["translation"]) + host["scale"][0] * np.asarray(light["translation"])
+    assert np.allclose(world, [1, 2, 3], atol=1e-6)
+    assert host["scale"][0] * light["scale"][0] == pytest.approx(1.0)
