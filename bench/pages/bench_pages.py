@@ -15,6 +15,7 @@ single-page app's loading order, measured in the same run, so the figures print 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import shutil
@@ -29,7 +30,7 @@ from typing import Any, Final
 
 from bench.pages.profiles import PROFILES, SHIPPED, VARIANTS, Profile, Variant
 from bench.pages.results import COMMITTED, FIGURES, render
-from handlers.asset.config import PipelineConfig
+from handlers.asset.config import DEFAULT_LODS, PipelineConfig
 from handlers.asset.pipeline import process_file
 from local.catalog_file import DEFAULT_CATALOG
 from local.platform import Platform, PlatformOptions
@@ -39,6 +40,11 @@ from local.storefront_build import STOREFRONT
 RUNNER: Final = Path(__file__).with_name("page_speed.mjs")
 PRODUCTS: Final = ("IGEA-1", "HELMET-1")
 STATE_DIR: Final = REPO_ROOT / ".local" / "bench-pages"  # kept: the assets are made once
+# What the published LODs and posters are made by: the state dir is kept only while these are
+# unchanged (the platform reprocesses a model only when its manifest is missing, so a kept
+# state dir would otherwise measure assets of older code).
+PIPELINE_CODE: Final = ("handlers/asset", "handlers/shared")
+PIPELINE_KEY_FILE: Final = "asset-pipeline.sha256"
 WAIT_MS: Final = 90_000  # per load, for every LOD (the helmet's 1.8 MB on Slow 4G is ~10 s)
 POSTER_WAIT_S: Final = 900.0
 
@@ -53,21 +59,45 @@ def _catalog(state_dir: Path) -> Path:
     return path
 
 
-def preview_bytes(catalog: Path) -> dict[str, dict[str, int]]:
-    """Each product's preview GLB as the asset pipeline writes it with Draco (what ships) and
-    with EXT_meshopt_compression: the lever a meshopt preview would pull (no Draco decoder
-    before the first frame; meshopt's decoder is in the viewer's chunk either way)."""
+def preview_bytes(catalog: Path) -> dict[str, dict[str, Any]]:
+    """Each product's preview GLB as the asset pipeline writes it with Draco and with meshopt
+    (quantized), and which of the two the pipeline's LOD settings ship."""
     spec = json.loads(catalog.read_text(encoding="utf-8"))
-    sizes: dict[str, dict[str, int]] = {}
+    shipped = PipelineConfig().compression_of(DEFAULT_LODS[0])
+    sizes: dict[str, dict[str, Any]] = {}
     for product in spec["products"]:
         model = Path(spec["models_dir"]) / product["model"]
-        sizes[product["sku"]] = {}
+        sizes[product["sku"]] = {"shipped": shipped}
         for compression in ("draco", "meshopt"):
             config = replace(PipelineConfig(), compression=compression)
             result = process_file(model, product["sku"], config)
-            preview = next(lod for lod in result.lods if lod.name == "preview")
+            preview = next(lod for lod in result.lods if lod.name == DEFAULT_LODS[0].name)
             sizes[product["sku"]][compression] = len(preview.data)
     return sizes
+
+
+def pipeline_key(root: Path = REPO_ROOT) -> str:
+    """sha256 over the pipeline's Python files (paths and contents), in a stable order."""
+    digest = hashlib.sha256()
+    for folder in PIPELINE_CODE:
+        for path in sorted((root / folder).rglob("*.py")):
+            data = path.read_bytes()
+            digest.update(f"{path.relative_to(root).as_posix()}\0{len(data)}\0".encode())
+            digest.update(data)
+    return digest.hexdigest()
+
+
+def keyed_state_dir(state_dir: Path, key: str) -> bool:
+    """Makes `state_dir` belong to pipeline code `key`: emptied when another key (or none)
+    made it. Returns whether it starts afresh."""
+    stamp = state_dir / PIPELINE_KEY_FILE
+    if stamp.is_file() and stamp.read_text(encoding="utf-8").strip() == key:
+        return False
+    if state_dir.exists():
+        shutil.rmtree(state_dir)
+    state_dir.mkdir(parents=True)
+    stamp.write_text(key + "\n", encoding="utf-8")
+    return True
 
 
 def _wait_for_posters(url: str, skus: list[str]) -> None:
@@ -151,7 +181,8 @@ def main() -> None:
     parser.add_argument("--state-dir", type=Path, default=STATE_DIR)
     parser.add_argument("--write-docs", action="store_true")
     args = parser.parse_args()
-    args.state_dir.mkdir(parents=True, exist_ok=True)
+    if keyed_state_dir(args.state_dir, pipeline_key()):
+        print(f"{args.state_dir}: made afresh for this asset pipeline code", flush=True)
     args.state_dir.chmod(0o755)  # PostgreSQL runs as its own user
     catalog = _catalog(args.state_dir)
     options = PlatformOptions(state_dir=args.state_dir, catalog=catalog, port=0)

@@ -52,6 +52,7 @@ def _ratio(value: float | None, base: float | None) -> str:
 # What the bytes before the first frame were (page_speed.mjs' per-path counts), by part.
 PARTS: Final = (
     ("Draco decoder", lambda path: path.startswith("/static/draco_")),
+    ("meshopt decoder", lambda path: path.startswith("/static/meshopt_decoder")),
     ("storefront code and CSS", lambda path: path.startswith("/static/")),
     ("first LOD", lambda path: path.endswith(".glb")),
     ("poster", lambda path: "/poster-" in path or "/thumbnail-" in path),
@@ -59,7 +60,6 @@ PARTS: Final = (
     ("API", lambda path: path.startswith("/api/")),
     ("page HTML", lambda _path: True),
 )
-DRACO_DECODER: Final = PARTS[0][0]
 
 
 def by_part(before_by_path: dict[str, int]) -> dict[str, int]:
@@ -88,22 +88,18 @@ def _breakdown(results: dict[str, Any], skus: list[str]) -> list[str]:
     lines.append("")
     previews = results["preview_bytes"]
     lines += [
-        "The meshopt lever: the preview written by the asset pipeline with Draco (ships) and with "
-        "EXT_meshopt_compression, and what the bytes before the first frame would be with the "
-        "meshopt preview, computed from the measured load (minus the Draco decoder and the Draco "
-        "preview, plus the meshopt preview; not a browser load):",
+        "The preview as the asset pipeline writes it with each mesh compression (meshopt: "
+        "quantized, KHR_mesh_quantization; the LOD's `compression` in "
+        "`handlers/asset/config.py` picks what ships, `shipped` here):",
         "",
-        "| product | Draco preview | meshopt preview | Draco decoder before the first frame | "
-        "bytes before the first frame, measured / with meshopt (computed) |",
-        "|---|---|---|---|---|",
+        "| product | Draco preview | meshopt preview | shipped |",
+        "|---|---|---|---|",
     ]
     for sku in skus:
-        measured = results["loads"][f"{TARGET_PROFILE}|{sku}"][shipped]["bytes_before_first_frame"]
-        draco, meshopt = previews[sku]["draco"], previews[sku]["meshopt"]
-        decoder = rows[sku][DRACO_DECODER]
+        sizes = previews[sku]
         lines.append(
-            f"| {sku} | {_kb(draco)} | {_kb(meshopt)} | {_kb(decoder)} | {_kb(measured)} / "
-            f"{_kb(measured - decoder - draco + meshopt)} |"
+            f"| {sku} | {_kb(sizes['draco'])} | {_kb(sizes['meshopt'])} | "
+            f"{sizes.get('shipped', 'draco')} |"
         )
     lines.append("")
     return lines

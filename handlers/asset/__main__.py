@@ -111,7 +111,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("input", nargs="?", help="model file or s3://bucket/key")
     parser.add_argument("output_dir", nargs="?", help="folder for <lod>.glb and manifest.json")
     parser.add_argument("--sku", help="product id written into the manifest (default: file stem)")
-    parser.add_argument("--compression", choices=get_args(Compression), default="draco")
+    parser.add_argument(
+        "--compression",
+        choices=get_args(Compression),
+        help="one compression for every LOD (default: each LOD's own: the preview meshopt, "
+        "the others Draco)",
+    )
     parser.add_argument(
         "--unit",
         choices=list(UNIT_METRES),

@@ -51,7 +51,9 @@ class LodSpec:
     largest bounding-box side (the unit of meshoptimizer's relative error and of
     gltf-transform's --simplify-error, so the benchmark's peers get the very same bound);
     `target_ratio` is the triangle share simplification aims for (it stops at whichever of the
-    two comes first, so the error bound always holds).
+    two comes first, so the error bound always holds). `compression` is how its meshes are
+    written; the bits are Draco's quantization and, for meshopt, the quantization grid
+    (positions over the model's largest side, UVs over one texture repeat).
     """
 
     name: LodName
@@ -61,12 +63,18 @@ class LodSpec:
     texture_max_px: int | None
     normal_bits: int = 10
     uv_bits: int = 12
+    compression: Compression = "draco"
 
 
 # Position bits: at the standard and high LODs the measured error is mostly Draco's position
 # grid (a 14-bit step is 1/8 of the high LOD's whole error bound), so they get 15 bits; the
 # preview gets 13 (11 bits cost 10% more error than gltf-transform's output on flat models).
 # Draco's slowest, tightest setting (level 10) pays for the extra bits in bytes.
+# The preview is meshopt (quantized, KHR_mesh_quantization): it is what the first 3D frame
+# waits for, and meshopt's decoder is ~7 KB on the wire against Draco's 76 KB, more than the
+# preview's extra geometry bytes (bench/pages, docs/pages.md). The larger LODs, fetched after
+# the first frame, stay Draco: in meshopt the helmet's standard LOD was 489 KB against 421 KB,
+# igea's high 649 KB against 347 KB, more than the Draco decoder they would spare.
 DEFAULT_LODS: tuple[LodSpec, ...] = (
     LodSpec(
         "preview",
@@ -76,6 +84,7 @@ DEFAULT_LODS: tuple[LodSpec, ...] = (
         texture_max_px=256,
         normal_bits=8,
         uv_bits=10,
+        compression="meshopt",
     ),
     LodSpec("standard", target_ratio=0.2, max_error=0.002, position_bits=15, texture_max_px=1024),
     LodSpec("high", target_ratio=0.6, max_error=0.0005, position_bits=15, texture_max_px=None),
@@ -86,7 +95,8 @@ DEFAULT_LODS: tuple[LodSpec, ...] = (
 class PipelineConfig:
     limits: AssetLimits = field(default_factory=AssetLimits)
     lods: tuple[LodSpec, ...] = DEFAULT_LODS
-    compression: Compression = "draco"
+    # None: each LOD's own `LodSpec.compression`; set: every LOD (the CLI's --compression).
+    compression: Compression | None = None
     # Draco's tightest level (10) for every primitive up to `draco_fast_above` triangles;
     # bigger ones get level 8: on 2.6M triangles level 10 took 5.2 s to encode and verify
     # against 3.0 s for 9% more bytes, and that encode is the pipeline's critical path.
@@ -111,6 +121,9 @@ class PipelineConfig:
     lambda_work_seconds: float = 150.0
     # Vertex colours (COLOR_0, 0..1 per channel): a change of 0.1 in one channel costs 1%.
     color_weight: float = 0.1
+
+    def compression_of(self, spec: LodSpec) -> Compression:
+        return self.compression or spec.compression
 
 
 # Uploads at or above this size go to AWS Batch instead of being processed in the Lambda.

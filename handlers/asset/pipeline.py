@@ -134,7 +134,7 @@ def load_native_libraries(config: PipelineConfig) -> None:
     holding it while waiting for the dynamic loader's lock: every meshopt run of the CLI hung)."""
     import pxr.Usd  # noqa: F401
 
-    if config.compression == "meshopt":
+    if any(config.compression_of(spec) == "meshopt" for spec in config.lods):
         import meshoptimizer  # noqa: F401
 
 

@@ -6,12 +6,15 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
+import pytest
 
 from handlers.asset.config import DEFAULT_LODS, PipelineConfig
-from handlers.asset.glb_write import build_glb
+from handlers.asset.glb_write import build_glb, cache_order
 from handlers.asset.gltf_import import to_triangle_list
 from handlers.asset.pipeline import import_model
+from handlers.asset.quantize import PositionGrid
 from tests.asset.gltf_factory import GltfParts
+from tests.asset.test_pipeline_models import glb_json
 
 CONFIG = PipelineConfig()
 HIGH = DEFAULT_LODS[-1]
@@ -116,14 +119,40 @@ def test_draco_compressed_input_round_trips():
 
 
 def test_meshopt_compressed_input_round_trips():
+    """Our quantized meshopt output (int16 positions under a dequantizing node transform,
+    uint16 UVs) read back by our own importer: the same vertices within half a grid step."""
     source = import_model(GltfParts(16).glb(), "m.glb", CONFIG)
     built = build_glb(source, HIGH, replace(CONFIG, compression="meshopt"))
     assert built.compression == "meshopt"
     assert b"EXT_meshopt_compression" in built.data
     again = import_model(built.data, "m.glb", CONFIG)
-    assert np.array_equal(again.primitives[0].positions, source.primitives[0].positions)
-    assert np.array_equal(again.primitives[0].indices, source.primitives[0].indices)
-    assert np.array_equal(again.primitives[0].uvs, source.primitives[0].uvs)  # type: ignore[arg-type]
+    (prim,), (read,) = source.primitives, again.primitives
+    _, order = cache_order(prim)
+    grid = PositionGrid.of(*source.bbox(), HIGH.position_bits)
+    slack = 1e-6  # float32 arithmetic on a unit-sized model
+    assert np.abs(read.positions - prim.positions[order]).max() <= grid.max_position_error + slack
+    uv_error = np.abs(read.uvs - prim.uvs[order]).max()  # type: ignore[index, operator]
+    assert uv_error <= 2.0 ** -(HIGH.uv_bits + 1) + slack
+    assert read.triangle_count == prim.triangle_count
+
+
+def test_meshopt_lod_of_a_node_with_children_keeps_their_world_placement():
+    """The dequantizing transform sits on the nodes that draw meshes; their children that do
+    not draw get its inverse, so a light still lands where it was."""
+    parts = GltfParts()
+    parts.doc["nodes"] = [{"mesh": 0, "children": [1]}, {"name": "child"}]
+    source = import_model(parts.glb(), "m.glb", CONFIG)
+    built = build_glb(source, HIGH, replace(CONFIG, compression="meshopt"))
+    nodes = glb_json(built.data)["nodes"]
+    grid = PositionGrid.of(*source.bbox(), HIGH.position_bits)
+    assert nodes[0]["scale"] == [grid.scale] * 3
+    child = nodes[nodes[0]["children"][0]]
+    world_scale = nodes[0]["scale"][0] * child["scale"][0]
+    world_offset = np.asarray(nodes[0]["translation"]) + nodes[0]["scale"][0] * np.asarray(
+        child["translation"]
+    )
+    assert world_scale == pytest.approx(1.0)
+    assert np.allclose(world_offset, 0, atol=1e-9)
 
 
 def test_draco_falls_back_to_plain_for_a_degenerate_primitive():
@@ -134,3 +163,20 @@ def test_draco_falls_back_to_plain_for_a_degenerate_primitive():
     built = build_glb(scene, HIGH, CONFIG)
     assert built.compression == "none"
     assert import_model(built.data, "m.glb", CONFIG).triangle_count == scene.triangle_count
+
+
+def test_meshopt_lod_keeps_a_light_on_a_mesh_node_where_it_was():
+    parts = GltfParts()
+    parts.doc["extensionsUsed"] = ["KHR_lights_punctual"]
+    parts.doc["extensions"] = {"KHR_lights_punctual": {"lights": [{"type": "point"}]}}
+    parts.doc["nodes"] = [
+        {"mesh": 0, "translation": [1, 2, 3], "extensions": {"KHR_lights_punctual": {"light": 0}}}
+    ]
+    source = import_model(parts.glb(), "m.glb", CONFIG)
+    nodes = glb_json(build_glb(source, HIGH, replace(CONFIG, compression="meshopt")).data)["nodes"]
+    host = nodes[0]
+    (light,) = [nodes[c] for c in host["children"]]
+    assert light["extensions"]["KHR_lights_punctual"] == {"light": 0}
+    world = np.asarray(host["translation"]) + host["scale"][0] * np.asarray(light["translation"])
+    assert np.allclose(world, [1, 2, 3], atol=1e-6)
+    assert host["scale"][0] * light["scale"][0] == pytest.approx(1.0)

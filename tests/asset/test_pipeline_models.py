@@ -16,7 +16,7 @@ from PIL import Image
 
 from handlers.asset import meshopt_native
 from handlers.asset.config import DEFAULT_LODS, LodSpec, PipelineConfig
-from handlers.asset.pipeline import PipelineResult, import_model, process_file
+from handlers.asset.pipeline import PipelineResult, encode_textures, import_model, process_file
 from handlers.asset.scene import Primitive, Scene
 from handlers.asset.simplify import cascade, simplify_primitive
 from tests.asset.gltf_factory import SHARED_MODELS, grid
@@ -76,10 +76,18 @@ def test_manifest_follows_the_contract(processed):
     for entry, lod, spec in zip(manifest["lods"], result.lods, DEFAULT_LODS, strict=True):
         assert entry["url"] == f"{spec.name}.glb"
         assert entry["bytes"] == len(lod.data)
-        assert entry["compression"] == "draco"
+        assert (
+            entry["compression"]
+            == spec.compression
+            == ("meshopt" if spec is DEFAULT_LODS[0] else "draco")
+        )
         assert entry["texture_max_px"] == spec.texture_max_px
         assert 0 <= entry["error"] <= spec.max_error
-        assert "KHR_draco_mesh_compression" in glb_json(lod.data)["extensionsRequired"]
+        required = {
+            "draco": {"KHR_draco_mesh_compression"},
+            "meshopt": {"EXT_meshopt_compression", "KHR_mesh_quantization"},
+        }[spec.compression]
+        assert required <= set(glb_json(lod.data)["extensionsRequired"])
     assert len(manifest["content_hash"]) == 64
     json.dumps(manifest)  # serialisable as is
 
@@ -216,3 +224,60 @@ def test_lods_already_yielded_are_not_changed_by_the_next():
         for prim, (indices, positions) in zip(lod.scene.primitives, arrays, strict=True):
             assert np.array_equal(prim.indices, indices), lod.spec.name
             assert np.array_equal(prim.positions, positions), lod.spec.name
+
+
+@pytest.mark.parametrize("name", ["DamagedHelmet.glb", "igea.ply"])
+def test_meshopt_lod_reads_back_within_half_a_quantization_step(name: str):
+    """The quantized meshopt preview, read back by our own importer (normalized integers, the
+    node's dequantizing transform), against the simplified mesh it was written from, vertex
+    by vertex: positions within half a step of the grid, in metres (2^-13 of the largest side
+    at the preview's 13 bits), UVs within half a 2^-10 step, normals within 8-bit octahedral
+    precision."""
+    from handlers.asset.glb_write import build_glb, cache_order
+    from handlers.asset.quantize import PositionGrid
+
+    preview = DEFAULT_LODS[0]
+    assert CONFIG.compression_of(preview) == "meshopt"
+    source = import_model((SHARED_MODELS / name).read_bytes(), name, CONFIG)
+    webp = encode_textures(source, CONFIG)["preview"]
+    lod = next(lod for lod in cascade(source, CONFIG) if lod.spec.name == "preview")
+    built = build_glb(lod.scene, preview, CONFIG, webp)
+    doc = glb_json(built.data)
+    assert {"EXT_meshopt_compression", "KHR_mesh_quantization"} <= set(doc["extensionsRequired"])
+    again = import_model(built.data, "preview.glb", CONFIG)
+    lo, hi = lod.scene.bbox()
+    grid = PositionGrid.of(lo, hi, preview.position_bits)
+    side = float((hi - lo).max())
+    assert grid.max_position_error == pytest.approx(side / (2**preview.position_bits - 2) / 2)
+    (written,) = lod.scene.primitives
+    (read,) = again.primitives
+    _, order = cache_order(written)
+    float_slack = 4 * np.finfo(np.float32).eps * side  # the importer's float32 arithmetic
+    position_error = np.abs(read.positions - written.positions[order]).max()
+    assert position_error <= grid.max_position_error + float_slack
+    assert position_error > grid.max_position_error / 4  # really on the grid, not float
+    assert written.normals is not None and read.normals is not None
+    unit = written.normals[order] / np.linalg.norm(written.normals[order], axis=1)[:, None]
+    back = read.normals / np.linalg.norm(read.normals, axis=1)[:, None]
+    # 8-bit octahedral: the grid step h = 1/127; rounding moves the octahedron point by at most
+    # h * sqrt(1.5) and the direction by sqrt(3) times that (the point is at least 1/sqrt(3)
+    # from the centre); the decoder's int8 output adds sqrt(3)/2 * h: 1.35 degrees in all.
+    h = 1 / 127
+    bound = np.degrees((np.sqrt(3) * np.sqrt(1.5) + np.sqrt(3) / 2) * h)
+    assert np.degrees(np.arccos(np.clip((unit * back).sum(axis=1), -1, 1))).max() <= bound
+    if written.uvs is not None:
+        shift = np.floor(written.uvs.min(axis=0))  # whole repeats (every sampler repeats)
+        uv_error = np.abs(read.uvs + shift - written.uvs[order]).max()
+        assert uv_error <= 2.0 ** -(preview.uv_bits + 1) + 1e-6
+    # The same triangles with the same winding, in the codec's order.
+    new_of_old = np.empty(written.positions.shape[0], dtype=np.int64)
+    new_of_old[order] = np.arange(order.size)
+    assert _triangle_set(read.indices) == _triangle_set(new_of_old[written.indices])
+
+
+def _triangle_set(indices: np.ndarray) -> set[tuple[int, ...]]:
+    """Triangles rotated to start at their smallest index (winding kept)."""
+    tris = indices.reshape(-1, 3).astype(np.int64)
+    first = tris.argmin(axis=1)
+    rotated = np.stack([tris[np.arange(len(tris)), (first + k) % 3] for k in range(3)], axis=1)
+    return {tuple(t) for t in rotated.tolist()}

@@ -6,7 +6,8 @@ import { attachVariantSwitch } from './variants';
 
 /**
  * A GLTFLoader for the asset service's GLBs: KHR_draco_mesh_compression (decoded in a
- * worker), EXT_meshopt_compression, and EXT_texture_webp (built into GLTFLoader).
+ * worker), EXT_meshopt_compression with KHR_mesh_quantization, and EXT_texture_webp (built
+ * into GLTFLoader).
  */
 export function createGltfLoader(): { loader: GLTFLoader; dispose: () => void } {
   const draco = new DRACOLoader();
@@ -20,10 +21,11 @@ export function createGltfLoader(): { loader: GLTFLoader; dispose: () => void } 
 }
 
 /**
- * The meshopt decoder, fetched only when a GLB has EXT_meshopt_compression buffer views: the
- * asset service writes Draco by default, so its ~8 KB (gzip) stay off the first frame's path
- * (bench/pages). GLTFLoader checks `supported` when it meets the extension, then calls
- * `decodeGltfBufferAsync` (GLTFMeshoptCompression in three's GLTFLoader.js).
+ * The meshopt decoder, fetched only when a GLB has EXT_meshopt_compression buffer views (the
+ * asset service's preview LOD; its other LODs are Draco, whose decoder DRACOLoader fetches on
+ * its first Draco GLB, after the first frame: bench/pages). GLTFLoader checks `supported` when
+ * it meets the extension, then calls `decodeGltfBufferAsync` (GLTFMeshoptCompression in
+ * three's GLTFLoader.js).
  */
 /** The synchronous decoders need the module loaded; GLTFLoader calls the async one only. */
 function notLoaded(): never {
