@@ -4,7 +4,8 @@
     .venv/bin/python -m bench.asset.run_bench --big --write-docs   # also writes the docs' figures
 
 For every input and LOD the peers get the same targets (simplify ratio and error, texture
-size) with Draco (gltf-transform) or meshopt (gltfpack -cc) compression and WebP textures.
+size) and WebP textures; gltf-transform compresses each LOD as ours does (`LodSpec.compression`:
+Draco, or meshopt with its quantization), gltfpack always with meshopt (-cc).
 Printed per run: wall time, peak RSS, bytes per LOD, sampled two-way point-to-surface error
 (mean and max, % of the bbox diagonal), draw calls, and our figure as a ratio of each peer's.
 Bytes are then compared again at matched measured error (matched_error.py; --matched alone
@@ -93,7 +94,7 @@ def gltf_transform(
             str(source),
             str(out),
             "--compress",
-            "draco",
+            spec.compression,
             "--texture-compress",
             "webp",
             "--texture-size",
