@@ -242,10 +242,12 @@ def render(results: dict[str, Any]) -> str:
     for profile in PROFILES:
         for sku in skus:
             lines += _table(loads, profile, sku)
-    twice = sorted(
-        {p for rows in loads.values() for r in rows.values() for p in r["fetched_twice"]}
-    )
-    errors = sorted({e for rows in loads.values() for r in rows.values() for e in r["errors"]})
+    # Every load: the first visits and the repeat loads after them.
+    every = [
+        one for rows in loads.values() for r in rows.values() for one in (r, *r.get("then", []))
+    ]
+    twice = sorted({p for one in every for p in one["fetched_twice"]})
+    errors = sorted({e for one in every for e in one["errors"]})
     lines += [
         "Fetched twice in one load (a preload not reused): "
         + (", ".join(f"`{p}`" for p in twice) if twice else "nothing")

@@ -151,3 +151,12 @@ def test_the_medians_of_repeat_loads_are_taken_visit_by_visit() -> None:
     assert again["answered"]["cache"] == 14  # a count stays a count: the lower median
     assert again["errors"] == ["e14", "e15"]
     assert "requests" not in row
+
+
+def test_a_repeat_loads_errors_and_second_fetches_are_reported() -> None:
+    results = _results()
+    again = results["loads"][f"{PROFILES[1].name}|IGEA-1"][SHIPPED]["then"][0]
+    again.update(errors=["not done within 90000 ms"], fetched_twice=[LOD])
+    text = render(results)
+    assert f"Fetched twice in one load (a preload not reused): `{LOD}`." in text
+    assert "Page errors: not done within 90000 ms." in text
