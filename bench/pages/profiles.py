@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
+from handlers.pages.app import PAGE_CACHE_CONTROL
 from handlers.shared.routes import FIRST_LOD_HEADER
 
 
@@ -120,8 +121,7 @@ class Visit:
 AGAIN: Final = Visit(
     "again",
     "the same page reloaded: the HTML from the network (as once its own lifetime, "
-    "`max-age=60, stale-while-revalidate=300`, has passed), everything else as its "
-    "Cache-Control says",
+    f"`{PAGE_CACHE_CONTROL}`, has passed), everything else as its Cache-Control says",
     other_product=False,
 )
 NEXT_PRODUCT: Final = Visit(

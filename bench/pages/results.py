@@ -229,7 +229,8 @@ def render(results: dict[str, Any]) -> str:
         f"frames, so the first-frame times move with the machine's load) on {results['cpus']} "
         f"cores shared with other work (1-minute load average {loads_seen}, before and after), "
         "against the local platform; each figure "
-        f"the median of {results['runs']} load(s), each in a fresh browser context (empty cache). "
+        f"the median of {results['runs']} load(s), each first visit in a fresh browser context "
+        "(empty cache). "
         "Times from navigation start; bytes on the wire (CDP), gzip as CloudFront compresses.",
         "",
         "Profiles: " + "; ".join(_profile_line(p) for p in PROFILES) + ".",
