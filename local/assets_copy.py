@@ -12,12 +12,20 @@ from typing import TYPE_CHECKING, Final
 
 from handlers.asset.publish import GLB_TYPE, IMMUTABLE
 from handlers.asset.usdz_write import USDZ_CONTENT_TYPE
+from handlers.shared.posters import FORMATS
 from handlers.shared.storage import ASSETS_PREFIX
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
-CONTENT_TYPES: Final = {".glb": GLB_TYPE, ".usdz": USDZ_CONTENT_TYPE, ".json": "application/json"}
+# The types the asset service and the poster job write each object with (the posters' by
+# their format), so a restored object is answered as the published one was.
+CONTENT_TYPES: Final = {
+    ".glb": GLB_TYPE,
+    ".usdz": USDZ_CONTENT_TYPE,
+    ".json": "application/json",
+    **{f".{extension}": kind for extension, kind in FORMATS.items()},
+}
 
 
 def _bucket_keys(s3: S3Client, bucket: str) -> set[str]:

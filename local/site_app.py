@@ -8,7 +8,8 @@
                storefront's own routes (/cart, /account, ...): the page renderer (handlers.pages),
                as the web tier serves them behind CloudFront in AWS
     /*         the built storefront (storefront/dist), index.html at /; ETag/Last-Modified with
-               304, Range with 206 (Starlette's StaticFiles)
+               304, Range with 206 (Starlette's StaticFiles); each file's Cache-Control is the
+               one the storefront bucket's object carries (components.edge.site_files)
 
 plus GET /local/token?user=<e-mail>, only here: it signs that shopper in to the user pool in
 moto's Cognito (created on first use) and returns its access token.
@@ -44,6 +45,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 
+from components.edge.site_files import cache_control
 from handlers.cart.api.problems import PROBLEM_CONTENT_TYPE, Problem
 from handlers.shared.storage import ASSETS_PREFIX
 from local.alb_event import MAX_BODY_BYTES, http_reply, http_request_event
@@ -95,8 +97,9 @@ def _not_allowed(method: str, path: str) -> Response:
 
 
 class _Storefront(StaticFiles):
-    """The built storefront: problems instead of plain-text errors, and CloudFront's caching
-    (index.html names the hashed bundles: always revalidated; the bundles never change)."""
+    """The built storefront: problems instead of plain-text errors, and the bucket's caching:
+    the Cache-Control its objects carry in AWS (content-hashed names under static/ a year,
+    the rest revalidated), which CloudFront passes on to the browser unchanged."""
 
     async def get_response(self, path: str, scope: Scope) -> Response:
         if scope["method"] not in READ_METHODS:
@@ -108,9 +111,8 @@ class _Storefront(StaticFiles):
         except HTTPException as error:
             return problem(error.status_code, "not-found", f"no file at {scope['path']}")
         if response.status_code in (200, 206, 304):
-            html = path in ("", ".") or path.endswith(".html")
-            cache = "no-cache" if html else "public, max-age=31536000, immutable"
-            response.headers["Cache-Control"] = cache
+            # `path` is the file's path under the site root: the object's key in the bucket.
+            response.headers["Cache-Control"] = cache_control(Path(path).as_posix())
             kind = _TYPES.get(Path(path).suffix)
             if kind is not None and response.status_code != 304:
                 response.headers["Content-Type"] = kind

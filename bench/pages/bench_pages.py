@@ -8,6 +8,8 @@ FCP and LCP (Paint Timing, Largest Contentful Paint), the poster's paint (its LC
 viewer's User Timing marks (the first 3D frame, each LOD drawn), layout shift, and the bytes on
 the wire from CDP (in total and before the first 3D frame). The baseline variant is the
 single-page app's loading order, measured in the same run, so the figures print as ratios.
+The shipped variant's first visits go on in their context (profiles.VISITS: the page again, then
+the other product), so the cache headers show: each repeat load prints beside its first visit.
 
 --write-docs saves the figures to bench/pages/results.json and docs/pages.md.
 """
@@ -28,8 +30,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
 
-from bench.pages.profiles import PROFILES, SHIPPED, VARIANTS, Profile, Variant
-from bench.pages.results import COMMITTED, FIGURES, render
+from bench.pages.profiles import PROFILES, SHIPPED, VARIANTS, VISITS, Profile, Variant
+from bench.pages.results import ANSWERS, COMMITTED, FIGURES, render
 from handlers.asset.config import DEFAULT_LODS, PipelineConfig
 from handlers.asset.pipeline import process_file
 from local.catalog_file import DEFAULT_CATALOG
@@ -115,12 +117,27 @@ def _wait_for_posters(url: str, skus: list[str]) -> None:
             time.sleep(2)
 
 
+def _then(url: str, sku: str, variant: Variant) -> list[dict[str, str]]:
+    """The loads after the first in its context: for the shipped variant only, VISITS."""
+    if variant.name != SHIPPED:
+        return []
+    other = PRODUCTS[(PRODUCTS.index(sku) + 1) % len(PRODUCTS)]
+    return [
+        {"name": v.name, "sku": other, "url": f"{url}products/{other}{variant.query()}"}
+        if v.other_product
+        else {"name": v.name, "sku": sku}
+        for v in VISITS
+    ]
+
+
 def _load(url: str, sku: str, profile: Profile, variant: Variant) -> dict[str, Any]:
     node = shutil.which("node")
     if node is None:
         raise SystemExit("node is not on PATH (Node.js 20+ runs the browser)")
+    then = _then(url, sku, variant)
     spec = {
         "url": f"{url}products/{sku}{variant.query()}",
+        "then": then,
         "profile": {
             "latency_ms": profile.latency_ms,
             "down_kbps": profile.down_kbps,
@@ -135,25 +152,35 @@ def _load(url: str, sku: str, profile: Profile, variant: Variant) -> dict[str, A
         [node, str(RUNNER), json.dumps(spec)],
         capture_output=True,
         text=True,
-        timeout=WAIT_MS / 1000 + 120,
+        timeout=(1 + len(then)) * WAIT_MS / 1000 + 120,
         check=False,
         cwd=REPO_ROOT,
     )
     if done.returncode != 0:
         raise SystemExit(f"{RUNNER.name} failed:\n{done.stdout}\n{done.stderr}")
     seen: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    for visit, measured in zip(then, seen.get("then", []), strict=True):
+        measured["sku"] = visit["sku"]
     return seen
 
 
 def _median(runs: list[dict[str, Any]]) -> dict[str, Any]:
-    """Each figure's median over the runs (None when a run lacks it); the rest from the first."""
+    """Each figure's median over the runs (None when a run lacks it), the request counts' lower
+    median; the rest from the first. The loads after the first (`then`) likewise, one by one."""
     row = dict(runs[0])
     for key in FIGURES:
         values = [r[key] for r in runs if r.get(key) is not None]
         row[key] = statistics.median(values) if len(values) == len(runs) else None
+    row["answered"] = {
+        kind: statistics.median_low(r["answered"][kind] for r in runs) for kind in ANSWERS
+    }
     row["errors"] = sorted({e for r in runs for e in r["errors"]})
     row["fetched_twice"] = sorted({p for r in runs for p in r["fetched_twice"]})
     row.pop("requests", None)
+    if "then" in row:
+        row["then"] = [
+            _median(list(visits)) for visits in zip(*(r["then"] for r in runs), strict=True)
+        ]
     return row
 
 
@@ -166,12 +193,16 @@ def measure(url: str, runs: int) -> dict[str, Any]:
             for variant in VARIANTS:
                 samples = [_load(url, sku, profile, variant) for _ in range(runs)]
                 loads[key][variant.name] = row = _median(samples)
-                print(
-                    f"{profile.name:8} {sku:9} {variant.name:22} first frame "
-                    f"{row['first_frame_ms']} ms, LCP {row['lcp_ms']} ms, "
-                    f"{row['bytes_before_first_frame']} B before, errors {row['errors']}",
-                    flush=True,
-                )
+                for name, one in [(variant.name, row)] + [
+                    (f"  {v['name']} {v['sku']}", v) for v in row.get("then", [])
+                ]:
+                    print(
+                        f"{profile.name:8} {sku:9} {name:22} first frame "
+                        f"{one['first_frame_ms']} ms, LCP {one['lcp_ms']} ms, "
+                        f"{one['bytes_before_first_frame']} B before, {one['total_bytes']} B "
+                        f"in all, answered {one['answered']}, errors {one['errors']}",
+                        flush=True,
+                    )
     return loads
 
 

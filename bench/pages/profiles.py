@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
+from handlers.pages.app import PAGE_CACHE_CONTROL
 from handlers.shared.routes import FIRST_LOD_HEADER
 
 
@@ -106,3 +107,27 @@ VARIANTS: Final = (
     ),
 )
 SHIPPED: Final = "pages"
+
+
+@dataclass(frozen=True)
+class Visit:
+    """A load after a first visit of `SHIPPED`, in the same browser context (its cache kept)."""
+
+    name: str
+    what: str
+    other_product: bool  # another product's page, else the same page reloaded
+
+
+AGAIN: Final = Visit(
+    "again",
+    "the same page reloaded: the HTML from the network (as once its own lifetime, "
+    f"`{PAGE_CACHE_CONTROL}`, has passed), everything else as its Cache-Control says",
+    other_product=False,
+)
+NEXT_PRODUCT: Final = Visit(
+    "next product",
+    "then the other product's page (a search result or a shared link opened): its HTML, "
+    "manifest, poster and LODs are new, the storefront code and decoders are not",
+    other_product=True,
+)
+VISITS: Final = (AGAIN, NEXT_PRODUCT)

@@ -4,14 +4,16 @@ tests/unit/test_bench_docs.py renders the committed results again and compares.
 
 The targets are judged here, from the figures, on Slow 4G for the variant that ships: LCP at most
 2.0 s (the poster), the first 3D frame within 3.5 s, at most 350 KB before it, CLS at most 0.05.
+The repeat loads (profiles.VISITS) have no targets: they print beside their first visits.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Final
 
-from bench.pages.profiles import BASELINE, PROFILES, VARIANTS, Profile
+from bench.pages.profiles import AGAIN, BASELINE, NEXT_PRODUCT, PROFILES, VARIANTS, VISITS, Profile
 from offline.doc_blocks import DOCS, CommittedResults, GeneratedBlock, targets_table
 
 RESULTS = Path(__file__).resolve().parent / "results.json"
@@ -28,6 +30,9 @@ FIGURES: Final = (
     "total_bytes",
     "cls",
 )
+# Where a load's responses came from (page_speed.mjs `answered`): the browser's cache, a 304
+# to its revalidation, the network.
+ANSWERS: Final = ("cache", "revalidated", "fetched")
 TARGET_PROFILE: Final = "Slow 4G"
 LCP_TARGET_MS: Final = 2000.0
 FIRST_FRAME_TARGET_MS: Final = 3500.0
@@ -46,7 +51,8 @@ def _kb(size: float | None) -> str:
 def _ratio(value: float | None, base: float | None) -> str:
     if value is None or base is None or value == 0:
         return "-"
-    return f"{base / value:.1f}x"
+    ratio = base / value
+    return f"{ratio:,.0f}x" if ratio >= 10 else f"{ratio:.1f}x"
 
 
 # What the bytes before the first frame were (page_speed.mjs' per-path counts), by part.
@@ -54,7 +60,7 @@ PARTS: Final = (
     ("Draco decoder", lambda path: path.startswith("/static/draco_")),
     ("meshopt decoder", lambda path: path.startswith("/static/meshopt_decoder")),
     ("storefront code and CSS", lambda path: path.startswith("/static/")),
-    ("first LOD", lambda path: path.endswith(".glb")),
+    ("LODs", lambda path: path.endswith(".glb")),
     ("poster", lambda path: "/poster-" in path or "/thumbnail-" in path),
     ("manifest", lambda path: "/manifest" in path),
     ("API", lambda path: path.startswith("/api/")),
@@ -62,11 +68,14 @@ PARTS: Final = (
 )
 
 
+def part_of(path: str) -> str:
+    return next(name for name, matches in PARTS if matches(path))
+
+
 def by_part(before_by_path: dict[str, int]) -> dict[str, int]:
     parts = {name: 0 for name, _ in PARTS}
     for path, size in before_by_path.items():
-        name = next(name for name, matches in PARTS if matches(path))
-        parts[name] += size
+        parts[part_of(path)] += size
     return parts
 
 
@@ -143,6 +152,73 @@ def _table(loads: dict[str, dict[str, Any]], profile: Profile, sku: str) -> list
     return lines
 
 
+def _visit(rows: dict[str, dict[str, Any]], sku: str, name: str) -> dict[str, Any]:
+    """`sku`'s page as visit `name` of some cell of the profile (`rows`: sku -> shipped row)."""
+    return next(
+        v for row in rows.values() for v in row["then"] if (v["name"], v["sku"]) == (name, sku)
+    )
+
+
+def _beside(
+    row: dict[str, Any], first: dict[str, Any], key: str, show: Callable[[float | None], str]
+) -> str:
+    """A repeat load's figure and its ratio to the first visit's (first / this)."""
+    shown = show(row[key])
+    return shown if row is first else f"{shown}; {_ratio(row[key], first[key])}"
+
+
+def _repeat_table(
+    loads: dict[str, Any], shipped: str, profile: Profile, skus: list[str]
+) -> list[str]:
+    rows = {sku: loads[f"{profile.name}|{sku}"][shipped] for sku in skus}
+    lines = [
+        f"Returning shoppers on {profile.name} (`{shipped}`; first visit / this):",
+        "",
+        "| product | load | bytes on the wire | before first 3D frame | "
+        "from cache / 304 / fetched | LCP | first 3D frame |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for sku in skus:
+        first = rows[sku]
+        after = _visit(rows, sku, NEXT_PRODUCT.name)
+        before = next(other for other, row in rows.items() if after in row["then"])
+        for label, row in (
+            ("first visit", first),
+            (AGAIN.name, _visit(rows, sku, AGAIN.name)),
+            (f"after {before}", after),
+        ):
+            answered = " / ".join(str(row["answered"][kind]) for kind in ANSWERS)
+            lines.append(
+                f"| {sku} | {label} | {_beside(row, first, 'total_bytes', _kb)} | "
+                f"{_beside(row, first, 'bytes_before_first_frame', _kb)} | {answered} | "
+                f"{_beside(row, first, 'lcp_ms', _s)} | "
+                f"{_beside(row, first, 'first_frame_ms', _s)} |"
+            )
+    lines.append("")
+    return lines
+
+
+def _not_cached(loads: dict[str, Any], shipped: str) -> list[str]:
+    """What the repeat loads took from the network, by part, over every profile and product."""
+    lines = []
+    for visit in VISITS:
+        answers = [
+            (part_of(path), answer)
+            for rows in loads.values()
+            for v in rows[shipped]["then"]
+            if v["name"] == visit.name
+            for path, answer in v["answered_by_path"].items()
+        ]
+        said = {}
+        for kind in ("fetched", "revalidated"):
+            names = [name for name, _ in PARTS if (name, kind) in answers]
+            said[kind] = ", ".join(names) if names else "nothing"
+        lines.append(
+            f"- `{visit.name}`: fetched {said['fetched']}; revalidated {said['revalidated']}"
+        )
+    return lines
+
+
 def render(results: dict[str, Any]) -> str:
     loads = results["loads"]
     skus = sorted({key.split("|", 1)[1] for key in loads})
@@ -153,7 +229,8 @@ def render(results: dict[str, Any]) -> str:
         f"frames, so the first-frame times move with the machine's load) on {results['cpus']} "
         f"cores shared with other work (1-minute load average {loads_seen}, before and after), "
         "against the local platform; each figure "
-        f"the median of {results['runs']} load(s), each in a fresh browser context (empty cache). "
+        f"the median of {results['runs']} load(s), each first visit in a fresh browser context "
+        "(empty cache). "
         "Times from navigation start; bytes on the wire (CDP), gzip as CloudFront compresses.",
         "",
         "Profiles: " + "; ".join(_profile_line(p) for p in PROFILES) + ".",
@@ -166,10 +243,12 @@ def render(results: dict[str, Any]) -> str:
     for profile in PROFILES:
         for sku in skus:
             lines += _table(loads, profile, sku)
-    twice = sorted(
-        {p for rows in loads.values() for r in rows.values() for p in r["fetched_twice"]}
-    )
-    errors = sorted({e for rows in loads.values() for r in rows.values() for e in r["errors"]})
+    # Every load: the first visits and the repeat loads after them.
+    every = [
+        one for rows in loads.values() for r in rows.values() for one in (r, *r.get("then", []))
+    ]
+    twice = sorted({p for one in every for p in one["fetched_twice"]})
+    errors = sorted({e for one in every for e in one["errors"]})
     lines += [
         "Fetched twice in one load (a preload not reused): "
         + (", ".join(f"`{p}`" for p in twice) if twice else "nothing")
@@ -179,6 +258,23 @@ def render(results: dict[str, Any]) -> str:
         "",
     ]
     lines += _breakdown(results, skus)
+    shipped = results["shipped"]
+    lines += [
+        f"Repeat loads: after each first visit of `{shipped}` (the rows above), in the same "
+        "browser context, its HTTP cache kept:",
+        "",
+        *(f"- `{v.name}`: {v.what}" for v in VISITS),
+        "",
+    ]
+    for profile in PROFILES:
+        lines += _repeat_table(loads, shipped, profile, skus)
+    lines += [
+        "What the repeat loads took from the network (every profile and product; the parts as "
+        "above):",
+        "",
+        *_not_cached(loads, shipped),
+        "",
+    ]
     targets = []
     for sku in skus:
         row = loads[f"{TARGET_PROFILE}|{sku}"][results["shipped"]]

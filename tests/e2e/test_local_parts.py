@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from components.edge.site_files import IMMUTABLE, REVALIDATE, site_files
 from handlers.shared.storage import ASSETS_PREFIX
 from local import assets_copy
 from local.alb_event import http_reply, http_request_event
@@ -121,6 +122,11 @@ def test_assets_copy_survives_an_empty_bucket(
     assert lod["ContentType"] == "model/gltf-binary"
     manifest = s3.get_object(Bucket=other, Key=prefix + "manifest.json")
     assert manifest["ContentType"] == "application/json"
+    for name, kind in (("poster-900.0123456789ab.avif", "image/avif"), ("t.webp", "image/webp")):
+        (tmp_path / prefix / name).write_bytes(b"image bytes")
+        assert assets_copy.restore(s3, other, tmp_path) == 1
+        # The type the poster job writes it with (handlers.shared.posters.FORMATS).
+        assert s3.get_object(Bucket=other, Key=prefix + name)["ContentType"] == kind
 
 
 def test_state_dir_keeps_one_private_cookie_key(tmp_path: Path) -> None:
@@ -169,6 +175,47 @@ def test_static_files_stay_inside_the_site(aws_env: AwsEndpoints, tmp_path: Path
             assert status == 404, path
             assert json.loads(body)["status"] == 404
         assert get("POST", "/index.html")[0] == 405
+    finally:
+        server.stop()
+
+
+def test_the_storefront_is_answered_with_the_cache_control_of_its_bucket_objects(
+    aws_env: AwsEndpoints, tmp_path: Path
+) -> None:
+    """What the browser caches locally is what it caches behind CloudFront: each file's
+    Cache-Control is the one the program puts on its object in the storefront bucket
+    (site_files), which CloudFront passes on (its TTLs rule only its own cache: CloudFront
+    Developer Guide, "Manage how long content stays in the cache (expiration)")."""
+    site_dir = tmp_path / "site"
+    (site_dir / "static").mkdir(parents=True)
+    for name in ("index.html", "poster.html", "static/main-Ab12Cd34.js", "static/plain.js"):
+        (site_dir / name).write_text(f"/* {name} */", encoding="utf-8")
+
+    async def no_api(event: dict[str, Any]) -> dict[str, Any]:
+        raise AssertionError("static requests must not reach the cart handler")
+
+    server = SiteServer("127.0.0.1", 0)
+    server.serve(Site(site_dir, aws_env.s3_client(), "no-bucket", no_api))
+    host, port = server.url.removeprefix("http://").rstrip("/").split(":")
+
+    def get(path: str, headers: dict[str, str]) -> tuple[int, dict[str, str]]:
+        conn = http.client.HTTPConnection(host, int(port), timeout=10)
+        conn.request("GET", path, headers=headers)
+        answer = conn.getresponse()
+        answer.read()
+        conn.close()
+        return answer.status, {k.lower(): v for k, v in answer.getheaders()}
+
+    bucket = {f.key: f.cache_control for f in site_files(site_dir, "test")}
+    assert bucket["static/main-Ab12Cd34.js"] == IMMUTABLE  # else this test shows nothing
+    assert bucket["static/plain.js"] == bucket["poster.html"] == REVALIDATE
+    try:
+        for key, expected in bucket.items():
+            status, headers = get("/" + key, {})
+            assert (status, headers["cache-control"]) == (200, expected), key
+            again, revalidated = get("/" + key, {"If-None-Match": headers["etag"]})
+            assert (again, revalidated["cache-control"]) == (304, expected), key
+        assert get("/", {})[1]["cache-control"] == bucket["index.html"]
     finally:
         server.stop()
 
