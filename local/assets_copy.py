@@ -10,8 +10,9 @@ from __future__ import annotations
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Final
 
-from handlers.asset.publish import GLB_TYPE, IMMUTABLE
+from handlers.asset.publish import GLB_TYPE
 from handlers.asset.usdz_write import USDZ_CONTENT_TYPE
+from handlers.shared.cache_control import IMMUTABLE
 from handlers.shared.posters import FORMATS
 from handlers.shared.storage import ASSETS_PREFIX
 

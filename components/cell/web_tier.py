@@ -29,6 +29,7 @@ from components.cell.context import CellContext
 from components.cell_network import WEB_PORT
 from components.tags import default_tags
 from handlers.shared import storage, tables
+from handlers.shared.cache_control import IMMUTABLE
 from lambda_packaging.renderer_bundle import bundle_key, written_bundle
 from lambda_packaging.zips import ZippedTree
 
@@ -80,6 +81,7 @@ def user_data(
         "__CATALOG_TABLE__": catalog_table,
         "__REGION__": region,
         "__WEB_PORT__": str(WEB_PORT),
+        "__IMMUTABLE__": IMMUTABLE,
     }
     script = USER_DATA.read_text()
     for placeholder, value in values.items():

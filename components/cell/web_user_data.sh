@@ -111,7 +111,7 @@ server {
     ssl_protocols TLSv1.2 TLSv1.3;
     root $STOREFRONT_DIR;
     server_tokens off;
-    location /static/ { add_header Cache-Control "public, max-age=31536000, immutable"; }
+    location /static/ { add_header Cache-Control "__IMMUTABLE__"; }
     location / {
         proxy_pass http://127.0.0.1:$PAGES_PORT;
         proxy_set_header Host \$host;

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
+from handlers.shared.cache_control import IMMUTABLE, REVALIDATE
+
 # The storefront's vite.config.ts `build.assetsDir`: the only place hashed files are written.
 HASHED_DIR: Final = "static/"
 # Vite's default file name hash: 8 URL-safe base64 characters before the extension.
 HASHED_NAME: Final = re.compile(r"-[A-Za-z0-9_-]{8}\.[A-Za-z0-9]+$")
-IMMUTABLE: Final = "public, max-age=31536000, immutable"
-REVALIDATE: Final = "no-cache"
 # Types mimetypes does not know everywhere: without application/wasm, browsers refuse
 # WebAssembly.instantiateStreaming of the Draco decoder.
 EXTRA_TYPES: Final = {

@@ -13,10 +13,9 @@ from handlers.asset.events import UploadRef
 from handlers.asset.pipeline import PipelineResult
 from handlers.asset.usdz_write import USDZ_CONTENT_TYPE, USDZ_NAME
 from handlers.shared import storage
+from handlers.shared.cache_control import IMMUTABLE
 
 GLB_TYPE = "model/gltf-binary"
-# Content-hashed keys never change content: cache them for a year at the edge and browser.
-IMMUTABLE = "public, max-age=31536000, immutable"
 
 
 def asset_prefix(sku: str, content_hash: str) -> str:

@@ -14,7 +14,8 @@ from typing import Any
 
 import pytest
 
-from components.edge.site_files import IMMUTABLE, REVALIDATE, site_files
+from components.edge.site_files import site_files
+from handlers.shared.cache_control import IMMUTABLE, REVALIDATE
 from handlers.shared.storage import ASSETS_PREFIX
 from local import assets_copy
 from local.alb_event import http_reply, http_request_event

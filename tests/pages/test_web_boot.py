@@ -27,8 +27,8 @@ import boto3
 import pytest
 
 from components.cell.web_tier import user_data
-from components.edge.site_files import IMMUTABLE  # the bucket's header for the same files
 from handlers.shared import storage
+from handlers.shared.cache_control import IMMUTABLE  # the bucket's header for the same files
 from lambda_packaging.renderer_bundle import bundle_key, renderer_bundle
 from local.resources import AwsEndpoints
 from local.servers import LOOPBACK, free_port, require_program

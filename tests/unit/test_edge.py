@@ -20,10 +20,10 @@ from components.edge.distribution import (
 )
 from components.edge.origin_shield import shield_region
 from components.edge.policies import ALL_VIEWER_EXCEPT_HOST, CACHING_DISABLED
-from components.edge.site_files import IMMUTABLE, REVALIDATE
 from components.edge.waf import MANAGED_GROUPS, web_acl_rules
 from handlers.cart.api import account_routes, admin_products
 from handlers.shared import storage
+from handlers.shared.cache_control import IMMUTABLE, REVALIDATE
 from handlers.shared.limits import ACCOUNT_PATH_PREFIX, ADMIN_MAX_BODY_BYTES, ADMIN_PATH_PREFIX
 from handlers.shared.routes import INDEX_DOCUMENT, WEBHOOK_PATH
 from policy import tokens

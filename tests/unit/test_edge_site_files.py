@@ -7,13 +7,12 @@ from pathlib import Path
 import pytest
 
 from components.edge.site_files import (
-    IMMUTABLE,
-    REVALIDATE,
     SiteBuildMissing,
     cache_control,
     content_type,
     site_files,
 )
+from handlers.shared.cache_control import IMMUTABLE, REVALIDATE
 
 
 def write(root: Path, key: str, text: str = "x") -> None:

@@ -14,7 +14,7 @@ from typing import Any, Literal
 from handlers.asset.catalog import Catalog
 from handlers.asset.posters.encode import encode_posters, images_digest
 from handlers.asset.posters.render import Compute, PosterRenderFailed, render_png
-from handlers.asset.publish import IMMUTABLE
+from handlers.shared.cache_control import IMMUTABLE
 from handlers.shared.posters import (
     ATTEMPTS,
     POSTER_LOD,
