@@ -22,7 +22,8 @@ from local.servers import LOOPBACK, LocalStripe
 
 TEST_CARD = "4242424242424242"  # Stripe's test Visa: succeeds
 # Stripe's test card that attaches and then fails when charged (localstripe declines its
-# generic-decline card 4000000000000002 already when the method is created).
+# generic-decline card 4000000000000002 only on attaching it to a customer or a SetupIntent, so
+# the shop's token-and-confirm flow would charge it).
 DECLINED_CARD = "4000000000000341"
 
 
