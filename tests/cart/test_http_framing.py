@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from components.edge.site_files import REVALIDATE
+from handlers.shared.cache_control import REVALIDATE
 from local.alb_event import MAX_BODY_BYTES
 from tests.cart.conftest import ASSET, ASSET_KEY, SiteAddress
 from tests.cart.conftest import SITE_READ_TIMEOUT_S as READ_TIMEOUT_S
