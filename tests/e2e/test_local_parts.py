@@ -18,6 +18,7 @@ from components.edge.site_files import site_files
 from handlers.cart.api.problems import Problem
 from handlers.cart.api.tokens import TokenVerifier
 from handlers.cart.products.access import Staff
+from handlers.cart.products.categories import CATEGORIES
 from handlers.cart.settings import TrustedIssuer
 from handlers.shared.cache_control import IMMUTABLE, REVALIDATE
 from handlers.shared.groups import GROUPS, SELLER_GROUP
@@ -77,6 +78,8 @@ def test_committed_catalog_loads_with_its_models() -> None:
     assert len(catalog.products) == 4
     assert all((models_dir / p.model).is_file() for p in catalog.products)
     assert all(p.attribution in p.shown_description for p in catalog.products)
+    # The admin form offers only the managed list: a sample outside it would be re-filed on Save.
+    assert {p.category for p in catalog.products} <= set(CATEGORIES)
 
 
 @pytest.mark.parametrize(
@@ -87,6 +90,10 @@ def test_committed_catalog_loads_with_its_models() -> None:
         ({"model": "chair.fbx"}, "products[0].model: Value error, must be a file name"),
         ({"model": "missing.glb"}, "model file(s) missing.glb not found"),
         ({"colour": "red"}, "products[0].colour: Extra inputs are not permitted"),
+        (
+            {"category": "props"},
+            "products[0].category: Value error, 'props' is not one of furniture",
+        ),
     ],
 )
 def test_catalog_file_errors_name_the_field(

@@ -1,4 +1,5 @@
 import { AdminApi, type AdminProduct, type ProductFields, type UploadPlan } from '../admin/adminApi';
+import { categoryOptions, categoryToSave } from '../admin/categoryChoice';
 import { uploadParts } from '../admin/partUpload';
 import { ApiError } from '../api/problem';
 import { Accounts } from '../api/accounts';
@@ -74,14 +75,13 @@ function input(name: string, value: string | number | null | undefined, type = '
   return h('input', { name, type, value: value === null || value === undefined ? '' : String(value), testid: `field-${name}` });
 }
 
-function readForm(form: HTMLFormElement, creating: boolean): ProductFields {
+function readForm(form: HTMLFormElement, current: AdminProduct | null): ProductFields {
   const data = new FormData(form);
   const text = (k: string): string => String(data.get(k) ?? '').trim();
   const whole = (k: string): number => Number.parseInt(text(k), 10);
   const fields: Record<string, unknown> = {
     name: text('name'),
     description: text('description'),
-    category: text('category'),
     price_minor: whole('price_minor'),
     currency: text('currency'),
     stock: whole('stock'),
@@ -90,7 +90,11 @@ function readForm(form: HTMLFormElement, creating: boolean): ProductFields {
   if (text('width') && text('height') && text('depth')) {
     fields.dimensions_mm = { width: whole('width'), height: whole('height'), depth: whole('depth') };
   }
-  if (creating) {
+  const category = categoryToSave(text('category'), current?.category);
+  if (category !== null) {
+    fields.category = category;
+  }
+  if (current === null) {
     fields.sku = text('sku');
   }
   return fields as ProductFields;
@@ -104,7 +108,11 @@ export const adminEditPage = (sku: string | null): Page => async (ctx, outlet, s
   const [categories, product] = await Promise.all([admin.categories(), sku === null ? Promise.resolve(null) : admin.get(sku)]);
   let current: AdminProduct | null = product;
   const status = h('div', { testid: 'admin-status', 'aria-live': 'polite' });
-  const category = h('select', { name: 'category', testid: 'field-category' }, ...categories.map((c) => h('option', { value: c, selected: product?.category === c }, c)));
+  const category = h(
+    'select',
+    { name: 'category', testid: 'field-category' },
+    ...categoryOptions(categories, product?.category).map((o) => h('option', { value: o.value, selected: o.selected }, o.label)),
+  );
   const state = h('select', { name: 'status', testid: 'field-status' }, ...['draft', 'active', 'archived'].map((s) => h('option', { value: s, selected: (product?.status ?? 'draft') === s }, s)));
   const form = h(
     'form',
@@ -124,7 +132,11 @@ export const adminEditPage = (sku: string | null): Page => async (ctx, outlet, s
   );
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    const fields = readForm(form, current === null);
+    const fields = readForm(form, current);
+    if (current === null && fields.category === undefined) {
+      status.replaceChildren('Choose a category first.');
+      return;
+    }
     const saving = current === null ? admin.create(fields) : admin.update(current.sku, current.version, fields);
     saving
       .then((saved) => {
