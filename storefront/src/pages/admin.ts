@@ -1,5 +1,6 @@
 import { AdminApi, type AdminProduct, type ProductFields, type UploadPlan } from '../admin/adminApi';
 import { categoryOptions, categoryToSave } from '../admin/categoryChoice';
+import { afterUploadWords, ASSET_WORDS, uploadButtonLabel } from '../admin/modelState';
 import { uploadParts } from '../admin/partUpload';
 import { ApiError } from '../api/problem';
 import { Accounts } from '../api/accounts';
@@ -9,13 +10,6 @@ import { h } from '../ui/dom';
 import { errorBox } from '../ui/errorBox';
 import { formatMoney } from '../ui/money';
 import type { AppContext, Page } from './context';
-
-const ASSET_WORDS: Record<AdminProduct['asset']['status'], string> = {
-  NONE: 'No model yet',
-  PENDING: 'Model received: LODs are being made',
-  READY: 'Model ready',
-  REJECTED: 'Model rejected',
-};
 
 function api(): AdminApi {
   return new AdminApi(siteRoot());
@@ -171,7 +165,9 @@ function modelSection(admin: AdminApi, product: AdminProduct, signal: AbortSigna
   const file = h('input', { type: 'file', accept: '.glb,.gltf,.obj,.stl,.ply', testid: 'upload-file' });
   const bar = h('progress', { max: 1, value: 0, testid: 'upload-progress' });
   const words = h('p', { testid: 'upload-words', 'aria-live': 'polite' });
-  const start = h('button', { type: 'button', testid: 'upload-start' }, product.upload ? 'Resume upload' : 'Upload model');
+  // The upload S3 holds parts of, if any: none once completed, so a new file is a new upload.
+  let unfinished = product.upload;
+  const start = h('button', { type: 'button', testid: 'upload-start' }, uploadButtonLabel(product.asset.status, unfinished !== null));
   const previews = h('div', { class: 'lod-previews', testid: 'lod-previews' });
   start.addEventListener('click', () => {
     const chosen = file.files?.[0];
@@ -180,10 +176,12 @@ function modelSection(admin: AdminApi, product: AdminProduct, signal: AbortSigna
       return;
     }
     start.disabled = true;
-    const resuming = product.upload !== null && product.upload.file_name === chosen.name && product.upload.size === chosen.size;
+    const resuming = unfinished !== null && unfinished.file_name === chosen.name && unfinished.size === chosen.size;
     const planning: Promise<UploadPlan> = resuming ? admin.resumeUpload(product.sku) : admin.startUpload(product.sku, chosen);
+    let asset: AdminProduct['asset']['status'] | null = null;
     planning
       .then(async (plan) => {
+        unfinished = { upload_id: plan.upload_id, file_name: chosen.name, size: chosen.size };
         await uploadParts(chosen, plan, {
           signal,
           onProgress: (p) => {
@@ -194,13 +192,18 @@ function modelSection(admin: AdminApi, product: AdminProduct, signal: AbortSigna
           },
         });
         await admin.completeUpload(product.sku, plan.upload_id);
-        words.textContent = 'Uploaded. The 3D model is being prepared…';
-        await watchAsset(admin, product.sku, assetState, previews, signal);
+        unfinished = null;
+        asset = 'PENDING';
+        words.textContent = afterUploadWords(asset);
+        asset = (await watchAsset(admin, product.sku, assetState, previews, signal)) ?? asset;
+        words.textContent = afterUploadWords(asset);
       })
-      .catch((failure: unknown) => words.replaceChildren(errorBox(failure), 'Choose the same file and press Resume upload to go on.'))
+      .catch((failure: unknown) =>
+        words.replaceChildren(errorBox(failure), unfinished === null ? '' : 'Choose the same file and press Resume upload to go on.'),
+      )
       .finally(() => {
         start.disabled = false;
-        start.textContent = 'Resume upload';
+        start.textContent = uploadButtonLabel(asset ?? product.asset.status, unfinished !== null);
       });
   });
   if (product.asset.status === 'READY' && product.asset.manifest_url) {
@@ -213,20 +216,28 @@ function modelSection(admin: AdminApi, product: AdminProduct, signal: AbortSigna
 
 const POLL_MS = 1000;
 
-async function watchAsset(admin: AdminApi, sku: string, assetState: HTMLElement, previews: HTMLElement, signal: AbortSignal): Promise<void> {
+/** Polls until the model is READY or REJECTED; that state, or null when the page was left. */
+async function watchAsset(
+  admin: AdminApi,
+  sku: string,
+  assetState: HTMLElement,
+  previews: HTMLElement,
+  signal: AbortSignal,
+): Promise<AdminProduct['asset']['status'] | null> {
   while (!signal.aborted) {
     const product = await admin.get(sku);
     assetState.dataset.status = product.asset.status;
     assetState.textContent = ASSET_WORDS[product.asset.status] + (product.asset.reason ? `: ${product.asset.reason}` : '');
     if (product.asset.status === 'READY' && product.asset.manifest_url) {
       await showLodPreviews(product.asset.manifest_url, previews, signal);
-      return;
+      return 'READY';
     }
     if (product.asset.status === 'REJECTED') {
-      return;
+      return 'REJECTED';
     }
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
+  return null;
 }
 
 /** One button per LOD: each shows that level alone, so a seller sees what shoppers get first. */
