@@ -337,4 +337,4 @@ def test_an_order_paid_event_on_the_local_bus_is_mailed_once_through_the_notific
     sent = ses_backends[DEFAULT_ACCOUNT_ID][aws_env.region].sent_messages
     mine = [m for m in sent if m.destinations["ToAddresses"] == [address]]
     assert [(m.source, m.subject) for m in mine] == [(SENDER, "shop3d: order o-1 confirmed")]
-    assert "49.99 EUR" in mine[0].body
+    assert "€49.99" in mine[0].body

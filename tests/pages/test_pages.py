@@ -155,7 +155,7 @@ def test_the_product_page_has_title_price_availability_canonical_and_social_tags
     assert meta["og:image"] == SITE + poster_url(1200, "webp")
     assert meta["twitter:card"] == "summary_large_image"
     assert meta["description"] == "About Lounge chair."
-    assert '<p class="price" data-testid="product-price">129.99 EUR</p>' in reply.text
+    assert '<p class="price" data-testid="product-price">€129.99</p>' in reply.text
     assert '<p class="availability" data-testid="availability">In stock</p>' in reply.text
 
 

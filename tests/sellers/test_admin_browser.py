@@ -90,9 +90,9 @@ def _the_shopper_found_it(shopper: dict[str, Any], name: str, word: str, sku: st
     assert shopper["afterSecondEscape"] == ""
     assert shopper["resultsUrl"] == f"/search?q={prefix}"
     assert shopper["heading"] == f"Results for “{prefix}”"
-    assert "decor (1)" in shopper["categories"]
+    assert "Decor (1)" in shopper["categories"]  # the label, as product pages name it
     assert shopper["filteredUrl"] == f"?q={prefix}&category=decor&in_stock=true"
-    assert shopper["chosenCategory"] == "decor (1)"
+    assert shopper["chosenCategory"] == "Decor (1)"
     assert shopper["bandOfMine"] == "€25.00 to €50.00 (1)"
     # The band's top is exclusive, the API's max_price inclusive.
     assert shopper["bandUrl"] == (

@@ -1,5 +1,7 @@
 /** The edit form's category field: the shop's managed list (GET /api/admin/categories). */
 
+import { categoryLabel } from '../ui/labels';
+
 export interface CategoryOption {
   readonly value: string;
   readonly label: string;
@@ -12,12 +14,12 @@ export interface CategoryOption {
  * Save would then write; a product without one starts on a "choose" placeholder.
  */
 export function categoryOptions(categories: readonly string[], current: string | null | undefined): CategoryOption[] {
-  const listed = categories.map((c) => ({ value: c, label: c, selected: c === current }));
+  const listed = categories.map((c) => ({ value: c, label: categoryLabel(c), selected: c === current }));
   if (current === null || current === undefined || current === '') {
     return [{ value: '', label: 'Choose a category', selected: true }, ...listed];
   }
   if (!categories.includes(current)) {
-    return [{ value: current, label: `${current} (not in the shop's list)`, selected: true }, ...listed];
+    return [{ value: current, label: `${categoryLabel(current)} (not in the shop's list)`, selected: true }, ...listed];
   }
   return listed;
 }

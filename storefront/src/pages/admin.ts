@@ -8,7 +8,7 @@ import { parseManifest } from '../lod/manifest';
 import { ACCOUNT_HREF, ADMIN_HREF, adminProductHref, ADMIN_NEW_HREF, go, siteRoot } from '../router';
 import { h } from '../ui/dom';
 import { errorBox } from '../ui/errorBox';
-import { formatMoney } from '../ui/money';
+import { formatMoney, SHOP_CURRENCY } from '../ui/money';
 import type { AppContext, Page } from './context';
 
 function api(): AdminApi {
@@ -116,7 +116,7 @@ export const adminEditPage = (sku: string | null): Page => async (ctx, outlet, s
     field('Description', h('textarea', { name: 'description', testid: 'field-description' }, product?.description ?? '')),
     field('Category', category),
     field('Price (minor units, e.g. cents)', input('price_minor', product?.price_minor ?? 0, 'number')),
-    field('Currency', input('currency', product?.currency ?? 'EUR')),
+    field('Currency', input('currency', product?.currency ?? SHOP_CURRENCY)),
     field('Stock', input('stock', product?.stock ?? 0, 'number')),
     field('Width (mm)', input('width', product?.dimensions_mm?.width, 'number')),
     field('Height (mm)', input('height', product?.dimensions_mm?.height, 'number')),

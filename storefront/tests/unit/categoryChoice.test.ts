@@ -15,7 +15,7 @@ describe('the admin form category', () => {
 
   it('keeps a category outside the list selected instead of the first option', () => {
     const options = categoryOptions(LIST, 'props');
-    expect(options[0]).toEqual({ value: 'props', label: "props (not in the shop's list)", selected: true });
+    expect(options[0]).toEqual({ value: 'props', label: "Props (not in the shop's list)", selected: true });
     expect(selected('props')).toEqual(['props']);
     // Saved untouched, the PATCH leaves the category alone (not "furniture", not a refused "props").
     expect(categoryToSave('props', 'props')).toBeNull();
