@@ -36,7 +36,7 @@ from components.naming import global_name, physical
 from components.options import child, stateful
 from handlers.shared.auth_flows import CLIENT_AUTH_FLOWS
 from handlers.shared.functions import PRE_TOKEN_MEMORY_MB, PRE_TOKEN_TIMEOUT_SECONDS
-from handlers.shared.groups import ADMIN_GROUP, SELLER_GROUP
+from handlers.shared.groups import GROUPS
 from stack_config.config import (
     CALLBACK_PATH,
     SocialIdentityProvider,
@@ -119,20 +119,13 @@ class Identity(pulumi.ComponentResource):
         self.user_pool = self._user_pool(name, config, protect, self.pre_token_trigger)
         self._let_the_pool_use(host, self.pre_token_trigger)
         # No role_arn on either: the trigger drops admins from tokens and leaves IAM roles alone.
-        for group, description, precedence in (
-            (
-                ADMIN_GROUP,
-                "Staff with access to the admin API; in tokens only after a TOTP sign-in",
-                0,
-            ),
-            (SELLER_GROUP, "Sellers: the admin product API, for the products they own only", 10),
-        ):
+        for group in GROUPS:
             aws.cognito.UserGroup(
-                global_name(name, group),
+                global_name(name, group.name),
                 user_pool_id=self.user_pool.id,
-                name=group,
-                description=description,
-                precedence=precedence,
+                name=group.name,
+                description=group.description,
+                precedence=group.precedence,
                 opts=child(self),
             )
         self._risk_responses(name)

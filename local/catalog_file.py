@@ -3,7 +3,8 @@ the real model each product's 3D asset is made from.
 
     {"models_dir": "<dir, relative to this file>", "seller": "<seller id in upload keys>",
      "products": [{"sku", "name", "description", "price_minor", "currency", "stock",
-                   "model": "<file in models_dir>", "attribution": "<credit for the model>"}]}
+                   "model": "<file in models_dir>", "attribution": "<credit for the model>",
+                   "category": "<one of handlers/cart/products/categories.py>"}]}
 
 Every error names the file, the field and what is allowed.
 """
@@ -18,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from handlers.asset.events import SKU_PATTERN
 from handlers.asset.pipeline import SUPPORTED_SUFFIXES
-from handlers.shared.catalog import CATEGORY_PATTERN
+from handlers.cart.products.categories import CATEGORIES
 from local.servers import REPO_ROOT
 
 DEFAULT_CATALOG: Final = REPO_ROOT / "local" / "catalog.json"
@@ -39,7 +40,15 @@ class SampleProduct(BaseModel):
     stock: Annotated[int, Field(ge=0, strict=True)]
     model: Annotated[str, Field(min_length=1)]
     attribution: Annotated[str, Field(min_length=1)]
-    category: Annotated[str | None, Field(pattern=CATEGORY_PATTERN.pattern, max_length=64)] = None
+    category: str | None = None
+
+    @field_validator("category")
+    @classmethod
+    def _managed_category(cls, value: str | None) -> str | None:
+        # The shop's one list: the admin API refuses others, and its edit form offers only these.
+        if value is not None and value not in CATEGORIES:
+            raise ValueError(f"{value[:40]!r} is not one of {', '.join(CATEGORIES)}")
+        return value
 
     @field_validator("model")
     @classmethod

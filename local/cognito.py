@@ -1,5 +1,6 @@
 """The local user pool: a Cognito user pool and app client in moto's server, shaped like the
-program's (e-mail usernames, e-mail auto-verified, MFA optional with TOTP, token revocation).
+program's (e-mail usernames, e-mail auto-verified, MFA optional with TOTP, token revocation, the
+groups of handlers/shared/groups.py).
 
 Tokens come from moto's Cognito (InitiateAuth / AdminInitiateAuth), signed with the key moto
 publishes at `<endpoint>/<pool id>/.well-known/jwks.json`, and carry moto's issuer
@@ -7,7 +8,8 @@ publishes at `<endpoint>/<pool id>/.well-known/jwks.json`, and carry moto's issu
 as it verifies a real pool's tokens, through SHOP3D_AUTH_* only.
 
 Limits: the app client allows the program's flows (USER_PASSWORD_AUTH and refresh); moto does
-not serve the managed login pages or the OAuth endpoints (/oauth2/authorize, /oauth2/token).
+not serve the managed login pages or the OAuth endpoints (/oauth2/authorize, /oauth2/token) and
+runs no pre-token trigger, so an `admins` member's tokens carry the group without a TOTP sign-in.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any, Final
 
 from handlers.shared.auth_flows import CLIENT_AUTH_FLOWS, USER_PASSWORD_AUTH
 from handlers.shared.env import AUTH_CLIENT_ID, AUTH_ISSUER, AUTH_JWKS_URL
+from handlers.shared.groups import GROUPS
 
 POOL_NAME: Final = "shop3d-local-shoppers"
 CLIENT_NAME: Final = "shop3d-local-storefront"
@@ -67,6 +70,13 @@ class LocalUserPool:
             ExplicitAuthFlows=list(AUTH_FLOWS),
             EnableTokenRevocation=True,
         )["UserPoolClient"]
+        for group in GROUPS:  # the program's UserGroups (components/identity.py)
+            client.create_group(
+                UserPoolId=pool_id,
+                GroupName=group.name,
+                Description=group.description,
+                Precedence=group.precedence,
+            )
         return cls(client, endpoint.rstrip("/"), region, pool_id, app["ClientId"])
 
     def delete(self) -> None:
@@ -127,9 +137,18 @@ class LocalUserPool:
             _sub(user["UserAttributes"]),
         )
 
-    def token(self, email: str) -> SignedIn:
-        """A signed-in shopper `email` (created on first use), for tests and benchmarks."""
+    def add_to_groups(self, email: str, groups: tuple[str, ...]) -> None:
+        """Make an existing user a member of `groups` (of GROUPS; Cognito refuses others)."""
+        for group in groups:
+            self.client.admin_add_user_to_group(
+                UserPoolId=self.pool_id, Username=email, GroupName=group
+            )
+
+    def token(self, email: str, groups: tuple[str, ...] = ()) -> SignedIn:
+        """A signed-in user `email` (created on first use) in `groups` as well as those it had,
+        for tests, benchmarks and /local/token. Tokens carry the groups of their sign-in."""
         self.ensure_user(email)
+        self.add_to_groups(email, groups)
         return self.sign_in(email)
 
 

@@ -11,8 +11,9 @@
                304, Range with 206 (Starlette's StaticFiles); each file's Cache-Control is the
                one the storefront bucket's object carries (components.edge.site_files)
 
-plus GET /local/token?user=<e-mail>, only here: it signs that shopper in to the user pool in
-moto's Cognito (created on first use) and returns its access token.
+plus GET /local/token?user=<e-mail>[&group=sellers|admins ...], only here: it signs that user in
+to the user pool in moto's Cognito (created on first use, with the local password; added to each
+`group` first) and returns its access token. That is how one becomes a seller or an admin locally.
 
 Responses are gzipped as CloudFront compresses them (behaviours with compression on): bodies of
 1,000 bytes or more when the browser accepts gzip, never the already-compressed images and GLBs.
@@ -47,6 +48,7 @@ from starlette.types import Receive, Scope, Send
 
 from components.edge.site_files import cache_control
 from handlers.cart.api.problems import PROBLEM_CONTENT_TYPE, Problem
+from handlers.shared.groups import GROUP_NAMES
 from handlers.shared.storage import ASSETS_PREFIX
 from local.alb_event import MAX_BODY_BYTES, http_reply, http_request_event
 
@@ -192,11 +194,33 @@ class Site:
     async def _token(self, request: Request) -> Response:
         if self.issuer is None:
             return problem(404, "not-found", "no user pool is configured")
-        user = request.query_params.get("user", "shopper@example.com")
+        user = request.query_params.get("user")
+        if user is None:
+            return problem(400, "bad-request", f"name the user: {TOKEN_PATH}?user=<e-mail>")
         if not _USER.fullmatch(user):
             return problem(422, "validation-error", f"user {user[:80]!r} is not an e-mail")
-        signed_in = await run_in_threadpool(self.issuer.token, user)
-        document = {"access_token": signed_in.access_token, "token_type": "Bearer"}
+        groups = tuple(dict.fromkeys(request.query_params.getlist("group")))
+        unknown = [g for g in groups if g not in GROUP_NAMES]
+        if unknown:
+            known = ", ".join(GROUP_NAMES)
+            return problem(
+                400, "bad-request", f"no group {unknown[0][:40]!r} in the pool; groups: {known}"
+            )
+        try:
+            signed_in = await run_in_threadpool(self.issuer.token, user, groups)
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") != "NotAuthorizedException":
+                raise
+            # Signed up in the storefront with its own password: the groups are added, but only
+            # its owner can sign in; the new groups are in the tokens of its next sign-in.
+            joined = f" (now in {', '.join(groups)})" if groups else ""
+            detail = f"{user} has its own password{joined}: sign in again in the storefront"
+            return problem(409, "conflict", detail)
+        document = {
+            "access_token": signed_in.access_token,
+            "token_type": "Bearer",
+            "sub": signed_in.sub,
+        }
         return Response(json.dumps(document), media_type="application/json")
 
     async def _asset(self, request: Request) -> Response:

@@ -46,7 +46,8 @@ SEARCH_PRICE_MAX_MINOR: Final = 10**12
 SEARCH_CURSOR_MAX_CHARS: Final = 512
 # A name matches a query with a typo when pg_trgm's word_similarity reaches its default
 # threshold, 0.6 (pg_trgm.word_similarity_threshold; "helmt" against "helmet" scores 0.67).
-# Price bands of the facet, in minor units: [0, 25.00), [25.00, 50.00), ... [500.00, inf).
+# Price bands of the facet, in minor units of the shop's currency (handlers/shared/money.py
+# SHOP_CURRENCY): [0, 25.00), [25.00, 50.00), ... [500.00, inf).
 SEARCH_PRICE_BANDS_MINOR: Final = (2500, 5000, 10000, 25000, 50000)
 # Facets count at most this many matches (the response says whether they are exact).
 SEARCH_FACET_MATCH_LIMIT: Final = 2000

@@ -20,6 +20,7 @@ import boto3
 from botocore.exceptions import ClientError
 
 from handlers.shared import env
+from handlers.shared.money import shown_price
 from handlers.shared.tables import IDEMPOTENCY
 
 # A claim outlives SQS's retention (4 days by default) so a late repeat still finds it.
@@ -35,8 +36,8 @@ class Message:
 
 
 def _amount(detail: dict[str, Any]) -> str:
-    minor = int(detail.get("total_minor", 0))
-    return f"{minor // 100}.{minor % 100:02d} {detail.get('currency', '')}".strip()
+    # An event without a currency gives the bare amount (strip() drops the no-break space).
+    return shown_price(int(detail.get("total_minor", 0)), str(detail.get("currency", ""))).strip()
 
 
 def compose(detail_type: str, detail: dict[str, Any]) -> Message | None:

@@ -15,9 +15,9 @@ from typing import Any, Final
 from urllib.parse import quote
 
 from handlers.pages.assets import POSTER_TYPES, PageAssets
-from handlers.pages.money import shown_price
 from handlers.pages.structured import product_ld, script_json, social_tags
 from handlers.shared.catalog import Product
+from handlers.shared.money import shown_price
 
 TITLE_TAG: Final = "<title>shop3d</title>"
 OUTLET: Final = '<main id="outlet"></main>'

@@ -11,8 +11,8 @@ import json
 from typing import Any
 
 from handlers.pages.assets import PageAssets
-from handlers.pages.money import decimal_price
 from handlers.shared.catalog import Product
+from handlers.shared.money import decimal_price
 
 SCHEMA_AVAILABILITY = {True: "https://schema.org/InStock", False: "https://schema.org/OutOfStock"}
 

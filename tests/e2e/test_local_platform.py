@@ -313,7 +313,7 @@ def test_a_shopper_pays_on_the_payment_step_and_an_abandoned_order_expires_with_
             lambda: mail_to(paid_email), MAIL_TIMEOUT_S, "the confirmation e-mail"
         )
         assert [m["subject"] for m in confirmation] == [f"shop3d: order {paid} confirmed"]
-        assert "49.99 EUR" in str(confirmation[0]["body"])
+        assert "€49.99" in str(confirmation[0]["body"])
 
         # The reservation runs out (its deadline moved to the past, as 30 minutes would); the
         # platform's order jobs timer, not this test, expires it.

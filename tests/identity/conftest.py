@@ -19,7 +19,6 @@ import boto3
 import pytest
 
 from handlers.identity import handler
-from handlers.identity.admin_mfa import ADMIN_GROUP
 from handlers.shared.auth_flows import USER_PASSWORD_AUTH
 from local.cognito import LocalUserPool
 from local.resources import LOCAL_ACCESS_KEY_ID, LOCAL_REGION, LOCAL_SECRET_ACCESS_KEY
@@ -146,7 +145,7 @@ def pool(cognito_env: str) -> Iterator[UserPool]:
     client = boto3.client("cognito-idp")
     # The local platform's pool (the program's shape: e-mail usernames, TOTP optional).
     created = LocalUserPool.create(client, cognito_env, LOCAL_REGION, unique_prefix("pool"))
-    for group in (ADMIN_GROUP, OTHER_GROUP):
-        client.create_group(UserPoolId=created.pool_id, GroupName=group)
+    # The pool has the program's groups (admins among them); this one is not staff.
+    client.create_group(UserPoolId=created.pool_id, GroupName=OTHER_GROUP)
     yield UserPool(client, created.pool_id, created.client_id)
     created.delete()

@@ -155,7 +155,7 @@ def test_the_product_page_has_title_price_availability_canonical_and_social_tags
     assert meta["og:image"] == SITE + poster_url(1200, "webp")
     assert meta["twitter:card"] == "summary_large_image"
     assert meta["description"] == "About Lounge chair."
-    assert '<p class="price" data-testid="product-price">129.99 EUR</p>' in reply.text
+    assert '<p class="price" data-testid="product-price">€129.99</p>' in reply.text
     assert '<p class="availability" data-testid="availability">In stock</p>' in reply.text
 
 
@@ -397,6 +397,9 @@ def test_the_search_page_is_the_shell_uncached_with_the_search_form_for_browsers
     forms = parsed(reply.text).find("form", role="search")
     assert [(f["action"], f["method"]) for f in forms] == [("/search", "get")]
     assert parsed(reply.text).find("input", name="q")[0]["role"] == "combobox"
+    # The form submits without JavaScript, the results need it (docs/pages.md, Not done yet):
+    # the renderer answers the shell, its outlet empty for the storefront to draw into.
+    assert '<main id="outlet"></main>' in reply.text
 
 
 def test_a_shell_without_the_outlet_is_refused_with_the_part_it_lacks(tmp_path: Path) -> None:

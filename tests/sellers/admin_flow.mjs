@@ -4,7 +4,10 @@
 // session cookie). Then a shopper, in a browser context of its own (not signed in), finds the
 // product with the header's search box and the results page. Prints one JSON document.
 //
-//   node tests/sellers/admin_flow.mjs <site url> <e-mail> <password> <sku> <name> <word> <paged word> <model file> <artifacts dir>
+// Once READY, it uploads <rejected model> (a file the asset service refuses) and reads what the
+// page says then.
+//
+//   node tests/sellers/admin_flow.mjs <site url> <e-mail> <password> <sku> <name> <word> <paged word> <model file> <rejected model> <artifacts dir>
 //
 // <word> is a word of <name> no other product has: the shopper types its first letters.
 // <paged word> names more products than a results page holds: the shopper pages through them.
@@ -12,7 +15,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
-const [site, email, password, sku, name, word, pagedWord, model, artifacts] = process.argv.slice(2);
+const [site, email, password, sku, name, word, pagedWord, model, rejectedModel, artifacts] = process.argv.slice(2);
 const url = site.replace(/\/$/, '');
 const ARGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -73,6 +76,18 @@ try {
     seen.preview = await page.$eval('[data-testid="lod-viewer"] [data-testid="viewer-status"]', (e) => ({ shown: e.dataset.shown, text: e.textContent }));
   }
   await page.screenshot({ path: join(artifacts, 'seller-admin.png') });
+  seen.buttonAfterReady = await page.textContent('[data-testid="upload-start"]');
+  // A replacement the asset service rejects: the page shows the rejection and what to do next.
+  await page.setInputFiles('[data-testid="upload-file"]', rejectedModel);
+  await page.click('[data-testid="upload-start"]');
+  await page.waitForSelector('[data-testid="asset-status"][data-status="REJECTED"]');
+  await page.waitForSelector('[data-testid="upload-start"]:not([disabled])');
+  seen.rejected = await page.evaluate(() => ({
+    state: document.querySelector('[data-testid="asset-status"]')?.textContent,
+    words: document.querySelector('[data-testid="upload-words"]')?.textContent,
+    button: document.querySelector('[data-testid="upload-start"]')?.textContent,
+  }));
+  await page.screenshot({ path: join(artifacts, 'seller-admin-rejected.png') });
   await page.goto(`${url}/admin`);
   await page.waitForSelector(`[data-testid="admin-row"][data-sku="${sku}"]`);
   seen.listed = await page.textContent(`[data-testid="admin-row"][data-sku="${sku}"] [data-testid="admin-row-asset"]`);

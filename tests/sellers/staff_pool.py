@@ -25,9 +25,7 @@ class StaffPool:
             self.endpoints.moto,
             LOCAL_REGION,
             f"staff-{uuid.uuid4().hex[:8]}",
-        )
-        for group in (SELLER_GROUP, ADMIN_GROUP):
-            self.client.create_group(GroupName=group, UserPoolId=self.pool_id)
+        )  # with the program's groups, as the local platform's pool
 
     @property
     def client(self):  # boto3 cognito-idp, no stubs
@@ -43,12 +41,8 @@ class StaffPool:
     def user_with_email(self, *groups: str) -> tuple[str, str, str]:
         """A new user in `groups`: (its e-mail, its sub, an access token)."""
         email = f"staff-{uuid.uuid4().hex[:10]}@shop.example"
-        sub = self.pool.ensure_user(email)
-        for group in groups:
-            self.client.admin_add_user_to_group(
-                UserPoolId=self.pool_id, Username=email, GroupName=group
-            )
-        return email, sub, self.pool.sign_in(email).access_token
+        signed_in = self.pool.token(email, groups)
+        return email, signed_in.sub, signed_in.access_token
 
     def user(self, *groups: str) -> tuple[str, str]:
         _, sub, token = self.user_with_email(*groups)

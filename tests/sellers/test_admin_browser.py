@@ -48,8 +48,10 @@ def test_a_seller_creates_a_product_uploads_a_model_sees_it_ready_and_a_shopper_
         paged.put(f"p{n}", f"Lantern {paged_word} {n}")
     model = tmp_path / "box.glb"
     model.write_bytes(GltfParts(16).glb())
+    broken = tmp_path / "broken.glb"
+    broken.write_bytes(b"not a glTF binary")
     shopper = [name, word, paged_word]
-    seen = run_flow(FLOW, site, email, PASSWORD, sku, *shopper, str(model))
+    seen = run_flow(FLOW, site, email, PASSWORD, sku, *shopper, str(model), str(broken))
     assert seen["signIn"] == 200
     assert seen["errors"] == []
     assert seen["version"] == "1"
@@ -59,7 +61,15 @@ def test_a_seller_creates_a_product_uploads_a_model_sees_it_ready_and_a_shopper_
     assert seen["asset"]["status"] == "READY", seen["asset"]
     assert seen["lods"] == ["preview", "standard", "high"]
     assert seen["preview"]["shown"] == "preview"
-    assert seen["listed"] == "Model ready"
+    assert seen["listed"] == "Model rejected"  # the broken replacement, uploaded last
+    assert seen["buttonAfterReady"] == "Upload model"
+    # Only the rejection and the next step: no "being prepared", nothing to resume.
+    rejected = seen["rejected"]
+    assert rejected["state"].startswith("Model rejected: "), rejected
+    assert rejected["words"] == (
+        "Correct the model as the reason says, then choose the corrected file and upload it."
+    ), rejected
+    assert rejected["button"] == "Upload a corrected model", rejected
     _the_shopper_found_it(seen["shopper"], name, word, sku)
     _the_shopper_paged_through(seen["shopper"]["paged"], paged.category)
     key = f"uploads/{seller_sub}/{sku}/box.glb"
@@ -80,9 +90,9 @@ def _the_shopper_found_it(shopper: dict[str, Any], name: str, word: str, sku: st
     assert shopper["afterSecondEscape"] == ""
     assert shopper["resultsUrl"] == f"/search?q={prefix}"
     assert shopper["heading"] == f"Results for “{prefix}”"
-    assert "decor (1)" in shopper["categories"]
+    assert "Decor (1)" in shopper["categories"]  # the label, as product pages name it
     assert shopper["filteredUrl"] == f"?q={prefix}&category=decor&in_stock=true"
-    assert shopper["chosenCategory"] == "decor (1)"
+    assert shopper["chosenCategory"] == "Decor (1)"
     assert shopper["bandOfMine"] == "€25.00 to €50.00 (1)"
     # The band's top is exclusive, the API's max_price inclusive.
     assert shopper["bandUrl"] == (

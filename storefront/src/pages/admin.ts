@@ -1,4 +1,6 @@
 import { AdminApi, type AdminProduct, type ProductFields, type UploadPlan } from '../admin/adminApi';
+import { categoryOptions, categoryToSave } from '../admin/categoryChoice';
+import { afterUploadWords, ASSET_WORDS, uploadButtonLabel } from '../admin/modelState';
 import { uploadParts } from '../admin/partUpload';
 import { ApiError } from '../api/problem';
 import { Accounts } from '../api/accounts';
@@ -6,15 +8,8 @@ import { parseManifest } from '../lod/manifest';
 import { ACCOUNT_HREF, ADMIN_HREF, adminProductHref, ADMIN_NEW_HREF, go, siteRoot } from '../router';
 import { h } from '../ui/dom';
 import { errorBox } from '../ui/errorBox';
-import { formatMoney } from '../ui/money';
+import { formatMoney, SHOP_CURRENCY } from '../ui/money';
 import type { AppContext, Page } from './context';
-
-const ASSET_WORDS: Record<AdminProduct['asset']['status'], string> = {
-  NONE: 'No model yet',
-  PENDING: 'Model received: LODs are being made',
-  READY: 'Model ready',
-  REJECTED: 'Model rejected',
-};
 
 function api(): AdminApi {
   return new AdminApi(siteRoot());
@@ -74,14 +69,13 @@ function input(name: string, value: string | number | null | undefined, type = '
   return h('input', { name, type, value: value === null || value === undefined ? '' : String(value), testid: `field-${name}` });
 }
 
-function readForm(form: HTMLFormElement, creating: boolean): ProductFields {
+function readForm(form: HTMLFormElement, current: AdminProduct | null): ProductFields {
   const data = new FormData(form);
   const text = (k: string): string => String(data.get(k) ?? '').trim();
   const whole = (k: string): number => Number.parseInt(text(k), 10);
   const fields: Record<string, unknown> = {
     name: text('name'),
     description: text('description'),
-    category: text('category'),
     price_minor: whole('price_minor'),
     currency: text('currency'),
     stock: whole('stock'),
@@ -90,7 +84,11 @@ function readForm(form: HTMLFormElement, creating: boolean): ProductFields {
   if (text('width') && text('height') && text('depth')) {
     fields.dimensions_mm = { width: whole('width'), height: whole('height'), depth: whole('depth') };
   }
-  if (creating) {
+  const category = categoryToSave(text('category'), current?.category);
+  if (category !== null) {
+    fields.category = category;
+  }
+  if (current === null) {
     fields.sku = text('sku');
   }
   return fields as ProductFields;
@@ -104,7 +102,11 @@ export const adminEditPage = (sku: string | null): Page => async (ctx, outlet, s
   const [categories, product] = await Promise.all([admin.categories(), sku === null ? Promise.resolve(null) : admin.get(sku)]);
   let current: AdminProduct | null = product;
   const status = h('div', { testid: 'admin-status', 'aria-live': 'polite' });
-  const category = h('select', { name: 'category', testid: 'field-category' }, ...categories.map((c) => h('option', { value: c, selected: product?.category === c }, c)));
+  const category = h(
+    'select',
+    { name: 'category', testid: 'field-category' },
+    ...categoryOptions(categories, product?.category).map((o) => h('option', { value: o.value, selected: o.selected }, o.label)),
+  );
   const state = h('select', { name: 'status', testid: 'field-status' }, ...['draft', 'active', 'archived'].map((s) => h('option', { value: s, selected: (product?.status ?? 'draft') === s }, s)));
   const form = h(
     'form',
@@ -114,7 +116,7 @@ export const adminEditPage = (sku: string | null): Page => async (ctx, outlet, s
     field('Description', h('textarea', { name: 'description', testid: 'field-description' }, product?.description ?? '')),
     field('Category', category),
     field('Price (minor units, e.g. cents)', input('price_minor', product?.price_minor ?? 0, 'number')),
-    field('Currency', input('currency', product?.currency ?? 'EUR')),
+    field('Currency', input('currency', product?.currency ?? SHOP_CURRENCY)),
     field('Stock', input('stock', product?.stock ?? 0, 'number')),
     field('Width (mm)', input('width', product?.dimensions_mm?.width, 'number')),
     field('Height (mm)', input('height', product?.dimensions_mm?.height, 'number')),
@@ -124,7 +126,11 @@ export const adminEditPage = (sku: string | null): Page => async (ctx, outlet, s
   );
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    const fields = readForm(form, current === null);
+    const fields = readForm(form, current);
+    if (current === null && fields.category === undefined) {
+      status.replaceChildren('Choose a category first.');
+      return;
+    }
     const saving = current === null ? admin.create(fields) : admin.update(current.sku, current.version, fields);
     saving
       .then((saved) => {
@@ -159,7 +165,9 @@ function modelSection(admin: AdminApi, product: AdminProduct, signal: AbortSigna
   const file = h('input', { type: 'file', accept: '.glb,.gltf,.obj,.stl,.ply', testid: 'upload-file' });
   const bar = h('progress', { max: 1, value: 0, testid: 'upload-progress' });
   const words = h('p', { testid: 'upload-words', 'aria-live': 'polite' });
-  const start = h('button', { type: 'button', testid: 'upload-start' }, product.upload ? 'Resume upload' : 'Upload model');
+  // The upload S3 holds parts of, if any: none once completed, so a new file is a new upload.
+  let unfinished = product.upload;
+  const start = h('button', { type: 'button', testid: 'upload-start' }, uploadButtonLabel(product.asset.status, unfinished !== null));
   const previews = h('div', { class: 'lod-previews', testid: 'lod-previews' });
   start.addEventListener('click', () => {
     const chosen = file.files?.[0];
@@ -168,10 +176,12 @@ function modelSection(admin: AdminApi, product: AdminProduct, signal: AbortSigna
       return;
     }
     start.disabled = true;
-    const resuming = product.upload !== null && product.upload.file_name === chosen.name && product.upload.size === chosen.size;
+    const resuming = unfinished !== null && unfinished.file_name === chosen.name && unfinished.size === chosen.size;
     const planning: Promise<UploadPlan> = resuming ? admin.resumeUpload(product.sku) : admin.startUpload(product.sku, chosen);
+    let asset: AdminProduct['asset']['status'] | null = null;
     planning
       .then(async (plan) => {
+        unfinished = { upload_id: plan.upload_id, file_name: chosen.name, size: chosen.size };
         await uploadParts(chosen, plan, {
           signal,
           onProgress: (p) => {
@@ -182,13 +192,18 @@ function modelSection(admin: AdminApi, product: AdminProduct, signal: AbortSigna
           },
         });
         await admin.completeUpload(product.sku, plan.upload_id);
-        words.textContent = 'Uploaded. The 3D model is being prepared…';
-        await watchAsset(admin, product.sku, assetState, previews, signal);
+        unfinished = null;
+        asset = 'PENDING';
+        words.textContent = afterUploadWords(asset);
+        asset = (await watchAsset(admin, product.sku, assetState, previews, signal)) ?? asset;
+        words.textContent = afterUploadWords(asset);
       })
-      .catch((failure: unknown) => words.replaceChildren(errorBox(failure), 'Choose the same file and press Resume upload to go on.'))
+      .catch((failure: unknown) =>
+        words.replaceChildren(errorBox(failure), unfinished === null ? '' : 'Choose the same file and press Resume upload to go on.'),
+      )
       .finally(() => {
         start.disabled = false;
-        start.textContent = 'Resume upload';
+        start.textContent = uploadButtonLabel(asset ?? product.asset.status, unfinished !== null);
       });
   });
   if (product.asset.status === 'READY' && product.asset.manifest_url) {
@@ -201,20 +216,28 @@ function modelSection(admin: AdminApi, product: AdminProduct, signal: AbortSigna
 
 const POLL_MS = 1000;
 
-async function watchAsset(admin: AdminApi, sku: string, assetState: HTMLElement, previews: HTMLElement, signal: AbortSignal): Promise<void> {
+/** Polls until the model is READY or REJECTED; that state, or null when the page was left. */
+async function watchAsset(
+  admin: AdminApi,
+  sku: string,
+  assetState: HTMLElement,
+  previews: HTMLElement,
+  signal: AbortSignal,
+): Promise<AdminProduct['asset']['status'] | null> {
   while (!signal.aborted) {
     const product = await admin.get(sku);
     assetState.dataset.status = product.asset.status;
     assetState.textContent = ASSET_WORDS[product.asset.status] + (product.asset.reason ? `: ${product.asset.reason}` : '');
     if (product.asset.status === 'READY' && product.asset.manifest_url) {
       await showLodPreviews(product.asset.manifest_url, previews, signal);
-      return;
+      return 'READY';
     }
     if (product.asset.status === 'REJECTED') {
-      return;
+      return 'REJECTED';
     }
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
+  return null;
 }
 
 /** One button per LOD: each shows that level alone, so a seller sees what shoppers get first. */

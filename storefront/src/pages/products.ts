@@ -1,6 +1,7 @@
 import type { Product } from '../api/types';
 import { productHref } from '../router';
 import { h } from '../ui/dom';
+import { categoryLabel } from '../ui/labels';
 import { formatMoney } from '../ui/money';
 import type { Page } from './context';
 
@@ -70,7 +71,7 @@ export const productsPage = (category: string | null, server: { more: boolean } 
     return;
   }
   const first = await ctx.api.listProducts({ category });
-  const heading = h('h1', {}, category === null ? 'Products' : category);
+  const heading = h('h1', {}, category === null ? 'Products' : categoryLabel(category));
   if (first.products.length === 0) {
     outlet.replaceChildren(heading, h('p', { testid: 'products-empty' }, 'No products yet.'));
     return;

@@ -2,15 +2,17 @@ import type { Page } from '../pages/context';
 import { productCard } from '../pages/products';
 import { h } from '../ui/dom';
 import { errorBox } from '../ui/errorBox';
-import { formatMoney } from '../ui/money';
+import { categoryLabel } from '../ui/labels';
+import { formatMoney, SHOP_CURRENCY } from '../ui/money';
 import { bandRange, isChosenBand, searchCatalog, type PriceBand, type SearchPage, type SearchResult } from './searchApi';
 import { EMPTY_QUERY, queryFromUrl, searchHref, SORTS, withChanges, type SearchQuery, type Sort } from './searchQuery';
 import { go } from '../router';
 
 const SORT_LABELS: Record<Sort, string> = { relevance: 'Best match', price: 'Price, low to high', newest: 'Newest' };
 
-function bandLabel(band: PriceBand, currency: string | null): string {
-  const money = (minor: number): string => (currency === null ? (minor / 100).toFixed(2) : formatMoney(minor, currency));
+/** A band's words, in the results' currency; with no results, the shop's (the bands are in it). */
+export function bandLabel(band: PriceBand, currency: string | null): string {
+  const money = (minor: number): string => formatMoney(minor, currency ?? SHOP_CURRENCY);
   if (band.max_minor === null) return `${money(band.min_minor)} and up`;
   return band.min_minor === 0 ? `Under ${money(band.max_minor)}` : `${money(band.min_minor)} to ${money(band.max_minor)}`;
 }
@@ -37,7 +39,7 @@ function filters(query: SearchQuery, page: SearchPage): HTMLElement {
     { class: 'facet', testid: 'facet-categories' },
     choice('All categories', null, searchHref(withChanges(query, { category: null })), query.category === null, 'facet-category-all'),
     ...Object.entries(categories).map(([name, count]) =>
-      choice(name, count, searchHref(withChanges(query, { category: name })), query.category === name, 'facet-category'),
+      choice(categoryLabel(name), count, searchHref(withChanges(query, { category: name })), query.category === name, 'facet-category'),
     ),
   );
   const anyPrice = query.minPrice === null && query.maxPrice === null;
