@@ -10,7 +10,12 @@ from typing import Any, TypeVar
 import boto3
 import dns.exception
 import dns.resolver
-from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    NoCredentialsError,
+    PartialCredentialsError,
+)
 
 from preflight.checks import (
     LAMBDA_CONCURRENCY_QUOTA,
@@ -36,7 +41,7 @@ def _code(error: ClientError) -> str:
 
 def credentials_problem(error: Exception) -> tuple[str, str]:
     """What is wrong with the credentials an AWS call just failed on, and how to fix it."""
-    if isinstance(error, NoCredentialsError):
+    if isinstance(error, NoCredentialsError | PartialCredentialsError):
         return "no AWS credentials found", HOW_TO_PROVIDE_CREDENTIALS
     if isinstance(error, ClientError):
         message = error.response.get("Error", {}).get("Message", "")
@@ -46,6 +51,32 @@ def credentials_problem(error: Exception) -> tuple[str, str]:
             + HOW_TO_PROVIDE_CREDENTIALS,
         )
     return f"could not use the AWS credentials ({error})", HOW_TO_PROVIDE_CREDENTIALS
+
+
+# The errors AWS answers a request whose credentials it does not take (IAM and STS error
+# codes; any service may answer them).
+CREDENTIAL_CODES = frozenset(
+    {
+        "ExpiredToken",
+        "ExpiredTokenException",
+        "InvalidClientTokenId",
+        "UnrecognizedClientException",
+        "SignatureDoesNotMatch",
+        "InvalidAccessKeyId",
+        "AuthFailure",
+    }
+)
+
+
+def aws_failure(error: BotoCoreError | ClientError) -> str:
+    """One line for a command that stops on an AWS error: the credentials' problem and its fix
+    where it is one, else what AWS said."""
+    if isinstance(error, NoCredentialsError | PartialCredentialsError) or (
+        isinstance(error, ClientError) and _code(error) in CREDENTIAL_CODES
+    ):
+        detail, fix = credentials_problem(error)
+        return f"{detail}: {fix}"
+    return f"an AWS call failed: {error}"
 
 
 def _or_none(call: Callable[[], T]) -> T | None:
