@@ -18,7 +18,7 @@ Responses are gzipped as CloudFront compresses them (behaviours with compression
 1,000 bytes or more when the browser accepts gzip, never the already-compressed images and GLBs.
 
 Every error is a problem+json document. Request bodies are capped at 1 MiB (Lambda's ALB limit)
-while they are read, whatever Content-Length said.
+while they are read, whatever Content-Length said; the request line and headers at 16 KiB (431).
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from components.edge.site_files import cache_control
 from handlers.cart.api.problems import PROBLEM_CONTENT_TYPE, Problem
@@ -74,6 +74,12 @@ NOT_COMPRESSED: Final = (
     "image/png",
     "image/jpeg",
 )
+# The request line and headers of one request, at most (a 431 past it). h11 caps only a request
+# still incomplete in its buffer, and Hypercorn hands it 64 KiB at a time, so a request that
+# arrives whole passes up to ~64 KiB: the complete request is measured here too. CloudFront
+# allows more (a request's headers and query string 20,480 bytes, a URL 8,192: "Quotas",
+# Amazon CloudFront Developer Guide), so what passes here passes there.
+MAX_HEADER_BYTES: Final = 16 * 1024
 CartInvoker = Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
 # S3 object fields answered as HTTP headers, as CloudFront passes them on.
 _OBJECT_HEADERS: Final = {
@@ -136,6 +142,31 @@ async def _body(request: Request) -> bytes | Response:
     return b"".join(chunks)
 
 
+def header_bytes(scope: Scope) -> int:
+    """The size of the request line and headers as sent: METHOD SP target SP HTTP/1.1 CRLF,
+    each `name: value` CRLF, the empty line."""
+    target = len(scope.get("raw_path") or scope["path"].encode())
+    query = scope.get("query_string", b"")
+    target += 1 + len(query) if query else 0
+    line = len(scope["method"]) + 1 + target + len(" HTTP/1.1\r\n")
+    return line + sum(len(k) + 2 + len(v) + 2 for k, v in scope["headers"]) + 2
+
+
+class HeaderCap:
+    """ASGI middleware: a request whose line and headers exceed MAX_HEADER_BYTES is a 431."""
+
+    def __init__(self, app: ASGIApp, limit: int = MAX_HEADER_BYTES) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        size = header_bytes(scope) if scope["type"] == "http" else 0
+        if size <= self.limit:
+            await self.app(scope, receive, send)
+            return
+        detail = f"request line and headers are {size} bytes; at most {self.limit}"
+        await problem(431, "headers-too-large", detail)(scope, receive, send)
+
+
 @dataclass
 class Site:
     """What the origin serves; `app()` is the ASGI application."""
@@ -158,7 +189,7 @@ class Site:
         gzip = Middleware(
             GZipMiddleware, minimum_size=COMPRESS_MIN_BYTES, exclude_content_types=NOT_COMPRESSED
         )
-        app = Starlette(routes=routes, middleware=[gzip])
+        app = Starlette(routes=routes, middleware=[Middleware(HeaderCap), gzip])
         app.add_exception_handler(HTTPException, self._http_error)  # type: ignore[arg-type]
         return app
 
