@@ -17,8 +17,10 @@ moto's Cognito (created on first use) and returns its access token.
 Responses are gzipped as CloudFront compresses them (behaviours with compression on): bodies of
 1,000 bytes or more when the browser accepts gzip, never the already-compressed images and GLBs.
 
-Every error is a problem+json document. Request bodies are capped at 1 MiB (Lambda's ALB limit)
-while they are read, whatever Content-Length said; the request line and headers at 16 KiB (431).
+Every error is a problem+json document, but for a browser's navigation to a path with no page or
+file: the renderer's HTML 404 page (handlers.pages.app.Pages.not_found), as on the web tier.
+Request bodies are capped at 1 MiB (Lambda's ALB limit) while they are read, whatever
+Content-Length said; the request line and headers at 16 KiB (431).
 """
 
 from __future__ import annotations
@@ -107,15 +109,27 @@ class _Storefront(StaticFiles):
     the Cache-Control its objects carry in AWS (content-hashed names under static/ a year,
     the rest revalidated), which CloudFront passes on to the browser unchanged."""
 
+    def __init__(self, *, directory: Path, pages: Pages | None) -> None:
+        super().__init__(directory=directory, html=True)
+        self.pages = pages
+
+    def _missing(self, scope: Scope, detail: str) -> Response:
+        """A browser's navigation gets the renderer's 404 page, as on the web tier; any other
+        client a problem document."""
+        page = self.pages.not_found(Request(scope)) if self.pages is not None else None
+        return page if page is not None else problem(404, "not-found", detail)
+
     async def get_response(self, path: str, scope: Scope) -> Response:
         if scope["method"] not in READ_METHODS:
             return _not_allowed(scope["method"], scope["path"])
         if "\x00" in path:  # from %00: the file system refuses it with ValueError
-            return problem(404, "not-found", "a path with a NUL byte names no file")
+            return self._missing(scope, "a path with a NUL byte names no file")
         try:
             response = await super().get_response(path, scope)
         except HTTPException as error:
-            return problem(error.status_code, "not-found", f"no file at {scope['path']}")
+            if error.status_code != 404:
+                return problem(error.status_code, "not-found", f"no file at {scope['path']}")
+            return self._missing(scope, f"no file at {scope['path']}")
         if response.status_code in (200, 206, 304):
             # `path` is the file's path under the site root: the object's key in the bucket.
             response.headers["Cache-Control"] = cache_control(Path(path).as_posix())
@@ -184,7 +198,7 @@ class Site:
             Route(TOKEN_PATH, self._token, methods=["GET"]),
             Route("/" + ASSETS_PREFIX + "{key:path}", self._asset, methods=list(READ_METHODS)),
             *(self.pages.routes() if self.pages is not None else []),
-            Mount("/", app=_Storefront(directory=self.dist_dir.resolve(), html=True)),
+            Mount("/", app=_Storefront(directory=self.dist_dir.resolve(), pages=self.pages)),
         ]
         gzip = Middleware(
             GZipMiddleware, minimum_size=COMPRESS_MIN_BYTES, exclude_content_types=NOT_COMPRESSED
@@ -196,6 +210,9 @@ class Site:
     async def _http_error(self, request: Request, error: HTTPException) -> Response:
         if error.status_code == 405:
             return _not_allowed(request.method, request.url.path)
+        page = self.pages.not_found(request) if self.pages is not None else None
+        if error.status_code == 404 and page is not None:
+            return page
         return problem(error.status_code, "not-found", f"nothing at {request.url.path}")
 
     async def _api(self, scope: Scope, receive: Receive, send: Send) -> None:
