@@ -269,3 +269,18 @@ def test_concurrent_cart_requests_are_each_answered_by_the_worker_pool(site):
     for thread in threads:
         thread.join(30)
     assert [statuses(a) for a in answers] == [[200]] * 4
+
+
+@pytest.mark.parametrize(
+    "sent", ["text/plain", "application/octet-stream", "application/x-www-form-urlencoded"]
+)
+def test_a_json_body_sent_as_another_type_is_a_415_through_the_front(site, sent):
+    body = b'{"sku":"HELMET-1","quantity":1}'
+    raw = (
+        f"POST /api/cart/items HTTP/1.1\r\nHost: x\r\nContent-Type: {sent}\r\n"
+        f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+    ).encode() + body
+    answer = exchange(site, raw)
+    assert statuses(answer) == [415]
+    assert header(answer, "Accept-Post") == "application/json"
+    assert b"send the body as application/json" in body_of(answer)
