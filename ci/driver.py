@@ -226,6 +226,10 @@ class Driver:
         def up(handle: StackHandle, policy: dict[str, list[str]]) -> Any:
             return handle.up(on_output=self.on_output, **policy)
 
+        # What needs no AWS first: a wrong stack name or a missing CLI says so before the
+        # preflight asks the account anything.
+        stack_file(stack, self.work_dir)
+        find_cli(self.which)
         text, blocked = self.preflight(stack)
         if text:
             self.on_output(text)
@@ -340,11 +344,11 @@ def build_missing_artifacts() -> list[str]:
 
 def account_preflight(stack: str) -> tuple[str, bool]:
     """`./shop3d preflight <stack>` against the account the credentials reach."""
-    from preflight.__main__ import stack_checks
+    from preflight.__main__ import preflight_checks
     from preflight.account import AwsAccount
     from preflight.checks import report
 
-    checks = stack_checks(stack, AwsAccount())
+    checks = preflight_checks(stack, AwsAccount())
     return report(checks), any(c.blocks for c in checks)
 
 

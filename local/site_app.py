@@ -18,8 +18,10 @@ to the user pool in moto's Cognito (created on first use, with the local passwor
 Responses are gzipped as CloudFront compresses them (behaviours with compression on): bodies of
 1,000 bytes or more when the browser accepts gzip, never the already-compressed images and GLBs.
 
-Every error is a problem+json document. Request bodies are capped at 1 MiB (Lambda's ALB limit)
-while they are read, whatever Content-Length said.
+Every error is a problem+json document, but for a browser's navigation to a path with no page or
+file: the renderer's HTML 404 page (handlers.pages.app.Pages.not_found), as on the web tier.
+Request bodies are capped at 1 MiB (Lambda's ALB limit) while they are read, whatever
+Content-Length said; the request line and headers at 16 KiB (431).
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from components.edge.site_files import cache_control
 from handlers.cart.api.problems import PROBLEM_CONTENT_TYPE, Problem
@@ -76,6 +78,12 @@ NOT_COMPRESSED: Final = (
     "image/png",
     "image/jpeg",
 )
+# The request line and headers of one request, at most (a 431 past it). h11 caps only a request
+# still incomplete in its buffer, and Hypercorn hands it 64 KiB at a time, so a request that
+# arrives whole passes up to ~64 KiB: the complete request is measured here too. CloudFront
+# allows more (a request's headers and query string 20,480 bytes, a URL 8,192: "Quotas",
+# Amazon CloudFront Developer Guide), so what passes here passes there.
+MAX_HEADER_BYTES: Final = 16 * 1024
 CartInvoker = Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
 # S3 object fields answered as HTTP headers, as CloudFront passes them on.
 _OBJECT_HEADERS: Final = {
@@ -103,15 +111,27 @@ class _Storefront(StaticFiles):
     the Cache-Control its objects carry in AWS (content-hashed names under static/ a year,
     the rest revalidated), which CloudFront passes on to the browser unchanged."""
 
+    def __init__(self, *, directory: Path, pages: Pages | None) -> None:
+        super().__init__(directory=directory, html=True)
+        self.pages = pages
+
+    def _missing(self, scope: Scope, detail: str) -> Response:
+        """A browser's navigation gets the renderer's 404 page, as on the web tier; any other
+        client a problem document."""
+        page = self.pages.not_found(Request(scope)) if self.pages is not None else None
+        return page if page is not None else problem(404, "not-found", detail)
+
     async def get_response(self, path: str, scope: Scope) -> Response:
         if scope["method"] not in READ_METHODS:
             return _not_allowed(scope["method"], scope["path"])
         if "\x00" in path:  # from %00: the file system refuses it with ValueError
-            return problem(404, "not-found", "a path with a NUL byte names no file")
+            return self._missing(scope, "a path with a NUL byte names no file")
         try:
             response = await super().get_response(path, scope)
         except HTTPException as error:
-            return problem(error.status_code, "not-found", f"no file at {scope['path']}")
+            if error.status_code != 404:
+                return problem(error.status_code, "not-found", f"no file at {scope['path']}")
+            return self._missing(scope, f"no file at {scope['path']}")
         if response.status_code in (200, 206, 304):
             # `path` is the file's path under the site root: the object's key in the bucket.
             response.headers["Cache-Control"] = cache_control(Path(path).as_posix())
@@ -138,6 +158,31 @@ async def _body(request: Request) -> bytes | Response:
     return b"".join(chunks)
 
 
+def header_bytes(scope: Scope) -> int:
+    """The size of the request line and headers as sent: METHOD SP target SP HTTP/1.1 CRLF,
+    each `name: value` CRLF, the empty line."""
+    target = len(scope.get("raw_path") or scope["path"].encode())
+    query = scope.get("query_string", b"")
+    target += 1 + len(query) if query else 0
+    line = len(scope["method"]) + 1 + target + len(" HTTP/1.1\r\n")
+    return line + sum(len(k) + 2 + len(v) + 2 for k, v in scope["headers"]) + 2
+
+
+class HeaderCap:
+    """ASGI middleware: a request whose line and headers exceed MAX_HEADER_BYTES is a 431."""
+
+    def __init__(self, app: ASGIApp, limit: int = MAX_HEADER_BYTES) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        size = header_bytes(scope) if scope["type"] == "http" else 0
+        if size <= self.limit:
+            await self.app(scope, receive, send)
+            return
+        detail = f"request line and headers are {size} bytes; at most {self.limit}"
+        await problem(431, "headers-too-large", detail)(scope, receive, send)
+
+
 @dataclass
 class Site:
     """What the origin serves; `app()` is the ASGI application."""
@@ -155,18 +200,21 @@ class Site:
             Route(TOKEN_PATH, self._token, methods=["GET"]),
             Route("/" + ASSETS_PREFIX + "{key:path}", self._asset, methods=list(READ_METHODS)),
             *(self.pages.routes() if self.pages is not None else []),
-            Mount("/", app=_Storefront(directory=self.dist_dir.resolve(), html=True)),
+            Mount("/", app=_Storefront(directory=self.dist_dir.resolve(), pages=self.pages)),
         ]
         gzip = Middleware(
             GZipMiddleware, minimum_size=COMPRESS_MIN_BYTES, exclude_content_types=NOT_COMPRESSED
         )
-        app = Starlette(routes=routes, middleware=[gzip])
+        app = Starlette(routes=routes, middleware=[Middleware(HeaderCap), gzip])
         app.add_exception_handler(HTTPException, self._http_error)  # type: ignore[arg-type]
         return app
 
     async def _http_error(self, request: Request, error: HTTPException) -> Response:
         if error.status_code == 405:
             return _not_allowed(request.method, request.url.path)
+        page = self.pages.not_found(request) if self.pages is not None else None
+        if error.status_code == 404 and page is not None:
+            return page
         return problem(error.status_code, "not-found", f"nothing at {request.url.path}")
 
     async def _api(self, scope: Scope, receive: Receive, send: Send) -> None:

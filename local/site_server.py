@@ -4,8 +4,9 @@ app (local.site_app) on loopback, in a thread of its own with its own event loop
 h11 does the framing a hand-written server got wrong: a Content-Length that is not a number or
 appears twice with different values, a chunked body (read as chunks, never as a new request),
 bytes that are not a request line: each a 400 and the connection closed. A slow client holds a
-coroutine, not a thread, and is dropped after READ_TIMEOUT_S without a byte; headers are capped
-at MAX_HEADER_BYTES; an idle keep-alive connection closes after KEEP_ALIVE_S.
+coroutine, not a thread, and is dropped after READ_TIMEOUT_S without a byte; an incomplete request
+line and headers are capped at MAX_HEADER_BYTES (a complete request is measured by the app:
+local.site_app.HeaderCap); an idle keep-alive connection closes after KEEP_ALIVE_S.
 
 The port is bound when the server is made (so a busy port fails fast, before the other servers
 start); it serves once given a Site.
@@ -24,9 +25,10 @@ from hypercorn.asyncio import serve
 from hypercorn.config import Config
 from starlette.applications import Starlette
 
+from local.site_app import MAX_HEADER_BYTES
+
 READ_TIMEOUT_S: Final = 10  # no byte from the client for this long: the connection is closed
 KEEP_ALIVE_S: Final = 5
-MAX_HEADER_BYTES: Final = 16 * 1024  # request line and headers (h11's incomplete event cap)
 STOP_TIMEOUT_S: Final = 10.0
 
 
@@ -72,7 +74,7 @@ class SiteServer:
         config.bind = [f"fd://{os.dup(self._socket.fileno())}"]
         config.read_timeout = self.read_timeout_s
         config.keep_alive_timeout = KEEP_ALIVE_S
-        config.h11_max_incomplete_size = MAX_HEADER_BYTES
+        config.h11_max_incomplete_size = MAX_HEADER_BYTES  # a request still arriving
         config.include_server_header = False
         config.accesslog = logging.getLogger("shop3d.site") if self.log_requests else None
         config.errorlog = logging.getLogger("shop3d.site.errors")

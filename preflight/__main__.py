@@ -8,15 +8,30 @@ import sys
 from offline.runner import stack_config
 from preflight.account import AwsAccount
 from preflight.checks import Account, Check, report, run_checks
-from stack_config.config import ConfigError, parse_config
+from stack_config.config import ConfigError, StackConfig, parse_config
 from stack_config.keys import qualified
 
 
-def stack_checks(stack: str, account: Account) -> list[Check]:
-    """The checks of a stack's config file (Pulumi.<stack>.yaml with Pulumi.yaml's defaults)."""
+def parsed_stack(stack: str) -> StackConfig:
+    """A stack's config file (Pulumi.<stack>.yaml with Pulumi.yaml's defaults), parsed."""
     prefix = qualified("")
     raw = {k[len(prefix) :]: v for k, v in stack_config(stack).items() if k.startswith(prefix)}
-    return run_checks(account, parse_config(raw), stack)
+    return parse_config(raw)
+
+
+def stack_checks(stack: str, account: Account) -> list[Check]:
+    """The checks of a stack's config file."""
+    return run_checks(account, parsed_stack(stack), stack)
+
+
+def preflight_checks(stack: str, account: AwsAccount) -> list[Check]:
+    """The credentials, then (if there are any) every check of the stack. Without credentials
+    every other check could only be unreadable (a warning): one blocker says so instead."""
+    config = parsed_stack(stack)  # first: a wrong stack name needs no AWS to say so
+    credentials = account.credentials()
+    if not credentials.passed:
+        return [credentials]
+    return [credentials, *run_checks(account, config, stack)]
 
 
 def main(argv: list[str]) -> int:
@@ -24,7 +39,7 @@ def main(argv: list[str]) -> int:
         print("usage: ./shop3d preflight <stack>", file=sys.stderr)
         return 2
     try:
-        checks = stack_checks(argv[0], AwsAccount())
+        checks = preflight_checks(argv[0], AwsAccount())
     except (ConfigError, FileNotFoundError, ValueError) as error:
         print(f"preflight: {error}", file=sys.stderr)
         return 1

@@ -10,10 +10,16 @@ from typing import Any, TypeVar
 import boto3
 import dns.exception
 import dns.resolver
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    NoCredentialsError,
+    PartialCredentialsError,
+)
 
 from preflight.checks import (
     LAMBDA_CONCURRENCY_QUOTA,
+    Check,
     EmailIdentityFacts,
     ReplicationRule,
     ZoneFacts,
@@ -21,9 +27,56 @@ from preflight.checks import (
 
 T = TypeVar("T")
 
+# How to give boto3 credentials (its standard chain: the environment, a profile, SSO, a role).
+HOW_TO_PROVIDE_CREDENTIALS = (
+    "set AWS_PROFILE to a profile of ~/.aws/config (`aws configure`, or `aws sso login"
+    " --profile <name>`), or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and"
+    " AWS_SESSION_TOKEN for temporary keys)"
+)
+
 
 def _code(error: ClientError) -> str:
     return str(error.response.get("Error", {}).get("Code", ""))
+
+
+def credentials_problem(error: Exception) -> tuple[str, str]:
+    """What is wrong with the credentials an AWS call just failed on, and how to fix it."""
+    if isinstance(error, NoCredentialsError | PartialCredentialsError):
+        return "no AWS credentials found", HOW_TO_PROVIDE_CREDENTIALS
+    if isinstance(error, ClientError):
+        message = error.response.get("Error", {}).get("Message", "")
+        return (
+            f"AWS refused the credentials ({_code(error)}: {message})",
+            "refresh them (`aws sso login` for an expired SSO session), or "
+            + HOW_TO_PROVIDE_CREDENTIALS,
+        )
+    return f"could not use the AWS credentials ({error})", HOW_TO_PROVIDE_CREDENTIALS
+
+
+# The errors AWS answers a request whose credentials it does not take (IAM and STS error
+# codes; any service may answer them).
+CREDENTIAL_CODES = frozenset(
+    {
+        "ExpiredToken",
+        "ExpiredTokenException",
+        "InvalidClientTokenId",
+        "UnrecognizedClientException",
+        "SignatureDoesNotMatch",
+        "InvalidAccessKeyId",
+        "AuthFailure",
+    }
+)
+
+
+def aws_failure(error: BotoCoreError | ClientError) -> str:
+    """One line for a command that stops on an AWS error: the credentials' problem and its fix
+    where it is one, else what AWS said."""
+    if isinstance(error, NoCredentialsError | PartialCredentialsError) or (
+        isinstance(error, ClientError) and _code(error) in CREDENTIAL_CODES
+    ):
+        detail, fix = credentials_problem(error)
+        return f"{detail}: {fix}"
+    return f"an AWS call failed: {error}"
 
 
 def _or_none(call: Callable[[], T]) -> T | None:
@@ -40,6 +93,19 @@ class AwsAccount:
 
     def _client(self, service: str, region: str | None = None) -> Any:
         return self._session.client(service, region_name=region)
+
+    def credentials(self) -> Check:
+        """Who STS says the credentials are: a blocker when there are none or STS refuses them
+        (every other check would only be unreadable, which is not a pass)."""
+        name = "aws-credentials"
+        try:
+            region = self._session.region_name or "us-east-1"  # STS answers in every region
+            identity = self._client("sts", region).get_caller_identity()
+        except (ClientError, BotoCoreError) as error:
+            detail, fix = credentials_problem(error)
+            return Check(name, "account", False, f"{detail} (STS get-caller-identity)", fix)
+        detail = f"account {identity['Account']} as {identity['Arn']}"
+        return Check(name, "account", True, detail)
 
     def lambda_concurrency_quota(self, region: str) -> int | None:
         def from_quotas() -> int:

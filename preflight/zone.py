@@ -15,6 +15,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import boto3
+from botocore.exceptions import BotoCoreError, ClientError
+
+from preflight.account import aws_failure
 
 
 @dataclass(frozen=True)
@@ -69,7 +72,12 @@ def main(argv: list[str]) -> int:
         print("usage: ./shop3d bootstrap-zone <domain>", file=sys.stderr)
         return 2
     domain = argv[0].rstrip(".").lower()
-    print(instructions(domain, bootstrap_zone(boto3.client("route53"), domain)))
+    try:
+        zone = bootstrap_zone(boto3.client("route53"), domain)
+    except (BotoCoreError, ClientError) as error:
+        print(f"bootstrap-zone: {aws_failure(error)}", file=sys.stderr)
+        return 1
+    print(instructions(domain, zone))
     return 0
 
 

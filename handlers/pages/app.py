@@ -102,7 +102,21 @@ class Pages:
     site: html.Site | None = None  # None: the request's own origin (locally)
 
     def app(self) -> Starlette:
-        return Starlette(routes=self.routes())
+        async def no_route(request: Request, error: Exception) -> Response:
+            page = self.not_found(request)
+            return page if page is not None else Response("Not Found", 404, media_type="text/plain")
+
+        return Starlette(routes=self.routes(), exception_handlers={404: no_route})
+
+    def not_found(self, request: Request) -> Response | None:
+        """The 404 page for a browser's navigation to a path the site does not have (on the web
+        tier and locally alike), noindex; None for any other client, whose origin answers it
+        its own way (locally a problem document). The API never comes here."""
+        if "text/html" not in request.headers.get("accept", ""):
+            return None
+        path = request.url.path
+        page = html.not_found_page(self.shell, self._site(request), path, "No such page.")
+        return _html(page, 404)
 
     def routes(self) -> list[Route]:
         return [

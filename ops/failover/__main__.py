@@ -9,6 +9,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from botocore.exceptions import BotoCoreError, ClientError
+
+from ci.driver import DriverError
 from ops.failover.runbook import (
     POLL_SECONDS,
     TIMEOUT_SECONDS,
@@ -19,8 +22,13 @@ from ops.failover.runbook import (
     Runbook,
 )
 from ops.failover.targets import TargetsError, from_outputs, outputs_from_file
+from preflight.account import aws_failure
 
 REPO_ROOT = Path(__file__).resolve().parent.parent.parent
+OUTPUTS_HINT = (
+    "or give the stack's outputs as a file: --outputs outputs.json (from"
+    " `pulumi stack output --json --show-secrets` where the CLI is)"
+)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -59,9 +67,18 @@ def parser() -> argparse.ArgumentParser:
 
 
 def _automation_stack(stack: str) -> Any:
+    """The stack through the Automation API, which runs the pulumi CLI: a known stack and the
+    CLI first (DriverError), so neither is a traceback from inside pulumi.automation."""
+    from ci.driver import find_cli, stack_file
+
+    stack_file(stack, REPO_ROOT)
+    find_cli()
     from pulumi import automation as auto
 
-    return auto.select_stack(stack, work_dir=str(REPO_ROOT))
+    try:
+        return auto.select_stack(stack, work_dir=str(REPO_ROOT))
+    except auto.errors.CommandError as error:
+        raise FailoverError(f"could not select stack {stack!r}: {error}") from None
 
 
 def _persister(stack_handle: Any) -> Callable[[str], None]:
@@ -99,6 +116,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (TargetsError, FailoverError) as error:
         print(f"failover: {error}", file=sys.stderr)
         return 2 if isinstance(error, TargetsError) else 1
+    except DriverError as error:
+        print(f"failover: {error}; {OUTPUTS_HINT}", file=sys.stderr)
+        return int(error.code)
+    except (BotoCoreError, ClientError) as error:
+        print(f"failover: {aws_failure(error)}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -187,3 +187,72 @@ def test_a_cart_cookie_whose_signature_is_not_ascii_is_refused(client, guest, si
     guest_id = guest.partition(".")[0]
     reply = client.call("GET", "/api/cart", cookie=f"{guest_id}.{signature}")
     _assert_problem(reply, 401, "shop3d_cart")
+
+
+NOT_JSON_TYPES = {
+    "text_plain": "text/plain",
+    "latin1_text": "text/plain;charset=latin1",
+    "octet_stream": "application/octet-stream",
+    "form": "application/x-www-form-urlencoded",
+    "multipart": "multipart/form-data; boundary=x",
+    "json_in_latin1": "application/json; charset=iso-8859-1",
+    "json_upper_case": "Application/JSON",  # the resolver matches lower case only
+}
+BODY_ROUTES = {  # one route of each kind: validated by Powertools, parsed by the route itself
+    "add_item": ("POST", "/api/cart/items", {"sku": "BOLT-7", "quantity": 1}),
+    "set_item": ("PUT", "/api/cart/items/BOLT-7", {"quantity": 3}),
+    "sign_in": ("POST", "/api/account/sign-in", {"email": "a@example.com", "password": "x" * 12}),
+    "sign_up": ("POST", "/api/account/sign-up", {"email": "a@example.com", "password": "x" * 12}),
+    "checkout": ("POST", "/api/checkout", {"email": "a@example.com"}),
+    "pay": ("POST", "/api/orders/o-1/payment", {"card_token": "tok_visa"}),
+    "admin_create": ("POST", "/api/admin/products", {"sku": "NEW-1"}),
+    "admin_patch": ("PATCH", "/api/admin/products/BOLT-7", {"name": "x"}),
+}
+
+
+@pytest.mark.parametrize("sent", NOT_JSON_TYPES.values(), ids=NOT_JSON_TYPES.keys())
+@pytest.mark.parametrize("route", BODY_ROUTES.values(), ids=BODY_ROUTES.keys())
+def test_a_body_not_sent_as_json_is_a_415_naming_json(client, guest, sent, route):
+    method, path, body = route
+    reply = client.call(
+        method, path, raw=json.dumps(body), cookie=guest, headers={"content-type": sent}
+    )
+    _assert_problem(reply, 415, "send the body as application/json")
+    assert reply.body["accepted"] == ["application/json"]
+    assert reply.headers["Accept"] == "application/json"
+    if method in ("POST", "PATCH"):
+        assert reply.headers[f"Accept-{method.title()}"] == "application/json"
+    _assert_unchanged(client, guest)
+
+
+def test_a_form_that_would_validate_is_still_a_415(client, guest):
+    reply = client.call(
+        "POST",
+        "/api/cart/items",
+        raw="sku=BOLT-7&quantity=2",
+        cookie=guest,
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    _assert_problem(reply, 415, "application/x-www-form-urlencoded")
+    _assert_unchanged(client, guest)
+
+
+@pytest.mark.parametrize("sent", ["application/json; charset=utf-8", "application/json", ""])
+def test_json_spelled_any_allowed_way_is_taken(client, guest, sent):
+    reply = client.call(
+        "PUT",
+        "/api/cart/items/BOLT-7",
+        {"quantity": 2},
+        cookie=guest,
+        headers={"content-type": sent},
+    )
+    assert reply.status == 200, reply.body
+
+
+def test_the_webhook_reads_its_own_body_whatever_its_type(client):
+    # Its signature covers the raw bytes: no signature is a 401 however the body is labelled.
+    reply = client.call(
+        "POST", "/api/payments/webhook", raw="{}", headers={"content-type": "text/plain"}
+    )
+    assert reply.status != 415
+    assert reply.status < 500, reply.body

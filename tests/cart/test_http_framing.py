@@ -15,6 +15,7 @@ import pytest
 
 from handlers.shared.cache_control import REVALIDATE
 from local.alb_event import MAX_BODY_BYTES
+from local.site_app import MAX_HEADER_BYTES
 from tests.cart.conftest import ASSET, ASSET_KEY, SiteAddress
 from tests.cart.conftest import SITE_READ_TIMEOUT_S as READ_TIMEOUT_S
 
@@ -176,6 +177,34 @@ def test_headers_over_the_limit_are_refused(site):
     assert answer == b"" or statuses(answer)[0] in (400, 431)
 
 
+def _request_of(size: int, where: str) -> bytes:
+    """A GET whose request line and headers are `size` bytes, the padding in a query string
+    or a header."""
+    head = b"GET /?x= HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    if where == "query":
+        return head.replace(b"?x=", b"?x=" + b"a" * (size - len(head)))
+    pad = b"X-Pad: \r\n"
+    return head[:-2] + pad.replace(b" ", b" " + b"a" * (size - len(head) - len(pad))) + b"\r\n"
+
+
+@pytest.mark.parametrize("size", [20_000, MAX_HEADER_BYTES + 1])
+@pytest.mark.parametrize("where", ["query", "header"])
+def test_a_whole_request_over_16_kib_of_headers_is_a_431(site, where, size):
+    # 20 KB: under h11's per-read cap (a complete request in one 64 KiB read), over ours.
+    raw = _request_of(size, where)
+    assert len(raw) == size
+    answer = exchange(site, raw)
+    assert statuses(answer) == [431]
+    assert f"at most {MAX_HEADER_BYTES}".encode() in body_of(answer)
+
+
+@pytest.mark.parametrize("where", ["query", "header"])
+def test_a_request_of_exactly_16_kib_of_headers_is_served(site, where):
+    raw = _request_of(MAX_HEADER_BYTES, where)
+    assert len(raw) == MAX_HEADER_BYTES
+    assert statuses(exchange(site, raw)) == [200]
+
+
 def test_keep_alive_serves_requests_in_order(site):
     raw = (
         b"GET /api/health HTTP/1.1\r\nHost: x\r\n\r\n"
@@ -240,3 +269,18 @@ def test_concurrent_cart_requests_are_each_answered_by_the_worker_pool(site):
     for thread in threads:
         thread.join(30)
     assert [statuses(a) for a in answers] == [[200]] * 4
+
+
+@pytest.mark.parametrize(
+    "sent", ["text/plain", "application/octet-stream", "application/x-www-form-urlencoded"]
+)
+def test_a_json_body_sent_as_another_type_is_a_415_through_the_front(site, sent):
+    body = b'{"sku":"HELMET-1","quantity":1}'
+    raw = (
+        f"POST /api/cart/items HTTP/1.1\r\nHost: x\r\nContent-Type: {sent}\r\n"
+        f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+    ).encode() + body
+    answer = exchange(site, raw)
+    assert statuses(answer) == [415]
+    assert header(answer, "Accept-Post") == "application/json"
+    assert b"send the body as application/json" in body_of(answer)

@@ -223,6 +223,20 @@ def test_missing_cli_says_how_to_install(harness: Harness, tmp_path: Path) -> No
     assert json.loads(report.read_text())["exit_code"] == Exit.CLI_MISSING
 
 
+def test_up_without_the_cli_says_so_before_the_preflight_asks_aws(harness: Harness) -> None:
+    asked: list[str] = []
+
+    def preflight(stack: str) -> tuple[str, bool]:
+        asked.append(stack)
+        return "", False
+
+    driver = harness.driver(cli=None)
+    driver.preflight = preflight
+    assert run(driver, "up", "dev") == Exit.CLI_MISSING
+    assert asked == [] and harness.printed == [harness.printed[-1]]
+    assert "pulumi CLI is not installed" in harness.printed[-1]
+
+
 def test_unknown_stack_lists_the_allowed_ones(harness: Harness) -> None:
     assert run(harness.driver(), "up", "qa") == Exit.ERROR
     assert harness.printed[-1] == "error: unknown stack 'qa': allowed are dev, prod"

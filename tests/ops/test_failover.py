@@ -21,6 +21,7 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
+from ci.driver import Exit
 from ops.failover.__main__ import main
 from ops.failover.runbook import Clients, FailoverError, Request, Runbook, orders_changes
 from ops.failover.targets import TargetsError, from_outputs
@@ -360,3 +361,21 @@ def test_the_failover_writes_the_records_a_deploy_with_that_writer_writes(
                 False,
             )
         assert orders_regions(REGIONS, writer)[0] == writer
+
+
+def test_without_the_pulumi_cli_the_command_says_how_to_install_it_or_use_outputs(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # no pulumi on it, nor in ~/.pulumi/bin
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert main(["prod", "--to", "eu-west-1", "--dry-run"]) == Exit.CLI_MISSING
+    err = capsys.readouterr().err
+    assert err.startswith("failover: the pulumi CLI is not installed")
+    assert "--outputs outputs.json" in err
+
+
+def test_an_unknown_stack_is_named_with_the_allowed_ones(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["nope", "--to", "eu-west-1", "--dry-run"]) == Exit.ERROR
+    assert "unknown stack 'nope': allowed are" in capsys.readouterr().err

@@ -407,3 +407,57 @@ def test_a_shell_without_the_outlet_is_refused_with_the_part_it_lacks(tmp_path: 
 
     with pytest.raises(ShellError, match='<main id="outlet"></main>'):
         Shell("<html><head><title>shop3d</title></head><body></body></html>")
+
+
+NOT_PAGES = ("/products/", "/products", "/categories/", "/products/CHAIR-1/extra", "/nope.html")
+BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+
+
+def _assert_not_found_page(reply: Any, path: str) -> None:
+    assert reply.status_code == 404, path
+    assert reply.headers["content-type"].startswith("text/html"), path
+    assert '<meta name="robots" content="noindex" />' in reply.text, path
+    assert "<h1>Not found</h1>" in reply.text, path
+
+
+@pytest.mark.parametrize("path", NOT_PAGES)
+def test_a_browser_on_a_path_the_web_tier_has_not_gets_the_404_page(
+    client: TestClient, path: str
+) -> None:
+    _assert_not_found_page(client.get(path, BROWSER), path)
+
+
+def test_a_hostile_unknown_path_is_escaped_on_the_404_page(client: TestClient) -> None:
+    reply = client.get("/%3Cscript%3Ealert(1)%3C/script%3E", BROWSER)
+    _assert_not_found_page(reply, "hostile")
+    assert "<script>alert" not in reply.text
+
+
+def test_a_client_not_asking_for_html_gets_no_page_on_an_unknown_path(client: TestClient) -> None:
+    reply = client.get("/nope.html", {"Accept": "application/json"})
+    assert reply.status_code == 404 and "text/html" not in reply.headers["content-type"]
+
+
+@pytest.mark.parametrize("path", NOT_PAGES)
+def test_locally_a_browser_gets_the_same_404_page_and_other_clients_a_problem(
+    client: TestClient, aws_env: AwsEndpoints, local_buckets: dict[str, str], path: str
+) -> None:
+    async def no_cart(event: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "statusCode": 404,
+            "headers": {"Content-Type": "application/problem+json"},
+            "body": "{}",
+        }
+
+    dist = STOREFRONT / "dist"
+    site = Site(dist, aws_env.s3_client(), local_buckets["assets"], no_cart, None, pages_from_env())
+    with served(site.app()) as base:
+        local = TestClient(base)
+        browser = local.get(path, BROWSER)
+        other = local.get(path, {"Accept": "*/*"})
+        api = local.get("/api/nope", BROWSER)
+    _assert_not_found_page(browser, path)
+    assert browser.content == client.get(path, BROWSER).content  # one page, web tier or local
+    assert other.status_code == 404
+    assert other.headers["content-type"] == "application/problem+json"
+    assert api.headers["content-type"] == "application/problem+json"  # the API keeps its own

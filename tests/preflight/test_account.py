@@ -11,7 +11,9 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 
+from preflight.__main__ import main as preflight_main
 from preflight.account import AwsAccount
 from preflight.checks import run_checks
 from preflight.zone import bootstrap_zone
@@ -99,3 +101,40 @@ def test_the_registrys_replication_rules_are_read_as_ecr_describes_them(session:
     stack = parse_config({"regions": [region, "eu-west-1"], "ecrReplication": "existing"})
     (check,) = [c for c in run_checks(account, stack) if c.name == "ecr-replication"]
     assert check.passed and "shop3d-dev-*" in check.detail
+
+
+@pytest.mark.usefixtures("no_credentials")
+def test_no_credentials_is_one_blocker_saying_how_to_provide_them(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert preflight_main(["dev"]) == 1
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].startswith("BLOCK  aws-credentials")
+    assert "no AWS credentials found" in out and "AWS_PROFILE" in out
+    assert "WARN" not in out and "1 blocker(s)" in out
+
+
+def test_credentials_sts_answers_for_pass_naming_the_account(session: Any) -> None:
+    check = AwsAccount(session).credentials()
+    assert check.passed and "account 123456789012" in check.detail
+
+
+def test_credentials_sts_refuses_are_a_blocker_naming_its_error() -> None:
+    error = ClientError(
+        {"Error": {"Code": "ExpiredToken", "Message": "The security token has expired"}},
+        "GetCallerIdentity",
+    )
+
+    class Refusing:
+        region_name = "eu-west-1"
+
+        def client(self, service: str, region_name: str | None = None) -> Any:
+            class Sts:
+                def get_caller_identity(self) -> Any:
+                    raise error
+
+            return Sts()
+
+    check = AwsAccount(Refusing()).credentials()
+    assert check.blocks
+    assert "ExpiredToken" in check.detail and "aws sso login" in check.fix

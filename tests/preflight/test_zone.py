@@ -9,7 +9,7 @@ from typing import Any
 import boto3
 import pytest
 
-from preflight.zone import bootstrap_zone, instructions
+from preflight.zone import bootstrap_zone, instructions, main
 
 
 @pytest.fixture
@@ -35,3 +35,13 @@ def test_bootstrap_creates_the_zone_once_and_prints_its_name_servers(route53: An
     assert all(ns in text for ns in first.name_servers)
     zones = route53.list_hosted_zones_by_name(DNSName=domain + ".")["HostedZones"]
     assert [z["Name"] for z in zones if z["Name"] == domain + "."] == [domain + "."]
+
+
+@pytest.mark.usefixtures("no_credentials")
+def test_without_credentials_the_command_says_how_to_provide_them(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["example.com"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("bootstrap-zone: no AWS credentials found: ") and "AWS_PROFILE" in err
+    assert "Traceback" not in err

@@ -12,12 +12,23 @@ from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.event_handler import ALBResolver, Response
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from handlers.cart.api import account_routes, admin_products, methods, openapi, routes, search
+from handlers.cart.api import (
+    account_routes,
+    admin_products,
+    content_type,
+    methods,
+    openapi,
+    routes,
+    search,
+)
 from handlers.cart.api.problems import PROBLEM_CONTENT_TYPE, Problem, bad_request, not_found
 from handlers.cart.api.request_body import json_object, validation_problem
 from handlers.cart.settings import ConfigError, Settings
@@ -34,6 +45,7 @@ app.include_router(routes.router)
 app.include_router(account_routes.router)
 app.include_router(admin_products.router)
 app.include_router(search.router)
+app.use([content_type.json_only])  # after validation: see handle_invalid
 _services: Services | None = None
 
 
@@ -68,7 +80,7 @@ def _problem_response(problem: Problem, headers: dict[str, str] | None = None) -
         status_code=problem.status,
         content_type=PROBLEM_CONTENT_TYPE,
         body=problem.json(),
-        headers=headers,
+        headers={**problem.headers, **(headers or {})} or None,
     )
 
 
@@ -77,8 +89,15 @@ def handle_problem(problem: Problem) -> Response[str]:
     return _problem_response(problem)
 
 
-@app.exception_handler(RequestValidationError)  # type: ignore[untyped-decorator]
-def handle_invalid(error: RequestValidationError) -> Response[str]:
+# Powertools validates a pydantic body before any middleware runs: it raises
+# RequestUnsupportedContentType for a type it cannot parse (text/plain: not a
+# RequestValidationError) and parses a form as if it were the body, so both ask whether the body
+# was JSON at all first: a 415, not a 500 or a 422 about missing fields.
+@app.exception_handler([RequestValidationError, RequestUnsupportedContentType])  # type: ignore[untyped-decorator]
+def handle_invalid(error: RequestValidationError | RequestUnsupportedContentType) -> Response[str]:
+    refused = content_type.refusal(app.current_event)
+    if refused is not None:
+        return _problem_response(refused)
     return _problem_response(validation_problem(error.errors()))
 
 

@@ -5,10 +5,14 @@ writes it; a test keeps the two equal)."""
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Any, Final
 
 from aws_lambda_powertools.event_handler.api_gateway import ApiGatewayResolver
-from aws_lambda_powertools.event_handler.openapi.models import Server
+from aws_lambda_powertools.event_handler.openapi.compat import model_json
+from aws_lambda_powertools.event_handler.openapi.models import OpenAPI, Server
+
+from handlers.cart.api import content_type
+from handlers.cart.api.responses import reason
 
 PATH: Final = "/api/openapi.json"
 TITLE: Final = "shop3d cart API"
@@ -21,9 +25,28 @@ DESCRIPTION: Final = (
 
 
 def openapi_json(app: ApiGatewayResolver) -> str:
-    return app.get_openapi_json_schema(
-        title=TITLE,
-        version=VERSION,
-        description=DESCRIPTION,
-        servers=[Server(url="/")],
+    schema = app.get_openapi_schema(
+        title=TITLE, version=VERSION, description=DESCRIPTION, servers=[Server(url="/")]
     )
+    _document_415(schema)
+    # As Powertools' get_openapi_json_schema serializes it.
+    text: str = model_json(schema, by_alias=True, exclude_none=True, indent=2)
+    return text
+
+
+def _document_415(schema: OpenAPI) -> None:
+    """Each operation that takes a JSON body may answer 415 (content_type.refusal): the same
+    problem document as its 400, which every route documents."""
+    for path, item in (schema.paths or {}).items():
+        for method in sorted(content_type.BODY_METHODS):
+            operation = getattr(item, method.lower(), None)
+            if operation is None or not content_type.takes_json_body(method, path):
+                continue
+            responses: dict[int, Any] = operation.responses or {}
+            bad_request = responses[400]
+            update = {"description": reason(415)}
+            responses[415] = (
+                {**bad_request, **update}
+                if isinstance(bad_request, dict)
+                else bad_request.model_copy(update=update)
+            )

@@ -19,6 +19,7 @@ class Problem(Exception):
         self.slug = slug
         self.detail = detail
         self.extra = extra
+        self.headers: dict[str, str] = {}  # sent with the problem (e.g. a 415's Accept-Post)
 
     def body(self) -> dict[str, Any]:
         return {

@@ -170,6 +170,7 @@ _REASONS = {
     402: "the card was declined (the order stays payable until its reservation ends)",
     409: "conflict (a concurrent change, or a duplicate still in progress)",
     413: "request body too large",
+    415: "request body not sent as application/json (see Accept-Post / Accept-Patch)",
     403: "the account must be confirmed (or its password reset) first; admin API: not in a group",
     422: "the body or a path parameter breaks a rule",
     429: "too many attempts: retry later",
@@ -178,6 +179,11 @@ _REASONS = {
     502: "the identity service failed",
     503: "a dependency is not configured or not reachable",
 }
+
+
+def reason(status: int) -> str:
+    """What a problem with this status means on this API (the OpenAPI responses' description)."""
+    return _REASONS[status]
 
 
 def documented(model: type[BaseModel], *statuses: int, ok: int = 200) -> dict[int, Any]:
