@@ -2,7 +2,8 @@
 
 Session fixtures: dynamodb_endpoint, moto_endpoint, redis_url, localstripe, postgres_url (and
 postgres_server, for more databases). Function fixtures: aws_env, local_tables, local_buckets, upload_events,
-pg_database: each gives a test its own uniquely named resources and removes them afterwards.
+pg_database: each gives a test its own uniquely named resources and removes them afterwards;
+no_credentials: an environment where boto3 finds no AWS credentials.
 Handlers are handed their collaborators (`use_services`, `use_wiring`), built from the env these
 fixtures set: nothing is built at import, so no test reloads a module.
 """
@@ -11,7 +12,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
+import boto3
 import pytest
 
 from local.resources import (
@@ -150,3 +153,24 @@ def pg_database(postgres_server: PostgresServer) -> Iterator[str]:
 def program() -> ProgramFactory:
     """The program under mocks, memoized per (stack, overrides) for the whole session."""
     return memoized_runs()
+
+
+@pytest.fixture
+def no_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """An environment with no credentials anywhere boto3 looks (nor the instance metadata)."""
+    for name in (
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_PROFILE",
+        "AWS_DEFAULT_PROFILE",
+        "AWS_WEB_IDENTITY_TOKEN_FILE",
+        "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-credentials"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    # boto3.client() uses one default session, which keeps the credentials it first found.
+    monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)

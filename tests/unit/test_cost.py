@@ -297,24 +297,8 @@ def test_live_prices_replace_the_fetchable_keys_and_say_so() -> None:
     assert book.origin == {"us-east-1:ec2.hour.c7g.large": "live"}
 
 
-def _no_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for name in (
-        "AWS_ACCESS_KEY_ID",
-        "AWS_SECRET_ACCESS_KEY",
-        "AWS_SESSION_TOKEN",
-        "AWS_PROFILE",
-        "AWS_DEFAULT_PROFILE",
-    ):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-
-
-def test_live_mode_without_credentials_says_what_to_do(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    _no_credentials(monkeypatch, tmp_path)
+@pytest.mark.usefixtures("no_credentials")
+def test_live_mode_without_credentials_says_what_to_do(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(NoCredentials, match=r"needs AWS credentials .* committed snapshot"):
         pricing_client()
     # The command says so before spending time on the program run, and fails.
