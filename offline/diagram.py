@@ -28,6 +28,7 @@ from typing import Any
 from offline.overview import draw_overview, overview, overview_path
 from offline.runner import ROOT, ProgramFailed, ProgramRun, RecordedResource, run_program
 from offline.scope import GLOBAL, cell_regions, scope_of
+from offline.svg_icons import embed_icons_in_file
 from policy import tokens as t
 
 DOCS = ROOT / "docs"
@@ -218,6 +219,7 @@ def draw(diagram: dict[str, Any], out_base: Path) -> list[Path]:
             for left, right in diagram["edges"]:
                 drawn[left] - Edge(color="gray40") - drawn[right]  # a connection, no direction
         made.append(out_base.with_suffix(f".{fmt}"))
+    embed_icons_in_file(out_base.with_suffix(".svg"))
     return made
 
 

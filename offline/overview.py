@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from offline.runner import ProgramRun
+from offline.svg_icons import embed_icons_in_file
 
 KMS_KEYS = ("aws:kms/key:Key", "aws:kms/replicaKey:ReplicaKey")
 EDGE, CELL, DATA = "edge", "cell", "data"
@@ -334,4 +335,4 @@ def _render(model: dict[str, Any], out_base: Path, fmt: str) -> Path:
 
 def draw_overview(model: dict[str, Any], out_base: Path) -> list[Path]:
     """Render to <out_base>.png and .svg: edge on top, cells side by side, data across."""
-    return [_render(model, out_base, fmt) for fmt in ("png", "svg")]
+    return [_render(model, out_base, "png"), embed_icons_in_file(_render(model, out_base, "svg"))]
