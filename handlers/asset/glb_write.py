@@ -103,18 +103,29 @@ class GltfBuilder:
 
 
 def vec_accessor(
-    values: NDArray[np.float32], view: int | None, with_bounds: bool
+    values: NDArray[Any],
+    view: int | None,
+    with_bounds: bool,
+    component_type: int = FLOAT,
+    components: int | None = None,
 ) -> dict[str, Any]:
+    """A VECn accessor of `values`' first `components` columns (all by default: quantized
+    positions and normals carry a pad column). Integer streams are KHR_mesh_quantization's,
+    always normalized here; their bounds are the stored integers."""
+    width = components or values.shape[1]
     acc: dict[str, Any] = {
-        "componentType": FLOAT,
+        "componentType": component_type,
         "count": int(values.shape[0]),
-        "type": f"VEC{values.shape[1]}",
+        "type": f"VEC{width}",
     }
+    if component_type != FLOAT:
+        acc["normalized"] = True
     if view is not None:
         acc["bufferView"] = view
     if with_bounds and values.shape[0]:
-        acc["min"] = [float(v) for v in values.min(axis=0)]
-        acc["max"] = [float(v) for v in values.max(axis=0)]
+        shown = float if component_type == FLOAT else int
+        acc["min"] = [shown(v) for v in values[:, :width].min(axis=0)]
+        acc["max"] = [shown(v) for v in values[:, :width].max(axis=0)]
     return acc
 
 
@@ -182,41 +193,19 @@ def write_meshopt(
     attributes: dict[str, int] = {}
     positions = quant.grid.quantize(prim.positions[order])
     view = builder.meshopt_view(positions, "ATTRIBUTES", ARRAY_BUFFER)
-    attributes["POSITION"] = builder.accessor(
-        {
-            "bufferView": view,
-            "componentType": SHORT,
-            "normalized": True,
-            "count": int(positions.shape[0]),
-            "type": "VEC3",
-            "min": [int(v) for v in positions[:, :3].min(axis=0)],
-            "max": [int(v) for v in positions[:, :3].max(axis=0)],
-        }
-    )
+    attributes["POSITION"] = builder.accessor(vec_accessor(positions, view, True, SHORT, 3))
     if prim.normals is not None:
         normals = octahedral_normals(prim.normals[order], min(spec.normal_bits, 8))
         view = builder.meshopt_view(normals, "ATTRIBUTES", ARRAY_BUFFER, "OCTAHEDRAL")
-        attributes["NORMAL"] = builder.accessor(
-            {
-                "bufferView": view,
-                "componentType": BYTE,
-                "normalized": True,
-                "count": int(normals.shape[0]),
-                "type": "VEC3",
-            }
-        )
+        attributes["NORMAL"] = builder.accessor(vec_accessor(normals, view, False, BYTE, 3))
     for name, uvs in (("TEXCOORD_0", prim.uvs), ("TEXCOORD_1", prim.uvs1)):
         if uvs is None:
             continue
         quantized = quantize_uvs(uvs[order], spec.uv_bits, quant.uv_shifts_allowed)
         values = uvs[order].astype(np.float32) if quantized is None else quantized.values
         view = builder.meshopt_view(values, "ATTRIBUTES", ARRAY_BUFFER)
-        acc: dict[str, Any] = {"bufferView": view, "count": int(values.shape[0]), "type": "VEC2"}
-        if quantized is None:
-            acc["componentType"] = FLOAT
-        else:
-            acc.update(componentType=quantized.component_type, normalized=True)
-        attributes[name] = builder.accessor(acc)
+        component = FLOAT if quantized is None else quantized.component_type
+        attributes[name] = builder.accessor(vec_accessor(values, view, False, component))
     if prim.colors is not None:
         colors = np.ascontiguousarray(prim.colors[order], dtype=np.float32)
         view = builder.meshopt_view(colors, "ATTRIBUTES", ARRAY_BUFFER)
