@@ -6,9 +6,9 @@ built after GlobalData, runs everything else on it.
 
 Least privilege between tiers: the ALB takes its port (443, or 80 in a stack without a domain)
 only from CloudFront's origin-facing prefix list and, on a second group, from Route 53's health
-checkers; the web tier only from the ALB (443: TLS to the instances too); Redis and Aurora only from the web tier and the
-Lambdas; Batch hosts and the Lambdas take nothing. Nothing takes ingress from 0.0.0.0/0, and
-the VPC's default security group is adopted with no rules. Gateway endpoints for S3 and
+checkers; the web tier only from the ALB (443: TLS to the instances too); Redis and Aurora
+only from the web tier and the Lambdas; Batch hosts and the Lambdas take nothing. Nothing takes
+ingress from 0.0.0.0/0, and the VPC's default security group is adopted with no rules. Gateway endpoints for S3 and
 DynamoDB everywhere, interface endpoints (Secrets Manager, KMS, SQS, Logs) when asked (prod).
 """
 

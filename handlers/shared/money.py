@@ -2,7 +2,7 @@
 shoppers read them: the shop's one convention, Intl.NumberFormat's currency style in the shop's
 locale ("€34.50"), which the storefront's formatMoney (storefront/src/ui/money.ts) also writes.
 The storefront keeps what the server rendered, so the two must agree: both are held to the
-cases of tests/fixtures/prices.json."""
+cases of tests/fixtures/formats.json."""
 
 from __future__ import annotations
 

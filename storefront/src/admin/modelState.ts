@@ -1,6 +1,6 @@
 import type { AdminProduct } from './adminApi';
 
-type AssetStatus = AdminProduct['asset']['status'];
+export type AssetStatus = AdminProduct['asset']['status'];
 
 /** What the admin page says of a product's 3D model (its asset state from the API). */
 export const ASSET_WORDS: Record<AssetStatus, string> = {

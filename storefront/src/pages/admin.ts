@@ -1,6 +1,6 @@
 import { AdminApi, type AdminProduct, type ProductFields, type UploadPlan } from '../admin/adminApi';
 import { categoryOptions, categoryToSave } from '../admin/categoryChoice';
-import { afterUploadWords, ASSET_WORDS, uploadButtonLabel } from '../admin/modelState';
+import { afterUploadWords, ASSET_WORDS, uploadButtonLabel, type AssetStatus } from '../admin/modelState';
 import { uploadParts } from '../admin/partUpload';
 import { ApiError } from '../api/problem';
 import { Accounts } from '../api/accounts';
@@ -178,7 +178,7 @@ function modelSection(admin: AdminApi, product: AdminProduct, signal: AbortSigna
     start.disabled = true;
     const resuming = unfinished !== null && unfinished.file_name === chosen.name && unfinished.size === chosen.size;
     const planning: Promise<UploadPlan> = resuming ? admin.resumeUpload(product.sku) : admin.startUpload(product.sku, chosen);
-    let asset: AdminProduct['asset']['status'] | null = null;
+    let asset: AssetStatus | null = null;
     planning
       .then(async (plan) => {
         unfinished = { upload_id: plan.upload_id, file_name: chosen.name, size: chosen.size };
@@ -223,7 +223,7 @@ async function watchAsset(
   assetState: HTMLElement,
   previews: HTMLElement,
   signal: AbortSignal,
-): Promise<AdminProduct['asset']['status'] | null> {
+): Promise<AssetStatus | null> {
   while (!signal.aborted) {
     const product = await admin.get(sku);
     assetState.dataset.status = product.asset.status;

@@ -1,6 +1,6 @@
 /**
  * Prices as shoppers read them, the shop's one convention (the server's shown_price in
- * handlers/shared/money.py writes the same: tests/fixtures/prices.json holds both to it), since
+ * handlers/shared/money.py writes the same: tests/fixtures/formats.json holds both to it), since
  * the storefront keeps the text of server-rendered pages it takes over.
  */
 
